@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+
+/** The file operations an atomic write needs; tests replace one to inject a failure. */
+export interface AtomicWriteOps {
+  open: typeof fsp.open;
+  rename: typeof fsp.rename;
+  unlink: typeof fsp.unlink;
+}
+
+const realOps: AtomicWriteOps = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink };
+
+export interface AtomicWriteOptions {
+  /** Mode of the new file; applied before any byte is written so a secret is never world-readable. */
+  mode?: number;
+  ops?: Partial<AtomicWriteOps>;
+}
+
+/**
+ * Writes `data` to a temporary file beside `target`, flushes it, and renames it over `target`.
+ * Readers see the old content or the new, never a part; on any failure the old file is untouched
+ * and the temporary file is removed.
+ */
+export async function writeFileAtomic(target: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+  const ops: AtomicWriteOps = { ...realOps, ...options.ops };
+  const mode = options.mode ?? 0o644;
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let written = false;
+  try {
+    const handle = await ops.open(temp, 'wx', mode);
+    try {
+      // open() honours the umask; chmod makes the mode exact.
+      await handle.chmod(mode);
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await ops.rename(temp, target);
+    written = true;
+  } finally {
+    if (!written) await ops.unlink(temp).catch(() => undefined);
+  }
+}

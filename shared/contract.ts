@@ -1,0 +1,177 @@
+/**
+ * The IPC contract between main, preload and renderer: the single source of channel names and
+ * payload types. Main registers exactly `INVOKE_CHANNELS`, preload exposes exactly `API_METHODS`
+ * and `EVENT_METHODS` as `window.msb`, the renderer is typed by `MsbApi`.
+ */
+import type { ServerSnapshot } from './server-status.ts';
+import type { FieldErrors, Settings } from './settings-schema.ts';
+
+export type ErrorCode =
+  /** The request payload failed validation; nothing was changed. */
+  | 'invalid-input'
+  /** The channel is not part of this contract. */
+  | 'unknown-channel'
+  /** The request did not come from the app's own window. */
+  | 'forbidden-sender'
+  /** `server.key` is missing or unreadable where one is needed. */
+  | 'key-unavailable'
+  /** msbserver could not be found or started; details are in the snapshot. */
+  | 'server-error'
+  /** Anything unexpected; the message says what. */
+  | 'internal';
+
+export interface IpcError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Per-field messages for `invalid-input` on settings. */
+  readonly fields?: FieldErrors;
+}
+
+export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
+
+export interface MintKeyRequest {
+  /** `*` (all namespaces) when omitted. */
+  readonly namespace?: string;
+  /** msb's duration grammar (`1h`, `7d`, `30`); `24h` when omitted. */
+  readonly expiresIn?: string;
+}
+
+/** How the running server answered one authenticated call made with the new key. */
+export type KeyCheck =
+  | { readonly result: 'accepted' }
+  | { readonly result: 'refused'; readonly message: string }
+  | { readonly result: 'not-checked'; readonly message: string };
+
+export interface MintedKey {
+  readonly token: string;
+  readonly namespace: string;
+  /** Unix seconds. */
+  readonly issuedAt: number;
+  /** Unix seconds. */
+  readonly expiresAt: number;
+  /** The URL clients should use (`MSB_SERVER_URL`), from the running server or the settings. */
+  readonly serverUrl: string;
+  /** True when the running server is in dev mode and needs no key. */
+  readonly devMode: boolean;
+  readonly check: KeyCheck;
+}
+
+export interface CopyRequest {
+  readonly text: string;
+  /** A secret is cleared from the clipboard after the configured delay if it is still there. */
+  readonly secret: boolean;
+}
+
+export interface SettingsView {
+  readonly settings: Settings;
+  /** Settings whose change has not reached the running server yet. */
+  readonly restartNeeded: boolean;
+}
+
+export interface LogTailRequest {
+  readonly lines: number;
+}
+
+export interface LogTail {
+  readonly lines: readonly string[];
+}
+
+export interface LogLinesEvent {
+  readonly lines: readonly string[];
+}
+
+export type RevealTarget = 'log' | 'home';
+
+export interface RevealRequest {
+  readonly target: RevealTarget;
+}
+
+export type LocateResult =
+  | { readonly found: true; readonly path: string; readonly source: LocateSource; readonly searched: readonly string[] }
+  | { readonly found: false; readonly searched: readonly string[]; readonly problem: string; readonly hint: string };
+
+export type LocateSource = 'environment' | 'settings' | 'beside-msb' | 'local-bin';
+
+export interface AppInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly platform: string;
+  /** The microsandbox home the app works in. */
+  readonly home: string;
+  /** False on Windows, where msbserver does not run natively. */
+  readonly serverSupported: boolean;
+}
+
+/** Every request/response pair, by channel. `void` requests take no argument. */
+export interface InvokeMap {
+  'server:status': { request: void; response: ServerSnapshot };
+  'server:start': { request: void; response: ServerSnapshot };
+  'server:stop': { request: void; response: ServerSnapshot };
+  'server:restart': { request: void; response: ServerSnapshot };
+  'server:reset-key': { request: void; response: ServerSnapshot };
+  'server:locate': { request: void; response: LocateResult };
+  'keys:mint': { request: MintKeyRequest; response: MintedKey };
+  'clipboard:copy': { request: CopyRequest; response: void };
+  'settings:get': { request: void; response: SettingsView };
+  'settings:set': { request: Partial<Settings>; response: SettingsView };
+  'logs:tail': { request: LogTailRequest; response: LogTail };
+  'shell:reveal': { request: RevealRequest; response: void };
+  'app:info': { request: void; response: AppInfo };
+}
+
+export type InvokeChannel = keyof InvokeMap;
+export type RequestOf<C extends InvokeChannel> = InvokeMap[C]['request'];
+export type ResponseOf<C extends InvokeChannel> = InvokeMap[C]['response'];
+
+/** `window.msb` method name → channel. */
+export const API_METHODS = {
+  status: 'server:status',
+  start: 'server:start',
+  stop: 'server:stop',
+  restart: 'server:restart',
+  resetKey: 'server:reset-key',
+  locate: 'server:locate',
+  mintKey: 'keys:mint',
+  copy: 'clipboard:copy',
+  getSettings: 'settings:get',
+  setSettings: 'settings:set',
+  logTail: 'logs:tail',
+  reveal: 'shell:reveal',
+  appInfo: 'app:info',
+} as const satisfies Record<string, InvokeChannel>;
+
+export type ApiMethod = keyof typeof API_METHODS;
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.values(API_METHODS));
+
+/** Events pushed from main; the renderer never polls. */
+export interface EventMap {
+  'event:status': ServerSnapshot;
+  'event:settings': SettingsView;
+  'event:log': LogLinesEvent;
+}
+
+export type EventChannel = keyof EventMap;
+
+/** `window.msb` subscription name → event channel. */
+export const EVENT_METHODS = {
+  onStatus: 'event:status',
+  onSettings: 'event:settings',
+  onLog: 'event:log',
+} as const satisfies Record<string, EventChannel>;
+
+export const EVENT_CHANNELS: readonly EventChannel[] = Object.freeze(Object.values(EVENT_METHODS));
+
+type ApiCall<C extends InvokeChannel> =
+  RequestOf<C> extends void ? () => Promise<ResponseOf<C>> : (request: RequestOf<C>) => Promise<ResponseOf<C>>;
+
+/** What the renderer sees as `window.msb`. Errors arrive as thrown `Error`s whose `code` is an `ErrorCode`. */
+export type MsbApi = { readonly [M in ApiMethod]: ApiCall<(typeof API_METHODS)[M]> } & {
+  readonly [E in keyof typeof EVENT_METHODS]: (
+    listener: (payload: EventMap[(typeof EVENT_METHODS)[E]]) => void,
+  ) => () => void;
+};
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(value);
+}

@@ -1,0 +1,290 @@
+import type { MintedKey, MsbApi, SettingsView } from '../../shared/contract.ts';
+import { EXPIRY_PRESETS } from '../../shared/duration.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
+import { errorMessage, h, replace, setText, uid } from './dom.ts';
+import { formatDateTime } from './format.ts';
+import { checkKeyForm, keyCheckView } from './keys-model.ts';
+import type { Signal } from './signal.ts';
+import { dotenvSnippet, exportLine, maskToken, mcpConfig } from './snippets.ts';
+import type { View } from './status-view.ts';
+
+export interface KeysDeps {
+  readonly api: MsbApi;
+  readonly snapshot: Signal<ServerSnapshot>;
+  readonly settings: Signal<SettingsView | null>;
+  readonly now: () => number;
+  /** Polite announcements for screen readers (copy done, key reset). */
+  readonly announce: (text: string) => void;
+}
+
+interface Field {
+  readonly input: HTMLInputElement;
+  readonly error: HTMLElement;
+  readonly hint: HTMLElement;
+  readonly row: HTMLElement;
+}
+
+function field(label: string, testid: string, value: string, extra: HTMLElement | null = null): Field {
+  const id = uid(testid);
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const input = h('input', {
+    id,
+    type: 'text',
+    value,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    autocapitalize: 'off',
+    'aria-describedby': `${errorId} ${hintId}`,
+    'data-testid': testid,
+  });
+  const error = h('p', { id: errorId, class: 'field-error', 'data-testid': `${testid}-error` });
+  const hint = h('p', { id: hintId, class: 'field-hint', 'data-testid': `${testid}-hint` });
+  const row = h('div', { class: 'field' }, h('label', { for: id }, label), input, extra, error, hint);
+  return { input, error, hint, row };
+}
+
+function showError(f: Field, error: string | null): void {
+  setText(f.error, error ?? '');
+  if (error === null) f.input.removeAttribute('aria-invalid');
+  else f.input.setAttribute('aria-invalid', 'true');
+}
+
+/** Namespace and expiry with live validation, Generate, the result with copy buttons, and the key reset. */
+export function createKeysView(deps: KeysDeps): View {
+  const { api, snapshot, settings, now } = deps;
+  const defaults = settings.get()?.settings;
+  const ns = field('Namespace', 'key-namespace', defaults?.defaultNamespace ?? '*');
+  const presets = h('div', { class: 'presets', role: 'group', 'aria-label': 'Expiry presets' });
+  const exp = field('Expires in', 'key-expiry', defaults?.defaultExpiry ?? '24h', presets);
+  exp.input.setAttribute('placeholder', 'e.g. 24h, 7d, 90m, 1y');
+  const presetButtons = EXPIRY_PRESETS.map((preset) => {
+    const button = h('button', { type: 'button', class: 'chip', 'aria-pressed': 'false', 'data-value': preset.value }, preset.label);
+    button.addEventListener('click', () => {
+      exp.input.value = preset.value;
+      validate();
+    });
+    presets.append(button);
+    return button;
+  });
+  let touched = false;
+
+  const devNote = h('p', { class: 'note', 'data-testid': 'dev-note', hidden: true }, 'The server runs in development mode: clients need no key. Keys made now work once it runs in secure mode again.');
+  const generate = h('button', { type: 'submit', class: 'primary' }, 'Generate');
+  const keyError = h('p', { class: 'inline-error reserve', 'data-testid': 'key-error', role: 'alert' });
+  const form = h('form', { class: 'key-form', novalidate: true, 'aria-label': 'Generate a key' }, ns.row, exp.row, h('div', { class: 'actions' }, generate), keyError);
+
+  const result = h('section', { class: 'result', 'aria-label': 'New key', 'data-testid': 'key-result', hidden: true });
+
+  const resetButton = h('button', { type: 'button', class: 'danger-outline' }, 'Reset server key');
+  const resetOutcome = h('p', { class: 'reserve', 'data-testid': 'reset-outcome' });
+  const dialog = createResetDialog(async () => {
+    setText(resetOutcome, 'Resetting the server key…');
+    clearResult();
+    try {
+      const after = await api.resetKey();
+      snapshot.set(after);
+      const text =
+        after.state === 'running'
+          ? 'The server key was reset and the server restarted. Earlier keys no longer work.'
+          : after.state === 'failed'
+            ? `The server key was reset, but the server did not start: ${after.error?.message ?? 'no reason given.'}`
+            : 'The server key was reset. Earlier keys no longer work.';
+      setText(resetOutcome, text);
+      deps.announce(text);
+    } catch (error) {
+      setText(resetOutcome, `The key was not reset: ${errorMessage(error)}`);
+    }
+  });
+  resetButton.addEventListener('click', () => dialog.open());
+  const resetSection = h(
+    'section',
+    { class: 'reset', 'aria-labelledby': 'reset-title' },
+    h('h2', { id: 'reset-title' }, 'Server key'),
+    h('p', { class: 'muted' }, 'If a key leaked, reset the server key: every key issued so far stops working.'),
+    resetButton,
+    resetOutcome,
+  );
+
+  const element = h('section', { class: 'keys-view' }, devNote, form, result, resetSection, dialog.element);
+
+  function validate(): ReturnType<typeof checkKeyForm> {
+    const check = checkKeyForm(ns.input.value, exp.input.value, now());
+    showError(ns, check.namespace.ok ? null : check.namespace.error);
+    setText(ns.hint, check.namespace.ok ? check.namespace.hint : '');
+    showError(exp, check.expiry.ok ? null : check.expiry.error);
+    setText(exp.hint, check.expiry.ok ? check.expiry.preview : '');
+    const value = exp.input.value.trim();
+    for (const button of presetButtons) button.setAttribute('aria-pressed', String(button.dataset['value'] === value));
+    return check;
+  }
+  ns.input.addEventListener('input', () => {
+    touched = true;
+    validate();
+  });
+  exp.input.addEventListener('input', () => {
+    touched = true;
+    validate();
+  });
+
+  let busy = false;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void mint();
+  });
+  async function mint(): Promise<void> {
+    if (busy) return;
+    const check = validate();
+    setText(keyError, '');
+    if (check.request === null) {
+      (check.namespace.ok ? exp.input : ns.input).focus();
+      return;
+    }
+    clearResult();
+    busy = true;
+    generate.disabled = true;
+    try {
+      showResult(await api.mintKey(check.request));
+    } catch (error) {
+      setText(keyError, errorMessage(error));
+    } finally {
+      busy = false;
+      generate.disabled = false;
+    }
+  }
+
+  // The token lives only here, in this closure, until the next Generate or a reset.
+  let token: string | null = null;
+  function clearResult(): void {
+    token = null;
+    replace(result);
+    result.hidden = true;
+  }
+
+  function showResult(minted: MintedKey): void {
+    token = minted.token;
+    let revealed = false;
+    const tokenId = uid('token');
+    const value = h('code', { id: tokenId, class: 'token', 'data-testid': 'token-value' }, maskToken(minted.token));
+    const reveal = h('button', { type: 'button', class: 'small', 'aria-controls': tokenId }, 'Reveal');
+    reveal.addEventListener('click', () => {
+      if (token === null) return;
+      revealed = !revealed;
+      setText(value, revealed ? token : maskToken(token));
+      setText(reveal, revealed ? 'Hide' : 'Reveal');
+      value.classList.toggle('revealed', revealed);
+    });
+    const notice = h('p', { class: 'copy-notice reserve', 'data-testid': 'copy-notice' });
+    const copyButton = (label: string, what: string, text: (token: string) => string): HTMLButtonElement => {
+      const button = h('button', { type: 'button' }, label);
+      button.addEventListener('click', () => {
+        if (token === null) return;
+        void copy(text(token), what, notice);
+      });
+      return button;
+    };
+    const check = keyCheckView(minted.check);
+    const expires = `${formatDateTime(minted.expiresAt * 1000)}`;
+    replace(
+      result,
+      h('div', { class: 'token-row' }, value, reveal),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Namespace'),
+        h('dd', { 'data-testid': 'token-namespace', class: 'mono' }, minted.namespace === '*' ? '* (all)' : minted.namespace),
+        h('dt', {}, 'Expires'),
+        h('dd', { 'data-testid': 'token-expiry' }, expires),
+        h('dt', {}, 'Server'),
+        h('dd', { 'data-testid': 'token-server', class: 'mono' }, minted.serverUrl),
+      ),
+      h('p', { class: `check check-${check.tone}`, 'data-testid': 'token-check' }, check.text),
+      minted.devMode ? h('p', { class: 'note' }, 'This server runs in development mode and ignores keys.') : null,
+      h(
+        'div',
+        { class: 'copy-grid' },
+        copyButton('Copy token', 'The token', (t) => t),
+        copyButton('Copy export line', 'The export line', (t) => exportLine(t)),
+        copyButton('Copy .env', 'The .env lines', (t) => dotenvSnippet(t, minted.serverUrl)),
+        copyButton('Copy MCP config', 'The MCP configuration', (t) => mcpConfig(t, minted.serverUrl)),
+      ),
+      notice,
+      h('p', { class: 'muted small-text' }, 'Shown once: the app keeps no copy of this key.'),
+    );
+    result.hidden = false;
+  }
+
+  async function copy(text: string, what: string, notice: HTMLElement): Promise<void> {
+    try {
+      await api.copy({ text, secret: true });
+      const seconds = settings.get()?.settings.clipboardClearSeconds ?? 0;
+      const message = seconds > 0 ? `${what} was copied. The clipboard is cleared in ${seconds} s.` : `${what} was copied.`;
+      setText(notice, message);
+      deps.announce(message);
+    } catch (error) {
+      setText(notice, `Not copied: ${errorMessage(error)}`);
+    }
+  }
+
+  function renderDev(): void {
+    const s = snapshot.get();
+    devNote.hidden = !(s.state === 'running' && s.devMode === true);
+  }
+  snapshot.subscribe(renderDev);
+  settings.subscribe((view) => {
+    // Until the user types, the form follows the configured defaults.
+    if (touched || view === null) return;
+    ns.input.value = view.settings.defaultNamespace;
+    exp.input.value = view.settings.defaultExpiry;
+    validate();
+  });
+  renderDev();
+  validate();
+
+  // The preview names a minute; keep it right while the view is on screen.
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  return {
+    element,
+    show() {
+      validate();
+      ticker ??= setInterval(() => validate(), 15_000);
+    },
+    hide() {
+      if (ticker !== null) clearInterval(ticker);
+      ticker = null;
+    },
+  };
+}
+
+interface ResetDialog {
+  readonly element: HTMLDialogElement;
+  open(): void;
+}
+
+function createResetDialog(onConfirm: () => Promise<void>): ResetDialog {
+  const cancel = h('button', { type: 'button', autofocus: true }, 'Cancel');
+  const confirm = h('button', { type: 'button', class: 'danger' }, 'Reset key');
+  const element = h(
+    'dialog',
+    { class: 'confirm', 'aria-labelledby': 'reset-dialog-title', 'aria-describedby': 'reset-dialog-text' },
+    h('h2', { id: 'reset-dialog-title' }, 'Reset the server key?'),
+    h('p', { id: 'reset-dialog-text' }, 'Every key issued so far stops working, and the server restarts with a new key. Clients need new keys afterwards.'),
+    h('div', { class: 'actions end' }, cancel, confirm),
+  );
+  const close = (): void => {
+    if (element.open) element.close();
+  };
+  cancel.addEventListener('click', close);
+  confirm.addEventListener('click', () => {
+    close();
+    void onConfirm();
+  });
+  return {
+    element,
+    open() {
+      if (typeof element.showModal === 'function') element.showModal();
+      else element.setAttribute('open', '');
+      cancel.focus();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Joins a freshly read tail with lines that arrived while it was being read: the longest run at
+ * the end of the tail that matches the start of the pushed lines is counted once.
+ */
+export function mergeTail(tail: readonly string[], pushed: readonly string[]): string[] {
+  const max = Math.min(tail.length, pushed.length);
+  for (let k = max; k > 0; k -= 1) {
+    let same = true;
+    for (let i = 0; i < k; i += 1) {
+      if (tail[tail.length - k + i] !== pushed[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return [...tail, ...pushed.slice(k)];
+  }
+  return [...tail, ...pushed];
+}
+
+/** The most lines the view keeps; older ones are dropped from the top. */
+export const MAX_LOG_LINES = 2000;

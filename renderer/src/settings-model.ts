@@ -1,0 +1,112 @@
+import type { Settings } from '../../shared/settings-schema.ts';
+import { LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
+
+export type FieldKind = 'text' | 'path' | 'int' | 'bool' | 'level';
+
+export interface FieldSpec {
+  readonly key: keyof Settings;
+  readonly label: string;
+  readonly kind: FieldKind;
+  readonly hint?: string;
+}
+
+export interface FieldGroup {
+  readonly title: string;
+  readonly fields: readonly FieldSpec[];
+}
+
+export const SETTINGS_GROUPS: readonly FieldGroup[] = [
+  {
+    title: 'Server',
+    fields: [
+      { key: 'host', label: 'Host', kind: 'text', hint: 'An IP address, such as 127.0.0.1 or ::1.' },
+      { key: 'port', label: 'Port', kind: 'int' },
+      { key: 'devMode', label: 'Development mode (no keys needed)', kind: 'bool' },
+      { key: 'namespacesPath', label: 'Namespaces folder', kind: 'path', hint: 'Empty: the microsandbox home’s namespaces folder.' },
+      { key: 'msbserverPath', label: 'msbserver path', kind: 'path', hint: 'Empty: look where msb does.' },
+      { key: 'logLevel', label: 'Log level', kind: 'level' },
+      { key: 'readinessTimeoutMs', label: 'Start timeout (milliseconds)', kind: 'int' },
+    ],
+  },
+  {
+    title: 'App',
+    fields: [
+      { key: 'startAtLogin', label: 'Start at login', kind: 'bool' },
+      { key: 'startServerOnLaunch', label: 'Start the server when the app starts', kind: 'bool' },
+      { key: 'stopServerOnQuit', label: 'Stop the server on quit', kind: 'bool' },
+      { key: 'autoRestart', label: 'Restart the server if it crashes', kind: 'bool' },
+      { key: 'clipboardClearSeconds', label: 'Clear copied keys after (seconds)', kind: 'int', hint: '0 never clears the clipboard.' },
+    ],
+  },
+  {
+    title: 'New keys',
+    fields: [
+      { key: 'defaultNamespace', label: 'Default namespace', kind: 'text' },
+      { key: 'defaultExpiry', label: 'Default expiry', kind: 'text', hint: 'msb’s grammar: 24h, 7d, 90m, 1y…' },
+    ],
+  },
+];
+
+export const ALL_FIELDS: readonly FieldSpec[] = SETTINGS_GROUPS.flatMap((group) => group.fields);
+
+/** What a form control holds: text for text-like fields, a flag for checkboxes. */
+export type RawValue = string | boolean;
+
+/** Turns a control's value into the value sent to main; the validator has the last word. */
+export function parseField(kind: FieldKind, raw: RawValue): unknown {
+  if (kind === 'bool') return raw === true;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  switch (kind) {
+    case 'int':
+      return /^-?[0-9]+$/.test(text) ? Number(text) : text === '' ? null : text;
+    case 'path':
+    case 'level':
+      return text === '' ? null : text;
+    case 'text':
+      return text;
+  }
+}
+
+/** The control's value for a stored setting. */
+export function rawOf(kind: FieldKind, value: unknown): RawValue {
+  if (kind === 'bool') return value === true;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return '';
+}
+
+export type FieldCheck = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+
+export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
+  const parsed = parseField(spec.kind, raw);
+  if (spec.kind === 'int' && parsed === null) return { ok: false, error: `Enter a number for “${spec.label}”.` };
+  return validateSetting(spec.key, parsed);
+}
+
+export type PatchResult =
+  | { readonly ok: true; readonly patch: Partial<Settings> }
+  | { readonly ok: false; readonly errors: Partial<Record<keyof Settings, string>> };
+
+/** The changed fields as a patch, or the errors of every invalid field. */
+export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, RawValue>): PatchResult {
+  const patch: Partial<Settings> = {};
+  const errors: Partial<Record<keyof Settings, string>> = {};
+  let bad = false;
+  for (const spec of ALL_FIELDS) {
+    const raw = raws.get(spec.key);
+    if (raw === undefined) continue;
+    const check = checkField(spec, raw);
+    if (!check.ok) {
+      errors[spec.key] = check.error;
+      bad = true;
+    } else if (check.value !== saved[spec.key]) {
+      Object.assign(patch, { [spec.key]: check.value });
+    }
+  }
+  return bad ? { ok: false, errors } : { ok: true, patch };
+}
+
+export const LOG_LEVEL_OPTIONS: readonly { value: string; label: string }[] = [
+  { value: '', label: 'Default (from RUST_LOG)' },
+  ...LOG_LEVELS.map((level) => ({ value: level, label: level })),
+];

@@ -1,0 +1,227 @@
+import type { AppInfo, MsbApi, SettingsView } from '../../shared/contract.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
+import type { FieldErrors, Settings } from '../../shared/settings-schema.ts';
+import { errorCode, errorMessage, h, setText } from './dom.ts';
+import { ALL_FIELDS, LOG_LEVEL_OPTIONS, SETTINGS_GROUPS, buildPatch, checkField, rawOf } from './settings-model.ts';
+import type { FieldSpec, RawValue } from './settings-model.ts';
+import type { Signal } from './signal.ts';
+import type { View } from './status-view.ts';
+
+export interface SettingsDeps {
+  readonly api: MsbApi;
+  readonly settings: Signal<SettingsView | null>;
+  readonly snapshot: Signal<ServerSnapshot>;
+  readonly appInfo: Signal<AppInfo | null>;
+  readonly announce: (text: string) => void;
+}
+
+interface Control {
+  readonly spec: FieldSpec;
+  readonly control: HTMLInputElement | HTMLSelectElement;
+  readonly error: HTMLElement;
+  dirty: boolean;
+}
+
+function readRaw(c: Control): RawValue {
+  return c.control instanceof HTMLInputElement && c.control.type === 'checkbox' ? c.control.checked : c.control.value;
+}
+
+function writeRaw(c: Control, raw: RawValue): void {
+  if (c.control instanceof HTMLInputElement && c.control.type === 'checkbox') c.control.checked = raw === true;
+  else c.control.value = typeof raw === 'string' ? raw : '';
+}
+
+/** Every setting, validated as it is edited, saved together; main's own errors shown per field. */
+export function createSettingsView(deps: SettingsDeps): View {
+  const { api, settings } = deps;
+  const controls = new Map<keyof Settings, Control>();
+
+  function build(spec: FieldSpec): HTMLElement {
+    const id = `setting-${spec.key}`;
+    const errorId = `${id}-error`;
+    const hintId = `${id}-hint`;
+    const describedBy = spec.hint === undefined ? errorId : `${errorId} ${hintId}`;
+    const error = h('p', { id: errorId, class: 'field-error', 'data-testid': `error-${spec.key}` });
+    const hint = spec.hint === undefined ? null : h('p', { id: hintId, class: 'field-hint' }, spec.hint);
+    let control: HTMLInputElement | HTMLSelectElement;
+    let row: HTMLElement;
+    if (spec.kind === 'bool') {
+      control = h('input', { id, type: 'checkbox', name: spec.key, 'aria-describedby': describedBy });
+      row = h('div', { class: 'field field-check' }, h('div', { class: 'check-line' }, control, h('label', { for: id }, spec.label)), error, hint);
+    } else {
+      if (spec.kind === 'level') {
+        control = h('select', { id, name: spec.key, 'aria-describedby': describedBy }, ...LOG_LEVEL_OPTIONS.map((o) => h('option', { value: o.value }, o.label)));
+      } else {
+        control = h('input', {
+          id,
+          name: spec.key,
+          type: 'text',
+          autocomplete: 'off',
+          spellcheck: 'false',
+          autocapitalize: 'off',
+          inputmode: spec.kind === 'int' ? 'numeric' : null,
+          'aria-describedby': describedBy,
+          class: spec.kind === 'int' ? 'narrow' : spec.kind === 'path' ? 'mono' : null,
+        });
+      }
+      row = h('div', { class: 'field' }, h('label', { for: id }, spec.label), control, error, hint);
+    }
+    const entry: Control = { spec, control, error, dirty: false };
+    controls.set(spec.key, entry);
+    const onEdit = (): void => {
+      entry.dirty = true;
+      const check = checkField(spec, readRaw(entry));
+      showError(entry, check.ok ? null : check.error);
+      updateButtons();
+    };
+    control.addEventListener('input', onEdit);
+    control.addEventListener('change', onEdit);
+    return row;
+  }
+
+  const save = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Save');
+  const revert = h('button', { type: 'button', disabled: true }, 'Undo changes');
+  const message = h('p', { class: 'reserve', 'data-testid': 'settings-message' });
+  const restartNow = h('button', { type: 'button', class: 'small' }, 'Restart');
+  const restartBanner = h(
+    'div',
+    { class: 'banner', 'data-testid': 'restart-needed', hidden: true },
+    h('p', {}, 'Restart the server to apply the changed settings.'),
+    restartNow,
+  );
+  const about = h('p', { class: 'muted small-text about', 'data-testid': 'app-about' });
+  const form = h(
+    'form',
+    { class: 'settings-form', novalidate: true, 'aria-label': 'Settings' },
+    ...SETTINGS_GROUPS.map((group) => h('fieldset', {}, h('legend', {}, group.title), ...group.fields.map(build))),
+  );
+  const footer = h('div', { class: 'settings-footer' }, restartBanner, h('div', { class: 'actions' }, save, revert), message);
+  form.append(footer);
+  const element = h('section', { class: 'settings-view' }, form, about);
+
+  function showError(c: Control, error: string | null): void {
+    setText(c.error, error ?? '');
+    if (error === null) c.control.removeAttribute('aria-invalid');
+    else c.control.setAttribute('aria-invalid', 'true');
+  }
+
+  function raws(): Map<keyof Settings, RawValue> {
+    const map = new Map<keyof Settings, RawValue>();
+    for (const [key, c] of controls) if (c.dirty) map.set(key, readRaw(c));
+    return map;
+  }
+
+  function updateButtons(): void {
+    const view = settings.get();
+    const dirty = [...controls.values()].some((c) => c.dirty);
+    save.disabled = view === null || busy || !dirty;
+    revert.disabled = busy || !dirty;
+  }
+
+  /** Shows stored values; fields being edited keep what the user typed unless `all`. */
+  function fill(all: boolean): void {
+    const view = settings.get();
+    if (view === null) return;
+    for (const c of controls.values()) {
+      if (c.dirty && !all) continue;
+      c.dirty = false;
+      writeRaw(c, rawOf(c.spec.kind, view.settings[c.spec.key]));
+      showError(c, null);
+    }
+    renderBanner();
+    updateButtons();
+  }
+
+  function renderBanner(): void {
+    const view = settings.get();
+    restartBanner.hidden = !(view !== null && view.restartNeeded && deps.snapshot.get().state === 'running');
+  }
+
+  let busy = false;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submit();
+  });
+  async function submit(): Promise<void> {
+    const view = settings.get();
+    if (view === null || busy) return;
+    setText(message, '');
+    const built = buildPatch(view.settings, raws());
+    if (!built.ok) {
+      showErrors(built.errors);
+      return;
+    }
+    if (Object.keys(built.patch).length === 0) {
+      fill(true);
+      setText(message, 'Nothing changed.');
+      return;
+    }
+    busy = true;
+    updateButtons();
+    try {
+      const next = await api.setSettings(built.patch);
+      settings.set(next);
+      fill(true);
+      const text = next.restartNeeded ? 'Saved. Some changes apply after a restart of the server.' : 'Saved.';
+      setText(message, text);
+      deps.announce(text);
+    } catch (error) {
+      const fields = fieldsOf(error);
+      if (errorCode(error) === 'invalid-input' && fields !== null && Object.keys(fields).length > 0) {
+        showErrors(fields);
+        setText(message, 'Not saved: please correct the marked fields.');
+      } else {
+        setText(message, `Not saved: ${errorMessage(error)}`);
+      }
+    } finally {
+      busy = false;
+      updateButtons();
+    }
+  }
+
+  function showErrors(errors: FieldErrors): void {
+    let first: Control | null = null;
+    for (const spec of ALL_FIELDS) {
+      const c = controls.get(spec.key);
+      const text = errors[spec.key];
+      if (c === undefined || text === undefined) continue;
+      showError(c, text);
+      first ??= c;
+    }
+    first?.control.focus();
+  }
+
+  revert.addEventListener('click', () => {
+    fill(true);
+    setText(message, '');
+  });
+  restartNow.addEventListener('click', () => {
+    restartNow.disabled = true;
+    api.restart().then(
+      (snapshot) => {
+        deps.snapshot.set(snapshot);
+        setText(message, snapshot.state === 'running' ? 'The server restarted with the new settings.' : `The server did not start: ${snapshot.error?.message ?? ''}`);
+      },
+      (error: unknown) => setText(message, `Restart failed: ${errorMessage(error)}`),
+    ).finally(() => {
+      restartNow.disabled = false;
+    });
+  });
+
+  settings.subscribe(() => fill(false));
+  deps.snapshot.subscribe(renderBanner);
+  deps.appInfo.subscribe((info) => {
+    setText(about, info === null ? '' : `${info.name} ${info.version} · home ${info.home}`);
+  });
+  fill(true);
+
+  return { element, show() {}, hide() {} };
+}
+
+function fieldsOf(error: unknown): FieldErrors | null {
+  if (typeof error === 'object' && error !== null && 'fields' in error) {
+    const fields: unknown = error.fields;
+    if (typeof fields === 'object' && fields !== null) return fields;
+  }
+  return null;
+}

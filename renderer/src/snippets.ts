@@ -1,0 +1,65 @@
+/**
+ * The texts the Keys view copies: a shell `export` line, a `.env` snippet and an MCP client
+ * configuration. Values are quoted only when they need it, so a normal token stays readable.
+ */
+
+/** Characters that never need quoting in a POSIX shell word. */
+const SHELL_SAFE = /^[A-Za-z0-9_./:@%+=,-]+$/;
+
+/** Quotes a value for a POSIX shell (sh, bash, zsh): single quotes, `'` written as `'\''`. */
+export function shellQuote(value: string): string {
+  if (SHELL_SAFE.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export function exportLine(token: string): string {
+  return `export MSB_API_KEY=${shellQuote(token)}`;
+}
+
+/** Characters that need no quotes in a `.env` value for python-dotenv and Node's dotenv alike. */
+const DOTENV_SAFE = /^[A-Za-z0-9_./:@%+=,-]*$/;
+
+/**
+ * Quotes a `.env` value. Single quotes are literal in both python-dotenv and Node's dotenv, so
+ * they are used whenever the value holds no single quote or line break; otherwise double quotes
+ * with `\\`, `\"` and `\n` escapes (python-dotenv's rules).
+ */
+export function dotenvQuote(value: string): string {
+  if (DOTENV_SAFE.test(value) && value !== '') return value;
+  if (!/['\r\n]/.test(value)) return `'${value}'`;
+  const escaped = value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\r', '\\r').replaceAll('\n', '\\n');
+  return `"${escaped}"`;
+}
+
+export function dotenvSnippet(token: string, serverUrl: string): string {
+  return `MSB_API_KEY=${dotenvQuote(token)}\nMSB_SERVER_URL=${dotenvQuote(serverUrl)}\n`;
+}
+
+/** The server's MCP endpoint: `<serverUrl>/mcp`, without a doubled slash. */
+export function mcpUrl(serverUrl: string): string {
+  return `${serverUrl.replace(/\/+$/, '')}/mcp`;
+}
+
+/** An MCP client configuration (Claude Desktop, Cursor and friends read this shape). */
+export function mcpConfig(token: string, serverUrl: string): string {
+  const config = {
+    mcpServers: {
+      microsandbox: {
+        url: mcpUrl(serverUrl),
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * The token as shown before the user asks to see it: the constant `msb_` and JWT-header start
+ * (no secret there), a fixed run of dots (the length is not revealed) and the last four
+ * characters, enough to tell two keys apart.
+ */
+export function maskToken(token: string): string {
+  const dots = '•'.repeat(16);
+  if (token.length <= 16) return dots;
+  return `${token.slice(0, 8)}${dots}${token.slice(-4)}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * The app's one window and the security hooks around every web contents. The decisions (which
+ * URL is the app's own, which webPreferences) live in `core/window-policy.ts`; this file only
+ * wires them into Electron.
+ */
+import { BrowserWindow } from 'electron';
+import type { App, Session } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
+import type { EventChannel, EventMap } from '../../shared/contract.ts';
+import type { SenderInfo } from '../core/ports.ts';
+import { isAppUrl, secureWebPreferences } from '../core/window-policy.ts';
+import type { AppPage } from '../core/window-policy.ts';
+
+/**
+ * Denies every permission (camera, notifications, clipboard-read, ...) and sets the strict CSP
+ * as a response header on everything the session loads (the dev server's responses; file://
+ * pages carry the same policy in their meta tag).
+ */
+export function installSessionSecurity(session: Session): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.webRequest.onHeadersReceived((details, callback) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(details.responseHeaders ?? {})) {
+      if (name.toLowerCase() !== 'content-security-policy') headers[name] = value;
+    }
+    headers['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY];
+    callback({ responseHeaders: headers });
+  });
+}
+
+/**
+ * For every web contents the app ever creates: no navigation or redirect away from the app's
+ * own page, no new windows, no <webview>.
+ */
+export function installContentsGuards(app: App, page: AppPage): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => {
+      if (!isAppUrl(event.url, page)) event.preventDefault();
+    });
+    contents.on('will-frame-navigate', (event) => {
+      if (!isAppUrl(event.url, page)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => {
+      if (!isAppUrl(event.url, page)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => {
+      event.preventDefault();
+    });
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+export interface AppWindowOptions {
+  readonly page: AppPage;
+  readonly preloadPath: string;
+  readonly title: string;
+  /** Called when a new window has been created (not when an existing one is shown again). */
+  readonly onCreated?: () => void;
+  /** Called once the window is gone. */
+  readonly onClosed?: () => void;
+}
+
+/**
+ * The window, created on first open and destroyed on close: no renderer idles in the background
+ * while the app lives in the tray.
+ */
+export class AppWindow {
+  readonly #options: AppWindowOptions;
+  #window: BrowserWindow | null = null;
+
+  constructor(options: AppWindowOptions) {
+    this.#options = options;
+  }
+
+  get isOpen(): boolean {
+    return this.#window !== null && !this.#window.isDestroyed();
+  }
+
+  open(): void {
+    const existing = this.#window;
+    if (existing !== null && !existing.isDestroyed()) {
+      if (existing.isMinimized()) existing.restore();
+      existing.show();
+      existing.focus();
+      return;
+    }
+    const window = new BrowserWindow({
+      title: this.#options.title,
+      width: 760,
+      height: 680,
+      minWidth: 520,
+      minHeight: 480,
+      show: false,
+      autoHideMenuBar: true,
+      webPreferences: secureWebPreferences(this.#options.preloadPath),
+    });
+    this.#window = window;
+    window.removeMenu();
+    window.once('ready-to-show', () => {
+      window.show();
+      window.focus();
+    });
+    window.on('closed', () => {
+      if (this.#window === window) this.#window = null;
+      this.#options.onClosed?.();
+    });
+    void window.loadURL(this.#options.page.url);
+    this.#options.onCreated?.();
+  }
+
+  close(): void {
+    if (this.isOpen) this.#window?.close();
+  }
+
+  /** Pushes an event to the window, when there is one. */
+  send<C extends EventChannel>(channel: C, payload: EventMap[C]): void {
+    const window = this.#window;
+    if (window === null || window.isDestroyed() || window.webContents.isDestroyed()) return;
+    window.webContents.send(channel, payload);
+  }
+
+  /** Trusted only when the request comes from this window's web contents, showing the app's page. */
+  isTrustedSender(sender: SenderInfo): boolean {
+    const window = this.#window;
+    if (window === null || window.isDestroyed()) return false;
+    return sender.id === window.webContents.id && isAppUrl(sender.url, this.#options.page);
+  }
+}

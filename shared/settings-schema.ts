@@ -1,0 +1,245 @@
+import { parseDuration } from './duration.ts';
+import { namespaceProblem } from './namespace.ts';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface Settings {
+  /** The IP literal msbserver binds to (`--host`). */
+  host: string;
+  port: number;
+  devMode: boolean;
+  /** `--path`; null means msb's default, `<home>/namespaces`. */
+  namespacesPath: string | null;
+  /** null means: locate msbserver the way msb does. */
+  msbserverPath: string | null;
+  /** Passed to msbserver as RUST_LOG; null leaves the environment's value alone. */
+  logLevel: LogLevel | null;
+  startAtLogin: boolean;
+  startServerOnLaunch: boolean;
+  stopServerOnQuit: boolean;
+  autoRestart: boolean;
+  readinessTimeoutMs: number;
+  /** 0 means the clipboard is never cleared. */
+  clipboardClearSeconds: number;
+  defaultNamespace: string;
+  /** msb's duration grammar, e.g. `24h`. */
+  defaultExpiry: string;
+}
+
+export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['error', 'warn', 'info', 'debug', 'trace']);
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  host: '127.0.0.1',
+  port: 5555,
+  devMode: false,
+  namespacesPath: null,
+  msbserverPath: null,
+  logLevel: null,
+  startAtLogin: false,
+  startServerOnLaunch: false,
+  stopServerOnQuit: false,
+  autoRestart: false,
+  readinessTimeoutMs: 15_000,
+  clipboardClearSeconds: 60,
+  defaultNamespace: '*',
+  defaultExpiry: '24h',
+});
+
+/** Settings that only take effect when msbserver is started again. */
+export const RESTART_KEYS: readonly (keyof Settings)[] = Object.freeze([
+  'host',
+  'port',
+  'devMode',
+  'namespacesPath',
+  'msbserverPath',
+  'logLevel',
+]);
+
+export type FieldErrors = Partial<Record<keyof Settings, string>>;
+
+type Check<T> = { ok: true; value: T } | { ok: false; error: string };
+type Validators = { readonly [K in keyof Settings]: (value: unknown) => Check<Settings[K]> };
+
+const SETTING_KEYS = Object.freeze(Object.keys(DEFAULT_SETTINGS)) as readonly (keyof Settings)[];
+const KNOWN_KEYS: ReadonlySet<string> = new Set(SETTING_KEYS);
+
+function isSettingKey(key: string): key is keyof Settings {
+  return KNOWN_KEYS.has(key);
+}
+
+const ok = <T>(value: T): Check<T> => ({ ok: true, value });
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
+
+function boolean(label: string): (value: unknown) => Check<boolean> {
+  return (value) => (typeof value === 'boolean' ? ok(value) : fail(`${label} must be on or off (true or false).`));
+}
+
+function integerIn(label: string, min: number, max: number, unit: string): (value: unknown) => Check<number> {
+  return (value) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+      ? ok(value)
+      : fail(`${label} must be a whole number from ${min} to ${max}${unit}.`);
+}
+
+function optionalAbsolutePath(label: string): (value: unknown) => Check<string | null> {
+  return (value) => {
+    if (value === null) return ok(null);
+    if (typeof value !== 'string') return fail(`${label} must be a path, or empty to use the default.`);
+    if (value.includes('\0')) return fail(`${label} cannot contain a NUL character.`);
+    if (!isAbsolutePath(value)) {
+      return fail(`${label} must be an absolute path, such as /opt/microsandbox or C:\\microsandbox, or empty to use the default.`);
+    }
+    return ok(value);
+  };
+}
+
+const VALIDATORS: Validators = {
+  host: checkHost,
+  port: integerIn('The port', 1, 65_535, ''),
+  devMode: boolean('Development mode'),
+  namespacesPath: optionalAbsolutePath('The namespaces folder'),
+  msbserverPath: optionalAbsolutePath('The msbserver path'),
+  logLevel: (value) =>
+    value === null || LOG_LEVELS.includes(value as LogLevel)
+      ? ok(value as LogLevel | null)
+      : fail(`The log level must be one of ${LOG_LEVELS.join(', ')}, or empty to leave it unset.`),
+  startAtLogin: boolean('Start at login'),
+  startServerOnLaunch: boolean('Start the server on launch'),
+  stopServerOnQuit: boolean('Stop the server on quit'),
+  autoRestart: boolean('Restart the server automatically'),
+  readinessTimeoutMs: integerIn('The readiness timeout', 1_000, 120_000, ' milliseconds'),
+  clipboardClearSeconds: integerIn('The clipboard clearing delay', 0, 3_600, ' seconds (0 never clears it)'),
+  defaultNamespace: (value) => {
+    if (typeof value !== 'string') return fail('The default namespace must be text.');
+    const problem = namespaceProblem(value);
+    return problem === null ? ok(value) : fail(problem);
+  },
+  defaultExpiry: (value) => {
+    if (typeof value !== 'string') return fail('The default expiry must be text such as 24h.');
+    let seconds: number;
+    try {
+      seconds = parseDuration(value);
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : 'The default expiry is not a valid duration.');
+    }
+    return seconds > 0 ? ok(value) : fail('The default expiry must be longer than zero.');
+  },
+};
+
+export function validateSetting<K extends keyof Settings>(
+  key: K,
+  value: unknown,
+): { ok: true; value: Settings[K] } | { ok: false; error: string } {
+  if (typeof key !== 'string' || !isSettingKey(key)) return fail(`"${String(key)}" is not a setting.`);
+  const validator: (value: unknown) => Check<Settings[K]> = VALIDATORS[key];
+  return validator(value);
+}
+
+/**
+ * Validates a partial update from an untrusted source (the renderer). Every field must be known
+ * and valid, or nothing is accepted. Values are read from own data properties only, so a getter
+ * never runs, and the result is built from known keys alone, so `__proto__` cannot leak through.
+ */
+export function validateSettingsPatch(
+  input: unknown,
+): { ok: true; value: Partial<Settings> } | { ok: false; errors: FieldErrors; unknownKeys: string[] } {
+  // Not an object at all: nothing to blame a field for. Only a bug or a hostile sender gets here.
+  if (!isPlainObject(input)) return { ok: false, errors: {}, unknownKeys: [] };
+  const accepted: [keyof Settings, Settings[keyof Settings]][] = [];
+  const errors: [keyof Settings, string][] = [];
+  const unknownKeys: string[] = [];
+  for (const key of Object.keys(input)) {
+    if (!isSettingKey(key)) {
+      unknownKeys.push(key);
+      continue;
+    }
+    const result = validateSetting(key, Object.getOwnPropertyDescriptor(input, key)?.value);
+    if (result.ok) accepted.push([key, result.value]);
+    else errors.push([key, result.error]);
+  }
+  if (errors.length > 0 || unknownKeys.length > 0) {
+    return { ok: false, errors: Object.fromEntries(errors), unknownKeys };
+  }
+  return { ok: true, value: Object.fromEntries(accepted) };
+}
+
+/** Settings from a stored file: every valid known field is kept, every invalid one reported. */
+export function sanitizeSettings(raw: unknown): { settings: Settings; invalid: (keyof Settings)[] } {
+  const settings: Settings = { ...DEFAULT_SETTINGS };
+  const invalid: (keyof Settings)[] = [];
+  if (!isPlainObject(raw)) return { settings, invalid };
+  for (const key of SETTING_KEYS) {
+    if (!Object.hasOwn(raw, key)) continue;
+    const value: unknown = Object.getOwnPropertyDescriptor(raw, key)?.value;
+    if (!assign(settings, key, value)) invalid.push(key);
+  }
+  return { settings, invalid };
+}
+
+function assign<K extends keyof Settings>(settings: Settings, key: K, value: unknown): boolean {
+  const result = validateSetting(key, value);
+  if (result.ok) settings[key] = result.value;
+  return result.ok;
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** POSIX `/…`, Windows `C:\…` or `C:/…`, or a UNC path `\\server\share…`. */
+export function isAbsolutePath(value: string): boolean {
+  return value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || /^\\\\[^\\/]+[\\/][^\\/]+/.test(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host: msbserver parses `--host` with Rust's `IpAddr::from_str`, so only what that accepts is
+// valid here: dotted-quad IPv4 without leading zeros, and IPv6 without brackets or zone index.
+
+function checkHost(value: unknown): Check<string> {
+  if (typeof value !== 'string' || value === '') return fail('Enter an IP address such as 127.0.0.1 or ::1.');
+  if (value.toLowerCase() === 'localhost') {
+    return fail('msbserver needs an IP address, not a host name: use 127.0.0.1 (or ::1) instead of localhost.');
+  }
+  if (value.startsWith('[') && value.endsWith(']')) return fail('Write the IPv6 address without brackets, for example ::1.');
+  if (value.includes('%')) return fail('msbserver does not accept an IPv6 zone index (the part after %).');
+  if (isIpLiteral(value)) return ok(value);
+  return fail(`"${value}" is not an IP address. msbserver needs an IP address such as 127.0.0.1 or ::1, not a host name.`);
+}
+
+export function isIpLiteral(value: string): boolean {
+  return isIPv4(value) || isIPv6(value);
+}
+
+export function isIPv4(value: string): boolean {
+  const parts = value.split('.');
+  return parts.length === 4 && parts.every(isIPv4Octet);
+}
+
+function isIPv4Octet(part: string): boolean {
+  // Rust refuses leading zeros, which other parsers would read as octal.
+  return /^(0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255;
+}
+
+export function isIPv6(value: string): boolean {
+  const halves = value.split('::');
+  if (halves.length > 2) return false;
+  const compressed = halves.length === 2;
+  const [head = '', tail = ''] = halves;
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === '' ? [] : tail.split(':');
+  const groups = [...headGroups, ...tailGroups];
+  let width = groups.length;
+  const last = groups.at(-1);
+  if (last?.includes('.') === true) {
+    // An embedded IPv4 address may only end the address, and it fills two groups.
+    const endsAddress = !compressed || tailGroups.length > 0;
+    if (!endsAddress || !isIPv4(last)) return false;
+    groups.pop();
+    width += 1;
+  }
+  if (!groups.every((group) => /^[0-9A-Fa-f]{1,4}$/.test(group))) return false;
+  // `::` stands for at least one group of zeros.
+  return compressed ? width <= 7 : width === 8;
+}

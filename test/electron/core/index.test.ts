@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import * as core from '../../../electron/core/index.ts';
+import * as atomicFile from '../../../electron/core/atomic-file.ts';
+import * as paths from '../../../electron/core/paths.ts';
+import * as serverKey from '../../../electron/core/server-key.ts';
+import * as settings from '../../../electron/core/settings.ts';
+import * as token from '../../../electron/core/token.ts';
+import * as duration from '../../../shared/duration.ts';
+import * as namespace from '../../../shared/namespace.ts';
+import * as settingsSchema from '../../../shared/settings-schema.ts';
+
+// `export *` silently drops a name two modules both export; this catches such a clash at once.
+describe('the core index', () => {
+  const modules = { paths, atomicFile, serverKey, token, settings, duration, namespace, settingsSchema };
+  for (const [name, exports] of Object.entries(modules)) {
+    it(`re-exports everything from ${name}`, () => {
+      for (const [key, value] of Object.entries(exports)) expect(core, key).toHaveProperty(key, value);
+    });
+  }
+});

@@ -1,0 +1,73 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+
+export const SERVER_LOG_NAME = 'msbserver.log';
+/** The server keeps its log open while it runs, so the log is rotated only when a start opens it. */
+export const DEFAULT_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
+
+export function serverLogPath(logDir: string): string {
+  return path.join(logDir, SERVER_LOG_NAME);
+}
+
+export interface OpenedServerLog {
+  /** A descriptor for the child's stdout and stderr; close it in the parent after spawning. */
+  readonly handle: fsp.FileHandle;
+  /** Where this run's output starts, so a failure shows only its own lines. */
+  readonly offset: number;
+}
+
+/**
+ * Opens the server log for appending, after moving an oversized log to `<name>.1` (one
+ * generation kept), and writes a header line for this run. Never writes the server key.
+ */
+export async function openServerLog(
+  file: string,
+  header: string,
+  rotateBytes: number = DEFAULT_LOG_ROTATE_BYTES,
+): Promise<OpenedServerLog> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const size = (await fsp.stat(file).catch(() => null))?.size ?? 0;
+  if (size > rotateBytes) await fsp.rename(file, `${file}.1`);
+  const handle = await fsp.open(file, 'a', 0o600);
+  await handle.write(`${header}\n`);
+  const { size: offset } = await handle.stat();
+  return { handle, offset };
+}
+
+const TAIL_CHUNK = 64 * 1024;
+
+/** The last `count` lines of the file (from `fromOffset` on, when given), oldest first. */
+export async function tailLines(file: string, count: number, fromOffset = 0): Promise<string[]> {
+  if (count <= 0) return [];
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const { size } = await handle.stat();
+    let start = size;
+    let text = '';
+    // Read backwards in chunks until enough line breaks are seen.
+    while (start > fromOffset) {
+      const length = Math.min(TAIL_CHUNK, start - fromOffset);
+      start -= length;
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, start);
+      text = buffer.toString('utf8') + text;
+      if (countNewlines(text) > count) break;
+    }
+    const lines = text.split(/\r?\n/);
+    if (lines.at(-1) === '') lines.pop();
+    return lines.slice(-count);
+  } finally {
+    await handle.close();
+  }
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

@@ -9,10 +9,12 @@ import type { FieldErrors, Settings } from '../../shared/settings-schema.ts';
 /**
  * The part of conf (and of electron-store, which extends it) that the settings need. Taking it
  * as an argument keeps Electron out of the core and lets tests use conf with a temp directory.
+ * `store` is only `object` so that a typed `Conf<Settings>` or `Store<Settings>` fits without a
+ * cast: its content is validated field by field anyway.
  */
 export interface SettingsBackingStore {
   readonly path: string;
-  readonly store: Record<string, unknown>;
+  readonly store: object;
   set(values: Record<string, unknown>): void;
 }
 

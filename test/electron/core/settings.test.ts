@@ -43,6 +43,15 @@ describe('openSettings on a fresh profile', () => {
   it('uses the file conf actually writes', () => {
     expect(createConf().path).toBe(settingsFile);
   });
+
+  it('accepts a conf typed with the Settings interface, without a cast', () => {
+    const typed = (): SettingsBackingStore =>
+      new Conf<Settings>({ cwd: dir, configName: 'settings', projectName: 'microsandbox-tray-test', defaults: { ...DEFAULT_SETTINGS } });
+    const opened = openSettings(typed, settingsFile, clock);
+    expect(opened.store.get()).toEqual(DEFAULT_SETTINGS);
+    expect(opened.store.update({ port: 6000 })).toMatchObject({ ok: true });
+    expect(readFileJson()).toMatchObject({ port: 6000, host: '127.0.0.1' });
+  });
 });
 
 describe('SettingsStore.update', () => {

@@ -132,9 +132,14 @@ export function createSettingsView(deps: SettingsDeps): View {
     updateButtons();
   }
 
+  // restartNeeded is about the run that was live when main said so: a restart ends it.
+  let runOfView: string | null = null;
   function renderBanner(): void {
     const view = settings.get();
-    restartBanner.hidden = !(view !== null && view.restartNeeded && deps.snapshot.get().state === 'running');
+    const run = runOf(deps.snapshot.get());
+    // Settings that arrived before the first status belong to the first run seen.
+    if (runOfView === null && view?.restartNeeded === true) runOfView = run;
+    restartBanner.hidden = !(view !== null && view.restartNeeded && run !== null && run === runOfView);
   }
 
   let busy = false;
@@ -167,7 +172,9 @@ export function createSettingsView(deps: SettingsDeps): View {
       deps.announce(text);
     } catch (error) {
       const fields = fieldsOf(error);
-      if (errorCode(error) === 'invalid-input' && fields !== null && Object.keys(fields).length > 0) {
+      // Electron may drop `code` and `fields` when an Error crosses the context bridge; the
+      // renderer checked the same rules already, so the message alone is the usual fallback.
+      if (fields !== null && Object.keys(fields).length > 0 && (errorCode(error) ?? 'invalid-input') === 'invalid-input') {
         showErrors(fields);
         setText(message, 'Not saved: please correct the marked fields.');
       } else {
@@ -208,11 +215,16 @@ export function createSettingsView(deps: SettingsDeps): View {
     });
   });
 
-  settings.subscribe(() => fill(false));
-  deps.snapshot.subscribe(renderBanner);
-  deps.appInfo.subscribe((info) => {
-    setText(about, info === null ? '' : `${info.name} ${info.version} · home ${info.home}`);
+  settings.subscribe(() => {
+    runOfView = runOf(deps.snapshot.get());
+    fill(false);
   });
+  deps.snapshot.subscribe(renderBanner);
+  const renderAbout = (info: AppInfo | null): void => {
+    setText(about, info === null ? '' : `${info.name} ${info.version} · home ${info.home}`);
+  };
+  deps.appInfo.subscribe(renderAbout);
+  renderAbout(deps.appInfo.get());
   fill(true);
 
   return { element, show() {}, hide() {} };
@@ -224,4 +236,8 @@ function fieldsOf(error: unknown): FieldErrors | null {
     if (typeof fields === 'object' && fields !== null) return fields;
   }
   return null;
+}
+
+function runOf(snapshot: ServerSnapshot): string | null {
+  return snapshot.state === 'running' ? `${snapshot.pid ?? '?'}:${snapshot.startedAt ?? '?'}` : null;
 }

@@ -1,0 +1,198 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { INITIAL_SNAPSHOT, MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
+import { createApp } from '../../renderer/src/app.ts';
+import type { App } from '../../renderer/src/app.ts';
+import { mergeTail } from '../../renderer/src/logs-model.ts';
+import { APP_INFO, IpcFailure, RUNNING, fakeMsb, flush, settingsView } from './fake-msb.ts';
+import type { FakeMsb } from './fake-msb.ts';
+
+let msb: FakeMsb;
+let app: App;
+let root: HTMLElement;
+let now = RUNNING.startedAt! + 5_000;
+
+const byTestId = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = root.querySelector<T>(`[data-testid="${id}"]`);
+  if (el === null) throw new Error(`no ${id}`);
+  return el;
+};
+function visibleButton(name: string): HTMLButtonElement {
+  const found = [...root.querySelectorAll('button')].find((b) => b.textContent === name && b.closest('[hidden]') === null);
+  if (found === undefined) throw new Error(`no visible button ${name}`);
+  return found;
+}
+const tab = (name: string): HTMLButtonElement => [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')].find((t) => t.textContent === name)!;
+
+beforeEach(async () => {
+  msb = fakeMsb();
+  now = RUNNING.startedAt! + 5_000;
+  root = document.createElement('div');
+  document.body.append(root);
+  app = createApp(root, msb.api, { now: () => now });
+  await app.ready;
+});
+afterEach(() => {
+  root.remove();
+  vi.useRealTimers();
+});
+
+describe('the window', () => {
+  it('loads status, settings and app info once and then only listens', () => {
+    expect(msb.calls.map((c) => c.method).sort()).toEqual(['appInfo', 'getSettings', 'status']);
+    expect(msb.listenerCount('onStatus')).toBe(1);
+    expect(msb.listenerCount('onSettings')).toBe(1);
+    expect(msb.listenerCount('onLog')).toBe(1);
+  });
+
+  it('has one status region that follows pushed snapshots', () => {
+    const regions = root.querySelectorAll('[role="status"]');
+    expect(regions).toHaveLength(1);
+    const region = regions[0]!;
+    expect(region.getAttribute('aria-live')).toBe('polite');
+    expect(region.textContent).toContain('Stopped');
+    msb.emit('onStatus', RUNNING);
+    expect(region.textContent).toContain('Running');
+    expect(region.textContent).toContain('Server running at http://127.0.0.1:5555.');
+    expect(byTestId('status-pid').textContent).toBe('4242');
+    expect(byTestId('status-url').textContent).toBe('http://127.0.0.1:5555');
+    expect(byTestId('status-uptime').textContent).toBe('5s');
+  });
+
+  it('ticks the uptime while the status view is shown, and stops when it is not', () => {
+    vi.useFakeTimers();
+    msb.emit('onStatus', RUNNING);
+    now += 60_000;
+    vi.advanceTimersByTime(1000);
+    expect(byTestId('status-uptime').textContent).toBe('1m 05s');
+    app.select('logs');
+    now += 60_000;
+    vi.advanceTimersByTime(5000);
+    expect(byTestId('status-uptime').textContent).toBe('1m 05s');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('enables Start, Stop and Restart by state and sends them', async () => {
+    expect(visibleButton('Start').disabled).toBe(false);
+    expect(visibleButton('Stop').disabled).toBe(true);
+    visibleButton('Start').click();
+    await flush();
+    expect(msb.calls.at(-1)?.method).toBe('start');
+    expect(visibleButton('Start').disabled).toBe(true);
+    expect(visibleButton('Stop').disabled).toBe(false);
+    visibleButton('Stop').click();
+    await flush();
+    expect(msb.calls.at(-1)?.method).toBe('stop');
+    expect(byTestId('status-pid').textContent).toBe('—');
+  });
+
+  it('shows why an action failed', async () => {
+    msb.answers.start = () => {
+      throw new IpcFailure('server-error', 'The home directory is not writable.');
+    };
+    visibleButton('Start').click();
+    await flush();
+    expect(byTestId('action-error').textContent).toBe('The home directory is not writable.');
+  });
+
+  it('shows the reason and the log lines of a failure', () => {
+    msb.emit('onStatus', {
+      ...INITIAL_SNAPSHOT,
+      state: 'failed',
+      error: { code: 'exited', message: 'msbserver exited at once (exit code 3).', exitCode: 3, signal: null, logTail: ['line 1', 'fatal: no'], searched: [], at: now },
+    });
+    expect(byTestId('status-failure').hidden).toBe(false);
+    expect(byTestId('failure-message').textContent).toBe('msbserver exited at once (exit code 3).');
+    expect(byTestId('failure-log').textContent).toBe('line 1\nfatal: no');
+    msb.emit('onStatus', RUNNING);
+    expect(byTestId('status-failure').hidden).toBe(true);
+  });
+
+  it('lists the places searched and how to install microsandbox when msbserver is missing', () => {
+    msb.emit('onStatus', {
+      ...INITIAL_SNAPSHOT,
+      state: 'failed',
+      error: { code: 'not-found', message: 'msbserver was not found.', exitCode: null, signal: null, logTail: [], searched: ['/a/msbserver', '/b/msbserver'], at: now },
+    });
+    expect([...byTestId('failure-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual(['/a/msbserver', '/b/msbserver']);
+    expect(byTestId('install-hint').textContent).toBe(MICROSANDBOX_INSTALL_HINT);
+  });
+
+  it('marks dev mode and a server started outside the app', () => {
+    expect(byTestId('status-dev').hidden).toBe(true);
+    msb.emit('onStatus', { ...RUNNING, devMode: true, external: true });
+    expect(byTestId('status-dev').hidden).toBe(false);
+    expect(byTestId('status-external').hidden).toBe(false);
+  });
+
+  it('says so when the server cannot run on this platform', async () => {
+    root.remove();
+    msb = fakeMsb();
+    msb.answers.appInfo = () => ({ ...APP_INFO, platform: 'win32', serverSupported: false });
+    root = document.createElement('div');
+    document.body.append(root);
+    await createApp(root, msb.api).ready;
+    expect(root.textContent).toContain('msbserver does not run natively on win32');
+  });
+});
+
+describe('the tabs', () => {
+  it('is a tablist with one tab in the tab order, moved with the arrow keys', () => {
+    const tabs = [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+    expect(tabs.map((t) => t.textContent)).toEqual(['Status', 'Keys', 'Logs', 'Settings']);
+    expect(tabs.map((t) => t.tabIndex)).toEqual([0, -1, -1, -1]);
+    tabs[0]!.focus();
+    tabs[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    expect(tab('Keys').getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(tab('Keys'));
+    expect(root.querySelector<HTMLElement>('#panel-keys')!.hidden).toBe(false);
+    expect(root.querySelector<HTMLElement>('#panel-status')!.hidden).toBe(true);
+    tab('Keys').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    tab('Status').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    expect(tab('Settings').getAttribute('aria-selected')).toBe('true');
+    tab('Settings').dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+    expect(tab('Status').getAttribute('aria-selected')).toBe('true');
+    expect(tab('Status').getAttribute('aria-controls')).toBe('panel-status');
+    expect(root.querySelector('#panel-status')!.getAttribute('aria-labelledby')).toBe('tab-status');
+  });
+});
+
+describe('the logs view', () => {
+  it('reads 200 lines when opened, then follows pushed lines', async () => {
+    msb.answers.logTail = () => ({ lines: ['one', 'two'] });
+    tab('Logs').click();
+    await flush();
+    expect(msb.calls.at(-1)).toEqual({ method: 'logTail', payload: { lines: 200 } });
+    msb.emit('onLog', { lines: ['three'] });
+    const lines = [...byTestId('log-lines').querySelectorAll('.log-line')].map((l) => l.textContent);
+    expect(lines).toEqual(['one', 'two', 'three']);
+    expect(byTestId('log-empty').hidden).toBe(true);
+  });
+
+  it('opens the log folder', async () => {
+    tab('Logs').click();
+    visibleButton('Open log folder').click();
+    await flush();
+    expect(msb.calls.at(-1)).toEqual({ method: 'reveal', payload: { target: 'log' } });
+  });
+
+  it('says when the log is empty', async () => {
+    tab('Logs').click();
+    await flush();
+    expect(byTestId('log-empty').textContent).toBe('The log is empty.');
+  });
+
+  it('counts lines pushed while the tail was read once', () => {
+    expect(mergeTail(['a', 'b', 'c'], ['b', 'c', 'd'])).toEqual(['a', 'b', 'c', 'd']);
+    expect(mergeTail(['a'], ['x'])).toEqual(['a', 'x']);
+    expect(mergeTail([], ['x'])).toEqual(['x']);
+  });
+});
+
+describe('settings pushed from main', () => {
+  it('reach the keys form defaults until the user types', () => {
+    msb.emit('onSettings', settingsView({ settings: { ...settingsView().settings, defaultNamespace: 'team-b', defaultExpiry: '7d' } }));
+    expect(byTestId<HTMLInputElement>('key-namespace').value).toBe('team-b');
+    expect(byTestId<HTMLInputElement>('key-expiry').value).toBe('7d');
+  });
+});

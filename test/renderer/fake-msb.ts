@@ -1,0 +1,121 @@
+// A recording stand-in for window.msb: every call is logged, answers come from `answers`, and
+// events can be pushed with `emit`.
+import type { AppInfo, EventMap, LocateResult, MintedKey, MsbApi, SettingsView } from '../../shared/contract.ts';
+import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
+import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
+import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
+
+export interface Call {
+  readonly method: string;
+  readonly payload: unknown;
+}
+
+type Answer = (payload: unknown) => unknown;
+
+export interface FakeMsb {
+  readonly api: MsbApi;
+  readonly calls: Call[];
+  readonly answers: Partial<Record<keyof typeof API_METHODS, Answer>>;
+  emit<E extends keyof typeof EVENT_METHODS>(event: E, payload: EventMap[(typeof EVENT_METHODS)[E]]): void;
+  listenerCount(event: keyof typeof EVENT_METHODS): number;
+}
+
+export const RUNNING: ServerSnapshot = {
+  state: 'running',
+  pid: 4242,
+  url: 'http://127.0.0.1:5555',
+  devMode: false,
+  startedAt: 1_700_000_000_000,
+  external: false,
+  healthy: true,
+  error: null,
+};
+
+export const TOKEN = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+
+export function minted(overrides: Partial<MintedKey> = {}): MintedKey {
+  return {
+    token: TOKEN,
+    namespace: 'team-a',
+    issuedAt: 1_700_000_000,
+    expiresAt: 1_700_003_600,
+    serverUrl: 'http://127.0.0.1:5555',
+    devMode: false,
+    check: { result: 'accepted' },
+    ...overrides,
+  };
+}
+
+export const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/home/u/.microsandbox', serverSupported: true };
+
+export function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
+  return { settings: { ...DEFAULT_SETTINGS }, restartNeeded: false, ...overrides };
+}
+
+const LOCATED: LocateResult = { found: true, path: '/usr/local/bin/msbserver', source: 'local-bin', searched: [] };
+
+export function fakeMsb(): FakeMsb {
+  const calls: Call[] = [];
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const answers: FakeMsb['answers'] = {
+    status: () => INITIAL_SNAPSHOT,
+    start: () => RUNNING,
+    stop: () => INITIAL_SNAPSHOT,
+    restart: () => RUNNING,
+    resetKey: () => RUNNING,
+    locate: () => LOCATED,
+    mintKey: () => minted(),
+    copy: () => undefined,
+    getSettings: () => settingsView(),
+    setSettings: (patch) => settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) } }),
+    logTail: () => ({ lines: [] }),
+    reveal: () => undefined,
+    appInfo: () => APP_INFO,
+  };
+  const api: Record<string, unknown> = {};
+  for (const method of Object.keys(API_METHODS) as (keyof typeof API_METHODS)[]) {
+    api[method] = (payload?: unknown): Promise<unknown> => {
+      calls.push({ method, payload });
+      const answer = answers[method];
+      if (answer === undefined) return Promise.reject(new Error(`no answer for ${method}`));
+      try {
+        return Promise.resolve(answer(payload));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+  }
+  for (const method of Object.keys(EVENT_METHODS)) {
+    api[method] = (listener: (payload: unknown) => void) => {
+      const set = listeners.get(method) ?? new Set();
+      set.add(listener);
+      listeners.set(method, set);
+      return () => set.delete(listener);
+    };
+  }
+  return {
+    api: api as MsbApi,
+    calls,
+    answers,
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) listener(payload);
+    },
+    listenerCount: (event) => listeners.get(event)?.size ?? 0,
+  };
+}
+
+/** Lets pending promise callbacks run. */
+export async function flush(times = 5): Promise<void> {
+  for (let i = 0; i < times; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
+
+export class IpcFailure extends Error {
+  readonly code: string;
+  readonly fields?: Record<string, string>;
+  constructor(code: string, message: string, fields?: Record<string, string>) {
+    super(message);
+    this.code = code;
+    if (fields !== undefined) this.fields = fields;
+  }
+}

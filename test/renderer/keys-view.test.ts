@@ -1,0 +1,210 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SettingsView } from '../../shared/contract.ts';
+import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
+import { createKeysView } from '../../renderer/src/keys-view.ts';
+import { signal } from '../../renderer/src/signal.ts';
+import { dotenvSnippet, exportLine, maskToken, mcpConfig } from '../../renderer/src/snippets.ts';
+import type { View } from '../../renderer/src/status-view.ts';
+import { IpcFailure, RUNNING, TOKEN, fakeMsb, flush, minted, settingsView } from './fake-msb.ts';
+import type { FakeMsb } from './fake-msb.ts';
+
+let msb: FakeMsb;
+let view: View;
+let announced: string[];
+const snapshot = signal<ServerSnapshot>(INITIAL_SNAPSHOT);
+const settings = signal<SettingsView | null>(null);
+
+function q<T extends Element>(selector: string): T {
+  const el = view.element.querySelector<T>(selector);
+  if (el === null) throw new Error(`${selector} not found`);
+  return el;
+}
+const byTestId = <T extends Element = HTMLElement>(id: string): T => q<T>(`[data-testid="${id}"]`);
+function button(name: string): HTMLButtonElement {
+  const found = [...view.element.querySelectorAll('button')].find((b) => b.textContent === name);
+  if (found === undefined) throw new Error(`no button ${name}`);
+  return found;
+}
+function type(input: HTMLInputElement, value: string): void {
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+beforeEach(() => {
+  msb = fakeMsb();
+  announced = [];
+  snapshot.set(RUNNING);
+  settings.set(settingsView());
+  view = createKeysView({ api: msb.api, snapshot, settings, now: () => Date.UTC(2025, 0, 15, 12), announce: (t) => announced.push(t) });
+  document.body.append(view.element);
+  view.show();
+});
+afterEach(() => {
+  view.hide();
+  view.element.remove();
+});
+
+describe('the key form', () => {
+  it('starts from the configured defaults: * and 24h, with a preview', () => {
+    expect(byTestId<HTMLInputElement>('key-namespace').value).toBe('*');
+    expect(byTestId<HTMLInputElement>('key-expiry').value).toBe('24h');
+    expect(byTestId('key-expiry-hint').textContent).toMatch(/^Expires on .*\(in 1 day\)$/);
+  });
+
+  it('labels its inputs "Namespace" and "Expires in" and ties errors and hints with aria-describedby', () => {
+    for (const [label, testid] of [['Namespace', 'key-namespace'], ['Expires in', 'key-expiry']] as const) {
+      const input = byTestId<HTMLInputElement>(testid);
+      expect(document.querySelector(`label[for="${input.id}"]`)?.textContent).toBe(label);
+      const described = input.getAttribute('aria-describedby')?.split(' ') ?? [];
+      expect(described).toContain(byTestId(`${testid}-error`).id);
+      expect(described).toContain(byTestId(`${testid}-hint`).id);
+    }
+  });
+
+  it('validates as the user types, marking the field aria-invalid', () => {
+    const ns = byTestId<HTMLInputElement>('key-namespace');
+    type(ns, 'team a');
+    expect(ns.getAttribute('aria-invalid')).toBe('true');
+    expect(byTestId('key-namespace-error').textContent).toMatch(/space/);
+    type(ns, 'team-a');
+    expect(ns.hasAttribute('aria-invalid')).toBe(false);
+    expect(byTestId('key-namespace-error').textContent).toBe('');
+    expect(byTestId('key-namespace-hint').textContent).toContain('team-a');
+
+    const exp = byTestId<HTMLInputElement>('key-expiry');
+    type(exp, '1.5h');
+    expect(exp.getAttribute('aria-invalid')).toBe('true');
+    expect(byTestId('key-expiry-error').textContent).toMatch(/not a valid duration/);
+    expect(byTestId('key-expiry-hint').textContent).toBe('');
+    type(exp, '90m');
+    expect(byTestId('key-expiry-hint').textContent).toMatch(/15 Jan 2025|Jan 15, 2025|2025/);
+    expect(byTestId('key-expiry-hint').textContent).toContain('(in 90 minutes)');
+  });
+
+  it('fills the expiry from a preset and marks the preset pressed', () => {
+    button('7 days').click();
+    expect(byTestId<HTMLInputElement>('key-expiry').value).toBe('7d');
+    expect(button('7 days').getAttribute('aria-pressed')).toBe('true');
+    expect(button('24 hours').getAttribute('aria-pressed')).toBe('false');
+    expect(byTestId('key-expiry-hint').textContent).toContain('(in 7 days)');
+  });
+
+  it.each([
+    ['team a', '1h'],
+    ['team-a', '1.5h'],
+    ['', ''],
+  ])('sends nothing when Generate is clicked with namespace %j and expiry %j', async (ns, exp) => {
+    type(byTestId('key-namespace'), ns);
+    type(byTestId('key-expiry'), exp);
+    button('Generate').click();
+    await flush();
+    expect(msb.calls).toEqual([]);
+    expect(byTestId('key-result').hidden).toBe(true);
+    expect(document.activeElement).toBe(byTestId(ns === 'team-a' ? 'key-expiry' : 'key-namespace'));
+  });
+
+  it('sends the namespace and the trimmed expiry and shows the result masked', async () => {
+    type(byTestId('key-namespace'), 'team-a');
+    type(byTestId('key-expiry'), ' 1h ');
+    button('Generate').click();
+    await flush();
+    expect(msb.calls).toEqual([{ method: 'mintKey', payload: { namespace: 'team-a', expiresIn: '1h' } }]);
+    expect(byTestId('key-result').hidden).toBe(false);
+    expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
+    expect(view.element.textContent).not.toContain(TOKEN);
+    expect(byTestId('token-namespace').textContent).toBe('team-a');
+    expect(byTestId('token-check').textContent).toMatch(/accepts this key/);
+  });
+
+  it('reveals and hides the token', async () => {
+    button('Generate').click();
+    await flush();
+    button('Reveal').click();
+    expect(byTestId('token-value').textContent).toBe(TOKEN);
+    button('Hide').click();
+    expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
+  });
+
+  it('copies the token and the three snippets as secrets', async () => {
+    button('Generate').click();
+    await flush();
+    for (const name of ['Copy token', 'Copy export line', 'Copy .env', 'Copy MCP config']) button(name).click();
+    await flush();
+    const url = 'http://127.0.0.1:5555';
+    expect(msb.calls.slice(1)).toEqual([
+      { method: 'copy', payload: { text: TOKEN, secret: true } },
+      { method: 'copy', payload: { text: exportLine(TOKEN), secret: true } },
+      { method: 'copy', payload: { text: dotenvSnippet(TOKEN, url), secret: true } },
+      { method: 'copy', payload: { text: mcpConfig(TOKEN, url), secret: true } },
+    ]);
+    expect(byTestId('copy-notice').textContent).toBe('The MCP configuration was copied. The clipboard is cleared in 60 s.');
+    expect(announced.at(-1)).toBe('The MCP configuration was copied. The clipboard is cleared in 60 s.');
+  });
+
+  it.each([
+    [{ result: 'refused', message: 'Invalid or expired token' } as const, /refused this key: Invalid or expired token/],
+    [{ result: 'not-checked', message: 'The server is not running.' } as const, /Not checked: The server is not running\./],
+  ])('shows the check result %j', async (check, text) => {
+    msb.answers.mintKey = () => minted({ check });
+    button('Generate').click();
+    await flush();
+    expect(byTestId('token-check').textContent).toMatch(text);
+  });
+
+  it('clears the previous token as soon as a new one is asked for, and shows a refusal inline', async () => {
+    button('Generate').click();
+    await flush();
+    expect(byTestId('key-result').hidden).toBe(false);
+    msb.answers.mintKey = () => {
+      throw new IpcFailure('key-unavailable', 'The server key file could not be read.');
+    };
+    button('Generate').click();
+    expect(byTestId('key-result').hidden).toBe(true);
+    expect(byTestId('key-result').textContent).toBe('');
+    await flush();
+    expect(byTestId('key-error').textContent).toBe('The server key file could not be read.');
+  });
+
+  it('says that keys are not needed in dev mode', () => {
+    expect(byTestId('dev-note').hidden).toBe(true);
+    snapshot.set({ ...RUNNING, devMode: true });
+    expect(byTestId('dev-note').hidden).toBe(false);
+    expect(byTestId('dev-note').textContent).toMatch(/need no key/);
+  });
+
+  it('never writes to storage', async () => {
+    localStorage.clear();
+    sessionStorage.clear();
+    button('Generate').click();
+    await flush();
+    button('Reveal').click();
+    expect(localStorage.length).toBe(0);
+    expect(sessionStorage.length).toBe(0);
+  });
+});
+
+describe('resetting the server key', () => {
+  it('asks first, saying that earlier keys stop working and the server restarts', async () => {
+    const dialog = q<HTMLDialogElement>('dialog');
+    button('Reset server key').click();
+    expect(dialog.open).toBe(true);
+    expect(dialog.textContent).toMatch(/Every key issued so far stops working, and the server restarts/);
+    button('Cancel').click();
+    await flush();
+    expect(dialog.open).toBe(false);
+    expect(msb.calls).toEqual([]);
+  });
+
+  it('resets on confirmation and forgets the shown token', async () => {
+    button('Generate').click();
+    await flush();
+    button('Reset server key').click();
+    button('Reset key').click();
+    await flush();
+    expect(msb.calls.map((c) => c.method)).toEqual(['mintKey', 'resetKey']);
+    expect(byTestId('key-result').hidden).toBe(true);
+    expect(byTestId('reset-outcome').textContent).toMatch(/reset and the server restarted/);
+  });
+});

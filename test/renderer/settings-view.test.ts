@@ -1,0 +1,156 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppInfo, SettingsView } from '../../shared/contract.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
+import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
+import { buildPatch, checkField, parseField, SETTINGS_GROUPS } from '../../renderer/src/settings-model.ts';
+import { createSettingsView } from '../../renderer/src/settings-view.ts';
+import { signal } from '../../renderer/src/signal.ts';
+import type { View } from '../../renderer/src/status-view.ts';
+import { APP_INFO, IpcFailure, RUNNING, fakeMsb, flush, settingsView } from './fake-msb.ts';
+import type { FakeMsb } from './fake-msb.ts';
+
+let msb: FakeMsb;
+let view: View;
+const snapshot = signal<ServerSnapshot>(RUNNING);
+const settings = signal<SettingsView | null>(null);
+const appInfo = signal<AppInfo | null>(null);
+
+function input(label: string): HTMLInputElement | HTMLSelectElement {
+  const labelEl = [...view.element.querySelectorAll('label')].find((l) => l.textContent === label);
+  const id = labelEl?.getAttribute('for');
+  const el = id == null ? null : view.element.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}`);
+  if (el === null) throw new Error(`no control labelled ${label}`);
+  return el;
+}
+function edit(label: string, value: string | boolean): void {
+  const el = input(label);
+  if (typeof value === 'boolean' && el instanceof HTMLInputElement) el.checked = value;
+  else el.value = String(value);
+  el.dispatchEvent(new Event(typeof value === 'boolean' ? 'change' : 'input', { bubbles: true }));
+}
+function button(name: string): HTMLButtonElement {
+  const found = [...view.element.querySelectorAll('button')].find((b) => b.textContent === name);
+  if (found === undefined) throw new Error(`no button ${name}`);
+  return found;
+}
+const errorOf = (key: string): string => view.element.querySelector(`[data-testid="error-${key}"]`)?.textContent ?? '';
+const save = async (): Promise<void> => {
+  view.element.querySelector('form')?.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+  await flush();
+};
+
+beforeEach(() => {
+  msb = fakeMsb();
+  snapshot.set(RUNNING);
+  settings.set(settingsView());
+  appInfo.set(APP_INFO);
+  view = createSettingsView({ api: msb.api, settings, snapshot, appInfo, announce: () => undefined });
+  document.body.append(view.element);
+});
+afterEach(() => view.element.remove());
+
+describe('settings model', () => {
+  it('has a labelled control for every setting the window offers', () => {
+    const keys = SETTINGS_GROUPS.flatMap((g) => g.fields.map((f) => f.key));
+    expect(new Set(keys)).toEqual(new Set(Object.keys(DEFAULT_SETTINGS)));
+  });
+
+  it('parses controls: numbers, empty paths and the default log level become null', () => {
+    expect(parseField('int', ' 8080 ')).toBe(8080);
+    expect(parseField('int', '80a')).toBe('80a');
+    expect(parseField('path', '  ')).toBeNull();
+    expect(parseField('level', '')).toBeNull();
+    expect(parseField('bool', true)).toBe(true);
+  });
+
+  it('uses the shared validator messages', () => {
+    const port = SETTINGS_GROUPS[0]!.fields.find((f) => f.key === 'port')!;
+    expect(checkField(port, '70000')).toEqual({ ok: false, error: 'The port must be a whole number from 1 to 65535.' });
+    expect(checkField(port, '')).toEqual({ ok: false, error: 'Enter a number for “Port”.' });
+    const host = SETTINGS_GROUPS[0]!.fields.find((f) => f.key === 'host')!;
+    expect(checkField(host, 'localhost')).toMatchObject({ ok: false, error: expect.stringMatching(/not a host name/) as unknown });
+  });
+
+  it('builds a patch of changed fields only', () => {
+    const raws = new Map<keyof typeof DEFAULT_SETTINGS, string | boolean>([
+      ['port', '7000'],
+      ['host', '127.0.0.1'],
+      ['devMode', true],
+    ]);
+    expect(buildPatch(DEFAULT_SETTINGS, raws)).toEqual({ ok: true, patch: { port: 7000, devMode: true } });
+    raws.set('port', 'x');
+    expect(buildPatch(DEFAULT_SETTINGS, raws)).toMatchObject({ ok: false, errors: { port: expect.any(String) as unknown } });
+  });
+});
+
+describe('the settings view', () => {
+  it('shows the stored values', () => {
+    expect(input('Host').value).toBe('127.0.0.1');
+    expect(input('Port').value).toBe('5555');
+    expect((input('Development mode (no keys needed)') as HTMLInputElement).checked).toBe(false);
+    expect(input('Log level').value).toBe('');
+    expect(view.element.textContent).toContain('Microsandbox Tray 0.1.0');
+  });
+
+  it('validates inline and keeps Save from sending an invalid value', async () => {
+    edit('Port', '99999');
+    expect(errorOf('port')).toMatch(/1 to 65535/);
+    expect(input('Port').getAttribute('aria-invalid')).toBe('true');
+    expect(input('Port').getAttribute('aria-describedby')).toContain('setting-port-error');
+    await save();
+    expect(msb.calls).toEqual([]);
+    expect(document.activeElement).toBe(input('Port'));
+  });
+
+  it('saves the changed fields and says when a restart is needed', async () => {
+    msb.answers.setSettings = (patch) => settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) }, restartNeeded: true });
+    edit('Port', '7000');
+    edit('Stop the server on quit', true);
+    await save();
+    expect(msb.calls).toEqual([{ method: 'setSettings', payload: { port: 7000, stopServerOnQuit: true } }]);
+    expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toMatch(/Saved\. Some changes apply after a restart/);
+    const banner = view.element.querySelector<HTMLElement>('[data-testid="restart-needed"]')!;
+    expect(banner.hidden).toBe(false);
+    button('Restart').click();
+    await flush();
+    expect(msb.calls.at(-1)?.method).toBe('restart');
+  });
+
+  it('hides the restart banner once the server has been restarted', async () => {
+    settings.set(settingsView({ restartNeeded: true }));
+    const banner = view.element.querySelector<HTMLElement>('[data-testid="restart-needed"]')!;
+    expect(banner.hidden).toBe(false);
+    snapshot.set({ ...RUNNING, pid: 5000, startedAt: RUNNING.startedAt! + 10_000 });
+    expect(banner.hidden).toBe(true);
+    await flush();
+  });
+
+  it('shows errors from the main process next to their fields', async () => {
+    msb.answers.setSettings = () => {
+      throw new IpcFailure('invalid-input', 'The settings were refused.', { host: 'msbserver needs an IP address.' });
+    };
+    edit('Host', '10.0.0.1');
+    await save();
+    expect(errorOf('host')).toBe('msbserver needs an IP address.');
+    expect(input('Host').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('shows any other error as a message', async () => {
+    msb.answers.setSettings = () => {
+      throw new IpcFailure('internal', 'Disk full.');
+    };
+    edit('Host', '10.0.0.1');
+    await save();
+    expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('Not saved: Disk full.');
+  });
+
+  it('follows pushed settings but keeps what the user is typing', () => {
+    edit('Port', '6000');
+    settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, port: 6001, host: '0.0.0.0' } }));
+    expect(input('Port').value).toBe('6000');
+    expect(input('Host').value).toBe('0.0.0.0');
+    button('Undo changes').click();
+    expect(input('Port').value).toBe('6001');
+  });
+});

@@ -1,0 +1,341 @@
+/**
+ * Loads the BUILT main process (`electron-vite build`) under plain Node with a recording
+ * `electron` in place of the real one (test/electron/recording-electron), and checks the wiring:
+ * lock first, nothing Electron-bound before ready, the window's security, exactly the contract's
+ * IPC channels, the tray icons, and what quitting does to a running server.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
+import { INVOKE_CHANNELS } from '../../shared/contract.ts';
+import type { Envelope } from '../../shared/contract.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
+import { secureWebPreferences } from '../../electron/core/window-policy.ts';
+import { RecordingApp, delay, waitFor } from './recording-electron/driver.ts';
+import type { RecordEntry } from './recording-electron/driver.ts';
+
+const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const STANDIN = path.join(ROOT, 'test', 'fixtures', 'msbserver');
+/** A private build, so parallel tests and a developer's `out/` never race with this one. */
+const OUT = path.join(ROOT, 'out', `.smoke-${process.pid}`);
+const MAIN_JS = path.join(OUT, 'main', 'main.js');
+const PRELOAD = path.join(OUT, 'preload', 'preload.cjs');
+const RENDERER_INDEX = path.join(OUT, 'renderer', 'index.html');
+const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
+
+/** Nothing of these may be touched before `ready`. */
+const ELECTRON_BOUND = /^(Tray|BrowserWindow|Menu|MenuItem|Notification|nativeImage|clipboard|screen|session|dialog|tray|browserWindow|webContents|notification|ipcMain\.handle)\b/;
+
+const canRunServer = process.platform !== 'win32' && fs.existsSync(STANDIN);
+
+let temp = '';
+const launched: RecordingApp[] = [];
+const serverPids = new Set<number>();
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', OUT], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
+}, 120_000);
+
+afterAll(() => {
+  fs.rmSync(OUT, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const app of launched.splice(0)) await app.kill();
+  for (const pid of serverPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  serverPids.clear();
+  if (temp !== '') fs.rmSync(temp, { recursive: true, force: true });
+  temp = '';
+});
+
+function launch(options: { settings?: Record<string, unknown>; env?: Record<string, string | undefined> } = {}): RecordingApp {
+  temp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-smoke-'));
+  const app = RecordingApp.launch({
+    mainJs: MAIN_JS,
+    dir: temp,
+    appPath: ROOT,
+    env: {
+      MICROSANDBOX_HOME: path.join(temp, 'home'),
+      MSBSERVER_EXE: STANDIN,
+      ...options.env,
+    },
+  });
+  if (options.settings !== undefined) {
+    fs.writeFileSync(path.join(app.userData, 'settings.json'), JSON.stringify(options.settings));
+  }
+  launched.push(app);
+  return app;
+}
+
+/** Launches, lets the module body run, then fires `ready` and waits for the tray. */
+async function launchReady(options: Parameters<typeof launch>[0] = {}): Promise<RecordingApp> {
+  const app = launch(options);
+  await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+  await app.send({ cmd: 'ready' });
+  await app.waitForRecord((entry) => entry.name === 'tray.setContextMenu');
+  return app;
+}
+
+async function openWindow(app: RecordingApp): Promise<RecordEntry> {
+  const before = app.named('BrowserWindow').length;
+  await app.send({ cmd: 'tray-click', id: 'open-window' });
+  return waitFor(() => app.named('BrowserWindow')[before], 5_000, 'a new window');
+}
+
+function invoke(app: RecordingApp, channel: string, args: unknown[] = [], sender: { senderId?: number; senderUrl?: string } = {}) {
+  return app.send<Envelope<unknown>>({ cmd: 'invoke', channel, args, ...sender });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+describe('the build', () => {
+  it('emits main as an ES module that keeps the runtime dependencies external', () => {
+    const main = fs.readFileSync(MAIN_JS, 'utf8');
+    expect(main).toMatch(/^import .* from "electron";$/m);
+    expect(main).toMatch(/^import \w+ from "electron-store";$/m);
+    expect(main).toMatch(/^import .* from "jose";$/m);
+    expect(main).not.toMatch(/\brequire\(/);
+  });
+
+  it('emits the preload as CommonJS (.cjs), as sandboxed preloads need', () => {
+    const preload = fs.readFileSync(PRELOAD, 'utf8');
+    expect(preload).toMatch(/\brequire\("electron"\)/);
+    expect(preload).not.toMatch(/^\s*import[\s{*]/m);
+    expect(preload).not.toMatch(/^\s*export[\s{*]/m);
+    // It exposes exactly one global, built from the contract.
+    expect(preload.match(/exposeInMainWorld\(/g)).toHaveLength(1);
+    expect(preload).toContain('exposeInMainWorld("msb"');
+    expect(preload).not.toMatch(/\bipcRenderer\.send\(/);
+  });
+
+  it('emits the renderer with the one CSP in its meta tag', () => {
+    const html = fs.readFileSync(RENDERER_INDEX, 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html);
+    expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY);
+  });
+});
+
+describe('startup', () => {
+  it('takes the single-instance lock first and touches nothing Electron-bound before ready', async () => {
+    const app = launch();
+    await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+    await delay(300); // anything main would still do before ready happens now
+    const before = app.records();
+    expect(before[0]?.name).toBe('app.requestSingleInstanceLock');
+    expect(before.filter((entry) => ELECTRON_BOUND.test(entry.name))).toEqual([]);
+    expect(before.every((entry) => !entry.ready)).toBe(true);
+
+    await app.send({ cmd: 'ready' });
+    await app.waitForRecord((entry) => entry.name === 'Tray');
+    const all = app.records();
+    const firstBound = all.find((entry) => ELECTRON_BOUND.test(entry.name));
+    expect(firstBound?.ready).toBe(true);
+    expect(all.filter((entry) => entry.kind === 'construct' && !entry.ready)).toEqual([]);
+    expect(app.named('app.dock.hide')).toHaveLength(1);
+  });
+
+  it('registers exactly the contract channels on ipcMain', async () => {
+    const app = await launchReady();
+    const channels = app.named('ipcMain.handle').map((entry) => entry.detail.channel);
+    expect(channels).toHaveLength(INVOKE_CHANNELS.length);
+    expect(new Set(channels)).toEqual(new Set(INVOKE_CHANNELS));
+  });
+
+  it('shows a tray icon whose file exists, with a menu built from the core model', async () => {
+    const app = await launchReady();
+    const tray = app.named('Tray')[0];
+    const image = tray?.detail.image ?? '';
+    const expectedName = process.platform === 'darwin' ? 'trayStoppedTemplate.png' : 'tray-stopped.png';
+    expect(path.basename(image)).toBe(expectedName);
+    expect(fs.existsSync(image)).toBe(true);
+    if (process.platform === 'darwin') expect(fs.existsSync(image.replace('.png', '@2x.png'))).toBe(true);
+    const menu = app.named('tray.setContextMenu').at(-1)?.detail.menu?.menu ?? [];
+    const ids = menu.map((item) => item.id).filter((id) => id !== undefined);
+    expect(ids).toEqual(expect.arrayContaining(['start', 'stop', 'open-window', 'quit']));
+  });
+
+  it('installs the permission, CSP-header and contents guards before any window', async () => {
+    const app = await launchReady();
+    const names = app.records().map((entry) => entry.name);
+    expect(names).toContain('session.setPermissionRequestHandler');
+    expect(names).toContain('session.setPermissionCheckHandler');
+    expect(names).toContain('session.webRequest.onHeadersReceived');
+    expect(app.named('app.on').map((entry) => entry.detail.event)).toContain('web-contents-created');
+    expect(await app.send({ cmd: 'permission-request', permission: 'media' })).toBe(false);
+    expect(await app.send({ cmd: 'permission-request', permission: 'clipboard-read' })).toBe(false);
+    expect(await app.send({ cmd: 'permission-check', permission: 'notifications' })).toBe(false);
+    const headers = await app.send<{ responseHeaders: Record<string, string[]> }>({
+      cmd: 'headers',
+      url: 'http://localhost:5173/',
+      headers: { 'content-security-policy': ["default-src *"], 'Content-Type': ['text/html'] },
+    });
+    expect(headers.responseHeaders).toEqual({
+      'Content-Type': ['text/html'],
+      'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+    });
+  });
+
+  it('quits at once, without a tray, when another instance holds the lock', async () => {
+    const app = launch({ env: { RECORDING_ELECTRON_LOCK: 'held' } });
+    const { code } = await app.exited;
+    expect(code).toBe(0);
+    const names = app.records().map((entry) => entry.name);
+    expect(names[0]).toBe('app.requestSingleInstanceLock');
+    expect(names).toContain('app.quit');
+    expect(names).not.toContain('Tray');
+    expect(names).not.toContain('BrowserWindow');
+  });
+});
+
+describe('the window', () => {
+  it('is created lazily with the security baseline and loads the built renderer', async () => {
+    const app = await launchReady();
+    expect(app.named('BrowserWindow')).toEqual([]);
+    const created = await openWindow(app);
+    const webPreferences = created.detail.options?.webPreferences;
+    expect(webPreferences).toStrictEqual(secureWebPreferences(PRELOAD));
+    expect(fs.existsSync(String(webPreferences?.['preload']))).toBe(true);
+    const load = await app.waitForRecord((entry) => entry.name === 'browserWindow.loadURL');
+    expect(load.detail.url).toBe(RENDERER_URL);
+    expect(app.named('webContents.setWindowOpenHandler')).toHaveLength(1);
+    const guarded = app.named('webContents.on').map((entry) => entry.detail.event);
+    expect(guarded).toEqual(expect.arrayContaining(['will-navigate', 'will-redirect', 'will-attach-webview']));
+  });
+
+  it('denies navigation, redirects, webviews and new windows away from the app', async () => {
+    const app = await launchReady();
+    await openWindow(app);
+    for (const url of ['https://evil', 'file:///etc/passwd', 'javascript:alert(1)']) {
+      expect(await app.send({ cmd: 'contents-event', event: 'will-navigate', url })).toEqual({ prevented: true });
+      expect(await app.send({ cmd: 'contents-event', event: 'will-redirect', url })).toEqual({ prevented: true });
+    }
+    expect(await app.send({ cmd: 'contents-event', event: 'will-navigate', url: RENDERER_URL })).toEqual({ prevented: false });
+    expect(await app.send({ cmd: 'contents-event', event: 'will-attach-webview', url: RENDERER_URL })).toEqual({ prevented: true });
+    expect(await app.send({ cmd: 'window-open', url: 'https://evil' })).toEqual({ action: 'deny' });
+    expect(await app.send({ cmd: 'window-open', url: RENDERER_URL })).toEqual({ action: 'deny' });
+  });
+
+  it("answers IPC only from the app's own window and page", async () => {
+    const app = await launchReady();
+    // No window yet: nobody is trusted.
+    expect(await invoke(app, 'app:info', [], { senderId: 1, senderUrl: RENDERER_URL })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-sender' },
+    });
+    await openWindow(app);
+    const info = await invoke(app, 'app:info');
+    expect(info).toMatchObject({ ok: true, value: { name: 'Microsandbox Tray', home: path.join(temp, 'home') } });
+    for (const sender of [{ senderUrl: 'https://evil' }, { senderUrl: 'file:///etc/passwd' }, { senderId: 9999 }]) {
+      expect(await invoke(app, 'app:info', [], sender)).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    }
+  });
+
+  it('is destroyed on close and made anew on the next open, also from a second launch', async () => {
+    const app = await launchReady();
+    await openWindow(app);
+    const { window } = await app.send<{ window: { contentsId: number } }>({ cmd: 'state' });
+    await app.send({ cmd: 'close-window' });
+    expect(app.named('browserWindow.destroy')).toHaveLength(1);
+    expect(await invoke(app, 'app:info', [], { senderId: window.contentsId, senderUrl: RENDERER_URL })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-sender' },
+    });
+    await app.send({ cmd: 'emit-app', event: 'second-instance', args: [[], ROOT] });
+    await waitFor(() => (app.named('BrowserWindow').length === 2 ? true : undefined), 5_000, 'a second window');
+    expect((await invoke(app, 'app:info')).ok).toBe(true);
+  });
+});
+
+describe.skipIf(!canRunServer)('quitting with the stand-in server running', () => {
+  async function runningServer(app: RecordingApp, home: string): Promise<number> {
+    const pidFile = path.join(home, 'server.pid');
+    const pid = await waitFor(
+      () => {
+        if (!fs.existsSync(pidFile)) return undefined;
+        const value = Number(fs.readFileSync(pidFile, 'utf8').trim());
+        return Number.isInteger(value) && value > 1 ? value : undefined;
+      },
+      20_000,
+      'server.pid',
+    );
+    serverPids.add(pid);
+    await waitFor(
+      async () => {
+        const state = await app.send<{ tray: { tooltip: string } | null }>({ cmd: 'state' });
+        return state.tray?.tooltip.startsWith('Microsandbox: Running') === true ? true : undefined;
+      },
+      20_000,
+      'the tray to show the server running',
+    );
+    return pid;
+  }
+
+  it('leaves a detached server running when stopServerOnQuit is off', async () => {
+    const port = await freePort();
+    const app = await launchReady({ settings: { port, stopServerOnQuit: false } });
+    const home = path.join(temp, 'home');
+    await openWindow(app);
+    const started = await invoke(app, 'server:start');
+    expect(started).toMatchObject({ ok: true, value: { state: 'running', url: `http://127.0.0.1:${port}` } });
+    const pid = await runningServer(app, home);
+    expect((started as { value: ServerSnapshot }).value.pid).toBe(pid);
+    // The window heard about it.
+    const sent = app.named('webContents.send').map((entry) => entry.detail.channel);
+    expect(sent).toContain('event:status');
+
+    await app.send({ cmd: 'quit' });
+    expect((await app.exited).code).toBe(0);
+    const names = app.records().map((entry) => entry.name);
+    expect(names).toContain('app.before-quit.prevented');
+    expect(names).toContain('app.exit');
+    expect(names).toContain('tray.destroy');
+    expect(alive(pid)).toBe(true);
+    expect(fs.readFileSync(path.join(home, 'server.pid'), 'utf8').trim()).toBe(String(pid));
+  }, 60_000);
+
+  it('stops the server and removes server.pid when stopServerOnQuit is on', async () => {
+    const port = await freePort();
+    const app = await launchReady({ settings: { port, stopServerOnQuit: true } });
+    const home = path.join(temp, 'home');
+    await app.send({ cmd: 'tray-click', id: 'start' });
+    const pid = await runningServer(app, home);
+
+    await app.send({ cmd: 'quit' });
+    expect((await app.exited).code).toBe(0);
+    await waitFor(() => (alive(pid) ? undefined : true), 10_000, 'the server to exit');
+    expect(fs.existsSync(path.join(home, 'server.pid'))).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,168 @@
+/**
+ * Test-side driver for the recording `electron`: runs a built `main.js` under plain Node with the
+ * fake in place of `electron`, reads the record, and sends commands (see `run()` in electron.js).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REGISTER = fileURLToPath(new URL('./register.js', import.meta.url));
+
+export interface RecordEntry {
+  readonly seq: number;
+  readonly at: number;
+  readonly kind: 'call' | 'construct' | 'event' | 'listen';
+  readonly name: string;
+  /** Whether the fake app had fired `ready` when this happened. */
+  readonly ready: boolean;
+  readonly detail: RecordDetail;
+}
+
+/** The JSON the fake writes with each record; the fields tests read are named. */
+export interface RecordDetail {
+  readonly [key: string]: unknown;
+  readonly channel?: string;
+  readonly event?: string;
+  readonly image?: string;
+  readonly url?: string;
+  readonly text?: string;
+  readonly args?: unknown[];
+  readonly menu?: { readonly menu: readonly { readonly id?: string }[] } | null;
+  readonly options?: { readonly webPreferences?: Record<string, unknown> };
+}
+
+export interface LaunchOptions {
+  readonly mainJs: string;
+  /** Holds the record, userData and logs. */
+  readonly dir: string;
+  readonly appPath: string;
+  readonly env?: Record<string, string | undefined>;
+}
+
+interface Reply {
+  readonly messageId: number;
+  readonly ok: boolean;
+  readonly value?: unknown;
+  readonly error?: string;
+}
+
+export class RecordingApp {
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  readonly userData: string;
+  readonly logs: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #output = '';
+  #nextId = 0;
+  readonly #pending = new Map<number, (reply: Reply) => void>();
+
+  private constructor(options: LaunchOptions) {
+    this.logFile = path.join(options.dir, 'electron-record.jsonl');
+    this.userData = path.join(options.dir, 'userData');
+    this.logs = path.join(options.dir, 'logs');
+    fs.mkdirSync(this.userData, { recursive: true });
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      RECORDING_ELECTRON_LOG: this.logFile,
+      RECORDING_ELECTRON_USER_DATA: this.userData,
+      RECORDING_ELECTRON_LOGS: this.logs,
+      RECORDING_ELECTRON_APP_PATH: options.appPath,
+      ELECTRON_RENDERER_URL: undefined,
+      ...options.env,
+    };
+    for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+    this.child = spawn(process.execPath, ['--import', REGISTER, options.mainJs], {
+      cwd: options.appPath,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    this.child.on('message', (message: Reply) => {
+      this.#pending.get(message.messageId)?.(message);
+      this.#pending.delete(message.messageId);
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        for (const settle of this.#pending.values()) settle({ messageId: -1, ok: false, error: 'the app exited' });
+        this.#pending.clear();
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  static launch(options: LaunchOptions): RecordingApp {
+    return new RecordingApp(options);
+  }
+
+  /** Everything the app printed. */
+  get output(): string {
+    return this.#output;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Sends one command to the fake and resolves with its answer (rejects with its error). */
+  send<T = unknown>(command: Record<string, unknown>): Promise<T> {
+    const messageId = ++this.#nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(messageId, (reply) => {
+        if (reply.ok) resolve(reply.value as T);
+        else reject(new Error(`${String(command['cmd'])}: ${reply.error ?? 'failed'}\n${this.#output}`));
+      });
+      this.child.send({ ...command, messageId });
+    });
+  }
+
+  records(): RecordEntry[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.logFile, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as RecordEntry);
+  }
+
+  named(name: string): RecordEntry[] {
+    return this.records().filter((entry) => entry.name === name);
+  }
+
+  async waitForRecord(predicate: (entry: RecordEntry) => boolean, timeoutMs = 10_000): Promise<RecordEntry> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.records().find(predicate);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for a record\n${this.#output}`);
+      if (!this.running) throw new Error(`the app exited before the record appeared\n${this.#output}`);
+      await delay(25);
+    }
+  }
+
+  /** SIGKILL, for cleanup. */
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'a condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(25);
+  }
+}

@@ -26,9 +26,10 @@ export function keyCheckView(check: KeyCheck): CheckView {
   switch (check.result) {
     case 'accepted':
       return { tone: 'ok', text: 'Checked: the running server accepts this key.' };
+    // Main's messages are whole sentences that say what happened and what to do.
     case 'refused':
-      return { tone: 'bad', text: `The running server refused this key: ${check.message}` };
+      return { tone: 'bad', text: check.message };
     case 'not-checked':
-      return { tone: 'idle', text: `Not checked: ${check.message}` };
+      return { tone: 'idle', text: check.message };
   }
 }

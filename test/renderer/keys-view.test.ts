@@ -144,8 +144,8 @@ describe('the key form', () => {
   });
 
   it.each([
-    [{ result: 'refused', message: 'Invalid or expired token' } as const, /refused this key: Invalid or expired token/],
-    [{ result: 'not-checked', message: 'The server is not running.' } as const, /Not checked: The server is not running\./],
+    [{ result: 'refused', message: 'The running server refused this key for its namespace.' } as const, /^The running server refused this key for its namespace\.$/],
+    [{ result: 'not-checked', message: 'The server is not running, so the key was not checked.' } as const, /^The server is not running, so the key was not checked\.$/],
   ])('shows the check result %j', async (check, text) => {
     msb.answers.mintKey = () => minted({ check });
     button('Generate').click();

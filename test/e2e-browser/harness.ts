@@ -1,0 +1,271 @@
+// The browser end-to-end harness: the built renderer served by `vite preview` on 127.0.0.1, real
+// Chromium through playwright-core, and a `window.msb` whose every call goes to the very handler
+// table main registers (real controller on a temporary home with the msbserver stand-in, real
+// settings on conf, a clipboard guard over the page's own clipboard).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Conf from 'conf';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build, preview } from 'vite';
+import type { PreviewServer } from 'vite';
+import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
+import type { AppInfo, Envelope, InvokeChannel } from '../../shared/contract.ts';
+import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
+import type { Settings } from '../../shared/settings-schema.ts';
+import { LogFollower } from '../../electron/adapters/log-follower.ts';
+import { ClipboardGuard } from '../../electron/core/clipboard-guard.ts';
+import { createController } from '../../electron/core/controller.ts';
+import type { Controller } from '../../electron/core/controller.ts';
+import { createHandlerTable } from '../../electron/core/handlers.ts';
+import type { HandlerTable } from '../../electron/core/handlers.ts';
+import { homePaths } from '../../electron/core/paths.ts';
+import type { HomePaths } from '../../electron/core/paths.ts';
+import type { SenderInfo, ShellPort } from '../../electron/core/ports.ts';
+import { openSettings } from '../../electron/core/settings.ts';
+import type { SettingsStore } from '../../electron/core/settings.ts';
+import { freePort, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const VIEWPORT = { width: 420, height: 640 } as const;
+const RENDERER_ROOT = fileURLToPath(new URL('../../renderer/', import.meta.url));
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../screenshots/', import.meta.url));
+
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: the browser end-to-end tests need Debian's Chromium. ` +
+        'Install it with `apt-get update && apt-get install -y chromium` (CI installs it too).',
+    );
+  }
+}
+
+export interface Site {
+  readonly url: string;
+  readonly outDir: string;
+  close(): Promise<void>;
+}
+
+/** Builds the renderer standalone (as electron-vite would, relative base) and serves it. */
+export async function serveRenderer(): Promise<Site> {
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'msb-renderer-'));
+  const common = { root: RENDERER_ROOT, base: './', configFile: false, logLevel: 'warn', envDir: false } as const;
+  await build({ ...common, build: { outDir, emptyOutDir: true } });
+  const port = await freePort();
+  const server: PreviewServer = await preview({ ...common, build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true } });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    outDir,
+    async close() {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * What preload does, as an init script: every API method invokes its channel and unwraps the
+ * envelope (an error becomes a thrown Error with `code` and `fields`), every event method
+ * subscribes a listener and returns its unsubscribe function. Kept as plain JavaScript text so
+ * nothing of the test's module system leaks into the page.
+ */
+const BRIDGE = `(({ api, events }) => {
+  const listeners = new Map();
+  const msb = {};
+  for (const [method, channel] of Object.entries(api)) {
+    msb[method] = async (payload) => {
+      const answer = await window.__msbInvoke(channel, payload);
+      if (answer && answer.ok === true) return answer.value;
+      const error = new Error(answer && answer.error ? answer.error.message : 'Unexpected answer on ' + channel + '.');
+      error.code = answer && answer.error ? answer.error.code : 'internal';
+      if (answer && answer.error && answer.error.fields) error.fields = answer.error.fields;
+      throw error;
+    };
+  }
+  for (const [method, channel] of Object.entries(events)) {
+    msb[method] = (listener) => {
+      if (typeof listener !== 'function') throw new TypeError('A listener function is required.');
+      const set = listeners.get(channel) ?? new Set();
+      set.add(listener);
+      listeners.set(channel, set);
+      return () => { set.delete(listener); };
+    };
+  }
+  Object.defineProperty(window, '__msbEmit', {
+    value: (channel, payload) => { for (const listener of listeners.get(channel) ?? []) listener(payload); },
+  });
+  Object.defineProperty(window, 'msb', { value: Object.freeze(msb), enumerable: true });
+})(${JSON.stringify({ api: API_METHODS, events: EVENT_METHODS })});`;
+
+export interface RigOptions {
+  /** Extra environment for the controller (and so for the stand-in it spawns). */
+  readonly env?: Record<string, string>;
+  readonly settings?: Partial<Settings>;
+}
+
+export interface Rig {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly controller: Controller;
+  readonly settings: SettingsStore;
+  readonly table: HandlerTable;
+  readonly paths: HomePaths;
+  readonly port: number;
+  readonly dir: string;
+  readonly calls: InvokeChannel[];
+  readonly revealed: string[];
+  /** Opens (or reopens) the window's page. */
+  open(): Promise<void>;
+  /** The page's clipboard, read by the page itself. */
+  readClipboard(): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * One window with its own main process: a fresh MICROSANDBOX_HOME, log folder and settings
+ * file, the stand-in as msbserver, and settings on a free port.
+ */
+export async function createRig(browser: Browser, site: Site, options: RigOptions = {}): Promise<Rig> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-window-e2e-'));
+  const home = path.join(dir, 'home');
+  const logDir = path.join(dir, 'logs');
+  const confDir = path.join(dir, 'config');
+  const port = await freePort();
+
+  const opened = openSettings(
+    () => new Conf<Settings>({ cwd: confDir, configName: 'settings', defaults: { ...DEFAULT_SETTINGS } }),
+    path.join(confDir, 'settings.json'),
+  );
+  const settings = opened.store;
+  const initial = settings.update({ port, ...options.settings });
+  if (!initial.ok) throw new Error(`bad test settings: ${JSON.stringify(initial.errors)}`);
+
+  // As if the app were launched with MICROSANDBOX_HOME set: msbserver reads it for its namespaces.
+  const env: NodeJS.ProcessEnv = { ...process.env, MICROSANDBOX_HOME: home, MSBSERVER_EXE: STANDIN_PATH, ...options.env };
+  for (const name of Object.keys(env)) if (name.startsWith('MSB_STANDIN_') && !(name in (options.env ?? {}))) delete env[name];
+  delete env['RUST_LOG'];
+  const controller = createController({ home, logDir, settings: () => settings.get(), env, userHome: dir, timing: { stopGraceMs: 2_000 } });
+  await controller.ready;
+  const paths = homePaths(home);
+
+  const context = await browser.newContext({ viewport: VIEWPORT, permissions: ['clipboard-read', 'clipboard-write'], baseURL: site.url });
+  const page = await context.newPage();
+  const clipboard = new ClipboardGuard(
+    {
+      readText: () => page.evaluate(() => navigator.clipboard.readText()),
+      writeText: (text) => page.evaluate((t) => navigator.clipboard.writeText(t), text),
+    },
+    () => settings.get().clipboardClearSeconds,
+  );
+  const revealed: string[] = [];
+  const shell: ShellPort = {
+    showItemInFolder: (file) => {
+      revealed.push(file);
+    },
+    openPath: (file) => {
+      revealed.push(file);
+      return Promise.resolve('');
+    },
+  };
+  const appInfo: AppInfo = { name: 'Microsandbox Tray', version: '0.0.0-e2e', platform: process.platform, home, serverSupported: true };
+  const SENDER_ID = 1;
+  const table = createHandlerTable({
+    control: controller,
+    settings,
+    paths,
+    clipboard,
+    shell,
+    appInfo,
+    isTrustedSender: (sender: SenderInfo) => sender.id === SENDER_ID && sender.url.startsWith(site.url),
+  });
+
+  const calls: InvokeChannel[] = [];
+  await page.exposeBinding('__msbInvoke', async (source, channel: unknown, payload: unknown): Promise<Envelope<unknown>> => {
+    if (typeof channel === 'string' && (Object.values(API_METHODS) as string[]).includes(channel)) calls.push(channel as InvokeChannel);
+    return table.handle(channel, { id: SENDER_ID, url: source.frame.url() }, payload);
+  });
+  await page.addInitScript({ content: BRIDGE });
+
+  const emit = (channel: string, payload: unknown): void => {
+    if (page.isClosed()) return;
+    page
+      .evaluate(([c, p]) => (window as unknown as { __msbEmit?: (c: unknown, p: unknown) => void }).__msbEmit?.(c, p), [channel, payload] as const)
+      .catch(() => undefined);
+  };
+  const unsubscribeStatus = controller.onChange((snapshot) => emit('event:status', snapshot));
+  const unsubscribeSettings = settings.onChange(() => emit('event:settings', table.settingsView()));
+  const follower = new LogFollower(controller.logFile, (lines) => emit('event:log', { lines }));
+  follower.start();
+
+  const usedPorts = new Set<number>([port]);
+  settings.onChange((next) => usedPorts.add(next.port));
+
+  return {
+    page,
+    context,
+    controller,
+    settings,
+    table,
+    paths,
+    port,
+    dir,
+    calls,
+    revealed,
+    async open() {
+      await page.goto(site.url);
+      await page.getByRole('tab', { name: 'Status' }).waitFor();
+    },
+    readClipboard: () => page.evaluate(() => navigator.clipboard.readText()),
+    async dispose() {
+      unsubscribeStatus();
+      unsubscribeSettings();
+      follower.stop();
+      await clipboard.dispose().catch(() => undefined);
+      await controller.dispose({ stopServer: true });
+      await context.close();
+      const left = standinsOn([...usedPorts]);
+      rmSync(dir, { recursive: true, force: true });
+      if (left.length > 0) {
+        for (const pid of left) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        throw new Error(`stand-in processes were left running: ${left.join(', ')}`);
+      }
+    },
+  };
+}
+
+/** PIDs of live stand-in processes started with `--port` one of `ports`. */
+export function standinsOn(ports: readonly number[]): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (/\) Z /.test(stat)) continue; // a zombie is not running
+    } catch {
+      continue;
+    }
+    if (!argv.some((arg) => arg === STANDIN_PATH || arg.endsWith('/test/fixtures/msbserver'))) continue;
+    const portIndex = argv.indexOf('--port');
+    const portArg = portIndex >= 0 ? Number(argv[portIndex + 1]) : 5555;
+    if (ports.includes(portArg)) found.push(Number(entry));
+  }
+  return found;
+}

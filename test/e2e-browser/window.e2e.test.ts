@@ -1,0 +1,337 @@
+// The window in real Chromium, talking to the real main-process handler table (see harness.ts).
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRig, launchChromium, requireChromium, SCREENSHOT_DIR, serveRenderer } from './harness.ts';
+import type { Rig, RigOptions, Site } from './harness.ts';
+
+let site: Site;
+let browser: Browser;
+let rig: Rig | null = null;
+
+beforeAll(async () => {
+  requireChromium();
+  site = await serveRenderer();
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+afterEach(async () => {
+  const current = rig;
+  rig = null;
+  await current?.dispose();
+});
+
+async function openWindow(options: RigOptions = {}): Promise<Rig> {
+  rig = await createRig(browser, site, options);
+  await rig.open();
+  return rig;
+}
+
+const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+const byTestId = (page: Page, id: string) => page.getByTestId(id);
+
+async function startServer(r: Rig): Promise<void> {
+  await button(r.page, 'Start').click();
+  await expect.poll(() => byTestId(r.page, 'status-state').textContent(), { timeout: 20_000 }).toBe('Running');
+}
+
+function pidFile(r: Rig): string | null {
+  return existsSync(r.paths.pidFile) ? readFileSync(r.paths.pidFile, 'utf8') : null;
+}
+
+async function rpc(url: string, token: string, namespace: string): Promise<number> {
+  const response = await fetch(`${url}/api/v1/rpc`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sandbox.metrics.get', params: { namespace } }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+describe('the window against the real handlers and the msbserver stand-in', () => {
+  it('Start shows the PID from the PID file, the URL and health; Stop clears the PID and the file', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await expect.poll(() => byTestId(page, 'status-state').textContent()).toBe('Stopped');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Stopped');
+    expect(await byTestId(page, 'status-pid').textContent()).toBe('—');
+
+    await startServer(r);
+    const pid = pidFile(r);
+    expect(pid).toMatch(/^[0-9]+$/);
+    expect(await byTestId(page, 'status-pid').textContent()).toBe(pid);
+    expect(await byTestId(page, 'status-url').textContent()).toBe(`http://127.0.0.1:${r.port}`);
+    await expect.poll(() => byTestId(page, 'status-health').textContent(), { timeout: 20_000 }).toBe('Healthy');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Running');
+    expect(await button(page, 'Start').isDisabled()).toBe(true);
+    const health = await fetch(`http://127.0.0.1:${r.port}/api/v1/health`);
+    expect(health.status).toBe(200);
+
+    // The uptime ticks while the view is shown.
+    const first = await byTestId(page, 'status-uptime').textContent();
+    await expect.poll(() => byTestId(page, 'status-uptime').textContent(), { timeout: 5_000 }).not.toBe(first);
+
+    await button(page, 'Stop').click();
+    await expect.poll(() => byTestId(page, 'status-state').textContent(), { timeout: 20_000 }).toBe('Stopped');
+    expect(await byTestId(page, 'status-pid').textContent()).toBe('—');
+    expect(pidFile(r)).toBeNull();
+    expect(r.controller.snapshot().state).toBe('stopped');
+  });
+
+  it('generates a team-a key for 1h whose copies work against the server for team-a only', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    // A namespace the server knows (msbserver answers 400 for one without a folder).
+    mkdirSync(path.join(r.paths.namespacesDir, 'team-a'), { recursive: true });
+    mkdirSync(path.join(r.paths.namespacesDir, 'team-b'), { recursive: true });
+    await startServer(r);
+    const url = `http://127.0.0.1:${r.port}`;
+
+    await page.getByRole('tab', { name: 'Keys' }).click();
+    await page.getByLabel('Namespace', { exact: true }).fill('team-a');
+    await page.getByLabel('Expires in', { exact: true }).fill('1h');
+    await expect.poll(() => byTestId(page, 'key-expiry-hint').textContent()).toMatch(/^Expires on .*\(in 1 hour\)$/);
+    await button(page, 'Generate').click();
+    await byTestId(page, 'token-value').waitFor();
+    expect(await byTestId(page, 'token-value').textContent()).toContain('••••');
+    expect(await byTestId(page, 'token-namespace').textContent()).toBe('team-a');
+    expect(await byTestId(page, 'token-check').textContent()).toMatch(/accepts this key/);
+
+    await button(page, 'Copy token').click();
+    await expect.poll(() => byTestId(page, 'copy-notice').textContent()).toMatch(/^The token was copied/);
+    const token = await r.readClipboard();
+    expect(token).toMatch(/^msb_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    // The masked view ends like the token; revealing shows all of it.
+    expect((await byTestId(page, 'token-value').textContent())?.endsWith(token.slice(-4))).toBe(true);
+    await button(page, 'Reveal').click();
+    expect(await byTestId(page, 'token-value').textContent()).toBe(token);
+    await button(page, 'Hide').click();
+    expect(await byTestId(page, 'token-value').textContent()).not.toBe(token);
+
+    expect(await rpc(url, token, 'team-a')).toBe(200);
+    expect(await rpc(url, token, 'team-b')).toBe(403);
+
+    await button(page, 'Copy export line').click();
+    await expect.poll(() => r.readClipboard()).toBe(`export MSB_API_KEY=${token}`);
+
+    await button(page, 'Copy .env').click();
+    await expect.poll(() => r.readClipboard()).toMatch(/^MSB_API_KEY=/);
+    expect(parseDotenv(await r.readClipboard())).toEqual({ MSB_API_KEY: token, MSB_SERVER_URL: url });
+
+    await button(page, 'Copy MCP config').click();
+    await expect.poll(() => r.readClipboard()).toMatch(/^\{/);
+    const mcp = JSON.parse(await r.readClipboard()) as { mcpServers: { microsandbox: { url: string; headers: Record<string, string> } } };
+    expect(mcp).toEqual({ mcpServers: { microsandbox: { url: `${url}/mcp`, headers: { Authorization: `Bearer ${token}` } } } });
+
+    // Nothing of the token was stored by the page.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored).toBe('{}{}');
+  });
+
+  it('shows inline errors for an invalid namespace and expiry and sends nothing', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await page.getByRole('tab', { name: 'Keys' }).click();
+    const ns = page.getByLabel('Namespace', { exact: true });
+    const exp = page.getByLabel('Expires in', { exact: true });
+    await ns.fill('team a');
+    await exp.fill('1.5h');
+    expect(await ns.getAttribute('aria-invalid')).toBe('true');
+    expect(await exp.getAttribute('aria-invalid')).toBe('true');
+    expect(await byTestId(page, 'key-namespace-error').textContent()).toMatch(/space/);
+    expect(await byTestId(page, 'key-expiry-error').textContent()).toMatch(/not a valid duration/);
+    // The error is the input's description, as a screen reader reads it.
+    const describedBy = (await ns.getAttribute('aria-describedby')) ?? '';
+    expect(describedBy.split(' ')).toContain(await byTestId(page, 'key-namespace-error').getAttribute('id'));
+
+    const before = r.calls.length;
+    await button(page, 'Generate').click();
+    await exp.press('Enter');
+    await page.waitForTimeout(300);
+    expect(r.calls.slice(before)).toEqual([]);
+    expect(r.calls).not.toContain('keys:mint');
+    expect(await byTestId(page, 'key-result').isHidden()).toBe(true);
+
+    await ns.fill('team-a');
+    expect(await ns.getAttribute('aria-invalid')).toBeNull();
+    await button(page, 'Generate').click();
+    await page.waitForTimeout(300);
+    expect(r.calls).not.toContain('keys:mint');
+  });
+
+  it('shows why a server that exits at once failed, with its log lines', async () => {
+    const r = await openWindow({ env: { MSB_STANDIN_EXIT_CODE: '3' } });
+    const { page } = r;
+    await button(page, 'Start').click();
+    await expect.poll(() => byTestId(page, 'status-state').textContent(), { timeout: 20_000 }).toBe('Failed');
+    const reason = r.controller.snapshot().error;
+    expect(reason?.exitCode).toBe(3);
+    await expect.poll(() => byTestId(page, 'failure-message').textContent()).toBe(reason?.message);
+    expect(await byTestId(page, 'status-failure').textContent()).toContain('Exit code 3');
+    expect(await page.getByRole('status').textContent()).toContain('Failed');
+    if ((reason?.logTail.length ?? 0) > 0) {
+      expect(await byTestId(page, 'failure-log').textContent()).toBe(reason?.logTail.join('\n'));
+    }
+    expect(pidFile(r)).toBeNull();
+    await shoot(page, 'status-failed');
+  });
+
+  it('saves a settings change that reaches the store and survives a reload', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const port = page.getByLabel('Port', { exact: true });
+    expect(await port.inputValue()).toBe(String(r.port));
+
+    await port.fill('70000');
+    await expect.poll(() => byTestId(page, 'error-port').textContent()).toMatch(/1 to 65535/);
+    const before = r.calls.length;
+    await button(page, 'Save').click();
+    await page.waitForTimeout(200);
+    expect(r.calls.slice(before)).not.toContain('settings:set');
+
+    const newPort = r.port === 65_000 ? 65_001 : 65_000;
+    await port.fill(String(newPort));
+    await page.getByLabel('Stop the server on quit').check();
+    await page.getByLabel('Log level').selectOption('debug');
+    await button(page, 'Save').click();
+    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toMatch(/^Saved/);
+    expect(r.settings.get()).toMatchObject({ port: newPort, stopServerOnQuit: true, logLevel: 'debug' });
+
+    await page.reload();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await expect.poll(() => page.getByLabel('Port', { exact: true }).inputValue()).toBe(String(newPort));
+    expect(await page.getByLabel('Stop the server on quit').isChecked()).toBe(true);
+    expect(await page.getByLabel('Log level').inputValue()).toBe('debug');
+  });
+
+  it('says a restart is needed after a server setting changes while it runs, and restarts', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await startServer(r);
+    const firstPid = pidFile(r);
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByLabel('Log level').selectOption('info');
+    await button(page, 'Save').click();
+    await expect.poll(() => byTestId(page, 'restart-needed').isVisible()).toBe(true);
+    await button(page, 'Restart').click();
+    await expect.poll(() => byTestId(page, 'restart-needed').isHidden(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => r.controller.snapshot().state, { timeout: 20_000 }).toBe('running');
+    expect(pidFile(r)).not.toBe(firstPid);
+  });
+
+  it('shows the log tail, follows new lines and opens the log folder', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await startServer(r);
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toMatch(/listening/i);
+    expect(r.calls).toContain('logs:tail');
+    appendFileSync(r.controller.logFile, 'a line written after the window opened\n');
+    await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toContain('a line written after the window opened');
+    await button(page, 'Open log folder').click();
+    await expect.poll(() => r.revealed).toEqual([r.controller.logFile]);
+  });
+
+  it('resets the server key behind a confirmation, and earlier keys stop working', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await startServer(r);
+    await page.getByRole('tab', { name: 'Keys' }).click();
+    await button(page, 'Generate').click();
+    await button(page, 'Copy token').click();
+    await expect.poll(() => r.readClipboard()).toMatch(/^msb_/);
+    const oldToken = await r.readClipboard();
+    const url = `http://127.0.0.1:${r.port}`;
+    expect(await rpc(url, oldToken, 'default')).toBe(200);
+
+    await button(page, 'Reset server key').click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toMatch(/Every key issued so far stops working, and the server restarts/);
+    await button(page, 'Cancel').click();
+    expect(r.calls).not.toContain('server:reset-key');
+
+    await button(page, 'Reset server key').click();
+    await button(page, 'Reset key').click();
+    await expect.poll(() => byTestId(page, 'reset-outcome').textContent(), { timeout: 20_000 }).toMatch(/restarted/);
+    expect(await byTestId(page, 'key-result').isHidden()).toBe(true);
+    await expect.poll(() => rpc(`http://127.0.0.1:${r.port}`, oldToken, 'default'), { timeout: 10_000 }).toBe(401);
+  });
+
+  it('works from the keyboard: arrow keys move between tabs and Enter generates', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await page.getByRole('tab', { name: 'Status' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Keys' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Tab'); // into the panel
+    await page.keyboard.press('Tab'); // the namespace field
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('key-namespace');
+    await page.keyboard.press('Enter');
+    await byTestId(page, 'token-value').waitFor();
+    expect(r.calls).toContain('keys:mint');
+    expect(await byTestId(page, 'token-check').textContent()).toMatch(/not running/);
+  });
+});
+
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${colorScheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+describe('screenshots', () => {
+  it('of every view, light and dark, at 420x640', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await shoot(page, 'status-stopped');
+    await startServer(r);
+    await expect.poll(() => byTestId(page, 'status-health').textContent(), { timeout: 20_000 }).toBe('Healthy');
+    await shoot(page, 'status-running');
+
+    await page.getByRole('tab', { name: 'Keys' }).click();
+    await shoot(page, 'keys');
+    await page.getByLabel('Namespace', { exact: true }).fill('team-a');
+    await page.getByLabel('Expires in', { exact: true }).fill('7d');
+    await button(page, 'Generate').click();
+    await byTestId(page, 'token-value').waitFor();
+    await button(page, 'Copy token').click();
+    await expect.poll(() => byTestId(page, 'copy-notice').textContent()).toMatch(/copied/);
+    await shoot(page, 'keys-result');
+    await page.getByLabel('Namespace', { exact: true }).fill('team a');
+    await page.getByLabel('Expires in', { exact: true }).fill('1min');
+    await shoot(page, 'keys-invalid');
+    await button(page, 'Reset server key').click();
+    await shoot(page, 'keys-reset-dialog');
+    await button(page, 'Cancel').click();
+
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toMatch(/listening/i);
+    await shoot(page, 'logs');
+
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await shoot(page, 'settings');
+    await page.getByLabel('Host', { exact: true }).fill('localhost');
+    await page.getByLabel('Log level').selectOption('debug');
+    await button(page, 'Save').click();
+    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await button(page, 'Save').click();
+    await expect.poll(() => byTestId(page, 'restart-needed').isVisible()).toBe(true);
+    await page.getByLabel('Host', { exact: true }).fill('localhost');
+    await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
+    await shoot(page, 'settings-errors');
+    await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 10_000));
+    await shoot(page, 'settings-bottom');
+  });
+});

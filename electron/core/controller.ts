@@ -99,6 +99,7 @@ class ServerController implements Controller {
   #livenessTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #restartTimer: NodeJS.Timeout | null = null;
+  #healthWait: AbortController | null = null;
   #crashTimes: number[] = [];
   #disposed = false;
 
@@ -298,7 +299,9 @@ class ServerController implements Controller {
   }
 
   async #spawn(executable: string, args: string[], logFd: number, logOffset: number): Promise<OwnChild> {
-    const env = serverEnvironment(this.#env, executable, this.#platform, this.#userHome());
+    const logLevel = this.#options.settings().logLevel;
+    const base = logLevel === null ? this.#env : { ...this.#env, RUST_LOG: logLevel };
+    const env = serverEnvironment(base, executable, this.#platform, this.#userHome());
     // node:child_process rather than execa here: the server's output must go to the log file's
     // descriptor directly (execa pipes a `{ file }` target through this process, which would break
     // the server's stdout when the app quits), and a detached daemon needs none of execa's promises.
@@ -491,6 +494,8 @@ class ServerController implements Controller {
   }
 
   #stopMonitoring(): void {
+    this.#healthWait?.abort();
+    this.#healthWait = null;
     if (this.#livenessTimer) clearInterval(this.#livenessTimer);
     if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
     this.#livenessTimer = null;
@@ -566,7 +571,20 @@ class ServerController implements Controller {
       error: null,
     });
     this.#startMonitoring();
+    if (!healthy) this.#awaitHealth(url, file.pid);
     return true;
+  }
+
+  /** A server the CLI just started is probably still booting: follow it until it answers. */
+  #awaitHealth(url: string, pid: number): void {
+    this.#healthWait?.abort();
+    const abort = new AbortController();
+    this.#healthWait = abort;
+    void waitForHealth(url, { timeoutMs: this.#options.settings().readinessTimeoutMs, signal: abort.signal }).then((result) => {
+      if (result === 'healthy' && this.#snapshot.state === 'running' && this.#snapshot.pid === pid) {
+        this.#set({ ...this.#snapshot, healthy: true });
+      }
+    });
   }
 
   async #removeStalePidFile(): Promise<void> {

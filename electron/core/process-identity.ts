@@ -35,13 +35,19 @@ export async function processLiveness(pid: number, platform: NodeJS.Platform = p
 /** Interpreters that may run a script named msbserver (the test stand-in, wrappers). */
 const INTERPRETERS = new Set(['node', 'nodejs', 'env', 'sh', 'bash', 'dash', 'zsh', 'python3', 'python']);
 
-/** Is this argv the argv of an msbserver process? */
+/**
+ * Is this argv the argv of an msbserver process? Leading interpreters and their options are
+ * skipped (`/usr/bin/env node /path/msbserver …` while a `#!/usr/bin/env node` script is being
+ * exec'd, `node /path/msbserver …` after), so a script named msbserver counts as one.
+ */
 export function argvLooksLikeMsbserver(argv: readonly string[]): boolean {
-  const first = argv[0];
-  if (first === undefined) return false;
-  if (baseName(first) === 'msbserver') return true;
-  const second = argv[1];
-  return INTERPRETERS.has(baseName(first)) && second !== undefined && baseName(second) === 'msbserver';
+  let i = 0;
+  while (i < argv.length && INTERPRETERS.has(baseName(argv[i] ?? ''))) {
+    i++;
+    while (i < argv.length && (argv[i] ?? '').startsWith('-')) i++;
+  }
+  const program = argv[i];
+  return program !== undefined && baseName(program) === 'msbserver';
 }
 
 export type ServerIdentity =

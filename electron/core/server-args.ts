@@ -13,7 +13,9 @@ type ServerFlags = Pick<Settings, 'host' | 'port' | 'devMode' | 'namespacesPath'
 export function serverArgs(flags: ServerFlags, key: string | null): string[] {
   const args: string[] = [];
   if (flags.devMode) args.push('--dev');
-  else if (key !== null) args.push('--key', key);
+  // `--key=<key>` rather than two arguments: a custom key may start with `-`, which clap would
+  // otherwise take for a flag.
+  else if (key !== null) args.push(`--key=${key}`);
   if (flags.host !== DEFAULT_HOST) args.push('--host', flags.host);
   if (flags.port !== DEFAULT_PORT) args.push('--port', String(flags.port));
   if (flags.namespacesPath !== null) args.push('--path', flags.namespacesPath);

@@ -60,7 +60,7 @@ export async function tailLines(file: string, count: number, fromOffset = 0): Pr
     }
     const lines = text.split(/\r?\n/);
     if (lines.at(-1) === '') lines.pop();
-    return lines.slice(-count);
+    return lines.slice(-count).map(stripTerminalCodes);
   } finally {
     await handle.close();
   }
@@ -70,4 +70,10 @@ function countNewlines(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/** msbserver's tracing output is coloured when it thinks it may be; a log view wants plain text. */
+export function stripTerminalCodes(line: string): string {
+  // CSI sequences (colours, cursor movement) and OSC sequences (titles, links).
+  return line.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '').replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '');
 }

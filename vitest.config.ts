@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Lifecycle tests spawn real servers on real ports; two workers match the CI machine's cores.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

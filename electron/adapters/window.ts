@@ -93,7 +93,18 @@ export class AppWindow {
       minHeight: 480,
       show: false,
       autoHideMenuBar: true,
-      webPreferences: secureWebPreferences(this.#options.preloadPath),
+      webPreferences: {
+        ...secureWebPreferences(this.#options.preloadPath),
+        // The same values as the policy, spelled out where static audits (electronegativity)
+        // look for them; the smoke test checks the window gets exactly the policy.
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        experimentalFeatures: false,
+        disableBlinkFeatures: 'Auxclick',
+      },
     });
     this.#window = window;
     window.removeMenu();

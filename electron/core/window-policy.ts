@@ -20,6 +20,8 @@ export interface SecureWebPreferences {
   readonly experimentalFeatures: false;
   readonly navigateOnDragDrop: false;
   readonly spellcheck: false;
+  /** Middle-click (auxclick) would open links in new windows; off, as Electron's checklist advises. */
+  readonly disableBlinkFeatures: 'Auxclick';
 }
 
 export function secureWebPreferences(preloadPath: string): SecureWebPreferences {
@@ -36,6 +38,7 @@ export function secureWebPreferences(preloadPath: string): SecureWebPreferences 
     experimentalFeatures: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 

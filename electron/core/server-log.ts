@@ -75,5 +75,6 @@ function countNewlines(text: string): number {
 /** msbserver's tracing output is coloured when it thinks it may be; a log view wants plain text. */
 export function stripTerminalCodes(line: string): string {
   // CSI sequences (colours, cursor movement) and OSC sequences (titles, links).
+  // eslint-disable-next-line no-control-regex -- matching escape characters is the point here
   return line.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '').replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '');
 }

@@ -43,11 +43,26 @@ const INTERPRETERS = new Set(['node', 'nodejs', 'env', 'sh', 'bash', 'dash', 'zs
 export function argvLooksLikeMsbserver(argv: readonly string[]): boolean {
   let i = 0;
   while (i < argv.length && INTERPRETERS.has(baseName(argv[i] ?? ''))) {
+    const interpreter = baseName(argv[i] ?? '');
     i++;
-    while (i < argv.length && (argv[i] ?? '').startsWith('-')) i++;
+    while (i < argv.length && (argv[i] ?? '').startsWith('-')) {
+      // `sh -c msbserver` is a shell running a command line, not a script named msbserver.
+      if (runsInlineCode(interpreter, argv[i] ?? '')) return false;
+      i++;
+    }
   }
   const program = argv[i];
   return program !== undefined && baseName(program) === 'msbserver';
+}
+
+/** Options after which the interpreter runs code given on the command line instead of a script file. */
+function runsInlineCode(interpreter: string, option: string): boolean {
+  if (option.startsWith('--')) return /^--(?:eval|print|command|split-string)(?:=|$)/.test(option);
+  const letters = option.slice(1);
+  if (interpreter === 'node' || interpreter === 'nodejs') return /[ep]/.test(letters);
+  if (interpreter === 'python' || interpreter === 'python3') return /[cm]/.test(letters);
+  if (interpreter === 'env') return letters.includes('S');
+  return letters.includes('c');
 }
 
 export type ServerIdentity =

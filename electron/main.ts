@@ -21,7 +21,6 @@ import { notificationFor } from './core/notifications.ts';
 import { homePaths, resolveHome } from './core/paths.ts';
 import type { StartAtLoginPort } from './core/ports.ts';
 import { openSettings } from './core/settings.ts';
-import type { SettingsBackingStore } from './core/settings.ts';
 import { buildTrayMenu, copyKeyRequest, effectiveServerUrl, trayIconName, trayTooltip } from './core/tray-menu.ts';
 import type { TrayAction } from './core/tray-menu.ts';
 import { appPage } from './core/window-policy.ts';
@@ -33,6 +32,14 @@ import { AppWindow, installContentsGuards, installSessionSecurity } from './adap
 const APP_TITLE = 'Microsandbox Tray';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const platform = process.platform;
+
+// An isolated profile (settings, logs and the single-instance lock, which lives in userData)
+// for end-to-end tests and side-by-side development runs; never honoured by a packaged app.
+const profile = app.isPackaged ? undefined : process.env['MICROSANDBOX_TRAY_PROFILE'];
+if (profile !== undefined && profile !== '' && path.isAbsolute(profile)) {
+  app.setPath('userData', path.join(profile, 'userData'));
+  app.setPath('logs', path.join(profile, 'logs'));
+}
 
 if (!app.requestSingleInstanceLock()) {
   // Another instance runs; it has been told (`second-instance`) and opens its window.
@@ -90,7 +97,7 @@ function start(): { openWindow: () => void; shutdown: () => Promise<void> } {
   const userData = app.getPath('userData');
   const settingsFile = path.join(userData, 'settings.json');
   const opened = openSettings(
-    () => new Store<Settings>({ name: 'settings', cwd: userData, defaults: { ...DEFAULT_SETTINGS } }) as unknown as SettingsBackingStore,
+    () => new Store<Settings>({ name: 'settings', cwd: userData, defaults: { ...DEFAULT_SETTINGS } }),
     settingsFile,
   );
   const settings = opened.store;

@@ -208,6 +208,26 @@ describe('startup', () => {
     });
   });
 
+  it('moves userData and logs (and so the instance lock) to MICROSANDBOX_TRAY_PROFILE before taking the lock', async () => {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-profile-'));
+    try {
+      const app = launch({ env: { MICROSANDBOX_TRAY_PROFILE: profile } });
+      await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+      const names = app.records().map((entry) => entry.name);
+      expect(names.slice(0, 3)).toEqual(['app.setPath', 'app.setPath', 'app.requestSingleInstanceLock']);
+      expect(app.named('app.setPath').map((entry) => entry.detail)).toEqual([
+        { name: 'userData', value: path.join(profile, 'userData') },
+        { name: 'logs', value: path.join(profile, 'logs') },
+      ]);
+      await app.send({ cmd: 'ready' });
+      await app.waitForRecord((entry) => entry.name === 'Tray');
+      expect(fs.existsSync(path.join(profile, 'userData', 'settings.json'))).toBe(true);
+    } finally {
+      for (const app of launched.splice(0)) await app.kill();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
   it('quits at once, without a tray, when another instance holds the lock', async () => {
     const app = launch({ env: { RECORDING_ELECTRON_LOCK: 'held' } });
     const { code } = await app.exited;

@@ -203,10 +203,10 @@ export function createKeysView(deps: KeysDeps): View {
       h(
         'div',
         { class: 'copy-grid' },
-        copyButton('Copy token', 'The token', (t) => t),
-        copyButton('Copy export line', 'The export line', (t) => exportLine(t)),
-        copyButton('Copy .env', 'The .env lines', (t) => dotenvSnippet(t, minted.serverUrl)),
-        copyButton('Copy MCP config', 'The MCP configuration', (t) => mcpConfig(t, minted.serverUrl)),
+        copyButton('Copy token', 'Token', (t) => t),
+        copyButton('Copy export line', 'Export line', (t) => exportLine(t)),
+        copyButton('Copy .env', '.env lines', (t) => dotenvSnippet(t, minted.serverUrl)),
+        copyButton('Copy MCP config', 'MCP config', (t) => mcpConfig(t, minted.serverUrl)),
       ),
       notice,
       h('p', { class: 'muted small-text' }, 'Shown once: the app keeps no copy of this key.'),
@@ -218,7 +218,7 @@ export function createKeysView(deps: KeysDeps): View {
     try {
       await api.copy({ text, secret: true });
       const seconds = settings.get()?.settings.clipboardClearSeconds ?? 0;
-      const message = seconds > 0 ? `${what} was copied. The clipboard is cleared in ${seconds} s.` : `${what} was copied.`;
+      const message = seconds > 0 ? `${what} copied. Clipboard clears in ${seconds} s.` : `${what} copied.`;
       setText(notice, message);
       deps.announce(message);
     } catch (error) {

@@ -19,3 +19,13 @@ export function mergeTail(tail: readonly string[], pushed: readonly string[]): s
 
 /** The most lines the view keeps; older ones are dropped from the top. */
 export const MAX_LOG_LINES = 2000;
+
+// CSI sequences (colours, cursor moves) and OSC sequences (titles, links) that tracing and
+// terminals use; the log view shows plain text.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+
+/** The line without terminal escape sequences (msbserver colours its log unless NO_COLOR is set). */
+export function stripAnsi(line: string): string {
+  return line.includes('\u001b') ? line.replace(ANSI, '') : line;
+}

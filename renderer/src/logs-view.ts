@@ -1,6 +1,6 @@
 import type { MsbApi } from '../../shared/contract.ts';
 import { errorMessage, h, replace, setText } from './dom.ts';
-import { MAX_LOG_LINES, mergeTail } from './logs-model.ts';
+import { MAX_LOG_LINES, mergeTail, stripAnsi } from './logs-model.ts';
 import type { View } from './status-view.ts';
 
 export interface LogsDeps {
@@ -39,7 +39,8 @@ export function createLogsView(deps: LogsDeps): View {
     afterChange();
   }
   function line(text: string): HTMLElement {
-    return h('div', { class: 'log-line' }, text === '' ? ' ' : text);
+    const plain = stripAnsi(text);
+    return h('div', { class: 'log-line' }, plain === '' ? ' ' : plain);
   }
   function afterChange(): void {
     empty.hidden = count > 0;

@@ -70,6 +70,7 @@ export function createSettingsView(deps: SettingsDeps): View {
     controls.set(spec.key, entry);
     const onEdit = (): void => {
       entry.dirty = true;
+      setText(message, '');
       const check = checkField(spec, readRaw(entry));
       showError(entry, check.ok ? null : check.error);
       updateButtons();
@@ -81,7 +82,7 @@ export function createSettingsView(deps: SettingsDeps): View {
 
   const save = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Save');
   const revert = h('button', { type: 'button', disabled: true }, 'Undo changes');
-  const message = h('p', { class: 'reserve', 'data-testid': 'settings-message' });
+  const message = h('p', { class: 'footer-message', 'data-testid': 'settings-message' });
   const restartNow = h('button', { type: 'button', class: 'small' }, 'Restart');
   const restartBanner = h(
     'div',
@@ -95,7 +96,7 @@ export function createSettingsView(deps: SettingsDeps): View {
     { class: 'settings-form', novalidate: true, 'aria-label': 'Settings' },
     ...SETTINGS_GROUPS.map((group) => h('fieldset', {}, h('legend', {}, group.title), ...group.fields.map(build))),
   );
-  const footer = h('div', { class: 'settings-footer' }, restartBanner, h('div', { class: 'actions' }, save, revert), message);
+  const footer = h('div', { class: 'settings-footer' }, restartBanner, h('div', { class: 'actions' }, save, revert, message));
   form.append(footer);
   const element = h('section', { class: 'settings-view' }, form, about);
 
@@ -167,9 +168,9 @@ export function createSettingsView(deps: SettingsDeps): View {
       const next = await api.setSettings(built.patch);
       settings.set(next);
       fill(true);
-      const text = next.restartNeeded ? 'Saved. Some changes apply after a restart of the server.' : 'Saved.';
-      setText(message, text);
-      deps.announce(text);
+      // When a restart is needed, the banner above says so, with its button.
+      setText(message, 'Saved.');
+      deps.announce(next.restartNeeded ? 'Saved. Restart the server to apply the changes.' : 'Saved.');
     } catch (error) {
       const fields = fieldsOf(error);
       // Electron may drop `code` and `fields` when an Error crosses the context bridge; the

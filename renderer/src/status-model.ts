@@ -27,6 +27,10 @@ export interface StatusView {
   readonly health: string;
   readonly devMode: boolean;
   readonly external: boolean;
+  /** `Secure: clients need a key`, `Development: no keys needed`, or a dash. */
+  readonly mode: string;
+  /** Who started the server: `This app`, `Outside the app (msb CLI)`, or a dash. */
+  readonly origin: string;
   readonly canStart: boolean;
   readonly canStop: boolean;
   readonly canRestart: boolean;
@@ -72,6 +76,8 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number): StatusView 
     health: !running ? DASH : snapshot.healthy === null ? 'Checking…' : snapshot.healthy ? 'Healthy' : 'Not answering',
     devMode: live && snapshot.devMode === true,
     external: live && snapshot.external,
+    mode: !live || snapshot.devMode === null ? DASH : snapshot.devMode ? 'Development: no keys needed' : 'Secure: clients need a key',
+    origin: !live ? DASH : snapshot.external ? 'Outside the app (msb CLI)' : 'This app',
     canStart: state === 'stopped' || state === 'failed',
     canStop: running,
     canRestart: running || state === 'failed',
@@ -83,8 +89,11 @@ function failureView(snapshot: ServerSnapshot): FailureView | null {
   const error = snapshot.error;
   if (error === null) return null;
   const missing = error.code === 'not-found' || error.code === 'not-executable';
-  const detail =
+  const full =
     error.exitCode !== null ? `Exit code ${error.exitCode}` : error.signal !== null ? `Ended by signal ${error.signal}` : '';
+  // Main's message often names the exit code or signal already; say it once.
+  const said = error.exitCode !== null ? new RegExp(`exit code ${error.exitCode}\\b`, 'i') : error.signal !== null ? new RegExp(error.signal) : null;
+  const detail = said !== null && said.test(error.message) ? '' : full;
   return {
     title: missing ? 'msbserver was not found' : 'The server could not run',
     message: error.message,

@@ -1,6 +1,7 @@
 import type { MsbApi } from '../../shared/contract.ts';
 import type { ServerFailure, ServerSnapshot } from '../../shared/server-status.ts';
 import { errorMessage, h, replace, setText } from './dom.ts';
+import { stripAnsi } from './logs-model.ts';
 import type { Signal } from './signal.ts';
 import { statusView, uptimeOf } from './status-model.ts';
 import type { StatusView } from './status-model.ts';
@@ -24,18 +25,21 @@ export function createStatusView(deps: StatusDeps): View {
   const { api, snapshot, now } = deps;
   const state = h('strong', { class: 'state-label', 'data-testid': 'status-state' });
   const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
-  const devBadge = h('span', { class: 'badge badge-dev', 'data-testid': 'status-dev' }, 'Development mode');
-  const externalBadge = h('span', { class: 'badge', 'data-testid': 'status-external' }, 'Started outside the app');
   const pid = h('dd', { 'data-testid': 'status-pid' });
-  const url = h('dd', { 'data-testid': 'status-url', class: 'mono' });
+  const url = h('dd', { 'data-testid': 'status-url' });
   const uptime = h('dd', { 'data-testid': 'status-uptime' });
   const health = h('dd', { 'data-testid': 'status-health' });
+  const mode = h('dd', { 'data-testid': 'status-mode' });
+  const origin = h('dd', { 'data-testid': 'status-origin' });
   const card = h(
     'div',
     { class: 'state-card' },
     h('div', { class: 'state-line' }, dot, state),
-    h('div', { class: 'badges' }, devBadge, externalBadge),
-    h('dl', { class: 'facts' }, h('dt', {}, 'PID'), pid, h('dt', {}, 'URL'), url, h('dt', {}, 'Uptime'), uptime, h('dt', {}, 'Health'), health),
+    h(
+      'dl',
+      { class: 'facts' },
+      ...[['PID', pid], ['URL', url], ['Uptime', uptime], ['Health', health], ['Mode', mode], ['Started by', origin]].flatMap(([term, value]) => [h('dt', {}, term), value]),
+    ),
   );
 
   const actionError = h('p', { class: 'inline-error reserve', 'data-testid': 'action-error' });
@@ -68,8 +72,7 @@ export function createStatusView(deps: StatusDeps): View {
     'section',
     { class: 'status-view' },
     card,
-    h('div', { class: 'actions' }, start, stop, restart),
-    actionError,
+    h('div', { class: 'action-block' }, h('div', { class: 'actions' }, start, stop, restart), actionError),
     unsupportedNote,
     failure,
   );
@@ -79,8 +82,10 @@ export function createStatusView(deps: StatusDeps): View {
     const view = statusView(snapshot.get(), now());
     setText(state, view.label);
     card.dataset['tone'] = view.tone;
-    devBadge.hidden = !view.devMode;
-    externalBadge.hidden = !view.external;
+    setText(mode, view.mode);
+    mode.classList.toggle('warn', view.devMode);
+    setText(origin, view.origin);
+    url.classList.toggle('mono', view.url.startsWith('http'));
     setText(pid, view.pid);
     setText(url, view.url);
     setText(uptime, view.uptime);
@@ -116,7 +121,7 @@ export function createStatusView(deps: StatusDeps): View {
         : null,
       view.installHint !== null ? h('p', { 'data-testid': 'install-hint' }, view.installHint) : null,
       view.logTail.length > 0
-        ? h('div', {}, h('p', {}, 'Last lines of the server log:'), h('pre', { class: 'log-excerpt', tabindex: '0', 'data-testid': 'failure-log' }, view.logTail.join('\n')))
+        ? h('div', {}, h('p', {}, 'Last lines of the server log:'), h('pre', { class: 'log-excerpt', tabindex: '0', 'data-testid': 'failure-log' }, view.logTail.map(stripAnsi).join('\n')))
         : null,
     );
   }

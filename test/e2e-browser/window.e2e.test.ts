@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { stripAnsi } from '../../renderer/src/logs-model.ts';
 import { createRig, launchChromium, requireChromium, SCREENSHOT_DIR, serveRenderer } from './harness.ts';
 import type { Rig, RigOptions, Site } from './harness.ts';
 
@@ -106,7 +107,7 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     expect(await byTestId(page, 'token-check').textContent()).toMatch(/accepts this key/);
 
     await button(page, 'Copy token').click();
-    await expect.poll(() => byTestId(page, 'copy-notice').textContent()).toMatch(/^The token was copied/);
+    await expect.poll(() => byTestId(page, 'copy-notice').textContent()).toMatch(/^Token copied/);
     const token = await r.readClipboard();
     expect(token).toMatch(/^msb_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     // The masked view ends like the token; revealing shows all of it.
@@ -175,10 +176,10 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     const reason = r.controller.snapshot().error;
     expect(reason?.exitCode).toBe(3);
     await expect.poll(() => byTestId(page, 'failure-message').textContent()).toBe(reason?.message);
-    expect(await byTestId(page, 'status-failure').textContent()).toContain('Exit code 3');
+    expect(await byTestId(page, 'status-failure').textContent()).toMatch(/exit code 3/i);
     expect(await page.getByRole('status').textContent()).toContain('Failed');
     if ((reason?.logTail.length ?? 0) > 0) {
-      expect(await byTestId(page, 'failure-log').textContent()).toBe(reason?.logTail.join('\n'));
+      expect(await byTestId(page, 'failure-log').textContent()).toBe(reason?.logTail.map(stripAnsi).join('\n'));
     }
     expect(pidFile(r)).toBeNull();
     await shoot(page, 'status-failed');

@@ -99,7 +99,7 @@ describe('the window', () => {
     msb.emit('onStatus', {
       ...INITIAL_SNAPSHOT,
       state: 'failed',
-      error: { code: 'exited', message: 'msbserver exited at once (exit code 3).', exitCode: 3, signal: null, logTail: ['line 1', 'fatal: no'], searched: [], at: now },
+      error: { code: 'exited', message: 'msbserver exited at once (exit code 3).', exitCode: 3, signal: null, logTail: ['line 1', '\u001b[31mfatal:\u001b[0m no'], searched: [], at: now },
     });
     expect(byTestId('status-failure').hidden).toBe(false);
     expect(byTestId('failure-message').textContent).toBe('msbserver exited at once (exit code 3).');
@@ -119,10 +119,14 @@ describe('the window', () => {
   });
 
   it('marks dev mode and a server started outside the app', () => {
-    expect(byTestId('status-dev').hidden).toBe(true);
+    expect(byTestId('status-mode').textContent).toBe('—');
+    msb.emit('onStatus', RUNNING);
+    expect(byTestId('status-mode').textContent).toBe('Secure: clients need a key');
+    expect(byTestId('status-origin').textContent).toBe('This app');
     msb.emit('onStatus', { ...RUNNING, devMode: true, external: true });
-    expect(byTestId('status-dev').hidden).toBe(false);
-    expect(byTestId('status-external').hidden).toBe(false);
+    expect(byTestId('status-mode').textContent).toBe('Development: no keys needed');
+    expect(byTestId('status-mode').classList.contains('warn')).toBe(true);
+    expect(byTestId('status-origin').textContent).toBe('Outside the app (msb CLI)');
   });
 
   it('says so when the server cannot run on this platform', async () => {
@@ -158,14 +162,14 @@ describe('the tabs', () => {
 });
 
 describe('the logs view', () => {
-  it('reads 200 lines when opened, then follows pushed lines', async () => {
-    msb.answers.logTail = () => ({ lines: ['one', 'two'] });
+  it('reads 200 lines when opened, then follows pushed lines, without terminal colours', async () => {
+    msb.answers.logTail = () => ({ lines: ['one', '\u001b[2m2026\u001b[0m \u001b[31mERROR\u001b[0m two'] });
     tab('Logs').click();
     await flush();
     expect(msb.calls.at(-1)).toEqual({ method: 'logTail', payload: { lines: 200 } });
     msb.emit('onLog', { lines: ['three'] });
     const lines = [...byTestId('log-lines').querySelectorAll('.log-line')].map((l) => l.textContent);
-    expect(lines).toEqual(['one', 'two', 'three']);
+    expect(lines).toEqual(['one', '2026 ERROR two', 'three']);
     expect(byTestId('log-empty').hidden).toBe(true);
   });
 

@@ -139,8 +139,8 @@ describe('the key form', () => {
       { method: 'copy', payload: { text: dotenvSnippet(TOKEN, url), secret: true } },
       { method: 'copy', payload: { text: mcpConfig(TOKEN, url), secret: true } },
     ]);
-    expect(byTestId('copy-notice').textContent).toBe('The MCP configuration was copied. The clipboard is cleared in 60 s.');
-    expect(announced.at(-1)).toBe('The MCP configuration was copied. The clipboard is cleared in 60 s.');
+    expect(byTestId('copy-notice').textContent).toBe('MCP config copied. Clipboard clears in 60 s.');
+    expect(announced.at(-1)).toBe('MCP config copied. Clipboard clears in 60 s.');
   });
 
   it.each([

@@ -25,8 +25,9 @@ describe('statusView', () => {
 
   it('marks dev mode and a server started outside the app, and says so to screen readers', () => {
     const view = statusView({ ...RUNNING, devMode: true, external: true }, NOW);
-    expect(view.devMode).toBe(true);
-    expect(view.external).toBe(true);
+    expect(view).toMatchObject({ devMode: true, external: true, mode: 'Development: no keys needed', origin: 'Outside the app (msb CLI)' });
+    expect(statusView(RUNNING, NOW)).toMatchObject({ mode: 'Secure: clients need a key', origin: 'This app' });
+    expect(statusView(INITIAL_SNAPSHOT, NOW)).toMatchObject({ mode: '—', origin: '—' });
     expect(view.announcement).toMatch(/development mode, started outside the app/);
   });
 
@@ -46,17 +47,22 @@ describe('statusView', () => {
   });
 
   it('shows the reason, the exit code and the log lines of a failure', () => {
-    const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure() }, NOW);
+    const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ message: 'msbserver exited before it answered.' }) }, NOW);
     expect(view).toMatchObject({ label: 'Failed', tone: 'bad', canStart: true, canRestart: true, canStop: false });
     expect(view.failure).toEqual({
       title: 'The server could not run',
-      message: 'msbserver exited with code 3 before it answered.',
+      message: 'msbserver exited before it answered.',
       detail: 'Exit code 3',
       logTail: ['boom'],
       searched: [],
       installHint: null,
     });
-    expect(view.announcement).toBe('Server failed: msbserver exited with code 3 before it answered.');
+    expect(view.announcement).toBe('Server failed: msbserver exited before it answered.');
+  });
+
+  it('does not repeat an exit code the message already names', () => {
+    const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ message: 'msbserver exited before it was ready (exit code 3).' }) }, NOW);
+    expect(view.failure?.detail).toBe('');
   });
 
   it('lists the places searched and how to install microsandbox when msbserver is missing', () => {

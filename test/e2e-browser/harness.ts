@@ -124,6 +124,8 @@ export interface Rig {
   readonly dir: string;
   readonly calls: InvokeChannel[];
   readonly revealed: string[];
+  /** Uncaught page errors, console errors and CSP violations, for the test to assert none. */
+  readonly problems: string[];
   /** Opens (or reopens) the window's page. */
   open(): Promise<void>;
   /** The page's clipboard, read by the page itself. */
@@ -195,6 +197,16 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     return table.handle(channel, { id: SENDER_ID, url: source.frame.url() }, payload);
   });
   await page.addInitScript({ content: BRIDGE });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // Chromium notes that frame-ancestors is ignored in a meta tag; main sends it as a header too.
+    if (message.type() === 'error' && !message.text().includes("'frame-ancestors'")) problems.push(`console: ${message.text()}`);
+  });
+  await page.exposeFunction('__cspViolation', (text: string) => problems.push(`CSP violation: ${text}`));
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));`,
+  });
 
   const emit = (channel: string, payload: unknown): void => {
     if (page.isClosed()) return;
@@ -221,6 +233,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     dir,
     calls,
     revealed,
+    problems,
     async open() {
       await page.goto(site.url);
       await page.getByRole('tab', { name: 'Status' }).waitFor();

@@ -26,7 +26,10 @@ afterAll(async () => {
 afterEach(async () => {
   const current = rig;
   rig = null;
+  const problems = [...(current?.problems ?? [])];
   await current?.dispose();
+  // No script error, console error or CSP violation in any scenario.
+  expect(problems).toEqual([]);
 });
 
 async function openWindow(options: RigOptions = {}): Promise<Rig> {

@@ -53,6 +53,8 @@ export function redactArgs(args: readonly string[]): string[] {
     const previous = args[i - 1];
     if (previous === '--key' || previous === '-k') return '<redacted>';
     if (arg.startsWith('--key=')) return '--key=<redacted>';
+    // clap also takes a short option's value attached: `-kSECRET`, `-k=SECRET`.
+    if (arg.startsWith('-k') && arg.length > 2) return arg.startsWith('-k=') ? '-k=<redacted>' : '-k<redacted>';
     return arg;
   });
 }

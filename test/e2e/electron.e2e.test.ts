@@ -39,6 +39,10 @@ const BINARY = electronBinary();
 // msbserver does not run on Windows; the app says so instead, which the unit tests cover.
 const SERVER_SUPPORTED = process.platform !== 'win32';
 
+if (BINARY === null && process.env['REQUIRE_ELECTRON_E2E'] === '1') {
+  // The CI job that installed Electron must not pass by skipping everything.
+  throw new Error('REQUIRE_ELECTRON_E2E=1 but the Electron binary is not installed (node_modules/electron/dist).');
+}
 if (BINARY === null) {
   console.warn(
     'SKIP electron e2e: Electron binary not installed (node_modules/electron/dist missing); runs in the GitHub Actions workflow',

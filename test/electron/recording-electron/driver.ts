@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const REGISTER = fileURLToPath(new URL('./register.js', import.meta.url));
+// `--import` takes a URL (a bare Windows path would read as a URL scheme `c:`).
+const REGISTER = pathToFileURL(fileURLToPath(new URL('./register.js', import.meta.url))).href;
 
 export interface RecordEntry {
   readonly seq: number;

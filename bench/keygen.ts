@@ -1,0 +1,64 @@
+// Mint-and-answer latency of the keys:mint handler, as the window sees it minus the IPC hop.
+import Conf from 'conf';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ClipboardGuard } from '../electron/core/clipboard-guard.ts';
+import { createHandlerTable } from '../electron/core/handlers.ts';
+import { homePaths } from '../electron/core/paths.ts';
+import { openSettings } from '../electron/core/settings.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
+import { createHarness } from '../test/electron/core/lifecycle-harness.ts';
+import { summarize, type Summary } from './stats.ts';
+
+export interface KeygenFigures {
+  /** No server running: read server.key, mint, answer. */
+  readonly serverStopped: Summary;
+  /** Secure server running: the same plus one authenticated call that checks the new key. */
+  readonly serverRunning: Summary;
+}
+
+export async function measureKeygen(runs: number): Promise<KeygenFigures> {
+  const h = await createHarness();
+  const confDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-bench-settings-'));
+  try {
+    const { store } = openSettings(
+      () => new Conf<Settings>({ cwd: confDir, configName: 'settings', defaults: { ...DEFAULT_SETTINGS, port: h.settings.port } }),
+      path.join(confDir, 'settings.json'),
+    );
+    const control = h.controller();
+    await control.ready;
+    let clip = '';
+    const table = createHandlerTable({
+      control,
+      settings: store,
+      paths: homePaths(h.home),
+      clipboard: new ClipboardGuard({ readText: () => Promise.resolve(clip), writeText: (t) => Promise.resolve(void (clip = t)) }, () => 0),
+      shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
+      appInfo: { name: 'bench', version: '0', platform: process.platform, home: h.home, serverSupported: true },
+      isTrustedSender: () => true,
+    });
+    const sender = { id: 1, url: 'file:///bench' };
+    const mintOnce = async (): Promise<number> => {
+      const t0 = performance.now();
+      const answer = await table.handle('keys:mint', sender, { namespace: 'team-a', expiresIn: '1h' });
+      const elapsed = performance.now() - t0;
+      if (!answer.ok) throw new Error(answer.error.message);
+      return elapsed;
+    };
+    const sample = async (): Promise<number[]> => {
+      for (let i = 0; i < 50; i++) await mintOnce(); // warm up JIT and the key file's page cache
+      const out: number[] = [];
+      for (let i = 0; i < runs; i++) out.push(await mintOnce());
+      return out;
+    };
+    const serverStopped = summarize(await sample());
+    await control.start();
+    const serverRunning = summarize(await sample());
+    await control.stop();
+    return { serverStopped, serverRunning };
+  } finally {
+    await h.cleanup();
+    await fsp.rm(confDir, { recursive: true, force: true });
+  }
+}

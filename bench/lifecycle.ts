@@ -1,0 +1,145 @@
+// Lifecycle figures, measured against the msbserver stand-in on a temporary home.
+import { promises as fsp } from 'node:fs';
+import type { Controller } from '../electron/core/controller.ts';
+import type { ServerState } from '../shared/server-status.ts';
+import { createHarness, type Harness } from '../test/electron/core/lifecycle-harness.ts';
+import { epochMs, summarize, type Summary } from './stats.ts';
+
+/** Resolves with the epoch time of the first snapshot in `state` (the listener runs synchronously on emit). */
+function timeOfState(controller: Controller, state: ServerState, external?: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    const off = controller.onChange((s) => {
+      if (s.state !== state || (external !== undefined && s.external !== external)) return;
+      const at = epochMs();
+      off();
+      resolve(at);
+    });
+  });
+}
+
+/**
+ * The stand-in dies by the default action of SIGTERM, so the moment the controller sends it is
+ * the moment the server exits (to within the kernel's delivery); recording the call needs no
+ * change to the code under measurement.
+ */
+function recordSigterms(): { last(pid: number): number | undefined; restore(): void } {
+  const original = process.kill.bind(process);
+  const sent = new Map<number, number>();
+  process.kill = ((pid: number, signal?: string | number) => {
+    if (signal === 'SIGTERM') sent.set(pid, epochMs());
+    return original(pid, signal);
+  }) as typeof process.kill;
+  return {
+    last: (pid) => sent.get(pid),
+    restore: () => {
+      process.kill = original;
+    },
+  };
+}
+
+export interface LifecycleFigures {
+  startOverhead: Summary;
+  stopOverhead: Summary;
+  externalStart: Summary;
+  externalStop: Summary;
+}
+
+export async function measureLifecycle(runs: number): Promise<LifecycleFigures> {
+  const h = await createHarness();
+  const start: number[] = [];
+  const stop: number[] = [];
+  const externalStart: number[] = [];
+  const externalStop: number[] = [];
+  const sigterms = recordSigterms();
+  try {
+    const c = h.controller();
+    await c.ready;
+    for (let i = 0; i < runs; i++) {
+      const running = timeOfState(c, 'running', false);
+      const started = await c.start();
+      if (started.state !== 'running') throw new Error(`start failed: ${started.error?.message ?? started.state}`);
+      const record = await h.record();
+      start.push((await running) - record.listeningAt);
+
+      const stopped = timeOfState(c, 'stopped');
+      await c.stop();
+      const sent = sigterms.last(started.pid ?? 0);
+      if (sent === undefined) throw new Error('no SIGTERM was recorded');
+      stop.push((await stopped) - sent);
+    }
+
+    for (let i = 0; i < runs; i++) {
+      const noticed = timeOfState(c, 'running', true);
+      const child = await cliStartTimed(h);
+      externalStart.push((await noticed) - child.pidWrittenAt);
+
+      const gone = timeOfState(c, 'stopped');
+      const at = epochMs();
+      child.kill();
+      await fsp.unlink(h.paths.pidFile);
+      externalStop.push((await gone) - at);
+      await waitFor(() => h.liveServers().length === 0);
+    }
+  } finally {
+    sigterms.restore();
+    await h.cleanup();
+  }
+  return {
+    startOverhead: summarize(start),
+    stopOverhead: summarize(stop),
+    externalStart: summarize(externalStart),
+    externalStop: summarize(externalStop),
+  };
+}
+
+/** `msb server start`: spawn, then write server.pid; the clock starts when the file is written. */
+async function cliStartTimed(h: Harness): Promise<{ pidWrittenAt: number; kill(): void }> {
+  const child = await h.cliStart();
+  const pidWrittenAt = epochMs();
+  return { pidWrittenAt, kill: () => child.kill('SIGTERM') };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export interface IdleFigures {
+  /** CPU time over wall time, in percent of one core. */
+  readonly ownServerPercent: number;
+  readonly adoptedServerPercent: number;
+  readonly seconds: number;
+}
+
+/** CPU the core spends with a running server and nobody touching anything. */
+export async function measureIdle(seconds: number): Promise<IdleFigures> {
+  const h = await createHarness();
+  try {
+    const own = h.controller();
+    await own.start();
+    const ownServerPercent = await cpuPercentOver(seconds);
+    await own.dispose();
+    const adopted = h.controller();
+    await adopted.ready;
+    if (adopted.snapshot().state !== 'running') throw new Error('the server was not adopted');
+    const adoptedServerPercent = await cpuPercentOver(seconds);
+    await adopted.dispose({ stopServer: true });
+    return { ownServerPercent, adoptedServerPercent, seconds };
+  } finally {
+    await h.cleanup();
+  }
+}
+
+async function cpuPercentOver(seconds: number): Promise<number> {
+  // Let start-up work (JIT, GC of the start) settle first.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const before = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+  const used = process.cpuUsage(before);
+  const wallMs = performance.now() - t0;
+  return ((used.user + used.system) / 1_000 / wallMs) * 100;
+}

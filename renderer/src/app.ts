@@ -53,10 +53,10 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const views = { status, keys, logs, settings: settingsView };
   const tabs = createTabs(
     [
-      { id: 'status', label: 'Status', panel: status.element, onShow: status.show, onHide: status.hide },
-      { id: 'keys', label: 'Keys', panel: keys.element, onShow: keys.show, onHide: keys.hide },
-      { id: 'logs', label: 'Logs', panel: logs.element, onShow: logs.show, onHide: logs.hide },
-      { id: 'settings', label: 'Settings', panel: settingsView.element, onShow: settingsView.show, onHide: settingsView.hide },
+      { id: 'status', label: 'Status', content: status.element, onShow: status.show, onHide: status.hide },
+      { id: 'keys', label: 'Keys', content: keys.element, onShow: keys.show, onHide: keys.hide },
+      { id: 'logs', label: 'Logs', content: logs.element, onShow: logs.show, onHide: logs.hide },
+      { id: 'settings', label: 'Settings', content: settingsView.element, onShow: settingsView.show, onHide: settingsView.hide },
     ],
     'Sections',
   );

@@ -3,7 +3,8 @@ import { h } from './dom.ts';
 export interface TabSpec {
   readonly id: string;
   readonly label: string;
-  readonly panel: HTMLElement;
+  /** The view shown in the tab's panel; kept in memory, attached only while selected. */
+  readonly content: HTMLElement;
   /** Called each time the tab becomes the selected one. */
   readonly onShow?: () => void;
   readonly onHide?: () => void;
@@ -18,13 +19,16 @@ export interface Tabs {
 
 /**
  * A WAI-ARIA tablist: one tab in the tab order (roving tabindex), arrow keys move between tabs
- * and select them, Home and End go to the ends. Hidden panels carry `hidden`, so they leave
- * the accessibility tree and their controls cannot be reached.
+ * and select them, Home and End go to the ends. Every panel exists (for `aria-controls`), but
+ * only the selected one holds its view: the others are `hidden` and empty, so their controls
+ * can be neither reached nor confused with the visible ones (a Namespace field in Keys and a
+ * Default namespace field in Settings), while each view keeps its state in memory.
  */
 export function createTabs(specs: readonly TabSpec[], label: string): Tabs {
   const tablist = h('div', { role: 'tablist', 'aria-label': label, class: 'tabs' });
   const panels = h('div', { class: 'panels' });
   const buttons = new Map<string, HTMLButtonElement>();
+  const panelOf = new Map<string, HTMLElement>();
   let current = '';
 
   specs.forEach((spec) => {
@@ -35,13 +39,9 @@ export function createTabs(specs: readonly TabSpec[], label: string): Tabs {
     button.addEventListener('keydown', (event) => onKey(event, spec.id));
     buttons.set(spec.id, button);
     tablist.append(button);
-    spec.panel.id = panelId;
-    spec.panel.setAttribute('role', 'tabpanel');
-    spec.panel.setAttribute('aria-labelledby', tabId);
-    spec.panel.tabIndex = 0;
-    spec.panel.hidden = true;
-    spec.panel.classList.add('panel');
-    panels.append(spec.panel);
+    const panel = h('div', { id: panelId, role: 'tabpanel', 'aria-labelledby': tabId, tabindex: '0', class: 'panel', hidden: true });
+    panelOf.set(spec.id, panel);
+    panels.append(panel);
   });
 
   function onKey(event: KeyboardEvent, id: string): void {
@@ -67,7 +67,11 @@ export function createTabs(specs: readonly TabSpec[], label: string): Tabs {
         const on = other.id === id;
         button?.setAttribute('aria-selected', String(on));
         if (button !== undefined) button.tabIndex = on ? 0 : -1;
-        other.panel.hidden = !on;
+        const panel = panelOf.get(other.id);
+        if (panel === undefined) continue;
+        panel.hidden = !on;
+        if (on && other.content.parentNode !== panel) panel.append(other.content);
+        else if (!on && other.content.parentNode === panel) other.content.remove();
       }
       current = id;
       previous?.onHide?.();

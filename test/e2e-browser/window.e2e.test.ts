@@ -100,8 +100,8 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     const url = `http://127.0.0.1:${r.port}`;
 
     await page.getByRole('tab', { name: 'Keys' }).click();
-    await page.getByLabel('Namespace', { exact: true }).fill('team-a');
-    await page.getByLabel('Expires in', { exact: true }).fill('1h');
+    await page.getByLabel('Namespace').fill('team-a');
+    await page.getByLabel('Expires in').fill('1h');
     await expect.poll(() => byTestId(page, 'key-expiry-hint').textContent()).toMatch(/^Expires on .*\(in 1 hour\)$/);
     await button(page, 'Generate').click();
     await byTestId(page, 'token-value').waitFor();
@@ -144,8 +144,8 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     const r = await openWindow();
     const { page } = r;
     await page.getByRole('tab', { name: 'Keys' }).click();
-    const ns = page.getByLabel('Namespace', { exact: true });
-    const exp = page.getByLabel('Expires in', { exact: true });
+    const ns = page.getByLabel('Namespace');
+    const exp = page.getByLabel('Expires in');
     await ns.fill('team a');
     await exp.fill('1.5h');
     expect(await ns.getAttribute('aria-invalid')).toBe('true');
@@ -192,7 +192,7 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     const r = await openWindow();
     const { page } = r;
     await page.getByRole('tab', { name: 'Settings' }).click();
-    const port = page.getByLabel('Port', { exact: true });
+    const port = page.getByLabel('Port');
     expect(await port.inputValue()).toBe(String(r.port));
 
     await port.fill('70000');
@@ -212,7 +212,7 @@ describe('the window against the real handlers and the msbserver stand-in', () =
 
     await page.reload();
     await page.getByRole('tab', { name: 'Settings' }).click();
-    await expect.poll(() => page.getByLabel('Port', { exact: true }).inputValue()).toBe(String(newPort));
+    await expect.poll(() => page.getByLabel('Port').inputValue()).toBe(String(newPort));
     expect(await page.getByLabel('Stop the server on quit').isChecked()).toBe(true);
     expect(await page.getByLabel('Log level').inputValue()).toBe('debug');
   });
@@ -306,15 +306,15 @@ describe('screenshots', () => {
 
     await page.getByRole('tab', { name: 'Keys' }).click();
     await shoot(page, 'keys');
-    await page.getByLabel('Namespace', { exact: true }).fill('team-a');
-    await page.getByLabel('Expires in', { exact: true }).fill('7d');
+    await page.getByLabel('Namespace').fill('team-a');
+    await page.getByLabel('Expires in').fill('7d');
     await button(page, 'Generate').click();
     await byTestId(page, 'token-value').waitFor();
     await button(page, 'Copy token').click();
     await expect.poll(() => byTestId(page, 'copy-notice').textContent()).toMatch(/copied/);
     await shoot(page, 'keys-result');
-    await page.getByLabel('Namespace', { exact: true }).fill('team a');
-    await page.getByLabel('Expires in', { exact: true }).fill('1min');
+    await page.getByLabel('Namespace').fill('team a');
+    await page.getByLabel('Expires in').fill('1min');
     await shoot(page, 'keys-invalid');
     await button(page, 'Reset server key').click();
     await shoot(page, 'keys-reset-dialog');
@@ -326,13 +326,13 @@ describe('screenshots', () => {
 
     await page.getByRole('tab', { name: 'Settings' }).click();
     await shoot(page, 'settings');
-    await page.getByLabel('Host', { exact: true }).fill('localhost');
+    await page.getByLabel('Host').fill('localhost');
     await page.getByLabel('Log level').selectOption('debug');
     await button(page, 'Save').click();
-    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await page.getByLabel('Host').fill('127.0.0.1');
     await button(page, 'Save').click();
     await expect.poll(() => byTestId(page, 'restart-needed').isVisible()).toBe(true);
-    await page.getByLabel('Host', { exact: true }).fill('localhost');
+    await page.getByLabel('Host').fill('localhost');
     await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
     await shoot(page, 'settings-errors');
     await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 10_000));

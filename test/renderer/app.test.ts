@@ -65,11 +65,14 @@ describe('the window', () => {
     now += 60_000;
     vi.advanceTimersByTime(1000);
     expect(byTestId('status-uptime').textContent).toBe('1m 05s');
+    const uptime = byTestId('status-uptime');
     app.select('logs');
     now += 60_000;
     vi.advanceTimersByTime(5000);
-    expect(byTestId('status-uptime').textContent).toBe('1m 05s');
+    expect(uptime.textContent).toBe('1m 05s');
     expect(vi.getTimerCount()).toBe(0);
+    app.select('status');
+    expect(byTestId('status-uptime').textContent).toBe('2m 05s');
   });
 
   it('enables Start, Stop and Restart by state and sends them', async () => {
@@ -151,6 +154,10 @@ describe('the tabs', () => {
     expect(document.activeElement).toBe(tab('Keys'));
     expect(root.querySelector<HTMLElement>('#panel-keys')!.hidden).toBe(false);
     expect(root.querySelector<HTMLElement>('#panel-status')!.hidden).toBe(true);
+    // Only the selected panel holds its view, so no hidden control can be found by its label.
+    expect(root.querySelector('#panel-status')!.childElementCount).toBe(0);
+    expect(root.querySelector('[data-testid="key-namespace"]')).not.toBeNull();
+    expect(root.querySelector('[data-testid="status-state"]')).toBeNull();
     tab('Keys').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
     tab('Status').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
     expect(tab('Settings').getAttribute('aria-selected')).toBe('true');
@@ -195,6 +202,7 @@ describe('the logs view', () => {
 
 describe('settings pushed from main', () => {
   it('reach the keys form defaults until the user types', () => {
+    app.select('keys');
     msb.emit('onSettings', settingsView({ settings: { ...settingsView().settings, defaultNamespace: 'team-b', defaultExpiry: '7d' } }));
     expect(byTestId<HTMLInputElement>('key-namespace').value).toBe('team-b');
     expect(byTestId<HTMLInputElement>('key-expiry').value).toBe('7d');

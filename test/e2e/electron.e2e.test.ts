@@ -83,7 +83,13 @@ describe.skipIf(BINARY === null)('Microsandbox Tray in Electron', () => {
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     delete env['ELECTRON_RENDERER_URL'];
     delete env['ELECTRON_RUN_AS_NODE'];
-    Object.assign(env, { MICROSANDBOX_TRAY_PROFILE: profile, MICROSANDBOX_HOME: home, MSBSERVER_EXE: STANDIN });
+    Object.assign(env, {
+      MICROSANDBOX_TRAY_PROFILE: profile,
+      MICROSANDBOX_HOME: home,
+      MSBSERVER_EXE: STANDIN,
+      // Start at login on Linux uses the XDG autostart folder: never the real one.
+      XDG_CONFIG_HOME: path.join(profile, 'config'),
+    });
 
     app = await electron.launch({ executablePath: BINARY ?? '', args: [ROOT], cwd: ROOT, env, timeout: 60_000 });
     // The app starts in the tray; a second launch opens the window, and so does this event.

@@ -71,6 +71,8 @@ function launch(options: { settings?: Record<string, unknown>; env?: Record<stri
     env: {
       MICROSANDBOX_HOME: path.join(temp, 'home'),
       MSBSERVER_EXE: STANDIN,
+      // Start at login on Linux reads the XDG autostart folder: never the real one.
+      XDG_CONFIG_HOME: path.join(temp, 'config'),
       ...options.env,
     },
   });

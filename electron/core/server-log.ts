@@ -48,17 +48,20 @@ export async function tailLines(file: string, count: number, fromOffset = 0): Pr
   try {
     const { size } = await handle.stat();
     let start = size;
-    let text = '';
-    // Read backwards in chunks until enough line breaks are seen.
+    const chunks: Buffer[] = [];
+    let newlines = 0;
+    // Read backwards in chunks until enough line breaks are seen. The bytes are decoded only once
+    // they are joined: a chunk boundary may fall inside a multi-byte character.
     while (start > fromOffset) {
       const length = Math.min(TAIL_CHUNK, start - fromOffset);
       start -= length;
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, start);
-      text = buffer.toString('utf8') + text;
-      if (countNewlines(text) > count) break;
+      chunks.unshift(buffer);
+      newlines += countNewlines(buffer);
+      if (newlines > count) break;
     }
-    const lines = text.split(/\r?\n/);
+    const lines = Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
     if (lines.at(-1) === '') lines.pop();
     return lines.slice(-count).map(stripTerminalCodes);
   } finally {
@@ -66,9 +69,9 @@ export async function tailLines(file: string, count: number, fromOffset = 0): Pr
   }
 }
 
-function countNewlines(text: string): number {
+function countNewlines(bytes: Buffer): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
   return n;
 }
 

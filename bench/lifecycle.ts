@@ -28,7 +28,7 @@ function recordSigterms(): { last(pid: number): number | undefined; restore(): v
   process.kill = ((pid: number, signal?: string | number) => {
     if (signal === 'SIGTERM') sent.set(pid, epochMs());
     return original(pid, signal);
-  }) as typeof process.kill;
+  });
   return {
     last: (pid) => sent.get(pid),
     restore: () => {

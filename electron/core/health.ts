@@ -5,10 +5,17 @@ export const HEALTH_PATH = '/api/v1/health';
 /** One `GET /api/v1/health`: true only for a 200. Never throws. */
 export function checkHealth(baseUrl: string, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = http.get(`${baseUrl}${HEALTH_PATH}`, { timeout: timeoutMs, agent: false }, (response) => {
-      response.resume();
-      resolve(response.statusCode === 200);
-    });
+    let request: http.ClientRequest;
+    try {
+      request = http.get(`${baseUrl}${HEALTH_PATH}`, { timeout: timeoutMs, agent: false }, (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      });
+    } catch {
+      // A URL that does not parse: http.get throws synchronously.
+      resolve(false);
+      return;
+    }
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });

@@ -1,6 +1,16 @@
-import { CompactSign, compactVerify } from 'jose';
 import { DurationError, parseDuration } from '../../shared/duration.ts';
+import type * as JoseSign from 'jose/jws/compact/sign';
+import type * as JoseVerify from 'jose/jws/compact/verify';
 import { ALL_NAMESPACES, namespaceProblem } from '../../shared/namespace.ts';
+
+// jose is loaded on the first mint or check: importing all of it costs tens of milliseconds, which
+// a tray app should not pay at launch for a feature used now and then.
+type SignModule = typeof JoseSign;
+type VerifyModule = typeof JoseVerify;
+let signModule: Promise<SignModule> | null = null;
+let verifyModule: Promise<VerifyModule> | null = null;
+const loadSign = (): Promise<SignModule> => (signModule ??= import('jose/jws/compact/sign'));
+const loadVerify = (): Promise<VerifyModule> => (verifyModule ??= import('jose/jws/compact/verify'));
 
 /** What msb puts in front of the compact JWT to make an API key. */
 const TOKEN_PREFIX = 'msb_';
@@ -60,6 +70,7 @@ export async function mintToken(options: MintTokenOptions): Promise<MintedToken>
 
   // Serialised by hand so the claims are exactly msb's, in msb's order, and nothing else.
   const payload = JSON.stringify({ exp, iat, namespace });
+  const { CompactSign } = await loadSign();
   const jws = await new CompactSign(new TextEncoder().encode(payload))
     .setProtectedHeader({ typ: 'JWT', alg: 'HS256' })
     .sign(new TextEncoder().encode(options.key));
@@ -97,6 +108,7 @@ export async function verifyToken(
     return { valid: false, reason: 'The server key is empty, so no API key can be checked against it.' };
   }
   try {
+    const { compactVerify } = await loadVerify();
     await compactVerify(parts.jws, new TextEncoder().encode(key), { algorithms: ['HS256'] });
   } catch {
     return { valid: false, reason: 'The key was not signed with this server key, or it was altered.' };

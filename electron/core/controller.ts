@@ -487,7 +487,11 @@ class ServerController implements Controller {
   #startMonitoring(): void {
     this.#stopMonitoring();
     if (this.#snapshot.external) {
-      this.#livenessTimer = setInterval(() => void this.refresh(), this.#timing.livenessMs);
+      // One kill(pid, 0) per tick; the full look (PID file, identity) only when it fails.
+      this.#livenessTimer = setInterval(() => {
+        const pid = this.#snapshot.pid;
+        if (pid !== null && !signal(pid, 0)) void this.refresh();
+      }, this.#timing.livenessMs);
       this.#livenessTimer.unref();
     }
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), this.#timing.heartbeatMs);
@@ -504,8 +508,12 @@ class ServerController implements Controller {
   }
 
   async #heartbeat(): Promise<void> {
-    const { state, url } = this.#snapshot;
+    const { state, url, external } = this.#snapshot;
     if (state !== 'running' || url === null) return;
+    // A server the app did not spawn has no exit event: confirm now and then that its PID still
+    // names an msbserver (PIDs are reused).
+    if (external) await this.refresh();
+    if (this.#snapshot.state !== 'running' || this.#snapshot.url !== url) return;
     const healthy = await checkHealth(url);
     if (this.#snapshot.state === 'running' && this.#snapshot.url === url && this.#snapshot.healthy !== healthy) {
       this.#set({ ...this.#snapshot, healthy });
@@ -648,7 +656,8 @@ interface FailureDetails {
   logOffset?: number;
 }
 
-function signal(pid: number, name: NodeJS.Signals): boolean {
+/** Sends `name` (0: only checks the process exists); false when there is no such process. */
+function signal(pid: number, name: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, name);
     return true;

@@ -128,7 +128,13 @@ describe('the build', () => {
     const main = fs.readFileSync(MAIN_JS, 'utf8');
     expect(main).toMatch(/^import .* from "electron";$/m);
     expect(main).toMatch(/^import \w+ from "electron-store";$/m);
-    expect(main).toMatch(/^import .* from "jose";$/m);
+    // Nothing from node_modules is bundled (rolldown marks each bundled module with a path comment);
+    // whatever the core imports from `dependencies` stays an import.
+    expect(main).not.toMatch(/^\/\/ .*node_modules\//m);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies)) {
+      if (main.includes(`"${dep}"`)) expect(main).toMatch(new RegExp(`^import .* from "${dep}";$`, 'm'));
+    }
     expect(main).not.toMatch(/\brequire\(/);
   });
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { measureColdStart } from './cold-start.ts';
 import { measureKeygen } from './keygen.ts';
 import { measureIdle, measureLifecycle } from './lifecycle.ts';
+import { measureWindow } from './window.ts';
 import { fmt, type Summary } from './stats.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 40);
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
 
   note(`cold start: ${RUNS} fresh processes…`);
   rows.push(medianRow('core cold start (import → first snapshot)', await measureColdStart(RUNS), 100));
+
+  note(`window: bundle sizes and ${RUNS} loads in Chromium…`);
+  const win = await measureWindow(RUNS);
+  rows.push({ figure: 'window JavaScript (gzip)', value: `${fmt(win.jsGzipBytes / 1024)} KB`, budget: '≤ 30 KB', met: win.jsGzipBytes <= 30 * 1024 });
+  rows.push({ figure: 'window CSS (gzip)', value: `${fmt(win.cssGzipBytes / 1024)} KB`, budget: '≤ 10 KB', met: win.cssGzipBytes <= 10 * 1024 });
+  rows.push(medianRow('window: navigation → first status shown (Chromium)', win.firstStatus, 300));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(

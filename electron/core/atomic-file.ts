@@ -39,7 +39,21 @@ export async function writeFileAtomic(target: string, data: string, options: Ato
     }
     await ops.rename(temp, target);
     written = true;
+    await syncDirectory(path.dirname(target));
   } finally {
     if (!written) await ops.unlink(temp).catch(() => undefined);
+  }
+}
+
+/** Makes the rename itself durable; best effort, since not every platform can open a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r').catch(() => null);
+  if (handle === null) return;
+  try {
+    await handle.sync();
+  } catch {
+    // Windows and some file systems refuse fsync on a directory.
+  } finally {
+    await handle.close();
   }
 }

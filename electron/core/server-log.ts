@@ -29,6 +29,8 @@ export async function openServerLog(
   const size = (await fsp.stat(file).catch(() => null))?.size ?? 0;
   if (size > rotateBytes) await fsp.rename(file, `${file}.1`);
   const handle = await fsp.open(file, 'a', 0o600);
+  // The mode above applies to a new file only; a log may hold paths and request details.
+  await handle.chmod(0o600);
   await handle.write(`${header}\n`);
   const { size: offset } = await handle.stat();
   return { handle, offset };

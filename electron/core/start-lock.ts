@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { processLiveness } from './process-identity.ts';
 
+/** Longer than the slowest start (readiness timeout of at most 120 s) plus a stop's grace periods. */
+export const MAX_HOLD_MS = 5 * 60_000;
+
 export class LockTimeoutError extends Error {
   override name = 'LockTimeoutError';
 }
@@ -75,7 +78,10 @@ async function breakIfStale(lockFile: string, breakerStaleMs: number): Promise<v
     if (seen === 'unreadable') await removeIfOlderThan(lockFile, breakerStaleMs);
     return;
   }
-  if ((await processLiveness(seen.pid)) !== 'dead') return;
+  // A holder that died is gone for good; one whose PID was reused by a long-lived process would
+  // hold the lock forever, so a lock older than any start or stop can take is stale too.
+  const age = Date.now() - ((await fsp.stat(lockFile).catch(() => null))?.mtimeMs ?? Date.now());
+  if ((await processLiveness(seen.pid)) !== 'dead' && age < MAX_HOLD_MS) return;
   const breaker = `${lockFile}.break`;
   await removeIfOlderThan(breaker, breakerStaleMs);
   if (!(await tryCreate(breaker, String(process.pid)))) return;

@@ -72,6 +72,13 @@ describe('openServerLog', () => {
     expect(offset).toBe(Buffer.byteLength(`earlier run ✓\n${header}\n`));
   });
 
+  it('tightens an existing, looser log file to 0600', async () => {
+    await writeLog('earlier run\n');
+    await fsp.chmod(logFile, 0o644);
+    await open(logFile, '--- run 2');
+    expect((await fsp.stat(logFile)).mode & 0o777).toBe(0o600);
+  });
+
   it('gives a descriptor a child can write its output to, after the offset', async () => {
     const { handle, offset } = await open(logFile, '--- start');
     const child = spawn('sh', ['-c', 'echo out; echo err >&2'], { stdio: ['ignore', handle.fd, handle.fd] });

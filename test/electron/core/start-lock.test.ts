@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LockTimeoutError, acquireLock } from '../../../electron/core/start-lock.ts';
+import { LockTimeoutError, MAX_HOLD_MS, acquireLock } from '../../../electron/core/start-lock.ts';
 import type { HeldLock } from '../../../electron/core/start-lock.ts';
 import { waitForExit } from '../../fixtures/standin-helpers.ts';
 
@@ -141,6 +141,15 @@ describe('acquireLock', () => {
     await expect(acquireLock(lockFile, { timeoutMs: 300, breakerStaleMs: 1 })).rejects.toBeInstanceOf(LockTimeoutError);
     expect(await fsp.readFile(lockFile, 'utf8')).toBe(content);
     expect(await exists(`${lockFile}.break`)).toBe(false);
+  });
+
+  it('breaks a lock held by a live process once it is older than any start could take (PID reuse)', async () => {
+    const sleeper = await spawnSleeper();
+    await fsp.writeFile(lockFile, JSON.stringify({ pid: sleeper.pid, token: 'reused' }));
+    await age(lockFile, MAX_HOLD_MS + 1_000);
+    const lock = await acquireLock(lockFile, { timeoutMs: 2_000 });
+    expect((await readLock()).pid).toBe(process.pid);
+    await lock.release();
   });
 
   it('does not break a lock held by this process (another controller)', async () => {

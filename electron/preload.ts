@@ -1,46 +1,25 @@
 /**
- * The sandboxed preload: exposes `window.msb` (typed for the renderer as `MsbApi`), built from the contract's `API_METHODS` and
+ * The sandboxed preload: exposes `window.msb` (typed for the renderer as `MsbBridge`), built from the contract's `API_METHODS` and
  * `EVENT_METHODS` and nothing else (no generic invoke, send or on). Built as CommonJS
  * (`out/preload/preload.cjs`) because sandboxed preloads cannot be ES modules.
  *
- * Each method invokes its one channel and unwraps the envelope: `{ ok: true, value }` resolves
- * with the value, `{ ok: false, error }` rejects with an `Error` whose `code` (and `fields`) are
- * set. Note: when that Error crosses the context bridge Electron keeps only its message, so
- * the renderer should not rely on `code` surviving; the message is written for people.
+ * Each method invokes its one channel and resolves with the envelope (`MsbBridge` in
+ * shared/bridge.ts): an Error thrown across the context bridge keeps only its message, so the
+ * renderer turns a failed envelope into a thrown `MsbError` with `code` and `fields` itself.
  * Event subscriptions hand the listener the payload only, never the IpcRendererEvent (which
  * would leak `sender`), and return an unsubscribe function.
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import { API_METHODS, EVENT_METHODS } from '../shared/contract.ts';
-import type { Envelope, ErrorCode, IpcError } from '../shared/contract.ts';
-import type { FieldErrors } from '../shared/settings-schema.ts';
+import type { Envelope } from '../shared/contract.ts';
+import { isEnvelope } from '../shared/bridge.ts';
 
-/** The rejection of a failed call. */
-class MsbError extends Error {
-  readonly code: ErrorCode;
-  readonly fields?: FieldErrors;
-
-  constructor(error: IpcError) {
-    super(error.message);
-    this.name = 'MsbError';
-    this.code = error.code;
-    if (error.fields !== undefined) this.fields = error.fields;
-  }
-}
-
-function isEnvelope(value: unknown): value is Envelope<unknown> {
-  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
-  return value.ok === true ? 'value' in value : value.ok === false && 'error' in value;
-}
-
-async function call(channel: string, payload: unknown): Promise<unknown> {
+/** Answers with the envelope itself: see shared/bridge.ts for why errors are not thrown here. */
+async function call(channel: string, payload: unknown): Promise<Envelope<unknown>> {
   const answer: unknown = await ipcRenderer.invoke(channel, payload);
-  if (!isEnvelope(answer)) {
-    throw new MsbError({ code: 'internal', message: `Unexpected answer on ${channel}.` });
-  }
-  if (answer.ok) return answer.value;
-  throw new MsbError(answer.error);
+  if (isEnvelope(answer)) return answer;
+  return { ok: false, error: { code: 'internal', message: `Unexpected answer on ${channel}.` } };
 }
 
 function subscribe(channel: string, listener: unknown): () => void {

@@ -1,7 +1,8 @@
 /**
  * The IPC contract between main, preload and renderer: the single source of channel names and
  * payload types. Main registers exactly `INVOKE_CHANNELS`, preload exposes exactly `API_METHODS`
- * and `EVENT_METHODS` as `window.msb`, the renderer is typed by `MsbApi`.
+ * and `EVENT_METHODS` as `window.msb` (answering with envelopes, `MsbBridge`), the renderer codes
+ * against `MsbApi`.
  */
 import type { ServerSnapshot } from './server-status.ts';
 import type { FieldErrors, Settings } from './settings-schema.ts';
@@ -165,7 +166,10 @@ export const EVENT_CHANNELS: readonly EventChannel[] = Object.freeze(Object.valu
 type ApiCall<C extends InvokeChannel> =
   RequestOf<C> extends void ? () => Promise<ResponseOf<C>> : (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 
-/** What the renderer sees as `window.msb`. Errors arrive as thrown `Error`s whose `code` is an `ErrorCode`. */
+/**
+ * What the renderer codes against: `unwrapBridge(window.msb)` (shared/bridge.ts). Errors arrive
+ * as thrown `MsbError`s whose `code` is an `ErrorCode`.
+ */
 export type MsbApi = { readonly [M in ApiMethod]: ApiCall<(typeof API_METHODS)[M]> } & {
   readonly [E in keyof typeof EVENT_METHODS]: (
     listener: (payload: EventMap[(typeof EVENT_METHODS)[E]]) => void,

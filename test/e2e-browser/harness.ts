@@ -74,8 +74,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * What preload does, as an init script: every API method invokes its channel and unwraps the
- * envelope (an error becomes a thrown Error with `code` and `fields`), every event method
+ * What preload does, as an init script: every API method invokes its channel and resolves with
+ * the envelope (the renderer's unwrapBridge turns errors into thrown MsbErrors), every event method
  * subscribes a listener and returns its unsubscribe function. Kept as plain JavaScript text so
  * nothing of the test's module system leaks into the page.
  */
@@ -83,14 +83,8 @@ const BRIDGE = `(({ api, events }) => {
   const listeners = new Map();
   const msb = {};
   for (const [method, channel] of Object.entries(api)) {
-    msb[method] = async (payload) => {
-      const answer = await window.__msbInvoke(channel, payload);
-      if (answer && answer.ok === true) return answer.value;
-      const error = new Error(answer && answer.error ? answer.error.message : 'Unexpected answer on ' + channel + '.');
-      error.code = answer && answer.error ? answer.error.code : 'internal';
-      if (answer && answer.error && answer.error.fields) error.fields = answer.error.fields;
-      throw error;
-    };
+    // As preload does: the envelope itself (the renderer unwraps it on its side of the bridge).
+    msb[method] = (payload) => window.__msbInvoke(channel, payload);
   }
   for (const [method, channel] of Object.entries(events)) {
     msb[method] = (listener) => {

@@ -301,7 +301,13 @@ class ServerController implements Controller {
   async #spawn(executable: string, args: string[], logFd: number, logOffset: number): Promise<OwnChild> {
     const logLevel = this.#options.settings().logLevel;
     // NO_COLOR: the output goes to a file, where colour codes are noise.
-    const base = { NO_COLOR: '1', ...this.#env, ...(logLevel === null ? {} : { RUST_LOG: logLevel }) };
+    // MICROSANDBOX_HOME: the server finds its namespaces in the very home the app works in.
+    const base = {
+      NO_COLOR: '1',
+      ...this.#env,
+      MICROSANDBOX_HOME: this.#paths.home,
+      ...(logLevel === null ? {} : { RUST_LOG: logLevel }),
+    };
     const env = serverEnvironment(base, executable, this.#platform, this.#userHome());
     // node:child_process rather than execa here: the server's output must go to the log file's
     // descriptor directly (execa pipes a `{ file }` target through this process, which would break

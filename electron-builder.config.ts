@@ -1,0 +1,122 @@
+/**
+ * electron-builder configuration: `npm run dist` (electron-vite build, then
+ * `electron-builder --config electron-builder.config.ts`) packages the current platform into
+ * release/. electron-builder loads this file itself (TypeScript through jiti) and checks it
+ * against its schema before anything else; `tsc -p tsconfig.node.json` checks it against the
+ * `Configuration` type.
+ *
+ * Signing and notarisation follow the environment and are off when it says nothing:
+ * - macOS signing: `CSC_LINK` (a .p12, path or base64) with `CSC_KEY_PASSWORD`, or `CSC_NAME` (an
+ *   identity already in the keychain). Without either, `identity: null`: an unsigned build that
+ *   still runs (its ad-hoc signature is renewed after the fuses are flipped).
+ * - macOS notarisation, only for a signed build: `APPLE_API_KEY` + `APPLE_API_KEY_ID` +
+ *   `APPLE_API_ISSUER`, or `APPLE_ID` + `APPLE_APP_SPECIFIC_PASSWORD` + `APPLE_TEAM_ID`, or
+ *   `APPLE_KEYCHAIN` + `APPLE_KEYCHAIN_PROFILE`.
+ * - Windows signing: electron-builder reads `WIN_CSC_LINK` / `WIN_CSC_KEY_PASSWORD` (or `CSC_*`)
+ *   by itself; without them the installer is unsigned.
+ */
+import type { Configuration } from 'electron-builder';
+
+const present = (...names: string[]): boolean => names.every((name) => (process.env[name] ?? '').trim() !== '');
+
+/** A Developer ID certificate was handed over (a file or a keychain identity). */
+export const macSigning: boolean = present('CSC_LINK') || present('CSC_NAME');
+
+/** Apple credentials for notarisation, used only when the app is signed. */
+export const macNotarizing: boolean =
+  macSigning &&
+  (present('APPLE_API_KEY', 'APPLE_API_KEY_ID', 'APPLE_API_ISSUER') ||
+    present('APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID') ||
+    present('APPLE_KEYCHAIN', 'APPLE_KEYCHAIN_PROFILE'));
+
+const config: Configuration = {
+  appId: 'dev.microsandbox.tray',
+  productName: 'Microsandbox Tray',
+  copyright: 'Copyright © Microsandbox Tray contributors. Apache-2.0.',
+  directories: { output: 'release', buildResources: 'build' },
+
+  // Only the built app goes into app.asar: the bundles, the renderer and package.json
+  // (electron-builder adds the production dependencies from node_modules by itself). Sources,
+  // tests, fixtures, configs, docs, benches and source maps (they embed the TypeScript) stay out,
+  // and so do the TypeScript sources and declarations some dependencies ship (ajv's lib/).
+  asar: true,
+  files: ['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json', '!**/*.map', '!**/*.{ts,mts,cts}'],
+  // Tray images live beside app.asar, where electron/adapters/tray.ts looks first:
+  // `process.resourcesPath/icons/tray`.
+  extraResources: [{ from: 'build/icons/tray', to: 'icons/tray', filter: ['*.png'] }],
+  icon: 'build/icon.png',
+  // English UI: keep Chromium's English locales only (en-US, en-GB and macOS's en.lproj).
+  electronLanguages: ['en'],
+  // Pure-JavaScript dependencies: nothing to rebuild for Electron.
+  npmRebuild: false,
+  // Releases are uploaded by the workflow, not by electron-builder (no update feed either).
+  publish: null,
+
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableCookieEncryption: true,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    loadBrowserProcessSpecificV8Snapshot: false,
+    // Left on: the window is loaded from file://, and its Vite bundle is an ES module script,
+    // which plain-Chromium file:// rules (this fuse off) block as a cross-origin load. Turning it
+    // off needs the renderer served from a custom protocol first.
+    grantFileProtocolExtraPrivileges: true,
+    // Flipping fuses breaks the ad-hoc signature Electron ships with; a signed build is re-signed
+    // anyway, an unsigned one needs the ad-hoc signature renewed to launch on Apple silicon.
+    resetAdHocDarwinSignature: !macSigning,
+  },
+
+  mac: {
+    target: [
+      { target: 'dmg', arch: ['arm64', 'x64'] },
+      { target: 'zip', arch: ['arm64', 'x64'] },
+    ],
+    category: 'public.app-category.developer-tools',
+    // A menu-bar app: no Dock icon, no app menu bar of its own.
+    extendInfo: { LSUIElement: true },
+    hardenedRuntime: true,
+    gatekeeperAssess: false,
+    entitlements: 'build/entitlements.mac.plist',
+    entitlementsInherit: 'build/entitlements.mac.plist',
+    ...(macSigning ? {} : { identity: null }),
+    notarize: macNotarizing,
+  },
+  dmg: {
+    artifactName: '${productName}-${version}-${arch}.${ext}',
+  },
+
+  win: {
+    target: [{ target: 'nsis', arch: ['x64'] }],
+  },
+  nsis: {
+    // One click, for the current user, no administrator rights: installs into
+    // %LOCALAPPDATA%\Programs and starts the app when done.
+    oneClick: true,
+    perMachine: false,
+    runAfterFinish: true,
+    createDesktopShortcut: false,
+    createStartMenuShortcut: true,
+    deleteAppDataOnUninstall: false,
+    artifactName: '${productName}-Setup-${version}.${ext}',
+  },
+
+  linux: {
+    target: ['AppImage', 'deb'],
+    category: 'Development',
+    icon: 'build/icons/linux',
+    executableName: 'microsandbox-tray',
+    synopsis: 'Tray companion for the microsandbox server',
+    maintainer: 'Microsandbox Tray contributors <maintainers@users.noreply.github.com>',
+    artifactName: '${name}-${version}-${arch}.${ext}',
+  },
+  deb: {
+    // electron-builder's default `depends` cover Electron; the tray shows on GNOME-like desktops
+    // through an AppIndicator library (and the AppIndicator shell extension).
+    recommends: ['libayatana-appindicator3-1'],
+  },
+};
+
+export default config;

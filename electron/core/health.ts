@@ -41,7 +41,7 @@ export async function waitForHealth(baseUrl: string, options: WaitForHealthOptio
     if (await checkHealth(baseUrl, Math.min(1_000, remaining))) return 'healthy';
     if (options.signal?.aborted) return 'aborted';
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), options.signal);
-    delay = Math.min(delay * 2, 10);
+    delay = Math.min(delay * 2, 5);
   }
 }
 

@@ -47,7 +47,7 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
       return elapsed;
     };
     const sample = async (): Promise<number[]> => {
-      for (let i = 0; i < 50; i++) await mintOnce(); // warm up JIT and the key file's page cache
+      for (let i = 0; i < 500; i++) await mintOnce(); // warm up: JIT tiers, the imported HMAC key, the page cache
       const out: number[] = [];
       for (let i = 0; i < runs; i++) out.push(await mintOnce());
       return out;

@@ -1,4 +1,5 @@
 import { DurationError, parseDuration } from '../../shared/duration.ts';
+import { webcrypto } from 'node:crypto';
 import type * as JoseSign from 'jose/jws/compact/sign';
 import type * as JoseVerify from 'jose/jws/compact/verify';
 import { ALL_NAMESPACES, namespaceProblem } from '../../shared/namespace.ts';
@@ -11,6 +12,20 @@ let signModule: Promise<SignModule> | null = null;
 let verifyModule: Promise<VerifyModule> | null = null;
 const loadSign = (): Promise<SignModule> => (signModule ??= import('jose/jws/compact/sign'));
 const loadVerify = (): Promise<VerifyModule> => (verifyModule ??= import('jose/jws/compact/verify'));
+
+// Importing the HMAC key is most of a mint's cost and nearly all of its jitter, and the server
+// key changes rarely: keep the imported (non-extractable) key of the last server key only.
+let lastKey: { readonly raw: string; readonly key: Promise<webcrypto.CryptoKey> } | null = null;
+function hmacKey(raw: string): Promise<webcrypto.CryptoKey> {
+  if (lastKey?.raw !== raw) {
+    const key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    lastKey = { raw, key };
+    key.catch(() => {
+      if (lastKey?.key === key) lastKey = null;
+    });
+  }
+  return lastKey.key;
+}
 
 /** What msb puts in front of the compact JWT to make an API key. */
 const TOKEN_PREFIX = 'msb_';
@@ -73,7 +88,7 @@ export async function mintToken(options: MintTokenOptions): Promise<MintedToken>
   const { CompactSign } = await loadSign();
   const jws = await new CompactSign(new TextEncoder().encode(payload))
     .setProtectedHeader({ typ: 'JWT', alg: 'HS256' })
-    .sign(new TextEncoder().encode(options.key));
+    .sign(await hmacKey(options.key));
   return { token: TOKEN_PREFIX + jws, namespace, issuedAt: iat, expiresAt: exp };
 }
 
@@ -109,7 +124,7 @@ export async function verifyToken(
   }
   try {
     const { compactVerify } = await loadVerify();
-    await compactVerify(parts.jws, new TextEncoder().encode(key), { algorithms: ['HS256'] });
+    await compactVerify(parts.jws, await hmacKey(key), { algorithms: ['HS256'] });
   } catch {
     return { valid: false, reason: 'The key was not signed with this server key, or it was altered.' };
   }

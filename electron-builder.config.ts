@@ -29,11 +29,22 @@ export const macNotarizing: boolean =
     present('APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID') ||
     present('APPLE_KEYCHAIN', 'APPLE_KEYCHAIN_PROFILE'));
 
+/**
+ * Package metadata the deb needs (a homepage and a maintainer with an e-mail address) and
+ * package.json does not carry. Placeholders until the project has its own page and address: the
+ * homepage is microsandbox's, the address is a reserved `.invalid` one that reaches no one.
+ */
+const HOMEPAGE = 'https://github.com/zerocore-ai/microsandbox';
+const MAINTAINER = { name: 'Microsandbox Tray contributors', email: 'maintainers@microsandbox-tray.invalid' };
+
 const config: Configuration = {
   appId: 'dev.microsandbox.tray',
   productName: 'Microsandbox Tray',
   copyright: 'Copyright © Microsandbox Tray contributors. Apache-2.0.',
   directories: { output: 'release', buildResources: 'build' },
+  // desktopName: on Linux, Electron takes its app id / WM_CLASS from it, so desktops tie the
+  // window to the .desktop entry (linux.syncDesktopName names the entry the same).
+  extraMetadata: { homepage: HOMEPAGE, author: MAINTAINER, desktopName: 'microsandbox-tray.desktop' },
 
   // Only the built app goes into app.asar: the bundles, the renderer and package.json
   // (electron-builder adds the production dependencies from node_modules by itself). Sources,
@@ -83,9 +94,8 @@ const config: Configuration = {
     entitlementsInherit: 'build/entitlements.mac.plist',
     ...(macSigning ? {} : { identity: null }),
     notarize: macNotarizing,
-  },
-  dmg: {
-    artifactName: '${productName}-${version}-${arch}.${ext}',
+    // File names without spaces, as they appear on a release page: microsandbox-tray-0.1.0-mac-arm64.dmg
+    artifactName: '${name}-${version}-mac-${arch}.${ext}',
   },
 
   win: {
@@ -100,7 +110,7 @@ const config: Configuration = {
     createDesktopShortcut: false,
     createStartMenuShortcut: true,
     deleteAppDataOnUninstall: false,
-    artifactName: '${productName}-Setup-${version}.${ext}',
+    artifactName: '${name}-setup-${version}.${ext}',
   },
 
   linux: {
@@ -108,8 +118,9 @@ const config: Configuration = {
     category: 'Development',
     icon: 'build/icons/linux',
     executableName: 'microsandbox-tray',
+    syncDesktopName: true,
     synopsis: 'Tray companion for the microsandbox server',
-    maintainer: 'Microsandbox Tray contributors <maintainers@users.noreply.github.com>',
+    maintainer: `${MAINTAINER.name} <${MAINTAINER.email}>`,
     artifactName: '${name}-${version}-${arch}.${ext}',
   },
   deb: {

@@ -546,8 +546,9 @@ class ServerController implements Controller {
       } else {
         const file = await readPidFile(this.#paths.pidFile);
         this.#stopMonitoring();
-        if (file.kind === 'pid' && file.pid === pid) {
-          // Dead but still recorded: nobody stopped it through msb, so it crashed.
+        // Dead but still recorded: whoever stopped it (msb, another instance of the app) removes
+        // the file just after the exit; if nobody does within a moment, it crashed.
+        if (file.kind === 'pid' && file.pid === pid && pid !== null && !(await this.#pidFileReleased(pid, 250))) {
           await removePidFileIf(this.#paths.pidFile, file.pid);
           await this.#failWith('crashed', `msbserver (PID ${pid}, started outside the app) stopped unexpectedly.`, {});
           return;

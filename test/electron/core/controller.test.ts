@@ -401,6 +401,18 @@ describe('one server only', () => {
     expect(b.snapshot().state).toBe('stopped');
   });
 
+  it('sees a stop made by another controller as a stop, even while it checks liveness constantly', async () => {
+    const owner = h.controller();
+    const running = await owner.start();
+    const observer = h.controller({ livenessMs: 1 });
+    await observer.ready;
+    expect(observer.snapshot()).toMatchObject({ state: 'running', external: true, pid: running.pid });
+    await owner.stop();
+    await waitUntil(() => observer.snapshot().state !== 'running');
+    expect(observer.snapshot().state).toBe('stopped');
+    expect(h.states(observer)).not.toContain('failed');
+  });
+
   it('recovers a start lock left by a dead process', async () => {
     const gone = spawn('true');
     await new Promise((resolve) => gone.once('exit', resolve));

@@ -12,7 +12,7 @@ const run = promisify(execFile);
 const CORE_ENTRY = fileURLToPath(new URL('../electron/core/index.ts', import.meta.url));
 
 /** Bundles the core the way the app ships it (one ESM file, Node built-ins and packages external). */
-async function bundleCore(outDir: string): Promise<string> {
+export async function bundleCore(outDir: string): Promise<string> {
   await build({
     configFile: false,
     logLevel: 'silent',

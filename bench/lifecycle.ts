@@ -1,9 +1,16 @@
 // Lifecycle figures, measured against the msbserver stand-in on a temporary home.
+import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Controller } from '../electron/core/controller.ts';
 import type { ServerState } from '../shared/server-status.ts';
 import { createHarness, type Harness } from '../test/electron/core/lifecycle-harness.ts';
+import { freePort, STANDIN_PATH } from '../test/fixtures/standin-helpers.ts';
+import { bundleCore } from './cold-start.ts';
 import { epochMs, summarize, type Summary } from './stats.ts';
+
+const run = promisify(execFile);
 
 /** Resolves with the epoch time of the first snapshot in `state` (the listener runs synchronously on emit). */
 function timeOfState(controller: Controller, state: ServerState, external?: boolean): Promise<number> {
@@ -114,32 +121,17 @@ export interface IdleFigures {
   readonly seconds: number;
 }
 
-/** CPU the core spends with a running server and nobody touching anything. */
+/**
+ * CPU the core spends with a running server and nobody touching anything, measured in a fresh
+ * plain Node process running the bundled core (bench/idle-probe.mjs), so that neither the other
+ * benchmarks' garbage nor a TypeScript loader is counted.
+ */
 export async function measureIdle(seconds: number): Promise<IdleFigures> {
-  const h = await createHarness();
-  try {
-    const own = h.controller();
-    await own.start();
-    const ownServerPercent = await cpuPercentOver(seconds);
-    await own.dispose();
-    const adopted = h.controller();
-    await adopted.ready;
-    if (adopted.snapshot().state !== 'running') throw new Error('the server was not adopted');
-    const adoptedServerPercent = await cpuPercentOver(seconds);
-    await adopted.dispose({ stopServer: true });
-    return { ownServerPercent, adoptedServerPercent, seconds };
-  } finally {
-    await h.cleanup();
-  }
-}
-
-async function cpuPercentOver(seconds: number): Promise<number> {
-  // Let start-up work (JIT, GC of the start) settle first.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const before = process.cpuUsage();
-  const t0 = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
-  const used = process.cpuUsage(before);
-  const wallMs = performance.now() - t0;
-  return ((used.user + used.system) / 1_000 / wallMs) * 100;
+  const outDir = fileURLToPath(new URL('../out/bench-core/', import.meta.url));
+  const coreFile = await bundleCore(outDir);
+  const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./idle-probe.mjs', import.meta.url))], {
+    env: { ...process.env, CORE_FILE: coreFile, STANDIN: STANDIN_PATH, IDLE_SECONDS: String(seconds), PORT: String(await freePort()) },
+    timeout: (seconds * 2 + 90) * 1_000,
+  });
+  return JSON.parse(stdout) as IdleFigures;
 }

@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
 
 export type Liveness = 'alive' | 'dead' | 'other-user';
 
@@ -100,7 +96,7 @@ export async function readProcessArgv(pid: number, platform: NodeJS.Platform = p
   // macOS and the BSDs: `ps` is the portable way; it cannot keep spaces inside arguments apart,
   // which is enough to recognise the executable and the flags msb passes.
   try {
-    const { stdout } = await execFileAsync('ps', ['-o', 'args=', '-p', String(pid)]);
+    const stdout = await psField(pid, 'args');
     const line = stdout.trim();
     return line === '' ? null : line.split(/\s+/);
   } catch {
@@ -123,8 +119,7 @@ export async function processStartTime(pid: number, platform: NodeJS.Platform = 
   }
   if (platform === 'win32') return null;
   try {
-    const { stdout } = await execFileAsync('ps', ['-o', 'etime=', '-p', String(pid)]);
-    const elapsed = parseElapsed(stdout.trim());
+    const elapsed = parseElapsed((await psField(pid, 'etime')).trim());
     return elapsed === null ? null : Date.now() - elapsed * 1000;
   } catch {
     return null;
@@ -137,6 +132,13 @@ export function parseElapsed(text: string): number | null {
   if (match === null) return null;
   const [, days, hours, minutes, seconds] = match;
   return Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes) * 60 + Number(seconds);
+}
+
+/** One `ps` column for one process. execa is loaded only here, on platforms without /proc. */
+async function psField(pid: number, field: 'args' | 'etime'): Promise<string> {
+  const { execa } = await import('execa');
+  const { stdout } = await execa('ps', ['-o', `${field}=`, '-p', String(pid)], { timeout: 5_000, stripFinalNewline: false });
+  return stdout;
 }
 
 async function readProcFile(pid: number, name: string): Promise<string | null> {

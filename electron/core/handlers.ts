@@ -12,6 +12,7 @@ import type {
   ErrorCode,
   InvokeChannel,
   IpcError,
+  KeyCheck,
   MintedKey,
   RequestOf,
   ResponseOf,
@@ -102,6 +103,12 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const now = deps.now ?? (() => new Date());
   /** The run that was live when a restart setting last changed. */
   let restartPendingFor: string | null = null;
+  /**
+   * Whether a server run accepts keys signed with a given server key does not depend on the
+   * token (its namespace check always passes for its own namespace), so one authenticated call
+   * per server run and key is enough; later mints answer without a round trip.
+   */
+  let verdict: { readonly run: string; readonly key: string; readonly check: KeyCheck } | null = null;
 
   const settingsView = (): SettingsView => {
     const id = runId(deps.control.snapshot());
@@ -125,13 +132,20 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       const snapshot = deps.control.snapshot();
       const running = snapshot.state === 'running';
       const serverUrl = running && snapshot.url !== null ? snapshot.url : serverUrlFromSettings(deps.settings.get());
-      const check = await checkMintedKey({
-        snapshot,
-        token: minted.token,
-        namespace: minted.namespace,
-        timeoutMs: deps.keyCheckTimeoutMs ?? KEY_CHECK_TIMEOUT_MS,
-        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-      });
+      const run = runId(snapshot);
+      let check: KeyCheck;
+      if (running && run !== null && verdict !== null && verdict.run === run && verdict.key === key) {
+        check = verdict.check;
+      } else {
+        check = await checkMintedKey({
+          snapshot,
+          token: minted.token,
+          namespace: minted.namespace,
+          timeoutMs: deps.keyCheckTimeoutMs ?? KEY_CHECK_TIMEOUT_MS,
+          ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+        });
+        verdict = run !== null && check.result !== 'not-checked' ? { run, key, check } : null;
+      }
       return { ...minted, serverUrl, devMode: running && snapshot.devMode === true, check };
     } catch (error) {
       // The key is in scope here: make sure no message can carry it.

@@ -368,6 +368,8 @@ describe('keys:mint against the msbserver stand-in', () => {
     expect(first.serverUrl).toBe(standin.url);
     const scoped = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, { namespace: 'default', expiresIn: '1h' }));
     expect(scoped.check).toEqual({ result: 'accepted' });
+    // One call per server run and key: the second mint reused the verdict.
+    expect(live.fetchCalls).toEqual([`${standin.url}/api/v1/rpc`]);
 
     await fsp.writeFile(live.paths.keyFile, 'a-different-key-written-later');
     const second = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, {}));
@@ -378,6 +380,12 @@ describe('keys:mint against the msbserver stand-in', () => {
       expect(second.check.message).toMatch(/reset the key/);
     }
     expect(JSON.stringify(second)).not.toContain('a-different-key-written-later');
+    expect(live.fetchCalls).toHaveLength(2);
+
+    // A new server run is asked again, even with the same key.
+    live.control.current = running({ url: standin.url, pid: standin.child.pid ?? 1, startedAt: 1 });
+    ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, {}));
+    expect(live.fetchCalls).toHaveLength(3);
   });
 });
 

@@ -14,7 +14,8 @@ interface Row {
   figure: string;
   value: string;
   budget: string;
-  met: boolean;
+  /** null where there is no budget to meet. */
+  met: boolean | null;
 }
 
 function medianRow(figure: string, s: Summary, budgetMs: number): Row {
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
 
   note(`keygen: ${RUNS * 25} mints through the handler table, server stopped and running…`);
   const keys = await measureKeygen(RUNS * 25);
-  rows.push({ figure: 'first key after launch (loads jose, imports the HMAC key)', value: `${fmt(keys.firstMs)} ms`, budget: '—', met: true });
+  rows.push({ figure: 'first key after launch (loads jose, imports the HMAC key)', value: `${fmt(keys.firstMs)} ms`, budget: '—', met: null });
   for (const [label, s] of [
     ['key through the handler table, no server', keys.serverStopped],
     ['key through the handler table, server running (incl. key check)', keys.serverRunning],
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     `\nMicrosandbox Tray benchmarks — ${new Date().toISOString()}\n` +
       `${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n` +
       `| figure | measured | budget | met |\n|---|---|---|---|\n` +
-      rows.map((r) => `| ${r.figure} | ${r.value} | ${r.budget} | ${r.met ? 'yes' : 'NO'} |`).join('\n') +
+      rows.map((r) => `| ${r.figure} | ${r.value} | ${r.budget} | ${r.met === null ? '—' : r.met ? 'yes' : 'NO'} |`).join('\n') +
       '\n',
   );
 }

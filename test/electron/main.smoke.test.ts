@@ -6,7 +6,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +17,7 @@ import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { secureWebPreferences } from '../../electron/core/window-policy.ts';
 import { RecordingApp, delay, waitFor } from './recording-electron/driver.ts';
 import type { RecordEntry } from './recording-electron/driver.ts';
+import { freePort } from '../fixtures/standin-helpers.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const STANDIN = path.join(ROOT, 'test', 'fixtures', 'msbserver');
@@ -102,17 +102,6 @@ function invoke(app: RecordingApp, channel: string, args: unknown[] = [], sender
   return app.send<Envelope<unknown>>({ cmd: 'invoke', channel, args, ...sender });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {

@@ -137,10 +137,14 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       if (running && run !== null && verdict !== null && verdict.run === run && verdict.key === key) {
         check = verdict.check;
       } else {
+        // Asked with a short-lived `*` probe signed by the same key rather than the new token: the
+        // answer is the same, and the probe needs no namespace folder on the server (a scoped
+        // token for a namespace without one makes msbserver log an error).
+        const probe = await mintToken({ key, namespace: ALL_NAMESPACES, expiresIn: 60, now: now() });
         check = await checkMintedKey({
           snapshot,
-          token: minted.token,
-          namespace: minted.namespace,
+          token: probe.token,
+          namespace: probe.namespace,
           timeoutMs: deps.keyCheckTimeoutMs ?? KEY_CHECK_TIMEOUT_MS,
           ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
         });

@@ -382,10 +382,18 @@ describe('keys:mint against the msbserver stand-in', () => {
     expect(JSON.stringify(second)).not.toContain('a-different-key-written-later');
     expect(live.fetchCalls).toHaveLength(2);
 
-    // A new server run is asked again, even with the same key.
+    // A new server run is asked again, even with the same key; the check is made with a `*` probe,
+    // so a scoped key for a namespace without a folder leaves no error in the server's log.
+    live.control.current = running({ url: standin.url, pid: standin.child.pid ?? 1, startedAt: 2 });
+    await fsp.writeFile(live.paths.keyFile, KEY);
+    const fresh = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, { namespace: 'no-folder-yet' }));
+    expect(fresh.check).toEqual({ result: 'accepted' });
+    expect(standin.stdout() + standin.stderr()).not.toMatch(/does not exist/);
+    expect(live.fetchCalls).toHaveLength(3);
+
     live.control.current = running({ url: standin.url, pid: standin.child.pid ?? 1, startedAt: 1 });
     ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, {}));
-    expect(live.fetchCalls).toHaveLength(3);
+    expect(live.fetchCalls).toHaveLength(4);
   });
 });
 

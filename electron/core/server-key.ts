@@ -113,9 +113,40 @@ export async function ensureServerKey(keyFile: string): Promise<{ key: string; c
     await tightenKeyFile(keyFile);
     return { key: existing, created: false };
   }
+  return createServerKeyIfAbsent(keyFile, existing);
+}
+
+/**
+ * Writes a fresh key only if no usable one appears meanwhile: a mint and a start (or two app
+ * instances) on a new home must end up signing with the same key. The new file is linked into
+ * place, which fails if another writer got there first; that writer's key is then used.
+ */
+async function createServerKeyIfAbsent(keyFile: string, seen: string | null): Promise<{ key: string; created: boolean }> {
   const key = generateServerKey();
-  await writeServerKey(keyFile, key);
-  return { key, created: true };
+  if (seen !== null) {
+    // An empty file: replace it (a link cannot), as a missing key would be.
+    await writeServerKey(keyFile, key);
+    return { key, created: true };
+  }
+  const temp = path.join(path.dirname(keyFile), `.${path.basename(keyFile)}.${randomBytes(6).toString('hex')}.new`);
+  await writeFileAtomic(temp, key, { mode: KEY_FILE_MODE });
+  try {
+    await fsp.link(temp, keyFile);
+    return { key, created: true };
+  } catch (error) {
+    if (!isErrnoException(error)) throw error;
+    if (error.code === 'EEXIST') {
+      const winner = await readServerKey(keyFile);
+      if (usable(winner)) return { key: winner, created: false };
+      await writeServerKey(keyFile, key);
+      return { key, created: true };
+    }
+    // File systems without hard links: the plain atomic write.
+    await writeServerKey(keyFile, key);
+    return { key, created: true };
+  } finally {
+    await fsp.unlink(temp).catch(() => undefined);
+  }
 }
 
 /** Replaces the key with a new random one; tokens signed with the old key stop working. */
@@ -144,6 +175,8 @@ export async function chooseStartKey(
     chosen = validateCustomKey(options.customKey);
   } else if (usable(current) && options.resetKey !== true) {
     chosen = current;
+  } else if (options.resetKey !== true) {
+    return (await createServerKeyIfAbsent(keyFile, current)).key;
   } else {
     chosen = generateServerKey();
   }

@@ -229,6 +229,19 @@ describe('ensureServerKey', () => {
   });
 });
 
+describe('creating the first key concurrently', () => {
+  it('gives every concurrent ensureServerKey and chooseStartKey the same key, the one in the file', async () => {
+    const results = await Promise.all([
+      ...Array.from({ length: 6 }, () => ensureServerKey(keyFile).then((r) => r.key)),
+      ...Array.from({ length: 4 }, () => chooseStartKey(keyFile, {})),
+    ]);
+    const onDisk = await fsp.readFile(keyFile, 'utf8');
+    expect(new Set(results)).toEqual(new Set([onDisk]));
+    expect(onDisk).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await fsp.readdir(dir)).filter((name) => name !== path.basename(keyFile))).toEqual([]);
+  });
+});
+
 describe('resetServerKey', () => {
   posixOnly('writes a fresh key, owner-only, over a 0644 file', async () => {
     await writeLikeCli('old');

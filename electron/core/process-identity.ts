@@ -36,7 +36,7 @@ const INTERPRETERS = new Set(['node', 'nodejs', 'env', 'sh', 'bash', 'dash', 'zs
  * skipped (`/usr/bin/env node /path/msbserver …` while a `#!/usr/bin/env node` script is being
  * exec'd, `node /path/msbserver …` after), so a script named msbserver counts as one.
  */
-export function argvLooksLikeMsbserver(argv: readonly string[]): boolean {
+export function argvLooksLikeMsbserver(argv: readonly string[], options: { spacesSplit?: boolean } = {}): boolean {
   let i = 0;
   while (i < argv.length && INTERPRETERS.has(baseName(argv[i] ?? ''))) {
     const interpreter = baseName(argv[i] ?? '');
@@ -48,7 +48,15 @@ export function argvLooksLikeMsbserver(argv: readonly string[]): boolean {
     }
   }
   const program = argv[i];
-  return program !== undefined && baseName(program) === 'msbserver';
+  if (program === undefined) return false;
+  if (baseName(program) === 'msbserver') return true;
+  // `ps` prints the argv joined by spaces, so a script path with spaces arrives in pieces.
+  if (options.spacesSplit) {
+    for (let end = i + 1; end < argv.length; end++) {
+      if (baseName(argv.slice(i, end + 1).join(' ')) === 'msbserver') return true;
+    }
+  }
+  return false;
 }
 
 /** Options after which the interpreter runs code given on the command line instead of a script file. */
@@ -65,7 +73,9 @@ export type ServerIdentity =
   | { readonly kind: 'msbserver'; readonly argv: readonly string[] }
   | { readonly kind: 'dead' }
   | { readonly kind: 'other-user' }
-  | { readonly kind: 'other-process' };
+  | { readonly kind: 'other-process' }
+  /** Alive, but what it runs could not be read (`ps` failed or timed out): judge nothing by it. */
+  | { readonly kind: 'unknown' };
 
 /** Whether `pid` is a live msbserver of ours: the only kind of process the app ever signals. */
 export async function identifyServerProcess(
@@ -76,7 +86,14 @@ export async function identifyServerProcess(
   if (liveness === 'dead') return { kind: 'dead' };
   if (liveness === 'other-user') return { kind: 'other-user' };
   const argv = await readProcessArgv(pid, platform);
-  if (argv === null) return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'other-process' };
+  if (argv === null) return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
+  if (platform !== 'linux' && platform !== 'win32') {
+    // `ps -o comm=` is the executable's full path on macOS, spaces and all.
+    const command = await psField(pid, 'comm').catch(() => null);
+    if (command === null) return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
+    if (baseName(command.trim()) === 'msbserver' || argvLooksLikeMsbserver(argv, { spacesSplit: true })) return { kind: 'msbserver', argv };
+    return { kind: 'other-process' };
+  }
   if (argvLooksLikeMsbserver(argv)) return { kind: 'msbserver', argv };
   if (platform === 'linux') {
     const exe = await fsp.readlink(`/proc/${pid}/exe`).catch(() => null);
@@ -135,7 +152,7 @@ export function parseElapsed(text: string): number | null {
 }
 
 /** One `ps` column for one process. execa is loaded only here, on platforms without /proc. */
-async function psField(pid: number, field: 'args' | 'etime'): Promise<string> {
+async function psField(pid: number, field: 'args' | 'comm' | 'etime'): Promise<string> {
   const { execa } = await import('execa');
   const { stdout } = await execa('ps', ['-o', `${field}=`, '-p', String(pid)], { timeout: 5_000, stripFinalNewline: false });
   return stdout;

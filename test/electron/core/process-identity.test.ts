@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   argvLooksLikeMsbserver,
@@ -10,7 +12,7 @@ import {
   processStartTime,
   readProcessArgv,
 } from '../../../electron/core/process-identity.ts';
-import { STANDIN_PATH, startStandin, waitForExit } from '../../fixtures/standin-helpers.ts';
+import { STANDIN_PATH, freePort, startStandin, waitForExit } from '../../fixtures/standin-helpers.ts';
 import type { RunningStandin } from '../../fixtures/standin-helpers.ts';
 
 const linuxOnly = it.skipIf(process.platform !== 'linux');
@@ -297,4 +299,34 @@ describe('parseElapsed', () => {
       expect(parseElapsed(text)).toBeNull();
     },
   );
+});
+
+describe('identity through ps (macOS and the BSDs)', () => {
+  it('joins a script path that ps split at its spaces', () => {
+    const split = ['node', '/Users/me/My', 'Tools/msbserver', '--dev'];
+    expect(argvLooksLikeMsbserver(split)).toBe(false);
+    expect(argvLooksLikeMsbserver(split, { spacesSplit: true })).toBe(true);
+    expect(argvLooksLikeMsbserver(['node', '/a/b', 'c/other', '--dev'], { spacesSplit: true })).toBe(false);
+    expect(argvLooksLikeMsbserver(['sh', '-c', 'x', 'msbserver'], { spacesSplit: true })).toBe(false);
+  });
+
+  posixOnly('recognises msbserver under a path with spaces', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb tray identity '));
+    try {
+      const launcher = path.join(dir, 'msbserver');
+      const main = new URL('../../fixtures/msbserver-standin/main.js', import.meta.url).href;
+      await fsp.writeFile(launcher, `#!/usr/bin/env node\nimport ${JSON.stringify(main)};\n`, { mode: 0o755 });
+      const port = await freePort();
+      const child = track(spawn(launcher, ['--dev', '--port', String(port)], { stdio: 'ignore' }));
+      await eventually(async () => (await identifyServerProcess(child.pid)).kind === 'msbserver');
+      expect((await identifyServerProcess(child.pid, 'darwin')).kind).toBe('msbserver');
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says unknown, not "another process", when the command line cannot be read', async () => {
+    // Windows has no way to read another process's argv here: alive but unknown.
+    expect((await identifyServerProcess(process.pid, 'win32')).kind).toBe('unknown');
+  });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Menu, app, dialog, ipcMain, session } from 'electron';
 import Store from 'electron-store';
-import type { AppInfo } from '../shared/contract.ts';
+import type { AppInfo, MintedKey } from '../shared/contract.ts';
 import type { ServerSnapshot } from '../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../shared/settings-schema.ts';
 import type { Settings } from '../shared/settings-schema.ts';
@@ -24,12 +24,18 @@ import { openSettings } from './core/settings.ts';
 import { buildTrayMenu, copyKeyRequest, effectiveServerUrl, trayIconName, trayTooltip } from './core/tray-menu.ts';
 import type { TrayAction } from './core/tray-menu.ts';
 import { appPage } from './core/window-policy.ts';
+import { mintedKeyNotice } from './adapters/key-notice.ts';
 import { LogFollower } from './adapters/log-follower.ts';
 import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/ports.ts';
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
 import { AppWindow, installContentsGuards, installSessionSecurity } from './adapters/window.ts';
 
 const APP_TITLE = 'Microsandbox Tray';
+/**
+ * How long quitting waits for the shutdown (clearing the clipboard, stopping the server, a start
+ * still in flight) before the app exits anyway: a quit must never hang.
+ */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const platform = process.platform;
 
@@ -58,6 +64,11 @@ function run(): void {
   app.on('second-instance', () => {
     void app.whenReady().then(() => openWindow());
   });
+  // macOS: launching the running app again from Finder or Spotlight, with no Dock icon and no
+  // window, sends `activate` rather than `second-instance`.
+  app.on('activate', () => {
+    void app.whenReady().then(() => openWindow());
+  });
   // The app lives in the tray: closing the window does not quit it.
   app.on('window-all-closed', () => undefined);
   app.on('before-quit', (event) => {
@@ -66,9 +77,19 @@ function run(): void {
     if (quitting) return;
     quitting = true;
     const done = shutdown === null ? Promise.resolve() : shutdown();
-    void done
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS);
+    });
+    void Promise.race([done.then(() => 'done' as const), timedOut])
+      .then((outcome) => {
+        if (outcome === 'timeout') {
+          console.error(`Shutting down did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s; quitting anyway.`);
+        }
+      })
       .catch((error: unknown) => console.error('Shutting down failed:', error))
       .finally(() => {
+        clearTimeout(timer);
         canExit = true;
         app.exit(0);
       });
@@ -157,7 +178,7 @@ function start(): { openWindow: () => void; shutdown: () => Promise<void> } {
     iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath),
     platform,
     onAction: (action) => void onTrayAction(action),
-    onClick: platform === 'win32' ? () => appWindow.open() : undefined,
+    onClick: platform === 'win32' ? () => showWindow() : undefined,
   });
   const renderTray = (): void => {
     const snapshot = controller.snapshot();
@@ -193,6 +214,12 @@ function start(): { openWindow: () => void; shutdown: () => Promise<void> } {
     renderTray();
   }
 
+  /** Opens the window; on macOS also brings the app to the front, or it opens behind the frontmost app. */
+  function showWindow(): void {
+    if (platform === 'darwin') app.focus({ steal: true });
+    appWindow.open();
+  }
+
   async function copyNewKey(action: TrayAction): Promise<void> {
     const request = copyKeyRequest(action, settings.get());
     if (request === null) return;
@@ -201,8 +228,18 @@ function start(): { openWindow: () => void; shutdown: () => Promise<void> } {
       notifierPort.notify({ title: 'No API key was copied', body: answer.error.message });
       return;
     }
-    const { token } = answer.value as { token: string };
-    await clipboard.copy(token, true);
+    const minted = answer.value as MintedKey;
+    const notice = mintedKeyNotice(minted, settings.get().clipboardClearSeconds);
+    if (notice.copy) {
+      try {
+        await clipboard.copy(minted.token, true);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        notifierPort.notify({ title: 'No API key was copied', body: `The clipboard could not be written: ${reason}` });
+        return;
+      }
+    }
+    notifierPort.notify(notice.notification);
   }
 
   async function onTrayAction(action: TrayAction): Promise<void> {
@@ -221,7 +258,7 @@ function start(): { openWindow: () => void; shutdown: () => Promise<void> } {
           await clipboard.copy(effectiveServerUrl(controller.snapshot(), settings.get()), false);
           return;
         case 'open-window':
-          appWindow.open();
+          showWindow();
           return;
         case 'open-log':
           shellPort.showItemInFolder(controller.logFile);
@@ -272,5 +309,5 @@ function start(): { openWindow: () => void; shutdown: () => Promise<void> } {
     tray.destroy();
   };
 
-  return { openWindow: () => appWindow.open(), shutdown };
+  return { openWindow: showWindow, shutdown };
 }

@@ -2,7 +2,8 @@
  * Loads the BUILT main process (`electron-vite build`) under plain Node with a recording
  * `electron` in place of the real one (test/electron/recording-electron), and checks the wiring:
  * lock first, nothing Electron-bound before ready, the window's security, exactly the contract's
- * IPC channels, the tray icons, and what quitting does to a running server.
+ * IPC channels, the tray icons, opening the window (tray, second launch, macOS `activate`), the
+ * tray's key copy, and quitting: what it does to a running server, and that it never hangs.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -102,7 +103,6 @@ function invoke(app: RecordingApp, channel: string, args: unknown[] = [], sender
   return app.send<Envelope<unknown>>({ cmd: 'invoke', channel, args, ...sender });
 }
 
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -110,6 +110,26 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Gone, or a zombie nobody has reaped yet (an orphan's new parent may never reap it). */
+function gone(pid: number): boolean {
+  if (!alive(pid)) return true;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
+
+/** The notifications the app has shown so far, as `{ title, body }`. */
+function notifications(app: RecordingApp): { title: string; body: string }[] {
+  return app.named('Notification').map((entry) => ({ title: String(entry.detail['title']), body: String(entry.detail['body']) }));
+}
+
+function clipboardText(app: RecordingApp): Promise<string> {
+  return app.send<{ clipboard: string }>({ cmd: 'state' }).then((state) => state.clipboard);
 }
 
 describe('the build', () => {
@@ -299,9 +319,87 @@ describe('the window', () => {
     await waitFor(() => (app.named('BrowserWindow').length === 2 ? true : undefined), 5_000, 'a second window');
     expect((await invoke(app, 'app:info')).ok).toBe(true);
   });
+
+  it("opens on `activate` (macOS's relaunch from Finder or Spotlight), only once ready", async () => {
+    const app = launch();
+    await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+    expect(app.named('app.on').map((entry) => entry.detail.event)).toContain('activate');
+    // Before ready nothing Electron-bound may happen; the window follows once ready.
+    await app.send({ cmd: 'emit-app', event: 'activate', args: [false] });
+    await delay(200);
+    expect(app.named('BrowserWindow')).toEqual([]);
+    await app.send({ cmd: 'ready' });
+    const created = await waitFor(() => app.named('BrowserWindow')[0], 5_000, 'a window after ready');
+    expect(created.ready).toBe(true);
+    await app.waitForRecord((entry) => entry.name === 'browserWindow.show');
+
+    // Closed, then activated again: a new window.
+    await app.send({ cmd: 'close-window' });
+    await app.send({ cmd: 'emit-app', event: 'activate', args: [false] });
+    await waitFor(() => app.named('BrowserWindow')[1], 5_000, 'a second window');
+    await waitFor(() => (app.named('browserWindow.show').length === 2 ? true : undefined), 5_000, 'the second window shown');
+    if (process.platform !== 'darwin') expect(app.named('app.focus')).toEqual([]);
+  });
+
+  it('on macOS brings the app to the front before opening the window (tray, activate, second launch)', async () => {
+    const app = await launchReady({ env: { RECORDING_ELECTRON_PLATFORM: 'darwin' } });
+    // The fake really runs main as macOS: the template tray icon and the app menu.
+    expect(path.basename(app.named('Tray')[0]?.detail.image ?? '')).toBe('trayStoppedTemplate.png');
+    const opens: { cmd: string; [key: string]: unknown }[] = [
+      { cmd: 'tray-click', id: 'open-window' },
+      { cmd: 'emit-app', event: 'activate', args: [false] },
+      { cmd: 'emit-app', event: 'second-instance', args: [[], ROOT] },
+    ];
+    for (const [index, command] of opens.entries()) {
+      await app.send(command);
+      const window = await waitFor(() => app.named('BrowserWindow')[index], 5_000, `window ${index + 1}`);
+      const focus = app.named('app.focus')[index];
+      expect(focus?.detail).toEqual({ steal: true });
+      expect(focus?.seq ?? Infinity).toBeLessThan(window.seq);
+      await app.send({ cmd: 'close-window' });
+    }
+    expect(app.named('app.focus')).toHaveLength(opens.length);
+  });
 });
 
-describe.skipIf(!canRunServer)('quitting with the stand-in server running', () => {
+describe('copying a new API key from the tray', () => {
+  it('copies the key and says so, naming the namespace and that the clipboard is not cleared', async () => {
+    const app = await launchReady({ settings: { clipboardClearSeconds: 0, defaultNamespace: 'team-a' } });
+    await app.send({ cmd: 'tray-click', id: 'copy-key:1h' });
+    const note = await waitFor(
+      () => notifications(app).find((entry) => entry.title === 'API key copied'),
+      10_000,
+      'the "API key copied" notification',
+    );
+    expect(note.body).toContain('team-a');
+    expect(note.body).toMatch(/not cleared/);
+    expect(await clipboardText(app)).toMatch(/^msb_/);
+  });
+});
+
+describe('quitting', () => {
+  it('exits after the shutdown timeout when the shutdown never finishes', async () => {
+    const app = await launchReady({ settings: { clipboardClearSeconds: 60 } });
+    // A secret waits to be cleared, so shutting down reads the clipboard — which then never answers.
+    await app.send({ cmd: 'tray-click', id: 'copy-key' });
+    await waitFor(() => app.named('clipboard.writeText')[0], 10_000, 'the key copied');
+    await app.send({ cmd: 'stall-clipboard' });
+
+    const quitAt = Date.now();
+    await app.send({ cmd: 'quit' });
+    const exit = await Promise.race([app.exited, delay(15_000).then(() => null)]);
+    const elapsed = Date.now() - quitAt;
+    expect(exit, 'the app did not exit within 15 s of quitting').not.toBeNull();
+    expect(exit?.code).toBe(0);
+    expect(elapsed).toBeGreaterThanOrEqual(9_900);
+    expect(elapsed).toBeLessThan(12_500);
+    expect(app.output).toContain('Shutting down did not finish within 10 s; quitting anyway.');
+    expect(app.named('clipboard.readText').at(-1)?.detail['stalled']).toBe(true);
+    expect(app.named('app.exit').map((entry) => entry.detail['code'])).toEqual([0]);
+  }, 30_000);
+});
+
+describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitting', () => {
   async function runningServer(app: RecordingApp, home: string): Promise<number> {
     const pidFile = path.join(home, 'server.pid');
     const pid = await waitFor(
@@ -346,6 +444,79 @@ describe.skipIf(!canRunServer)('quitting with the stand-in server running', () =
     expect(names).toContain('tray.destroy');
     expect(alive(pid)).toBe(true);
     expect(fs.readFileSync(path.join(home, 'server.pid'), 'utf8').trim()).toBe(String(pid));
+  }, 60_000);
+
+  it("copies a key the server accepts, and not one it refuses (server.key changed after it started)", async () => {
+    const port = await freePort();
+    const app = await launchReady({ settings: { port, clipboardClearSeconds: 45 } });
+    const home = path.join(temp, 'home');
+    await app.send({ cmd: 'tray-click', id: 'start' });
+    await runningServer(app, home);
+
+    await app.send({ cmd: 'tray-click', id: 'copy-key' });
+    const copied = await waitFor(
+      () => notifications(app).find((entry) => entry.title === 'API key copied'),
+      10_000,
+      'the "API key copied" notification',
+    );
+    expect(copied.body).toContain('all namespaces');
+    expect(copied.body).toContain('45 s');
+    const token = await clipboardText(app);
+    expect(token).toMatch(/^msb_/);
+
+    // The running server keeps the key it started with; keys signed with the new one are refused.
+    fs.writeFileSync(path.join(home, 'server.key'), 'Zz'.repeat(16), { mode: 0o600 });
+    await app.send({ cmd: 'tray-click', id: 'copy-key:7d' });
+    const refused = await waitFor(
+      () => notifications(app).find((entry) => entry.title === 'The server refused the new key'),
+      10_000,
+      'the refused-key notification',
+    );
+    expect(refused.body).toMatch(/refused this key/);
+    expect(await clipboardText(app)).toBe(token);
+    expect(notifications(app).filter((entry) => entry.title === 'API key copied')).toHaveLength(1);
+    expect(app.named('clipboard.writeText')).toHaveLength(1);
+  }, 60_000);
+
+  it('exits within the shutdown timeout even while a start still waits for the server', async () => {
+    const port = await freePort();
+    const app = await launchReady({
+      settings: { port, readinessTimeoutMs: 60_000 },
+      env: { MSB_STANDIN_NEVER_HEALTHY: '1' },
+    });
+    const pidFile = path.join(temp, 'home', 'server.pid');
+    await app.send({ cmd: 'tray-click', id: 'start' });
+    const pid = await waitFor(
+      () => {
+        const value = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) : NaN;
+        return Number.isInteger(value) && value > 1 ? value : undefined;
+      },
+      20_000,
+      'server.pid',
+    );
+    serverPids.add(pid);
+    const { tray } = await app.send<{ tray: { tooltip: string } | null }>({ cmd: 'state' });
+    expect(tray?.tooltip).toMatch(/^Microsandbox: Starting/);
+
+    const quitAt = Date.now();
+    await app.send({ cmd: 'quit' });
+    const exit = await Promise.race([app.exited, delay(15_000).then(() => null)]);
+    const elapsed = Date.now() - quitAt;
+    expect(exit, 'the app did not exit within 15 s of quitting').not.toBeNull();
+    expect(exit?.code).toBe(0);
+    // The 10 s backstop plus slack; a controller that aborts the start on dispose is faster.
+    expect(elapsed).toBeLessThan(12_500);
+    if (elapsed >= 10_000) expect(app.output).toContain('Shutting down did not finish within 10 s');
+    expect(app.named('app.exit').map((entry) => entry.detail['code'])).toEqual([0]);
+
+    // No stand-in is left behind.
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone (the controller stopped it)
+    }
+    await waitFor(() => (gone(pid) ? true : undefined), 10_000, 'the stand-in to be gone');
+    serverPids.delete(pid);
   }, 60_000);
 
   it('stops the server and removes server.pid when stopServerOnQuit is on', async () => {

@@ -5,7 +5,7 @@
  * `$RECORDING_ELECTRON_LOG`, each marked with whether the app was ready yet, and lets the test
  * drive it over the child-process IPC channel (`process.send`): fire `ready`, call a registered
  * `ipcMain.handle` handler as the window or as a stranger, click a tray menu item, try a
- * navigation, ask the permission handlers, quit.
+ * navigation, ask the permission handlers, make the clipboard stop answering, quit.
  *
  * Environment:
  *   RECORDING_ELECTRON_LOG        the JSON-lines record (appended synchronously)
@@ -13,6 +13,8 @@
  *   RECORDING_ELECTRON_LOGS       app.getPath('logs')
  *   RECORDING_ELECTRON_APP_PATH   app.getAppPath()
  *   RECORDING_ELECTRON_LOCK       'held' makes requestSingleInstanceLock() fail (a second instance)
+ *   RECORDING_ELECTRON_PLATFORM   pretend to be this `process.platform` (say `darwin`); set when
+ *                                 this module loads, before any of main's own code runs
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -21,6 +23,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const LOG = process.env['RECORDING_ELECTRON_LOG'];
+
+// `electron` is an external import of the built main, so this runs before the bundle's first line
+// (and before it reads `process.platform`).
+const PLATFORM = process.env['RECORDING_ELECTRON_PLATFORM'];
+if (PLATFORM !== undefined && PLATFORM !== '') {
+  Object.defineProperty(process, 'platform', { value: PLATFORM, configurable: true, enumerable: true, writable: false });
+}
 let seq = 0;
 let isReady = false;
 
@@ -204,8 +213,9 @@ class FakeApp extends RecordingEmitter {
     record('call', 'app.setAppUserModelId', { id });
   }
 
-  focus() {
-    record('call', 'app.focus');
+  /** @param {{ steal?: boolean }} [options] */
+  focus(options) {
+    record('call', 'app.focus', options);
   }
 }
 
@@ -576,14 +586,19 @@ class FakeIpcMain extends RecordingEmitter {
 export const ipcMain = new FakeIpcMain();
 
 let clipboardText = '';
+/** Set by the `stall-clipboard` command: from then on reads and writes never finish. */
+let clipboardStalled = false;
+/** @type {Promise<never>} */
+const never = new Promise(() => undefined);
 export const clipboard = {
   readText() {
-    record('call', 'clipboard.readText');
-    return Promise.resolve(clipboardText);
+    record('call', 'clipboard.readText', { stalled: clipboardStalled });
+    return clipboardStalled ? never : Promise.resolve(clipboardText);
   },
   /** @param {string} text */
   writeText(text) {
-    record('call', 'clipboard.writeText', { text });
+    record('call', 'clipboard.writeText', { text, stalled: clipboardStalled });
+    if (clipboardStalled) return never;
     clipboardText = text;
     return Promise.resolve();
   },
@@ -767,6 +782,9 @@ async function run(command) {
     }
     case 'close-window':
       currentWindow()?.close();
+      return true;
+    case 'stall-clipboard':
+      clipboardStalled = true;
       return true;
     case 'permission-request': {
       const handler = sessionHandlers.permissionRequest;

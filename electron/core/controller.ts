@@ -14,7 +14,7 @@ import { portInUse } from './port-check.ts';
 import { identifyServerProcess, processLiveness, processStartTime } from './process-identity.ts';
 import { flagsFromArgv, redactArgs, serverArgs } from './server-args.ts';
 import type { ServerControl, StartOptions } from './server-control.ts';
-import { chooseStartKey } from './server-key.ts';
+import { chooseStartKey, resetServerKey } from './server-key.ts';
 import { openServerLog, serverLogPath, tailLines } from './server-log.ts';
 import { acquireLock } from './start-lock.ts';
 
@@ -101,6 +101,11 @@ class ServerController implements Controller {
   #restartTimer: NodeJS.Timeout | null = null;
   #healthWait: AbortController | null = null;
   #crashTimes: number[] = [];
+  /** Bumped by every start, stop, restart and key reset the user asks for: a crash handled after one does not restart the server. */
+  #intent = 0;
+  /** The health wait of a start in flight, so that quitting need not wait for its timeout. */
+  #startAbort: AbortController | null = null;
+  #disposing = false;
   #disposed = false;
 
   constructor(options: ControllerOptions) {
@@ -127,22 +132,43 @@ class ServerController implements Controller {
   }
 
   start(options: StartOptions = {}): Promise<ServerSnapshot> {
-    this.#cancelAutoRestart();
+    this.#userActed();
     return this.#enqueue(() => this.#start(options));
   }
 
   stop(): Promise<ServerSnapshot> {
-    this.#cancelAutoRestart();
+    this.#userActed();
     return this.#enqueue(() => this.#stop());
   }
 
   restart(options: StartOptions = {}): Promise<ServerSnapshot> {
-    this.#cancelAutoRestart();
+    this.#userActed();
+    return this.#enqueue(() => this.#restart(options));
+  }
+
+  resetKey(): Promise<ServerSnapshot> {
+    this.#userActed();
     return this.#enqueue(async () => {
-      const stopped = await this.#stop();
-      if (stopped.state === 'failed' && stopped.error?.code === 'stop-failed') return stopped;
-      return this.#start(options);
+      const running = this.#snapshot.state === 'running' && this.#snapshot.devMode === false;
+      try {
+        await this.#withLock(() => resetServerKey(this.#paths.keyFile));
+      } catch (error) {
+        return this.#fail('home-error', `Could not reset the server key: ${errorMessage(error)}`);
+      }
+      // A secure server keeps the key it was started with until it restarts.
+      return running ? this.#restart({}) : this.#snapshot;
     });
+  }
+
+  async #restart(options: StartOptions): Promise<ServerSnapshot> {
+    const stopped = await this.#stop();
+    if (stopped.state === 'failed' && stopped.error?.code === 'stop-failed') return stopped;
+    return this.#start(options);
+  }
+
+  #userActed(): void {
+    this.#intent++;
+    this.#cancelAutoRestart();
   }
 
   refresh(): Promise<ServerSnapshot> {
@@ -166,9 +192,13 @@ class ServerController implements Controller {
   }
 
   async dispose(options: { stopServer?: boolean } = {}): Promise<void> {
-    if (this.#disposed) return;
-    this.#cancelAutoRestart();
-    if (options.stopServer) await this.stop();
+    if (this.#disposed || this.#disposing) return;
+    this.#disposing = true;
+    this.#userActed();
+    // A start in flight stops waiting for health: its server is detached and is left to come up
+    // (or is stopped right after, with stopServer).
+    this.#startAbort?.abort();
+    if (options.stopServer) await this.#enqueue(() => this.#stop());
     else await this.#queue.catch(() => undefined);
     this.#disposed = true;
     this.#watcher?.close();
@@ -188,8 +218,29 @@ class ServerController implements Controller {
     return run;
   }
 
+  async #withLock<T>(operation: () => Promise<T>): Promise<T> {
+    const settings = this.#options.settings();
+    const lock = await acquireLock(this.#paths.lockFile, { timeoutMs: settings.readinessTimeoutMs + this.#timing.stopGraceMs + 5_000 });
+    try {
+      return await operation();
+    } finally {
+      await lock.release();
+    }
+  }
+
   async #start(options: StartOptions): Promise<ServerSnapshot> {
-    if (this.#disposed) return this.#snapshot;
+    try {
+      return await this.#startUnguarded(options);
+    } catch (error) {
+      // Whatever went wrong, the state must not stay "starting": nothing could be done then.
+      const child = this.#child;
+      if (child !== null && this.#snapshot.state === 'starting') await this.#killAndReap(child);
+      return this.#fail('spawn-error', `Starting msbserver failed: ${errorMessage(error)}`);
+    }
+  }
+
+  async #startUnguarded(options: StartOptions): Promise<ServerSnapshot> {
+    if (this.#disposed || this.#disposing) return this.#snapshot;
     if (this.#snapshot.state === 'running') {
       await this.#reconcile();
       if (this.#snapshot.state === 'running') return this.#snapshot;
@@ -238,10 +289,15 @@ class ServerController implements Controller {
   }
 
   async #spawnAndWait(executable: string, args: string[], settings: Settings, url: string): Promise<ServerSnapshot> {
-    const log = await openServerLog(
-      this.logFile,
-      `--- ${new Date().toISOString()} Microsandbox Tray starts ${executable} ${redactArgs(args).join(' ')}`,
-    );
+    let log;
+    try {
+      log = await openServerLog(
+        this.logFile,
+        `--- ${new Date().toISOString()} Microsandbox Tray starts ${executable} ${redactArgs(args).join(' ')}`,
+      );
+    } catch (error) {
+      return this.#fail('home-error', `Could not open the server log ${this.logFile}: ${errorMessage(error)}`);
+    }
     let child: OwnChild;
     try {
       child = await this.#spawn(executable, args, log.handle.fd, log.offset);
@@ -260,11 +316,15 @@ class ServerController implements Controller {
     this.#set({ ...this.#snapshot, pid: child.pid });
 
     const abort = new AbortController();
+    this.#startAbort = abort;
     const outcome = await Promise.race([
       child.exited.then((exit) => ({ kind: 'exited' as const, ...exit })),
       waitForHealth(url, { timeoutMs: settings.readinessTimeoutMs, signal: abort.signal }).then((result) => ({ kind: result })),
     ]);
     abort.abort();
+    this.#startAbort = null;
+    // The app is quitting: the detached server is left as it is (a stop may follow).
+    if (outcome.kind === 'aborted') return this.#snapshot;
 
     if (outcome.kind === 'healthy') {
       this.#set({
@@ -321,7 +381,7 @@ class ServerController implements Controller {
       windowsHide: true,
     });
     const pid = await new Promise<number>((resolve, reject) => {
-      child.once('spawn', () => resolve(child.pid ?? -1));
+      child.once('spawn', () => (child.pid === undefined ? reject(new Error('the process has no PID')) : resolve(child.pid)));
       child.once('error', reject);
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -332,6 +392,16 @@ class ServerController implements Controller {
   }
 
   async #stop(): Promise<ServerSnapshot> {
+    // Asked for while a crash was being handled: no automatic restart after this.
+    this.#cancelAutoRestart();
+    try {
+      return await this.#stopUnguarded();
+    } catch (error) {
+      return this.#fail('stop-failed', `Stopping msbserver failed: ${errorMessage(error)}`);
+    }
+  }
+
+  async #stopUnguarded(): Promise<ServerSnapshot> {
     if (this.#disposed) return this.#snapshot;
     const settings = this.#options.settings();
     let lock;
@@ -342,7 +412,18 @@ class ServerController implements Controller {
     }
     try {
       const target = await this.#stopTarget();
+      if (target === 'unknown') {
+        return this.#fail(
+          'stop-failed',
+          `Could not tell whether the process in ${this.#paths.pidFile} is msbserver, so it was not signalled. Try again, or stop it with \`msb server stop\`.`,
+        );
+      }
       if (target === null) {
+        // Our child may have exited on its own just now: its exit is no crash once stop was asked for.
+        if (this.#child !== null) {
+          this.#child.expectingExit = true;
+          this.#child = null;
+        }
         if (this.#snapshot.state !== 'failed') this.#set({ ...INITIAL_SNAPSHOT, error: this.#snapshot.error });
         return this.#snapshot;
       }
@@ -364,7 +445,7 @@ class ServerController implements Controller {
   }
 
   /** The PID to stop: only a live msbserver of ours, never a stale or foreign PID. */
-  async #stopTarget(): Promise<number | null> {
+  async #stopTarget(): Promise<number | null | 'unknown'> {
     if (this.#child && this.#child.process.exitCode === null && this.#child.process.signalCode === null) {
       return this.#child.pid;
     }
@@ -372,10 +453,13 @@ class ServerController implements Controller {
     if (this.#snapshot.pid !== null) candidates.add(this.#snapshot.pid);
     const file = await readPidFile(this.#paths.pidFile);
     if (file.kind === 'pid') candidates.add(file.pid);
+    let unknown = false;
     for (const pid of candidates) {
       const identity = await identifyServerProcess(pid, this.#platform);
       if (identity.kind === 'msbserver') return pid;
+      if (identity.kind === 'unknown') unknown = true;
     }
+    if (unknown) return 'unknown';
     await this.#removeStalePidFile();
     return null;
   }
@@ -383,8 +467,16 @@ class ServerController implements Controller {
   async #terminate(pid: number, own: OwnChild | null): Promise<boolean> {
     const waitExit = async (ms: number): Promise<boolean> =>
       own ? raceTimeout(own.exited.then(() => true), ms, false) : this.#pollUntilGone(pid, ms);
+    // A process that is not our child may die and its PID be reused during the grace period:
+    // SIGKILL goes only to the same process, still msbserver, that got SIGTERM.
+    const startedAt = own ? null : await processStartTime(pid, this.#platform);
     if (!signal(pid, 'SIGTERM')) return true;
     if (await waitExit(this.#timing.stopGraceMs)) return true;
+    if (!own) {
+      const identity = await identifyServerProcess(pid, this.#platform);
+      if (identity.kind === 'dead' || identity.kind === 'other-process' || identity.kind === 'other-user') return true;
+      if (identity.kind === 'unknown' || (startedAt !== null && (await processStartTime(pid, this.#platform)) !== startedAt)) return false;
+    }
     if (!signal(pid, 'SIGKILL')) return true;
     return waitExit(this.#timing.killWaitMs);
   }
@@ -392,7 +484,7 @@ class ServerController implements Controller {
   async #killAndReap(child: OwnChild): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     child.expectingExit = true;
     signal(child.pid, 'SIGKILL');
-    const exit = await child.exited;
+    const exit = await raceTimeout(child.exited, this.#timing.killWaitMs, { code: null, signal: null });
     if (this.#child === child) this.#child = null;
     await removePidFileIf(this.#paths.pidFile, child.pid);
     return exit;
@@ -415,12 +507,13 @@ class ServerController implements Controller {
   #watchChild(child: OwnChild): void {
     void child.exited.then((exit) => {
       if (child.expectingExit || this.#disposed) return;
-      void this.#enqueue(() => this.#onCrash(child, exit));
+      const intent = this.#intent;
+      void this.#enqueue(() => this.#onCrash(child, exit, intent));
     });
   }
 
-  async #onCrash(child: OwnChild, exit: { code: number | null; signal: NodeJS.Signals | null }): Promise<void> {
-    if (this.#child !== child) return;
+  async #onCrash(child: OwnChild, exit: { code: number | null; signal: NodeJS.Signals | null }, intent: number): Promise<void> {
+    if (this.#child !== child || child.expectingExit) return;
     this.#child = null;
     this.#stopMonitoring();
     if (await this.#pidFileReleased(child.pid, exit.signal === 'SIGTERM' ? 100 : 0)) {
@@ -429,7 +522,7 @@ class ServerController implements Controller {
       return;
     }
     await removePidFileIf(this.#paths.pidFile, child.pid);
-    await this.#crashed(`msbserver stopped unexpectedly (${describeExit(exit.code, exit.signal)}).`, exit, child.logOffset);
+    await this.#crashed(`msbserver stopped unexpectedly (${describeExit(exit.code, exit.signal)}).`, exit, child.logOffset, intent);
   }
 
   /** Whether server.pid no longer records `pid`, waiting up to `graceMs` for someone to remove it. */
@@ -443,9 +536,15 @@ class ServerController implements Controller {
     }
   }
 
-  async #crashed(message: string, exit: { code: number | null; signal: NodeJS.Signals | null }, logOffset: number): Promise<void> {
+  async #crashed(
+    message: string,
+    exit: { code: number | null; signal: NodeJS.Signals | null },
+    logOffset: number,
+    intent: number,
+  ): Promise<void> {
     await this.#failWith('crashed', message, { exitCode: exit.code, signal: exit.signal, logOffset });
-    if (!this.#options.settings().autoRestart || this.#disposed) return;
+    // No restart when auto-restart is off, the app is quitting, or the user acted since the crash.
+    if (!this.#options.settings().autoRestart || this.#disposed || this.#disposing || intent !== this.#intent) return;
     const now = Date.now();
     this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < this.#timing.crashWindowMs), now];
     const restarts = this.#crashTimes.length;
@@ -461,7 +560,7 @@ class ServerController implements Controller {
     const delay = this.#timing.restartBackoffMs * 2 ** (restarts - 1);
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
-      void this.#enqueue(() => this.#start({}));
+      if (intent === this.#intent) void this.#enqueue(() => this.#start({}));
     }, delay);
   }
 
@@ -535,6 +634,8 @@ class ServerController implements Controller {
     if (state === 'running') {
       const pid = this.#snapshot.pid;
       const identity = pid === null ? null : await identifyServerProcess(pid, this.#platform);
+      // Could not look: keep showing it; the next look decides.
+      if (identity?.kind === 'unknown') return;
       if (identity?.kind === 'msbserver' && pid !== null) {
         const file = await readPidFile(this.#paths.pidFile);
         if (file.kind === 'pid' && file.pid === pid) return;
@@ -567,7 +668,7 @@ class ServerController implements Controller {
       return false;
     }
     const identity = await identifyServerProcess(file.pid, this.#platform);
-    if (identity.kind === 'other-user') return false; // not ours to judge or touch
+    if (identity.kind === 'other-user' || identity.kind === 'unknown') return false; // not ours to judge or touch
     if (identity.kind !== 'msbserver') {
       await removePidFileIf(this.#paths.pidFile, file.pid);
       return false;
@@ -665,6 +766,8 @@ interface FailureDetails {
 
 /** Sends `name` (0: only checks the process exists); false when there is no such process. */
 function signal(pid: number, name: NodeJS.Signals | 0): boolean {
+  // 0 and -1 address process groups or every process of the user: never.
+  if (!Number.isInteger(pid) || pid <= 1) return false;
   try {
     process.kill(pid, name);
     return true;

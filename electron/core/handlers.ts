@@ -27,7 +27,7 @@ import { checkMintedKey, KEY_CHECK_TIMEOUT_MS } from './key-check.ts';
 import type { HomePaths } from './paths.ts';
 import type { SenderInfo, ShellPort } from './ports.ts';
 import { validateRequest } from './request-validation.ts';
-import { ensureServerKey, resetServerKey, ServerKeyError } from './server-key.ts';
+import { ensureServerKey, ServerKeyError } from './server-key.ts';
 import type { ServerControl } from './server-control.ts';
 import type { SettingsStore } from './settings.ts';
 import { mintToken, TokenError } from './token.ts';
@@ -165,12 +165,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     if (snapshot.state === 'starting' || snapshot.state === 'stopping') {
       throw new HandlerError('server-error', `The server is ${snapshot.state}; reset the key once it has finished.`);
     }
-    // A secure-mode server holds the key it was started with: restart it with a fresh one, as
-    // `msb server start --reset-key` would. Otherwise only server.key changes, and the next
-    // secure start uses it.
-    if (snapshot.state === 'running' && snapshot.devMode !== true) return deps.control.restart({ resetKey: true });
-    await resetServerKey(deps.paths.keyFile);
-    return deps.control.snapshot();
+    return deps.control.resetKey();
   };
 
   const handlers: Handlers = {

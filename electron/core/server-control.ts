@@ -19,6 +19,11 @@ export interface ServerControl {
   start(options?: StartOptions): Promise<ServerSnapshot>;
   stop(): Promise<ServerSnapshot>;
   restart(options?: StartOptions): Promise<ServerSnapshot>;
+  /**
+   * Writes a new random `server.key` (every earlier API key stops working) and restarts a running
+   * secure-mode server so that it uses it.
+   */
+  resetKey(): Promise<ServerSnapshot>;
   locate(): Promise<LocateResult>;
   /** The last `lines` lines of the server log (oldest first). */
   logTail(lines: number): Promise<string[]>;

@@ -1,4 +1,5 @@
 import type { KeyCheck, MintKeyRequest } from '../../shared/contract.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { checkExpiry, checkNamespace } from './format.ts';
 import type { DateFormatOptions, ExpiryCheck, NamespaceCheck } from './format.ts';
 
@@ -32,4 +33,21 @@ export function keyCheckView(check: KeyCheck): CheckView {
     case 'not-checked':
       return { tone: 'idle', text: check.message };
   }
+}
+
+/** What a key reset did, from the server's state before and after it. */
+export function resetOutcomeText(before: ServerSnapshot, after: ServerSnapshot): string {
+  if (after.state === 'failed' && after.error?.code === 'home-error') return `The key was not reset: ${after.error.message}`;
+  if (after.state === 'failed') {
+    return `The server key was reset, but the server did not start again: ${after.error?.message ?? 'no reason given.'}`;
+  }
+  const restarted = before.state === 'running' && after.state === 'running' && before.pid !== after.pid;
+  if (restarted && after.devMode === true) {
+    return 'The server key was reset. Earlier keys no longer work. The server restarted in development mode, which needs no key.';
+  }
+  if (restarted) return 'The server key was reset and the server restarted with it. Earlier keys no longer work.';
+  if (after.state === 'running' && after.devMode === true) {
+    return 'The server key was reset. Earlier keys no longer work once the server runs in secure mode; it runs in development mode now.';
+  }
+  return 'The server key was reset. Earlier keys no longer work.';
 }

@@ -3,7 +3,7 @@ import { EXPIRY_PRESETS } from '../../shared/duration.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { errorMessage, h, replace, setText, uid } from './dom.ts';
 import { formatDateTime } from './format.ts';
-import { checkKeyForm, keyCheckView } from './keys-model.ts';
+import { checkKeyForm, keyCheckView, resetOutcomeText } from './keys-model.ts';
 import type { Signal } from './signal.ts';
 import { dotenvSnippet, exportLine, maskToken, mcpConfig } from './snippets.ts';
 import type { View } from './status-view.ts';
@@ -82,14 +82,10 @@ export function createKeysView(deps: KeysDeps): View {
     setText(resetOutcome, 'Resetting the server key…');
     clearResult();
     try {
+      const before = snapshot.get();
       const after = await api.resetKey();
       snapshot.set(after);
-      const text =
-        after.state === 'running'
-          ? 'The server key was reset and the server restarted. Earlier keys no longer work.'
-          : after.state === 'failed'
-            ? `The server key was reset, but the server did not start: ${after.error?.message ?? 'no reason given.'}`
-            : 'The server key was reset. Earlier keys no longer work.';
+      const text = resetOutcomeText(before, after);
       setText(resetOutcome, text);
       deps.announce(text);
     } catch (error) {

@@ -198,6 +198,7 @@ describe('resetting the server key', () => {
   });
 
   it('resets on confirmation and forgets the shown token', async () => {
+    msb.answers.resetKey = () => ({ ...RUNNING, pid: (RUNNING.pid ?? 0) + 1 });
     button('Generate').click();
     await flush();
     button('Reset server key').click();
@@ -205,6 +206,6 @@ describe('resetting the server key', () => {
     await flush();
     expect(msb.calls.map((c) => c.method)).toEqual(['mintKey', 'resetKey']);
     expect(byTestId('key-result').hidden).toBe(true);
-    expect(byTestId('reset-outcome').textContent).toMatch(/reset and the server restarted/);
+    expect(byTestId('reset-outcome').textContent).toMatch(/reset and the server restarted with it/);
   });
 });

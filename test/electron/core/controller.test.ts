@@ -478,3 +478,115 @@ describe('quit and logs', () => {
     expect((await c.logTail(1000)).some((line) => line.includes('Server listening'))).toBe(true);
   });
 });
+
+describe('key reset', () => {
+  it('while stopped: writes a new server.key and starts nothing', async () => {
+    await fsp.mkdir(h.home, { recursive: true });
+    await fsp.writeFile(h.paths.keyFile, 'old-key');
+    const c = h.controller();
+    const after = await c.resetKey();
+    expect(after.state).toBe('stopped');
+    const key = await fsp.readFile(h.paths.keyFile, 'utf8');
+    expect(key).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await fsp.stat(h.paths.keyFile)).mode & 0o777).toBe(0o600);
+    expect(h.liveServers()).toEqual([]);
+  });
+
+  it('while a secure server runs: restarts it with the new key', async () => {
+    const c = h.controller();
+    const before = await c.start();
+    const oldKey = await fsp.readFile(h.paths.keyFile, 'utf8');
+    const after = await c.resetKey();
+    const newKey = await fsp.readFile(h.paths.keyFile, 'utf8');
+    expect(newKey).not.toBe(oldKey);
+    expect(after).toMatchObject({ state: 'running', devMode: false });
+    expect(after.pid).not.toBe(before.pid);
+    expect((await h.record()).argv[0]).toBe(`--key=${newKey}`);
+    await c.stop();
+  });
+
+  it('while a dev server runs: only replaces server.key', async () => {
+    h.settings = { ...h.settings, devMode: true };
+    const c = h.controller();
+    const before = await c.start();
+    const after = await c.resetKey();
+    expect(after.pid).toBe(before.pid);
+    expect(await fsp.readFile(h.paths.keyFile, 'utf8')).toMatch(/^[A-Za-z0-9]{32}$/);
+    await c.stop();
+  });
+
+  it('rotates server.key even when the settings switched to dev mode while a secure server runs', async () => {
+    const c = h.controller();
+    await c.start();
+    const oldKey = await fsp.readFile(h.paths.keyFile, 'utf8');
+    h.settings = { ...h.settings, devMode: true };
+    const after = await c.resetKey();
+    expect(await fsp.readFile(h.paths.keyFile, 'utf8')).not.toBe(oldKey);
+    // The restart follows the settings: dev mode now, as the next start would be anyway.
+    expect(after).toMatchObject({ state: 'running', devMode: true });
+    await c.stop();
+  });
+});
+
+describe('robustness', () => {
+  it('fails a start whose log cannot be opened instead of staying "starting"', async () => {
+    await fsp.mkdir(h.root, { recursive: true });
+    await fsp.writeFile(h.logDir, 'a file where the log folder should be');
+    const c = h.controller();
+    const failed = await c.start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('home-error');
+    expect(failed.error?.message).toContain(h.logDir);
+    expect(await h.pidFile()).toBeNull();
+    // Nothing is stuck: an outside start is still adopted.
+    await h.cliStart();
+    expect((await c.refresh()).state).toBe('running');
+    await c.stop();
+  });
+
+  it('does not restart after a crash when Stop was pressed while the crash was being handled', async () => {
+    h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
+    h.settings = { ...h.settings, autoRestart: true };
+    const c = h.controller({ restartBackoffMs: 50 });
+    const pressed: { stop?: Promise<unknown> } = {};
+    c.onChange((s) => {
+      // Stop is pressed the moment the crash shows, while the crash is still being handled.
+      if (s.state === 'failed' && s.error?.code === 'crashed') pressed.stop ??= c.stop();
+    });
+    await c.start();
+    await nextState(c, 'failed');
+    await waitUntil(() => pressed.stop !== undefined);
+    await pressed.stop;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(h.states(c).filter((s) => s === 'running')).toHaveLength(1);
+    expect(h.liveServers()).toEqual([]);
+  });
+
+  it('quitting during a start does not wait for the readiness timeout, and leaves the detached server', async () => {
+    h.env = { ...h.env, MSB_STANDIN_NEVER_HEALTHY: '1' };
+    h.settings = { ...h.settings, readinessTimeoutMs: 60_000 };
+    const c = h.controller();
+    const started = c.start();
+    await waitUntil(async () => (await h.pidFile()) !== null);
+    const disposed = c.dispose().then(() => 'disposed' as const);
+    const outcome = await Promise.race([disposed, new Promise((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
+    expect(outcome).toBe('disposed');
+    await started;
+    const pid = Number(await h.pidFile());
+    expect(isAlive(pid)).toBe(true);
+    process.kill(pid, 'SIGKILL');
+    await waitUntil(() => !isAlive(pid));
+  });
+
+  it('quitting during a start with stop-on-quit stops the server and removes server.pid', async () => {
+    h.env = { ...h.env, MSB_STANDIN_NEVER_HEALTHY: '1' };
+    h.settings = { ...h.settings, readinessTimeoutMs: 60_000 };
+    const c = h.controller();
+    void c.start();
+    await waitUntil(async () => (await h.pidFile()) !== null);
+    const pid = Number(await h.pidFile());
+    await c.dispose({ stopServer: true });
+    expect(isAlive(pid)).toBe(false);
+    expect(await h.pidFile()).toBeNull();
+  });
+});

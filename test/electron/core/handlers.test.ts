@@ -69,6 +69,10 @@ class RecordingControl implements ServerControl {
     this.current = { ...this.current, state: 'running', startedAt: (this.current.startedAt ?? 0) + 1 };
     return Promise.resolve(this.current);
   }
+  resetKey(): Promise<ServerSnapshot> {
+    this.#record('resetKey', []);
+    return Promise.resolve(this.current);
+  }
   locate(): Promise<LocateResult> {
     this.#record('locate', []);
     return Promise.resolve({ found: true, path: '/usr/local/bin/msbserver', source: 'environment', searched: ['/usr/local/bin/msbserver'] });
@@ -250,27 +254,13 @@ describe('server channels', () => {
     expect(result).toMatchObject({ found: true, path: '/usr/local/bin/msbserver' });
   });
 
-  it('reset-key while stopped replaces server.key and starts nothing', async () => {
-    await fsp.writeFile(world.paths.keyFile, 'old-key');
-    const snapshot = ok<ServerSnapshot>(await world.table.handle('server:reset-key', WINDOW, undefined));
-    expect(snapshot.state).toBe('stopped');
-    const key = await fsp.readFile(world.paths.keyFile, 'utf8');
-    expect(key).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect((await fsp.stat(world.paths.keyFile)).mode & 0o777).toBe(0o600);
-    expect(world.control.calls.map((call) => call.method)).not.toContain('restart');
-  });
-
-  it('reset-key while a secure server runs restarts it with a fresh key', async () => {
-    world.control.current = running();
+  it.each(['stopped', 'running', 'failed'] as const)('reset-key while %s hands the reset to the controller', async (state) => {
+    world.control.current = state === 'running' ? running() : { ...INITIAL_SNAPSHOT, state };
     ok(await world.table.handle('server:reset-key', WINDOW, undefined));
-    expect(world.control.calls.filter((call) => call.method === 'restart')).toEqual([{ method: 'restart', args: [{ resetKey: true }] }]);
-  });
-
-  it('reset-key while a dev server runs only replaces server.key', async () => {
-    world.control.current = running({ devMode: true });
-    ok(await world.table.handle('server:reset-key', WINDOW, undefined));
-    expect(await fsp.readFile(world.paths.keyFile, 'utf8')).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect(world.control.calls.map((call) => call.method)).not.toContain('restart');
+    // Rotating server.key and restarting a secure server happen in the controller, under its lock
+    // (its own tests cover them): the handler itself writes nothing.
+    expect(world.control.calls.filter((call) => call.method === 'resetKey')).toEqual([{ method: 'resetKey', args: [] }]);
+    await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
   });
 
   it.each(['starting', 'stopping'] as const)('reset-key while %s asks to wait and changes nothing', async (state) => {

@@ -75,6 +75,8 @@ export interface LogTailRequest {
 
 export interface LogTail {
   readonly lines: readonly string[];
+  /** Where the log is, so the window can say so (it is the app's own log, not a secret). */
+  readonly path: string;
 }
 
 export interface LogLinesEvent {

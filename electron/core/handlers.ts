@@ -189,7 +189,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       if (result.restartNeeded) restartPendingFor = runId(deps.control.snapshot()) ?? restartPendingFor;
       return settingsView();
     },
-    'logs:tail': async (request) => ({ lines: await deps.control.logTail(request.lines) }),
+    'logs:tail': async (request) => ({ lines: await deps.control.logTail(request.lines), path: deps.control.logFile }),
     'shell:reveal': async (request) => {
       if (request.target === 'log') {
         deps.shell.showItemInFolder(deps.control.logFile);

@@ -15,11 +15,13 @@ export function createLogsView(deps: LogsDeps): View {
   const follow = h('input', { type: 'checkbox', id: 'log-follow', checked: true });
   const openFolder = h('button', { type: 'button' }, 'Open log folder');
   const problem = h('p', { class: 'inline-error reserve', 'data-testid': 'log-error' });
+  const where = h('p', { class: 'muted log-path', 'data-testid': 'log-path' });
   const element = h(
     'section',
     { class: 'logs-view' },
     h('div', { class: 'toolbar' }, h('label', { class: 'check-label', for: 'log-follow' }, follow, 'Follow new lines'), openFolder),
     h('div', { class: 'log-frame' }, empty, lines),
+    where,
     problem,
   );
   openFolder.addEventListener('click', () => {
@@ -72,6 +74,7 @@ export function createLogsView(deps: LogsDeps): View {
       if (mine !== generation) return;
       loading = null;
       setText(problem, '');
+      setText(where, tail.path);
       render(mergeTail(tail.lines, pushed));
     } catch (error) {
       if (mine !== generation) return;

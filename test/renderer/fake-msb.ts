@@ -69,7 +69,7 @@ export function fakeMsb(): FakeMsb {
     copy: () => undefined,
     getSettings: () => settingsView(),
     setSettings: (patch) => settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) } }),
-    logTail: () => ({ lines: [] }),
+    logTail: () => ({ lines: [], path: '/home/u/.config/Microsandbox Tray/logs/msbserver.log' }),
     reveal: () => undefined,
     appInfo: () => APP_INFO,
   };

@@ -451,8 +451,9 @@ describe('settings', () => {
 
 describe('logs, reveal and app info', () => {
   it('logs:tail passes the line count through', async () => {
-    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 2 }))).toEqual({ lines: ['line 2', 'line 3'] });
-    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 1000 }))).toEqual({ lines: ['line 1', 'line 2', 'line 3'] });
+    const logFile = world.control.logFile;
+    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 2 }))).toEqual({ lines: ['line 2', 'line 3'], path: logFile });
+    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 1000 }))).toEqual({ lines: ['line 1', 'line 2', 'line 3'], path: logFile });
     expect(world.control.calls.filter((call) => call.method === 'logTail').map((call) => call.args)).toEqual([[2], [1000]]);
   });
 
@@ -496,7 +497,7 @@ describe('registerHandlers', () => {
 
     const event: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: APP_URL } };
     expect(await ipc.listeners.get('app:info')?.(event)).toEqual({ ok: true, value: APP_INFO });
-    expect(await ipc.listeners.get('logs:tail')?.(event, { lines: 1 })).toEqual({ ok: true, value: { lines: ['line 3'] } });
+    expect(await ipc.listeners.get('logs:tail')?.(event, { lines: 1 })).toEqual({ ok: true, value: { lines: ['line 3'], path: world.control.logFile } });
 
     const extra = (await ipc.listeners.get('logs:tail')?.(event, { lines: 1 }, 'more')) as Envelope<unknown>;
     expect(errorOf(extra).code).toBe('invalid-input');

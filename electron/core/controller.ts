@@ -6,6 +6,7 @@ import type { LocateResult } from '../../shared/contract.ts';
 import type { FailureCode, ServerFailure, ServerSnapshot } from '../../shared/server-status.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
+import { sleep } from './delay.ts';
 import { checkHealth, serverUrl, waitForHealth } from './health.ts';
 import { locateMsbserver, serverEnvironment } from './locate.ts';
 import { homePaths, type HomePaths } from './paths.ts';
@@ -460,7 +461,7 @@ class ServerController implements Controller {
       if (identity.kind === 'unknown') unknown = true;
     }
     if (unknown) return 'unknown';
-    await this.#removeStalePidFile();
+    await this.#recordedServer(); // clears a stale record
     return null;
   }
 
@@ -660,26 +661,33 @@ class ServerController implements Controller {
     await this.#adoptFromPidFile();
   }
 
+  /**
+   * The live msbserver `server.pid` names, if any. A record that is invalid or names a dead process
+   * or another program is removed; one naming another user's process, or a process that could not
+   * be looked at, is left alone.
+   */
+  async #recordedServer(): Promise<{ readonly pid: number; readonly argv: readonly string[] } | null> {
+    const file = await readPidFile(this.#paths.pidFile);
+    if (file.kind === 'invalid') await removePidFileIf(this.#paths.pidFile, file.raw);
+    if (file.kind !== 'pid') return null;
+    const identity = await identifyServerProcess(file.pid, this.#platform);
+    if (identity.kind === 'msbserver') return { pid: file.pid, argv: identity.argv };
+    if (identity.kind === 'dead' || identity.kind === 'other-process') await removePidFileIf(this.#paths.pidFile, file.pid);
+    return null;
+  }
+
   /** Shows a live msbserver recorded in `server.pid` as running; removes a stale record. */
   async #adoptFromPidFile(): Promise<boolean> {
-    const file = await readPidFile(this.#paths.pidFile);
-    if (file.kind !== 'pid') {
-      if (file.kind === 'invalid') await removePidFileIf(this.#paths.pidFile, file.raw);
-      return false;
-    }
-    const identity = await identifyServerProcess(file.pid, this.#platform);
-    if (identity.kind === 'other-user' || identity.kind === 'unknown') return false; // not ours to judge or touch
-    if (identity.kind !== 'msbserver') {
-      await removePidFileIf(this.#paths.pidFile, file.pid);
-      return false;
-    }
-    if (this.#snapshot.state === 'running' && this.#snapshot.pid === file.pid) return true;
-    const flags = flagsFromArgv(identity.argv.slice(1));
+    const recorded = await this.#recordedServer();
+    if (recorded === null) return false;
+    const { pid } = recorded;
+    if (this.#snapshot.state === 'running' && this.#snapshot.pid === pid) return true;
+    const flags = flagsFromArgv(recorded.argv.slice(1));
     const url = serverUrl(flags.host, flags.port);
-    const [healthy, startedAt] = await Promise.all([checkHealth(url), processStartTime(file.pid, this.#platform)]);
+    const [healthy, startedAt] = await Promise.all([checkHealth(url), processStartTime(pid, this.#platform)]);
     this.#set({
       state: 'running',
-      pid: file.pid,
+      pid,
       url,
       devMode: flags.devMode,
       startedAt: startedAt ?? Date.now(),
@@ -688,7 +696,7 @@ class ServerController implements Controller {
       error: null,
     });
     this.#startMonitoring();
-    if (!healthy) this.#awaitHealth(url, file.pid);
+    if (!healthy) this.#awaitHealth(url, pid);
     return true;
   }
 
@@ -702,15 +710,6 @@ class ServerController implements Controller {
         this.#set({ ...this.#snapshot, healthy: true });
       }
     });
-  }
-
-  async #removeStalePidFile(): Promise<void> {
-    const file = await readPidFile(this.#paths.pidFile);
-    if (file.kind === 'invalid') await removePidFileIf(this.#paths.pidFile, file.raw);
-    else if (file.kind === 'pid') {
-      const identity = await identifyServerProcess(file.pid, this.#platform);
-      if (identity.kind === 'dead' || identity.kind === 'other-process') await removePidFileIf(this.#paths.pidFile, file.pid);
-    }
   }
 
   // ---- snapshot ----
@@ -795,9 +794,6 @@ function raceTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function shallowEqual(a: ServerSnapshot, b: ServerSnapshot): boolean {
   return (Object.keys(a) as (keyof ServerSnapshot)[]).every((key) => a[key] === b[key]);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { sleep } from './delay.ts';
 
 export const HEALTH_PATH = '/api/v1/health';
 
@@ -43,18 +44,6 @@ export async function waitForHealth(baseUrl: string, options: WaitForHealthOptio
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), options.signal);
     delay = Math.min(delay * 2, 5);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** `http://host:port`, with IPv6 literals bracketed. */

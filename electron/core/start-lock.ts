@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import { sleep } from './delay.ts';
 import { processLiveness } from './process-identity.ts';
 
 /** Longer than the slowest start (readiness timeout of at most 120 s) plus a stop's grace periods. */
@@ -106,8 +107,4 @@ async function releaseIfOurs(lockFile: string, token: string): Promise<void> {
 async function removeIfOlderThan(file: string, ageMs: number): Promise<void> {
   const stat = await fsp.stat(file).catch(() => null);
   if (stat !== null && Date.now() - stat.mtimeMs > ageMs) await fsp.unlink(file).catch(() => undefined);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,6 +2,7 @@ import { formatDuration, parseDuration } from '../../shared/duration.ts';
 import { ALL_NAMESPACES } from '../../shared/namespace.ts';
 import type { ServerSnapshot, ServerState } from '../../shared/server-status.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
+import { serverUrl } from './health.ts';
 
 /** The expiry presets of the "Copy new API key" submenu, in menu order. */
 export const TRAY_KEY_PRESETS = [
@@ -72,8 +73,7 @@ export function copyKeyRequest(action: TrayAction, settings: Settings): { namesp
 
 /** `http://host:port` for the configured address, IPv6 in brackets. */
 export function serverUrlFromSettings(settings: Pick<Settings, 'host' | 'port'>): string {
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  return `http://${host}:${settings.port}`;
+  return serverUrl(settings.host, settings.port);
 }
 
 /** The URL clients should use: the server's own while there is one, else the configured one. */

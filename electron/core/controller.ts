@@ -318,6 +318,8 @@ class ServerController implements Controller {
 
     const abort = new AbortController();
     this.#startAbort = abort;
+    // dispose() may have come between the spawn and here, before there was a wait to abort.
+    if (this.#disposing) abort.abort();
     const outcome = await Promise.race([
       child.exited.then((exit) => ({ kind: 'exited' as const, ...exit })),
       waitForHealth(url, { timeoutMs: settings.readinessTimeoutMs, signal: abort.signal }).then((result) => ({ kind: result })),

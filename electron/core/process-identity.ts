@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { sleep } from './delay.ts';
 
 export type Liveness = 'alive' | 'dead' | 'other-user';
 
@@ -85,7 +86,13 @@ export async function identifyServerProcess(
   const liveness = await processLiveness(pid, platform);
   if (liveness === 'dead') return { kind: 'dead' };
   if (liveness === 'other-user') return { kind: 'other-user' };
-  const argv = await readProcessArgv(pid, platform);
+  let argv = await readProcessArgv(pid, platform);
+  // A process in the middle of an exec (a CLI writes server.pid right after spawning, and a
+  // `#!` script execs twice) briefly has an unreadable command line: look again before giving up.
+  for (let attempt = 0; argv === null && attempt < 3 && platform !== 'win32'; attempt++) {
+    await sleep(10);
+    argv = await readProcessArgv(pid, platform);
+  }
   if (argv === null) return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
   if (platform !== 'linux' && platform !== 'win32') {
     // `ps -o comm=` is the executable's full path on macOS, spaces and all.

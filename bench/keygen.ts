@@ -3,12 +3,12 @@ import Conf from 'conf';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ClipboardGuard } from '../electron/core/clipboard-guard.ts';
-import { createHandlerTable } from '../electron/core/handlers.ts';
+import { ClipboardGuard } from '../electron/core/desktop/clipboard-guard.ts';
+import { createHandlerTable } from '../electron/core/ipc/handlers.ts';
 import { homePaths } from '../electron/core/paths.ts';
 import { openSettings } from '../electron/core/settings.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
-import { createHarness } from '../test/electron/core/lifecycle-harness.ts';
+import { createHarness } from '../test/electron/core/server/lifecycle-harness.ts';
 import { summarize, type Summary } from './stats.ts';
 
 export interface KeygenFigures {

@@ -13,7 +13,7 @@
  *   icons/tray/tray-<state>@2x.png            64x64      with an outline that reads on light and dark
  *
  * for the states stopped, transition, running and failed (the names `trayIconName` in
- * electron/core/tray-menu.ts produces). The app icon is the source as drawn; the tray images
+ * electron/core/desktop/tray-menu.ts produces). The app icon is the source as drawn; the tray images
  * reuse its mark (`#mark-top`, `#mark-edges`) with a badge per state: none (stopped), a ring
  * (transition), a dot (running), a cross (failed).
  *

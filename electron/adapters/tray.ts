@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Menu, Tray, nativeImage } from 'electron';
 import type { MenuItemConstructorOptions, NativeImage } from 'electron';
-import type { TrayAction, TrayMenuItem } from '../core/tray-menu.ts';
+import type { TrayAction, TrayMenuItem } from '../core/desktop/tray-menu.ts';
 
 /**
  * Where the tray images are: `<resources>/icons/tray` in a packaged app (electron-builder

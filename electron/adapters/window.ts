@@ -7,9 +7,9 @@ import { BrowserWindow } from 'electron';
 import type { App, Session } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 import type { EventChannel, EventMap } from '../../shared/contract.ts';
-import type { SenderInfo } from '../core/ports.ts';
-import { isAppUrl, secureWebPreferences } from '../core/window-policy.ts';
-import type { AppPage } from '../core/window-policy.ts';
+import type { SenderInfo } from '../core/desktop/ports.ts';
+import { isAppUrl, secureWebPreferences } from '../core/desktop/window-policy.ts';
+import type { AppPage } from '../core/desktop/window-policy.ts';
 
 /**
  * Denies every permission (camera, notifications, clipboard-read, ...) and sets the strict CSP

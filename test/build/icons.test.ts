@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../electron-builder.config.ts';
-import { trayIconName } from '../../electron/core/tray-menu.ts';
+import { trayIconName } from '../../electron/core/desktop/tray-menu.ts';
 import type { ServerState } from '../../shared/server-status.ts';
 import { LINUX_SIZES, STATES, iconSpecs, parseArgs } from '../../scripts/make-icons.js';
 

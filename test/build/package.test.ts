@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { extractFile, listPackage } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveTrayIcon, trayIconDirs } from '../../electron/adapters/tray.ts';
-import { trayIconName } from '../../electron/core/tray-menu.ts';
+import { trayIconName } from '../../electron/core/desktop/tray-menu.ts';
 import type { ServerState } from '../../shared/server-status.ts';
 
 // The tray adapter imports Electron for its TrayView; this file only uses its path helpers.

@@ -15,7 +15,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 import { INVOKE_CHANNELS } from '../../shared/contract.ts';
 import type { Envelope } from '../../shared/contract.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
-import { secureWebPreferences } from '../../electron/core/window-policy.ts';
+import { secureWebPreferences } from '../../electron/core/desktop/window-policy.ts';
 import { RecordingApp, delay, waitFor } from './recording-electron/driver.ts';
 import type { RecordEntry } from './recording-electron/driver.ts';
 import { freePort } from '../fixtures/standin-helpers.ts';

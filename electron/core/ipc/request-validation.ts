@@ -1,0 +1,214 @@
+/**
+ * One validator per IPC channel: `unknown` in, the typed request or an `invalid-input` error out.
+ * Requests come from the renderer, which is treated as untrusted: only plain objects with exactly
+ * the documented fields pass, values are read from own data properties (never through getters),
+ * and the typed request is rebuilt from known fields so nothing else travels further.
+ */
+import type { CopyRequest, IpcError, InvokeChannel, LogTailRequest, MintKeyRequest, RequestOf, RevealRequest } from '../../../shared/contract.ts';
+import { parseDuration } from '../../../shared/duration.ts';
+import { namespaceProblem } from '../../../shared/namespace.ts';
+import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
+import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
+
+export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
+
+/** Longest namespace msbserver accepts. */
+export const MAX_NAMESPACE_LENGTH = 63;
+/** Far longer than any duration msb accepts (`9223372036854775807mo` is 21 characters). */
+export const MAX_EXPIRY_LENGTH = 32;
+/** Bytes of UTF-8; a token is under 300. */
+export const MAX_COPY_BYTES = 16 * 1024;
+export const MAX_LOG_LINES = 1000;
+/** Longest text a setting takes (paths included). */
+export const MAX_SETTING_TEXT = 4096;
+const MAX_FIELD_MESSAGE = 300;
+
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+function invalid(message: string, fields?: FieldErrors): { ok: false; error: IpcError } {
+  return { ok: false, error: fields === undefined ? { code: 'invalid-input', message } : { code: 'invalid-input', message, fields } };
+}
+
+function valid<T>(value: T): { ok: true; value: T } {
+  return { ok: true, value };
+}
+
+/** A short, safe description of what arrived, for messages: never the value itself. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN';
+    if (!Number.isFinite(value)) return 'an infinite number';
+    return 'a number';
+  }
+  if (typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null ? 'an object' : 'a non-plain object';
+  }
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'boolean') return 'true or false';
+  return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The own data properties of a plain object whose keys are all in `allowed`, or the reason it is
+ * refused. Symbol keys, accessors, `__proto__`/`constructor`/`prototype` and unknown keys are
+ * all refused.
+ */
+function fieldsOf(
+  input: unknown,
+  what: string,
+  allowed: readonly string[],
+): { ok: true; fields: Map<string, unknown> } | { ok: false; error: IpcError } {
+  if (!isPlainObject(input)) return invalid(`The ${what} must be an object, not ${describeType(input)}.`);
+  const fields = new Map<string, unknown>();
+  for (const key of Reflect.ownKeys(input)) {
+    if (typeof key !== 'string') return invalid(`The ${what} has a field that is not named by text.`);
+    if (FORBIDDEN_KEYS.has(key)) return invalid(`The ${what} has a field named "${key}", which is never accepted.`);
+    if (!allowed.includes(key)) {
+      return invalid(`The ${what} has an unknown field "${clip(key)}"; it takes only ${list(allowed)}.`);
+    }
+    const descriptor = Object.getOwnPropertyDescriptor(input, key);
+    if (descriptor === undefined || !('value' in descriptor)) {
+      return invalid(`The ${what} field "${key}" must be a plain value.`);
+    }
+    fields.set(key, descriptor.value);
+  }
+  return { ok: true, fields };
+}
+
+function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function list(keys: readonly string[]): string {
+  if (keys.length === 0) return 'no fields';
+  return keys.map((key) => `"${key}"`).join(' and ');
+}
+
+function voidRequest(channel: InvokeChannel): (payload: unknown) => Validation<undefined> {
+  return (payload) =>
+    payload === undefined ? valid(undefined) : invalid(`${channel} takes no argument, but it was given ${describeType(payload)}.`);
+}
+
+export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequest> {
+  const checked = fieldsOf(payload, 'key request', ['namespace', 'expiresIn']);
+  if (!checked.ok) return checked;
+  const namespace = checked.fields.get('namespace');
+  const expiresIn = checked.fields.get('expiresIn');
+  const request: { namespace?: string; expiresIn?: string } = {};
+  if (namespace !== undefined) {
+    if (typeof namespace !== 'string') return invalid(`The namespace must be text, not ${describeType(namespace)}.`);
+    if (namespace.length > MAX_NAMESPACE_LENGTH) {
+      return invalid(`A namespace can be at most ${MAX_NAMESPACE_LENGTH} characters long; this one has ${namespace.length}.`);
+    }
+    const problem = namespaceProblem(namespace);
+    if (problem !== null) return invalid(problem);
+    request.namespace = namespace;
+  }
+  if (expiresIn !== undefined) {
+    if (typeof expiresIn !== 'string') return invalid(`The expiry must be text such as 24h, not ${describeType(expiresIn)}.`);
+    if (expiresIn.length > MAX_EXPIRY_LENGTH) {
+      return invalid(`The expiry can be at most ${MAX_EXPIRY_LENGTH} characters long, such as 24h or 30d.`);
+    }
+    let seconds: number;
+    try {
+      seconds = parseDuration(expiresIn);
+    } catch (error) {
+      return invalid(error instanceof Error ? error.message : 'The expiry is not a valid duration.');
+    }
+    if (seconds <= 0) return invalid('The expiry must be longer than zero.');
+    request.expiresIn = expiresIn;
+  }
+  return valid(request);
+}
+
+export function validateCopyRequest(payload: unknown): Validation<CopyRequest> {
+  const checked = fieldsOf(payload, 'copy request', ['text', 'secret']);
+  if (!checked.ok) return checked;
+  const text = checked.fields.get('text');
+  const secret = checked.fields.get('secret');
+  if (typeof text !== 'string') return invalid(`The text to copy must be text, not ${describeType(text)}.`);
+  if (text === '') return invalid('There is nothing to copy: the text is empty.');
+  if (text.length > MAX_COPY_BYTES || Buffer.byteLength(text, 'utf8') > MAX_COPY_BYTES) {
+    return invalid(`The text to copy can be at most ${MAX_COPY_BYTES / 1024} KiB.`);
+  }
+  if (typeof secret !== 'boolean') return invalid(`"secret" must be true or false, not ${describeType(secret)}.`);
+  return valid({ text, secret });
+}
+
+export function validateLogTailRequest(payload: unknown): Validation<LogTailRequest> {
+  const checked = fieldsOf(payload, 'log request', ['lines']);
+  if (!checked.ok) return checked;
+  const lines = checked.fields.get('lines');
+  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
+    return invalid(`"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`);
+  }
+  return valid({ lines });
+}
+
+export function validateRevealRequest(payload: unknown): Validation<RevealRequest> {
+  const checked = fieldsOf(payload, 'reveal request', ['target']);
+  if (!checked.ok) return checked;
+  const target = checked.fields.get('target');
+  if (target !== 'log' && target !== 'home') return invalid('"target" must be "log" or "home".');
+  return valid({ target });
+}
+
+export function validateSettingsSetRequest(payload: unknown): Validation<Partial<Settings>> {
+  if (!isPlainObject(payload)) return invalid(`The settings update must be an object, not ${describeType(payload)}.`);
+  for (const key of Reflect.ownKeys(payload)) {
+    if (typeof key !== 'string') return invalid('The settings update has a field that is not named by text.');
+    if (FORBIDDEN_KEYS.has(key)) return invalid(`The settings update has a field named "${key}", which is never accepted.`);
+  }
+  for (const key of Object.keys(payload)) {
+    const value: unknown = Object.getOwnPropertyDescriptor(payload, key)?.value;
+    // Longer than any path a file system takes; refused before a message could quote it.
+    if (typeof value === 'string' && value.length > MAX_SETTING_TEXT) {
+      return invalid(`The setting "${clip(key)}" can be at most ${MAX_SETTING_TEXT} characters long.`);
+    }
+  }
+  const checked = validateSettingsPatch(payload);
+  if (checked.ok) return valid(checked.value);
+  const parts: string[] = [];
+  if (checked.unknownKeys.length > 0) {
+    const shown = checked.unknownKeys.slice(0, 5).map((key) => `"${clip(key)}"`);
+    parts.push(`Unknown setting${checked.unknownKeys.length === 1 ? '' : 's'}: ${shown.join(', ')}${checked.unknownKeys.length > 5 ? ', …' : ''}.`);
+  }
+  const fields: FieldErrors = {};
+  for (const [key, message] of Object.entries(checked.errors) as [keyof Settings, string][]) {
+    fields[key] = clip(message, MAX_FIELD_MESSAGE);
+    parts.push(fields[key]);
+  }
+  return invalid(parts.length > 0 ? parts.join(' ') : 'The settings update was refused.', fields);
+}
+
+export type RequestValidators = { readonly [C in InvokeChannel]: (payload: unknown) => Validation<RequestOf<C>> };
+
+export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
+  'server:status': voidRequest('server:status'),
+  'server:start': voidRequest('server:start'),
+  'server:stop': voidRequest('server:stop'),
+  'server:restart': voidRequest('server:restart'),
+  'server:reset-key': voidRequest('server:reset-key'),
+  'server:locate': voidRequest('server:locate'),
+  'keys:mint': validateMintKeyRequest,
+  'clipboard:copy': validateCopyRequest,
+  'settings:get': voidRequest('settings:get'),
+  'settings:set': validateSettingsSetRequest,
+  'logs:tail': validateLogTailRequest,
+  'shell:reveal': validateRevealRequest,
+  'app:info': voidRequest('app:info'),
+});
+
+export function validateRequest<C extends InvokeChannel>(channel: C, payload: unknown): Validation<RequestOf<C>> {
+  const validator = REQUEST_VALIDATORS[channel] as (payload: unknown) => Validation<RequestOf<C>>;
+  return validator(payload);
+}

@@ -1,0 +1,113 @@
+import { constants, promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LocateResult, LocateSource } from '../../../shared/contract.ts';
+import { MICROSANDBOX_INSTALL_HINT } from '../../../shared/server-status.ts';
+
+export interface LocateOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The msbserver path from the settings, when the user set one. */
+  settingsPath?: string | null;
+  platform?: NodeJS.Platform;
+  userHome?: string;
+}
+
+interface Candidate {
+  readonly file: string;
+  readonly source: LocateSource;
+  /** Set explicitly by the user: a bad file there is reported, not skipped. */
+  readonly explicit: boolean;
+}
+
+/**
+ * Finds msbserver the way msb does (`$MSBSERVER_EXE`, else beside the real msb), plus what a GUI
+ * app needs because it does not inherit the shell's PATH: the settings path and `~/.local/bin`,
+ * where the installer puts both binaries.
+ */
+export async function locateMsbserver(options: LocateOptions = {}): Promise<LocateResult> {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const userHome = options.userHome ?? os.homedir();
+  const searched: string[] = [];
+
+  if (platform === 'win32') {
+    return {
+      found: false,
+      searched,
+      problem: 'msbserver does not run natively on Windows.',
+      hint: 'Run microsandbox inside WSL 2 and use its msb CLI there.',
+    };
+  }
+
+  const candidates: Candidate[] = [];
+  const fromEnv = env['MSBSERVER_EXE'];
+  if (fromEnv !== undefined && fromEnv !== '') candidates.push({ file: fromEnv, source: 'environment', explicit: true });
+  if (options.settingsPath) candidates.push({ file: options.settingsPath, source: 'settings', explicit: true });
+  for (const msb of await findOnPath('msb', env['PATH'] ?? '')) {
+    const real = await fsp.realpath(msb).catch(() => msb);
+    candidates.push({ file: path.join(path.dirname(real), 'msbserver'), source: 'beside-msb', explicit: false });
+  }
+  candidates.push({ file: path.join(userHome, '.local', 'bin', 'msbserver'), source: 'local-bin', explicit: false });
+
+  let notExecutable: string | null = null;
+  for (const candidate of candidates) {
+    if (searched.includes(candidate.file)) continue;
+    searched.push(candidate.file);
+    const verdict = await checkExecutable(candidate.file);
+    if (verdict === 'ok') return { found: true, path: candidate.file, source: candidate.source, searched };
+    if (verdict === 'not-executable') notExecutable ??= candidate.file;
+    if (candidate.explicit) {
+      const origin = candidate.source === 'environment' ? 'MSBSERVER_EXE' : 'the msbserver path in Settings';
+      const problem =
+        verdict === 'missing'
+          ? `${origin} points at ${candidate.file}, which does not exist.`
+          : `${origin} points at ${candidate.file}, which is not an executable file.`;
+      return { found: false, searched, problem, hint: MICROSANDBOX_INSTALL_HINT };
+    }
+  }
+  const problem =
+    notExecutable === null
+      ? `msbserver was not found. Looked in: ${searched.join(', ')}.`
+      : `${notExecutable} is not an executable file.`;
+  return { found: false, searched, problem, hint: MICROSANDBOX_INSTALL_HINT };
+}
+
+async function findOnPath(name: string, pathVariable: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const dir of pathVariable.split(path.delimiter)) {
+    if (dir === '' || !path.isAbsolute(dir)) continue;
+    const file = path.join(dir, name);
+    if ((await checkExecutable(file)) === 'ok') hits.push(file);
+  }
+  return hits;
+}
+
+async function checkExecutable(file: string): Promise<'ok' | 'missing' | 'not-executable'> {
+  const stat = await fsp.stat(file).catch(() => null);
+  if (stat === null) return 'missing';
+  if (!stat.isFile()) return 'not-executable';
+  try {
+    await fsp.access(file, constants.X_OK);
+  } catch {
+    return 'not-executable';
+  }
+  // Root passes X_OK for any file with one execute bit; a file with none cannot be run by anyone.
+  return (stat.mode & 0o111) === 0 ? 'not-executable' : 'ok';
+}
+
+/**
+ * The environment for msbserver: the app's own, plus the library folders of a standard install
+ * (`~/.local/lib`, and `lib` beside the binary's folder) that a shell profile would have added.
+ */
+export function serverEnvironment(
+  base: NodeJS.ProcessEnv,
+  executable: string,
+  platform: NodeJS.Platform,
+  userHome: string,
+): NodeJS.ProcessEnv {
+  const variable = platform === 'darwin' ? 'DYLD_LIBRARY_PATH' : 'LD_LIBRARY_PATH';
+  const extra = [path.join(userHome, '.local', 'lib'), path.join(path.dirname(path.dirname(executable)), 'lib')];
+  const existing = (base[variable] ?? '').split(path.delimiter).filter((entry) => entry !== '');
+  const merged = [...existing, ...extra.filter((dir) => !existing.includes(dir))];
+  return { ...base, [variable]: [...new Set(merged)].join(path.delimiter) };
+}

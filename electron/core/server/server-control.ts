@@ -1,0 +1,33 @@
+import type { LocateResult } from '../../../shared/contract.ts';
+import type { ServerSnapshot } from '../../../shared/server-status.ts';
+
+export interface StartOptions {
+  /** `--key X`: wins over and overwrites `server.key` (secure mode only). */
+  readonly customKey?: string;
+  /** `--reset-key`: a fresh random key even when `server.key` exists. */
+  readonly resetKey?: boolean;
+}
+
+/**
+ * What the IPC handlers, the tray and main need from the server controller. The controller in
+ * `controller.ts` implements it; anything with the same shape can stand in for it.
+ */
+export interface ServerControl {
+  snapshot(): ServerSnapshot;
+  /** Called once per transition with the new snapshot; returns an unsubscribe function. */
+  onChange(listener: (snapshot: ServerSnapshot) => void): () => void;
+  start(options?: StartOptions): Promise<ServerSnapshot>;
+  stop(): Promise<ServerSnapshot>;
+  restart(options?: StartOptions): Promise<ServerSnapshot>;
+  /**
+   * Writes a new random `server.key` (every earlier API key stops working) and restarts a running
+   * secure-mode server so that it uses it.
+   */
+  resetKey(): Promise<ServerSnapshot>;
+  locate(): Promise<LocateResult>;
+  /** The last `lines` lines of the server log (oldest first). */
+  logTail(lines: number): Promise<string[]>;
+  readonly logFile: string;
+  /** Stops watching; stops the server too when `stopServer` is set (the stop-on-quit setting). */
+  dispose(options?: { stopServer?: boolean }): Promise<void>;
+}

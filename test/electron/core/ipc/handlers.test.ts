@@ -1,0 +1,978 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Conf from 'conf';
+import fc from 'fast-check';
+import type { IpcMain } from 'electron';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
+import { createHandlerTable, registerHandlers, senderInfo } from '../../../../electron/core/ipc/handlers.ts';
+import type { HandlerDeps, HandlerTable, InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc/handlers.ts';
+import { homePaths } from '../../../../electron/core/paths.ts';
+import type { HomePaths } from '../../../../electron/core/paths.ts';
+import type { ClipboardPort, SenderInfo, ShellPort, TimerHandle, Timers } from '../../../../electron/core/desktop/ports.ts';
+import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
+import { SettingsStore } from '../../../../electron/core/settings.ts';
+import { verifyToken } from '../../../../electron/core/keys/token.ts';
+import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
+import type { AppInfo, Envelope, ErrorCode, InvokeChannel, LocateResult, MintedKey, SettingsView } from '../../../../shared/contract.ts';
+import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
+import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
+import type { ServerSnapshot } from '../../../../shared/server-status.ts';
+import { startStandin } from '../../../fixtures/standin-helpers.ts';
+import type { RunningStandin } from '../../../fixtures/standin-helpers.ts';
+
+// ---------------------------------------------------------------------------------------------
+// The one hand-written double: an in-memory ServerControl that records every call.
+
+class RecordingControl implements ServerControl {
+  calls: { method: string; args: unknown[] }[] = [];
+  current: ServerSnapshot = INITIAL_SNAPSHOT;
+  failWith: Error | null = null;
+  log: string[] = ['line 1', 'line 2', 'line 3'];
+  readonly #logFile: string;
+
+  constructor(logFile: string) {
+    this.#logFile = logFile;
+  }
+
+  get logFile(): string {
+    this.calls.push({ method: 'logFile', args: [] });
+    return this.#logFile;
+  }
+
+  #record(method: string, args: unknown[]): void {
+    this.calls.push({ method, args });
+    if (this.failWith !== null) throw this.failWith;
+  }
+
+  snapshot(): ServerSnapshot {
+    this.calls.push({ method: 'snapshot', args: [] });
+    return this.current;
+  }
+  onChange(): () => void {
+    this.calls.push({ method: 'onChange', args: [] });
+    return () => undefined;
+  }
+  start(options?: StartOptions): Promise<ServerSnapshot> {
+    this.#record('start', options === undefined ? [] : [options]);
+    this.current = { ...INITIAL_SNAPSHOT, state: 'running', pid: 77, url: 'http://127.0.0.1:5555', devMode: false, startedAt: 1, healthy: true };
+    return Promise.resolve(this.current);
+  }
+  stop(): Promise<ServerSnapshot> {
+    this.#record('stop', []);
+    this.current = INITIAL_SNAPSHOT;
+    return Promise.resolve(this.current);
+  }
+  restart(options?: StartOptions): Promise<ServerSnapshot> {
+    this.#record('restart', options === undefined ? [] : [options]);
+    this.current = { ...this.current, state: 'running', startedAt: (this.current.startedAt ?? 0) + 1 };
+    return Promise.resolve(this.current);
+  }
+  resetKey(): Promise<ServerSnapshot> {
+    this.#record('resetKey', []);
+    return Promise.resolve(this.current);
+  }
+  locate(): Promise<LocateResult> {
+    this.#record('locate', []);
+    return Promise.resolve({ found: true, path: '/usr/local/bin/msbserver', source: 'environment', searched: ['/usr/local/bin/msbserver'] });
+  }
+  logTail(lines: number): Promise<string[]> {
+    this.#record('logTail', [lines]);
+    return Promise.resolve(this.log.slice(-lines));
+  }
+  dispose(): Promise<void> {
+    this.#record('dispose', []);
+    return Promise.resolve();
+  }
+}
+
+class MemoryClipboard implements ClipboardPort {
+  text = 'what the user had';
+  calls: string[] = [];
+  readText(): Promise<string> {
+    this.calls.push('read');
+    return Promise.resolve(this.text);
+  }
+  writeText(text: string): Promise<void> {
+    this.calls.push(`write:${text}`);
+    this.text = text;
+    return Promise.resolve();
+  }
+}
+
+class RecordingShell implements ShellPort {
+  calls: string[] = [];
+  openPathAnswer = '';
+  showItemInFolder(target: string): void {
+    this.calls.push(`show:${target}`);
+  }
+  openPath(target: string): Promise<string> {
+    this.calls.push(`open:${target}`);
+    return Promise.resolve(this.openPathAnswer);
+  }
+}
+
+class ManualTimers implements Timers {
+  scheduled: { ms: number; callback: () => void }[] = [];
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    this.scheduled.push({ ms, callback });
+    return this.scheduled.length as unknown as TimerHandle;
+  }
+  clearTimeout(): void {}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const APP_URL = 'file:///opt/microsandbox-tray/resources/app.asar/out/renderer/index.html';
+const WINDOW: SenderInfo = { id: 1, url: APP_URL };
+const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/h', serverSupported: true };
+const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
+const noFetch: typeof fetch = () => Promise.reject(new Error('no network in this test'));
+
+interface World {
+  tmp: string;
+  paths: HomePaths;
+  settingsFile: string;
+  settings: SettingsStore;
+  control: RecordingControl;
+  clipboard: MemoryClipboard;
+  timers: ManualTimers;
+  shell: RecordingShell;
+  table: HandlerTable;
+  fetchCalls: string[];
+}
+
+async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: number; now?: () => Date } = {}): Promise<World> {
+  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'handlers-'));
+  const home = path.join(tmp, 'home');
+  await fsp.mkdir(home);
+  const confDir = path.join(tmp, 'conf');
+  await fsp.mkdir(confDir);
+  const settingsFile = path.join(confDir, 'settings.json');
+  await fsp.writeFile(settingsFile, `${JSON.stringify({ port: 6000, defaultExpiry: '7d' }, null, '\t')}\n`);
+  const conf = new Conf<Record<string, unknown>>({ cwd: confDir, configName: 'settings', projectName: 'x' });
+  expect(conf.path).toBe(settingsFile);
+  const settings = new SettingsStore(conf);
+  const control = new RecordingControl(path.join(tmp, 'logs', 'msbserver.log'));
+  const clipboard = new MemoryClipboard();
+  const timers = new ManualTimers();
+  const shell = new RecordingShell();
+  const fetchCalls: string[] = [];
+  const baseFetch = options.fetch ?? noFetch;
+  const recordingFetch: typeof fetch = (input, init) => {
+    fetchCalls.push(input instanceof Request ? input.url : input.toString());
+    return baseFetch(input, init);
+  };
+  const deps: HandlerDeps = {
+    control,
+    settings,
+    paths: homePaths(home),
+    clipboard: new ClipboardGuard(clipboard, () => settings.get().clipboardClearSeconds, timers),
+    shell,
+    appInfo: APP_INFO,
+    isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
+    fetch: recordingFetch,
+    now: options.now ?? (() => FIXED_NOW),
+    ...(options.keyCheckTimeoutMs === undefined ? {} : { keyCheckTimeoutMs: options.keyCheckTimeoutMs }),
+  };
+  return {
+    tmp,
+    paths: homePaths(home),
+    settingsFile,
+    settings,
+    control,
+    clipboard,
+    timers,
+    shell,
+    table: createHandlerTable(deps),
+    fetchCalls,
+  };
+}
+
+function ok<T>(envelope: Envelope<unknown>): T {
+  if (!envelope.ok) throw new Error(`expected ok, got ${envelope.error.code}: ${envelope.error.message}`);
+  return envelope.value as T;
+}
+
+function errorOf(envelope: Envelope<unknown>): { code: ErrorCode; message: string } {
+  if (envelope.ok) throw new Error(`expected an error, got ${JSON.stringify(envelope.value)}`);
+  return envelope.error;
+}
+
+function running(extra: Partial<ServerSnapshot> = {}): ServerSnapshot {
+  return { ...INITIAL_SNAPSHOT, state: 'running', pid: 4321, url: 'http://127.0.0.1:6000', devMode: false, startedAt: 1_000, healthy: true, ...extra };
+}
+
+let world: World;
+
+beforeEach(async () => {
+  world = await makeWorld();
+});
+
+afterEach(async () => {
+  await fsp.rm(world.tmp, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the table', () => {
+  it('serves exactly the contract channels', () => {
+    expect([...world.table.channels].sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+});
+
+describe('server channels', () => {
+  it('status answers the snapshot', async () => {
+    world.control.current = running();
+    expect(ok(await world.table.handle('server:status', WINDOW, undefined))).toEqual(running());
+  });
+
+  it('start, stop and restart call the controller and answer its snapshot', async () => {
+    const started = ok<ServerSnapshot>(await world.table.handle('server:start', WINDOW, undefined));
+    expect(started.state).toBe('running');
+    expect(ok<ServerSnapshot>(await world.table.handle('server:restart', WINDOW, undefined)).state).toBe('running');
+    expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
+    expect(world.control.calls.map((call) => call.method)).toEqual(['start', 'restart', 'stop']);
+    expect(world.control.calls.every((call) => call.args.length === 0)).toBe(true);
+  });
+
+  it('turns a controller error into server-error', async () => {
+    world.control.failWith = new Error('msbserver was not found in /usr/bin or ~/.local/bin.');
+    expect(errorOf(await world.table.handle('server:start', WINDOW, undefined))).toEqual({
+      code: 'server-error',
+      message: 'msbserver was not found in /usr/bin or ~/.local/bin.',
+    });
+    world.control.failWith = Object.assign(new Error(''), { name: 'Weird' });
+    const empty = errorOf(await world.table.handle('server:stop', WINDOW, undefined));
+    expect(empty.code).toBe('server-error');
+    expect(empty.message.length).toBeGreaterThan(0);
+  });
+
+  it('locate answers the controller result', async () => {
+    const result = ok<LocateResult>(await world.table.handle('server:locate', WINDOW, undefined));
+    expect(result).toMatchObject({ found: true, path: '/usr/local/bin/msbserver' });
+  });
+
+  it.each(['stopped', 'running', 'failed'] as const)('reset-key while %s hands the reset to the controller', async (state) => {
+    world.control.current = state === 'running' ? running() : { ...INITIAL_SNAPSHOT, state };
+    ok(await world.table.handle('server:reset-key', WINDOW, undefined));
+    // Rotating server.key and restarting a secure server happen in the controller, under its lock
+    // (its own tests cover them): the handler itself writes nothing.
+    expect(world.control.calls.filter((call) => call.method === 'resetKey')).toEqual([{ method: 'resetKey', args: [] }]);
+    await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
+  });
+
+  it.each(['starting', 'stopping'] as const)('reset-key while %s asks to wait and changes nothing', async (state) => {
+    world.control.current = running({ state });
+    const error = errorOf(await world.table.handle('server:reset-key', WINDOW, undefined));
+    expect(error.code).toBe('server-error');
+    expect(error.message).toContain(state);
+    await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
+  });
+});
+
+describe('keys:mint', () => {
+  it('creates server.key when there is none, and mints a * key for 24 hours by default', async () => {
+    const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, {}));
+    const key = await fsp.readFile(world.paths.keyFile, 'utf8');
+    expect(key).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await fsp.stat(world.paths.keyFile)).mode & 0o777).toBe(0o600);
+    const issuedAt = Math.floor(FIXED_NOW.getTime() / 1000);
+    expect(minted).toMatchObject({ namespace: '*', issuedAt, expiresAt: issuedAt + 86_400, devMode: false });
+    expect(minted.serverUrl).toBe('http://127.0.0.1:6000'); // from the settings: the port was 6000
+    expect(minted.check).toEqual({ result: 'not-checked', message: expect.stringMatching(/not running/) as unknown });
+    const verified = await verifyToken(minted.token, key, { now: FIXED_NOW });
+    expect(verified).toEqual({ valid: true, claims: { exp: issuedAt + 86_400, iat: issuedAt, namespace: '*' } });
+    expect(world.fetchCalls).toEqual([]);
+    expect(JSON.stringify(minted)).not.toContain(key);
+  });
+
+  it('uses the request namespace and expiry, and the existing key as is', async () => {
+    await fsp.writeFile(world.paths.keyFile, 'existing key\n', { mode: 0o644 });
+    const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, { namespace: 'team-a', expiresIn: '30m' }));
+    expect(minted.namespace).toBe('team-a');
+    expect(minted.expiresAt - minted.issuedAt).toBe(1_800);
+    expect(await fsp.readFile(world.paths.keyFile, 'utf8')).toBe('existing key\n');
+    expect((await verifyToken(minted.token, 'existing key\n', { now: FIXED_NOW })).valid).toBe(true);
+  });
+
+  it('brackets an IPv6 host from the settings', async () => {
+    ok(await world.table.handle('settings:set', WINDOW, { host: '::1' }));
+    expect(ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, {})).serverUrl).toBe('http://[::1]:6000');
+  });
+
+  it('uses the running server URL and reports dev mode without checking', async () => {
+    world.control.current = running({ url: 'http://10.0.0.2:7777', devMode: true });
+    const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, {}));
+    expect(minted.serverUrl).toBe('http://10.0.0.2:7777');
+    expect(minted.devMode).toBe(true);
+    expect(minted.check).toMatchObject({ result: 'not-checked', message: expect.stringMatching(/development mode/) as unknown });
+    expect(world.fetchCalls).toEqual([]);
+  });
+
+  it('says why a secure server could not be asked', async () => {
+    world.control.current = running();
+    const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, {}));
+    expect(minted.check).toMatchObject({ result: 'not-checked', message: expect.stringMatching(/could not be reached/) as unknown });
+    expect(world.fetchCalls).toEqual(['http://127.0.0.1:6000/api/v1/rpc']);
+  });
+
+  it('answers key-unavailable when server.key cannot be read, without minting', async () => {
+    await fsp.mkdir(world.paths.keyFile);
+    const error = errorOf(await world.table.handle('keys:mint', WINDOW, {}));
+    expect(error.code).toBe('key-unavailable');
+    expect(error.message).toContain(world.paths.keyFile);
+  });
+
+  it('answers key-unavailable for a key file that is not UTF-8', async () => {
+    await fsp.writeFile(world.paths.keyFile, Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+    expect(errorOf(await world.table.handle('keys:mint', WINDOW, {})).code).toBe('key-unavailable');
+  });
+});
+
+describe('keys:mint against the msbserver stand-in', () => {
+  let standin: RunningStandin;
+  let live: World;
+  const KEY = 'StandinKey0123456789abcdefghijkl';
+
+  beforeAll(async () => {
+    // Real time: the server checks the expiry against its own clock.
+    live = await makeWorld({ fetch: (input, init) => fetch(input, init), now: () => new Date() });
+    await fsp.writeFile(live.paths.keyFile, KEY, { mode: 0o600 });
+    standin = await startStandin({
+      args: ['--key', KEY, '--path', live.paths.namespacesDir],
+      env: { MICROSANDBOX_HOME: live.paths.home },
+    });
+    live.control.current = running({ url: standin.url, pid: standin.child.pid ?? 1 });
+  });
+
+  afterAll(async () => {
+    await standin.stop();
+    await fsp.rm(live.tmp, { recursive: true, force: true });
+  });
+
+  it('accepted with server.key, refused once server.key no longer matches the server', async () => {
+    const first = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, {}));
+    expect(first.check).toEqual({ result: 'accepted' });
+    expect(first.serverUrl).toBe(standin.url);
+    const scoped = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, { namespace: 'default', expiresIn: '1h' }));
+    expect(scoped.check).toEqual({ result: 'accepted' });
+    // One call per server run and key: the second mint reused the verdict.
+    expect(live.fetchCalls).toEqual([`${standin.url}/api/v1/rpc`]);
+
+    await fsp.writeFile(live.paths.keyFile, 'a-different-key-written-later');
+    const second = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, {}));
+    expect(second.check.result).toBe('refused');
+    if (second.check.result === 'refused') {
+      expect(second.check.message).toMatch(/server\.key/);
+      expect(second.check.message).toMatch(/[Rr]estart the server/);
+      expect(second.check.message).toMatch(/reset the key/);
+    }
+    expect(JSON.stringify(second)).not.toContain('a-different-key-written-later');
+    expect(live.fetchCalls).toHaveLength(2);
+
+    // A new server run is asked again, even with the same key; the check is made with a `*` probe,
+    // so a scoped key for a namespace without a folder leaves no error in the server's log.
+    live.control.current = running({ url: standin.url, pid: standin.child.pid ?? 1, startedAt: 2 });
+    await fsp.writeFile(live.paths.keyFile, KEY);
+    const fresh = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, { namespace: 'no-folder-yet' }));
+    expect(fresh.check).toEqual({ result: 'accepted' });
+    expect(standin.stdout() + standin.stderr()).not.toMatch(/does not exist/);
+    expect(live.fetchCalls).toHaveLength(3);
+
+    live.control.current = running({ url: standin.url, pid: standin.child.pid ?? 1, startedAt: 1 });
+    ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, {}));
+    expect(live.fetchCalls).toHaveLength(4);
+  });
+});
+
+describe('clipboard:copy', () => {
+  it('copies a secret and schedules its clearing with the settings delay', async () => {
+    expect(ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'msb_abc', secret: true }))).toBeUndefined();
+    expect(world.clipboard.text).toBe('msb_abc');
+    expect(world.timers.scheduled.map((timer) => timer.ms)).toEqual([60_000]);
+    world.timers.scheduled[0]?.callback();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(world.clipboard.text).toBe('');
+  });
+
+  it('copies plain text without scheduling anything', async () => {
+    ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'http://127.0.0.1:5555', secret: false }));
+    expect(world.clipboard.text).toBe('http://127.0.0.1:5555');
+    expect(world.timers.scheduled).toEqual([]);
+  });
+
+  it('accepts 16 KiB exactly', async () => {
+    ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'a'.repeat(16 * 1024), secret: false }));
+  });
+});
+
+describe('settings', () => {
+  it('get answers the settings without a restart pending', async () => {
+    const view = ok<SettingsView>(await world.table.handle('settings:get', WINDOW, undefined));
+    expect(view.settings).toMatchObject({ port: 6000, defaultExpiry: '7d' });
+    expect(view.restartNeeded).toBe(false);
+  });
+
+  it('set writes the file and answers the new view', async () => {
+    const view = ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 0, defaultNamespace: 'ns' }));
+    expect(view.settings).toMatchObject({ clipboardClearSeconds: 0, defaultNamespace: 'ns' });
+    expect(view.restartNeeded).toBe(false);
+    const onDisk = JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
+    expect(onDisk).toMatchObject({ clipboardClearSeconds: 0, defaultNamespace: 'ns', port: 6000 });
+  });
+
+  it('marks a restart as needed while the same server run is up, and forgets it after a restart', async () => {
+    ok(await world.table.handle('settings:set', WINDOW, { port: 7000 }));
+    expect(ok<SettingsView>(await world.table.handle('settings:get', WINDOW, undefined)).restartNeeded).toBe(false);
+
+    world.control.current = running();
+    expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { port: 7001 })).restartNeeded).toBe(true);
+    expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 5 })).restartNeeded).toBe(true);
+    expect(world.table.settingsView().restartNeeded).toBe(true);
+
+    ok(await world.table.handle('server:restart', WINDOW, undefined));
+    expect(ok<SettingsView>(await world.table.handle('settings:get', WINDOW, undefined)).restartNeeded).toBe(false);
+  });
+
+  it('refuses an invalid update with per-field messages and writes nothing', async () => {
+    const before = await fsp.readFile(world.settingsFile);
+    const envelope = await world.table.handle('settings:set', WINDOW, { port: 70_000, host: 'localhost' });
+    expect(envelope.ok).toBe(false);
+    if (!envelope.ok) {
+      expect(envelope.error.code).toBe('invalid-input');
+      expect(Object.keys(envelope.error.fields ?? {}).sort()).toEqual(['host', 'port']);
+      expect(envelope.error.message).toMatch(/127\.0\.0\.1/);
+    }
+    expect(await fsp.readFile(world.settingsFile)).toEqual(before);
+  });
+});
+
+describe('logs, reveal and app info', () => {
+  it('logs:tail passes the line count through', async () => {
+    const logFile = world.control.logFile;
+    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 2 }))).toEqual({ lines: ['line 2', 'line 3'], path: logFile });
+    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 1000 }))).toEqual({ lines: ['line 1', 'line 2', 'line 3'], path: logFile });
+    expect(world.control.calls.filter((call) => call.method === 'logTail').map((call) => call.args)).toEqual([[2], [1000]]);
+  });
+
+  it('reveals the log in its folder and opens the home folder', async () => {
+    ok(await world.table.handle('shell:reveal', WINDOW, { target: 'log' }));
+    ok(await world.table.handle('shell:reveal', WINDOW, { target: 'home' }));
+    expect(world.shell.calls).toEqual([`show:${path.join(world.tmp, 'logs', 'msbserver.log')}`, `open:${world.paths.home}`]);
+  });
+
+  it('reports a folder that could not be opened', async () => {
+    world.shell.openPathAnswer = 'Failed to open path';
+    const error = errorOf(await world.table.handle('shell:reveal', WINDOW, { target: 'home' }));
+    expect(error.code).toBe('internal');
+    expect(error.message).toContain('Failed to open path');
+  });
+
+  it('app:info answers the app info', async () => {
+    expect(ok(await world.table.handle('app:info', WINDOW, undefined))).toEqual(APP_INFO);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Registration with ipcMain.
+
+describe('registerHandlers', () => {
+  class FakeIpcMain implements IpcMainLike {
+    listeners = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+    removed: string[] = [];
+    handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>): void {
+      this.listeners.set(channel, listener);
+    }
+    removeHandler(channel: string): void {
+      this.removed.push(channel);
+    }
+  }
+
+  it('registers exactly the contract channels and answers through the table', async () => {
+    const ipc = new FakeIpcMain();
+    const unregister = registerHandlers(ipc, world.table);
+    expect([...ipc.listeners.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+
+    const event: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: APP_URL } };
+    expect(await ipc.listeners.get('app:info')?.(event)).toEqual({ ok: true, value: APP_INFO });
+    expect(await ipc.listeners.get('logs:tail')?.(event, { lines: 1 })).toEqual({ ok: true, value: { lines: ['line 3'], path: world.control.logFile } });
+
+    const extra = (await ipc.listeners.get('logs:tail')?.(event, { lines: 1 }, 'more')) as Envelope<unknown>;
+    expect(errorOf(extra).code).toBe('invalid-input');
+
+    const noFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1 }, senderFrame: null })) as Envelope<unknown>;
+    expect(errorOf(noFrame).code).toBe('forbidden-sender');
+    const otherWindow = (await ipc.listeners.get('app:info')?.({ sender: { id: 2 }, senderFrame: { url: APP_URL } })) as Envelope<unknown>;
+    expect(errorOf(otherWindow).code).toBe('forbidden-sender');
+
+    unregister();
+    expect([...ipc.removed].sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  it('treats a frame that throws when read as an unknown sender', () => {
+    const event = {
+      sender: { id: 1 },
+      get senderFrame(): { url: string } {
+        throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+      },
+    };
+    expect(senderInfo(event)).toEqual({ id: -1, url: '' });
+  });
+
+  it("accepts Electron's ipcMain (type level)", () => {
+    const accepts = (ipc: IpcMain): IpcMainLike => ipc;
+    expect(typeof accepts).toBe('function');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The bad-input corpus: every answer is an error envelope, nothing throws, nothing changes.
+
+interface BadCase {
+  name: string;
+  channel: unknown;
+  payload: unknown;
+  sender?: unknown;
+  extra?: unknown[];
+  code: ErrorCode;
+}
+
+const VOID_CHANNELS: InvokeChannel[] = [
+  'server:status',
+  'server:start',
+  'server:stop',
+  'server:restart',
+  'server:reset-key',
+  'server:locate',
+  'settings:get',
+  'app:info',
+];
+
+/** A valid payload per channel: the sender and arity cases use these, so only the sender is wrong. */
+const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
+  'server:status': undefined,
+  'server:start': undefined,
+  'server:stop': undefined,
+  'server:restart': undefined,
+  'server:reset-key': undefined,
+  'server:locate': undefined,
+  'keys:mint': { namespace: 'default', expiresIn: '1h' },
+  'clipboard:copy': { text: 'msb_x', secret: true },
+  'settings:get': undefined,
+  'settings:set': { port: 7000 },
+  'logs:tail': { lines: 10 },
+  'shell:reveal': { target: 'home' },
+  'app:info': undefined,
+};
+
+const json = (text: string): unknown => JSON.parse(text);
+const HUGE = 'x'.repeat(1_000_000);
+
+let getterRan = false;
+const withGetter = {
+  get namespace(): string {
+    getterRan = true;
+    return 'default';
+  },
+};
+
+function corpus(): BadCase[] {
+  const cases: BadCase[] = [];
+  const add = (name: string, channel: unknown, payload: unknown, code: ErrorCode = 'invalid-input', more: Partial<BadCase> = {}) =>
+    cases.push({ name, channel, payload, code, ...more });
+
+  // Unknown channels.
+  for (const channel of [
+    'server:exec',
+    'server:status ',
+    'SERVER:STATUS',
+    '',
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'event:status',
+    'event:log',
+    'keys:mint\0',
+    'shell:openExternal',
+    HUGE,
+    42,
+    null,
+    undefined,
+    {},
+    ['server:status'],
+    Symbol('server:status'),
+  ]) {
+    add(`unknown channel ${typeof channel === 'string' ? JSON.stringify(channel.slice(0, 20)) : String(typeof channel)}`, channel, undefined, 'unknown-channel');
+  }
+
+  // Untrusted senders, with valid payloads: nothing may happen.
+  const badSenders: [string, unknown][] = [
+    ['another window', { id: 2, url: APP_URL }],
+    ['a remote page', { id: 1, url: 'https://evil.example/index.html' }],
+    ['an empty frame URL', { id: 1, url: '' }],
+    ['another local file', { id: 1, url: 'file:///tmp/evil.html' }],
+    ['a sender with a string id', { id: '1', url: APP_URL }],
+    ['a null sender', null],
+    ['an empty sender', {}],
+  ];
+  for (const channel of INVOKE_CHANNELS) {
+    for (const [who, sender] of badSenders) {
+      add(`${channel} from ${who}`, channel, VALID_PAYLOADS[channel], 'forbidden-sender', { sender });
+    }
+  }
+  add('an unknown channel from another window', 'server:exec', undefined, 'forbidden-sender', { sender: { id: 9, url: APP_URL } });
+  add('an invalid payload from another window', 'keys:mint', { namespace: 7 }, 'forbidden-sender', { sender: { id: 9, url: APP_URL } });
+
+  // More than one argument.
+  for (const channel of INVOKE_CHANNELS) add(`${channel} with a second argument`, channel, VALID_PAYLOADS[channel], 'invalid-input', { extra: ['more'] });
+
+  // Void channels given something.
+  const notUndefined: [string, unknown][] = [
+    ['null', null],
+    ['0', 0],
+    ['an empty string', ''],
+    ['an empty object', {}],
+    ['an empty list', []],
+    ['false', false],
+    ['NaN', Number.NaN],
+    ['a __proto__ object', json('{"__proto__":{"polluted":true}}')],
+  ];
+  for (const channel of VOID_CHANNELS) for (const [what, payload] of notUndefined) add(`${channel} given ${what}`, channel, payload);
+
+  // Non-objects and non-plain objects for every object channel.
+  const notPlain: [string, unknown][] = [
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'namespace=*'],
+    ['a number', 1],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['true', true],
+    ['a list', [{ namespace: '*' }]],
+    ['a Date', new Date(0)],
+    ['a Map', new Map([['namespace', '*']])],
+    ['a class instance', new (class Request {})()],
+    ['an object with a prototype', Object.create({ namespace: '*' }) as unknown],
+  ];
+  for (const channel of ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal'] as const) {
+    for (const [what, payload] of notPlain) add(`${channel} given ${what}`, channel, payload);
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      add(`${channel} with a "${key}" key`, channel, json(`{"${key}":{"isAdmin":true}}`));
+    }
+    add(`${channel} with an extra field`, channel, { ...(VALID_PAYLOADS[channel] as object), extra: 1 });
+    add(`${channel} with a symbol key`, channel, { ...(VALID_PAYLOADS[channel] as object), [Symbol('s')]: 1 });
+  }
+
+  // keys:mint fields.
+  for (const [what, namespace] of [
+    ['a number', 5],
+    ['null', null],
+    ['a list', ['*']],
+    ['an object', { ns: '*' }],
+    ['true', true],
+    ['empty', ''],
+    ['starting with a dash', '-team'],
+    ['with a space', 'team a'],
+    ['with a slash', '../etc'],
+    ['two stars', '**'],
+    ['64 characters', 'a'.repeat(64)],
+    ['a megabyte', HUGE],
+    ['with a NUL', 'a\0b'],
+    ['with unicode', 'tëam'],
+  ] as const) {
+    add(`keys:mint with a namespace that is ${what}`, 'keys:mint', { namespace });
+  }
+  for (const [what, expiresIn] of [
+    ['a number', 24],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['negative', -1],
+    ['null', null],
+    ['empty', ''],
+    ['upper-case', '1H'],
+    ['fractional', '1.5h'],
+    ['negative text', '-1h'],
+    ['zero', '0h'],
+    ['a unit alone', 'h'],
+    ['spaced', '1 h'],
+    ['minutes spelled out', '1min'],
+    ['33 characters', `${'1'.repeat(32)}s`],
+    ['too large', '99999999999999999y'],
+    ['a megabyte', HUGE],
+  ] as const) {
+    add(`keys:mint with an expiry that is ${what}`, 'keys:mint', { expiresIn });
+  }
+  add('keys:mint with a getter', 'keys:mint', withGetter);
+  add('keys:mint with a __proto__ key beside valid fields', 'keys:mint', json('{"namespace":"*","__proto__":{"namespace":"x"}}'));
+
+  // clipboard:copy fields.
+  for (const [what, payload] of [
+    ['no text', { secret: true }],
+    ['no secret', { text: 'x' }],
+    ['nothing', {}],
+    ['text as a number', { text: 1, secret: false }],
+    ['text as null', { text: null, secret: false }],
+    ['text as a list', { text: ['a'], secret: false }],
+    ['empty text', { text: '', secret: false }],
+    ['16 KiB + 1', { text: 'a'.repeat(16 * 1024 + 1), secret: false }],
+    ['16 KiB of multi-byte text', { text: 'é'.repeat(8 * 1024 + 1), secret: false }],
+    ['a megabyte', { text: HUGE, secret: true }],
+    ['secret as a string', { text: 'x', secret: 'true' }],
+    ['secret as 1', { text: 'x', secret: 1 }],
+    ['secret as null', { text: 'x', secret: null }],
+    ['secret NaN', { text: 'x', secret: Number.NaN }],
+  ] as const) {
+    add(`clipboard:copy with ${what}`, 'clipboard:copy', payload);
+  }
+
+  // settings:set fields.
+  for (const [what, payload] of [
+    ['an unknown key', { colour: 'blue' }],
+    ['an unknown key beside a valid one', { port: 7000, colour: 'blue' }],
+    ['port NaN', { port: Number.NaN }],
+    ['port Infinity', { port: Number.POSITIVE_INFINITY }],
+    ['port -1', { port: -1 }],
+    ['port 0', { port: 0 }],
+    ['port 1.5', { port: 1.5 }],
+    ['port 70000', { port: 70_000 }],
+    ['port as text', { port: '7000' }],
+    ['host localhost', { host: 'localhost' }],
+    ['host as a megabyte', { host: HUGE }],
+    ['host null', { host: null }],
+    ['devMode as text', { devMode: 'yes' }],
+    ['clipboard delay -1', { clipboardClearSeconds: -1 }],
+    ['clipboard delay NaN', { clipboardClearSeconds: Number.NaN }],
+    ['clipboard delay Infinity', { clipboardClearSeconds: Number.POSITIVE_INFINITY }],
+    ['readiness timeout negative', { readinessTimeoutMs: -5 }],
+    ['default expiry 0h', { defaultExpiry: '0h' }],
+    ['default expiry as a megabyte', { defaultExpiry: HUGE }],
+    ['default namespace invalid', { defaultNamespace: 'a b' }],
+    ['a relative msbserver path', { msbserverPath: 'bin/msbserver' }],
+    ['log level unknown', { logLevel: 'verbose' }],
+    ['a "constructor" key beside a valid one', json('{"port":7000,"constructor":{"prototype":{"x":1}}}')],
+    ['a "__proto__" key beside a valid one', json('{"port":7000,"__proto__":{"port":1}}')],
+  ] as const) {
+    add(`settings:set with ${what}`, 'settings:set', payload);
+  }
+
+  // logs:tail fields.
+  for (const [what, payload] of [
+    ['0 lines', { lines: 0 }],
+    ['-1 lines', { lines: -1 }],
+    ['1001 lines', { lines: 1001 }],
+    ['1.5 lines', { lines: 1.5 }],
+    ['NaN lines', { lines: Number.NaN }],
+    ['Infinity lines', { lines: Number.POSITIVE_INFINITY }],
+    ['-Infinity lines', { lines: Number.NEGATIVE_INFINITY }],
+    ['lines as text', { lines: '10' }],
+    ['lines null', { lines: null }],
+    ['lines as a bigint', { lines: 10n }],
+    ['no lines', {}],
+  ] as const) {
+    add(`logs:tail with ${what}`, 'logs:tail', payload);
+  }
+
+  // shell:reveal fields.
+  for (const [what, payload] of [
+    ['an unknown target', { target: 'etc' }],
+    ['a path as target', { target: '/etc/passwd' }],
+    ['an upper-case target', { target: 'LOG' }],
+    ['an empty target', { target: '' }],
+    ['a null target', { target: null }],
+    ['a numeric target', { target: 1 }],
+    ['no target', {}],
+  ] as const) {
+    add(`shell:reveal with ${what}`, 'shell:reveal', payload);
+  }
+
+  return cases;
+}
+
+const CORPUS = corpus();
+
+async function stateOf(w: World): Promise<{ settings: Buffer; home: string[] }> {
+  return { settings: await fsp.readFile(w.settingsFile), home: (await fsp.readdir(w.paths.home)).sort() };
+}
+
+function expectNothingDone(w: World): void {
+  expect(w.control.calls).toEqual([]);
+  expect(w.clipboard.calls).toEqual([]);
+  expect(w.clipboard.text).toBe('what the user had');
+  expect(w.timers.scheduled).toEqual([]);
+  expect(w.shell.calls).toEqual([]);
+  expect(w.fetchCalls).toEqual([]);
+}
+
+describe('bad input corpus', () => {
+  it('has at least 200 cases', () => {
+    expect(CORPUS.length).toBeGreaterThanOrEqual(200);
+  });
+
+  it.each(CORPUS.map((c) => [c.name, c] as const))('%s', async (_name, bad) => {
+    const before = await stateOf(world);
+    const sender = 'sender' in bad ? (bad.sender as SenderInfo) : WINDOW;
+    const answer = await world.table.handle(bad.channel, sender, bad.payload, ...(bad.extra ?? []));
+    expect(answer.ok).toBe(false);
+    if (!answer.ok) {
+      expect(answer.error.code).toBe(bad.code);
+      expect(typeof answer.error.message).toBe('string');
+      expect(answer.error.message.length).toBeGreaterThan(0);
+      expect(answer.error.message.length).toBeLessThan(2_000);
+    }
+    // A plain, cloneable envelope: Electron sends it with the structured clone algorithm.
+    expect(structuredClone(answer)).toEqual(answer);
+    expect(await stateOf(world)).toEqual(before);
+    expect(world.settings.get()).toMatchObject({ port: 6000, defaultExpiry: '7d' });
+    expectNothingDone(world);
+    expect(getterRan).toBe(false);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
+  });
+});
+
+describe('generated bad input (fast-check)', () => {
+  const objectChannels = ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal'] as const;
+  const allowed: Record<(typeof objectChannels)[number], readonly string[]> = {
+    'keys:mint': ['namespace', 'expiresIn'],
+    'clipboard:copy': ['text', 'secret'],
+    'settings:set': Object.keys(DEFAULT_SETTINGS),
+    'logs:tail': ['lines'],
+    'shell:reveal': ['target'],
+  };
+
+  // The sender is passed explicitly: a default parameter would turn a generated `undefined` sender into the window.
+  async function expectRefused(channel: unknown, payload: unknown, codes: readonly ErrorCode[], sender: unknown): Promise<void> {
+    const before = await stateOf(world);
+    const answer = await world.table.handle(channel, sender as SenderInfo, payload);
+    expect(answer.ok).toBe(false);
+    if (!answer.ok) expect(codes).toContain(answer.error.code);
+    expect(await stateOf(world)).toEqual(before);
+    expectNothingDone(world);
+  }
+
+  it('unknown channel names', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 40 }).filter((s) => !(INVOKE_CHANNELS as readonly string[]).includes(s)),
+        fc.anything(),
+        (channel, payload) => expectRefused(channel, payload, ['unknown-channel'], WINDOW),
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('anything but undefined on the void channels', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...VOID_CHANNELS),
+        fc.anything().filter((value) => value !== undefined),
+        (channel, payload) => expectRefused(channel, payload, ['invalid-input'], WINDOW),
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('non-objects on the object channels', async () => {
+    const nonObject = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0),
+      fc.string(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.bigInt(),
+      fc.array(fc.anything(), { maxLength: 3 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...objectChannels), nonObject, (channel, payload) =>
+        expectRefused(channel, payload, ['invalid-input'], WINDOW),
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('objects with at least one field the channel does not take', async () => {
+    const arb = fc.constantFrom(...objectChannels).chain((channel) => {
+      const known = allowed[channel];
+      return fc
+        .tuple(
+          fc.string({ minLength: 1, maxLength: 20 }).filter((key) => !known.includes(key)),
+          fc.anything(),
+          fc.dictionary(fc.constantFrom(...known), fc.anything(), { maxKeys: 2 }),
+        )
+        .map(([key, value, rest]) => [channel, { ...rest, [key]: value }] as const);
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, ([channel, payload]) => expectRefused(channel, payload, ['invalid-input'], WINDOW)),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keys:mint with namespaces and expiries of the wrong kind', async () => {
+    const badNamespace = fc.oneof(
+      fc.string({ maxLength: 80 }).filter((s) => s !== '*' && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(s)),
+      fc.integer(),
+      fc.constant(null),
+      fc.boolean(),
+    );
+    await fc.assert(
+      fc.asyncProperty(badNamespace, (namespace) => expectRefused('keys:mint', { namespace }, ['invalid-input'], WINDOW)),
+      { numRuns: 150 },
+    );
+  });
+
+  it('any request from an untrusted sender', async () => {
+    const sender = fc.oneof(
+      fc.record({ id: fc.integer().filter((id) => id !== 1), url: fc.constant(APP_URL) }),
+      fc.record({ id: fc.constant(1), url: fc.webUrl() }),
+      fc.anything(),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...INVOKE_CHANNELS), sender, (channel, from) =>
+        expectRefused(channel, VALID_PAYLOADS[channel], ['forbidden-sender'], from),
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('never throws', () => {
+  it('even when the sender check itself throws', async () => {
+    const w = await makeWorld();
+    const table = createHandlerTable({
+      control: w.control,
+      settings: w.settings,
+      paths: w.paths,
+      clipboard: new ClipboardGuard(w.clipboard, () => 0),
+      shell: w.shell,
+      appInfo: APP_INFO,
+      isTrustedSender: () => {
+        throw new Error('boom');
+      },
+    });
+    expect(errorOf(await table.handle('app:info', WINDOW, undefined)).code).toBe('forbidden-sender');
+    await fsp.rm(w.tmp, { recursive: true, force: true });
+  });
+
+  it('even when reading the sender throws', async () => {
+    const sender = {
+      id: 1,
+      get url(): string {
+        throw new Error('disposed');
+      },
+    };
+    expect(errorOf(await world.table.handle('app:info', sender, undefined)).code).toBe('forbidden-sender');
+  });
+
+  it('even when a dependency throws a non-Error', async () => {
+    world.control.snapshot = () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw 'a string';
+    };
+    const error = errorOf(await world.table.handle('server:status', WINDOW, undefined));
+    expect(error).toEqual({ code: 'server-error', message: 'a string' });
+  });
+});

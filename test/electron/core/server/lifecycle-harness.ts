@@ -1,0 +1,175 @@
+// A temporary microsandbox home with a real controller driving the msbserver stand-in, and the
+// checks every lifecycle test ends with: which stand-ins are alive, what server.pid says.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fsp, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createController, type Controller, type ControllerTiming } from '../../../../electron/core/server/controller.ts';
+import { homePaths, type HomePaths } from '../../../../electron/core/paths.ts';
+import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
+import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+
+export interface Harness {
+  readonly root: string;
+  readonly home: string;
+  readonly logDir: string;
+  readonly paths: HomePaths;
+  readonly recordFile: string;
+  settings: Settings;
+  env: NodeJS.ProcessEnv;
+  readonly controllers: Controller[];
+  /** Every snapshot each controller emitted, in order. */
+  readonly events: Map<Controller, ServerSnapshot[]>;
+  controller(timing?: Partial<ControllerTiming>): Controller;
+  states(controller: Controller): ServerState[];
+  record(): Promise<StandinRecord>;
+  pidFile(): Promise<string | null>;
+  /** PIDs of live stand-ins whose working directory is this home (the controller spawns them there). */
+  liveServers(): number[];
+  /** Spawns the stand-in the way `msb server start` does: detached, key on argv, PID file without newline. */
+  cliStart(extraArgs?: string[]): Promise<ChildProcess>;
+  cleanup(): Promise<void>;
+}
+
+export interface StandinRecord {
+  pid: number;
+  argv: string[];
+  listeningAt: number;
+  env: { RUST_LOG?: string };
+}
+
+export async function createHarness(): Promise<Harness> {
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-tray-lifecycle-'));
+  const home = path.join(root, 'home');
+  const logDir = path.join(root, 'logs');
+  const recordFile = path.join(root, 'standin-record.json');
+  const port = await freePort();
+  const controllers: Controller[] = [];
+  const events = new Map<Controller, ServerSnapshot[]>();
+  const spawned: ChildProcess[] = [];
+
+  const harness: Harness = {
+    root,
+    home,
+    logDir,
+    paths: homePaths(home),
+    recordFile,
+    settings: { ...DEFAULT_SETTINGS, port, readinessTimeoutMs: 10_000 },
+    env: { PATH: process.env['PATH'], MSBSERVER_EXE: STANDIN_PATH, MSB_STANDIN_RECORD: recordFile },
+    controllers,
+    events,
+    controller(timing = {}) {
+      const controller = createController({
+        home,
+        logDir,
+        settings: () => harness.settings,
+        env: harness.env,
+        userHome: root,
+        timing: { stopGraceMs: 2_000, ...timing },
+      });
+      const seen: ServerSnapshot[] = [];
+      controller.onChange((s) => seen.push(s));
+      events.set(controller, seen);
+      controllers.push(controller);
+      return controller;
+    },
+    states(controller) {
+      return (events.get(controller) ?? []).map((s) => s.state);
+    },
+    async record() {
+      return JSON.parse(await fsp.readFile(recordFile, 'utf8')) as StandinRecord;
+    },
+    async pidFile() {
+      return fsp.readFile(harness.paths.pidFile, 'utf8').catch(() => null);
+    },
+    liveServers() {
+      return standinsIn(home);
+    },
+    async cliStart(extraArgs = []) {
+      await fsp.mkdir(path.join(home, 'namespaces'), { recursive: true });
+      const key = 'CliKey0123456789CliKey0123456789';
+      await fsp.writeFile(harness.paths.keyFile, key);
+      const child = spawn(STANDIN_PATH, ['--key', key, '--port', String(harness.settings.port), ...extraArgs], {
+        detached: true,
+        stdio: 'ignore',
+        cwd: home,
+        env: { ...harness.env, MSB_STANDIN_RECORD: recordFile },
+      });
+      spawned.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      await fsp.writeFile(harness.paths.pidFile, String(child.pid));
+      return child;
+    },
+    async cleanup() {
+      for (const controller of controllers) await controller.dispose({ stopServer: false });
+      for (const pid of standinsIn(home)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await waitUntil(() => standinsIn(home).length === 0, 3_000);
+      await fsp.rm(root, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+function standinsIn(home: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`) !== home) continue;
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      if (/^State:\s+Z/m.test(status)) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.some((arg) => arg === STANDIN_PATH)) pids.push(Number(entry));
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  return pids;
+}
+
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return condition();
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return !/^State:\s+Z/m.test(status);
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for a snapshot in `state` (already current, or the next one emitted). */
+export function nextState(controller: Controller, state: ServerState, timeoutMs = 10_000): Promise<ServerSnapshot> {
+  if (controller.snapshot().state === state) return Promise.resolve(controller.snapshot());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no "${state}" within ${timeoutMs} ms; now ${controller.snapshot().state}`));
+    }, timeoutMs);
+    const off = controller.onChange((s) => {
+      if (s.state !== state) return;
+      clearTimeout(timer);
+      off();
+      resolve(s);
+    });
+  });
+}

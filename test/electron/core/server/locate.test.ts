@@ -1,0 +1,307 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { locateMsbserver, serverEnvironment } from '../../../../electron/core/server/locate.ts';
+import { MICROSANDBOX_INSTALL_HINT } from '../../../../shared/server-status.ts';
+
+const posixOnly = describe.skipIf(process.platform === 'win32');
+
+let root: string;
+/** The user's home: `~/.local/bin/msbserver` lives here. */
+let home: string;
+let localBin: string;
+/** A PATH directory holding `msb` as a symlink into `install`. */
+let pathDir: string;
+/** Where the real msb and its msbserver live. */
+let install: string;
+
+beforeEach(async () => {
+  root = await fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-tray-locate-')));
+  home = path.join(root, 'home');
+  localBin = path.join(home, '.local', 'bin');
+  pathDir = path.join(root, 'path-bin');
+  install = path.join(root, 'opt', 'microsandbox', 'bin');
+  for (const d of [localBin, pathDir, install]) await fsp.mkdir(d, { recursive: true });
+});
+
+afterEach(async () => {
+  await fsp.rm(root, { recursive: true, force: true });
+});
+
+async function executable(file: string, mode = 0o755): Promise<string> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await fsp.writeFile(file, '#!/bin/sh\nexit 0\n');
+  await fsp.chmod(file, mode);
+  return file;
+}
+
+/** The installer's layout seen through a package manager: PATH has a symlink to the real msb. */
+async function installMsbBehindSymlink(): Promise<{ beside: string }> {
+  await executable(path.join(install, 'msb'));
+  const beside = await executable(path.join(install, 'msbserver'));
+  await fsp.symlink(path.join(install, 'msb'), path.join(pathDir, 'msb'));
+  // A decoy beside the symlink: msb looks beside the real binary, not beside the link.
+  await executable(path.join(pathDir, 'msbserver'));
+  return { beside };
+}
+
+function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: pathDir, ...vars };
+}
+
+posixOnly('locateMsbserver', () => {
+  it('prefers MSBSERVER_EXE over everything', async () => {
+    await installMsbBehindSymlink();
+    await executable(path.join(localBin, 'msbserver'));
+    const settings = await executable(path.join(root, 'settings', 'msbserver'));
+    const fromEnv = await executable(path.join(root, 'env', 'msbserver'));
+    expect(await locateMsbserver({ env: envWith({ MSBSERVER_EXE: fromEnv }), settingsPath: settings, platform: 'linux', userHome: home })).toEqual({
+      found: true,
+      path: fromEnv,
+      source: 'environment',
+      searched: [fromEnv],
+    });
+  });
+
+  it('then the settings path', async () => {
+    await installMsbBehindSymlink();
+    await executable(path.join(localBin, 'msbserver'));
+    const settings = await executable(path.join(root, 'settings', 'msbserver'));
+    expect(await locateMsbserver({ env: envWith({}), settingsPath: settings, platform: 'linux', userHome: home })).toEqual({
+      found: true,
+      path: settings,
+      source: 'settings',
+      searched: [settings],
+    });
+  });
+
+  it('then beside the real, symlink-resolved msb on PATH', async () => {
+    const { beside } = await installMsbBehindSymlink();
+    await executable(path.join(localBin, 'msbserver'));
+    const result = await locateMsbserver({ env: envWith({}), settingsPath: null, platform: 'linux', userHome: home });
+    expect(result).toEqual({ found: true, path: beside, source: 'beside-msb', searched: [beside] });
+    expect(result.searched).not.toContain(path.join(pathDir, 'msbserver'));
+  });
+
+  it('resolves a chain of symlinks to msb', async () => {
+    const { beside } = await installMsbBehindSymlink();
+    const otherDir = path.join(root, 'other-bin');
+    await fsp.mkdir(otherDir);
+    await fsp.symlink(path.join(pathDir, 'msb'), path.join(otherDir, 'msb'));
+    const result = await locateMsbserver({ env: { PATH: otherDir }, platform: 'linux', userHome: home });
+    expect(result).toEqual({ found: true, path: beside, source: 'beside-msb', searched: [beside] });
+  });
+
+  it('then ~/.local/bin', async () => {
+    const local = await executable(path.join(localBin, 'msbserver'));
+    expect(await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home })).toEqual({
+      found: true,
+      path: local,
+      source: 'local-bin',
+      searched: [local],
+    });
+  });
+
+  it('goes on to ~/.local/bin when there is no msbserver beside msb', async () => {
+    await executable(path.join(install, 'msb'));
+    await fsp.symlink(path.join(install, 'msb'), path.join(pathDir, 'msb'));
+    const local = await executable(path.join(localBin, 'msbserver'));
+    expect(await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home })).toEqual({
+      found: true,
+      path: local,
+      source: 'local-bin',
+      searched: [path.join(install, 'msbserver'), local],
+    });
+  });
+
+  it('ignores an empty MSBSERVER_EXE and an empty settings path', async () => {
+    const local = await executable(path.join(localBin, 'msbserver'));
+    const result = await locateMsbserver({ env: envWith({ MSBSERVER_EXE: '' }), settingsPath: '', platform: 'linux', userHome: home });
+    expect(result).toMatchObject({ found: true, path: local, source: 'local-bin' });
+  });
+
+  it('takes MSBSERVER_EXE as final: a missing file there is reported, even with one in ~/.local/bin', async () => {
+    await installMsbBehindSymlink();
+    await executable(path.join(localBin, 'msbserver'));
+    const missing = path.join(root, 'env', 'msbserver');
+    const result = await locateMsbserver({ env: envWith({ MSBSERVER_EXE: missing }), platform: 'linux', userHome: home });
+    expect(result.found).toBe(false);
+    if (result.found) return;
+    expect(result.searched).toEqual([missing]);
+    expect(result.problem).toContain('MSBSERVER_EXE');
+    expect(result.problem).toContain(missing);
+    expect(result.problem).toMatch(/does not exist/);
+    expect(result.hint).toBe(MICROSANDBOX_INSTALL_HINT);
+  });
+
+  it('takes the settings path as final too', async () => {
+    await executable(path.join(localBin, 'msbserver'));
+    const missing = path.join(root, 'settings', 'msbserver');
+    const result = await locateMsbserver({ env: envWith({}), settingsPath: missing, platform: 'linux', userHome: home });
+    expect(result.found).toBe(false);
+    if (result.found) return;
+    expect(result.searched).toEqual([missing]);
+    expect(result.problem).toContain('Settings');
+    expect(result.problem).toContain(missing);
+    expect(result.problem).not.toContain('MSBSERVER_EXE');
+  });
+
+  it('reports a non-executable (0644) MSBSERVER_EXE as not executable, root or not', async () => {
+    const file = await executable(path.join(root, 'env', 'msbserver'), 0o644);
+    await executable(path.join(localBin, 'msbserver'));
+    const result = await locateMsbserver({ env: envWith({ MSBSERVER_EXE: file }), platform: 'linux', userHome: home });
+    expect(result.found).toBe(false);
+    if (result.found) return;
+    expect(result.problem).toContain('MSBSERVER_EXE');
+    expect(result.problem).toMatch(/not an executable file/);
+  });
+
+  it('does not accept a 0644 msbserver in ~/.local/bin, and says it is not executable', async () => {
+    const file = await executable(path.join(localBin, 'msbserver'), 0o644);
+    const result = await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home });
+    expect(result).toEqual({
+      found: false,
+      searched: [file],
+      problem: `${file} is not an executable file.`,
+      hint: MICROSANDBOX_INSTALL_HINT,
+    });
+  });
+
+  it('skips a non-executable msbserver beside msb for an executable one in ~/.local/bin', async () => {
+    const { beside } = await installMsbBehindSymlink();
+    await fsp.chmod(beside, 0o644);
+    const local = await executable(path.join(localBin, 'msbserver'));
+    expect(await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home })).toEqual({
+      found: true,
+      path: local,
+      source: 'local-bin',
+      searched: [beside, local],
+    });
+  });
+
+  it('names the first non-executable file when nothing usable is found', async () => {
+    const { beside } = await installMsbBehindSymlink();
+    await fsp.chmod(beside, 0o600);
+    await executable(path.join(localBin, 'msbserver'), 0o644);
+    const result = await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home });
+    expect(result.found).toBe(false);
+    if (result.found) return;
+    expect(result.problem).toBe(`${beside} is not an executable file.`);
+  });
+
+  it('does not accept a directory named msbserver', async () => {
+    const dirInLocal = path.join(localBin, 'msbserver');
+    await fsp.mkdir(dirInLocal, { mode: 0o755 });
+    const result = await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home });
+    expect(result.found).toBe(false);
+    if (result.found) return;
+    expect(result.problem).toBe(`${dirInLocal} is not an executable file.`);
+
+    const explicit = await locateMsbserver({ env: envWith({ MSBSERVER_EXE: dirInLocal }), platform: 'linux', userHome: home });
+    expect(explicit.found).toBe(false);
+    if (explicit.found) return;
+    expect(explicit.problem).toMatch(/MSBSERVER_EXE .* not an executable file/);
+  });
+
+  it('accepts an executable reached through a symlink, reporting the path it was given', async () => {
+    const real = await executable(path.join(root, 'real', 'msbserver-0.2.6'));
+    const link = path.join(localBin, 'msbserver');
+    await fsp.symlink(real, link);
+    expect(await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home })).toMatchObject({ found: true, path: link });
+  });
+
+  it('does not accept a dangling symlink', async () => {
+    await fsp.symlink(path.join(root, 'gone'), path.join(localBin, 'msbserver'));
+    const result = await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home });
+    expect(result.found).toBe(false);
+  });
+
+  it('lists every place looked at, in order, without duplicates', async () => {
+    // Two installs on PATH, one of them reachable twice (directly and through a link), the other
+    // being ~/.local/bin itself (the installer's layout), plus relative and empty PATH entries.
+    const otherInstall = path.join(root, 'other', 'bin');
+    await executable(path.join(install, 'msb'));
+    await executable(path.join(otherInstall, 'msb'));
+    await executable(path.join(localBin, 'msb'));
+    await fsp.symlink(path.join(install, 'msb'), path.join(pathDir, 'msb'));
+    const PATH = [pathDir, '', 'relative/bin', install, otherInstall, localBin, pathDir].join(path.delimiter);
+    const result = await locateMsbserver({ env: { PATH }, platform: 'linux', userHome: home });
+    const expected = [path.join(install, 'msbserver'), path.join(otherInstall, 'msbserver'), path.join(localBin, 'msbserver')];
+    expect(result).toEqual({
+      found: false,
+      searched: expected,
+      problem: `msbserver was not found. Looked in: ${expected.join(', ')}.`,
+      hint: MICROSANDBOX_INSTALL_HINT,
+    });
+  });
+
+  it('does not take a non-executable or missing msb on PATH for an install', async () => {
+    await executable(path.join(pathDir, 'msb'), 0o644);
+    await executable(path.join(pathDir, 'msbserver'));
+    const result = await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home });
+    expect(result.searched).toEqual([path.join(localBin, 'msbserver')]);
+    expect(result.found).toBe(false);
+  });
+
+  it('looks only in ~/.local/bin when PATH is unset', async () => {
+    const result = await locateMsbserver({ env: {}, platform: 'darwin', userHome: home });
+    expect(result.searched).toEqual([path.join(localBin, 'msbserver')]);
+  });
+
+  it('reports that Windows is not supported, with a WSL hint, without looking anywhere', async () => {
+    const fromEnv = await executable(path.join(root, 'env', 'msbserver'));
+    const result = await locateMsbserver({ env: { MSBSERVER_EXE: fromEnv }, platform: 'win32', userHome: home });
+    expect(result.found).toBe(false);
+    if (result.found) return;
+    expect(result.searched).toEqual([]);
+    expect(result.problem).toMatch(/Windows/);
+    expect(result.hint).toMatch(/WSL/);
+  });
+});
+
+describe('serverEnvironment', () => {
+  const userHome = '/home/u';
+
+  it('adds ~/.local/lib and <bin>/../lib to LD_LIBRARY_PATH on Linux', () => {
+    const env = serverEnvironment({ PATH: '/usr/bin' }, '/opt/msb/bin/msbserver', 'linux', userHome);
+    expect(env['LD_LIBRARY_PATH']).toBe(['/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+    expect(env['DYLD_LIBRARY_PATH']).toBeUndefined();
+    expect(env['PATH']).toBe('/usr/bin');
+  });
+
+  it('uses DYLD_LIBRARY_PATH on macOS and leaves LD_LIBRARY_PATH alone', () => {
+    const env = serverEnvironment({ LD_LIBRARY_PATH: '/x' }, '/opt/msb/bin/msbserver', 'darwin', userHome);
+    expect(env['DYLD_LIBRARY_PATH']).toBe(['/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+    expect(env['LD_LIBRARY_PATH']).toBe('/x');
+  });
+
+  it('keeps existing entries first', () => {
+    const env = serverEnvironment({ LD_LIBRARY_PATH: ['/a', '/b'].join(path.delimiter) }, '/opt/msb/bin/msbserver', 'linux', userHome);
+    expect(env['LD_LIBRARY_PATH']).toBe(['/a', '/b', '/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+  });
+
+  it('does not duplicate entries already there, or the two extra folders when they are one', () => {
+    const existing = ['/opt/msb/lib', '/a'].join(path.delimiter);
+    expect(serverEnvironment({ LD_LIBRARY_PATH: existing }, '/opt/msb/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe(
+      ['/opt/msb/lib', '/a', '/home/u/.local/lib'].join(path.delimiter),
+    );
+    // The standard install: msbserver in ~/.local/bin, so <bin>/../lib is ~/.local/lib.
+    expect(serverEnvironment({}, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe('/home/u/.local/lib');
+    const twice = serverEnvironment({}, '/home/u/.local/bin/msbserver', 'linux', userHome);
+    expect(serverEnvironment(twice, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe('/home/u/.local/lib');
+  });
+
+  it('drops empty entries (which would mean the working directory)', () => {
+    const env = serverEnvironment({ LD_LIBRARY_PATH: `${path.delimiter}/a${path.delimiter}${path.delimiter}` }, '/opt/msb/bin/msbserver', 'linux', userHome);
+    expect(env['LD_LIBRARY_PATH']).toBe(['/a', '/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+  });
+
+  it('does not change the environment it is given', () => {
+    const base: NodeJS.ProcessEnv = { LD_LIBRARY_PATH: '/a', HOME: '/home/u' };
+    const env = serverEnvironment(base, '/opt/msb/bin/msbserver', 'linux', userHome);
+    expect(base).toEqual({ LD_LIBRARY_PATH: '/a', HOME: '/home/u' });
+    expect(env).not.toBe(base);
+    expect(env['HOME']).toBe('/home/u');
+  });
+});

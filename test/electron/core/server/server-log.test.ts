@@ -1,0 +1,240 @@
+import { spawn } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_LOG_ROTATE_BYTES,
+  SERVER_LOG_NAME,
+  openServerLog,
+  serverLogPath,
+  stripTerminalCodes,
+  tailLines,
+} from '../../../../electron/core/server/server-log.ts';
+import { waitForExit } from '../../../fixtures/standin-helpers.ts';
+
+let dir: string;
+let logFile: string;
+const handles: FileHandle[] = [];
+
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-tray-server-log-'));
+  logFile = path.join(dir, 'logs', SERVER_LOG_NAME);
+});
+
+afterEach(async () => {
+  for (const handle of handles.splice(0)) await handle.close().catch(() => undefined);
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+async function open(file: string, header: string, rotateBytes?: number): Promise<{ handle: FileHandle; offset: number }> {
+  const opened = await openServerLog(file, header, rotateBytes);
+  handles.push(opened.handle);
+  return opened;
+}
+
+async function writeLog(text: string | Buffer, file = logFile): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await fsp.writeFile(file, text);
+}
+
+describe('serverLogPath', () => {
+  it('puts msbserver.log in the log folder', () => {
+    expect(SERVER_LOG_NAME).toBe('msbserver.log');
+    expect(serverLogPath('/var/log/tray')).toBe(path.join('/var/log/tray', 'msbserver.log'));
+  });
+});
+
+describe('openServerLog', () => {
+  it('creates the folder and a 0600 file holding the header, and returns the offset after it', async () => {
+    const { offset } = await open(logFile, '--- run 1');
+    expect(await fsp.readFile(logFile, 'utf8')).toBe('--- run 1\n');
+    expect(offset).toBe(Buffer.byteLength('--- run 1\n'));
+    expect((await fsp.stat(logFile)).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps the 0600 mode whatever the umask', async () => {
+    const previous = process.umask(0);
+    try {
+      await open(logFile, 'h');
+    } finally {
+      process.umask(previous);
+    }
+    expect((await fsp.stat(logFile)).mode & 0o777).toBe(0o600);
+  });
+
+  it('appends to an existing log and counts the offset in bytes', async () => {
+    await writeLog('earlier run ✓\n');
+    const header = '--- run 2 ✓ ünïcødé';
+    const { offset } = await open(logFile, header);
+    expect(await fsp.readFile(logFile, 'utf8')).toBe(`earlier run ✓\n${header}\n`);
+    expect(offset).toBe(Buffer.byteLength(`earlier run ✓\n${header}\n`));
+  });
+
+  it('tightens an existing, looser log file to 0600', async () => {
+    await writeLog('earlier run\n');
+    await fsp.chmod(logFile, 0o644);
+    await open(logFile, '--- run 2');
+    expect((await fsp.stat(logFile)).mode & 0o777).toBe(0o600);
+  });
+
+  it('gives a descriptor a child can write its output to, after the offset', async () => {
+    const { handle, offset } = await open(logFile, '--- start');
+    const child = spawn('sh', ['-c', 'echo out; echo err >&2'], { stdio: ['ignore', handle.fd, handle.fd] });
+    expect(await waitForExit(child)).toEqual({ code: 0, signal: null });
+    await handle.close();
+    const text = await fsp.readFile(logFile, 'utf8');
+    expect(text.slice(0, offset)).toBe('--- start\n');
+    expect(text.slice(offset).split('\n').sort()).toEqual(['', 'err', 'out']);
+    expect(await tailLines(logFile, 10, offset)).toEqual(expect.arrayContaining(['out', 'err']));
+  });
+
+  it('rotates a log larger than rotateBytes to .1 and starts fresh', async () => {
+    const old = 'x'.repeat(101);
+    await writeLog(old);
+    const { offset } = await open(logFile, 'fresh', 100);
+    expect(await fsp.readFile(`${logFile}.1`, 'utf8')).toBe(old);
+    expect(await fsp.readFile(logFile, 'utf8')).toBe('fresh\n');
+    expect(offset).toBe(6);
+    expect((await fsp.stat(logFile)).mode & 0o777).toBe(0o600);
+  });
+
+  it('replaces an older .1 when it rotates', async () => {
+    await writeLog('oldest generation', `${logFile}.1`);
+    await writeLog('y'.repeat(200));
+    await open(logFile, 'fresh', 100);
+    expect(await fsp.readFile(`${logFile}.1`, 'utf8')).toBe('y'.repeat(200));
+    expect((await fsp.readdir(path.dirname(logFile))).sort()).toEqual([SERVER_LOG_NAME, `${SERVER_LOG_NAME}.1`]);
+  });
+
+  it('does not rotate a log of exactly rotateBytes', async () => {
+    await writeLog('z'.repeat(100));
+    const { offset } = await open(logFile, 'h', 100);
+    expect(await fsp.readFile(logFile, 'utf8')).toBe(`${'z'.repeat(100)}h\n`);
+    expect(offset).toBe(102);
+    await expect(fsp.access(`${logFile}.1`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('rotates at 5 MiB by default', async () => {
+    expect(DEFAULT_LOG_ROTATE_BYTES).toBe(5 * 1024 * 1024);
+    await writeLog(Buffer.alloc(DEFAULT_LOG_ROTATE_BYTES + 1, 0x61));
+    await open(logFile, 'h');
+    expect((await fsp.stat(`${logFile}.1`)).size).toBe(DEFAULT_LOG_ROTATE_BYTES + 1);
+    expect(await fsp.readFile(logFile, 'utf8')).toBe('h\n');
+  });
+});
+
+describe('tailLines', () => {
+  it('returns the last N lines, oldest first', async () => {
+    await writeLog('one\ntwo\nthree\nfour\n');
+    expect(await tailLines(logFile, 2)).toEqual(['three', 'four']);
+    expect(await tailLines(logFile, 1)).toEqual(['four']);
+  });
+
+  it('returns every line when N is larger than the file', async () => {
+    await writeLog('one\ntwo\n');
+    expect(await tailLines(logFile, 100)).toEqual(['one', 'two']);
+  });
+
+  it('keeps a last line without a newline and adds no trailing empty line', async () => {
+    await writeLog('one\ntwo');
+    expect(await tailLines(logFile, 5)).toEqual(['one', 'two']);
+    await writeLog('one\ntwo\n');
+    expect(await tailLines(logFile, 5)).toEqual(['one', 'two']);
+  });
+
+  it('keeps empty lines inside the text', async () => {
+    await writeLog('one\n\n\ntwo\n');
+    expect(await tailLines(logFile, 3)).toEqual(['', '', 'two']);
+  });
+
+  it('returns [] for an empty or missing file, or for N <= 0', async () => {
+    expect(await tailLines(logFile, 10)).toEqual([]);
+    await writeLog('');
+    expect(await tailLines(logFile, 10)).toEqual([]);
+    await writeLog('one\n');
+    expect(await tailLines(logFile, 0)).toEqual([]);
+    expect(await tailLines(logFile, -3)).toEqual([]);
+  });
+
+  it('splits CRLF lines without leaving carriage returns', async () => {
+    await writeLog('one\r\ntwo\r\nthree\r\n');
+    expect(await tailLines(logFile, 2)).toEqual(['two', 'three']);
+  });
+
+  it('reads lines longer than the 64 KiB chunk whole', async () => {
+    const long = 'L'.repeat(200 * 1024);
+    await writeLog(`first\n${long}\nshort\n`);
+    expect(await tailLines(logFile, 2)).toEqual([long, 'short']);
+    expect(await tailLines(logFile, 3)).toEqual(['first', long, 'short']);
+  });
+
+  it('returns the last N of many lines spread over several chunks', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i}`);
+    await writeLog(`${lines.join('\n')}\n`);
+    expect(await tailLines(logFile, 5000)).toEqual(lines.slice(-5000));
+    expect(await tailLines(logFile, 30_000)).toEqual(lines);
+  });
+
+  it('keeps multi-byte characters whole across a chunk boundary', async () => {
+    // 30 000 three-byte ✓ then "x\n": 90 002 bytes, so the 64 KiB boundary falls inside a ✓.
+    const line = `${'✓'.repeat(30_000)}x`;
+    await writeLog(`before\n${line}\n`);
+    const size = (await fsp.stat(logFile)).size;
+    expect((size - 64 * 1024 - Buffer.byteLength('before\n')) % 3).not.toBe(0);
+    expect(await tailLines(logFile, 1)).toEqual([line]);
+    expect(await tailLines(logFile, 2)).toEqual(['before', line]);
+  });
+
+  it('keeps multi-byte characters whole wherever the boundary falls', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `${i} ✓ ünïcødé 🙂 ${'é'.repeat(i % 7)}`);
+    await writeLog(`${lines.join('\n')}\n`);
+    expect(await tailLines(logFile, 2500)).toEqual(lines.slice(-2500));
+  });
+
+  it('with fromOffset, returns only lines after the offset', async () => {
+    await writeLog('old 1\nold 2\n');
+    const { handle, offset } = await open(logFile, '--- this run');
+    await handle.write('new 1\nnew 2\n');
+    expect(await tailLines(logFile, 10, offset)).toEqual(['new 1', 'new 2']);
+    expect(await tailLines(logFile, 1, offset)).toEqual(['new 2']);
+    expect(await tailLines(logFile, 10)).toEqual(['old 1', 'old 2', '--- this run', 'new 1', 'new 2']);
+  });
+
+  it('with fromOffset at or past the end, returns []', async () => {
+    const { offset } = await open(logFile, '--- this run');
+    expect(await tailLines(logFile, 10, offset)).toEqual([]);
+    expect(await tailLines(logFile, 10, offset + 100)).toEqual([]);
+  });
+
+  it('with fromOffset, stops at the offset even for long output', async () => {
+    await writeLog('old\n'.repeat(50_000));
+    const { handle, offset } = await open(logFile, '--- this run');
+    const lines = Array.from({ length: 30_000 }, (_, i) => `new ${i}`);
+    await handle.write(`${lines.join('\n')}\n`);
+    expect(await tailLines(logFile, 100_000, offset)).toEqual(lines);
+  });
+
+  it('strips terminal colour codes', async () => {
+    await writeLog('\u001b[2m2024-01-01T00:00:00Z\u001b[0m \u001b[32m INFO\u001b[0m msbserver: ready\n');
+    expect(await tailLines(logFile, 1)).toEqual(['2024-01-01T00:00:00Z  INFO msbserver: ready']);
+  });
+});
+
+describe('stripTerminalCodes', () => {
+  it.each([
+    ['\u001b[31mred\u001b[0m', 'red'],
+    ['\u001b[1;38;5;208mbold orange\u001b[m', 'bold orange'],
+    ['\u001b[38;2;10;20;30mtrue colour\u001b[39m', 'true colour'],
+    ['\u001b[2K\u001b[1Gprogress', 'progress'],
+    ['\u001b[?25lhidden cursor\u001b[?25h', 'hidden cursor'],
+    ['\u001b]0;window title\u0007text', 'text'],
+    ['\u001b]8;;https://example.com\u001b\\link\u001b]8;;\u001b\\', 'link'],
+    ['plain text, [brackets] and ]0; kept', 'plain text, [brackets] and ]0; kept'],
+    ['✓ Server listening on 127.0.0.1:5555', '✓ Server listening on 127.0.0.1:5555'],
+    ['', ''],
+  ])('%j → %j', (input, expected) => {
+    expect(stripTerminalCodes(input)).toBe(expected);
+  });
+});

@@ -4,6 +4,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ClipboardGuard } from '../electron/core/desktop/clipboard-guard.ts';
+import { systemClock } from '../electron/core/clock.ts';
+import { createMintService } from '../electron/core/keys/mint-service.ts';
 import { createHandlerTable } from '../electron/core/ipc/handlers.ts';
 import { homePaths } from '../electron/core/paths.ts';
 import { openSettings } from '../electron/core/settings.ts';
@@ -38,6 +40,7 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
       clipboard: new ClipboardGuard({ readText: () => Promise.resolve(clip), writeText: (t) => Promise.resolve(void (clip = t)) }, () => 0),
       shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
       appInfo: { name: 'bench', version: '0', platform: process.platform, home: h.home, serverSupported: true },
+      mint: createMintService({ keyFile: homePaths(h.home).keyFile, snapshot: () => control.snapshot(), settings: () => store.get(), clock: systemClock }),
       isTrustedSender: () => true,
     });
     const sender = { id: 1, url: 'file:///bench' };

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Menu, Tray, nativeImage } from 'electron';
 import type { MenuItemConstructorOptions, NativeImage } from 'electron';
+import type { Disposable } from '../core/disposable.ts';
+import type { Logger } from '../core/logger.ts';
 import type { TrayAction, TrayMenuItem } from '../core/desktop/tray-menu.ts';
 
 /**
@@ -49,10 +51,11 @@ export interface TrayViewOptions {
   readonly platform: NodeJS.Platform;
   readonly onAction: (action: TrayAction) => void;
   /** A plain left click (Windows opens the window; macOS and Linux show the menu). */
-  readonly onClick?: () => void;
+  readonly onClick?: (() => void) | undefined;
+  readonly logger: Logger;
 }
 
-export class TrayView {
+export class TrayView implements Disposable {
   readonly #options: TrayViewOptions;
   #tray: Tray | null = null;
   #iconFile = '';
@@ -71,7 +74,7 @@ export class TrayView {
     tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(view.items, this.#options.onAction)));
   }
 
-  destroy(): void {
+  dispose(): void {
     this.#tray?.destroy();
     this.#tray = null;
   }
@@ -89,7 +92,7 @@ export class TrayView {
   #image(iconFile: string): NativeImage {
     const file = resolveTrayIcon(iconFile, this.#options.iconDirs);
     const image = nativeImage.createFromPath(file);
-    if (image.isEmpty()) console.warn(`Tray icon not found or unreadable: ${file}`);
+    if (image.isEmpty()) this.#options.logger.warn(`Tray icon not found or unreadable: ${file}`);
     if (this.#options.platform === 'darwin') image.setTemplateImage(true);
     return image;
   }

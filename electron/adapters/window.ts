@@ -8,6 +8,7 @@ import type { App, Session } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 import type { EventChannel, EventMap } from '../../shared/contract.ts';
 import type { SenderInfo } from '../core/desktop/ports.ts';
+import type { Disposable } from '../core/disposable.ts';
 import { isAppUrl, secureWebPreferences } from '../core/desktop/window-policy.ts';
 import type { AppPage } from '../core/desktop/window-policy.ts';
 
@@ -65,7 +66,7 @@ export interface AppWindowOptions {
  * The window, created on first open and destroyed on close: no renderer idles in the background
  * while the app lives in the tray.
  */
-export class AppWindow {
+export class AppWindow implements Disposable {
   readonly #options: AppWindowOptions;
   #window: BrowserWindow | null = null;
 
@@ -120,7 +121,8 @@ export class AppWindow {
     this.#options.onCreated?.();
   }
 
-  close(): void {
+  /** Closes the window (on quit); the next `open` would make a new one. */
+  dispose(): void {
     if (this.isOpen) this.#window?.close();
   }
 

@@ -1,3 +1,4 @@
+import { availableActions, isLive } from '../../shared/actions.ts';
 import type { ServerSnapshot, ServerState } from '../../shared/server-status.ts';
 import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
 import { formatUptime } from './format.ts';
@@ -60,10 +61,11 @@ export function uptimeOf(snapshot: ServerSnapshot, nowMs: number): string {
   return formatUptime(nowMs - snapshot.startedAt);
 }
 
-export function statusView(snapshot: ServerSnapshot, nowMs: number): StatusView {
+export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSupported = true): StatusView {
   const { state } = snapshot;
   const running = state === 'running';
-  const live = state === 'running' || state === 'starting' || state === 'stopping';
+  const live = isLive(snapshot);
+  const can = availableActions(snapshot, serverSupported);
   const failure = state === 'failed' && snapshot.error !== null ? failureView(snapshot) : null;
   return {
     state,
@@ -78,9 +80,9 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number): StatusView 
     external: live && snapshot.external,
     mode: !live || snapshot.devMode === null ? DASH : snapshot.devMode ? 'Development: no keys needed' : 'Secure: clients need a key',
     origin: !live ? DASH : snapshot.external ? 'Outside the app (msb CLI)' : 'This app',
-    canStart: state === 'stopped' || state === 'failed',
-    canStop: running,
-    canRestart: running || state === 'failed',
+    canStart: can.start,
+    canStop: can.stop,
+    canRestart: can.restart,
     failure,
   };
 }

@@ -79,7 +79,7 @@ export function createStatusView(deps: StatusDeps): View {
 
   let lastError: ServerFailure | null | undefined;
   function render(): void {
-    const view = statusView(snapshot.get(), now());
+    const view = statusView(snapshot.get(), now(), deps.unsupported.get() === null);
     setText(state, view.label);
     card.dataset['tone'] = view.tone;
     setText(mode, view.mode);

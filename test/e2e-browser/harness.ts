@@ -16,6 +16,8 @@ import type { AppInfo, Envelope, InvokeChannel } from '../../shared/contract.ts'
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
 import { LogFollower } from '../../electron/core/desktop/log-follower.ts';
+import { systemClock } from '../../electron/core/clock.ts';
+import { createMintService } from '../../electron/core/keys/mint-service.ts';
 import { ClipboardGuard } from '../../electron/core/desktop/clipboard-guard.ts';
 import { createController } from '../../electron/core/server/controller.ts';
 import type { Controller } from '../../electron/core/server/controller.ts';
@@ -182,6 +184,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     clipboard,
     shell,
     appInfo,
+    mint: createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock }),
     isTrustedSender: (sender: SenderInfo) => sender.id === SENDER_ID && sender.url.startsWith(site.url),
   });
 
@@ -236,7 +239,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     async dispose() {
       unsubscribeStatus();
       unsubscribeSettings();
-      follower.stop();
+      follower.dispose();
       await clipboard.dispose().catch(() => undefined);
       await controller.dispose({ stopServer: true });
       await context.close();

@@ -238,8 +238,9 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     await startServer(r);
     await page.getByRole('tab', { name: 'Logs' }).click();
     await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toMatch(/listening/i);
-    expect(r.calls).toContain('logs:tail');
-    expect(await byTestId(page, 'log-path').textContent()).toBe(r.controller.logFile);
+    // A pushed event:log line can render before the logs:tail answer sets the path: wait for it.
+    await expect.poll(() => r.calls).toContain('logs:tail');
+    await expect.poll(() => byTestId(page, 'log-path').textContent(), { timeout: 10_000 }).toBe(r.controller.logFile);
     appendFileSync(r.controller.logFile, 'a line written after the window opened\n');
     await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toContain('a line written after the window opened');
     await button(page, 'Open log folder').click();

@@ -38,17 +38,19 @@ describe('statusView', () => {
     expect(statusView({ ...RUNNING, healthy: null }, NOW).health).toBe('Checking…');
   });
 
-  it.each<[ServerSnapshot['state'], string]>([
-    ['starting', 'Starting…'],
-    ['stopping', 'Stopping…'],
-  ])('disables every action while %s', (state, label) => {
+  // The one rule (shared/actions.ts): Stop cancels a start; nothing is offered while stopping.
+  it.each<[ServerSnapshot['state'], string, boolean]>([
+    ['starting', 'Starting…', true],
+    ['stopping', 'Stopping…', false],
+  ])('offers only what the shared rule allows while %s', (state, label, canStop) => {
     const view = statusView({ ...RUNNING, state, healthy: null }, NOW);
-    expect(view).toMatchObject({ label, tone: 'busy', canStart: false, canStop: false, canRestart: false, uptime: '—' });
+    expect(view).toMatchObject({ label, tone: 'busy', canStart: false, canStop, canRestart: false, uptime: '—' });
   });
 
   it('shows the reason, the exit code and the log lines of a failure', () => {
     const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ message: 'msbserver exited before it answered.' }) }, NOW);
-    expect(view).toMatchObject({ label: 'Failed', tone: 'bad', canStart: true, canRestart: true, canStop: false });
+    // One action after a failure: Start (Restart would do the same).
+    expect(view).toMatchObject({ label: 'Failed', tone: 'bad', canStart: true, canRestart: false, canStop: false });
     expect(view.failure).toEqual({
       title: 'The server could not run',
       message: 'msbserver exited before it answered.',

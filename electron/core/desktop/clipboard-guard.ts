@@ -1,4 +1,6 @@
-import { defaultTimers, type ClipboardPort, type TimerHandle, type Timers } from './ports.ts';
+import { defaultTimers, type TimerHandle, type Timers } from '../clock.ts';
+import { errorText, type Logger, silentLogger } from '../logger.ts';
+import type { ClipboardPort } from './ports.ts';
 
 /** setTimeout stores its delay in a signed 32-bit integer; longer delays fire at once. */
 const MAX_DELAY_MS = 2_147_483_647;
@@ -30,10 +32,13 @@ export class ClipboardGuard {
   #inFlight: Promise<void> = Promise.resolve();
   #disposed = false;
 
-  constructor(port: ClipboardPort, clearAfterSeconds: () => number, timers: Timers = defaultTimers) {
+  readonly #logger: Logger;
+
+  constructor(port: ClipboardPort, clearAfterSeconds: () => number, timers: Timers = defaultTimers, logger: Logger = silentLogger) {
     this.#port = port;
     this.#clearAfterSeconds = clearAfterSeconds;
     this.#timers = timers;
+    this.#logger = logger;
   }
 
   /** True while a secret waits to be cleared. */
@@ -86,8 +91,9 @@ export class ClipboardGuard {
     try {
       const current = await this.#port.readText();
       if (current === text) await this.#port.writeText('');
-    } catch {
-      // Nothing to report to: the clipboard is the user's, and a failed clear leaves it as it was.
+    } catch (error) {
+      // The clipboard is the user's: a failed clear leaves it as it was, and is only noted.
+      this.#logger.debug(`Clearing the clipboard failed: ${errorText(error)}`);
     }
   }
 }

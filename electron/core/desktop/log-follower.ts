@@ -5,8 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Disposable } from '../disposable.ts';
+import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
 
-export class LogFollower {
+export class LogFollower implements Disposable {
   readonly #file: string;
   readonly #onLines: (lines: string[]) => void;
   #watcher: fs.FSWatcher | null = null;
@@ -16,9 +18,12 @@ export class LogFollower {
   #again = false;
   #stopped = false;
 
-  constructor(file: string, onLines: (lines: string[]) => void) {
+  readonly #logger: Logger;
+
+  constructor(file: string, onLines: (lines: string[]) => void, logger: Logger = silentLogger) {
     this.#file = file;
     this.#onLines = onLines;
+    this.#logger = logger;
   }
 
   /** Starts at the current end of the file: earlier lines come from `logs:tail`. */
@@ -31,13 +36,17 @@ export class LogFollower {
       this.#watcher = fs.watch(dir, { persistent: false }, (_event, changed) => {
         if (changed === null || changed.toString() === name) this.#read();
       });
-      this.#watcher.on('error', () => this.stop());
-    } catch {
+      this.#watcher.on('error', (error) => {
+        this.#logger.warn(`Following ${this.#file} stopped: ${errorText(error)}`);
+        this.dispose();
+      });
+    } catch (error) {
+      this.#logger.warn(`Could not follow ${this.#file}: ${errorText(error)}`);
       this.#watcher = null;
     }
   }
 
-  stop(): void {
+  dispose(): void {
     this.#stopped = true;
     this.#watcher?.close();
     this.#watcher = null;
@@ -50,13 +59,15 @@ export class LogFollower {
       return;
     }
     this.#reading = true;
-    void this.#readAppended().finally(() => {
-      this.#reading = false;
-      if (this.#again) {
-        this.#again = false;
-        this.#read();
-      }
-    });
+    void this.#readAppended()
+      .catch(ignoreFailure(this.#logger, `reading new lines of ${this.#file}`))
+      .finally(() => {
+        this.#reading = false;
+        if (this.#again) {
+          this.#again = false;
+          this.#read();
+        }
+      });
   }
 
   async #readAppended(): Promise<void> {
@@ -70,7 +81,9 @@ export class LogFollower {
     let handle: fs.promises.FileHandle;
     try {
       handle = await fs.promises.open(this.#file, 'r');
-    } catch {
+    } catch (error) {
+      // Moved aside between the size check and here: the next change event reads the new file.
+      this.#logger.debug(`Could not open ${this.#file}: ${errorText(error)}`);
       return;
     }
     try {

@@ -32,20 +32,6 @@ export interface SenderInfo {
   readonly url: string;
 }
 
-export type TimerHandle = ReturnType<typeof globalThis.setTimeout>;
-
-/** The timer functions core code schedules with; tests inject their own. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** The real timers. Looked up at call time so that fake timers installed later are honoured. */
-export const defaultTimers: Timers = {
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle),
-};
-
 /** Start at login: an XDG autostart entry on Linux, Electron's login item API elsewhere. */
 export interface StartAtLoginPort {
   isEnabled(): Promise<boolean>;

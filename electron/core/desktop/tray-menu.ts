@@ -1,8 +1,9 @@
+import { availableActions, isLive } from '../../../shared/actions.ts';
 import { formatDuration, parseDuration } from '../../../shared/duration.ts';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import type { ServerSnapshot, ServerState } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { serverUrl } from '../server/health.ts';
+import { effectiveServerUrl } from '../server/server-url.ts';
 
 /** The expiry presets of the "Copy new API key" submenu, in menu order. */
 export const TRAY_KEY_PRESETS = [
@@ -69,16 +70,6 @@ export function copyKeyRequest(action: TrayAction, settings: Settings): { namesp
     return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
   }
   return null;
-}
-
-/** `http://host:port` for the configured address, IPv6 in brackets. */
-export function serverUrlFromSettings(settings: Pick<Settings, 'host' | 'port'>): string {
-  return serverUrl(settings.host, settings.port);
-}
-
-/** The URL clients should use: the server's own while there is one, else the configured one. */
-export function effectiveServerUrl(snapshot: ServerSnapshot, settings: Pick<Settings, 'host' | 'port'>): string {
-  return snapshot.url ?? serverUrlFromSettings(settings);
 }
 
 const SHORT_REASON = 60;
@@ -173,9 +164,9 @@ function separator(): TrayMenuItem {
 /** The whole tray menu, as a pure function of the snapshot and settings. Every action is in it. */
 export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const { snapshot, settings, platform, startAtLogin } = input;
-  const { state } = snapshot;
   const serverSupported = platform !== 'win32';
-  const live = state === 'running' || state === 'starting' || state === 'stopping';
+  const live = isLive(snapshot);
+  const can = availableActions(snapshot, serverSupported);
   // While a server is up its own mode decides; otherwise the mode the next start will use.
   const devMode = live ? snapshot.devMode === true : settings.devMode;
 
@@ -185,9 +176,9 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   items.push(separator());
 
   items.push(
-    { id: 'start', label: 'Start Server', enabled: serverSupported && (state === 'stopped' || state === 'failed') },
-    { id: 'stop', label: 'Stop Server', enabled: state === 'running' || state === 'starting' },
-    { id: 'restart', label: 'Restart Server', enabled: serverSupported && state === 'running' },
+    { id: 'start', label: 'Start Server', enabled: can.start },
+    { id: 'stop', label: 'Stop Server', enabled: can.stop },
+    { id: 'restart', label: 'Restart Server', enabled: can.restart },
     separator(),
   );
 

@@ -45,8 +45,3 @@ export async function waitForHealth(baseUrl: string, options: WaitForHealthOptio
     delay = Math.min(delay * 2, 5);
   }
 }
-
-/** `http://host:port`, with IPv6 literals bracketed. */
-export function serverUrl(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}

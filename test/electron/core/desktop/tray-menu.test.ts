@@ -4,8 +4,6 @@ import {
   TRAY_KEY_PRESETS,
   buildTrayMenu,
   copyKeyRequest,
-  effectiveServerUrl,
-  serverUrlFromSettings,
   shortReason,
   statusLine,
   trayIconName,
@@ -197,13 +195,6 @@ describe('helpers', () => {
       expect(copyKeyRequest(`copy-key:${preset.expiresIn}`, settings)).toEqual({ namespace: 'ns1', expiresIn: preset.expiresIn });
     }
     expect(copyKeyRequest('start', settings)).toBeNull();
-  });
-
-  it('server URLs', () => {
-    expect(serverUrlFromSettings({ host: '127.0.0.1', port: 5555 })).toBe('http://127.0.0.1:5555');
-    expect(serverUrlFromSettings({ host: 'fe80::1', port: 1 })).toBe('http://[fe80::1]:1');
-    expect(effectiveServerUrl(snapshot('running', false, false), { host: '0.0.0.0', port: 1 })).toBe('http://127.0.0.1:5555');
-    expect(effectiveServerUrl(snapshot('stopped', false, false), { host: '0.0.0.0', port: 1 })).toBe('http://0.0.0.0:1');
   });
 
   it.each(STATES.flatMap((state) => PLATFORMS.map((platform) => [state, platform] as const)))('icon for %s on %s', (state, platform) => {

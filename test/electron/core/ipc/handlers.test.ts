@@ -6,11 +6,15 @@ import fc from 'fast-check';
 import type { IpcMain } from 'electron';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
-import { createHandlerTable, registerHandlers, senderInfo } from '../../../../electron/core/ipc/handlers.ts';
-import type { HandlerDeps, HandlerTable, InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc/handlers.ts';
+import { createHandlerTable } from '../../../../electron/core/ipc/handlers.ts';
+import type { HandlerDeps, HandlerTable } from '../../../../electron/core/ipc/handlers.ts';
+import { registerHandlers, senderInfo } from '../../../../electron/core/ipc/register.ts';
+import type { InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc/register.ts';
+import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { homePaths } from '../../../../electron/core/paths.ts';
 import type { HomePaths } from '../../../../electron/core/paths.ts';
-import type { ClipboardPort, SenderInfo, ShellPort, TimerHandle, Timers } from '../../../../electron/core/desktop/ports.ts';
+import type { ClipboardPort, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
+import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
 import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
@@ -172,9 +176,14 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     shell,
     appInfo: APP_INFO,
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
-    fetch: recordingFetch,
-    now: options.now ?? (() => FIXED_NOW),
-    ...(options.keyCheckTimeoutMs === undefined ? {} : { keyCheckTimeoutMs: options.keyCheckTimeoutMs }),
+    mint: createMintService({
+      keyFile: homePaths(home).keyFile,
+      snapshot: () => control.snapshot(),
+      settings: () => settings.get(),
+      clock: { now: () => (options.now ?? (() => FIXED_NOW))().getTime() },
+      fetch: recordingFetch,
+      ...(options.keyCheckTimeoutMs === undefined ? {} : { keyCheckTimeoutMs: options.keyCheckTimeoutMs }),
+    }),
   };
   return {
     tmp,
@@ -949,6 +958,7 @@ describe('never throws', () => {
       clipboard: new ClipboardGuard(w.clipboard, () => 0),
       shell: w.shell,
       appInfo: APP_INFO,
+      mint: createMintService({ keyFile: w.paths.keyFile, snapshot: () => w.control.snapshot(), settings: () => w.settings.get(), clock: { now: () => FIXED_NOW.getTime() } }),
       isTrustedSender: () => {
         throw new Error('boom');
       },

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HEALTH_PATH, checkHealth, serverUrl, waitForHealth } from '../../../../electron/core/server/health.ts';
+import { HEALTH_PATH, checkHealth, waitForHealth } from '../../../../electron/core/server/health.ts';
+import { serverUrl } from '../../../../electron/core/server/server-url.ts';
 import { freePort } from '../../../fixtures/standin-helpers.ts';
 
 const servers: http.Server[] = [];

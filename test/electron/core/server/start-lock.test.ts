@@ -69,7 +69,7 @@ describe('acquireLock', () => {
     expect(record.pid).toBe(process.pid);
     expect(record.token).toMatch(/^[0-9a-f]{16}$/);
     expect((await fsp.stat(lockFile)).mode & 0o777).toBe(0o600);
-    await lock.release();
+    await lock.dispose();
     expect(await exists(lockFile)).toBe(false);
     expect(await fsp.readdir(dir)).toEqual([]);
   });
@@ -77,10 +77,10 @@ describe('acquireLock', () => {
   it('uses a new token for every acquisition', async () => {
     const first = await acquireLock(lockFile, { timeoutMs: 1000 });
     const a = (await readLock()).token;
-    await first.release();
+    await first.dispose();
     const second = await acquireLock(lockFile, { timeoutMs: 1000 });
     const b = (await readLock()).token;
-    await second.release();
+    await second.dispose();
     expect(a).not.toBe(b);
   });
 
@@ -97,11 +97,11 @@ describe('acquireLock', () => {
     expect(events).toEqual([]);
     expect((await readLock()).token).toBe(firstToken);
     events.push('first releases');
-    await first.release();
+    await first.dispose();
     const lock = await second;
     expect(events).toEqual(['first releases', 'second acquired']);
     expect((await readLock()).token).not.toBe(firstToken);
-    await lock.release();
+    await lock.dispose();
     expect(await exists(lockFile)).toBe(false);
   });
 
@@ -114,13 +114,13 @@ describe('acquireLock', () => {
     expect((error as Error).name).toBe('LockTimeoutError');
     expect((error as Error).message).toMatch(/in progress/);
     expect(await fsp.readFile(lockFile, 'utf8')).toBe(before);
-    await held.release();
+    await held.dispose();
   });
 
   it('with a zero timeout, still takes a free lock', async () => {
     const lock = await acquireLock(lockFile, { timeoutMs: 0 });
     await expect(acquireLock(lockFile, { timeoutMs: 0 })).rejects.toBeInstanceOf(LockTimeoutError);
-    await lock.release();
+    await lock.dispose();
   });
 
   it('breaks a lock whose holder is dead', async () => {
@@ -130,7 +130,7 @@ describe('acquireLock', () => {
     const record = await readLock();
     expect(record.pid).toBe(process.pid);
     expect(record.token).not.toBe('x');
-    await lock.release();
+    await lock.dispose();
     expect(await fsp.readdir(dir)).toEqual([]);
   });
 
@@ -149,7 +149,7 @@ describe('acquireLock', () => {
     await age(lockFile, MAX_HOLD_MS + 1_000);
     const lock = await acquireLock(lockFile, { timeoutMs: 2_000 });
     expect((await readLock()).pid).toBe(process.pid);
-    await lock.release();
+    await lock.dispose();
   });
 
   it('does not break a lock held by this process (another controller)', async () => {
@@ -175,7 +175,7 @@ describe('acquireLock', () => {
     const lock = await waiting;
     expect(events).toEqual(['holder killed', 'acquired']);
     expect((await readLock()).pid).toBe(process.pid);
-    await lock.release();
+    await lock.dispose();
   });
 
   it('lets 10 concurrent acquirers in one process hold the lock one at a time', async () => {
@@ -195,7 +195,7 @@ describe('acquireLock', () => {
         expect((await readLock()).pid).toBe(process.pid);
         holders -= 1;
         turns += 1;
-        await lock.release();
+        await lock.dispose();
       }),
     );
     expect(maxHolders).toBe(1);
@@ -209,7 +209,7 @@ describe('acquireLock', () => {
     await age(lockFile, 60_000);
     const lock = await acquireLock(lockFile, { timeoutMs: 5000, breakerStaleMs: 1000 });
     expect((await readLock()).pid).toBe(process.pid);
-    await lock.release();
+    await lock.dispose();
   });
 
   it.each([
@@ -230,7 +230,7 @@ describe('acquireLock', () => {
     const lock = await acquireLock(lockFile, { timeoutMs: 5000, breakerStaleMs: 1000 });
     expect((await readLock()).pid).toBe(process.pid);
     expect(await exists(breaker)).toBe(false);
-    await lock.release();
+    await lock.dispose();
     expect(await fsp.readdir(dir)).toEqual([]);
   });
 
@@ -255,7 +255,7 @@ describe('acquireLock', () => {
         maxHolders = Math.max(maxHolders, holders);
         await sleep(5);
         holders -= 1;
-        await lock.release();
+        await lock.dispose();
       }),
     );
     expect(maxHolders).toBe(1);
@@ -274,27 +274,27 @@ describe('release', () => {
     // Someone judged ours stale and took it over.
     const theirs = JSON.stringify({ pid: process.pid, token: 'theirs' });
     await fsp.writeFile(lockFile, theirs);
-    await lock.release();
+    await lock.dispose();
     expect(await fsp.readFile(lockFile, 'utf8')).toBe(theirs);
   });
 
   it('is harmless when called twice, even after another acquirer took the lock', async () => {
     const first: HeldLock = await acquireLock(lockFile, { timeoutMs: 1000 });
-    await first.release();
+    await first.dispose();
     const second = await acquireLock(lockFile, { timeoutMs: 1000 });
     const content = await fsp.readFile(lockFile, 'utf8');
-    await first.release();
+    await first.dispose();
     expect(await fsp.readFile(lockFile, 'utf8')).toBe(content);
-    await second.release();
+    await second.dispose();
     expect(await exists(lockFile)).toBe(false);
   });
 
   it('is harmless when the lock file is already gone or unreadable', async () => {
     const lock = await acquireLock(lockFile, { timeoutMs: 1000 });
     await fsp.writeFile(lockFile, 'garbage');
-    await lock.release();
+    await lock.dispose();
     expect(await fsp.readFile(lockFile, 'utf8')).toBe('garbage');
     await fsp.unlink(lockFile);
-    await expect(lock.release()).resolves.toBeUndefined();
+    await expect(lock.dispose()).resolves.toBeUndefined();
   });
 });

@@ -1,0 +1,23 @@
+/**
+ * Time, injected the same way everywhere in the core: a clock for "now" and timers for what is
+ * scheduled. Tests pass their own; the defaults are looked up at call time so that fake timers
+ * installed after construction are honoured.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type TimerHandle = ReturnType<typeof globalThis.setTimeout>;
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const defaultTimers: Timers = {
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle),
+};

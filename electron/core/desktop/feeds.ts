@@ -1,0 +1,75 @@
+/**
+ * What flows from the core to the tray, the window and the desktop as things change: each
+ * transition re-renders the tray, reaches the window and, when it is a failure nobody asked
+ * for, a notification; each settings change re-renders the tray and reaches the window; the
+ * server log is followed while the window is open.
+ */
+import type { EventChannel, EventMap, SettingsView } from '../../../shared/contract.ts';
+import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import { type Disposable, toDisposable } from '../disposable.ts';
+import type { Logger } from '../logger.ts';
+import type { ServerControl } from '../server/server-control.ts';
+import type { SettingsStore } from '../settings.ts';
+import { LogFollower } from './log-follower.ts';
+import { notificationFor } from './notifications.ts';
+import type { NotifierPort } from './ports.ts';
+
+/** Sends an event to the window when there is one. */
+export type WindowSend = <C extends EventChannel>(channel: C, payload: EventMap[C]) => void;
+
+export interface FeedDeps {
+  readonly control: ServerControl;
+  readonly settings: SettingsStore;
+  readonly settingsView: () => SettingsView;
+  readonly notifier: NotifierPort;
+  readonly renderTray: () => void;
+  readonly send: WindowSend;
+}
+
+export function feedStatusAndSettings(deps: FeedDeps): Disposable {
+  let previous: ServerSnapshot = deps.control.snapshot();
+  const offStatus = deps.control.onChange((snapshot) => {
+    const note = notificationFor(previous, snapshot);
+    previous = snapshot;
+    if (note !== null) deps.notifier.notify(note);
+    deps.renderTray();
+    deps.send('event:status', snapshot);
+  });
+  const offSettings = deps.settings.onChange(() => {
+    deps.renderTray();
+    deps.send('event:settings', deps.settingsView());
+  });
+  return toDisposable(() => {
+    offStatus();
+    offSettings();
+  });
+}
+
+/** Follows the server log only while the window exists, pushing new lines to it. */
+export class LogFeed implements Disposable {
+  readonly #logFile: string;
+  readonly #send: WindowSend;
+  readonly #logger: Logger;
+  #follower: LogFollower | null = null;
+
+  constructor(logFile: string, send: WindowSend, logger: Logger) {
+    this.#logFile = logFile;
+    this.#send = send;
+    this.#logger = logger;
+  }
+
+  windowOpened(): void {
+    this.#follower?.dispose();
+    this.#follower = new LogFollower(this.#logFile, (lines) => this.#send('event:log', { lines }), this.#logger);
+    this.#follower.start();
+  }
+
+  windowClosed(): void {
+    this.#follower?.dispose();
+    this.#follower = null;
+  }
+
+  dispose(): void {
+    this.windowClosed();
+  }
+}

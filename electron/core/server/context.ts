@@ -1,0 +1,70 @@
+import type { Settings } from '../../../shared/settings-schema.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { HomePaths } from '../paths.ts';
+import { acquireLock } from './start-lock.ts';
+
+export interface ControllerTiming {
+  /** How long a stopped server gets between SIGTERM and SIGKILL. */
+  stopGraceMs: number;
+  /** How long to wait for the exit after SIGKILL before reporting a stop failure. */
+  killWaitMs: number;
+  /** Cheap `kill(pid, 0)` check of a server the app did not spawn (it has no exit event). */
+  livenessMs: number;
+  /** Slow health check that marks a hung server unhealthy. */
+  heartbeatMs: number;
+  /** Auto-restart: crashes counted within this window... */
+  crashWindowMs: number;
+  /** ...up to this many restarts, then the state stays `failed` (crash loop). */
+  maxCrashRestarts: number;
+  /** Delay before the first automatic restart; doubles for each further one. */
+  restartBackoffMs: number;
+  /** Log lines kept with a failure. */
+  failureLogLines: number;
+}
+
+export const DEFAULT_TIMING: ControllerTiming = {
+  stopGraceMs: 5_000,
+  killWaitMs: 2_000,
+  livenessMs: 2_000,
+  heartbeatMs: 15_000,
+  crashWindowMs: 60_000,
+  maxCrashRestarts: 3,
+  restartBackoffMs: 1_000,
+  failureLogLines: 20,
+};
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Everything the lifecycle procedures read: where, on what, with which settings and time. */
+export interface ServerContext {
+  readonly paths: HomePaths;
+  /** The server log, in the app's own log folder. */
+  readonly logFile: string;
+  readonly platform: NodeJS.Platform;
+  readonly env: NodeJS.ProcessEnv;
+  readonly userHome: string;
+  readonly timing: ControllerTiming;
+  /** Read at every use, so a settings change applies to the next start. */
+  readonly settings: () => Settings;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * Runs `operation` holding the home's start lock, the one lock start, stop and key reset share.
+ * It waits as long as the slowest start or stop of another holder can take.
+ */
+export async function withLock<T>(ctx: ServerContext, operation: () => Promise<T>): Promise<T> {
+  const timeoutMs = ctx.settings().readinessTimeoutMs + ctx.timing.stopGraceMs + 5_000;
+  const lock = await acquireLock(ctx.paths.lockFile, { timeoutMs, logger: ctx.logger });
+  try {
+    return await operation();
+  } finally {
+    await lock.dispose();
+  }
+}

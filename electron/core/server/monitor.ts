@@ -1,0 +1,123 @@
+/**
+ * Watching the server from outside: the home folder (so `msb server start/stop` is seen at once),
+ * a cheap liveness tick for a server the app did not spawn (it has no exit event), a slow health
+ * heartbeat that catches a hung server, and a health wait for a server adopted while booting.
+ * It never changes the snapshot: it asks the state machine to look again or to record health.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import type { Disposable } from '../disposable.ts';
+import { errorText } from '../logger.ts';
+import type { ServerContext } from './context.ts';
+import { checkHealth, waitForHealth } from './health.ts';
+import { signal } from './signals.ts';
+
+export interface MonitorHooks {
+  snapshot(): ServerSnapshot;
+  /** A full look at the PID file and process table, queued like every operation. */
+  refresh(): Promise<ServerSnapshot>;
+  /** What a health check of the server at `url` with `pid` found. */
+  health(url: string, pid: number | null, healthy: boolean): void;
+}
+
+export class ServerMonitor implements Disposable {
+  readonly #ctx: ServerContext;
+  readonly #hooks: MonitorHooks;
+  #watcher: FSWatcher | null = null;
+  #watchTimer: NodeJS.Timeout | null = null;
+  #livenessTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #healthWait: AbortController | null = null;
+  /** The run being followed (PID, URL, origin, start), so a health change alone resets nothing. */
+  #run: string | null = null;
+  #disposed = false;
+
+  constructor(ctx: ServerContext, hooks: MonitorHooks) {
+    this.#ctx = ctx;
+    this.#hooks = hooks;
+  }
+
+  /** Watches the home for changes to `server.pid`, coalescing the burst one write makes. */
+  watchHome(): void {
+    if (this.#disposed || this.#watcher !== null) return;
+    const pidName = path.basename(this.#ctx.paths.pidFile);
+    try {
+      this.#watcher = watch(this.#ctx.paths.home, { persistent: false }, (_event, name) => {
+        if (name !== null && name !== pidName) return;
+        if (this.#watchTimer) clearTimeout(this.#watchTimer);
+        this.#watchTimer = setTimeout(() => {
+          this.#watchTimer = null;
+          void this.#hooks.refresh();
+        }, 2);
+      });
+      this.#watcher.on('error', (error) => {
+        this.#ctx.logger.warn(`Watching ${this.#ctx.paths.home} stopped: ${errorText(error)}`);
+        this.#watcher?.close();
+        this.#watcher = null;
+      });
+    } catch (error) {
+      this.#ctx.logger.warn(`Could not watch ${this.#ctx.paths.home}; outside changes are seen at the next look: ${errorText(error)}`);
+      this.#watcher = null;
+    }
+  }
+
+  /** Follows the snapshot after each transition: timers run only while a server runs. */
+  follow(snapshot: ServerSnapshot): void {
+    if (this.#disposed) return;
+    const run = snapshot.state === 'running' ? `${snapshot.pid}|${snapshot.url}|${snapshot.external}|${snapshot.startedAt}` : null;
+    if (run === this.#run) return;
+    this.#stopTimers();
+    this.#run = run;
+    if (run === null || snapshot.url === null) return;
+    if (snapshot.external) {
+      // One kill(pid, 0) per tick; the full look (PID file, identity) only when it fails.
+      this.#livenessTimer = setInterval(() => {
+        const pid = this.#hooks.snapshot().pid;
+        if (pid !== null && !signal(pid, 0)) void this.#hooks.refresh();
+      }, this.#ctx.timing.livenessMs);
+      this.#livenessTimer.unref();
+    }
+    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), this.#ctx.timing.heartbeatMs);
+    this.#heartbeatTimer.unref();
+    if (snapshot.healthy === false) this.#awaitHealth(snapshot.url, snapshot.pid);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#watcher?.close();
+    this.#watcher = null;
+    if (this.#watchTimer) clearTimeout(this.#watchTimer);
+    this.#watchTimer = null;
+    this.#stopTimers();
+  }
+
+  #stopTimers(): void {
+    this.#healthWait?.abort();
+    this.#healthWait = null;
+    if (this.#livenessTimer) clearInterval(this.#livenessTimer);
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#livenessTimer = null;
+    this.#heartbeatTimer = null;
+  }
+
+  async #heartbeat(): Promise<void> {
+    const { state, url, external } = this.#hooks.snapshot();
+    if (state !== 'running' || url === null) return;
+    // A server the app did not spawn has no exit event: confirm now and then that its PID still
+    // names an msbserver (PIDs are reused).
+    if (external) await this.#hooks.refresh();
+    const now = this.#hooks.snapshot();
+    if (now.state !== 'running' || now.url !== url) return;
+    this.#hooks.health(url, now.pid, await checkHealth(url));
+  }
+
+  /** A server the CLI just started is probably still booting: follow it until it answers. */
+  #awaitHealth(url: string, pid: number | null): void {
+    const abort = new AbortController();
+    this.#healthWait = abort;
+    void waitForHealth(url, { timeoutMs: this.#ctx.settings().readinessTimeoutMs, signal: abort.signal }).then((result) => {
+      if (result === 'healthy') this.#hooks.health(url, pid, true);
+    });
+  }
+}

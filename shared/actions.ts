@@ -1,0 +1,32 @@
+/**
+ * The one rule for what can be done in each server state. The tray menu and the window both take
+ * their Start, Stop and Restart from here, so they never disagree.
+ */
+import type { ServerSnapshot } from './server-status.ts';
+
+/** A server process exists (or is being brought up or down) for this snapshot. */
+export function isLive(snapshot: Pick<ServerSnapshot, 'state'>): boolean {
+  return snapshot.state === 'running' || snapshot.state === 'starting' || snapshot.state === 'stopping';
+}
+
+export interface AvailableActions {
+  readonly start: boolean;
+  readonly stop: boolean;
+  readonly restart: boolean;
+}
+
+/**
+ * - stopped, failed: Start (a failed server is started again; Restart would do the same, so one action);
+ * - starting: Stop (it cancels the start);
+ * - running: Stop and Restart;
+ * - stopping: nothing until it has finished.
+ * Where msbserver cannot run (Windows), nothing starts; a live server could still be stopped.
+ */
+export function availableActions(snapshot: Pick<ServerSnapshot, 'state'>, serverSupported: boolean): AvailableActions {
+  const { state } = snapshot;
+  return {
+    start: serverSupported && (state === 'stopped' || state === 'failed'),
+    stop: state === 'running' || state === 'starting',
+    restart: serverSupported && state === 'running',
+  };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { availableActions, isLive } from '../../shared/actions.ts';
+import type { ServerState } from '../../shared/server-status.ts';
+
+describe('the one rule for actions', () => {
+  it.each([
+    ['stopped', true, { start: true, stop: false, restart: false }],
+    ['starting', true, { start: false, stop: true, restart: false }],
+    ['running', true, { start: false, stop: true, restart: true }],
+    ['stopping', true, { start: false, stop: false, restart: false }],
+    ['failed', true, { start: true, stop: false, restart: false }],
+    ['stopped', false, { start: false, stop: false, restart: false }],
+    ['running', false, { start: false, stop: true, restart: false }],
+    ['failed', false, { start: false, stop: false, restart: false }],
+  ] as const)('%s (server supported: %s)', (state: ServerState, supported, expected) => {
+    expect(availableActions({ state }, supported)).toEqual(expected);
+  });
+
+  it('calls starting, running and stopping live', () => {
+    const states: ServerState[] = ['stopped', 'starting', 'running', 'stopping', 'failed'];
+    expect(states.filter((state) => isLive({ state }))).toEqual(['starting', 'running', 'stopping']);
+  });
+});

@@ -3,13 +3,7 @@ import Conf from 'conf';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ClipboardGuard } from '../electron/core/desktop/clipboard-guard.ts';
-import { systemClock } from '../electron/core/clock.ts';
-import { createMintService } from '../electron/core/keys/mint-service.ts';
-import { createHandlerTable } from '../electron/core/ipc/handlers.ts';
-import { homePaths } from '../electron/core/paths.ts';
-import { openSettings } from '../electron/core/settings.ts';
-import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
+import { ClipboardGuard, createHandlerTable, createMintService, DEFAULT_SETTINGS, homePaths, openSettings, type Settings, systemClock } from '../electron/core/index.ts';
 import { createHarness } from '../test/electron/core/server/lifecycle-harness.ts';
 import { summarize, type Summary } from './stats.ts';
 

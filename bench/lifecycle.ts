@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Controller } from '../electron/core/server/controller.ts';
+import type { Controller } from '../electron/core/index.ts';
 import type { ServerState } from '../shared/server-status.ts';
 import { createHarness, type Harness } from '../test/electron/core/server/lifecycle-harness.ts';
 import { freePort, STANDIN_PATH } from '../test/fixtures/standin-helpers.ts';

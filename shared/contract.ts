@@ -163,7 +163,6 @@ export const EVENT_METHODS = {
   onLog: 'event:log',
 } as const satisfies Record<string, EventChannel>;
 
-export const EVENT_CHANNELS: readonly EventChannel[] = Object.freeze(Object.values(EVENT_METHODS));
 
 type ApiCall<C extends InvokeChannel> =
   RequestOf<C> extends void ? () => Promise<ResponseOf<C>> : (request: RequestOf<C>) => Promise<ResponseOf<C>>;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { ignoreFailure, type Logger, silentLogger } from './logger.ts';
 
 /** The file operations an atomic write needs; tests replace one to inject a failure. */
 export interface AtomicWriteOps {
@@ -15,6 +16,7 @@ export interface AtomicWriteOptions {
   /** Mode of the new file; applied before any byte is written so a secret is never world-readable. */
   mode?: number;
   ops?: Partial<AtomicWriteOps>;
+  logger?: Logger;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(target: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
   const ops: AtomicWriteOps = { ...realOps, ...options.ops };
   const mode = options.mode ?? 0o644;
+  const logger = options.logger ?? silentLogger;
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let written = false;
   try {
@@ -39,20 +42,21 @@ export async function writeFileAtomic(target: string, data: string, options: Ato
     }
     await ops.rename(temp, target);
     written = true;
-    await syncDirectory(path.dirname(target));
+    await syncDirectory(path.dirname(target), logger);
   } finally {
-    if (!written) await ops.unlink(temp).catch(() => undefined);
+    if (!written) await ops.unlink(temp).catch(ignoreFailure(logger, `removing the temporary file ${temp}`));
   }
 }
 
 /** Makes the rename itself durable; best effort, since not every platform can open a directory. */
-async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectory(dir: string, logger: Logger): Promise<void> {
   const handle = await fsp.open(dir, 'r').catch(() => null);
   if (handle === null) return;
   try {
     await handle.sync();
-  } catch {
-    // Windows and some file systems refuse fsync on a directory.
+  } catch (error) {
+    // Windows and some file systems refuse fsync on a directory; the rename itself stands.
+    ignoreFailure(logger, `syncing ${dir}`)(error);
   } finally {
     await handle.close();
   }

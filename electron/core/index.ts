@@ -1,11 +1,22 @@
+/**
+ * The core's public face: what main, the benchmarks and anything outside the test suite may use.
+ * Each folder is a feature (server/, keys/, ipc/, desktop/); the top holds what all of them use.
+ */
+// What everything uses
 export * from './paths.ts';
 export * from './atomic-file.ts';
-export * from './keys/server-key.ts';
-export * from './keys/token.ts';
 export * from './settings.ts';
+export * from './logger.ts';
+export * from './clock.ts';
+export * from './disposable.ts';
+export * from './delay.ts';
+export * from '../../shared/actions.ts';
 export * from '../../shared/duration.ts';
 export * from '../../shared/namespace.ts';
 export * from '../../shared/settings-schema.ts';
+// server/: the lifecycle
+export * from './server/controller.ts';
+export * from './server/server-control.ts';
 export * from './server/pid-file.ts';
 export * from './server/process-identity.ts';
 export * from './server/start-lock.ts';
@@ -14,5 +25,26 @@ export * from './server/server-log.ts';
 export * from './server/health.ts';
 export * from './server/port-check.ts';
 export * from './server/server-args.ts';
-export * from './server/server-control.ts';
-export * from './server/controller.ts';
+export * from './server/server-url.ts';
+// keys/
+export * from './keys/server-key.ts';
+export * from './keys/token.ts';
+export * from './keys/key-check.ts';
+export * from './keys/mint-service.ts';
+// ipc/
+export * from './ipc/handlers.ts';
+export * from './ipc/register.ts';
+export * from './ipc/request-validation.ts';
+// desktop/
+export * from './desktop/tray-menu.ts';
+export * from './desktop/tray-actions.ts';
+export * from './desktop/notifications.ts';
+export * from './desktop/clipboard-guard.ts';
+export * from './desktop/window-policy.ts';
+export * from './desktop/autostart-linux.ts';
+export * from './desktop/log-follower.ts';
+export * from './desktop/key-notice.ts';
+export * from './desktop/feeds.ts';
+export * from './desktop/start-at-login.ts';
+export * from './desktop/launch.ts';
+export * from './desktop/ports.ts';

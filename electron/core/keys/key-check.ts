@@ -1,5 +1,6 @@
 import type { KeyCheck } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import { ignoreFailure, type Logger, silentLogger } from '../logger.ts';
 
 export const KEY_CHECK_TIMEOUT_MS = 2_000;
 
@@ -12,6 +13,7 @@ export interface KeyCheckRequest {
   readonly namespace: string;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
+  readonly logger?: Logger;
 }
 
 const REFUSED_KEY_DIFFERS =
@@ -54,7 +56,7 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
     });
     if (response.status === 400 && (await answeredAfterAuthentication(response))) return { result: 'accepted' };
     // The body is not needed; release the connection.
-    await response.body?.cancel().catch(() => undefined);
+    await response.body?.cancel().catch(ignoreFailure(request.logger ?? silentLogger, 'releasing the key check connection'));
     if (response.status === 200) return { result: 'accepted' };
     if (response.status === 401) return { result: 'refused', message: REFUSED_KEY_DIFFERS };
     if (response.status === 403) return { result: 'refused', message: REFUSED_FORBIDDEN };

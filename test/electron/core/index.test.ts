@@ -8,13 +8,28 @@ import * as token from '../../../electron/core/keys/token.ts';
 import * as duration from '../../../shared/duration.ts';
 import * as namespace from '../../../shared/namespace.ts';
 import * as settingsSchema from '../../../shared/settings-schema.ts';
+import * as actions from '../../../shared/actions.ts';
+import * as controller from '../../../electron/core/server/controller.ts';
+import * as handlers from '../../../electron/core/ipc/handlers.ts';
+import * as trayMenu from '../../../electron/core/desktop/tray-menu.ts';
+import * as mintService from '../../../electron/core/keys/mint-service.ts';
+import * as logger from '../../../electron/core/logger.ts';
 
 // `export *` silently drops a name two modules both export; this catches such a clash at once.
 describe('the core index', () => {
-  const modules = { paths, atomicFile, serverKey, token, settings, duration, namespace, settingsSchema };
+  const modules = { paths, atomicFile, serverKey, token, settings, duration, namespace, settingsSchema, actions, controller, handlers, trayMenu, mintService, logger };
   for (const [name, exports] of Object.entries(modules)) {
     it(`re-exports everything from ${name}`, () => {
       for (const [key, value] of Object.entries(exports)) expect(core, key).toHaveProperty(key, value);
     });
   }
+});
+
+describe('the names the issue promises', () => {
+  it.each(['createController', 'createHandlerTable', 'mintToken', 'parseDuration', 'homePaths', 'resolveHome', 'DEFAULT_SETTINGS', 'buildTrayMenu', 'availableActions', 'createMintService'])(
+    '%s',
+    (name) => {
+      expect(core).toHaveProperty(name);
+    },
+  );
 });

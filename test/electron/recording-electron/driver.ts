@@ -126,7 +126,9 @@ export class RecordingApp {
     } catch {
       return [];
     }
-    return text
+    // The app appends while we read: a last line without its newline is still being written.
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    return complete
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as RecordEntry);

@@ -1,0 +1,86 @@
+import { appendFileSync, promises as fsp, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { feedStatusAndSettings, LogFeed, type WindowSend } from '../../../../electron/core/desktop/feeds.ts';
+import type { Notification } from '../../../../electron/core/desktop/ports.ts';
+import { silentLogger } from '../../../../electron/core/logger.ts';
+import type { Controller } from '../../../../electron/core/server/controller.ts';
+import { SettingsStore } from '../../../../electron/core/settings.ts';
+import type { EventChannel } from '../../../../shared/contract.ts';
+import Conf from 'conf';
+import { createHarness, nextState, type Harness } from '../server/lifecycle-harness.ts';
+
+let h: Harness;
+let sent: { channel: EventChannel; payload: unknown }[];
+const send: WindowSend = (channel, payload) => void sent.push({ channel, payload });
+
+beforeEach(async () => {
+  h = await createHarness();
+  sent = [];
+});
+
+afterEach(async () => {
+  const left = h.liveServers();
+  await h.cleanup();
+  expect(left, 'stand-ins left running').toEqual([]);
+});
+
+describe('feedStatusAndSettings', () => {
+  it('renders the tray and tells the window at each transition, and notifies a crash only', async () => {
+    h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '300' };
+    const control: Controller = h.controller();
+    await control.ready;
+    const settings = new SettingsStore(new Conf<Record<string, unknown>>({ cwd: path.join(h.root, 'conf'), configName: 'settings', projectName: 'x' }));
+    const notes: Notification[] = [];
+    let renders = 0;
+    const feed = feedStatusAndSettings({
+      control,
+      settings,
+      settingsView: () => ({ settings: settings.get(), restartNeeded: false }),
+      notifier: { notify: (note) => void notes.push(note) },
+      renderTray: () => void renders++,
+      send,
+    });
+    await control.start();
+    expect(notes).toEqual([]);
+    await nextState(control, 'failed');
+    expect(notes.map((note) => note.title)).toEqual(['Microsandbox server crashed']);
+    const states = sent.filter((event) => event.channel === 'event:status').map((event) => (event.payload as { state: string }).state);
+    expect(states).toEqual(['starting', 'starting', 'running', 'failed']);
+    expect(renders).toBe(states.length);
+
+    settings.update({ port: 6001 });
+    expect(sent.at(-1)).toEqual({ channel: 'event:settings', payload: { settings: settings.get(), restartNeeded: false } });
+    await feed.dispose();
+    settings.update({ port: 6002 });
+    expect(sent.at(-1)?.payload).toMatchObject({ settings: { port: 6001 } });
+  });
+});
+
+describe('LogFeed', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'log-feed-'));
+  });
+  afterEach(async () => {
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it('pushes new log lines only while the window is open', async () => {
+    const file = path.join(dir, 'msbserver.log');
+    writeFileSync(file, '');
+    const feed = new LogFeed(file, send, silentLogger);
+    appendFileSync(file, 'no window yet\n');
+    feed.windowOpened();
+    appendFileSync(file, 'window open\n');
+    const deadline = Date.now() + 3_000;
+    while (sent.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sent).toEqual([{ channel: 'event:log', payload: { lines: ['window open'] } }]);
+    feed.windowClosed();
+    appendFileSync(file, 'window closed\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sent).toHaveLength(1);
+    feed.dispose();
+  });
+});

@@ -1,0 +1,69 @@
+import { appendFileSync, promises as fsp, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LogFollower } from '../../../../electron/core/desktop/log-follower.ts';
+
+let dir = '';
+let file = '';
+const followers: LogFollower[] = [];
+
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'log-follower-'));
+  file = path.join(dir, 'logs', 'msbserver.log');
+});
+
+afterEach(async () => {
+  for (const follower of followers.splice(0)) follower.dispose();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+function follow(): string[][] {
+  const batches: string[][] = [];
+  const follower = new LogFollower(file, (lines) => batches.push(lines));
+  followers.push(follower);
+  follower.start();
+  return batches;
+}
+
+async function until(condition: () => boolean, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('LogFollower', () => {
+  it('hands over only complete lines appended after it started, and a line finished later', async () => {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    writeFileSync(file, 'before the follower\n');
+    const batches = follow();
+    appendFileSync(file, 'first\nsecond\npart');
+    await until(() => batches.flat().includes('second'));
+    expect(batches.flat()).toEqual(['first', 'second']);
+    appendFileSync(file, 'ial line\n');
+    await until(() => batches.flat().includes('partial line'));
+    expect(batches.flat()).toEqual(['first', 'second', 'partial line']);
+  });
+
+  it('follows a log that does not exist yet, and reads a rotated one from its start', async () => {
+    const batches = follow();
+    writeFileSync(file, 'created later\n');
+    await until(() => batches.flat().includes('created later'));
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, 'new\n');
+    await until(() => batches.flat().includes('new'));
+    expect(batches.flat()).toEqual(['created later', 'new']);
+  });
+
+  it('hands over nothing after dispose', async () => {
+    const batches = follow();
+    writeFileSync(file, 'seen\n');
+    await until(() => batches.flat().includes('seen'));
+    followers[0]?.dispose();
+    appendFileSync(file, 'not seen\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(batches.flat()).toEqual(['seen']);
+  });
+});

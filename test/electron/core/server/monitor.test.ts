@@ -1,0 +1,91 @@
+// Watching (server/monitor.ts, and the child's exit in observe.ts): crashes, outside stops, hung servers.
+import { promises as fsp } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await createHarness();
+});
+
+afterEach(async () => {
+  const leftovers = h.liveServers();
+  await h.cleanup();
+  // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
+  expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
+});
+
+describe('watching', () => {
+  it('reports a crash without any user action, with exit code and log', async () => {
+    h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '200' };
+    const c = h.controller();
+    const running = await c.start();
+    const failed = await nextState(c, 'failed');
+    expect(failed.error?.code).toBe('crashed');
+    expect(failed.error?.exitCode).toBe(101);
+    expect(failed.error?.logTail.join('\n')).toMatch(/panic/i);
+    expect(isAlive(running.pid ?? 0)).toBe(false);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('escalates to SIGKILL when the server ignores SIGTERM', async () => {
+    h.env = { ...h.env, MSB_STANDIN_IGNORE_SIGTERM: '1' };
+    const c = h.controller({ stopGraceMs: 300 });
+    const running = await c.start();
+    const stopped = await c.stop();
+    expect(stopped.state).toBe('stopped');
+    expect(isAlive(running.pid ?? 0)).toBe(false);
+    expect(await h.pidFile()).toBeNull();
+    expect(await fsp.readFile(c.logFile, 'utf8')).toMatch(/SIGTERM/);
+  });
+
+  it('notices `msb server stop` (SIGTERM, then server.pid removed) as a stop, not a crash', async () => {
+    const c = h.controller();
+    const running = await c.start();
+    process.kill(running.pid ?? 0, 'SIGTERM');
+    await fsp.unlink(h.paths.pidFile);
+    const stopped = await nextState(c, 'stopped');
+    expect(stopped.error).toBeNull();
+    expect(h.states(c)).not.toContain('failed');
+  });
+
+  it('sees a server started outside (CLI style) and then its outside stop', async () => {
+    const c = h.controller();
+    await c.ready;
+    const child = await h.cliStart();
+    const running = await nextState(c, 'running');
+    expect(running).toMatchObject({ external: true, pid: child.pid, url: `http://127.0.0.1:${h.settings.port}` });
+    expect(await waitUntil(() => c.snapshot().healthy === true)).toBe(true);
+
+    process.kill(child.pid ?? 0, 'SIGTERM');
+    await fsp.unlink(h.paths.pidFile);
+    const stopped = await nextState(c, 'stopped');
+    expect(stopped.pid).toBeNull();
+  });
+
+  it('reports an adopted server that died while still recorded as crashed', async () => {
+    const child = await h.cliStart();
+    const c = h.controller({ livenessMs: 50 });
+    await c.ready;
+    await waitUntil(() => c.snapshot().state === 'running');
+    child.kill('SIGKILL');
+    const failed = await nextState(c, 'failed');
+    expect(failed.error?.code).toBe('crashed');
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('marks a hung server unhealthy on the heartbeat', async () => {
+    const c = h.controller({ heartbeatMs: 50 });
+    const running = await c.start();
+    process.kill(running.pid ?? 0, 'SIGSTOP');
+    try {
+      await waitUntil(() => c.snapshot().healthy === false, 8_000);
+      expect(c.snapshot()).toMatchObject({ state: 'running', healthy: false });
+    } finally {
+      process.kill(running.pid ?? 0, 'SIGCONT');
+    }
+    await waitUntil(() => c.snapshot().healthy === true, 8_000);
+    await c.stop();
+  });
+});

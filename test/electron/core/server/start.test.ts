@@ -1,0 +1,229 @@
+// The start procedure (server/start.ts) through the controller, against the msbserver stand-in.
+import { promises as fsp } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkHealth } from '../../../../electron/core/server/health.ts';
+import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+import { createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await createHarness();
+});
+
+afterEach(async () => {
+  const leftovers = h.liveServers();
+  await h.cleanup();
+  // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
+  expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
+});
+
+async function writeWrapper(name: string, body: string): Promise<string> {
+  const dir = path.join(h.root, name);
+  await fsp.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'msbserver');
+  await fsp.writeFile(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+}
+
+describe('start and stop', () => {
+  it('starts in secure mode with the key from server.key, healthy before running, then stops', async () => {
+    await fsp.mkdir(h.home, { recursive: true });
+    await fsp.writeFile(h.paths.keyFile, 'ExistingKey0123456789abcdefghijk', { mode: 0o644 });
+    const c = h.controller();
+    const running = await c.start();
+
+    expect(running.state).toBe('running');
+    expect(running.external).toBe(false);
+    expect(running.healthy).toBe(true);
+    expect(running.devMode).toBe(false);
+    expect(running.url).toBe(`http://127.0.0.1:${h.settings.port}`);
+    expect(h.states(c)).toEqual(['starting', 'starting', 'running']);
+    expect(await h.pidFile()).toBe(String(running.pid));
+    expect(h.liveServers()).toEqual([running.pid]);
+
+    const record = await h.record();
+    expect(record.pid).toBe(running.pid);
+    expect(record.argv).toEqual(['--key=ExistingKey0123456789abcdefghijk', '--port', String(h.settings.port)]);
+    // Health answered before the controller said running.
+    expect(record.listeningAt).toBeLessThanOrEqual(running.startedAt ?? 0);
+    expect(await checkHealth(running.url ?? '')).toBe(true);
+    expect((await fsp.stat(h.paths.keyFile)).mode & 0o777).toBe(0o600);
+
+    const stopped = await c.stop();
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.pid).toBeNull();
+    expect(h.states(c).slice(3)).toEqual(['stopping', 'stopped']);
+    expect(await h.pidFile()).toBeNull();
+    expect(isAlive(running.pid ?? 0)).toBe(false);
+
+    const log = await fsp.readFile(c.logFile, 'utf8');
+    expect(log).toContain('Server listening on 127.0.0.1:');
+    expect(log).toContain('--key=<redacted>');
+    expect(log).not.toContain('ExistingKey0123456789abcdefghijk');
+  });
+
+  it('creates a fresh 32-character key when none exists, and namespaces/', async () => {
+    const c = h.controller();
+    await c.start();
+    const key = await fsp.readFile(h.paths.keyFile, 'utf8');
+    expect(key).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await h.record()).argv[0]).toBe(`--key=${key}`);
+    expect((await fsp.stat(h.paths.namespacesDir)).isDirectory()).toBe(true);
+    await c.stop();
+  });
+
+  it('uses a custom key (overwriting server.key) and resets the key on request', async () => {
+    await fsp.mkdir(h.home, { recursive: true });
+    await fsp.writeFile(h.paths.keyFile, 'old-key');
+    const c = h.controller();
+    await c.start({ customKey: 'my custom key' });
+    expect((await h.record()).argv[0]).toBe('--key=my custom key');
+    expect(await fsp.readFile(h.paths.keyFile, 'utf8')).toBe('my custom key');
+
+    const restarted = await c.restart({ resetKey: true });
+    expect(restarted.state).toBe('running');
+    const fresh = await fsp.readFile(h.paths.keyFile, 'utf8');
+    expect(fresh).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await h.record()).argv[0]).toBe(`--key=${fresh}`);
+    await c.stop();
+  });
+
+  it('starts in dev mode without a key and forwards only the flags that were set', async () => {
+    h.settings = { ...h.settings, devMode: true, namespacesPath: path.join(h.root, 'ns'), logLevel: 'debug' };
+    const c = h.controller();
+    const running = await c.start();
+    expect(running.devMode).toBe(true);
+    const record = await h.record();
+    expect(record.argv).toEqual(['--dev', '--port', String(h.settings.port), '--path', path.join(h.root, 'ns')]);
+    expect(record.env.RUST_LOG).toBe('debug');
+    await expect(fsp.access(h.paths.keyFile)).rejects.toThrow();
+    await c.stop();
+  });
+
+  it('restart replaces the process', async () => {
+    const c = h.controller();
+    const first = await c.start();
+    const second = await c.restart();
+    expect(second.state).toBe('running');
+    expect(second.pid).not.toBe(first.pid);
+    expect(isAlive(first.pid ?? 0)).toBe(false);
+    expect(await h.pidFile()).toBe(String(second.pid));
+    await c.stop();
+  });
+
+  it('stays "starting" until the server answers its health check', async () => {
+    h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '400' };
+    const c = h.controller();
+    const starting = nextState(c, 'starting');
+    const started = c.start();
+    await starting;
+    await waitUntil(async () => (await h.pidFile()) !== null);
+    expect(c.snapshot().state).toBe('starting');
+    const running = await started;
+    expect(running.state).toBe('running');
+    expect((await h.record()).listeningAt).toBeLessThanOrEqual(running.startedAt ?? 0);
+    await c.stop();
+  });
+});
+
+describe('start failures', () => {
+  it('reports a missing binary with every place searched', async () => {
+    h.env = { PATH: '', MSBSERVER_EXE: undefined };
+    const c = h.controller();
+    const failed = await c.start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('not-found');
+    expect(failed.error?.searched).toEqual([path.join(h.root, '.local', 'bin', 'msbserver')]);
+    expect(failed.error?.message).toMatch(/microsandbox/);
+    expect(h.states(c)).toEqual(['starting', 'failed']);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('reports MSBSERVER_EXE pointing nowhere', async () => {
+    h.env = { ...h.env, MSBSERVER_EXE: path.join(h.root, 'nope', 'msbserver') };
+    const failed = await h.controller().start();
+    expect(failed.error?.code).toBe('not-found');
+    expect(failed.error?.message).toContain('MSBSERVER_EXE');
+    expect(failed.error?.searched).toEqual([path.join(h.root, 'nope', 'msbserver')]);
+  });
+
+  it('reports a binary that is not executable', async () => {
+    const file = await writeWrapper('noexec', 'exit 0');
+    await fsp.chmod(file, 0o644);
+    h.env = { ...h.env, MSBSERVER_EXE: undefined };
+    h.settings = { ...h.settings, msbserverPath: file };
+    const failed = await h.controller().start();
+    expect(failed.error?.code).toBe('not-executable');
+    expect(failed.error?.searched).toContain(file);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('fails at once with the exit code and log tail when the server exits (no key given)', async () => {
+    h.env = { ...h.env, MSBSERVER_EXE: await writeWrapper('nokey', `exec "${STANDIN_PATH}"`) };
+    const failed = await h.controller().start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('exited');
+    expect(failed.error?.exitCode).toBe(1);
+    expect(failed.error?.logTail.join('\n')).toMatch(/No key provided/);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('fails with exit code 2 on a flag the server does not know', async () => {
+    h.env = { ...h.env, MSBSERVER_EXE: await writeWrapper('badflag', `exec "${STANDIN_PATH}" --bogus "$@"`) };
+    const failed = await h.controller().start();
+    expect(failed.error?.code).toBe('exited');
+    expect(failed.error?.exitCode).toBe(2);
+    expect(failed.error?.logTail.join('\n')).toMatch(/--bogus/);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('reports an immediate exit with its code (fault knob)', async () => {
+    h.env = { ...h.env, MSB_STANDIN_EXIT_CODE: '3' };
+    const failed = await h.controller().start();
+    expect(failed.error?.code).toBe('exited');
+    expect(failed.error?.exitCode).toBe(3);
+    expect(failed.error?.logTail.length).toBeGreaterThan(0);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('reports a port in use before spawning anything', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(h.settings.port, '127.0.0.1', resolve));
+    try {
+      const failed = await h.controller().start();
+      expect(failed.error?.code).toBe('port-in-use');
+      expect(failed.error?.message).toContain(String(h.settings.port));
+      await expect(fsp.access(h.recordFile)).rejects.toThrow();
+      expect(await h.pidFile()).toBeNull();
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('gives up after the readiness timeout, kills the server and leaves no PID file', async () => {
+    h.env = { ...h.env, MSB_STANDIN_NEVER_HEALTHY: '1' };
+    h.settings = { ...h.settings, readinessTimeoutMs: 1_000 };
+    const c = h.controller();
+    const failed = await c.start();
+    expect(failed.error?.code).toBe('timeout');
+    expect(failed.error?.signal).toBe('SIGKILL');
+    const { pid } = await h.record();
+    expect(isAlive(pid)).toBe(false);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('notices a server killed while it is still starting', async () => {
+    h.env = { ...h.env, MSB_STANDIN_NEVER_HEALTHY: '1' };
+    const c = h.controller();
+    const started = c.start();
+    await waitUntil(async () => (await h.pidFile()) !== null);
+    process.kill(Number(await h.pidFile()), 'SIGKILL');
+    const failed = await started;
+    expect(failed.error?.code).toBe('exited');
+    expect(failed.error?.signal).toBe('SIGKILL');
+    expect(await h.pidFile()).toBeNull();
+  });
+});

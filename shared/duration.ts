@@ -2,6 +2,7 @@
  * The expiry grammar of `msb server keygen --expire`, reproduced exactly so that a value the tray
  * accepts is one the CLI accepts too, and the other way round.
  */
+import { rustTrim } from './rust-trim.ts';
 
 export class DurationError extends Error {
   override name = 'DurationError';
@@ -19,17 +20,13 @@ const SECONDS_PER_UNIT: Readonly<Record<string, bigint>> = {
 
 const I64_MAX = 9_223_372_036_854_775_807n;
 
-// Rust's `str::trim` strips the Unicode White_Space property, which differs from JavaScript's
-// `trim` (JS also strips U+FEFF and keeps U+0085).
-const EDGE_WHITESPACE = /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+|[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+$/g;
-
 const GRAMMAR = /^([0-9]+)(s|m|h|d|w|mo|y)?$/;
 
 const GRAMMAR_HINT = 'Use a whole number followed by s, m, h, d, w, mo or y, for example 24h or 30d.';
 
 /** Parses msb's duration grammar and returns the duration in seconds. */
 export function parseDuration(text: string): number {
-  const trimmed = text.replace(EDGE_WHITESPACE, '');
+  const trimmed = rustTrim(text);
   if (trimmed === '') throw new DurationError(`Enter a duration. ${GRAMMAR_HINT}`);
   const match = GRAMMAR.exec(trimmed);
   if (match === null) throw new DurationError(`"${trimmed}" is not a valid duration. ${GRAMMAR_HINT}`);

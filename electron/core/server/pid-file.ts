@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { rustTrim } from '../../../shared/rust-trim.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 
 /** pid_t is a signed 32-bit integer on every platform msbserver runs on. */
@@ -6,19 +7,29 @@ export const MAX_PID = 2 ** 31 - 1;
 
 export type PidFileState =
   | { readonly kind: 'missing' }
-  /** Anything that is not a plain decimal PID above 1: never a PID to signal. */
+  /** What msb cannot parse, or a number that is not a PID above 1: never a PID to signal. */
   | { readonly kind: 'invalid'; readonly raw: string }
   | { readonly kind: 'pid'; readonly pid: number; readonly raw: string };
 
 /**
- * Strict on purpose: msb writes the bare decimal PID, so anything else (signs, spaces, newlines,
- * `0`, `1`, numbers beyond pid_t) was not written by msb or us and must not be signalled; 0 and -1
- * would address a process group or every process of the user.
+ * The number msb reads from `server.pid`: `trim()` then Rust's `i32` parse (an optional sign,
+ * ASCII digits, leading zeros allowed), so `123\n`, ` 123 `, `+123` and `0123` all name 123.
+ * Null when msb could not parse it either.
+ */
+export function msbPidValue(text: string): number | null {
+  const trimmed = rustTrim(text);
+  if (!/^[+-]?[0-9]+$/.test(trimmed)) return null;
+  const value = Number(trimmed);
+  return value >= -(2 ** 31) && value <= MAX_PID ? value : null;
+}
+
+/**
+ * A PID the app may look at: what msb would read, but only above 1. msb would signal `0` (its
+ * process group), `-1` (every process of the user) or `1`; the app never does.
  */
 export function parsePid(text: string): number | null {
-  if (!/^[1-9][0-9]{0,9}$/.test(text)) return null;
-  const pid = Number(text);
-  return pid > 1 && pid <= MAX_PID ? pid : null;
+  const value = msbPidValue(text);
+  return value !== null && value > 1 ? value : null;
 }
 
 export async function readPidFile(file: string): Promise<PidFileState> {

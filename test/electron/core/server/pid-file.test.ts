@@ -27,6 +27,15 @@ describe('parsePid', () => {
     ['2147483647', 2_147_483_647],
     ['99', 99],
     ['1000000000', 1_000_000_000],
+    // As msb reads it: trim, then a signed 32-bit parse.
+    ['+5', 5],
+    ['007', 7],
+    [' 123', 123],
+    ['123 ', 123],
+    ['123\n', 123],
+    ['123\r\n', 123],
+    ['\n123', 123],
+    ['\u00a0123\u2003', 123],
   ])('accepts %j as %d', (text, pid) => {
     expect(parsePid(text)).toBe(pid);
   });
@@ -37,17 +46,15 @@ describe('parsePid', () => {
     ['zero (a process group)', '0'],
     ['minus one (every process of the user)', '-1'],
     ['one (init)', '1'],
-    ['a plus sign', '+5'],
-    ['leading zeros', '007'],
     ['a lone zero pair', '00'],
     ['beyond pid_t', '2147483648'],
     ['ten nines', '9999999999'],
+    ['minus two (another process group)', '-2'],
+    ['below i32', '-2147483649'],
+    ['a sign alone', '+'],
+    ['two signs', '+-5'],
+    ['a sign after a space', '+ 5'],
     ['huge', '99999999999999999999999'],
-    ['leading space', ' 123'],
-    ['trailing space', '123 '],
-    ['trailing newline', '123\n'],
-    ['trailing CRLF', '123\r\n'],
-    ['leading newline', '\n123'],
     ['a newline alone', '\n'],
     ['exponent', '1e3'],
     ['hex', '0x10'],
@@ -77,7 +84,12 @@ describe('readPidFile', () => {
     expect(await readPidFile(pidFile)).toEqual({ kind: 'pid', pid: 4242, raw: '4242' });
   });
 
-  it.each(['', 'garbage', '4242\n', ' 4242', '0', '-1', '1', '2147483648'])('calls %j invalid and keeps the raw text', async (raw) => {
+  it.each(['4242\n', ' 4242 ', '+4242'])('reads %j as msb does: PID 4242', async (raw) => {
+    await fsp.writeFile(pidFile, raw);
+    expect(await readPidFile(pidFile)).toEqual({ kind: 'pid', pid: 4242, raw });
+  });
+
+  it.each(['', 'garbage', '0', '-1', '1', '2147483648', '42 42'])('calls %j invalid and keeps the raw text', async (raw) => {
     await fsp.writeFile(pidFile, raw);
     expect(await readPidFile(pidFile)).toEqual({ kind: 'invalid', raw });
   });
@@ -154,9 +166,15 @@ describe('removePidFileIf', () => {
   });
 
   it('does not take a number for an invalid file that spells it differently', async () => {
-    await fsp.writeFile(pidFile, '4242\n');
+    await fsp.writeFile(pidFile, '4242x');
     expect(await removePidFileIf(pidFile, 4242)).toBe(false);
-    expect(await fsp.readFile(pidFile, 'utf8')).toBe('4242\n');
+    expect(await fsp.readFile(pidFile, 'utf8')).toBe('4242x');
+  });
+
+  it('takes a number for a file msb reads as that PID (trailing newline)', async () => {
+    await fsp.writeFile(pidFile, '4242\n');
+    expect(await removePidFileIf(pidFile, 4242)).toBe(true);
+    expect(await readPidFile(pidFile)).toEqual({ kind: 'missing' });
   });
 
   it('removes an invalid file by its exact raw content', async () => {

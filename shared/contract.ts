@@ -55,6 +55,8 @@ export interface MintedKey {
   /** True when the running server is in dev mode and needs no key. */
   readonly devMode: boolean;
   readonly check: KeyCheck;
+  /** What is off with server.key that does not stop the key from working (who else can read it). */
+  readonly warnings: readonly string[];
 }
 
 export interface CopyRequest {

@@ -54,6 +54,12 @@ export interface ServerSnapshot {
   readonly healthy: boolean | null;
   /** The last failure; kept after a later success is cleared. */
   readonly error: ServerFailure | null;
+  /**
+   * What is off in the world but does not stop the server: a key readable by others that could
+   * not be tightened, a home others may write to, no msbrun beside msbserver, another home's
+   * server named in server.pid. From the last start or look.
+   */
+  readonly warnings: readonly string[];
 }
 
 export const INITIAL_SNAPSHOT: ServerSnapshot = Object.freeze({
@@ -65,6 +71,7 @@ export const INITIAL_SNAPSHOT: ServerSnapshot = Object.freeze({
   external: false,
   healthy: null,
   error: null,
+  warnings: Object.freeze([]),
 });
 
 export const MICROSANDBOX_INSTALL_HINT =

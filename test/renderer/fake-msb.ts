@@ -30,6 +30,7 @@ export const RUNNING: ServerSnapshot = {
   external: false,
   healthy: true,
   error: null,
+  warnings: [],
 };
 
 export const TOKEN = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
@@ -43,6 +44,7 @@ export function minted(overrides: Partial<MintedKey> = {}): MintedKey {
     serverUrl: 'http://127.0.0.1:5555',
     devMode: false,
     check: { result: 'accepted' },
+    warnings: [],
     ...overrides,
   };
 }

@@ -26,13 +26,19 @@ const REFUSED_FORBIDDEN =
   'in server.key: restart the server or reset the key, then copy a new API key.';
 
 /**
- * Makes one authenticated call with `token`: `sandbox.metrics.get` over JSON-RPC, which reads
- * and changes nothing. 200 means the server accepted the key; so does a 400 that the JSON-RPC
- * handler gave (it runs only after authentication; a scoped key for a namespace that has no folder
- * yet gets one). 401 or 403 mean it refused the key; anything else, a timeout or a network error,
- * that the key could not be checked. Never throws,
- * never follows a redirect (the key must not travel elsewhere), and never repeats the key in a
- * message.
+ * The JSON-RPC method the check calls. msbserver has no such method: its auth middleware judges
+ * the key first (401 refused), and only an accepted key reaches the router, which answers
+ * 404 / -32601. Nothing else is touched — unlike `sandbox.metrics.get`, which creates `.menv/`
+ * folders and databases in every namespace and walks every running sandbox's layer.
+ */
+export const KEY_CHECK_METHOD = 'microsandbox-tray.check-key';
+
+/**
+ * Makes one authenticated call with `token` to a method that does not exist. A JSON-RPC answer
+ * (404 / -32601 "method not found", or any JSON-RPC error) means the key passed authentication;
+ * 401 or 403 mean it was refused; anything else, a timeout or a network error, that it could not
+ * be checked. Never throws, never follows a redirect (the key must not travel elsewhere), and
+ * never repeats the key in a message.
  */
 export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyCheck> {
   const doFetch = request.fetch ?? globalThis.fetch;
@@ -40,7 +46,7 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
   const endpoint = `${request.url.replace(/\/+$/, '')}/api/v1/rpc`;
   const body = JSON.stringify({
     jsonrpc: '2.0',
-    method: 'sandbox.metrics.get',
+    method: KEY_CHECK_METHOD,
     params: { namespace: request.namespace },
     id: 1,
   });
@@ -54,10 +60,9 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
       redirect: 'manual',
       signal: controller.signal,
     });
-    if (response.status === 400 && (await answeredAfterAuthentication(response))) return { result: 'accepted' };
+    if ((response.status === 404 || response.status === 400) && (await isJsonRpcError(response))) return { result: 'accepted' };
     // The body is not needed; release the connection.
     await response.body?.cancel().catch(ignoreFailure(request.logger ?? silentLogger, 'releasing the key check connection'));
-    if (response.status === 200) return { result: 'accepted' };
     if (response.status === 401) return { result: 'refused', message: REFUSED_KEY_DIFFERS };
     if (response.status === 403) return { result: 'refused', message: REFUSED_FORBIDDEN };
     return {
@@ -77,35 +82,25 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
   }
 }
 
-/** msbserver's code for a validation error raised by a handler (`ServerError::Validation`). */
-const VALIDATION_ERROR_CODE = 2001;
 const MAX_ERROR_BODY = 64 * 1024;
 
-/**
- * Whether a 400 answer came from the JSON-RPC handler, which only runs once the key has been
- * authenticated: a scoped key for a namespace whose folder does not exist yet is accepted by the
- * authentication layer and then refused by `sandbox.metrics.get` with a validation error (code
- * 2001). The authentication layer's own 400 (code 2001 too) is only for a scoped key without
- * `params.namespace`, which this check always sends, so a 2001 here means the key was accepted.
- */
-async function answeredAfterAuthentication(response: Response): Promise<boolean> {
+/** A JSON-RPC error envelope: only the router, after authentication, answers with one. */
+async function isJsonRpcError(response: Response): Promise<boolean> {
   let text: string;
   try {
     text = await response.text();
   } catch {
-    return false;
+    return false; // the body broke off: no verdict can be read from it
   }
   if (text.length > MAX_ERROR_BODY) return false;
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return false;
+    return false; // not JSON: not msbserver's router
   }
   if (typeof body !== 'object' || body === null) return false;
   const fields = body as Record<string, unknown>;
-  if (fields['code'] === VALIDATION_ERROR_CODE) return true;
-  // A JSON-RPC error envelope (for example an unsupported `jsonrpc` version) also comes after authentication.
   return fields['jsonrpc'] === '2.0' && typeof fields['error'] === 'object' && fields['error'] !== null;
 }
 

@@ -67,8 +67,9 @@ export function createMintService(deps: MintServiceDeps): MintService {
       const namespace = request.namespace ?? ALL_NAMESPACES;
       const expiresIn = request.expiresIn ?? '24h';
       let key: string;
+      const warnings: string[] = [];
       try {
-        ({ key } = await ensureServerKey(deps.keyFile));
+        ({ key } = await ensureServerKey(deps.keyFile, { onWarning: (warning) => warnings.push(warning) }));
       } catch (error) {
         throw new ServerKeyError(`The server key file ${deps.keyFile} could not be read or created: ${errorText(error)}`, { cause: error });
       }
@@ -77,7 +78,7 @@ export function createMintService(deps: MintServiceDeps): MintService {
         const snapshot = deps.snapshot();
         const running = snapshot.state === 'running';
         const serverUrl = running && snapshot.url !== null ? snapshot.url : serverUrlFromSettings(deps.settings());
-        return { ...minted, serverUrl, devMode: running && snapshot.devMode === true, check: await check(key, snapshot) };
+        return { ...minted, serverUrl, devMode: running && snapshot.devMode === true, check: await check(key, snapshot), warnings };
       } catch (error) {
         // The key is in scope here: make sure no message can carry it.
         // eslint-disable-next-line preserve-caught-error -- the cause's message holds the key

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
 import type { AtomicWriteOps } from '../atomic-file.ts';
@@ -55,24 +55,67 @@ export function validateCustomKey(key: string): string {
   return key;
 }
 
+/** Where a key's problems that do not stop it from working are told. */
+export interface KeyFileOptions {
+  /** Called with a warning (who can read the key, and how to fix it). */
+  readonly onWarning?: (warning: string) => void;
+}
+
+// Never through a link: a linked server.key would make its target the secret (and, tightened,
+// change that target's mode). O_NONBLOCK so that a FIFO planted there cannot hang the open.
+const OPEN_KEY = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+function linkRefusal(keyFile: string, target: string | null): ServerKeyError {
+  const to = target === null ? '' : ` to ${target}`;
+  return new ServerKeyError(
+    `${keyFile} is a symbolic link${to}. The server key is never read or written through a link; replace the link with a file of its own ` +
+      `(for example \`cp --remove-destination "$(readlink -f ${keyFile})" ${keyFile}\`, then \`chmod 600 ${keyFile}\`).`,
+  );
+}
+
+/** Opens the key without following a link; null when there is none. */
+async function openKey(keyFile: string): Promise<fsp.FileHandle | null> {
+  try {
+    return await fsp.open(keyFile, OPEN_KEY);
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT') return null;
+    if (isErrnoException(error) && (error.code === 'ELOOP' || error.code === 'EMLINK')) {
+      throw linkRefusal(keyFile, await fsp.readlink(keyFile).catch(() => null));
+    }
+    throw error;
+  }
+}
+
 /**
  * The key exactly as msb reads it: no trimming, so a trailing newline is part of the secret.
  * Bytes that are not UTF-8 are refused, as msb refuses them, rather than silently replaced
  * (which would sign with a different secret); a leading BOM is kept for the same reason.
+ * A key that is a link, or not a regular file, is refused with the way to fix it.
  */
 export async function readServerKey(keyFile: string): Promise<string | null> {
+  const handle = await openKey(keyFile);
+  if (handle === null) return null;
   let bytes: Buffer;
   try {
-    bytes = await fsp.readFile(keyFile);
-  } catch (error) {
-    if (isErrnoException(error) && error.code === 'ENOENT') return null;
-    throw error;
+    const stat = await handle.stat();
+    if (!stat.isFile() && !stat.isDirectory()) {
+      throw new ServerKeyError(`${keyFile} is not a regular file, so it cannot hold the server key. Remove it and try again.`);
+    }
+    bytes = await handle.readFile();
+  } finally {
+    await handle.close();
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new ServerKeyError(`The server key file ${keyFile} is not valid UTF-8 text, so msb cannot use it either.`);
   }
+}
+
+/** Refuses to write where a link stands: the key would silently stop being what the link shared. */
+async function refuseLink(keyFile: string): Promise<void> {
+  const stat = await fsp.lstat(keyFile).catch(() => null);
+  if (stat?.isSymbolicLink() === true) throw linkRefusal(keyFile, await fsp.readlink(keyFile).catch(() => null));
 }
 
 /** Writes the key atomically, owner-only, with no newline; the old file survives a failed write. */
@@ -83,19 +126,45 @@ export async function writeServerKey(
 ): Promise<void> {
   validateCustomKey(key);
   await fsp.mkdir(path.dirname(keyFile), { recursive: true });
+  await refuseLink(keyFile);
   await writeFileAtomic(keyFile, key, { mode: KEY_FILE_MODE, ...(options.ops ? { ops: options.ops } : {}) });
 }
 
 /**
- * Takes group and other permissions off a key file the CLI wrote with its default 0644.
- * Returns whether the mode changed. Windows has no such modes, so nothing happens there.
+ * Takes group and other permissions off a key file the CLI wrote with its default 0644, on the
+ * very file opened (never through a link). Best effort: a key owned by root (left by
+ * `sudo msb server start`) or on a read-only home stays usable, with a warning that says who can
+ * read it and how to fix it. Returns whether the mode changed. Windows has no such modes.
  */
-export async function tightenKeyFile(keyFile: string): Promise<boolean> {
+export async function tightenKeyFile(keyFile: string, options: KeyFileOptions = {}): Promise<boolean> {
   if (process.platform === 'win32') return false;
-  const { mode } = await fsp.stat(keyFile);
-  if ((mode & 0o077) === 0) return false;
-  await fsp.chmod(keyFile, KEY_FILE_MODE);
-  return true;
+  const handle = await openKey(keyFile);
+  if (handle === null) return false;
+  try {
+    const { mode, uid } = await handle.stat();
+    if ((mode & 0o077) === 0) return false;
+    try {
+      await handle.chmod(KEY_FILE_MODE);
+      return true;
+    } catch (error) {
+      options.onWarning?.(looseKeyWarning(keyFile, mode, uid, error));
+      return false;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function looseKeyWarning(keyFile: string, mode: number, uid: number, error: unknown): string {
+  const readers = (mode & 0o004) !== 0 ? 'every user on this computer' : 'its group';
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  const owner = uid === 0 ? 'root' : `uid ${uid}`;
+  const readOnly = isErrnoException(error) && error.code === 'EROFS';
+  const why = readOnly ? 'it is on a read-only file system' : `it belongs to ${owner}`;
+  return (
+    `${keyFile} can be read by ${readers} (mode ${octal}), and the app could not make it private because ${why}. ` +
+    `Anyone who reads it can mint keys for this server. Fix: \`sudo chown "$USER" ${keyFile} && chmod 600 ${keyFile}\`.`
+  );
 }
 
 /**
@@ -107,13 +176,13 @@ function usable(key: string | null): key is string {
 }
 
 /** The existing key (tightened to 0600) or, when there is none, a new one written to disk. */
-export async function ensureServerKey(keyFile: string): Promise<{ key: string; created: boolean }> {
+export async function ensureServerKey(keyFile: string, options: KeyFileOptions = {}): Promise<{ key: string; created: boolean }> {
   const existing = await readServerKey(keyFile);
   if (usable(existing)) {
-    await tightenKeyFile(keyFile);
+    await tightenKeyFile(keyFile, options);
     return { key: existing, created: false };
   }
-  return createServerKeyIfAbsent(keyFile, existing);
+  return createServerKeyIfAbsent(keyFile, existing, options);
 }
 
 /**
@@ -121,7 +190,7 @@ export async function ensureServerKey(keyFile: string): Promise<{ key: string; c
  * instances) on a new home must end up signing with the same key. The new file is linked into
  * place, which fails if another writer got there first; that writer's key is then used.
  */
-async function createServerKeyIfAbsent(keyFile: string, seen: string | null): Promise<{ key: string; created: boolean }> {
+async function createServerKeyIfAbsent(keyFile: string, seen: string | null, options: KeyFileOptions = {}): Promise<{ key: string; created: boolean }> {
   const key = generateServerKey();
   if (seen !== null) {
     // An empty file: replace it (a link cannot), as a missing key would be.
@@ -145,12 +214,16 @@ async function createServerKeyIfAbsent(keyFile: string, seen: string | null): Pr
     await writeServerKey(keyFile, key);
     return { key, created: true };
   } finally {
-    await fsp.unlink(temp).catch(() => undefined);
+    await fsp.unlink(temp).catch((error: unknown) => {
+      // Left behind, the temporary copy (mode 0600) would be a second copy of the key: say so.
+      if (!isErrnoException(error) || error.code !== 'ENOENT') options.onWarning?.(`A temporary copy of the server key, ${temp}, could not be removed: ${String(error)}`);
+    });
   }
 }
 
 /** Replaces the key with a new random one; tokens signed with the old key stop working. */
 export async function resetServerKey(keyFile: string): Promise<string> {
+  await refuseLink(keyFile);
   const key = generateServerKey();
   await writeServerKey(keyFile, key);
   return key;
@@ -167,7 +240,7 @@ export async function resetServerKey(keyFile: string): Promise<string> {
  */
 export async function chooseStartKey(
   keyFile: string,
-  options: { customKey?: string; resetKey?: boolean },
+  options: { customKey?: string; resetKey?: boolean } & KeyFileOptions,
 ): Promise<string> {
   const current = await readServerKey(keyFile);
   let chosen: string;
@@ -176,12 +249,12 @@ export async function chooseStartKey(
   } else if (usable(current) && options.resetKey !== true) {
     chosen = current;
   } else if (options.resetKey !== true) {
-    return (await createServerKeyIfAbsent(keyFile, current)).key;
+    return (await createServerKeyIfAbsent(keyFile, current, options)).key;
   } else {
     chosen = generateServerKey();
   }
   if (chosen === current) {
-    await tightenKeyFile(keyFile);
+    await tightenKeyFile(keyFile, options);
   } else {
     await writeServerKey(keyFile, chosen);
   }

@@ -53,6 +53,8 @@ export interface ServerContext {
   readonly settings: () => Settings;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The app's own data folder, where it records the servers it started; none in some tests. */
+  readonly stateDir?: string | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ import { resetKeyUnderLock } from './key-reset.ts';
 import { locateMsbserver } from './locate.ts';
 import { ServerMonitor } from './monitor.ts';
 import { childExitOutcome, reconcile } from './observe.ts';
-import { failed, type Outcome, type Progress } from './outcome.ts';
+import { failed, type Outcome, type Progress, type TrackedServer } from './outcome.ts';
 import type { ServerControl, StartOptions } from './server-control.ts';
 import { serverLogPath, tailLines } from './server-log.ts';
 import { startServer } from './start.ts';
@@ -41,6 +41,8 @@ export interface ControllerOptions {
   timing?: Partial<ControllerTiming>;
   clock?: Clock;
   logger?: Logger;
+  /** The app's data folder, where it records the servers it starts (recognised after a restart). */
+  stateDir?: string;
 }
 
 export interface Controller extends ServerControl {
@@ -61,7 +63,8 @@ class ServerController implements Controller {
   readonly #monitor: ServerMonitor;
   readonly #listeners = new Set<(snapshot: ServerSnapshot) => void>();
   #snapshot: ServerSnapshot = INITIAL_SNAPSHOT;
-  #child: OwnChild | null = null;
+  /** The server followed while one runs: the app's child, or one it adopted. */
+  #tracked: TrackedServer | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   /** Bumped by every start, stop, restart and key reset the user asks for: a crash handled after one does not restart the server. */
   #intent = 0;
@@ -84,6 +87,7 @@ class ServerController implements Controller {
       settings: options.settings,
       clock: options.clock ?? systemClock,
       logger: options.logger ?? silentLogger,
+      stateDir: options.stateDir,
     };
     this.#monitor = new ServerMonitor(this.#ctx, {
       snapshot: () => this.#snapshot,
@@ -93,7 +97,7 @@ class ServerController implements Controller {
     this.ready = this.#enqueue(async () => {
       await fsp.mkdir(this.#ctx.paths.home, { recursive: true });
       this.#monitor.watchHome();
-      this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#child));
+      this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked));
     }).catch((error: unknown) => this.#ctx.logger.error(`The first look at ${this.#ctx.paths.home} failed: ${errorText(error)}`));
   }
 
@@ -113,6 +117,9 @@ class ServerController implements Controller {
 
   stop(): Promise<ServerSnapshot> {
     this.#userActed();
+    // Stop wins: a start in flight stops waiting at once, and this stop, queued right behind it,
+    // ends what it spawned.
+    this.#startAbort?.abort();
     return this.#enqueue(() => this.#stop());
   }
 
@@ -133,7 +140,7 @@ class ServerController implements Controller {
   }
 
   refresh(): Promise<ServerSnapshot> {
-    return this.#enqueue(async () => (this.#disposed ? this.#snapshot : this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#child))));
+    return this.#enqueue(async () => (this.#disposed ? this.#snapshot : this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked))));
   }
 
   locate(): Promise<LocateResult> {
@@ -157,7 +164,7 @@ class ServerController implements Controller {
     this.#disposed = true;
     this.#monitor.dispose();
     // A detached server outlives the app; only the handle to it is let go.
-    this.#child?.process.unref();
+    this.#tracked?.child?.process.unref();
     this.#listeners.clear();
   }
 
@@ -176,7 +183,7 @@ class ServerController implements Controller {
   async #start(options: StartOptions): Promise<ServerSnapshot> {
     if (this.#disposing) return this.#snapshot;
     if (this.#snapshot.state === 'running') {
-      this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#child));
+      this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked));
       if (this.#snapshot.state === 'running') return this.#snapshot;
     }
     const abort = new AbortController();
@@ -197,7 +204,7 @@ class ServerController implements Controller {
     this.#cancelAutoRestart();
     if (this.#disposed) return this.#snapshot;
     const progress = (step: Progress): void => this.#progress(step);
-    return this.#apply(await stopServer(this.#ctx, { child: this.#child, current: this.#snapshot, progress }));
+    return this.#apply(await stopServer(this.#ctx, { tracked: this.#tracked, current: this.#snapshot, progress }));
   }
 
   async #restart(options: StartOptions): Promise<ServerSnapshot> {
@@ -215,7 +222,7 @@ class ServerController implements Controller {
   }
 
   async #onChildExit(child: OwnChild, exit: ExitStatus, intent: number): Promise<void> {
-    if (this.#child !== child || child.expectingExit) return;
+    if (this.#tracked?.child !== child || child.expectingExit) return;
     const outcome = this.#apply(await childExitOutcome(this.#ctx, child, exit));
     const crash = outcome.state === 'failed' ? outcome.error : null;
     // No restart when auto-restart is off, the app is quitting, or the user acted since the crash.
@@ -251,9 +258,9 @@ class ServerController implements Controller {
 
   #progress(step: Progress): void {
     if (step.kind === 'starting') {
-      this.#set({ ...INITIAL_SNAPSHOT, state: 'starting', url: step.url, devMode: step.devMode, error: this.#snapshot.error });
+      this.#set({ ...INITIAL_SNAPSHOT, state: 'starting', url: step.url, devMode: step.devMode, error: this.#snapshot.error, warnings: step.warnings });
     } else if (step.kind === 'spawned') {
-      this.#child = step.child;
+      this.#tracked = { pid: step.child.pid, pgid: step.child.pid, startTime: null, child: step.child };
       this.#set({ ...this.#snapshot, pid: step.child.pid });
     } else {
       this.#set({ ...this.#snapshot, state: 'stopping', pid: step.pid });
@@ -262,37 +269,41 @@ class ServerController implements Controller {
 
   #apply(outcome: Outcome): ServerSnapshot {
     const current = this.#snapshot;
+    const warnings = outcome.warnings ?? current.warnings;
     switch (outcome.kind) {
       case 'running': {
-        const { pid, url, devMode, startedAt, external, healthy, child } = outcome;
-        if (child !== this.#child) this.#dropChild();
-        this.#child = child;
-        if (child !== null) this.#watchChild(child);
-        this.#set({ state: 'running', pid, url, devMode, startedAt, external, healthy, error: null });
+        const { server, url, devMode, startedAt, external, healthy } = outcome;
+        if (server.child !== this.#tracked?.child) this.#dropTracked();
+        this.#tracked = server;
+        if (server.child !== null) this.#watchChild(server.child);
+        this.#set({ state: 'running', pid: server.pid, url, devMode, startedAt, external, healthy, error: null, warnings });
         break;
       }
       case 'stopped':
-        this.#dropChild();
-        this.#set({ ...INITIAL_SNAPSHOT, error: current.error });
+        this.#dropTracked();
+        this.#set({ ...INITIAL_SNAPSHOT, error: current.error, warnings });
         break;
       case 'failed':
-        if (outcome.keepChild !== true) this.#dropChild();
-        this.#set({ ...INITIAL_SNAPSHOT, state: 'failed', url: current.url, devMode: current.devMode, error: outcome.failure });
+        if (outcome.keepServer !== true) this.#dropTracked();
+        this.#set({ ...INITIAL_SNAPSHOT, state: 'failed', url: current.url, devMode: current.devMode, error: outcome.failure, warnings });
         break;
       case 'unchanged':
+        if (outcome.warnings !== undefined) this.#set({ ...current, warnings });
         break;
     }
     return this.#snapshot;
   }
 
-  /** A child the app lets go of: its exit, whenever it comes, is no crash. */
-  #dropChild(): void {
-    if (this.#child !== null) this.#child.expectingExit = true;
-    this.#child = null;
+  /** A server the app lets go of: its child's exit, whenever it comes, is no crash. */
+  #dropTracked(): void {
+    if (this.#tracked?.child != null) this.#tracked.child.expectingExit = true;
+    this.#tracked = null;
   }
 
   #set(next: ServerSnapshot): void {
-    if ((Object.keys(next) as (keyof ServerSnapshot)[]).every((key) => next[key] === this.#snapshot[key])) return;
+    const same = (key: keyof ServerSnapshot): boolean =>
+      key === 'warnings' ? sameList(next.warnings, this.#snapshot.warnings) : next[key] === this.#snapshot[key];
+    if ((Object.keys(next) as (keyof ServerSnapshot)[]).every(same)) return;
     this.#snapshot = Object.freeze({ ...next });
     this.#monitor.follow(this.#snapshot);
     for (const listener of [...this.#listeners]) {
@@ -304,4 +315,8 @@ class ServerController implements Controller {
       }
     }
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }

@@ -111,3 +111,27 @@ export function serverEnvironment(
   const merged = [...existing, ...extra.filter((dir) => !existing.includes(dir))];
   return { ...base, [variable]: [...new Set(merged)].join(path.delimiter) };
 }
+
+export interface MsbrunLocation {
+  readonly found: boolean;
+  readonly path: string | null;
+  readonly searched: readonly string[];
+}
+
+/**
+ * Where msbserver will look for msbrun, which runs every sandbox: `$MSBRUN_EXE`, else beside its
+ * own (symlink-resolved) binary. A wrapper script as msbserver may run a binary elsewhere, so a
+ * miss here is a warning, not a refusal.
+ */
+export async function locateMsbrun(msbserver: string, env: NodeJS.ProcessEnv): Promise<MsbrunLocation> {
+  const fromEnv = env['MSBRUN_EXE'];
+  const real = await fsp.realpath(msbserver).catch(() => msbserver);
+  const candidate = fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(path.dirname(real), 'msbrun');
+  const found = (await checkExecutable(candidate)) === 'ok';
+  return { found, path: found ? candidate : null, searched: [candidate] };
+}
+
+export function msbrunWarning(location: MsbrunLocation): string | null {
+  if (location.found) return null;
+  return `msbrun was not found (looked for ${location.searched.join(', ')}), so sandboxes could not start: msbserver runs msbrun beside its own binary or from $MSBRUN_EXE. Reinstall microsandbox, or set MSBRUN_EXE if msbserver is a wrapper script.`;
+}

@@ -11,6 +11,7 @@ import type { Disposable } from '../disposable.ts';
 import { errorText } from '../logger.ts';
 import type { ServerContext } from './context.ts';
 import { checkHealth, waitForHealth } from './health.ts';
+import { readPidFile } from './pid-file.ts';
 import { signal } from './signals.ts';
 
 export interface MonitorHooks {
@@ -70,14 +71,10 @@ export class ServerMonitor implements Disposable {
     this.#stopTimers();
     this.#run = run;
     if (run === null || snapshot.url === null) return;
-    if (snapshot.external) {
-      // One kill(pid, 0) per tick; the full look (PID file, identity) only when it fails.
-      this.#livenessTimer = setInterval(() => {
-        const pid = this.#hooks.snapshot().pid;
-        if (pid !== null && !signal(pid, 0)) void this.#hooks.refresh();
-      }, this.#ctx.timing.livenessMs);
-      this.#livenessTimer.unref();
-    }
+    // One kill(pid, 0) and one read of server.pid per tick; the full look only when either is off
+    // (the server died without an exit event, or someone wrote another PID over it).
+    this.#livenessTimer = setInterval(() => void this.#checkLiveness(), this.#ctx.timing.livenessMs);
+    this.#livenessTimer.unref();
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), this.#ctx.timing.heartbeatMs);
     this.#heartbeatTimer.unref();
     if (snapshot.healthy === false) this.#awaitHealth(snapshot.url, snapshot.pid);
@@ -99,6 +96,20 @@ export class ServerMonitor implements Disposable {
     if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
     this.#livenessTimer = null;
     this.#heartbeatTimer = null;
+  }
+
+  async #checkLiveness(): Promise<void> {
+    const pid = this.#hooks.snapshot().pid;
+    if (pid === null) return;
+    let recorded: boolean;
+    try {
+      const file = await readPidFile(this.#ctx.paths.pidFile);
+      recorded = file.kind === 'pid' && file.pid === pid;
+    } catch (error) {
+      this.#ctx.logger.debug(`Reading ${this.#ctx.paths.pidFile} failed: ${errorText(error)}`);
+      recorded = false;
+    }
+    if (!signal(pid, 0) || !recorded) void this.#hooks.refresh();
   }
 
   async #heartbeat(): Promise<void> {

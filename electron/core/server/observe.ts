@@ -1,88 +1,177 @@
 /**
- * Looking at the world: what `server.pid` and the process table say about this home's server,
- * whether a server someone else started is to be adopted, and what an exit of the app's own
- * child means. Each function returns an outcome; none changes the snapshot.
+ * Looking at the world: what `server.pid`, the app's record and the process table say about this
+ * home's server; whether to adopt one someone else started; what an exit of the app's own child
+ * means. Each function returns an outcome; none changes the snapshot. The file is repaired on the
+ * way: a live server the app tracks is put back into `server.pid` (so `msb` sees it too), and a
+ * record naming no live msbserver is removed, never one that does.
  */
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { sleep } from '../delay.ts';
+import { errorText } from '../logger.ts';
 import type { OwnChild } from './child.ts';
+import { isRunningChild } from './child.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import { checkHealth } from './health.ts';
-import { failed, type Outcome, STOPPED, UNCHANGED } from './outcome.ts';
-import { readPidFile, removePidFileIf } from './pid-file.ts';
-import { identifyServerProcess, processStartTime } from './process-identity.ts';
+import { judgeProcess, type Verdict } from './judge.ts';
+import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
+import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
+import { processLiveness, processStartTime } from './process-identity.ts';
 import { flagsFromArgv } from './server-args.ts';
+import { clearServerRecord, readServerRecord, type ServerRecord } from './server-record.ts';
 import { serverUrl } from './server-url.ts';
-import { describeExit, pollUntilGone } from './signals.ts';
+import { describeExit, pollUntilGone, raceTimeout } from './signals.ts';
+import { groupAlive } from './process-groups.ts';
+import { safeGroup, terminate } from './terminate.ts';
 
-/**
- * The live msbserver `server.pid` names, if any. A record that is invalid or names a dead process
- * or another program is removed; one naming another user's process, or a process that could not
- * be looked at, is left alone.
- */
-export async function recordedServer(ctx: ServerContext): Promise<{ readonly pid: number; readonly argv: readonly string[] } | null> {
+export type ThisHome = Extract<Verdict, { kind: 'this-home' }>;
+
+/** What `server.pid` names, judged, with stale records removed. Warnings say what was left alone. */
+export async function recordedServer(
+  ctx: ServerContext,
+  record: ServerRecord | null,
+): Promise<{ readonly server: ThisHome | null; readonly warnings: readonly string[] }> {
   const file = await readPidFile(ctx.paths.pidFile);
   if (file.kind === 'invalid') await removePidFileIf(ctx.paths.pidFile, file.raw);
-  if (file.kind !== 'pid') return null;
-  const identity = await identifyServerProcess(file.pid, ctx.platform);
-  if (identity.kind === 'msbserver') return { pid: file.pid, argv: identity.argv };
-  if (identity.kind === 'dead' || identity.kind === 'other-process') await removePidFileIf(ctx.paths.pidFile, file.pid);
-  return null;
+  if (file.kind !== 'pid') return { server: null, warnings: [] };
+  const verdict = await judgeProcess(ctx, file.pid, record, 'pid-file');
+  if (verdict.kind === 'this-home') return { server: verdict, warnings: [] };
+  if (verdict.kind === 'dead' || verdict.kind === 'not-server') await removePidFileIf(ctx.paths.pidFile, file.pid);
+  if (verdict.kind === 'other-home') {
+    return { server: null, warnings: [`${ctx.paths.pidFile} names msbserver (PID ${verdict.pid}), which serves ${verdict.serves}; the app leaves it alone.`] };
+  }
+  return { server: null, warnings: [] };
+}
+
+/** A this-home server as a running outcome: the app's own when its record names it. */
+export async function adopt(ctx: ServerContext, found: ThisHome, warnings: readonly string[] = []): Promise<Outcome> {
+  const record = found.record;
+  const flags = found.argv === null ? null : flagsFromArgv(found.argv.slice(1));
+  const url = record?.url ?? serverUrl(flags?.host ?? '127.0.0.1', flags?.port ?? 5555);
+  const devMode = record?.devMode ?? flags?.devMode ?? false;
+  const pgid = await safeGroup(ctx, found.pid, found.pgid, record !== null && record.pgid === found.pgid);
+  const [healthy, startTime] = await Promise.all([checkHealth(url), found.startTime === null ? processStartTime(found.pid, ctx.platform) : found.startTime]);
+  if (record === null) await clearServerRecordOfOthers(ctx, found.pid);
+  return {
+    kind: 'running',
+    server: { pid: found.pid, pgid, startTime, child: null },
+    url,
+    devMode,
+    startedAt: record?.startedAt ?? startTime ?? ctx.clock.now(),
+    external: record === null,
+    healthy,
+    warnings,
+  };
+}
+
+/** A record left by an earlier run of the app names a server that is not this one: forget it. */
+async function clearServerRecordOfOthers(ctx: ServerContext, pid: number): Promise<void> {
+  const record = await readServerRecord(ctx);
+  if (record !== null && record.pid !== pid) await clearServerRecord(ctx, record.pid);
 }
 
 /**
- * A live msbserver recorded in `server.pid`, as a running outcome (unchanged when it is the one
- * already shown), or null when none is recorded. Stale records are removed on the way.
+ * A live this-home server to adopt, from `server.pid` or, when no file names one, from the app's
+ * record (the file was removed or overwritten while the app was away): put back into the file.
  */
 export async function adoptFromPidFile(ctx: ServerContext, current: ServerSnapshot): Promise<Outcome | null> {
-  const recorded = await recordedServer(ctx);
-  if (recorded === null) return null;
-  const { pid } = recorded;
-  if (current.state === 'running' && current.pid === pid) return UNCHANGED;
-  const flags = flagsFromArgv(recorded.argv.slice(1));
-  const url = serverUrl(flags.host, flags.port);
-  const [healthy, startedAt] = await Promise.all([checkHealth(url), processStartTime(pid, ctx.platform)]);
-  return { kind: 'running', pid, url, devMode: flags.devMode, startedAt: startedAt ?? ctx.clock.now(), external: true, healthy, child: null };
+  const record = await readServerRecord(ctx);
+  const { server, warnings } = await recordedServer(ctx, record);
+  if (server !== null) {
+    if (current.state === 'running' && current.pid === server.pid) return { kind: 'unchanged', warnings };
+    return adopt(ctx, server, warnings);
+  }
+  if (record !== null) {
+    const verdict = await judgeProcess(ctx, record.pid, record, 'scan');
+    if (verdict.kind === 'this-home') {
+      await restorePidFile(ctx, record.pid);
+      return adopt(ctx, verdict, warnings);
+    }
+    if (verdict.kind === 'dead' || verdict.kind === 'not-server') await clearServerRecord(ctx, record.pid);
+  }
+  return warnings.length > 0 ? { kind: 'unchanged', warnings } : null;
 }
 
 /** Brings the snapshot in line with the PID file and the process table (outside changes). */
-export async function reconcile(ctx: ServerContext, current: ServerSnapshot, child: OwnChild | null): Promise<Outcome> {
+export async function reconcile(ctx: ServerContext, current: ServerSnapshot, tracked: TrackedServer | null): Promise<Outcome> {
   const { state } = current;
   if (state === 'starting' || state === 'stopping') return UNCHANGED;
-  if (child !== null && !child.expectingExit) return UNCHANGED; // our own child reports its exit itself
-  if (state === 'running') {
-    const seen = await lookAtShownServer(ctx, current);
+  if (state === 'running' && tracked !== null) {
+    const seen = await lookAtTracked(ctx, tracked, current.external);
     if (seen !== STOPPED) return seen;
     return (await adoptFromPidFile(ctx, { ...current, state: 'stopped', pid: null })) ?? STOPPED;
   }
   return (await adoptFromPidFile(ctx, current)) ?? UNCHANGED;
 }
 
-/** Whether the running server the snapshot shows (not our child) is still there and recorded. */
-async function lookAtShownServer(ctx: ServerContext, current: ServerSnapshot): Promise<Outcome> {
-  const pid = current.pid;
-  const identity = pid === null ? null : await identifyServerProcess(pid, ctx.platform);
-  // Could not look: keep showing it; the next look decides.
-  if (identity?.kind === 'unknown') return UNCHANGED;
+/** Whether the server the app tracks still runs, keeping `server.pid` naming it while it does. */
+async function lookAtTracked(ctx: ServerContext, tracked: TrackedServer, external: boolean): Promise<Outcome> {
+  const { child } = tracked;
+  // The app's own child reports its exit itself.
+  if (child !== null && !child.expectingExit && !isRunningChild(child)) return UNCHANGED;
+  const alive = child !== null ? isRunningChild(child) : await sameProcess(ctx, tracked);
+  if (alive === 'unknown') return UNCHANGED; // could not look: the next look decides
   const file = await readPidFile(ctx.paths.pidFile);
-  if (identity?.kind === 'msbserver' && pid !== null) {
-    if (file.kind === 'pid' && file.pid === pid) return UNCHANGED;
-    // Unrecorded: `msb server stop` removes the file right after its SIGTERM, so give the
-    // process a moment to go before still showing it as running.
-    if (file.kind !== 'pid' && !(await pollUntilGone(ctx, pid, 500))) return UNCHANGED;
-    return STOPPED;
+  if (alive) {
+    if (file.kind === 'pid' && file.pid === tracked.pid) return UNCHANGED;
+    if (file.kind !== 'pid') {
+      // `msb server stop` removes the file right after its SIGTERM: give the process a moment
+      // to go before taking the removal for a mistake to repair.
+      if (await goneWithin(ctx, tracked, 500)) return child !== null ? UNCHANGED : STOPPED;
+    } else {
+      // Another starter wrote its PID over ours. While that process is a live server of this
+      // home the file is true too and stays; once it is not, ours goes back in.
+      const other = await judgeProcess(ctx, file.pid, null, 'pid-file');
+      if (other.kind === 'this-home' || other.kind === 'unknown') return UNCHANGED;
+    }
+    await restorePidFile(ctx, tracked.pid);
+    return UNCHANGED;
   }
   // Dead but still recorded: whoever stopped it (msb, another instance of the app) removes the
   // file just after the exit; if nobody does within a moment, it crashed.
-  if (file.kind === 'pid' && file.pid === pid && pid !== null && !(await pidFileReleased(ctx, pid, 250))) {
+  if (file.kind === 'pid' && file.pid === tracked.pid && !(await pidFileReleased(ctx, tracked.pid, 250))) {
     await removePidFileIf(ctx.paths.pidFile, file.pid);
-    return failed(ctx, 'crashed', `msbserver (PID ${pid}, started outside the app) stopped unexpectedly.`);
+    await clearServerRecord(ctx, tracked.pid);
+    return failed(ctx, 'crashed', `msbserver (PID ${tracked.pid}${external ? ', started outside the app' : ''}) stopped unexpectedly.`);
   }
+  await clearServerRecord(ctx, tracked.pid);
   return STOPPED;
+}
+
+/** True while `tracked.pid` is the very process that was tracked (same start time). */
+async function sameProcess(ctx: ServerContext, tracked: TrackedServer): Promise<boolean | 'unknown'> {
+  const liveness = await processLiveness(tracked.pid, ctx.platform);
+  if (liveness !== 'alive') return false;
+  const startTime = await processStartTime(tracked.pid, ctx.platform);
+  if (tracked.startTime !== null && startTime !== null) return startTime === tracked.startTime;
+  // No start time to compare: the identity decides (PIDs are reused).
+  const verdict = await judgeProcess(ctx, tracked.pid, null, 'pid-file');
+  return verdict.kind === 'unknown' ? 'unknown' : verdict.kind === 'this-home';
+}
+
+async function goneWithin(ctx: ServerContext, tracked: TrackedServer, ms: number): Promise<boolean> {
+  if (tracked.child !== null) return raceTimeout(tracked.child.exited.then(() => true), ms, false);
+  return pollUntilGone(ctx, tracked.pid, ms);
+}
+
+/** Writes `pid` into `server.pid` unless the file names another live server of this home. */
+export async function restorePidFile(ctx: ServerContext, pid: number): Promise<void> {
+  try {
+    await writePidFile(ctx.paths.pidFile, pid);
+    ctx.logger.info(`${ctx.paths.pidFile} did not name the running msbserver (PID ${pid}); it does again.`);
+  } catch (error) {
+    ctx.logger.warn(`Could not put PID ${pid} back into ${ctx.paths.pidFile}: ${errorText(error)}`);
+  }
 }
 
 /** What an exit of the app's own child that nobody asked for means: a stop by msb, or a crash. */
 export async function childExitOutcome(ctx: ServerContext, child: OwnChild, exit: ExitStatus): Promise<Outcome> {
+  await clearServerRecord(ctx, child.pid);
+  // A wrapper that ran the server without `exec` is gone, but the server may still be in its
+  // group: it is ended too, or it would run on untracked.
+  if (await groupAlive(child.pid, ctx.platform)) {
+    ctx.logger.warn(`msbserver's process ${child.pid} exited and left processes in its group; ending them.`);
+    await terminate(ctx, { pid: child.pid, pgid: child.pid, startTime: null, child });
+  }
   if (await pidFileReleased(ctx, child.pid, exit.signal === 'SIGTERM' ? 100 : 0)) {
     // `msb server stop` signals the server and deletes server.pid: a stop, not a crash.
     return STOPPED;

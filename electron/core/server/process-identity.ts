@@ -128,7 +128,11 @@ export async function readProcessArgv(pid: number, platform: NodeJS.Platform = p
   }
 }
 
-/** When the process started, in milliseconds since the epoch, or null when unknown. */
+/**
+ * When the process started, in milliseconds since the epoch, or null when unknown. The value is
+ * stable for the life of the process, so two looks at the same process compare equal: a PID
+ * reused by a new process gives another start time.
+ */
 export async function processStartTime(pid: number, platform: NodeJS.Platform = process.platform): Promise<number | null> {
   if (platform === 'linux') {
     const [stat, sys] = await Promise.all([readProcFile(pid, 'stat'), fsp.readFile('/proc/stat', 'utf8').catch(() => null)]);
@@ -142,30 +146,42 @@ export async function processStartTime(pid: number, platform: NodeJS.Platform = 
     return Math.round((bootSeconds + ticks / clockTicksPerSecond) * 1000);
   }
   if (platform === 'win32') return null;
+  // `lstart` is the absolute start, to the second; `etime` would be relative to "now" and so
+  // differ between two looks (and wraps to a huge value for a process a moment old).
   try {
-    const elapsed = parseElapsed((await psField(pid, 'etime')).trim());
-    return elapsed === null ? null : Date.now() - elapsed * 1000;
+    return parseLstart((await psField(pid, 'lstart')).trim());
   } catch {
-    return null;
+    return null; // gone, or ps failed: unknown, which callers treat as "cannot tell"
   }
 }
 
-/** `ps -o etime` format: `[[dd-]hh:]mm:ss`. */
-export function parseElapsed(text: string): number | null {
-  const match = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(text);
+/** `ps -o lstart` in the C locale: `Tue Dec  1 19:42:07 2026`, local time. */
+export function parseLstart(text: string): number | null {
+  const match = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(text);
   if (match === null) return null;
-  const [, days, hours, minutes, seconds] = match;
-  return Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes) * 60 + Number(seconds);
+  const [, monthName, day, hours, minutes, seconds, year] = match;
+  const month = MONTHS.indexOf(monthName ?? '');
+  if (month < 0) return null;
+  const time = new Date(Number(year), month, Number(day), Number(hours), Number(minutes), Number(seconds)).getTime();
+  return Number.isFinite(time) ? time : null;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 /** One `ps` column for one process. execa is loaded only here, on platforms without /proc. */
-async function psField(pid: number, field: 'args' | 'comm' | 'etime'): Promise<string> {
+export async function psField(pid: number, field: 'args' | 'comm' | 'lstart' | 'pgid'): Promise<string> {
+  return runPs(['-o', `${field}=`, '-p', String(pid)]);
+}
+
+/** `ps` with these arguments, in the C locale (fixed date format), its output as text. */
+export async function runPs(args: readonly string[]): Promise<string> {
   const { execa } = await import('execa');
-  const { stdout } = await execa('ps', ['-o', `${field}=`, '-p', String(pid)], { timeout: 5_000, stripFinalNewline: false });
+  const { stdout } = await execa('ps', [...args], { timeout: 5_000, stripFinalNewline: false, env: { LC_ALL: 'C' } });
   return stdout;
 }
 
-async function readProcFile(pid: number, name: string): Promise<string | null> {
+/** A file of /proc/<pid>, or null when it cannot be read (gone, or not permitted). */
+export async function readProcFile(pid: number, name: string): Promise<string | null> {
   try {
     return await fsp.readFile(`/proc/${pid}/${name}`, 'utf8');
   } catch {

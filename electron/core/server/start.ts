@@ -1,162 +1,229 @@
 /**
  * The start procedure, as `msb server start` does it but without its races: under the home's
  * lock, look at `server.pid` again, locate msbserver, check the port, choose the key, spawn it
- * detached with its output in the log, record its PID, and wait for its health check.
+ * detached in its own session with its output in the log, record it, and wait until the server
+ * that answers its health check is known to be this one (readiness.ts).
  */
-import { promises as fsp } from 'node:fs';
 import type { FailureCode, ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { chooseStartKey } from '../keys/server-key.ts';
 import { errorText } from '../logger.ts';
 import { isRunningChild, type OwnChild, spawnServer } from './child.ts';
-import { type ServerContext, withLock } from './context.ts';
+import { type ExitStatus, type ServerContext, withLock } from './context.ts';
 import { waitForHealth } from './health.ts';
-import { locateMsbserver } from './locate.ts';
+import { homeFileProblem, prepareHome } from './home.ts';
+import { locateMsbrun, locateMsbserver, msbrunWarning } from './locate.ts';
 import { adoptFromPidFile } from './observe.ts';
-import { failed, type Outcome, type Progress, UNCHANGED } from './outcome.ts';
-import { writePidFile, removePidFileIf } from './pid-file.ts';
+import { failed, type Outcome, type Progress, seconds, type TrackedServer, UNCHANGED } from './outcome.ts';
+import { removePidFileIf, writePidFile } from './pid-file.ts';
 import { portInUse } from './port-check.ts';
+import { processStartTime } from './process-identity.ts';
+import { adoptInstead, daemonisedServer, homeServerOnPort, ownGroupListens, portHolderText } from './readiness.ts';
 import { redactArgs, serverArgs } from './server-args.ts';
 import type { StartOptions } from './server-control.ts';
 import { openServerLog } from './server-log.ts';
+import { clearServerRecord, writeServerRecord } from './server-record.ts';
 import { serverUrl } from './server-url.ts';
 import { describeExit } from './signals.ts';
-import { killChild } from './stop.ts';
+import { killNow } from './terminate.ts';
 
 export interface StartRequest {
   readonly options: StartOptions;
-  /** Aborted when the app quits: the detached server is then left to come up on its own. */
+  /** Aborted by Stop (the start gives way at once) and by quitting (the server is left to come up). */
   readonly signal: AbortSignal;
   readonly current: ServerSnapshot;
   readonly progress: (step: Progress) => void;
 }
 
+interface Run {
+  readonly ctx: ServerContext;
+  readonly request: StartRequest;
+  readonly settings: Settings;
+  readonly url: string;
+  readonly warnings: string[];
+  /** The child once spawned, so that nothing started on the way is left behind. */
+  own: TrackedServer | null;
+}
+
 export async function startServer(ctx: ServerContext, request: StartRequest): Promise<Outcome> {
   const settings = ctx.settings();
   const url = serverUrl(settings.host, settings.port);
-  request.progress({ kind: 'starting', url, devMode: settings.devMode });
+  request.progress({ kind: 'starting', url, devMode: settings.devMode, warnings: request.current.warnings });
   if (ctx.platform === 'win32') {
     return failed(ctx, 'unsupported-platform', 'msbserver does not run natively on Windows. Run microsandbox inside WSL 2.');
   }
+  const run: Run = { ctx, request, settings, url, warnings: [], own: null };
   try {
-    await fsp.mkdir(ctx.paths.namespacesDir, { recursive: true });
-    return await withLock(ctx, () => startLocked(ctx, request, settings, url));
+    run.warnings.push(...(await prepareHome(ctx)));
+    return await withLock(ctx, () => startLocked(run));
   } catch (error) {
     // startLocked answers every failure itself: what arrives here is the home's or the lock's.
     return failed(ctx, 'home-error', `Could not prepare ${ctx.paths.home}: ${errorText(error)}`);
   }
 }
 
-async function startLocked(ctx: ServerContext, request: StartRequest, settings: Settings, url: string): Promise<Outcome> {
-  const spawned: { child: OwnChild | null } = { child: null };
+async function startLocked(run: Run): Promise<Outcome> {
+  const { ctx } = run;
   try {
-    return await prepareAndSpawn(ctx, request, settings, url, spawned);
+    return await prepareAndSpawn(run);
   } catch (error) {
-    // Whatever went wrong, a child started on the way must not be left behind.
-    if (isRunningChild(spawned.child)) await killChild(ctx, spawned.child);
-    return failed(ctx, 'spawn-error', `Starting msbserver failed: ${errorText(error)}`);
+    // Whatever went wrong, a server started on the way must not be left behind.
+    if (run.own !== null && isRunningChild(run.own.child)) {
+      await killNow(ctx, run.own);
+      await removePidFileIf(ctx.paths.pidFile, run.own.pid);
+      await clearServerRecord(ctx, run.own.pid);
+    }
+    const problem = homeFileProblem(ctx, error);
+    if (problem !== null) return failed(ctx, 'home-error', problem, { warnings: run.warnings });
+    return failed(ctx, 'spawn-error', `Starting msbserver failed: ${errorText(error)}`, { warnings: run.warnings });
   }
 }
 
-async function prepareAndSpawn(
-  ctx: ServerContext,
-  request: StartRequest,
-  settings: Settings,
-  url: string,
-  spawned: { child: OwnChild | null },
-): Promise<Outcome> {
+async function prepareAndSpawn(run: Run): Promise<Outcome> {
+  const { ctx, settings, warnings } = run;
   // Under the lock, look again: the CLI or another instance may have started one meanwhile.
-  const adopted = await adoptFromPidFile(ctx, request.current);
-  if (adopted !== null) return adopted;
+  const adopted = await adoptFromPidFile(ctx, run.request.current);
+  warnings.push(...(adopted?.warnings ?? []));
+  if (adopted !== null && adopted.kind !== 'unchanged') return { ...adopted, warnings };
+  if (run.request.signal.aborted) return UNCHANGED;
 
   const located = await locateMsbserver({ env: ctx.env, settingsPath: settings.msbserverPath, platform: ctx.platform, userHome: ctx.userHome });
   if (!located.found) {
     const code: FailureCode = located.problem.includes('not an executable') ? 'not-executable' : 'not-found';
-    return failed(ctx, code, `${located.problem} ${located.hint}`, { searched: located.searched });
+    return failed(ctx, code, `${located.problem} ${located.hint}`, { searched: located.searched, warnings });
   }
+  const msbrun = msbrunWarning(await locateMsbrun(located.path, ctx.env));
+  if (msbrun !== null) warnings.push(msbrun);
   if (await portInUse(settings.host, settings.port)) {
+    // The CLI may have started this home's server a moment ago, before its PID file was written.
+    const running = await homeServerOnPort(ctx, settings.port);
+    if (running !== null) return adoptInstead(ctx, running, null, warnings);
+    const holder = await portHolderText(ctx, settings.port);
     return failed(
       ctx,
       'port-in-use',
-      `Port ${settings.port} on ${settings.host} is already in use by another program. Stop it or choose another port in Settings.`,
+      `Port ${settings.port} on ${settings.host} is already in use by ${holder ?? 'another program'}. Stop it or choose another port in Settings.`,
+      { warnings },
     );
   }
   let key: string | null = null;
   if (!settings.devMode) {
     try {
-      key = await chooseStartKey(ctx.paths.keyFile, request.options);
+      key = await chooseStartKey(ctx.paths.keyFile, { ...run.request.options, onWarning: (warning) => warnings.push(warning) });
     } catch (error) {
-      return failed(ctx, 'home-error', `Could not prepare the server key: ${errorText(error)}`);
+      return failed(ctx, 'home-error', `Could not prepare the server key: ${errorText(error)}`, { warnings });
     }
   }
-  return spawnAndWait(ctx, request, located.path, serverArgs(settings, key), settings, url, spawned);
+  if (run.request.signal.aborted) return UNCHANGED;
+  return spawnAndWait(run, located.path, serverArgs(settings, key));
 }
 
-async function spawnAndWait(
-  ctx: ServerContext,
-  request: StartRequest,
-  executable: string,
-  args: string[],
-  settings: Settings,
-  url: string,
-  spawned: { child: OwnChild | null },
-): Promise<Outcome> {
+async function spawnAndWait(run: Run, executable: string, args: string[]): Promise<Outcome> {
+  const { ctx, settings, url, warnings, request } = run;
   let log;
   try {
-    log = await openServerLog(
-      ctx.logFile,
-      `--- ${new Date(ctx.clock.now()).toISOString()} Microsandbox Tray starts ${executable} ${redactArgs(args).join(' ')}`,
-    );
+    log = await openServerLog(ctx.logFile, `--- ${new Date(ctx.clock.now()).toISOString()} Microsandbox Tray starts ${executable} ${redactArgs(args).join(' ')}`);
   } catch (error) {
-    return failed(ctx, 'home-error', `Could not open the server log ${ctx.logFile}: ${errorText(error)}`);
+    return failed(ctx, 'home-error', `Could not open the server log ${ctx.logFile}: ${errorText(error)}`, { warnings });
   }
   let child: OwnChild;
   try {
     child = await spawnServer(ctx, executable, args, { fd: log.handle.fd, offset: log.offset });
   } catch (error) {
-    return failed(ctx, 'spawn-error', `Could not start ${executable}: ${errorText(error)}`);
+    return failed(ctx, 'spawn-error', `Could not start ${executable}: ${errorText(error)}`, { warnings });
   } finally {
     await log.handle.close();
   }
-  spawned.child = child;
+  // Detached: the child leads a session, and so a process group, of its own.
+  const own: TrackedServer = { pid: child.pid, pgid: child.pid, startTime: await processStartTime(child.pid, ctx.platform), child };
+  run.own = own;
   request.progress({ kind: 'spawned', child });
   try {
     await writePidFile(ctx.paths.pidFile, child.pid);
   } catch (error) {
-    await killChild(ctx, child);
-    return failed(ctx, 'home-error', `Could not write ${ctx.paths.pidFile}: ${errorText(error)}`);
+    await killNow(ctx, own);
+    const problem = homeFileProblem(ctx, error) ?? `Could not write ${ctx.paths.pidFile}: ${errorText(error)}`;
+    return failed(ctx, 'home-error', problem, { warnings });
   }
+  await recordOwn(ctx, own, executable, settings, url);
 
-  const abort = new AbortController();
-  const stopWaiting = (): void => abort.abort();
-  request.signal.addEventListener('abort', stopWaiting, { once: true });
-  // The request may have been aborted between the spawn and here, before there was a wait.
-  if (request.signal.aborted) abort.abort();
+  const deadline = ctx.clock.now() + settings.readinessTimeoutMs;
+  const raceOver = new AbortController();
   const outcome = await Promise.race([
     child.exited.then((exit) => ({ kind: 'exited' as const, ...exit })),
-    waitForHealth(url, { timeoutMs: settings.readinessTimeoutMs, signal: abort.signal }).then((result) => ({ kind: result })),
+    waitForHealth(url, { timeoutMs: settings.readinessTimeoutMs, signal: AbortSignal.any([request.signal, raceOver.signal]) }).then((result) => ({ kind: result })),
   ]);
-  abort.abort();
-  request.signal.removeEventListener('abort', stopWaiting);
-  // The app is quitting: the detached server is left as it is (a stop may follow).
-  if (outcome.kind === 'aborted') return UNCHANGED;
+  raceOver.abort(); // the health polling ends with the race
+  // Stop pressed, or the app quits: the procedure gives way; a stop (if any) comes next.
+  if (outcome.kind === 'aborted' || request.signal.aborted) return UNCHANGED;
 
-  if (outcome.kind === 'healthy') {
-    return { kind: 'running', pid: child.pid, url, devMode: settings.devMode, startedAt: ctx.clock.now(), external: false, healthy: true, child };
+  if (outcome.kind === 'healthy') return answeredHealth(run, own, child);
+  if (outcome.kind === 'exited') return exitedEarly(run, own, child, outcome, deadline);
+  const exit = await killNow(ctx, own);
+  await forget(ctx, child.pid);
+  return failed(ctx, 'timeout', `msbserver did not answer its health check within ${seconds(settings.readinessTimeoutMs)} and was stopped.`, {
+    exitCode: exit.code,
+    signal: exit.signal,
+    logOffset: child.logOffset,
+    warnings,
+  });
+}
+
+/** The health check answered: running, if the answer came from the app's own process group. */
+async function answeredHealth(run: Run, own: TrackedServer, child: OwnChild): Promise<Outcome> {
+  const { ctx, settings, warnings } = run;
+  const answered = await ownGroupListens(ctx, child, settings.port);
+  if (answered !== false) return running(run, own); // ours, or it cannot be told here
+  // Someone else answered: the CLI's server won the port. Adopt it if it is this home's.
+  const stillRunning = isRunningChild(child);
+  if (stillRunning) await killNow(ctx, own);
+  const winner = await homeServerOnPort(ctx, settings.port, child.pid);
+  if (winner !== null) return adoptInstead(ctx, winner, child.pid, warnings);
+  // Ours answered and died at once: its exit handler reports the crash.
+  if (!stillRunning) return running(run, own);
+  await forget(ctx, child.pid);
+  const holder = await portHolderText(ctx, settings.port);
+  return failed(ctx, 'port-in-use', `Port ${settings.port} on ${settings.host} was taken by ${holder ?? 'another program'} while msbserver started. Stop it or choose another port in Settings.`, {
+    warnings,
+    logOffset: child.logOffset,
+  });
+}
+
+/**
+ * The child exited before it answered: a wrapper that put the server in the background (its
+ * group still runs), the CLI's server that won the port, or a real failure that leaves nothing.
+ */
+async function exitedEarly(run: Run, own: TrackedServer, child: OwnChild, exit: ExitStatus, deadline: number): Promise<Outcome> {
+  const { ctx, settings, url, warnings, request } = run;
+  const daemon = await daemonisedServer(ctx, child, settings, url, deadline, request.signal);
+  if (daemon !== null) return running(run, daemon);
+  if (request.signal.aborted) return UNCHANGED;
+  const winner = await homeServerOnPort(ctx, settings.port, child.pid);
+  if (winner !== null) return adoptInstead(ctx, winner, child.pid, warnings);
+  await killNow(ctx, own); // whatever the child left in its group
+  await forget(ctx, child.pid);
+  return failed(ctx, 'exited', `msbserver exited before it was ready (${describeExit(exit)}).`, {
+    exitCode: exit.code,
+    signal: exit.signal,
+    logOffset: child.logOffset,
+    warnings,
+  });
+}
+
+function running(run: Run, server: TrackedServer): Outcome {
+  return { kind: 'running', server, url: run.url, devMode: run.settings.devMode, startedAt: run.ctx.clock.now(), external: false, healthy: true, warnings: run.warnings };
+}
+
+async function recordOwn(ctx: ServerContext, own: TrackedServer, executable: string, settings: Settings, url: string): Promise<void> {
+  if (own.startTime === null) return;
+  try {
+    await writeServerRecord(ctx, { pid: own.pid, pgid: own.pid, startTime: own.startTime, executable, url, devMode: settings.devMode, startedAt: ctx.clock.now() });
+  } catch (error) {
+    ctx.logger.warn(`Could not record the started server; after an app restart it is recognised by its name only: ${errorText(error)}`);
   }
-  if (outcome.kind === 'exited') {
-    await removePidFileIf(ctx.paths.pidFile, child.pid);
-    return failed(ctx, 'exited', `msbserver exited before it was ready (${describeExit(outcome)}).`, {
-      exitCode: outcome.code,
-      signal: outcome.signal,
-      logOffset: child.logOffset,
-    });
-  }
-  const exit = await killChild(ctx, child);
-  return failed(
-    ctx,
-    'timeout',
-    `msbserver did not answer its health check within ${Math.round(settings.readinessTimeoutMs / 1000)} s and was stopped.`,
-    { exitCode: exit.code, signal: exit.signal, logOffset: child.logOffset },
-  );
+}
+
+async function forget(ctx: ServerContext, pid: number): Promise<void> {
+  await removePidFileIf(ctx.paths.pidFile, pid);
+  await clearServerRecord(ctx, pid);
 }

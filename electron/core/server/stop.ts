@@ -1,19 +1,22 @@
 /**
- * The stop procedure: find the one process that is this home's msbserver, SIGTERM it, wait, and
- * SIGKILL it after the grace period only if it is still that same process.
+ * The stop procedure: find the one process that is this home's msbserver, end it and its group
+ * (terminate.ts), and only then remove `server.pid` and the app's record of it.
  */
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { errorText } from '../logger.ts';
-import { isRunningChild, type OwnChild } from './child.ts';
-import { type ExitStatus, type ServerContext, withLock } from './context.ts';
+import { isRunningChild } from './child.ts';
+import { type ServerContext, withLock } from './context.ts';
+import { homeFileProblem } from './home.ts';
+import { judgeProcess } from './judge.ts';
 import { recordedServer } from './observe.ts';
-import { failed, type Outcome, type Progress, STOPPED } from './outcome.ts';
+import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
 import { readPidFile, removePidFileIf } from './pid-file.ts';
-import { identifyServerProcess, processStartTime } from './process-identity.ts';
-import { pollUntilGone, raceTimeout, signal } from './signals.ts';
+import { processStartTime } from './process-identity.ts';
+import { clearServerRecord, readServerRecord } from './server-record.ts';
+import { safeGroup, terminate } from './terminate.ts';
 
 export interface StopRequest {
-  readonly child: OwnChild | null;
+  readonly tracked: TrackedServer | null;
   readonly current: ServerSnapshot;
   readonly progress: (step: Progress) => void;
 }
@@ -23,7 +26,7 @@ export async function stopServer(ctx: ServerContext, request: StopRequest): Prom
     return await withLock(ctx, () => stopLocked(ctx, request));
   } catch (error) {
     // stopLocked answers every failure itself: what arrives here is the lock's.
-    return failed(ctx, 'home-error', `Could not stop the server: ${errorText(error)}`, {}, true);
+    return failed(ctx, 'home-error', `Could not stop the server: ${errorText(error)}`, { keepServer: true });
   }
 }
 
@@ -31,77 +34,74 @@ async function stopLocked(ctx: ServerContext, request: StopRequest): Promise<Out
   try {
     return await stopTarget(ctx, request);
   } catch (error) {
-    return failed(ctx, 'stop-failed', `Stopping msbserver failed: ${errorText(error)}`, {}, true);
+    const problem = homeFileProblem(ctx, error);
+    if (problem !== null) return failed(ctx, 'home-error', problem, { keepServer: true });
+    return failed(ctx, 'stop-failed', `Stopping msbserver failed: ${errorText(error)}`, { keepServer: true });
   }
 }
 
-async function stopTarget(ctx: ServerContext, { child, current, progress }: StopRequest): Promise<Outcome> {
-  const target = await findTarget(ctx, child, current);
-  if (target === 'unknown') {
+async function stopTarget(ctx: ServerContext, { tracked, current, progress }: StopRequest): Promise<Outcome> {
+  const found = await findTarget(ctx, tracked, current);
+  if (found.kind === 'unknown') {
     return failed(
       ctx,
       'stop-failed',
       `Could not tell whether the process in ${ctx.paths.pidFile} is msbserver, so it was not signalled. Try again, or stop it with \`msb server stop\`.`,
-      {},
-      true,
+      { keepServer: true },
     );
   }
-  if (target === null) {
+  if (found.kind === 'none') {
     // Our child may have exited on its own just now: its exit is no crash once stop was asked for.
-    if (child !== null) child.expectingExit = true;
-    return current.state === 'failed' && current.error !== null ? { kind: 'failed', failure: current.error } : STOPPED;
+    if (tracked?.child != null) tracked.child.expectingExit = true;
+    const warnings = found.warnings;
+    if (current.state === 'failed' && current.error !== null) return { kind: 'failed', failure: current.error, warnings };
+    return { kind: 'stopped', warnings };
   }
-  progress({ kind: 'stopping', pid: target });
-  const own = child?.pid === target ? child : null;
-  if (own !== null) own.expectingExit = true;
-  if (!(await terminate(ctx, target, own))) {
-    return failed(ctx, 'stop-failed', `msbserver (PID ${target}) did not exit, even after SIGKILL.`, {}, true);
+  const target = found.server;
+  progress({ kind: 'stopping', pid: target.pid });
+  if (target.child !== null) target.child.expectingExit = true;
+  if (!(await terminate(ctx, target))) {
+    return failed(ctx, 'stop-failed', `msbserver (PID ${target.pid}) did not exit, even after SIGKILL.`, { keepServer: true });
   }
-  await removePidFileIf(ctx.paths.pidFile, target);
+  await removePidFileIf(ctx.paths.pidFile, target.pid);
+  await clearServerRecord(ctx, target.pid);
   return STOPPED;
 }
 
-/** The PID to stop: only a live msbserver of ours, never a stale or foreign PID. */
-async function findTarget(ctx: ServerContext, child: OwnChild | null, current: ServerSnapshot): Promise<number | null | 'unknown'> {
-  if (isRunningChild(child)) return child.pid;
+type Target =
+  | { readonly kind: 'server'; readonly server: TrackedServer }
+  | { readonly kind: 'none'; readonly warnings: readonly string[] }
+  | { readonly kind: 'unknown' };
+
+/** The server to stop: only a live msbserver of this home, never a stale or foreign PID. */
+async function findTarget(ctx: ServerContext, tracked: TrackedServer | null, current: ServerSnapshot): Promise<Target> {
+  if (tracked !== null && (tracked.child !== null ? isRunningChild(tracked.child) : await stillTracked(ctx, tracked))) {
+    return { kind: 'server', server: tracked };
+  }
+  const record = await readServerRecord(ctx);
   const candidates = new Set<number>();
   if (current.pid !== null) candidates.add(current.pid);
   const file = await readPidFile(ctx.paths.pidFile);
   if (file.kind === 'pid') candidates.add(file.pid);
   let unknown = false;
+  const warnings: string[] = [];
   for (const pid of candidates) {
-    const identity = await identifyServerProcess(pid, ctx.platform);
-    if (identity.kind === 'msbserver') return pid;
-    if (identity.kind === 'unknown') unknown = true;
+    const verdict = await judgeProcess(ctx, pid, record, 'pid-file');
+    if (verdict.kind === 'this-home') {
+      const appCreated = verdict.record !== null && verdict.record.pgid === verdict.pgid;
+      return { kind: 'server', server: { pid, pgid: await safeGroup(ctx, pid, verdict.pgid, appCreated), startTime: verdict.startTime, child: null } };
+    }
+    if (verdict.kind === 'unknown') unknown = true;
+    if (verdict.kind === 'other-home') warnings.push(`PID ${pid} is msbserver for ${verdict.serves}, not this one, so it was not stopped.`);
   }
-  if (unknown) return 'unknown';
-  await recordedServer(ctx); // clears a stale record
-  return null;
+  if (unknown) return { kind: 'unknown' };
+  const left = await recordedServer(ctx, record); // clears a stale record
+  return { kind: 'none', warnings: warnings.length > 0 ? warnings : left.warnings };
 }
 
-/** SIGTERM, the grace period, then SIGKILL; true once the process is gone. */
-async function terminate(ctx: ServerContext, pid: number, own: OwnChild | null): Promise<boolean> {
-  const waitExit = (ms: number): Promise<boolean> =>
-    own !== null ? raceTimeout(own.exited.then(() => true), ms, false) : pollUntilGone(ctx, pid, ms);
-  // A process that is not our child may die and its PID be reused during the grace period:
-  // SIGKILL goes only to the same process, still msbserver, that got SIGTERM.
-  const startedAt = own !== null ? null : await processStartTime(pid, ctx.platform);
-  if (!signal(pid, 'SIGTERM')) return true;
-  if (await waitExit(ctx.timing.stopGraceMs)) return true;
-  if (own === null) {
-    const identity = await identifyServerProcess(pid, ctx.platform);
-    if (identity.kind === 'dead' || identity.kind === 'other-process' || identity.kind === 'other-user') return true;
-    if (identity.kind === 'unknown' || (startedAt !== null && (await processStartTime(pid, ctx.platform)) !== startedAt)) return false;
-  }
-  if (!signal(pid, 'SIGKILL')) return true;
-  return waitExit(ctx.timing.killWaitMs);
-}
-
-/** Ends the app's own child at once (a start that failed or timed out) and clears its record. */
-export async function killChild(ctx: ServerContext, child: OwnChild): Promise<ExitStatus> {
-  child.expectingExit = true;
-  signal(child.pid, 'SIGKILL');
-  const exit = await raceTimeout(child.exited, ctx.timing.killWaitMs, { code: null, signal: null });
-  await removePidFileIf(ctx.paths.pidFile, child.pid);
-  return exit;
+/** The tracked process (not our child) is still the one that was tracked. */
+async function stillTracked(ctx: ServerContext, tracked: TrackedServer): Promise<boolean> {
+  const startTime = await processStartTime(tracked.pid, ctx.platform);
+  if (startTime === null) return false;
+  return tracked.startTime === null || startTime === tracked.startTime;
 }

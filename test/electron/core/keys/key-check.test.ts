@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkKeyWithServer, checkMintedKey } from '../../../../electron/core/keys/key-check.ts';
+import { KEY_CHECK_METHOD, checkKeyWithServer, checkMintedKey } from '../../../../electron/core/keys/key-check.ts';
 import { mintToken } from '../../../../electron/core/keys/token.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../../../shared/server-status.ts';
@@ -13,6 +13,8 @@ import { signTestToken, startStandin } from '../../../fixtures/standin-helpers.t
 import type { RunningStandin } from '../../../fixtures/standin-helpers.ts';
 
 const KEY = 'abcdefghijklmnopqrstuvwxyz012345';
+/** What msbserver's router answers for a method it does not have, once the key was accepted. */
+const METHOD_NOT_FOUND = '{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":1}';
 
 interface Seen {
   method: string | undefined;
@@ -25,7 +27,7 @@ interface Seen {
 class ScriptedServer {
   server: Server;
   seen: Seen[] = [];
-  answer: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(200).end('{}');
+  answer: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(404).end(METHOD_NOT_FOUND);
   url = '';
   constructor() {
     this.server = createServer((req, res) => {
@@ -58,10 +60,10 @@ describe('checkKeyWithServer against a scripted server', () => {
   afterAll(() => scripted.close());
   afterEach(() => {
     scripted.seen = [];
-    scripted.answer = (_req, res) => res.writeHead(200).end('{}');
+    scripted.answer = (_req, res) => res.writeHead(404).end(METHOD_NOT_FOUND);
   });
 
-  it('sends one sandbox.metrics.get with the bearer token and the namespace', async () => {
+  it('sends one call of a method that does not exist, with the bearer token and the namespace', async () => {
     const result = await checkKeyWithServer({ url: `${scripted.url}/`, token: 'msb_x.y.z', namespace: 'team-a' });
     expect(result).toEqual({ result: 'accepted' });
     expect(scripted.seen).toHaveLength(1);
@@ -71,7 +73,7 @@ describe('checkKeyWithServer against a scripted server', () => {
     expect(seen?.authorization).toBe('Bearer msb_x.y.z');
     expect(JSON.parse(seen?.body ?? '')).toEqual({
       jsonrpc: '2.0',
-      method: 'sandbox.metrics.get',
+      method: KEY_CHECK_METHOD,
       params: { namespace: 'team-a' },
       id: 1,
     });
@@ -88,25 +90,26 @@ describe('checkKeyWithServer against a scripted server', () => {
     }
   });
 
-  it.each([400, 404, 500, 502])('reports %i as not checked', async (status) => {
+  it.each([200, 400, 404, 500, 502])('reports %i without a JSON-RPC error as not checked', async (status) => {
     scripted.answer = (_req, res) => res.writeHead(status).end();
     const result = await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: '*' });
     expect(result).toEqual({ result: 'not-checked', message: expect.stringContaining(`HTTP ${status}`) as unknown });
   });
 
-  it('counts a 400 from the JSON-RPC handler as accepted: it only runs after authentication', async () => {
-    scripted.answer = (_req, res) =>
-      res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"Namespace directory \'x\' does not exist","code":2001}');
+  it('counts a JSON-RPC error (method not found, invalid request) as accepted: the router runs only after authentication', async () => {
     expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({ result: 'accepted' });
     scripted.answer = (_req, res) =>
       res.writeHead(400).end('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":1}');
     expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({ result: 'accepted' });
+    // The auth layer's own 400 (a scoped key without params.namespace) is no JSON-RPC answer.
+    scripted.answer = (_req, res) => res.writeHead(400).end('{"error":"Namespace is required","code":2001}');
+    expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe('not-checked');
   });
 
-  it.each(['not json', '{"code":9}', '[1]', 'null', `{"code":2001,"pad":"${'x'.repeat(70_000)}"}`])(
-    'counts any other 400 body as not checked (%#)',
+  it.each(['not json', '{"code":9}', '[1]', 'null', `{"jsonrpc":"2.0","error":{},"pad":"${'x'.repeat(70_000)}"}`])(
+    'counts any other 404 body as not checked (%#)',
     async (body) => {
-      scripted.answer = (_req, res) => res.writeHead(400).end(body);
+      scripted.answer = (_req, res) => res.writeHead(404).end(body);
       expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe('not-checked');
     },
   );
@@ -139,7 +142,7 @@ describe('checkKeyWithServer against a scripted server', () => {
     const calls: string[] = [];
     const fakeFetch: typeof fetch = (input) => {
       calls.push(input instanceof Request ? input.url : input.toString());
-      return Promise.resolve(new Response('{}', { status: 200 }));
+      return Promise.resolve(new Response(METHOD_NOT_FOUND, { status: 404 }));
     };
     expect(await checkKeyWithServer({ url: 'http://10.9.9.9:1', token: 'msb_t', namespace: '*', fetch: fakeFetch })).toEqual({
       result: 'accepted',
@@ -180,11 +183,12 @@ describe('checkKeyWithServer against the msbserver stand-in', () => {
   });
 
   it('accepts a key minted with the server key, for * and for a scoped namespace', async () => {
-    // `default` has sandboxes; `team-a` has no folder yet, which the handler reports after authenticating.
+    // `team-a` has no folder: the check needs none, and creates none.
     for (const namespace of ['*', 'default', 'team-a']) {
       const { token } = await mintToken({ key: KEY, namespace });
       expect(await checkMintedKey({ snapshot: running(standin.url), token, namespace })).toEqual({ result: 'accepted' });
     }
+    await expect(fsp.readdir(path.join(tmp, 'namespaces'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('refuses a key minted with another key, and an expired one', async () => {

@@ -94,7 +94,8 @@ export async function createHarness(): Promise<Harness> {
         detached: true,
         stdio: 'ignore',
         cwd: home,
-        env: { ...harness.env, MSB_STANDIN_RECORD: recordFile },
+        // As msb passes it on: the CLI found this home through MICROSANDBOX_HOME.
+        env: { ...harness.env, MICROSANDBOX_HOME: home, MSB_STANDIN_RECORD: recordFile },
       });
       spawned.push(child);
       await new Promise<void>((resolve, reject) => {

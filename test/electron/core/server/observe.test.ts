@@ -34,7 +34,12 @@ describe('adopting what the CLI left', () => {
 
   it('reads dev mode and port back from an adopted server', async () => {
     await fsp.mkdir(h.home, { recursive: true });
-    const child = spawn(STANDIN_PATH, ['--dev', '--port', String(h.settings.port)], { detached: true, stdio: 'ignore', cwd: h.home });
+    const child = spawn(STANDIN_PATH, ['--dev', '--port', String(h.settings.port)], {
+      detached: true,
+      stdio: 'ignore',
+      cwd: h.home,
+      env: { ...process.env, MICROSANDBOX_HOME: h.home },
+    });
     await fsp.writeFile(h.paths.pidFile, String(child.pid));
     const c = h.controller();
     await c.ready;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   argvLooksLikeMsbserver,
   identifyServerProcess,
-  parseElapsed,
+  parseLstart,
   processLiveness,
   processStartTime,
   readProcessArgv,
@@ -269,36 +269,31 @@ describe('processStartTime', () => {
     expect(await processStartTime(process.pid, 'win32')).toBeNull();
   });
 
-  posixOnly('falls back to ps etime on other Unixes', async () => {
+  posixOnly('falls back to ps lstart on other Unixes, stable between two looks', async () => {
     const before = Date.now();
     const child = await spawnSleeper();
     const started = await processStartTime(child.pid, 'darwin');
     expect(started).not.toBeNull();
     expect(started ?? 0).toBeGreaterThan(before - 3_000);
     expect(started ?? 0).toBeLessThan(Date.now() + 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await processStartTime(child.pid, 'darwin')).toBe(started);
     expect(await processStartTime(await deadPid(), 'darwin')).toBeNull();
   });
 });
 
-describe('parseElapsed', () => {
+describe('parseLstart', () => {
   it.each([
-    ['00:00', 0],
-    ['05:07', 5 * 60 + 7],
-    ['59:59', 59 * 60 + 59],
-    ['1:02:03', 3600 + 2 * 60 + 3],
-    ['01:02:03', 3600 + 2 * 60 + 3],
-    ['2-03:04:05', 2 * 86_400 + 3 * 3600 + 4 * 60 + 5],
-    ['123-00:00:01', 123 * 86_400 + 1],
-  ])('reads %j as %d seconds', (text, seconds) => {
-    expect(parseElapsed(text)).toBe(seconds);
+    ['Tue Dec  1 19:42:07 2026', new Date(2026, 11, 1, 19, 42, 7).getTime()],
+    ['Sat Feb 29 00:00:00 2028', new Date(2028, 1, 29, 0, 0, 0).getTime()],
+    ['Mon Jan 12 09:05:59 2026', new Date(2026, 0, 12, 9, 5, 59).getTime()],
+  ])('reads %j', (text, ms) => {
+    expect(parseLstart(text)).toBe(ms);
   });
 
-  it.each(['', '5', ':07', '05:', 'ab:cd', '1:2:3:4', '2-03:04', '2-', '-05:07', ' 05:07', '05:07 ', '05.07', '1d-03:04:05', '0x1:00'])(
-    'rejects %j',
-    (text) => {
-      expect(parseElapsed(text)).toBeNull();
-    },
-  );
+  it.each(['', '19:42:07', 'Tue Dez  1 19:42:07 2026', 'Tue Dec  1 19:42 2026', '1 Dec 2026 19:42:07', 'Tue Dec  1 19:42:07 2026 extra'])('rejects %j', (text) => {
+    expect(parseLstart(text)).toBeNull();
+  });
 });
 
 describe('identity through ps (macOS and the BSDs)', () => {

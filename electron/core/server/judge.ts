@@ -1,0 +1,81 @@
+/**
+ * Whether a PID is this home's msbserver: the one kind of process the app adopts or signals.
+ * The app's own record (PID and start time) says so first; otherwise the executable and
+ * arguments must be msbserver's and its environment must name this home.
+ */
+import path from 'node:path';
+import type { ServerContext } from './context.ts';
+import { sameHome, servedHome } from './process-env.ts';
+import { processGroupOf } from './process-groups.ts';
+import { identifyServerProcess, processLiveness, processStartTime } from './process-identity.ts';
+import type { ServerRecord } from './server-record.ts';
+
+export type Verdict =
+  | {
+      readonly kind: 'this-home';
+      readonly pid: number;
+      /** msbserver's argv (flags are read back from it); null when known by the record only. */
+      readonly argv: readonly string[] | null;
+      readonly startTime: number | null;
+      readonly pgid: number | null;
+      /** The app's own record names it: the app started it. */
+      readonly record: ServerRecord | null;
+    }
+  /** An msbserver, but of another microsandbox home: never adopted or signalled. */
+  | { readonly kind: 'other-home'; readonly pid: number; readonly serves: string }
+  | { readonly kind: 'not-server' }
+  | { readonly kind: 'dead' }
+  | { readonly kind: 'other-user' }
+  /** Alive, but what it is could not be read: judge nothing by it. */
+  | { readonly kind: 'unknown' };
+
+/**
+ * `evidence`: a PID read from this home's `server.pid` is this home's when its environment cannot
+ * be read (msb's own trust); one found by scanning the process table needs its home confirmed.
+ */
+export async function judgeProcess(
+  ctx: ServerContext,
+  pid: number,
+  record: ServerRecord | null,
+  evidence: 'pid-file' | 'scan',
+): Promise<Verdict> {
+  const liveness = await processLiveness(pid, ctx.platform);
+  if (liveness === 'dead') return { kind: 'dead' };
+  if (liveness === 'other-user') return { kind: 'other-user' };
+  const startTime = await processStartTime(pid, ctx.platform);
+  if (record !== null && record.pid === pid && startTime !== null && record.startTime === startTime) {
+    return { kind: 'this-home', pid, argv: null, startTime, pgid: record.pgid, record };
+  }
+  const identity = await identifyServerProcess(pid, ctx.platform);
+  if (identity.kind === 'dead') return { kind: 'dead' };
+  if (identity.kind === 'other-user' || identity.kind === 'unknown') return { kind: identity.kind };
+  if (identity.kind === 'other-process') return { kind: 'not-server' };
+  const served = await servedHome(pid, ctx.platform);
+  const thisHome = { kind: 'this-home', pid, argv: identity.argv, startTime, pgid: await processGroupOf(pid, ctx.platform), record: null } as const;
+  if (served.kind === 'known') {
+    return (await sameHome(served.home, ctx.paths.home)) ? thisHome : { kind: 'other-home', pid, serves: `the microsandbox home ${served.home}` };
+  }
+  // The environment could not be read: a `--path` elsewhere still tells another home's server.
+  const namespaces = pathFlag(identity.argv);
+  if (namespaces !== null && !(await namespacesOfThisHome(ctx, namespaces))) {
+    return { kind: 'other-home', pid, serves: `the namespaces folder ${namespaces}` };
+  }
+  return evidence === 'pid-file' ? thisHome : { kind: 'unknown' };
+}
+
+function pathFlag(argv: readonly string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--path' || arg === '-p') return argv[i + 1] ?? null;
+    if (arg.startsWith('--path=')) return arg.slice('--path='.length);
+  }
+  return null;
+}
+
+async function namespacesOfThisHome(ctx: ServerContext, folder: string): Promise<boolean> {
+  const configured = ctx.settings().namespacesPath;
+  for (const own of [ctx.paths.namespacesDir, ...(configured === null ? [] : [configured])]) {
+    if (path.isAbsolute(folder) && (await sameHome(folder, own))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,87 @@
+/**
+ * Process groups. msbserver runs in a session (and so a group) of its own: the app spawns it
+ * detached, `msb` with `setsid`. A wrapper script that runs the real binary without `exec`, or
+ * puts it in the background, leaves the server in that group, so a stop must end the group, not
+ * only the PID it knows.
+ */
+import { promises as fsp } from 'node:fs';
+import { readProcFile, runPs } from './process-identity.ts';
+
+/** The process group of `pid`, or null when it cannot be read. */
+export async function processGroupOf(pid: number, platform: NodeJS.Platform = process.platform): Promise<number | null> {
+  if (platform === 'linux') {
+    const stat = await readProcFile(pid, 'stat');
+    if (stat === null) return null;
+    // After the parenthesised command: state, ppid, pgrp.
+    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    return Number.isInteger(pgrp) && pgrp > 0 ? pgrp : null;
+  }
+  if (platform === 'win32') return null;
+  try {
+    const pgid = Number((await runPs(['-o', 'pgid=', '-p', String(pid)])).trim());
+    return Number.isInteger(pgid) && pgid > 0 ? pgid : null;
+  } catch {
+    return null; // gone, or ps failed: the caller signals the PID alone
+  }
+}
+
+let appGroup: Promise<number | null> | null = null;
+
+/** This app's own process group: never one to signal. */
+export function ownProcessGroup(platform: NodeJS.Platform = process.platform): Promise<number | null> {
+  appGroup ??= processGroupOf(process.pid, platform);
+  return appGroup;
+}
+
+/** Live (not zombie) members of group `pgid`. */
+export async function groupMembers(pgid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
+  if (platform === 'linux') {
+    const members: number[] = [];
+    let entries: string[];
+    try {
+      entries = await fsp.readdir('/proc');
+    } catch {
+      return [];
+    }
+    await Promise.all(
+      entries
+        .filter((entry) => /^\d+$/.test(entry))
+        .map(async (entry) => {
+          const stat = await readProcFile(Number(entry), 'stat');
+          if (stat === null) return;
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[2]) === pgid) members.push(Number(entry));
+        }),
+    );
+    return members.sort((a, b) => a - b);
+  }
+  if (platform === 'win32') return [];
+  try {
+    const out = await runPs(['-A', '-o', 'pid=,pgid=,stat=']);
+    return out
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([pid, group, state]) => pid !== undefined && Number(group) === pgid && !(state ?? '').startsWith('Z'))
+      .map(([pid]) => Number(pid));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether group `pgid` still has a live member. */
+export async function groupAlive(pgid: number, platform: NodeJS.Platform = process.platform): Promise<boolean> {
+  if (!signalGroup(pgid, 0)) return false;
+  // kill(-pgid, 0) also succeeds for a group of zombies nobody has reaped yet.
+  return (await groupMembers(pgid, platform)).length > 0;
+}
+
+/** Sends `name` to every process of group `pgid` (only a group above 1); false when there is none. */
+export function signalGroup(pgid: number, name: NodeJS.Signals | 0): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  try {
+    process.kill(-pgid, name);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is gone; EPERM: not ours — either way nothing was signalled
+  }
+}

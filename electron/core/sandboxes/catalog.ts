@@ -8,7 +8,7 @@
  * that key changes. A file changed within the last second is not trusted to its key (file times
  * can be coarse, and two writes in one tick look alike): it is read again on the next listing.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { isNamespaceName, type NamespaceInfo, type SandboxInfo, type SandboxesView, type SandboxState } from '../../../shared/sandboxes.ts';
@@ -41,6 +41,9 @@ interface NamespaceCache {
   db: DbRead;
   logsKey: string;
   logs: ReadonlySet<string>;
+  /** The last result, reused while no file changed and nothing in it runs (nothing to re-check). */
+  infoKey: string;
+  info: { info: NamespaceInfo; layers: string[] } | null;
 }
 
 export interface RunningSupervisor {
@@ -58,9 +61,13 @@ function fileKey(stats: Stats | null, now: number): string {
   return `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
 
-async function statOrNull(file: string, logger: Logger): Promise<Stats | null> {
+/**
+ * Synchronous on purpose: a stat of a local file takes microseconds, while the asynchronous one
+ * costs a thread-pool round trip; a listing makes a few hundred of them.
+ */
+function statOrNull(file: string, logger: Logger): Stats | null {
   try {
-    return await fsp.stat(file);
+    return statSync(file, { throwIfNoEntry: false }) ?? null;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') logger.debug(`sandboxes: cannot stat ${file}`, describeError(error));
@@ -149,7 +156,7 @@ export class SandboxCatalog {
     for (const entry of entries) {
       let isDir = entry.isDirectory();
       // upstream follows symlinks here (Path::is_dir).
-      if (entry.isSymbolicLink()) isDir = (await statOrNull(path.join(this.namespacesDir, entry.name), this.logger))?.isDirectory() ?? false;
+      if (entry.isSymbolicLink()) isDir = statOrNull(path.join(this.namespacesDir, entry.name), this.logger)?.isDirectory() ?? false;
       if (!isDir) continue;
       const name: string = entry.name;
       if (!isNamespaceName(name)) {
@@ -163,7 +170,7 @@ export class SandboxCatalog {
 
   private async refreshPorts(now: number): Promise<void> {
     const file = portalPortsPath(this.namespacesDir);
-    const key = fileKey(await statOrNull(file, this.logger), now);
+    const key = fileKey(statOrNull(file, this.logger), now);
     if (key === this.portsKey) return;
     this.portsKey = key;
     if (key === 'missing') {
@@ -185,18 +192,16 @@ export class SandboxCatalog {
     const configFile = path.join(dir, CONFIG_FILE);
     const dbFile = path.join(dir, MENV_DIR, SANDBOX_DB);
     const logDir = path.join(dir, MENV_DIR, 'log', CONFIG_FILE);
-    const [configStat, dbStat, logStat] = await Promise.all([
-      statOrNull(configFile, this.logger),
-      statOrNull(dbFile, this.logger),
-      statOrNull(logDir, this.logger),
-    ]);
-    const entry: NamespaceCache = this.cache.get(ns) ?? { configKey: '', config: null, dbKey: '', db: { kind: 'missing' }, logsKey: '', logs: new Set() };
+    const configStat = statOrNull(configFile, this.logger);
+    const dbStat = statOrNull(dbFile, this.logger);
+    const logStat = statOrNull(logDir, this.logger);
+    const entry: NamespaceCache = this.cache.get(ns) ?? { configKey: '', config: null, dbKey: '', db: { kind: 'missing' }, logsKey: '', logs: new Set(), infoKey: '', info: null };
     this.cache.set(ns, entry);
 
     const configKey = fileKey(configStat, now);
     if (configKey !== entry.configKey) {
       entry.configKey = configKey;
-      entry.config = configStat === null ? null : await this.readConfig(configFile);
+      entry.config = configStat === null ? null : this.readConfig(configFile);
       if (entry.config !== null && !entry.config.ok) entry.configKey = 'retry';
     }
     const dbKey = fileKey(dbStat, now);
@@ -211,6 +216,16 @@ export class SandboxCatalog {
       entry.logs = logStat === null ? new Set() : new Set(await fsp.readdir(logDir).catch(() => []));
     }
 
+    const infoKey = `${entry.configKey}|${entry.dbKey}|${entry.logsKey}|${this.portsKey}`;
+    const rows = entry.db.kind === 'ok' ? entry.db.rows : [];
+    if (entry.info !== null && infoKey === entry.infoKey && !rows.some((r) => r.status === 'RUNNING')) return entry.info;
+    const built = await this.build(ns, dir, entry);
+    entry.infoKey = infoKey;
+    entry.info = built;
+    return built;
+  }
+
+  private async build(ns: string, dir: string, entry: NamespaceCache): Promise<{ info: NamespaceInfo; layers: string[] }> {
     const errors: string[] = [];
     if (entry.config !== null && !entry.config.ok) errors.push(entry.config.message);
     if (entry.db.kind === 'busy' || entry.db.kind === 'broken') errors.push(entry.db.message);
@@ -228,9 +243,10 @@ export class SandboxCatalog {
     return { info: { name: ns, error: errors.length > 0 ? errors.join('; ') : null, sandboxes }, layers };
   }
 
-  private async readConfig(file: string): Promise<SandboxfileRead | null> {
+  private readConfig(file: string): SandboxfileRead | null {
     try {
-      return sandboxNamesIn(await fsp.readFile(file, 'utf8'));
+      // Small local files: a synchronous read skips the thread-pool round trip.
+      return sandboxNamesIn(readFileSync(file, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       return { ok: false, message: `Sandboxfile cannot be read: ${describeError(error)}` };

@@ -10,7 +10,7 @@
  * the bytes do not parse) it reads again a few times after a short delay; only then does it
  * report the database as busy or broken.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { sleep as realSleep } from '../delay.ts';
 import { describeError, type Logger } from './logger.ts';
@@ -57,6 +57,8 @@ export function parseSqliteUtc(text: unknown): number | null {
 
 /** Whether `<db>-journal` shows a write under way (or one that died and left a hot journal). */
 export async function journalInUse(dbPath: string): Promise<boolean> {
+  // The usual case, no journal, costs one synchronous stat.
+  if (statSync(`${dbPath}-journal`, { throwIfNoEntry: false }) === undefined) return false;
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(`${dbPath}-journal`, 'r');
@@ -95,7 +97,7 @@ export async function readSandboxDb(dbPath: string, options: DbReadOptions): Pro
     }
     let before: Stats;
     try {
-      before = await fsp.stat(dbPath);
+      before = statSync(dbPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
       return { kind: 'broken', message: `sandbox.db cannot be read: ${describeError(error)}` };
@@ -103,8 +105,9 @@ export async function readSandboxDb(dbPath: string, options: DbReadOptions): Pro
     let bytes: Buffer;
     let after: Stats;
     try {
-      bytes = await fsp.readFile(dbPath);
-      after = await fsp.stat(dbPath);
+      // A sandbox.db is a few tens of KB: a synchronous read skips the thread-pool round trip.
+      bytes = readFileSync(dbPath);
+      after = statSync(dbPath);
     } catch (error) {
       last = { kind: 'broken', message: `sandbox.db cannot be read: ${describeError(error)}` };
       options.logger.debug(`sandbox db: read of ${dbPath} failed (attempt ${attempt + 1})`, error);

@@ -9,6 +9,7 @@
  * path of this namespace. Ownership follows process-identity.ts: another user's process is never
  * ours.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { processLiveness, readProcessArgv } from '../process-identity.ts';
 
@@ -81,12 +82,40 @@ export function commandLineIsSupervisorOf(argv: readonly string[], expected: Sup
   );
 }
 
+/**
+ * Linux, synchronously: /proc files are generated in memory, and a listing checks every running
+ * supervisor, so the thread-pool hops of the asynchronous path would cost more than the reads.
+ * Same rules as process-identity.ts (zombies are dead, another uid is another user).
+ */
+function identifyOnLinux(pid: number, expected: SupervisorExpectation): SupervisorIdentity {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? { kind: 'other-user' } : { kind: 'dead' };
+  }
+  let status: string;
+  let cmdline: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return { kind: 'dead' };
+  }
+  if (/^State:\s+Z/m.test(status)) return { kind: 'dead' };
+  const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+  if (uid !== undefined && typeof process.getuid === 'function' && Number(uid) !== process.getuid()) return { kind: 'other-user' };
+  // Empty while the process is in the middle of an exec: cannot judge yet.
+  if (cmdline === '') return { kind: 'unknown' };
+  return argvIsSupervisorOf(cmdline.replace(/\0$/, '').split('\0'), expected) ? { kind: 'supervisor' } : { kind: 'other-process' };
+}
+
 export async function identifySupervisor(
   pid: number,
   expected: SupervisorExpectation,
   platform: NodeJS.Platform = process.platform,
 ): Promise<SupervisorIdentity> {
   if (!Number.isInteger(pid) || pid <= 1) return { kind: 'other-process' };
+  if (platform === 'linux' && process.platform === 'linux') return identifyOnLinux(pid, expected);
   const liveness = await processLiveness(pid, platform);
   if (liveness === 'dead') return { kind: 'dead' };
   if (liveness === 'other-user') return { kind: 'other-user' };

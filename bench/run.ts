@@ -5,6 +5,7 @@ import { measureColdStart } from './cold-start.ts';
 import { measureKeygen } from './keygen.ts';
 import { measureIdle, measureLifecycle } from './lifecycle.ts';
 import { measureWindow } from './window.ts';
+import { sandboxesRows } from './sandboxes.ts';
 import { fmt, type Summary } from './stats.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 40);
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   rows.push({ figure: 'window JavaScript (gzip)', value: `${fmt(win.jsGzipBytes / 1024)} KB`, budget: '≤ 30 KB', met: win.jsGzipBytes <= 30 * 1024 });
   rows.push({ figure: 'window CSS (gzip)', value: `${fmt(win.cssGzipBytes / 1024)} KB`, budget: '≤ 10 KB', met: win.cssGzipBytes <= 10 * 1024 });
   rows.push(medianRow('window: navigation → first status shown (Chromium)', win.firstStatus, 300));
+
+  note(`sandboxes: listings of 100 × 10, idle with 10 running (${IDLE_SECONDS} s each), outside starts and stops…`);
+  rows.push(...(await sandboxesRows(RUNS, IDLE_SECONDS)));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(

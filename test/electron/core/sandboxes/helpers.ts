@@ -1,0 +1,138 @@
+// Helpers for the sandboxes tests: namespaces made by hand with upstream's schema (through the
+// stand-in's own database code), a stand-in server that really runs sandboxes, and a snapshot
+// of a folder tree to prove a listing changed nothing.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'vitest';
+import { expect } from 'vitest';
+import { migrate, writeDb } from '../../../fixtures/msbserver-standin/sandbox-db.js';
+import { killMsbrunUnder, msbrunProcessesUnder, startStandin, type RunningStandin } from '../../../fixtures/standin-helpers.ts';
+
+export interface HandRow {
+  name: string;
+  status: 'RUNNING' | 'STOPPED';
+  supervisorPid: number;
+  microvmPid: number;
+  rootfsPaths?: string;
+  modifiedAt?: string;
+}
+
+/** A namespace folder as upstream leaves it: Sandboxfile, .gitignore and (with rows) .menv/sandbox.db. */
+export async function makeNamespace(
+  namespacesDir: string,
+  ns: string,
+  options: { sandboxfile?: string | null; rows?: HandRow[]; logs?: string[] } = {},
+): Promise<string> {
+  const dir = path.join(namespacesDir, ns);
+  await fsp.mkdir(dir, { recursive: true });
+  if (options.sandboxfile !== null) await fsp.writeFile(path.join(dir, 'Sandboxfile'), options.sandboxfile ?? '# Sandbox configurations\nsandboxes:\n');
+  await fsp.writeFile(path.join(dir, '.gitignore'), '.menv/\n');
+  if (options.rows !== undefined) {
+    await writeDb(path.join(dir, '.menv', 'sandbox.db'), (db) => {
+      migrate(db);
+      for (const r of options.rows ?? []) {
+        db.run(
+          `INSERT INTO sandboxes (name, config_file, config_last_modified, status, supervisor_pid, microvm_pid, rootfs_paths, modified_at)
+           VALUES (?, 'Sandboxfile', '2025-01-01T00:00:00+00:00', ?, ?, ?, ?, ?)`,
+          [r.name, r.status, r.supervisorPid, r.microvmPid, r.rootfsPaths ?? 'overlayfs:/nowhere/rw', r.modifiedAt ?? '2025-06-01 12:00:00'],
+        );
+      }
+    });
+  }
+  for (const log of options.logs ?? []) {
+    await fsp.mkdir(path.join(dir, '.menv', 'log', 'Sandboxfile'), { recursive: true });
+    await fsp.writeFile(path.join(dir, '.menv', 'log', 'Sandboxfile', `${log}.log`), `${log} line 1\n${log} line 2\n`);
+  }
+  return dir;
+}
+
+export const sandboxfile = (...names: string[]): string =>
+  `sandboxes:\n${names.map((n) => `  ${n}:\n    image: microsandbox/python\n    ports:\n    - 40000:4444\n`).join('')}`;
+
+/** Every path under `dir` with its type, size and mtime: equal before and after means untouched. */
+export async function snapshotTree(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (current: string): Promise<void> => {
+    for (const entry of await fsp.readdir(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      const s = await fsp.lstat(full);
+      out.push(`${path.relative(dir, full)} ${entry.isDirectory() ? 'd' : 'f'} ${s.size} ${s.mtimeMs}`);
+      if (entry.isDirectory()) await walk(full);
+    }
+  };
+  const top = await fsp.lstat(dir);
+  out.push(`. ${top.mtimeMs}`);
+  await walk(dir);
+  return out.sort();
+}
+
+export interface SandboxTestKit {
+  tmp(): Promise<string>;
+  /** A stand-in in dev mode serving `namespacesDir`. */
+  server(namespacesDir: string, env?: Record<string, string>): Promise<RunningStandin>;
+  /** A child process that is alive and is not msbrun. */
+  bystander(): ChildProcess;
+}
+
+/** Temp dirs, servers and processes of one test, all cleaned up; fails the test if msbrun processes were left. */
+export function kit(ctx: TestContext): SandboxTestKit {
+  const dirs: string[] = [];
+  const servers: RunningStandin[] = [];
+  const children: ChildProcess[] = [];
+  ctx.onTestFinished(async () => {
+    await Promise.all(servers.map((s) => s.stop(500)));
+    for (const c of children) c.kill('SIGKILL');
+    const left: string[] = [];
+    for (const d of dirs) {
+      const deadline = Date.now() + 5_000;
+      while ((await msbrunProcessesUnder(d)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      left.push(...(await killMsbrunUnder(d)).map((p) => p.argv.slice(1, 3).join(' ')));
+    }
+    await Promise.all(dirs.map((d) => fsp.rm(d, { recursive: true, force: true })));
+    expect(left, 'msbrun processes left behind by the test').toEqual([]);
+  });
+  return {
+    async tmp() {
+      const d = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-sandboxes-'));
+      dirs.push(d);
+      return d;
+    },
+    async server(namespacesDir, env = {}) {
+      const s = await startStandin({ args: ['--dev', '--path', namespacesDir], env: { NO_COLOR: '1', RUST_LOG: undefined, MICROSANDBOX_HOME: path.dirname(namespacesDir), ...env } });
+      servers.push(s);
+      return s;
+    },
+    bystander() {
+      const c = spawn('sleep', ['60'], { stdio: 'ignore' });
+      children.push(c);
+      return c;
+    },
+  };
+}
+
+export async function rpc(s: RunningStandin, method: string, params: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${s.url}/api/v1/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
+  });
+  return { status: res.status, json: (await res.json()) as unknown };
+}
+
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A PID that no process has (a child that has exited and been reaped). */
+export async function deadPid(): Promise<number> {
+  const c = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((r) => c.once('exit', r));
+  return c.pid ?? 999_999;
+}

@@ -1,0 +1,115 @@
+// The monitor: sees changes made outside the app through folder watches, and samples metrics
+// only while someone holds interest (injected timers).
+
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SandboxMonitor } from '../../../../electron/core/sandboxes/monitor.ts';
+import type { TimerHandle, Timers } from '../../../../electron/core/ports.ts';
+import type { SandboxesView } from '../../../../shared/sandboxes.ts';
+import { kit, makeNamespace, rpc, sandboxfile, until } from './helpers.ts';
+
+const LINUX = process.platform === 'linux';
+const stateIn = (view: SandboxesView | null, ns: string, name: string) =>
+  view?.namespaces.find((n) => n.name === ns)?.sandboxes.find((s) => s.name === name)?.state;
+
+/** Timers that run only when the test says so; real ones are never used. */
+function manualTimers() {
+  let next = 1;
+  const pending = new Map<number, { callback: () => void; ms: number }>();
+  const timers: Timers = {
+    setTimeout: (callback, ms) => {
+      const id = next++;
+      pending.set(id, { callback, ms });
+      return id as unknown as TimerHandle;
+    },
+    clearTimeout: (handle) => void pending.delete(handle as unknown as number),
+  };
+  return {
+    timers,
+    delays: () => [...pending.values()].map((p) => p.ms).sort((a, b) => a - b),
+    /** Runs every pending timer of `ms`. */
+    fire(ms: number) {
+      for (const [id, p] of [...pending]) {
+        if (p.ms !== ms) continue;
+        pending.delete(id);
+        p.callback();
+      }
+    },
+  };
+}
+
+describe('SandboxMonitor', () => {
+  it('sees the namespaces folder appear and a sandbox start and stop outside the app', async (ctx) => {
+    if (!LINUX) return ctx.skip('reads /proc: Linux only');
+    const k = kit(ctx);
+    const root = path.join(await k.tmp(), 'namespaces');
+    const monitor = new SandboxMonitor({ namespacesDir: root });
+    ctx.onTestFinished(() => monitor.dispose());
+    const views: SandboxesView[] = [];
+    monitor.onChange((v) => views.push(v));
+    expect((await monitor.start()).namespaces).toEqual([]);
+
+    const s = await k.server(root);
+    expect((await rpc(s, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'x' } })).status).toBe(200);
+    await until('running seen', () => stateIn(monitor.current(), 'team', 'web') === 'running');
+    expect((await rpc(s, 'sandbox.stop', { sandbox: 'web', namespace: 'team' })).status).toBe(200);
+    await until('stopped seen', () => stateIn(monitor.current(), 'team', 'web') === 'stopped');
+    // Only changes are emitted: no two consecutive views alike.
+    const texts = views.map((v) => JSON.stringify(v));
+    for (let i = 1; i < texts.length; i++) expect(texts[i]).not.toBe(texts[i - 1]);
+  });
+
+  it('sees a hand-made namespace and a Sandboxfile edit; stops watching after dispose', async (ctx) => {
+    const root = await kit(ctx).tmp();
+    const monitor = new SandboxMonitor({ namespacesDir: root, debounceMs: 10 });
+    await monitor.start();
+    await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });
+    await until('namespace seen', () => stateIn(monitor.current(), 'a', 'one') === 'defined');
+    await fsp.writeFile(path.join(root, 'a', 'Sandboxfile'), sandboxfile('one', 'two'));
+    await until('edit seen', () => stateIn(monitor.current(), 'a', 'two') === 'defined');
+    monitor.dispose();
+    const last = monitor.current();
+    await fsp.writeFile(path.join(root, 'a', 'Sandboxfile'), sandboxfile('three'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(monitor.current()).toBe(last);
+    await expect(monitor.refresh()).rejects.toThrow(/disposed/);
+  });
+
+  it('samples metrics every 2 s only while interest is held', async (ctx) => {
+    const root = await kit(ctx).tmp();
+    await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });
+    const t = manualTimers();
+    const monitor = new SandboxMonitor({ namespacesDir: root, timers: t.timers });
+    ctx.onTestFinished(() => monitor.dispose());
+    let listings = 0;
+    const catalog = (monitor as unknown as { catalog: { list: () => Promise<SandboxesView> } }).catalog;
+    const list = catalog.list.bind(catalog);
+    catalog.list = () => {
+      listings++;
+      return list();
+    };
+    await monitor.start();
+    expect(listings).toBe(1);
+    expect(t.delays()).not.toContain(2_000); // no interest, no sampling timer
+
+    const release = monitor.watchMetrics();
+    const second = monitor.watchMetrics();
+    expect(monitor.metricsWanted).toBe(true);
+    await until('sampled at once', () => listings === 2);
+    expect(t.delays().filter((d) => d === 2_000)).toHaveLength(1);
+    t.fire(2_000);
+    await until('sampled again', () => listings === 3);
+    expect(t.delays().filter((d) => d === 2_000)).toHaveLength(1);
+
+    release();
+    release(); // idempotent: the other holder still counts
+    t.fire(2_000);
+    await until('still sampling', () => listings === 4);
+    second();
+    expect(monitor.metricsWanted).toBe(false);
+    expect(t.delays()).not.toContain(2_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(listings).toBe(4);
+  });
+});

@@ -35,6 +35,8 @@ export * from './keys/mint-service.ts';
 export * from './ipc/handlers.ts';
 export * from './ipc/register.ts';
 export * from './ipc/request-validation.ts';
+// sandboxes/
+export * from './sandboxes/index.ts';
 // desktop/
 export * from './desktop/tray-menu.ts';
 export * from './desktop/tray-actions.ts';

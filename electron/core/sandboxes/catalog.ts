@@ -13,7 +13,7 @@ import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { isNamespaceName, type NamespaceInfo, type SandboxInfo, type SandboxesView, type SandboxState } from '../../../shared/sandboxes.ts';
 import { DiskUsageCache, writableLayer } from './disk-usage.ts';
-import { describeError, silentLogger, type Logger } from './logger.ts';
+import { errorText as describeError, silentLogger, type Logger } from '../logger.ts';
 import { CONFIG_FILE, MENV_DIR, SANDBOX_DB, portalPortsPath } from './paths.ts';
 import { parsePortalPorts, portalKey, type PortalPorts } from './portal-ports.ts';
 import { CpuMeter, sampleProcess } from './proc-stats.ts';

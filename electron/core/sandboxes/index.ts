@@ -3,6 +3,5 @@ export { listSandboxes, SandboxCatalog, type CatalogOptions } from './catalog.ts
 export { SandboxMonitor, type MonitorOptions, type ViewListener } from './monitor.ts';
 export { stopSandboxViaServer, stopSandboxDirectly, type StopOutcome, type StopErrorCode, type StopViaServerOptions, type StopDirectlyOptions } from './stop.ts';
 export { sandboxLogPath, tailSandboxLog, MAX_TAIL_LINES, DEFAULT_TAIL_LINES, type SandboxLogTail } from './logs.ts';
-export { silentLogger, type Logger } from './logger.ts';
 export { sqlWasmPath } from './sqlite.ts';
 export * from '../../../shared/sandboxes.ts';

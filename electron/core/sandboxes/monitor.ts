@@ -18,9 +18,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { SandboxesView } from '../../../shared/sandboxes.ts';
-import { defaultTimers, type TimerHandle, type Timers } from '../ports.ts';
+import { defaultTimers, type TimerHandle, type Timers } from '../clock.ts';
 import { SandboxCatalog, type CatalogOptions } from './catalog.ts';
-import { describeError, silentLogger, type Logger } from './logger.ts';
+import { errorText as describeError, silentLogger, type Logger } from '../logger.ts';
 import { MENV_DIR } from './paths.ts';
 
 export interface MonitorOptions extends CatalogOptions {

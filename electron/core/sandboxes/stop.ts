@@ -5,7 +5,7 @@
  * an expected failure.
  */
 import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
-import { describeError, silentLogger, type Logger } from './logger.ts';
+import { errorText as describeError, silentLogger, type Logger } from '../logger.ts';
 import { menvDir, namespaceDir, sandboxDbPath } from './paths.ts';
 import { readSandboxDb } from './sandbox-db.ts';
 import { supervisorExpectation } from './catalog.ts';

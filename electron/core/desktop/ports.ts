@@ -37,3 +37,27 @@ export interface StartAtLoginPort {
   isEnabled(): Promise<boolean>;
   setEnabled(enabled: boolean): Promise<void>;
 }
+
+/** A question main asks the user in a native dialog; the window never answers it. */
+export interface Question {
+  readonly title: string;
+  /** One sentence: what will happen. */
+  readonly message: string;
+  /** The consequence in plain words. */
+  readonly detail?: string;
+}
+
+/** Yes or no, natively: `confirmLabel` (default "Continue") or Cancel. */
+export interface ConfirmPort {
+  confirm(question: Question & { readonly confirmLabel?: string }): Promise<boolean>;
+}
+
+/** One of several answers, natively; resolves to the index of the button chosen (Cancel included). */
+export interface ChoicePort {
+  choose(question: Question & { readonly buttons: readonly string[]; readonly cancelIndex: number; readonly defaultIndex?: number }): Promise<number>;
+}
+
+/** A native open dialog for one file; null when the user cancelled. */
+export interface FileChooserPort {
+  chooseFile(options: { readonly title: string; readonly defaultPath?: string; readonly buttonLabel?: string }): Promise<string | null>;
+}

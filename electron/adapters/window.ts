@@ -74,6 +74,11 @@ export class AppWindow implements Disposable {
     this.#options = options;
   }
 
+  /** The open window, as the parent of native dialogs; null when there is none. */
+  get browserWindow(): BrowserWindow | null {
+    return this.isOpen ? this.#window : null;
+  }
+
   get isOpen(): boolean {
     return this.#window !== null && !this.#window.isDestroyed();
   }

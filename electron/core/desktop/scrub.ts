@@ -1,0 +1,68 @@
+/**
+ * Takes secrets out of text the window or a notification will show: the server key (a server
+ * build that logs its argv or key would show it), every `msb_…` token and bare JWT (clients'
+ * tokens in a request log), and the value of a `--key`/`-k` flag.
+ */
+import { promises as fsp } from 'node:fs';
+import { readServerKey } from '../keys/server-key.ts';
+import { errorText, type Logger } from '../logger.ts';
+
+const TOKEN = /msb_[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,2}/g;
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const KEY_FLAG = /(--key[= ]|-k[= ]?)(?:"[^"]*"|'[^']*'|\S+)/g;
+/** Shorter keys would match ordinary words; a key that short is refused by nothing, but rare. */
+const MIN_SCRUBBED_KEY = 6;
+
+export const HIDDEN_TOKEN = 'msb_[token hidden]';
+export const HIDDEN_KEY = '[server key hidden]';
+
+/** The text without tokens, JWTs, key flags and (when given) the server key. */
+export function scrubSecrets(text: string, serverKey: string | null): string {
+  let out = text
+    .replace(KEY_FLAG, (_match, flag: string) => `${flag}${HIDDEN_KEY}`)
+    .replace(TOKEN, HIDDEN_TOKEN)
+    .replace(JWT, '[token hidden]');
+  for (const key of new Set([serverKey, serverKey?.trim() ?? null])) {
+    if (key !== null && key.length >= MIN_SCRUBBED_KEY) out = out.split(key).join(HIDDEN_KEY);
+  }
+  return out;
+}
+
+/**
+ * Scrubs with the current server key, read from `server.key` again only when the file changed
+ * (a reset or a CLI start with `--key`), so following a busy log costs one stat per batch.
+ */
+export class SecretScrubber {
+  readonly #keyFile: string;
+  readonly #logger: Logger;
+  #seen: { readonly stamp: string; readonly key: string | null } | null = null;
+
+  constructor(keyFile: string, logger: Logger) {
+    this.#keyFile = keyFile;
+    this.#logger = logger;
+  }
+
+  async scrubLines(lines: readonly string[]): Promise<string[]> {
+    const key = await this.#key();
+    return lines.map((line) => scrubSecrets(line, key));
+  }
+
+  async scrub(text: string): Promise<string> {
+    return scrubSecrets(text, await this.#key());
+  }
+
+  async #key(): Promise<string | null> {
+    const stat = await fsp.lstat(this.#keyFile).catch(() => null);
+    const stamp = stat === null ? 'missing' : `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    if (this.#seen?.stamp === stamp) return this.#seen.key;
+    let key: string | null = null;
+    try {
+      key = await readServerKey(this.#keyFile);
+    } catch (error) {
+      // A key that cannot be read cannot be shown either; tokens are still scrubbed.
+      this.#logger.debug(`Scrubbing without the server key: ${errorText(error)}`);
+    }
+    this.#seen = { stamp, key };
+    return key;
+  }
+}

@@ -1,0 +1,46 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber, scrubSecrets } from '../../../../electron/core/desktop/scrub.ts';
+import { silentLogger } from '../../../../electron/core/logger.ts';
+
+const KEY = 'Zx8v2QmT4nLp0aRs6uWy1bCd3eFg5hJk';
+const TOKEN = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJl';
+
+describe('scrubSecrets', () => {
+  it.each([
+    [`starting with --key=${KEY} --port 5555`, `starting with --key=${HIDDEN_KEY} --port 5555`],
+    [`argv: msbserver --key ${KEY}`, `argv: msbserver --key ${HIDDEN_KEY}`],
+    [`argv: msbserver -k ${KEY}`, `argv: msbserver -k ${HIDDEN_KEY}`],
+    [`key is ${KEY}.`, `key is ${HIDDEN_KEY}.`],
+    [`Authorization: Bearer ${TOKEN}`, `Authorization: Bearer ${HIDDEN_TOKEN}`],
+    [`jwt ${TOKEN.slice(4)} rejected`, 'jwt [token hidden] rejected'],
+    ['✓ Server listening on 127.0.0.1:5555', '✓ Server listening on 127.0.0.1:5555'],
+  ])('%j', (line, expected) => {
+    expect(scrubSecrets(line, KEY)).toBe(expected);
+  });
+
+  it('scrubs a key with a trailing newline by its line too, and leaves text alone without a key', () => {
+    expect(scrubSecrets(`key ${KEY} here`, `${KEY}\n`)).toBe(`key ${HIDDEN_KEY} here`);
+    expect(scrubSecrets('nothing secret', null)).toBe('nothing secret');
+    expect(scrubSecrets('abc abc', 'abc')).toBe('abc abc'); // too short to scrub without wrecking the text
+  });
+});
+
+describe('SecretScrubber', () => {
+  it('follows server.key when it changes', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'scrub-'));
+    try {
+      const keyFile = path.join(dir, 'server.key');
+      const scrubber = new SecretScrubber(keyFile, silentLogger);
+      expect(await scrubber.scrub(`x ${KEY}`)).toBe(`x ${KEY}`);
+      await fsp.writeFile(keyFile, KEY);
+      expect(await scrubber.scrubLines([`x ${KEY}`, 'y'])).toEqual([`x ${HIDDEN_KEY}`, 'y']);
+      await fsp.writeFile(keyFile, 'AnotherKey0123456789abcdefghijkl');
+      expect(await scrubber.scrub('AnotherKey0123456789abcdefghijkl')).toBe(HIDDEN_KEY);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

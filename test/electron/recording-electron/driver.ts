@@ -61,6 +61,9 @@ interface Reply {
   readonly error?: string;
 }
 
+/** The fake's answer to one command. */
+export type CommandReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+
 function isReply(message: unknown): message is Reply {
   return typeof message === 'object' && message !== null && 'messageId' in message;
 }
@@ -137,19 +140,31 @@ export class RecordingApp {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Sends one command to the fake and resolves with its answer (rejects with its error). */
-  send<T = unknown>(command: Record<string, unknown>): Promise<T> {
+  /** Sends one command to the fake and resolves with its answer (rejects with its error and the app's output). */
+  async send<T = unknown>(command: Record<string, unknown>): Promise<T> {
+    const reply = await this.ask(command);
+    if (!reply.ok) throw new Error(`${String(command['cmd'])}: ${reply.error ?? 'failed'}\n${this.#output}`);
+    return reply.value as T;
+  }
+
+  /**
+   * Sends one command and resolves with the fake's reply as it is, failed or not (for answers
+   * that go on to a page, which should see the error and nothing of the app's output).
+   */
+  ask(command: Record<string, unknown>): Promise<CommandReply> {
     const messageId = ++this.#nextId;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<CommandReply>((resolve) => {
       if (!this.running || !this.child.connected) {
-        reject(new Error(`${String(command['cmd'])}: the app is not running\n${this.#output}`));
+        resolve({ ok: false, error: 'the app is not running' });
         return;
       }
-      this.#pending.set(messageId, (reply) => {
-        if (reply.ok) resolve(reply.value as T);
-        else reject(new Error(`${String(command['cmd'])}: ${reply.error ?? 'failed'}\n${this.#output}`));
-      });
-      this.child.send({ ...command, messageId });
+      this.#pending.set(messageId, (reply) => resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error ?? 'failed' }));
+      try {
+        this.child.send({ ...command, messageId });
+      } catch (error) {
+        this.#pending.delete(messageId);
+        resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      }
     });
   }
 

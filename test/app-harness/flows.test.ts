@@ -58,6 +58,7 @@ async function launch(options: Omit<HarnessOptions, 'browser' | 'build'> = {}): 
 }
 
 const text = textOf;
+const CRASH_AFTER_MS = 3_000;
 const tooltipStarts = (prefix: string) => (tray: TrayState) => tray.tooltip.startsWith(prefix);
 
 function alive(pid: number): boolean {
@@ -135,10 +136,13 @@ describe('the server from the tray', () => {
   });
 
   it('a crash shows the notification and the failure card with the log', async () => {
-    const app = await launch({ env: { MSB_STANDIN_CRASH_AFTER_MS: '2500' }, settings: { autoRestart: false } });
+    // Long enough after it starts listening for main to see it running, even on a loaded machine.
+    const app = await launch({ env: { MSB_STANDIN_CRASH_AFTER_MS: String(CRASH_AFTER_MS) }, settings: { autoRestart: false } });
     const { page } = await app.openWindowFromTray();
     const view = new WindowView(page);
-    const pid = await startFromTray(app, view);
+    await app.clickTray('Start Server');
+    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
+    const pid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
 
     const note = await app.waitForNotification('Microsandbox server crashed', 20_000);
     expect(note.body).toMatch(/stopped unexpectedly|exit code 101/i);
@@ -146,7 +150,7 @@ describe('the server from the tray', () => {
     await view.failure.waitFor({ state: 'visible' });
     expect(await text(view.failureTitle)).toBe('The server could not run');
     expect(await text(view.failureMessage)).toMatch(/stopped unexpectedly/i);
-    expect(await text(view.failureLog)).toContain('stand-in crash after 2500 ms');
+    expect(await text(view.failureLog)).toContain(`stand-in crash after ${CRASH_AFTER_MS} ms`);
     await app.waitForTray(tooltipStarts('Microsandbox: Failed'), 'the tray to say Failed');
     await waitFor(() => (alive(pid) ? undefined : true), 10_000, 'the crashed stand-in to be gone');
   });

@@ -209,6 +209,8 @@ interface WindowEntry {
   url: string;
   loaded: boolean;
   closed: boolean;
+  /** The page closing after main destroyed the window. */
+  closing: Promise<void> | null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -360,9 +362,11 @@ export class AppHarness {
     return this.waitForWindow();
   }
 
-  /** Closes the window as its close button would. */
+  /** Closes the window as its close button would; resolves once its page is gone. */
   async closeWindow(): Promise<void> {
     await this.app.send({ cmd: 'close-window' });
+    // The fake announced the destroyed window before it answered, so its page is closing now.
+    await this.#windowsClosed();
   }
 
   /**
@@ -511,7 +515,10 @@ export class AppHarness {
       timer = setTimeout(() => reject(new Error(`the app did not exit within ${timeoutMs} ms of Quit\n${this.app.output}`)), timeoutMs);
     });
     try {
-      return await Promise.race([this.app.exited, timeout]);
+      const exit = await Promise.race([this.app.exited, timeout]);
+      // Windows main destroyed while shutting down: their pages are closed, not merely closing.
+      await this.#windowsClosed();
+      return exit;
     } finally {
       clearTimeout(timer);
     }
@@ -606,7 +613,7 @@ export class AppHarness {
         return null;
       }
     })();
-    this.#windows.set(windowId, { windowId, contentsId, options, page: pagePromise, sends: Promise.resolve(), url: '', loaded: false, closed: false });
+    this.#windows.set(windowId, { windowId, contentsId, options, page: pagePromise, sends: Promise.resolve(), url: '', loaded: false, closed: false, closing: null });
   }
 
   #load(windowId: number, url: string, loadId: number): void {
@@ -653,7 +660,12 @@ export class AppHarness {
     const entry = this.#windows.get(windowId);
     if (entry === undefined) return;
     entry.closed = true;
-    void entry.page.then((page) => page?.close()).catch(() => undefined);
+    entry.closing = entry.page.then((page) => page?.close()).catch(() => undefined);
+  }
+
+  /** Resolves once every window main has destroyed so far has its page closed. */
+  async #windowsClosed(): Promise<void> {
+    await Promise.all([...this.#windows.values()].map((entry) => entry.closing ?? Promise.resolve()));
   }
 
   #frameKey(frame: Frame, page: Page): string {

@@ -34,6 +34,8 @@ interface FixtureApi {
   who(payload?: unknown): Promise<Who>;
   ask(sync?: boolean): Promise<{ response: number; checkboxChecked?: boolean }>;
   pick(): Promise<{ canceled: boolean; filePaths: string[] }>;
+  save(): Promise<string>;
+  oops(): Promise<void>;
   fail(): Promise<string>;
   missing(): Promise<string>;
   note(text: string): void;
@@ -220,14 +222,25 @@ describe('dialogs', () => {
     expect(app.dialogs().find((dialog) => dialog.id === open.id)).toMatchObject({ answer: { response: 1 }, source: 'test' });
   });
 
-  it('answers from the queue the first dialog that matches', async () => {
+  it('answers from the queue the first dialog that matches, and records error boxes', async () => {
     const app = await launch();
     const page = await openFixture(app);
     await app.queueDialogAnswer({ filePaths: ['/tmp/chosen'] }, { kind: 'open' });
     await app.queueDialogAnswer({ response: 0 }, { text: 'Proceed?' });
     expect(await api(page, (fixture) => fixture.pick())).toEqual({ canceled: false, filePaths: ['/tmp/chosen'] });
     expect(await api(page, (fixture) => fixture.ask())).toEqual({ response: 0, checkboxChecked: false });
-    expect(app.dialogs().map((dialog) => dialog.source)).toEqual(['queue', 'queue']);
+    // A sync save dialog answered from the queue never blocks; Electron's sync form answers the path.
+    await app.queueDialogAnswer({ filePath: '/tmp/saved.txt' }, { kind: 'save' });
+    expect(await api(page, (fixture) => fixture.save())).toBe('/tmp/saved.txt');
+    // An error box needs no answer; it is recorded with its title and text.
+    await api(page, (fixture) => fixture.oops());
+    expect(app.dialogs().map((dialog) => [dialog.method, dialog.source])).toEqual([
+      ['showOpenDialog', 'queue'],
+      ['showMessageBox', 'queue'],
+      ['showSaveDialogSync', 'queue'],
+      ['showErrorBox', null],
+    ]);
+    expect(app.dialogs().at(-1)).toMatchObject({ kind: 'error', options: { title: 'Oops', message: 'Something broke.' }, answer: {} });
   });
 
   it("blocks main's thread while a sync dialog is open, as Electron does, until the test answers", async () => {

@@ -88,6 +88,8 @@ void app.whenReady().then(() => {
     return win === null ? dialog.showMessageBox(options) : dialog.showMessageBox(win, options);
   });
   ipcMain.handle('pick', () => dialog.showOpenDialog({ title: 'Pick a file', properties: ['openFile'] }));
+  ipcMain.handle('save', () => dialog.showSaveDialogSync({ title: 'Save as' }));
+  ipcMain.handle('oops', () => dialog.showErrorBox('Oops', 'Something broke.'));
   ipcMain.handle('fail', () => {
     throw new Error('it failed');
   });

@@ -10,6 +10,8 @@ contextBridge.exposeInMainWorld('fixture', {
   who: (payload) => ipcRenderer.invoke('who', payload),
   ask: (sync) => ipcRenderer.invoke('ask', sync),
   pick: () => ipcRenderer.invoke('pick'),
+  save: () => ipcRenderer.invoke('save'),
+  oops: () => ipcRenderer.invoke('oops'),
   fail: () => ipcRenderer.invoke('fail').then(
     () => 'resolved',
     (error) => error.message,

@@ -118,8 +118,9 @@ export class RecordingApp {
         options.onEvent?.(message);
       }
     });
+    // 'close', not 'exit': by then every message the fake sent and all its output have arrived.
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
+      this.child.on('close', (code, signal) => {
         for (const settle of this.#pending.values()) settle({ messageId: -1, ok: false, error: 'the app exited' });
         this.#pending.clear();
         resolve({ code, signal });

@@ -989,6 +989,3 @@ if (typeof process.send === 'function') {
   // Like Electron, the fake keeps running until the app quits; an orphaned one ends itself.
   process.on('disconnect', () => finish(0));
 }
-
-/** For stand-ins built on this one: the windows and web contents main has now. */
-export const registry = { windows, allContents, currentWindow };

@@ -2,12 +2,11 @@
 // Chromium through playwright-core, and a `window.msb` whose every call goes to the very handler
 // table main registers (real controller on a temporary home with the msbserver stand-in, real
 // settings on conf, a clipboard guard over the page's own clipboard).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
@@ -30,19 +29,9 @@ import { openSettings } from '../../electron/core/settings.ts';
 import type { SettingsStore } from '../../electron/core/settings.ts';
 import { freePort, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
 export const VIEWPORT = { width: 420, height: 640 } as const;
 const RENDERER_ROOT = fileURLToPath(new URL('../../renderer/', import.meta.url));
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../screenshots/', import.meta.url));
-
-export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the browser end-to-end tests need Debian's Chromium. ` +
-        'Install it with `apt-get update && apt-get install -y chromium` (CI installs it too).',
-    );
-  }
-}
 
 export interface Site {
   readonly url: string;
@@ -67,13 +56,7 @@ export async function serveRenderer(): Promise<Site> {
   };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
+export { CHROMIUM, launchChromium, requireChromium } from '../support/chromium.ts';
 
 /**
  * What preload does, as an init script: every API method invokes its channel and resolves with

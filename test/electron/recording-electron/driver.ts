@@ -1,6 +1,8 @@
 /**
  * Test-side driver for the recording `electron`: runs a built `main.js` under plain Node with the
  * fake in place of `electron`, reads the record, and sends commands (see `run()` in electron.js).
+ * The IPC channel uses advanced serialization (structured clone), as Electron's IPC does, so
+ * `invoke` answers arrive as the handler returned them.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -36,10 +38,20 @@ export interface RecordDetail {
 
 export interface LaunchOptions {
   readonly mainJs: string;
-  /** Holds the record, userData and logs. */
+  /** Holds the record, userData, logs and the answers to sync dialogs. */
   readonly dir: string;
   readonly appPath: string;
   readonly env?: Record<string, string | undefined>;
+  /** The `--import` script that puts the fake in place (default: this folder's register.js). */
+  readonly register?: string;
+  /** Messages the fake sends on its own (not answers to commands), such as a new window. */
+  readonly onEvent?: (event: FakeEvent) => void;
+}
+
+/** A message the fake sends unasked (record.js `tellTest`). */
+export interface FakeEvent {
+  readonly event: string;
+  readonly [key: string]: unknown;
 }
 
 interface Reply {
@@ -49,11 +61,24 @@ interface Reply {
   readonly error?: string;
 }
 
+/** The fake's answer to one command. */
+export type CommandReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+
+function isReply(message: unknown): message is Reply {
+  return typeof message === 'object' && message !== null && 'messageId' in message;
+}
+
+function isFakeEvent(message: unknown): message is FakeEvent {
+  return typeof message === 'object' && message !== null && typeof (message as { event?: unknown }).event === 'string';
+}
+
 export class RecordingApp {
   readonly child: ChildProcess;
   readonly logFile: string;
   readonly userData: string;
   readonly logs: string;
+  /** Where the test writes answers to sync dialogs (dialogs.js). */
+  readonly dialogDir: string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #output = '';
   #nextId = 0;
@@ -63,30 +88,39 @@ export class RecordingApp {
     this.logFile = path.join(options.dir, 'electron-record.jsonl');
     this.userData = path.join(options.dir, 'userData');
     this.logs = path.join(options.dir, 'logs');
+    this.dialogDir = path.join(options.dir, 'dialog-answers');
     fs.mkdirSync(this.userData, { recursive: true });
+    fs.mkdirSync(this.dialogDir, { recursive: true });
     const env: Record<string, string | undefined> = {
       ...process.env,
       RECORDING_ELECTRON_LOG: this.logFile,
       RECORDING_ELECTRON_USER_DATA: this.userData,
       RECORDING_ELECTRON_LOGS: this.logs,
       RECORDING_ELECTRON_APP_PATH: options.appPath,
+      RECORDING_ELECTRON_DIALOG_DIR: this.dialogDir,
       ELECTRON_RENDERER_URL: undefined,
       ...options.env,
     };
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-    this.child = spawn(process.execPath, ['--import', REGISTER, options.mainJs], {
+    this.child = spawn(process.execPath, ['--import', options.register ?? REGISTER, options.mainJs], {
       cwd: options.appPath,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
-    this.child.on('message', (message: Reply) => {
-      this.#pending.get(message.messageId)?.(message);
-      this.#pending.delete(message.messageId);
+    this.child.on('message', (message: unknown) => {
+      if (isReply(message)) {
+        this.#pending.get(message.messageId)?.(message);
+        this.#pending.delete(message.messageId);
+      } else if (isFakeEvent(message)) {
+        options.onEvent?.(message);
+      }
     });
+    // 'close', not 'exit': by then every message the fake sent and all its output have arrived.
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
+      this.child.on('close', (code, signal) => {
         for (const settle of this.#pending.values()) settle({ messageId: -1, ok: false, error: 'the app exited' });
         this.#pending.clear();
         resolve({ code, signal });
@@ -107,15 +141,31 @@ export class RecordingApp {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Sends one command to the fake and resolves with its answer (rejects with its error). */
-  send<T = unknown>(command: Record<string, unknown>): Promise<T> {
+  /** Sends one command to the fake and resolves with its answer (rejects with its error and the app's output). */
+  async send<T = unknown>(command: Record<string, unknown>): Promise<T> {
+    const reply = await this.ask(command);
+    if (!reply.ok) throw new Error(`${String(command['cmd'])}: ${reply.error ?? 'failed'}\n${this.#output}`);
+    return reply.value as T;
+  }
+
+  /**
+   * Sends one command and resolves with the fake's reply as it is, failed or not (for answers
+   * that go on to a page, which should see the error and nothing of the app's output).
+   */
+  ask(command: Record<string, unknown>): Promise<CommandReply> {
     const messageId = ++this.#nextId;
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(messageId, (reply) => {
-        if (reply.ok) resolve(reply.value as T);
-        else reject(new Error(`${String(command['cmd'])}: ${reply.error ?? 'failed'}\n${this.#output}`));
-      });
-      this.child.send({ ...command, messageId });
+    return new Promise<CommandReply>((resolve) => {
+      if (!this.running || !this.child.connected) {
+        resolve({ ok: false, error: 'the app is not running' });
+        return;
+      }
+      this.#pending.set(messageId, (reply) => resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error ?? 'failed' }));
+      try {
+        this.child.send({ ...command, messageId });
+      } catch (error) {
+        this.#pending.delete(messageId);
+        resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      }
     });
   }
 

@@ -2,10 +2,16 @@
 /**
  * A recording stand-in for the `electron` module, for loading the BUILT main process under plain
  * Node (see register.js / hooks.js). It records every call and construction as one JSON line in
- * `$RECORDING_ELECTRON_LOG`, each marked with whether the app was ready yet, and lets the test
- * drive it over the child-process IPC channel (`process.send`): fire `ready`, call a registered
- * `ipcMain.handle` handler as the window or as a stranger, click a tray menu item, try a
- * navigation, ask the permission handlers, make the clipboard stop answering, quit.
+ * `$RECORDING_ELECTRON_LOG` (record.js), each marked with whether the app was ready yet, and lets
+ * the test drive it over the child-process IPC channel (`process.send`, advanced serialization so
+ * IPC payloads are structured clones as in Electron): fire `ready`, call a registered
+ * `ipcMain.handle` handler as the window or as a stranger, click a tray menu item (by id or
+ * label, also in submenus; never a disabled one), answer a dialog (dialogs.js), request a page
+ * from a custom scheme (protocol.js), try a navigation, ask the permission handlers, make the
+ * clipboard stop answering, quit.
+ *
+ * Windows have no page of their own: `loadURL` "finishes" on the next tick. A stand-in that
+ * gives them one (test/app-harness) installs a window host with `setWindowHost`.
  *
  * Environment:
  *   RECORDING_ELECTRON_LOG        the JSON-lines record (appended synchronously)
@@ -15,85 +21,23 @@
  *   RECORDING_ELECTRON_LOCK       'held' makes requestSingleInstanceLock() fail (a second instance)
  *   RECORDING_ELECTRON_PLATFORM   pretend to be this `process.platform` (say `darwin`); set when
  *                                 this module loads, before any of main's own code runs
+ *   RECORDING_ELECTRON_DIALOG_DIR where the test writes answers to sync dialogs (dialogs.js)
  */
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { dialog } from './dialogs.js';
+import { net, protocol } from './protocol.js';
+import { RecordingEmitter, commands, electronEvent, readiness, record, safe } from './record.js';
 
-const LOG = process.env['RECORDING_ELECTRON_LOG'];
+export { dialog, net, protocol, record };
 
 // `electron` is an external import of the built main, so this runs before the bundle's first line
 // (and before it reads `process.platform`).
 const PLATFORM = process.env['RECORDING_ELECTRON_PLATFORM'];
 if (PLATFORM !== undefined && PLATFORM !== '') {
   Object.defineProperty(process, 'platform', { value: PLATFORM, configurable: true, enumerable: true, writable: false });
-}
-let seq = 0;
-let isReady = false;
-
-/**
- * A JSON-safe copy: functions become '[function]', cycles and depth are cut.
- * @param {unknown} value
- * @param {number} [depth]
- * @returns {unknown}
- */
-function safe(value, depth = 0) {
-  if (typeof value === 'function') return '[function]';
-  if (value === null || typeof value !== 'object') return value === undefined ? null : value;
-  if (depth > 6) return '[deep]';
-  if (value instanceof FakeImage) return { image: value.path };
-  if (value instanceof FakeMenu) return { menu: safe(value.items, depth + 1) };
-  if (Array.isArray(value)) return value.map((item) => safe(item, depth + 1));
-  /** @type {Record<string, unknown>} */
-  const out = {};
-  for (const [key, item] of Object.entries(value)) out[key] = safe(item, depth + 1);
-  return out;
-}
-
-/**
- * @param {'call' | 'construct' | 'event' | 'listen'} kind
- * @param {string} name
- * @param {unknown} [detail]
- */
-export function record(kind, name, detail) {
-  seq += 1;
-  const entry = { seq, at: Date.now(), kind, name, ready: isReady, detail: safe(detail) };
-  if (LOG !== undefined && LOG !== '') fs.appendFileSync(LOG, `${JSON.stringify(entry)}\n`);
-}
-
-/** An event object with `preventDefault`, as Electron passes to listeners. */
-function electronEvent(/** @type {Record<string, unknown>} */ fields = {}) {
-  const event = {
-    ...fields,
-    defaultPrevented: false,
-    preventDefault() {
-      event.defaultPrevented = true;
-    },
-  };
-  return event;
-}
-
-/** An EventEmitter that records which events get listeners. */
-class RecordingEmitter extends EventEmitter {
-  /** @param {string} label */
-  constructor(label) {
-    super();
-    this.label = label;
-  }
-
-  /** @override @param {string | symbol} event @param {(...args: any[]) => void} listener */
-  on(event, listener) {
-    record('listen', `${this.label}.on`, { event: String(event) });
-    return super.on(event, listener);
-  }
-
-  /** @override @param {string | symbol} event @param {(...args: any[]) => void} listener */
-  once(event, listener) {
-    record('listen', `${this.label}.once`, { event: String(event) });
-    return super.once(event, listener);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,7 +89,7 @@ class FakeApp extends RecordingEmitter {
   }
 
   isReady() {
-    return isReady;
+    return readiness.ready;
   }
 
   /** Like Electron: `before-quit` (preventable), then `will-quit`, then the process ends. */
@@ -254,6 +198,10 @@ class FakeImage {
   getSize() {
     return { width: 16, height: 16 };
   }
+
+  toRecord() {
+    return { image: this.path };
+  }
 }
 
 export const nativeImage = {
@@ -272,6 +220,10 @@ class FakeMenu {
   /** @param {any[]} items */
   constructor(items) {
     this.items = items;
+  }
+
+  toRecord() {
+    return { menu: this.items };
   }
 }
 
@@ -347,6 +299,10 @@ export class Tray extends RecordingEmitter {
   }
 }
 
+let nextNotificationId = 1;
+/** @type {Map<number, Notification>} */
+const notifications = new Map();
+
 export class Notification extends RecordingEmitter {
   static isSupported() {
     return true;
@@ -357,26 +313,93 @@ export class Notification extends RecordingEmitter {
     super('notification');
     record('construct', 'Notification', options);
     this.options = options;
+    this.id = nextNotificationId++;
+    notifications.set(this.id, this);
   }
 
   show() {
-    record('call', 'notification.show', this.options);
+    // The id lets a test click exactly this one (`notification-click`).
+    record('call', 'notification.show', { ...this.options, id: this.id });
   }
 
   close() {
-    record('call', 'notification.close');
+    record('call', 'notification.close', { id: this.id });
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Windows and web contents
 
+/**
+ * What gives windows a page (test/app-harness does, with Chromium). Without one a window has
+ * none and every load "finishes" on the next tick.
+ * @typedef {object} WindowHost
+ * @property {(window: BrowserWindow) => void} created  the window and its contents exist
+ * @property {(window: BrowserWindow, url: string) => Promise<void>} load  resolves once the page has loaded
+ * @property {(contents: WebContents, channel: string, args: unknown[]) => void} send  `webContents.send`
+ * @property {(window: BrowserWindow) => void} closed  the window is destroyed
+ */
+
+/** @type {WindowHost | null} */
+let windowHost = null;
+
+/** @param {WindowHost} host */
+export function setWindowHost(host) {
+  windowHost = host;
+}
+
 let nextContentsId = 1;
 let nextWindowId = 1;
 /** @type {BrowserWindow[]} */
 const windows = [];
+/** Every web contents by id, windows' and stray ones (`create-contents`). @type {Map<number, WebContents>} */
+const allContents = new Map();
 
-class WebContents extends RecordingEmitter {
+/**
+ * Electron's WebFrameMain, as far as IPC events show it: one object per frame, so a handler
+ * can check `event.senderFrame === event.sender.mainFrame`.
+ */
+export class WebFrameMain {
+  /**
+   * @param {WebContents} contents
+   * @param {WebFrameMain | null} parent
+   * @param {number} routingId
+   */
+  constructor(contents, parent, routingId) {
+    this.contents = contents;
+    this.parent = parent;
+    this.routingId = routingId;
+    this.frameTreeNodeId = routingId;
+    this.processId = 1;
+    this.osProcessId = process.pid;
+    this.name = '';
+    this.detached = false;
+    this.frameUrl = '';
+  }
+
+  /** @returns {WebFrameMain} */
+  get top() {
+    return this.parent === null ? this : this.parent.top;
+  }
+
+  get url() {
+    return this.parent === null ? this.contents.url : this.frameUrl;
+  }
+
+  get origin() {
+    try {
+      return new URL(this.url).origin;
+    } catch {
+      return 'null';
+    }
+  }
+
+  toRecord() {
+    return { url: this.url, routingId: this.routingId, main: this.parent === null };
+  }
+}
+
+export class WebContents extends RecordingEmitter {
   constructor() {
     super('webContents');
     this.id = nextContentsId++;
@@ -385,15 +408,35 @@ class WebContents extends RecordingEmitter {
     /** @type {((details: Record<string, unknown>) => unknown) | null} */
     this.windowOpenHandler = null;
     this.session = session.defaultSession;
+    this.mainFrame = new WebFrameMain(this, null, 1);
+    /** Sub frames by the key the test gave them. @type {Map<string, WebFrameMain>} */
+    this.subFrames = new Map();
+    allContents.set(this.id, this);
   }
 
-  get mainFrame() {
-    return { url: this.url, routingId: 1, processId: 1 };
+  /**
+   * The frame object for a frame of this contents' page: the main frame, or one sub frame per key.
+   * @param {string} key
+   * @param {string} url
+   * @param {string} [name]
+   */
+  frame(key, url, name = '') {
+    if (key === 'main') return this.mainFrame;
+    let frame = this.subFrames.get(key);
+    if (frame === undefined) {
+      frame = new WebFrameMain(this, this.mainFrame, this.subFrames.size + 2);
+      this.subFrames.set(key, frame);
+    }
+    frame.frameUrl = url;
+    frame.name = name;
+    return frame;
   }
 
   /** @param {string} channel @param {unknown[]} args */
   send(channel, ...args) {
     record('call', 'webContents.send', { id: this.id, channel, args });
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    windowHost?.send(this, channel, args);
   }
 
   /** @param {(details: Record<string, unknown>) => unknown} handler */
@@ -412,6 +455,10 @@ class WebContents extends RecordingEmitter {
 
   openDevTools() {
     record('call', 'webContents.openDevTools');
+  }
+
+  toRecord() {
+    return { webContents: this.id };
   }
 }
 
@@ -432,8 +479,10 @@ export class BrowserWindow extends RecordingEmitter {
     this.options = options;
     this.destroyed = false;
     this.visible = false;
+    this.readyShown = false;
     this.webContents = new WebContents();
     windows.push(this);
+    windowHost?.created(this);
     app.emit('web-contents-created', electronEvent(), this.webContents);
   }
 
@@ -441,12 +490,29 @@ export class BrowserWindow extends RecordingEmitter {
   loadURL(url) {
     record('call', 'browserWindow.loadURL', { id: this.id, url });
     this.webContents.url = url;
-    setImmediate(() => {
-      if (this.destroyed) return;
-      this.webContents.emit('did-finish-load');
+    if (windowHost === null) {
+      setImmediate(() => this.#loaded());
+      return Promise.resolve();
+    }
+    return windowHost.load(this, url).then(
+      () => this.#loaded(),
+      (/** @type {unknown} */ error) => {
+        const description = error instanceof Error ? error.message : String(error);
+        record('event', 'webContents.did-fail-load', { id: this.webContents.id, url, description });
+        if (!this.destroyed) this.webContents.emit('did-fail-load', electronEvent(), -2, description, url, true);
+        throw error instanceof Error ? error : new Error(description);
+      },
+    );
+  }
+
+  /** As Electron: `did-finish-load`, and `ready-to-show` the first time the page is there. */
+  #loaded() {
+    if (this.destroyed) return;
+    this.webContents.emit('did-finish-load');
+    if (!this.readyShown) {
+      this.readyShown = true;
       this.emit('ready-to-show');
-    });
-    return Promise.resolve();
+    }
   }
 
   /** @param {string} file */
@@ -503,11 +569,17 @@ export class BrowserWindow extends RecordingEmitter {
     record('call', 'browserWindow.destroy', { id: this.id });
     this.destroyed = true;
     this.webContents.destroyed = true;
+    allContents.delete(this.webContents.id);
+    windowHost?.closed(this);
     this.emit('closed');
   }
 
   isDestroyed() {
     return this.destroyed;
+  }
+
+  toRecord() {
+    return { browserWindow: this.id };
   }
 }
 
@@ -544,6 +616,7 @@ const defaultSession = {
   setSpellCheckerEnabled(enabled) {
     record('call', 'session.setSpellCheckerEnabled', { enabled });
   },
+  protocol,
 };
 
 export const session = {
@@ -625,18 +698,6 @@ export const shell = {
   },
 };
 
-export const dialog = {
-  /** @param {string} title @param {string} content */
-  showErrorBox(title, content) {
-    record('call', 'dialog.showErrorBox', { title, content });
-  },
-  /** @param {unknown[]} args */
-  showMessageBox(...args) {
-    record('call', 'dialog.showMessageBox', { args });
-    return Promise.resolve({ response: 0, checkboxChecked: false });
-  },
-};
-
 class FakeNativeTheme extends RecordingEmitter {
   constructor() {
     super('nativeTheme');
@@ -693,7 +754,9 @@ const electron = {
   ipcRenderer,
   nativeImage,
   nativeTheme,
+  net,
   powerMonitor,
+  protocol,
   screen,
   session,
   shell,
@@ -708,21 +771,65 @@ function currentWindow() {
   return windows.filter((window) => !window.destroyed).at(-1);
 }
 
-/**
- * @param {any[]} items
- * @param {string} id
- * @returns {any}
- */
-function findMenuItem(items, id) {
-  for (const item of items) {
-    if (item.id === id) return item;
-    if (Array.isArray(item.submenu)) {
-      const found = findMenuItem(item.submenu, id);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
+/** @returns {Tray | undefined} */
+function currentTray() {
+  return trays.filter((tray) => !tray.destroyed).at(-1);
 }
+
+/**
+ * The menu item a user would click for `key`: the item with that id anywhere in the menu, else
+ * the one with that label; with whether it (or a submenu it sits in) is disabled.
+ * @param {any[]} items
+ * @param {string} key
+ * @returns {{ item: any, enabled: boolean } | undefined}
+ */
+function findMenuItem(items, key) {
+  /**
+   * @param {any[]} list
+   * @param {(item: any) => boolean} test
+   * @param {boolean} enabled
+   * @returns {{ item: any, enabled: boolean } | undefined}
+   */
+  const search = (list, test, enabled) => {
+    for (const item of list) {
+      const here = enabled && item.enabled !== false;
+      if (test(item)) return { item, enabled: here };
+      if (Array.isArray(item.submenu)) {
+        const found = search(item.submenu, test, here);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
+  return search(items, (item) => item.id === key, true) ?? search(items, (item) => item.label === key, true);
+}
+
+/**
+ * The sender of an IPC message, as Electron hands it to handlers: the web contents the test names
+ * (`contentsId`, and the sending frame's `frame: { key, url, name }`), else the current window's
+ * main frame. `senderId` / `senderUrl` override it with a sender no real window has (a stranger).
+ * @param {Record<string, any>} command
+ */
+function senderOf(command) {
+  const named = command['contentsId'] === undefined ? undefined : allContents.get(Number(command['contentsId']));
+  if (command['contentsId'] !== undefined && named === undefined) throw new Error(`no web contents ${command['contentsId']}`);
+  const contents = named ?? currentWindow()?.webContents;
+  /** @type {{ key?: string, url?: string, name?: string }} */
+  const frameInfo = command['frame'] ?? {};
+  if (contents !== undefined && typeof command['mainFrameUrl'] === 'string') contents.url = command['mainFrameUrl'];
+  const overridden = command['senderId'] !== undefined || command['senderUrl'] !== undefined;
+  if (contents === undefined || overridden) {
+    const id = command['senderId'] ?? contents?.id ?? -1;
+    const url = command['senderUrl'] ?? contents?.url ?? '';
+    const frame = { url, routingId: 1, processId: 1, parent: null, top: null };
+    return { sender: { id, mainFrame: frame, isDestroyed: () => false }, senderFrame: frame };
+  }
+  const senderFrame = contents.frame(frameInfo.key ?? 'main', frameInfo.url ?? contents.url, frameInfo.name);
+  return { sender: contents, senderFrame };
+}
+
+/** Answers that are IPC payloads go back as they are (structured clone); others as records. */
+const RAW_ANSWERS = new Set(['invoke', 'protocol-request']);
 
 /**
  * One command from the test; the answer is sent back with the same `messageId`.
@@ -732,8 +839,8 @@ function findMenuItem(items, id) {
 async function run(command) {
   switch (command['cmd']) {
     case 'ready':
-      if (isReady) return false;
-      isReady = true;
+      if (readiness.ready) return false;
+      readiness.ready = true;
       record('event', 'app.ready');
       app.emit('ready', electronEvent(), {});
       resolveReady();
@@ -747,26 +854,61 @@ async function run(command) {
       app.quit();
       return true;
     case 'invoke': {
+      const { sender, senderFrame } = senderOf(command);
       const handler = invokeHandlers.get(command['channel']);
-      if (handler === undefined) throw new Error(`no handler for ${command['channel']}`);
-      const window = currentWindow();
-      const id = command['senderId'] ?? window?.webContents.id ?? -1;
-      const url = command['senderUrl'] ?? window?.webContents.url ?? '';
-      const event = { sender: { id }, senderFrame: { url }, processId: 1, frameId: 1 };
+      // Electron's own words, so a test reads what a renderer would.
+      if (handler === undefined) throw new Error(`No handler registered for '${command['channel']}'`);
+      const event = { type: 'frame', sender, senderFrame, frameId: senderFrame.routingId, processId: senderFrame.processId };
       return await handler(event, ...(command['args'] ?? []));
     }
+    case 'ipc-send': {
+      // ipcRenderer.send: to ipcMain.on listeners, with an event that can reply.
+      const { sender, senderFrame } = senderOf(command);
+      const event = {
+        type: 'frame',
+        sender,
+        senderFrame,
+        frameId: senderFrame.routingId,
+        processId: senderFrame.processId,
+        returnValue: undefined,
+        /** @param {string} channel @param {unknown[]} args */
+        reply: (channel, ...args) => /** @type {WebContents} */ (sender).send?.(channel, ...args),
+      };
+      return ipcMain.emit(command['channel'], event, ...(command['args'] ?? []));
+    }
+    case 'create-contents': {
+      // A web contents no window of main's owns (a page main never opened), announced as Electron does.
+      const contents = new WebContents();
+      contents.url = String(command['url'] ?? '');
+      record('construct', 'webContents.stray', { id: contents.id, url: contents.url });
+      app.emit('web-contents-created', electronEvent(), contents);
+      return { contentsId: contents.id };
+    }
     case 'tray-click': {
-      const tray = trays.filter((t) => !t.destroyed).at(-1);
+      const tray = currentTray();
       if (tray?.menu == null) throw new Error('no tray menu');
-      const item = findMenuItem(tray.menu.items, command['id']);
-      if (item === undefined || typeof item.click !== 'function') throw new Error(`no clickable tray item ${command['id']}`);
+      const key = String(command['item'] ?? command['id']);
+      const found = findMenuItem(tray.menu.items, key);
+      if (found === undefined) throw new Error(`no tray item with the id or label ${JSON.stringify(key)}`);
+      const { item } = found;
+      // A user cannot click a disabled item, a separator or a submenu's title.
+      if (!found.enabled) throw new Error(`tray item ${JSON.stringify(key)} is disabled`);
+      if (typeof item.click !== 'function') throw new Error(`tray item ${JSON.stringify(key)} does nothing when clicked`);
+      if (item.type === 'checkbox') item.checked = item.checked !== true;
+      record('event', 'tray.menu-click', { id: item.id ?? null, label: item.label ?? null });
       item.click(item, undefined, {});
       return true;
     }
     case 'tray-event': {
-      const tray = trays.filter((t) => !t.destroyed).at(-1);
+      const tray = currentTray();
       tray?.emit(command['event'], electronEvent());
       return tray !== undefined;
+    }
+    case 'notification-click': {
+      const notification = notifications.get(Number(command['id']));
+      if (notification === undefined) throw new Error(`no notification ${command['id']}`);
+      notification.emit('click', electronEvent());
+      return true;
     }
     case 'contents-event': {
       const window = currentWindow();
@@ -785,6 +927,10 @@ async function run(command) {
       return true;
     case 'stall-clipboard':
       clipboardStalled = true;
+      return true;
+    case 'set-clipboard':
+      // Someone else copied something: what the app finds when it reads the clipboard next.
+      clipboardText = String(command['text'] ?? '');
       return true;
     case 'permission-request': {
       const handler = sessionHandlers.permissionRequest;
@@ -807,25 +953,36 @@ async function run(command) {
     }
     case 'state': {
       const window = currentWindow();
-      const tray = trays.filter((t) => !t.destroyed).at(-1);
+      const tray = currentTray();
       return {
-        ready: isReady,
+        ready: readiness.ready,
         window: window === undefined ? null : { id: window.id, contentsId: window.webContents.id, url: window.webContents.url },
-        tray: tray === undefined ? null : { image: tray.image, tooltip: tray.tooltip },
+        tray: tray === undefined ? null : { image: tray.image, tooltip: tray.tooltip, menu: tray.menu?.items ?? [] },
         clipboard: clipboardText,
         channels: [...invokeHandlers.keys()],
       };
     }
-    default:
-      throw new Error(`unknown command ${JSON.stringify(command['cmd'])}`);
+    default: {
+      const extra = commands.get(command['cmd']);
+      if (extra === undefined) throw new Error(`unknown command ${JSON.stringify(command['cmd'])}`);
+      return await extra(command);
+    }
   }
 }
 
 if (typeof process.send === 'function') {
   process.on('message', (/** @type {Record<string, any>} */ message) => {
-    const reply = (/** @type {Record<string, unknown>} */ answer) => process.send?.({ ...answer, messageId: message['messageId'] });
+    const reply = (/** @type {Record<string, unknown>} */ answer) => {
+      try {
+        process.send?.({ ...answer, messageId: message['messageId'] });
+      } catch (error) {
+        // An answer that cannot be cloned fails as it would in Electron, instead of killing the fake.
+        const reason = error instanceof Error ? error.message : String(error);
+        process.send?.({ ok: false, error: `An object could not be cloned (${reason})`, messageId: message['messageId'] });
+      }
+    };
     run(message).then(
-      (value) => reply({ ok: true, value: safe(value) }),
+      (value) => reply({ ok: true, value: RAW_ANSWERS.has(message['cmd']) ? value : safe(value) }),
       (error) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   });

@@ -1,7 +1,15 @@
 // @ts-check
-/** ESM resolve hook (module.register): the specifier `electron` resolves to the recording fake. */
+/**
+ * ESM resolve hook (module.register): the specifier `electron` resolves to the recording fake,
+ * or to the module named by `register(..., { data: { fake } })` (test/app-harness uses its own).
+ */
 
-const FAKE = new URL('./electron.js', import.meta.url).href;
+let fake = new URL('./electron.js', import.meta.url).href;
+
+/** @param {{ fake?: string } | undefined} data */
+export function initialize(data) {
+  if (typeof data?.fake === 'string' && data.fake !== '') fake = data.fake;
+}
 
 /**
  * @param {string} specifier
@@ -10,7 +18,7 @@ const FAKE = new URL('./electron.js', import.meta.url).href;
  */
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'electron' || specifier === 'electron/main') {
-    return { url: FAKE, format: 'module', shortCircuit: true };
+    return { url: fake, format: 'module', shortCircuit: true };
   }
   return nextResolve(specifier, context);
 }

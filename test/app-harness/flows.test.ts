@@ -1,0 +1,218 @@
+/**
+ * The whole app end to end without the Electron binary (see driver.ts): the BUILT main under
+ * plain Node, its window a real Chromium page with the built preload and renderer, its tray,
+ * notifications and dialogs recorded. Each test is one flow a user goes through, asserted on the
+ * window's DOM and on what the tray and notifications show.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
+import { AppHarness, buildApp, launchHarnessChromium, removeBuild, waitFor } from './driver.ts';
+import type { AppBuild, HarnessOptions, TrayState } from './driver.ts';
+import { WindowView, textOf } from './window-view.ts';
+
+let build: AppBuild | undefined;
+let browser: Browser | undefined;
+let harness: AppHarness | null = null;
+/** Servers a test left running on purpose (quit without stopping), killed in cleanup. */
+const survivors = new Set<number>();
+
+beforeAll(async () => {
+  // Fails (never skips) without Chromium, saying how to install it.
+  browser = await launchHarnessChromium();
+  build = buildApp('app-harness-flows');
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  removeBuild(build);
+});
+
+afterEach(async () => {
+  const current = harness;
+  harness = null;
+  for (const pid of survivors) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  // Killed is not yet gone: wait, so the check below sees only what the test left by mistake.
+  if (current !== null && survivors.size > 0) {
+    await waitFor(() => (current.standins().some((pid) => survivors.has(pid)) ? undefined : true), 10_000, 'the killed servers to be gone');
+  }
+  survivors.clear();
+  if (current === null) return;
+  const left = await current.dispose();
+  expect(left, 'stand-in processes left running after the test').toEqual([]);
+  expect(current.problems, 'page errors, console errors or unhandled rejections in main').toEqual([]);
+});
+
+async function launch(options: Omit<HarnessOptions, 'browser' | 'build'> = {}): Promise<AppHarness> {
+  if (browser === undefined || build === undefined) throw new Error('the suite did not set up');
+  harness = await AppHarness.launch({ browser, build, ...options });
+  return harness;
+}
+
+const text = textOf;
+const CRASH_AFTER_MS = 3_000;
+const tooltipStarts = (prefix: string) => (tray: TrayState) => tray.tooltip.startsWith(prefix);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Starts the server from the tray and waits for the window and the tray to say Running. */
+async function startFromTray(app: AppHarness, view: WindowView): Promise<number> {
+  await app.clickTray('Start Server');
+  await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
+  const pid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
+  await expect.poll(() => text(view.pid), { timeout: 10_000 }).toBe(String(pid));
+  await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
+  return pid;
+}
+
+describe('first run, without msbserver installed', () => {
+  it('shows that msbserver was not found, where it looked and how to install it; the tray says Failed', async () => {
+    const app = await launch({ msbserver: 'missing' });
+    const stopped = await app.tray();
+    expect(stopped.tooltip).toBe('Microsandbox: Stopped');
+    expect(path.basename(stopped.image)).toBe('tray-stopped.png');
+
+    const { page } = await app.openWindowFromTray();
+    const view = new WindowView(page);
+    await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Stopped');
+    expect(await view.failure.isHidden()).toBe(true);
+
+    await view.button('Start').click();
+    await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Failed');
+    await view.failure.waitFor({ state: 'visible' });
+    expect(await text(view.failureTitle)).toBe('msbserver was not found');
+    const searched = await view.searched.allTextContents();
+    // Where a fresh machine would have it: ~/.local/bin under the HOME the app was given.
+    expect(searched).toContain(path.join(app.userHome, '.local', 'bin', 'msbserver'));
+    expect(await text(view.installHint)).toBe(MICROSANDBOX_INSTALL_HINT);
+    expect(await view.button('Start').isEnabled()).toBe(true);
+
+    const failed = await app.waitForTray(tooltipStarts('Microsandbox: Failed'), 'the tray to say Failed');
+    expect(failed.tooltip).toMatch(/msbserver was not found/i);
+    expect(path.basename(failed.image)).toBe('tray-failed.png');
+    const note = await app.waitForNotification('Microsandbox server failed to start');
+    expect(note.body).toMatch(/msbserver was not found/i);
+    expect(app.standins()).toEqual([]);
+  });
+});
+
+describe('the server from the tray', () => {
+  it('Start in the tray turns the open window to Running with the PID from server.pid', async () => {
+    const app = await launch();
+    const { page } = await app.openWindowFromTray();
+    const view = new WindowView(page);
+    await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Stopped');
+    expect(await text(view.pid)).toBe('—');
+
+    const pid = await startFromTray(app, view);
+    expect(app.standins()).toEqual([pid]);
+    expect(await text(view.url)).toBe(`http://127.0.0.1:${app.port}`);
+    const tray = await app.tray();
+    expect(tray.tooltip).toContain(`PID ${pid}`);
+    expect(path.basename(tray.image)).toBe('tray-running.png');
+    // The window heard it from main (event:status), not only from its own call.
+    expect(app.app.named('webContents.send').some((entry) => entry.detail.channel === 'event:status')).toBe(true);
+
+    // And back: Stop in the tray.
+    await app.clickTray('stop');
+    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
+    await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the stand-in to exit');
+    expect(app.serverPid()).toBeNull();
+  });
+
+  it('a crash shows the notification and the failure card with the log', async () => {
+    // Long enough after it starts listening for main to see it running, even on a loaded machine.
+    const app = await launch({ env: { MSB_STANDIN_CRASH_AFTER_MS: String(CRASH_AFTER_MS) }, settings: { autoRestart: false } });
+    const { page } = await app.openWindowFromTray();
+    const view = new WindowView(page);
+    await app.clickTray('Start Server');
+    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
+    const pid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
+
+    const note = await app.waitForNotification('Microsandbox server crashed', 20_000);
+    expect(note.body).toMatch(/stopped unexpectedly|exit code 101/i);
+    await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Failed');
+    await view.failure.waitFor({ state: 'visible' });
+    expect(await text(view.failureTitle)).toBe('The server could not run');
+    expect(await text(view.failureMessage)).toMatch(/stopped unexpectedly/i);
+    expect(await text(view.failureLog)).toContain(`stand-in crash after ${CRASH_AFTER_MS} ms`);
+    await app.waitForTray(tooltipStarts('Microsandbox: Failed'), 'the tray to say Failed');
+    await waitFor(() => (alive(pid) ? undefined : true), 10_000, 'the crashed stand-in to be gone');
+  });
+});
+
+describe('quitting', () => {
+  it('leaves the server running when stopServerOnQuit is off', async () => {
+    const app = await launch({ settings: { stopServerOnQuit: false } });
+    const { page } = await app.openWindowFromTray();
+    const pid = await startFromTray(app, new WindowView(page));
+
+    const exit = await app.quitFromTray();
+    expect(exit.code).toBe(0);
+    expect(page.isClosed()).toBe(true);
+    expect(app.app.named('tray.destroy')).toHaveLength(1);
+    expect(alive(pid)).toBe(true);
+    expect(app.standins()).toEqual([pid]);
+    expect(fs.readFileSync(path.join(app.home, 'server.pid'), 'utf8').trim()).toBe(String(pid));
+    survivors.add(pid);
+  });
+
+  it('stops the server when stopServerOnQuit is on', async () => {
+    const app = await launch({ settings: { stopServerOnQuit: true } });
+    const { page } = await app.openWindowFromTray();
+    const pid = await startFromTray(app, new WindowView(page));
+
+    const exit = await app.quitFromTray();
+    expect(exit.code).toBe(0);
+    await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the stand-in to exit');
+    expect(app.standins()).not.toContain(pid);
+    expect(app.serverPid()).toBeNull();
+  });
+});
+
+describe('who may talk to main', () => {
+  it("refuses a page main never opened, even on the app's own URL, and a foreign frame in the window", async () => {
+    const app = await launch();
+    const window = await app.openWindowFromTray();
+    const own = await window.page.evaluate(async () => {
+      const bridge = (window as unknown as { msb: { appInfo(): Promise<{ ok: boolean }> } }).msb;
+      return bridge.appInfo();
+    });
+    expect(own).toMatchObject({ ok: true, value: { name: 'Microsandbox Tray', home: app.home } });
+
+    // A second page with the app's preload (as a window.open child would get it), on the app's URL.
+    const foreign = await app.openForeignPage(window.url);
+    const refused = await foreign.evaluate(async () => {
+      const bridge = (window as unknown as { msb: { appInfo(): Promise<unknown> } }).msb;
+      return bridge.appInfo();
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+
+    // A frame inside the app's window that is not the app's page, sending as a compromised renderer would.
+    await window.page.evaluate(() => {
+      const frame = document.createElement('iframe');
+      frame.name = 'intruder';
+      document.body.append(frame);
+    });
+    const intruder = await waitFor(() => window.page.frames().find((frame) => frame.name() === 'intruder'), 5_000, 'the iframe');
+    await expect(app.ipcFrom(intruder).invoke('app:info')).resolves.toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    // The same raw call from the main frame is answered: the refusal is about the frame.
+    await expect(app.ipcFrom(window.page.mainFrame()).invoke('app:info')).resolves.toMatchObject({ ok: true });
+    await foreign.close();
+  });
+});

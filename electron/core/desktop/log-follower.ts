@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Disposable } from '../disposable.ts';
+import { capLine, MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../server/server-log.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
 
 export class LogFollower implements Disposable {
@@ -14,6 +15,8 @@ export class LogFollower implements Disposable {
   #watcher: fs.FSWatcher | null = null;
   #offset = 0;
   #partial = '';
+  /** Characters of the unfinished line let go beyond what can be shown. */
+  #dropped = 0;
   #reading = false;
   #again = false;
   #stopped = false;
@@ -76,6 +79,7 @@ export class LogFollower implements Disposable {
       // Rotated or truncated: the new file is read from its start.
       this.#offset = 0;
       this.#partial = '';
+      this.#dropped = 0;
     }
     if (size === this.#offset) return;
     let handle: fs.promises.FileHandle;
@@ -87,14 +91,26 @@ export class LogFollower implements Disposable {
       return;
     }
     try {
+      // A burst larger than a tail is skipped to its last part: the window shows what a tail shows.
+      let skipped = 0;
+      if (size - this.#offset > MAX_TAIL_BYTES) {
+        skipped = size - MAX_TAIL_BYTES - this.#offset;
+        this.#offset = size - MAX_TAIL_BYTES;
+        this.#partial = '';
+        this.#dropped = 0;
+      }
       const length = size - this.#offset;
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buffer, 0, length, this.#offset);
       this.#offset += bytesRead;
-      const text = this.#partial + buffer.subarray(0, bytesRead).toString('utf8');
-      const parts = text.split(/\r?\n/);
-      this.#partial = parts.pop() ?? '';
-      if (parts.length > 0 && !this.#stopped) this.#onLines(parts);
+      const parts = (this.#partial + buffer.subarray(0, bytesRead).toString('utf8')).split(/\r?\n/);
+      const unfinished = parts.pop() ?? '';
+      const lines = parts.map((line, i) => (i === 0 ? capLine(line, { cutBefore: skipped, dropped: this.#dropped }) : capLine(line)));
+      if (lines.length > 0) this.#dropped = 0;
+      // An unfinished line is kept, but never more of it than can be shown: a line without an end.
+      this.#partial = unfinished.slice(0, MAX_LINE_CHARS);
+      this.#dropped += unfinished.length - this.#partial.length;
+      if (lines.length > 0 && !this.#stopped) this.#onLines(lines);
     } finally {
       await handle.close();
     }

@@ -29,33 +29,60 @@ export async function openServerLog(
   const size = (await fsp.stat(file).catch(() => null))?.size ?? 0;
   if (size > rotateBytes) await fsp.rename(file, `${file}.1`);
   const handle = await fsp.open(file, 'a', 0o600);
-  // The mode above applies to a new file only; a log may hold paths and request details.
-  await handle.chmod(0o600);
-  await handle.write(`${header}\n`);
-  const { size: offset } = await handle.stat();
-  return { handle, offset };
+  try {
+    // The mode above applies to a new file only; a log may hold paths and request details.
+    await handle.chmod(0o600);
+    await handle.write(`${header}\n`);
+    const { size: offset } = await handle.stat();
+    return { handle, offset };
+  } catch (error) {
+    // A full disk fails the header: the descriptor must not outlive the failed start.
+    await handle.close();
+    throw error;
+  }
 }
 
 const TAIL_CHUNK = 64 * 1024;
+/** The longest line anything shows; a server that writes megabytes without a newline is cut. */
+export const MAX_LINE_CHARS = 4 * 1024;
+/** The most a tail reads, and so the most a tail, a failure or an event carries. */
+export const MAX_TAIL_BYTES = 512 * 1024;
 
-/** The last `count` lines of the file (from `fromOffset` on, when given), oldest first. */
+/**
+ * The line as shown: at most `MAX_LINE_CHARS`, marked where it was cut. `cutBefore` bytes of its
+ * start were not read; `dropped` characters after what is given were already let go.
+ */
+export function capLine(line: string, options: { readonly cutBefore?: number; readonly dropped?: number } = {}): string {
+  const cutBefore = options.cutBefore ?? 0;
+  const total = line.length + (options.dropped ?? 0);
+  const head = cutBefore > 0 ? `[… ${cutBefore} bytes cut] ` : '';
+  if (total <= MAX_LINE_CHARS) return head + line;
+  return `${head}${line.slice(0, MAX_LINE_CHARS)} [… ${total - Math.min(line.length, MAX_LINE_CHARS)} more characters cut]`;
+}
+
+/**
+ * The last `count` lines of the file (from `fromOffset` on, when given), oldest first, each
+ * capped (`capLine`). Reads backwards at most `MAX_TAIL_BYTES`: a line longer than what is read
+ * shows only its end, marked as cut.
+ */
 export async function tailLines(file: string, count: number, fromOffset = 0): Promise<string[]> {
   if (count <= 0) return [];
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(file, 'r');
   } catch {
-    return [];
+    return []; // no log yet: an empty tail
   }
   try {
     const { size } = await handle.stat();
+    const floor = Math.max(fromOffset, size - MAX_TAIL_BYTES);
     let start = size;
     const chunks: Buffer[] = [];
     let newlines = 0;
     // Read backwards in chunks until enough line breaks are seen. The bytes are decoded only once
     // they are joined: a chunk boundary may fall inside a multi-byte character.
-    while (start > fromOffset) {
-      const length = Math.min(TAIL_CHUNK, start - fromOffset);
+    while (start > floor) {
+      const length = Math.min(TAIL_CHUNK, start - floor);
       start -= length;
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, start);
@@ -65,7 +92,10 @@ export async function tailLines(file: string, count: number, fromOffset = 0): Pr
     }
     const lines = Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
     if (lines.at(-1) === '') lines.pop();
-    return lines.slice(-count).map(stripTerminalCodes);
+    // Stopped at the byte cap inside a line: its start lies before what was read.
+    const cutFirst = start > fromOffset && start === floor && newlines <= count ? start - fromOffset : 0;
+    const shown = lines.slice(-count);
+    return shown.map((line, i) => capLine(stripTerminalCodes(line), { cutBefore: i === 0 && shown.length === lines.length ? cutFirst : 0 }));
   } finally {
     await handle.close();
   }

@@ -2,14 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { sleep } from '../delay.ts';
 import type { Disposable } from '../disposable.ts';
-import { ignoreFailure, type Logger, silentLogger } from '../logger.ts';
+import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
 import { processLiveness } from './process-identity.ts';
 
 /** Longer than the slowest start (readiness timeout of at most 120 s) plus a stop's grace periods. */
 export const MAX_HOLD_MS = 5 * 60_000;
+/** How old an unreadable lock must be before it is broken (only matters without hard links). */
+const UNREADABLE_GRACE_MS = 100;
 
 export class LockTimeoutError extends Error {
   override name = 'LockTimeoutError';
+}
+
+/** The lock could not be written (a full disk, a read-only home): nothing was left behind. */
+export class LockWriteError extends Error {
+  override name = 'LockWriteError';
+  /** The file system's error code (ENOSPC, EROFS, ENOENT…). */
+  readonly code: string | undefined;
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.code = (options.cause as NodeJS.ErrnoException | null)?.code;
+  }
 }
 
 /** Disposing releases the lock (only while it is still this holder's). */
@@ -42,7 +55,7 @@ export async function acquireLock(lockFile: string, options: LockOptions): Promi
   const logger = options.logger ?? silentLogger;
   let delay = 2;
   for (;;) {
-    if (await tryCreate(lockFile, record)) return { dispose: () => releaseIfOurs(lockFile, token, logger) };
+    if (await tryCreate(lockFile, record, logger)) return { dispose: () => releaseIfOurs(lockFile, token, logger) };
     await breakIfStale(lockFile, options.breakerStaleMs ?? 10_000, logger);
     if (Date.now() >= deadline) {
       throw new LockTimeoutError('Another start or stop of the server is still in progress; try again in a moment.');
@@ -52,13 +65,49 @@ export async function acquireLock(lockFile: string, options: LockOptions): Promi
   }
 }
 
-async function tryCreate(file: string, content: string): Promise<boolean> {
+/**
+ * Creates `file` holding `content`, or answers false when it exists. The content is written to a
+ * private temporary file first and hard-linked into place, so a lock file is never seen half
+ * written: a full disk fails the write, leaves nothing behind, and says so.
+ */
+async function tryCreate(file: string, content: string, logger: Logger): Promise<boolean> {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await fsp.writeFile(file, content, { flag: 'wx', mode: 0o600 });
+    await fsp.writeFile(temp, content, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    await fsp.unlink(temp).catch(ignoreFailure(logger, `removing ${temp}`));
+    throw new LockWriteError(`The start lock ${file} could not be written: ${errorText(error)}`, { cause: error });
+  }
+  try {
+    await fsp.link(temp, file);
     return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // File systems without hard links: create in place, and never leave a partial file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return createInPlace(file, content, logger);
+    throw error;
+  } finally {
+    await fsp.unlink(temp).catch(ignoreFailure(logger, `removing ${temp}`));
+  }
+}
+
+async function createInPlace(file: string, content: string, logger: Logger): Promise<boolean> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  }
+  try {
+    await handle.writeFile(content);
+    return true;
+  } catch (error) {
+    await fsp.unlink(file).catch(ignoreFailure(logger, `removing the half-written ${file}`));
+    throw new LockWriteError(`The start lock ${file} could not be written: ${errorText(error)}`, { cause: error });
+  } finally {
+    await handle.close();
   }
 }
 
@@ -80,8 +129,12 @@ async function readRecord(file: string): Promise<LockRecord | 'missing' | 'unrea
 
 async function breakIfStale(lockFile: string, breakerStaleMs: number, logger: Logger): Promise<void> {
   const seen = await readRecord(lockFile);
-  if (seen === 'missing' || seen === 'unreadable') {
-    if (seen === 'unreadable') await removeIfOlderThan(lockFile, breakerStaleMs, logger);
+  if (seen === 'missing') return;
+  if (seen === 'unreadable') {
+    // A lock is linked into place whole, so one that cannot be read was never a holder's (an
+    // older version's, or a crash mid-write on a file system without links): break it at once,
+    // after a moment's grace only where files are created in place.
+    await removeIfOlderThan(lockFile, UNREADABLE_GRACE_MS, logger);
     return;
   }
   // A holder that died is gone for good; one whose PID was reused by a long-lived process would
@@ -90,7 +143,7 @@ async function breakIfStale(lockFile: string, breakerStaleMs: number, logger: Lo
   if ((await processLiveness(seen.pid)) !== 'dead' && age < MAX_HOLD_MS) return;
   const breaker = `${lockFile}.break`;
   await removeIfOlderThan(breaker, breakerStaleMs, logger);
-  if (!(await tryCreate(breaker, String(process.pid)))) return;
+  if (!(await tryCreate(breaker, String(process.pid), logger))) return;
   try {
     // Re-read under the breaker: only the very lock we judged stale may go.
     const again = await readRecord(lockFile);

@@ -67,3 +67,27 @@ describe('LogFollower', () => {
     expect(batches.flat()).toEqual(['seen']);
   });
 });
+
+describe('LogFollower, bounded', () => {
+  it('cuts a line that never ends to what can be shown, and skips a burst larger than a tail', async () => {
+    const { MAX_LINE_CHARS, MAX_TAIL_BYTES } = await import('../../../../electron/core/server/server-log.ts');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    writeFileSync(file, '');
+    const batches = follow();
+    // A line written in pieces without a newline, far longer than a line may be.
+    for (let i = 0; i < 10; i++) appendFileSync(file, 'x'.repeat(MAX_LINE_CHARS));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    appendFileSync(file, 'end\nnext\n');
+    await until(() => batches.flat().includes('next'));
+    const [cut, next] = batches.flat();
+    expect(next).toBe('next');
+    expect(cut).toBe(`${'x'.repeat(MAX_LINE_CHARS)} [… ${9 * MAX_LINE_CHARS + 3} more characters cut]`);
+
+    batches.length = 0;
+    appendFileSync(file, `${'y'.repeat(MAX_TAIL_BYTES * 2)}\nafter the burst\n`);
+    await until(() => batches.flat().includes('after the burst'));
+    const lines = batches.flat();
+    expect(lines.join('\n').length).toBeLessThan(MAX_TAIL_BYTES);
+    expect(lines[0]).toMatch(/^\[… \d+ bytes cut\] y+ \[… \d+ more characters cut\]$/);
+  });
+});

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_LOG_ROTATE_BYTES,
+  MAX_LINE_CHARS,
   SERVER_LOG_NAME,
   openServerLog,
   serverLogPath,
@@ -163,11 +164,24 @@ describe('tailLines', () => {
     expect(await tailLines(logFile, 2)).toEqual(['two', 'three']);
   });
 
-  it('reads lines longer than the 64 KiB chunk whole', async () => {
+  it('reads lines longer than the 64 KiB chunk, and shows each cut to MAX_LINE_CHARS, marked', async () => {
     const long = 'L'.repeat(200 * 1024);
     await writeLog(`first\n${long}\nshort\n`);
-    expect(await tailLines(logFile, 2)).toEqual([long, 'short']);
-    expect(await tailLines(logFile, 3)).toEqual(['first', long, 'short']);
+    const shown = `${'L'.repeat(MAX_LINE_CHARS)} [… ${200 * 1024 - MAX_LINE_CHARS} more characters cut]`;
+    expect(await tailLines(logFile, 2)).toEqual([shown, 'short']);
+    expect(await tailLines(logFile, 3)).toEqual(['first', shown, 'short']);
+  });
+
+  it('reads at most MAX_TAIL_BYTES of a line without an end (64 MiB from a runaway server)', async () => {
+    await fsp.mkdir(path.dirname(logFile), { recursive: true });
+    const handle = await fsp.open(logFile, 'w');
+    const mib = Buffer.alloc(1024 * 1024, 0x41);
+    for (let i = 0; i < 64; i++) await handle.write(mib);
+    await handle.close();
+    const [line, ...rest] = await tailLines(logFile, 200);
+    expect(rest).toEqual([]);
+    expect(line?.length).toBeLessThan(MAX_LINE_CHARS + 100);
+    expect(line).toMatch(/^\[… \d+ bytes cut\] A+ \[… \d+ more characters cut\]$/);
   });
 
   it('returns the last N of many lines spread over several chunks', async () => {
@@ -183,8 +197,9 @@ describe('tailLines', () => {
     await writeLog(`before\n${line}\n`);
     const size = (await fsp.stat(logFile)).size;
     expect((size - 64 * 1024 - Buffer.byteLength('before\n')) % 3).not.toBe(0);
-    expect(await tailLines(logFile, 1)).toEqual([line]);
-    expect(await tailLines(logFile, 2)).toEqual(['before', line]);
+    const shown = `${'✓'.repeat(MAX_LINE_CHARS)} [… ${line.length - MAX_LINE_CHARS} more characters cut]`;
+    expect(await tailLines(logFile, 1)).toEqual([shown]);
+    expect(await tailLines(logFile, 2)).toEqual(['before', shown]);
   });
 
   it('keeps multi-byte characters whole wherever the boundary falls', async () => {

@@ -15,6 +15,7 @@ export class StartAtLoginSync implements Disposable {
   readonly #logger: Logger;
   readonly #unsubscribe: () => void;
   #enabled: boolean;
+  #pending: Promise<void> = Promise.resolve();
 
   /** `changed` is called whenever the known state may have changed (to re-render the tray). */
   constructor(port: StartAtLoginPort, settings: SettingsStore, changed: () => void, logger: Logger) {
@@ -24,12 +25,17 @@ export class StartAtLoginSync implements Disposable {
     this.#logger = logger;
     this.#enabled = settings.get().startAtLogin;
     this.#unsubscribe = settings.onChange((next) => {
-      if (next.startAtLogin !== this.#enabled) void this.apply(next.startAtLogin);
+      if (next.startAtLogin !== this.#enabled) this.#pending = this.apply(next.startAtLogin);
     });
   }
 
   get enabled(): boolean {
     return this.#enabled;
+  }
+
+  /** Resolves once a change the settings asked for has reached the system (apply never rejects). */
+  settled(): Promise<void> {
+    return this.#pending;
   }
 
   /** Reads the system's state and brings the setting in line with it. */

@@ -95,7 +95,8 @@ class ServerController implements Controller {
       health: (url, pid, healthy) => this.#recordHealth(url, pid, healthy),
     });
     this.ready = this.#enqueue(async () => {
-      await fsp.mkdir(this.#ctx.paths.home, { recursive: true });
+      // Owner-only when the app creates it: others who could write it could replace server.key.
+      await fsp.mkdir(this.#ctx.paths.home, { recursive: true, mode: 0o700 });
       this.#monitor.watchHome();
       this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked));
     }).catch((error: unknown) => this.#ctx.logger.error(`The first look at ${this.#ctx.paths.home} failed: ${errorText(error)}`));

@@ -38,6 +38,8 @@ export async function readPidFile(file: string): Promise<PidFileState> {
     raw = await fsp.readFile(file, 'utf8');
   } catch (error) {
     if (isNotFound(error)) return { kind: 'missing' };
+    // A read error (a folder in its place) names no file; say which one it was.
+    if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) (error as NodeJS.ErrnoException).path = file;
     throw error;
   }
   const pid = parsePid(raw);

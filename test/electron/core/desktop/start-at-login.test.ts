@@ -48,7 +48,7 @@ describe('StartAtLoginSync', () => {
   it('carries a settings change to the system, and the tray toggle back to the setting', async () => {
     const { sync } = makeSync();
     settings.update({ startAtLogin: true });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sync.settled();
     expect(await exists(port.file)).toBe(true);
     expect(sync.enabled).toBe(true);
     await sync.toggle();

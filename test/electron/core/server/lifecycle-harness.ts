@@ -21,7 +21,7 @@ export interface Harness {
   readonly controllers: Controller[];
   /** Every snapshot each controller emitted, in order. */
   readonly events: Map<Controller, ServerSnapshot[]>;
-  controller(timing?: Partial<ControllerTiming>): Controller;
+  controller(timing?: Partial<ControllerTiming>, extra?: { stateDir?: string; home?: string }): Controller;
   states(controller: Controller): ServerState[];
   record(): Promise<StandinRecord>;
   pidFile(): Promise<string | null>;
@@ -59,9 +59,10 @@ export async function createHarness(): Promise<Harness> {
     env: { PATH: process.env['PATH'], MSBSERVER_EXE: STANDIN_PATH, MSB_STANDIN_RECORD: recordFile },
     controllers,
     events,
-    controller(timing = {}) {
+    controller(timing = {}, extra = {}) {
       const controller = createController({
-        home,
+        home: extra.home ?? home,
+        ...(extra.stateDir === undefined ? {} : { stateDir: extra.stateDir }),
         logDir,
         settings: () => harness.settings,
         env: harness.env,
@@ -122,22 +123,27 @@ export async function createHarness(): Promise<Harness> {
   return harness;
 }
 
-function standinsIn(home: string): number[] {
+/**
+ * Live processes working in `dir`: the controller spawns the server there, and so does every
+ * wrapper, daemon and CLI-style start of the tests, whatever the process is named.
+ */
+export function processesIn(dir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readlinkSync(`/proc/${entry}/cwd`) !== home) continue;
+      if (readlinkSync(`/proc/${entry}/cwd`) !== dir) continue;
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      if (/^State:\s+Z/m.test(status)) continue;
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv.some((arg) => arg === STANDIN_PATH)) pids.push(Number(entry));
+      if (/^State:\s+[ZX]/m.test(status)) continue;
+      pids.push(Number(entry));
     } catch {
       // the process went away while we looked
     }
   }
   return pids;
 }
+
+const standinsIn = processesIn;
 
 export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

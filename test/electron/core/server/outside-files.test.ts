@@ -1,0 +1,198 @@
+// The outside world (7, 8): server.key never through a link, a key others own or a read-only home
+// still usable with a warning, the home created owner-only; a full disk leaves no lock and no
+// stall, and a failed start leaks no file descriptor.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { promises as fsp, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
+import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
+import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
+import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
+import { createHarness, processesIn, type Harness } from './lifecycle-harness.ts';
+
+const isRoot = process.getuid?.() === 0;
+const rootOnly = isRoot && process.platform === 'linux' ? it : it.skip;
+if (!isRoot) console.warn('SKIP outside-files: the full-disk, read-only-home and foreign-owner cases need root (tmpfs mounts, chown); they run in CI as root');
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await createHarness();
+});
+
+afterEach(async () => {
+  const leftovers = processesIn(h.home);
+  await h.cleanup();
+  expect(leftovers, 'processes of the test left running').toEqual([]);
+});
+
+describe('server.key is never used through a link', () => {
+  it('refuses a linked key for a start and a mint, says how to fix it, and leaves the target as it was', async () => {
+    await fsp.mkdir(h.home, { recursive: true });
+    const target = path.join(h.root, 'elsewhere', 'passwd');
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.writeFile(target, 'root:x:0:0:root:/root:/bin/sh\n', { mode: 0o644 });
+    await fsp.chmod(target, 0o644);
+    await fsp.symlink(target, h.paths.keyFile);
+
+    const failed = await h.controller().start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('home-error');
+    expect(failed.error?.message).toContain('is a symbolic link');
+    expect(failed.error?.message).toContain('cp --remove-destination');
+    expect(processesIn(h.home)).toEqual([]);
+
+    const mint = createMintService({ keyFile: h.paths.keyFile, snapshot: () => INITIAL_SNAPSHOT, settings: () => DEFAULT_SETTINGS, clock: { now: () => Date.now() } });
+    await expect(mint.mint({})).rejects.toBeInstanceOf(ServerKeyError);
+    await expect(mint.mint({})).rejects.toThrow(/symbolic link/);
+
+    expect((await fsp.stat(target)).mode & 0o777).toBe(0o644);
+    expect(await fsp.readFile(target, 'utf8')).toBe('root:x:0:0:root:/root:/bin/sh\n');
+    expect((await fsp.lstat(h.paths.keyFile)).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses a key reset through a link too', async () => {
+    await fsp.mkdir(h.home, { recursive: true });
+    const target = path.join(h.root, 'shared.key');
+    await fsp.writeFile(target, 'SharedKey0123456789abcdefghijklm');
+    await fsp.symlink(target, h.paths.keyFile);
+    const after = await h.controller().resetKey();
+    expect(after.state).toBe('failed');
+    expect(after.error?.message).toContain('symbolic link');
+    expect(await fsp.readFile(target, 'utf8')).toBe('SharedKey0123456789abcdefghijklm');
+  });
+});
+
+describe('the home', () => {
+  it('is created owner-only, and a group-writable one gets a warning', async () => {
+    const c = h.controller();
+    await c.start();
+    expect((await fsp.stat(h.home)).mode & 0o777).toBe(0o700);
+    await c.stop();
+    await fsp.chmod(h.home, 0o775);
+    const again = await c.start();
+    expect(again.state).toBe('running');
+    expect(again.warnings.join(' ')).toMatch(/can be written by its group/);
+    await c.stop();
+  });
+
+  it('creates the namespaces folder the app passes as --path, and <home>/namespaces', async () => {
+    const custom = path.join(h.root, 'custom', 'namespaces');
+    h.settings = { ...h.settings, namespacesPath: custom };
+    const c = h.controller();
+    expect((await c.start()).state).toBe('running');
+    expect((await fsp.stat(custom)).isDirectory()).toBe(true);
+    expect((await fsp.stat(h.paths.namespacesDir)).isDirectory()).toBe(true);
+    await c.stop();
+  });
+});
+
+/** Runs `script` (TypeScript, through tsx) as the user `nobody`, and returns its JSON output. */
+async function runAsNobody(script: string, env: Record<string, string>): Promise<unknown> {
+  const tsx = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'as-nobody-'));
+  await fsp.chmod(dir, 0o755);
+  const file = path.join(dir, 'script.mts');
+  await fsp.writeFile(file, script, { mode: 0o644 });
+  const result = spawnSync(process.execPath, [tsx, file], { uid: 65534, gid: 65534, env: { PATH: process.env['PATH'] ?? '', HOME: '/tmp', ...env }, encoding: 'utf8', timeout: 30_000 });
+  await fsp.rm(dir, { recursive: true, force: true });
+  if (result.status !== 0) throw new Error(`as nobody: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null');
+}
+
+describe('a key the app cannot tighten', () => {
+  rootOnly('stays usable, with a warning saying who can read it and how to fix it (key owned by root, app run by another user)', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'foreign-key-'));
+    try {
+      await fsp.chmod(dir, 0o755);
+      const keyFile = path.join(dir, 'server.key');
+      await fsp.writeFile(keyFile, 'RootKey0123456789abcdefghijklmno', { mode: 0o644 });
+      await fsp.chmod(keyFile, 0o644);
+      const module = new URL('../../../../electron/core/keys/server-key.ts', import.meta.url).href;
+      const out = (await runAsNobody(
+        `const m = await import(${JSON.stringify(module)}); const warnings = []; const key = await m.ensureServerKey(process.env.KEY_FILE, { onWarning: (w) => warnings.push(w) }); console.log(JSON.stringify({ key: key.key, warnings }));`,
+        { KEY_FILE: keyFile },
+      )) as { key: string; warnings: string[] };
+      expect(out.key).toBe('RootKey0123456789abcdefghijklmno');
+      expect(out.warnings).toHaveLength(1);
+      expect(out.warnings[0]).toContain('can be read by every user on this computer (mode 0644)');
+      expect(out.warnings[0]).toContain('belongs to root');
+      expect(out.warnings[0]).toContain('chmod 600');
+      expect((await fsp.stat(keyFile)).mode & 0o777).toBe(0o644);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  rootOnly('on a read-only home: still usable, and the warning says why', async () => {
+    const mount = await fsp.mkdtemp(path.join(os.tmpdir(), 'ro-home-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+    try {
+      const keyFile = path.join(mount, 'server.key');
+      await fsp.writeFile(keyFile, 'ReadOnlyKey0123456789abcdefghijk', { mode: 0o644 });
+      await fsp.chmod(keyFile, 0o644);
+      execFileSync('mount', ['-o', 'remount,ro', mount]);
+      const warnings: string[] = [];
+      expect(await tightenKeyFile(keyFile, { onWarning: (w) => warnings.push(w) })).toBe(false);
+      expect(warnings[0]).toContain('read-only file system');
+    } finally {
+      execFileSync('umount', [mount]);
+      await fsp.rm(mount, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a full disk', () => {
+  rootOnly('fails a start at once, leaves no lock or temporary file, and the next start after freeing space does not stall', async () => {
+    const mount = path.join(h.root, 'tiny');
+    await fsp.mkdir(mount);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount]);
+    try {
+      const home = path.join(mount, 'home');
+      await fsp.mkdir(path.join(home, 'namespaces'), { recursive: true });
+      await fsp.writeFile(path.join(home, 'server.key'), 'TinyKey0123456789abcdefghijklmno');
+      const filler = path.join(mount, 'filler');
+      await fsp.writeFile(filler, Buffer.alloc(1024 * 1024)).catch(() => undefined); // fills it
+      const c = h.controller({}, { home });
+      const failed = await c.start();
+      expect(failed.state).toBe('failed');
+      expect(failed.error?.message).toMatch(/ENOSPC|no space/i);
+      expect(readdirSync(home).filter((name) => name.includes('lock') || name.endsWith('.tmp'))).toEqual([]);
+      expect(processesIn(home)).toEqual([]);
+
+      await fsp.rm(filler);
+      const running = await c.start(); // would wait out a stale lock's 10 s if one had been left
+      expect(running.state).toBe('running');
+      await c.stop();
+      expect(processesIn(home)).toEqual([]);
+      await c.dispose();
+    } finally {
+      execFileSync('umount', ['-l', mount]);
+    }
+  });
+
+  rootOnly('leaks no file descriptor when the log header cannot be written', async () => {
+    const mount = path.join(h.root, 'tiny-logs');
+    await fsp.mkdir(mount);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount]);
+    try {
+      await fsp.writeFile(path.join(mount, 'filler'), Buffer.alloc(1024 * 1024)).catch(() => undefined);
+      const { createController } = await import('../../../../electron/core/server/controller.ts');
+      const c = createController({ home: h.home, logDir: mount, settings: () => h.settings, env: h.env, userHome: h.root });
+      await c.ready;
+      const before = readdirSync('/proc/self/fd').length;
+      for (let i = 0; i < 5; i++) {
+        const failed = await c.start();
+        expect(failed.state).toBe('failed');
+        expect(failed.error?.message).toContain('Could not open the server log');
+      }
+      expect(readdirSync('/proc/self/fd').length).toBe(before);
+      await c.dispose();
+    } finally {
+      execFileSync('umount', ['-l', mount]);
+    }
+  });
+});

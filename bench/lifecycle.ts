@@ -29,15 +29,20 @@ function timeOfState(controller: Controller, state: ServerState, external?: bool
  * the moment the server exits (to within the kernel's delivery); recording the call needs no
  * change to the code under measurement.
  */
-function recordSigterms(): { last(pid: number): number | undefined; restore(): void } {
+function recordSigterms(): { take(pid: number): number | undefined; restore(): void } {
   const original = process.kill.bind(process);
   const sent = new Map<number, number>();
   process.kill = ((pid: number, signal?: string | number) => {
-    if (signal === 'SIGTERM') sent.set(pid, epochMs());
+    // A stop signals the server's process group (-pid); it leads its group, so that is its PID.
+    if (signal === 'SIGTERM' && !sent.has(Math.abs(pid))) sent.set(Math.abs(pid), epochMs());
     return original(pid, signal);
   });
   return {
-    last: (pid) => sent.get(pid),
+    take: (pid) => {
+      const at = sent.get(pid);
+      sent.delete(pid);
+      return at;
+    },
     restore: () => {
       process.kill = original;
     },
@@ -70,7 +75,7 @@ export async function measureLifecycle(runs: number): Promise<LifecycleFigures> 
 
       const stopped = timeOfState(c, 'stopped');
       await c.stop();
-      const sent = sigterms.last(started.pid ?? 0);
+      const sent = sigterms.take(started.pid ?? 0);
       if (sent === undefined) throw new Error('no SIGTERM was recorded');
       stop.push((await stopped) - sent);
     }

@@ -60,6 +60,8 @@ export interface ServerSnapshot {
    * server named in server.pid. From the last start or look.
    */
   readonly warnings: readonly string[];
+  /** When an automatic restart after a crash is due (ms since the epoch); null when none is scheduled. */
+  readonly restartAt: number | null;
 }
 
 export const INITIAL_SNAPSHOT: ServerSnapshot = Object.freeze({
@@ -72,6 +74,7 @@ export const INITIAL_SNAPSHOT: ServerSnapshot = Object.freeze({
   healthy: null,
   error: null,
   warnings: Object.freeze([]),
+  restartAt: null,
 });
 
 export const MICROSANDBOX_INSTALL_HINT =

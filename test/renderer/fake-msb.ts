@@ -31,6 +31,7 @@ export const RUNNING: ServerSnapshot = {
   healthy: true,
   error: null,
   warnings: [],
+  restartAt: null,
 };
 
 export const TOKEN = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';

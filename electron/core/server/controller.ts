@@ -140,6 +140,11 @@ class ServerController implements Controller {
     });
   }
 
+  cancelRestart(): Promise<ServerSnapshot> {
+    this.#userActed();
+    return Promise.resolve(this.#snapshot);
+  }
+
   refresh(): Promise<ServerSnapshot> {
     return this.#enqueue(async () => (this.#disposed ? this.#snapshot : this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked))));
   }
@@ -244,11 +249,13 @@ class ServerController implements Controller {
       this.#restartTimer = null;
       if (intent === this.#intent) void this.#enqueue(() => this.#start({}));
     }, decision.delayMs);
+    this.#set({ ...this.#snapshot, restartAt: this.#ctx.clock.now() + decision.delayMs });
   }
 
   #cancelAutoRestart(): void {
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#restartTimer = null;
+    if (this.#snapshot.restartAt !== null) this.#set({ ...this.#snapshot, restartAt: null });
   }
 
   #recordHealth(url: string, pid: number | null, healthy: boolean): void {
@@ -277,7 +284,7 @@ class ServerController implements Controller {
         if (server.child !== this.#tracked?.child) this.#dropTracked();
         this.#tracked = server;
         if (server.child !== null) this.#watchChild(server.child);
-        this.#set({ state: 'running', pid: server.pid, url, devMode, startedAt, external, healthy, error: null, warnings });
+        this.#set({ state: 'running', pid: server.pid, url, devMode, startedAt, external, healthy, error: null, warnings, restartAt: null });
         break;
       }
       case 'stopped':

@@ -24,6 +24,8 @@ export interface ServerControl {
    * secure-mode server so that it uses it.
    */
   resetKey(): Promise<ServerSnapshot>;
+  /** Cancels an automatic restart that is scheduled after a crash; the state stays `failed`. */
+  cancelRestart(): Promise<ServerSnapshot>;
   locate(): Promise<LocateResult>;
   /** The last `lines` lines of the server log (oldest first). */
   logTail(lines: number): Promise<string[]>;

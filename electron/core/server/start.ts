@@ -161,7 +161,7 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   if (outcome.kind === 'exited') return exitedEarly(run, own, child, outcome, deadline);
   const exit = await killNow(ctx, own);
   await forget(ctx, child.pid);
-  return failed(ctx, 'timeout', `msbserver did not answer its health check within ${seconds(settings.readinessTimeoutMs)} and was stopped.`, {
+  return failed(ctx, 'timeout', `The app stopped msbserver after ${seconds(settings.readinessTimeoutMs)} without a health answer (the readiness timeout in Settings).`, {
     exitCode: exit.code,
     signal: exit.signal,
     logOffset: child.logOffset,

@@ -73,6 +73,10 @@ class RecordingControl implements ServerControl {
     this.current = { ...this.current, state: 'running', startedAt: (this.current.startedAt ?? 0) + 1 };
     return Promise.resolve(this.current);
   }
+  cancelRestart(): Promise<ServerSnapshot> {
+    this.#record('cancelRestart', []);
+    return Promise.resolve(this.current);
+  }
   resetKey(): Promise<ServerSnapshot> {
     this.#record('resetKey', []);
     return Promise.resolve(this.current);

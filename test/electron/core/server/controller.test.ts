@@ -85,6 +85,23 @@ describe('crash policy', () => {
     expect(h.liveServers()).toEqual([]);
   });
 
+  it('says when the automatic restart is due, and Cancel stops it', async () => {
+    h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
+    h.settings = { ...h.settings, autoRestart: true };
+    const c = h.controller({ restartBackoffMs: 1_500 });
+    await c.start();
+    const before = Date.now();
+    const scheduled = await waitUntil(() => c.snapshot().restartAt !== null, 10_000);
+    expect(scheduled).toBe(true);
+    expect(c.snapshot().state).toBe('failed');
+    expect(c.snapshot().restartAt ?? 0).toBeGreaterThanOrEqual(before);
+    const cancelled = await c.cancelRestart();
+    expect(cancelled.restartAt).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(h.states(c).filter((s) => s === 'running')).toHaveLength(1);
+    expect(c.snapshot().state).toBe('failed');
+  });
+
   it('does not restart when auto-restart is off', async () => {
     h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
     const c = h.controller({ restartBackoffMs: 20 });

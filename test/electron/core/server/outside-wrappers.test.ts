@@ -53,7 +53,7 @@ describe('process groups', () => {
     const failed = await h.controller().start();
     expect(failed.state).toBe('failed');
     expect(failed.error?.code).toBe('timeout');
-    expect(failed.error?.message).toContain('within 1.5 s');
+    expect(failed.error?.message).toContain('after 1.5 s without a health answer');
     expect(processesIn(h.home)).toEqual([]);
     expect(await h.pidFile()).toBeNull();
   });

@@ -86,7 +86,7 @@ function setup(): Started {
   const loginSync = owned.add(new StartAtLoginSync(startAtLoginPort(platform), settings, () => renderTray(), log));
   const renderTray = (): void => {
     const snapshot = controller.snapshot();
-    tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled }), iconFile: trayIconName(snapshot.state, platform), tooltip: trayTooltip(snapshot) });
+    tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled }), iconFile: trayIconName(snapshot.state, platform, snapshot.healthy), tooltip: trayTooltip(snapshot) });
   };
   owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier: notifierPort, renderTray, send }));
 

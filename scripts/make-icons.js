@@ -12,10 +12,10 @@
  *   icons/tray/tray-<state>.png               32x32      coloured tray images for Windows and Linux,
  *   icons/tray/tray-<state>@2x.png            64x64      with an outline that reads on light and dark
  *
- * for the states stopped, transition, running and failed (the names `trayIconName` in
+ * for the states stopped, transition, running, unhealthy and failed (the names `trayIconName` in
  * electron/core/desktop/tray-menu.ts produces). The app icon is the source as drawn; the tray images
  * reuse its mark (`#mark-top`, `#mark-edges`) with a badge per state: none (stopped), a ring
- * (transition), a dot (running), a cross (failed).
+ * (transition), a dot (running), an exclamation mark (running but not answering), a cross (failed).
  *
  * Usage: `npm run icons` (writes into build/), or `node scripts/make-icons.js --out <dir>`.
  * The output is byte-for-byte reproducible for a given sharp version: PNGs carry no metadata
@@ -30,11 +30,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SOURCE = path.join(ROOT, 'build', 'icon-source.svg');
 export const DEFAULT_OUT = path.join(ROOT, 'build');
 
-/** @typedef {'stopped' | 'transition' | 'running' | 'failed'} IconState */
+/** @typedef {'stopped' | 'transition' | 'running' | 'unhealthy' | 'failed'} IconState */
 /** @typedef {{ file: string, size: number, kind: 'app' } | { file: string, size: number, kind: 'template' | 'coloured', state: IconState }} IconSpec */
 
 /** @type {readonly IconState[]} */
-export const STATES = Object.freeze(['stopped', 'transition', 'running', 'failed']);
+export const STATES = Object.freeze(['stopped', 'transition', 'running', 'unhealthy', 'failed']);
 
 /** Sizes of the Linux icon set (freedesktop hicolor theme). */
 export const LINUX_SIZES = Object.freeze([16, 24, 32, 48, 64, 128, 256, 512]);
@@ -87,6 +87,8 @@ function badge(/** @type {IconState} */ state, /** @type {string} */ ink) {
       return `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${ink}"/>`;
     case 'transition':
       return `<circle cx="${cx}" cy="${cy}" r="${r - 1}" fill="none" stroke="${ink}" stroke-width="2"/>`;
+    case 'unhealthy':
+      return `<path d="M${cx} ${cy - r + 0.6}V${cy + 0.8}" fill="none" stroke="${ink}" stroke-width="2.4" stroke-linecap="round"/><circle cx="${cx}" cy="${cy + r - 1}" r="1.3" fill="${ink}"/>`;
     case 'failed': {
       const a = r * 0.62;
       return `<path d="M${cx - a} ${cy - a}L${cx + a} ${cy + a}M${cx - a} ${cy + a}L${cx + a} ${cy - a}" fill="none" stroke="${ink}" stroke-width="2.4" stroke-linecap="round"/>`;
@@ -131,6 +133,7 @@ export const COLOURS = Object.freeze({
   stopped: { fill: '#8a909a', rim: '#2f343b' },
   transition: { fill: '#e8961c', rim: '#5c3600' },
   running: { fill: '#28a55a', rim: '#0c4421' },
+  unhealthy: { fill: '#c9700a', rim: '#4d2a00' },
   failed: { fill: '#d83a4a', rim: '#6a0d18' },
 });
 

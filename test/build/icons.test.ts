@@ -73,9 +73,9 @@ function filesBelow(dir: string): string[] {
 
 describe('the tray images the tray code asks for', () => {
   for (const platform of PLATFORMS) {
-    for (const state of SERVER_STATES) {
-      const name = trayIconName(state, platform);
-      it(`${platform} / ${state}: ${name}`, () => {
+    for (const [state, healthy] of [...SERVER_STATES.map((s) => [s, null] as const), ['running', false] as const]) {
+      const name = trayIconName(state, platform, healthy);
+      it(`${platform} / ${state}${healthy === false ? ' (not answering)' : ''}: ${name}`, () => {
         const file = path.join(TRAY, name);
         const hiDpi = path.join(TRAY, name.replace(/\.png$/, '@2x.png'));
         expect(fs.existsSync(file)).toBe(true);
@@ -98,8 +98,10 @@ describe('the tray images the tray code asks for', () => {
     const named = new Set<string>();
     for (const platform of PLATFORMS) {
       for (const state of SERVER_STATES) {
-        const name = trayIconName(state, platform);
-        named.add(name).add(name.replace(/\.png$/, '@2x.png'));
+        for (const healthy of [true, false, null]) {
+          const name = trayIconName(state, platform, healthy);
+          named.add(name).add(name.replace(/\.png$/, '@2x.png'));
+        }
       }
     }
     expect(fs.readdirSync(TRAY).sort()).toEqual([...named].sort());

@@ -121,13 +121,16 @@ export function trayTooltip(snapshot: ServerSnapshot): string {
   return `Microsandbox: ${statusLine(snapshot)}${external}`;
 }
 
-type IconState = 'stopped' | 'transition' | 'running' | 'failed';
+type IconState = 'stopped' | 'transition' | 'running' | 'unhealthy' | 'failed';
 
-function iconState(state: ServerState): IconState {
+function iconState(state: ServerState, healthy: boolean | null): IconState {
   switch (state) {
     case 'starting':
     case 'stopping':
       return 'transition';
+    case 'running':
+      // Running but not answering its health check: a look of its own, not the running one.
+      return healthy === false ? 'unhealthy' : 'running';
     default:
       return state;
   }
@@ -137,8 +140,8 @@ function iconState(state: ServerState): IconState {
  * The tray image for a state: a template image (black and alpha; `@2x` found beside it by
  * Electron) on macOS, a coloured PNG elsewhere.
  */
-export function trayIconName(state: ServerState, platform: NodeJS.Platform): string {
-  const visual = iconState(state);
+export function trayIconName(state: ServerState, platform: NodeJS.Platform, healthy: boolean | null = null): string {
+  const visual = iconState(state, healthy);
   if (platform === 'darwin') return `tray${visual.charAt(0).toUpperCase()}${visual.slice(1)}Template.png`;
   return `tray-${visual}.png`;
 }

@@ -197,6 +197,13 @@ describe('helpers', () => {
     expect(copyKeyRequest('start', settings)).toBeNull();
   });
 
+  it('gives a running server that does not answer its own icon', () => {
+    expect(trayIconName('running', 'linux', false)).toBe('tray-unhealthy.png');
+    expect(trayIconName('running', 'darwin', false)).toBe('trayUnhealthyTemplate.png');
+    expect(trayIconName('running', 'linux', true)).toBe('tray-running.png');
+    expect(trayIconName('running', 'linux', null)).toBe('tray-running.png');
+  });
+
   it.each(STATES.flatMap((state) => PLATFORMS.map((platform) => [state, platform] as const)))('icon for %s on %s', (state, platform) => {
     const visual = state === 'starting' || state === 'stopping' ? 'transition' : state;
     const expected =

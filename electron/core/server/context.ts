@@ -1,7 +1,8 @@
+import os from 'node:os';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
-import type { HomePaths } from '../paths.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import { homePaths, type HomePaths } from '../paths.ts';
 import { acquireLock } from './start-lock.ts';
 
 export interface ControllerTiming {
@@ -69,4 +70,37 @@ export async function withLock<T>(ctx: ServerContext, operation: () => Promise<T
   } finally {
     await lock.dispose();
   }
+}
+
+export interface ControllerOptions {
+  /** The microsandbox home (`resolveHome()`), shared with the msb CLI. */
+  home: string;
+  /** Where the server log is written: the app's own log folder. */
+  logDir: string;
+  /** Read at every start, so a settings change applies to the next start. */
+  settings: () => Settings;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  userHome?: string;
+  timing?: Partial<ControllerTiming>;
+  clock?: Clock;
+  logger?: Logger;
+  /** The app's data folder, where it records the servers it starts (recognised after a restart). */
+  stateDir?: string;
+}
+
+/** The context of a controller, with the defaults filled in. */
+export function createServerContext(options: ControllerOptions & { readonly logFile: string }): ServerContext {
+  return {
+    paths: homePaths(options.home),
+    logFile: options.logFile,
+    platform: options.platform ?? process.platform,
+    env: options.env ?? process.env,
+    userHome: options.userHome ?? os.homedir(),
+    timing: { ...DEFAULT_TIMING, ...options.timing },
+    settings: options.settings,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? silentLogger,
+    stateDir: options.stateDir,
+  };
 }

@@ -4,46 +4,25 @@
  * procedure returns (start.ts, stop.ts, observe.ts) into the next snapshot, and `#set` is the
  * only place the snapshot changes.
  */
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import type { LocateResult } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { INITIAL_SNAPSHOT } from '../../../shared/server-status.ts';
-import type { Settings } from '../../../shared/settings-schema.ts';
-import { type Clock, systemClock } from '../clock.ts';
-import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
-import { homePaths } from '../paths.ts';
+import { errorText, ignoreFailure } from '../logger.ts';
 import type { OwnChild } from './child.ts';
-import { type ControllerTiming, DEFAULT_TIMING, type ExitStatus, type ServerContext } from './context.ts';
-import { decideAfterCrash } from './crash-policy.ts';
+import { type ControllerOptions, createServerContext, type ExitStatus, type ServerContext } from './context.ts';
+import { crashLoopFailure, crashPolicy, decideAfterCrash } from './crash-policy.ts';
+import { createHome } from './home.ts';
 import { resetKeyUnderLock } from './key-reset.ts';
 import { locateMsbserver } from './locate.ts';
 import { ServerMonitor } from './monitor.ts';
-import { childExitOutcome, reconcile } from './observe.ts';
+import { childExitOutcome, firstLook, reconcile } from './observe.ts';
 import { failed, type Outcome, type Progress, type TrackedServer } from './outcome.ts';
 import type { ServerControl, StartOptions } from './server-control.ts';
 import { serverLogPath, tailLines } from './server-log.ts';
 import { startServer } from './start.ts';
 import { stopServer } from './stop.ts';
 
-export { DEFAULT_TIMING, type ControllerTiming } from './context.ts';
-
-export interface ControllerOptions {
-  /** The microsandbox home (`resolveHome()`), shared with the msb CLI. */
-  home: string;
-  /** Where the server log is written: the app's own log folder. */
-  logDir: string;
-  /** Read at every start, so a settings change applies to the next start. */
-  settings: () => Settings;
-  env?: NodeJS.ProcessEnv;
-  platform?: NodeJS.Platform;
-  userHome?: string;
-  timing?: Partial<ControllerTiming>;
-  clock?: Clock;
-  logger?: Logger;
-  /** The app's data folder, where it records the servers it starts (recognised after a restart). */
-  stateDir?: string;
-}
+export { DEFAULT_TIMING, type ControllerOptions, type ControllerTiming } from './context.ts';
 
 export interface Controller extends ServerControl {
   /** Settles once the first look at the PID file (adopting a running server) is done. */
@@ -77,28 +56,16 @@ class ServerController implements Controller {
 
   constructor(options: ControllerOptions) {
     this.logFile = serverLogPath(options.logDir);
-    this.#ctx = {
-      paths: homePaths(options.home),
-      logFile: this.logFile,
-      platform: options.platform ?? process.platform,
-      env: options.env ?? process.env,
-      userHome: options.userHome ?? os.homedir(),
-      timing: { ...DEFAULT_TIMING, ...options.timing },
-      settings: options.settings,
-      clock: options.clock ?? systemClock,
-      logger: options.logger ?? silentLogger,
-      stateDir: options.stateDir,
-    };
+    this.#ctx = createServerContext({ ...options, logFile: this.logFile });
     this.#monitor = new ServerMonitor(this.#ctx, {
       snapshot: () => this.#snapshot,
       refresh: () => this.refresh(),
       health: (url, pid, healthy) => this.#recordHealth(url, pid, healthy),
     });
     this.ready = this.#enqueue(async () => {
-      // Owner-only when the app creates it: others who could write it could replace server.key.
-      await fsp.mkdir(this.#ctx.paths.home, { recursive: true, mode: 0o700 });
-      this.#monitor.watchHome();
-      this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked));
+      await createHome(this.#ctx);
+      this.#monitor.watchHome(); // before the look, so that nothing written meanwhile is missed
+      this.#apply(await firstLook(this.#ctx, this.#snapshot));
     }).catch((error: unknown) => this.#ctx.logger.error(`The first look at ${this.#ctx.paths.home} failed: ${errorText(error)}`));
   }
 
@@ -233,16 +200,10 @@ class ServerController implements Controller {
     const crash = outcome.state === 'failed' ? outcome.error : null;
     // No restart when auto-restart is off, the app is quitting, or the user acted since the crash.
     if (crash === null || !this.#ctx.settings().autoRestart || this.#disposing || intent !== this.#intent) return;
-    const { decision, history } = decideAfterCrash(this.#crashTimes, this.#ctx.clock.now(), {
-      windowMs: this.#ctx.timing.crashWindowMs,
-      maxRestarts: this.#ctx.timing.maxCrashRestarts,
-      backoffMs: this.#ctx.timing.restartBackoffMs,
-    });
+    const { decision, history } = decideAfterCrash(this.#crashTimes, this.#ctx.clock.now(), crashPolicy(this.#ctx.timing));
     this.#crashTimes = history;
     if (decision.kind === 'give-up') {
-      const seconds = Math.round(this.#ctx.timing.crashWindowMs / 1000);
-      const message = `msbserver crashed ${decision.crashes} times within ${seconds} s; automatic restarts stopped. Last: ${crash.message}`;
-      this.#apply({ kind: 'failed', failure: { ...crash, code: 'crash-loop', message, at: this.#ctx.clock.now() } });
+      this.#apply({ kind: 'failed', failure: crashLoopFailure(crash, decision.crashes, this.#ctx.timing.crashWindowMs, this.#ctx.clock.now()) });
       return;
     }
     this.#restartTimer = setTimeout(() => {

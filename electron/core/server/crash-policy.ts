@@ -1,3 +1,6 @@
+import type { ServerFailure } from '../../../shared/server-status.ts';
+import type { ControllerTiming } from './context.ts';
+
 /**
  * Auto-restart after a crash, as a pure function of the crash times: restart with a doubling
  * backoff, unless the server crashed more than `maxRestarts` times within `windowMs`.
@@ -22,4 +25,14 @@ export function decideAfterCrash(
   const recent = [...history.filter((time) => now - time < policy.windowMs), now];
   if (recent.length > policy.maxRestarts) return { decision: { kind: 'give-up', crashes: recent.length }, history: [] };
   return { decision: { kind: 'restart', delayMs: policy.backoffMs * 2 ** (recent.length - 1) }, history: recent };
+}
+
+export function crashPolicy(timing: ControllerTiming): CrashPolicy {
+  return { windowMs: timing.crashWindowMs, maxRestarts: timing.maxCrashRestarts, backoffMs: timing.restartBackoffMs };
+}
+
+/** The failure that ends automatic restarts, carrying the last crash's reason and log lines. */
+export function crashLoopFailure(last: ServerFailure, crashes: number, windowMs: number, now: number): ServerFailure {
+  const message = `msbserver crashed ${crashes} times within ${Math.round(windowMs / 1000)} s; automatic restarts stopped. Last: ${last.message}`;
+  return { ...last, code: 'crash-loop', message, at: now };
 }

@@ -6,10 +6,15 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ServerContext } from './context.ts';
 
+/** Creates the home when it is missing: owner-only, since others who could write it could replace server.key. */
+export async function createHome(ctx: ServerContext): Promise<void> {
+  await fsp.mkdir(ctx.paths.home, { recursive: true, mode: 0o700 });
+}
+
 /** Creates what is missing and returns what is off, as warnings; throws when the home is unusable. */
 export async function prepareHome(ctx: ServerContext): Promise<string[]> {
-  const { home, namespacesDir } = ctx.paths;
-  await fsp.mkdir(home, { recursive: true, mode: 0o700 });
+  const { namespacesDir } = ctx.paths;
+  await createHome(ctx);
   const configured = ctx.settings().namespacesPath;
   for (const dir of new Set([namespacesDir, ...(configured === null ? [] : [configured])])) await fsp.mkdir(dir, { recursive: true });
   return homeWarnings(ctx);

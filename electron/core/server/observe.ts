@@ -12,6 +12,7 @@ import type { OwnChild } from './child.ts';
 import { isRunningChild } from './child.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import { checkHealth } from './health.ts';
+import { homeWarnings } from './home.ts';
 import { judgeProcess, type Verdict } from './judge.ts';
 import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
@@ -89,6 +90,14 @@ export async function adoptFromPidFile(ctx: ServerContext, current: ServerSnapsh
     if (verdict.kind === 'dead' || verdict.kind === 'not-server') await clearServerRecord(ctx, record.pid);
   }
   return warnings.length > 0 ? { kind: 'unchanged', warnings } : null;
+}
+
+/** The look at launch (the home exists by now): what server.pid names, and what is off. */
+export async function firstLook(ctx: ServerContext, current: ServerSnapshot): Promise<Outcome> {
+  const seen = await reconcile(ctx, current, null);
+  const home = await homeWarnings(ctx);
+  if (home.length === 0) return seen;
+  return { ...seen, warnings: [...(seen.warnings ?? current.warnings), ...home] };
 }
 
 /** Brings the snapshot in line with the PID file and the process table (outside changes). */

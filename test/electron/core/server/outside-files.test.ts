@@ -77,6 +77,9 @@ describe('the home', () => {
     expect(again.state).toBe('running');
     expect(again.warnings.join(' ')).toMatch(/can be written by its group/);
     await c.stop();
+    const next = h.controller(); // a new launch says it at once, before any start
+    await next.ready;
+    expect(next.snapshot().warnings.join(' ')).toMatch(/can be written by its group/);
   });
 
   it('creates the namespaces folder the app passes as --path, and <home>/namespaces', async () => {

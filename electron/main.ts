@@ -60,10 +60,10 @@ function setup(): Started {
   app.dock?.hide();
 
   const settings = openAppSettings(log);
-  const home = resolveHome();
+  const home = path.resolve(resolveHome()); // as the controller uses it: msb reads a relative one from its own working directory
   const paths = homePaths(home);
   const tray = owned.add(new TrayView({ iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath), platform, onAction: (action) => void onTrayAction(action), onClick: platform === 'win32' ? () => showWindow() : undefined, logger: log }));
-  const controller = createController({ home, logDir: app.getPath('logs'), settings: () => settings.get(), platform, logger: log });
+  const controller = createController({ home, logDir: app.getPath('logs'), stateDir: app.getPath('userData'), settings: () => settings.get(), platform, logger: log });
   owned.add(toDisposable(() => controller.dispose({ stopServer: settings.get().stopServerOnQuit })));
   const clipboard = owned.add(new ClipboardGuard(clipboardPort, () => settings.get().clipboardClearSeconds, undefined, log));
   const mint = createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock });

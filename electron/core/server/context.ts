@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
@@ -62,9 +63,9 @@ export interface ServerContext {
  * Runs `operation` holding the home's start lock, the one lock start, stop and key reset share.
  * It waits as long as the slowest start or stop of another holder can take.
  */
-export async function withLock<T>(ctx: ServerContext, operation: () => Promise<T>): Promise<T> {
+export async function withLock<T>(ctx: ServerContext, operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const timeoutMs = ctx.settings().readinessTimeoutMs + ctx.timing.stopGraceMs + 5_000;
-  const lock = await acquireLock(ctx.paths.lockFile, { timeoutMs, logger: ctx.logger });
+  const lock = await acquireLock(ctx.paths.lockFile, { timeoutMs, logger: ctx.logger, ...(signal === undefined ? {} : { signal }) });
   try {
     return await operation();
   } finally {
@@ -92,7 +93,9 @@ export interface ControllerOptions {
 /** The context of a controller, with the defaults filled in. */
 export function createServerContext(options: ControllerOptions & { readonly logFile: string }): ServerContext {
   return {
-    paths: homePaths(options.home),
+    // Absolute: the server runs with the home as its working directory and in MICROSANDBOX_HOME,
+    // so a relative home (used verbatim, as msb does) would name another folder for it.
+    paths: homePaths(path.resolve(options.home)),
     logFile: options.logFile,
     platform: options.platform ?? process.platform,
     env: options.env ?? process.env,

@@ -16,7 +16,7 @@ import { resetKeyUnderLock } from './key-reset.ts';
 import { locateMsbserver } from './locate.ts';
 import { ServerMonitor } from './monitor.ts';
 import { childExitOutcome, firstLook, reconcile } from './observe.ts';
-import { failed, type Outcome, type Progress, type TrackedServer } from './outcome.ts';
+import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
 import type { ServerControl, StartOptions } from './server-control.ts';
 import { serverLogPath, tailLines } from './server-log.ts';
 import { startServer } from './start.ts';
@@ -113,7 +113,7 @@ class ServerController implements Controller {
   }
 
   refresh(): Promise<ServerSnapshot> {
-    return this.#enqueue(async () => (this.#disposed ? this.#snapshot : this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked))));
+    return this.#enqueue(async () => (this.#disposed ? this.#snapshot : this.#look()));
   }
 
   locate(): Promise<LocateResult> {
@@ -148,6 +148,16 @@ class ServerController implements Controller {
     return run;
   }
 
+  /** Looks at the world; a look that fails (a pipe at server.pid) is logged and changes nothing. */
+  async #look(): Promise<ServerSnapshot> {
+    try {
+      return this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked));
+    } catch (error) {
+      this.#ctx.logger.warn(`Looking at ${this.#ctx.paths.home} failed: ${errorText(error)}`);
+      return this.#snapshot;
+    }
+  }
+
   #userActed(): void {
     this.#intent++;
     this.#cancelAutoRestart();
@@ -156,7 +166,7 @@ class ServerController implements Controller {
   async #start(options: StartOptions): Promise<ServerSnapshot> {
     if (this.#disposing) return this.#snapshot;
     if (this.#snapshot.state === 'running') {
-      this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked));
+      await this.#look();
       if (this.#snapshot.state === 'running') return this.#snapshot;
     }
     const abort = new AbortController();
@@ -176,6 +186,8 @@ class ServerController implements Controller {
     // Asked for while a crash was being handled: no automatic restart after this.
     this.#cancelAutoRestart();
     if (this.#disposed) return this.#snapshot;
+    // A start that gave way before it spawned anything (it waited for another holder's lock): nothing of ours to stop.
+    if (this.#snapshot.state === 'starting' && this.#tracked === null) return this.#apply(STOPPED);
     const progress = (step: Progress): void => this.#progress(step);
     return this.#apply(await stopServer(this.#ctx, { tracked: this.#tracked, current: this.#snapshot, progress }));
   }

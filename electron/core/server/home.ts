@@ -45,6 +45,8 @@ export function homeFileProblem(ctx: ServerContext, error: unknown): string | nu
   switch (failure?.code) {
     case 'EISDIR':
       return `${file} is a folder, but msb and the app keep a file there. Remove the folder (\`rmdir ${quote(file)}\`) and try again.`;
+    case 'EINVAL':
+      return `${file} is not a regular file (a pipe or a device?), but msb and the app keep a file there. Remove it (\`rm ${quote(file)}\`) and try again.`;
     case 'EACCES':
     case 'EPERM':
       return `${file} cannot be read or written by this user. Check its owner and permissions (\`ls -l ${quote(file)}\`).`;

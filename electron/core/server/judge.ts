@@ -7,7 +7,12 @@ import path from 'node:path';
 import type { ServerContext } from './context.ts';
 import { sameHome, servedHome } from './process-env.ts';
 import { processGroupOf } from './process-groups.ts';
-import { identifyServerProcess, processLiveness, processStartTime } from './process-identity.ts';
+import { checkHealth } from './health.ts';
+import { listenersAmong } from './listeners.ts';
+import { sameStartTime } from './signals.ts';
+import { identifyServerProcess, processLiveness, processStartTime, readProcessArgv } from './process-identity.ts';
+import { flagsFromArgv } from './server-args.ts';
+import { serverUrl } from './server-url.ts';
 import type { ServerRecord } from './server-record.ts';
 
 export type Verdict =
@@ -43,13 +48,15 @@ export async function judgeProcess(
   if (liveness === 'dead') return { kind: 'dead' };
   if (liveness === 'other-user') return { kind: 'other-user' };
   const startTime = await processStartTime(pid, ctx.platform);
-  if (record !== null && record.pid === pid && startTime !== null && record.startTime === startTime) {
-    return { kind: 'this-home', pid, argv: null, startTime, pgid: record.pgid, record };
+  if (record !== null && record.pid === pid && sameStartTime(startTime, record.startTime)) {
+    // The group as it is now: a recorded group id is trusted only while the process is in it.
+    const pgid = await processGroupOf(pid, ctx.platform);
+    return { kind: 'this-home', pid, argv: null, startTime, pgid: pgid === record.pgid ? pgid : null, record };
   }
   const identity = await identifyServerProcess(pid, ctx.platform);
   if (identity.kind === 'dead') return { kind: 'dead' };
   if (identity.kind === 'other-user' || identity.kind === 'unknown') return { kind: identity.kind };
-  if (identity.kind === 'other-process') return { kind: 'not-server' };
+  if (identity.kind === 'other-process') return judgeByBehaviour(ctx, pid, startTime);
   const served = await servedHome(pid, ctx.platform);
   const thisHome = { kind: 'this-home', pid, argv: identity.argv, startTime, pgid: await processGroupOf(pid, ctx.platform), record: null } as const;
   if (served.kind === 'known') {
@@ -61,6 +68,23 @@ export async function judgeProcess(
     return { kind: 'other-home', pid, serves: `the namespaces folder ${namespaces}` };
   }
   return evidence === 'pid-file' ? thisHome : { kind: 'unknown' };
+}
+
+/**
+ * Not named msbserver (a wrapper that execs `.msbserver-wrapped`, a server run as `node main.js`):
+ * still this home's server when its environment names this home and it holds the port its
+ * arguments give, answering msbserver's health check there. A process of this home that does not
+ * (yet) answer is `unknown`: neither signalled nor removed from server.pid.
+ */
+async function judgeByBehaviour(ctx: ServerContext, pid: number, startTime: number | null): Promise<Verdict> {
+  const served = await servedHome(pid, ctx.platform);
+  if (served.kind !== 'known' || !(await sameHome(served.home, ctx.paths.home))) return { kind: 'not-server' };
+  const argv = await readProcessArgv(pid, ctx.platform);
+  if (argv === null) return { kind: 'unknown' };
+  const flags = flagsFromArgv(argv.slice(1));
+  const holders = await listenersAmong([pid], flags.port, ctx.platform);
+  if (holders?.includes(pid) !== true || !(await checkHealth(serverUrl(flags.host, flags.port)))) return { kind: 'unknown' };
+  return { kind: 'this-home', pid, argv, startTime, pgid: await processGroupOf(pid, ctx.platform), record: null };
 }
 
 function pathFlag(argv: readonly string[]): string | null {

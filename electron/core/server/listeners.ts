@@ -73,3 +73,28 @@ async function lsofListeners(port: number): Promise<number[] | null> {
     return null; // no lsof: ownership cannot be told, and the caller trusts the health answer
   }
 }
+
+/**
+ * Every PID that holds a socket listening on `port` (the ones this user may look at), or null
+ * when this cannot be told here. Scans every process: for the rare moments the app must find out
+ * who answers on its port.
+ */
+export async function listenersOn(port: number, platform: NodeJS.Platform = process.platform): Promise<number[] | null> {
+  if (platform === 'linux') {
+    const inodes = await listeningInodes(port);
+    if (inodes === null) return null;
+    if (inodes.size === 0) return [];
+    const entries = await fsp.readdir('/proc').catch(() => [] as string[]);
+    const holders: number[] = [];
+    await Promise.all(
+      entries
+        .filter((entry) => /^\d+$/.test(entry))
+        .map(async (entry) => {
+          if (await holdsAny(Number(entry), inodes)) holders.push(Number(entry));
+        }),
+    );
+    return holders.sort((a, b) => a - b);
+  }
+  if (platform === 'win32') return null;
+  return lsofListeners(port);
+}

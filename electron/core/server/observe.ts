@@ -12,16 +12,19 @@ import type { OwnChild } from './child.ts';
 import { isRunningChild } from './child.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import { checkHealth } from './health.ts';
+import { portInUse } from './port-check.ts';
+import { homeServerOnPort } from './readiness.ts';
 import { homeWarnings } from './home.ts';
 import { judgeProcess, type Verdict } from './judge.ts';
 import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
 import { processLiveness, processStartTime } from './process-identity.ts';
 import { flagsFromArgv } from './server-args.ts';
-import { clearServerRecord, readServerRecord, type ServerRecord } from './server-record.ts';
+import { clearServerRecord, readServerRecord, type ServerRecord, writeServerRecord } from './server-record.ts';
 import { serverUrl } from './server-url.ts';
-import { describeExit, pollUntilGone, raceTimeout } from './signals.ts';
-import { groupAlive } from './process-groups.ts';
+import { describeExit, pollUntilGone, raceTimeout, sameStartTime } from './signals.ts';
+import { groupAlive, groupMembers } from './process-groups.ts';
+import { listenersAmong } from './listeners.ts';
 import { safeGroup, terminate } from './terminate.ts';
 
 export type ThisHome = Extract<Verdict, { kind: 'this-home' }>;
@@ -87,6 +90,8 @@ export async function adoptFromPidFile(ctx: ServerContext, current: ServerSnapsh
       await restorePidFile(ctx, record.pid);
       return adopt(ctx, verdict, warnings);
     }
+    const handedOff = verdict.kind === 'dead' ? await serverLeftInGroup(ctx, record) : null;
+    if (handedOff !== null) return adopt(ctx, handedOff, warnings);
     if (verdict.kind === 'dead' || verdict.kind === 'not-server') await clearServerRecord(ctx, record.pid);
   }
   return warnings.length > 0 ? { kind: 'unchanged', warnings } : null;
@@ -94,10 +99,39 @@ export async function adoptFromPidFile(ctx: ServerContext, current: ServerSnapsh
 
 /** The look at launch (the home exists by now): what server.pid names, and what is off. */
 export async function firstLook(ctx: ServerContext, current: ServerSnapshot): Promise<Outcome> {
-  const seen = await reconcile(ctx, current, null);
+  let seen = await reconcile(ctx, current, null);
+  if (seen.kind !== 'running') {
+    // No file names a server, but one of this home may hold the port (the CLI won a race and the
+    // app's PID file was written last, or the app quit while a wrapper handed the server off).
+    const settings = ctx.settings();
+    const found = (await portInUse(settings.host, settings.port)) ? await homeServerOnPort(ctx, settings.port) : null;
+    if (found !== null) {
+      await restorePidFile(ctx, found.pid);
+      seen = await adopt(ctx, found, seen.warnings ?? current.warnings);
+    }
+  }
   const home = await homeWarnings(ctx);
   if (home.length === 0) return seen;
   return { ...seen, warnings: [...(seen.warnings ?? current.warnings), ...home] };
+}
+
+/**
+ * The app quit while a wrapper it started was handing the server off: the record names the
+ * wrapper, gone, but the group the app created still holds the server. It is the app's own.
+ */
+async function serverLeftInGroup(ctx: ServerContext, record: ServerRecord): Promise<ThisHome | null> {
+  if (!(await groupAlive(record.pgid, ctx.platform))) return null;
+  const members = await groupMembers(record.pgid, ctx.platform);
+  const port = Number(new URL(record.url).port || 80);
+  const holders = await listenersAmong(members, port, ctx.platform);
+  const pid = holders === null ? (members.length === 1 ? members[0] : undefined) : holders[0];
+  if (pid === undefined) return null;
+  const startTime = await processStartTime(pid, ctx.platform);
+  if (startTime === null) return null;
+  const updated: ServerRecord = { ...record, pid, startTime };
+  await writeServerRecord(ctx, updated);
+  await restorePidFile(ctx, pid);
+  return { kind: 'this-home', pid, argv: null, startTime, pgid: record.pgid, record: updated };
 }
 
 /** Brings the snapshot in line with the PID file and the process table (outside changes). */
@@ -135,6 +169,12 @@ async function lookAtTracked(ctx: ServerContext, tracked: TrackedServer, externa
     await restorePidFile(ctx, tracked.pid);
     return UNCHANGED;
   }
+  // Its leader is gone but its group still runs (a wrapper without exec, signalled alone by
+  // `msb server stop`): what is left would run on untracked, so it is ended too.
+  if (tracked.pgid !== null && (await groupAlive(tracked.pgid, ctx.platform))) {
+    ctx.logger.warn(`msbserver's process ${tracked.pid} is gone but left processes in its group ${tracked.pgid}; ending them.`);
+    await terminate(ctx, { ...tracked, child: null });
+  }
   // Dead but still recorded: whoever stopped it (msb, another instance of the app) removes the
   // file just after the exit; if nobody does within a moment, it crashed.
   if (file.kind === 'pid' && file.pid === tracked.pid && !(await pidFileReleased(ctx, tracked.pid, 250))) {
@@ -151,7 +191,7 @@ async function sameProcess(ctx: ServerContext, tracked: TrackedServer): Promise<
   const liveness = await processLiveness(tracked.pid, ctx.platform);
   if (liveness !== 'alive') return false;
   const startTime = await processStartTime(tracked.pid, ctx.platform);
-  if (tracked.startTime !== null && startTime !== null) return startTime === tracked.startTime;
+  if (tracked.startTime !== null && startTime !== null) return sameStartTime(startTime, tracked.startTime);
   // No start time to compare: the identity decides (PIDs are reused).
   const verdict = await judgeProcess(ctx, tracked.pid, null, 'pid-file');
   return verdict.kind === 'unknown' ? 'unknown' : verdict.kind === 'this-home';

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { constants, promises as fsp } from 'node:fs';
 import { rustTrim } from '../../../shared/rust-trim.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 
@@ -32,13 +32,30 @@ export function parsePid(text: string): number | null {
   return value !== null && value > 1 ? value : null;
 }
 
+/** Read only, and never blocked by a FIFO planted at the path. */
+const OPEN_PID_FILE = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+/** Far longer than any PID file; more is not read. */
+const MAX_PID_FILE = 4096;
+
 export async function readPidFile(file: string): Promise<PidFileState> {
   let raw: string;
   try {
-    raw = await fsp.readFile(file, 'utf8');
+    const handle = await fsp.open(file, OPEN_PID_FILE);
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) {
+        const kind = stat.isDirectory() ? 'EISDIR' : 'EINVAL';
+        throw Object.assign(new Error(`${file} is not a regular file`), { code: kind, path: file });
+      }
+      const buffer = Buffer.alloc(Math.min(stat.size, MAX_PID_FILE));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      raw = buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if (isNotFound(error)) return { kind: 'missing' };
-    // A read error (a folder in its place) names no file; say which one it was.
+    // A read error names no file; say which one it was.
     if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) (error as NodeJS.ErrnoException).path = file;
     throw error;
   }

@@ -34,7 +34,21 @@ export function ownProcessGroup(platform: NodeJS.Platform = process.platform): P
 }
 
 /** Live (not zombie) members of group `pgid`. */
-export async function groupMembers(pgid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
+export function groupMembers(pgid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
+  return membersBy(2, pgid, platform);
+}
+
+/**
+ * Live members of session `sid`, on Linux (elsewhere: none known). A server that moved itself to
+ * a group of its own stays in the session it was started in; sandboxes, in sessions of their own
+ * (`setsid`), never are in it.
+ */
+export function sessionMembers(sid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
+  return platform === 'linux' ? membersBy(3, sid, platform) : Promise.resolve([]);
+}
+
+/** Processes whose stat field (after the command: 2 = pgrp, 3 = session) equals `id`. */
+async function membersBy(field: 2 | 3, id: number, platform: NodeJS.Platform): Promise<number[]> {
   if (platform === 'linux') {
     const members: number[] = [];
     let entries: string[];
@@ -50,18 +64,18 @@ export async function groupMembers(pgid: number, platform: NodeJS.Platform = pro
           const stat = await readProcFile(Number(entry), 'stat');
           if (stat === null) return;
           const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          if (fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[2]) === pgid) members.push(Number(entry));
+          if (fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[field]) === id) members.push(Number(entry));
         }),
     );
     return members.sort((a, b) => a - b);
   }
-  if (platform === 'win32') return [];
+  if (platform === 'win32' || field === 3) return [];
   try {
     const out = await runPs(['-A', '-o', 'pid=,pgid=,stat=']);
     return out
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
-      .filter(([pid, group, state]) => pid !== undefined && Number(group) === pgid && !(state ?? '').startsWith('Z'))
+      .filter(([pid, group, state]) => pid !== undefined && Number(group) === id && !(state ?? '').startsWith('Z'))
       .map(([pid]) => Number(pid));
   } catch {
     return [];
@@ -83,5 +97,33 @@ export function signalGroup(pgid: number, name: NodeJS.Signals | 0): boolean {
     return true;
   } catch {
     return false; // ESRCH: the group is gone; EPERM: not ours — either way nothing was signalled
+  }
+}
+
+/** Whether `pid` descends from `ancestor` (its parent chain reaches it); false when unknown. */
+export async function descendsFrom(pid: number, ancestor: number, platform: NodeJS.Platform = process.platform): Promise<boolean> {
+  let current = pid;
+  for (let depth = 0; depth < 32 && current > 1; depth++) {
+    const parent = await parentOf(current, platform);
+    if (parent === null) return false;
+    if (parent === ancestor) return true;
+    current = parent;
+  }
+  return false;
+}
+
+async function parentOf(pid: number, platform: NodeJS.Platform): Promise<number | null> {
+  if (platform === 'linux') {
+    const stat = await readProcFile(pid, 'stat');
+    if (stat === null) return null;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : null;
+  }
+  if (platform === 'win32') return null;
+  try {
+    const ppid = Number((await runPs(['-o', 'ppid=', '-p', String(pid)])).trim());
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null; // gone, or ps failed: no ancestry to tell
   }
 }

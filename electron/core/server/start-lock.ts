@@ -3,7 +3,8 @@ import { promises as fsp } from 'node:fs';
 import { sleep } from '../delay.ts';
 import type { Disposable } from '../disposable.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
-import { processLiveness } from './process-identity.ts';
+import { processLiveness, processStartTime } from './process-identity.ts';
+import { sameStartTime } from './signals.ts';
 
 /** Longer than the slowest start (readiness timeout of at most 120 s) plus a stop's grace periods. */
 export const MAX_HOLD_MS = 5 * 60_000;
@@ -12,6 +13,16 @@ const UNREADABLE_GRACE_MS = 100;
 
 export class LockTimeoutError extends Error {
   override name = 'LockTimeoutError';
+}
+
+export class LockAbortedError extends Error {
+  override name = 'LockAbortedError';
+}
+
+let ownStart: Promise<number | null> | null = null;
+function ownStartTime(): Promise<number | null> {
+  ownStart ??= processStartTime(process.pid);
+  return ownStart;
 }
 
 /** The lock could not be written (a full disk, a read-only home): nothing was left behind. */
@@ -35,12 +46,19 @@ export interface LockOptions {
   /** Age after which a breaker file is abandoned; breaking takes microseconds, so this is generous. */
   breakerStaleMs?: number;
   logger?: Logger;
+  /** Stops waiting (Stop pressed during a start that waits for another holder). */
+  signal?: AbortSignal;
 }
 
 interface LockRecord {
   pid: number;
   token: string;
+  /** The holder's start time: a live PID that started later is another process (a reused PID). */
+  started?: number | null;
 }
+
+/** Tokens of the locks this process holds: a lock naming this PID with another token is an earlier run's. */
+const heldHere = new Set<string>();
 
 /**
  * An exclusive lock between everything that starts or stops the server through this app: app
@@ -51,16 +69,25 @@ interface LockRecord {
 export async function acquireLock(lockFile: string, options: LockOptions): Promise<HeldLock> {
   const deadline = Date.now() + options.timeoutMs;
   const token = randomBytes(8).toString('hex');
-  const record = JSON.stringify({ pid: process.pid, token } satisfies LockRecord);
+  const record = JSON.stringify({ pid: process.pid, token, started: await ownStartTime() } satisfies LockRecord);
   const logger = options.logger ?? silentLogger;
   let delay = 2;
   for (;;) {
-    if (await tryCreate(lockFile, record, logger)) return { dispose: () => releaseIfOurs(lockFile, token, logger) };
+    if (await tryCreate(lockFile, record, logger)) {
+      heldHere.add(token);
+      return {
+        dispose: async () => {
+          heldHere.delete(token);
+          await releaseIfOurs(lockFile, token, logger);
+        },
+      };
+    }
     await breakIfStale(lockFile, options.breakerStaleMs ?? 10_000, logger);
+    if (options.signal?.aborted === true) throw new LockAbortedError('The wait for the start lock was cancelled.');
     if (Date.now() >= deadline) {
       throw new LockTimeoutError('Another start or stop of the server is still in progress; try again in a moment.');
     }
-    await sleep(delay);
+    await sleep(delay, options.signal);
     delay = Math.min(delay * 2, 50);
   }
 }
@@ -115,16 +142,33 @@ async function readRecord(file: string): Promise<LockRecord | 'missing' | 'unrea
   let text: string;
   try {
     text = await fsp.readFile(file, 'utf8');
-  } catch {
-    return 'missing';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') {
+      throw new LockWriteError(`${file} is a folder, where the app keeps its start lock. Remove it (\`rmdir ${file}\`) and try again.`, { cause: error });
+    }
+    return 'missing'; // gone meanwhile: the next try creates it
   }
   try {
     const parsed = JSON.parse(text) as Partial<LockRecord>;
-    if (typeof parsed.pid === 'number' && typeof parsed.token === 'string') return { pid: parsed.pid, token: parsed.token };
+    if (typeof parsed.pid === 'number' && typeof parsed.token === 'string') {
+      return { pid: parsed.pid, token: parsed.token, started: typeof parsed.started === 'number' ? parsed.started : null };
+    }
   } catch {
-    // fall through: a holder may be between creating and writing the file
+    // fall through: not a lock this app wrote whole
   }
   return 'unreadable';
+}
+
+/** Whether the holder a lock names is gone: dead, this very process under another token, or a reused PID. */
+async function holderGone(seen: LockRecord, writtenAt: number | null): Promise<boolean> {
+  if (seen.pid === process.pid) return !heldHere.has(seen.token);
+  if ((await processLiveness(seen.pid)) === 'dead') return true;
+  const started = await processStartTime(seen.pid);
+  if (started === null) return false;
+  if (typeof seen.started === 'number') return !sameStartTime(started, seen.started);
+  // A lock without its holder's start time: a process that started after the lock was written cannot hold it.
+  return writtenAt !== null && started > writtenAt + 2_000;
 }
 
 async function breakIfStale(lockFile: string, breakerStaleMs: number, logger: Logger): Promise<void> {
@@ -139,8 +183,9 @@ async function breakIfStale(lockFile: string, breakerStaleMs: number, logger: Lo
   }
   // A holder that died is gone for good; one whose PID was reused by a long-lived process would
   // hold the lock forever, so a lock older than any start or stop can take is stale too.
-  const age = Date.now() - ((await fsp.stat(lockFile).catch(() => null))?.mtimeMs ?? Date.now());
-  if ((await processLiveness(seen.pid)) !== 'dead' && age < MAX_HOLD_MS) return;
+  const writtenAt = (await fsp.stat(lockFile).catch(() => null))?.mtimeMs ?? null;
+  const age = Date.now() - (writtenAt ?? Date.now());
+  if (!(await holderGone(seen, writtenAt)) && age < MAX_HOLD_MS) return;
   const breaker = `${lockFile}.break`;
   await removeIfOlderThan(breaker, breakerStaleMs, logger);
   if (!(await tryCreate(breaker, String(process.pid), logger))) return;

@@ -10,6 +10,7 @@ import { chooseStartKey } from '../keys/server-key.ts';
 import { errorText } from '../logger.ts';
 import { isRunningChild, type OwnChild, spawnServer } from './child.ts';
 import { type ExitStatus, type ServerContext, withLock } from './context.ts';
+import { LockAbortedError } from './start-lock.ts';
 import { waitForHealth } from './health.ts';
 import { homeFileProblem, prepareHome } from './home.ts';
 import { locateMsbrun, locateMsbserver, msbrunWarning } from './locate.ts';
@@ -18,7 +19,8 @@ import { failed, type Outcome, type Progress, seconds, type TrackedServer, UNCHA
 import { removePidFileIf, writePidFile } from './pid-file.ts';
 import { portInUse } from './port-check.ts';
 import { processStartTime } from './process-identity.ts';
-import { adoptInstead, daemonisedServer, homeServerOnPort, ownGroupListens, portHolderText } from './readiness.ts';
+import { adoptInstead, homeServerOnPort, ownListener, pidFileNames, portHolderText, trackHandedOff } from './readiness.ts';
+import { groupAlive, processGroupOf } from './process-groups.ts';
 import { redactArgs, serverArgs } from './server-args.ts';
 import type { StartOptions } from './server-control.ts';
 import { openServerLog } from './server-log.ts';
@@ -55,8 +57,10 @@ export async function startServer(ctx: ServerContext, request: StartRequest): Pr
   const run: Run = { ctx, request, settings, url, warnings: [], own: null };
   try {
     run.warnings.push(...(await prepareHome(ctx)));
-    return await withLock(ctx, () => startLocked(run));
+    return await withLock(ctx, () => startLocked(run), request.signal);
   } catch (error) {
+    // Stop pressed while another holder kept the lock: nothing was started, nothing to say.
+    if (error instanceof LockAbortedError) return UNCHANGED;
     // startLocked answers every failure itself: what arrives here is the home's or the lock's.
     return failed(ctx, 'home-error', `Could not prepare ${ctx.paths.home}: ${errorText(error)}`);
   }
@@ -138,14 +142,17 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   const own: TrackedServer = { pid: child.pid, pgid: child.pid, startTime: await processStartTime(child.pid, ctx.platform), child };
   run.own = own;
   request.progress({ kind: 'spawned', child });
+  // The record first: whoever reads server.pid next (another instance, a look of our own) can
+  // then tell this process is the app's, whatever it is named.
+  await recordOwn(ctx, own, executable, settings, url);
   try {
     await writePidFile(ctx.paths.pidFile, child.pid);
   } catch (error) {
     await killNow(ctx, own);
+    await clearServerRecord(ctx, child.pid);
     const problem = homeFileProblem(ctx, error) ?? `Could not write ${ctx.paths.pidFile}: ${errorText(error)}`;
     return failed(ctx, 'home-error', problem, { warnings });
   }
-  await recordOwn(ctx, own, executable, settings, url);
 
   const deadline = ctx.clock.now() + settings.readinessTimeoutMs;
   const raceOver = new AbortController();
@@ -169,11 +176,18 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   });
 }
 
-/** The health check answered: running, if the answer came from the app's own process group. */
+/** The health check answered: running, once it is known the answer came from the app's own start. */
 async function answeredHealth(run: Run, own: TrackedServer, child: OwnChild): Promise<Outcome> {
-  const { ctx, settings, warnings } = run;
-  const answered = await ownGroupListens(ctx, child, settings.port);
-  if (answered !== false) return running(run, own); // ours, or it cannot be told here
+  const { ctx, settings, url, warnings } = run;
+  const listener = await ownListener(ctx, child, settings.port);
+  if (listener === 'cannot-tell' || listener === child.pid) return running(run, own);
+  if (listener !== null) {
+    // A member of the group the app created (a wrapper without exec): the group is what Stop ends.
+    if (isRunningChild(child) && (await processGroupOf(listener, ctx.platform)) === child.pid) return running(run, own);
+    // A descendant in a session of its own (`setsid` in the wrapper): that process is the server.
+    const handed = await trackHandedOff(ctx, child, listener, settings, url);
+    if (handed !== null) return running(run, handed);
+  }
   // Someone else answered: the CLI's server won the port. Adopt it if it is this home's.
   const stillRunning = isRunningChild(child);
   if (stillRunning) await killNow(ctx, own);
@@ -190,13 +204,23 @@ async function answeredHealth(run: Run, own: TrackedServer, child: OwnChild): Pr
 }
 
 /**
- * The child exited before it answered: a wrapper that put the server in the background (its
- * group still runs), the CLI's server that won the port, or a real failure that leaves nothing.
+ * The child exited before it answered: a wrapper that handed the server off (to the background
+ * of its group, or to a session of its own) and left, the CLI's server that won the port, or a
+ * real failure that leaves nothing.
  */
 async function exitedEarly(run: Run, own: TrackedServer, child: OwnChild, exit: ExitStatus, deadline: number): Promise<Outcome> {
   const { ctx, settings, url, warnings, request } = run;
-  const daemon = await daemonisedServer(ctx, child, settings, url, deadline, request.signal);
-  if (daemon !== null) return running(run, daemon);
+  if (exit.code === 0 || (await groupAlive(child.pid, ctx.platform))) {
+    const health = await waitForHealth(url, { timeoutMs: Math.max(0, deadline - ctx.clock.now()), signal: request.signal });
+    // Stop pressed, or the app quits: the group the app created is still tracked, for Stop to end.
+    if (health === 'aborted' || request.signal.aborted) return UNCHANGED;
+    if (health === 'healthy') {
+      const listener = await ownListener(ctx, child, settings.port);
+      const handedTo = typeof listener === 'number' ? listener : await handedOffServer(ctx, settings.port, child.pid);
+      const handed = handedTo === null ? null : await trackHandedOff(ctx, child, handedTo, settings, url);
+      if (handed !== null) return running(run, handed);
+    }
+  }
   if (request.signal.aborted) return UNCHANGED;
   const winner = await homeServerOnPort(ctx, settings.port, child.pid);
   if (winner !== null) return adoptInstead(ctx, winner, child.pid, warnings);
@@ -210,14 +234,26 @@ async function exitedEarly(run: Run, own: TrackedServer, child: OwnChild, exit: 
   });
 }
 
+/**
+ * This home's server on the port after the app's wrapper exited 0, when nothing links it to the
+ * wrapper any more (a session of its own, its parent gone): the app's, unless server.pid names
+ * it — then the CLI started it, and it is adopted as such.
+ */
+async function handedOffServer(ctx: ServerContext, port: number, childPid: number): Promise<number | null> {
+  const found = await homeServerOnPort(ctx, port, childPid);
+  if (found === null || (await pidFileNames(ctx, found.pid))) return null;
+  return found.pid;
+}
+
 function running(run: Run, server: TrackedServer): Outcome {
   return { kind: 'running', server, url: run.url, devMode: run.settings.devMode, startedAt: run.ctx.clock.now(), external: false, healthy: true, warnings: run.warnings };
 }
 
 async function recordOwn(ctx: ServerContext, own: TrackedServer, executable: string, settings: Settings, url: string): Promise<void> {
-  if (own.startTime === null) return;
+  // A wrapper that exits at once may be reaped before its start time is read: the spawn time is as good.
+  const startTime = own.startTime ?? ctx.clock.now();
   try {
-    await writeServerRecord(ctx, { pid: own.pid, pgid: own.pid, startTime: own.startTime, executable, url, devMode: settings.devMode, startedAt: ctx.clock.now() });
+    await writeServerRecord(ctx, { pid: own.pid, pgid: own.pid, startTime, executable, url, devMode: settings.devMode, startedAt: ctx.clock.now() });
   } catch (error) {
     ctx.logger.warn(`Could not record the started server; after an app restart it is recognised by its name only: ${errorText(error)}`);
   }

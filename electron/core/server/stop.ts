@@ -13,6 +13,8 @@ import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from
 import { readPidFile, removePidFileIf } from './pid-file.ts';
 import { processStartTime } from './process-identity.ts';
 import { clearServerRecord, readServerRecord } from './server-record.ts';
+import { sameStartTime } from './signals.ts';
+import { groupAlive } from './process-groups.ts';
 import { safeGroup, terminate } from './terminate.ts';
 
 export interface StopRequest {
@@ -75,8 +77,10 @@ type Target =
 
 /** The server to stop: only a live msbserver of this home, never a stale or foreign PID. */
 async function findTarget(ctx: ServerContext, tracked: TrackedServer | null, current: ServerSnapshot): Promise<Target> {
-  if (tracked !== null && (tracked.child !== null ? isRunningChild(tracked.child) : await stillTracked(ctx, tracked))) {
-    return { kind: 'server', server: tracked };
+  if (tracked !== null) {
+    const leaderAlive = tracked.child !== null ? isRunningChild(tracked.child) : await stillTracked(ctx, tracked);
+    // A wrapper that exited can leave its server booting in the group: the group is the target then.
+    if (leaderAlive || (tracked.pgid !== null && (await groupAlive(tracked.pgid, ctx.platform)))) return { kind: 'server', server: tracked };
   }
   const record = await readServerRecord(ctx);
   const candidates = new Set<number>();
@@ -103,5 +107,5 @@ async function findTarget(ctx: ServerContext, tracked: TrackedServer | null, cur
 async function stillTracked(ctx: ServerContext, tracked: TrackedServer): Promise<boolean> {
   const startTime = await processStartTime(tracked.pid, ctx.platform);
   if (startTime === null) return false;
-  return tracked.startTime === null || startTime === tracked.startTime;
+  return tracked.startTime === null || sameStartTime(startTime, tracked.startTime);
 }

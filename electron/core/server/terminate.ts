@@ -6,9 +6,9 @@
 import { sleep } from '../delay.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import type { TrackedServer } from './outcome.ts';
-import { groupAlive, ownProcessGroup, signalGroup } from './process-groups.ts';
+import { groupAlive, groupMembers, ownProcessGroup, sessionMembers, signalGroup } from './process-groups.ts';
 import { processLiveness, processStartTime } from './process-identity.ts';
-import { raceTimeout, signal } from './signals.ts';
+import { raceTimeout, sameStartTime, signal } from './signals.ts';
 
 /** The group of `pid` that may be signalled as a whole, or null. */
 export async function safeGroup(ctx: ServerContext, pid: number, pgid: number | null, appCreated: boolean): Promise<number | null> {
@@ -18,9 +18,22 @@ export async function safeGroup(ctx: ServerContext, pid: number, pgid: number | 
   return own === pgid ? null : pgid;
 }
 
-function send(server: TrackedServer, name: NodeJS.Signals): boolean {
-  // The group holds the PID too (it is its leader, or the server a wrapper left in it).
-  return (server.pgid !== null && signalGroup(server.pgid, name)) || signal(server.pid, name);
+/**
+ * The group holds the PID too (it is its leader, or the server a wrapper left in it); a process of
+ * the session that moved to a group of its own is signalled by PID (the session is the server's
+ * own: its id is the group's, which is the server's or the one the app created).
+ */
+async function send(ctx: ServerContext, server: TrackedServer, name: NodeJS.Signals): Promise<boolean> {
+  const group = server.pgid !== null && signalGroup(server.pgid, name);
+  let strays = false;
+  if (server.pgid !== null) for (const pid of await strayMembers(ctx, server.pgid)) strays = signal(pid, name) || strays;
+  return group || strays || signal(server.pid, name);
+}
+
+/** Members of the server's session that are not in its group any more. */
+async function strayMembers(ctx: ServerContext, id: number): Promise<number[]> {
+  const inGroup = new Set(await groupMembers(id, ctx.platform));
+  return (await sessionMembers(id, ctx.platform)).filter((pid) => !inGroup.has(pid) && pid !== process.pid);
 }
 
 /** Whether the process and its group are gone. */
@@ -28,7 +41,8 @@ async function gone(ctx: ServerContext, server: TrackedServer): Promise<boolean>
   const childExited = server.child !== null && (server.child.process.exitCode !== null || server.child.process.signalCode !== null);
   const leaderGone = childExited || (await processLiveness(server.pid, ctx.platform)) === 'dead';
   if (!leaderGone) return false;
-  return server.pgid === null || !(await groupAlive(server.pgid, ctx.platform));
+  if (server.pgid === null) return true;
+  return !(await groupAlive(server.pgid, ctx.platform)) && (await sessionMembers(server.pgid, ctx.platform)).length === 0;
 }
 
 async function waitGone(ctx: ServerContext, server: TrackedServer, timeoutMs: number): Promise<boolean> {
@@ -48,25 +62,25 @@ async function stillSame(ctx: ServerContext, server: TrackedServer): Promise<boo
   if ((await processLiveness(server.pid, ctx.platform)) !== 'dead') {
     if (server.child !== null) return true;
     const now = await processStartTime(server.pid, ctx.platform);
-    return server.startTime === null || now === server.startTime;
+    return server.startTime === null || sameStartTime(now, server.startTime);
   }
   // A PID is not reused while a group of that id exists, so the group is still the server's.
-  return server.pgid !== null && (await groupAlive(server.pgid, ctx.platform));
+  return server.pgid !== null && ((await groupAlive(server.pgid, ctx.platform)) || (await strayMembers(ctx, server.pgid)).length > 0);
 }
 
 /** SIGTERM, the grace period, then SIGKILL; true once the server and its group are gone. */
 export async function terminate(ctx: ServerContext, server: TrackedServer): Promise<boolean> {
-  if (!send(server, 'SIGTERM')) return true;
+  if (!(await send(ctx, server, 'SIGTERM'))) return true;
   if (await waitGone(ctx, server, ctx.timing.stopGraceMs)) return true;
   if (!(await stillSame(ctx, server))) return true;
-  if (!send(server, 'SIGKILL')) return true;
+  if (!(await send(ctx, server, 'SIGKILL'))) return true;
   return waitGone(ctx, server, ctx.timing.killWaitMs);
 }
 
 /** SIGKILL at once (a start that failed or timed out), and how the child ended. */
 export async function killNow(ctx: ServerContext, server: TrackedServer): Promise<ExitStatus> {
   if (server.child !== null) server.child.expectingExit = true;
-  send(server, 'SIGKILL');
+  await send(ctx, server, 'SIGKILL');
   await waitGone(ctx, server, ctx.timing.killWaitMs);
   if (server.child === null) return { code: null, signal: 'SIGKILL' };
   return raceTimeout(server.child.exited, 0, { code: null, signal: null });

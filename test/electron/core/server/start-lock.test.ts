@@ -153,10 +153,18 @@ describe('acquireLock', () => {
   });
 
   it('does not break a lock held by this process (another controller)', async () => {
-    const content = JSON.stringify({ pid: process.pid, token: 'x' });
-    await fsp.writeFile(lockFile, content);
+    const held = await acquireLock(lockFile, { timeoutMs: 200 });
+    const content = await fsp.readFile(lockFile, 'utf8');
     await expect(acquireLock(lockFile, { timeoutMs: 200 })).rejects.toBeInstanceOf(LockTimeoutError);
     expect(await fsp.readFile(lockFile, 'utf8')).toBe(content);
+    await held.dispose();
+  });
+
+  it('breaks a lock naming this PID with a token this process does not hold (an earlier run that had the same PID)', async () => {
+    await fsp.writeFile(lockFile, JSON.stringify({ pid: process.pid, token: 'from-an-earlier-run' }));
+    const lock = await acquireLock(lockFile, { timeoutMs: 2_000 });
+    expect((await readLock()).pid).toBe(process.pid);
+    await lock.dispose();
   });
 
   it('takes the lock once its live holder dies, and not before', async () => {

@@ -1,0 +1,311 @@
+// Outside review, claims 2, 4, 6, 7, 8, 12: odd files in the home (a FIFO or odd contents at
+// server.pid, links, leftover locks), homes given as links or relative paths, a CLI server whose
+// process is named `.msbserver-wrapped`, descriptors over failed starts.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { constants, promises as fsp, readdirSync, readlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+import { createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { bystander, sleep } from './review-world.ts';
+import { cliStart, renamedExecWrapper } from './world.ts';
+
+const isRoot = process.getuid?.() === 0;
+const rootOnly = isRoot ? it : it.skip;
+
+let h: Harness;
+let stateDir: string;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeEach(async () => {
+  h = await createHarness();
+  stateDir = path.join(h.root, 'app-data');
+});
+
+afterEach(async () => {
+  for (const undo of cleanups.splice(0).reverse()) await undo();
+  const leftovers = processesIn(h.home);
+  await h.cleanup();
+  expect(leftovers, 'processes of the test left running').toEqual([]);
+});
+
+/** Resolves with `promise`'s value, or with 'hung' after `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'hung'> {
+  return Promise.race([promise, sleep(ms).then(() => 'hung' as const)]);
+}
+
+/** Releases every reader blocked on the FIFO `file` (opens it for writing and closes it). */
+async function releaseFifo(file: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const handle = await fsp.open(file, constants.O_WRONLY | constants.O_NONBLOCK);
+      await handle.close();
+    } catch {
+      return; // ENXIO: nobody reads it any more (or it is gone)
+    }
+    await sleep(20);
+  }
+}
+
+describe('review: server.pid that is not a plain file', () => {
+  it('a FIFO at server.pid does not hang the first look, Start or Stop', async () => {
+    await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
+    execFileSync('mkfifo', [h.paths.pidFile]);
+    cleanups.push(() => releaseFifo(h.paths.pidFile));
+    const c = h.controller({}, { stateDir });
+    const ready = await within(c.ready, 3_000);
+    const start = await within(c.start(), 5_000);
+    const verdict = { ready: ready === 'hung' ? 'hung' : 'settled', start: start === 'hung' ? 'hung' : `${start.state} ${start.error?.message ?? ''}` };
+    await releaseFifo(h.paths.pidFile);
+    await within(c.stop(), 5_000);
+    expect(verdict.ready, JSON.stringify(verdict)).toBe('settled');
+    expect(verdict.start, JSON.stringify(verdict)).not.toBe('hung');
+  });
+
+  it('a server.pid that is a link to someone else’s file: the target is never written or removed', async () => {
+    await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
+    const target = path.join(h.root, 'not-yours.txt');
+    await fsp.writeFile(target, 'precious\n');
+    await fsp.symlink(target, h.paths.pidFile);
+    const c = h.controller({}, { stateDir });
+    const running = await c.start();
+    expect(running.state).toBe('running');
+    expect(await h.pidFile()).toBe(String(running.pid));
+    await c.stop();
+    expect(await fsp.readFile(target, 'utf8')).toBe('precious\n');
+  });
+});
+
+describe('review: odd contents written into server.pid while the app tracks its server', () => {
+  it.each([['0'], ['-1'], ['1'], ['2147483648'], ['-2147483649'], [''], ['   \n'], ['12abc'], ['SELF']])(
+    'server.pid := %j — the server keeps running, the file is put back, nothing else is signalled',
+    async (text) => {
+      const guard = bystander();
+      const c = h.controller({ livenessMs: 100 }, { stateDir });
+      const running = await c.start();
+      expect(running.state).toBe('running');
+      await fsp.writeFile(h.paths.pidFile, text === 'SELF' ? String(process.pid) : text);
+      expect(await waitUntil(async () => (await h.pidFile()) === String(running.pid), 5_000)).toBe(true);
+      expect(c.snapshot()).toMatchObject({ state: 'running', pid: running.pid });
+      await fsp.writeFile(h.paths.pidFile, text === 'SELF' ? String(process.pid) : text);
+      const stopped = await c.stop();
+      expect(stopped.state).toBe('stopped');
+      expect(isAlive(running.pid ?? 0)).toBe(false);
+      expect(isAlive(guard.pid ?? 0)).toBe(true);
+      guard.kill('SIGKILL');
+    },
+  );
+
+  it('Stop with no server and server.pid naming 0, -1, 1, the app itself or its parent signals nothing', async () => {
+    const guard = bystander();
+    const c = h.controller({}, { stateDir });
+    await c.ready;
+    for (const text of ['0', '-1', '1', String(process.pid), String(process.ppid)]) {
+      await fsp.writeFile(h.paths.pidFile, text);
+      const stopped = await c.stop();
+      expect(stopped.state, text).toBe('stopped');
+    }
+    expect(isAlive(guard.pid ?? 0)).toBe(true);
+    guard.kill('SIGKILL');
+  });
+});
+
+describe('review: a CLI server whose process is named .msbserver-wrapped (a wrapper that execs the real binary)', () => {
+  it('server.pid naming that live msbserver is never deleted, and the app does not call it another program', async () => {
+    const wrapper = await renamedExecWrapper(path.join(h.root, 'wrapper'));
+    const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true, 5_000);
+    const c = h.controller({}, { stateDir });
+    await c.ready;
+    const afterLook = { state: c.snapshot().state, pidFile: await h.pidFile() };
+    const start = await c.start();
+    const afterStart = { state: start.state, pid: start.pid, error: start.error?.message ?? null, pidFile: await h.pidFile() };
+    await c.stop();
+    if (isAlive(cli.pid ?? 0)) process.kill(cli.pid ?? 0, 'SIGKILL');
+    await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+    expect(afterLook.pidFile, `first look: ${JSON.stringify(afterLook)}`).toBe(String(cli.pid));
+    expect(afterStart.error ?? '', `start: ${JSON.stringify(afterStart)}`).not.toMatch(/another program/);
+  });
+});
+
+describe('review: the start lock', () => {
+  it('a lock left by an earlier run of the app whose PID is now this process does not stall Start', async () => {
+    await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
+    // A crashed instance; the new one got the same PID (usual in a fresh PID namespace: a container, a sandboxed app).
+    await fsp.writeFile(h.paths.lockFile, JSON.stringify({ pid: process.pid, token: 'deadbeefdeadbeef' }));
+    h.settings = { ...h.settings, readinessTimeoutMs: 3_000 };
+    const c = h.controller({}, { stateDir });
+    await c.ready;
+    const t0 = Date.now();
+    const start = await c.start();
+    const took = Date.now() - t0;
+    await c.stop();
+    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(3_000);
+    expect(start.state).toBe('running');
+  });
+
+  it('a lock whose PID was reused by a process started after the lock was written does not stall Start', async () => {
+    await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
+    await fsp.writeFile(h.paths.lockFile, JSON.stringify({ pid: 999_999, token: 'deadbeefdeadbeef' }));
+    const old = new Date(Date.now() - 60_000);
+    await fsp.utimes(h.paths.lockFile, old, old);
+    const reuse = bystander(); // a process younger than the lock: the lock cannot be its
+    await fsp.writeFile(h.paths.lockFile, JSON.stringify({ pid: reuse.pid, token: 'deadbeefdeadbeef' }));
+    await fsp.utimes(h.paths.lockFile, old, old);
+    h.settings = { ...h.settings, readinessTimeoutMs: 3_000 };
+    const c = h.controller({}, { stateDir });
+    await c.ready;
+    const t0 = Date.now();
+    const start = await c.start();
+    const took = Date.now() - t0;
+    await c.stop();
+    reuse.kill('SIGKILL');
+    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(3_000);
+  });
+
+  it('a folder at the lock path is reported as such, at once, not as "another start is in progress"', async () => {
+    await fsp.mkdir(h.paths.lockFile, { recursive: true });
+    h.settings = { ...h.settings, readinessTimeoutMs: 1_000 };
+    const c = h.controller({ stopGraceMs: 500 }, { stateDir });
+    await c.ready;
+    const t0 = Date.now();
+    const start = await c.start();
+    const took = Date.now() - t0;
+    expect(start.state).toBe('failed');
+    expect(`${took} ms: ${start.error?.message ?? ''}`).not.toMatch(/still in progress/);
+    expect(took).toBeLessThan(2_000);
+  });
+});
+
+describe('review: homes given as links or relative paths', () => {
+  it('a home that is a symlink: started, adopted across link and real path, stopped', async () => {
+    const real = h.home;
+    await fsp.mkdir(real, { recursive: true, mode: 0o700 });
+    const link = path.join(h.root, 'home-link');
+    await fsp.symlink(real, link);
+    const viaLink = h.controller({}, { stateDir, home: link });
+    const running = await viaLink.start();
+    expect(running.state).toBe('running');
+    expect(processesIn(real)).toEqual([running.pid]);
+    await viaLink.dispose();
+    const viaReal = h.controller({}, { stateDir });
+    await viaReal.ready;
+    expect(viaReal.snapshot()).toMatchObject({ state: 'running', pid: running.pid });
+    await viaReal.stop();
+    expect(processesIn(real)).toEqual([]);
+    // And the CLI (real path) then the app (link).
+    const cli = await cliStart({ home: real, port: h.settings.port, executable: STANDIN_PATH });
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true, 5_000);
+    const again = h.controller({}, { stateDir, home: link });
+    await again.ready;
+    expect(again.snapshot()).toMatchObject({ state: 'running', pid: cli.pid });
+    await again.stop();
+    expect(isAlive(cli.pid ?? 0)).toBe(false);
+  });
+
+  it('a relative MICROSANDBOX_HOME (used verbatim, as main.ts does): the server serves that home and a restarted app adopts it', async () => {
+    await fsp.mkdir(h.logDir, { recursive: true });
+    const tsx = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+    const controllerModule = new URL('../../../../electron/core/server/controller.ts', import.meta.url).href;
+    const script = path.join(h.root, 'relative-home.mts');
+    await fsp.writeFile(
+      script,
+      `import { readFileSync, readlinkSync } from 'node:fs';
+const { createController } = await import(${JSON.stringify(controllerModule)});
+const settings = JSON.parse(process.env.SETTINGS);
+const make = () => createController({ home: 'home', logDir: ${JSON.stringify(h.logDir)}, settings: () => settings, env: { ...process.env }, userHome: ${JSON.stringify(h.root)} });
+const a = make();
+const started = await a.start();
+const env = readFileSync('/proc/' + started.pid + '/environ', 'utf8').split('\\0').find((e) => e.startsWith('MICROSANDBOX_HOME='));
+const cwd = readlinkSync('/proc/' + started.pid + '/cwd');
+await a.dispose();
+const b = make();
+await b.ready;
+const adopted = b.snapshot();
+await b.stop();
+await b.dispose();
+console.log(JSON.stringify({ started: { state: started.state, pid: started.pid }, env, cwd, adopted: { state: adopted.state, pid: adopted.pid, warnings: adopted.warnings } }));
+`,
+    );
+    const result = spawnSync(process.execPath, [tsx, script], {
+      cwd: h.root,
+      env: { ...h.env, SETTINGS: JSON.stringify(h.settings) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      started: { state: string; pid: number };
+      env: string;
+      cwd: string;
+      adopted: { state: string; pid: number | null; warnings: string[] };
+    };
+    for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
+    await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+    expect(out.started.state, result.stderr).toBe('running');
+    // The server runs in the home with MICROSANDBOX_HOME=home, i.e. it serves <home>/home.
+    const served = path.resolve(out.cwd, out.env.slice('MICROSANDBOX_HOME='.length));
+    const both = `server env ${out.env}, cwd ${out.cwd}; restarted app: ${JSON.stringify(out.adopted)}`;
+    expect(served, both).toBe(h.home);
+    expect(out.adopted, 'a restarted app (as main.ts builds it: no record) must adopt the server it started').toMatchObject({ state: 'running', pid: out.started.pid });
+  });
+
+  rootOnly('a home owned by another user gets the "belongs to another user" warning', async () => {
+    await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
+    await fsp.chown(h.home, 65534, 65534);
+    const c = h.controller({}, { stateDir });
+    const running = await c.start();
+    expect(running.warnings.join(' ')).toMatch(/belongs to another user \(uid 65534\)/);
+    await c.stop();
+  });
+});
+
+describe('review: descriptors over many failed starts', () => {
+  it('no descriptor leaks over failed starts of every kind (exit, timeout, port taken, not executable)', { timeout: 60_000 }, async () => {
+    const env = h.env; // the controller reads this very object at each start
+    const c = h.controller({ stopGraceMs: 300, killWaitMs: 500 }, { stateDir });
+    await c.ready;
+    const notExecutable = path.join(h.root, 'bin', 'msbserver');
+    await fsp.mkdir(path.dirname(notExecutable), { recursive: true });
+    await fsp.writeFile(notExecutable, 'not a program', { mode: 0o644 });
+    const blocker: Server = createServer();
+    const port = h.settings.port;
+    const kinds: (() => void | Promise<void>)[] = [
+      function exitCode1() {
+        Object.assign(env, { MSBSERVER_EXE: STANDIN_PATH, MSB_STANDIN_EXIT_CODE: '1' });
+      },
+      function timeout() {
+        delete env['MSB_STANDIN_EXIT_CODE'];
+        env['MSB_STANDIN_NEVER_HEALTHY'] = '1';
+        h.settings = { ...h.settings, readinessTimeoutMs: 1_000 };
+      },
+      async function portTaken() {
+        delete env['MSB_STANDIN_NEVER_HEALTHY'];
+        await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+      },
+      async function notExecutableFile() {
+        await new Promise<void>((resolve) => blocker.close(() => resolve()));
+        env['MSBSERVER_EXE'] = notExecutable;
+      },
+    ];
+    const round = async (): Promise<void> => {
+      for (const kind of kinds) {
+        await kind();
+        const failed = await c.start();
+        if (failed.state !== 'failed') await c.stop();
+        expect(failed.state, `${kind.name}: ${failed.error?.message ?? ''}`).toBe('failed');
+      }
+      env['MSBSERVER_EXE'] = STANDIN_PATH;
+    };
+    await round(); // warm-up: lazily opened descriptors (watchers, sockets) settle
+    await sleep(500);
+    const before = readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 3; i++) await round();
+    await sleep(500);
+    const after = readdirSync('/proc/self/fd').map((fd) => `${fd} -> ${(() => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return '?'; } })()}`);
+    expect(after.length, after.join('\n')).toBeLessThanOrEqual(before + 2);
+    expect(processesIn(h.home)).toEqual([]);
+  });
+});
+

@@ -1,0 +1,174 @@
+// Outside review, claims 1, 2, 9: process groups and wrappers the team's tests do not build.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { portInUse } from '../../../../electron/core/server/port-check.ts';
+import { createHarness, isAlive, nextState, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { doubleForkWrapper, noExecAround, pgidOf, ppidOf, pythonLookalike, setsidBackgroundWrapper, setsidWaitingWrapper, sleep } from './review-world.ts';
+import { cliStart, daemonWrapper, noExecWrapper } from './world.ts';
+
+let h: Harness;
+let stateDir: string;
+
+beforeEach(async () => {
+  h = await createHarness();
+  stateDir = path.join(h.root, 'app-data');
+});
+
+afterEach(async () => {
+  const leftovers = processesIn(h.home);
+  await h.cleanup();
+  expect(leftovers, 'processes of the test left running').toEqual([]);
+});
+
+function withServer(executable: string): void {
+  h.env = { ...h.env, MSBSERVER_EXE: executable };
+}
+
+/** What a user expects after any start: one server of the home and the app naming it, or none at all. */
+async function oneTrackedOrNone(c: ReturnType<Harness['controller']>): Promise<string | null> {
+  await sleep(1_500); // a late bind must have happened by now
+  const live = processesIn(h.home);
+  const s = c.snapshot();
+  const file = await h.pidFile();
+  if (live.length === 0 && s.state !== 'running') return null;
+  if (live.length === 1 && s.state === 'running' && s.pid === live[0] && file === String(live[0])) return null;
+  // A wrapper that waits for its server is the server's parent: it lives as long as the server.
+  const others = live.filter((pid) => pid !== s.pid);
+  if (s.state === 'running' && s.pid !== null && live.includes(s.pid) && file === String(s.pid) && others.length === 1 && ppidOf(s.pid) === others[0]) return null;
+  return `live ${JSON.stringify(live)} (port ${h.settings.port} in use: ${await portInUse('127.0.0.1', h.settings.port)}), state ${s.state} pid ${s.pid} external ${s.external}, server.pid ${JSON.stringify(file)}, error ${s.error?.code ?? '-'}: ${s.error?.message ?? '-'}`;
+}
+
+describe('review: a wrapper that puts the server in a session of its own (setsid)', () => {
+  it.each([
+    ['waits for it, runs node …/main.js', setsidWaitingWrapper, false],
+    ['waits for it, runs node …/msbserver', setsidWaitingWrapper, true],
+    ['backgrounds it and exits, runs node …/main.js', setsidBackgroundWrapper, false],
+    ['backgrounds it and exits, runs node …/msbserver', setsidBackgroundWrapper, true],
+  ] as const)('%s — the start ends with one tracked server or none', async (_name, make, named) => {
+    withServer(await make(path.join(h.root, 'wrapper'), named));
+    const c = h.controller({}, { stateDir });
+    const after = await c.start();
+    const problem = await oneTrackedOrNone(c);
+    expect(problem, `start answered ${after.state} (${after.error?.message ?? ''})`).toBeNull();
+    if (c.snapshot().state === 'running') {
+      const external = c.snapshot().external;
+      await c.stop();
+      expect(processesIn(h.home)).toEqual([]);
+      // The app started it: it must not call it "started outside the app".
+      expect(external, 'the app’s own server labelled external (started outside the app)').toBe(false);
+    }
+  });
+});
+
+describe('review: wrappers that stay in the group', () => {
+  it('a wrapper that forks twice (subshell + background): tracked, named in server.pid, stopped', async () => {
+    withServer(await doubleForkWrapper(path.join(h.root, 'wrapper')));
+    const c = h.controller({}, { stateDir });
+    const running = await c.start();
+    expect(running.state).toBe('running');
+    expect(await oneTrackedOrNone(c)).toBeNull();
+    await c.stop();
+    expect(processesIn(h.home)).toEqual([]);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('Stop while a backgrounding wrapper’s server is still booting ends that server too', async () => {
+    withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
+    h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '600000' };
+    h.settings = { ...h.settings, readinessTimeoutMs: 60_000 };
+    const c = h.controller({}, { stateDir });
+    const starting = c.start();
+    // The wrapper has exited and its server (in the wrapper's group) is booting.
+    expect(await waitUntil(() => c.snapshot().state === 'starting' && c.snapshot().pid !== null && processesIn(h.home).length === 1 && !isAlive(c.snapshot().pid ?? 0), 5_000)).toBe(true);
+    const server = processesIn(h.home)[0];
+    const stopped = await c.stop();
+    await starting;
+    expect(stopped.state).toBe('stopped');
+    await sleep(300);
+    expect(isAlive(server ?? 0), `server ${server} (group ${pgidOf(server ?? 0)}) still runs after Stop`).toBe(false);
+  });
+
+  it('quitting during a backgrounding wrapper’s start, the next app run recognises (or ends) that server', async () => {
+    withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
+    h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '1500' };
+    const first = h.controller({}, { stateDir });
+    void first.start();
+    expect(await waitUntil(() => first.snapshot().pid !== null && !isAlive(first.snapshot().pid ?? 0) && processesIn(h.home).length === 1, 5_000)).toBe(true);
+    await first.dispose(); // the app quits: "its server is detached and is left to come up"
+    await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
+    const [server] = processesIn(h.home);
+
+    const second = h.controller({}, { stateDir });
+    await second.ready;
+    const problem = `second run: ${second.snapshot().state} pid ${second.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, live ${JSON.stringify(processesIn(h.home))}`;
+    const recognised = second.snapshot().state === 'running' && second.snapshot().pid === server;
+    const again = await second.start();
+    await second.stop();
+    expect(recognised, problem).toBe(true);
+    expect(again.error?.code, again.error?.message).toBeUndefined();
+  });
+});
+
+describe('review: what a wrapper leaves in its group when the app did not spawn the leader this run', () => {
+  it('after an app restart, `msb server stop` on a no-exec wrapper: the real server does not run on untracked', async () => {
+    withServer(await noExecWrapper(path.join(h.root, 'wrapper')));
+    const first = h.controller({}, { stateDir });
+    const running = await first.start();
+    expect(running.state).toBe('running');
+    await first.dispose();
+
+    const second = h.controller({ livenessMs: 100 }, { stateDir });
+    await second.ready;
+    expect(second.snapshot()).toMatchObject({ state: 'running', pid: running.pid, external: false });
+    // msb server stop: SIGTERM to the PID in server.pid (the wrapper shell), then the file goes.
+    process.kill(running.pid ?? 0, 'SIGTERM');
+    await fsp.rm(h.paths.pidFile, { force: true });
+    await nextState(second, 'stopped', 5_000);
+    const cleared = await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+    expect(cleared, `left running untracked: ${JSON.stringify(processesIn(h.home))}, port in use ${await portInUse('127.0.0.1', h.settings.port)}`).toBe(true);
+  });
+
+  it('a CLI-started no-exec wrapper adopted by the app, then `msb server stop`: no server runs on untracked', async () => {
+    const wrapper = await noExecWrapper(path.join(h.root, 'wrapper'));
+    const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
+    await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
+    const c = h.controller({ livenessMs: 100 });
+    await c.ready;
+    expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid, external: true });
+    process.kill(cli.pid ?? 0, 'SIGTERM');
+    await fsp.rm(h.paths.pidFile, { force: true });
+    await nextState(c, 'stopped', 5_000);
+    await sleep(500);
+    const live = processesIn(h.home);
+    // Either the app ends what the wrapper left, or it keeps tracking it; never "stopped" with a live server.
+    expect(live.length === 0 || c.snapshot().state === 'running', `state ${c.snapshot().state}, live ${JSON.stringify(live)}`).toBe(true);
+  });
+
+  it('a server that moves to a process group of its own after starting is still ended by Stop', async () => {
+    const lookalike = await pythonLookalike(path.join(h.root, 'py'));
+    withServer(await noExecAround(path.join(h.root, 'py'), lookalike));
+    h.env = { ...h.env, LOOKALIKE_SETPGID_AFTER_MS: '1500' };
+    const c = h.controller({}, { stateDir });
+    const running = await c.start();
+    expect(running.state).toBe('running');
+    const server = processesIn(h.home).find((pid) => pid !== running.pid) ?? 0;
+    expect(await waitUntil(() => pgidOf(server) === server, 5_000)).toBe(true);
+    const stopped = await c.stop();
+    expect(stopped.state).toBe('stopped');
+    await sleep(200);
+    expect(isAlive(server), `the Python server ${server} (now group ${pgidOf(server)}) survived Stop; port in use ${await portInUse('127.0.0.1', h.settings.port)}`).toBe(false);
+  });
+
+  it('the Python look-alike that ignores SIGTERM is SIGKILLed after the grace period', async () => {
+    withServer(await pythonLookalike(path.join(h.root, 'py')));
+    h.env = { ...h.env, LOOKALIKE_IGNORE_TERM: '1' };
+    const c = h.controller({ stopGraceMs: 500 }, { stateDir });
+    const running = await c.start();
+    expect(running.state).toBe('running');
+    const t0 = Date.now();
+    expect((await c.stop()).state).toBe('stopped');
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    expect(processesIn(h.home)).toEqual([]);
+  });
+});

@@ -37,7 +37,7 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
       mint: createMintService({ keyFile: homePaths(h.home).keyFile, snapshot: () => control.snapshot(), settings: () => store.get(), clock: systemClock }),
       isTrustedSender: () => true,
     });
-    const sender = { id: 1, url: 'file:///bench' };
+    const sender = { id: 1, url: 'app://microsandbox-tray/index.html', isMainFrame: true };
     const mintOnce = async (): Promise<number> => {
       const t0 = performance.now();
       const answer = await table.handle('keys:mint', sender, { namespace: 'team-a', expiresIn: '1h' });

@@ -140,10 +140,10 @@ export class AppWindow implements Disposable {
     window.webContents.send(channel, payload);
   }
 
-  /** Trusted only when the request comes from this window's web contents, showing the app's page. */
+  /** Trusted only when the request comes from this window's web contents, its main frame, showing the app's page. */
   isTrustedSender(sender: SenderInfo): boolean {
     const window = this.#window;
     if (window === null || window.isDestroyed()) return false;
-    return sender.id === window.webContents.id && isAppUrl(sender.url, this.#options.page);
+    return sender.id === window.webContents.id && sender.isMainFrame && isAppUrl(sender.url, this.#options.page);
   }
 }

@@ -174,7 +174,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   const calls: InvokeChannel[] = [];
   await page.exposeBinding('__msbInvoke', async (source, channel: unknown, payload: unknown): Promise<Envelope<unknown>> => {
     if (typeof channel === 'string' && (Object.values(API_METHODS) as string[]).includes(channel)) calls.push(channel as InvokeChannel);
-    return table.handle(channel, { id: SENDER_ID, url: source.frame.url() }, payload);
+    return table.handle(channel, { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload);
   });
   await page.addInitScript({ content: BRIDGE });
   const problems: string[] = [];

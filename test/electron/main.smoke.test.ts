@@ -350,6 +350,10 @@ describe('the window', () => {
     for (const sender of [{ senderUrl: 'https://evil' }, { senderUrl: 'file:///etc/passwd' }, { senderUrl: RENDERER_FILE_URL }, { senderId: 9999 }]) {
       expect(await invoke(app, 'app:info', [], sender)).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
     }
+    // A frame inside the window showing the app's own page is still not the window's main frame.
+    const subFrame = await app.send<Envelope<unknown>>({ cmd: 'invoke', channel: 'app:info', args: [], frame: { key: 'inner', url: RENDERER_URL } });
+    expect(subFrame).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    expect(await invoke(app, 'app:info')).toMatchObject({ ok: true });
   });
 
   it('is destroyed on close and made anew on the next open, also from a second launch', async () => {

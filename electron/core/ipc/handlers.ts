@@ -32,7 +32,10 @@ export interface HandlerDeps {
   readonly appInfo: AppInfo;
   /** The one mint service, shared with the tray. */
   readonly mint: MintService;
-  /** True only for the app's own window (webContents id and page URL); see `isAppUrl`. */
+  /**
+   * True only for the app's own window (webContents id and page URL; see `isAppUrl`). The table
+   * itself already refuses any frame but the main one.
+   */
   isTrustedSender(sender: SenderInfo): boolean;
   readonly logger?: Logger;
 }
@@ -154,13 +157,13 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   return { channels: INVOKE_CHANNELS, handle, settingsView };
 }
 
-/** Any doubt (a malformed sender, a check that throws) means not trusted. */
+/** Any doubt (a malformed sender, a sub frame, a check that throws) means not trusted. */
 function trusted(deps: HandlerDeps, sender: unknown): boolean {
   try {
     if (typeof sender !== 'object' || sender === null) return false;
-    const { id, url } = sender as Partial<SenderInfo>;
-    if (typeof id !== 'number' || typeof url !== 'string') return false;
-    return deps.isTrustedSender({ id, url }) === true;
+    const { id, url, isMainFrame } = sender as Partial<SenderInfo>;
+    if (typeof id !== 'number' || typeof url !== 'string' || isMainFrame !== true) return false;
+    return deps.isTrustedSender({ id, url, isMainFrame }) === true;
   } catch (error) {
     (deps.logger ?? silentLogger).debug(`The sender check threw, so the request is not trusted: ${errorText(error)}`);
     return false;

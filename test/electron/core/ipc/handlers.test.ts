@@ -128,8 +128,8 @@ class ManualTimers implements Timers {
 
 // ---------------------------------------------------------------------------------------------
 
-const APP_URL = 'file:///opt/microsandbox-tray/resources/app.asar/out/renderer/index.html';
-const WINDOW: SenderInfo = { id: 1, url: APP_URL };
+const APP_URL = 'app://microsandbox-tray/index.html';
+const WINDOW: SenderInfo = { id: 1, url: APP_URL, isMainFrame: true };
 const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/h', serverSupported: true };
 const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
 const noFetch: typeof fetch = () => Promise.reject(new Error('no network in this test'));
@@ -504,17 +504,23 @@ describe('registerHandlers', () => {
     const unregister = registerHandlers(ipc, world.table);
     expect([...ipc.listeners.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
 
-    const event: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: APP_URL } };
+    const mainFrame = { url: APP_URL };
+    const event: InvokeEventLike = { sender: { id: 1, mainFrame }, senderFrame: mainFrame };
     expect(await ipc.listeners.get('app:info')?.(event)).toEqual({ ok: true, value: APP_INFO });
     expect(await ipc.listeners.get('logs:tail')?.(event, { lines: 1 })).toEqual({ ok: true, value: { lines: ['line 3'], path: world.control.logFile } });
 
     const extra = (await ipc.listeners.get('logs:tail')?.(event, { lines: 1 }, 'more')) as Envelope<unknown>;
     expect(errorOf(extra).code).toBe('invalid-input');
 
-    const noFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1 }, senderFrame: null })) as Envelope<unknown>;
+    const noFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1, mainFrame }, senderFrame: null })) as Envelope<unknown>;
     expect(errorOf(noFrame).code).toBe('forbidden-sender');
-    const otherWindow = (await ipc.listeners.get('app:info')?.({ sender: { id: 2 }, senderFrame: { url: APP_URL } })) as Envelope<unknown>;
+    const otherWindow = (await ipc.listeners.get('app:info')?.({ sender: { id: 2, mainFrame }, senderFrame: mainFrame })) as Envelope<unknown>;
     expect(errorOf(otherWindow).code).toBe('forbidden-sender');
+    // An iframe of the window showing the app's own page: same contents, same URL, another frame.
+    const subFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1, mainFrame }, senderFrame: { url: APP_URL } })) as Envelope<unknown>;
+    expect(errorOf(subFrame).code).toBe('forbidden-sender');
+    const noMainFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1 }, senderFrame: mainFrame })) as Envelope<unknown>;
+    expect(errorOf(noMainFrame).code).toBe('forbidden-sender');
 
     unregister();
     expect([...ipc.removed].sort()).toEqual([...INVOKE_CHANNELS].sort());
@@ -527,7 +533,15 @@ describe('registerHandlers', () => {
         throw new Error('Render frame was disposed before WebFrameMain could be accessed');
       },
     };
-    expect(senderInfo(event)).toEqual({ id: -1, url: '' });
+    expect(senderInfo(event)).toEqual({ id: -1, url: '', isMainFrame: false });
+  });
+
+  it('says a frame is the main frame only when it is the very object of sender.mainFrame', () => {
+    const mainFrame = { url: APP_URL };
+    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: mainFrame })).toEqual({ id: 1, url: APP_URL, isMainFrame: true });
+    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: { url: APP_URL } })).toEqual({ id: 1, url: APP_URL, isMainFrame: false });
+    expect(senderInfo({ sender: { id: 1, mainFrame: null }, senderFrame: null })).toEqual({ id: 1, url: '', isMainFrame: false });
+    expect(senderInfo({ sender: { id: 1 }, senderFrame: undefined })).toEqual({ id: 1, url: '', isMainFrame: false });
   });
 
   it("accepts Electron's ipcMain (type level)", () => {
@@ -619,11 +633,15 @@ function corpus(): BadCase[] {
 
   // Untrusted senders, with valid payloads: nothing may happen.
   const badSenders: [string, unknown][] = [
-    ['another window', { id: 2, url: APP_URL }],
-    ['a remote page', { id: 1, url: 'https://evil.example/index.html' }],
-    ['an empty frame URL', { id: 1, url: '' }],
-    ['another local file', { id: 1, url: 'file:///tmp/evil.html' }],
-    ['a sender with a string id', { id: '1', url: APP_URL }],
+    ['another window', { id: 2, url: APP_URL, isMainFrame: true }],
+    ['a remote page', { id: 1, url: 'https://evil.example/index.html', isMainFrame: true }],
+    ['an empty frame URL', { id: 1, url: '', isMainFrame: true }],
+    ['another local file', { id: 1, url: 'file:///tmp/evil.html', isMainFrame: true }],
+    ['the built file over file://', { id: 1, url: 'file:///opt/microsandbox-tray/resources/app.asar/out/renderer/index.html', isMainFrame: true }],
+    ["a sub frame on the app's own URL", { id: 1, url: APP_URL, isMainFrame: false }],
+    ['a sender that does not say which frame', { id: 1, url: APP_URL }],
+    ['a sender whose frame flag is not a boolean', { id: 1, url: APP_URL, isMainFrame: 'true' }],
+    ['a sender with a string id', { id: '1', url: APP_URL, isMainFrame: true }],
     ['a null sender', null],
     ['an empty sender', {}],
   ];
@@ -632,8 +650,8 @@ function corpus(): BadCase[] {
       add(`${channel} from ${who}`, channel, VALID_PAYLOADS[channel], 'forbidden-sender', { sender });
     }
   }
-  add('an unknown channel from another window', 'server:exec', undefined, 'forbidden-sender', { sender: { id: 9, url: APP_URL } });
-  add('an invalid payload from another window', 'keys:mint', { namespace: 7 }, 'forbidden-sender', { sender: { id: 9, url: APP_URL } });
+  add('an unknown channel from another window', 'server:exec', undefined, 'forbidden-sender', { sender: { id: 9, url: APP_URL, isMainFrame: true } });
+  add('an invalid payload from another window', 'keys:mint', { namespace: 7 }, 'forbidden-sender', { sender: { id: 9, url: APP_URL, isMainFrame: true } });
 
   // More than one argument.
   for (const channel of INVOKE_CHANNELS) add(`${channel} with a second argument`, channel, VALID_PAYLOADS[channel], 'invalid-input', { extra: ['more'] });
@@ -935,8 +953,9 @@ describe('generated bad input (fast-check)', () => {
 
   it('any request from an untrusted sender', async () => {
     const sender = fc.oneof(
-      fc.record({ id: fc.integer().filter((id) => id !== 1), url: fc.constant(APP_URL) }),
-      fc.record({ id: fc.constant(1), url: fc.webUrl() }),
+      fc.record({ id: fc.integer().filter((id) => id !== 1), url: fc.constant(APP_URL), isMainFrame: fc.boolean() }),
+      fc.record({ id: fc.constant(1), url: fc.webUrl(), isMainFrame: fc.boolean() }),
+      fc.record({ id: fc.constant(1), url: fc.constant(APP_URL), isMainFrame: fc.constantFrom(false, 0, 1, 'true', null, undefined) }),
       fc.anything(),
     );
     await fc.assert(
@@ -970,6 +989,7 @@ describe('never throws', () => {
   it('even when reading the sender throws', async () => {
     const sender = {
       id: 1,
+      isMainFrame: true,
       get url(): string {
         throw new Error('disposed');
       },

@@ -13,6 +13,8 @@ import type { AppInfo } from '../shared/contract.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
 import { systemClock } from './core/clock.ts';
 import { ClipboardGuard } from './core/desktop/clipboard-guard.ts';
+import { scrubbingNotifier } from './core/desktop/notifications.ts';
+import { SecretScrubber } from './core/desktop/scrub.ts';
 import { feedStatusAndSettings, LogFeed } from './core/desktop/feeds.ts';
 import { shouldStartOnLaunch } from './core/desktop/launch.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
@@ -79,8 +81,11 @@ function setup(): Started {
   installContentsGuards(app, page);
   Menu.setApplicationMenu(platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }]) : null);
 
+  // What the window and notifications show passes through here first: no server key, no token.
+  const scrubber = new SecretScrubber(paths.keyFile, log);
+  const notifier = scrubbingNotifier(notifierPort, scrubber, log);
   const send: AppWindow['send'] = (channel, payload) => appWindow.send(channel, payload);
-  const logFeed = new LogFeed(controller.logFile, send, log);
+  const logFeed = new LogFeed(controller.logFile, send, scrubber, log);
   const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, devTools: !app.isPackaged, onCreated: () => logFeed.windowOpened(), onClosed: () => logFeed.windowClosed() }));
   owned.add(logFeed);
 
@@ -93,14 +98,14 @@ function setup(): Started {
     const snapshot = controller.snapshot();
     tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled }), iconFile: trayIconName(snapshot.state, platform), tooltip: trayTooltip(snapshot) });
   };
-  owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier: notifierPort, renderTray, send }));
+  owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier, renderTray, send }));
 
   /** Opens the window; on macOS also brings the app to the front, or it opens behind the frontmost app. */
   function showWindow(): void {
     if (platform === 'darwin') app.focus({ steal: true });
     appWindow.open();
   }
-  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier: notifierPort, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log });
+  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log });
 
   renderTray();
   void loginSync.syncFromSystem();

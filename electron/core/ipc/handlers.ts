@@ -13,6 +13,7 @@ import { DurationError } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
+import { SecretScrubber } from '../desktop/scrub.ts';
 import type { SenderInfo, ShellPort } from '../desktop/ports.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
@@ -77,6 +78,8 @@ function fail(code: ErrorCode, message: string): Envelope<never> {
 
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const logger = deps.logger ?? silentLogger;
+  /** The log goes to the window without the server key or any token in it. */
+  const scrubber = new SecretScrubber(deps.paths.keyFile, logger);
   /** The run that was live when a restart setting last changed. */
   let restartPendingFor: string | null = null;
 
@@ -114,7 +117,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       if (result.restartNeeded) restartPendingFor = runId(deps.control.snapshot()) ?? restartPendingFor;
       return settingsView();
     },
-    'logs:tail': async (request) => ({ lines: await deps.control.logTail(request.lines), path: deps.control.logFile }),
+    'logs:tail': async (request) => ({ lines: await scrubber.scrubLines(await deps.control.logTail(request.lines)), path: deps.control.logFile }),
     'shell:reveal': async (request) => {
       if (request.target === 'log') {
         deps.shell.showItemInFolder(deps.control.logFile);

@@ -466,6 +466,17 @@ describe('logs, reveal and app info', () => {
     expect(world.control.calls.filter((call) => call.method === 'logTail').map((call) => call.args)).toEqual([[2], [1000]]);
   });
 
+  it('logs:tail sends the lines without the server key or any token', async () => {
+    const key = 'TailKey0123456789TailKey01234567';
+    await fsp.writeFile(world.paths.keyFile, key, { mode: 0o600 });
+    const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
+    world.control.log = [`msbserver --key ${key} --port 5555`, `GET /api/v1/rpc Authorization: Bearer ${token}`, `key=${key}`];
+    const tail = ok<{ lines: string[] }>(await world.table.handle('logs:tail', WINDOW, { lines: 10 }));
+    expect(tail.lines).toEqual(['msbserver --key [server key hidden] --port 5555', 'GET /api/v1/rpc Authorization: Bearer msb_[token hidden]', 'key=[server key hidden]']);
+    expect(JSON.stringify(tail)).not.toContain(key);
+    expect(JSON.stringify(tail)).not.toContain(token);
+  });
+
   it('reveals the log in its folder and opens the home folder', async () => {
     ok(await world.table.handle('shell:reveal', WINDOW, { target: 'log' }));
     ok(await world.table.handle('shell:reveal', WINDOW, { target: 'home' }));

@@ -93,7 +93,14 @@ export interface RevealRequest {
 
 export type LocateResult =
   | { readonly found: true; readonly path: string; readonly source: LocateSource; readonly searched: readonly string[] }
-  | { readonly found: false; readonly searched: readonly string[]; readonly problem: string; readonly hint: string };
+  | {
+      readonly found: false;
+      readonly searched: readonly string[];
+      readonly problem: string;
+      readonly hint: string;
+      /** Why: nothing there, not an executable file, or one others could change (so it is not run). */
+      readonly reason?: 'missing' | 'not-executable' | 'unsafe';
+    };
 
 export type LocateSource = 'environment' | 'settings' | 'beside-msb' | 'local-bin';
 

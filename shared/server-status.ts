@@ -6,6 +6,8 @@ export type FailureCode =
   | 'not-found'
   /** Found, but not an executable file. */
   | 'not-executable'
+  /** Found, but others than the user and root could change it or its folders, so it is not run. */
+  | 'unsafe-executable'
   /** Another process already listens on the configured address. */
   | 'port-in-use'
   /** The server exited before it answered its health check. */

@@ -97,7 +97,7 @@ function failureView(snapshot: ServerSnapshot): FailureView | null {
   const said = error.exitCode !== null ? new RegExp(`exit code ${error.exitCode}\\b`, 'i') : error.signal !== null ? new RegExp(error.signal) : null;
   const detail = said !== null && said.test(error.message) ? '' : full;
   return {
-    title: missing ? 'msbserver was not found' : 'The server could not run',
+    title: missing ? 'msbserver was not found' : error.code === 'unsafe-executable' ? 'msbserver was not run' : 'The server could not run',
     message: error.message,
     detail,
     logTail: error.logTail,

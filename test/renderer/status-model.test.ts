@@ -73,6 +73,12 @@ describe('statusView', () => {
     expect(view.failure).toMatchObject({ title: 'msbserver was not found', searched, installHint: MICROSANDBOX_INSTALL_HINT, detail: '' });
   });
 
+  it('says an msbserver others could change was not run, without an install hint', () => {
+    const message = 'The app does not run this msbserver: /opt/x/msbserver can be changed by other users.';
+    const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ code: 'unsafe-executable', message, exitCode: null, logTail: [], searched: ['/opt/x/msbserver'] }) }, NOW);
+    expect(view.failure).toMatchObject({ title: 'msbserver was not run', message, installHint: null });
+  });
+
   it('names the signal when there is no exit code', () => {
     const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ code: 'crashed', exitCode: null, signal: 'SIGKILL' }) }, NOW);
     expect(view.failure?.detail).toBe('Ended by signal SIGKILL');

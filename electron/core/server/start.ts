@@ -89,7 +89,7 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
 
   const located = await locateMsbserver({ env: ctx.env, settingsPath: settings.msbserverPath, platform: ctx.platform, userHome: ctx.userHome });
   if (!located.found) {
-    const code: FailureCode = located.problem.includes('not an executable') ? 'not-executable' : 'not-found';
+    const code: FailureCode = located.reason === 'unsafe' ? 'unsafe-executable' : located.reason === 'not-executable' ? 'not-executable' : 'not-found';
     return failed(ctx, code, `${located.problem} ${located.hint}`, { searched: located.searched, warnings });
   }
   const msbrun = msbrunWarning(await locateMsbrun(located.path, ctx.env));

@@ -201,6 +201,19 @@ describe('start failures', () => {
     expect(await fsp.readFile(path.join(h.logDir, 'msbserver.log'), 'utf8')).toContain(`using key ${key}`);
   });
 
+  it('refuses to run an msbserver others could change, from Settings too, and spawns nothing', async () => {
+    const wrapper = await writeWrapper('writable', `exec "${STANDIN_PATH}" "$@"`);
+    await fsp.chmod(wrapper, 0o777);
+    h.env = { ...h.env, MSBSERVER_EXE: '' };
+    h.settings = { ...h.settings, msbserverPath: wrapper };
+    const failed = await h.controller().start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('unsafe-executable');
+    expect(failed.error?.message).toMatch(/msbserver path in Settings points at .*group- or world-writable/);
+    await expect(fsp.access(h.recordFile)).rejects.toThrow();
+    expect(await h.pidFile()).toBeNull();
+  });
+
   it('reports an immediate exit with its code (fault knob)', async () => {
     h.env = { ...h.env, MSB_STANDIN_EXIT_CODE: '3' };
     const failed = await h.controller().start();

@@ -31,6 +31,7 @@ import { homePaths, resolveHome } from './core/paths.ts';
 import { createController } from './core/server/controller.ts';
 import { openSettings } from './core/settings.ts';
 import { registerAppScheme, serveAppScheme } from './adapters/app-protocol.ts';
+import { dialogPorts } from './adapters/dialogs.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
 import { createAppLogger } from './adapters/logger.ts';
 import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/ports.ts';
@@ -90,7 +91,9 @@ function setup(): Started {
   owned.add(logFeed);
 
   const appInfo: AppInfo = { name: APP_TITLE, version: app.getVersion(), platform, home, serverSupported: platform !== 'win32' };
-  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender) });
+  // What the window may not decide alone is asked here, natively, attached to the window.
+  const dialogs = dialogPorts(() => appWindow.browserWindow);
+  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), confirm: dialogs, fileChooser: dialogs });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
   const loginSync = owned.add(new StartAtLoginSync(startAtLoginPort(platform), settings, () => renderTray(), log));

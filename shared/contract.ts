@@ -18,6 +18,10 @@ export type ErrorCode =
   | 'key-unavailable'
   /** msbserver could not be found or started; details are in the snapshot. */
   | 'server-error'
+  /** The user said no (or cancelled) in a native dialog main showed; nothing was changed. */
+  | 'declined'
+  /** Main does not allow this, whatever the window asks (the window may not decide it); nothing was changed. */
+  | 'refused'
   /** Anything unexpected; the message says what. */
   | 'internal';
 
@@ -125,7 +129,12 @@ export interface InvokeMap {
   'keys:mint': { request: MintKeyRequest; response: MintedKey };
   'clipboard:copy': { request: CopyRequest; response: void };
   'settings:get': { request: void; response: SettingsView };
+  /** Any setting but `msbserverPath`; dev mode, a non-loopback host and a namespaces folder ask the user natively first. */
   'settings:set': { request: Partial<Settings>; response: SettingsView };
+  /** Main shows a native open dialog; the file chosen there, if it passes the executable checks, becomes `msbserverPath`. */
+  'settings:choose-msbserver': { request: void; response: SettingsView };
+  /** Back to locating msbserver the way msb does (`msbserverPath: null`). */
+  'settings:clear-msbserver': { request: void; response: SettingsView };
   'logs:tail': { request: LogTailRequest; response: LogTail };
   'shell:reveal': { request: RevealRequest; response: void };
   'app:info': { request: void; response: AppInfo };
@@ -147,6 +156,8 @@ export const API_METHODS = {
   copy: 'clipboard:copy',
   getSettings: 'settings:get',
   setSettings: 'settings:set',
+  chooseMsbserver: 'settings:choose-msbserver',
+  clearMsbserver: 'settings:clear-msbserver',
   logTail: 'logs:tail',
   reveal: 'shell:reveal',
   appInfo: 'app:info',

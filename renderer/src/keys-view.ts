@@ -4,6 +4,7 @@ import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { errorMessage, h, replace, setText, uid } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { checkKeyForm, keyCheckView, resetOutcomeText } from './keys-model.ts';
+import { KEY_ON_COMMAND_LINE_NOTE } from './settings-model.ts';
 import type { Signal } from './signal.ts';
 import { dotenvSnippet, exportLine, maskToken, mcpConfig } from './snippets.ts';
 import type { View } from './status-view.ts';
@@ -98,6 +99,7 @@ export function createKeysView(deps: KeysDeps): View {
     { class: 'reset', 'aria-labelledby': 'reset-title' },
     h('h2', { id: 'reset-title' }, 'Server key'),
     h('p', { class: 'muted' }, 'If a key leaked, reset the server key: every key issued so far stops working.'),
+    h('p', { class: 'muted small-text', 'data-testid': 'key-command-line-note' }, KEY_ON_COMMAND_LINE_NOTE),
     resetButton,
     resetOutcome,
   );

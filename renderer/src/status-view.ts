@@ -31,6 +31,7 @@ export function createStatusView(deps: StatusDeps): View {
   const health = h('dd', { 'data-testid': 'status-health' });
   const mode = h('dd', { 'data-testid': 'status-mode' });
   const origin = h('dd', { 'data-testid': 'status-origin' });
+  const exposure = h('p', { class: 'note warn', 'data-testid': 'status-exposure', hidden: true });
   const card = h(
     'div',
     { class: 'state-card' },
@@ -40,6 +41,7 @@ export function createStatusView(deps: StatusDeps): View {
       { class: 'facts' },
       ...[['PID', pid], ['URL', url], ['Uptime', uptime], ['Health', health], ['Mode', mode], ['Started by', origin]].flatMap(([term, value]) => [h('dt', {}, term), value]),
     ),
+    exposure,
   );
 
   const actionError = h('p', { class: 'inline-error reserve', 'data-testid': 'action-error' });
@@ -85,6 +87,8 @@ export function createStatusView(deps: StatusDeps): View {
     setText(mode, view.mode);
     mode.classList.toggle('warn', view.devMode);
     setText(origin, view.origin);
+    exposure.hidden = view.exposure === null;
+    setText(exposure, view.exposure === null ? '' : `${view.devMode ? 'Development mode: no key is asked, so the server is' : 'The server is'} ${view.exposure}.`);
     url.classList.toggle('mono', view.url.startsWith('http'));
     setText(pid, view.pid);
     setText(url, view.url);

@@ -413,6 +413,57 @@ describe('the window', () => {
   });
 });
 
+describe('decisions the window may not make', () => {
+  function settingsOnDisk(app: RecordingApp): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(path.join(app.userData, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  }
+
+  it('asks natively, attached to the window, before dev mode: Cancel keeps it off, the confirm button turns it on', async () => {
+    const app = await launchReady();
+    await openWindow(app);
+    await app.send({ cmd: 'dialog-queue', answer: { button: 'Cancel' }, match: { kind: 'message', text: 'development mode' } });
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ ok: false, error: { code: 'declined' } });
+    const asked = app.named('dialog.showMessageBox')[0];
+    expect(asked?.detail['window']).toEqual(expect.any(Number));
+    expect(asked?.detail['options']).toMatchObject({ type: 'question', title: 'Turn on development mode?', buttons: ['Cancel', 'Turn On Development Mode'], cancelId: 0, defaultId: 0 });
+    expect(String((asked?.detail['options'] as { detail?: string } | undefined)?.detail)).toContain('open to every program on this computer and every web page you visit');
+    expect(settingsOnDisk(app)['devMode']).not.toBe(true);
+
+    await app.send({ cmd: 'dialog-queue', answer: { button: 'Turn On Development Mode' }, match: { kind: 'message' } });
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ ok: true, value: { settings: { devMode: true } } });
+    expect(settingsOnDisk(app)['devMode']).toBe(true);
+    // Now a host others reach is refused outright: no dialog.
+    const dialogs = app.named('dialog.showMessageBox').length;
+    expect(await invoke(app, 'settings:set', [{ host: '0.0.0.0' }])).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(app.named('dialog.showMessageBox')).toHaveLength(dialogs);
+  });
+
+  it('takes the msbserver path only from its own open dialog, and only a file that passes the checks', async () => {
+    const app = await launchReady();
+    await openWindow(app);
+    expect(await invoke(app, 'settings:set', [{ msbserverPath: STANDIN }])).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(app.named('dialog.showOpenDialog')).toEqual([]);
+
+    await app.send({ cmd: 'dialog-queue', answer: { filePaths: [STANDIN] }, match: { kind: 'open' } });
+    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: true, value: { settings: { msbserverPath: STANDIN } } });
+    const open = app.named('dialog.showOpenDialog')[0];
+    expect(open?.detail['options']).toMatchObject({ title: 'Choose msbserver', properties: ['openFile', 'dontAddToRecent'] });
+    expect(settingsOnDisk(app)['msbserverPath']).toBe(STANDIN);
+
+    const unsafe = path.join(temp, 'writable', 'msbserver');
+    fs.mkdirSync(path.dirname(unsafe), { recursive: true });
+    fs.writeFileSync(unsafe, '#!/bin/sh\n');
+    fs.chmodSync(unsafe, 0o777);
+    await app.send({ cmd: 'dialog-queue', answer: { filePaths: [unsafe] }, match: { kind: 'open' } });
+    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: false, error: { code: 'refused' } });
+    await app.send({ cmd: 'dialog-queue', answer: { canceled: true }, match: { kind: 'open' } });
+    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: false, error: { code: 'declined' } });
+    expect(settingsOnDisk(app)['msbserverPath']).toBe(STANDIN);
+
+    expect(await invoke(app, 'settings:clear-msbserver')).toMatchObject({ ok: true, value: { settings: { msbserverPath: null } } });
+  });
+});
+
 describe('copying a new API key from the tray', () => {
   it('copies the key and says so, naming the namespace and that the clipboard is not cleared', async () => {
     const app = await launchReady({ settings: { clipboardClearSeconds: 0, defaultNamespace: 'team-a' } });

@@ -126,9 +126,15 @@ describe('the window', () => {
     msb.emit('onStatus', RUNNING);
     expect(byTestId('status-mode').textContent).toBe('Secure: clients need a key');
     expect(byTestId('status-origin').textContent).toBe('This app');
+    expect(byTestId('status-exposure').hidden).toBe(true);
     msb.emit('onStatus', { ...RUNNING, devMode: true, external: true });
     expect(byTestId('status-mode').textContent).toBe('Development: no keys needed');
     expect(byTestId('status-mode').classList.contains('warn')).toBe(true);
+    expect(byTestId('status-exposure').hidden).toBe(false);
+    expect(byTestId('status-exposure').textContent).toBe(
+      'Development mode: no key is asked, so the server is open to every program on this computer and every web page you visit.',
+    );
+    expect(byTestId('status-pill').parentElement?.textContent).toContain('open to every program on this computer and every web page you visit');
     expect(byTestId('status-origin').textContent).toBe('Outside the app (msb CLI)');
   });
 

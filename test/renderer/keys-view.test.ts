@@ -167,6 +167,27 @@ describe('the key form', () => {
     expect(byTestId('key-error').textContent).toBe('The server key file could not be read.');
   });
 
+  it('says a long-lived key will be asked about, and what main answered when the user said no', async () => {
+    const expiry = view.element.querySelector<HTMLInputElement>('[data-testid="key-expiry"]');
+    if (expiry === null) throw new Error('no expiry field');
+    expiry.value = '2y';
+    expiry.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(byTestId('key-expiry-hint').textContent).toMatch(/Longer than a year: you will be asked to confirm\.$/);
+    msb.answers.mintKey = () => {
+      throw new IpcFailure('declined', 'No key was made: the long expiry was not confirmed.');
+    };
+    button('Generate').click();
+    await flush();
+    expect(byTestId('key-error').textContent).toBe('No key was made: the long expiry was not confirmed.');
+    expiry.value = '11y';
+    expiry.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(byTestId('key-expiry-error').textContent).toBe('A key can last at most 10 years (10y).');
+  });
+
+  it('says who can read the server key from the process list, and what helps', () => {
+    expect(byTestId('key-command-line-note').textContent).toMatch(/command line.*every user of this computer can read it.*only you use.*hidepid=2/);
+  });
+
   it('says that keys are not needed in dev mode', () => {
     expect(byTestId('dev-note').hidden).toBe(true);
     snapshot.set({ ...RUNNING, devMode: true });

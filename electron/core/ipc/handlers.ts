@@ -6,23 +6,32 @@
  * Order of checks, for every request: the sender first (a request from anything but the app's
  * own window is refused before anything else is looked at), then the channel, then the payload.
  * A refused request changes nothing.
+ *
+ * The window is untrusted: what it may not decide alone (user-decisions.ts) is refused, or asked
+ * of the user in a native dialog through `confirm` / `fileChooser` first. One question at a time:
+ * while one is open, a request that would need another is refused.
  */
-import type { AppInfo, Envelope, ErrorCode, InvokeChannel, IpcError, RequestOf, ResponseOf, SettingsView } from '../../../shared/contract.ts';
+import os from 'node:os';
+import path from 'node:path';
+import type { AppInfo, Envelope, ErrorCode, InvokeChannel, IpcError, MintedKey, MintKeyRequest, RequestOf, ResponseOf, SettingsView } from '../../../shared/contract.ts';
 import { INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
-import { DurationError } from '../../../shared/duration.ts';
+import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import type { Settings } from '../../../shared/settings-schema.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { SecretScrubber } from '../desktop/scrub.ts';
-import type { SenderInfo, ShellPort } from '../desktop/ports.ts';
+import type { ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
 import { TokenError } from '../keys/token.ts';
 import { errorText, type Logger, silentLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
+import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SettingsStore } from '../settings.ts';
 import { validateRequest } from './request-validation.ts';
+import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion } from './user-decisions.ts';
 
 export interface HandlerDeps {
   readonly control: ServerControl;
@@ -39,6 +48,8 @@ export interface HandlerDeps {
    */
   isTrustedSender(sender: SenderInfo): boolean;
   readonly logger?: Logger;
+  readonly confirm: ConfirmPort;
+  readonly fileChooser: FileChooserPort;
 }
 
 export interface HandlerTable {
@@ -88,6 +99,80 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     return { settings: deps.settings.get(), restartNeeded: id !== null && id === restartPendingFor };
   };
 
+  /** Set while a native question is open; another one is not stacked on it. */
+  let asking = false;
+  const oneQuestionAtATime = async <T>(ask: () => Promise<T>): Promise<T> => {
+    if (asking) throw new HandlerError('refused', 'Microsandbox Tray is already waiting for your answer to another question; answer it first.');
+    asking = true;
+    try {
+      return await ask();
+    } finally {
+      asking = false;
+    }
+  };
+
+  /** Asks each question in turn; the first no (or a dialog that fails) ends it with `declined`. */
+  const confirmAll = (questions: readonly UserQuestion[]): Promise<void> =>
+    oneQuestionAtATime(async () => {
+      for (const question of questions) {
+        const { kind: _kind, declined, ...asked } = question;
+        let yes = false;
+        try {
+          yes = (await deps.confirm.confirm(asked)) === true;
+        } catch (error) {
+          logger.warn(`The question "${question.title}" could not be shown, so the answer is no: ${errorText(error)}`);
+        }
+        if (!yes) throw new HandlerError('declined', declined);
+      }
+    });
+
+  const applySettings = (patch: Partial<Settings>): SettingsView => {
+    const result = deps.settings.update(patch);
+    if (!result.ok) {
+      // The request was validated with the same rules, so this is not expected.
+      throw new HandlerError('invalid-input', 'The settings update was refused.');
+    }
+    if (result.restartNeeded) restartPendingFor = runId(deps.control.snapshot()) ?? restartPendingFor;
+    return settingsView();
+  };
+
+  const setSettings = async (patch: Partial<Settings>): Promise<SettingsView> => {
+    const decision = settingsDecision(deps.settings.get(), patch);
+    if (decision.kind === 'refuse') throw new HandlerError('refused', decision.message);
+    if (decision.questions.length === 0) return applySettings(patch);
+    await confirmAll(decision.questions);
+    // The settings may have changed while the dialog was open: decide again on what they are now,
+    // and apply only what the user was asked about.
+    const now = settingsDecision(deps.settings.get(), patch);
+    if (now.kind === 'refuse') throw new HandlerError('refused', now.message);
+    const asked = new Set<QuestionKind>(decision.questions.map((question) => question.kind));
+    if (now.questions.some((question) => !asked.has(question.kind))) {
+      throw new HandlerError('refused', 'The settings changed while you were asked; nothing was saved. Try again.');
+    }
+    return applySettings(patch);
+  };
+
+  const chooseMsbserver = async (): Promise<SettingsView> => {
+    const current = deps.settings.get().msbserverPath;
+    const chosen = await oneQuestionAtATime(() =>
+      deps.fileChooser.chooseFile({
+        title: 'Choose msbserver',
+        buttonLabel: 'Use This msbserver',
+        defaultPath: current ?? path.join(os.homedir(), '.local', 'bin'),
+      }),
+    );
+    if (typeof chosen !== 'string' || chosen === '') throw new HandlerError('declined', 'No file was chosen: the msbserver path is unchanged.');
+    const verdict = await checkServerExecutable(chosen);
+    if (!verdict.ok) throw new HandlerError('refused', `${verdict.problem} The msbserver path is unchanged.`);
+    return applySettings({ msbserverPath: chosen });
+  };
+
+  const mintKey = async (request: MintKeyRequest): Promise<MintedKey> => {
+    const question = request.expiresIn === undefined ? null : longKeyQuestion(parseDuration(request.expiresIn), request.namespace);
+    if (question !== null) await confirmAll([question]);
+    return deps.mint.mint(request);
+  };
+
   const resetKey = async (): Promise<ServerSnapshot> => {
     const snapshot = deps.control.snapshot();
     if (snapshot.state === 'starting' || snapshot.state === 'stopping') {
@@ -103,20 +188,14 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'server:restart': () => deps.control.restart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),
-    'keys:mint': (request) => deps.mint.mint(request),
+    'keys:mint': mintKey,
     'clipboard:copy': async (request) => {
       await deps.clipboard.copy(request.text, request.secret);
     },
     'settings:get': () => settingsView(),
-    'settings:set': (patch) => {
-      const result = deps.settings.update(patch);
-      if (!result.ok) {
-        // The request was validated with the same rules, so this is not expected.
-        throw new HandlerError('invalid-input', 'The settings update was refused.');
-      }
-      if (result.restartNeeded) restartPendingFor = runId(deps.control.snapshot()) ?? restartPendingFor;
-      return settingsView();
-    },
+    'settings:set': setSettings,
+    'settings:choose-msbserver': chooseMsbserver,
+    'settings:clear-msbserver': () => applySettings({ msbserverPath: null }),
     'logs:tail': async (request) => ({ lines: await scrubber.scrubLines(await deps.control.logTail(request.lines)), path: deps.control.logFile }),
     'shell:reveal': async (request) => {
       if (request.target === 'log') {

@@ -5,7 +5,7 @@
  * and the typed request is rebuilt from known fields so nothing else travels further.
  */
 import type { CopyRequest, IpcError, InvokeChannel, LogTailRequest, MintKeyRequest, RequestOf, RevealRequest } from '../../../shared/contract.ts';
-import { parseDuration } from '../../../shared/duration.ts';
+import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
 import { namespaceProblem } from '../../../shared/namespace.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
 import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
@@ -125,6 +125,7 @@ export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequ
       return invalid(error instanceof Error ? error.message : 'The expiry is not a valid duration.');
     }
     if (seconds <= 0) return invalid('The expiry must be longer than zero.');
+    if (seconds > MAX_KEY_SECONDS) return invalid(`A key can last at most ${formatDuration(MAX_KEY_SECONDS)} (10y).`);
     request.expiresIn = expiresIn;
   }
   return valid(request);
@@ -203,6 +204,8 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'clipboard:copy': validateCopyRequest,
   'settings:get': voidRequest('settings:get'),
   'settings:set': validateSettingsSetRequest,
+  'settings:choose-msbserver': voidRequest('settings:choose-msbserver'),
+  'settings:clear-msbserver': voidRequest('settings:clear-msbserver'),
   'logs:tail': validateLogTailRequest,
   'shell:reveal': validateRevealRequest,
   'app:info': voidRequest('app:info'),

@@ -5,6 +5,7 @@
  * that answers its health check is known to be this one (readiness.ts).
  */
 import type { FailureCode, ServerSnapshot } from '../../../shared/server-status.ts';
+import { exposureRefusal } from '../../../shared/exposure.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { chooseStartKey } from '../keys/server-key.ts';
 import { errorText } from '../logger.ts';
@@ -52,6 +53,10 @@ export async function startServer(ctx: ServerContext, request: StartRequest): Pr
   if (ctx.platform === 'win32') {
     return failed(ctx, 'unsupported-platform', 'msbserver does not run natively on Windows. Run microsandbox inside WSL 2.');
   }
+  // The window cannot ask for it any more, but a settings file of an earlier version (or edited
+  // by hand) still could: development mode is never opened to the network.
+  const refusal = exposureRefusal(settings);
+  if (refusal !== null) return failed(ctx, 'unsafe-settings', `${refusal} The server was not started.`);
   const run: Run = { ctx, request, settings, url, warnings: [], own: null };
   try {
     run.warnings.push(...(await prepareHome(ctx)));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import fc from 'fast-check';
 import type { IpcMain } from 'electron';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
 import { createHandlerTable } from '../../../../electron/core/ipc/handlers.ts';
 import type { HandlerDeps, HandlerTable } from '../../../../electron/core/ipc/handlers.ts';
@@ -13,7 +13,7 @@ import type { InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { homePaths } from '../../../../electron/core/paths.ts';
 import type { HomePaths } from '../../../../electron/core/paths.ts';
-import type { ClipboardPort, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
+import type { ClipboardPort, ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
 import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
 import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
@@ -117,6 +117,51 @@ class RecordingShell implements ShellPort {
   }
 }
 
+/**
+ * The native dialogs, recorded: every question and file chooser main would show, answered from a
+ * queue the test fills (nothing queued: the user says no / cancels). `hold()` keeps the next
+ * question open until the test answers it.
+ */
+class RecordingDialogs implements ConfirmPort, FileChooserPort {
+  calls: { kind: 'confirm' | 'choose'; title: string; message?: string; detail?: string; confirmLabel?: string; defaultPath?: string }[] = [];
+  answers: boolean[] = [];
+  chosen: (string | null)[] = [];
+  failWith: Error | null = null;
+  #held: ((yes: boolean) => void) | null = null;
+  #holdNext = false;
+
+  confirm(question: Question & { readonly confirmLabel?: string }): Promise<boolean> {
+    this.calls.push({ kind: 'confirm', title: question.title, message: question.message, ...(question.detail === undefined ? {} : { detail: question.detail }), ...(question.confirmLabel === undefined ? {} : { confirmLabel: question.confirmLabel }) });
+    if (this.failWith !== null) return Promise.reject(this.failWith);
+    if (this.#holdNext) {
+      this.#holdNext = false;
+      return new Promise((resolve) => (this.#held = resolve));
+    }
+    return Promise.resolve(this.answers.shift() ?? false);
+  }
+
+  chooseFile(options: { readonly title: string; readonly defaultPath?: string }): Promise<string | null> {
+    this.calls.push({ kind: 'choose', title: options.title, ...(options.defaultPath === undefined ? {} : { defaultPath: options.defaultPath }) });
+    return Promise.resolve(this.chosen.length > 0 ? (this.chosen.shift() ?? null) : null);
+  }
+
+  hold(): void {
+    this.#holdNext = true;
+  }
+
+  /** Answers the held question; true when there was one. */
+  release(yes: boolean): boolean {
+    const held = this.#held;
+    this.#held = null;
+    held?.(yes);
+    return held !== null;
+  }
+
+  get held(): boolean {
+    return this.#held !== null;
+  }
+}
+
 class ManualTimers implements Timers {
   scheduled: { ms: number; callback: () => void }[] = [];
   setTimeout(callback: () => void, ms: number): TimerHandle {
@@ -143,6 +188,7 @@ interface World {
   clipboard: MemoryClipboard;
   timers: ManualTimers;
   shell: RecordingShell;
+  dialogs: RecordingDialogs;
   table: HandlerTable;
   fetchCalls: string[];
 }
@@ -162,6 +208,7 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
   const clipboard = new MemoryClipboard();
   const timers = new ManualTimers();
   const shell = new RecordingShell();
+  const dialogs = new RecordingDialogs();
   const fetchCalls: string[] = [];
   const baseFetch = options.fetch ?? noFetch;
   const recordingFetch: typeof fetch = (input, init) => {
@@ -176,6 +223,8 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     shell,
     appInfo: APP_INFO,
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
+    confirm: dialogs,
+    fileChooser: dialogs,
     mint: createMintService({
       keyFile: homePaths(home).keyFile,
       snapshot: () => control.snapshot(),
@@ -194,6 +243,7 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     clipboard,
     timers,
     shell,
+    dialogs,
     table: createHandlerTable(deps),
     fetchCalls,
   };
@@ -458,6 +508,236 @@ describe('settings', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+// What the window may not decide alone: refused, or asked of the user in a native dialog.
+
+describe('decisions the user makes in main, not the window', () => {
+  const onDisk = async (): Promise<Record<string, unknown>> => JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
+  const confirms = (): RecordingDialogs['calls'] => world.dialogs.calls.filter((call) => call.kind === 'confirm');
+
+  describe('msbserverPath', () => {
+    it('is refused from settings:set, even beside valid fields and even when null, and nothing is written or asked', async () => {
+      const before = await fsp.readFile(world.settingsFile);
+      for (const patch of [{ msbserverPath: '/usr/local/bin/msbserver' }, { msbserverPath: null }, { port: 7000, msbserverPath: '/bin/sh' }]) {
+        const error = errorOf(await world.table.handle('settings:set', WINDOW, patch));
+        expect(error.code).toBe('refused');
+        expect(error.message).toMatch(/Choose…/);
+      }
+      expect(await fsp.readFile(world.settingsFile)).toEqual(before);
+      expect(world.dialogs.calls).toEqual([]);
+    });
+
+    it('comes from the native file chooser, checked as an executable; cancel and an unsafe file change nothing', async () => {
+      const bin = path.join(world.tmp, 'bin');
+      await fsp.mkdir(bin, { mode: 0o755 });
+      const good = path.join(bin, 'msbserver');
+      await fsp.writeFile(good, '#!/bin/sh\n', { mode: 0o755 });
+      const writable = path.join(bin, 'writable-msbserver');
+      await fsp.writeFile(writable, '#!/bin/sh\n');
+      await fsp.chmod(writable, 0o777);
+
+      // Cancelled: declined, nothing stored.
+      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('declined');
+      expect(world.dialogs.calls).toMatchObject([{ kind: 'choose', title: 'Choose msbserver', defaultPath: path.join(os.homedir(), '.local', 'bin') }]);
+      // A file others could change: refused with the reason.
+      world.dialogs.chosen.push(writable);
+      const refused = errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+      expect(refused.code).toBe('refused');
+      expect(refused.message).toMatch(/group- or world-writable.*unchanged/);
+      world.dialogs.chosen.push(path.join(bin, 'missing'));
+      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
+      expect(world.settings.get().msbserverPath).toBeNull();
+
+      // A good one: stored, and a running server needs a restart for it.
+      world.control.current = running();
+      world.dialogs.chosen.push(good);
+      const view = ok<SettingsView>(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+      expect(view.settings.msbserverPath).toBe(good);
+      expect(view.restartNeeded).toBe(true);
+      expect(await onDisk()).toMatchObject({ msbserverPath: good });
+      // The next chooser opens where the current one is.
+      world.dialogs.chosen.push(null);
+      errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+      expect(world.dialogs.calls.at(-1)).toMatchObject({ kind: 'choose', defaultPath: good });
+
+      // Back to automatic, without a dialog.
+      const cleared = ok<SettingsView>(await world.table.handle('settings:clear-msbserver', WINDOW, undefined));
+      expect(cleared.settings.msbserverPath).toBeNull();
+      expect(world.dialogs.calls.filter((call) => call.kind === 'confirm')).toEqual([]);
+    });
+  });
+
+  describe('development mode', () => {
+    it('asks first, in plain words; no (or a dialog that fails) leaves it off', async () => {
+      const declined = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      expect(declined).toEqual({ code: 'declined', message: 'Development mode stays off: it was not confirmed.' });
+      expect(confirms()).toHaveLength(1);
+      expect(confirms()[0]).toMatchObject({ title: 'Turn on development mode?', confirmLabel: 'Turn On Development Mode' });
+      expect(confirms()[0]?.detail).toContain('open to every program on this computer and every web page you visit');
+      world.dialogs.failWith = new Error('no display');
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('declined');
+      world.dialogs.failWith = null;
+      expect(world.settings.get().devMode).toBe(false);
+      expect(await onDisk()).not.toHaveProperty('devMode', true);
+    });
+
+    it('turns on once the user says yes; turning it off again asks nothing', async () => {
+      world.dialogs.answers.push(true);
+      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { devMode: true })).settings.devMode).toBe(true);
+      expect(await onDisk()).toMatchObject({ devMode: true });
+      // Already on: nothing new to confirm.
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true, port: 7001 }));
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: false }));
+      expect(confirms()).toHaveLength(1);
+    });
+
+    it('is refused outright on a host other computers reach, in one patch or either order, even if the user would say yes', async () => {
+      world.dialogs.answers.push(true, true, true, true);
+      const together = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, host: '0.0.0.0' }));
+      expect(together.code).toBe('refused');
+      expect(together.message).toMatch(/Development mode on 0\.0\.0\.0 is refused/);
+      expect(confirms()).toEqual([]);
+
+      // The host first (confirmed), then development mode: refused without a question.
+      ok(await world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' }));
+      expect(confirms()).toHaveLength(1);
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('refused');
+      expect(confirms()).toHaveLength(1);
+      expect(world.settings.get()).toMatchObject({ host: '0.0.0.0', devMode: false });
+
+      // Development mode first (confirmed), then the host: refused too.
+      ok(await world.table.handle('settings:set', WINDOW, { host: '127.0.0.1' }));
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      expect(confirms()).toHaveLength(2);
+      for (const host of ['0.0.0.0', '::', '192.168.1.20', 'fe80::1']) {
+        expect(errorOf(await world.table.handle('settings:set', WINDOW, { host })).code, host).toBe('refused');
+      }
+      expect(confirms()).toHaveLength(2);
+      expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', devMode: true });
+    });
+  });
+
+  describe('the host', () => {
+    it('may move between loopback addresses without a question', async () => {
+      for (const host of ['127.0.0.2', '::1', '127.0.0.1']) ok(await world.table.handle('settings:set', WINDOW, { host }));
+      expect(world.dialogs.calls).toEqual([]);
+    });
+
+    it('needs a yes to listen where other computers reach it; no leaves it as it was', async () => {
+      const declined = errorOf(await world.table.handle('settings:set', WINDOW, { host: '0.0.0.0', port: 7002 }));
+      expect(declined).toEqual({ code: 'declined', message: 'The host stays 127.0.0.1: the change was not confirmed.' });
+      expect(confirms()[0]).toMatchObject({ title: 'Make the server reachable from other computers?', confirmLabel: 'Listen on 0.0.0.0' });
+      expect(confirms()[0]?.message).toMatch(/every network this computer is on/);
+      // Nothing of the patch was applied, the port included.
+      expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', port: 6000 });
+
+      world.dialogs.answers.push(true);
+      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { host: '192.168.1.20' })).settings.host).toBe('192.168.1.20');
+      expect(confirms()[1]?.message).toMatch(/listen on 192\.168\.1\.20, which other computers can reach/);
+      // Another exposed address is a new exposure: asked again.
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { host: '10.0.0.5' })).code).toBe('declined');
+      expect(confirms()).toHaveLength(3);
+    });
+  });
+
+  describe('the namespaces folder', () => {
+    it('needs a yes for another folder; back to the default asks nothing', async () => {
+      const folder = path.join(world.tmp, 'namespaces-elsewhere');
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).code).toBe('declined');
+      expect(confirms()[0]).toMatchObject({ title: 'Use another namespaces folder?', message: `msbserver will keep its sandboxes in ${folder}.` });
+      expect(confirms()[0]?.detail).toMatch(/anyone who can write to that folder can change what your sandboxes run/);
+      world.dialogs.answers.push(true);
+      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).settings.namespacesPath).toBe(folder);
+      ok(await world.table.handle('settings:set', WINDOW, { namespacesPath: null }));
+      expect(confirms()).toHaveLength(2);
+    });
+  });
+
+  describe('several consequences in one change', () => {
+    it('asks each in turn and applies only when every one is confirmed', async () => {
+      const folder = path.join(world.tmp, 'ns');
+      world.dialogs.answers.push(true, false);
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder })).code).toBe('declined');
+      expect(confirms().map((call) => call.title)).toEqual(['Turn on development mode?', 'Use another namespaces folder?']);
+      expect(world.settings.get()).toMatchObject({ devMode: false, namespacesPath: null });
+      world.dialogs.answers.push(true, true);
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder }));
+      expect(world.settings.get()).toMatchObject({ devMode: true, namespacesPath: folder });
+    });
+  });
+
+  describe('one question at a time', () => {
+    it('refuses a second question while one is open, and decides again on the settings as they are once answered', async () => {
+      world.dialogs.hold();
+      const hostChange = world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' });
+      await vi.waitFor(() => expect(world.dialogs.held).toBe(true));
+      // Another question meanwhile: refused, nothing asked.
+      const stacked = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      expect(stacked.code).toBe('refused');
+      expect(stacked.message).toMatch(/already waiting for your answer/);
+      expect(errorOf(await world.table.handle('keys:mint', WINDOW, { expiresIn: '2y' })).code).toBe('refused');
+      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
+      expect(world.dialogs.calls).toHaveLength(1);
+      // A change that needs no question goes through.
+      ok(await world.table.handle('settings:set', WINDOW, { port: 7003 }));
+
+      expect(world.dialogs.release(true)).toBe(true);
+      expect(ok<SettingsView>(await hostChange).settings).toMatchObject({ host: '0.0.0.0', port: 7003 });
+    });
+
+    it('refuses what became dangerous while the dialog was open, even though the user said yes', async () => {
+      world.dialogs.answers.push(true);
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      world.dialogs.hold();
+      const folderChange = world.table.handle('settings:set', WINDOW, { namespacesPath: path.join(world.tmp, 'ns') });
+      await vi.waitFor(() => expect(world.dialogs.held).toBe(true));
+      // Another part of main (a stored change, say) sets a host others reach while the question is open.
+      world.settings.update({ host: '0.0.0.0' });
+      world.dialogs.release(true);
+      const refused = errorOf(await folderChange);
+      expect(refused.code).toBe('refused');
+      expect(world.settings.get().namespacesPath).toBeNull();
+    });
+  });
+
+  describe('long-lived keys', () => {
+    it('a year or less asks nothing', async () => {
+      for (const expiresIn of ['1h', '24h', '365d', '1y', '12mo']) ok(await world.table.handle('keys:mint', WINDOW, { expiresIn }));
+      expect(world.dialogs.calls).toEqual([]);
+    });
+
+    it('longer needs a yes: no makes no key (not even server.key), yes makes it', async () => {
+      const declined = errorOf(await world.table.handle('keys:mint', WINDOW, { namespace: 'team-a', expiresIn: '2y' }));
+      expect(declined).toEqual({ code: 'declined', message: 'No key was made: the long expiry was not confirmed.' });
+      expect(confirms()[0]).toMatchObject({ title: 'Make a key that lasts 2 years?', message: 'The new key would work for 2 years, in namespace “team-a”.' });
+      await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
+
+      world.dialogs.answers.push(true);
+      const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, { expiresIn: '366d' }));
+      expect(minted.expiresAt - minted.issuedAt).toBe(366 * 86_400);
+      expect(confirms()[1]?.message).toBe('The new key would work for 366 days, in every namespace.');
+    });
+
+    it('more than ten years is refused as invalid, without a question', async () => {
+      for (const expiresIn of ['11y', '3651d', '122mo', '87601h', '99999y']) {
+        const error = errorOf(await world.table.handle('keys:mint', WINDOW, { expiresIn }));
+        expect(error.code, expiresIn).toBe('invalid-input');
+        expect(error.message).toMatch(/at most 10 years/);
+      }
+      world.dialogs.answers.push(true);
+      ok(await world.table.handle('keys:mint', WINDOW, { expiresIn: '10y' }));
+      expect(confirms()).toHaveLength(1);
+    });
+  });
+
+  it('a default expiry over a year is refused by validation (the tray mints with it without asking)', async () => {
+    const error = errorOf(await world.table.handle('settings:set', WINDOW, { defaultExpiry: '2y' }));
+    expect(error.code).toBe('invalid-input');
+    expect(error.message).toMatch(/at most a year/);
+    ok(await world.table.handle('settings:set', WINDOW, { defaultExpiry: '1y' }));
+  });
+});
+
 describe('logs, reveal and app info', () => {
   it('logs:tail passes the line count through', async () => {
     const logFile = world.control.logFile;
@@ -581,6 +861,8 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'server:reset-key',
   'server:locate',
   'settings:get',
+  'settings:choose-msbserver',
+  'settings:clear-msbserver',
   'app:info',
 ];
 
@@ -596,6 +878,8 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'clipboard:copy': { text: 'msb_x', secret: true },
   'settings:get': undefined,
   'settings:set': { port: 7000 },
+  'settings:choose-msbserver': undefined,
+  'settings:clear-msbserver': undefined,
   'logs:tail': { lines: 10 },
   'shell:reveal': { target: 'home' },
   'app:info': undefined,
@@ -841,6 +1125,8 @@ function expectNothingDone(w: World): void {
   expect(w.timers.scheduled).toEqual([]);
   expect(w.shell.calls).toEqual([]);
   expect(w.fetchCalls).toEqual([]);
+  // No native question either: a refused request never gets as far as asking the user.
+  expect(w.dialogs.calls).toEqual([]);
 }
 
 describe('bad input corpus', () => {
@@ -992,6 +1278,8 @@ describe('never throws', () => {
       isTrustedSender: () => {
         throw new Error('boom');
       },
+      confirm: w.dialogs,
+      fileChooser: w.dialogs,
     });
     expect(errorOf(await table.handle('app:info', WINDOW, undefined)).code).toBe('forbidden-sender');
     await fsp.rm(w.tmp, { recursive: true, force: true });

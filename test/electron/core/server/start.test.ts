@@ -223,6 +223,16 @@ describe('start failures', () => {
     expect(await h.pidFile()).toBeNull();
   });
 
+  it('never starts development mode on a host others reach, whatever the stored settings say', async () => {
+    h.settings = { ...h.settings, devMode: true, host: '0.0.0.0' };
+    const failed = await h.controller().start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('unsafe-settings');
+    expect(failed.error?.message).toMatch(/Development mode on 0\.0\.0\.0 is refused.*The server was not started\./);
+    await expect(fsp.access(h.recordFile)).rejects.toThrow();
+    expect(await h.pidFile()).toBeNull();
+  });
+
   it('reports a port in use before spawning anything', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(h.settings.port, '127.0.0.1', resolve));

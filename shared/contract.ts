@@ -63,11 +63,17 @@ export interface MintedKey {
   readonly warnings: readonly string[];
 }
 
-export interface CopyRequest {
-  readonly text: string;
-  /** A secret is cleared from the clipboard after the configured delay if it is still there. */
-  readonly secret: boolean;
-}
+/** The formats of a key the Keys tab copies; main builds the text (shared/snippets.ts). */
+export type KeyCopyFormat = 'token' | 'export-line' | 'dotenv' | 'mcp-config';
+
+/**
+ * What the window may put on the clipboard: never text of its own. Either a key main gave it
+ * (`keys:mint`) in one of the formats, built by main and cleared after the configured delay if it
+ * is still there, or a value main builds itself (`server-url`, the address clients use).
+ */
+export type CopyRequest =
+  | { readonly what: KeyCopyFormat; readonly token: string }
+  | { readonly what: 'server-url' };
 
 export interface SettingsView {
   readonly settings: Settings;

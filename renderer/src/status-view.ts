@@ -66,6 +66,15 @@ export function createStatusView(deps: StatusDeps): View {
   start.addEventListener('click', () => void run(() => api.start())());
   stop.addEventListener('click', () => void run(() => api.stop())());
   restart.addEventListener('click', () => void run(() => api.restart())());
+  // Main puts its own value on the clipboard: the window only says "the server URL".
+  const copyUrl = h('button', { type: 'button', class: 'small' }, 'Copy URL');
+  const copyNotice = h('p', { class: 'copy-notice reserve', 'data-testid': 'url-copy-notice' });
+  copyUrl.addEventListener('click', () => {
+    api.copy({ what: 'server-url' }).then(
+      () => setText(copyNotice, 'Server URL copied.'),
+      (error: unknown) => setText(copyNotice, `Not copied: ${errorMessage(error)}`),
+    );
+  });
 
   const unsupportedNote = h('p', { class: 'note', hidden: true });
   const failure = h('section', { class: 'failure', 'aria-labelledby': 'failure-title', 'data-testid': 'status-failure', hidden: true });
@@ -74,7 +83,7 @@ export function createStatusView(deps: StatusDeps): View {
     'section',
     { class: 'status-view' },
     card,
-    h('div', { class: 'action-block' }, h('div', { class: 'actions' }, start, stop, restart), actionError),
+    h('div', { class: 'action-block' }, h('div', { class: 'actions' }, start, stop, restart, copyUrl), actionError, copyNotice),
     unsupportedNote,
     failure,
   );
@@ -97,6 +106,7 @@ export function createStatusView(deps: StatusDeps): View {
     start.disabled = busy || !view.canStart;
     stop.disabled = busy || !view.canStop;
     restart.disabled = busy || !view.canRestart;
+    copyUrl.disabled = !view.url.startsWith('http');
     const note = deps.unsupported.get();
     unsupportedNote.hidden = note === null;
     setText(unsupportedNote, note ?? '');

@@ -121,6 +121,17 @@ describe('the window', () => {
     expect(byTestId('install-hint').textContent).toBe(MICROSANDBOX_INSTALL_HINT);
   });
 
+  it("copies the server URL through main (the window names it, main builds it), only while there is one", async () => {
+    const copyUrl = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Copy URL');
+    expect(copyUrl?.disabled).toBe(true);
+    msb.emit('onStatus', RUNNING);
+    expect(copyUrl?.disabled).toBe(false);
+    copyUrl?.click();
+    await flush();
+    expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([{ method: 'copy', payload: { what: 'server-url' } }]);
+    expect(byTestId('url-copy-notice').textContent).toBe('Server URL copied.');
+  });
+
   it('marks dev mode and a server started outside the app', () => {
     expect(byTestId('status-mode').textContent).toBe('—');
     msb.emit('onStatus', RUNNING);

@@ -5,7 +5,7 @@ import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { createKeysView } from '../../renderer/src/keys-view.ts';
 import { signal } from '../../renderer/src/signal.ts';
-import { dotenvSnippet, exportLine, maskToken, mcpConfig } from '../../renderer/src/snippets.ts';
+import { maskToken } from '../../shared/snippets.ts';
 import type { View } from '../../renderer/src/status-view.ts';
 import { IpcFailure, RUNNING, TOKEN, fakeMsb, flush, minted, settingsView } from './fake-msb.ts';
 import type { FakeMsb } from './fake-msb.ts';
@@ -127,17 +127,16 @@ describe('the key form', () => {
     expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
   });
 
-  it('copies the token and the three snippets as secrets', async () => {
+  it('asks main to copy the key it was given in each format (main builds the text, never the window)', async () => {
     button('Generate').click();
     await flush();
     for (const name of ['Copy token', 'Copy export line', 'Copy .env', 'Copy MCP config']) button(name).click();
     await flush();
-    const url = 'http://127.0.0.1:5555';
     expect(msb.calls.slice(1)).toEqual([
-      { method: 'copy', payload: { text: TOKEN, secret: true } },
-      { method: 'copy', payload: { text: exportLine(TOKEN), secret: true } },
-      { method: 'copy', payload: { text: dotenvSnippet(TOKEN, url), secret: true } },
-      { method: 'copy', payload: { text: mcpConfig(TOKEN, url), secret: true } },
+      { method: 'copy', payload: { what: 'token', token: TOKEN } },
+      { method: 'copy', payload: { what: 'export-line', token: TOKEN } },
+      { method: 'copy', payload: { what: 'dotenv', token: TOKEN } },
+      { method: 'copy', payload: { what: 'mcp-config', token: TOKEN } },
     ]);
     expect(byTestId('copy-notice').textContent).toBe('MCP config copied. Clipboard clears in 60 s.');
     expect(announced.at(-1)).toBe('MCP config copied. Clipboard clears in 60 s.');

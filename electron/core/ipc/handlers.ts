@@ -11,14 +11,16 @@
  * of the user in a native dialog through `confirm` / `fileChooser` first. One question at a time:
  * while one is open, a request that would need another is refused.
  */
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { AppInfo, Envelope, ErrorCode, InvokeChannel, IpcError, MintedKey, MintKeyRequest, RequestOf, ResponseOf, SettingsView } from '../../../shared/contract.ts';
+import type { AppInfo, CopyRequest, Envelope, ErrorCode, InvokeChannel, IpcError, MintedKey, MintKeyRequest, RequestOf, ResponseOf, SettingsView } from '../../../shared/contract.ts';
 import { INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
+import { dotenvSnippet, exportLine, mcpConfig } from '../../../shared/snippets.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { SecretScrubber } from '../desktop/scrub.ts';
 import type { ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
@@ -29,6 +31,7 @@ import { errorText, type Logger, silentLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
+import { effectiveServerUrl } from '../server/server-url.ts';
 import type { SettingsStore } from '../settings.ts';
 import { validateRequest } from './request-validation.ts';
 import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion } from './user-decisions.ts';
@@ -77,6 +80,8 @@ type Handler<C extends InvokeChannel> = (request: RequestOf<C>) => Promise<Respo
 type Handlers = { readonly [C in InvokeChannel]: Handler<C> };
 
 const MAX_MESSAGE = 600;
+/** Keys the window was given that it may still copy; older ones drop out. */
+const MAX_GIVEN_KEYS = 32;
 
 /** Errors from the server's own channels are about the server; from the others, unexpected. */
 const SERVER_CHANNELS: ReadonlySet<InvokeChannel> = new Set(
@@ -167,10 +172,42 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     return applySettings({ msbserverPath: chosen });
   };
 
+  /**
+   * The keys the window was given this session, by their SHA-256 (the token itself is not kept),
+   * with the server URL they were made for: the only keys `clipboard:copy` puts on the clipboard.
+   */
+  const givenKeys = new Map<string, { readonly serverUrl: string }>();
+  const keyId = (token: string): string => createHash('sha256').update(token).digest('hex');
+
   const mintKey = async (request: MintKeyRequest): Promise<MintedKey> => {
     const question = request.expiresIn === undefined ? null : longKeyQuestion(parseDuration(request.expiresIn), request.namespace);
     if (question !== null) await confirmAll([question]);
-    return deps.mint.mint(request);
+    const minted = await deps.mint.mint(request);
+    givenKeys.set(keyId(minted.token), { serverUrl: minted.serverUrl });
+    for (const oldest of givenKeys.keys()) {
+      if (givenKeys.size <= MAX_GIVEN_KEYS) break;
+      givenKeys.delete(oldest);
+    }
+    return minted;
+  };
+
+  /** The window names what; main builds the text, so no text of the window's ever reaches the clipboard. */
+  const copy = async (request: CopyRequest): Promise<void> => {
+    if (request.what === 'server-url') {
+      await deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings.get()), false);
+      return;
+    }
+    const given = givenKeys.get(keyId(request.token));
+    if (given === undefined) throw new HandlerError('refused', 'Only a key made in this window (Generate) can be copied; make a new one.');
+    const { token } = request;
+    const text = {
+      token: () => token,
+      'export-line': () => exportLine(token),
+      dotenv: () => dotenvSnippet(token, given.serverUrl),
+      'mcp-config': () => mcpConfig(token, given.serverUrl),
+    }[request.what]();
+    // Holds a key: cleared after the configured delay if it is still there.
+    await deps.clipboard.copy(text, true);
   };
 
   const resetKey = async (): Promise<ServerSnapshot> => {
@@ -178,6 +215,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     if (snapshot.state === 'starting' || snapshot.state === 'stopping') {
       throw new HandlerError('server-error', `The server is ${snapshot.state}; reset the key once it has finished.`);
     }
+    // Earlier keys stop working with the reset: the window may no longer copy them either.
+    givenKeys.clear();
     return deps.control.resetKey();
   };
 
@@ -189,9 +228,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),
     'keys:mint': mintKey,
-    'clipboard:copy': async (request) => {
-      await deps.clipboard.copy(request.text, request.secret);
-    },
+    'clipboard:copy': copy,
     'settings:get': () => settingsView(),
     'settings:set': setSettings,
     'settings:choose-msbserver': chooseMsbserver,

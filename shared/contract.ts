@@ -37,7 +37,10 @@ export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly 
 export interface MintKeyRequest {
   /** `*` (all namespaces) when omitted. */
   readonly namespace?: string;
-  /** msb's duration grammar (`1h`, `7d`, `30`); `24h` when omitted. */
+  /**
+   * msb's duration grammar (`1h`, `7d`, `30`); `24h` when omitted. At most ten years (`10y`);
+   * more than a year is made only after the user says yes in a native dialog main shows.
+   */
   readonly expiresIn?: string;
 }
 
@@ -132,7 +135,9 @@ export interface InvokeMap {
   'server:restart': { request: void; response: ServerSnapshot };
   'server:reset-key': { request: void; response: ServerSnapshot };
   'server:locate': { request: void; response: LocateResult };
+  /** Over a year asks the user natively first (`declined` if not); over ten years is `invalid-input`. */
   'keys:mint': { request: MintKeyRequest; response: MintedKey };
+  /** A key this window was given, in a format main builds, or the server URL: never text of the window's. */
   'clipboard:copy': { request: CopyRequest; response: void };
   'settings:get': { request: void; response: SettingsView };
   /** Any setting but `msbserverPath`; dev mode, a non-loopback host and a namespaces folder ask the user natively first. */

@@ -71,10 +71,10 @@ const config: Configuration = {
     enableEmbeddedAsarIntegrityValidation: true,
     onlyLoadAppFromAsar: true,
     loadBrowserProcessSpecificV8Snapshot: false,
-    // Left on: the window is loaded from file://, and its Vite bundle is an ES module script,
-    // which plain-Chromium file:// rules (this fuse off) block as a cross-origin load. Turning it
-    // off needs the renderer served from a custom protocol first.
-    grantFileProtocolExtraPrivileges: true,
+    // Off: the window is served from the app's own privileged scheme (app://microsandbox-tray,
+    // electron/adapters/app-protocol.ts), never from file://, so file:// pages need no powers
+    // beyond plain Chromium's (with it on, a file:// page could read any local file, server.key too).
+    grantFileProtocolExtraPrivileges: false,
     // Flipping fuses breaks the ad-hoc signature Electron ships with; a signed build is re-signed
     // anyway, an unsigned one needs the ad-hoc signature renewed to launch on Apple silicon.
     resetAdHocDarwinSignature: !macSigning,

@@ -36,8 +36,11 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
       appInfo: { name: 'bench', version: '0', platform: process.platform, home: h.home, serverSupported: true },
       mint: createMintService({ keyFile: homePaths(h.home).keyFile, snapshot: () => control.snapshot(), settings: () => store.get(), clock: systemClock }),
       isTrustedSender: () => true,
+      // The bench never asks anything: every question is answered no.
+      confirm: { confirm: () => Promise.resolve(false) },
+      fileChooser: { chooseFile: () => Promise.resolve(null) },
     });
-    const sender = { id: 1, url: 'file:///bench' };
+    const sender = { id: 1, url: 'app://microsandbox-tray/index.html', isMainFrame: true };
     const mintOnce = async (): Promise<number> => {
       const t0 = performance.now();
       const answer = await table.handle('keys:mint', sender, { namespace: 'team-a', expiresIn: '1h' });

@@ -13,11 +13,14 @@ import type { AppInfo } from '../shared/contract.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
 import { systemClock } from './core/clock.ts';
 import { ClipboardGuard } from './core/desktop/clipboard-guard.ts';
+import { scrubbingNotifier } from './core/desktop/notifications.ts';
+import { SecretScrubber } from './core/desktop/scrub.ts';
 import { feedStatusAndSettings, LogFeed } from './core/desktop/feeds.ts';
 import { shouldStartOnLaunch } from './core/desktop/launch.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
 import { createTrayActions } from './core/desktop/tray-actions.ts';
 import { buildTrayMenu, trayIconName, trayTooltip } from './core/desktop/tray-menu.ts';
+import { listRendererFiles, type RendererFiles } from './core/desktop/renderer-files.ts';
 import { appPage } from './core/desktop/window-policy.ts';
 import { DisposableStore, toDisposable } from './core/disposable.ts';
 import { createHandlerTable } from './core/ipc/handlers.ts';
@@ -27,6 +30,8 @@ import { errorText, ignoreFailure, type Logger } from './core/logger.ts';
 import { homePaths, resolveHome } from './core/paths.ts';
 import { createController } from './core/server/controller.ts';
 import { openSettings } from './core/settings.ts';
+import { registerAppScheme, serveAppScheme } from './adapters/app-protocol.ts';
+import { dialogPorts } from './adapters/dialogs.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
 import { createAppLogger } from './adapters/logger.ts';
 import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/ports.ts';
@@ -50,6 +55,8 @@ if (!app.requestSingleInstanceLock()) {
   // Another instance runs; it has been told (`second-instance`) and opens its window.
   app.quit();
 } else {
+  // The window's page comes from the app's own scheme, which Electron takes only before ready.
+  registerAppScheme();
   runApp(app, setup, reportStartFailure, () => logger);
 }
 
@@ -67,20 +74,26 @@ function setup(): Started {
   owned.add(toDisposable(() => controller.dispose({ stopServer: settings.get().stopServerOnQuit })));
   const clipboard = owned.add(new ClipboardGuard(clipboardPort, () => settings.get().clipboardClearSeconds, undefined, log));
   const mint = createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock });
-  const page = appPage(path.join(here, '..', 'renderer', 'index.html'), app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']);
+  const page = appPage(app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']);
 
-  // Security hooks before any web contents exists.
+  // Security hooks before any web contents exists; the page is served only from the built files.
+  owned.add(toDisposable(serveAppScheme(builtRenderer(path.join(here, '..', 'renderer'), log), log)));
   installSessionSecurity(session.defaultSession);
   installContentsGuards(app, page);
   Menu.setApplicationMenu(platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }]) : null);
 
+  // What the window and notifications show passes through here first: no server key, no token.
+  const scrubber = new SecretScrubber(paths.keyFile, log);
+  const notifier = scrubbingNotifier(notifierPort, scrubber, log);
   const send: AppWindow['send'] = (channel, payload) => appWindow.send(channel, payload);
-  const logFeed = new LogFeed(controller.logFile, send, log);
-  const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, onCreated: () => logFeed.windowOpened(), onClosed: () => logFeed.windowClosed() }));
+  const logFeed = new LogFeed(controller.logFile, send, scrubber, log);
+  const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, devTools: !app.isPackaged, onCreated: () => logFeed.windowOpened(), onClosed: () => logFeed.windowClosed() }));
   owned.add(logFeed);
 
   const appInfo: AppInfo = { name: APP_TITLE, version: app.getVersion(), platform, home, serverSupported: platform !== 'win32' };
-  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender) });
+  // What the window may not decide alone is asked here, natively, attached to the window.
+  const dialogs = dialogPorts(() => appWindow.browserWindow);
+  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), confirm: dialogs, fileChooser: dialogs });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
   const loginSync = owned.add(new StartAtLoginSync(startAtLoginPort(platform), settings, () => renderTray(), log));
@@ -88,14 +101,14 @@ function setup(): Started {
     const snapshot = controller.snapshot();
     tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled }), iconFile: trayIconName(snapshot.state, platform, snapshot.healthy), tooltip: trayTooltip(snapshot) });
   };
-  owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier: notifierPort, renderTray, send }));
+  owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier, renderTray, send }));
 
   /** Opens the window; on macOS also brings the app to the front, or it opens behind the frontmost app. */
   function showWindow(): void {
     if (platform === 'darwin') app.focus({ steal: true });
     appWindow.open();
   }
-  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier: notifierPort, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log });
+  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log });
 
   renderTray();
   void loginSync.syncFromSystem();
@@ -104,6 +117,14 @@ function setup(): Started {
     if (shouldStartOnLaunch(settings.get(), controller.snapshot(), platform)) void controller.start().catch(ignoreFailure(log, 'starting the server on launch'));
   });
   return { openWindow: showWindow, shutdown: owned };
+}
+
+/** The built renderer's files; a build that cannot be listed serves nothing (and says why in the log). */
+function builtRenderer(dir: string, log: Logger): Promise<RendererFiles> {
+  return listRendererFiles(dir, log).catch((error: unknown) => {
+    log.error(`The window's files in ${dir} could not be listed, so the window stays empty: ${errorText(error)}`);
+    return { root: dir, files: new Map<string, string>() };
+  });
 }
 
 /** The settings in userData; a corrupt file is moved aside and the user told. */

@@ -18,6 +18,10 @@ export type ErrorCode =
   | 'key-unavailable'
   /** msbserver could not be found or started; details are in the snapshot. */
   | 'server-error'
+  /** The user said no (or cancelled) in a native dialog main showed; nothing was changed. */
+  | 'declined'
+  /** Main does not allow this, whatever the window asks (the window may not decide it); nothing was changed. */
+  | 'refused'
   /** Anything unexpected; the message says what. */
   | 'internal';
 
@@ -33,7 +37,10 @@ export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly 
 export interface MintKeyRequest {
   /** `*` (all namespaces) when omitted. */
   readonly namespace?: string;
-  /** msb's duration grammar (`1h`, `7d`, `30`); `24h` when omitted. */
+  /**
+   * msb's duration grammar (`1h`, `7d`, `30`); `24h` when omitted. At most ten years (`10y`);
+   * more than a year is made only after the user says yes in a native dialog main shows.
+   */
   readonly expiresIn?: string;
 }
 
@@ -59,11 +66,17 @@ export interface MintedKey {
   readonly warnings: readonly string[];
 }
 
-export interface CopyRequest {
-  readonly text: string;
-  /** A secret is cleared from the clipboard after the configured delay if it is still there. */
-  readonly secret: boolean;
-}
+/** The formats of a key the Keys tab copies; main builds the text (shared/snippets.ts). */
+export type KeyCopyFormat = 'token' | 'export-line' | 'dotenv' | 'mcp-config';
+
+/**
+ * What the window may put on the clipboard: never text of its own. Either a key main gave it
+ * (`keys:mint`) in one of the formats, built by main and cleared after the configured delay if it
+ * is still there, or a value main builds itself (`server-url`, the address clients use).
+ */
+export type CopyRequest =
+  | { readonly what: KeyCopyFormat; readonly token: string }
+  | { readonly what: 'server-url' };
 
 export interface SettingsView {
   readonly settings: Settings;
@@ -93,7 +106,14 @@ export interface RevealRequest {
 
 export type LocateResult =
   | { readonly found: true; readonly path: string; readonly source: LocateSource; readonly searched: readonly string[] }
-  | { readonly found: false; readonly searched: readonly string[]; readonly problem: string; readonly hint: string };
+  | {
+      readonly found: false;
+      readonly searched: readonly string[];
+      readonly problem: string;
+      readonly hint: string;
+      /** Why: nothing there, not an executable file, or one others could change (so it is not run). */
+      readonly reason?: 'missing' | 'not-executable' | 'unsafe';
+    };
 
 export type LocateSource = 'environment' | 'settings' | 'beside-msb' | 'local-bin';
 
@@ -115,10 +135,17 @@ export interface InvokeMap {
   'server:restart': { request: void; response: ServerSnapshot };
   'server:reset-key': { request: void; response: ServerSnapshot };
   'server:locate': { request: void; response: LocateResult };
+  /** Over a year asks the user natively first (`declined` if not); over ten years is `invalid-input`. */
   'keys:mint': { request: MintKeyRequest; response: MintedKey };
+  /** A key this window was given, in a format main builds, or the server URL: never text of the window's. */
   'clipboard:copy': { request: CopyRequest; response: void };
   'settings:get': { request: void; response: SettingsView };
+  /** Any setting but `msbserverPath`; dev mode, a non-loopback host and a namespaces folder ask the user natively first. */
   'settings:set': { request: Partial<Settings>; response: SettingsView };
+  /** Main shows a native open dialog; the file chosen there, if it passes the executable checks, becomes `msbserverPath`. */
+  'settings:choose-msbserver': { request: void; response: SettingsView };
+  /** Back to locating msbserver the way msb does (`msbserverPath: null`). */
+  'settings:clear-msbserver': { request: void; response: SettingsView };
   'logs:tail': { request: LogTailRequest; response: LogTail };
   'shell:reveal': { request: RevealRequest; response: void };
   'app:info': { request: void; response: AppInfo };
@@ -140,6 +167,8 @@ export const API_METHODS = {
   copy: 'clipboard:copy',
   getSettings: 'settings:get',
   setSettings: 'settings:set',
+  chooseMsbserver: 'settings:choose-msbserver',
+  clearMsbserver: 'settings:clear-msbserver',
   logTail: 'logs:tail',
   reveal: 'shell:reveal',
   appInfo: 'app:info',

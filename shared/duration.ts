@@ -20,6 +20,18 @@ const SECONDS_PER_UNIT: Readonly<Record<string, bigint>> = {
 
 const I64_MAX = 9_223_372_036_854_775_807n;
 
+/**
+ * A key that lasts longer than this (a year, msb's `1y`) is made only after the user says yes in
+ * a native dialog: whoever holds it can run code in the sandboxes for that long.
+ */
+export const LONG_KEY_SECONDS = 31_536_000;
+/**
+ * No key lasts longer than this (ten years, `10y`). msb itself takes up to `9223372036854775807`
+ * of a unit; a key for the year 101960 protects nothing, and "never expires" is not a promise a
+ * key should make.
+ */
+export const MAX_KEY_SECONDS = 10 * LONG_KEY_SECONDS;
+
 const GRAMMAR = /^([0-9]+)(s|m|h|d|w|mo|y)?$/;
 
 const GRAMMAR_HINT = 'Use a whole number followed by s, m, h, d, w, mo or y, for example 24h or 30d.';

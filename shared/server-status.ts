@@ -6,6 +6,8 @@ export type FailureCode =
   | 'not-found'
   /** Found, but not an executable file. */
   | 'not-executable'
+  /** Found, but others than the user and root could change it or its folders, so it is not run. */
+  | 'unsafe-executable'
   /** Another process already listens on the configured address. */
   | 'port-in-use'
   /** The server exited before it answered its health check. */
@@ -23,7 +25,9 @@ export type FailureCode =
   /** msbserver does not run on this platform (Windows outside WSL). */
   | 'unsupported-platform'
   /** Reading or writing the home directory failed. */
-  | 'home-error';
+  | 'home-error'
+  /** The settings ask for something the app never does (development mode on a host others reach). */
+  | 'unsafe-settings';
 
 export interface ServerFailure {
   readonly code: FailureCode;
@@ -78,4 +82,4 @@ export const INITIAL_SNAPSHOT: ServerSnapshot = Object.freeze({
 });
 
 export const MICROSANDBOX_INSTALL_HINT =
-  'Install microsandbox with `curl -sSL https://get.microsandbox.dev | sh`, or set the msbserver path in Settings.';
+  'Install microsandbox with `curl -sSL https://get.microsandbox.dev | sh`, or choose msbserver in Settings (Choose…).';

@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.ts';
+import { LONG_KEY_SECONDS, parseDuration } from './duration.ts';
 import { namespaceProblem } from './namespace.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -122,7 +122,10 @@ const VALIDATORS: Validators = {
     } catch (error) {
       return fail(error instanceof Error ? error.message : 'The default expiry is not a valid duration.');
     }
-    return seconds > 0 ? ok(value) : fail('The default expiry must be longer than zero.');
+    if (seconds <= 0) return fail('The default expiry must be longer than zero.');
+    // The tray mints with it without asking; longer keys are made in the Keys view, behind a question.
+    if (seconds > LONG_KEY_SECONDS) return fail('The default expiry can be at most a year (1y): the tray makes keys with it without asking. Make longer-lived keys in the Keys tab.');
+    return ok(value);
   },
 };
 
@@ -206,6 +209,44 @@ function checkHost(value: unknown): Check<string> {
   if (value.includes('%')) return fail('msbserver does not accept an IPv6 zone index (the part after %).');
   if (isIpLiteral(value)) return ok(value);
   return fail(`"${value}" is not an IP address. msbserver needs an IP address such as 127.0.0.1 or ::1, not a host name.`);
+}
+
+/**
+ * True for an address only this computer can reach: IPv4 127.0.0.0/8, IPv6 `::1` in any
+ * spelling, and IPv4-mapped loopback (`::ffff:127.0.0.1`). `0.0.0.0` and `::` mean every
+ * interface, which is the opposite.
+ */
+export function isLoopbackHost(value: string): boolean {
+  if (isIPv4(value)) return value.startsWith('127.');
+  const groups = ipv6Groups(value);
+  if (groups === null) return false;
+  const head = groups.slice(0, 5).every((group) => group === 0);
+  if (head && groups[5] === 0 && groups[6] === 0 && groups[7] === 1) return true;
+  // ::ffff:a.b.c.d (or its hex spelling): the IPv4 address decides.
+  return head && groups[5] === 0xffff && (groups[6] ?? 0) >> 8 === 127;
+}
+
+/** The eight 16-bit groups of a valid IPv6 literal, or null. */
+function ipv6Groups(value: string): number[] | null {
+  if (!isIPv6(value)) return null;
+  const toGroups = (part: string): number[] => {
+    if (part === '') return [];
+    const out: number[] = [];
+    for (const piece of part.split(':')) {
+      if (piece.includes('.')) {
+        const [a = 0, b = 0, c = 0, d = 0] = piece.split('.').map(Number);
+        out.push((a << 8) | b, (c << 8) | d);
+      } else {
+        out.push(parseInt(piece, 16));
+      }
+    }
+    return out;
+  };
+  const [head = '', tail] = value.split('::');
+  const first = toGroups(head);
+  if (tail === undefined) return first;
+  const last = toGroups(tail);
+  return [...first, ...new Array<number>(8 - first.length - last.length).fill(0), ...last];
 }
 
 export function isIpLiteral(value: string): boolean {

@@ -14,8 +14,8 @@ import type { AppPage } from '../core/desktop/window-policy.ts';
 
 /**
  * Denies every permission (camera, notifications, clipboard-read, ...) and sets the strict CSP
- * as a response header on everything the session loads (the dev server's responses; file://
- * pages carry the same policy in their meta tag).
+ * as a response header on everything the session loads (the dev server's responses; the app's
+ * scheme sends it itself, and the page carries the same policy in its meta tag).
  */
 export function installSessionSecurity(session: Session): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -56,6 +56,8 @@ export interface AppWindowOptions {
   readonly page: AppPage;
   readonly preloadPath: string;
   readonly title: string;
+  /** DevTools only in development builds (`!app.isPackaged`). */
+  readonly devTools: boolean;
   /** Called when a new window has been created (not when an existing one is shown again). */
   readonly onCreated?: () => void;
   /** Called once the window is gone. */
@@ -100,7 +102,7 @@ export class AppWindow implements Disposable {
       show: false,
       autoHideMenuBar: true,
       webPreferences: {
-        ...secureWebPreferences(this.#options.preloadPath),
+        ...secureWebPreferences(this.#options.preloadPath, { devTools: this.#options.devTools }),
         // The same values as the policy, spelled out where static audits (electronegativity)
         // look for them; the smoke test checks the window gets exactly the policy.
         contextIsolation: true,
@@ -138,10 +140,10 @@ export class AppWindow implements Disposable {
     window.webContents.send(channel, payload);
   }
 
-  /** Trusted only when the request comes from this window's web contents, showing the app's page. */
+  /** Trusted only when the request comes from this window's web contents, its main frame, showing the app's page. */
   isTrustedSender(sender: SenderInfo): boolean {
     const window = this.#window;
     if (window === null || window.isDestroyed()) return false;
-    return sender.id === window.webContents.id && isAppUrl(sender.url, this.#options.page);
+    return sender.id === window.webContents.id && sender.isMainFrame && isAppUrl(sender.url, this.#options.page);
   }
 }

@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from '../../shared/duration.ts';
+import { formatDuration, LONG_KEY_SECONDS, MAX_KEY_SECONDS, parseDuration } from '../../shared/duration.ts';
 import { namespaceProblem } from '../../shared/namespace.ts';
 
 /** Compact uptime: `42s`, `3m 05s`, `2h 07m`, `3d 4h`. Negative spans (clock skew) read `0s`. */
@@ -53,8 +53,11 @@ export function checkExpiry(text: string, nowMs: number, options: DateFormatOpti
   }
   const expiresAt = nowMs + seconds * 1000;
   if (seconds === 0) return { ok: true, seconds, expiresAt, preview: 'Expires at once: a 0 duration gives a key that is already expired.' };
+  // The same limits main applies: over ten years is refused, over a year asked about natively.
+  if (seconds > MAX_KEY_SECONDS) return { ok: false, error: `A key can last at most ${formatDuration(MAX_KEY_SECONDS)} (10y).` };
   const when = formatDateTime(expiresAt, options);
-  return { ok: true, seconds, expiresAt, preview: `Expires on ${when} (in ${formatDuration(seconds)})` };
+  const preview = `Expires on ${when} (in ${formatDuration(seconds)})`;
+  return { ok: true, seconds, expiresAt, preview: seconds > LONG_KEY_SECONDS ? `${preview}. Longer than a year: you will be asked to confirm.` : preview };
 }
 
 export type NamespaceCheck = { readonly ok: true; readonly hint: string } | { readonly ok: false; readonly error: string };

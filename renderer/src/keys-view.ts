@@ -1,11 +1,12 @@
-import type { MintedKey, MsbApi, SettingsView } from '../../shared/contract.ts';
+import type { KeyCopyFormat, MintedKey, MsbApi, SettingsView } from '../../shared/contract.ts';
 import { EXPIRY_PRESETS } from '../../shared/duration.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { errorMessage, h, replace, setText, uid } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { checkKeyForm, keyCheckView, resetOutcomeText } from './keys-model.ts';
+import { KEY_ON_COMMAND_LINE_NOTE } from './settings-model.ts';
 import type { Signal } from './signal.ts';
-import { dotenvSnippet, exportLine, maskToken, mcpConfig } from './snippets.ts';
+import { maskToken } from '../../shared/snippets.ts';
 import type { View } from './status-view.ts';
 
 export interface KeysDeps {
@@ -98,6 +99,7 @@ export function createKeysView(deps: KeysDeps): View {
     { class: 'reset', 'aria-labelledby': 'reset-title' },
     h('h2', { id: 'reset-title' }, 'Server key'),
     h('p', { class: 'muted' }, 'If a key leaked, reset the server key: every key issued so far stops working.'),
+    h('p', { class: 'muted small-text', 'data-testid': 'key-command-line-note' }, KEY_ON_COMMAND_LINE_NOTE),
     resetButton,
     resetOutcome,
   );
@@ -171,11 +173,12 @@ export function createKeysView(deps: KeysDeps): View {
       value.classList.toggle('revealed', revealed);
     });
     const notice = h('p', { class: 'copy-notice reserve', 'data-testid': 'copy-notice' });
-    const copyButton = (label: string, what: string, text: (token: string) => string): HTMLButtonElement => {
+    // Main builds each text from the key it gave this window; the window only names the format.
+    const copyButton = (label: string, what: string, format: KeyCopyFormat): HTMLButtonElement => {
       const button = h('button', { type: 'button' }, label);
       button.addEventListener('click', () => {
         if (token === null) return;
-        void copy(text(token), what, notice);
+        void copy(format, token, what, notice);
       });
       return button;
     };
@@ -199,10 +202,10 @@ export function createKeysView(deps: KeysDeps): View {
       h(
         'div',
         { class: 'copy-grid' },
-        copyButton('Copy token', 'Token', (t) => t),
-        copyButton('Copy export line', 'Export line', (t) => exportLine(t)),
-        copyButton('Copy .env', '.env lines', (t) => dotenvSnippet(t, minted.serverUrl)),
-        copyButton('Copy MCP config', 'MCP config', (t) => mcpConfig(t, minted.serverUrl)),
+        copyButton('Copy token', 'Token', 'token'),
+        copyButton('Copy export line', 'Export line', 'export-line'),
+        copyButton('Copy .env', '.env lines', 'dotenv'),
+        copyButton('Copy MCP config', 'MCP config', 'mcp-config'),
       ),
       notice,
       h('p', { class: 'muted small-text' }, 'Shown once: the app keeps no copy of this key.'),
@@ -210,9 +213,9 @@ export function createKeysView(deps: KeysDeps): View {
     result.hidden = false;
   }
 
-  async function copy(text: string, what: string, notice: HTMLElement): Promise<void> {
+  async function copy(format: KeyCopyFormat, key: string, what: string, notice: HTMLElement): Promise<void> {
     try {
-      await api.copy({ text, secret: true });
+      await api.copy({ what: format, token: key });
       const seconds = settings.get()?.settings.clipboardClearSeconds ?? 0;
       const message = seconds > 0 ? `${what} copied. Clipboard clears in ${seconds} s.` : `${what} copied.`;
       setText(notice, message);

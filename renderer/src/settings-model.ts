@@ -1,7 +1,9 @@
+import { DEV_MODE_EXPOSURE } from '../../shared/exposure.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
 import { LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
 
-export type FieldKind = 'text' | 'path' | 'int' | 'bool' | 'level';
+/** `chooser`: shown, never typed: main sets it from its own native file dialog. */
+export type FieldKind = 'text' | 'path' | 'int' | 'bool' | 'level' | 'chooser';
 
 export interface FieldSpec {
   readonly key: keyof Settings;
@@ -12,18 +14,35 @@ export interface FieldSpec {
 
 export interface FieldGroup {
   readonly title: string;
+  /** Said once at the top of the group. */
+  readonly note?: string;
   readonly fields: readonly FieldSpec[];
 }
+
+/** Where it matters, what anyone on this computer can see: msbserver's key on its command line. */
+export const KEY_ON_COMMAND_LINE_NOTE =
+  'msbserver receives the server key on its command line (microsandbox 0.2 has no other way), so every user of this computer can read it in the process list (ps, /proc) and make keys of their own. That is fine on a computer only you use; on a shared Linux machine, mounting /proc with hidepid=2 hides other users’ processes.';
 
 export const SETTINGS_GROUPS: readonly FieldGroup[] = [
   {
     title: 'Server',
+    note: KEY_ON_COMMAND_LINE_NOTE,
     fields: [
-      { key: 'host', label: 'Host', kind: 'text', hint: 'An IP address, such as 127.0.0.1 or ::1.' },
+      {
+        key: 'host',
+        label: 'Host',
+        kind: 'text',
+        hint: 'An IP address, such as 127.0.0.1 or ::1. An address other computers can reach (0.0.0.0, say) asks you to confirm first.',
+      },
       { key: 'port', label: 'Port', kind: 'int' },
-      { key: 'devMode', label: 'Development mode (no keys needed)', kind: 'bool' },
-      { key: 'namespacesPath', label: 'Namespaces folder', kind: 'path', hint: 'Empty: the microsandbox home’s namespaces folder.' },
-      { key: 'msbserverPath', label: 'msbserver path', kind: 'path', hint: 'Empty: look where msb does.' },
+      {
+        key: 'devMode',
+        label: 'Development mode (no keys needed)',
+        kind: 'bool',
+        hint: `No key is asked of anyone: the server is then ${DEV_MODE_EXPOSURE}. Turning it on asks you to confirm; it is never allowed on an address other computers reach.`,
+      },
+      { key: 'namespacesPath', label: 'Namespaces folder', kind: 'path', hint: 'Empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first.' },
+      { key: 'msbserverPath', label: 'msbserver path', kind: 'chooser', hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where msb does.' },
       { key: 'logLevel', label: 'Log level', kind: 'level' },
       { key: 'readinessTimeoutMs', label: 'Start timeout (milliseconds)', kind: 'int' },
     ],
@@ -60,6 +79,7 @@ export function parseField(kind: FieldKind, raw: RawValue): unknown {
     case 'int':
       return /^-?[0-9]+$/.test(text) ? Number(text) : text === '' ? null : text;
     case 'path':
+    case 'chooser':
     case 'level':
       return text === '' ? null : text;
     case 'text':
@@ -94,7 +114,8 @@ export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, Ra
   let bad = false;
   for (const spec of ALL_FIELDS) {
     const raw = raws.get(spec.key);
-    if (raw === undefined) continue;
+    // A chosen path is main's to set (Choose…), never part of a patch.
+    if (raw === undefined || spec.kind === 'chooser') continue;
     const check = checkField(spec, raw);
     if (!check.ok) {
       errors[spec.key] = check.error;

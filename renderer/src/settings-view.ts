@@ -1,6 +1,7 @@
 import type { AppInfo, MsbApi, SettingsView } from '../../shared/contract.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import type { FieldErrors, Settings } from '../../shared/settings-schema.ts';
+import { exposureOf } from '../../shared/exposure.ts';
 import { errorCode, errorMessage, h, setText } from './dom.ts';
 import { ALL_FIELDS, LOG_LEVEL_OPTIONS, SETTINGS_GROUPS, buildPatch, checkField, rawOf } from './settings-model.ts';
 import type { FieldSpec, RawValue } from './settings-model.ts';
@@ -31,7 +32,11 @@ function writeRaw(c: Control, raw: RawValue): void {
   else c.control.value = typeof raw === 'string' ? raw : '';
 }
 
-/** Every setting, validated as it is edited, saved together; main's own errors shown per field. */
+/**
+ * Every setting, validated as it is edited, saved together; main's own errors shown per field.
+ * Some changes main asks the user about in a native dialog first (dev mode, a host others reach,
+ * another namespaces folder); the msbserver path is chosen only in main's own file dialog.
+ */
 export function createSettingsView(deps: SettingsDeps): View {
   const { api, settings } = deps;
   const controls = new Map<keyof Settings, Control>();
@@ -45,6 +50,17 @@ export function createSettingsView(deps: SettingsDeps): View {
     const hint = spec.hint === undefined ? null : h('p', { id: hintId, class: 'field-hint' }, spec.hint);
     let control: HTMLInputElement | HTMLSelectElement;
     let row: HTMLElement;
+    if (spec.kind === 'chooser') {
+      // Read-only: the window cannot set the path, only ask main to show its file dialog.
+      control = h('input', { id, name: spec.key, type: 'text', readonly: true, class: 'mono', placeholder: 'Automatic: where msb looks', 'aria-describedby': describedBy });
+      const choose = h('button', { type: 'button', class: 'small' }, 'Choose…');
+      const automatic = h('button', { type: 'button', class: 'small' }, 'Use automatic');
+      choose.addEventListener('click', () => void pick(() => api.chooseMsbserver(), 'msbserver path saved.'));
+      automatic.addEventListener('click', () => void pick(() => api.clearMsbserver(), 'msbserver is looked for where msb looks.'));
+      row = h('div', { class: 'field' }, h('label', { for: id }, spec.label), h('div', { class: 'chooser-line' }, control, choose, automatic), error, hint);
+      controls.set(spec.key, { spec, control, error, dirty: false });
+      return row;
+    }
     if (spec.kind === 'bool') {
       control = h('input', { id, type: 'checkbox', name: spec.key, 'aria-describedby': describedBy });
       row = h('div', { class: 'field field-check' }, h('div', { class: 'check-line' }, control, h('label', { for: id }, spec.label)), error, hint);
@@ -91,10 +107,20 @@ export function createSettingsView(deps: SettingsDeps): View {
     restartNow,
   );
   const about = h('p', { class: 'muted small-text about', 'data-testid': 'app-about' });
+  const exposure = h('p', { class: 'note warn', 'data-testid': 'settings-exposure', hidden: true });
   const form = h(
     'form',
     { class: 'settings-form', novalidate: true, 'aria-label': 'Settings' },
-    ...SETTINGS_GROUPS.map((group) => h('fieldset', {}, h('legend', {}, group.title), ...group.fields.map(build))),
+    ...SETTINGS_GROUPS.map((group, index) =>
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, group.title),
+        index === 0 ? exposure : null,
+        group.note === undefined ? null : h('p', { class: 'field-hint', 'data-testid': 'settings-note' }, group.note),
+        ...group.fields.map(build),
+      ),
+    ),
   );
   const footer = h('div', { class: 'settings-footer' }, restartBanner, h('div', { class: 'actions' }, save, revert, message));
   form.append(footer);
@@ -123,6 +149,9 @@ export function createSettingsView(deps: SettingsDeps): View {
   function fill(all: boolean): void {
     const view = settings.get();
     if (view === null) return;
+    const open = exposureOf(view.settings.devMode, view.settings.host);
+    exposure.hidden = open === null;
+    setText(exposure, open === null ? '' : `With these settings the server is ${open}.`);
     for (const c of controls.values()) {
       if (c.dirty && !all) continue;
       c.dirty = false;
@@ -179,6 +208,7 @@ export function createSettingsView(deps: SettingsDeps): View {
         showErrors(fields);
         setText(message, 'Not saved: please correct the marked fields.');
       } else {
+        // Declined in main's dialog or refused by main: nothing was saved, and the message says why.
         setText(message, `Not saved: ${errorMessage(error)}`);
       }
     } finally {
@@ -197,6 +227,25 @@ export function createSettingsView(deps: SettingsDeps): View {
       first ??= c;
     }
     first?.control.focus();
+  }
+
+  /** Asks main to show its file dialog (or to forget the path); the window only shows the answer. */
+  async function pick(action: () => Promise<SettingsView>, done: string): Promise<void> {
+    if (busy) return;
+    busy = true;
+    updateButtons();
+    setText(message, '');
+    try {
+      settings.set(await action());
+      setText(message, done);
+      deps.announce(done);
+    } catch (error) {
+      // Cancelled in the dialog: say so plainly; anything else: why it was not taken.
+      setText(message, errorCode(error) === 'declined' ? errorMessage(error) : `Not changed: ${errorMessage(error)}`);
+    } finally {
+      busy = false;
+      updateButtons();
+    }
   }
 
   revert.addEventListener('click', () => {

@@ -1,4 +1,5 @@
 import { availableActions, isLive } from '../../shared/actions.ts';
+import { exposureOf, hostOfUrl } from '../../shared/exposure.ts';
 import type { ServerSnapshot, ServerState } from '../../shared/server-status.ts';
 import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
 import { formatUptime } from './format.ts';
@@ -30,6 +31,12 @@ export interface StatusView {
   readonly external: boolean;
   /** `Secure: clients need a key`, `Development: no keys needed`, or a dash. */
   readonly mode: string;
+  /**
+   * Who can use the running server, in plain words, when that is more than this computer's
+   * clients with a key: `open to every program on this computer and every web page you visit`
+   * in development mode, `reachable from other computers …` on a host others reach.
+   */
+  readonly exposure: string | null;
   /** Who started the server: `This app`, `Outside the app (msb CLI)`, or a dash. */
   readonly origin: string;
   readonly canStart: boolean;
@@ -67,6 +74,7 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSuppor
   const live = isLive(snapshot);
   const can = availableActions(snapshot, serverSupported);
   const failure = state === 'failed' && snapshot.error !== null ? failureView(snapshot) : null;
+  const exposure = live ? exposureOf(snapshot.devMode, hostOfUrl(snapshot.url)) : null;
   return {
     state,
     label: LABELS[state],
@@ -79,6 +87,7 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSuppor
     devMode: live && snapshot.devMode === true,
     external: live && snapshot.external,
     mode: !live || snapshot.devMode === null ? DASH : snapshot.devMode ? 'Development: no keys needed' : 'Secure: clients need a key',
+    exposure,
     origin: !live ? DASH : snapshot.external ? 'Outside the app (msb CLI)' : 'This app',
     canStart: can.start,
     canStop: can.stop,
@@ -97,7 +106,7 @@ function failureView(snapshot: ServerSnapshot): FailureView | null {
   const said = error.exitCode !== null ? new RegExp(`exit code ${error.exitCode}\\b`, 'i') : error.signal !== null ? new RegExp(error.signal) : null;
   const detail = said !== null && said.test(error.message) ? '' : full;
   return {
-    title: missing ? 'msbserver was not found' : 'The server could not run',
+    title: missing ? 'msbserver was not found' : error.code === 'unsafe-executable' ? 'msbserver was not run' : error.code === 'unsafe-settings' ? 'The server was not started' : 'The server could not run',
     message: error.message,
     detail,
     logTail: error.logTail,
@@ -110,7 +119,8 @@ function announcementOf(snapshot: ServerSnapshot): string {
   switch (snapshot.state) {
     case 'running': {
       const where = snapshot.url === null ? '' : ` at ${snapshot.url}`;
-      const dev = snapshot.devMode === true ? ', development mode' : '';
+      const exposure = exposureOf(snapshot.devMode, hostOfUrl(snapshot.url));
+      const dev = `${snapshot.devMode === true ? ', development mode' : ''}${exposure === null ? '' : `, ${exposure}`}`;
       const outside = snapshot.external ? ', started outside the app' : '';
       const sick = snapshot.healthy === false ? ', not answering its health check' : '';
       return `Server running${where}${dev}${outside}${sick}.`;

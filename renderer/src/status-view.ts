@@ -31,6 +31,7 @@ export function createStatusView(deps: StatusDeps): View {
   const health = h('dd', { 'data-testid': 'status-health' });
   const mode = h('dd', { 'data-testid': 'status-mode' });
   const origin = h('dd', { 'data-testid': 'status-origin' });
+  const exposure = h('p', { class: 'note warn', 'data-testid': 'status-exposure', hidden: true });
   const card = h(
     'div',
     { class: 'state-card' },
@@ -40,6 +41,7 @@ export function createStatusView(deps: StatusDeps): View {
       { class: 'facts' },
       ...[['PID', pid], ['URL', url], ['Uptime', uptime], ['Health', health], ['Mode', mode], ['Started by', origin]].flatMap(([term, value]) => [h('dt', {}, term), value]),
     ),
+    exposure,
   );
 
   const actionError = h('p', { class: 'inline-error reserve', 'data-testid': 'action-error' });
@@ -64,6 +66,15 @@ export function createStatusView(deps: StatusDeps): View {
   start.addEventListener('click', () => void run(() => api.start())());
   stop.addEventListener('click', () => void run(() => api.stop())());
   restart.addEventListener('click', () => void run(() => api.restart())());
+  // Main puts its own value on the clipboard: the window only says "the server URL".
+  const copyUrl = h('button', { type: 'button', class: 'small' }, 'Copy URL');
+  const copyNotice = h('p', { class: 'copy-notice reserve', 'data-testid': 'url-copy-notice' });
+  copyUrl.addEventListener('click', () => {
+    api.copy({ what: 'server-url' }).then(
+      () => setText(copyNotice, 'Server URL copied.'),
+      (error: unknown) => setText(copyNotice, `Not copied: ${errorMessage(error)}`),
+    );
+  });
 
   const unsupportedNote = h('p', { class: 'note', hidden: true });
   const failure = h('section', { class: 'failure', 'aria-labelledby': 'failure-title', 'data-testid': 'status-failure', hidden: true });
@@ -72,7 +83,7 @@ export function createStatusView(deps: StatusDeps): View {
     'section',
     { class: 'status-view' },
     card,
-    h('div', { class: 'action-block' }, h('div', { class: 'actions' }, start, stop, restart), actionError),
+    h('div', { class: 'action-block' }, h('div', { class: 'actions' }, start, stop, restart, copyUrl), actionError, copyNotice),
     unsupportedNote,
     failure,
   );
@@ -85,6 +96,8 @@ export function createStatusView(deps: StatusDeps): View {
     setText(mode, view.mode);
     mode.classList.toggle('warn', view.devMode);
     setText(origin, view.origin);
+    exposure.hidden = view.exposure === null;
+    setText(exposure, view.exposure === null ? '' : `${view.devMode ? 'Development mode: no key is asked, so the server is' : 'The server is'} ${view.exposure}.`);
     url.classList.toggle('mono', view.url.startsWith('http'));
     setText(pid, view.pid);
     setText(url, view.url);
@@ -93,6 +106,7 @@ export function createStatusView(deps: StatusDeps): View {
     start.disabled = busy || !view.canStart;
     stop.disabled = busy || !view.canStop;
     restart.disabled = busy || !view.canRestart;
+    copyUrl.disabled = !view.url.startsWith('http');
     const note = deps.unsupported.get();
     unsupportedNote.hidden = note === null;
     setText(unsupportedNote, note ?? '');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
+import { STANDIN_PATH } from '../fixtures/standin-helpers.ts';
 import { AppHarness, buildApp, launchHarnessChromium, removeBuild, waitFor } from './driver.ts';
 import type { AppBuild, HarnessOptions, TrayState } from './driver.ts';
 import { WindowView, textOf } from './window-view.ts';
@@ -108,6 +109,41 @@ describe('first run, without msbserver installed', () => {
     const note = await app.waitForNotification('Microsandbox server failed to start');
     expect(note.body).toMatch(/msbserver was not found/i);
     expect(app.standins()).toEqual([]);
+  });
+});
+
+describe('what the window may not decide', () => {
+  it('takes the msbserver the user picks in main\'s own file dialog, then starts it; dev mode waits for the native yes', async () => {
+    // No MSBSERVER_EXE and nothing installed: only the path chosen in the dialog can be run.
+    const app = await launch({ env: { MSBSERVER_EXE: undefined } });
+    const { page } = await app.openWindowFromTray();
+    const view = new WindowView(page);
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const message = page.getByTestId('settings-message');
+
+    await view.button('Choose…').click();
+    const chooser = await app.waitForDialog({ kind: 'open' });
+    expect(chooser.options).toMatchObject({ title: 'Choose msbserver' });
+    expect(chooser.window).toBe((await app.window())?.windowId);
+    await app.answerDialog(chooser.id, { filePaths: [STANDIN_PATH] });
+    await expect.poll(() => text(message)).toBe('msbserver path saved.');
+    expect(await page.getByLabel('msbserver path').inputValue()).toBe(STANDIN_PATH);
+
+    await page.getByLabel('Development mode (no keys needed)').check();
+    await view.button('Save').click();
+    const question = await app.waitForDialog({ kind: 'message', text: 'development mode' });
+    expect(question.options['buttons']).toEqual(['Cancel', 'Turn On Development Mode']);
+    await app.answerDialog(question.id, { button: 'Cancel' });
+    await expect.poll(() => text(message)).toBe('Not saved: Development mode stays off: it was not confirmed.');
+
+    await page.getByRole('tab', { name: 'Status' }).click();
+    await view.button('Start').click();
+    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
+    expect(await page.getByTestId('status-mode').textContent()).toBe('Secure: clients need a key');
+    const pid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
+    expect(app.standins()).toContain(pid);
+    await view.button('Stop').click();
+    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
   });
 });
 

@@ -70,6 +70,9 @@ async function launch(): Promise<AppHarness> {
 async function openFixture(app: AppHarness, item = 'open'): Promise<Page> {
   await app.clickTray(item);
   const window = await waitFor(() => app.window().then((found) => found ?? undefined), 10_000, 'the fixture window');
+  // The page fetches data.json as it loads; a test that ended with that request in flight would
+  // have it aborted by the teardown (a console error). Settled first, whichever way it went.
+  await window.page.locator('#fetched:not(:empty)').waitFor({ timeout: 10_000 });
   return window.page;
 }
 

@@ -70,6 +70,8 @@ describe('what ships', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       loadBrowserProcessSpecificV8Snapshot: false,
+      // The window comes from the app's scheme, so file:// keeps plain Chromium's rules.
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 

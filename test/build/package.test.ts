@@ -277,8 +277,8 @@ describe.skipIf(process.platform !== 'linux')('the Linux package (electron-build
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       loadBrowserProcessSpecificV8Snapshot: false,
-      // Kept: the window is a file:// page with an ES module script (see the configuration).
-      grantFileProtocolExtraPrivileges: true,
+      // Off: the window is served from the app's own scheme, not file:// (see the configuration).
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 

@@ -24,7 +24,7 @@ import { createHandlerTable } from '../../electron/core/ipc/handlers.ts';
 import type { HandlerTable } from '../../electron/core/ipc/handlers.ts';
 import { homePaths } from '../../electron/core/paths.ts';
 import type { HomePaths } from '../../electron/core/paths.ts';
-import type { SenderInfo, ShellPort } from '../../electron/core/desktop/ports.ts';
+import type { ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../electron/core/desktop/ports.ts';
 import { openSettings } from '../../electron/core/settings.ts';
 import type { SettingsStore } from '../../electron/core/settings.ts';
 import { freePort, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
@@ -103,6 +103,12 @@ export interface Rig {
   readonly dir: string;
   readonly calls: InvokeChannel[];
   readonly revealed: string[];
+  /** Every native question main asked (what the user would read), in order. */
+  readonly questions: Question[];
+  /** The user's answers to the next questions, in order; none left means no (Cancel). */
+  readonly confirmAnswers: boolean[];
+  /** The files the user picks in the next native file choosers; none left means Cancel. */
+  readonly chosenFiles: (string | null)[];
   /** Uncaught page errors, console errors and CSP violations, for the test to assert none. */
   readonly problems: string[];
   /** Opens (or reopens) the window's page. */
@@ -159,6 +165,22 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     },
   };
   const appInfo: AppInfo = { name: 'Microsandbox Tray', version: '0.0.0-e2e', platform: process.platform, home, serverSupported: true };
+  const questions: Question[] = [];
+  const confirmAnswers: boolean[] = [];
+  const chosenFiles: (string | null)[] = [];
+  // Main's native dialogs, answered as the test says (the user), never by the page.
+  const confirm: ConfirmPort = {
+    confirm: (question) => {
+      questions.push(question);
+      return Promise.resolve(confirmAnswers.shift() ?? false);
+    },
+  };
+  const fileChooser: FileChooserPort = {
+    chooseFile: (options) => {
+      questions.push({ title: options.title, message: 'file chooser' });
+      return Promise.resolve(chosenFiles.shift() ?? null);
+    },
+  };
   const SENDER_ID = 1;
   const table = createHandlerTable({
     control: controller,
@@ -169,12 +191,14 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     appInfo,
     mint: createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock }),
     isTrustedSender: (sender: SenderInfo) => sender.id === SENDER_ID && sender.url.startsWith(site.url),
+    confirm,
+    fileChooser,
   });
 
   const calls: InvokeChannel[] = [];
   await page.exposeBinding('__msbInvoke', async (source, channel: unknown, payload: unknown): Promise<Envelope<unknown>> => {
     if (typeof channel === 'string' && (Object.values(API_METHODS) as string[]).includes(channel)) calls.push(channel as InvokeChannel);
-    return table.handle(channel, { id: SENDER_ID, url: source.frame.url() }, payload);
+    return table.handle(channel, { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload);
   });
   await page.addInitScript({ content: BRIDGE });
   const problems: string[] = [];
@@ -213,6 +237,9 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     dir,
     calls,
     revealed,
+    questions,
+    confirmAnswers,
+    chosenFiles,
     problems,
     async open() {
       await page.goto(site.url);

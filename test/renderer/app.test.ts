@@ -121,14 +121,31 @@ describe('the window', () => {
     expect(byTestId('install-hint').textContent).toBe(MICROSANDBOX_INSTALL_HINT);
   });
 
+  it("copies the server URL through main (the window names it, main builds it), only while there is one", async () => {
+    const copyUrl = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Copy URL');
+    expect(copyUrl?.disabled).toBe(true);
+    msb.emit('onStatus', RUNNING);
+    expect(copyUrl?.disabled).toBe(false);
+    copyUrl?.click();
+    await flush();
+    expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([{ method: 'copy', payload: { what: 'server-url' } }]);
+    expect(byTestId('url-copy-notice').textContent).toBe('Server URL copied.');
+  });
+
   it('marks dev mode and a server started outside the app', () => {
     expect(byTestId('status-mode').textContent).toBe('—');
     msb.emit('onStatus', RUNNING);
     expect(byTestId('status-mode').textContent).toBe('Secure: clients need a key');
     expect(byTestId('status-origin').textContent).toBe('This app');
+    expect(byTestId('status-exposure').hidden).toBe(true);
     msb.emit('onStatus', { ...RUNNING, devMode: true, external: true });
     expect(byTestId('status-mode').textContent).toBe('Development: no keys needed');
     expect(byTestId('status-mode').classList.contains('warn')).toBe(true);
+    expect(byTestId('status-exposure').hidden).toBe(false);
+    expect(byTestId('status-exposure').textContent).toBe(
+      'Development mode: no key is asked, so the server is open to every program on this computer and every web page you visit.',
+    );
+    expect(byTestId('status-pill').parentElement?.textContent).toContain('open to every program on this computer and every web page you visit');
     expect(byTestId('status-origin').textContent).toBe('Outside the app (msb CLI)');
   });
 

@@ -72,6 +72,8 @@ export function fakeMsb(): FakeMsb {
     copy: () => undefined,
     getSettings: () => settingsView(),
     setSettings: (patch) => settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) } }),
+    chooseMsbserver: () => settingsView({ settings: { ...DEFAULT_SETTINGS, msbserverPath: '/opt/microsandbox/bin/msbserver' } }),
+    clearMsbserver: () => settingsView(),
     logTail: () => ({ lines: [], path: '/home/u/.config/Microsandbox Tray/logs/msbserver.log' }),
     reveal: () => undefined,
     appInfo: () => APP_INFO,

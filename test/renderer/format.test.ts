@@ -58,8 +58,18 @@ describe('checkExpiry (the live preview)', () => {
   it('does not crash on a duration beyond what a Date can show', () => {
     const check = checkExpiry('9000000000000h', NOW, UTC);
     expect(check.ok).toBe(false);
+    // Such a key is refused now (at most ten years); the date formatter still copes with it.
     const far = checkExpiry('200000000y', NOW, UTC);
-    expect(far.ok && far.preview).toContain('too far');
+    expect(far).toEqual({ ok: false, error: 'A key can last at most 10 years (10y).' });
+    expect(formatDateTime(NOW + 200_000_000 * 31_536_000 * 1000, UTC)).toContain('too far');
+  });
+
+  it('says a key over a year will be asked about, and refuses one over ten years', () => {
+    expect(checkExpiry('1y', NOW, UTC)).toMatchObject({ ok: true, preview: expect.not.stringMatching(/confirm/) as unknown });
+    const long = checkExpiry('2y', NOW, UTC);
+    expect(long.ok && long.preview).toMatch(/\(in 2 years\)\. Longer than a year: you will be asked to confirm\.$/);
+    expect(checkExpiry('10y', NOW, UTC).ok).toBe(true);
+    expect(checkExpiry('11y', NOW, UTC)).toEqual({ ok: false, error: 'A key can last at most 10 years (10y).' });
   });
 });
 

@@ -5,7 +5,7 @@ import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { createKeysView } from '../../renderer/src/keys-view.ts';
 import { signal } from '../../renderer/src/signal.ts';
-import { dotenvSnippet, exportLine, maskToken, mcpConfig } from '../../renderer/src/snippets.ts';
+import { maskToken } from '../../shared/snippets.ts';
 import type { View } from '../../renderer/src/status-view.ts';
 import { IpcFailure, RUNNING, TOKEN, fakeMsb, flush, minted, settingsView } from './fake-msb.ts';
 import type { FakeMsb } from './fake-msb.ts';
@@ -127,17 +127,16 @@ describe('the key form', () => {
     expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
   });
 
-  it('copies the token and the three snippets as secrets', async () => {
+  it('asks main to copy the key it was given in each format (main builds the text, never the window)', async () => {
     button('Generate').click();
     await flush();
     for (const name of ['Copy token', 'Copy export line', 'Copy .env', 'Copy MCP config']) button(name).click();
     await flush();
-    const url = 'http://127.0.0.1:5555';
     expect(msb.calls.slice(1)).toEqual([
-      { method: 'copy', payload: { text: TOKEN, secret: true } },
-      { method: 'copy', payload: { text: exportLine(TOKEN), secret: true } },
-      { method: 'copy', payload: { text: dotenvSnippet(TOKEN, url), secret: true } },
-      { method: 'copy', payload: { text: mcpConfig(TOKEN, url), secret: true } },
+      { method: 'copy', payload: { what: 'token', token: TOKEN } },
+      { method: 'copy', payload: { what: 'export-line', token: TOKEN } },
+      { method: 'copy', payload: { what: 'dotenv', token: TOKEN } },
+      { method: 'copy', payload: { what: 'mcp-config', token: TOKEN } },
     ]);
     expect(byTestId('copy-notice').textContent).toBe('MCP config copied. Clipboard clears in 60 s.');
     expect(announced.at(-1)).toBe('MCP config copied. Clipboard clears in 60 s.');
@@ -165,6 +164,27 @@ describe('the key form', () => {
     expect(byTestId('key-result').textContent).toBe('');
     await flush();
     expect(byTestId('key-error').textContent).toBe('The server key file could not be read.');
+  });
+
+  it('says a long-lived key will be asked about, and what main answered when the user said no', async () => {
+    const expiry = view.element.querySelector<HTMLInputElement>('[data-testid="key-expiry"]');
+    if (expiry === null) throw new Error('no expiry field');
+    expiry.value = '2y';
+    expiry.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(byTestId('key-expiry-hint').textContent).toMatch(/Longer than a year: you will be asked to confirm\.$/);
+    msb.answers.mintKey = () => {
+      throw new IpcFailure('declined', 'No key was made: the long expiry was not confirmed.');
+    };
+    button('Generate').click();
+    await flush();
+    expect(byTestId('key-error').textContent).toBe('No key was made: the long expiry was not confirmed.');
+    expiry.value = '11y';
+    expiry.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(byTestId('key-expiry-error').textContent).toBe('A key can last at most 10 years (10y).');
+  });
+
+  it('says who can read the server key from the process list, and what helps', () => {
+    expect(byTestId('key-command-line-note').textContent).toMatch(/command line.*every user of this computer can read it.*only you use.*hidepid=2/);
   });
 
   it('says that keys are not needed in dev mode', () => {

@@ -145,6 +145,63 @@ describe('the settings view', () => {
     expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('Not saved: Disk full.');
   });
 
+  it('shows the msbserver path read-only; Choose… and Use automatic ask main, which answers with the new settings', async () => {
+    const path = input('msbserver path') as HTMLInputElement;
+    expect(path.readOnly).toBe(true);
+    expect(path.placeholder).toBe('Automatic: where msb looks');
+    button('Choose…').click();
+    await flush();
+    expect(msb.calls.filter((call) => call.method === 'chooseMsbserver')).toEqual([{ method: 'chooseMsbserver', payload: undefined }]);
+    expect(path.value).toBe('/opt/microsandbox/bin/msbserver');
+    expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('msbserver path saved.');
+    button('Use automatic').click();
+    await flush();
+    expect(path.value).toBe('');
+    // Typing into it does nothing, and a save never carries it.
+    path.value = '/tmp/evil';
+    path.dispatchEvent(new Event('input', { bubbles: true }));
+    edit('Port', '7000');
+    await save();
+    expect(msb.calls.find((call) => call.method === 'setSettings')?.payload).toEqual({ port: 7000 });
+  });
+
+  it('says when the file dialog was cancelled, or why main refused the file', async () => {
+    msb.answers.chooseMsbserver = () => {
+      throw new IpcFailure('declined', 'No file was chosen: the msbserver path is unchanged.');
+    };
+    button('Choose…').click();
+    await flush();
+    const message = (): string => view.element.querySelector('[data-testid="settings-message"]')?.textContent ?? '';
+    expect(message()).toBe('No file was chosen: the msbserver path is unchanged.');
+    msb.answers.chooseMsbserver = () => {
+      throw new IpcFailure('refused', '/tmp/x/msbserver can be changed by other users.');
+    };
+    button('Choose…').click();
+    await flush();
+    expect(message()).toBe('Not changed: /tmp/x/msbserver can be changed by other users.');
+  });
+
+  it('says what was not confirmed in the native dialog', async () => {
+    msb.answers.setSettings = () => {
+      throw new IpcFailure('declined', 'Development mode stays off: it was not confirmed.');
+    };
+    edit('Development mode (no keys needed)', true);
+    await save();
+    expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('Not saved: Development mode stays off: it was not confirmed.');
+  });
+
+  it('tells where the key can be read, and what dev mode and a host others reach mean, in plain words', () => {
+    expect(view.element.querySelector('[data-testid="settings-note"]')?.textContent).toMatch(/command line.*every user of this computer can read it.*hidepid=2/);
+    expect(view.element.textContent).toContain('open to every program on this computer and every web page you visit');
+    const exposure = view.element.querySelector<HTMLElement>('[data-testid="settings-exposure"]');
+    expect(exposure?.hidden).toBe(true);
+    settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, devMode: true } }));
+    expect(exposure?.hidden).toBe(false);
+    expect(exposure?.textContent).toBe('With these settings the server is open to every program on this computer and every web page you visit.');
+    settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, host: '0.0.0.0' } }));
+    expect(exposure?.textContent).toBe('With these settings the server is reachable from other computers (they still need a key).');
+  });
+
   it('follows pushed settings but keeps what the user is typing', () => {
     edit('Port', '6000');
     settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, port: 6001, host: '0.0.0.0' } }));

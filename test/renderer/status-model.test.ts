@@ -28,7 +28,19 @@ describe('statusView', () => {
     expect(view).toMatchObject({ devMode: true, external: true, mode: 'Development: no keys needed', origin: 'Outside the app (msb CLI)' });
     expect(statusView(RUNNING, NOW)).toMatchObject({ mode: 'Secure: clients need a key', origin: 'This app' });
     expect(statusView(INITIAL_SNAPSHOT, NOW)).toMatchObject({ mode: '—', origin: '—' });
-    expect(view.announcement).toMatch(/development mode, started outside the app/);
+    expect(view.announcement).toMatch(/development mode, open to every program on this computer and every web page you visit, started outside the app/);
+    expect(view.exposure).toBe('open to every program on this computer and every web page you visit');
+    expect(statusView(RUNNING, NOW).exposure).toBeNull();
+  });
+
+  it('says who can reach a server on a host other computers reach', () => {
+    const remote = statusView({ ...RUNNING, url: 'http://0.0.0.0:5555' }, NOW);
+    expect(remote.exposure).toBe('reachable from other computers (they still need a key)');
+    expect(remote.announcement).toMatch(/reachable from other computers/);
+    // Started outside the app (msb server start --dev --host 0.0.0.0): said, not hidden.
+    const open = statusView({ ...RUNNING, devMode: true, external: true, url: 'http://[::]:5555' }, NOW);
+    expect(open.exposure).toBe('open to every program on this computer, every web page you visit and every computer that can reach it');
+    expect(statusView({ ...INITIAL_SNAPSHOT, devMode: true, url: 'http://0.0.0.0:5555' }, NOW).exposure).toBeNull();
   });
 
   it('turns the tone bad when a running server stops answering', () => {
@@ -71,6 +83,12 @@ describe('statusView', () => {
     const searched = ['$MSBSERVER_EXE (not set)', '/home/u/.local/bin/msbserver'];
     const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ code: 'not-found', message: 'msbserver was not found.', exitCode: null, logTail: [], searched }) }, NOW);
     expect(view.failure).toMatchObject({ title: 'msbserver was not found', searched, installHint: MICROSANDBOX_INSTALL_HINT, detail: '' });
+  });
+
+  it('says an msbserver others could change was not run, without an install hint', () => {
+    const message = 'The app does not run this msbserver: /opt/x/msbserver can be changed by other users.';
+    const view = statusView({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ code: 'unsafe-executable', message, exitCode: null, logTail: [], searched: ['/opt/x/msbserver'] }) }, NOW);
+    expect(view.failure).toMatchObject({ title: 'msbserver was not run', message, installHint: null });
   });
 
   it('names the signal when there is no exit code', () => {

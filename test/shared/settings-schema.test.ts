@@ -195,6 +195,9 @@ describe('the other fields', () => {
     ['defaultExpiry', '1H', /not a valid duration/],
     ['defaultExpiry', '1 day', /not a valid duration/],
     ['defaultExpiry', '99999999999999999999h', /too large/],
+    // The tray mints with the default without asking: at most a year.
+    ['defaultExpiry', '366d', /at most a year/],
+    ['defaultExpiry', '2y', /at most a year/],
     ['defaultExpiry', 24, /must be text/],
   ];
   it.each(invalid)('rejects %s = %j', (key, value, message) => {

@@ -7,12 +7,13 @@
 import type { EventChannel, EventMap, SettingsView } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { type Disposable, toDisposable } from '../disposable.ts';
-import type { Logger } from '../logger.ts';
+import { ignoreFailure, type Logger } from '../logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SettingsStore } from '../settings.ts';
 import { LogFollower } from './log-follower.ts';
 import { notificationFor } from './notifications.ts';
 import type { NotifierPort } from './ports.ts';
+import type { SecretScrubber } from './scrub.ts';
 
 /** Sends an event to the window when there is one. */
 export type WindowSend = <C extends EventChannel>(channel: C, payload: EventMap[C]) => void;
@@ -45,23 +46,45 @@ export function feedStatusAndSettings(deps: FeedDeps): Disposable {
   });
 }
 
-/** Follows the server log only while the window exists, pushing new lines to it. */
+/**
+ * Follows the server log only while the window exists, pushing new lines to it with the server
+ * key and every token scrubbed. Batches are scrubbed one after the other, so they arrive in order.
+ */
 export class LogFeed implements Disposable {
   readonly #logFile: string;
   readonly #send: WindowSend;
+  readonly #scrubber: SecretScrubber;
   readonly #logger: Logger;
   #follower: LogFollower | null = null;
+  #sending: Promise<void> = Promise.resolve();
 
-  constructor(logFile: string, send: WindowSend, logger: Logger) {
+  constructor(logFile: string, send: WindowSend, scrubber: SecretScrubber, logger: Logger) {
     this.#logFile = logFile;
     this.#send = send;
+    this.#scrubber = scrubber;
     this.#logger = logger;
   }
 
   windowOpened(): void {
     this.#follower?.dispose();
-    this.#follower = new LogFollower(this.#logFile, (lines) => this.#send('event:log', { lines }), this.#logger);
-    this.#follower.start();
+    const follower = new LogFollower(this.#logFile, (lines) => this.#forward(follower, lines), this.#logger);
+    this.#follower = follower;
+    follower.start();
+  }
+
+  /** Resolves once every batch handed over so far has been sent (or dropped with its window). */
+  settled(): Promise<void> {
+    return this.#sending;
+  }
+
+  #forward(follower: LogFollower, lines: string[]): void {
+    this.#sending = this.#sending
+      .then(async () => {
+        const scrubbed = await this.#scrubber.scrubLines(lines);
+        // A batch of a window that has closed meanwhile goes nowhere.
+        if (this.#follower === follower) this.#send('event:log', { lines: scrubbed });
+      })
+      .catch(ignoreFailure(this.#logger, 'sending new log lines to the window'));
   }
 
   windowClosed(): void {

@@ -1,5 +1,7 @@
 import type { ServerFailure, ServerSnapshot } from '../../../shared/server-status.ts';
-import type { Notification } from './ports.ts';
+import { ignoreFailure, type Logger } from '../logger.ts';
+import type { Notification, NotifierPort } from './ports.ts';
+import type { SecretScrubber } from './scrub.ts';
 
 /** Notification bodies are cut by every desktop; keep the reason readable. */
 const MAX_BODY = 240;
@@ -57,4 +59,23 @@ function describeExit(failure: ServerFailure): string | null {
   if (failure.signal !== null) return `msbserver was ended by ${failure.signal}.`;
   if (failure.exitCode !== null) return `msbserver exited with code ${failure.exitCode}.`;
   return null;
+}
+
+/**
+ * The notifier every part of the app shows notifications through: title and body go out with the
+ * server key and every token scrubbed, whatever they were built from (a failure, an error message).
+ */
+export function scrubbingNotifier(notifier: NotifierPort, scrubber: SecretScrubber, logger: Logger): NotifierPort {
+  // One after the other, so notifications keep the order they were given in.
+  let showing: Promise<void> = Promise.resolve();
+  return {
+    notify(notification) {
+      showing = showing
+        .then(async () => {
+          const [title = '', body = ''] = await scrubber.scrubLines([notification.title, notification.body]);
+          notifier.notify({ title, body });
+        })
+        .catch(ignoreFailure(logger, 'showing a notification'));
+    },
+  };
 }

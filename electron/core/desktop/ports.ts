@@ -26,10 +26,14 @@ export interface NotifierPort {
   notify(notification: Notification): void;
 }
 
-/** Who sent an IPC request: the sender's webContents id and the URL of the frame that sent it. */
+/**
+ * Who sent an IPC request: the sender's webContents id, the URL of the frame that sent it, and
+ * whether that frame is the contents' main frame (an iframe in the window is not the window).
+ */
 export interface SenderInfo {
   readonly id: number;
   readonly url: string;
+  readonly isMainFrame: boolean;
 }
 
 /** Start at login: an XDG autostart entry on Linux, Electron's login item API elsewhere. */

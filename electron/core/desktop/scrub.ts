@@ -9,7 +9,11 @@ import { errorText, type Logger } from '../logger.ts';
 
 const TOKEN = /msb_[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const KEY_FLAG = /(--key[= ]|-k[= ]?)(?:"[^"]*"|'[^']*'|\S+)/g;
+/**
+ * A flag starts a word (start, whitespace or a quote before it): inside a word, `-k…` is part of
+ * a name (`/tmp/msb-tray-lifecycle-kQ2DUA/logs`), not a flag, and must be left as it is.
+ */
+const KEY_FLAG = /(?<![^\s"'])(--key[= ]|-k[= ]?)(?:"[^"]*"|'[^']*'|\S+)/g;
 /** Shorter keys would match ordinary words; a key that short is refused by nothing, but rare. */
 const MIN_SCRUBBED_KEY = 6;
 

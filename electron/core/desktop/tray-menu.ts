@@ -1,5 +1,7 @@
 import { availableActions, isLive } from '../../../shared/actions.ts';
 import { formatDuration, parseDuration } from '../../../shared/duration.ts';
+import { exposureOf, hostOfUrl } from '../../../shared/exposure.ts';
+import { isLoopbackHost } from '../../../shared/settings-schema.ts';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import type { ServerSnapshot, ServerState } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
@@ -96,14 +98,20 @@ const STATE_WORDS: Readonly<Record<ServerState, string>> = {
   failed: 'Failed',
 };
 
-/** The disabled first line of the menu: state, PID and address. */
+/**
+ * The disabled first line of the menu: state, PID and address, and in plain words who can use a
+ * running server when that is more than this computer's clients with a key (dev mode: every
+ * program and every web page; a host others reach: other computers).
+ */
 export function statusLine(snapshot: ServerSnapshot): string {
   if (snapshot.state === 'failed') {
     return `Failed: ${shortReason(snapshot.error?.message ?? '')}`;
   }
   let head = STATE_WORDS[snapshot.state];
   if (snapshot.state === 'running') {
-    if (snapshot.devMode === true) head += ' (dev mode)';
+    const host = hostOfUrl(snapshot.url);
+    if (snapshot.devMode === true) head += ` (dev mode: ${exposureOf(true, host) ?? ''})`;
+    else if (host !== null && !isLoopbackHost(host)) head += ' (reachable from other computers)';
     if (snapshot.healthy === false) head += ' (not responding)';
   }
   const parts = [head];

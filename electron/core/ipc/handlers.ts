@@ -6,22 +6,35 @@
  * Order of checks, for every request: the sender first (a request from anything but the app's
  * own window is refused before anything else is looked at), then the channel, then the payload.
  * A refused request changes nothing.
+ *
+ * The window is untrusted: what it may not decide alone (user-decisions.ts) is refused, or asked
+ * of the user in a native dialog through `confirm` / `fileChooser` first. One question at a time:
+ * while one is open, a request that would need another is refused.
  */
-import type { AppInfo, Envelope, ErrorCode, InvokeChannel, IpcError, RequestOf, ResponseOf, SettingsView } from '../../../shared/contract.ts';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { AppInfo, CopyRequest, Envelope, ErrorCode, InvokeChannel, IpcError, MintedKey, MintKeyRequest, RequestOf, ResponseOf, SettingsView } from '../../../shared/contract.ts';
 import { INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
-import { DurationError } from '../../../shared/duration.ts';
+import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import type { Settings } from '../../../shared/settings-schema.ts';
+import { dotenvSnippet, exportLine, mcpConfig } from '../../../shared/snippets.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
-import type { SenderInfo, ShellPort } from '../desktop/ports.ts';
+import { SecretScrubber } from '../desktop/scrub.ts';
+import type { ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
 import { TokenError } from '../keys/token.ts';
 import { errorText, type Logger, silentLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
+import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
+import { effectiveServerUrl } from '../server/server-url.ts';
 import type { SettingsStore } from '../settings.ts';
 import { validateRequest } from './request-validation.ts';
+import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion } from './user-decisions.ts';
 
 export interface HandlerDeps {
   readonly control: ServerControl;
@@ -32,9 +45,14 @@ export interface HandlerDeps {
   readonly appInfo: AppInfo;
   /** The one mint service, shared with the tray. */
   readonly mint: MintService;
-  /** True only for the app's own window (webContents id and page URL); see `isAppUrl`. */
+  /**
+   * True only for the app's own window (webContents id and page URL; see `isAppUrl`). The table
+   * itself already refuses any frame but the main one.
+   */
   isTrustedSender(sender: SenderInfo): boolean;
   readonly logger?: Logger;
+  readonly confirm: ConfirmPort;
+  readonly fileChooser: FileChooserPort;
 }
 
 export interface HandlerTable {
@@ -62,6 +80,8 @@ type Handler<C extends InvokeChannel> = (request: RequestOf<C>) => Promise<Respo
 type Handlers = { readonly [C in InvokeChannel]: Handler<C> };
 
 const MAX_MESSAGE = 600;
+/** Keys the window was given that it may still copy; older ones drop out. */
+const MAX_GIVEN_KEYS = 32;
 
 /** Errors from the server's own channels are about the server; from the others, unexpected. */
 const SERVER_CHANNELS: ReadonlySet<InvokeChannel> = new Set(
@@ -74,6 +94,8 @@ function fail(code: ErrorCode, message: string): Envelope<never> {
 
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const logger = deps.logger ?? silentLogger;
+  /** The log goes to the window without the server key or any token in it. */
+  const scrubber = new SecretScrubber(deps.paths.keyFile, logger);
   /** The run that was live when a restart setting last changed. */
   let restartPendingFor: string | null = null;
 
@@ -82,11 +104,119 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     return { settings: deps.settings.get(), restartNeeded: id !== null && id === restartPendingFor };
   };
 
+  /** Set while a native question is open; another one is not stacked on it. */
+  let asking = false;
+  const oneQuestionAtATime = async <T>(ask: () => Promise<T>): Promise<T> => {
+    if (asking) throw new HandlerError('refused', 'Microsandbox Tray is already waiting for your answer to another question; answer it first.');
+    asking = true;
+    try {
+      return await ask();
+    } finally {
+      asking = false;
+    }
+  };
+
+  /** Asks each question in turn; the first no (or a dialog that fails) ends it with `declined`. */
+  const confirmAll = (questions: readonly UserQuestion[]): Promise<void> =>
+    oneQuestionAtATime(async () => {
+      for (const question of questions) {
+        const { kind: _kind, declined, ...asked } = question;
+        let yes = false;
+        try {
+          yes = (await deps.confirm.confirm(asked)) === true;
+        } catch (error) {
+          logger.warn(`The question "${question.title}" could not be shown, so the answer is no: ${errorText(error)}`);
+        }
+        if (!yes) throw new HandlerError('declined', declined);
+      }
+    });
+
+  const applySettings = (patch: Partial<Settings>): SettingsView => {
+    const result = deps.settings.update(patch);
+    if (!result.ok) {
+      // The request was validated with the same rules, so this is not expected.
+      throw new HandlerError('invalid-input', 'The settings update was refused.');
+    }
+    if (result.restartNeeded) restartPendingFor = runId(deps.control.snapshot()) ?? restartPendingFor;
+    return settingsView();
+  };
+
+  const setSettings = async (patch: Partial<Settings>): Promise<SettingsView> => {
+    const decision = settingsDecision(deps.settings.get(), patch);
+    if (decision.kind === 'refuse') throw new HandlerError('refused', decision.message);
+    if (decision.questions.length === 0) return applySettings(patch);
+    await confirmAll(decision.questions);
+    // The settings may have changed while the dialog was open: decide again on what they are now,
+    // and apply only what the user was asked about.
+    const now = settingsDecision(deps.settings.get(), patch);
+    if (now.kind === 'refuse') throw new HandlerError('refused', now.message);
+    const asked = new Set<QuestionKind>(decision.questions.map((question) => question.kind));
+    if (now.questions.some((question) => !asked.has(question.kind))) {
+      throw new HandlerError('refused', 'The settings changed while you were asked; nothing was saved. Try again.');
+    }
+    return applySettings(patch);
+  };
+
+  const chooseMsbserver = async (): Promise<SettingsView> => {
+    const current = deps.settings.get().msbserverPath;
+    const chosen = await oneQuestionAtATime(() =>
+      deps.fileChooser.chooseFile({
+        title: 'Choose msbserver',
+        buttonLabel: 'Use This msbserver',
+        defaultPath: current ?? path.join(os.homedir(), '.local', 'bin'),
+      }),
+    );
+    if (typeof chosen !== 'string' || chosen === '') throw new HandlerError('declined', 'No file was chosen: the msbserver path is unchanged.');
+    const verdict = await checkServerExecutable(chosen);
+    if (!verdict.ok) throw new HandlerError('refused', `${verdict.problem} The msbserver path is unchanged.`);
+    return applySettings({ msbserverPath: chosen });
+  };
+
+  /**
+   * The keys the window was given this session, by their SHA-256 (the token itself is not kept),
+   * with the server URL they were made for: the only keys `clipboard:copy` puts on the clipboard.
+   */
+  const givenKeys = new Map<string, { readonly serverUrl: string }>();
+  const keyId = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+  const mintKey = async (request: MintKeyRequest): Promise<MintedKey> => {
+    const question = request.expiresIn === undefined ? null : longKeyQuestion(parseDuration(request.expiresIn), request.namespace);
+    if (question !== null) await confirmAll([question]);
+    const minted = await deps.mint.mint(request);
+    givenKeys.set(keyId(minted.token), { serverUrl: minted.serverUrl });
+    for (const oldest of givenKeys.keys()) {
+      if (givenKeys.size <= MAX_GIVEN_KEYS) break;
+      givenKeys.delete(oldest);
+    }
+    return minted;
+  };
+
+  /** The window names what; main builds the text, so no text of the window's ever reaches the clipboard. */
+  const copy = async (request: CopyRequest): Promise<void> => {
+    if (request.what === 'server-url') {
+      await deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings.get()), false);
+      return;
+    }
+    const given = givenKeys.get(keyId(request.token));
+    if (given === undefined) throw new HandlerError('refused', 'Only a key made in this window (Generate) can be copied; make a new one.');
+    const { token } = request;
+    const text = {
+      token: () => token,
+      'export-line': () => exportLine(token),
+      dotenv: () => dotenvSnippet(token, given.serverUrl),
+      'mcp-config': () => mcpConfig(token, given.serverUrl),
+    }[request.what]();
+    // Holds a key: cleared after the configured delay if it is still there.
+    await deps.clipboard.copy(text, true);
+  };
+
   const resetKey = async (): Promise<ServerSnapshot> => {
     const snapshot = deps.control.snapshot();
     if (snapshot.state === 'starting' || snapshot.state === 'stopping') {
       throw new HandlerError('server-error', `The server is ${snapshot.state}; reset the key once it has finished.`);
     }
+    // Earlier keys stop working with the reset: the window may no longer copy them either.
+    givenKeys.clear();
     return deps.control.resetKey();
   };
 
@@ -97,21 +227,13 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'server:restart': () => deps.control.restart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),
-    'keys:mint': (request) => deps.mint.mint(request),
-    'clipboard:copy': async (request) => {
-      await deps.clipboard.copy(request.text, request.secret);
-    },
+    'keys:mint': mintKey,
+    'clipboard:copy': copy,
     'settings:get': () => settingsView(),
-    'settings:set': (patch) => {
-      const result = deps.settings.update(patch);
-      if (!result.ok) {
-        // The request was validated with the same rules, so this is not expected.
-        throw new HandlerError('invalid-input', 'The settings update was refused.');
-      }
-      if (result.restartNeeded) restartPendingFor = runId(deps.control.snapshot()) ?? restartPendingFor;
-      return settingsView();
-    },
-    'logs:tail': async (request) => ({ lines: await deps.control.logTail(request.lines), path: deps.control.logFile }),
+    'settings:set': setSettings,
+    'settings:choose-msbserver': chooseMsbserver,
+    'settings:clear-msbserver': () => applySettings({ msbserverPath: null }),
+    'logs:tail': async (request) => ({ lines: await scrubber.scrubLines(await deps.control.logTail(request.lines)), path: deps.control.logFile }),
     'shell:reveal': async (request) => {
       if (request.target === 'log') {
         deps.shell.showItemInFolder(deps.control.logFile);
@@ -154,13 +276,13 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   return { channels: INVOKE_CHANNELS, handle, settingsView };
 }
 
-/** Any doubt (a malformed sender, a check that throws) means not trusted. */
+/** Any doubt (a malformed sender, a sub frame, a check that throws) means not trusted. */
 function trusted(deps: HandlerDeps, sender: unknown): boolean {
   try {
     if (typeof sender !== 'object' || sender === null) return false;
-    const { id, url } = sender as Partial<SenderInfo>;
-    if (typeof id !== 'number' || typeof url !== 'string') return false;
-    return deps.isTrustedSender({ id, url }) === true;
+    const { id, url, isMainFrame } = sender as Partial<SenderInfo>;
+    if (typeof id !== 'number' || typeof url !== 'string' || isMainFrame !== true) return false;
+    return deps.isTrustedSender({ id, url, isMainFrame }) === true;
   } catch (error) {
     (deps.logger ?? silentLogger).debug(`The sender check threw, so the request is not trusted: ${errorText(error)}`);
     return false;

@@ -3,7 +3,8 @@ import type { HandlerTable } from './handlers.ts';
 
 /** The slice of Electron's `IpcMainInvokeEvent` that registration reads. */
 export interface InvokeEventLike {
-  readonly sender: { readonly id: number };
+  /** The web contents; `mainFrame` is its top frame (Electron's `WebFrameMain`, one object per frame). */
+  readonly sender: { readonly id: number; readonly mainFrame?: object | null };
   readonly senderFrame?: { readonly url: string } | null;
 }
 
@@ -13,14 +14,21 @@ export interface IpcMainLike {
   removeHandler?(channel: string): void;
 }
 
-/** Who sent an invoke: its webContents id and the URL of the sending frame ('' when unknown). */
+/**
+ * Who sent an invoke: its webContents id, the URL of the sending frame ('' when unknown), and
+ * whether the sending frame is the very object of the contents' main frame. Comparing the frame
+ * itself is stronger than comparing URLs: an iframe showing the app's own page is still not the
+ * window.
+ */
 export function senderInfo(event: InvokeEventLike): SenderInfo {
   // Reading a destroyed frame can throw; an unknown sender is then simply not trusted.
   try {
-    return { id: event.sender.id, url: event.senderFrame?.url ?? '' };
+    const frame = event.senderFrame ?? null;
+    const mainFrame = event.sender.mainFrame ?? null;
+    return { id: event.sender.id, url: frame?.url ?? '', isMainFrame: frame !== null && frame === mainFrame };
   } catch {
     // Not swallowed: an unreadable frame becomes the untrusted sender, which the table refuses.
-    return { id: -1, url: '' };
+    return { id: -1, url: '', isMainFrame: false };
   }
 }
 

@@ -4,8 +4,8 @@
  * the documented fields pass, values are read from own data properties (never through getters),
  * and the typed request is rebuilt from known fields so nothing else travels further.
  */
-import type { CopyRequest, IpcError, InvokeChannel, LogTailRequest, MintKeyRequest, RequestOf, RevealRequest } from '../../../shared/contract.ts';
-import { parseDuration } from '../../../shared/duration.ts';
+import type { CopyRequest, IpcError, InvokeChannel, KeyCopyFormat, LogTailRequest, MintKeyRequest, RequestOf, RevealRequest } from '../../../shared/contract.ts';
+import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
 import { namespaceProblem } from '../../../shared/namespace.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
 import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
@@ -16,8 +16,11 @@ export type Validation<T> = { readonly ok: true; readonly value: T } | { readonl
 export const MAX_NAMESPACE_LENGTH = 63;
 /** Far longer than any duration msb accepts (`9223372036854775807mo` is 21 characters). */
 export const MAX_EXPIRY_LENGTH = 32;
-/** Bytes of UTF-8; a token is under 300. */
-export const MAX_COPY_BYTES = 16 * 1024;
+/** A token is under 300 characters; anything far longer is not one. */
+export const MAX_TOKEN_LENGTH = 4096;
+const KEY_COPY_FORMATS: readonly KeyCopyFormat[] = ['token', 'export-line', 'dotenv', 'mcp-config'];
+/** `msb_` and a compact JWT, as `msb server keygen` and the mint service make them. */
+const TOKEN_SHAPE = /^msb_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export const MAX_LOG_LINES = 1000;
 /** Longest text a setting takes (paths included). */
 export const MAX_SETTING_TEXT = 4096;
@@ -125,23 +128,28 @@ export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequ
       return invalid(error instanceof Error ? error.message : 'The expiry is not a valid duration.');
     }
     if (seconds <= 0) return invalid('The expiry must be longer than zero.');
+    if (seconds > MAX_KEY_SECONDS) return invalid(`A key can last at most ${formatDuration(MAX_KEY_SECONDS)} (10y).`);
     request.expiresIn = expiresIn;
   }
   return valid(request);
 }
 
+/** The window names what to copy; it never sends the text (main builds it). */
 export function validateCopyRequest(payload: unknown): Validation<CopyRequest> {
-  const checked = fieldsOf(payload, 'copy request', ['text', 'secret']);
+  const checked = fieldsOf(payload, 'copy request', ['what', 'token']);
   if (!checked.ok) return checked;
-  const text = checked.fields.get('text');
-  const secret = checked.fields.get('secret');
-  if (typeof text !== 'string') return invalid(`The text to copy must be text, not ${describeType(text)}.`);
-  if (text === '') return invalid('There is nothing to copy: the text is empty.');
-  if (text.length > MAX_COPY_BYTES || Buffer.byteLength(text, 'utf8') > MAX_COPY_BYTES) {
-    return invalid(`The text to copy can be at most ${MAX_COPY_BYTES / 1024} KiB.`);
+  const what = checked.fields.get('what');
+  const token = checked.fields.get('token');
+  if (what === 'server-url') {
+    if (checked.fields.has('token')) return invalid('Copying the server URL takes no token.');
+    return valid({ what });
   }
-  if (typeof secret !== 'boolean') return invalid(`"secret" must be true or false, not ${describeType(secret)}.`);
-  return valid({ text, secret });
+  if (typeof what !== 'string' || !(KEY_COPY_FORMATS as readonly string[]).includes(what)) {
+    return invalid(`"what" must be one of ${[...KEY_COPY_FORMATS, 'server-url'].map((format) => `"${format}"`).join(', ')}.`);
+  }
+  if (typeof token !== 'string') return invalid(`The key to copy must be text, not ${describeType(token)}.`);
+  if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return invalid('That is not an msb_ key.');
+  return valid({ what: what as KeyCopyFormat, token });
 }
 
 export function validateLogTailRequest(payload: unknown): Validation<LogTailRequest> {
@@ -203,6 +211,8 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'clipboard:copy': validateCopyRequest,
   'settings:get': voidRequest('settings:get'),
   'settings:set': validateSettingsSetRequest,
+  'settings:choose-msbserver': voidRequest('settings:choose-msbserver'),
+  'settings:clear-msbserver': voidRequest('settings:clear-msbserver'),
   'logs:tail': validateLogTailRequest,
   'shell:reveal': validateRevealRequest,
   'app:info': voidRequest('app:info'),

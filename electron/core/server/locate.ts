@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LocateResult, LocateSource } from '../../../shared/contract.ts';
 import { MICROSANDBOX_INSTALL_HINT } from '../../../shared/server-status.ts';
+import { checkServerExecutable } from './executable-check.ts';
 
 export interface LocateOptions {
   env?: NodeJS.ProcessEnv;
@@ -10,6 +11,8 @@ export interface LocateOptions {
   settingsPath?: string | null;
   platform?: NodeJS.Platform;
   userHome?: string;
+  /** Whose files may be run besides root's (executable-check.ts); the app's own user by default. */
+  uid?: number;
 }
 
 interface Candidate {
@@ -23,6 +26,10 @@ interface Candidate {
  * Finds msbserver the way msb does (`$MSBSERVER_EXE`, else beside the real msb), plus what a GUI
  * app needs because it does not inherit the shell's PATH: the settings path and `~/.local/bin`,
  * where the installer puts both binaries.
+ *
+ * Every candidate that exists must pass `checkServerExecutable` (a regular executable that only
+ * the user or root can change, in folders only they can change): one that does not is refused,
+ * with the reason, rather than skipped for the next, so the user learns why it was not run.
  */
 export async function locateMsbserver(options: LocateOptions = {}): Promise<LocateResult> {
   const env = options.env ?? process.env;
@@ -53,24 +60,30 @@ export async function locateMsbserver(options: LocateOptions = {}): Promise<Loca
   for (const candidate of candidates) {
     if (searched.includes(candidate.file)) continue;
     searched.push(candidate.file);
-    const verdict = await checkExecutable(candidate.file);
-    if (verdict === 'ok') return { found: true, path: candidate.file, source: candidate.source, searched };
-    if (verdict === 'not-executable') notExecutable ??= candidate.file;
+    const verdict = await checkServerExecutable(candidate.file, options.uid === undefined ? {} : { uid: options.uid });
+    if (verdict.ok) return { found: true, path: candidate.file, source: candidate.source, searched };
+    const origin = candidate.source === 'environment' ? 'MSBSERVER_EXE' : 'the msbserver path in Settings';
+    if (verdict.reason === 'unsafe') {
+      const problem = `${candidate.explicit ? `${origin} points at ${candidate.file}, and t` : 'T'}he app does not run this msbserver: ${verdict.problem}`;
+      return { found: false, searched, problem, hint: UNSAFE_HINT, reason: 'unsafe' };
+    }
+    if (verdict.reason === 'not-executable') notExecutable ??= candidate.file;
     if (candidate.explicit) {
-      const origin = candidate.source === 'environment' ? 'MSBSERVER_EXE' : 'the msbserver path in Settings';
       const problem =
-        verdict === 'missing'
+        verdict.reason === 'missing'
           ? `${origin} points at ${candidate.file}, which does not exist.`
           : `${origin} points at ${candidate.file}, which is not an executable file.`;
-      return { found: false, searched, problem, hint: MICROSANDBOX_INSTALL_HINT };
+      return { found: false, searched, problem, hint: MICROSANDBOX_INSTALL_HINT, reason: verdict.reason };
     }
   }
   const problem =
     notExecutable === null
       ? `msbserver was not found. Looked in: ${searched.join(', ')}.`
       : `${notExecutable} is not an executable file.`;
-  return { found: false, searched, problem, hint: MICROSANDBOX_INSTALL_HINT };
+  return { found: false, searched, problem, hint: MICROSANDBOX_INSTALL_HINT, reason: notExecutable === null ? 'missing' : 'not-executable' };
 }
+
+const UNSAFE_HINT = 'Fix the file or folder as the message says, or choose another msbserver in Settings.';
 
 async function findOnPath(name: string, pathVariable: string): Promise<string[]> {
   const hits: string[] = [];

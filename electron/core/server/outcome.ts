@@ -1,4 +1,5 @@
 import type { FailureCode, ServerFailure } from '../../../shared/server-status.ts';
+import { SecretScrubber } from '../desktop/scrub.ts';
 import type { OwnChild } from './child.ts';
 import type { ServerContext } from './context.ts';
 import { tailLines } from './server-log.ts';
@@ -54,12 +55,19 @@ export interface FailureDetails {
   readonly warnings?: readonly string[];
 }
 
-/** A failure outcome, with the last lines of this run's log when its offset is known. */
+/**
+ * A failure outcome, with the last lines of this run's log when its offset is known. The failure
+ * reaches the window and notifications as it is, so the server key and every token are scrubbed
+ * from its message and log lines here, where it is made (a server build that logs its key or its
+ * clients' tokens would otherwise show them).
+ */
 export async function failed(ctx: ServerContext, code: FailureCode, message: string, details: FailureDetails = {}): Promise<Outcome> {
-  const logTail = details.logOffset === undefined ? [] : await tailLines(ctx.logFile, ctx.timing.failureLogLines, details.logOffset);
+  const rawTail = details.logOffset === undefined ? [] : await tailLines(ctx.logFile, ctx.timing.failureLogLines, details.logOffset);
+  const scrubber = new SecretScrubber(ctx.paths.keyFile, ctx.logger);
+  const [scrubbedMessage = message, ...logTail] = await scrubber.scrubLines([message, ...rawTail]);
   const failure: ServerFailure = {
     code,
-    message,
+    message: scrubbedMessage,
     exitCode: details.exitCode ?? null,
     signal: details.signal ?? null,
     logTail,

@@ -5,6 +5,7 @@
  * that answers its health check is known to be this one (readiness.ts).
  */
 import type { FailureCode, ServerSnapshot } from '../../../shared/server-status.ts';
+import { exposureRefusal } from '../../../shared/exposure.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { chooseStartKey } from '../keys/server-key.ts';
 import { errorText } from '../logger.ts';
@@ -54,6 +55,10 @@ export async function startServer(ctx: ServerContext, request: StartRequest): Pr
   if (ctx.platform === 'win32') {
     return failed(ctx, 'unsupported-platform', 'msbserver does not run natively on Windows. Run microsandbox inside WSL 2.');
   }
+  // The window cannot ask for it any more, but a settings file of an earlier version (or edited
+  // by hand) still could: development mode is never opened to the network.
+  const refusal = exposureRefusal(settings);
+  if (refusal !== null) return failed(ctx, 'unsafe-settings', `${refusal} The server was not started.`);
   const run: Run = { ctx, request, settings, url, warnings: [], own: null };
   try {
     run.warnings.push(...(await prepareHome(ctx)));
@@ -93,7 +98,7 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
 
   const located = await locateMsbserver({ env: ctx.env, settingsPath: settings.msbserverPath, platform: ctx.platform, userHome: ctx.userHome });
   if (!located.found) {
-    const code: FailureCode = located.problem.includes('not an executable') ? 'not-executable' : 'not-found';
+    const code: FailureCode = located.reason === 'unsafe' ? 'unsafe-executable' : located.reason === 'not-executable' ? 'not-executable' : 'not-found';
     return failed(ctx, code, `${located.problem} ${located.hint}`, { searched: located.searched, warnings });
   }
   const msbrun = msbrunWarning(await locateMsbrun(located.path, ctx.env));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { feedStatusAndSettings, LogFeed, type WindowSend } from '../../../../electron/core/desktop/feeds.ts';
 import type { Notification } from '../../../../electron/core/desktop/ports.ts';
+import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
 import { silentLogger } from '../../../../electron/core/logger.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
@@ -70,7 +71,7 @@ describe('LogFeed', () => {
   it('pushes new log lines only while the window is open', async () => {
     const file = path.join(dir, 'msbserver.log');
     writeFileSync(file, '');
-    const feed = new LogFeed(file, send, silentLogger);
+    const feed = new LogFeed(file, send, new SecretScrubber(path.join(dir, 'server.key'), silentLogger), silentLogger);
     appendFileSync(file, 'no window yet\n');
     feed.windowOpened();
     appendFileSync(file, 'window open\n');
@@ -81,6 +82,28 @@ describe('LogFeed', () => {
     appendFileSync(file, 'window closed\n');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(sent).toHaveLength(1);
+    feed.dispose();
+  });
+
+  it('sends the new lines without the server key or any token, in order', async () => {
+    const file = path.join(dir, 'msbserver.log');
+    const keyFile = path.join(dir, 'server.key');
+    const key = 'FeedKey0123456789FeedKey01234567';
+    const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
+    writeFileSync(file, '');
+    writeFileSync(keyFile, key, { mode: 0o600 });
+    const feed = new LogFeed(file, send, new SecretScrubber(keyFile, silentLogger), silentLogger);
+    feed.windowOpened();
+    appendFileSync(file, `starting with --key ${key}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    appendFileSync(file, `request with Authorization: Bearer ${token}\nthe key again: ${key}\n`);
+    const deadline = Date.now() + 3_000;
+    const lines = (): string[] => sent.flatMap((event) => (event.payload as { lines: string[] }).lines);
+    while (lines().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await feed.settled();
+    expect(lines()).toEqual([`starting with --key ${HIDDEN_KEY}`, `request with Authorization: Bearer ${HIDDEN_TOKEN}`, `the key again: ${HIDDEN_KEY}`]);
+    expect(JSON.stringify(sent)).not.toContain(key);
+    expect(JSON.stringify(sent)).not.toContain(token);
     feed.dispose();
   });
 });

@@ -1,5 +1,11 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { notificationFor } from '../../../../electron/core/desktop/notifications.ts';
+import { notificationFor, scrubbingNotifier } from '../../../../electron/core/desktop/notifications.ts';
+import type { Notification } from '../../../../electron/core/desktop/ports.ts';
+import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
+import { silentLogger } from '../../../../electron/core/logger.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { FailureCode, ServerFailure, ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 
@@ -119,5 +125,30 @@ describe('notificationFor', () => {
     const body = notificationFor(snap('starting'), snap('failed', { error: long }))?.body ?? '';
     expect(body.length).toBeLessThanOrEqual(240);
     expect(body.endsWith('…')).toBe(true);
+  });
+});
+
+describe('scrubbingNotifier', () => {
+  it('shows every notification, in order, without the server key or any token', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'notify-scrub-'));
+    try {
+      const key = 'NoteKey0123456789NoteKey01234567';
+      const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
+      await fsp.writeFile(path.join(dir, 'server.key'), key, { mode: 0o600 });
+      const shown: Notification[] = [];
+      const notifier = scrubbingNotifier({ notify: (note) => void shown.push(note) }, new SecretScrubber(path.join(dir, 'server.key'), silentLogger), silentLogger);
+      notifier.notify({ title: 'Microsandbox server crashed', body: `panicked: bad key ${key}` });
+      notifier.notify({ title: `Token ${token}`, body: 'plain' });
+      notifier.notify({ title: 'Third', body: `--key=${key} Bearer ${token}` });
+      const deadline = Date.now() + 2_000;
+      while (shown.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(shown).toEqual([
+        { title: 'Microsandbox server crashed', body: `panicked: bad key ${HIDDEN_KEY}` },
+        { title: `Token ${HIDDEN_TOKEN}`, body: 'plain' },
+        { title: 'Third', body: `--key=${HIDDEN_KEY} Bearer ${HIDDEN_TOKEN}` },
+      ]);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,6 +21,16 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets(line, KEY)).toBe(expected);
   });
 
+  it('takes -k and --key for flags only where a word starts, not inside a path or a name', () => {
+    const line = "Could not open the server log /tmp/msb-tray-lifecycle-kQ2DUA/logs/msbserver.log: EEXIST, mkdir '/tmp/x-kA/logs'";
+    expect(scrubSecrets(line, KEY)).toBe(line);
+    expect(scrubSecrets('run-key --key-file x', KEY)).toBe('run-key --key-file x');
+    // The value runs to the next blank: what follows it in the same word goes with it.
+    expect(scrubSecrets(`argv: ["msbserver","-k${KEY}"]`, null)).toBe(`argv: ["msbserver","-k${HIDDEN_KEY}`);
+    expect(scrubSecrets(`'--key=${KEY}'`, null)).toBe(`'--key=${HIDDEN_KEY}`);
+    expect(scrubSecrets(`-k ${KEY}`, null)).toBe(`-k ${HIDDEN_KEY}`);
+  });
+
   it('scrubs a key with a trailing newline by its line too, and leaves text alone without a key', () => {
     expect(scrubSecrets(`key ${KEY} here`, `${KEY}\n`)).toBe(`key ${HIDDEN_KEY} here`);
     expect(scrubSecrets('nothing secret', null)).toBe('nothing secret');

@@ -69,7 +69,10 @@ function reachable(items: readonly TrayMenuItem[]): Set<TrayAction> {
 const EXPECTED_STATUS: Readonly<Record<ServerState, (devMode: boolean) => string>> = {
   stopped: () => 'Stopped',
   starting: () => 'Starting… · PID 1234 · 127.0.0.1:5555',
-  running: (dev) => (dev ? 'Running (dev mode) · PID 1234 · 127.0.0.1:5555' : 'Running · PID 1234 · 127.0.0.1:5555'),
+  running: (dev) =>
+    dev
+      ? 'Running (dev mode: open to every program on this computer and every web page you visit) · PID 1234 · 127.0.0.1:5555'
+      : 'Running · PID 1234 · 127.0.0.1:5555',
   stopping: () => 'Stopping… · PID 1234 · 127.0.0.1:5555',
   failed: () => 'Failed: Port 5555 is already in use',
 };
@@ -169,6 +172,17 @@ describe('buildTrayMenu details', () => {
 
   it('marks an unhealthy running server', () => {
     expect(statusLine({ ...snapshot('running', false, false), healthy: false })).toBe('Running (not responding) · PID 1234 · 127.0.0.1:5555');
+  });
+
+  it('says in plain words who can reach a server on a host other computers reach', () => {
+    const remote = { ...snapshot('running', false, false), url: 'http://0.0.0.0:5555' };
+    expect(statusLine(remote)).toBe('Running (reachable from other computers) · PID 1234 · 0.0.0.0:5555');
+    // Started outside the app in dev mode on every interface (msb server start --dev --host 0.0.0.0).
+    const open = { ...snapshot('running', true, true), url: 'http://[::]:5555' };
+    expect(statusLine(open)).toBe(
+      'Running (dev mode: open to every program on this computer, every web page you visit and every computer that can reach it) · PID 1234 · [::]:5555',
+    );
+    expect(trayTooltip(open)).toMatch(/^Microsandbox: Running \(dev mode: open to every program/);
   });
 
   it('keeps the failed line short', () => {

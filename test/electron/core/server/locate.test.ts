@@ -165,6 +165,7 @@ posixOnly('locateMsbserver', () => {
       searched: [file],
       problem: `${file} is not an executable file.`,
       hint: MICROSANDBOX_INSTALL_HINT,
+      reason: 'not-executable',
     });
   });
 
@@ -233,7 +234,23 @@ posixOnly('locateMsbserver', () => {
       searched: expected,
       problem: `msbserver was not found. Looked in: ${expected.join(', ')}.`,
       hint: MICROSANDBOX_INSTALL_HINT,
+      reason: 'missing',
     });
+  });
+
+  it('refuses, with the reason, an msbserver others could change, wherever it was found', async () => {
+    const settings = await executable(path.join(root, 'settings', 'msbserver'), 0o757);
+    const viaSettings = await locateMsbserver({ env: envWith({}), settingsPath: settings, platform: 'linux', userHome: home });
+    expect(viaSettings).toMatchObject({ found: false, reason: 'unsafe', searched: [settings] });
+    expect(viaSettings.found ? '' : viaSettings.problem).toMatch(/^the msbserver path in Settings points at .*, and the app does not run this msbserver: .*group- or world-writable/);
+
+    // Not skipped for the next candidate: the user should learn why it was not run.
+    await executable(path.join(localBin, 'msbserver'));
+    const { beside } = await installMsbBehindSymlink();
+    await fsp.chmod(path.dirname(beside), 0o775);
+    const besideMsb = await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home });
+    expect(besideMsb).toMatchObject({ found: false, reason: 'unsafe', searched: [beside] });
+    expect(besideMsb.found ? '' : besideMsb.problem).toMatch(/^The app does not run this msbserver: The folder .*opt\/microsandbox\/bin can be changed by other users/);
   });
 
   it('does not take a non-executable or missing msb on PATH for an install', async () => {

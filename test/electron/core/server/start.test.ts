@@ -180,12 +180,56 @@ describe('start failures', () => {
     expect(await h.pidFile()).toBeNull();
   });
 
+  it("keeps the server key and clients' tokens out of the failure's log lines and message", async () => {
+    const key = 'LoggedKey0123456789LoggedKey0123';
+    const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
+    await fsp.mkdir(h.home, { recursive: true });
+    await fsp.writeFile(h.paths.keyFile, key, { mode: 0o600 });
+    // A server build that logs its argv, its key and a client's token, then dies.
+    const leaky = await writeWrapper('leaky', `echo "argv: $*"\necho "using key ${key}"\necho "rejected Bearer ${token}"\nexit 4`);
+    h.env = { ...h.env, MSBSERVER_EXE: leaky };
+    const failed = await h.controller().start();
+    expect(failed.error?.code).toBe('exited');
+    expect(failed.error?.exitCode).toBe(4);
+    const tail = failed.error?.logTail.join('\n') ?? '';
+    expect(tail).toContain('using key [server key hidden]');
+    expect(tail).toContain('rejected Bearer msb_[token hidden]');
+    expect(tail).toMatch(/argv: --key=\[server key hidden\]/);
+    expect(JSON.stringify(failed)).not.toContain(key);
+    expect(JSON.stringify(failed)).not.toContain(token);
+    // The log file itself keeps what the server wrote: it is the app's own file, never the window's.
+    expect(await fsp.readFile(path.join(h.logDir, 'msbserver.log'), 'utf8')).toContain(`using key ${key}`);
+  });
+
+  it('refuses to run an msbserver others could change, from Settings too, and spawns nothing', async () => {
+    const wrapper = await writeWrapper('writable', `exec "${STANDIN_PATH}" "$@"`);
+    await fsp.chmod(wrapper, 0o777);
+    h.env = { ...h.env, MSBSERVER_EXE: '' };
+    h.settings = { ...h.settings, msbserverPath: wrapper };
+    const failed = await h.controller().start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('unsafe-executable');
+    expect(failed.error?.message).toMatch(/msbserver path in Settings points at .*group- or world-writable/);
+    await expect(fsp.access(h.recordFile)).rejects.toThrow();
+    expect(await h.pidFile()).toBeNull();
+  });
+
   it('reports an immediate exit with its code (fault knob)', async () => {
     h.env = { ...h.env, MSB_STANDIN_EXIT_CODE: '3' };
     const failed = await h.controller().start();
     expect(failed.error?.code).toBe('exited');
     expect(failed.error?.exitCode).toBe(3);
     expect(failed.error?.logTail.length).toBeGreaterThan(0);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('never starts development mode on a host others reach, whatever the stored settings say', async () => {
+    h.settings = { ...h.settings, devMode: true, host: '0.0.0.0' };
+    const failed = await h.controller().start();
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('unsafe-settings');
+    expect(failed.error?.message).toMatch(/Development mode on 0\.0\.0\.0 is refused.*The server was not started\./);
+    await expect(fsp.access(h.recordFile)).rejects.toThrow();
     expect(await h.pidFile()).toBeNull();
   });
 

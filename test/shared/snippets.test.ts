@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { parse as parseWithNodeDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { dotenvQuote, dotenvSnippet, exportLine, maskToken, mcpConfig, mcpUrl, shellQuote } from '../../renderer/src/snippets.ts';
-import { TOKEN } from './fake-msb.ts';
+import { dotenvQuote, dotenvSnippet, exportLine, maskToken, mcpConfig, mcpUrl, shellQuote } from '../../shared/snippets.ts';
+import { TOKEN } from '../renderer/fake-msb.ts';
 
 /** What a POSIX shell makes of `export MSB_API_KEY=…`. */
 function shellValue(line: string): string {

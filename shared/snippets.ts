@@ -1,6 +1,8 @@
 /**
- * The texts the Keys view copies: a shell `export` line, a `.env` snippet and an MCP client
- * configuration. Values are quoted only when they need it, so a normal token stays readable.
+ * The texts the Keys view offers to copy: a shell `export` line, a `.env` snippet and an MCP
+ * client configuration. Main builds them (the window never chooses clipboard text, see
+ * `clipboard:copy`); the window shows the token masked with `maskToken`. Values are quoted only
+ * when they need it, so a normal token stays readable.
  */
 
 /** Characters that never need quoting in a POSIX shell word. */

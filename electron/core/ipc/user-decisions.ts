@@ -1,0 +1,113 @@
+/**
+ * What the window may not decide on its own. The window is untrusted (a dependency or an
+ * injection could take it over), so a change that could expose the server, run code or outlive
+ * the session is either refused outright or needs the user's yes in a native dialog main shows;
+ * the window only ever learns the answer. Pure: the handler table (handlers.ts) asks the
+ * questions through the `ConfirmPort` and applies the rules.
+ *
+ * - `msbserverPath` is never set by the window: it comes only from main's own file dialog.
+ * - Development mode on a host other computers can reach is refused, whichever is set first.
+ * - Turning development mode on, listening on a non-loopback host, and using another namespaces
+ *   folder need a yes; so does a key that lasts longer than a year (none lasts over ten).
+ * - Everything else (ports, another loopback address, timeouts, clipboard delay, …) applies at once.
+ */
+import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
+import { DEV_MODE_EXPOSURE, exposureRefusal } from '../../../shared/exposure.ts';
+import { formatDuration, LONG_KEY_SECONDS } from '../../../shared/duration.ts';
+import { isLoopbackHost, type Settings } from '../../../shared/settings-schema.ts';
+import type { Question } from '../desktop/ports.ts';
+
+/** Which consequence a question is about, so a repeat of the same change is recognised. */
+export type QuestionKind = 'dev-mode' | 'exposed-host' | 'namespaces-folder' | 'long-key';
+
+export interface UserQuestion extends Question {
+  readonly kind: QuestionKind;
+  readonly confirmLabel: string;
+  /** What the window is told when the user says no. */
+  readonly declined: string;
+}
+
+export type SettingsDecision =
+  | { readonly kind: 'refuse'; readonly message: string }
+  | { readonly kind: 'ask'; readonly questions: readonly UserQuestion[] };
+
+export const MSBSERVER_PATH_REFUSED =
+  'The msbserver path is chosen only with "Choose…" in Settings, in a file dialog of the app itself; the window cannot set it.';
+
+/**
+ * The decision on a validated settings patch against the current settings: refused, or the
+ * questions to ask first (none: apply it).
+ */
+export function settingsDecision(current: Settings, patch: Partial<Settings>): SettingsDecision {
+  if (Object.hasOwn(patch, 'msbserverPath')) return { kind: 'refuse', message: MSBSERVER_PATH_REFUSED };
+  const next: Settings = { ...current, ...patch };
+  const refusal = exposureRefusal(next);
+  if (refusal !== null) return { kind: 'refuse', message: refusal };
+  const questions: UserQuestion[] = [];
+  if (next.devMode && !current.devMode) questions.push(devModeQuestion());
+  if (next.host !== current.host && !isLoopbackHost(next.host)) questions.push(hostQuestion(next.host, current.host));
+  if (next.namespacesPath !== current.namespacesPath && next.namespacesPath !== null) {
+    questions.push(namespacesQuestion(next.namespacesPath, current.namespacesPath));
+  }
+  return { kind: 'ask', questions };
+}
+
+function devModeQuestion(): UserQuestion {
+  return {
+    kind: 'dev-mode',
+    title: 'Turn on development mode?',
+    message: 'In development mode msbserver asks for no key.',
+    detail:
+      `The server is then ${DEV_MODE_EXPOSURE}: any of them can start sandboxes and run code in them, ` +
+      'with the folders a sandbox is allowed to mount. Use it only while you develop, and turn it off when you are done.',
+    confirmLabel: 'Turn On Development Mode',
+    declined: 'Development mode stays off: it was not confirmed.',
+  };
+}
+
+function hostQuestion(host: string, previous: string): UserQuestion {
+  const everywhere = host === '0.0.0.0' || host === '::';
+  return {
+    kind: 'exposed-host',
+    title: 'Make the server reachable from other computers?',
+    message: everywhere
+      ? `msbserver will listen on ${host}: every network this computer is on can reach it.`
+      : `msbserver will listen on ${host}, which other computers can reach.`,
+    detail:
+      'They still need a key, but keys and everything the server answers travel unencrypted (plain HTTP), so anyone on ' +
+      'those networks can read them. Keep 127.0.0.1 unless another computer must use this server.',
+    confirmLabel: `Listen on ${host}`,
+    declined: `The host stays ${previous}: the change was not confirmed.`,
+  };
+}
+
+function namespacesQuestion(folder: string, previous: string | null): UserQuestion {
+  return {
+    kind: 'namespaces-folder',
+    title: 'Use another namespaces folder?',
+    message: `msbserver will keep its sandboxes in ${folder}.`,
+    detail:
+      "It reads each namespace's Sandboxfile there and runs what it says, with the folders it mounts: anyone who can write " +
+      'to that folder can change what your sandboxes run. Choose a folder only you can write to. Sandboxes in the current ' +
+      'folder are no longer listed, and the msb CLI keeps using <home>/namespaces.',
+    confirmLabel: 'Use This Folder',
+    declined: `The namespaces folder stays ${previous ?? 'the default'}: the change was not confirmed.`,
+  };
+}
+
+/** The question a key of this lifetime needs, or null for one of a year or less. */
+export function longKeyQuestion(seconds: number, namespace: string | undefined): UserQuestion | null {
+  if (seconds <= LONG_KEY_SECONDS) return null;
+  const lifetime = formatDuration(seconds);
+  const where = (namespace ?? ALL_NAMESPACES) === ALL_NAMESPACES ? 'every namespace' : `namespace “${namespace ?? ''}”`;
+  return {
+    kind: 'long-key',
+    title: `Make a key that lasts ${lifetime}?`,
+    message: `The new key would work for ${lifetime}, in ${where}.`,
+    detail:
+      'Whoever holds it can run code in your sandboxes for that long, unless you reset the server key (which ends every key). ' +
+      'A key that expires sooner does less harm if it leaks.',
+    confirmLabel: 'Make the Key',
+    declined: 'No key was made: the long expiry was not confirmed.',
+  };
+}

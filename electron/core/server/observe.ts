@@ -5,6 +5,7 @@
  * way: a live server the app tracks is put back into `server.pid` (so `msb` sees it too), and a
  * record naming no live msbserver is removed, never one that does.
  */
+import { promises as fsp } from 'node:fs';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { sleep } from '../delay.ts';
 import { errorText } from '../logger.ts';
@@ -35,7 +36,9 @@ export async function recordedServer(
   record: ServerRecord | null,
 ): Promise<{ readonly server: ThisHome | null; readonly warnings: readonly string[] }> {
   const file = await readPidFile(ctx.paths.pidFile);
-  if (file.kind === 'invalid') await removePidFileIf(ctx.paths.pidFile, file.raw);
+  // msb writes server.pid in place (truncate, then write): an empty or partial file may be one
+  // being written this very moment, so only one that has stood for a while is stale.
+  if (file.kind === 'invalid' && (await standingFor(ctx.paths.pidFile, 1_000))) await removePidFileIf(ctx.paths.pidFile, file.raw);
   if (file.kind !== 'pid') return { server: null, warnings: [] };
   const verdict = await judgeProcess(ctx, file.pid, record, 'pid-file');
   if (verdict.kind === 'this-home') return { server: verdict, warnings: [] };
@@ -44,6 +47,12 @@ export async function recordedServer(
     return { server: null, warnings: [`${ctx.paths.pidFile} names msbserver (PID ${verdict.pid}), which serves ${verdict.serves}; the app leaves it alone.`] };
   }
   return { server: null, warnings: [] };
+}
+
+/** Whether `file` was last written at least `ms` ago. */
+async function standingFor(file: string, ms: number): Promise<boolean> {
+  const stat = await fsp.stat(file).catch(() => null);
+  return stat !== null && Date.now() - stat.mtimeMs >= ms;
 }
 
 /** A this-home server as a running outcome: the app's own when its record names it. */

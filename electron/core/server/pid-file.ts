@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { rustTrim } from '../../../shared/rust-trim.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
@@ -71,20 +72,34 @@ export async function writePidFile(file: string, pid: number): Promise<void> {
 
 /**
  * Removes the PID file only while it still holds `expected` (a PID, or the raw content of an
- * invalid file), so a file rewritten by another starter in the meantime survives.
+ * invalid file), so a file rewritten by another starter in the meantime survives. The file is
+ * first moved aside and checked there: between a read and an unlink, `msb server start` may
+ * write its own PID, and that file must not be the one removed.
  */
 export async function removePidFileIf(file: string, expected: number | string): Promise<boolean> {
-  const current = await readPidFile(file);
-  if (current.kind === 'missing') return false;
-  const matches = typeof expected === 'number' ? current.kind === 'pid' && current.pid === expected : current.raw === expected;
-  if (!matches) return false;
+  const matches = (state: PidFileState): boolean =>
+    state.kind !== 'missing' && (typeof expected === 'number' ? state.kind === 'pid' && state.pid === expected : state.raw === expected);
+  if (!matches(await readPidFile(file))) return false;
+  const aside = `${file}.${randomBytes(6).toString('hex')}.removing`;
   try {
-    await fsp.unlink(file);
-    return true;
+    await fsp.rename(file, aside);
   } catch (error) {
     if (isNotFound(error)) return false;
     throw error;
   }
+  if (matches(await readPidFile(aside))) {
+    await fsp.unlink(aside);
+    return true;
+  }
+  // Rewritten at the last moment: put it back, unless an even newer one is already in place.
+  try {
+    await fsp.link(aside, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await fsp.unlink(aside);
+  }
+  return false;
 }
 
 export function isNotFound(error: unknown): boolean {

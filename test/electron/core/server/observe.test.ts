@@ -52,6 +52,9 @@ describe('adopting what the CLI left', () => {
     it(`removes a PID file holding ${JSON.stringify(content)} without signalling anything, then starts`, async () => {
       await fsp.mkdir(h.home, { recursive: true });
       await fsp.writeFile(h.paths.pidFile, content);
+      // Left by an earlier run: a file written a moment ago may be msb's, mid-write.
+      const earlier = new Date(Date.now() - 60_000);
+      await fsp.utimes(h.paths.pidFile, earlier, earlier);
       const c = h.controller();
       await c.ready;
       expect(c.snapshot().state).toBe('stopped');
@@ -62,6 +65,14 @@ describe('adopting what the CLI left', () => {
       await c.stop();
     });
   }
+
+  it('leaves an empty server.pid written a moment ago alone (msb writes it in place: truncate, then write)', async () => {
+    await fsp.mkdir(h.home, { recursive: true });
+    await fsp.writeFile(h.paths.pidFile, '');
+    const c = h.controller();
+    await c.ready;
+    expect(await h.pidFile()).toBe('');
+  });
 
   it('never adopts or signals an unrelated live process named in server.pid', async () => {
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });

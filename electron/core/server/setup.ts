@@ -1,0 +1,18 @@
+import { platformName, type SetupState } from '../../../shared/setup.ts';
+import { locateMsbrun, locateMsbserver } from './locate.ts';
+
+export interface SetupCheckOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly settingsPath: string | null;
+  readonly platform: NodeJS.Platform;
+  readonly userHome: string;
+}
+
+/** Looks for msbserver (and msbrun beside it) the way a start would. */
+export async function checkSetup(options: SetupCheckOptions): Promise<SetupState> {
+  if (options.platform === 'win32') return { kind: 'unsupported', platformName: platformName(options.platform) };
+  const located = await locateMsbserver({ env: options.env, settingsPath: options.settingsPath, platform: options.platform, userHome: options.userHome });
+  if (!located.found) return { kind: 'missing', locate: located };
+  const msbrun = await locateMsbrun(located.path, options.env);
+  return { kind: 'ready', msbserver: located.path, msbrun: { found: msbrun.found, searched: msbrun.searched } };
+}

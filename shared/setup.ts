@@ -1,0 +1,39 @@
+/**
+ * Whether microsandbox is there to run: what the first-run state of the window and the tray is
+ * made from, looked at when the app launches and again whenever it may have changed.
+ */
+import type { LocateResult } from './contract.ts';
+
+export interface MsbrunState {
+  readonly found: boolean;
+  readonly searched: readonly string[];
+}
+
+export type SetupState =
+  /** Not looked yet (the app has just started). */
+  | { readonly kind: 'unknown' }
+  /** msbserver cannot run on this platform (Windows outside WSL 2). */
+  | { readonly kind: 'unsupported'; readonly platformName: string }
+  /** No msbserver where the app looks, or the one set is not usable. */
+  | { readonly kind: 'missing'; readonly locate: Extract<LocateResult, { found: false }> }
+  /** msbserver found; `msbrun` tells whether sandboxes can start. */
+  | { readonly kind: 'ready'; readonly msbserver: string; readonly msbrun: MsbrunState };
+
+export const SETUP_UNKNOWN: SetupState = Object.freeze({ kind: 'unknown' });
+
+/** The command the installer page gives; the window shows it and main copies it. */
+export const INSTALL_COMMAND = 'curl -sSL https://get.microsandbox.dev | sh';
+
+/** The platform's name as people say it. */
+export function platformName(platform: string): string {
+  switch (platform) {
+    case 'darwin':
+      return 'macOS';
+    case 'win32':
+      return 'Windows';
+    case 'linux':
+      return 'Linux';
+    default:
+      return platform;
+  }
+}

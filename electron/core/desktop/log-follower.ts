@@ -1,12 +1,21 @@
 /**
  * Follows the server log while the window is open: watches the log's folder (the file may not
  * exist yet, and it is rotated by moving it aside) and hands over complete lines appended since
- * the follower started. Plain Node; used by main only while there is a window to send to.
+ * the follower started. Plain Node; used by main only while there is a window to send to. The
+ * same follower reads a sandbox's log, in a folder that belongs to upstream: then it creates
+ * nothing (`createDir: false`) and reads at most `maxReadBytes` of a burst (the rest is skipped).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Disposable } from '../disposable.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
+
+export interface LogFollowerOptions {
+  /** Create the log's folder when it is missing (default true: the app's own log folder). */
+  readonly createDir?: boolean;
+  /** The most bytes read per change; older appended bytes are skipped (default: no limit). */
+  readonly maxReadBytes?: number;
+}
 
 export class LogFollower implements Disposable {
   readonly #file: string;
@@ -14,16 +23,19 @@ export class LogFollower implements Disposable {
   #watcher: fs.FSWatcher | null = null;
   #offset = 0;
   #partial = '';
+  #midLine = false;
   #reading = false;
   #again = false;
   #stopped = false;
 
   readonly #logger: Logger;
+  readonly #options: LogFollowerOptions;
 
-  constructor(file: string, onLines: (lines: string[]) => void, logger: Logger = silentLogger) {
+  constructor(file: string, onLines: (lines: string[]) => void, logger: Logger = silentLogger, options: LogFollowerOptions = {}) {
     this.#file = file;
     this.#onLines = onLines;
     this.#logger = logger;
+    this.#options = options;
   }
 
   /** Starts at the current end of the file: earlier lines come from `logs:tail`. */
@@ -32,7 +44,7 @@ export class LogFollower implements Disposable {
     const dir = path.dirname(this.#file);
     const name = path.basename(this.#file);
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      if (this.#options.createDir !== false) fs.mkdirSync(dir, { recursive: true });
       this.#watcher = fs.watch(dir, { persistent: false }, (_event, changed) => {
         if (changed === null || changed.toString() === name) this.#read();
       });
@@ -76,8 +88,16 @@ export class LogFollower implements Disposable {
       // Rotated or truncated: the new file is read from its start.
       this.#offset = 0;
       this.#partial = '';
+      this.#midLine = false;
     }
     if (size === this.#offset) return;
+    const max = this.#options.maxReadBytes ?? Number.POSITIVE_INFINITY;
+    if (size - this.#offset > max) {
+      // A burst larger than anyone reads: keep its end, from the next whole line.
+      this.#offset = size - max;
+      this.#partial = '';
+      this.#midLine = true;
+    }
     let handle: fs.promises.FileHandle;
     try {
       handle = await fs.promises.open(this.#file, 'r');
@@ -91,7 +111,13 @@ export class LogFollower implements Disposable {
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buffer, 0, length, this.#offset);
       this.#offset += bytesRead;
-      const text = this.#partial + buffer.subarray(0, bytesRead).toString('utf8');
+      let text = this.#partial + buffer.subarray(0, bytesRead).toString('utf8');
+      if (this.#midLine) {
+        // The read began inside a line: what comes before the next line break is a fragment.
+        const end = text.indexOf('\n');
+        text = end === -1 ? '' : text.slice(end + 1);
+        this.#midLine = end === -1;
+      }
       const parts = text.split(/\r?\n/);
       this.#partial = parts.pop() ?? '';
       if (parts.length > 0 && !this.#stopped) this.#onLines(parts);

@@ -13,6 +13,10 @@ import type { AppInfo } from '../shared/contract.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
 import { systemClock } from './core/clock.ts';
 import { ClipboardGuard } from './core/desktop/clipboard-guard.ts';
+import { feedSandboxes, stopFailureNotice, trayMetricsInterest } from './core/desktop/sandbox-feed.ts';
+import { SecretScrubber } from './core/desktop/scrub.ts';
+import { confirmQuit } from './core/desktop/stop-flow.ts';
+import { createSandboxesService } from './core/sandboxes/service.ts';
 import { feedStatusAndSettings, LogFeed } from './core/desktop/feeds.ts';
 import { shouldStartOnLaunch } from './core/desktop/launch.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
@@ -28,6 +32,7 @@ import { homePaths, resolveHome } from './core/paths.ts';
 import { createController } from './core/server/controller.ts';
 import { openSettings } from './core/settings.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
+import { dialogPorts } from './adapters/dialogs.ts';
 import { createAppLogger } from './adapters/logger.ts';
 import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/ports.ts';
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
@@ -62,9 +67,14 @@ function setup(): Started {
   const settings = openAppSettings(log);
   const home = resolveHome();
   const paths = homePaths(home);
-  const tray = owned.add(new TrayView({ iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath), platform, onAction: (action) => void onTrayAction(action), onClick: platform === 'win32' ? () => showWindow() : undefined, logger: log }));
+  const tray = owned.add(new TrayView({ iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath), platform, onAction: (action) => void onTrayAction(action), onClick: platform === 'win32' ? () => showWindow() : undefined, onMenuOpen: (open) => trayInterest(open), logger: log }));
   const controller = createController({ home, logDir: app.getPath('logs'), settings: () => settings.get(), platform, logger: log });
   owned.add(toDisposable(() => controller.dispose({ stopServer: settings.get().stopServerOnQuit })));
+  // What the server runs: main asks the native questions about it, the key for sandbox.stop stays here.
+  const sandboxes = owned.add(createSandboxesService({ defaultNamespacesDir: paths.namespacesDir, settings, server: () => controller.snapshot(), keyFile: paths.keyFile, scrubber: new SecretScrubber(paths.keyFile, log), logger: log }));
+  const trayInterest = trayMetricsInterest(sandboxes);
+  const dialogs = dialogPorts(() => appWindow.browserWindow);
+  const stopQuestion = { sandboxes, choice: dialogs, logger: log, onStopFailures: (failures: Parameters<typeof stopFailureNotice>[0]) => notifierPort.notify(stopFailureNotice(failures)) };
   const clipboard = owned.add(new ClipboardGuard(clipboardPort, () => settings.get().clipboardClearSeconds, undefined, log));
   const mint = createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock });
   const page = appPage(path.join(here, '..', 'renderer', 'index.html'), app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']);
@@ -76,26 +86,31 @@ function setup(): Started {
 
   const send: AppWindow['send'] = (channel, payload) => appWindow.send(channel, payload);
   const logFeed = new LogFeed(controller.logFile, send, log);
-  const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, onCreated: () => logFeed.windowOpened(), onClosed: () => logFeed.windowClosed() }));
+  const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, onCreated: () => logFeed.windowOpened(), onClosed: () => {
+    logFeed.windowClosed();
+    sandboxes.windowClosed();
+  } }));
   owned.add(logFeed);
 
   const appInfo: AppInfo = { name: APP_TITLE, version: app.getVersion(), platform, home, serverSupported: platform !== 'win32' };
-  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender) });
+  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), sandboxes, choice: dialogs });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
   const loginSync = owned.add(new StartAtLoginSync(startAtLoginPort(platform), settings, () => renderTray(), log));
   const renderTray = (): void => {
     const snapshot = controller.snapshot();
-    tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled }), iconFile: trayIconName(snapshot.state, platform), tooltip: trayTooltip(snapshot) });
+    const view = sandboxes.view();
+    tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled, sandboxes: view }), iconFile: trayIconName(snapshot.state, platform), tooltip: trayTooltip(snapshot, view) });
   };
   owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier: notifierPort, renderTray, send }));
+  owned.add(feedSandboxes({ sandboxes, send, renderTray }));
 
   /** Opens the window; on macOS also brings the app to the front, or it opens behind the frontmost app. */
   function showWindow(): void {
     if (platform === 'darwin') app.focus({ steal: true });
     appWindow.open();
   }
-  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier: notifierPort, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log });
+  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier: notifierPort, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log, sandboxes, choice: dialogs });
 
   renderTray();
   void loginSync.syncFromSystem();
@@ -103,7 +118,8 @@ function setup(): Started {
     renderTray();
     if (shouldStartOnLaunch(settings.get(), controller.snapshot(), platform)) void controller.start().catch(ignoreFailure(log, 'starting the server on launch'));
   });
-  return { openWindow: showWindow, shutdown: owned };
+  // Quitting that stops the server asks first while sandboxes run (Cancel keeps the app).
+  return { openWindow: showWindow, shutdown: owned, confirmQuit: () => confirmQuit({ ...stopQuestion, control: controller, settings: () => settings.get() }) };
 }
 
 /** The settings in userData; a corrupt file is moved aside and the user told. */

@@ -52,6 +52,14 @@ export interface TrayViewOptions {
   readonly onAction: (action: TrayAction) => void;
   /** A plain left click (Windows opens the window; macOS and Linux show the menu). */
   readonly onClick?: (() => void) | undefined;
+  /**
+   * The menu opened (true) or closed (false), where Electron says so: macOS only
+   * (`menu-will-show` / `menu-will-close`). Windows and Linux tell nothing before a tray menu
+   * opens (on Linux the menu is drawn by the desktop's StatusNotifier host), so there the menu
+   * shows the figures of the last listing, and metrics are sampled only while the window's
+   * Sandboxes view is open.
+   */
+  readonly onMenuOpen?: ((open: boolean) => void) | undefined;
   readonly logger: Logger;
 }
 
@@ -71,7 +79,13 @@ export class TrayView implements Disposable {
       this.#iconFile = view.iconFile;
     }
     tray.setToolTip(view.tooltip);
-    tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(view.items, this.#options.onAction)));
+    const menu = Menu.buildFromTemplate(toMenuTemplate(view.items, this.#options.onAction));
+    const onMenuOpen = this.#options.onMenuOpen;
+    if (onMenuOpen !== undefined && this.#options.platform === 'darwin') {
+      menu.on('menu-will-show', () => onMenuOpen(true));
+      menu.on('menu-will-close', () => onMenuOpen(false));
+    }
+    tray.setContextMenu(menu);
   }
 
   dispose(): void {

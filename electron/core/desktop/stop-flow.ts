@@ -51,9 +51,11 @@ export function sandboxQuestion(count: number, purpose: ServerStopPurpose): Ques
 
 /**
  * Asks, when sandboxes run, before the server stops, and stops them when so answered. Resolves
- * to whether the stop (or quit) goes on. A failed listing asks nothing: it must not block a stop.
+ * to whether the stop (or quit) goes on. `applies` is asked only once sandboxes were found to
+ * run (say, whether the server is live at all). A failed listing asks nothing: it must not
+ * block a stop.
  */
-export async function askBeforeServerStops(deps: SandboxQuestionDeps, purpose: ServerStopPurpose): Promise<'go-on' | 'cancel'> {
+export async function askBeforeServerStops(deps: SandboxQuestionDeps, purpose: ServerStopPurpose, applies: () => boolean = () => true): Promise<'go-on' | 'cancel'> {
   let count: number;
   try {
     count = runningSandboxes(await deps.sandboxes.refresh()).length;
@@ -61,7 +63,7 @@ export async function askBeforeServerStops(deps: SandboxQuestionDeps, purpose: S
     deps.logger.warn(`Could not tell whether sandboxes run before the server stops: ${errorText(error)}`);
     return 'go-on';
   }
-  if (count === 0) return 'go-on';
+  if (count === 0 || !applies()) return 'go-on';
   const answer = await deps.choice.choose(sandboxQuestion(count, purpose));
   if (answer === LEAVE_THEM) {
     deps.logger.info(`${runningSummary(count) ?? ''}; left running as the server stops`);
@@ -83,7 +85,7 @@ export interface StopFlowDeps extends SandboxQuestionDeps {
 /** Stop, as the window's and the tray's Stop do it. A cancelled stop answers the unchanged snapshot. */
 export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
   // Nothing to stop (stopped, failed): the controller answers as before, without a question.
-  if (isLive(deps.control.snapshot()) && (await askBeforeServerStops(deps, 'stop')) === 'cancel') {
+  if ((await askBeforeServerStops(deps, 'stop', () => isLive(deps.control.snapshot()))) === 'cancel') {
     return { snapshot: deps.control.snapshot(), cancelled: true };
   }
   return { snapshot: await deps.control.stop(), cancelled: false };

@@ -13,7 +13,9 @@ import { DurationError } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
-import type { SenderInfo, ShellPort } from '../desktop/ports.ts';
+import type { ChoicePort, SenderInfo, ShellPort } from '../desktop/ports.ts';
+import { stopServerAsking } from '../desktop/stop-flow.ts';
+import type { SandboxesService } from '../sandboxes/service.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
 import { TokenError } from '../keys/token.ts';
@@ -35,6 +37,10 @@ export interface HandlerDeps {
   /** True only for the app's own window (webContents id and page URL); see `isAppUrl`. */
   isTrustedSender(sender: SenderInfo): boolean;
   readonly logger?: Logger;
+  /** What the server runs; also asked before Stop whether sandboxes run. */
+  readonly sandboxes: SandboxesService;
+  /** The native question main asks before Stop while sandboxes run (desktop/stop-flow.ts). */
+  readonly choice: ChoicePort;
 }
 
 export interface HandlerTable {
@@ -93,7 +99,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const handlers: Handlers = {
     'server:status': () => deps.control.snapshot(),
     'server:start': () => deps.control.start(),
-    'server:stop': () => deps.control.stop(),
+    'server:stop': async () => (await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger })).snapshot,
     'server:restart': () => deps.control.restart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),
@@ -121,6 +127,12 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       if (problem !== '') throw new HandlerError('internal', `The microsandbox folder ${deps.paths.home} could not be opened: ${problem}`);
     },
     'app:info': () => deps.appInfo,
+    'sandboxes:list': () => deps.sandboxes.list(),
+    'sandboxes:stop': (request) => deps.sandboxes.stop(request),
+    'sandboxes:log-tail': (request) => deps.sandboxes.logTail(request),
+    'sandboxes:watch': (request) => {
+      deps.sandboxes.watch(request);
+    },
   };
 
   const dispatch = async <C extends InvokeChannel>(channel: C, payload: unknown): Promise<Envelope<unknown>> => {

@@ -8,6 +8,8 @@ import type { CopyRequest, IpcError, InvokeChannel, LogTailRequest, MintKeyReque
 import { parseDuration } from '../../../shared/duration.ts';
 import { namespaceProblem } from '../../../shared/namespace.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
+import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
+import type { SandboxLogRequest, SandboxRef, SandboxStopRequest, SandboxWatchRequest } from '../../../shared/sandboxes.ts';
 import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
 
 export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
@@ -190,6 +192,58 @@ export function validateSettingsSetRequest(payload: unknown): Validation<Partial
   return invalid(parts.length > 0 ? parts.join(' ') : 'The settings update was refused.', fields);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sandboxes: names as upstream allows them (1–63 of [A-Za-z0-9_-], starting with a letter or a
+// digit), so a name is always one harmless path component; `*` names no sandbox.
+
+function validateRefFields(fields: Map<string, unknown>): Validation<SandboxRef> {
+  const namespace = fields.get('namespace');
+  const name = fields.get('name');
+  const problem = sandboxNameProblem(namespace, 'namespace') ?? sandboxNameProblem(name, 'sandbox');
+  if (problem !== null) return invalid(problem);
+  return valid({ namespace: namespace as string, name: name as string });
+}
+
+function validateSandboxRef(payload: unknown, what: string): Validation<SandboxRef> {
+  const checked = fieldsOf(payload, what, ['namespace', 'name']);
+  if (!checked.ok) return checked;
+  return validateRefFields(checked.fields);
+}
+
+export function validateSandboxStopRequest(payload: unknown): Validation<SandboxStopRequest> {
+  if (isPlainObject(payload) && Object.hasOwn(payload, 'all')) {
+    const checked = fieldsOf(payload, 'stop request', ['all']);
+    if (!checked.ok) return checked;
+    if (checked.fields.get('all') !== true) return invalid('"all" can only be true; to stop one sandbox, give its namespace and name.');
+    return valid({ all: true });
+  }
+  return validateSandboxRef(payload, 'stop request');
+}
+
+export function validateSandboxLogRequest(payload: unknown): Validation<SandboxLogRequest> {
+  const checked = fieldsOf(payload, 'sandbox log request', ['namespace', 'name', 'lines']);
+  if (!checked.ok) return checked;
+  const ref = validateRefFields(checked.fields);
+  if (!ref.ok) return ref;
+  const lines = checked.fields.get('lines');
+  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
+    return invalid(`"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`);
+  }
+  return valid({ ...ref.value, lines });
+}
+
+export function validateSandboxWatchRequest(payload: unknown): Validation<SandboxWatchRequest> {
+  const checked = fieldsOf(payload, 'watch request', ['visible', 'log']);
+  if (!checked.ok) return checked;
+  const visible = checked.fields.get('visible');
+  if (typeof visible !== 'boolean') return invalid(`"visible" must be true or false, not ${describeType(visible)}.`);
+  const log = checked.fields.get('log');
+  if (log === null) return valid({ visible, log: null });
+  const ref = validateSandboxRef(log, 'sandbox whose log is followed');
+  if (!ref.ok) return ref;
+  return valid({ visible, log: ref.value });
+}
+
 export type RequestValidators = { readonly [C in InvokeChannel]: (payload: unknown) => Validation<RequestOf<C>> };
 
 export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
@@ -206,6 +260,10 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'logs:tail': validateLogTailRequest,
   'shell:reveal': validateRevealRequest,
   'app:info': voidRequest('app:info'),
+  'sandboxes:list': voidRequest('sandboxes:list'),
+  'sandboxes:stop': validateSandboxStopRequest,
+  'sandboxes:log-tail': validateSandboxLogRequest,
+  'sandboxes:watch': validateSandboxWatchRequest,
 });
 
 export function validateRequest<C extends InvokeChannel>(channel: C, payload: unknown): Validation<RequestOf<C>> {

@@ -89,6 +89,8 @@ export interface SandboxesService extends Disposable {
   windowClosed(): void;
   stop(request: SandboxStopRequest): Promise<SandboxStopResult>;
   logTail(request: SandboxLogRequest): Promise<SandboxLogView>;
+  /** Synchronous: watchers, timers and the follower are let go at once. */
+  dispose(): void;
 }
 
 const DEFAULT_FOLLOW_BYTES = 256 * 1024;

@@ -22,7 +22,13 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
       { key: 'host', label: 'Host', kind: 'text', hint: 'An IP address, such as 127.0.0.1 or ::1.' },
       { key: 'port', label: 'Port', kind: 'int' },
       { key: 'devMode', label: 'Development mode (no keys needed)', kind: 'bool' },
-      { key: 'namespacesPath', label: 'Namespaces folder', kind: 'path', hint: 'Empty: the microsandbox home’s namespaces folder.' },
+      {
+        key: 'namespacesPath',
+        label: 'Namespaces folder',
+        kind: 'path',
+        // CLI parity: msb reads only <home>/namespaces, whatever --path the server was given.
+        hint: 'Empty: the microsandbox home’s namespaces folder. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
+      },
       { key: 'msbserverPath', label: 'msbserver path', kind: 'path', hint: 'Empty: look where msb does.' },
       { key: 'logLevel', label: 'Log level', kind: 'level' },
       { key: 'readinessTimeoutMs', label: 'Start timeout (milliseconds)', kind: 'int' },

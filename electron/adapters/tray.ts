@@ -67,6 +67,8 @@ export class TrayView implements Disposable {
   readonly #options: TrayViewOptions;
   #tray: Tray | null = null;
   #iconFile = '';
+  #menuOpen = false;
+  #pending: Menu | null = null;
 
   constructor(options: TrayViewOptions) {
     this.#options = options;
@@ -82,10 +84,21 @@ export class TrayView implements Disposable {
     const menu = Menu.buildFromTemplate(toMenuTemplate(view.items, this.#options.onAction));
     const onMenuOpen = this.#options.onMenuOpen;
     if (onMenuOpen !== undefined && this.#options.platform === 'darwin') {
-      menu.on('menu-will-show', () => onMenuOpen(true));
-      menu.on('menu-will-close', () => onMenuOpen(false));
+      menu.on('menu-will-show', () => {
+        this.#menuOpen = true;
+        onMenuOpen(true);
+      });
+      menu.on('menu-will-close', () => {
+        this.#menuOpen = false;
+        onMenuOpen(false);
+        // A menu built while this one was open (fresh figures) is the one the next click shows.
+        if (this.#pending !== null) tray.setContextMenu(this.#pending);
+        this.#pending = null;
+      });
     }
-    tray.setContextMenu(menu);
+    // Never swap the menu under the user's pointer.
+    if (this.#menuOpen) this.#pending = menu;
+    else tray.setContextMenu(menu);
   }
 
   dispose(): void {

@@ -10,7 +10,12 @@
  * same SIGTERM itself, to the one PID confirmed to be that sandbox's `msbrun supervisor`
  * (stop.ts). Only a sandbox the last listing shows running is ever stopped: a stale row is
  * upstream's to clear, and nothing that writes is done for it.
+ *
+ * The folder shown is the one the settings name now; a server started before that setting
+ * changed still serves its old folder (the window asks for a restart), and its `sandbox.stop`
+ * acts there.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import {
@@ -283,6 +288,11 @@ class Service implements SandboxesService {
       file = sandboxLogPath(this.namespacesDir, ref.namespace, ref.name);
     } catch (error) {
       this.#logger.debug(`sandboxes: not following ${ref.namespace}/${ref.name}: ${errorText(error)}`);
+      return;
+    }
+    // No log folder: nothing was ever written, and creating it is upstream's business.
+    if (!existsSync(path.dirname(file))) {
+      this.#logger.debug(`sandboxes: not following ${file}: its folder does not exist`);
       return;
     }
     // Scrubbing is asynchronous: one chain keeps the batches in order.

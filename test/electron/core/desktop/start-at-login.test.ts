@@ -48,7 +48,8 @@ describe('StartAtLoginSync', () => {
   it('carries a settings change to the system, and the tray toggle back to the setting', async () => {
     const { sync } = makeSync();
     settings.update({ startAtLogin: true });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The write is asynchronous: wait for it (a fixed 20 ms flaked on a loaded machine).
+    for (let waited = 0; waited < 5_000 && !(await exists(port.file)); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await exists(port.file)).toBe(true);
     expect(sync.enabled).toBe(true);
     await sync.toggle();

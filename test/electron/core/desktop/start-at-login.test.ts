@@ -49,7 +49,7 @@ describe('StartAtLoginSync', () => {
     const { sync } = makeSync();
     settings.update({ startAtLogin: true });
     // The write is asynchronous: wait for it (a fixed 20 ms flaked on a loaded machine).
-    for (let waited = 0; waited < 5_000 && !(await exists(port.file)); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; waited < 5_000 && !(sync.enabled && (await exists(port.file))); waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await exists(port.file)).toBe(true);
     expect(sync.enabled).toBe(true);
     await sync.toggle();

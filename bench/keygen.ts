@@ -3,7 +3,7 @@ import Conf from 'conf';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ClipboardGuard, createHandlerTable, createMintService, DEFAULT_SETTINGS, homePaths, openSettings, type Settings, systemClock } from '../electron/core/index.ts';
+import { ClipboardGuard, createHandlerTable, createMintService, createSandboxesService, DEFAULT_SETTINGS, homePaths, openSettings, type Settings, systemClock } from '../electron/core/index.ts';
 import { createHarness } from '../test/electron/core/server/lifecycle-harness.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -27,6 +27,13 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
     const control = h.controller();
     await control.ready;
     let clip = '';
+    const sandboxes = createSandboxesService({
+      defaultNamespacesDir: homePaths(h.home).namespacesDir,
+      settings: store,
+      server: () => control.snapshot(),
+      keyFile: homePaths(h.home).keyFile,
+      scrubber: { scrubLines: (lines) => Promise.resolve([...lines]) },
+    });
     const table = createHandlerTable({
       control,
       settings: store,
@@ -39,6 +46,9 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
       // The bench never asks anything: every question is answered no.
       confirm: { confirm: () => Promise.resolve(false) },
       fileChooser: { chooseFile: () => Promise.resolve(null) },
+      sandboxes,
+      // Never asked: no sandbox runs here.
+      choice: { choose: (question) => Promise.resolve(question.cancelIndex) },
     });
     const sender = { id: 1, url: 'app://microsandbox-tray/index.html', isMainFrame: true };
     const mintOnce = async (): Promise<number> => {
@@ -60,6 +70,7 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
     await control.start();
     const serverRunning = summarize(await sample());
     await control.stop();
+    sandboxes.dispose();
     return { firstMs, serverStopped, serverRunning };
   } finally {
     await h.cleanup();

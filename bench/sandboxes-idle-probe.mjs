@@ -18,6 +18,8 @@ async function cpuPercentOver(span) {
   return ((used.user + used.system) / 1_000 / (performance.now() - t0)) * 100;
 }
 
+// For reference: the same process doing nothing yet (a VM's timer ticks and V8's own work show here).
+const baselinePercent = await cpuPercentOver(seconds);
 const monitor = new core.SandboxMonitor({ namespacesDir: NAMESPACES });
 const view = await monitor.start();
 const running = view.namespaces.flatMap((/** @type {any} */ n) => n.sandboxes).filter((/** @type {any} */ s) => s.state === 'running').length;
@@ -26,4 +28,4 @@ const release = monitor.watchMetrics();
 const interestPercent = await cpuPercentOver(seconds);
 release();
 monitor.dispose();
-process.stdout.write(JSON.stringify({ running, closedPercent, interestPercent, seconds }));
+process.stdout.write(JSON.stringify({ running, baselinePercent, closedPercent, interestPercent, seconds }));

@@ -14,7 +14,10 @@ import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
 import { systemClock } from './core/clock.ts';
 import { ClipboardGuard } from './core/desktop/clipboard-guard.ts';
 import { scrubbingNotifier } from './core/desktop/notifications.ts';
+import { feedSandboxes, stopFailureNotice, trayMetricsInterest } from './core/desktop/sandbox-feed.ts';
 import { SecretScrubber } from './core/desktop/scrub.ts';
+import { confirmQuit } from './core/desktop/stop-flow.ts';
+import { createSandboxesService } from './core/sandboxes/service.ts';
 import { feedStatusAndSettings, LogFeed } from './core/desktop/feeds.ts';
 import { shouldStartOnLaunch } from './core/desktop/launch.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
@@ -31,8 +34,8 @@ import { homePaths, resolveHome } from './core/paths.ts';
 import { createController } from './core/server/controller.ts';
 import { openSettings } from './core/settings.ts';
 import { registerAppScheme, serveAppScheme } from './adapters/app-protocol.ts';
-import { dialogPorts } from './adapters/dialogs.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
+import { dialogPorts } from './adapters/dialogs.ts';
 import { createAppLogger } from './adapters/logger.ts';
 import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/ports.ts';
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
@@ -69,9 +72,18 @@ function setup(): Started {
   const settings = openAppSettings(log);
   const home = path.resolve(resolveHome()); // as the controller uses it: msb reads a relative one from its own working directory
   const paths = homePaths(home);
-  const tray = owned.add(new TrayView({ iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath), platform, onAction: (action) => void onTrayAction(action), onClick: platform === 'win32' ? () => showWindow() : undefined, logger: log }));
+  const tray = owned.add(new TrayView({ iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath), platform, onAction: (action) => void onTrayAction(action), onClick: platform === 'win32' ? () => showWindow() : undefined, onMenuOpen: (open) => trayInterest(open), logger: log }));
   const controller = createController({ home, logDir: app.getPath('logs'), stateDir: app.getPath('userData'), settings: () => settings.get(), platform, logger: log });
   owned.add(toDisposable(() => controller.dispose({ stopServer: settings.get().stopServerOnQuit })));
+  // What the window and notifications show passes through here first: no server key, no token.
+  const scrubber = new SecretScrubber(paths.keyFile, log);
+  const notifier = scrubbingNotifier(notifierPort, scrubber, log);
+  // What the window may not decide alone is asked here, natively, attached to the window.
+  const dialogs = dialogPorts(() => appWindow.browserWindow);
+  // What the server runs: main asks the native questions about it, the key for sandbox.stop stays here.
+  const sandboxes = owned.add(createSandboxesService({ defaultNamespacesDir: paths.namespacesDir, settings, server: () => controller.snapshot(), keyFile: paths.keyFile, scrubber, logger: log }));
+  const trayInterest = trayMetricsInterest(sandboxes);
+  const stopQuestion = { sandboxes, choice: dialogs, logger: log, onStopFailures: (failures: Parameters<typeof stopFailureNotice>[0]) => notifier.notify(stopFailureNotice(failures)) };
   const clipboard = owned.add(new ClipboardGuard(clipboardPort, () => settings.get().clipboardClearSeconds, undefined, log));
   const mint = createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock });
   const page = appPage(app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']);
@@ -82,33 +94,33 @@ function setup(): Started {
   installContentsGuards(app, page);
   Menu.setApplicationMenu(platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }]) : null);
 
-  // What the window and notifications show passes through here first: no server key, no token.
-  const scrubber = new SecretScrubber(paths.keyFile, log);
-  const notifier = scrubbingNotifier(notifierPort, scrubber, log);
   const send: AppWindow['send'] = (channel, payload) => appWindow.send(channel, payload);
   const logFeed = new LogFeed(controller.logFile, send, scrubber, log);
-  const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, devTools: !app.isPackaged, onCreated: () => logFeed.windowOpened(), onClosed: () => logFeed.windowClosed() }));
+  const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, devTools: !app.isPackaged, onCreated: () => logFeed.windowOpened(), onClosed: () => {
+    logFeed.windowClosed();
+    sandboxes.windowClosed();
+  } }));
   owned.add(logFeed);
 
   const appInfo: AppInfo = { name: APP_TITLE, version: app.getVersion(), platform, home, serverSupported: platform !== 'win32' };
-  // What the window may not decide alone is asked here, natively, attached to the window.
-  const dialogs = dialogPorts(() => appWindow.browserWindow);
-  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), confirm: dialogs, fileChooser: dialogs });
+  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), confirm: dialogs, fileChooser: dialogs, sandboxes, choice: dialogs });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
   const loginSync = owned.add(new StartAtLoginSync(startAtLoginPort(platform), settings, () => renderTray(), log));
   const renderTray = (): void => {
     const snapshot = controller.snapshot();
-    tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled }), iconFile: trayIconName(snapshot.state, platform, snapshot.healthy), tooltip: trayTooltip(snapshot) });
+    const view = sandboxes.view();
+    tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled, sandboxes: view }), iconFile: trayIconName(snapshot.state, platform, snapshot.healthy), tooltip: trayTooltip(snapshot, view) });
   };
   owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier, renderTray, send }));
+  owned.add(feedSandboxes({ sandboxes, send, renderTray }));
 
   /** Opens the window; on macOS also brings the app to the front, or it opens behind the frontmost app. */
   function showWindow(): void {
     if (platform === 'darwin') app.focus({ steal: true });
     appWindow.open();
   }
-  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log });
+  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log, sandboxes, choice: dialogs });
 
   renderTray();
   void loginSync.syncFromSystem();
@@ -116,7 +128,8 @@ function setup(): Started {
     renderTray();
     if (shouldStartOnLaunch(settings.get(), controller.snapshot(), platform)) void controller.start().catch(ignoreFailure(log, 'starting the server on launch'));
   });
-  return { openWindow: showWindow, shutdown: owned };
+  // Quitting that stops the server asks first while sandboxes run (Cancel keeps the app).
+  return { openWindow: showWindow, shutdown: owned, confirmQuit: () => confirmQuit({ ...stopQuestion, control: controller, settings: () => settings.get() }) };
 }
 
 /** The built renderer's files; a build that cannot be listed serves nothing (and says why in the log). */

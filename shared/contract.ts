@@ -6,6 +6,8 @@
  */
 import type { ServerSnapshot } from './server-status.ts';
 import type { FieldErrors, Settings } from './settings-schema.ts';
+import type { SdkLanguage } from './snippets.ts';
+import type { SandboxesView, SandboxLogEvent, SandboxLogRequest, SandboxLogView, SandboxStopRequest, SandboxStopResult, SandboxWatchRequest } from './sandboxes.ts';
 
 export type ErrorCode =
   /** The request payload failed validation; nothing was changed. */
@@ -76,7 +78,11 @@ export type KeyCopyFormat = 'token' | 'export-line' | 'dotenv' | 'mcp-config';
  */
 export type CopyRequest =
   | { readonly what: KeyCopyFormat; readonly token: string }
-  | { readonly what: 'server-url' };
+  | { readonly what: 'server-url' }
+  /** An SDK example of the Sandboxes view, for the server as it is now. */
+  | { readonly what: 'sdk-example'; readonly language: SdkLanguage }
+  /** The command that installs microsandbox (shared/setup.ts). */
+  | { readonly what: 'install-command' };
 
 export interface SettingsView {
   readonly settings: Settings;
@@ -131,6 +137,7 @@ export interface AppInfo {
 export interface InvokeMap {
   'server:status': { request: void; response: ServerSnapshot };
   'server:start': { request: void; response: ServerSnapshot };
+  /** Asks natively first when sandboxes run; answered Cancel, it answers the unchanged snapshot. */
   'server:stop': { request: void; response: ServerSnapshot };
   'server:restart': { request: void; response: ServerSnapshot };
   'server:reset-key': { request: void; response: ServerSnapshot };
@@ -149,6 +156,12 @@ export interface InvokeMap {
   'logs:tail': { request: LogTailRequest; response: LogTail };
   'shell:reveal': { request: RevealRequest; response: void };
   'app:info': { request: void; response: AppInfo };
+  // What the server runs (shared/sandboxes.ts has the payloads). A stop answers what was asked
+  // to stop and what was not, with why: a partial failure of "all" is no error.
+  'sandboxes:list': { request: void; response: SandboxesView };
+  'sandboxes:stop': { request: SandboxStopRequest; response: SandboxStopResult };
+  'sandboxes:log-tail': { request: SandboxLogRequest; response: SandboxLogView };
+  'sandboxes:watch': { request: SandboxWatchRequest; response: void };
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -172,6 +185,10 @@ export const API_METHODS = {
   logTail: 'logs:tail',
   reveal: 'shell:reveal',
   appInfo: 'app:info',
+  listSandboxes: 'sandboxes:list',
+  stopSandboxes: 'sandboxes:stop',
+  sandboxLogTail: 'sandboxes:log-tail',
+  watchSandboxes: 'sandboxes:watch',
 } as const satisfies Record<string, InvokeChannel>;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -183,6 +200,9 @@ export interface EventMap {
   'event:status': ServerSnapshot;
   'event:settings': SettingsView;
   'event:log': LogLinesEvent;
+  'event:sandboxes': SandboxesView;
+  /** Lines of the sandbox log the window follows (`sandboxes:watch`). */
+  'event:sandbox-log': SandboxLogEvent;
 }
 
 export type EventChannel = keyof EventMap;
@@ -192,6 +212,8 @@ export const EVENT_METHODS = {
   onStatus: 'event:status',
   onSettings: 'event:settings',
   onLog: 'event:log',
+  onSandboxes: 'event:sandboxes',
+  onSandboxLog: 'event:sandbox-log',
 } as const satisfies Record<string, EventChannel>;
 
 

@@ -96,3 +96,100 @@ export function sandboxRefProblem(value: unknown): string | null {
   const ref = value as Record<string, unknown>;
   return sandboxNameProblem(ref['namespace'], 'namespace') ?? sandboxNameProblem(ref['name'], 'sandbox');
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the window and the tray ask for and are told (the IPC payloads of the sandboxes channels),
+// and the one rule for what each sandbox offers, shared by tray and window.
+
+/** `sandboxes:stop`: one sandbox, or every one that runs. */
+export type SandboxStopRequest = SandboxRef | { readonly all: true };
+
+export interface SandboxStopFailure extends SandboxRef {
+  readonly message: string;
+}
+
+export interface SandboxStopResult {
+  /**
+   * Asked to stop: their supervisors were signalled (by the server or by the app); they end a
+   * moment later, and the pushed view shows it.
+   */
+  readonly stopped: readonly SandboxRef[];
+  readonly failed: readonly SandboxStopFailure[];
+  /** Through the running server's `sandbox.stop`, by a SIGTERM to the confirmed supervisor, or neither (nothing ran). */
+  readonly via: 'server' | 'signal' | 'none';
+}
+
+/** `sandboxes:log-tail`. */
+export interface SandboxLogRequest extends SandboxRef {
+  readonly lines: number;
+}
+
+/** The last lines of a sandbox's log, scrubbed of secrets (no path: the window does not need it). */
+export interface SandboxLogView extends SandboxRef {
+  /** False when the sandbox has written no log yet. */
+  readonly exists: boolean;
+  readonly lines: readonly string[];
+}
+
+/** `event:sandbox-log`: lines appended to the log the window follows, scrubbed. */
+export interface SandboxLogEvent extends SandboxRef {
+  readonly lines: readonly string[];
+}
+
+/**
+ * `sandboxes:watch`: what the window is looking at. While `visible`, memory and CPU are sampled
+ * (every 2 s); `log` is the sandbox whose log is followed (`event:sandbox-log`), or null. Both
+ * end when the window closes.
+ */
+export interface SandboxWatchRequest {
+  readonly visible: boolean;
+  readonly log: SandboxRef | null;
+}
+
+/** A sandbox with the namespace it belongs to. */
+export interface LocatedSandbox extends SandboxInfo {
+  readonly namespace: string;
+}
+
+/** Every running sandbox, namespace by namespace (stale rows are not running). */
+export function runningSandboxes(view: SandboxesView | null): LocatedSandbox[] {
+  if (view === null) return [];
+  return view.namespaces.flatMap((ns) => ns.sandboxes.filter((s) => s.state === 'running').map((s) => ({ ...s, namespace: ns.name })));
+}
+
+export function findSandbox(view: SandboxesView | null, ref: SandboxRef): SandboxInfo | null {
+  return view?.namespaces.find((ns) => ns.name === ref.namespace)?.sandboxes.find((s) => s.name === ref.name) ?? null;
+}
+
+/**
+ * What a sandbox offers, in tray and window alike: Stop only while it runs (a stale row is
+ * upstream's to clear: nothing that writes is offered for it), its log once it has one.
+ */
+export function sandboxActions(info: Pick<SandboxInfo, 'state' | 'logPath'>): { readonly stop: boolean; readonly log: boolean } {
+  return { stop: info.state === 'running', log: info.logPath !== null };
+}
+
+/** `3 sandboxes running`, `1 sandbox running`; null for none. */
+export function runningSummary(count: number): string | null {
+  if (count <= 0) return null;
+  return `${count} ${count === 1 ? 'sandbox' : 'sandboxes'} running`;
+}
+
+export function sameSandbox(a: SandboxRef | null, b: SandboxRef | null): boolean {
+  return a !== null && b !== null && a.namespace === b.namespace && a.name === b.name;
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** `512 B`, `8.1 MiB`, `512 MiB`, `1.5 GiB`; a dash when unknown. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${BYTE_UNITS[unit] ?? 'B'}`;
+}

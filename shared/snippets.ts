@@ -1,6 +1,6 @@
 /**
- * The texts the Keys view offers to copy: a shell `export` line, a `.env` snippet and an MCP
- * client configuration. Main builds them (the window never chooses clipboard text, see
+ * The texts the window offers to copy: for a key, a shell `export` line, a `.env` snippet and an
+ * MCP client configuration; the Sandboxes view's SDK examples. Main builds them (the window never chooses clipboard text, see
  * `clipboard:copy`); the window shows the token masked with `maskToken`. Values are quoted only
  * when they need it, so a normal token stays readable.
  */
@@ -64,4 +64,38 @@ export function maskToken(token: string): string {
   const dots = '•'.repeat(16);
   if (token.length <= 16) return dots;
   return `${token.slice(0, 8)}${dots}${token.slice(-4)}`;
+}
+
+export const SDK_LANGUAGES = ['python', 'typescript'] as const;
+export type SdkLanguage = (typeof SDK_LANGUAGES)[number];
+
+/** Code that starts a first sandbox on this server with the Python and the TypeScript SDK. */
+export function sdkSnippets(serverUrl: string): Readonly<Record<SdkLanguage, string>> {
+  const url = JSON.stringify(serverUrl);
+  return {
+    python: [
+      'import asyncio',
+      'from microsandbox import PythonSandbox',
+      '',
+      'async def main():',
+      `    async with PythonSandbox.create(name="my-sandbox", server_url=${url}) as sb:`,
+      '        run = await sb.run("print(\'Hello from a sandbox\')")',
+      '        print(await run.output())',
+      '',
+      'asyncio.run(main())',
+      '',
+    ].join('\n'),
+    typescript: [
+      'import { NodeSandbox } from "microsandbox";',
+      '',
+      `const sb = await NodeSandbox.create({ name: "my-sandbox", serverUrl: ${url} });`,
+      'try {',
+      '  const run = await sb.run("console.log(\'Hello from a sandbox\')");',
+      '  console.log(await run.output());',
+      '} finally {',
+      '  await sb.stop();',
+      '}',
+      '',
+    ].join('\n'),
+  };
 }

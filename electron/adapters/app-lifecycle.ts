@@ -16,6 +16,11 @@ export const SHUTDOWN_TIMEOUT_MS = 10_000;
 export interface Started {
   readonly openWindow: () => void;
   readonly shutdown: Disposable;
+  /**
+   * Asked before a quit the user chose (not one from a signal); false calls the quit off. Main
+   * asks natively here when quitting would stop the server while sandboxes run.
+   */
+  readonly confirmQuit?: () => Promise<boolean>;
 }
 
 /** Wires the events at once (before ready) and calls `setup` when the app is ready. */
@@ -23,6 +28,10 @@ export function runApp(app: App, setup: () => Started, failed: (error: unknown) 
   let started: Started | null = null;
   let quitting = false;
   let canExit = false;
+  /** A quit question is open: another Quit waits for its answer. */
+  let asking = false;
+  /** SIGINT/SIGTERM (a logout, a service manager) quits without asking: nobody is there to answer. */
+  let fromSignal = false;
   const openWindow = (): void => {
     void app.whenReady().then(() => started?.openWindow());
   };
@@ -34,9 +43,33 @@ export function runApp(app: App, setup: () => Started, failed: (error: unknown) 
   app.on('activate', openWindow);
   // The app lives in the tray: closing the window does not quit it.
   app.on('window-all-closed', () => undefined);
+  const report = (message: string): void => {
+    const log = logger();
+    if (log === null) console.error(message);
+    else log.error(message);
+  };
   app.on('before-quit', (event) => {
     if (canExit) return;
     event.preventDefault();
+    if (quitting || (asking && !fromSignal)) return;
+    const confirm = started?.confirmQuit;
+    if (confirm !== undefined && !fromSignal) {
+      asking = true;
+      void confirm()
+        .catch((error: unknown) => {
+          // A question that cannot be asked must not keep the app from quitting.
+          report(`Asking before quitting failed: ${errorText(error)}`);
+          return true;
+        })
+        .then((go) => {
+          asking = false;
+          if (go && !quitting) shutdown();
+        });
+      return;
+    }
+    shutdown();
+  });
+  const shutdown = (): void => {
     if (quitting) return;
     quitting = true;
     const done = Promise.resolve(started?.shutdown.dispose());
@@ -44,23 +77,23 @@ export function runApp(app: App, setup: () => Started, failed: (error: unknown) 
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS);
     });
-    const report = (level: 'error', message: string): void => {
-      const log = logger();
-      if (log === null) console.error(message);
-      else log[level](message);
-    };
     void Promise.race([done.then(() => 'done' as const), timedOut])
       .then((outcome) => {
-        if (outcome === 'timeout') report('error', `Shutting down did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s; quitting anyway.`);
+        if (outcome === 'timeout') report(`Shutting down did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s; quitting anyway.`);
       })
-      .catch((error: unknown) => report('error', `Shutting down failed: ${errorText(error)}`))
+      .catch((error: unknown) => report(`Shutting down failed: ${errorText(error)}`))
       .finally(() => {
         clearTimeout(timer);
         canExit = true;
         app.exit(0);
       });
-  });
-  for (const signalName of ['SIGINT', 'SIGTERM'] as const) process.on(signalName, () => app.quit());
+  };
+  for (const signalName of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signalName, () => {
+      fromSignal = true;
+      app.quit();
+    });
+  }
 
   void app.whenReady().then(() => {
     try {

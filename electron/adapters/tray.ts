@@ -52,6 +52,14 @@ export interface TrayViewOptions {
   readonly onAction: (action: TrayAction) => void;
   /** A plain left click (Windows opens the window; macOS and Linux show the menu). */
   readonly onClick?: (() => void) | undefined;
+  /**
+   * The menu opened (true) or closed (false), where Electron says so: macOS only
+   * (`menu-will-show` / `menu-will-close`). Windows and Linux tell nothing before a tray menu
+   * opens (on Linux the menu is drawn by the desktop's StatusNotifier host), so there the menu
+   * shows the figures of the last listing, and metrics are sampled only while the window's
+   * Sandboxes view is open.
+   */
+  readonly onMenuOpen?: ((open: boolean) => void) | undefined;
   readonly logger: Logger;
 }
 
@@ -59,6 +67,8 @@ export class TrayView implements Disposable {
   readonly #options: TrayViewOptions;
   #tray: Tray | null = null;
   #iconFile = '';
+  #menuOpen = false;
+  #pending: Menu | null = null;
 
   constructor(options: TrayViewOptions) {
     this.#options = options;
@@ -71,7 +81,24 @@ export class TrayView implements Disposable {
       this.#iconFile = view.iconFile;
     }
     tray.setToolTip(view.tooltip);
-    tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(view.items, this.#options.onAction)));
+    const menu = Menu.buildFromTemplate(toMenuTemplate(view.items, this.#options.onAction));
+    const onMenuOpen = this.#options.onMenuOpen;
+    if (onMenuOpen !== undefined && this.#options.platform === 'darwin') {
+      menu.on('menu-will-show', () => {
+        this.#menuOpen = true;
+        onMenuOpen(true);
+      });
+      menu.on('menu-will-close', () => {
+        this.#menuOpen = false;
+        onMenuOpen(false);
+        // A menu built while this one was open (fresh figures) is the one the next click shows.
+        if (this.#pending !== null) tray.setContextMenu(this.#pending);
+        this.#pending = null;
+      });
+    }
+    // Never swap the menu under the user's pointer.
+    if (this.#menuOpen) this.#pending = menu;
+    else tray.setContextMenu(menu);
   }
 
   dispose(): void {

@@ -49,6 +49,8 @@ export * from './desktop/autostart-linux.ts';
 export * from './desktop/log-follower.ts';
 export * from './desktop/key-notice.ts';
 export * from './desktop/feeds.ts';
+export * from './desktop/stop-flow.ts';
+export * from './desktop/sandbox-feed.ts';
 export * from './desktop/start-at-login.ts';
 export * from './desktop/launch.ts';
 export * from './desktop/ports.ts';

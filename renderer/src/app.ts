@@ -4,6 +4,8 @@ import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { errorMessage, h, setText } from './dom.ts';
 import { createKeysView } from './keys-view.ts';
 import { createLogsView } from './logs-view.ts';
+import type { SandboxesView } from '../../shared/sandboxes.ts';
+import { createSandboxesView } from './sandboxes-view.ts';
 import { createSettingsView } from './settings-view.ts';
 import { signal } from './signal.ts';
 import { statusView } from './status-model.ts';
@@ -16,7 +18,7 @@ export interface AppOptions {
 
 export interface App {
   readonly ready: Promise<void>;
-  select(tab: 'status' | 'keys' | 'logs' | 'settings'): void;
+  select(tab: 'status' | 'sandboxes' | 'keys' | 'logs' | 'settings'): void;
 }
 
 /** Builds the window into `root`. Everything it knows arrives through `api`. */
@@ -26,6 +28,7 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const settings = signal<SettingsView | null>(null);
   const appInfo = signal<AppInfo | null>(null);
   const unsupported = signal<string | null>(null);
+  const sandboxes = signal<SandboxesView | null>(null);
 
   // The one status region: short, so that a change is announced without noise.
   const pillLabel = h('span', { class: 'pill-label', 'data-testid': 'status-pill' });
@@ -47,13 +50,15 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   };
 
   const status = createStatusView({ api, snapshot, now, unsupported });
-  const keys = createKeysView({ api, snapshot, settings, now, announce });
+  const sandboxesView = createSandboxesView({ api, sandboxes, snapshot, settings, now, announce });
+  const keys = createKeysView({ api, snapshot, settings, now, announce, sandboxes });
   const logs = createLogsView({ api });
   const settingsView = createSettingsView({ api, settings, snapshot, appInfo, announce });
-  const views = { status, keys, logs, settings: settingsView };
+  const views = { status, sandboxes: sandboxesView, keys, logs, settings: settingsView };
   const tabs = createTabs(
     [
       { id: 'status', label: 'Status', content: status.element, onShow: status.show, onHide: status.hide },
+      { id: 'sandboxes', label: 'Sandboxes', content: sandboxesView.element, onShow: sandboxesView.show, onHide: sandboxesView.hide },
       { id: 'keys', label: 'Keys', content: keys.element, onShow: keys.show, onHide: keys.hide },
       { id: 'logs', label: 'Logs', content: logs.element, onShow: logs.show, onHide: logs.hide },
       { id: 'settings', label: 'Settings', content: settingsView.element, onShow: settingsView.show, onHide: settingsView.hide },
@@ -82,6 +87,7 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   // Pushed updates; the window never polls.
   api.onStatus((value) => snapshot.set(value));
   api.onSettings((value) => settings.set(value));
+  api.onSandboxes((value) => sandboxes.set(value));
 
   tabs.select('status');
 
@@ -93,6 +99,8 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
       performance.mark('msb:first-status');
     }),
     api.getSettings().then((value) => settings.set(value)),
+    // Main's answer is no older than a view it pushed before answering (one pipe, in order).
+    api.listSandboxes().then((value) => sandboxes.set(value)),
     api.appInfo().then((info) => {
       appInfo.set(info);
       if (!info.serverSupported) unsupported.set(`msbserver does not run natively on ${info.platform}. Run microsandbox inside WSL or a Linux machine and use its URL.`);

@@ -5,6 +5,8 @@ import { errorMessage, h, replace, setText, uid } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { checkKeyForm, keyCheckView, resetOutcomeText } from './keys-model.ts';
 import { KEY_ON_COMMAND_LINE_NOTE } from './settings-model.ts';
+import type { SandboxesView } from '../../shared/sandboxes.ts';
+import { namespaceFolderNote } from './sandboxes-model.ts';
 import type { Signal } from './signal.ts';
 import { maskToken } from '../../shared/snippets.ts';
 import type { View } from './status-view.ts';
@@ -16,6 +18,8 @@ export interface KeysDeps {
   readonly now: () => number;
   /** Polite announcements for screen readers (copy done, key reset). */
   readonly announce: (text: string) => void;
+  /** The namespaces that exist (pushed by main), suggested in the namespace field. */
+  readonly sandboxes: Signal<SandboxesView | null>;
 }
 
 interface Field {
@@ -56,6 +60,12 @@ export function createKeysView(deps: KeysDeps): View {
   const { api, snapshot, settings, now } = deps;
   const defaults = settings.get()?.settings;
   const ns = field('Namespace', 'key-namespace', defaults?.defaultNamespace ?? '*');
+  // The namespaces that have a folder, as suggestions; a name without one is still valid.
+  const namespaceList = h('datalist', { id: uid('namespaces'), 'data-testid': 'key-namespace-suggestions' });
+  const namespaceNote = h('p', { id: `${ns.input.id}-note`, class: 'field-hint', 'data-testid': 'key-namespace-note' });
+  ns.input.setAttribute('list', namespaceList.id);
+  ns.input.setAttribute('aria-describedby', `${ns.input.getAttribute('aria-describedby') ?? ''} ${namespaceNote.id}`);
+  ns.row.append(namespaceNote, namespaceList);
   const presets = h('div', { class: 'presets', role: 'group', 'aria-label': 'Expiry presets' });
   const exp = field('Expires in', 'key-expiry', defaults?.defaultExpiry ?? '24h', presets);
   exp.input.setAttribute('placeholder', 'e.g. 24h, 7d, 90m, 1y');
@@ -110,6 +120,7 @@ export function createKeysView(deps: KeysDeps): View {
     const check = checkKeyForm(ns.input.value, exp.input.value, now());
     showError(ns, check.namespace.ok ? null : check.namespace.error);
     setText(ns.hint, check.namespace.ok ? check.namespace.hint : '');
+    setText(namespaceNote, check.namespace.ok ? (namespaceFolderNote(ns.input.value, deps.sandboxes.get()) ?? '') : '');
     showError(exp, check.expiry.ok ? null : check.expiry.error);
     setText(exp.hint, check.expiry.ok ? check.expiry.preview : '');
     const value = exp.input.value.trim();
@@ -230,6 +241,13 @@ export function createKeysView(deps: KeysDeps): View {
     devNote.hidden = !(s.state === 'running' && s.devMode === true);
   }
   snapshot.subscribe(renderDev);
+  const suggestNamespaces = (view: SandboxesView | null): void => {
+    const names = ['*', ...(view?.namespaces.map((n) => n.name) ?? [])];
+    const shown = [...namespaceList.children].map((option) => (option as HTMLOptionElement).value);
+    if (names.join('\n') !== shown.join('\n')) replace(namespaceList, ...names.map((name) => h('option', { value: name }, name === '*' ? 'all namespaces' : null)));
+    validate();
+  };
+  deps.sandboxes.subscribe(suggestNamespaces);
   settings.subscribe((view) => {
     // Until the user types, the form follows the configured defaults.
     if (touched || view === null) return;
@@ -238,7 +256,7 @@ export function createKeysView(deps: KeysDeps): View {
     validate();
   });
   renderDev();
-  validate();
+  suggestNamespaces(deps.sandboxes.get());
 
   // The preview names a minute; keep it right while the view is on screen.
   let ticker: ReturnType<typeof setInterval> | null = null;

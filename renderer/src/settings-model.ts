@@ -41,7 +41,13 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         kind: 'bool',
         hint: `No key is asked of anyone: the server is then ${DEV_MODE_EXPOSURE}. Turning it on asks you to confirm; it is never allowed on an address other computers reach.`,
       },
-      { key: 'namespacesPath', label: 'Namespaces folder', kind: 'path', hint: 'Empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first.' },
+      {
+        key: 'namespacesPath',
+        label: 'Namespaces folder',
+        kind: 'path',
+        // CLI parity: msb reads only <home>/namespaces, whatever --path the server was given.
+        hint: 'Empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
+      },
       { key: 'msbserverPath', label: 'msbserver path', kind: 'chooser', hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where msb does.' },
       { key: 'logLevel', label: 'Log level', kind: 'level' },
       { key: 'readinessTimeoutMs', label: 'Start timeout (milliseconds)', kind: 'int' },

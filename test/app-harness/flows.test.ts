@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
-import { STANDIN_PATH } from '../fixtures/standin-helpers.ts';
-import { AppHarness, buildApp, launchHarnessChromium, removeBuild, waitFor } from './driver.ts';
+import { killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
+import { AppHarness, buildApp, findMenuEntry, launchHarnessChromium, removeBuild, waitFor } from './driver.ts';
 import type { AppBuild, HarnessOptions, TrayState } from './driver.ts';
 import { WindowView, textOf } from './window-view.ts';
 
@@ -47,8 +47,12 @@ afterEach(async () => {
   }
   survivors.clear();
   if (current === null) return;
+  // Sandboxes a test stopped end a moment later; what is still there then was left behind.
+  await waitFor(async () => ((await msbrunProcessesUnder(current.dir)).length === 0 ? true : undefined), 5_000, 'stopped sandboxes to end').catch(() => undefined);
+  const leftSandboxes = await killMsbrunUnder(current.dir);
   const left = await current.dispose();
   expect(left, 'stand-in processes left running after the test').toEqual([]);
+  expect(leftSandboxes, 'msbrun processes left running after the test').toEqual([]);
   expect(current.problems, 'page errors, console errors or unhandled rejections in main').toEqual([]);
 });
 
@@ -218,6 +222,113 @@ describe('quitting', () => {
     await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the stand-in to exit');
     expect(app.standins()).not.toContain(pid);
     expect(app.serverPid()).toBeNull();
+  });
+});
+
+/** Starts a sandbox through the running server with a key copied from the tray, as a user's SDK would. */
+async function startSandbox(app: AppHarness, namespace: string, sandbox: string): Promise<void> {
+  await app.clickTray('copy-key');
+  const token = await waitFor(async () => {
+    const text = await app.clipboardText();
+    return text.startsWith('msb_') ? text : undefined;
+  }, 10_000, 'a key on the clipboard');
+  const response = await fetch(`http://127.0.0.1:${app.port}/api/v1/rpc`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sandbox.start', params: { sandbox, namespace, config: { image: 'microsandbox/python' } } }),
+  });
+  expect(response.status, await response.text()).toBe(200);
+}
+
+const sandboxesRunning = (count: number) => (tray: TrayState) => tray.menu.some((item) => item.label === `${count} ${count === 1 ? 'sandbox' : 'sandboxes'} running`);
+
+describe('sandboxes from the tray', () => {
+  it('the tray says "1 sandbox running"; Stop asks natively: Cancel changes nothing, "Stop them too" stops both', async () => {
+    const app = await launch();
+    const { page } = await app.openWindowFromTray();
+    const view = new WindowView(page);
+    const serverPid = await startFromTray(app, view);
+    await startSandbox(app, 'team', 'web');
+
+    const tray = await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
+    expect(tray.tooltip).toMatch(/ · 1 sandbox running$/);
+    const entry = findMenuEntry(tray.menu, 'Sandboxes')?.submenu?.find((item) => item.label?.startsWith('web · team'));
+    expect(entry?.submenu?.map((item) => [item.id, item.label, item.enabled])).toEqual([
+      ['sandbox-stop:team/web', 'Stop', true],
+      ['sandbox-log:team/web', 'Show Log', true],
+    ]);
+    // The window shows it too, pushed.
+    await view.tab('Sandboxes').click();
+    await expect.poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 }).toBe('Running');
+
+    // Stop Server: the native question; Cancel keeps everything running.
+    await app.clickTray('stop');
+    const question = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
+    expect(question.options).toMatchObject({
+      message: '1 sandbox is running.',
+      detail: 'It keeps running after the server stops.',
+      buttons: ['Stop them too', 'Leave them running', 'Cancel'],
+      cancelId: 2,
+    });
+    // Asked over the open window, as its sheet.
+    expect(question.window).not.toBeNull();
+    await app.answerDialog(question.id, { button: 'Cancel' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(serverPid)).toBe(true);
+    expect(await text(view.pill)).toBe('Running');
+    expect((await msbrunProcessesUnder(app.dir)).length).toBeGreaterThan(0);
+    expect((await app.tray()).menu.some((item) => item.label === '1 sandbox running')).toBe(true);
+
+    // Again, and "Stop them too": the sandbox, then the server.
+    await app.clickTray('stop');
+    const again = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
+    await app.answerDialog(again.id, { button: 'Stop them too' });
+    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
+    await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');
+    await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
+    await app.waitForTray((t) => !t.menu.some((item) => item.label?.includes('sandbox')), 'the tray to list no sandbox');
+    await expect.poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 }).toBe('Stopped');
+  });
+
+  it('a sandbox survives a server stopped with "Leave them running", and is stopped from the tray without a server', async () => {
+    const app = await launch();
+    await app.clickTray('Start Server');
+    await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
+    await startSandbox(app, 'team', 'job');
+    await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
+
+    await app.queueDialogAnswer({ button: 'Leave them running' }, { kind: 'message', text: 'sandbox' });
+    await app.clickTray('stop');
+    await app.waitForTray((t) => t.tooltip === 'Microsandbox: Stopped · 1 sandbox running', 'the tray to say the sandbox still runs', 20_000);
+    expect(app.standins()).toEqual([]);
+
+    await app.clickTray('sandbox-stop:team/job');
+    await app.waitForTray((t) => t.tooltip === 'Microsandbox: Stopped', 'the tray to list no sandbox', 20_000);
+    await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');
+  });
+
+  it('Quit that stops the server asks first: Cancel keeps the app, "Stop them too" quits and stops both', async () => {
+    const app = await launch({ settings: { stopServerOnQuit: true } });
+    await app.clickTray('Start Server');
+    await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
+    await startSandbox(app, 'team', 'web');
+    await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
+
+    await app.clickTray('quit');
+    const question = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
+    expect(question.options['title']).toBe('Quit Microsandbox Tray?');
+    await app.answerDialog(question.id, { button: 'Cancel' });
+    await new Promise((r) => setTimeout(r, 300));
+    // Still there: the tray answers and the server and sandbox run.
+    expect((await app.tray()).tooltip).toMatch(/^Microsandbox: Running/);
+    expect(app.standins()).toHaveLength(1);
+
+    await app.queueDialogAnswer({ button: 'Stop them too' }, { kind: 'message', text: 'sandbox' });
+    const exit = await app.quitFromTray(20_000);
+    expect(exit.code).toBe(0);
+    await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
+    await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');
+    expect(app.dialogs().filter((d) => d.kind === 'message')).toHaveLength(2);
   });
 });
 

@@ -24,10 +24,13 @@ import { createHandlerTable } from '../../electron/core/ipc/handlers.ts';
 import type { HandlerTable } from '../../electron/core/ipc/handlers.ts';
 import { homePaths } from '../../electron/core/paths.ts';
 import type { HomePaths } from '../../electron/core/paths.ts';
-import type { ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../electron/core/desktop/ports.ts';
+import type { ChoicePort, ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../electron/core/desktop/ports.ts';
+import { SecretScrubber } from '../../electron/core/desktop/scrub.ts';
+import { createSandboxesService } from '../../electron/core/sandboxes/service.ts';
+import type { SandboxesService } from '../../electron/core/sandboxes/service.ts';
 import { openSettings } from '../../electron/core/settings.ts';
 import type { SettingsStore } from '../../electron/core/settings.ts';
-import { freePort, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
+import { freePort, killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
 
 export const VIEWPORT = { width: 420, height: 640 } as const;
 const RENDERER_ROOT = fileURLToPath(new URL('../../renderer/', import.meta.url));
@@ -109,6 +112,10 @@ export interface Rig {
   readonly confirmAnswers: boolean[];
   /** The files the user picks in the next native file choosers; none left means Cancel. */
   readonly chosenFiles: (string | null)[];
+  readonly sandboxes: SandboxesService;
+  /** The native questions main asked (title, message), and the answers (button labels) to give, in order; Cancel when none is left. */
+  readonly asked: string[];
+  readonly answers: string[];
   /** Uncaught page errors, console errors and CSP violations, for the test to assert none. */
   readonly problems: string[];
   /** Opens (or reopens) the window's page. */
@@ -143,7 +150,6 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   delete env['RUST_LOG'];
   const controller = createController({ home, logDir, settings: () => settings.get(), env, userHome: dir, timing: { stopGraceMs: 2_000 } });
   await controller.ready;
-  const paths = homePaths(home);
 
   const context = await browser.newContext({ viewport: VIEWPORT, permissions: ['clipboard-read', 'clipboard-write'], baseURL: site.url });
   const page = await context.newPage();
@@ -182,6 +188,22 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     },
   };
   const SENDER_ID = 1;
+  const paths = homePaths(home);
+  const sandboxes = createSandboxesService({
+    defaultNamespacesDir: paths.namespacesDir,
+    settings,
+    server: () => controller.snapshot(),
+    keyFile: paths.keyFile,
+    scrubber: new SecretScrubber(paths.keyFile, { debug() {}, info() {}, warn() {}, error() {} }),
+  });
+  const asked: string[] = [];
+  const answers: string[] = [];
+  const choice: ChoicePort = {
+    choose(question) {
+      asked.push(`${question.title} ${question.message}`);
+      return Promise.resolve(question.buttons.indexOf(answers.shift() ?? 'Cancel'));
+    },
+  };
   const table = createHandlerTable({
     control: controller,
     settings,
@@ -193,6 +215,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     isTrustedSender: (sender: SenderInfo) => sender.id === SENDER_ID && sender.url.startsWith(site.url),
     confirm,
     fileChooser,
+    sandboxes,
+    choice,
   });
 
   const calls: InvokeChannel[] = [];
@@ -222,6 +246,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   const unsubscribeSettings = settings.onChange(() => emit('event:settings', table.settingsView()));
   const follower = new LogFollower(controller.logFile, (lines) => emit('event:log', { lines }));
   follower.start();
+  const unsubscribeSandboxes = sandboxes.onChange((view) => emit('event:sandboxes', view));
+  const unsubscribeSandboxLog = sandboxes.onLogLines((event) => emit('event:sandbox-log', event));
 
   const usedPorts = new Set<number>([port]);
   settings.onChange((next) => usedPorts.add(next.port));
@@ -240,8 +266,13 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     questions,
     confirmAnswers,
     chosenFiles,
+    sandboxes,
+    asked,
+    answers,
     problems,
     async open() {
+      // A page (re)loaded is a new window: main forgets the old one's interest.
+      sandboxes.windowClosed();
       await page.goto(site.url);
       await page.getByRole('tab', { name: 'Status' }).waitFor();
     },
@@ -250,9 +281,15 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       unsubscribeStatus();
       unsubscribeSettings();
       follower.dispose();
+      unsubscribeSandboxes();
+      unsubscribeSandboxLog();
+      sandboxes.dispose();
       await clipboard.dispose().catch(() => undefined);
       await controller.dispose({ stopServer: true });
       await context.close();
+      // Sandboxes a test stopped end a moment later; what is still there then was left behind.
+      for (let waited = 0; waited < 5_000 && (await msbrunProcessesUnder(dir)).length > 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      const leftSandboxes = await killMsbrunUnder(dir);
       const left = standinsOn([...usedPorts]);
       rmSync(dir, { recursive: true, force: true });
       if (left.length > 0) {
@@ -265,6 +302,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
         }
         throw new Error(`stand-in processes were left running: ${left.join(', ')}`);
       }
+      if (leftSandboxes.length > 0) throw new Error(`msbrun processes were left running: ${leftSandboxes.map((p) => p.pid).join(', ')}`);
     },
   };
 }

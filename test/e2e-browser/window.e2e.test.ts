@@ -337,6 +337,8 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     const { page } = r;
     await page.getByRole('tab', { name: 'Status' }).focus();
     await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Sandboxes' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowRight');
     expect(await page.getByRole('tab', { name: 'Keys' }).getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('Tab'); // into the panel
     await page.keyboard.press('Tab'); // the namespace field
@@ -345,6 +347,93 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     await byTestId(page, 'token-value').waitFor();
     expect(r.calls).toContain('keys:mint');
     expect(await byTestId(page, 'token-check').textContent()).toMatch(/not running/);
+  });
+});
+
+describe('sandboxes in the window', () => {
+  const SENDER = (r: Rig) => ({ id: 1, url: r.page.url(), isMainFrame: true });
+
+  /** sandbox.start through the running server, with a key minted by the app (the handler table). */
+  async function startSandbox(r: Rig, namespace: string, sandbox: string): Promise<void> {
+    const minted = await r.table.handle('keys:mint', SENDER(r), { namespace: '*', expiresIn: '1h' });
+    if (!minted.ok) throw new Error(minted.error.message);
+    const { token } = minted.value as { token: string };
+    const response = await fetch(`http://127.0.0.1:${r.port}/api/v1/rpc`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sandbox.start', params: { sandbox, namespace, config: { image: 'microsandbox/python' } } }),
+    });
+    expect(response.status, await response.text()).toBe(200);
+  }
+  const rowOf = (page: Page, key: string) => page.locator(`[data-key="${key}"]`);
+  const stateOf = (page: Page, key: string) => rowOf(page, key).getByTestId('sandbox-state').textContent();
+
+  it('shows a sandbox the server starts, its log scrubbed and followed, and stops it from the view', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await startServer(r);
+    await page.getByRole('tab', { name: 'Sandboxes' }).click();
+    await expect.poll(() => byTestId(page, 'sandboxes-empty').isVisible()).toBe(true);
+    expect(await byTestId(page, 'snippet-python').textContent()).toContain(`server_url="http://127.0.0.1:${r.port}"`);
+    expect(r.calls).toContain('sandboxes:watch');
+
+    await startSandbox(r, 'team', 'web');
+    // Pushed to the window: no reload, no polling.
+    await expect.poll(() => stateOf(page, 'team/web'), { timeout: 10_000 }).toBe('Running');
+    expect(await byTestId(page, 'sandboxes-summary').textContent()).toBe('1 sandbox running in 1 namespace');
+    await expect.poll(() => rowOf(page, 'team/web').getByTestId('sandbox-memory').textContent(), { timeout: 10_000 }).toMatch(/MiB$/);
+    expect(await rowOf(page, 'team/web').getByTestId('sandbox-port').textContent()).toMatch(/^[0-9]+$/);
+    await shoot(page, 'sandboxes-running');
+
+    await button(page, 'Log of web in team').click();
+    await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('[stand-in µvm] ready');
+    const key = readFileSync(r.paths.keyFile, 'utf8');
+    const logFile = path.join(r.paths.namespacesDir, 'team', '.menv', 'log', 'Sandboxfile', 'web.log');
+    appendFileSync(logFile, `guest printed ${key} and --key ${key}\n`);
+    await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('guest printed [server key hidden]');
+    expect(await byTestId(page, 'sandbox-log-lines').textContent()).not.toContain(key);
+
+    // The Keys tab suggests the namespace that now exists.
+    await page.getByRole('tab', { name: 'Keys' }).click();
+    const options = await page.locator('[data-testid="key-namespace-suggestions"] option').evaluateAll((nodes) => nodes.map((n) => (n as HTMLOptionElement).value));
+    expect(options).toEqual(['*', 'team']);
+    await page.getByLabel('Namespace').fill('nobody-yet');
+    expect(await byTestId(page, 'key-namespace-note').textContent()).toMatch(/no folder yet/);
+
+    await page.getByRole('tab', { name: 'Sandboxes' }).click();
+    await button(page, 'Stop web in team').click();
+    await expect.poll(() => byTestId(page, 'sandboxes-outcome').textContent()).toBe('Asked web to stop.');
+    await expect.poll(() => stateOf(page, 'team/web'), { timeout: 10_000 }).toBe('Stopped');
+    expect(await button(page, 'Stop web in team').isDisabled()).toBe(true);
+    await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('shutting down');
+    // The list came once, at load; everything after it was pushed.
+    expect(r.calls.filter((c) => c === 'sandboxes:list')).toHaveLength(1);
+    await shoot(page, 'sandboxes-log');
+  });
+
+  it('Stop with a sandbox running asks natively: Cancel changes nothing, "Stop them too" stops both', async () => {
+    const r = await openWindow();
+    const { page } = r;
+    await startServer(r);
+    await startSandbox(r, 'team', 'web');
+    await page.getByRole('tab', { name: 'Sandboxes' }).click();
+    await expect.poll(() => stateOf(page, 'team/web'), { timeout: 10_000 }).toBe('Running');
+
+    await page.getByRole('tab', { name: 'Status' }).click();
+    r.answers.push('Cancel');
+    await button(page, 'Stop').click();
+    await expect.poll(() => r.asked).toEqual(['Stop the server? 1 sandbox is running.']);
+    await page.waitForTimeout(300);
+    expect(await byTestId(page, 'status-state').textContent()).toBe('Running');
+    expect(await byTestId(page, 'action-error').textContent()).toBe('');
+    expect(r.controller.snapshot().state).toBe('running');
+
+    r.answers.push('Stop them too');
+    await button(page, 'Stop').click();
+    await expect.poll(() => byTestId(page, 'status-state').textContent(), { timeout: 20_000 }).toBe('Stopped');
+    expect(r.asked).toHaveLength(2);
+    await page.getByRole('tab', { name: 'Sandboxes' }).click();
+    await expect.poll(() => stateOf(page, 'team/web'), { timeout: 10_000 }).toBe('Stopped');
   });
 });
 
@@ -365,6 +454,9 @@ describe('screenshots', () => {
     await startServer(r);
     await expect.poll(() => byTestId(page, 'status-health').textContent(), { timeout: 20_000 }).toBe('Healthy');
     await shoot(page, 'status-running');
+
+    await page.getByRole('tab', { name: 'Sandboxes' }).click();
+    await shoot(page, 'sandboxes-empty');
 
     await page.getByRole('tab', { name: 'Keys' }).click();
     await shoot(page, 'keys');

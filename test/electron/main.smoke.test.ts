@@ -410,6 +410,16 @@ describe('the window', () => {
       await app.send({ cmd: 'close-window' });
     }
     expect(app.named('app.focus')).toHaveLength(opens.length);
+    // macOS says when the tray menu opens and closes: the tray holds metrics interest meanwhile.
+    const listened = app.records().filter((entry) => entry.name === 'menu.on').map((entry) => entry.detail.event);
+    expect(listened).toContain('menu-will-show');
+    expect(listened).toContain('menu-will-close');
+  });
+
+  it('elsewhere listens to no menu event (none is said before a tray menu opens)', async () => {
+    const app = await launchReady();
+    if (process.platform === 'darwin') return;
+    expect(app.records().filter((entry) => entry.name === 'menu.on')).toEqual([]);
   });
 });
 

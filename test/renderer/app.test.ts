@@ -38,11 +38,13 @@ afterEach(() => {
 });
 
 describe('the window', () => {
-  it('loads status, settings and app info once and then only listens', () => {
-    expect(msb.calls.map((c) => c.method).sort()).toEqual(['appInfo', 'getSettings', 'status']);
+  it('loads status, settings, app info and the sandboxes once and then only listens', () => {
+    expect(msb.calls.map((c) => c.method).sort()).toEqual(['appInfo', 'getSettings', 'listSandboxes', 'status']);
     expect(msb.listenerCount('onStatus')).toBe(1);
     expect(msb.listenerCount('onSettings')).toBe(1);
     expect(msb.listenerCount('onLog')).toBe(1);
+    expect(msb.listenerCount('onSandboxes')).toBe(1);
+    expect(msb.listenerCount('onSandboxLog')).toBe(1);
   });
 
   it('has one status region that follows pushed snapshots', () => {
@@ -163,10 +165,13 @@ describe('the window', () => {
 describe('the tabs', () => {
   it('is a tablist with one tab in the tab order, moved with the arrow keys', () => {
     const tabs = [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
-    expect(tabs.map((t) => t.textContent)).toEqual(['Status', 'Keys', 'Logs', 'Settings']);
-    expect(tabs.map((t) => t.tabIndex)).toEqual([0, -1, -1, -1]);
+    expect(tabs.map((t) => t.textContent)).toEqual(['Status', 'Sandboxes', 'Keys', 'Logs', 'Settings']);
+    expect(tabs.map((t) => t.tabIndex)).toEqual([0, -1, -1, -1, -1]);
     tabs[0]!.focus();
     tabs[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    expect(tab('Sandboxes').getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(tab('Sandboxes'));
+    tab('Sandboxes').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
     expect(tab('Keys').getAttribute('aria-selected')).toBe('true');
     expect(document.activeElement).toBe(tab('Keys'));
     expect(root.querySelector<HTMLElement>('#panel-keys')!.hidden).toBe(false);

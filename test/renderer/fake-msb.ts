@@ -5,6 +5,7 @@ import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
+import type { SandboxesView } from '../../shared/sandboxes.ts';
 
 export interface Call {
   readonly method: string;
@@ -56,6 +57,8 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
   return { settings: { ...DEFAULT_SETTINGS }, restartNeeded: false, ...overrides };
 }
 
+export const EMPTY_SANDBOXES: SandboxesView = { namespacesDir: '/home/u/.microsandbox/namespaces', namespaces: [] };
+
 const LOCATED: LocateResult = { found: true, path: '/usr/local/bin/msbserver', source: 'local-bin', searched: [] };
 
 export function fakeMsb(): FakeMsb {
@@ -77,6 +80,10 @@ export function fakeMsb(): FakeMsb {
     logTail: () => ({ lines: [], path: '/home/u/.config/Microsandbox Tray/logs/msbserver.log' }),
     reveal: () => undefined,
     appInfo: () => APP_INFO,
+    listSandboxes: () => EMPTY_SANDBOXES,
+    stopSandboxes: () => ({ stopped: [], failed: [], via: 'none' }),
+    sandboxLogTail: (payload) => ({ ...(payload as { namespace: string; name: string }), exists: true, lines: [] }),
+    watchSandboxes: () => undefined,
   };
   const api: Record<string, unknown> = {};
   for (const method of Object.keys(API_METHODS) as (keyof typeof API_METHODS)[]) {

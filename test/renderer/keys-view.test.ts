@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SettingsView } from '../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
+import type { SandboxesView } from '../../shared/sandboxes.ts';
 import { createKeysView } from '../../renderer/src/keys-view.ts';
 import { signal } from '../../renderer/src/signal.ts';
 import { maskToken } from '../../shared/snippets.ts';
@@ -15,6 +16,7 @@ let view: View;
 let announced: string[];
 const snapshot = signal<ServerSnapshot>(INITIAL_SNAPSHOT);
 const settings = signal<SettingsView | null>(null);
+const sandboxes = signal<SandboxesView | null>(null);
 
 function q<T extends Element>(selector: string): T {
   const el = view.element.querySelector<T>(selector);
@@ -37,7 +39,8 @@ beforeEach(() => {
   announced = [];
   snapshot.set(RUNNING);
   settings.set(settingsView());
-  view = createKeysView({ api: msb.api, snapshot, settings, now: () => Date.UTC(2025, 0, 15, 12), announce: (t) => announced.push(t) });
+  sandboxes.set(null);
+  view = createKeysView({ api: msb.api, snapshot, settings, now: () => Date.UTC(2025, 0, 15, 12), announce: (t) => announced.push(t), sandboxes });
   document.body.append(view.element);
   view.show();
 });
@@ -227,5 +230,54 @@ describe('resetting the server key', () => {
     expect(msb.calls.map((c) => c.method)).toEqual(['mintKey', 'resetKey']);
     expect(byTestId('key-result').hidden).toBe(true);
     expect(byTestId('reset-outcome').textContent).toMatch(/reset and the server restarted with it/);
+  });
+});
+
+describe('namespace suggestions', () => {
+  const VIEW: SandboxesView = {
+    namespacesDir: '/n',
+    namespaces: [
+      { name: 'team-a', error: null, sandboxes: [] },
+      { name: 'team-b', error: null, sandboxes: [] },
+    ],
+  };
+
+  it('suggests * and the namespaces that exist, following the pushed view', () => {
+    const input = byTestId<HTMLInputElement>('key-namespace');
+    const list = byTestId<HTMLDataListElement>('key-namespace-suggestions');
+    expect(input.getAttribute('list')).toBe(list.id);
+    expect([...list.querySelectorAll('option')].map((o) => o.value)).toEqual(['*']);
+    sandboxes.set(VIEW);
+    expect([...list.querySelectorAll('option')].map((o) => o.value)).toEqual(['*', 'team-a', 'team-b']);
+    sandboxes.set({ ...VIEW, namespaces: [VIEW.namespaces[1]!] });
+    expect([...list.querySelectorAll('option')].map((o) => o.value)).toEqual(['*', 'team-b']);
+  });
+
+  it('says when a namespace has no folder yet, and that a key for it is still valid', () => {
+    sandboxes.set(VIEW);
+    const input = byTestId<HTMLInputElement>('key-namespace');
+    const note = byTestId('key-namespace-note');
+    expect(input.getAttribute('aria-describedby')?.split(' ')).toContain(note.id);
+    type(input, 'team-a');
+    expect(note.textContent).toBe('');
+    type(input, 'new-team');
+    expect(note.textContent).toBe('Namespace “new-team” has no folder yet. The key is still valid: the first sandbox started in it creates the folder.');
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    type(input, '*');
+    expect(note.textContent).toBe('');
+    type(input, 'bad name');
+    expect(note.textContent).toBe('');
+    // The folder appears (a sandbox.start): the note goes without a keystroke.
+    type(input, 'new-team');
+    sandboxes.set({ ...VIEW, namespaces: [...VIEW.namespaces, { name: 'new-team', error: null, sandboxes: [] }] });
+    expect(note.textContent).toBe('');
+  });
+
+  it('sends the key request as before: the note never blocks Generate', async () => {
+    sandboxes.set(VIEW);
+    type(byTestId<HTMLInputElement>('key-namespace'), 'nowhere');
+    button('Generate').click();
+    await flush();
+    expect(msb.calls.filter((c) => c.method === 'mintKey').map((c) => c.payload)).toEqual([{ namespace: 'nowhere', expiresIn: '24h' }]);
   });
 });

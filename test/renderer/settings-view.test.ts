@@ -211,3 +211,14 @@ describe('the settings view', () => {
     expect(input('Port').value).toBe('6001');
   });
 });
+
+describe('the namespaces folder', () => {
+  it('says beside the field that msb server status, list and log look only in <home>/namespaces', () => {
+    const field = input('Namespaces folder');
+    const hints = (field.getAttribute('aria-describedby') ?? '').split(' ').map((id) => view.element.querySelector(`#${id}`)?.textContent ?? '');
+    const note = hints.find((text) => text.includes('msb server status'));
+    expect(note).toBeDefined();
+    expect(note).toMatch(/`msb server list` and `msb server log` look only there/);
+    expect(note).toMatch(/hidden from the CLI/);
+  });
+});

@@ -1,13 +1,22 @@
 /**
  * Follows the server log while the window is open: watches the log's folder (the file may not
  * exist yet, and it is rotated by moving it aside) and hands over complete lines appended since
- * the follower started. Plain Node; used by main only while there is a window to send to.
+ * the follower started. Plain Node; used by main only while there is a window to send to. The
+ * same follower reads a sandbox's log, in a folder that belongs to upstream: then it creates
+ * nothing (`createDir: false`) and reads at most `maxReadBytes` of a burst (the rest is skipped).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Disposable } from '../disposable.ts';
 import { capLine, MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../server/server-log.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
+
+export interface LogFollowerOptions {
+  /** Create the log's folder when it is missing (default true: the app's own log folder). */
+  readonly createDir?: boolean;
+  /** The most bytes read per change; older appended bytes are skipped (default and cap: a tail's worth). */
+  readonly maxReadBytes?: number;
+}
 
 export class LogFollower implements Disposable {
   readonly #file: string;
@@ -22,11 +31,13 @@ export class LogFollower implements Disposable {
   #stopped = false;
 
   readonly #logger: Logger;
+  readonly #options: LogFollowerOptions;
 
-  constructor(file: string, onLines: (lines: string[]) => void, logger: Logger = silentLogger) {
+  constructor(file: string, onLines: (lines: string[]) => void, logger: Logger = silentLogger, options: LogFollowerOptions = {}) {
     this.#file = file;
     this.#onLines = onLines;
     this.#logger = logger;
+    this.#options = options;
   }
 
   /** Starts at the current end of the file: earlier lines come from `logs:tail`. */
@@ -35,7 +46,7 @@ export class LogFollower implements Disposable {
     const dir = path.dirname(this.#file);
     const name = path.basename(this.#file);
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      if (this.#options.createDir !== false) fs.mkdirSync(dir, { recursive: true });
       this.#watcher = fs.watch(dir, { persistent: false }, (_event, changed) => {
         if (changed === null || changed.toString() === name) this.#read();
       });
@@ -93,9 +104,10 @@ export class LogFollower implements Disposable {
     try {
       // A burst larger than a tail is skipped to its last part: the window shows what a tail shows.
       let skipped = 0;
-      if (size - this.#offset > MAX_TAIL_BYTES) {
-        skipped = size - MAX_TAIL_BYTES - this.#offset;
-        this.#offset = size - MAX_TAIL_BYTES;
+      const max = Math.min(this.#options.maxReadBytes ?? MAX_TAIL_BYTES, MAX_TAIL_BYTES);
+      if (size - this.#offset > max) {
+        skipped = size - max - this.#offset;
+        this.#offset = size - max;
         this.#partial = '';
         this.#dropped = 0;
       }

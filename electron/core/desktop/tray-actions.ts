@@ -2,15 +2,19 @@
  * What each tray menu item does. Main hands the clicks here; everything it needs is a port, so
  * the behaviour of the menu is tested under plain Node.
  */
+import { findSandbox } from '../../../shared/sandboxes.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { MintService } from '../keys/mint-service.ts';
+import type { SandboxesService } from '../sandboxes/service.ts';
 import { errorText, type Logger } from '../logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
 import type { ClipboardGuard } from './clipboard-guard.ts';
 import { mintedKeyNotice } from './key-notice.ts';
-import type { NotifierPort, ShellPort } from './ports.ts';
-import { copyKeyRequest, type TrayAction } from './tray-menu.ts';
+import type { ChoicePort, NotifierPort, ShellPort } from './ports.ts';
+import { stopFailureNotice } from './sandbox-feed.ts';
+import { stopServerAsking } from './stop-flow.ts';
+import { copyKeyRequest, sandboxActionOf, type TrayAction } from './tray-menu.ts';
 
 export interface TrayActionDeps {
   readonly control: ServerControl;
@@ -23,6 +27,9 @@ export interface TrayActionDeps {
   readonly toggleStartAtLogin: () => Promise<void>;
   readonly quit: () => void;
   readonly logger: Logger;
+  readonly sandboxes: Pick<SandboxesService, 'view' | 'refresh' | 'stop'>;
+  /** Stop Server asks natively first while sandboxes run (desktop/stop-flow.ts). */
+  readonly choice: ChoicePort;
 }
 
 /** Returns the click handler; it never rejects (a failure is logged and, where useful, notified). */
@@ -49,13 +56,36 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     deps.notifier.notify(notice.notification);
   };
 
+  const notifyFailures = (failures: Parameters<typeof stopFailureNotice>[0]): void => {
+    if (failures.length > 0) deps.notifier.notify(stopFailureNotice(failures));
+  };
+
+  /** A sandbox's Stop and Show Log; false for any other action. */
+  const sandboxAction = async (action: TrayAction): Promise<boolean> => {
+    if (action === 'sandboxes-stop-all') {
+      notifyFailures((await deps.sandboxes.stop({ all: true })).failed);
+      return true;
+    }
+    const target = sandboxActionOf(action);
+    if (target === null) return false;
+    if (target.kind === 'stop') {
+      notifyFailures((await deps.sandboxes.stop(target.ref)).failed);
+      return true;
+    }
+    // Show Log reveals the log file, as Open Server Log does; the window tails and follows it.
+    const logPath = findSandbox(deps.sandboxes.view(), target.ref)?.logPath ?? null;
+    if (logPath !== null) deps.shell.showItemInFolder(logPath);
+    return true;
+  };
+
   const run = async (action: TrayAction): Promise<void> => {
+    if (await sandboxAction(action)) return;
     switch (action) {
       case 'start':
         await deps.control.start();
         return;
       case 'stop':
-        await deps.control.stop();
+        await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger: deps.logger, onStopFailures: notifyFailures });
         return;
       case 'restart':
         await deps.control.restart();

@@ -5,6 +5,8 @@ import { isLoopbackHost } from '../../../shared/settings-schema.ts';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import type { ServerSnapshot, ServerState } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
+import { formatBytes, isNamespaceName, isSandboxName, runningSandboxes, runningSummary, sandboxActions } from '../../../shared/sandboxes.ts';
+import type { SandboxesView, SandboxRef } from '../../../shared/sandboxes.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
 
 /** The expiry presets of the "Copy new API key" submenu, in menu order. */
@@ -29,9 +31,17 @@ export type TrayAction =
   | 'open-window'
   | 'open-log'
   | 'toggle-start-at-login'
-  | 'quit';
+  | 'quit'
+  | SandboxTrayAction;
 
-/** Every action, for adapters that switch over them and for tests that check reachability. */
+/**
+ * What the Sandboxes submenu does: per running sandbox `sandbox-stop:<namespace>/<name>` and
+ * `sandbox-log:<namespace>/<name>` (names never hold a `/`), and Stop All. These come and go with
+ * the sandboxes, so they are not in `TRAY_ACTIONS`.
+ */
+export type SandboxTrayAction = `sandbox-stop:${string}` | `sandbox-log:${string}` | 'sandboxes-stop-all';
+
+/** Every action that is always in the menu, for adapters and for tests that check reachability. */
 export const TRAY_ACTIONS: readonly TrayAction[] = Object.freeze([
   'start',
   'stop',
@@ -60,6 +70,8 @@ export interface TrayMenuInput {
   readonly settings: Settings;
   readonly platform: NodeJS.Platform;
   readonly startAtLogin: boolean;
+  /** What the server runs; none shown without it. */
+  readonly sandboxes?: SandboxesView | null;
 }
 
 /**
@@ -123,10 +135,51 @@ export function statusLine(snapshot: ServerSnapshot): string {
   return parts.join(' · ');
 }
 
-/** The tray tooltip: the app's name and the status line. */
-export function trayTooltip(snapshot: ServerSnapshot): string {
+/** The tray tooltip: the app's name, the status line and how many sandboxes run. */
+export function trayTooltip(snapshot: ServerSnapshot, sandboxes: SandboxesView | null = null): string {
   const external = snapshot.external && snapshot.state === 'running' ? ' (started outside the app)' : '';
-  return `Microsandbox: ${statusLine(snapshot)}${external}`;
+  const summary = runningSummary(runningSandboxes(sandboxes).length);
+  return `Microsandbox: ${statusLine(snapshot)}${external}${summary === null ? '' : ` · ${summary}`}`;
+}
+
+/** The most sandboxes listed in the submenu; the window lists them all. */
+export const MAX_TRAY_SANDBOXES = 20;
+
+/**
+ * What the tray shows of the sandboxes: a status line (`3 sandboxes running`) and a submenu with
+ * each running one (name · namespace · memory), each with Stop and Show Log, and Stop All.
+ * Nothing at all while none runs.
+ */
+export function sandboxTrayItems(view: SandboxesView | null): { readonly summary: TrayMenuItem | null; readonly submenu: TrayMenuItem | null } {
+  const running = runningSandboxes(view);
+  const summary = runningSummary(running.length);
+  if (summary === null) return { summary: null, submenu: null };
+  const items: TrayMenuItem[] = running.slice(0, MAX_TRAY_SANDBOXES).map((sandbox) => {
+    const can = sandboxActions(sandbox);
+    const key = `${sandbox.namespace}/${sandbox.name}`;
+    const memory = sandbox.memoryBytes === null ? '' : ` · ${formatBytes(sandbox.memoryBytes)}`;
+    return {
+      label: `${sandbox.name} · ${sandbox.namespace}${memory}`,
+      type: 'submenu',
+      enabled: true,
+      submenu: [
+        { id: `sandbox-stop:${key}`, label: 'Stop', enabled: can.stop },
+        { id: `sandbox-log:${key}`, label: 'Show Log', enabled: can.log },
+      ],
+    };
+  });
+  if (running.length > MAX_TRAY_SANDBOXES) items.push({ label: `${running.length - MAX_TRAY_SANDBOXES} more in the window`, enabled: false });
+  items.push(separator(), { id: 'sandboxes-stop-all', label: 'Stop All Sandboxes', enabled: true });
+  return { summary: { label: summary, enabled: false }, submenu: { label: 'Sandboxes', type: 'submenu', enabled: true, submenu: items } };
+}
+
+/** The sandbox a `sandbox-stop:` or `sandbox-log:` action is for; null for any other action or a bad name. */
+export function sandboxActionOf(action: TrayAction): { readonly kind: 'stop' | 'log'; readonly ref: SandboxRef } | null {
+  const match = /^sandbox-(stop|log):([^/]+)\/([^/]+)$/.exec(action);
+  if (match === null) return null;
+  const [, kind, namespace, name] = match;
+  if (!isNamespaceName(namespace) || !isSandboxName(name)) return null;
+  return { kind: kind === 'stop' ? 'stop' : 'log', ref: { namespace, name } };
 }
 
 type IconState = 'stopped' | 'transition' | 'running' | 'unhealthy' | 'failed';
@@ -181,8 +234,10 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   // While a server is up its own mode decides; otherwise the mode the next start will use.
   const devMode = live ? snapshot.devMode === true : settings.devMode;
 
+  const sandboxes = sandboxTrayItems(input.sandboxes ?? null);
   const items: TrayMenuItem[] = [{ label: statusLine(snapshot), enabled: false }];
   if (snapshot.external && live) items.push({ label: 'Started outside the app', enabled: false });
+  if (sandboxes.summary !== null) items.push(sandboxes.summary);
   if (!serverSupported) items.push({ label: 'msbserver does not run natively on Windows', enabled: false });
   items.push(separator());
 
@@ -190,8 +245,9 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
     { id: 'start', label: 'Start Server', enabled: can.start },
     { id: 'stop', label: 'Stop Server', enabled: can.stop },
     { id: 'restart', label: 'Restart Server', enabled: can.restart },
-    separator(),
   );
+  if (sandboxes.submenu !== null) items.push(sandboxes.submenu);
+  items.push(separator());
 
   const keySuffix = devMode ? ' (not needed in dev mode)' : '';
   items.push(

@@ -20,10 +20,13 @@ import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { dotenvSnippet, exportLine, mcpConfig } from '../../../shared/snippets.ts';
+import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../shared/snippets.ts';
+import { INSTALL_COMMAND } from '../../../shared/setup.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { SecretScrubber } from '../desktop/scrub.ts';
-import type { ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
+import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
+import { stopServerAsking } from '../desktop/stop-flow.ts';
+import type { SandboxesService } from '../sandboxes/service.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
 import { TokenError } from '../keys/token.ts';
@@ -53,6 +56,10 @@ export interface HandlerDeps {
   readonly logger?: Logger;
   readonly confirm: ConfirmPort;
   readonly fileChooser: FileChooserPort;
+  /** What the server runs; also asked before Stop whether sandboxes run. */
+  readonly sandboxes: SandboxesService;
+  /** The native question main asks before Stop while sandboxes run (desktop/stop-flow.ts). */
+  readonly choice: ChoicePort;
 }
 
 export interface HandlerTable {
@@ -197,6 +204,14 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       await deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings.get()), false);
       return;
     }
+    if (request.what === 'sdk-example') {
+      await deps.clipboard.copy(sdkSnippets(effectiveServerUrl(deps.control.snapshot(), deps.settings.get()))[request.language], false);
+      return;
+    }
+    if (request.what === 'install-command') {
+      await deps.clipboard.copy(INSTALL_COMMAND, false);
+      return;
+    }
     const given = givenKeys.get(keyId(request.token));
     if (given === undefined) throw new HandlerError('refused', 'Only a key made in this window (Generate) can be copied; make a new one.');
     const { token } = request;
@@ -223,7 +238,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const handlers: Handlers = {
     'server:status': () => deps.control.snapshot(),
     'server:start': () => deps.control.start(),
-    'server:stop': () => deps.control.stop(),
+    'server:stop': async () => (await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger })).snapshot,
     'server:restart': () => deps.control.restart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),
@@ -243,6 +258,12 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       if (problem !== '') throw new HandlerError('internal', `The microsandbox folder ${deps.paths.home} could not be opened: ${problem}`);
     },
     'app:info': () => deps.appInfo,
+    'sandboxes:list': () => deps.sandboxes.list(),
+    'sandboxes:stop': (request) => deps.sandboxes.stop(request),
+    'sandboxes:log-tail': (request) => deps.sandboxes.logTail(request),
+    'sandboxes:watch': (request) => {
+      deps.sandboxes.watch(request);
+    },
   };
 
   const dispatch = async <C extends InvokeChannel>(channel: C, payload: unknown): Promise<Envelope<unknown>> => {

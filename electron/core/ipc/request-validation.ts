@@ -4,10 +4,13 @@
  * the documented fields pass, values are read from own data properties (never through getters),
  * and the typed request is rebuilt from known fields so nothing else travels further.
  */
+import { SDK_LANGUAGES, type SdkLanguage } from '../../../shared/snippets.ts';
 import type { CopyRequest, IpcError, InvokeChannel, KeyCopyFormat, LogTailRequest, MintKeyRequest, RequestOf, RevealRequest } from '../../../shared/contract.ts';
 import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
 import { namespaceProblem } from '../../../shared/namespace.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
+import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
+import type { SandboxLogRequest, SandboxRef, SandboxStopRequest, SandboxWatchRequest } from '../../../shared/sandboxes.ts';
 import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
 
 export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
@@ -134,18 +137,29 @@ export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequ
   return valid(request);
 }
 
+const OTHER_COPIES = ['server-url', 'sdk-example', 'install-command'] as const;
+
 /** The window names what to copy; it never sends the text (main builds it). */
 export function validateCopyRequest(payload: unknown): Validation<CopyRequest> {
-  const checked = fieldsOf(payload, 'copy request', ['what', 'token']);
+  const checked = fieldsOf(payload, 'copy request', ['what', 'token', 'language']);
   if (!checked.ok) return checked;
   const what = checked.fields.get('what');
   const token = checked.fields.get('token');
-  if (what === 'server-url') {
-    if (checked.fields.has('token')) return invalid('Copying the server URL takes no token.');
+  const language = checked.fields.get('language');
+  if (what !== 'sdk-example' && checked.fields.has('language')) return invalid('Only an SDK example takes a language.');
+  if (what === 'server-url' || what === 'install-command') {
+    if (checked.fields.has('token')) return invalid(`Copying ${what === 'server-url' ? 'the server URL' : 'the install command'} takes no key.`);
     return valid({ what });
   }
+  if (what === 'sdk-example') {
+    if (checked.fields.has('token')) return invalid('Copying an SDK example takes no key.');
+    if (typeof language !== 'string' || !(SDK_LANGUAGES as readonly string[]).includes(language)) {
+      return invalid(`"language" must be one of ${SDK_LANGUAGES.map((name) => `"${name}"`).join(', ')}.`);
+    }
+    return valid({ what, language: language as SdkLanguage });
+  }
   if (typeof what !== 'string' || !(KEY_COPY_FORMATS as readonly string[]).includes(what)) {
-    return invalid(`"what" must be one of ${[...KEY_COPY_FORMATS, 'server-url'].map((format) => `"${format}"`).join(', ')}.`);
+    return invalid(`"what" must be one of ${[...KEY_COPY_FORMATS, ...OTHER_COPIES].map((format) => `"${format}"`).join(', ')}.`);
   }
   if (typeof token !== 'string') return invalid(`The key to copy must be text, not ${describeType(token)}.`);
   if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return invalid('That is not an msb_ key.');
@@ -198,6 +212,58 @@ export function validateSettingsSetRequest(payload: unknown): Validation<Partial
   return invalid(parts.length > 0 ? parts.join(' ') : 'The settings update was refused.', fields);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sandboxes: names as upstream allows them (1–63 of [A-Za-z0-9_-], starting with a letter or a
+// digit), so a name is always one harmless path component; `*` names no sandbox.
+
+function validateRefFields(fields: Map<string, unknown>): Validation<SandboxRef> {
+  const namespace = fields.get('namespace');
+  const name = fields.get('name');
+  const problem = sandboxNameProblem(namespace, 'namespace') ?? sandboxNameProblem(name, 'sandbox');
+  if (problem !== null) return invalid(problem);
+  return valid({ namespace: namespace as string, name: name as string });
+}
+
+function validateSandboxRef(payload: unknown, what: string): Validation<SandboxRef> {
+  const checked = fieldsOf(payload, what, ['namespace', 'name']);
+  if (!checked.ok) return checked;
+  return validateRefFields(checked.fields);
+}
+
+export function validateSandboxStopRequest(payload: unknown): Validation<SandboxStopRequest> {
+  if (isPlainObject(payload) && Object.hasOwn(payload, 'all')) {
+    const checked = fieldsOf(payload, 'stop request', ['all']);
+    if (!checked.ok) return checked;
+    if (checked.fields.get('all') !== true) return invalid('"all" can only be true; to stop one sandbox, give its namespace and name.');
+    return valid({ all: true });
+  }
+  return validateSandboxRef(payload, 'stop request');
+}
+
+export function validateSandboxLogRequest(payload: unknown): Validation<SandboxLogRequest> {
+  const checked = fieldsOf(payload, 'sandbox log request', ['namespace', 'name', 'lines']);
+  if (!checked.ok) return checked;
+  const ref = validateRefFields(checked.fields);
+  if (!ref.ok) return ref;
+  const lines = checked.fields.get('lines');
+  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
+    return invalid(`"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`);
+  }
+  return valid({ ...ref.value, lines });
+}
+
+export function validateSandboxWatchRequest(payload: unknown): Validation<SandboxWatchRequest> {
+  const checked = fieldsOf(payload, 'watch request', ['visible', 'log']);
+  if (!checked.ok) return checked;
+  const visible = checked.fields.get('visible');
+  if (typeof visible !== 'boolean') return invalid(`"visible" must be true or false, not ${describeType(visible)}.`);
+  const log = checked.fields.get('log');
+  if (log === null) return valid({ visible, log: null });
+  const ref = validateSandboxRef(log, 'sandbox whose log is followed');
+  if (!ref.ok) return ref;
+  return valid({ visible, log: ref.value });
+}
+
 export type RequestValidators = { readonly [C in InvokeChannel]: (payload: unknown) => Validation<RequestOf<C>> };
 
 export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
@@ -216,6 +282,10 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'logs:tail': validateLogTailRequest,
   'shell:reveal': validateRevealRequest,
   'app:info': voidRequest('app:info'),
+  'sandboxes:list': voidRequest('sandboxes:list'),
+  'sandboxes:stop': validateSandboxStopRequest,
+  'sandboxes:log-tail': validateSandboxLogRequest,
+  'sandboxes:watch': validateSandboxWatchRequest,
 });
 
 export function validateRequest<C extends InvokeChannel>(channel: C, payload: unknown): Validation<RequestOf<C>> {

@@ -237,8 +237,11 @@ export class SandboxCatalog {
     // the machine, and can still be stopped directly.
     const allNames = [...new Set([...defined, ...byName.keys()])].sort();
     const layers: string[] = [];
+    // The folder's real path, once per namespace rather than per running sandbox (a listing with
+    // metrics interest runs every 2 s, and each realpath costs a thread-pool round trip).
+    const real = rows.some((r) => r.status === 'RUNNING') ? await fsp.realpath(dir).catch(() => null) : null;
     const sandboxes = await Promise.all(
-      allNames.map((name) => this.describe(ns, dir, name, byName.get(name), entry.logs, layers)),
+      allNames.map((name) => this.describe(ns, dir, real, name, byName.get(name), entry.logs, layers)),
     );
     return { info: { name: ns, error: errors.length > 0 ? errors.join('; ') : null, sandboxes }, layers };
   }
@@ -256,6 +259,7 @@ export class SandboxCatalog {
   private async describe(
     ns: string,
     dir: string,
+    real: string | null,
     name: string,
     row: SandboxRow | undefined,
     logs: ReadonlySet<string>,
@@ -270,7 +274,7 @@ export class SandboxCatalog {
     const pids = { supervisorPid: row.supervisorPid, microvmPid: row.microvmPid };
     if (row.status !== 'RUNNING') return { ...base, ...pids, state: 'stopped', startedAt: null };
 
-    const state: SandboxState = row.supervisorPid !== null && (await this.isSupervisor(row.supervisorPid, ns, dir, name)) ? 'running' : 'stale';
+    const state: SandboxState = row.supervisorPid !== null && (await this.isSupervisor(row.supervisorPid, ns, expectationFor(dir, real, name), name)) ? 'running' : 'stale';
     if (state === 'stale') return { ...base, ...pids, state, startedAt: row.modifiedAt };
 
     let memoryBytes: number | null = null;
@@ -291,8 +295,7 @@ export class SandboxCatalog {
     return { ...base, ...pids, state, startedAt: row.modifiedAt, memoryBytes, cpuPercent, diskBytes };
   }
 
-  private async isSupervisor(pid: number, ns: string, dir: string, name: string): Promise<boolean> {
-    const expected = await supervisorExpectation(dir, name);
+  private async isSupervisor(pid: number, ns: string, expected: SupervisorExpectation, name: string): Promise<boolean> {
     const identity = await identifySupervisor(pid, expected, this.platform);
     if (identity.kind !== 'supervisor') this.logger.debug(`sandboxes: ${ns}/${name}: supervisor PID ${pid} is ${identity.kind}; the row is stale`);
     return identity.kind === 'supervisor';
@@ -301,8 +304,12 @@ export class SandboxCatalog {
 
 /** What the supervisor of `D`'s sandbox `name` has on its command line (D as given, and resolved). */
 export async function supervisorExpectation(dir: string, name: string): Promise<SupervisorExpectation> {
+  return expectationFor(dir, await fsp.realpath(dir).catch(() => null), name);
+}
+
+/** The same, with the folder's real path already known (null when it could not be resolved). */
+function expectationFor(dir: string, real: string | null, name: string): SupervisorExpectation {
   const dirs = [dir];
-  const real = await fsp.realpath(dir).catch(() => null);
   if (real !== null && real !== dir) dirs.push(real);
   return {
     name,

@@ -5,3 +5,4 @@ export { stopSandboxViaServer, stopSandboxDirectly, type StopOutcome, type StopE
 export { sandboxLogPath, tailSandboxLog, MAX_TAIL_LINES, DEFAULT_TAIL_LINES, type SandboxLogTail } from './logs.ts';
 export { sqlWasmPath } from './sqlite.ts';
 export * from '../../../shared/sandboxes.ts';
+export { createSandboxesService, type SandboxesService, type SandboxesServiceDeps, type LineScrubber } from './service.ts';

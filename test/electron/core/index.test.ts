@@ -14,10 +14,13 @@ import * as handlers from '../../../electron/core/ipc/handlers.ts';
 import * as trayMenu from '../../../electron/core/desktop/tray-menu.ts';
 import * as mintService from '../../../electron/core/keys/mint-service.ts';
 import * as logger from '../../../electron/core/logger.ts';
+import * as sandboxesCore from '../../../electron/core/sandboxes/index.ts';
+import * as stopFlow from '../../../electron/core/desktop/stop-flow.ts';
+import * as sandboxFeed from '../../../electron/core/desktop/sandbox-feed.ts';
 
 // `export *` silently drops a name two modules both export; this catches such a clash at once.
 describe('the core index', () => {
-  const modules = { paths, atomicFile, serverKey, token, settings, duration, namespace, settingsSchema, actions, controller, handlers, trayMenu, mintService, logger };
+  const modules = { paths, atomicFile, serverKey, token, settings, duration, namespace, settingsSchema, actions, controller, handlers, trayMenu, mintService, logger, sandboxesCore, stopFlow, sandboxFeed };
   for (const [name, exports] of Object.entries(modules)) {
     it(`re-exports everything from ${name}`, () => {
       for (const [key, value] of Object.entries(exports)) expect(core, key).toHaveProperty(key, value);

@@ -216,9 +216,11 @@ export const nativeImage = {
   },
 };
 
-class FakeMenu {
+/** A built menu; an emitter, as Electron's is (macOS tray menus say `menu-will-show`). */
+class FakeMenu extends RecordingEmitter {
   /** @param {any[]} items */
   constructor(items) {
+    super('menu');
     this.items = items;
   }
 

@@ -25,7 +25,8 @@ export const readiness = { ready: false };
 export function safe(value, depth = 0) {
   if (typeof value === 'function') return '[function]';
   if (value === null || typeof value !== 'object') return value === undefined ? null : value;
-  if (depth > 6) return '[deep]';
+  // Deep enough for a tray menu three levels down (Sandboxes ▸ a sandbox ▸ Stop) inside a command's answer.
+  if (depth > 10) return '[deep]';
   const describe = /** @type {{ toRecord?: unknown }} */ (value).toRecord;
   // Same depth: the description stands in for the object itself.
   if (typeof describe === 'function') return safe(describe.call(value), depth);

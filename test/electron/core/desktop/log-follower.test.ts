@@ -18,9 +18,9 @@ afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-function follow(): string[][] {
+function follow(options: ConstructorParameters<typeof LogFollower>[3] = {}): string[][] {
   const batches: string[][] = [];
-  const follower = new LogFollower(file, (lines) => batches.push(lines));
+  const follower = new LogFollower(file, (lines) => batches.push(lines), undefined, options);
   followers.push(follower);
   follower.start();
   return batches;
@@ -65,6 +65,28 @@ describe('LogFollower', () => {
     appendFileSync(file, 'not seen\n');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(batches.flat()).toEqual(['seen']);
+  });
+
+  it('creates no folder when told not to (a sandbox log lives in upstream\'s folder)', async () => {
+    follow({ createDir: false });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(fsp.access(path.dirname(file))).rejects.toThrow();
+  });
+
+  it('reads only the end of a burst larger than maxReadBytes, its first piece marked as cut', async () => {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    writeFileSync(file, '');
+    const batches = follow({ maxReadBytes: 64 });
+    const lines = Array.from({ length: 100 }, (_, i) => `line number ${String(i).padStart(3, '0')}`);
+    appendFileSync(file, `${lines.join('\n')}\n`);
+    await until(() => batches.flat().includes('line number 099'));
+    const [first, ...seen] = batches.flat();
+    expect(seen.length).toBeLessThan(10);
+    // The piece the read began in says how much was skipped; every later line is whole, the last ones, in order.
+    expect(first).toMatch(/^\[… \d+ bytes cut\] /);
+    expect(lines.slice(-seen.length)).toEqual(seen);
+    appendFileSync(file, 'after the burst\n');
+    await until(() => batches.flat().includes('after the burst'));
   });
 });
 

@@ -10,7 +10,11 @@ import { createMintService } from '../../../../electron/core/keys/mint-service.t
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import { silentLogger } from '../../../../electron/core/logger.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
+import type { ChoicePort } from '../../../../electron/core/desktop/ports.ts';
+import { createSandboxesService, type SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
+import { killMsbrunUnder, msbrunProcessesUnder, signTestToken } from '../../../fixtures/standin-helpers.ts';
 import { createHarness, type Harness } from '../server/lifecycle-harness.ts';
+import { until } from '../sandboxes/helpers.ts';
 
 let h: Harness;
 let control: Controller;
@@ -22,6 +26,15 @@ let quits: number;
 let toggles: number;
 let errors: string[];
 let act: (action: TrayAction) => Promise<void>;
+let sandboxes: SandboxesService;
+let asked: string[];
+let answers: string[];
+const choice: ChoicePort = {
+  choose(question) {
+    asked.push(`${question.title} ${question.message} ${question.detail ?? ''}`);
+    return Promise.resolve(question.buttons.indexOf(answers.shift() ?? 'Cancel'));
+  },
+};
 
 beforeEach(async () => {
   h = await createHarness();
@@ -34,6 +47,15 @@ beforeEach(async () => {
   quits = 0;
   toggles = 0;
   errors = [];
+  asked = [];
+  answers = [];
+  sandboxes = createSandboxesService({
+    defaultNamespacesDir: h.paths.namespacesDir,
+    settings: { get: () => h.settings, onChange: () => () => undefined },
+    server: () => control.snapshot(),
+    keyFile: h.paths.keyFile,
+    scrubber: { scrubLines: (lines) => Promise.resolve([...lines]) },
+  });
   const clipboard = new ClipboardGuard(
     { readText: () => Promise.resolve(clipboardText), writeText: (text) => Promise.resolve(void (clipboardText = text)) },
     () => h.settings.clipboardClearSeconds,
@@ -49,14 +71,34 @@ beforeEach(async () => {
     toggleStartAtLogin: () => Promise.resolve(void toggles++),
     quit: () => void quits++,
     logger: { ...silentLogger, error: (message) => void errors.push(message) },
+    sandboxes,
+    choice,
   });
 });
 
 afterEach(async () => {
+  sandboxes.dispose();
   const left = h.liveServers();
+  const leftSandboxes = await killMsbrunUnder(h.root);
   await h.cleanup();
   expect(left, 'stand-ins left running').toEqual([]);
+  expect(leftSandboxes, 'msbrun processes left running').toEqual([]);
 });
+
+/** sandbox.start through the running secure server, with a key signed by server.key. */
+async function startSandbox(namespace: string, sandbox: string): Promise<void> {
+  const key = await fsp.readFile(h.paths.keyFile, 'utf8');
+  const now = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${control.snapshot().url ?? ''}/api/v1/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${signTestToken(key, { exp: now + 60, iat: now, namespace: '*' })}` },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'sandbox.start', params: { sandbox, namespace, config: { image: 'x' } }, id: 1 }),
+  });
+  expect(res.status, await res.text()).toBe(200);
+}
+
+const runningNames = async (): Promise<string[]> =>
+  (await sandboxes.refresh()).namespaces.flatMap((ns) => ns.sandboxes.filter((x) => x.state === 'running').map((x) => `${ns.name}/${x.name}`));
 
 describe('tray actions', () => {
   it('start, restart and stop drive the server', async () => {
@@ -114,8 +156,60 @@ describe('tray actions', () => {
       toggleStartAtLogin: () => Promise.resolve(),
       quit: () => undefined,
       logger: { ...silentLogger, error: (message) => void errors.push(message) },
+      sandboxes,
+      choice,
     });
     await expect(failing('copy-url')).resolves.toBeUndefined();
     expect(errors).toEqual(['Tray action copy-url failed: clipboard gone']);
+  });
+
+  it('Stop Server with a sandbox running asks natively; Cancel changes nothing, "Stop them too" stops both', async (ctx) => {
+    if (process.platform !== 'linux') return ctx.skip('reads /proc: Linux only');
+    await act('start');
+    await startSandbox('team', 'web');
+    await until('web running', async () => (await runningNames()).includes('team/web'));
+
+    answers = ['Cancel'];
+    await act('stop');
+    expect(asked).toEqual(['Stop the server? 1 sandbox is running. It keeps running after the server stops.']);
+    expect(control.snapshot().state).toBe('running');
+    expect(await runningNames()).toEqual(['team/web']);
+
+    answers = ['Stop them too'];
+    await act('stop');
+    expect(asked).toHaveLength(2);
+    expect(control.snapshot().state).toBe('stopped');
+    await until('web stopped', async () => (await runningNames()).length === 0);
+    await until('no msbrun left', async () => (await msbrunProcessesUnder(h.root)).length === 0);
+    expect(errors).toEqual([]);
+  });
+
+  it('a sandbox Stop, Show Log and Stop All from the Sandboxes submenu', async (ctx) => {
+    if (process.platform !== 'linux') return ctx.skip('reads /proc: Linux only');
+    await act('start');
+    await startSandbox('team', 'web');
+    await startSandbox('team', 'db');
+    await startSandbox('other', 'job');
+    await until('all running', async () => (await runningNames()).length === 3);
+
+    await act('sandbox-log:team/web');
+    expect(revealed).toEqual([`${h.paths.namespacesDir}/team/.menv/log/Sandboxfile/web.log`]);
+    await act('sandbox-stop:team/web');
+    await until('web stopped', async () => !(await runningNames()).includes('team/web'));
+    expect(await runningNames()).toEqual(['other/job', 'team/db']);
+    // A name that is no sandbox name does nothing.
+    await act('sandbox-stop:team/../x');
+    await act('sandbox-log:team/nope');
+    expect(revealed).toHaveLength(1);
+
+    await act('sandboxes-stop-all');
+    await until('all stopped', async () => (await runningNames()).length === 0);
+    // A sandbox no longer running: Stop says why in a notification.
+    await act('sandbox-stop:team/db');
+    expect(notes.at(-1)).toEqual({ title: 'Sandbox db was not stopped', body: 'team/db is not running.' });
+    expect(asked).toEqual([]);
+    await act('stop');
+    expect(asked).toEqual([]);
+    await until('no msbrun left', async () => (await msbrunProcessesUnder(h.root)).length === 0);
   });
 });

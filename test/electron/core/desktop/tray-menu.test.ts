@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_TRAY_SANDBOXES,
   TRAY_ACTIONS,
   TRAY_KEY_PRESETS,
   buildTrayMenu,
+  sandboxActionOf,
+  sandboxTrayItems,
   copyKeyRequest,
   shortReason,
   statusLine,
@@ -14,6 +17,8 @@ import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 import type { Settings } from '../../../../shared/settings-schema.ts';
+import type { SandboxesView, SandboxInfo, SandboxState } from '../../../../shared/sandboxes.ts';
+import { trayShownOf } from '../../../../electron/core/desktop/sandbox-feed.ts';
 
 const STATES: readonly ServerState[] = ['stopped', 'starting', 'running', 'stopping', 'failed'];
 const PLATFORMS: readonly NodeJS.Platform[] = ['darwin', 'linux', 'win32'];
@@ -236,5 +241,112 @@ describe('helpers', () => {
     expect(trayTooltip(snapshot('running', false, true))).toBe(
       'Microsandbox: Running · PID 1234 · 127.0.0.1:5555 (started outside the app)',
     );
+  });
+});
+
+function sandbox(name: string, state: SandboxState, extra: Partial<SandboxInfo> = {}): SandboxInfo {
+  const running = state === 'running';
+  return {
+    name,
+    state,
+    supervisorPid: state === 'defined' ? null : 100,
+    microvmPid: state === 'defined' ? null : 101,
+    startedAt: running || state === 'stale' ? 1 : null,
+    memoryBytes: running ? 12 * 1024 * 1024 : null,
+    cpuPercent: null,
+    diskBytes: null,
+    portalPort: running ? 40_000 : null,
+    logPath: state === 'defined' ? null : `/n/x/.menv/log/Sandboxfile/${name}.log`,
+    ...extra,
+  };
+}
+
+const FLEET: SandboxesView = {
+  namespacesDir: '/n',
+  namespaces: [
+    { name: 'team', error: null, sandboxes: [sandbox('db', 'running', { logPath: null, memoryBytes: null }), sandbox('old', 'stopped'), sandbox('web', 'running')] },
+    { name: 'zeta', error: null, sandboxes: [sandbox('ghost', 'stale'), sandbox('idea', 'defined'), sandbox('job', 'running', { memoryBytes: 1536 * 1024 * 1024 })] },
+  ],
+};
+
+describe('sandboxes in the tray', () => {
+  const menuWith = (view: SandboxesView | null, state: ServerState = 'running') =>
+    buildTrayMenu({ snapshot: snapshot(state, false, false), settings: DEFAULT_SETTINGS, platform: 'linux', startAtLogin: false, sandboxes: view });
+
+  it('shows "3 sandboxes running" under the status line and a submenu with each running one', () => {
+    const menu = menuWith(FLEET);
+    expect(menu[1]).toEqual({ label: '3 sandboxes running', enabled: false });
+    const submenu = flatten(menu).find((item) => item.label === 'Sandboxes');
+    expect(submenu).toMatchObject({ type: 'submenu', enabled: true });
+    expect(submenu?.submenu?.map((item) => item.label ?? item.type)).toEqual(['db · team', 'web · team · 12.0 MiB', 'job · zeta · 1.5 GiB', 'separator', 'Stop All Sandboxes']);
+    // It sits with the server's own actions, before their separator.
+    const index = menu.indexOf(submenu ?? {});
+    expect(menu[index - 1]?.id).toBe('restart');
+    expect(menu[index + 1]?.type).toBe('separator');
+  });
+
+  it('gives each running sandbox Stop and Show Log, Show Log only once there is a log', () => {
+    const items = sandboxTrayItems(FLEET).submenu?.submenu ?? [];
+    expect(items[0]?.submenu).toEqual([
+      { id: 'sandbox-stop:team/db', label: 'Stop', enabled: true },
+      { id: 'sandbox-log:team/db', label: 'Show Log', enabled: false },
+    ]);
+    expect(items[1]?.submenu).toEqual([
+      { id: 'sandbox-stop:team/web', label: 'Stop', enabled: true },
+      { id: 'sandbox-log:team/web', label: 'Show Log', enabled: true },
+    ]);
+    expect(byId(items, 'sandboxes-stop-all')).toEqual({ id: 'sandboxes-stop-all', label: 'Stop All Sandboxes', enabled: true });
+    // Every sandbox action in the menu is reachable and names its sandbox.
+    const canReach = reachable(menuWith(FLEET));
+    for (const id of ['sandbox-stop:team/db', 'sandbox-stop:team/web', 'sandbox-log:team/web', 'sandbox-stop:zeta/job', 'sandbox-log:zeta/job', 'sandboxes-stop-all'] as const) {
+      expect(canReach.has(id), id).toBe(true);
+    }
+    expect(canReach.has('sandbox-log:team/db')).toBe(false);
+    // Stale, stopped and defined sandboxes are not listed: nothing that writes is offered for them.
+    expect(flatten(menuWith(FLEET)).some((item) => /ghost|old|idea/.test(item.label ?? '') || /ghost|old|idea/.test(item.id ?? ''))).toBe(false);
+  });
+
+  it('shows nothing of sandboxes when none runs, also while the server is stopped', () => {
+    const none: SandboxesView = { namespacesDir: '/n', namespaces: [{ name: 'team', error: null, sandboxes: [sandbox('old', 'stopped'), sandbox('ghost', 'stale')] }] };
+    for (const view of [null, none]) {
+      const menu = menuWith(view);
+      expect(menu).toEqual(menuWith(null));
+      expect(flatten(menu).some((item) => (item.label ?? '').includes('andbox'))).toBe(false);
+    }
+    // Sandboxes outlive the server: a stopped server still shows them.
+    const stopped = menuWith(FLEET, 'stopped');
+    expect(stopped[1]).toEqual({ label: '3 sandboxes running', enabled: false });
+    expect(reachable(stopped).has('sandbox-stop:team/web')).toBe(true);
+  });
+
+  it('says it in the tooltip', () => {
+    expect(trayTooltip(snapshot('running', false, false), FLEET)).toBe('Microsandbox: Running · PID 1234 · 127.0.0.1:5555 · 3 sandboxes running');
+    expect(trayTooltip(snapshot('stopped', false, false), { namespacesDir: '/n', namespaces: [{ name: 'a', error: null, sandboxes: [sandbox('x', 'running')] }] })).toBe(
+      'Microsandbox: Stopped · 1 sandbox running',
+    );
+    expect(trayTooltip(snapshot('running', false, true), null)).toBe('Microsandbox: Running · PID 1234 · 127.0.0.1:5555 (started outside the app)');
+  });
+
+  it(`lists at most ${MAX_TRAY_SANDBOXES} and says how many more the window has`, () => {
+    const many: SandboxesView = { namespacesDir: '/n', namespaces: [{ name: 'big', error: null, sandboxes: Array.from({ length: 25 }, (_, i) => sandbox(`s${String(i).padStart(2, '0')}`, 'running')) }] };
+    const items = sandboxTrayItems(many).submenu?.submenu ?? [];
+    expect(items.filter((item) => item.type === 'submenu')).toHaveLength(MAX_TRAY_SANDBOXES);
+    expect(items.find((item) => item.label === '5 more in the window')).toEqual({ label: '5 more in the window', enabled: false });
+    expect(sandboxTrayItems(many).summary?.label).toBe('25 sandboxes running');
+  });
+
+  it('reads the sandbox back from an action, refusing anything that is not a sandbox name', () => {
+    expect(sandboxActionOf('sandbox-stop:team/web')).toEqual({ kind: 'stop', ref: { namespace: 'team', name: 'web' } });
+    expect(sandboxActionOf('sandbox-log:a-1/b_2')).toEqual({ kind: 'log', ref: { namespace: 'a-1', name: 'b_2' } });
+    for (const bad of ['sandbox-stop:team', 'sandbox-stop:../x', 'sandbox-stop:team/../x', 'sandbox-stop:/etc/passwd', 'sandbox-log:a/b/c', 'sandbox-stop:-a/b', 'stop', 'sandboxes-stop-all'] as const) {
+      expect(sandboxActionOf(bad), bad).toBeNull();
+    }
+  });
+
+  it('what the tray shows changes with memory, not with CPU', () => {
+    const withCpu: SandboxesView = { ...FLEET, namespaces: FLEET.namespaces.map((ns) => ({ ...ns, sandboxes: ns.sandboxes.map((x) => ({ ...x, cpuPercent: 42 })) })) };
+    expect(trayShownOf(withCpu)).toBe(trayShownOf(FLEET));
+    const moreMemory: SandboxesView = { ...FLEET, namespaces: FLEET.namespaces.map((ns) => ({ ...ns, sandboxes: ns.sandboxes.map((x) => ({ ...x, memoryBytes: x.memoryBytes === null ? null : x.memoryBytes * 2 })) })) };
+    expect(trayShownOf(moreMemory)).not.toBe(trayShownOf(FLEET));
   });
 });

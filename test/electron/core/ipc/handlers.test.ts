@@ -13,12 +13,15 @@ import type { InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { homePaths } from '../../../../electron/core/paths.ts';
 import type { HomePaths } from '../../../../electron/core/paths.ts';
-import type { ClipboardPort, ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
+import type { ChoicePort, ClipboardPort, ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
+import type { SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
+import type { SandboxesView, SandboxLogEvent, SandboxLogRequest, SandboxLogView, SandboxStopRequest, SandboxStopResult, SandboxWatchRequest } from '../../../../shared/sandboxes.ts';
 import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
 import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
-import { dotenvSnippet, exportLine, mcpConfig } from '../../../../shared/snippets.ts';
+import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../../shared/snippets.ts';
+import { INSTALL_COMMAND } from '../../../../shared/setup.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
 import type { AppInfo, Envelope, ErrorCode, InvokeChannel, LocateResult, MintedKey, SettingsView } from '../../../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
@@ -167,6 +170,62 @@ class RecordingDialogs implements ConfirmPort, FileChooserPort {
   }
 }
 
+/** An in-memory SandboxesService that records every call; `view` is what it lists. */
+class RecordingSandboxes implements SandboxesService {
+  calls: { method: string; args: unknown[] }[] = [];
+  view_: SandboxesView = { namespacesDir: '/h/namespaces', namespaces: [] };
+  stopAnswer: SandboxStopResult = { stopped: [], failed: [], via: 'none' };
+  readonly namespacesDir = '/h/namespaces';
+  readonly metricsWanted = false;
+  view(): SandboxesView {
+    this.calls.push({ method: 'view', args: [] });
+    return this.view_;
+  }
+  list(): Promise<SandboxesView> {
+    this.calls.push({ method: 'list', args: [] });
+    return Promise.resolve(this.view_);
+  }
+  refresh(): Promise<SandboxesView> {
+    this.calls.push({ method: 'refresh', args: [] });
+    return Promise.resolve(this.view_);
+  }
+  onChange(): () => void {
+    return () => undefined;
+  }
+  onLogLines(_listener: (event: SandboxLogEvent) => void): () => void {
+    return () => undefined;
+  }
+  watchMetrics(): () => void {
+    this.calls.push({ method: 'watchMetrics', args: [] });
+    return () => undefined;
+  }
+  watch(request: SandboxWatchRequest): void {
+    this.calls.push({ method: 'watch', args: [request] });
+  }
+  windowClosed(): void {
+    this.calls.push({ method: 'windowClosed', args: [] });
+  }
+  stop(request: SandboxStopRequest): Promise<SandboxStopResult> {
+    this.calls.push({ method: 'stop', args: [request] });
+    return Promise.resolve(this.stopAnswer);
+  }
+  logTail(request: SandboxLogRequest): Promise<SandboxLogView> {
+    this.calls.push({ method: 'logTail', args: [request] });
+    return Promise.resolve({ namespace: request.namespace, name: request.name, exists: true, lines: ['vm line'] });
+  }
+  dispose(): void {}
+}
+
+/** Answers the native questions from a list, recording them. */
+class RecordingChoice implements ChoicePort {
+  asked: Parameters<ChoicePort['choose']>[0][] = [];
+  answers: string[] = [];
+  choose(question: Parameters<ChoicePort['choose']>[0]): Promise<number> {
+    this.asked.push(question);
+    return Promise.resolve(question.buttons.indexOf(this.answers.shift() ?? 'Cancel'));
+  }
+}
+
 class ManualTimers implements Timers {
   scheduled: { ms: number; callback: () => void }[] = [];
   setTimeout(callback: () => void, ms: number): TimerHandle {
@@ -196,6 +255,8 @@ interface World {
   dialogs: RecordingDialogs;
   table: HandlerTable;
   fetchCalls: string[];
+  sandboxes: RecordingSandboxes;
+  choice: RecordingChoice;
 }
 
 async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: number; now?: () => Date } = {}): Promise<World> {
@@ -214,6 +275,8 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
   const timers = new ManualTimers();
   const shell = new RecordingShell();
   const dialogs = new RecordingDialogs();
+  const sandboxes = new RecordingSandboxes();
+  const choice = new RecordingChoice();
   const fetchCalls: string[] = [];
   const baseFetch = options.fetch ?? noFetch;
   const recordingFetch: typeof fetch = (input, init) => {
@@ -227,6 +290,8 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     clipboard: new ClipboardGuard(clipboard, () => settings.get().clipboardClearSeconds, timers),
     shell,
     appInfo: APP_INFO,
+    sandboxes,
+    choice,
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
     confirm: dialogs,
     fileChooser: dialogs,
@@ -251,6 +316,8 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     dialogs,
     table: createHandlerTable(deps),
     fetchCalls,
+    sandboxes,
+    choice,
   };
 }
 
@@ -485,6 +552,17 @@ describe('clipboard:copy', () => {
     world.control.current = running({ url: 'http://127.0.0.1:6100' });
     ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'server-url' }));
     expect(world.clipboard.text).toBe('http://127.0.0.1:6100');
+    expect(world.timers.scheduled).toEqual([]);
+  });
+
+  it('copies the SDK examples for the server main knows and the install command, as plain text', async () => {
+    world.control.current = running({ url: 'http://127.0.0.1:6100' });
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'sdk-example', language: 'python' }));
+    expect(world.clipboard.text).toBe(sdkSnippets('http://127.0.0.1:6100').python);
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'sdk-example', language: 'typescript' }));
+    expect(world.clipboard.text).toContain('serverUrl: "http://127.0.0.1:6100"');
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'install-command' }));
+    expect(world.clipboard.text).toBe(INSTALL_COMMAND);
     expect(world.timers.scheduled).toEqual([]);
   });
 
@@ -813,6 +891,76 @@ describe('logs, reveal and app info', () => {
   });
 });
 
+describe('sandboxes', () => {
+  const VIEW: SandboxesView = {
+    namespacesDir: '/h/namespaces',
+    namespaces: [
+      {
+        name: 'team',
+        error: null,
+        sandboxes: [
+          { name: 'web', state: 'running', supervisorPid: 10, microvmPid: 11, startedAt: 1, memoryBytes: 1, cpuPercent: null, diskBytes: null, portalPort: 40000, logPath: '/h/namespaces/team/.menv/log/Sandboxfile/web.log' },
+        ],
+      },
+    ],
+  };
+
+  it('list, stop, log-tail and watch hand the validated request to the service and answer it', async () => {
+    world.sandboxes.view_ = VIEW;
+    expect(ok(await world.table.handle('sandboxes:list', WINDOW, undefined))).toEqual(VIEW);
+    world.sandboxes.stopAnswer = { stopped: [{ namespace: 'team', name: 'web' }], failed: [], via: 'server' };
+    expect(ok(await world.table.handle('sandboxes:stop', WINDOW, { namespace: 'team', name: 'web' }))).toEqual(world.sandboxes.stopAnswer);
+    ok(await world.table.handle('sandboxes:stop', WINDOW, { all: true }));
+    expect(ok(await world.table.handle('sandboxes:log-tail', WINDOW, { namespace: 'team', name: 'web', lines: 1000 }))).toEqual({ namespace: 'team', name: 'web', exists: true, lines: ['vm line'] });
+    expect(ok(await world.table.handle('sandboxes:watch', WINDOW, { visible: true, log: null }))).toBeUndefined();
+    ok(await world.table.handle('sandboxes:watch', WINDOW, { visible: false, log: { namespace: 'team', name: 'web' } }));
+    expect(world.sandboxes.calls).toEqual([
+      { method: 'list', args: [] },
+      { method: 'stop', args: [{ namespace: 'team', name: 'web' }] },
+      { method: 'stop', args: [{ all: true }] },
+      { method: 'logTail', args: [{ namespace: 'team', name: 'web', lines: 1000 }] },
+      { method: 'watch', args: [{ visible: true, log: null }] },
+      { method: 'watch', args: [{ visible: false, log: { namespace: 'team', name: 'web' } }] },
+    ]);
+    // Nothing of it asks the user or touches the server.
+    expect(world.choice.asked).toEqual([]);
+    expect(world.control.calls).toEqual([]);
+  });
+
+  it('a request rebuilt from known fields: nothing else reaches the service', async () => {
+    const ref = Object.assign(Object.create(null) as object, { namespace: 'team', name: 'web' });
+    ok(await world.table.handle('sandboxes:stop', WINDOW, ref));
+    expect(Object.getPrototypeOf(world.sandboxes.calls[0]?.args[0])).toBe(Object.prototype);
+  });
+
+  it('server:stop asks first while sandboxes run; Cancel answers the unchanged snapshot and stops nothing', async () => {
+    world.control.current = running();
+    world.sandboxes.view_ = VIEW;
+    world.choice.answers = ['Cancel'];
+    expect(ok(await world.table.handle('server:stop', WINDOW, undefined))).toEqual(running());
+    expect(world.choice.asked.map((q) => [q.message, q.detail])).toEqual([['1 sandbox is running.', 'It keeps running after the server stops.']]);
+    expect(world.control.calls.map((c) => c.method)).not.toContain('stop');
+    expect(world.sandboxes.calls.map((c) => c.method)).toEqual(['refresh']);
+
+    world.choice.answers = ['Stop them too'];
+    expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
+    expect(world.sandboxes.calls.map((c) => c.method)).toEqual(['refresh', 'refresh', 'stop']);
+    expect(world.control.calls.map((c) => c.method).filter((m) => m === 'stop')).toEqual(['stop']);
+
+    world.control.current = running();
+    world.choice.answers = ['Leave them running'];
+    expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
+    expect(world.sandboxes.calls.filter((c) => c.method === 'stop')).toHaveLength(1);
+  });
+
+  it('restart never asks', async () => {
+    world.control.current = running();
+    world.sandboxes.view_ = VIEW;
+    ok(await world.table.handle('server:restart', WINDOW, undefined));
+    expect(world.choice.asked).toEqual([]);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Registration with ipcMain.
 
@@ -902,6 +1050,7 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'settings:choose-msbserver',
   'settings:clear-msbserver',
   'app:info',
+  'sandboxes:list',
 ];
 
 /** A valid payload per channel: the sender and arity cases use these, so only the sender is wrong. */
@@ -921,6 +1070,10 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'logs:tail': { lines: 10 },
   'shell:reveal': { target: 'home' },
   'app:info': undefined,
+  'sandboxes:list': undefined,
+  'sandboxes:stop': { namespace: 'team', name: 'web' },
+  'sandboxes:log-tail': { namespace: 'team', name: 'web', lines: 10 },
+  'sandboxes:watch': { visible: true, log: { namespace: 'team', name: 'web' } },
 };
 
 const json = (text: string): unknown => JSON.parse(text);
@@ -1016,7 +1169,7 @@ function corpus(): BadCase[] {
     ['a class instance', new (class Request {})()],
     ['an object with a prototype', Object.create({ namespace: '*' }) as unknown],
   ];
-  for (const channel of ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal'] as const) {
+  for (const channel of ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal', 'sandboxes:stop', 'sandboxes:log-tail', 'sandboxes:watch'] as const) {
     for (const [what, payload] of notPlain) add(`${channel} given ${what}`, channel, payload);
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       add(`${channel} with a "${key}" key`, channel, json(`{"${key}":{"isAdmin":true}}`));
@@ -1085,6 +1238,11 @@ function corpus(): BadCase[] {
     ['a token with a space', { what: 'dotenv', token: `${FORGED} x` }],
     ['a megabyte token', { what: 'token', token: `msb_${HUGE}.a.b` }],
     ['a token beside the server URL', { what: 'server-url', token: FORGED }],
+    ['an SDK example without a language', { what: 'sdk-example' }],
+    ['an SDK example in an unknown language', { what: 'sdk-example', language: 'bash' }],
+    ['an SDK example with a token', { what: 'sdk-example', language: 'python', token: FORGED }],
+    ['a language beside the server URL', { what: 'server-url', language: 'python' }],
+    ['a token beside the install command', { what: 'install-command', token: FORGED }],
   ] as const) {
     add(`clipboard:copy with ${what}`, 'clipboard:copy', payload);
   }
@@ -1153,6 +1311,86 @@ function corpus(): BadCase[] {
     add(`shell:reveal with ${what}`, 'shell:reveal', payload);
   }
 
+  // Sandboxes: names as upstream allows them, so that no request reaches outside the namespaces folder.
+  const badNames: [string, unknown][] = [
+    ['empty', ''],
+    ['a parent folder', '..'],
+    ['the current folder', '.'],
+    ['a traversal', '../../etc'],
+    ['an absolute path', '/etc/passwd'],
+    ['a Windows path', 'C:\\Windows'],
+    ['with a slash', 'a/b'],
+    ['with a backslash', 'a\\b'],
+    ['hidden', '.menv'],
+    ['starting with a dash', '-rf'],
+    ['starting with an underscore', '_x'],
+    ['a star', '*'],
+    ['with a space', 'a b'],
+    ['with a NUL', 'a\0b'],
+    ['with a newline', 'a\nb'],
+    ['with unicode', 'wéb'],
+    ['64 characters', 'a'.repeat(64)],
+    ['a megabyte', HUGE],
+    ['a number', 5],
+    ['null', null],
+    ['a list', ['web']],
+    ['an object', { name: 'web' }],
+    ['true', true],
+  ];
+  for (const [what, bad] of badNames) {
+    add(`sandboxes:stop with a namespace that is ${what}`, 'sandboxes:stop', { namespace: bad, name: 'web' });
+    add(`sandboxes:stop with a name that is ${what}`, 'sandboxes:stop', { namespace: 'team', name: bad });
+    add(`sandboxes:log-tail with a namespace that is ${what}`, 'sandboxes:log-tail', { namespace: bad, name: 'web', lines: 10 });
+    add(`sandboxes:log-tail with a name that is ${what}`, 'sandboxes:log-tail', { namespace: 'team', name: bad, lines: 10 });
+    add(`sandboxes:watch following a name that is ${what}`, 'sandboxes:watch', { visible: true, log: { namespace: 'team', name: bad } });
+  }
+  for (const [what, payload] of [
+    ['nothing', {}],
+    ['no name', { namespace: 'team' }],
+    ['no namespace', { name: 'web' }],
+    ['all false', { all: false }],
+    ['all as text', { all: 'true' }],
+    ['all as 1', { all: 1 }],
+    ['all null', { all: null }],
+    ['all beside a name', { all: true, namespace: 'team', name: 'web' }],
+    ['all beside an extra field', { all: true, force: true }],
+    ['a signal to send', { namespace: 'team', name: 'web', signal: 'SIGKILL' }],
+    ['a pid', { namespace: 'team', name: 'web', pid: 1 }],
+    ['a __proto__ key beside the ref', json('{"namespace":"team","name":"web","__proto__":{"all":true}}')],
+    ['a getter', { namespace: 'team', get name(): string { getterRan = true; return 'web'; } }],
+  ] as const) {
+    add(`sandboxes:stop with ${what}`, 'sandboxes:stop', payload);
+  }
+  for (const [what, payload] of [
+    ['no lines', { namespace: 'team', name: 'web' }],
+    ['0 lines', { namespace: 'team', name: 'web', lines: 0 }],
+    ['1001 lines', { namespace: 'team', name: 'web', lines: 1001 }],
+    ['1.5 lines', { namespace: 'team', name: 'web', lines: 1.5 }],
+    ['NaN lines', { namespace: 'team', name: 'web', lines: Number.NaN }],
+    ['lines as text', { namespace: 'team', name: 'web', lines: '10' }],
+    ['a path', { namespace: 'team', name: 'web', lines: 10, path: '/etc/passwd' }],
+    ['no namespace', { name: 'web', lines: 10 }],
+  ] as const) {
+    add(`sandboxes:log-tail with ${what}`, 'sandboxes:log-tail', payload);
+  }
+  for (const [what, payload] of [
+    ['nothing', {}],
+    ['no log', { visible: true }],
+    ['no visible', { log: null }],
+    ['visible as text', { visible: 'yes', log: null }],
+    ['visible as 1', { visible: 1, log: null }],
+    ['visible null', { visible: null, log: null }],
+    ['log as text', { visible: true, log: 'team/web' }],
+    ['log as a list', { visible: true, log: ['team', 'web'] }],
+    ['log without a name', { visible: true, log: { namespace: 'team' } }],
+    ['log with an extra field', { visible: true, log: { namespace: 'team', name: 'web', path: '/etc/passwd' } }],
+    ['log with a traversal namespace', { visible: true, log: { namespace: '..', name: 'web' } }],
+    ['log as a class instance', { visible: true, log: new (class Ref { namespace = 'team'; name = 'web'; })() }],
+    ['an extra field', { visible: true, log: null, interval: 1 }],
+  ] as const) {
+    add(`sandboxes:watch with ${what}`, 'sandboxes:watch', payload);
+  }
+
   return cases;
 }
 
@@ -1171,6 +1409,8 @@ function expectNothingDone(w: World): void {
   expect(w.fetchCalls).toEqual([]);
   // No native question either: a refused request never gets as far as asking the user.
   expect(w.dialogs.calls).toEqual([]);
+  expect(w.sandboxes.calls).toEqual([]);
+  expect(w.choice.asked).toEqual([]);
 }
 
 describe('bad input corpus', () => {
@@ -1201,13 +1441,16 @@ describe('bad input corpus', () => {
 });
 
 describe('generated bad input (fast-check)', () => {
-  const objectChannels = ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal'] as const;
+  const objectChannels = ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal', 'sandboxes:stop', 'sandboxes:log-tail', 'sandboxes:watch'] as const;
   const allowed: Record<(typeof objectChannels)[number], readonly string[]> = {
     'keys:mint': ['namespace', 'expiresIn'],
     'clipboard:copy': ['what', 'token'],
     'settings:set': Object.keys(DEFAULT_SETTINGS),
     'logs:tail': ['lines'],
     'shell:reveal': ['target'],
+    'sandboxes:stop': ['namespace', 'name', 'all'],
+    'sandboxes:log-tail': ['namespace', 'name', 'lines'],
+    'sandboxes:watch': ['visible', 'log'],
   };
 
   // The sender is passed explicitly: a default parameter would turn a generated `undefined` sender into the window.
@@ -1292,6 +1535,25 @@ describe('generated bad input (fast-check)', () => {
     );
   });
 
+  it('sandbox requests with names upstream would refuse', async () => {
+    const badName = fc.oneof(
+      fc.string({ maxLength: 80 }).filter((s) => !/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(s)),
+      fc.integer(),
+      fc.constant(null),
+      fc.boolean(),
+    );
+    const request = fc.tuple(badName, fc.boolean(), fc.constantFrom('sandboxes:stop', 'sandboxes:log-tail', 'sandboxes:watch')).map(([bad, inName, channel]) => {
+      const ref = inName ? { namespace: 'team', name: bad } : { namespace: bad, name: 'web' };
+      if (channel === 'sandboxes:log-tail') return [channel, { ...ref, lines: 10 }] as const;
+      if (channel === 'sandboxes:watch') return [channel, { visible: true, log: ref }] as const;
+      return [channel, ref] as const;
+    });
+    await fc.assert(
+      fc.asyncProperty(request, ([channel, payload]) => expectRefused(channel, payload, ['invalid-input'], WINDOW)),
+      { numRuns: 150 },
+    );
+  });
+
   it('any request from an untrusted sender', async () => {
     const sender = fc.oneof(
       fc.record({ id: fc.integer().filter((id) => id !== 1), url: fc.constant(APP_URL), isMainFrame: fc.boolean() }),
@@ -1318,6 +1580,8 @@ describe('never throws', () => {
       clipboard: new ClipboardGuard(w.clipboard, () => 0),
       shell: w.shell,
       appInfo: APP_INFO,
+      sandboxes: w.sandboxes,
+      choice: w.choice,
       mint: createMintService({ keyFile: w.paths.keyFile, snapshot: () => w.control.snapshot(), settings: () => w.settings.get(), clock: { now: () => FIXED_NOW.getTime() } }),
       isTrustedSender: () => {
         throw new Error('boom');

@@ -1,0 +1,106 @@
+/**
+ * The question asked before the server stops while sandboxes run: they run under their own
+ * supervisors and survive a server stop, so Stop and Quit would otherwise leave microVMs running
+ * without a word. Main asks it natively (a `ChoicePort`), for the window's Stop, the tray's Stop
+ * and a quit that stops the server; the window never answers it.
+ *
+ * - *Stop them too*: the sandboxes are stopped first, while the server still runs (through its
+ *   `sandbox.stop`), then the server;
+ * - *Leave them running*: only the server stops;
+ * - *Cancel*: nothing happens (Stop answers the unchanged snapshot; a quit is called off).
+ *
+ * Restart does not ask: sandboxes survive a restart, and the new server sees them as the old
+ * one did.
+ */
+import { isLive } from '../../../shared/actions.ts';
+import { runningSandboxes, runningSummary, type SandboxesView, type SandboxStopFailure, type SandboxStopRequest, type SandboxStopResult } from '../../../shared/sandboxes.ts';
+import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import type { Settings } from '../../../shared/settings-schema.ts';
+import { errorText, type Logger } from '../logger.ts';
+import type { ServerControl } from '../server/server-control.ts';
+import type { ChoicePort, Question } from './ports.ts';
+
+/** The answers, in button order. */
+export const SANDBOX_ANSWERS = ['Stop them too', 'Leave them running', 'Cancel'] as const;
+const STOP_THEM = 0;
+const LEAVE_THEM = 1;
+const CANCEL = 2;
+
+export type ServerStopPurpose = 'stop' | 'quit';
+
+export interface SandboxQuestionDeps {
+  readonly sandboxes: { refresh(): Promise<SandboxesView>; stop(request: SandboxStopRequest): Promise<SandboxStopResult> };
+  readonly choice: ChoicePort;
+  readonly logger: Logger;
+  /** Told about sandboxes that were asked to stop and did not (main notifies). */
+  readonly onStopFailures?: (failures: readonly SandboxStopFailure[]) => void;
+}
+
+/** The native question for `count` running sandboxes (count > 0). */
+export function sandboxQuestion(count: number, purpose: ServerStopPurpose): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
+  const one = count === 1;
+  return {
+    title: purpose === 'quit' ? 'Quit Microsandbox Tray?' : 'Stop the server?',
+    message: `${one ? '1 sandbox is' : `${count} sandboxes are`} running.`,
+    detail: `${one ? 'It keeps' : 'They keep'} running after the server stops.`,
+    buttons: SANDBOX_ANSWERS,
+    cancelIndex: CANCEL,
+    defaultIndex: STOP_THEM,
+  };
+}
+
+/**
+ * Asks, when sandboxes run, before the server stops, and stops them when so answered. Resolves
+ * to whether the stop (or quit) goes on. `applies` is asked only once sandboxes were found to
+ * run (say, whether the server is live at all). A failed listing asks nothing: it must not
+ * block a stop.
+ */
+export async function askBeforeServerStops(deps: SandboxQuestionDeps, purpose: ServerStopPurpose, applies: () => boolean = () => true): Promise<'go-on' | 'cancel'> {
+  let count: number;
+  try {
+    count = runningSandboxes(await deps.sandboxes.refresh()).length;
+  } catch (error) {
+    deps.logger.warn(`Could not tell whether sandboxes run before the server stops: ${errorText(error)}`);
+    return 'go-on';
+  }
+  if (count === 0 || !applies()) return 'go-on';
+  const answer = await deps.choice.choose(sandboxQuestion(count, purpose));
+  if (answer === LEAVE_THEM) {
+    deps.logger.info(`${runningSummary(count) ?? ''}; left running as the server stops`);
+    return 'go-on';
+  }
+  if (answer !== STOP_THEM) return 'cancel';
+  const result = await deps.sandboxes.stop({ all: true });
+  if (result.failed.length > 0) {
+    deps.logger.warn(`Sandboxes not stopped: ${result.failed.map((f) => `${f.namespace}/${f.name}: ${f.message}`).join('; ')}`);
+    deps.onStopFailures?.(result.failed);
+  }
+  return 'go-on';
+}
+
+export interface StopFlowDeps extends SandboxQuestionDeps {
+  readonly control: Pick<ServerControl, 'snapshot' | 'stop'>;
+}
+
+/** Stop, as the window's and the tray's Stop do it. A cancelled stop answers the unchanged snapshot. */
+export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
+  // Nothing to stop (stopped, failed): the controller answers as before, without a question.
+  if ((await askBeforeServerStops(deps, 'stop', () => isLive(deps.control.snapshot()))) === 'cancel') {
+    return { snapshot: deps.control.snapshot(), cancelled: true };
+  }
+  return { snapshot: await deps.control.stop(), cancelled: false };
+}
+
+export interface QuitFlowDeps extends SandboxQuestionDeps {
+  readonly control: Pick<ServerControl, 'snapshot'>;
+  readonly settings: () => Pick<Settings, 'stopServerOnQuit'>;
+}
+
+/**
+ * Before quitting: asks only when quitting stops the server (`stopServerOnQuit`, a live server)
+ * and sandboxes run. Resolves to whether to quit.
+ */
+export async function confirmQuit(deps: QuitFlowDeps): Promise<boolean> {
+  if (!deps.settings().stopServerOnQuit || !isLive(deps.control.snapshot())) return true;
+  return (await askBeforeServerStops(deps, 'quit')) === 'go-on';
+}

@@ -40,13 +40,14 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
       paths: homePaths(h.home),
       clipboard: new ClipboardGuard({ readText: () => Promise.resolve(clip), writeText: (t) => Promise.resolve(void (clip = t)) }, () => 0),
       shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
-      appInfo: { name: 'bench', version: '0', platform: process.platform, home: h.home, serverSupported: true },
+      appInfo: { name: 'bench', version: '0', platform: process.platform, home: h.home, serverSupported: true, platformName: 'Linux' },
       mint: createMintService({ keyFile: homePaths(h.home).keyFile, snapshot: () => control.snapshot(), settings: () => store.get(), clock: systemClock }),
       isTrustedSender: () => true,
       // The bench never asks anything: every question is answered no.
       confirm: { confirm: () => Promise.resolve(false) },
       fileChooser: { chooseFile: () => Promise.resolve(null) },
       sandboxes,
+      setup: { refresh: () => Promise.resolve({ kind: 'unknown' }) },
       // Never asked: no sandbox runs here.
       choice: { choose: (question) => Promise.resolve(question.cancelIndex) },
     });

@@ -5,11 +5,13 @@
  * Order matters: the single-instance lock is taken first; nothing Electron-bound (Tray,
  * BrowserWindow, Menu, Notification, clipboard, session) is touched before `app.whenReady()`.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Menu, app, dialog, ipcMain, session } from 'electron';
 import Store from 'electron-store';
 import type { AppInfo } from '../shared/contract.ts';
+import { platformName } from '../shared/setup.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
 import { systemClock } from './core/clock.ts';
 import { ClipboardGuard } from './core/desktop/clipboard-guard.ts';
@@ -20,6 +22,7 @@ import { confirmQuit } from './core/desktop/stop-flow.ts';
 import { createSandboxesService } from './core/sandboxes/service.ts';
 import { feedStatusAndSettings, LogFeed } from './core/desktop/feeds.ts';
 import { shouldStartOnLaunch } from './core/desktop/launch.ts';
+import { feedSetup } from './core/desktop/setup-feed.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
 import { createTrayActions } from './core/desktop/tray-actions.ts';
 import { buildTrayMenu, trayIconName, trayTooltip } from './core/desktop/tray-menu.ts';
@@ -32,6 +35,7 @@ import { createMintService } from './core/keys/mint-service.ts';
 import { errorText, ignoreFailure, type Logger } from './core/logger.ts';
 import { homePaths, resolveHome } from './core/paths.ts';
 import { createController } from './core/server/controller.ts';
+import { SetupWatch } from './core/server/setup-watch.ts';
 import { openSettings } from './core/settings.ts';
 import { registerAppScheme, serveAppScheme } from './adapters/app-protocol.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
@@ -83,6 +87,8 @@ function setup(): Started {
   // What the server runs: main asks the native questions about it, the key for sandbox.stop stays here.
   const sandboxes = owned.add(createSandboxesService({ defaultNamespacesDir: paths.namespacesDir, settings, server: () => controller.snapshot(), keyFile: paths.keyFile, scrubber, logger: log }));
   const trayInterest = trayMetricsInterest(sandboxes);
+  // Whether microsandbox is there at all: the first-run state of tray and window.
+  const setup = owned.add(new SetupWatch({ options: () => ({ env: process.env, settingsPath: settings.get().msbserverPath, platform, userHome: os.homedir() }), logger: log }));
   const stopQuestion = { sandboxes, choice: dialogs, logger: log, onStopFailures: (failures: Parameters<typeof stopFailureNotice>[0]) => notifier.notify(stopFailureNotice(failures)) };
   const clipboard = owned.add(new ClipboardGuard(clipboardPort, () => settings.get().clipboardClearSeconds, undefined, log));
   const mint = createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock });
@@ -102,8 +108,8 @@ function setup(): Started {
   } }));
   owned.add(logFeed);
 
-  const appInfo: AppInfo = { name: APP_TITLE, version: app.getVersion(), platform, home, serverSupported: platform !== 'win32' };
-  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), confirm: dialogs, fileChooser: dialogs, sandboxes, choice: dialogs });
+  const appInfo: AppInfo = { name: APP_TITLE, version: app.getVersion(), platform, home, serverSupported: platform !== 'win32', platformName: platformName(platform) };
+  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), confirm: dialogs, fileChooser: dialogs, sandboxes, choice: dialogs, setup });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
   const loginSync = owned.add(new StartAtLoginSync(startAtLoginPort(platform), settings, () => renderTray(), log));
@@ -114,6 +120,7 @@ function setup(): Started {
   };
   owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier, renderTray, send }));
   owned.add(feedSandboxes({ sandboxes, send, renderTray }));
+  owned.add(feedSetup({ setup, control: controller, settings, send, renderTray }));
 
   /** Opens the window; on macOS also brings the app to the front, or it opens behind the frontmost app. */
   function showWindow(): void {

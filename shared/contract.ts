@@ -6,6 +6,7 @@
  */
 import type { ServerSnapshot } from './server-status.ts';
 import type { FieldErrors, Settings } from './settings-schema.ts';
+import type { SetupState } from './setup.ts';
 import type { SdkLanguage } from './snippets.ts';
 import type { SandboxesView, SandboxLogEvent, SandboxLogRequest, SandboxLogView, SandboxStopRequest, SandboxStopResult, SandboxWatchRequest } from './sandboxes.ts';
 
@@ -131,6 +132,17 @@ export interface AppInfo {
   readonly home: string;
   /** False on Windows, where msbserver does not run natively. */
   readonly serverSupported: boolean;
+  /** The platform's name as people say it (macOS, Linux, Windows). */
+  readonly platformName: string;
+}
+
+/** The window's views, in tab order (Ctrl/Cmd+1… select them). */
+export const VIEW_NAMES = ['status', 'sandboxes', 'keys', 'logs', 'settings'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+
+/** Main asks the window to show a view (the tray's Settings…, a notification's click). */
+export interface NavigateEvent {
+  readonly view: ViewName;
 }
 
 /** Every request/response pair, by channel. `void` requests take no argument. */
@@ -140,6 +152,8 @@ export interface InvokeMap {
   /** Asks natively first when sandboxes run; answered Cancel, it answers the unchanged snapshot. */
   'server:stop': { request: void; response: ServerSnapshot };
   'server:restart': { request: void; response: ServerSnapshot };
+  /** Calls off the automatic restart after a crash that `snapshot.restartAt` announces; the server stays failed. */
+  'server:cancel-restart': { request: void; response: ServerSnapshot };
   'server:reset-key': { request: void; response: ServerSnapshot };
   'server:locate': { request: void; response: LocateResult };
   /** Over a year asks the user natively first (`declined` if not); over ten years is `invalid-input`. */
@@ -156,6 +170,8 @@ export interface InvokeMap {
   'logs:tail': { request: LogTailRequest; response: LogTail };
   'shell:reveal': { request: RevealRequest; response: void };
   'app:info': { request: void; response: AppInfo };
+  /** Looks again for msbserver (and msbrun beside it) as a start would; also pushed as `event:setup` when it changes. */
+  'app:setup': { request: void; response: SetupState };
   // What the server runs (shared/sandboxes.ts has the payloads). A stop answers what was asked
   // to stop and what was not, with why: a partial failure of "all" is no error.
   'sandboxes:list': { request: void; response: SandboxesView };
@@ -174,6 +190,7 @@ export const API_METHODS = {
   start: 'server:start',
   stop: 'server:stop',
   restart: 'server:restart',
+  cancelRestart: 'server:cancel-restart',
   resetKey: 'server:reset-key',
   locate: 'server:locate',
   mintKey: 'keys:mint',
@@ -185,6 +202,7 @@ export const API_METHODS = {
   logTail: 'logs:tail',
   reveal: 'shell:reveal',
   appInfo: 'app:info',
+  setup: 'app:setup',
   listSandboxes: 'sandboxes:list',
   stopSandboxes: 'sandboxes:stop',
   sandboxLogTail: 'sandboxes:log-tail',
@@ -203,6 +221,9 @@ export interface EventMap {
   'event:sandboxes': SandboxesView;
   /** Lines of the sandbox log the window follows (`sandboxes:watch`). */
   'event:sandbox-log': SandboxLogEvent;
+  /** Whether microsandbox is there to run (first run, msbserver or msbrun missing). */
+  'event:setup': SetupState;
+  'event:navigate': NavigateEvent;
 }
 
 export type EventChannel = keyof EventMap;
@@ -214,6 +235,8 @@ export const EVENT_METHODS = {
   onLog: 'event:log',
   onSandboxes: 'event:sandboxes',
   onSandboxLog: 'event:sandbox-log',
+  onSetup: 'event:setup',
+  onNavigate: 'event:navigate',
 } as const satisfies Record<string, EventChannel>;
 
 

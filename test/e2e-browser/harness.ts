@@ -28,6 +28,9 @@ import type { ChoicePort, ConfirmPort, FileChooserPort, Question, SenderInfo, Sh
 import { SecretScrubber } from '../../electron/core/desktop/scrub.ts';
 import { createSandboxesService } from '../../electron/core/sandboxes/service.ts';
 import type { SandboxesService } from '../../electron/core/sandboxes/service.ts';
+import { feedSetup } from '../../electron/core/desktop/setup-feed.ts';
+import { SetupWatch } from '../../electron/core/server/setup-watch.ts';
+import { platformName } from '../../shared/setup.ts';
 import { openSettings } from '../../electron/core/settings.ts';
 import type { SettingsStore } from '../../electron/core/settings.ts';
 import { freePort, killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
@@ -170,7 +173,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       return Promise.resolve('');
     },
   };
-  const appInfo: AppInfo = { name: 'Microsandbox Tray', version: '0.0.0-e2e', platform: process.platform, home, serverSupported: true };
+  const appInfo: AppInfo = { name: 'Microsandbox Tray', version: '0.0.0-e2e', platform: process.platform, home, serverSupported: true, platformName: platformName(process.platform) };
   const questions: Question[] = [];
   const confirmAnswers: boolean[] = [];
   const chosenFiles: (string | null)[] = [];
@@ -204,6 +207,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       return Promise.resolve(question.buttons.indexOf(answers.shift() ?? 'Cancel'));
     },
   };
+  // Whether msbserver is there, looked for as main does (the stand-in is set in the settings).
+  const setup = new SetupWatch({ options: () => ({ env: process.env, settingsPath: settings.get().msbserverPath, platform: process.platform, userHome: os.homedir() }) });
   const table = createHandlerTable({
     control: controller,
     settings,
@@ -217,6 +222,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     fileChooser,
     sandboxes,
     choice,
+    setup,
   });
 
   const calls: InvokeChannel[] = [];
@@ -248,6 +254,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   follower.start();
   const unsubscribeSandboxes = sandboxes.onChange((view) => emit('event:sandboxes', view));
   const unsubscribeSandboxLog = sandboxes.onLogLines((event) => emit('event:sandbox-log', event));
+  const setupFeed = feedSetup({ setup, control: controller, settings, send: emit, renderTray: () => undefined });
 
   const usedPorts = new Set<number>([port]);
   settings.onChange((next) => usedPorts.add(next.port));
@@ -283,6 +290,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       follower.dispose();
       unsubscribeSandboxes();
       unsubscribeSandboxLog();
+      await setupFeed.dispose();
+      setup.dispose();
       sandboxes.dispose();
       await clipboard.dispose().catch(() => undefined);
       await controller.dispose({ stopServer: true });

@@ -51,7 +51,7 @@ export function minted(overrides: Partial<MintedKey> = {}): MintedKey {
   };
 }
 
-export const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/home/u/.microsandbox', serverSupported: true };
+export const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/home/u/.microsandbox', serverSupported: true, platformName: 'Linux' };
 
 export function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
   return { settings: { ...DEFAULT_SETTINGS }, restartNeeded: false, ...overrides };
@@ -69,6 +69,7 @@ export function fakeMsb(): FakeMsb {
     start: () => RUNNING,
     stop: () => INITIAL_SNAPSHOT,
     restart: () => RUNNING,
+    cancelRestart: () => INITIAL_SNAPSHOT,
     resetKey: () => RUNNING,
     locate: () => LOCATED,
     mintKey: () => minted(),

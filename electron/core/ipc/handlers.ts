@@ -34,6 +34,7 @@ import { errorText, type Logger, silentLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
+import type { SetupWatch } from '../server/setup-watch.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
 import type { SettingsStore } from '../settings.ts';
 import { validateRequest } from './request-validation.ts';
@@ -60,6 +61,8 @@ export interface HandlerDeps {
   readonly sandboxes: SandboxesService;
   /** The native question main asks before Stop while sandboxes run (desktop/stop-flow.ts). */
   readonly choice: ChoicePort;
+  /** Whether microsandbox is there to run; `app:setup` looks again. */
+  readonly setup: Pick<SetupWatch, 'refresh'>;
 }
 
 export interface HandlerTable {
@@ -240,6 +243,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'server:start': () => deps.control.start(),
     'server:stop': async () => (await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger })).snapshot,
     'server:restart': () => deps.control.restart(),
+    'server:cancel-restart': () => deps.control.cancelRestart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),
     'keys:mint': mintKey,
@@ -258,6 +262,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       if (problem !== '') throw new HandlerError('internal', `The microsandbox folder ${deps.paths.home} could not be opened: ${problem}`);
     },
     'app:info': () => deps.appInfo,
+    'app:setup': () => deps.setup.refresh(),
     'sandboxes:list': () => deps.sandboxes.list(),
     'sandboxes:stop': (request) => deps.sandboxes.stop(request),
     'sandboxes:log-tail': (request) => deps.sandboxes.logTail(request),

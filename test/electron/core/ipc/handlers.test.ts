@@ -21,7 +21,7 @@ import type { ServerControl, StartOptions } from '../../../../electron/core/serv
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../../shared/snippets.ts';
-import { INSTALL_COMMAND } from '../../../../shared/setup.ts';
+import { INSTALL_COMMAND, type SetupState } from '../../../../shared/setup.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
 import type { AppInfo, Envelope, ErrorCode, InvokeChannel, LocateResult, MintedKey, SettingsView } from '../../../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
@@ -239,8 +239,9 @@ class ManualTimers implements Timers {
 
 const APP_URL = 'app://microsandbox-tray/index.html';
 const WINDOW: SenderInfo = { id: 1, url: APP_URL, isMainFrame: true };
-const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/h', serverSupported: true };
+const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/h', serverSupported: true, platformName: 'Linux' };
 const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
+const SETUP_READY: SetupState = { kind: 'ready', msbserver: '/usr/local/bin/msbserver', msbrun: { found: true, searched: [] } };
 const noFetch: typeof fetch = () => Promise.reject(new Error('no network in this test'));
 
 interface World {
@@ -292,6 +293,7 @@ async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: nu
     appInfo: APP_INFO,
     sandboxes,
     choice,
+    setup: { refresh: () => Promise.resolve(SETUP_READY) },
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
     confirm: dialogs,
     fileChooser: dialogs,
@@ -1044,12 +1046,14 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'server:start',
   'server:stop',
   'server:restart',
+  'server:cancel-restart',
   'server:reset-key',
   'server:locate',
   'settings:get',
   'settings:choose-msbserver',
   'settings:clear-msbserver',
   'app:info',
+  'app:setup',
   'sandboxes:list',
 ];
 
@@ -1059,6 +1063,7 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'server:start': undefined,
   'server:stop': undefined,
   'server:restart': undefined,
+  'server:cancel-restart': undefined,
   'server:reset-key': undefined,
   'server:locate': undefined,
   'keys:mint': { namespace: 'default', expiresIn: '1h' },
@@ -1070,6 +1075,7 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'logs:tail': { lines: 10 },
   'shell:reveal': { target: 'home' },
   'app:info': undefined,
+  'app:setup': undefined,
   'sandboxes:list': undefined,
   'sandboxes:stop': { namespace: 'team', name: 'web' },
   'sandboxes:log-tail': { namespace: 'team', name: 'web', lines: 10 },
@@ -1582,6 +1588,7 @@ describe('never throws', () => {
       appInfo: APP_INFO,
       sandboxes: w.sandboxes,
       choice: w.choice,
+      setup: { refresh: () => Promise.resolve(SETUP_READY) },
       mint: createMintService({ keyFile: w.paths.keyFile, snapshot: () => w.control.snapshot(), settings: () => w.settings.get(), clock: { now: () => FIXED_NOW.getTime() } }),
       isTrustedSender: () => {
         throw new Error('boom');

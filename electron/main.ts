@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Menu, app, dialog, ipcMain, session } from 'electron';
 import Store from 'electron-store';
-import type { AppInfo } from '../shared/contract.ts';
+import type { AppInfo, ViewName } from '../shared/contract.ts';
 import { platformName } from '../shared/setup.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
 import { systemClock } from './core/clock.ts';
@@ -19,6 +19,8 @@ import { scrubbingNotifier } from './core/desktop/notifications.ts';
 import { feedSandboxes, stopFailureNotice, trayMetricsInterest } from './core/desktop/sandbox-feed.ts';
 import { SecretScrubber } from './core/desktop/scrub.ts';
 import { confirmQuit } from './core/desktop/stop-flow.ts';
+import { QuitChoice, type QuitServer } from './core/desktop/quit-choice.ts';
+import { collectAbout, showAbout } from './core/desktop/about.ts';
 import { createSandboxesService } from './core/sandboxes/service.ts';
 import { feedStatusAndSettings, LogFeed } from './core/desktop/feeds.ts';
 import { shouldStartOnLaunch } from './core/desktop/launch.ts';
@@ -78,7 +80,9 @@ function setup(): Started {
   const paths = homePaths(home);
   const tray = owned.add(new TrayView({ iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath), platform, onAction: (action) => void onTrayAction(action), onClick: platform === 'win32' ? () => showWindow() : undefined, onMenuOpen: (open) => trayInterest(open), logger: log }));
   const controller = createController({ home, logDir: app.getPath('logs'), stateDir: app.getPath('userData'), settings: () => settings.get(), platform, logger: log });
-  owned.add(toDisposable(() => controller.dispose({ stopServer: settings.get().stopServerOnQuit })));
+  // Quit stops the server as the settings say, unless the tray's Quit item chosen says otherwise.
+  const quitChoice = new QuitChoice();
+  owned.add(toDisposable(() => controller.dispose({ stopServer: quitChoice.stopsServer(settings.get()) })));
   // What the window and notifications show passes through here first: no server key, no token.
   const scrubber = new SecretScrubber(paths.keyFile, log);
   const notifier = scrubbingNotifier(notifierPort, scrubber, log);
@@ -116,18 +120,25 @@ function setup(): Started {
   const renderTray = (): void => {
     const snapshot = controller.snapshot();
     const view = sandboxes.view();
-    tray.render({ items: buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled, sandboxes: view }), iconFile: trayIconName(snapshot.state, platform, snapshot.healthy), tooltip: trayTooltip(snapshot, view) });
+    const items = buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled, sandboxes: view, setup: setup.current(), restartNeeded: table.settingsView().restartNeeded, now: Date.now() });
+    tray.render({ items, iconFile: trayIconName(snapshot.state, platform, snapshot.healthy), tooltip: trayTooltip(snapshot, view) });
   };
   owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier, renderTray, send }));
   owned.add(feedSandboxes({ sandboxes, send, renderTray }));
   owned.add(feedSetup({ setup, control: controller, settings, send, renderTray }));
 
-  /** Opens the window; on macOS also brings the app to the front, or it opens behind the frontmost app. */
-  function showWindow(): void {
+  /** Opens the window (on a view); on macOS also brings the app to the front, or it opens behind the frontmost app. */
+  function showWindow(view?: ViewName): void {
     if (platform === 'darwin') app.focus({ steal: true });
-    appWindow.open();
+    appWindow.open(view);
   }
-  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit: () => app.quit(), logger: log, sandboxes, choice: dialogs });
+  const aboutFacts = { appName: APP_TITLE, appVersion: app.getVersion(), home, appLog: path.join(app.getPath('logs'), 'main.log'), serverLog: controller.logFile, settingsFile: path.join(app.getPath('userData'), 'settings.json') };
+  const about = (): Promise<void> => showAbout({ info: () => collectAbout(aboutFacts, setup.current(), log), choice: dialogs, copy: (text) => clipboard.copy(text, false) });
+  const quit = (server: QuitServer): void => {
+    quitChoice.choose(server);
+    app.quit();
+  };
+  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit, locateMsbserver: async () => void (await table.chooseMsbserver()), about, logger: log, sandboxes, choice: dialogs });
 
   renderTray();
   void loginSync.syncFromSystem();
@@ -135,8 +146,13 @@ function setup(): Started {
     renderTray();
     if (shouldStartOnLaunch(settings.get(), controller.snapshot(), platform)) void controller.start().catch(ignoreFailure(log, 'starting the server on launch'));
   });
-  // Quitting that stops the server asks first while sandboxes run (Cancel keeps the app).
-  return { openWindow: showWindow, shutdown: owned, confirmQuit: () => confirmQuit({ ...stopQuestion, control: controller, settings: () => settings.get() }) };
+  // Quitting that stops the server asks first while sandboxes run or when the app did not start it (Cancel keeps the app).
+  const askBeforeQuit = async (): Promise<boolean> => {
+    const go = await confirmQuit({ ...stopQuestion, control: controller, stopsServer: () => quitChoice.stopsServer(settings.get()) });
+    if (!go) quitChoice.reset();
+    return go;
+  };
+  return { openWindow: () => showWindow(), shutdown: owned, confirmQuit: askBeforeQuit };
 }
 
 /** The built renderer's files; a build that cannot be listed serves nothing (and says why in the log). */

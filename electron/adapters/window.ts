@@ -6,7 +6,7 @@
 import { BrowserWindow } from 'electron';
 import type { App, Session } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
-import type { EventChannel, EventMap } from '../../shared/contract.ts';
+import type { EventChannel, EventMap, ViewName } from '../../shared/contract.ts';
 import type { SenderInfo } from '../core/desktop/ports.ts';
 import type { Disposable } from '../core/disposable.ts';
 import { isAppUrl, secureWebPreferences } from '../core/desktop/window-policy.ts';
@@ -85,12 +85,14 @@ export class AppWindow implements Disposable {
     return this.#window !== null && !this.#window.isDestroyed();
   }
 
-  open(): void {
+  /** Opens (or brings forward) the window, on `view` when given: a new page starts on it, an open one is told. */
+  open(view?: ViewName): void {
     const existing = this.#window;
     if (existing !== null && !existing.isDestroyed()) {
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();
+      if (view !== undefined) this.send('event:navigate', { view });
       return;
     }
     const window = new BrowserWindow({
@@ -124,7 +126,8 @@ export class AppWindow implements Disposable {
       if (this.#window === window) this.#window = null;
       this.#options.onClosed?.();
     });
-    void window.loadURL(this.#options.page.url);
+    // Events sent before the page listens are lost: a new page reads its first view from the fragment.
+    void window.loadURL(view === undefined ? this.#options.page.url : `${this.#options.page.url}#${view}`);
     this.#options.onCreated?.();
   }
 

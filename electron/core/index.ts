@@ -38,6 +38,9 @@ export * from './ipc/register.ts';
 export * from './ipc/request-validation.ts';
 // sandboxes/
 export * from './sandboxes/index.ts';
+export * from './server/setup.ts';
+export * from './server/setup-watch.ts';
+
 // desktop/
 export * from './desktop/tray-menu.ts';
 export * from './desktop/tray-actions.ts';
@@ -54,3 +57,6 @@ export * from './desktop/sandbox-feed.ts';
 export * from './desktop/start-at-login.ts';
 export * from './desktop/launch.ts';
 export * from './desktop/ports.ts';
+export * from './desktop/setup-feed.ts';
+export * from './desktop/quit-choice.ts';
+export * from './desktop/about.ts';

@@ -507,9 +507,12 @@ export class AppHarness {
     return standinsWithHome(this.home);
   }
 
-  /** Chooses Quit in the tray and waits for the process to end. */
-  async quitFromTray(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    await this.clickTray('quit');
+  /**
+   * Chooses a Quit item in the tray and waits for the process to end: `quit` while no server runs,
+   * `quit-leave-running` or `quit-and-stop` while one does.
+   */
+  async quitFromTray(item: 'quit' | 'quit-leave-running' | 'quit-and-stop' = 'quit', timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    await this.clickTray(item);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`the app did not exit within ${timeoutMs} ms of Quit\n${this.app.output}`)), timeoutMs);

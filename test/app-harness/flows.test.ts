@@ -197,12 +197,12 @@ describe('the server from the tray', () => {
 });
 
 describe('quitting', () => {
-  it('leaves the server running when stopServerOnQuit is off', async () => {
-    const app = await launch({ settings: { stopServerOnQuit: false } });
+  it('"Quit (Server Keeps Running)" leaves the server running, even when the setting would stop it', async () => {
+    const app = await launch({ settings: { stopServerOnQuit: true } });
     const { page } = await app.openWindowFromTray();
     const pid = await startFromTray(app, new WindowView(page));
 
-    const exit = await app.quitFromTray();
+    const exit = await app.quitFromTray('quit-leave-running');
     expect(exit.code).toBe(0);
     expect(page.isClosed()).toBe(true);
     expect(app.app.named('tray.destroy')).toHaveLength(1);
@@ -212,12 +212,12 @@ describe('quitting', () => {
     survivors.add(pid);
   });
 
-  it('stops the server when stopServerOnQuit is on', async () => {
-    const app = await launch({ settings: { stopServerOnQuit: true } });
+  it('"Quit and Stop Server" stops the server, even when the setting would leave it running', async () => {
+    const app = await launch({ settings: { stopServerOnQuit: false } });
     const { page } = await app.openWindowFromTray();
     const pid = await startFromTray(app, new WindowView(page));
 
-    const exit = await app.quitFromTray();
+    const exit = await app.quitFromTray('quit-and-stop');
     expect(exit.code).toBe(0);
     await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the stand-in to exit');
     expect(app.standins()).not.toContain(pid);
@@ -286,7 +286,7 @@ describe('sandboxes from the tray', () => {
     await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
     await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');
     await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
-    await app.waitForTray((t) => !t.menu.some((item) => item.label?.includes('sandbox')), 'the tray to list no sandbox');
+    await app.waitForTray((t) => !t.menu.some((item) => /\bsandbox/i.test(item.label ?? '')), 'the tray to list no sandbox');
     await expect.poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 }).toBe('Stopped');
   });
 
@@ -314,7 +314,7 @@ describe('sandboxes from the tray', () => {
     await startSandbox(app, 'team', 'web');
     await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
 
-    await app.clickTray('quit');
+    await app.clickTray('quit-and-stop');
     const question = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
     expect(question.options['title']).toBe('Quit Microsandbox Tray?');
     await app.answerDialog(question.id, { button: 'Cancel' });
@@ -324,7 +324,7 @@ describe('sandboxes from the tray', () => {
     expect(app.standins()).toHaveLength(1);
 
     await app.queueDialogAnswer({ button: 'Stop them too' }, { kind: 'message', text: 'sandbox' });
-    const exit = await app.quitFromTray(20_000);
+    const exit = await app.quitFromTray('quit-and-stop', 20_000);
     expect(exit.code).toBe(0);
     await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
     await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');

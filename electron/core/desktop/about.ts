@@ -5,6 +5,9 @@
  */
 import path from 'node:path';
 import { errorText, type Logger } from '../logger.ts';
+import { checkServerExecutable } from '../server/executable-check.ts';
+import type { ChoicePort } from './ports.ts';
+import type { SetupState } from '../../../shared/setup.ts';
 
 export interface AboutInfo {
   readonly appName: string;
@@ -24,10 +27,18 @@ export interface AboutInfo {
   readonly settingsFile: string;
 }
 
-/** `msb --version` beside msbserver (as the installer puts them), or null. Bounded: 3 s. */
+/**
+ * `msb --version` beside msbserver (as the installer puts them), or null. Bounded: 3 s. Run only
+ * when it passes the checks msbserver itself must pass (nobody but the user or root can change it).
+ */
 export async function msbVersionBeside(msbserver: string | null, logger: Logger): Promise<string | null> {
   if (msbserver === null) return null;
   const msb = path.join(path.dirname(msbserver), 'msb');
+  const verdict = await checkServerExecutable(msb);
+  if (!verdict.ok) {
+    logger.debug(`msb beside ${msbserver} is not run: ${verdict.problem}`);
+    return null;
+  }
   try {
     const { execa } = await import('execa');
     const { stdout } = await execa(msb, ['--version'], { timeout: 3_000, reject: true, stdin: 'ignore' });
@@ -37,6 +48,44 @@ export async function msbVersionBeside(msbserver: string | null, logger: Logger)
     logger.debug(`msb --version beside ${msbserver} gave nothing: ${errorText(error)}`);
     return null;
   }
+}
+
+/** What About needs from main that the core cannot know itself. */
+export interface AboutFacts {
+  readonly appName: string;
+  readonly appVersion: string;
+  readonly home: string;
+  readonly appLog: string;
+  readonly serverLog: string;
+  readonly settingsFile: string;
+}
+
+/** The msbserver line: the one in use, or why there is none. */
+export function msbserverFact(setup: SetupState): string {
+  switch (setup.kind) {
+    case 'ready':
+      return setup.msbrun.found ? setup.msbserver : `${setup.msbserver} (no msbrun beside it)`;
+    case 'missing':
+      return `not found (${setup.locate.problem})`;
+    case 'unsupported':
+      return `does not run natively on ${setup.platformName}`;
+    default:
+      return 'not looked for yet';
+  }
+}
+
+/** Everything About says, from main's facts, the setup and the runtime this process runs in. */
+export async function collectAbout(facts: AboutFacts, setup: SetupState, logger: Logger): Promise<AboutInfo> {
+  return {
+    ...facts,
+    electron: process.versions['electron'] ?? 'none (plain Node)',
+    chrome: process.versions['chrome'] ?? 'none',
+    node: process.versions.node,
+    platform: process.platform,
+    arch: process.arch,
+    msbserver: msbserverFact(setup),
+    msbVersion: await msbVersionBeside(setup.kind === 'ready' ? setup.msbserver : null, logger),
+  };
 }
 
 /** The text the About dialog shows and copies. */
@@ -52,4 +101,22 @@ export function aboutText(info: AboutInfo): string {
     `Server log: ${info.serverLog}`,
     `Settings: ${info.settingsFile}`,
   ].join('\n');
+}
+
+/** The buttons of the About dialog, in order. */
+export const ABOUT_BUTTONS = ['Copy', 'OK'] as const;
+
+export interface AboutDeps {
+  readonly info: () => Promise<AboutInfo>;
+  readonly choice: ChoicePort;
+  /** Puts the text on the clipboard (plain text that stays: it holds no secret). */
+  readonly copy: (text: string) => Promise<void>;
+}
+
+/** Shows About natively; Copy puts all of it on the clipboard for a bug report. */
+export async function showAbout(deps: AboutDeps): Promise<void> {
+  const info = await deps.info();
+  const text = aboutText(info);
+  const answer = await deps.choice.choose({ title: `About ${info.appName}`, message: `${info.appName} ${info.appVersion}`, detail: text, buttons: ABOUT_BUTTONS, cancelIndex: 1, defaultIndex: 1 });
+  if (answer === 0) await deps.copy(text);
 }

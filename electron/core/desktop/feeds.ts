@@ -27,12 +27,26 @@ export interface FeedDeps {
   readonly send: WindowSend;
 }
 
+/** How often the tray's "Restarting automatically in N s" is rendered again while a restart is due. */
+export const COUNTDOWN_MS = 1_000;
+
 export function feedStatusAndSettings(deps: FeedDeps): Disposable {
   let previous: ServerSnapshot = deps.control.snapshot();
+  // A menu is text rendered once: the countdown line is rendered again each second while due.
+  let countdown: NodeJS.Timeout | null = null;
+  const stopCountdown = (): void => {
+    if (countdown !== null) clearInterval(countdown);
+    countdown = null;
+  };
   const offStatus = deps.control.onChange((snapshot) => {
     const note = notificationFor(previous, snapshot);
     previous = snapshot;
     if (note !== null) deps.notifier.notify(note);
+    if (snapshot.restartAt === null) stopCountdown();
+    else if (countdown === null) {
+      countdown = setInterval(deps.renderTray, COUNTDOWN_MS);
+      countdown.unref();
+    }
     deps.renderTray();
     deps.send('event:status', snapshot);
   });
@@ -41,6 +55,7 @@ export function feedStatusAndSettings(deps: FeedDeps): Disposable {
     deps.send('event:settings', deps.settingsView());
   });
   return toDisposable(() => {
+    stopCountdown();
     offStatus();
     offSettings();
   });

@@ -15,7 +15,6 @@
 import { isLive } from '../../../shared/actions.ts';
 import { runningSandboxes, runningSummary, type SandboxesView, type SandboxStopFailure, type SandboxStopRequest, type SandboxStopResult } from '../../../shared/sandboxes.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import type { Settings } from '../../../shared/settings-schema.ts';
 import { errorText, type Logger } from '../logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { ChoicePort, Question } from './ports.ts';
@@ -82,8 +81,30 @@ export interface StopFlowDeps extends SandboxQuestionDeps {
   readonly control: Pick<ServerControl, 'snapshot' | 'stop'>;
 }
 
-/** Stop, as the window's and the tray's Stop do it. A cancelled stop answers the unchanged snapshot. */
+/** The answers to stopping a server the app did not start, in button order. */
+export const OUTSIDE_ANSWERS = ['Stop Server', 'Cancel'] as const;
+
+/** The question before stopping a server started outside the app (by `msb server start`, another instance). */
+export function outsideServerQuestion(): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
+  return {
+    title: 'Stop the server?',
+    message: 'This msbserver was started outside Microsandbox Tray.',
+    detail: 'It was started with msb server start or by another copy of the app; whoever uses it loses it when it stops.',
+    buttons: OUTSIDE_ANSWERS,
+    cancelIndex: 1,
+    defaultIndex: 1,
+  };
+}
+
+/**
+ * Stop, as the window's and the tray's Stop do it: a server the app did not start is stopped only
+ * after a yes, then the sandboxes question. A cancelled stop answers the unchanged snapshot.
+ */
 export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
+  const before = deps.control.snapshot();
+  if (isLive(before) && before.external && (await deps.choice.choose(outsideServerQuestion())) !== 0) {
+    return { snapshot: deps.control.snapshot(), cancelled: true };
+  }
   // Nothing to stop (stopped, failed): the controller answers as before, without a question.
   if ((await askBeforeServerStops(deps, 'stop', () => isLive(deps.control.snapshot()))) === 'cancel') {
     return { snapshot: deps.control.snapshot(), cancelled: true };
@@ -93,14 +114,17 @@ export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly s
 
 export interface QuitFlowDeps extends SandboxQuestionDeps {
   readonly control: Pick<ServerControl, 'snapshot'>;
-  readonly settings: () => Pick<Settings, 'stopServerOnQuit'>;
+  /** Whether this quit stops the server (the settings' `stopServerOnQuit`, or the tray item chosen). */
+  readonly stopsServer: () => boolean;
 }
 
 /**
- * Before quitting: asks only when quitting stops the server (`stopServerOnQuit`, a live server)
- * and sandboxes run. Resolves to whether to quit.
+ * Before quitting: asks only when quitting stops the server (a live one) and sandboxes run.
+ * Resolves to whether to quit.
  */
 export async function confirmQuit(deps: QuitFlowDeps): Promise<boolean> {
-  if (!deps.settings().stopServerOnQuit || !isLive(deps.control.snapshot())) return true;
+  const snapshot = deps.control.snapshot();
+  if (!deps.stopsServer() || !isLive(snapshot)) return true;
+  if (snapshot.external && (await deps.choice.choose(outsideServerQuestion())) !== 0) return false;
   return (await askBeforeServerStops(deps, 'quit')) === 'go-on';
 }

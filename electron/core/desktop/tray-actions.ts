@@ -2,6 +2,7 @@
  * What each tray menu item does. Main hands the clicks here; everything it needs is a port, so
  * the behaviour of the menu is tested under plain Node.
  */
+import type { ViewName } from '../../../shared/contract.ts';
 import { findSandbox } from '../../../shared/sandboxes.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { MintService } from '../keys/mint-service.ts';
@@ -14,6 +15,7 @@ import { mintedKeyNotice } from './key-notice.ts';
 import type { ChoicePort, NotifierPort, ShellPort } from './ports.ts';
 import { stopFailureNotice } from './sandbox-feed.ts';
 import { stopServerAsking } from './stop-flow.ts';
+import type { QuitServer } from './quit-choice.ts';
 import { copyKeyRequest, sandboxActionOf, type TrayAction } from './tray-menu.ts';
 
 export interface TrayActionDeps {
@@ -23,13 +25,24 @@ export interface TrayActionDeps {
   readonly notifier: NotifierPort;
   readonly shell: ShellPort;
   readonly settings: () => Settings;
-  readonly openWindow: () => void;
+  /** Opens the window, on the given view when there is one. */
+  readonly openWindow: (view?: ViewName) => void;
   readonly toggleStartAtLogin: () => Promise<void>;
-  readonly quit: () => void;
+  /** Quits: stopping the server or leaving it running, or as the settings say. */
+  readonly quit: (server: QuitServer) => void;
+  /** Main's own file chooser for msbserver (as Settings' Choose… does); rejects with why when nothing was set. */
+  readonly locateMsbserver: () => Promise<void>;
+  /** The About dialog (native, with Copy). */
+  readonly about: () => Promise<void>;
   readonly logger: Logger;
   readonly sandboxes: Pick<SandboxesService, 'view' | 'refresh' | 'stop'>;
   /** Stop Server asks natively first while sandboxes run (desktop/stop-flow.ts). */
   readonly choice: ChoicePort;
+}
+
+/** A chooser closed without a file: the user changed their mind, nothing to say. */
+function isDeclined(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'declined';
 }
 
 /** Returns the click handler; it never rejects (a failure is logged and, where useful, notified). */
@@ -90,6 +103,25 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
       case 'restart':
         await deps.control.restart();
         return;
+      case 'cancel-restart':
+        await deps.control.cancelRestart();
+        return;
+      case 'install':
+        // The window's first-run state has the install command with Copy, and what happens next.
+        deps.openWindow('status');
+        return;
+      case 'locate-msbserver':
+        await deps.locateMsbserver().catch((error: unknown) => {
+          if (isDeclined(error)) return;
+          deps.notifier.notify({ title: 'msbserver was not set', body: errorText(error) });
+        });
+        return;
+      case 'open-settings':
+        deps.openWindow('settings');
+        return;
+      case 'about':
+        await deps.about();
+        return;
       case 'copy-url':
         await deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings()), false);
         return;
@@ -103,7 +135,13 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
         await deps.toggleStartAtLogin();
         return;
       case 'quit':
-        deps.quit();
+        deps.quit('as-set');
+        return;
+      case 'quit-and-stop':
+        deps.quit('stop');
+        return;
+      case 'quit-leave-running':
+        deps.quit('leave');
         return;
       default:
         await copyNewKey(action);

@@ -1,15 +1,23 @@
+/**
+ * The tray menu as a pure function of what the app knows: the server's snapshot, the settings,
+ * whether microsandbox is installed, the sandboxes. The adapter turns the model into Electron's
+ * menu and hands each click's action to tray-actions.ts.
+ */
 import { availableActions, isLive } from '../../../shared/actions.ts';
 import { formatDuration, parseDuration } from '../../../shared/duration.ts';
-import { exposureOf, hostOfUrl } from '../../../shared/exposure.ts';
-import { isLoopbackHost } from '../../../shared/settings-schema.ts';
-import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
-import type { ServerSnapshot, ServerState } from '../../../shared/server-status.ts';
+import { ALL_NAMESPACES, namespaceProblem } from '../../../shared/namespace.ts';
+import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { formatBytes, isNamespaceName, isSandboxName, runningSandboxes, runningSummary, sandboxActions } from '../../../shared/sandboxes.ts';
-import type { SandboxesView, SandboxRef } from '../../../shared/sandboxes.ts';
+import { isNamespaceName, type SandboxesView } from '../../../shared/sandboxes.ts';
+import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
+import { sandboxTrayItems, type SandboxTrayAction } from './tray-sandboxes.ts';
+import { restartLine, statusLine } from './tray-status.ts';
 
-/** The expiry presets of the "Copy new API key" submenu, in menu order. */
+export * from './tray-sandboxes.ts';
+export * from './tray-status.ts';
+
+/** The expiry presets of the "Copy New API Key" submenu, in menu order. */
 export const TRAY_KEY_PRESETS = [
   { expiresIn: '1h', label: '1 hour' },
   { expiresIn: '24h', label: '24 hours' },
@@ -20,39 +28,50 @@ export const TRAY_KEY_PRESETS = [
 
 export type TrayKeyPreset = (typeof TRAY_KEY_PRESETS)[number]['expiresIn'];
 
+/** The most namespaces offered in the key submenu (the window's Keys tab takes any). */
+export const MAX_TRAY_NAMESPACES = 15;
+
 /** What a menu item does; the adapter maps each id to a call. */
 export type TrayAction =
   | 'start'
   | 'stop'
   | 'restart'
+  | 'cancel-restart'
+  | 'install'
+  | 'locate-msbserver'
   | 'copy-key'
   | `copy-key:${TrayKeyPreset}`
+  | `copy-key-namespace:${string}`
   | 'copy-url'
   | 'open-window'
+  | 'open-settings'
   | 'open-log'
   | 'toggle-start-at-login'
+  | 'about'
   | 'quit'
+  | 'quit-and-stop'
+  | 'quit-leave-running'
   | SandboxTrayAction;
 
-/**
- * What the Sandboxes submenu does: per running sandbox `sandbox-stop:<namespace>/<name>` and
- * `sandbox-log:<namespace>/<name>` (names never hold a `/`), and Stop All. These come and go with
- * the sandboxes, so they are not in `TRAY_ACTIONS`.
- */
-export type SandboxTrayAction = `sandbox-stop:${string}` | `sandbox-log:${string}` | 'sandboxes-stop-all';
-
-/** Every action that is always in the menu, for adapters and for tests that check reachability. */
+/** Every action whose item does not come and go with namespaces or sandboxes, for adapters and reachability tests. */
 export const TRAY_ACTIONS: readonly TrayAction[] = Object.freeze([
   'start',
   'stop',
   'restart',
+  'cancel-restart',
+  'install',
+  'locate-msbserver',
   'copy-key',
   ...TRAY_KEY_PRESETS.map((preset) => `copy-key:${preset.expiresIn}` as const),
   'copy-url',
   'open-window',
+  'open-settings',
   'open-log',
   'toggle-start-at-login',
+  'about',
   'quit',
+  'quit-and-stop',
+  'quit-leave-running',
 ]);
 
 /** A serialisable menu model; the adapter turns it into `Menu.buildFromTemplate` input. */
@@ -70,141 +89,28 @@ export interface TrayMenuInput {
   readonly settings: Settings;
   readonly platform: NodeJS.Platform;
   readonly startAtLogin: boolean;
-  /** What the server runs; none shown without it. */
+  /** What the server runs; none shown without it. Its namespaces are offered for keys. */
   readonly sandboxes?: SandboxesView | null;
+  /** Whether microsandbox is installed; nothing is said while it is not known yet. */
+  readonly setup?: SetupState;
+  /** Settings changed that the running server does not have yet. */
+  readonly restartNeeded?: boolean;
+  /** For the restart countdown (ms since the epoch). */
+  readonly now?: number;
 }
 
 /**
- * The request a "copy key" action stands for: the settings' default namespace, and the preset's
- * expiry or the settings' default one. Null for any other action.
+ * The request a "copy key" action stands for: the settings' default namespace and expiry, with
+ * the preset's expiry or the namespace chosen. Null for any other action (or a bad namespace).
  */
 export function copyKeyRequest(action: TrayAction, settings: Settings): { namespace: string; expiresIn: string } | null {
   if (action === 'copy-key') return { namespace: settings.defaultNamespace, expiresIn: settings.defaultExpiry };
-  if (action.startsWith('copy-key:')) {
-    return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
+  if (action.startsWith('copy-key:')) return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
+  if (action.startsWith('copy-key-namespace:')) {
+    const namespace = action.slice('copy-key-namespace:'.length);
+    return isNamespaceName(namespace) && namespaceProblem(namespace) === null ? { namespace, expiresIn: settings.defaultExpiry } : null;
   }
   return null;
-}
-
-const SHORT_REASON = 60;
-
-/** The first sentence of a failure message, cut to fit a menu line. */
-export function shortReason(message: string): string {
-  const text = message.trim().replace(/\s+/g, ' ');
-  if (text === '') return 'unknown reason';
-  const sentence = /^(.+?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
-  const trimmed = sentence.replace(/[.!]$/, '');
-  return trimmed.length > SHORT_REASON ? `${trimmed.slice(0, SHORT_REASON - 1)}…` : trimmed;
-}
-
-function address(snapshot: ServerSnapshot): string | null {
-  if (snapshot.url === null) return null;
-  return snapshot.url.replace(/^https?:\/\//, '').replace(/\/$/, '');
-}
-
-const STATE_WORDS: Readonly<Record<ServerState, string>> = {
-  stopped: 'Stopped',
-  starting: 'Starting…',
-  running: 'Running',
-  stopping: 'Stopping…',
-  failed: 'Failed',
-};
-
-/**
- * The disabled first line of the menu: state, PID and address, and in plain words who can use a
- * running server when that is more than this computer's clients with a key (dev mode: every
- * program and every web page; a host others reach: other computers).
- */
-export function statusLine(snapshot: ServerSnapshot): string {
-  if (snapshot.state === 'failed') {
-    return `Failed: ${shortReason(snapshot.error?.message ?? '')}`;
-  }
-  let head = STATE_WORDS[snapshot.state];
-  if (snapshot.state === 'running') {
-    const host = hostOfUrl(snapshot.url);
-    if (snapshot.devMode === true) head += ` (dev mode: ${exposureOf(true, host) ?? ''})`;
-    else if (host !== null && !isLoopbackHost(host)) head += ' (reachable from other computers)';
-    if (snapshot.healthy === false) head += ' (not responding)';
-  }
-  const parts = [head];
-  if (snapshot.state !== 'stopped') {
-    if (snapshot.pid !== null) parts.push(`PID ${snapshot.pid}`);
-    const where = address(snapshot);
-    if (where !== null) parts.push(where);
-  }
-  return parts.join(' · ');
-}
-
-/** The tray tooltip: the app's name, the status line and how many sandboxes run. */
-export function trayTooltip(snapshot: ServerSnapshot, sandboxes: SandboxesView | null = null): string {
-  const external = snapshot.external && snapshot.state === 'running' ? ' (started outside the app)' : '';
-  const summary = runningSummary(runningSandboxes(sandboxes).length);
-  return `Microsandbox: ${statusLine(snapshot)}${external}${summary === null ? '' : ` · ${summary}`}`;
-}
-
-/** The most sandboxes listed in the submenu; the window lists them all. */
-export const MAX_TRAY_SANDBOXES = 20;
-
-/**
- * What the tray shows of the sandboxes: a status line (`3 sandboxes running`) and a submenu with
- * each running one (name · namespace · memory), each with Stop and Show Log, and Stop All.
- * Nothing at all while none runs.
- */
-export function sandboxTrayItems(view: SandboxesView | null): { readonly summary: TrayMenuItem | null; readonly submenu: TrayMenuItem | null } {
-  const running = runningSandboxes(view);
-  const summary = runningSummary(running.length);
-  if (summary === null) return { summary: null, submenu: null };
-  const items: TrayMenuItem[] = running.slice(0, MAX_TRAY_SANDBOXES).map((sandbox) => {
-    const can = sandboxActions(sandbox);
-    const key = `${sandbox.namespace}/${sandbox.name}`;
-    const memory = sandbox.memoryBytes === null ? '' : ` · ${formatBytes(sandbox.memoryBytes)}`;
-    return {
-      label: `${sandbox.name} · ${sandbox.namespace}${memory}`,
-      type: 'submenu',
-      enabled: true,
-      submenu: [
-        { id: `sandbox-stop:${key}`, label: 'Stop', enabled: can.stop },
-        { id: `sandbox-log:${key}`, label: 'Show Log', enabled: can.log },
-      ],
-    };
-  });
-  if (running.length > MAX_TRAY_SANDBOXES) items.push({ label: `${running.length - MAX_TRAY_SANDBOXES} more in the window`, enabled: false });
-  items.push(separator(), { id: 'sandboxes-stop-all', label: 'Stop All Sandboxes', enabled: true });
-  return { summary: { label: summary, enabled: false }, submenu: { label: 'Sandboxes', type: 'submenu', enabled: true, submenu: items } };
-}
-
-/** The sandbox a `sandbox-stop:` or `sandbox-log:` action is for; null for any other action or a bad name. */
-export function sandboxActionOf(action: TrayAction): { readonly kind: 'stop' | 'log'; readonly ref: SandboxRef } | null {
-  const match = /^sandbox-(stop|log):([^/]+)\/([^/]+)$/.exec(action);
-  if (match === null) return null;
-  const [, kind, namespace, name] = match;
-  if (!isNamespaceName(namespace) || !isSandboxName(name)) return null;
-  return { kind: kind === 'stop' ? 'stop' : 'log', ref: { namespace, name } };
-}
-
-type IconState = 'stopped' | 'transition' | 'running' | 'unhealthy' | 'failed';
-
-function iconState(state: ServerState, healthy: boolean | null): IconState {
-  switch (state) {
-    case 'starting':
-    case 'stopping':
-      return 'transition';
-    case 'running':
-      // Running but not answering its health check: a look of its own, not the running one.
-      return healthy === false ? 'unhealthy' : 'running';
-    default:
-      return state;
-  }
-}
-
-/**
- * The tray image for a state: a template image (black and alpha; `@2x` found beside it by
- * Electron) on macOS, a coloured PNG elsewhere.
- */
-export function trayIconName(state: ServerState, platform: NodeJS.Platform, healthy: boolean | null = null): string {
-  const visual = iconState(state, healthy);
-  if (platform === 'darwin') return `tray${visual.charAt(0).toUpperCase()}${visual.slice(1)}Template.png`;
-  return `tray-${visual}.png`;
 }
 
 function describeExpiry(expiresIn: string): string {
@@ -225,54 +131,96 @@ function separator(): TrayMenuItem {
   return { type: 'separator' };
 }
 
-/** The whole tray menu, as a pure function of the snapshot and settings. Every action is in it. */
+function note(label: string): TrayMenuItem {
+  return { label, enabled: false };
+}
+
+/** What the tray says when microsandbox cannot run yet, or null when it can (or is not known yet). */
+export function setupLine(setup: SetupState): string | null {
+  switch (setup.kind) {
+    case 'unsupported':
+      return `msbserver does not run natively on ${setup.platformName}`;
+    case 'missing':
+      return setup.locate.reason === undefined || setup.locate.reason === 'missing' ? 'microsandbox is not installed' : 'The msbserver set cannot be used';
+    case 'ready':
+      return setup.msbrun.found ? null : 'msbrun is missing beside msbserver: sandboxes cannot start';
+    default:
+      return null;
+  }
+}
+
+/** One "Copy New API Key" submenu: the default, each expiry preset, each namespace that exists. */
+function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView | null): TrayMenuItem {
+  const items: TrayMenuItem[] = [];
+  if (devMode) items.push(note('Not needed: the server runs in dev mode'), separator());
+  items.push(
+    { id: 'copy-key', label: `${describeNamespace(settings.defaultNamespace)}, ${describeExpiry(settings.defaultExpiry)}`.replace(/^./, (c) => c.toUpperCase()), enabled: true },
+    separator(),
+    note(`Expiring in, for ${describeNamespace(settings.defaultNamespace)}:`),
+    ...TRAY_KEY_PRESETS.map((preset) => ({ id: `copy-key:${preset.expiresIn}` as const, label: preset.label, enabled: true })),
+  );
+  const namespaces = (sandboxes?.namespaces ?? []).map((namespace) => namespace.name).filter((name) => name !== settings.defaultNamespace && isNamespaceName(name) && namespaceProblem(name) === null);
+  if (namespaces.length > 0) {
+    items.push(separator(), note(`For a namespace, ${describeExpiry(settings.defaultExpiry)}:`));
+    for (const name of namespaces.slice(0, MAX_TRAY_NAMESPACES)) items.push({ id: `copy-key-namespace:${name}`, label: name, enabled: true });
+    if (namespaces.length > MAX_TRAY_NAMESPACES) items.push(note(`${namespaces.length - MAX_TRAY_NAMESPACES} more in the window's Keys tab`));
+  }
+  return { label: 'Copy New API Key', type: 'submenu', enabled: true, submenu: items };
+}
+
+/** The whole tray menu. Every action of `TRAY_ACTIONS` that applies is in it. */
 export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const { snapshot, settings, platform, startAtLogin } = input;
-  const serverSupported = platform !== 'win32';
+  const setup = input.setup ?? SETUP_UNKNOWN;
+  const serverSupported = platform !== 'win32' && setup.kind !== 'unsupported';
   const live = isLive(snapshot);
   const can = availableActions(snapshot, serverSupported);
+  // No msbserver to run: Start would only fail; the menu offers the way to get one instead.
+  const installable = setup.kind === 'missing' && !live;
   // While a server is up its own mode decides; otherwise the mode the next start will use.
   const devMode = live ? snapshot.devMode === true : settings.devMode;
-
   const sandboxes = sandboxTrayItems(input.sandboxes ?? null);
-  const items: TrayMenuItem[] = [{ label: statusLine(snapshot), enabled: false }];
-  if (snapshot.external && live) items.push({ label: 'Started outside the app', enabled: false });
+
+  const items: TrayMenuItem[] = [note(statusLine(snapshot))];
+  if (snapshot.external && live) items.push(note('Started outside the app'));
   if (sandboxes.summary !== null) items.push(sandboxes.summary);
-  if (!serverSupported) items.push({ label: 'msbserver does not run natively on Windows', enabled: false });
+  const problem = setupLine(setup) ?? (platform === 'win32' ? 'msbserver does not run natively on Windows' : null);
+  if (problem !== null) items.push(note(problem));
+  const restart = restartLine(snapshot, input.now ?? Date.now());
+  if (restart !== null) items.push(note(restart), { id: 'cancel-restart', label: 'Cancel Automatic Restart', enabled: true });
+  if (input.restartNeeded === true && snapshot.state === 'running') items.push(note('Settings changed: restart the server to use them'));
   items.push(separator());
 
+  if (installable || (setup.kind === 'ready' && !setup.msbrun.found)) {
+    items.push({ id: 'install', label: 'Install microsandbox…', enabled: true });
+    if (installable) items.push({ id: 'locate-msbserver', label: 'Locate msbserver…', enabled: true });
+  }
   items.push(
-    { id: 'start', label: 'Start Server', enabled: can.start },
+    { id: 'start', label: 'Start Server', enabled: can.start && !installable },
     { id: 'stop', label: 'Stop Server', enabled: can.stop },
     { id: 'restart', label: 'Restart Server', enabled: can.restart },
   );
   if (sandboxes.submenu !== null) items.push(sandboxes.submenu);
   items.push(separator());
 
-  const keySuffix = devMode ? ' (not needed in dev mode)' : '';
   items.push(
-    {
-      id: 'copy-key',
-      label: `Copy New API Key (${describeNamespace(settings.defaultNamespace)}, ${describeExpiry(settings.defaultExpiry)})${keySuffix}`,
-      enabled: true,
-    },
-    {
-      label: `Copy New API Key Expiring In${keySuffix}`,
-      type: 'submenu',
-      enabled: true,
-      submenu: TRAY_KEY_PRESETS.map((preset) => ({
-        id: `copy-key:${preset.expiresIn}` as const,
-        label: preset.label,
-        enabled: true,
-      })),
-    },
+    keyMenu(settings, devMode, input.sandboxes ?? null),
     { id: 'copy-url', label: `Copy Server URL (${effectiveServerUrl(snapshot, settings)})`, enabled: true },
     separator(),
-    { id: 'open-window', label: platform === 'darwin' ? 'Open Microsandbox Tray…' : 'Open Window…', enabled: true },
-    { id: 'open-log', label: 'Open Server Log', enabled: true },
+    { id: 'open-window', label: platform === 'darwin' ? 'Open Microsandbox Tray' : 'Open Window', enabled: true },
+    { id: 'open-log', label: 'Show Server Log in Folder', enabled: true },
+    { id: 'open-settings', label: 'Settings…', enabled: true },
     separator(),
     { id: 'toggle-start-at-login', label: 'Start at Login', type: 'checkbox', checked: startAtLogin, enabled: true },
-    { id: 'quit', label: platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit', enabled: true },
+    { id: 'about', label: 'About Microsandbox Tray', enabled: true },
+    separator(),
   );
+  const quit = platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit';
+  if (live) {
+    // Quitting never stops a server by surprise, nor leaves one running without saying so.
+    items.push({ id: 'quit-leave-running', label: `${quit} (Server Keeps Running)`, enabled: true }, { id: 'quit-and-stop', label: `${quit} and Stop Server`, enabled: true });
+  } else {
+    items.push({ id: 'quit', label: quit, enabled: true });
+  }
   return items;
 }

@@ -74,6 +74,8 @@ export interface HandlerTable {
   handle(channel: unknown, sender: SenderInfo, payload: unknown, ...extra: unknown[]): Promise<Envelope<unknown>>;
   /** The settings as the window sees them, with whether the running server still needs a restart. */
   settingsView(): SettingsView;
+  /** The tray's Locate msbserver…: the same native chooser and checks as Settings' Choose…; rejects with a `HandlerError` when nothing was set. */
+  chooseMsbserver(): Promise<SettingsView>;
 }
 
 /** An error a handler throws on purpose, with the code the envelope carries. */
@@ -299,7 +301,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }
   };
 
-  return { channels: INVOKE_CHANNELS, handle, settingsView };
+  return { channels: INVOKE_CHANNELS, handle, settingsView, chooseMsbserver };
 }
 
 /** Any doubt (a malformed sender, a sub frame, a check that throws) means not trusted. */

@@ -138,26 +138,53 @@ describe('stopServerAsking', () => {
 
 describe('confirmQuit', () => {
   it('asks only when quitting stops a live server while sandboxes run', async () => {
-    const settings = (stopServerOnQuit: boolean) => () => ({ ...DEFAULT_SETTINGS, stopServerOnQuit });
+    const settings = (stops: boolean) => () => stops;
     const off = world(2, []);
-    expect(await confirmQuit({ ...off.deps, settings: settings(false) })).toBe(true);
+    expect(await confirmQuit({ ...off.deps, stopsServer: settings(false) })).toBe(true);
     const stopped = world(2, [], INITIAL_SNAPSHOT);
-    expect(await confirmQuit({ ...stopped.deps, settings: settings(true) })).toBe(true);
+    expect(await confirmQuit({ ...stopped.deps, stopsServer: settings(true) })).toBe(true);
     expect([...off.choice.asked, ...stopped.choice.asked]).toEqual([]);
 
     const cancel = world(2, ['Cancel']);
-    expect(await confirmQuit({ ...cancel.deps, settings: settings(true) })).toBe(false);
+    expect(await confirmQuit({ ...cancel.deps, stopsServer: settings(true) })).toBe(false);
     expect(cancel.choice.asked[0]?.title).toBe('Quit Microsandbox Tray?');
     expect(cancel.calls).toEqual([]);
 
     const stop = world(1, ['Stop them too']);
-    expect(await confirmQuit({ ...stop.deps, settings: settings(true) })).toBe(true);
+    expect(await confirmQuit({ ...stop.deps, stopsServer: settings(true) })).toBe(true);
     // The server itself is stopped by the shutdown that follows.
     expect(stop.calls).toEqual(['sandboxes.stop {"all":true} while running']);
 
     const leave = world(1, ['Leave them running']);
-    expect(await confirmQuit({ ...leave.deps, settings: settings(true) })).toBe(true);
+    expect(await confirmQuit({ ...leave.deps, stopsServer: settings(true) })).toBe(true);
     expect(leave.calls).toEqual([]);
+  });
+});
+
+describe('a server the app did not start', () => {
+  const EXTERNAL: ServerSnapshot = { ...RUNNING, external: true };
+
+  it('is stopped only after a yes, before the sandboxes question', async () => {
+    const no = world(0, ['Cancel'], EXTERNAL);
+    expect(await stopServerAsking(no.deps)).toMatchObject({ cancelled: true, snapshot: { state: 'running' } });
+    expect(no.choice.asked.map((q) => q.message)).toEqual(['This msbserver was started outside Microsandbox Tray.']);
+    expect(no.calls).toEqual([]);
+
+    const yes = world(2, ['Stop Server', 'Leave them running'], EXTERNAL);
+    expect(await stopServerAsking(yes.deps)).toMatchObject({ cancelled: false, snapshot: { state: 'stopped' } });
+    expect(yes.choice.asked.map((q) => q.buttons)).toEqual([['Stop Server', 'Cancel'], SANDBOX_ANSWERS]);
+    // Its own server asks nothing of the kind.
+    const own = world(0, []);
+    expect((await stopServerAsking(own.deps)).snapshot.state).toBe('stopped');
+    expect(own.choice.asked).toEqual([]);
+  });
+
+  it('is asked about before a quit that stops it, and never when the quit leaves it running', async () => {
+    const cancel = world(0, ['Cancel'], EXTERNAL);
+    expect(await confirmQuit({ ...cancel.deps, stopsServer: () => true })).toBe(false);
+    const leave = world(0, [], EXTERNAL);
+    expect(await confirmQuit({ ...leave.deps, stopsServer: () => false })).toBe(true);
+    expect(leave.choice.asked).toEqual([]);
   });
 });
 

@@ -28,6 +28,10 @@ let errors: string[];
 let act: (action: TrayAction) => Promise<void>;
 let sandboxes: SandboxesService;
 let asked: string[];
+let quitsAs: string[];
+let views: string[];
+let abouts: number;
+let locate: () => Promise<void>;
 let answers: string[];
 const choice: ChoicePort = {
   choose(question) {
@@ -45,6 +49,10 @@ beforeEach(async () => {
   revealed = [];
   opened = 0;
   quits = 0;
+  quitsAs = [];
+  views = [];
+  abouts = 0;
+  locate = () => Promise.resolve();
   toggles = 0;
   errors = [];
   asked = [];
@@ -67,9 +75,11 @@ beforeEach(async () => {
     notifier: { notify: (note) => void notes.push(note) },
     shell: { showItemInFolder: (file) => void revealed.push(file), openPath: () => Promise.resolve('') },
     settings: () => h.settings,
-    openWindow: () => void opened++,
+    openWindow: (view) => void (opened++, views.push(view ?? 'default')),
     toggleStartAtLogin: () => Promise.resolve(void toggles++),
-    quit: () => void quits++,
+    quit: (server) => void (quits++, quitsAs.push(server)),
+    locateMsbserver: () => locate(),
+    about: () => Promise.resolve(void abouts++),
     logger: { ...silentLogger, error: (message) => void errors.push(message) },
     sandboxes,
     choice,
@@ -144,6 +154,40 @@ describe('tray actions', () => {
     expect({ opened, revealed, toggles, quits }).toEqual({ opened: 1, revealed: [control.logFile], toggles: 1, quits: 1 });
   });
 
+  it('quits as chosen, opens Settings and the first-run state on their views, shows About', async () => {
+    await act('quit-and-stop');
+    await act('quit-leave-running');
+    await act('quit');
+    expect(quitsAs).toEqual(['stop', 'leave', 'as-set']);
+    await act('open-settings');
+    await act('install');
+    expect(views).toEqual(['settings', 'status']);
+    await act('about');
+    expect(abouts).toBe(1);
+  });
+
+  it('Locate msbserver… says nothing when the chooser is closed, and why when the file was refused', async () => {
+    locate = () => Promise.reject(Object.assign(new Error('No file was chosen.'), { code: 'declined' }));
+    await act('locate-msbserver');
+    expect(notes).toEqual([]);
+    locate = () => Promise.reject(Object.assign(new Error('Others can change /tmp/msbserver.'), { code: 'refused' }));
+    await act('locate-msbserver');
+    expect(notes).toEqual([{ title: 'msbserver was not set', body: 'Others can change /tmp/msbserver.' }]);
+    expect(errors).toEqual([]);
+  });
+
+  it('copies a key for a namespace of the submenu, with the default expiry', async () => {
+    await act('copy-key-namespace:team-b');
+    const key = await fsp.readFile(h.paths.keyFile, 'utf8');
+    const verified = await verifyToken(clipboardText, key);
+    if (!verified.valid) throw new Error(verified.reason);
+    expect(verified.claims.namespace).toBe('team-b');
+    // A name no namespace can have copies nothing.
+    clipboardText = '';
+    await act('copy-key-namespace:../etc');
+    expect(clipboardText).toBe('');
+  });
+
   it('logs a failing action instead of rejecting', async () => {
     const failing = createTrayActions({
       control,
@@ -155,6 +199,8 @@ describe('tray actions', () => {
       openWindow: () => undefined,
       toggleStartAtLogin: () => Promise.resolve(),
       quit: () => undefined,
+      locateMsbserver: () => Promise.resolve(),
+      about: () => Promise.resolve(),
       logger: { ...silentLogger, error: (message) => void errors.push(message) },
       sandboxes,
       choice,

@@ -7,6 +7,7 @@ import {
   sandboxActionOf,
   sandboxTrayItems,
   copyKeyRequest,
+  restartLine,
   shortReason,
   statusLine,
   trayIconName,
@@ -18,6 +19,7 @@ import type { ServerSnapshot, ServerState } from '../../../../shared/server-stat
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 import type { Settings } from '../../../../shared/settings-schema.ts';
 import type { SandboxesView, SandboxInfo, SandboxState } from '../../../../shared/sandboxes.ts';
+import type { SetupState } from '../../../../shared/setup.ts';
 import { trayShownOf } from '../../../../electron/core/desktop/sandbox-feed.ts';
 
 const STATES: readonly ServerState[] = ['stopped', 'starting', 'running', 'stopping', 'failed'];
@@ -113,9 +115,12 @@ describe('buildTrayMenu, every state × dev mode × external × platform × star
     expect(info.includes('msbserver does not run natively on Windows')).toBe(!supported);
     for (const item of menu.slice(0, 1 + info.length)) expect(item.enabled).toBe(false);
 
-    // Every action is in the menu, exactly once.
+    // Every action that applies is in the menu, exactly once: the two quits while a server is
+    // up, one otherwise; nothing about installing or a restart while neither is the case.
+    const conditional: TrayAction[] = ['quit', 'quit-and-stop', 'quit-leave-running', 'install', 'locate-msbserver', 'cancel-restart'];
     const ids = all.flatMap((item) => (item.id === undefined ? [] : [item.id]));
-    expect([...ids].sort()).toEqual([...TRAY_ACTIONS].sort());
+    const expected = [...TRAY_ACTIONS.filter((action) => !conditional.includes(action)), ...(live ? (['quit-and-stop', 'quit-leave-running'] as const) : (['quit'] as const))];
+    expect([...ids].sort()).toEqual([...expected].sort());
 
     // Lifecycle items follow the state.
     expect(byId(menu, 'start').enabled).toBe(supported && (state === 'stopped' || state === 'failed'));
@@ -123,22 +128,37 @@ describe('buildTrayMenu, every state × dev mode × external × platform × star
     expect(byId(menu, 'restart').enabled).toBe(supported && state === 'running');
 
     // Everything else is always available.
-    const always: TrayAction[] = TRAY_ACTIONS.filter((action) => !['start', 'stop', 'restart'].includes(action));
     const canReach = reachable(menu);
-    for (const action of always) expect(canReach.has(action), action).toBe(true);
+    for (const action of expected.filter((action) => !['start', 'stop', 'restart'].includes(action))) expect(canReach.has(action), action).toBe(true);
 
-    // Keys: default namespace and expiry in the label; dev mode says keys are not needed.
-    const keyLabel = byId(menu, 'copy-key').label ?? '';
-    expect(keyLabel).toContain('all namespaces');
-    expect(keyLabel).toContain('24 hours');
-    expect(keyLabel.includes('not needed in dev mode')).toBe(devMode);
+    // Keys: one submenu; its first item the default namespace and expiry; dev mode says keys are not needed, once.
+    const keyMenu = all.find((item) => item.label === 'Copy New API Key');
+    expect(keyMenu?.type).toBe('submenu');
+    expect(byId(keyMenu?.submenu ?? [], 'copy-key').label).toBe('All namespaces, 24 hours');
+    expect(all.filter((item) => (item.label ?? '').includes('dev mode') && item.label !== menu[0]?.label).map((item) => item.label)).toEqual(
+      devMode ? ['Not needed: the server runs in dev mode'] : [],
+    );
     const presets = all.filter((item) => item.id?.startsWith('copy-key:'));
     expect(presets.map((item) => item.id)).toEqual(TRAY_KEY_PRESETS.map((preset) => `copy-key:${preset.expiresIn}`));
 
     expect(byId(menu, 'copy-url').label).toBe('Copy Server URL (http://127.0.0.1:5555)');
     expect(byId(menu, 'toggle-start-at-login')).toMatchObject({ type: 'checkbox', checked: startAtLogin, enabled: true });
-    expect(menu.at(-1)?.id).toBe('quit');
-    expect(byId(menu, 'quit').label).toBe(platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit');
+    const quit = platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit';
+    if (live) {
+      expect(menu.slice(-2).map((item) => [item.id, item.label])).toEqual([
+        ['quit-leave-running', `${quit} (Server Keeps Running)`],
+        ['quit-and-stop', `${quit} and Stop Server`],
+      ]);
+    } else {
+      expect(menu.at(-1)).toMatchObject({ id: 'quit', label: quit });
+    }
+
+    // Honest labels: no doubled parentheses, and "…" only where a question or a chooser follows.
+    for (const item of all) {
+      expect(item.label ?? '', item.label).not.toMatch(/\)\s*\(/);
+      if ((item.label ?? '').endsWith('…') && item.enabled !== false) expect(['open-settings', 'install', 'locate-msbserver']).toContain(item.id);
+    }
+    expect(byId(menu, 'open-log').label).toBe('Show Server Log in Folder');
 
     // No separator at either end or twice in a row.
     expect(menu[0]?.type).not.toBe('separator');
@@ -153,20 +173,20 @@ describe('buildTrayMenu details', () => {
     const secureSettings = { ...DEFAULT_SETTINGS, devMode: false };
     const devServer = snapshot('running', true, false);
     const menu = buildTrayMenu({ snapshot: devServer, settings: secureSettings, platform: 'linux', startAtLogin: false });
-    expect(byId(menu, 'copy-key').label).toContain('not needed in dev mode');
+    expect(flatten(menu).some((item) => item.label === 'Not needed: the server runs in dev mode')).toBe(true);
     const stopped = buildTrayMenu({
       snapshot: snapshot('stopped', false, false),
       settings: { ...DEFAULT_SETTINGS, devMode: true },
       platform: 'linux',
       startAtLogin: false,
     });
-    expect(byId(stopped, 'copy-key').label).toContain('not needed in dev mode');
+    expect(flatten(stopped).some((item) => item.label === 'Not needed: the server runs in dev mode')).toBe(true);
   });
 
   it('shows a scoped default namespace and a custom expiry', () => {
     const settings = { ...DEFAULT_SETTINGS, defaultNamespace: 'team-a', defaultExpiry: '90m' };
     const menu = buildTrayMenu({ snapshot: snapshot('running', false, false), settings, platform: 'linux', startAtLogin: false });
-    expect(byId(menu, 'copy-key').label).toBe('Copy New API Key (namespace team-a, 90 minutes)');
+    expect(byId(menu, 'copy-key').label).toBe('Namespace team-a, 90 minutes');
   });
 
   it('shows the configured URL when stopped, bracketing IPv6', () => {
@@ -175,8 +195,8 @@ describe('buildTrayMenu details', () => {
     expect(byId(menu, 'copy-url').label).toBe('Copy Server URL (http://[::1]:7000)');
   });
 
-  it('marks an unhealthy running server', () => {
-    expect(statusLine({ ...snapshot('running', false, false), healthy: false })).toBe('Running (not responding) · PID 1234 · 127.0.0.1:5555');
+  it('gives a running server that does not answer its own words', () => {
+    expect(statusLine({ ...snapshot('running', false, false), healthy: false })).toBe('Not answering · PID 1234 · 127.0.0.1:5555');
   });
 
   it('says in plain words who can reach a server on a host other computers reach', () => {
@@ -303,15 +323,17 @@ describe('sandboxes in the tray', () => {
     }
     expect(canReach.has('sandbox-log:team/db')).toBe(false);
     // Stale, stopped and defined sandboxes are not listed: nothing that writes is offered for them.
-    expect(flatten(menuWith(FLEET)).some((item) => /ghost|old|idea/.test(item.label ?? '') || /ghost|old|idea/.test(item.id ?? ''))).toBe(false);
+    expect(flatten(menuWith(FLEET)).some((item) => /\b(ghost|old|idea)\b/.test(item.label ?? '') || /\b(ghost|old|idea)\b/.test(item.id ?? ''))).toBe(false);
   });
 
   it('shows nothing of sandboxes when none runs, also while the server is stopped', () => {
     const none: SandboxesView = { namespacesDir: '/n', namespaces: [{ name: 'team', error: null, sandboxes: [sandbox('old', 'stopped'), sandbox('ghost', 'stale')] }] };
     for (const view of [null, none]) {
       const menu = menuWith(view);
-      expect(menu).toEqual(menuWith(null));
-      expect(flatten(menu).some((item) => (item.label ?? '').includes('andbox'))).toBe(false);
+      // The same menu as without a listing, but for the namespaces offered for keys.
+      const withoutKeys = (items: TrayMenuItem[]) => items.filter((item) => item.label !== 'Copy New API Key');
+      expect(withoutKeys(menu)).toEqual(withoutKeys(menuWith(null)));
+      expect(flatten(menu).some((item) => /\bsandbox/i.test(item.label ?? ''))).toBe(false);
     }
     // Sandboxes outlive the server: a stopped server still shows them.
     const stopped = menuWith(FLEET, 'stopped');
@@ -348,5 +370,76 @@ describe('sandboxes in the tray', () => {
     expect(trayShownOf(withCpu)).toBe(trayShownOf(FLEET));
     const moreMemory: SandboxesView = { ...FLEET, namespaces: FLEET.namespaces.map((ns) => ({ ...ns, sandboxes: ns.sandboxes.map((x) => ({ ...x, memoryBytes: x.memoryBytes === null ? null : x.memoryBytes * 2 })) })) };
     expect(trayShownOf(moreMemory)).not.toBe(trayShownOf(FLEET));
+  });
+});
+
+describe('the first run, failures and quitting in the tray', () => {
+  const missing: SetupState = { kind: 'missing', locate: { found: false, searched: ['/home/u/.local/bin/msbserver'], problem: 'msbserver was not found.', hint: 'Install it.', reason: 'missing' } };
+  const noMsbrun: SetupState = { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: false, searched: ['/m/msbrun'] } };
+  const ready: SetupState = { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: ['/m/msbrun'] } };
+  const menuOf = (snap: ServerSnapshot, extra: Partial<Parameters<typeof buildTrayMenu>[0]> = {}) =>
+    buildTrayMenu({ snapshot: snap, settings: DEFAULT_SETTINGS, platform: 'linux', startAtLogin: false, ...extra });
+  const labels = (items: TrayMenuItem[]) => items.map((item) => item.label ?? item.type);
+
+  it('without microsandbox says so, offers Install and Locate, and no Start that would only fail', () => {
+    const menu = menuOf(snapshot('stopped', false, false), { setup: missing });
+    expect(labels(menu).slice(0, 6)).toEqual(['Stopped', 'microsandbox is not installed', 'separator', 'Install microsandbox…', 'Locate msbserver…', 'Start Server']);
+    expect(byId(menu, 'start').enabled).toBe(false);
+    expect(reachable(menu).has('install')).toBe(true);
+    expect(reachable(menu).has('locate-msbserver')).toBe(true);
+    // A path set in Settings that cannot be used is not called "not installed".
+    const unusable = menuOf(snapshot('stopped', false, false), { setup: { kind: 'missing', locate: { ...missing.locate, reason: 'unsafe' } } });
+    expect(unusable[1]?.label).toBe('The msbserver set cannot be used');
+    // A server of the CLI runs all the same: it can be stopped, and nothing is offered to install.
+    const running = menuOf(snapshot('running', false, true), { setup: missing });
+    expect(byId(running, 'stop').enabled).toBe(true);
+    expect(reachable(running).has('locate-msbserver')).toBe(false);
+  });
+
+  it('with msbserver but no msbrun says sandboxes cannot start and offers the install, Start still there', () => {
+    const menu = menuOf(snapshot('stopped', false, false), { setup: noMsbrun });
+    expect(menu[1]).toEqual({ label: 'msbrun is missing beside msbserver: sandboxes cannot start', enabled: false });
+    expect(byId(menu, 'install').enabled).toBe(true);
+    expect(byId(menu, 'start').enabled).toBe(true);
+    expect(flatten(menu).some((item) => item.id === 'locate-msbserver')).toBe(false);
+    // Installed and complete: nothing of it.
+    expect(labels(menuOf(snapshot('stopped', false, false), { setup: ready }))).toEqual(labels(menuOf(snapshot('stopped', false, false))));
+  });
+
+  it('names the platform where msbserver does not run, with Start disabled', () => {
+    const menu = menuOf(snapshot('stopped', false, false), { setup: { kind: 'unsupported', platformName: 'Windows' }, platform: 'win32' });
+    expect(labels(menu).filter((label) => label?.includes('Windows'))).toEqual(['msbserver does not run natively on Windows']);
+    expect(byId(menu, 'start').enabled).toBe(false);
+  });
+
+  it('counts down to an automatic restart and offers to cancel it', () => {
+    const failed = { ...snapshot('failed', false, false), restartAt: 10_500 };
+    const menu = menuOf(failed, { now: 6_000 });
+    expect(labels(menu).slice(1, 3)).toEqual(['Restarting automatically in 5 s', 'Cancel Automatic Restart']);
+    expect(byId(menu, 'cancel-restart').enabled).toBe(true);
+    expect(menuOf(failed, { now: 10_600 })[1]?.label).toBe('Restarting automatically now');
+    expect(restartLine({ restartAt: null }, 0)).toBeNull();
+    expect(trayTooltip(failed)).toContain('restarting automatically');
+  });
+
+  it('says when settings wait for a restart, only while a server runs', () => {
+    expect(labels(menuOf(snapshot('running', false, false), { restartNeeded: true }))).toContain('Settings changed: restart the server to use them');
+    expect(labels(menuOf(snapshot('stopped', false, false), { restartNeeded: true }))).not.toContain('Settings changed: restart the server to use them');
+  });
+
+  it('offers a key for each namespace that exists, with the default expiry', () => {
+    const view: SandboxesView = { namespacesDir: '/n', namespaces: ['alpha', 'beta', '*bad'].map((name) => ({ name, error: null, sandboxes: [] })) };
+    const keys = flatten(menuOf(snapshot('running', false, false), { sandboxes: view })).find((item) => item.label === 'Copy New API Key')?.submenu ?? [];
+    expect(labels(keys).slice(-3)).toEqual(['For a namespace, 24 hours:', 'alpha', 'beta']);
+    expect(copyKeyRequest('copy-key-namespace:alpha', DEFAULT_SETTINGS)).toEqual({ namespace: 'alpha', expiresIn: '24h' });
+    expect(copyKeyRequest('copy-key-namespace:*bad', DEFAULT_SETTINGS)).toBeNull();
+    expect(copyKeyRequest('copy-key-namespace:../x', DEFAULT_SETTINGS)).toBeNull();
+  });
+
+  it('has the standard items: Settings…, About, and the log revealed in its folder', () => {
+    const menu = menuOf(snapshot('stopped', false, false));
+    expect(byId(menu, 'open-settings').label).toBe('Settings…');
+    expect(byId(menu, 'about').label).toBe('About Microsandbox Tray');
+    expect(byId(menu, 'open-window').label).toBe('Open Window');
   });
 });

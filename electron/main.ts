@@ -133,7 +133,7 @@ function setup(): Started {
     appWindow.open(view);
   }
   const aboutFacts = { appName: APP_TITLE, appVersion: app.getVersion(), home, appLog: path.join(app.getPath('logs'), 'main.log'), serverLog: controller.logFile, settingsFile: path.join(app.getPath('userData'), 'settings.json') };
-  const about = (): Promise<void> => showAbout({ info: () => collectAbout(aboutFacts, setup.current(), log), choice: dialogs, copy: (text) => clipboard.copy(text, false) });
+  const about = (): Promise<void> => showAbout({ info: async () => collectAbout(aboutFacts, await setup.refresh(), log), choice: dialogs, copy: (text) => clipboard.copy(text, false) });
   const quit = (server: QuitServer): void => {
     quitChoice.choose(server);
     app.quit();

@@ -6,84 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
-import { killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
-import { AppHarness, buildApp, findMenuEntry, launchHarnessChromium, removeBuild, waitFor } from './driver.ts';
-import type { AppBuild, HarnessOptions, TrayState } from './driver.ts';
-import { WindowView, textOf } from './window-view.ts';
+import { msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
+import { findMenuEntry, waitFor, type AppHarness } from './driver.ts';
+import type { TrayState } from './driver.ts';
+import { alive, CRASH_AFTER_MS, startFromTray, text, tooltipStarts, useAppSuite } from './suite.ts';
+import { WindowView } from './window-view.ts';
 
-let build: AppBuild | undefined;
-let browser: Browser | undefined;
-let harness: AppHarness | null = null;
-/** Servers a test left running on purpose (quit without stopping), killed in cleanup. */
-const survivors = new Set<number>();
-
-beforeAll(async () => {
-  // Fails (never skips) without Chromium, saying how to install it.
-  browser = await launchHarnessChromium();
-  build = buildApp('app-harness-flows');
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  removeBuild(build);
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = null;
-  for (const pid of survivors) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  // Killed is not yet gone: wait, so the check below sees only what the test left by mistake.
-  if (current !== null && survivors.size > 0) {
-    await waitFor(() => (current.standins().some((pid) => survivors.has(pid)) ? undefined : true), 10_000, 'the killed servers to be gone');
-  }
-  survivors.clear();
-  if (current === null) return;
-  // Sandboxes a test stopped end a moment later; what is still there then was left behind.
-  await waitFor(async () => ((await msbrunProcessesUnder(current.dir)).length === 0 ? true : undefined), 5_000, 'stopped sandboxes to end').catch(() => undefined);
-  const leftSandboxes = await killMsbrunUnder(current.dir);
-  const left = await current.dispose();
-  expect(left, 'stand-in processes left running after the test').toEqual([]);
-  expect(leftSandboxes, 'msbrun processes left running after the test').toEqual([]);
-  expect(current.problems, 'page errors, console errors or unhandled rejections in main').toEqual([]);
-});
-
-async function launch(options: Omit<HarnessOptions, 'browser' | 'build'> = {}): Promise<AppHarness> {
-  if (browser === undefined || build === undefined) throw new Error('the suite did not set up');
-  harness = await AppHarness.launch({ browser, build, ...options });
-  return harness;
-}
-
-const text = textOf;
-const CRASH_AFTER_MS = 3_000;
-const tooltipStarts = (prefix: string) => (tray: TrayState) => tray.tooltip.startsWith(prefix);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Starts the server from the tray and waits for the window and the tray to say Running. */
-async function startFromTray(app: AppHarness, view: WindowView): Promise<number> {
-  await app.clickTray('Start Server');
-  await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
-  const pid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
-  await expect.poll(() => text(view.pid), { timeout: 10_000 }).toBe(String(pid));
-  await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
-  return pid;
-}
+const { launch, survive } = useAppSuite('app-harness-flows');
 
 describe('first run, without msbserver installed', () => {
   it('shows that msbserver was not found, where it looked and how to install it; the tray says Failed', async () => {
@@ -209,7 +140,7 @@ describe('quitting', () => {
     expect(alive(pid)).toBe(true);
     expect(app.standins()).toEqual([pid]);
     expect(fs.readFileSync(path.join(app.home, 'server.pid'), 'utf8').trim()).toBe(String(pid));
-    survivors.add(pid);
+    survive(pid);
   });
 
   it('"Quit and Stop Server" stops the server, even when the setting would leave it running', async () => {

@@ -86,8 +86,8 @@ function optionalAbsolutePath(label: string): (value: unknown) => Check<string |
     if (value === null) return ok(null);
     if (typeof value !== 'string') return fail(`${label} must be a path, or empty to use the default.`);
     if (value.includes('\0')) return fail(`${label} cannot contain a NUL character.`);
-    if (!isAbsolutePath(value)) {
-      return fail(`${label} must be an absolute path, such as /opt/microsandbox or C:\\microsandbox, or empty to use the default.`);
+    if (!isAbsolutePath(value) && !isHomePath(value)) {
+      return fail(`${label} must be a full path, such as /opt/microsandbox or ~/microsandbox, or empty to use the default.`);
     }
     return ok(value);
   };
@@ -190,6 +190,21 @@ function isPlainObject(value: unknown): value is object {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+/** `~` or `~/…`: a path in the user's home, as typed; main stores it expanded (`expandHomePath`). */
+export function isHomePath(value: string): boolean {
+  return value === '~' || value.startsWith('~/');
+}
+
+/** `~/x` as `<homeDir>/x`; any other value as it is. */
+export function expandHomePath(value: string, homeDir: string): string {
+  if (!isHomePath(value)) return value;
+  const rest = value.slice(2);
+  return rest === '' ? homeDir : `${homeDir.replace(/\/+$/, '')}/${rest}`;
+}
+
+/** The settings that hold a path. */
+export const PATH_KEYS = ['namespacesPath', 'msbserverPath'] as const satisfies readonly (keyof Settings)[];
 
 /** POSIX `/…`, Windows `C:\…` or `C:/…`, or a UNC path `\\server\share…`. */
 export function isAbsolutePath(value: string): boolean {

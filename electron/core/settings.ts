@@ -1,5 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import {
+  expandHomePath,
+  PATH_KEYS,
   RESTART_KEYS,
   sanitizeSettings,
   validateSettingsPatch,
@@ -41,12 +44,24 @@ export type SettingsUpdateResult =
  */
 export class SettingsStore {
   readonly #backing: SettingsBackingStore;
+  readonly #homeDir: string;
   #current: Settings;
   readonly #listeners = new Set<(settings: Settings) => void>();
 
-  constructor(backing: SettingsBackingStore) {
+  /** `homeDir` expands a path typed as `~/…`: what the app uses and stores is always a full path. */
+  constructor(backing: SettingsBackingStore, homeDir: string = os.homedir()) {
     this.#backing = backing;
-    this.#current = sanitizeSettings(backing.store).settings;
+    this.#homeDir = homeDir;
+    this.#current = this.#expanded(sanitizeSettings(backing.store).settings);
+  }
+
+  #expanded<T extends Partial<Settings>>(values: T): T {
+    const out: T = { ...values };
+    for (const key of PATH_KEYS) {
+      const value = out[key];
+      if (typeof value === 'string') out[key] = expandHomePath(value, this.#homeDir);
+    }
+    return out;
   }
 
   get(): Settings {
@@ -57,10 +72,11 @@ export class SettingsStore {
   update(patch: unknown): SettingsUpdateResult {
     const checked = validateSettingsPatch(patch);
     if (!checked.ok) return checked;
+    const values = this.#expanded(checked.value);
     const previous = this.#current;
-    const next: Settings = { ...previous, ...checked.value };
-    const changed = (Object.keys(checked.value) as (keyof Settings)[]).filter((key) => previous[key] !== next[key]);
-    if (Object.keys(checked.value).length > 0) this.#backing.set({ ...checked.value });
+    const next: Settings = { ...previous, ...values };
+    const changed = (Object.keys(values) as (keyof Settings)[]).filter((key) => previous[key] !== next[key]);
+    if (Object.keys(values).length > 0) this.#backing.set({ ...values });
     this.#current = next;
     const restartNeeded = changed.some((key) => RESTART_KEYS.includes(key));
     // Listeners run like EventEmitter listeners: in order, and a throw reaches the caller.

@@ -138,6 +138,8 @@ describe('the other fields', () => {
     ['namespacesPath', '/home/me/namespaces'],
     ['namespacesPath', 'C:\\Users\\me\\namespaces'],
     ['namespacesPath', 'd:/data'],
+    ['namespacesPath', '~/namespaces'],
+    ['namespacesPath', '~'],
     ['msbserverPath', '\\\\server\\share\\msbserver.exe'],
     ['msbserverPath', '/usr/local/bin/msbserver'],
     ['logLevel', null],
@@ -169,13 +171,13 @@ describe('the other fields', () => {
     ['devMode', 1, /true or false/],
     ['startAtLogin', null, /true or false/],
     ['autoRestart', undefined, /true or false/],
-    ['namespacesPath', 'relative/dir', /absolute path/],
-    ['namespacesPath', './dir', /absolute path/],
-    ['namespacesPath', '~/dir', /absolute path/],
-    ['namespacesPath', '', /absolute path/],
-    ['namespacesPath', 'C:', /absolute path/],
-    ['namespacesPath', 'C:dir', /absolute path/],
-    ['msbserverPath', '\\\\server', /absolute path/],
+    ['namespacesPath', 'relative/dir', /full path/],
+    ['namespacesPath', './dir', /full path/],
+    ['namespacesPath', '~other/dir', /full path/],
+    ['namespacesPath', '', /full path/],
+    ['namespacesPath', 'C:', /full path/],
+    ['namespacesPath', 'C:dir', /full path/],
+    ['msbserverPath', '\\\\server', /full path/],
     ['msbserverPath', '/usr/bin/ms\0bserver', /NUL/],
     ['msbserverPath', 42, /must be a path/],
     ['logLevel', 'INFO', /one of error, warn, info, debug, trace/],
@@ -310,5 +312,16 @@ describe('sanitizeSettings', () => {
     const raw: unknown = JSON.parse('{"__proto__": {"port": 1}}');
     expect(sanitizeSettings(raw)).toEqual({ settings: DEFAULT_SETTINGS, invalid: [] });
     expect(sanitizeSettings(Object.create({ port: 1 }))).toEqual({ settings: DEFAULT_SETTINGS, invalid: [] });
+  });
+});
+
+describe('expandHomePath', () => {
+  it('expands ~ and ~/x only', async () => {
+    const { expandHomePath } = await import('../../shared/settings-schema.ts');
+    expect(expandHomePath('~/x/y', '/home/me')).toBe('/home/me/x/y');
+    expect(expandHomePath('~', '/home/me/')).toBe('/home/me/');
+    expect(expandHomePath('~/', '/home/me')).toBe('/home/me');
+    expect(expandHomePath('/abs/~/x', '/home/me')).toBe('/abs/~/x');
+    expect(expandHomePath('~other/x', '/home/me')).toBe('~other/x');
   });
 });

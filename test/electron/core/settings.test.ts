@@ -212,3 +212,27 @@ describe('a corrupt settings file', () => {
     expect(fs.readdirSync(dir)).toEqual(['settings.json']);
   });
 });
+
+describe('paths typed from the home folder', () => {
+  it('are stored and used in full: ~/x is <home>/x, on save and from a file edited by hand', async () => {
+    const { default: Conf } = await import('conf');
+    const fsp = await import('node:fs/promises');
+    const os = await import('node:os');
+    const pathMod = await import('node:path');
+    const dir = await fsp.mkdtemp(pathMod.join(os.tmpdir(), 'settings-home-'));
+    try {
+      const conf = new Conf<Record<string, unknown>>({ cwd: dir, configName: 'settings', projectName: 'x' });
+      const store = new SettingsStore(conf, '/home/me');
+      const saved = store.update({ namespacesPath: '~/sandboxes' });
+      expect(saved.ok && saved.settings.namespacesPath).toBe('/home/me/sandboxes');
+      expect(conf.store['namespacesPath']).toBe('/home/me/sandboxes');
+      expect(store.update({ namespacesPath: '~' }).ok && store.get().namespacesPath).toBe('/home/me');
+      // "~user/x" is not the user's home: refused, not guessed.
+      expect(store.update({ namespacesPath: '~other/x' }).ok).toBe(false);
+      conf.set('msbserverPath', '~/.local/bin/msbserver');
+      expect(new SettingsStore(conf, '/home/me').get().msbserverPath).toBe('/home/me/.local/bin/msbserver');
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

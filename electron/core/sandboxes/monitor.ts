@@ -59,7 +59,9 @@ export class SandboxMonitor {
     this.timers = options.timers ?? defaultTimers;
     this.debounceMs = options.debounceMs ?? 40;
     this.metricsIntervalMs = options.metricsIntervalMs ?? 2_000;
-    this.livenessIntervalMs = options.livenessIntervalMs ?? 5_000;
+    // Only a killed supervisor needs it (a stop writes STOPPED, which the watch sees): rare enough
+    // to be noticed within 15 s, and each wake-up of an idle app costs CPU all day.
+    this.livenessIntervalMs = options.livenessIntervalMs ?? 15_000;
   }
 
   get namespacesDir(): string {

@@ -128,6 +128,30 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }
   };
 
+  /**
+   * Runs a flow that may ask native questions (Stop's): the first question takes the one-question
+   * turn (refused while another is open), which is held until the flow ends, so its later
+   * questions are not overtaken either. A flow that asks nothing takes no turn.
+   */
+  const withQuestionTurn = async <T>(flow: (choice: ChoicePort) => Promise<T>): Promise<T> => {
+    let held = false;
+    const choice: ChoicePort = {
+      choose: (question) => {
+        if (!held) {
+          if (asking) return Promise.reject(new HandlerError('refused', 'Microsandbox Tray is already waiting for your answer to another question; answer it first.'));
+          asking = true;
+          held = true;
+        }
+        return deps.choice.choose(question);
+      },
+    };
+    try {
+      return await flow(choice);
+    } finally {
+      if (held) asking = false;
+    }
+  };
+
   /** Asks each question in turn; the first no (or a dialog that fails) ends it with `declined`. */
   const confirmAll = (questions: readonly UserQuestion[]): Promise<void> =>
     oneQuestionAtATime(async () => {
@@ -243,7 +267,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const handlers: Handlers = {
     'server:status': () => deps.control.snapshot(),
     'server:start': () => deps.control.start(),
-    'server:stop': async () => (await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger })).snapshot,
+    'server:stop': async () => (await withQuestionTurn((choice) => stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice, logger }))).snapshot,
     'server:restart': () => deps.control.restart(),
     'server:cancel-restart': () => deps.control.cancelRestart(),
     'server:reset-key': resetKey,

@@ -129,3 +129,20 @@ describe('review 14: server:stop asks one question at a time', () => {
     expect(await stop).toMatchObject({ ok: false, error: { code: 'refused' } });
   });
 });
+
+describe('review 14: a server the app did not start', () => {
+  it('server:restart asks before it ends the server the CLI started, as Stop does', async () => {
+    const { control, table, dialogs } = await world();
+    const before = control.snapshot().pid;
+    const restart = table.handle('server:restart', WINDOW, undefined);
+    await settle();
+    const asked = dialogs.open.map((q) => q.title);
+    // Cancel whatever was asked.
+    for (const question of dialogs.open) question.answer(1);
+    const answer = await restart;
+    const after = control.snapshot();
+    await control.stop();
+    expect(asked, `restart answered ${JSON.stringify(answer).slice(0, 200)}; server ${before} → ${after.pid} (${after.state}, external ${after.external})`).toEqual(['Stop the server?']);
+    expect(after.pid).toBe(before);
+  });
+});

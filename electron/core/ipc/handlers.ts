@@ -25,7 +25,7 @@ import { INSTALL_COMMAND } from '../../../shared/setup.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { SecretScrubber } from '../desktop/scrub.ts';
 import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
-import { stopServerAsking } from '../desktop/stop-flow.ts';
+import { restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
@@ -268,7 +268,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'server:status': () => deps.control.snapshot(),
     'server:start': () => deps.control.start(),
     'server:stop': async () => (await withQuestionTurn((choice) => stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice, logger }))).snapshot,
-    'server:restart': () => deps.control.restart(),
+    'server:restart': async () => (await withQuestionTurn((choice) => restartServerAsking({ control: deps.control, choice }))).snapshot,
     'server:cancel-restart': () => deps.control.cancelRestart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),

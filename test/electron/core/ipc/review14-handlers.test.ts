@@ -85,7 +85,7 @@ async function world() {
     clipboard,
     shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
     appInfo: { name: 'Microsandbox Tray', version: '0', platform: 'linux', home: h.home, serverSupported: true, platformName: 'Linux' },
-    mint: createMintService({ keyFile: h.paths.keyFile, snapshot: () => control.snapshot(), settings: () => settings.get() }),
+    mint: createMintService({ keyFile: h.paths.keyFile, snapshot: () => control.snapshot(), settings: () => settings.get(), clock: { now: () => Date.now() } }),
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
     confirm: dialogs,
     fileChooser: dialogs,

@@ -10,6 +10,12 @@ import { errorText, type Logger } from '../logger.ts';
 const TOKEN = /msb_[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 /**
+ * A token whose start was cut off (a tail or a burst read from the middle of a long line): the
+ * rest of its header, then the payload (`eyJ…`) and the signature. msb's header never changes,
+ * so these pieces alone rebuild the token.
+ */
+const CUT_JWT = /[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+/g;
+/**
  * A flag starts a word (start, whitespace or a quote before it): inside a word, `-k…` is part of
  * a name (`/tmp/msb-tray-lifecycle-kQ2DUA/logs`), not a flag, and must be left as it is.
  */
@@ -25,7 +31,8 @@ export function scrubSecrets(text: string, serverKey: string | null): string {
   let out = text
     .replace(KEY_FLAG, (_match, flag: string) => `${flag}${HIDDEN_KEY}`)
     .replace(TOKEN, HIDDEN_TOKEN)
-    .replace(JWT, '[token hidden]');
+    .replace(JWT, '[token hidden]')
+    .replace(CUT_JWT, '[token hidden]');
   for (const key of new Set([serverKey, serverKey?.trim() ?? null])) {
     if (key !== null && key.length >= MIN_SCRUBBED_KEY) out = out.split(key).join(HIDDEN_KEY);
   }

@@ -112,6 +112,15 @@ export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly s
   return { snapshot: await deps.control.stop(), cancelled: false };
 }
 
+/** Restart, as the window's and the tray's Restart do it: it stops the server too, so one the app did not start is restarted only after a yes. */
+export async function restartServerAsking(deps: { readonly control: Pick<ServerControl, 'snapshot' | 'restart'>; readonly choice: ChoicePort }): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
+  const before = deps.control.snapshot();
+  if (isLive(before) && before.external && (await deps.choice.choose(outsideServerQuestion())) !== 0) {
+    return { snapshot: deps.control.snapshot(), cancelled: true };
+  }
+  return { snapshot: await deps.control.restart(), cancelled: false };
+}
+
 export interface QuitFlowDeps extends SandboxQuestionDeps {
   readonly control: Pick<ServerControl, 'snapshot'>;
   /** Whether this quit stops the server (the settings' `stopServerOnQuit`, or the tray item chosen). */

@@ -14,7 +14,7 @@ import type { ClipboardGuard } from './clipboard-guard.ts';
 import { mintedKeyNotice } from './key-notice.ts';
 import type { ChoicePort, NotifierPort, ShellPort } from './ports.ts';
 import { stopFailureNotice } from './sandbox-feed.ts';
-import { stopServerAsking } from './stop-flow.ts';
+import { restartServerAsking, stopServerAsking } from './stop-flow.ts';
 import type { QuitServer } from './quit-choice.ts';
 import { copyKeyRequest, sandboxActionOf, type TrayAction } from './tray-menu.ts';
 
@@ -101,7 +101,7 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
         await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger: deps.logger, onStopFailures: notifyFailures });
         return;
       case 'restart':
-        await deps.control.restart();
+        await restartServerAsking({ control: deps.control, choice: deps.choice });
         return;
       case 'cancel-restart':
         await deps.control.cancelRestart();

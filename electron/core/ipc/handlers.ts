@@ -25,7 +25,7 @@ import { INSTALL_COMMAND } from '../../../shared/setup.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { SecretScrubber } from '../desktop/scrub.ts';
 import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
-import { stopServerAsking } from '../desktop/stop-flow.ts';
+import { restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
@@ -125,6 +125,30 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       return await ask();
     } finally {
       asking = false;
+    }
+  };
+
+  /**
+   * Runs a flow that may ask native questions (Stop's): the first question takes the one-question
+   * turn (refused while another is open), which is held until the flow ends, so its later
+   * questions are not overtaken either. A flow that asks nothing takes no turn.
+   */
+  const withQuestionTurn = async <T>(flow: (choice: ChoicePort) => Promise<T>): Promise<T> => {
+    let held = false;
+    const choice: ChoicePort = {
+      choose: (question) => {
+        if (!held) {
+          if (asking) return Promise.reject(new HandlerError('refused', 'Microsandbox Tray is already waiting for your answer to another question; answer it first.'));
+          asking = true;
+          held = true;
+        }
+        return deps.choice.choose(question);
+      },
+    };
+    try {
+      return await flow(choice);
+    } finally {
+      if (held) asking = false;
     }
   };
 
@@ -243,8 +267,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const handlers: Handlers = {
     'server:status': () => deps.control.snapshot(),
     'server:start': () => deps.control.start(),
-    'server:stop': async () => (await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger })).snapshot,
-    'server:restart': () => deps.control.restart(),
+    'server:stop': async () => (await withQuestionTurn((choice) => stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice, logger }))).snapshot,
+    'server:restart': async () => (await withQuestionTurn((choice) => restartServerAsking({ control: deps.control, choice }))).snapshot,
     'server:cancel-restart': () => deps.control.cancelRestart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),

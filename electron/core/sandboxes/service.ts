@@ -15,7 +15,7 @@
  * changed still serves its old folder (the window asks for a restart), and its `sandbox.stop`
  * acts there.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import {
@@ -40,6 +40,7 @@ import { LogFollower } from '../desktop/log-follower.ts';
 import type { Disposable } from '../disposable.ts';
 import { readServerKey } from '../keys/server-key.ts';
 import { mintToken } from '../keys/token.ts';
+import { readProcessArgv } from '../server/process-identity.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
 import { MAX_TAIL_LINES, tailSandboxLog } from './logs.ts';
 import { SandboxMonitor, type MonitorOptions } from './monitor.ts';
@@ -325,10 +326,34 @@ class Service implements SandboxesService {
     this.#followed = null;
   }
 
+  /**
+   * Whether the running server serves the folder shown: its `--path`/`-p` (absolute), else its
+   * default `<home>/namespaces`. Another folder (the setting changed while it ran, a CLI start with
+   * `--path`), or one that cannot be told, means its `sandbox.stop` would act elsewhere.
+   */
+  async #servesShownFolder(pid: number | null): Promise<boolean> {
+    if (pid === null) return false;
+    const argv = await readProcessArgv(pid, this.#deps.monitor?.platform ?? process.platform);
+    if (argv === null) return false;
+    let served: string | undefined = this.#deps.defaultNamespacesDir;
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i] ?? '';
+      if (arg === '--path' || arg === '-p') served = argv[i + 1];
+      else if (arg.startsWith('--path=')) served = arg.slice('--path='.length);
+    }
+    if (served === undefined || !path.isAbsolute(served)) return false;
+    const real = (dir: string): Promise<string> => fsp.realpath(dir).catch(() => path.resolve(dir));
+    return (await real(served)) === (await real(this.namespacesDir));
+  }
+
   /** How a stop goes now: through the running server (with a token unless dev mode), or directly. */
   async #way(): Promise<Way> {
     const snapshot = this.#deps.server();
     if (snapshot.state !== 'running' || snapshot.url === null) return { kind: 'direct' };
+    if (!(await this.#servesShownFolder(snapshot.pid))) {
+      this.#logger.info(`sandboxes: the running server does not serve ${this.namespacesDir}; stopping directly`);
+      return { kind: 'direct' };
+    }
     if (snapshot.devMode === true) return { kind: 'server', url: snapshot.url, token: '' };
     let key: string | null;
     try {

@@ -48,16 +48,35 @@ export const MAX_LINE_CHARS = 4 * 1024;
 /** The most a tail reads, and so the most a tail, a failure or an event carries. */
 export const MAX_TAIL_BYTES = 512 * 1024;
 
+/** The characters of an `msb_` token and of a server key: a run of them cut in two may be half a secret. */
+const SECRET_RUN_START = /^[A-Za-z0-9_.-]+/;
+const SECRET_RUN_END = /[A-Za-z0-9_.-]+$/;
+
 /**
  * The line as shown: at most `MAX_LINE_CHARS`, marked where it was cut. `cutBefore` bytes of its
  * start were not read; `dropped` characters after what is given were already let go.
+ *
+ * A cut never leaves part of a key or a token at its edge: the scrubber runs on what is shown and
+ * knows secrets only whole, and half a secret is still one. So a run of token characters
+ * (`[A-Za-z0-9_.-]`) touching a cut goes with what was cut.
  */
 export function capLine(line: string, options: { readonly cutBefore?: number; readonly dropped?: number } = {}): string {
-  const cutBefore = options.cutBefore ?? 0;
-  const total = line.length + (options.dropped ?? 0);
-  const head = cutBefore > 0 ? `[… ${cutBefore} bytes cut] ` : '';
-  if (total <= MAX_LINE_CHARS) return head + line;
-  return `${head}${line.slice(0, MAX_LINE_CHARS)} [… ${total - Math.min(line.length, MAX_LINE_CHARS)} more characters cut]`;
+  let text = line;
+  let cutStart = options.cutBefore ?? 0;
+  if (cutStart > 0) {
+    const run = SECRET_RUN_START.exec(text)?.[0].length ?? 0;
+    text = text.slice(run);
+    cutStart += run;
+  }
+  const head = cutStart > 0 ? `[… ${cutStart} bytes cut] ` : '';
+  const total = text.length + (options.dropped ?? 0);
+  if (total <= MAX_LINE_CHARS) return head + text;
+  let shown = text.slice(0, MAX_LINE_CHARS);
+  // Cut inside a run, the run goes too. Characters already let go (`dropped`) are not known here:
+  // they may go on with one.
+  const next = text.length > MAX_LINE_CHARS ? text.charAt(MAX_LINE_CHARS) : 'x';
+  if (SECRET_RUN_START.test(next)) shown = shown.replace(SECRET_RUN_END, '');
+  return `${head}${shown} [… ${total - shown.length} more characters cut]`;
 }
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_LOG_ROTATE_BYTES,
+  capLine,
   MAX_LINE_CHARS,
   SERVER_LOG_NAME,
   openServerLog,
@@ -165,9 +166,10 @@ describe('tailLines', () => {
   });
 
   it('reads lines longer than the 64 KiB chunk, and shows each cut to MAX_LINE_CHARS, marked', async () => {
-    const long = 'L'.repeat(200 * 1024);
+    // Not token characters: those are cut by other rules (see capLine's edges below).
+    const long = '='.repeat(200 * 1024);
     await writeLog(`first\n${long}\nshort\n`);
-    const shown = `${'L'.repeat(MAX_LINE_CHARS)} [… ${200 * 1024 - MAX_LINE_CHARS} more characters cut]`;
+    const shown = `${'='.repeat(MAX_LINE_CHARS)} [… ${200 * 1024 - MAX_LINE_CHARS} more characters cut]`;
     expect(await tailLines(logFile, 2)).toEqual([shown, 'short']);
     expect(await tailLines(logFile, 3)).toEqual(['first', shown, 'short']);
   });
@@ -175,13 +177,13 @@ describe('tailLines', () => {
   it('reads at most MAX_TAIL_BYTES of a line without an end (64 MiB from a runaway server)', async () => {
     await fsp.mkdir(path.dirname(logFile), { recursive: true });
     const handle = await fsp.open(logFile, 'w');
-    const mib = Buffer.alloc(1024 * 1024, 0x41);
+    const mib = Buffer.alloc(1024 * 1024, 0x3d); // '='
     for (let i = 0; i < 64; i++) await handle.write(mib);
     await handle.close();
     const [line, ...rest] = await tailLines(logFile, 200);
     expect(rest).toEqual([]);
     expect(line?.length).toBeLessThan(MAX_LINE_CHARS + 100);
-    expect(line).toMatch(/^\[… \d+ bytes cut\] A+ \[… \d+ more characters cut\]$/);
+    expect(line).toMatch(/^\[… \d+ bytes cut\] =+ \[… \d+ more characters cut\]$/);
   });
 
   it('returns the last N of many lines spread over several chunks', async () => {
@@ -251,5 +253,35 @@ describe('stripTerminalCodes', () => {
     ['', ''],
   ])('%j → %j', (input, expected) => {
     expect(stripTerminalCodes(input)).toBe(expected);
+  });
+});
+
+describe('capLine never shows part of a key or a token at a cut', () => {
+  const TOKEN = 'msb_eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDAwMDAsIm5hbWVzcGFjZSI6IioifQ.c2lnbmF0dXJlc2lnbmF0dXJl';
+  const KEY = 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
+
+  it('drops what is left of a token or key the start of a tail cut into', () => {
+    for (const secret of [TOKEN, KEY]) {
+      for (const at of [1, 10, secret.length - 3]) {
+        const shown = capLine(`${secret.slice(at)} served "GET /api"`, { cutBefore: 100 });
+        expect(shown).toBe(`[… ${100 + secret.length - at} bytes cut]  served "GET /api"`);
+      }
+    }
+  });
+
+  it('drops the part of a token or key the line cap cut into, and keeps the rest of the line', () => {
+    for (const secret of [TOKEN, KEY]) {
+      const before = `{"msg":"${'='.repeat(MAX_LINE_CHARS - 20)}","key":"`;
+      const shown = capLine(`${before}${secret}"}`);
+      expect(shown.startsWith(before)).toBe(true);
+      expect(shown).not.toMatch(/"key":"[A-Za-z0-9]/);
+      expect(shown).toMatch(/ \[… \d+ more characters cut\]$/);
+    }
+  });
+
+  it('keeps a long minified JSON line readable: only the run at the cut goes', () => {
+    const json = JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ id: i, name: `sandbox-${i}` })));
+    const shown = capLine(json);
+    expect(shown.length).toBeGreaterThan(MAX_LINE_CHARS - 40);
   });
 });

@@ -25,7 +25,8 @@ import { INSTALL_COMMAND } from '../../../shared/setup.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { SecretScrubber } from '../desktop/scrub.ts';
 import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
-import { restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
+import { outsideServerQuestion, restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
+import { isLive } from '../../../shared/actions.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
@@ -258,6 +259,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     const snapshot = deps.control.snapshot();
     if (snapshot.state === 'starting' || snapshot.state === 'stopping') {
       throw new HandlerError('server-error', `The server is ${snapshot.state}; reset the key once it has finished.`);
+    }
+    // A reset restarts a running secure server: one the app did not start is replaced only after a yes.
+    if (isLive(snapshot) && snapshot.external) {
+      const answer = await withQuestionTurn((choice) => choice.choose(outsideServerQuestion()));
+      if (answer !== 0) throw new HandlerError('declined', 'The server key was not reset: the server started outside the app keeps running.');
     }
     // Earlier keys stop working with the reset: the window may no longer copy them either.
     givenKeys.clear();

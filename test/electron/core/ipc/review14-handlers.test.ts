@@ -146,3 +146,19 @@ describe('review 14: a server the app did not start', () => {
     expect(after.pid).toBe(before);
   });
 });
+
+describe('a key reset on a server the app did not start', () => {
+  it('asks first; Cancel leaves server.key and the CLI server as they were', async () => {
+    const { control, table, dialogs } = await world();
+    const before = control.snapshot().pid;
+    const key = await fsp.readFile(h.paths.keyFile, 'utf8');
+    const reset = table.handle('server:reset-key', WINDOW, undefined);
+    await settle();
+    expect(dialogs.open.map((q) => q.title)).toEqual(['Stop the server?']);
+    for (const question of dialogs.open) question.answer(1);
+    expect(await reset).toMatchObject({ ok: false, error: { code: 'declined' } });
+    expect(await fsp.readFile(h.paths.keyFile, 'utf8')).toBe(key);
+    expect(control.snapshot()).toMatchObject({ pid: before, external: true });
+    await control.stop();
+  });
+});

@@ -1,15 +1,33 @@
 import { DEV_MODE_EXPOSURE } from '../../shared/exposure.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
-import { LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
+import { DEFAULT_SETTINGS, LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
 
-/** `chooser`: shown, never typed: main sets it from its own native file dialog. */
-export type FieldKind = 'text' | 'path' | 'int' | 'bool' | 'level' | 'chooser';
+/**
+ * `chooser`: shown, never typed: main sets it from its own native file dialog. `seconds`: typed
+ * in seconds, stored in milliseconds.
+ */
+export type FieldKind = 'text' | 'path' | 'int' | 'seconds' | 'bool' | 'level' | 'chooser';
 
 export interface FieldSpec {
   readonly key: keyof Settings;
   readonly label: string;
   readonly kind: FieldKind;
   readonly hint?: string;
+}
+
+/** The start timeout's limits in seconds: the schema's, which are in milliseconds. */
+export const START_TIMEOUT_SECONDS = { min: 1, max: 120 } as const;
+
+/** A full path as people on this platform write one, for hints and messages. */
+export function pathExample(platform: string): string {
+  switch (platform) {
+    case 'win32':
+      return 'C:\\microsandbox\\namespaces';
+    case 'darwin':
+      return '/Users/you/microsandbox/namespaces';
+    default:
+      return '/home/you/microsandbox/namespaces';
+  }
 }
 
 export interface FieldGroup {
@@ -46,11 +64,16 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         label: 'Namespaces folder',
         kind: 'path',
         // CLI parity: msb reads only <home>/namespaces, whatever --path the server was given.
-        hint: 'Empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
+        hint: 'A full path; empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
       },
       { key: 'msbserverPath', label: 'msbserver path', kind: 'chooser', hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where msb does.' },
       { key: 'logLevel', label: 'Log level', kind: 'level' },
-      { key: 'readinessTimeoutMs', label: 'Start timeout (milliseconds)', kind: 'int' },
+      {
+        key: 'readinessTimeoutMs',
+        label: 'Start timeout (seconds)',
+        kind: 'seconds',
+        hint: `How long a start waits for msbserver’s first health answer before the app stops it: ${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
+      },
     ],
   },
   {
@@ -84,6 +107,9 @@ export function parseField(kind: FieldKind, raw: RawValue): unknown {
   switch (kind) {
     case 'int':
       return /^-?[0-9]+$/.test(text) ? Number(text) : text === '' ? null : text;
+    case 'seconds':
+      // Milliseconds are what is stored: a thousandth of a second is the finest step.
+      return /^[0-9]+(\.[0-9]{1,3})?$/.test(text) ? Math.round(Number(text) * 1000) : text === '' ? null : text;
     case 'path':
     case 'chooser':
     case 'level':
@@ -96,6 +122,7 @@ export function parseField(kind: FieldKind, raw: RawValue): unknown {
 /** The control's value for a stored setting. */
 export function rawOf(kind: FieldKind, value: unknown): RawValue {
   if (kind === 'bool') return value === true;
+  if (kind === 'seconds' && typeof value === 'number') return String(value / 1000);
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   return '';
@@ -103,10 +130,43 @@ export function rawOf(kind: FieldKind, value: unknown): RawValue {
 
 export type FieldCheck = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
-export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
+/**
+ * The shared validator decides; its message is said again where it would mislead here: in
+ * seconds for the timeout, with this platform's kind of path (never a Windows example on Linux).
+ */
+export function checkField(spec: FieldSpec, raw: RawValue, platform = 'linux'): FieldCheck {
   const parsed = parseField(spec.kind, raw);
   if (spec.kind === 'int' && parsed === null) return { ok: false, error: `Enter a number for “${spec.label}”.` };
-  return validateSetting(spec.key, parsed);
+  const { min, max } = START_TIMEOUT_SECONDS;
+  if (spec.kind === 'seconds') {
+    const result = parsed === null ? null : validateSetting(spec.key, parsed);
+    return result?.ok === true ? result : { ok: false, error: `The start timeout must be a number of seconds from ${min} to ${max}, such as 15 or 30.` };
+  }
+  const result = validateSetting(spec.key, parsed);
+  if (result.ok || spec.kind !== 'path' || typeof parsed !== 'string') return result;
+  const name = spec.label.toLowerCase();
+  if (parsed.startsWith('~')) {
+    // The schema takes only full paths, and the window cannot know the home folder to expand ~.
+    return { ok: false, error: `Write the ${name} as a full path, such as ${pathExample(platform)}: ~ is not expanded here.` };
+  }
+  return { ok: false, error: parsed.includes('\0') ? result.error : `The ${name} must be a full path, such as ${pathExample(platform)}, or empty for the default.` };
+}
+
+/** What an empty field means: the value in use then, shown as its placeholder. */
+export function placeholderOf(spec: FieldSpec, home: string | null, platform: string): string | null {
+  switch (spec.kind) {
+    case 'path':
+      return home === null ? `Default: the home’s namespaces folder` : `Default: ${home}${platform === 'win32' ? '\\' : '/'}namespaces`;
+    case 'seconds':
+      return `Default: ${DEFAULT_SETTINGS.readinessTimeoutMs / 1000}`;
+    case 'int':
+    case 'text': {
+      const value = DEFAULT_SETTINGS[spec.key];
+      return typeof value === 'string' || typeof value === 'number' ? `Default: ${value}` : null;
+    }
+    default:
+      return null;
+  }
 }
 
 export type PatchResult =
@@ -114,7 +174,7 @@ export type PatchResult =
   | { readonly ok: false; readonly errors: Partial<Record<keyof Settings, string>> };
 
 /** The changed fields as a patch, or the errors of every invalid field. */
-export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, RawValue>): PatchResult {
+export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, RawValue>, platform = 'linux'): PatchResult {
   const patch: Partial<Settings> = {};
   const errors: Partial<Record<keyof Settings, string>> = {};
   let bad = false;
@@ -122,7 +182,7 @@ export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, Ra
     const raw = raws.get(spec.key);
     // A chosen path is main's to set (Choose…), never part of a patch.
     if (raw === undefined || spec.kind === 'chooser') continue;
-    const check = checkField(spec, raw);
+    const check = checkField(spec, raw, platform);
     if (!check.ok) {
       errors[spec.key] = check.error;
       bad = true;

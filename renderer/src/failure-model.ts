@@ -96,7 +96,7 @@ export function hungProblem(snapshot: ServerSnapshot): ProblemView | null {
   const where = snapshot.url === null ? '' : ` at ${snapshot.url}`;
   return problem({
     kind: 'hung',
-    tone: 'bad',
+    tone: 'hung',
     title: 'The server is not answering',
     why: `${who} is running but does not answer its health check${where}, so clients cannot use it.`,
     next: 'Restart it. If it hangs again, the Logs tab may say why.',

@@ -5,7 +5,8 @@
  */
 import type { Settings } from '../../shared/settings-schema.ts';
 
-export type ProblemTone = 'bad' | 'warn' | 'busy';
+/** `hung`: as the hung server's pill, neither a failure's red nor a warning's amber. */
+export type ProblemTone = 'bad' | 'warn' | 'busy' | 'hung';
 
 export type ProblemAction =
   /** Main's native file chooser for msbserver. */

@@ -24,7 +24,7 @@ export function setupBlocksStart(setup: SetupState, info: AppInfo | null): boole
   return setup.kind === 'missing' || unsupportedPlatform(setup, info) !== null;
 }
 
-const AFTER_INSTALL = 'After installing, the app finds msbserver by itself and Start becomes available; no restart of the app is needed.';
+const AFTER_INSTALL = 'The app then finds it by itself and Start becomes available.';
 
 export function setupProblem(setup: SetupState, info: AppInfo | null): ProblemView | null {
   const platform = unsupportedPlatform(setup, info);

@@ -42,8 +42,8 @@ const FACTS = [
 type FactKey = (typeof FACTS)[number][0];
 
 /**
- * The state and its actions first, then what is wrong and what to do about it (the problem
- * block), then the facts of a live server. Only facts that say something are shown.
+ * The state first, then what is wrong and what to do about it (the problem block), the actions,
+ * and the facts of a live server. Only facts that say something are shown.
  */
 export function createStatusView(deps: StatusDeps): View {
   const { api, snapshot, now } = deps;
@@ -79,14 +79,8 @@ export function createStatusView(deps: StatusDeps): View {
   const copyUrl = copyButton({ label: 'Copy URL', className: 'small', copy: () => api.copy({ what: 'server-url' }), done: () => 'Copied', announce: deps.announce, testid: 'copy-url' });
   const restartNote = h('p', { class: 'banner', 'data-testid': 'status-restart-needed', hidden: true }, 'Settings changed since the server started: Restart applies them.');
 
-  const head = h(
-    'div',
-    { class: 'state-card' },
-    h('div', { class: 'state-line' }, dot, state),
-    h('div', { class: 'actions' }, buttons.start, buttons.stop, buttons.restart, copyUrl),
-    actionError,
-    restartNote,
-  );
+  const head = h('div', { class: 'state-line' }, dot, state);
+  const actions = h('div', { class: 'action-block' }, h('div', { class: 'actions' }, buttons.start, buttons.stop, buttons.restart, copyUrl), actionError, restartNote);
 
   const handlers: ProblemHandlers = {
     copyCommand: () => api.copy({ what: 'install-command' }),
@@ -107,7 +101,8 @@ export function createStatusView(deps: StatusDeps): View {
   const exposure = h('p', { class: 'note warn', 'data-testid': 'status-exposure', hidden: true });
   const facts = h('div', { class: 'facts-card', 'data-testid': 'status-facts' }, factsList, exposure);
 
-  const element = h('section', { class: 'status-view' }, head, setupBlock.element, failureBlock.element, facts);
+  // The problem comes before the buttons: its next step leads to the one that is primary.
+  const element = h('section', { class: 'status-view' }, head, setupBlock.element, failureBlock.element, actions, facts);
 
   /** Main's file chooser; what the window says after it. */
   async function locate(): Promise<string> {
@@ -156,7 +151,9 @@ export function createStatusView(deps: StatusDeps): View {
       buttons[action].disabled = blocked || !can[action];
       buttons[action].classList.toggle('primary', view.primary === action);
     }
+    // Without a server there is no address to copy: the button would only be noise.
     copyUrl.disabled = !view.url.startsWith('http');
+    copyUrl.hidden = copyUrl.disabled;
     restartNote.hidden = !view.restartNeeded;
 
     const setup = setupProblem(deps.setup.get(), deps.appInfo.get());

@@ -129,8 +129,10 @@ describe('the window', () => {
   it("copies the server URL through main (the window names it, main builds it), only while there is one, and says so on the button", async () => {
     const copyUrl = byTestId<HTMLButtonElement>('copy-url');
     expect(copyUrl.disabled).toBe(true);
+    expect(copyUrl.hidden).toBe(true);
     msb.emit('onStatus', RUNNING);
     expect(copyUrl.disabled).toBe(false);
+    expect(copyUrl.hidden).toBe(false);
     copyUrl.click();
     await flush();
     expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([{ method: 'copy', payload: { what: 'server-url' } }]);

@@ -28,6 +28,10 @@ export interface ProblemBlock {
 export function createProblemBlock(prefix: string, testid: string, handlers: ProblemHandlers): ProblemBlock {
   const element = h('section', { class: 'problem', 'data-testid': testid, hidden: true });
   let shown: ProblemView | null = null;
+  const say = (outcome: HTMLElement, text: string): void => {
+    setText(outcome, text);
+    handlers.announce(text);
+  };
 
   function actionButton(action: ProblemAction, outcome: HTMLElement): HTMLButtonElement {
     switch (action.kind) {
@@ -39,8 +43,8 @@ export function createProblemBlock(prefix: string, testid: string, handlers: Pro
           handlers
             .locate()
             .then(
-              (text) => setText(outcome, text),
-              (error: unknown) => setText(outcome, errorMessage(error)),
+              (text) => say(outcome, text),
+              (error: unknown) => say(outcome, errorMessage(error)),
             )
             .finally(() => {
               button.disabled = false;
@@ -62,7 +66,7 @@ export function createProblemBlock(prefix: string, testid: string, handlers: Pro
             () => undefined,
             (error: unknown) => {
               button.disabled = false;
-              setText(outcome, `The restart was not cancelled: ${errorMessage(error)}`);
+              say(outcome, `The restart was not cancelled: ${errorMessage(error)}`);
             },
           );
         });
@@ -84,7 +88,8 @@ export function createProblemBlock(prefix: string, testid: string, handlers: Pro
     element.dataset['kind'] = view.kind;
     const titleId = uid(`${prefix}-title`);
     element.setAttribute('aria-labelledby', titleId);
-    const outcome = h('p', { class: 'problem-outcome', role: 'status', 'data-testid': `${prefix}-outcome` });
+    // Said to screen readers through the window's notices: the pill stays the one status region.
+    const outcome = h('p', { class: 'problem-outcome', 'data-testid': `${prefix}-outcome` });
     const command =
       view.command === null
         ? null

@@ -84,7 +84,7 @@ export function createStatusView(deps: StatusDeps): View {
 
   const handlers: ProblemHandlers = {
     copyCommand: () => api.copy({ what: 'install-command' }),
-    locate: locate,
+    locate,
     openSetting: deps.openSetting,
     cancelRestart: async () => {
       snapshot.set(await api.cancelRestart());

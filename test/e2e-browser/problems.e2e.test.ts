@@ -149,6 +149,25 @@ describe('a failed start', () => {
   });
 });
 
+describe('Stop during a start', () => {
+  it('is enabled while starting, as in the tray, and ends the start', async () => {
+    const r = await openWindow({ env: { MSB_STANDIN_READY_DELAY_MS: '8000' } });
+    const { page } = r;
+    await button(page, 'Start').click();
+    await expect.poll(() => stateText(page), { timeout: 10_000 }).toBe('Starting…');
+    expect(await button(page, 'Stop').isEnabled()).toBe(true);
+    expect(await button(page, 'Start').isDisabled()).toBe(true);
+    expect(await pillRoom(page)).toBeGreaterThanOrEqual(8);
+    await button(page, 'Stop').click();
+    await expect.poll(() => stateText(page), { timeout: 10_000 }).toBe('Stopped');
+    expect(r.controller.snapshot().state).toBe('stopped');
+    expect(existsSync(r.paths.pidFile)).toBe(false);
+    await page.waitForTimeout(300);
+    expect(await byTestId(page, 'action-error').textContent()).toBe('');
+    expect(await stateText(page)).toBe('Stopped');
+  }, 30_000);
+});
+
 describe('an automatic restart after a crash', () => {
   it('counts down with Cancel instead of Failed with Start on; Cancel keeps it stopped', async () => {
     const backoffMs = 6_000;

@@ -100,6 +100,8 @@ describe('an automatic restart after a crash', () => {
     await flush();
     expect(w.byTestId('failure-outcome').textContent).toBe('The restart was not cancelled: The app is quitting.');
     expect(w.button('Cancel restart').disabled).toBe(false);
+    // The pill stays the one status region.
+    expect(w.root.querySelectorAll('[role="status"]')).toHaveLength(1);
   });
 });
 

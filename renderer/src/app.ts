@@ -114,7 +114,8 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   api.onSandboxes((value) => sandboxes.set(value));
   api.onSetup((value) => setup.set(value));
   api.onNavigate((event) => {
-    if ((VIEW_NAMES as readonly string[]).includes(event.view)) tabs.select(event.view, true);
+    const view = viewOf(event.view);
+    if (view !== null) tabs.select(view, true);
   });
 
   // An install made in a terminal shows as soon as the window comes back to the front.
@@ -135,7 +136,9 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   window.addEventListener('focus', lookAgain);
   document.addEventListener('visibilitychange', lookAgain);
 
-  tabs.select('status');
+  // A window main opens on a view (the tray's Settings…) names it in the fragment: an event sent
+  // before the page listens would be lost.
+  tabs.select(viewOf(window.location.hash.slice(1)) ?? 'status');
 
   const ready = Promise.allSettled([
     api.status().then((value) => {
@@ -160,4 +163,8 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
       if (tab in views) tabs.select(tab);
     },
   };
+}
+
+function viewOf(name: string): ViewName | null {
+  return VIEW_NAMES.find((view) => view === name) ?? null;
 }

@@ -18,18 +18,6 @@ export interface FieldSpec {
 /** The start timeout's limits in seconds: the schema's, which are in milliseconds. */
 export const START_TIMEOUT_SECONDS = { min: 1, max: 120 } as const;
 
-/** A full path as people on this platform write one, for hints and messages. */
-export function pathExample(platform: string): string {
-  switch (platform) {
-    case 'win32':
-      return 'C:\\microsandbox\\namespaces';
-    case 'darwin':
-      return '/Users/you/microsandbox/namespaces';
-    default:
-      return '/home/you/microsandbox/namespaces';
-  }
-}
-
 export interface FieldGroup {
   readonly title: string;
   /** Said once at the top of the group. */
@@ -64,7 +52,7 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         label: 'Namespaces folder',
         kind: 'path',
         // CLI parity: msb reads only <home>/namespaces, whatever --path the server was given.
-        hint: 'A full path; empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
+        hint: 'A full path (~/… is fine); empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
       },
       { key: 'msbserverPath', label: 'msbserver path', kind: 'chooser', hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where msb does.' },
       { key: 'logLevel', label: 'Log level', kind: 'level' },
@@ -130,26 +118,16 @@ export function rawOf(kind: FieldKind, value: unknown): RawValue {
 
 export type FieldCheck = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
-/**
- * The shared validator decides; its message is said again where it would mislead here: in
- * seconds for the timeout, with this platform's kind of path (never a Windows example on Linux).
- */
-export function checkField(spec: FieldSpec, raw: RawValue, platform = 'linux'): FieldCheck {
+/** The shared validator decides; the timeout is typed in seconds, so its message says seconds. */
+export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
   const parsed = parseField(spec.kind, raw);
   if (spec.kind === 'int' && parsed === null) return { ok: false, error: `Enter a number for “${spec.label}”.` };
-  const { min, max } = START_TIMEOUT_SECONDS;
   if (spec.kind === 'seconds') {
     const result = parsed === null ? null : validateSetting(spec.key, parsed);
+    const { min, max } = START_TIMEOUT_SECONDS;
     return result?.ok === true ? result : { ok: false, error: `The start timeout must be a number of seconds from ${min} to ${max}, such as 15 or 30.` };
   }
-  const result = validateSetting(spec.key, parsed);
-  if (result.ok || spec.kind !== 'path' || typeof parsed !== 'string') return result;
-  const name = spec.label.toLowerCase();
-  if (parsed.startsWith('~')) {
-    // The schema takes only full paths, and the window cannot know the home folder to expand ~.
-    return { ok: false, error: `Write the ${name} as a full path, such as ${pathExample(platform)}: ~ is not expanded here.` };
-  }
-  return { ok: false, error: parsed.includes('\0') ? result.error : `The ${name} must be a full path, such as ${pathExample(platform)}, or empty for the default.` };
+  return validateSetting(spec.key, parsed);
 }
 
 /** What an empty field means: the value in use then, shown as its placeholder. */
@@ -174,7 +152,7 @@ export type PatchResult =
   | { readonly ok: false; readonly errors: Partial<Record<keyof Settings, string>> };
 
 /** The changed fields as a patch, or the errors of every invalid field. */
-export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, RawValue>, platform = 'linux'): PatchResult {
+export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, RawValue>): PatchResult {
   const patch: Partial<Settings> = {};
   const errors: Partial<Record<keyof Settings, string>> = {};
   let bad = false;
@@ -182,7 +160,7 @@ export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, Ra
     const raw = raws.get(spec.key);
     // A chosen path is main's to set (Choose…), never part of a patch.
     if (raw === undefined || spec.kind === 'chooser') continue;
-    const check = checkField(spec, raw, platform);
+    const check = checkField(spec, raw);
     if (!check.ok) {
       errors[spec.key] = check.error;
       bad = true;

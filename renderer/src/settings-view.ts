@@ -54,7 +54,6 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
   const { api, settings } = deps;
   const controls = new Map<keyof Settings, Control>();
   const restartNeeded = deps.restartNeeded ?? trackRestartNeeded(settings, deps.snapshot);
-  const platform = (): string => deps.appInfo.get()?.platform ?? 'linux';
 
   function build(spec: FieldSpec): HTMLElement {
     const id = `setting-${spec.key}`;
@@ -102,7 +101,7 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
     const onEdit = (): void => {
       entry.dirty = true;
       say('');
-      const check = checkField(spec, readRaw(entry), platform());
+      const check = checkField(spec, readRaw(entry));
       showError(entry, check.ok ? null : check.error);
       updateButtons();
     };
@@ -196,7 +195,7 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
     const view = settings.get();
     if (view === null || busy) return;
     say('');
-    const built = buildPatch(view.settings, raws(), platform());
+    const built = buildPatch(view.settings, raws());
     if (!built.ok) {
       showErrors(built.errors);
       return;

@@ -213,6 +213,21 @@ describe('moving between views', () => {
     expect(selected(w)).toBe('Logs');
   });
 
+  it('opens on the view the page’s fragment names (a window main opens on Settings)', async () => {
+    window.location.hash = '#settings';
+    try {
+      const w = (rig = await openWindow());
+      expect(selected(w)).toBe('Settings');
+    } finally {
+      window.location.hash = '';
+    }
+    rig?.dispose();
+    window.location.hash = '#nonsense';
+    rig = await openWindow();
+    expect(selected(rig)).toBe('Status');
+    window.location.hash = '';
+  });
+
   it('has no panel that is a Tab stop of its own', async () => {
     const w = (rig = await openWindow());
     expect([...w.root.querySelectorAll('[role="tabpanel"]')].map((p) => p.getAttribute('tabindex'))).toEqual([null, null, null, null, null]);

@@ -1,12 +1,18 @@
-import type { AppInfo, MsbApi, SettingsView } from '../../shared/contract.ts';
+import type { AppInfo, MsbApi, SettingsView, ViewName } from '../../shared/contract.ts';
+import { VIEW_NAMES } from '../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
+import type { Settings } from '../../shared/settings-schema.ts';
+import { SETUP_UNKNOWN } from '../../shared/setup.ts';
+import type { SetupState } from '../../shared/setup.ts';
 import { errorMessage, h, setText } from './dom.ts';
 import { createKeysView } from './keys-view.ts';
 import { createLogsView } from './logs-view.ts';
+import { trackRestartNeeded } from './restart-needed.ts';
 import type { SandboxesView } from '../../shared/sandboxes.ts';
 import { createSandboxesView } from './sandboxes-view.ts';
 import { createSettingsView } from './settings-view.ts';
+import { shortcutLabel, shortcutView } from './shortcuts.ts';
 import { signal } from './signal.ts';
 import { statusView } from './status-model.ts';
 import { createStatusView } from './status-view.ts';
@@ -18,8 +24,10 @@ export interface AppOptions {
 
 export interface App {
   readonly ready: Promise<void>;
-  select(tab: 'status' | 'sandboxes' | 'keys' | 'logs' | 'settings'): void;
+  select(tab: ViewName): void;
 }
+
+const LABELS: Readonly<Record<ViewName, string>> = { status: 'Status', sandboxes: 'Sandboxes', keys: 'Keys', logs: 'Logs', settings: 'Settings' };
 
 /** Builds the window into `root`. Everything it knows arrives through `api`. */
 export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = {}): App {
@@ -27,8 +35,9 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const snapshot = signal<ServerSnapshot>(INITIAL_SNAPSHOT);
   const settings = signal<SettingsView | null>(null);
   const appInfo = signal<AppInfo | null>(null);
-  const unsupported = signal<string | null>(null);
+  const setup = signal<SetupState>(SETUP_UNKNOWN);
   const sandboxes = signal<SandboxesView | null>(null);
+  const restartNeeded = trackRestartNeeded(settings, snapshot);
 
   // The one status region: short, so that a change is announced without noise.
   const pillLabel = h('span', { class: 'pill-label', 'data-testid': 'status-pill' });
@@ -49,23 +58,25 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
     setTimeout(() => setText(notices, text), 50);
   };
 
-  const status = createStatusView({ api, snapshot, now, unsupported });
+  const openSetting = (key: keyof Settings): void => {
+    tabs.select('settings');
+    settingsView.focusField(key);
+  };
+  const status = createStatusView({ api, snapshot, now, setup, appInfo, settings, restartNeeded, openSetting, announce });
   const sandboxesView = createSandboxesView({ api, sandboxes, snapshot, settings, now, announce });
   const keys = createKeysView({ api, snapshot, settings, now, announce, sandboxes });
-  const logs = createLogsView({ api });
-  const settingsView = createSettingsView({ api, settings, snapshot, appInfo, announce });
+  const logs = createLogsView({ api, snapshot });
+  const settingsView = createSettingsView({ api, settings, snapshot, appInfo, announce, restartNeeded });
   const views = { status, sandboxes: sandboxesView, keys, logs, settings: settingsView };
   const tabs = createTabs(
-    [
-      { id: 'status', label: 'Status', content: status.element, onShow: status.show, onHide: status.hide },
-      { id: 'sandboxes', label: 'Sandboxes', content: sandboxesView.element, onShow: sandboxesView.show, onHide: sandboxesView.hide },
-      { id: 'keys', label: 'Keys', content: keys.element, onShow: keys.show, onHide: keys.hide },
-      { id: 'logs', label: 'Logs', content: logs.element, onShow: logs.show, onHide: logs.hide },
-      { id: 'settings', label: 'Settings', content: settingsView.element, onShow: settingsView.show, onHide: settingsView.hide },
-    ],
+    VIEW_NAMES.map((id) => ({ id, label: LABELS[id], content: views[id].element, onShow: views[id].show, onHide: views[id].hide })),
     'Sections',
   );
-  const loadError = h('p', { class: 'inline-error', 'data-testid': 'load-error', role: 'alert', hidden: true });
+  const loadError = h('p', { class: 'inline-error load-error', 'data-testid': 'load-error', role: 'alert', hidden: true });
+  const showLoadError = (what: string, error: unknown): void => {
+    loadError.hidden = false;
+    setText(loadError, `${what}: ${errorMessage(error)}`);
+  };
 
   root.append(
     h('header', { class: 'top' }, h('h1', {}, 'Microsandbox'), pill),
@@ -78,18 +89,56 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const renderPill = (value: ServerSnapshot): void => {
     const view = statusView(value, now());
     pill.dataset['tone'] = view.tone;
-    setText(pillLabel, view.label);
+    setText(pillLabel, view.pillLabel);
     setText(pillDetail, ` — ${view.announcement}`);
   };
   snapshot.subscribe(renderPill);
   renderPill(snapshot.get());
 
+  const isMac = (): boolean => appInfo.get()?.platform === 'darwin';
+  const labelShortcuts = (): void => {
+    for (const id of VIEW_NAMES) tabs.tab(id)?.setAttribute('aria-keyshortcuts', `${shortcutLabel(id, isMac())}${isMac() && id === 'settings' ? ' Meta+,' : ''}`);
+  };
+  appInfo.subscribe(labelShortcuts);
+  labelShortcuts();
+  document.addEventListener('keydown', (event) => {
+    const view = shortcutView(event, isMac());
+    if (view === null) return;
+    event.preventDefault();
+    tabs.select(view, true);
+  });
+
   // Pushed updates; the window never polls.
   api.onStatus((value) => snapshot.set(value));
   api.onSettings((value) => settings.set(value));
   api.onSandboxes((value) => sandboxes.set(value));
+  api.onSetup((value) => setup.set(value));
+  api.onNavigate((event) => {
+    const view = viewOf(event.view);
+    if (view !== null) tabs.select(view, true);
+  });
 
-  tabs.select('status');
+  // An install made in a terminal shows as soon as the window comes back to the front.
+  let looking = false;
+  const lookAgain = (): void => {
+    if (looking || document.visibilityState !== 'visible') return;
+    looking = true;
+    api
+      .setup()
+      .then(
+        (value) => setup.set(value),
+        (error: unknown) => showLoadError('Could not look for msbserver', error),
+      )
+      .finally(() => {
+        looking = false;
+      });
+  };
+  window.addEventListener('focus', lookAgain);
+  document.addEventListener('visibilitychange', lookAgain);
+
+  // A window main opens on a view (the tray's Settings…) names it in the fragment: an event sent
+  // before the page listens would be lost.
+  tabs.select(viewOf(window.location.hash.slice(1)) ?? 'status');
 
   const ready = Promise.allSettled([
     api.status().then((value) => {
@@ -101,16 +150,11 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
     api.getSettings().then((value) => settings.set(value)),
     // Main's answer is no older than a view it pushed before answering (one pipe, in order).
     api.listSandboxes().then((value) => sandboxes.set(value)),
-    api.appInfo().then((info) => {
-      appInfo.set(info);
-      if (!info.serverSupported) unsupported.set(`msbserver does not run natively on ${info.platform}. Run microsandbox inside WSL or a Linux machine and use its URL.`);
-    }),
+    api.appInfo().then((info) => appInfo.set(info)),
+    api.setup().then((value) => setup.set(value)),
   ]).then((results) => {
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed !== undefined) {
-      loadError.hidden = false;
-      setText(loadError, `Could not load everything: ${errorMessage(failed.reason)}`);
-    }
+    if (failed !== undefined) showLoadError('Could not load everything', failed.reason);
   });
 
   return {
@@ -119,4 +163,8 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
       if (tab in views) tabs.select(tab);
     },
   };
+}
+
+function viewOf(name: string): ViewName | null {
+  return VIEW_NAMES.find((view) => view === name) ?? null;
 }

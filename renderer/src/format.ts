@@ -52,7 +52,8 @@ export function checkExpiry(text: string, nowMs: number, options: DateFormatOpti
     return { ok: false, error: error instanceof Error ? error.message : 'Not a valid duration.' };
   }
   const expiresAt = nowMs + seconds * 1000;
-  if (seconds === 0) return { ok: true, seconds, expiresAt, preview: 'Expires at once: a 0 duration gives a key that is already expired.' };
+  // A key that is expired when it is made is of no use: main refuses it, so the form does too.
+  if (seconds === 0) return { ok: false, error: 'A key must last longer than 0: enter a duration such as 1h or 24h.' };
   // The same limits main applies: over ten years is refused, over a year asked about natively.
   if (seconds > MAX_KEY_SECONDS) return { ok: false, error: `A key can last at most ${formatDuration(MAX_KEY_SECONDS)} (10y).` };
   const when = formatDateTime(expiresAt, options);

@@ -1,6 +1,7 @@
 import type { KeyCopyFormat, MintedKey, MsbApi, SettingsView } from '../../shared/contract.ts';
 import { EXPIRY_PRESETS } from '../../shared/duration.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
+import { copyButton, keyCopiedText } from './copy-button.ts';
 import { errorMessage, h, replace, setText, uid } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { checkKeyForm, keyCheckView, resetOutcomeText } from './keys-model.ts';
@@ -149,21 +150,25 @@ export function createKeysView(deps: KeysDeps): View {
       (check.namespace.ok ? exp.input : ns.input).focus();
       return;
     }
-    clearResult();
+    // The key shown stays until a new one arrives: a Generate that fails takes nothing away.
     busy = true;
     generate.disabled = true;
+    result.setAttribute('aria-busy', 'true');
     try {
       showResult(await api.mintKey(check.request));
     } catch (error) {
       setText(keyError, errorMessage(error));
+      if (token !== null) setText(staleNote, 'No new key was made: the key above is still the last one.');
     } finally {
       busy = false;
       generate.disabled = false;
+      result.removeAttribute('aria-busy');
     }
   }
 
-  // The token lives only here, in this closure, until the next Generate or a reset.
+  // The token lives only here, in this closure, until the next key or a reset.
   let token: string | null = null;
+  const staleNote = h('p', { class: 'note', 'data-testid': 'key-stale' });
   function clearResult(): void {
     token = null;
     replace(result);
@@ -175,26 +180,28 @@ export function createKeysView(deps: KeysDeps): View {
     let revealed = false;
     const tokenId = uid('token');
     const value = h('code', { id: tokenId, class: 'token', 'data-testid': 'token-value' }, maskToken(minted.token));
-    const reveal = h('button', { type: 'button', class: 'small', 'aria-controls': tokenId }, 'Reveal');
+    const reveal = h('button', { type: 'button', class: 'small reveal', 'aria-controls': tokenId, 'aria-pressed': 'false' }, 'Reveal');
     reveal.addEventListener('click', () => {
       if (token === null) return;
       revealed = !revealed;
       setText(value, revealed ? token : maskToken(token));
       setText(reveal, revealed ? 'Hide' : 'Reveal');
+      reveal.setAttribute('aria-pressed', String(revealed));
       value.classList.toggle('revealed', revealed);
     });
-    const notice = h('p', { class: 'copy-notice reserve', 'data-testid': 'copy-notice' });
     // Main builds each text from the key it gave this window; the window only names the format.
-    const copyButton = (label: string, what: string, format: KeyCopyFormat): HTMLButtonElement => {
-      const button = h('button', { type: 'button' }, label);
-      button.addEventListener('click', () => {
-        if (token === null) return;
-        void copy(format, token, what, notice);
+    const copyKey = (label: string, format: KeyCopyFormat): HTMLButtonElement =>
+      copyButton({
+        label,
+        copy: () => (token === null ? Promise.reject(new Error('The key is gone: generate a new one.')) : api.copy({ what: format, token })),
+        done: () => keyCopiedText(settings.get()?.settings.clipboardClearSeconds ?? 0),
+        announce: deps.announce,
       });
-      return button;
-    };
     const check = keyCheckView(minted.check);
+    // Development mode is said once, above the form; the check would only say it again.
+    const checkSaysDevMode = minted.devMode && minted.check.result === 'not-checked';
     const expires = `${formatDateTime(minted.expiresAt * 1000)}`;
+    setText(staleNote, '');
     replace(
       result,
       h('div', { class: 'token-row' }, value, reveal),
@@ -208,32 +215,19 @@ export function createKeysView(deps: KeysDeps): View {
         h('dt', {}, 'Server'),
         h('dd', { 'data-testid': 'token-server', class: 'mono' }, minted.serverUrl),
       ),
-      h('p', { class: `check check-${check.tone}`, 'data-testid': 'token-check' }, check.text),
-      minted.devMode ? h('p', { class: 'note' }, 'This server runs in development mode and ignores keys.') : null,
+      checkSaysDevMode && !devNote.hidden ? null : h('p', { class: `check check-${check.tone}`, 'data-testid': 'token-check' }, check.text),
       h(
         'div',
         { class: 'copy-grid' },
-        copyButton('Copy token', 'Token', 'token'),
-        copyButton('Copy export line', 'Export line', 'export-line'),
-        copyButton('Copy .env', '.env lines', 'dotenv'),
-        copyButton('Copy MCP config', 'MCP config', 'mcp-config'),
+        copyKey('Copy token', 'token'),
+        copyKey('Copy export line', 'export-line'),
+        copyKey('Copy .env', 'dotenv'),
+        copyKey('Copy MCP config', 'mcp-config'),
       ),
-      notice,
+      staleNote,
       h('p', { class: 'muted small-text' }, 'Shown once: the app keeps no copy of this key.'),
     );
     result.hidden = false;
-  }
-
-  async function copy(format: KeyCopyFormat, key: string, what: string, notice: HTMLElement): Promise<void> {
-    try {
-      await api.copy({ what: format, token: key });
-      const seconds = settings.get()?.settings.clipboardClearSeconds ?? 0;
-      const message = seconds > 0 ? `${what} copied. Clipboard clears in ${seconds} s.` : `${what} copied.`;
-      setText(notice, message);
-      deps.announce(message);
-    } catch (error) {
-      setText(notice, `Not copied: ${errorMessage(error)}`);
-    }
   }
 
   function renderDev(): void {

@@ -1,10 +1,14 @@
 import type { MsbApi } from '../../shared/contract.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { errorMessage, h, replace, setText } from './dom.ts';
-import { MAX_LOG_LINES, mergeTail, stripAnsi } from './logs-model.ts';
+import { emptyLogText, MAX_LOG_LINES, mergeTail, stripAnsi } from './logs-model.ts';
+import type { Signal } from './signal.ts';
 import type { View } from './status-view.ts';
 
 export interface LogsDeps {
   readonly api: MsbApi;
+  /** Whose output the log holds: a server started outside the app writes elsewhere. */
+  readonly snapshot?: Signal<ServerSnapshot>;
 }
 
 /** The server log's tail, followed as lines arrive, and a button that opens its folder. */
@@ -46,7 +50,7 @@ export function createLogsView(deps: LogsDeps): View {
   }
   function afterChange(): void {
     empty.hidden = count > 0;
-    if (count === 0 && loading === null) setText(empty, 'The log is empty.');
+    if (count === 0 && loading === null) setText(empty, emptyLogText(deps.snapshot?.get() ?? null));
     if (follow.checked) lines.scrollTop = lines.scrollHeight;
   }
   function appendLines(more: readonly string[]): void {
@@ -63,6 +67,9 @@ export function createLogsView(deps: LogsDeps): View {
     afterChange();
   }
   follow.addEventListener('change', () => afterChange());
+  deps.snapshot?.subscribe(() => {
+    if (count === 0 && loading === null) afterChange();
+  });
   api.onLog((event) => appendLines(event.lines));
 
   async function load(): Promise<void> {

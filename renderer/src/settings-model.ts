@@ -1,9 +1,12 @@
 import { DEV_MODE_EXPOSURE } from '../../shared/exposure.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
-import { LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
+import { DEFAULT_SETTINGS, LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
 
-/** `chooser`: shown, never typed: main sets it from its own native file dialog. */
-export type FieldKind = 'text' | 'path' | 'int' | 'bool' | 'level' | 'chooser';
+/**
+ * `chooser`: shown, never typed: main sets it from its own native file dialog. `seconds`: typed
+ * in seconds, stored in milliseconds.
+ */
+export type FieldKind = 'text' | 'path' | 'int' | 'seconds' | 'bool' | 'level' | 'chooser';
 
 export interface FieldSpec {
   readonly key: keyof Settings;
@@ -11,6 +14,9 @@ export interface FieldSpec {
   readonly kind: FieldKind;
   readonly hint?: string;
 }
+
+/** The start timeout's limits in seconds: the schema's, which are in milliseconds. */
+export const START_TIMEOUT_SECONDS = { min: 1, max: 120 } as const;
 
 export interface FieldGroup {
   readonly title: string;
@@ -46,11 +52,16 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         label: 'Namespaces folder',
         kind: 'path',
         // CLI parity: msb reads only <home>/namespaces, whatever --path the server was given.
-        hint: 'Empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
+        hint: 'A full path (~/… is fine); empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
       },
       { key: 'msbserverPath', label: 'msbserver path', kind: 'chooser', hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where msb does.' },
       { key: 'logLevel', label: 'Log level', kind: 'level' },
-      { key: 'readinessTimeoutMs', label: 'Start timeout (milliseconds)', kind: 'int' },
+      {
+        key: 'readinessTimeoutMs',
+        label: 'Start timeout (seconds)',
+        kind: 'seconds',
+        hint: `How long a start waits for msbserver’s first health answer before the app stops it: ${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
+      },
     ],
   },
   {
@@ -84,6 +95,9 @@ export function parseField(kind: FieldKind, raw: RawValue): unknown {
   switch (kind) {
     case 'int':
       return /^-?[0-9]+$/.test(text) ? Number(text) : text === '' ? null : text;
+    case 'seconds':
+      // Milliseconds are what is stored: a thousandth of a second is the finest step.
+      return /^[0-9]+(\.[0-9]{1,3})?$/.test(text) ? Math.round(Number(text) * 1000) : text === '' ? null : text;
     case 'path':
     case 'chooser':
     case 'level':
@@ -96,6 +110,7 @@ export function parseField(kind: FieldKind, raw: RawValue): unknown {
 /** The control's value for a stored setting. */
 export function rawOf(kind: FieldKind, value: unknown): RawValue {
   if (kind === 'bool') return value === true;
+  if (kind === 'seconds' && typeof value === 'number') return String(value / 1000);
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   return '';
@@ -103,10 +118,33 @@ export function rawOf(kind: FieldKind, value: unknown): RawValue {
 
 export type FieldCheck = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
+/** The shared validator decides; the timeout is typed in seconds, so its message says seconds. */
 export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
   const parsed = parseField(spec.kind, raw);
   if (spec.kind === 'int' && parsed === null) return { ok: false, error: `Enter a number for “${spec.label}”.` };
+  if (spec.kind === 'seconds') {
+    const result = parsed === null ? null : validateSetting(spec.key, parsed);
+    const { min, max } = START_TIMEOUT_SECONDS;
+    return result?.ok === true ? result : { ok: false, error: `The start timeout must be a number of seconds from ${min} to ${max}, such as 15 or 30.` };
+  }
   return validateSetting(spec.key, parsed);
+}
+
+/** What an empty field means: the value in use then, shown as its placeholder. */
+export function placeholderOf(spec: FieldSpec, home: string | null, platform: string): string | null {
+  switch (spec.kind) {
+    case 'path':
+      return home === null ? `Default: the home’s namespaces folder` : `Default: ${home}${platform === 'win32' ? '\\' : '/'}namespaces`;
+    case 'seconds':
+      return `Default: ${DEFAULT_SETTINGS.readinessTimeoutMs / 1000}`;
+    case 'int':
+    case 'text': {
+      const value = DEFAULT_SETTINGS[spec.key];
+      return typeof value === 'string' || typeof value === 'number' ? `Default: ${value}` : null;
+    }
+    default:
+      return null;
+  }
 }
 
 export type PatchResult =

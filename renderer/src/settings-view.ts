@@ -3,7 +3,8 @@ import type { ServerSnapshot } from '../../shared/server-status.ts';
 import type { FieldErrors, Settings } from '../../shared/settings-schema.ts';
 import { exposureOf } from '../../shared/exposure.ts';
 import { errorCode, errorMessage, h, setText } from './dom.ts';
-import { ALL_FIELDS, LOG_LEVEL_OPTIONS, SETTINGS_GROUPS, buildPatch, checkField, rawOf } from './settings-model.ts';
+import { trackRestartNeeded } from './restart-needed.ts';
+import { ALL_FIELDS, LOG_LEVEL_OPTIONS, SETTINGS_GROUPS, buildPatch, checkField, placeholderOf, rawOf } from './settings-model.ts';
 import type { FieldSpec, RawValue } from './settings-model.ts';
 import type { Signal } from './signal.ts';
 import type { View } from './status-view.ts';
@@ -14,6 +15,18 @@ export interface SettingsDeps {
   readonly snapshot: Signal<ServerSnapshot>;
   readonly appInfo: Signal<AppInfo | null>;
   readonly announce: (text: string) => void;
+  /** The window's one answer to "does a change wait for a restart" (Status shows it too). */
+  readonly restartNeeded?: Signal<boolean>;
+}
+
+export interface SettingsScreen extends View {
+  /** Focuses a field (the Status view's "Raise the start timeout"). */
+  focusField(key: keyof Settings): void;
+}
+
+/** `2 fields need attention`: said in the footer, where Save was pressed. */
+export function attentionText(count: number): string {
+  return count === 1 ? '1 field needs attention.' : `${count} fields need attention.`;
 }
 
 interface Control {
@@ -37,9 +50,10 @@ function writeRaw(c: Control, raw: RawValue): void {
  * Some changes main asks the user about in a native dialog first (dev mode, a host others reach,
  * another namespaces folder); the msbserver path is chosen only in main's own file dialog.
  */
-export function createSettingsView(deps: SettingsDeps): View {
+export function createSettingsView(deps: SettingsDeps): SettingsScreen {
   const { api, settings } = deps;
   const controls = new Map<keyof Settings, Control>();
+  const restartNeeded = deps.restartNeeded ?? trackRestartNeeded(settings, deps.snapshot);
 
   function build(spec: FieldSpec): HTMLElement {
     const id = `setting-${spec.key}`;
@@ -75,9 +89,9 @@ export function createSettingsView(deps: SettingsDeps): View {
           autocomplete: 'off',
           spellcheck: 'false',
           autocapitalize: 'off',
-          inputmode: spec.kind === 'int' ? 'numeric' : null,
+          inputmode: spec.kind === 'int' ? 'numeric' : spec.kind === 'seconds' ? 'decimal' : null,
           'aria-describedby': describedBy,
-          class: spec.kind === 'int' ? 'narrow' : spec.kind === 'path' ? 'mono' : null,
+          class: spec.kind === 'int' || spec.kind === 'seconds' ? 'narrow' : spec.kind === 'path' ? 'mono' : null,
         });
       }
       row = h('div', { class: 'field' }, h('label', { for: id }, spec.label), control, error, hint);
@@ -86,7 +100,7 @@ export function createSettingsView(deps: SettingsDeps): View {
     controls.set(spec.key, entry);
     const onEdit = (): void => {
       entry.dirty = true;
-      setText(message, '');
+      say('');
       const check = checkField(spec, readRaw(entry));
       showError(entry, check.ok ? null : check.error);
       updateButtons();
@@ -126,6 +140,12 @@ export function createSettingsView(deps: SettingsDeps): View {
   form.append(footer);
   const element = h('section', { class: 'settings-view' }, form, about);
 
+  function say(text: string, bad = false): void {
+    setText(message, text);
+    if (bad) message.dataset['tone'] = 'bad';
+    else delete message.dataset['tone'];
+  }
+
   function showError(c: Control, error: string | null): void {
     setText(c.error, error ?? '');
     if (error === null) c.control.removeAttribute('aria-invalid');
@@ -162,14 +182,8 @@ export function createSettingsView(deps: SettingsDeps): View {
     updateButtons();
   }
 
-  // restartNeeded is about the run that was live when main said so: a restart ends it.
-  let runOfView: string | null = null;
   function renderBanner(): void {
-    const view = settings.get();
-    const run = runOf(deps.snapshot.get());
-    // Settings that arrived before the first status belong to the first run seen.
-    if (runOfView === null && view?.restartNeeded === true) runOfView = run;
-    restartBanner.hidden = !(view !== null && view.restartNeeded && run !== null && run === runOfView);
+    restartBanner.hidden = !restartNeeded.get();
   }
 
   let busy = false;
@@ -180,7 +194,7 @@ export function createSettingsView(deps: SettingsDeps): View {
   async function submit(): Promise<void> {
     const view = settings.get();
     if (view === null || busy) return;
-    setText(message, '');
+    say('');
     const built = buildPatch(view.settings, raws());
     if (!built.ok) {
       showErrors(built.errors);
@@ -188,7 +202,7 @@ export function createSettingsView(deps: SettingsDeps): View {
     }
     if (Object.keys(built.patch).length === 0) {
       fill(true);
-      setText(message, 'Nothing changed.');
+      say('Nothing changed.');
       return;
     }
     busy = true;
@@ -198,7 +212,7 @@ export function createSettingsView(deps: SettingsDeps): View {
       settings.set(next);
       fill(true);
       // When a restart is needed, the banner above says so, with its button.
-      setText(message, 'Saved.');
+      say('Saved.');
       deps.announce(next.restartNeeded ? 'Saved. Restart the server to apply the changes.' : 'Saved.');
     } catch (error) {
       const fields = fieldsOf(error);
@@ -206,10 +220,9 @@ export function createSettingsView(deps: SettingsDeps): View {
       // renderer checked the same rules already, so the message alone is the usual fallback.
       if (fields !== null && Object.keys(fields).length > 0 && (errorCode(error) ?? 'invalid-input') === 'invalid-input') {
         showErrors(fields);
-        setText(message, 'Not saved: please correct the marked fields.');
       } else {
         // Declined in main's dialog or refused by main: nothing was saved, and the message says why.
-        setText(message, `Not saved: ${errorMessage(error)}`);
+        say(`Not saved: ${errorMessage(error)}`, true);
       }
     } finally {
       busy = false;
@@ -217,15 +230,21 @@ export function createSettingsView(deps: SettingsDeps): View {
     }
   }
 
+  /** Marks each field, says how many in the footer (next to Save), and goes to the first. */
   function showErrors(errors: FieldErrors): void {
     let first: Control | null = null;
+    let count = 0;
     for (const spec of ALL_FIELDS) {
       const c = controls.get(spec.key);
       const text = errors[spec.key];
       if (c === undefined || text === undefined) continue;
       showError(c, text);
+      count += 1;
       first ??= c;
     }
+    const summary = count === 0 ? 'Not saved: the settings were refused.' : `Not saved: ${attentionText(count)}`;
+    say(summary, true);
+    deps.announce(summary);
     first?.control.focus();
   }
 
@@ -234,14 +253,14 @@ export function createSettingsView(deps: SettingsDeps): View {
     if (busy) return;
     busy = true;
     updateButtons();
-    setText(message, '');
+    say('');
     try {
       settings.set(await action());
-      setText(message, done);
+      say(done);
       deps.announce(done);
     } catch (error) {
       // Cancelled in the dialog: say so plainly; anything else: why it was not taken.
-      setText(message, errorCode(error) === 'declined' ? errorMessage(error) : `Not changed: ${errorMessage(error)}`);
+      say(errorCode(error) === 'declined' ? errorMessage(error) : `Not changed: ${errorMessage(error)}`, errorCode(error) !== 'declined');
     } finally {
       busy = false;
       updateButtons();
@@ -250,34 +269,47 @@ export function createSettingsView(deps: SettingsDeps): View {
 
   revert.addEventListener('click', () => {
     fill(true);
-    setText(message, '');
+    say('');
   });
   restartNow.addEventListener('click', () => {
     restartNow.disabled = true;
     api.restart().then(
       (snapshot) => {
         deps.snapshot.set(snapshot);
-        setText(message, snapshot.state === 'running' ? 'The server restarted with the new settings.' : `The server did not start: ${snapshot.error?.message ?? ''}`);
+        say(snapshot.state === 'running' ? 'The server restarted with the new settings.' : `The server did not start: ${snapshot.error?.message ?? ''}`, snapshot.state !== 'running');
       },
-      (error: unknown) => setText(message, `Restart failed: ${errorMessage(error)}`),
+      (error: unknown) => say(`Restart failed: ${errorMessage(error)}`, true),
     ).finally(() => {
       restartNow.disabled = false;
     });
   });
 
-  settings.subscribe(() => {
-    runOfView = runOf(deps.snapshot.get());
-    fill(false);
-  });
-  deps.snapshot.subscribe(renderBanner);
-  const renderAbout = (info: AppInfo | null): void => {
+  settings.subscribe(() => fill(false));
+  restartNeeded.subscribe(renderBanner);
+  const renderInfo = (info: AppInfo | null): void => {
     setText(about, info === null ? '' : `${info.name} ${info.version} · home ${info.home}`);
+    for (const c of controls.values()) {
+      if (c.spec.kind === 'chooser' || !(c.control instanceof HTMLInputElement)) continue;
+      const placeholder = placeholderOf(c.spec, info?.home ?? null, info?.platform ?? 'linux');
+      if (placeholder === null) c.control.removeAttribute('placeholder');
+      else c.control.placeholder = placeholder;
+    }
   };
-  deps.appInfo.subscribe(renderAbout);
-  renderAbout(deps.appInfo.get());
+  deps.appInfo.subscribe(renderInfo);
+  renderInfo(deps.appInfo.get());
   fill(true);
 
-  return { element, show() {}, hide() {} };
+  return {
+    element,
+    show() {},
+    hide() {},
+    focusField(key) {
+      const c = controls.get(key);
+      if (c === undefined) return;
+      c.control.focus();
+      if (c.control instanceof HTMLInputElement && c.control.type === 'text') c.control.select();
+    },
+  };
 }
 
 function fieldsOf(error: unknown): FieldErrors | null {
@@ -286,8 +318,4 @@ function fieldsOf(error: unknown): FieldErrors | null {
     if (typeof fields === 'object' && fields !== null) return fields;
   }
   return null;
-}
-
-function runOf(snapshot: ServerSnapshot): string | null {
-  return snapshot.state === 'running' ? `${snapshot.pid ?? '?'}:${snapshot.startedAt ?? '?'}` : null;
 }

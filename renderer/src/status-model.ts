@@ -1,25 +1,30 @@
 import { availableActions, isLive } from '../../shared/actions.ts';
 import { exposureOf, hostOfUrl } from '../../shared/exposure.ts';
 import type { ServerSnapshot, ServerState } from '../../shared/server-status.ts';
-import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
+import { failureProblem, hungProblem } from './failure-model.ts';
 import { formatUptime } from './format.ts';
+import type { ProblemView } from './problem-model.ts';
 
-export type Tone = 'ok' | 'busy' | 'idle' | 'bad';
+/** `hung`: running, but not answering its health check; neither the running green nor a failure. */
+export type Tone = 'ok' | 'busy' | 'idle' | 'bad' | 'hung';
 
-export interface FailureView {
-  readonly title: string;
-  readonly message: string;
-  /** `Exit code 3`, `Signal SIGKILL`, or ''. */
-  readonly detail: string;
-  readonly logTail: readonly string[];
-  readonly searched: readonly string[];
-  /** How to install microsandbox, when msbserver was not found. */
-  readonly installHint: string | null;
+export type ServerAction = 'start' | 'stop' | 'restart';
+
+export interface StatusContext {
+  /** False where msbserver cannot run (Windows). */
+  readonly serverSupported?: boolean;
+  /** msbserver is missing: a start would fail before anything ran. */
+  readonly startBlocked?: boolean;
+  /** Settings changed that the running server has not picked up. */
+  readonly restartNeeded?: boolean;
 }
 
 export interface StatusView {
   readonly state: ServerState;
+  /** The state line: `Running`, `Not answering`, `Restarting in 3 s`, … */
   readonly label: string;
+  /** The header pill: as the label, without a countdown (the pill is a live region). */
+  readonly pillLabel: string;
   readonly tone: Tone;
   /** One sentence for the status region that screen readers announce. */
   readonly announcement: string;
@@ -42,7 +47,14 @@ export interface StatusView {
   readonly canStart: boolean;
   readonly canStop: boolean;
   readonly canRestart: boolean;
-  readonly failure: FailureView | null;
+  /** The one action the state asks for, shown as the primary button; null when none stands out. */
+  readonly primary: ServerAction | null;
+  /** Seconds until the automatic restart after a crash; null when none is due. */
+  readonly restartIn: number | null;
+  /** What went wrong with the server (a failure, a crash before a restart, a hung server). */
+  readonly problem: ProblemView | null;
+  /** A settings change waits for a restart of the running server. */
+  readonly restartNeeded: boolean;
 }
 
 const LABELS: Readonly<Record<ServerState, string>> = {
@@ -61,24 +73,41 @@ const TONES: Readonly<Record<ServerState, Tone>> = {
   failed: 'bad',
 };
 
-const DASH = '—';
+export const DASH = '—';
 
 export function uptimeOf(snapshot: ServerSnapshot, nowMs: number): string {
   if (snapshot.state !== 'running' || snapshot.startedAt === null) return DASH;
   return formatUptime(nowMs - snapshot.startedAt);
 }
 
-export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSupported = true): StatusView {
+/** Whole seconds left until `restartAt` (never below 0), or null. */
+export function restartInOf(snapshot: ServerSnapshot, nowMs: number): number | null {
+  if (snapshot.restartAt === null) return null;
+  return Math.max(0, Math.ceil((snapshot.restartAt - nowMs) / 1000));
+}
+
+export function restartLabel(seconds: number): string {
+  return seconds > 0 ? `Restarting in ${seconds} s` : 'Restarting…';
+}
+
+export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSupportedOrContext: boolean | StatusContext = true): StatusView {
+  const context: StatusContext = typeof serverSupportedOrContext === 'boolean' ? { serverSupported: serverSupportedOrContext } : serverSupportedOrContext;
   const { state } = snapshot;
   const running = state === 'running';
+  const hung = running && snapshot.healthy === false;
   const live = isLive(snapshot);
-  const can = availableActions(snapshot, serverSupported);
-  const failure = state === 'failed' && snapshot.error !== null ? failureView(snapshot) : null;
+  const can = availableActions(snapshot, context.serverSupported ?? true);
+  const restartIn = state === 'failed' ? restartInOf(snapshot, nowMs) : null;
+  // While a restart is due, Start would do what the app is about to do; Cancel is the choice.
+  const canStart = can.start && context.startBlocked !== true && restartIn === null;
+  const restartNeeded = running && context.restartNeeded === true;
   const exposure = live ? exposureOf(snapshot.devMode, hostOfUrl(snapshot.url)) : null;
+  const label = restartIn !== null ? restartLabel(restartIn) : hung ? 'Not answering' : LABELS[state];
   return {
     state,
-    label: LABELS[state],
-    tone: running && snapshot.healthy === false ? 'bad' : TONES[state],
+    label,
+    pillLabel: restartIn !== null ? 'Restarting…' : label,
+    tone: hung ? 'hung' : restartIn !== null ? 'busy' : TONES[state],
     announcement: announcementOf(snapshot),
     pid: live && snapshot.pid !== null ? String(snapshot.pid) : DASH,
     url: live && snapshot.url !== null ? snapshot.url : DASH,
@@ -89,29 +118,13 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSuppor
     mode: !live || snapshot.devMode === null ? DASH : snapshot.devMode ? 'Development: no keys needed' : 'Secure: clients need a key',
     exposure,
     origin: !live ? DASH : snapshot.external ? 'Outside the app (msb CLI)' : 'This app',
-    canStart: can.start,
+    canStart,
     canStop: can.stop,
     canRestart: can.restart,
-    failure,
-  };
-}
-
-function failureView(snapshot: ServerSnapshot): FailureView | null {
-  const error = snapshot.error;
-  if (error === null) return null;
-  const missing = error.code === 'not-found' || error.code === 'not-executable';
-  const full =
-    error.exitCode !== null ? `Exit code ${error.exitCode}` : error.signal !== null ? `Ended by signal ${error.signal}` : '';
-  // Main's message often names the exit code or signal already; say it once.
-  const said = error.exitCode !== null ? new RegExp(`exit code ${error.exitCode}\\b`, 'i') : error.signal !== null ? new RegExp(error.signal) : null;
-  const detail = said !== null && said.test(error.message) ? '' : full;
-  return {
-    title: missing ? 'msbserver was not found' : error.code === 'unsafe-executable' ? 'msbserver was not run' : error.code === 'unsafe-settings' ? 'The server was not started' : 'The server could not run',
-    message: error.message,
-    detail,
-    logTail: error.logTail,
-    searched: error.searched,
-    installHint: error.code === 'not-found' ? MICROSANDBOX_INSTALL_HINT : null,
+    primary: canStart ? 'start' : can.restart && (hung || restartNeeded) ? 'restart' : null,
+    restartIn,
+    problem: failureProblem(snapshot) ?? hungProblem(snapshot),
+    restartNeeded,
   };
 }
 
@@ -131,7 +144,9 @@ function announcementOf(snapshot: ServerSnapshot): string {
       return 'Server stopping…';
     case 'stopped':
       return 'Server stopped.';
-    case 'failed':
-      return `Server failed: ${snapshot.error?.message ?? 'no reason given.'}`;
+    case 'failed': {
+      const again = snapshot.restartAt !== null ? ' It restarts by itself shortly.' : '';
+      return `Server failed: ${snapshot.error?.message ?? 'no reason given.'}${again}`;
+    }
   }
 }

@@ -1,10 +1,15 @@
-import type { MsbApi } from '../../shared/contract.ts';
-import type { ServerFailure, ServerSnapshot } from '../../shared/server-status.ts';
-import { errorMessage, h, replace, setText } from './dom.ts';
-import { stripAnsi } from './logs-model.ts';
+import type { AppInfo, MsbApi, SettingsView } from '../../shared/contract.ts';
+import type { ServerSnapshot } from '../../shared/server-status.ts';
+import type { Settings } from '../../shared/settings-schema.ts';
+import type { SetupState } from '../../shared/setup.ts';
+import { copyButton } from './copy-button.ts';
+import { errorCode, errorMessage, h, setText } from './dom.ts';
+import { createProblemBlock } from './problem-view.ts';
+import type { ProblemHandlers } from './problem-view.ts';
+import { SETUP_FAILURES, setupBlocksStart, setupProblem, unsupportedPlatform } from './setup-model.ts';
 import type { Signal } from './signal.ts';
-import { statusView, uptimeOf } from './status-model.ts';
-import type { StatusView } from './status-model.ts';
+import { DASH, statusView, uptimeOf } from './status-model.ts';
+import type { ServerAction, StatusView } from './status-model.ts';
 
 export interface View {
   readonly element: HTMLElement;
@@ -16,137 +21,161 @@ export interface StatusDeps {
   readonly api: MsbApi;
   readonly snapshot: Signal<ServerSnapshot>;
   readonly now: () => number;
-  /** Set when msbserver cannot run on this platform (Windows). */
-  readonly unsupported: Signal<string | null>;
+  /** Whether microsandbox is there to run (first run, msbrun missing, unsupported platform). */
+  readonly setup: Signal<SetupState>;
+  readonly appInfo: Signal<AppInfo | null>;
+  readonly settings: Signal<SettingsView | null>;
+  readonly restartNeeded: Signal<boolean>;
+  /** Shows Settings with this field focused. */
+  readonly openSetting: (key: keyof Settings) => void;
+  readonly announce: (text: string) => void;
 }
 
-/** State, facts, Start/Stop/Restart, and on failure the reason and the log lines. */
+const FACTS = [
+  ['pid', 'PID'],
+  ['url', 'URL'],
+  ['uptime', 'Uptime'],
+  ['health', 'Health'],
+  ['mode', 'Mode'],
+  ['origin', 'Started by'],
+] as const;
+type FactKey = (typeof FACTS)[number][0];
+
+/**
+ * The state first, then what is wrong and what to do about it (the problem block), the actions,
+ * and the facts of a live server. Only facts that say something are shown.
+ */
 export function createStatusView(deps: StatusDeps): View {
   const { api, snapshot, now } = deps;
   const state = h('strong', { class: 'state-label', 'data-testid': 'status-state' });
   const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
-  const pid = h('dd', { 'data-testid': 'status-pid' });
-  const url = h('dd', { 'data-testid': 'status-url' });
-  const uptime = h('dd', { 'data-testid': 'status-uptime' });
-  const health = h('dd', { 'data-testid': 'status-health' });
-  const mode = h('dd', { 'data-testid': 'status-mode' });
-  const origin = h('dd', { 'data-testid': 'status-origin' });
-  const exposure = h('p', { class: 'note warn', 'data-testid': 'status-exposure', hidden: true });
-  const card = h(
-    'div',
-    { class: 'state-card' },
-    h('div', { class: 'state-line' }, dot, state),
-    h(
-      'dl',
-      { class: 'facts' },
-      ...[['PID', pid], ['URL', url], ['Uptime', uptime], ['Health', health], ['Mode', mode], ['Started by', origin]].flatMap(([term, value]) => [h('dt', {}, term), value]),
-    ),
-    exposure,
-  );
 
-  const actionError = h('p', { class: 'inline-error reserve', 'data-testid': 'action-error' });
-  let busy = false;
-  const run = (action: () => Promise<ServerSnapshot>) => async () => {
-    if (busy) return;
-    busy = true;
+  const inFlight = new Set<ServerAction>();
+  const actionError = h('p', { class: 'inline-error', 'data-testid': 'action-error', role: 'alert' });
+  const run = (action: ServerAction, call: () => Promise<ServerSnapshot>) => async (): Promise<void> => {
+    // Stop may be pressed while a start or restart is under way: it ends it (the one rule).
+    if (inFlight.has(action) || (action !== 'stop' && inFlight.size > 0)) return;
+    inFlight.add(action);
     setText(actionError, '');
     render();
     try {
-      snapshot.set(await action());
+      snapshot.set(await call());
     } catch (error) {
       setText(actionError, errorMessage(error));
     } finally {
-      busy = false;
+      inFlight.delete(action);
       render();
     }
   };
-  const start = h('button', { type: 'button', class: 'primary' }, 'Start');
-  const stop = h('button', { type: 'button' }, 'Stop');
-  const restart = h('button', { type: 'button' }, 'Restart');
-  start.addEventListener('click', () => void run(() => api.start())());
-  stop.addEventListener('click', () => void run(() => api.stop())());
-  restart.addEventListener('click', () => void run(() => api.restart())());
+  const buttons: Record<ServerAction, HTMLButtonElement> = {
+    start: h('button', { type: 'button' }, 'Start'),
+    stop: h('button', { type: 'button' }, 'Stop'),
+    restart: h('button', { type: 'button' }, 'Restart'),
+  };
+  buttons.start.addEventListener('click', () => void run('start', () => api.start())());
+  buttons.stop.addEventListener('click', () => void run('stop', () => api.stop())());
+  buttons.restart.addEventListener('click', () => void run('restart', () => api.restart())());
   // Main puts its own value on the clipboard: the window only says "the server URL".
-  const copyUrl = h('button', { type: 'button', class: 'small' }, 'Copy URL');
-  const copyNotice = h('p', { class: 'copy-notice reserve', 'data-testid': 'url-copy-notice' });
-  copyUrl.addEventListener('click', () => {
-    api.copy({ what: 'server-url' }).then(
-      () => setText(copyNotice, 'Server URL copied.'),
-      (error: unknown) => setText(copyNotice, `Not copied: ${errorMessage(error)}`),
-    );
-  });
+  const copyUrl = copyButton({ label: 'Copy URL', className: 'small', copy: () => api.copy({ what: 'server-url' }), done: () => 'Copied', announce: deps.announce, testid: 'copy-url' });
+  const restartNote = h('p', { class: 'banner', 'data-testid': 'status-restart-needed', hidden: true }, 'Settings changed since the server started: Restart applies them.');
 
-  const unsupportedNote = h('p', { class: 'note', hidden: true });
-  const failure = h('section', { class: 'failure', 'aria-labelledby': 'failure-title', 'data-testid': 'status-failure', hidden: true });
+  const head = h('div', { class: 'state-line' }, dot, state);
+  const actions = h('div', { class: 'action-block' }, h('div', { class: 'actions' }, buttons.start, buttons.stop, buttons.restart, copyUrl), actionError, restartNote);
 
-  const element = h(
-    'section',
-    { class: 'status-view' },
-    card,
-    h('div', { class: 'action-block' }, h('div', { class: 'actions' }, start, stop, restart, copyUrl), actionError, copyNotice),
-    unsupportedNote,
-    failure,
-  );
+  const handlers: ProblemHandlers = {
+    copyCommand: () => api.copy({ what: 'install-command' }),
+    locate,
+    openSetting: deps.openSetting,
+    cancelRestart: async () => {
+      snapshot.set(await api.cancelRestart());
+    },
+    announce: deps.announce,
+  };
+  const setupBlock = createProblemBlock('setup', 'setup-problem', handlers);
+  const failureBlock = createProblemBlock('failure', 'status-failure', handlers);
 
-  let lastError: ServerFailure | null | undefined;
+  const factsList = h('dl', { class: 'facts' });
+  const factRows = FACTS.map(([key, term]) => ({ key, dt: h('dt', {}, term), dd: h('dd', { 'data-testid': `status-${key}` }) }));
+  for (const row of factRows) factsList.append(row.dt, row.dd);
+  const valueOf = (key: FactKey): HTMLElement | undefined => factRows.find((row) => row.key === key)?.dd;
+  const exposure = h('p', { class: 'note warn', 'data-testid': 'status-exposure', hidden: true });
+  const facts = h('div', { class: 'facts-card', 'data-testid': 'status-facts' }, factsList, exposure);
+
+  // The problem comes before the buttons: its next step leads to the one that is primary.
+  const element = h('section', { class: 'status-view' }, head, setupBlock.element, failureBlock.element, actions, facts);
+
+  /** Main's file chooser; what the window says after it. */
+  async function locate(): Promise<string> {
+    try {
+      deps.settings.set(await api.chooseMsbserver());
+    } catch (error) {
+      return errorCode(error) === 'declined' ? errorMessage(error) : `Not changed: ${errorMessage(error)}`;
+    }
+    // Main looks again after the setting changed; asking now shows the answer without a wait.
+    const found = await api.setup();
+    deps.setup.set(found);
+    return found.kind === 'ready' ? `Found msbserver at ${found.msbserver}.` : 'The chosen file was saved, but it cannot be used: see above.';
+  }
+
+  function current(): StatusView {
+    const setup = deps.setup.get();
+    const info = deps.appInfo.get();
+    return statusView(snapshot.get(), now(), {
+      serverSupported: unsupportedPlatform(setup, info) === null,
+      startBlocked: setupBlocksStart(setup, info),
+      restartNeeded: deps.restartNeeded.get(),
+    });
+  }
+
   function render(): void {
-    const view = statusView(snapshot.get(), now(), deps.unsupported.get() === null);
+    const view = current();
     setText(state, view.label);
-    card.dataset['tone'] = view.tone;
-    setText(mode, view.mode);
-    mode.classList.toggle('warn', view.devMode);
-    setText(origin, view.origin);
+    head.dataset['tone'] = view.tone;
+    const text: Record<FactKey, string> = { pid: view.pid, url: view.url, uptime: view.uptime, health: view.health, mode: view.mode, origin: view.origin };
+    for (const row of factRows) {
+      setText(row.dd, text[row.key]);
+      // An empty fact is noise: a card of dashes says nothing.
+      const empty = text[row.key] === DASH;
+      row.dt.hidden = empty;
+      row.dd.hidden = empty;
+    }
+    valueOf('mode')?.classList.toggle('warn', view.devMode);
+    valueOf('url')?.classList.toggle('mono', view.url.startsWith('http'));
+    valueOf('health')?.classList.toggle('bad', view.tone === 'hung');
+    facts.hidden = factRows.every((row) => row.dd.hidden);
     exposure.hidden = view.exposure === null;
     setText(exposure, view.exposure === null ? '' : `${view.devMode ? 'Development mode: no key is asked, so the server is' : 'The server is'} ${view.exposure}.`);
-    url.classList.toggle('mono', view.url.startsWith('http'));
-    setText(pid, view.pid);
-    setText(url, view.url);
-    setText(uptime, view.uptime);
-    setText(health, view.health);
-    start.disabled = busy || !view.canStart;
-    stop.disabled = busy || !view.canStop;
-    restart.disabled = busy || !view.canRestart;
+    const can: Record<ServerAction, boolean> = { start: view.canStart, stop: view.canStop, restart: view.canRestart };
+    for (const action of ['start', 'stop', 'restart'] as const) {
+      const blocked = action === 'stop' ? inFlight.has('stop') : inFlight.size > 0;
+      buttons[action].disabled = blocked || !can[action];
+      buttons[action].classList.toggle('primary', view.primary === action);
+    }
+    // Without a server there is no address to copy: the button would only be noise.
     copyUrl.disabled = !view.url.startsWith('http');
-    const note = deps.unsupported.get();
-    unsupportedNote.hidden = note === null;
-    setText(unsupportedNote, note ?? '');
-    const current = snapshot.get();
-    const shownError = current.state === 'failed' ? current.error : null;
-    if (shownError !== lastError) {
-      lastError = shownError;
-      renderFailure(view.failure);
-    }
-    syncTicker(view.state === 'running');
+    copyUrl.hidden = copyUrl.disabled;
+    restartNote.hidden = !view.restartNeeded;
+
+    const setup = setupProblem(deps.setup.get(), deps.appInfo.get());
+    setupBlock.render(setup);
+    // The setup block already says why a start found no msbserver: once, not twice.
+    const failureCode = snapshot.get().error?.code;
+    const explained = setup !== null && setup.kind !== 'msbrun-missing' && failureCode !== undefined && SETUP_FAILURES.has(failureCode);
+    failureBlock.render(explained ? null : view.problem);
+    syncTicker(view.state === 'running' || view.restartIn !== null);
   }
 
-  function renderFailure(view: StatusView['failure']): void {
-    failure.hidden = view === null;
-    if (view === null) {
-      replace(failure);
-      return;
-    }
-    replace(
-      failure,
-      h('h2', { id: 'failure-title' }, view.title),
-      h('p', { 'data-testid': 'failure-message' }, view.message),
-      view.detail !== '' ? h('p', { class: 'muted' }, view.detail) : null,
-      view.searched.length > 0
-        ? h('div', {}, h('p', {}, 'Places searched:'), h('ul', { class: 'mono searched', 'data-testid': 'failure-searched' }, ...view.searched.map((place) => h('li', {}, place))))
-        : null,
-      view.installHint !== null ? h('p', { 'data-testid': 'install-hint' }, view.installHint) : null,
-      view.logTail.length > 0
-        ? h('div', {}, h('p', {}, 'Last lines of the server log:'), h('pre', { class: 'log-excerpt', tabindex: '0', 'data-testid': 'failure-log' }, view.logTail.map(stripAnsi).join('\n')))
-        : null,
-    );
-  }
-
-  // The uptime ticks once a second, only while it is on screen and the server runs.
+  // The uptime and a restart countdown tick once a second, only while they are on screen.
   let shown = false;
   let ticker: ReturnType<typeof setInterval> | null = null;
-  function syncTicker(running: boolean): void {
-    const want = shown && running && document.visibilityState === 'visible';
+  function syncTicker(moving: boolean): void {
+    const want = shown && moving && document.visibilityState === 'visible';
     if (want && ticker === null) {
-      ticker = setInterval(() => setText(uptime, uptimeOf(snapshot.get(), now())), 1000);
+      ticker = setInterval(() => {
+        const uptime = valueOf('uptime');
+        if (snapshot.get().restartAt !== null || uptime === undefined) render();
+        else setText(uptime, uptimeOf(snapshot.get(), now()));
+      }, 1000);
     } else if (!want && ticker !== null) {
       clearInterval(ticker);
       ticker = null;
@@ -154,7 +183,9 @@ export function createStatusView(deps: StatusDeps): View {
   }
   document.addEventListener('visibilitychange', () => render());
   snapshot.subscribe(() => render());
-  deps.unsupported.subscribe(() => render());
+  deps.setup.subscribe(() => render());
+  deps.appInfo.subscribe(() => render());
+  deps.restartNeeded.subscribe(() => render());
   render();
 
   return {

@@ -15,6 +15,7 @@ export interface Tabs {
   readonly panels: HTMLElement;
   select(id: string, focus?: boolean): void;
   selected(): string;
+  tab(id: string): HTMLButtonElement | undefined;
 }
 
 /**
@@ -22,7 +23,8 @@ export interface Tabs {
  * and select them, Home and End go to the ends. Every panel exists (for `aria-controls`), but
  * only the selected one holds its view: the others are `hidden` and empty, so their controls
  * can be neither reached nor confused with the visible ones (a Namespace field in Keys and a
- * Default namespace field in Settings), while each view keeps its state in memory.
+ * Default namespace field in Settings), while each view keeps its state in memory. A panel is no
+ * Tab stop of its own: every view holds controls, and the first of them is the next stop.
  */
 export function createTabs(specs: readonly TabSpec[], label: string): Tabs {
   const tablist = h('div', { role: 'tablist', 'aria-label': label, class: 'tabs' });
@@ -39,7 +41,7 @@ export function createTabs(specs: readonly TabSpec[], label: string): Tabs {
     button.addEventListener('keydown', (event) => onKey(event, spec.id));
     buttons.set(spec.id, button);
     tablist.append(button);
-    const panel = h('div', { id: panelId, role: 'tabpanel', 'aria-labelledby': tabId, tabindex: '0', class: 'panel', hidden: true });
+    const panel = h('div', { id: panelId, role: 'tabpanel', 'aria-labelledby': tabId, class: 'panel', hidden: true });
     panelOf.set(spec.id, panel);
     panels.append(panel);
   });
@@ -80,5 +82,5 @@ export function createTabs(specs: readonly TabSpec[], label: string): Tabs {
     if (focus) buttons.get(id)?.focus();
   }
 
-  return { tablist, panels, select, selected: () => current };
+  return { tablist, panels, select, selected: () => current, tab: (id) => buttons.get(id) };
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
+import { INSTALL_COMMAND } from '../../shared/setup.ts';
 import { msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
 import { findMenuEntry, waitFor, type AppHarness } from './driver.ts';
 import type { TrayState } from './driver.ts';
@@ -17,32 +17,19 @@ import { WindowView } from './window-view.ts';
 const { launch, survive } = useAppSuite('app-harness-flows');
 
 describe('first run, without msbserver installed', () => {
-  it('shows that msbserver was not found, where it looked and how to install it; the tray says Failed', async () => {
+  it('shows the first-run state at launch, once, with where it looked and the install command, and Start off', async () => {
     const app = await launch({ msbserver: 'missing' });
-    const stopped = await app.tray();
-    expect(stopped.tooltip).toBe('Microsandbox: Stopped');
-    expect(path.basename(stopped.image)).toBe('tray-stopped.png');
-
     const { page } = await app.openWindowFromTray();
     const view = new WindowView(page);
     await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Stopped');
-    expect(await view.failure.isHidden()).toBe(true);
-
-    await view.button('Start').click();
-    await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Failed');
-    await view.failure.waitFor({ state: 'visible' });
-    expect(await text(view.failureTitle)).toBe('msbserver was not found');
-    const searched = await view.searched.allTextContents();
+    await expect.poll(() => text(view.setupTitle), { timeout: 10_000 }).toBe('microsandbox is not installed');
     // Where a fresh machine would have it: ~/.local/bin under the HOME the app was given.
-    expect(searched).toContain(path.join(app.userHome, '.local', 'bin', 'msbserver'));
-    expect(await text(view.installHint)).toBe(MICROSANDBOX_INSTALL_HINT);
-    expect(await view.button('Start').isEnabled()).toBe(true);
-
-    const failed = await app.waitForTray(tooltipStarts('Microsandbox: Failed'), 'the tray to say Failed');
-    expect(failed.tooltip).toMatch(/msbserver was not found/i);
-    expect(path.basename(failed.image)).toBe('tray-failed.png');
-    const note = await app.waitForNotification('Microsandbox server failed to start');
-    expect(note.body).toMatch(/msbserver was not found/i);
+    expect(await view.setupSearched.allTextContents()).toContain(path.join(app.userHome, '.local', 'bin', 'msbserver'));
+    expect(await text(view.installCommand)).toBe(INSTALL_COMMAND);
+    // Not a click that then fails: Start is off until msbserver is there, in the window as in the tray.
+    expect(await view.button('Start').isDisabled()).toBe(true);
+    expect(await view.failure.isHidden()).toBe(true);
+    expect(findMenuEntry((await app.tray()).menu, 'start')?.enabled).toBe(false);
     expect(app.standins()).toEqual([]);
   });
 });

@@ -51,8 +51,23 @@ export class WindowView {
     return this.page.getByTestId('failure-searched').getByRole('listitem');
   }
 
-  get installHint(): Locator {
-    return this.page.getByTestId('install-hint');
+  /** The first-run state (microsandbox not installed, msbrun missing, an unsupported platform), and its parts. */
+  get setup(): Locator {
+    return this.page.getByTestId('setup-problem');
+  }
+
+  get setupTitle(): Locator {
+    return this.setup.getByRole('heading');
+  }
+
+  /** The places looked at for msbserver, one item each. */
+  get setupSearched(): Locator {
+    return this.page.getByTestId('setup-searched').getByRole('listitem');
+  }
+
+  /** The install command, shown as code with its Copy button. */
+  get installCommand(): Locator {
+    return this.page.getByTestId('setup-command');
   }
 
   get failureLog(): Locator {

@@ -2,7 +2,9 @@
 // Chromium through playwright-core, and a `window.msb` whose every call goes to the very handler
 // table main registers (real controller on a temporary home with the msbserver stand-in, real
 // settings on conf, a clipboard guard over the page's own clipboard).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +21,7 @@ import { systemClock } from '../../electron/core/clock.ts';
 import { createMintService } from '../../electron/core/keys/mint-service.ts';
 import { ClipboardGuard } from '../../electron/core/desktop/clipboard-guard.ts';
 import { createController } from '../../electron/core/server/controller.ts';
-import type { Controller } from '../../electron/core/server/controller.ts';
+import type { Controller, ControllerTiming } from '../../electron/core/server/controller.ts';
 import { createHandlerTable } from '../../electron/core/ipc/handlers.ts';
 import type { HandlerTable } from '../../electron/core/ipc/handlers.ts';
 import { homePaths } from '../../electron/core/paths.ts';
@@ -96,6 +98,16 @@ export interface RigOptions {
   /** Extra environment for the controller (and so for the stand-in it spawns). */
   readonly env?: Record<string, string>;
   readonly settings?: Partial<Settings>;
+  /**
+   * `missing`: a first run. No MSBSERVER_EXE, no msb on PATH, nothing in ~/.local/bin of the
+   * rig's HOME: only an msbserver chosen in main's file dialog (`chosenFiles`) can be run.
+   */
+  readonly msbserver?: 'standin' | 'missing';
+  /** Controller timing (restart backoff, heartbeat) for the flows that wait on it. */
+  readonly timing?: Partial<ControllerTiming>;
+  /** The platform main says it runs on (app:info, app:setup): `win32` shows the unsupported state. */
+  readonly platform?: NodeJS.Platform;
+  readonly viewport?: { readonly width: number; readonly height: number };
 }
 
 export interface Rig {
@@ -123,6 +135,10 @@ export interface Rig {
   readonly problems: string[];
   /** Opens (or reopens) the window's page. */
   open(): Promise<void>;
+  /** Starts the stand-in as `msb server start` does (detached, its PID in server.pid): a server the app did not start. */
+  cliStart(): Promise<number>;
+  /** Sends an event to the window as main does. */
+  emit(channel: string, payload: unknown): void;
   /** The page's clipboard, read by the page itself. */
   readClipboard(): Promise<string>;
   dispose(): Promise<void>;
@@ -151,10 +167,15 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   const env: NodeJS.ProcessEnv = { ...process.env, MICROSANDBOX_HOME: home, MSBSERVER_EXE: STANDIN_PATH, ...options.env };
   for (const name of Object.keys(env)) if (name.startsWith('MSB_STANDIN_') && !(name in (options.env ?? {}))) delete env[name];
   delete env['RUST_LOG'];
-  const controller = createController({ home, logDir, settings: () => settings.get(), env, userHome: dir, timing: { stopGraceMs: 2_000 } });
+  if (options.msbserver === 'missing') {
+    delete env['MSBSERVER_EXE'];
+    // No msb on PATH either: the system folders only, where no microsandbox is installed.
+    env['PATH'] = '/usr/bin:/bin';
+  }
+  const controller = createController({ home, logDir, settings: () => settings.get(), env, userHome: dir, timing: { stopGraceMs: 2_000, ...options.timing } });
   await controller.ready;
 
-  const context = await browser.newContext({ viewport: VIEWPORT, permissions: ['clipboard-read', 'clipboard-write'], baseURL: site.url });
+  const context = await browser.newContext({ viewport: options.viewport ?? VIEWPORT, permissions: ['clipboard-read', 'clipboard-write'], baseURL: site.url });
   const page = await context.newPage();
   const clipboard = new ClipboardGuard(
     {
@@ -173,7 +194,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       return Promise.resolve('');
     },
   };
-  const appInfo: AppInfo = { name: 'Microsandbox Tray', version: '0.0.0-e2e', platform: process.platform, home, serverSupported: true, platformName: platformName(process.platform) };
+  const platform = options.platform ?? process.platform;
+  const appInfo: AppInfo = { name: 'Microsandbox Tray', version: '0.0.0-e2e', platform, home, serverSupported: platform !== 'win32', platformName: platformName(platform) };
   const questions: Question[] = [];
   const confirmAnswers: boolean[] = [];
   const chosenFiles: (string | null)[] = [];
@@ -207,8 +229,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       return Promise.resolve(question.buttons.indexOf(answers.shift() ?? 'Cancel'));
     },
   };
-  // Whether msbserver is there, looked for as main does (the stand-in is set in the settings).
-  const setup = new SetupWatch({ options: () => ({ env: process.env, settingsPath: settings.get().msbserverPath, platform: process.platform, userHome: os.homedir() }) });
+  // Whether msbserver is there, looked for as main does, in the world the controller sees.
+  const setup = new SetupWatch({ options: () => ({ env, settingsPath: settings.get().msbserverPath, platform, userHome: dir }) });
   const table = createHandlerTable({
     control: controller,
     settings,
@@ -258,6 +280,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
 
   const usedPorts = new Set<number>([port]);
   settings.onChange((next) => usedPorts.add(next.port));
+  const outside: ChildProcess[] = [];
 
   return {
     page,
@@ -283,8 +306,25 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       await page.goto(site.url);
       await page.getByRole('tab', { name: 'Status' }).waitFor();
     },
+    async cliStart() {
+      mkdirSync(paths.namespacesDir, { recursive: true });
+      const key = 'CliKey0123456789CliKey0123456789';
+      writeFileSync(paths.keyFile, key, { mode: 0o600 });
+      const child = spawn(STANDIN_PATH, ['--key', key, '--port', String(settings.get().port)], { detached: true, stdio: 'ignore', cwd: home, env });
+      outside.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      if (child.pid === undefined) throw new Error('the CLI-style stand-in has no PID');
+      // As msb writes it: no newline.
+      writeFileSync(paths.pidFile, String(child.pid));
+      return child.pid;
+    },
+    emit,
     readClipboard: () => page.evaluate(() => navigator.clipboard.readText()),
     async dispose() {
+      for (const child of outside) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       unsubscribeStatus();
       unsubscribeSettings();
       follower.dispose();

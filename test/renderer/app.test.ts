@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { INITIAL_SNAPSHOT, MICROSANDBOX_INSTALL_HINT } from '../../shared/server-status.ts';
+import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
+import { INSTALL_COMMAND } from '../../shared/setup.ts';
 import { createApp } from '../../renderer/src/app.ts';
 import type { App } from '../../renderer/src/app.ts';
 import { mergeTail } from '../../renderer/src/logs-model.ts';
@@ -39,7 +40,9 @@ afterEach(() => {
 
 describe('the window', () => {
   it('loads status, settings, app info and the sandboxes once and then only listens', () => {
-    expect(msb.calls.map((c) => c.method).sort()).toEqual(['appInfo', 'getSettings', 'listSandboxes', 'status']);
+    expect(msb.calls.map((c) => c.method).sort()).toEqual(['appInfo', 'getSettings', 'listSandboxes', 'setup', 'status']);
+    expect(msb.listenerCount('onSetup')).toBe(1);
+    expect(msb.listenerCount('onNavigate')).toBe(1);
     expect(msb.listenerCount('onStatus')).toBe(1);
     expect(msb.listenerCount('onSettings')).toBe(1);
     expect(msb.listenerCount('onLog')).toBe(1);
@@ -113,25 +116,40 @@ describe('the window', () => {
     expect(byTestId('status-failure').hidden).toBe(true);
   });
 
-  it('lists the places searched and how to install microsandbox when msbserver is missing', () => {
+  it('lists the places searched and gives the install command when a start found no msbserver', () => {
     msb.emit('onStatus', {
       ...INITIAL_SNAPSHOT,
       state: 'failed',
       error: { code: 'not-found', message: 'msbserver was not found.', exitCode: null, signal: null, logTail: [], searched: ['/a/msbserver', '/b/msbserver'], at: now },
     });
     expect([...byTestId('failure-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual(['/a/msbserver', '/b/msbserver']);
-    expect(byTestId('install-hint').textContent).toBe(MICROSANDBOX_INSTALL_HINT);
+    expect(byTestId('failure-command').textContent).toBe(INSTALL_COMMAND);
   });
 
-  it("copies the server URL through main (the window names it, main builds it), only while there is one", async () => {
-    const copyUrl = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Copy URL');
-    expect(copyUrl?.disabled).toBe(true);
+  it("copies the server URL through main (the window names it, main builds it), only while there is one, and says so on the button", async () => {
+    const copyUrl = byTestId<HTMLButtonElement>('copy-url');
+    expect(copyUrl.disabled).toBe(true);
+    expect(copyUrl.hidden).toBe(true);
     msb.emit('onStatus', RUNNING);
-    expect(copyUrl?.disabled).toBe(false);
-    copyUrl?.click();
+    expect(copyUrl.disabled).toBe(false);
+    expect(copyUrl.hidden).toBe(false);
+    copyUrl.click();
     await flush();
     expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([{ method: 'copy', payload: { what: 'server-url' } }]);
-    expect(byTestId('url-copy-notice').textContent).toBe('Server URL copied.');
+    expect(copyUrl.textContent).toBe('Copied');
+  });
+
+  it('says on the button when a copy failed, and why in its title', async () => {
+    msb.answers.copy = () => {
+      throw new IpcFailure('internal', 'The clipboard is busy.');
+    };
+    msb.emit('onStatus', RUNNING);
+    const copyUrl = byTestId<HTMLButtonElement>('copy-url');
+    copyUrl.click();
+    await flush();
+    expect(copyUrl.textContent).toBe('Not copied');
+    expect(copyUrl.dataset['copy']).toBe('failed');
+    expect(copyUrl.title).toBe('The clipboard is busy.');
   });
 
   it('marks dev mode and a server started outside the app', () => {
@@ -151,14 +169,19 @@ describe('the window', () => {
     expect(byTestId('status-origin').textContent).toBe('Outside the app (msb CLI)');
   });
 
-  it('says so when the server cannot run on this platform', async () => {
+  it('says so when the server cannot run on this platform, by its name, and keeps Start off', async () => {
     root.remove();
     msb = fakeMsb();
-    msb.answers.appInfo = () => ({ ...APP_INFO, platform: 'win32', serverSupported: false });
+    msb.answers.appInfo = () => ({ ...APP_INFO, platform: 'win32', serverSupported: false, platformName: 'Windows' });
+    msb.answers.setup = () => ({ kind: 'unsupported', platformName: 'Windows' });
     root = document.createElement('div');
     document.body.append(root);
     await createApp(root, msb.api).ready;
-    expect(root.textContent).toContain('msbserver does not run natively on win32');
+    expect(byTestId('setup-problem').hidden).toBe(false);
+    expect(byTestId('setup-problem').querySelector('h2')?.textContent).toBe('microsandbox does not run natively on Windows');
+    expect(byTestId('setup-next').textContent).toMatch(/WSL 2/);
+    expect(root.textContent).not.toContain('win32');
+    expect(visibleButton('Start').disabled).toBe(true);
   });
 });
 

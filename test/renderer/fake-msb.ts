@@ -6,6 +6,7 @@ import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
 import type { SandboxesView } from '../../shared/sandboxes.ts';
+import type { SetupState } from '../../shared/setup.ts';
 
 export interface Call {
   readonly method: string;
@@ -59,6 +60,19 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
 
 export const EMPTY_SANDBOXES: SandboxesView = { namespacesDir: '/home/u/.microsandbox/namespaces', namespaces: [] };
 
+export const SETUP_READY: SetupState = { kind: 'ready', msbserver: '/home/u/.local/bin/msbserver', msbrun: { found: true, searched: ['/home/u/.local/bin/msbrun'] } };
+
+export const SETUP_MISSING: SetupState = {
+  kind: 'missing',
+  locate: {
+    found: false,
+    searched: ['$MSBSERVER_EXE (not set)', '/home/u/.local/bin/msbserver'],
+    problem: 'msbserver was not found. Looked in: $MSBSERVER_EXE (not set), /home/u/.local/bin/msbserver.',
+    hint: 'Install microsandbox.',
+    reason: 'missing',
+  },
+};
+
 const LOCATED: LocateResult = { found: true, path: '/usr/local/bin/msbserver', source: 'local-bin', searched: [] };
 
 export function fakeMsb(): FakeMsb {
@@ -81,6 +95,7 @@ export function fakeMsb(): FakeMsb {
     logTail: () => ({ lines: [], path: '/home/u/.config/Microsandbox Tray/logs/msbserver.log' }),
     reveal: () => undefined,
     appInfo: () => APP_INFO,
+    setup: () => SETUP_READY,
     listSandboxes: () => EMPTY_SANDBOXES,
     stopSandboxes: () => ({ stopped: [], failed: [], via: 'none' }),
     sandboxLogTail: (payload) => ({ ...(payload as { namespace: string; name: string }), exists: true, lines: [] }),

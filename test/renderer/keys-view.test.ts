@@ -1,10 +1,12 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SettingsView } from '../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import type { SandboxesView } from '../../shared/sandboxes.ts';
+import { COPY_FEEDBACK_MS } from '../../renderer/src/copy-button.ts';
 import { createKeysView } from '../../renderer/src/keys-view.ts';
+import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
 import { signal } from '../../renderer/src/signal.ts';
 import { maskToken } from '../../shared/snippets.ts';
 import type { View } from '../../renderer/src/status-view.ts';
@@ -141,8 +143,37 @@ describe('the key form', () => {
       { method: 'copy', payload: { what: 'dotenv', token: TOKEN } },
       { method: 'copy', payload: { what: 'mcp-config', token: TOKEN } },
     ]);
-    expect(byTestId('copy-notice').textContent).toBe('MCP config copied. Clipboard clears in 60 s.');
-    expect(announced.at(-1)).toBe('MCP config copied. Clipboard clears in 60 s.');
+    // Each button answers on itself, where the eye is: no line under them.
+    expect(button('Copied — clears in 60 s')).toBeDefined();
+    expect([...view.element.querySelectorAll('.copy-grid button')].map((b) => b.textContent)).toEqual(Array(4).fill('Copied — clears in 60 s'));
+    expect(view.element.querySelector('[data-testid="copy-notice"]')).toBeNull();
+    expect(announced.at(-1)).toBe('Copied — clears in 60 s');
+  });
+
+  it('says only "Copied" when the clipboard is never cleared, and reads its label again after a while', async () => {
+    vi.useFakeTimers();
+    settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, clipboardClearSeconds: 0 } }));
+    button('Generate').click();
+    await vi.runOnlyPendingTimersAsync();
+    button('Copy token').click();
+    await vi.advanceTimersByTimeAsync(0);
+    const copied = button('Copied');
+    vi.advanceTimersByTime(COPY_FEEDBACK_MS);
+    expect(copied.textContent).toBe('Copy token');
+    vi.useRealTimers();
+  });
+
+  it('says on the button when a copy failed, with the reason', async () => {
+    button('Generate').click();
+    await flush();
+    msb.answers.copy = () => {
+      throw new IpcFailure('refused', 'That key was not made by this window.');
+    };
+    button('Copy export line').click();
+    await flush();
+    const failed = button('Not copied');
+    expect(failed.title).toBe('That key was not made by this window.');
+    expect(announced.at(-1)).toBe('Not copied: That key was not made by this window.');
   });
 
   it.each([
@@ -155,7 +186,7 @@ describe('the key form', () => {
     expect(byTestId('token-check').textContent).toMatch(text);
   });
 
-  it('clears the previous token as soon as a new one is asked for, and shows a refusal inline', async () => {
+  it('keeps the previous key when a Generate fails, and says the refusal inline', async () => {
     button('Generate').click();
     await flush();
     expect(byTestId('key-result').hidden).toBe(false);
@@ -163,10 +194,46 @@ describe('the key form', () => {
       throw new IpcFailure('key-unavailable', 'The server key file could not be read.');
     };
     button('Generate').click();
-    expect(byTestId('key-result').hidden).toBe(true);
-    expect(byTestId('key-result').textContent).toBe('');
     await flush();
     expect(byTestId('key-error').textContent).toBe('The server key file could not be read.');
+    expect(byTestId('key-result').hidden).toBe(false);
+    expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
+    expect(byTestId('key-stale').textContent).toBe('No new key was made: the key above is still the last one.');
+    // Its copies still work.
+    button('Copy token').click();
+    await flush();
+    expect(msb.calls.at(-1)).toEqual({ method: 'copy', payload: { what: 'token', token: TOKEN } });
+    msb.answers.mintKey = () => minted({ namespace: 'team-b' });
+    button('Generate').click();
+    await flush();
+    expect(byTestId('token-namespace').textContent).toBe('team-b');
+    expect(byTestId('key-stale').textContent).toBe('');
+  });
+
+  it.each(['0', '0h', '0d'])('marks the expiry %j invalid inline, sends nothing and keeps the previous key', async (zero) => {
+    button('Generate').click();
+    await flush();
+    const exp = byTestId<HTMLInputElement>('key-expiry');
+    type(exp, zero);
+    expect(exp.getAttribute('aria-invalid')).toBe('true');
+    expect(byTestId('key-expiry-error').textContent).toBe('A key must last longer than 0: enter a duration such as 1h or 24h.');
+    expect(byTestId('key-expiry-hint').textContent).toBe('');
+    button('Generate').click();
+    await flush();
+    expect(msb.calls.filter((c) => c.method === 'mintKey')).toHaveLength(1);
+    expect(document.activeElement).toBe(exp);
+    expect(byTestId('key-result').hidden).toBe(false);
+    expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
+  });
+
+  it('keeps the Reveal button one width for both its labels', async () => {
+    button('Generate').click();
+    await flush();
+    const reveal = button('Reveal');
+    expect(reveal.classList.contains('reveal')).toBe(true);
+    reveal.click();
+    expect(reveal.textContent).toBe('Hide');
+    expect(reveal.getAttribute('aria-pressed')).toBe('true');
   });
 
   it('says a long-lived key will be asked about, and what main answered when the user said no', async () => {
@@ -195,6 +262,16 @@ describe('the key form', () => {
     snapshot.set({ ...RUNNING, devMode: true });
     expect(byTestId('dev-note').hidden).toBe(false);
     expect(byTestId('dev-note').textContent).toMatch(/need no key/);
+  });
+
+  it('says dev mode once in the view, also with a key made in it', async () => {
+    snapshot.set({ ...RUNNING, devMode: true });
+    msb.answers.mintKey = () =>
+      minted({ devMode: true, check: { result: 'not-checked', message: 'The server is running in development mode and accepts requests without a key, so the key was not checked.' } });
+    button('Generate').click();
+    await flush();
+    const visibleText = [...view.element.querySelectorAll('p, dd, code')].filter((el) => el.closest('[hidden]') === null).map((el) => el.textContent ?? '');
+    expect(visibleText.filter((text) => /development mode/i.test(text))).toHaveLength(1);
   });
 
   it('never writes to storage', async () => {

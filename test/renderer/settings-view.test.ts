@@ -2,16 +2,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppInfo, SettingsView } from '../../shared/contract.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
-import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
-import { buildPatch, checkField, parseField, SETTINGS_GROUPS } from '../../renderer/src/settings-model.ts';
+import { DEFAULT_SETTINGS, validateSetting } from '../../shared/settings-schema.ts';
+import { buildPatch, checkField, parseField, SETTINGS_GROUPS, START_TIMEOUT_SECONDS } from '../../renderer/src/settings-model.ts';
 import { createSettingsView } from '../../renderer/src/settings-view.ts';
+import type { SettingsScreen } from '../../renderer/src/settings-view.ts';
 import { signal } from '../../renderer/src/signal.ts';
-import type { View } from '../../renderer/src/status-view.ts';
 import { APP_INFO, IpcFailure, RUNNING, fakeMsb, flush, settingsView } from './fake-msb.ts';
 import type { FakeMsb } from './fake-msb.ts';
 
 let msb: FakeMsb;
-let view: View;
+let view: SettingsScreen;
 const snapshot = signal<ServerSnapshot>(RUNNING);
 const settings = signal<SettingsView | null>(null);
 const appInfo = signal<AppInfo | null>(null);
@@ -220,5 +220,92 @@ describe('the namespaces folder', () => {
     expect(note).toBeDefined();
     expect(note).toMatch(/`msb server list` and `msb server log` look only there/);
     expect(note).toMatch(/hidden from the CLI/);
+  });
+});
+
+describe('the start timeout', () => {
+  it('is shown and edited in seconds, and stored in milliseconds', async () => {
+    const field = input('Start timeout (seconds)');
+    expect(field.value).toBe('15');
+    edit('Start timeout (seconds)', '30');
+    edit('Port', '7000');
+    await save();
+    expect(msb.calls).toEqual([{ method: 'setSettings', payload: { port: 7000, readinessTimeoutMs: 30_000 } }]);
+    settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, readinessTimeoutMs: 2_500 } }));
+    expect(field.value).toBe('2.5');
+  });
+
+  it('has the schema’s limits, said in seconds', () => {
+    const { min, max } = START_TIMEOUT_SECONDS;
+    expect(validateSetting('readinessTimeoutMs', min * 1000).ok).toBe(true);
+    expect(validateSetting('readinessTimeoutMs', min * 1000 - 1).ok).toBe(false);
+    expect(validateSetting('readinessTimeoutMs', max * 1000).ok).toBe(true);
+    expect(validateSetting('readinessTimeoutMs', max * 1000 + 1).ok).toBe(false);
+  });
+
+  it.each(['0.5', '121', 'ten', '-3', ''])('refuses %j with a message in seconds', (text) => {
+    edit('Start timeout (seconds)', text);
+    expect(errorOf('readinessTimeoutMs')).toBe('The start timeout must be a number of seconds from 1 to 120, such as 15 or 30.');
+    expect(errorOf('readinessTimeoutMs')).not.toMatch(/millisecond/);
+  });
+});
+
+describe('a Save with errors', () => {
+  const message = (): string => view.element.querySelector('[data-testid="settings-message"]')?.textContent ?? '';
+
+  it('says in the footer how many fields need attention, and goes to the first', async () => {
+    edit('Default expiry', '0');
+    edit('Port', '99999');
+    await save();
+    expect(msb.calls).toEqual([]);
+    expect(message()).toBe('Not saved: 2 fields need attention.');
+    expect(view.element.querySelector('[data-testid="settings-message"]')?.getAttribute('data-tone')).toBe('bad');
+    expect(document.activeElement).toBe(input('Port'));
+    edit('Port', '7000');
+    edit('Default expiry', '7d');
+    await save();
+    expect(message()).toBe('Saved.');
+    expect(view.element.querySelector('[data-testid="settings-message"]')?.hasAttribute('data-tone')).toBe(false);
+  });
+
+  it('counts main’s refusals too', async () => {
+    msb.answers.setSettings = () => {
+      throw new IpcFailure('invalid-input', 'The settings were refused.', { host: 'msbserver needs an IP address.' });
+    };
+    edit('Host', '10.0.0.1');
+    await save();
+    expect(message()).toBe('Not saved: 1 field needs attention.');
+    expect(document.activeElement).toBe(input('Host'));
+  });
+});
+
+describe('path fields', () => {
+  it('take a full path or one from the home folder (main expands ~/), and never show a Windows example on Linux', async () => {
+    edit('Namespaces folder', '~/sandboxes');
+    expect(errorOf('namespacesPath')).toBe('');
+    edit('Namespaces folder', 'relative/dir');
+    expect(errorOf('namespacesPath')).toMatch(/full path/);
+    expect(errorOf('namespacesPath')).not.toContain('C:');
+    edit('Namespaces folder', '~/sandboxes');
+    await save();
+    expect(msb.calls).toEqual([{ method: 'setSettings', payload: { namespacesPath: '~/sandboxes' } }]);
+  });
+});
+
+describe('empty fields', () => {
+  it('show the value in use as their placeholder', () => {
+    expect(input('Host').getAttribute('placeholder')).toBe('Default: 127.0.0.1');
+    expect(input('Port').getAttribute('placeholder')).toBe('Default: 5555');
+    expect(input('Start timeout (seconds)').getAttribute('placeholder')).toBe('Default: 15');
+    expect(input('Namespaces folder').getAttribute('placeholder')).toBe('Default: /home/u/.microsandbox/namespaces');
+    expect(input('Default expiry').getAttribute('placeholder')).toBe('Default: 24h');
+    expect(input('msbserver path').getAttribute('placeholder')).toBe('Automatic: where msb looks');
+  });
+});
+
+describe('focusing a field from elsewhere', () => {
+  it('focuses and selects it', () => {
+    view.focusField('port');
+    expect(document.activeElement).toBe(input('Port'));
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * The first-run state as pure data: whether microsandbox is there to run (shared/setup.ts), and
+ * what the window says when it is not.
+ */
+import type { AppInfo } from '../../shared/contract.ts';
+import type { FailureCode } from '../../shared/server-status.ts';
+import { INSTALL_COMMAND } from '../../shared/setup.ts';
+import type { SetupState } from '../../shared/setup.ts';
+import { problem } from './problem-model.ts';
+import type { ProblemView } from './problem-model.ts';
+
+/** The failures a setup problem already explains: the failure card would say it a second time. */
+export const SETUP_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>(['not-found', 'not-executable', 'unsafe-executable', 'unsupported-platform']);
+
+/** The platform's name when msbserver cannot run on it, from the setup look or the app's facts. */
+export function unsupportedPlatform(setup: SetupState, info: AppInfo | null): string | null {
+  if (setup.kind === 'unsupported') return setup.platformName;
+  if (info !== null && !info.serverSupported) return info.platformName;
+  return null;
+}
+
+/** A start would fail before it spawned anything: say so on the button, not after a click. */
+export function setupBlocksStart(setup: SetupState, info: AppInfo | null): boolean {
+  return setup.kind === 'missing' || unsupportedPlatform(setup, info) !== null;
+}
+
+const AFTER_INSTALL = 'The app then finds it by itself and Start becomes available.';
+
+export function setupProblem(setup: SetupState, info: AppInfo | null): ProblemView | null {
+  const platform = unsupportedPlatform(setup, info);
+  if (platform !== null) {
+    return problem({
+      kind: 'unsupported',
+      tone: 'warn',
+      title: `microsandbox does not run natively on ${platform}`,
+      why: 'msbserver runs its sandboxes as microVMs on Linux and macOS only, so Start stays off here.',
+      next: 'Install and run microsandbox inside WSL 2 (or on a Linux machine) and use its msb CLI there.',
+    });
+  }
+  if (setup.kind === 'missing') {
+    const { locate } = setup;
+    const notInstalled = locate.reason !== 'unsafe' && locate.problem.startsWith('msbserver was not found');
+    if (notInstalled) {
+      return problem({
+        kind: 'first-run',
+        tone: 'warn',
+        title: 'microsandbox is not installed',
+        why: 'The app runs microsandbox’s msbserver, and there is none where it looks.',
+        list: { label: 'Places looked at:', items: locate.searched },
+        command: INSTALL_COMMAND,
+        next: `Install it with this command in a terminal, or locate an msbserver you have. ${AFTER_INSTALL}`,
+        actions: [{ kind: 'locate' }],
+      });
+    }
+    return problem({
+      kind: 'unusable',
+      tone: 'bad',
+      title: locate.reason === 'unsafe' ? 'msbserver was not run' : 'msbserver cannot be used',
+      why: locate.problem,
+      list: locate.searched.length > 0 ? { label: 'Places looked at:', items: locate.searched } : null,
+      command: locate.reason === 'unsafe' ? null : INSTALL_COMMAND,
+      next:
+        locate.reason === 'unsafe'
+          ? 'Fix the file or folder as said above, or locate another msbserver. The app looks again by itself.'
+          : `Install microsandbox with this command, or locate another msbserver. ${AFTER_INSTALL}`,
+      actions: [{ kind: 'locate' }],
+    });
+  }
+  if (setup.kind === 'ready' && !setup.msbrun.found) {
+    return problem({
+      kind: 'msbrun-missing',
+      tone: 'warn',
+      title: 'msbrun is missing beside msbserver: sandboxes cannot start',
+      why: `The server can run (${setup.msbserver}), but every sandbox is started by msbrun, and there is none beside it.`,
+      list: setup.msbrun.searched.length > 0 ? { label: 'Places looked at:', items: setup.msbrun.searched } : null,
+      command: INSTALL_COMMAND,
+      next: 'Install microsandbox again with this command: it puts msbrun beside msbserver. The app sees it by itself.',
+    });
+  }
+  return null;
+}

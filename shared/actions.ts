@@ -16,16 +16,18 @@ export interface AvailableActions {
 }
 
 /**
- * - stopped, failed: Start (a failed server is started again; Restart would do the same, so one action);
+ * - stopped, failed: Start (a failed server is started again; Restart would do the same, so one
+ *   action), but not while an automatic restart is due (`restartAt`): the app is about to, and
+ *   Cancel is the choice then;
  * - starting: Stop (it cancels the start);
  * - running: Stop and Restart;
  * - stopping: nothing until it has finished.
  * Where msbserver cannot run (Windows), nothing starts; a live server could still be stopped.
  */
-export function availableActions(snapshot: Pick<ServerSnapshot, 'state'>, serverSupported: boolean): AvailableActions {
+export function availableActions(snapshot: Pick<ServerSnapshot, 'state'> & Partial<Pick<ServerSnapshot, 'restartAt'>>, serverSupported: boolean): AvailableActions {
   const { state } = snapshot;
   return {
-    start: serverSupported && (state === 'stopped' || state === 'failed'),
+    start: serverSupported && (state === 'stopped' || state === 'failed') && (snapshot.restartAt ?? null) === null,
     stop: state === 'running' || state === 'starting',
     restart: serverSupported && state === 'running',
   };

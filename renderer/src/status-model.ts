@@ -98,8 +98,7 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSuppor
   const live = isLive(snapshot);
   const can = availableActions(snapshot, context.serverSupported ?? true);
   const restartIn = state === 'failed' ? restartInOf(snapshot, nowMs) : null;
-  // While a restart is due, Start would do what the app is about to do; Cancel is the choice.
-  const canStart = can.start && context.startBlocked !== true && restartIn === null;
+  const canStart = can.start && context.startBlocked !== true;
   const restartNeeded = running && context.restartNeeded === true;
   const exposure = live ? exposureOf(snapshot.devMode, hostOfUrl(snapshot.url)) : null;
   const label = restartIn !== null ? restartLabel(restartIn) : hung ? 'Not answering' : LABELS[state];

@@ -21,3 +21,12 @@ describe('the one rule for actions', () => {
     expect(states.filter((state) => isLive({ state }))).toEqual(['starting', 'running', 'stopping']);
   });
 });
+
+describe('availableActions while an automatic restart is due', () => {
+  it('offers no Start: the app is about to start it, and Cancel is the choice', () => {
+    const rule = availableActions;
+    expect(rule({ state: 'failed', restartAt: 5 }, true).start).toBe(false);
+    expect(rule({ state: 'failed', restartAt: null }, true).start).toBe(true);
+    expect(rule({ state: 'failed' }, true).start).toBe(true);
+  });
+});

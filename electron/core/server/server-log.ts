@@ -48,9 +48,14 @@ export const MAX_LINE_CHARS = 4 * 1024;
 /** The most a tail reads, and so the most a tail, a failure or an event carries. */
 export const MAX_TAIL_BYTES = 512 * 1024;
 
-/** The characters of an `msb_` token and of a server key: a run of them cut in two may be half a secret. */
+/**
+ * The characters of an `msb_` token and of a server key: a run of them cut in two may be half a
+ * secret. Keys and msb's tokens are far shorter than `MAX_SECRET_RUN`; a longer run is data (a
+ * runaway line of one character), shown cut as it is.
+ */
 const SECRET_RUN_START = /^[A-Za-z0-9_.-]+/;
 const SECRET_RUN_END = /[A-Za-z0-9_.-]+$/;
+const MAX_SECRET_RUN = 2048;
 
 /**
  * The line as shown: at most `MAX_LINE_CHARS`, marked where it was cut. `cutBefore` bytes of its
@@ -58,15 +63,17 @@ const SECRET_RUN_END = /[A-Za-z0-9_.-]+$/;
  *
  * A cut never leaves part of a key or a token at its edge: the scrubber runs on what is shown and
  * knows secrets only whole, and half a secret is still one. So a run of token characters
- * (`[A-Za-z0-9_.-]`) touching a cut goes with what was cut.
+ * (`[A-Za-z0-9_.-]`, up to `MAX_SECRET_RUN` long) touching a cut goes with what was cut.
  */
 export function capLine(line: string, options: { readonly cutBefore?: number; readonly dropped?: number } = {}): string {
   let text = line;
   let cutStart = options.cutBefore ?? 0;
   if (cutStart > 0) {
     const run = SECRET_RUN_START.exec(text)?.[0].length ?? 0;
-    text = text.slice(run);
-    cutStart += run;
+    if (run <= MAX_SECRET_RUN) {
+      text = text.slice(run);
+      cutStart += run;
+    }
   }
   const head = cutStart > 0 ? `[… ${cutStart} bytes cut] ` : '';
   const total = text.length + (options.dropped ?? 0);
@@ -75,7 +82,8 @@ export function capLine(line: string, options: { readonly cutBefore?: number; re
   // Cut inside a run, the run goes too. Characters already let go (`dropped`) are not known here:
   // they may go on with one.
   const next = text.length > MAX_LINE_CHARS ? text.charAt(MAX_LINE_CHARS) : 'x';
-  if (SECRET_RUN_START.test(next)) shown = shown.replace(SECRET_RUN_END, '');
+  const run = SECRET_RUN_END.exec(shown)?.[0].length ?? 0;
+  if (SECRET_RUN_START.test(next) && run <= MAX_SECRET_RUN) shown = shown.slice(0, shown.length - run);
   return `${head}${shown} [… ${total - shown.length} more characters cut]`;
 }
 

@@ -417,6 +417,8 @@ describe('the first run, failures and quitting in the tray', () => {
     const menu = menuOf(failed, { now: 6_000 });
     expect(labels(menu).slice(1, 3)).toEqual(['Restarting automatically in 5 s', 'Cancel Automatic Restart']);
     expect(byId(menu, 'cancel-restart').enabled).toBe(true);
+    // The one rule of tray and window: no Start while the app is about to start it.
+    expect(byId(menu, 'start').enabled).toBe(false);
     expect(menuOf(failed, { now: 10_600 })[1]?.label).toBe('Restarting automatically now');
     expect(restartLine({ restartAt: null }, 0)).toBeNull();
     expect(trayTooltip(failed)).toContain('restarting automatically');

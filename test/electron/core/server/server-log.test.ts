@@ -279,6 +279,11 @@ describe('capLine never shows part of a key or a token at a cut', () => {
     }
   });
 
+  it('shows a runaway run of one character cut, not hidden: no key or token is that long', () => {
+    const shown = capLine('A'.repeat(MAX_LINE_CHARS * 3), { cutBefore: 10 });
+    expect(shown).toMatch(/^\[… 10 bytes cut\] A{4096} \[… 8192 more characters cut\]$/);
+  });
+
   it('keeps a long minified JSON line readable: only the run at the cut goes', () => {
     const json = JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ id: i, name: `sandbox-${i}` })));
     const shown = capLine(json);

@@ -102,3 +102,21 @@ export function hungProblem(snapshot: ServerSnapshot): ProblemView | null {
     next: 'Restart it. If it hangs again, the Logs tab may say why.',
   });
 }
+
+/**
+ * What is off in the world but does not stop the server (a key others can read, a home others can
+ * write, no msbrun beside msbserver, another home's server in server.pid): said, with how to fix
+ * each, below the facts. Null when there is nothing.
+ */
+export function warningsProblem(snapshot: Pick<ServerSnapshot, 'warnings'>): ProblemView | null {
+  const { warnings } = snapshot;
+  if (warnings.length === 0) return null;
+  return problem({
+    kind: `warnings:${warnings.join('\n')}`,
+    tone: 'warn',
+    title: warnings.length === 1 ? 'One thing to look at' : `${warnings.length} things to look at`,
+    why: 'The server can run, but the app noticed this around it:',
+    list: { label: '', items: warnings, plain: true },
+    next: 'Each says how to put it right; the note goes once it is.',
+  });
+}

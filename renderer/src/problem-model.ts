@@ -26,8 +26,8 @@ export interface ProblemView {
   readonly why: string;
   /** A fact that adds to why (`Exit code 3`), or ''. */
   readonly detail: string;
-  /** Places looked at, with what they are. */
-  readonly list: { readonly label: string; readonly items: readonly string[] } | null;
+  /** Places looked at, with what they are (shown as code unless `plain`: sentences). */
+  readonly list: { readonly label: string; readonly items: readonly string[]; readonly plain?: boolean } | null;
   /** The last lines of the server log. */
   readonly log: readonly string[];
   /** A command to run in a terminal (shown as code, copied by main). */

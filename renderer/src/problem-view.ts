@@ -109,7 +109,12 @@ export function createProblemBlock(prefix: string, testid: string, handlers: Pro
         ? h('div', { class: 'problem-part' }, h('p', { class: 'muted' }, 'Last lines of the server log:'), h('pre', { class: 'log-excerpt', tabindex: '0', 'data-testid': `${prefix}-log` }, view.log.join('\n')))
         : null,
       view.list !== null && view.list.items.length > 0
-        ? h('div', { class: 'problem-part' }, h('p', { class: 'muted' }, view.list.label), h('ul', { class: 'mono searched', 'data-testid': `${prefix}-searched` }, ...view.list.items.map((item) => h('li', {}, item))))
+        ? h(
+            'div',
+            { class: 'problem-part' },
+            ...(view.list.label === '' ? [] : [h('p', { class: 'muted' }, view.list.label)]),
+            h('ul', { class: view.list.plain === true ? 'plain-list' : 'mono searched', 'data-testid': `${prefix}-searched` }, ...view.list.items.map((item) => h('li', {}, item))),
+          )
         : null,
       h('p', { class: 'problem-next', 'data-testid': `${prefix}-next` }, h('strong', {}, 'Next: '), view.next),
       command,

@@ -6,6 +6,7 @@ import { copyButton } from './copy-button.ts';
 import { errorCode, errorMessage, h, setText } from './dom.ts';
 import { createProblemBlock } from './problem-view.ts';
 import type { ProblemHandlers } from './problem-view.ts';
+import { warningsProblem } from './failure-model.ts';
 import { SETUP_FAILURES, setupBlocksStart, setupProblem, unsupportedPlatform } from './setup-model.ts';
 import type { Signal } from './signal.ts';
 import { DASH, statusView, uptimeOf } from './status-model.ts';
@@ -93,6 +94,7 @@ export function createStatusView(deps: StatusDeps): View {
   };
   const setupBlock = createProblemBlock('setup', 'setup-problem', handlers);
   const failureBlock = createProblemBlock('failure', 'status-failure', handlers);
+  const warningsBlock = createProblemBlock('warnings', 'status-warnings', handlers);
 
   const factsList = h('dl', { class: 'facts' });
   const factRows = FACTS.map(([key, term]) => ({ key, dt: h('dt', {}, term), dd: h('dd', { 'data-testid': `status-${key}` }) }));
@@ -102,7 +104,7 @@ export function createStatusView(deps: StatusDeps): View {
   const facts = h('div', { class: 'facts-card', 'data-testid': 'status-facts' }, factsList, exposure);
 
   // The problem comes before the buttons: its next step leads to the one that is primary.
-  const element = h('section', { class: 'status-view' }, head, setupBlock.element, failureBlock.element, actions, facts);
+  const element = h('section', { class: 'status-view' }, head, setupBlock.element, failureBlock.element, actions, facts, warningsBlock.element);
 
   /** Main's file chooser; what the window says after it. */
   async function locate(): Promise<string> {
@@ -162,6 +164,7 @@ export function createStatusView(deps: StatusDeps): View {
     const failureCode = snapshot.get().error?.code;
     const explained = setup !== null && setup.kind !== 'msbrun-missing' && failureCode !== undefined && SETUP_FAILURES.has(failureCode);
     failureBlock.render(explained ? null : view.problem);
+    warningsBlock.render(warningsProblem(snapshot.get()));
     syncTicker(view.state === 'running' || view.restartIn !== null);
   }
 

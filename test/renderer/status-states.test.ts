@@ -233,3 +233,18 @@ describe('moving between views', () => {
     expect([...w.root.querySelectorAll('[role="tabpanel"]')].map((p) => p.getAttribute('tabindex'))).toEqual([null, null, null, null, null]);
   });
 });
+
+describe('what is off around the server', () => {
+  it('shows each warning, with its fix, below the facts, and nothing once there is none', async () => {
+    const w = (rig = await openWindow(undefined, () => NOW));
+    const warnings = ['server.key can be read by other users (mode 644): run chmod 600 ~/.microsandbox/server.key.', 'No msbrun beside /opt/msbserver: sandboxes cannot start.'];
+    w.msb.emit('onStatus', { ...RUNNING, warnings });
+    const block = w.byTestId('status-warnings');
+    expect(block.hidden).toBe(false);
+    expect(block.querySelector('h2')?.textContent).toBe('2 things to look at');
+    expect([...w.byTestId('warnings-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual(warnings);
+    expect(w.byTestId('status-facts').compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    w.msb.emit('onStatus', { ...RUNNING, warnings: [] });
+    expect(w.byTestId('status-warnings').hidden).toBe(true);
+  });
+});

@@ -189,6 +189,9 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const restart = restartLine(snapshot, input.now ?? Date.now());
   if (restart !== null) items.push(note(restart), { id: 'cancel-restart', label: 'Cancel Automatic Restart', enabled: true });
   if (input.restartNeeded === true && snapshot.state === 'running') items.push(note('Settings changed: restart the server to use them'));
+  // Each warning is a sentence or two with its fix: too long for a menu, so the window has them.
+  const warnings = snapshot.warnings.length;
+  if (warnings > 0) items.push(note(`${warnings === 1 ? 'One thing' : `${warnings} things`} to look at: see the window`));
   items.push(separator());
 
   if (installable || (setup.kind === 'ready' && !setup.msbrun.found)) {

@@ -429,6 +429,13 @@ describe('the first run, failures and quitting in the tray', () => {
     expect(labels(menuOf(snapshot('stopped', false, false), { restartNeeded: true }))).not.toContain('Settings changed: restart the server to use them');
   });
 
+  it('points to the window for what is off around the server (the warnings, each with its fix)', () => {
+    const warned = { ...snapshot('running', false, false), warnings: ['server.key can be read by others: chmod 600 it.', 'No msbrun beside msbserver.'] };
+    expect(labels(menuOf(warned))).toContain('2 things to look at: see the window');
+    expect(labels(menuOf({ ...warned, warnings: ['x'] }))).toContain('One thing to look at: see the window');
+    expect(labels(menuOf(snapshot('running', false, false))).some((label) => label?.includes('to look at'))).toBe(false);
+  });
+
   it('offers a key for each namespace that exists, with the default expiry', () => {
     const view: SandboxesView = { namespacesDir: '/n', namespaces: ['alpha', 'beta', '*bad'].map((name) => ({ name, error: null, sandboxes: [] })) };
     const keys = flatten(menuOf(snapshot('running', false, false), { sandboxes: view })).find((item) => item.label === 'Copy New API Key')?.submenu ?? [];

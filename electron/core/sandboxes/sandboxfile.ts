@@ -12,7 +12,18 @@
  * the full parser, which also gives the exact error. The line reader answers only when its answer
  * is the full parser's (a property test holds it to that).
  */
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+
+/**
+ * The parser, loaded on the first file the line reader does not take: importing it costs tens of
+ * milliseconds, paid at app launch by every user otherwise, and most never need it.
+ */
+let yaml: typeof Yaml | null = null;
+function yamlParser(): typeof Yaml {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml;
+}
 
 export type SandboxfileRead = { readonly ok: true; readonly names: readonly string[] } | { readonly ok: false; readonly message: string };
 
@@ -26,7 +37,7 @@ export function fullParse(text: string): SandboxfileRead {
   let doc: unknown;
   try {
     // A small alias budget: the file is local, but a billion-laughs file must not hang the app.
-    doc = parse(text, { maxAliasCount: 100, prettyErrors: false });
+    doc = yamlParser().parse(text, { maxAliasCount: 100, prettyErrors: false });
   } catch (error) {
     return { ok: false, message: `Sandboxfile is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
   }

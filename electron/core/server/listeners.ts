@@ -2,7 +2,7 @@
  * Who listens on a TCP port: the only way to tell that a health answer came from the app's own
  * child and not from a server the CLI started at the same moment on the same port.
  */
-import { promises as fsp } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * PIDs among `candidates` that hold a listening socket on `port`, or null when this cannot be
@@ -15,10 +15,10 @@ export async function listenersAmong(
   platform: NodeJS.Platform = process.platform,
 ): Promise<number[] | null> {
   if (platform === 'linux') {
-    const inodes = await listeningInodes(port);
+    const inodes = listeningInodes(port);
     if (inodes === null) return null;
     const holders: number[] = [];
-    for (const pid of candidates) if (await holdsAny(pid, inodes)) holders.push(pid);
+    for (const pid of candidates) if (holdsAny(pid, inodes)) holders.push(pid);
     return holders;
   }
   if (platform === 'win32') return null;
@@ -27,8 +27,14 @@ export async function listenersAmong(
 }
 
 /** Inodes of the sockets listening on `port` (IPv4 and IPv6), or null when /proc/net is unreadable. */
-async function listeningInodes(port: number): Promise<Set<string> | null> {
-  const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((file) => fsp.readFile(file, 'utf8').catch(() => null)));
+function listeningInodes(port: number): Set<string> | null {
+  const tables = ['/proc/net/tcp', '/proc/net/tcp6'].map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return null; // no IPv6, or no /proc/net here
+    }
+  });
   if (tables.every((table) => table === null)) return null;
   const inodes = new Set<string>();
   for (const table of tables) {
@@ -43,16 +49,25 @@ async function listeningInodes(port: number): Promise<Set<string> | null> {
   return inodes;
 }
 
-async function holdsAny(pid: number, inodes: ReadonlySet<string>): Promise<boolean> {
+/**
+ * Synchronous on purpose, as every procfs read here: procfs answers from memory, never from a
+ * disk, and a read costs far less than its round trip through the thread pool (a start waits on it).
+ */
+function holdsAny(pid: number, inodes: ReadonlySet<string>): boolean {
   if (inodes.size === 0) return false;
   let fds: string[];
   try {
-    fds = await fsp.readdir(`/proc/${pid}/fd`);
+    fds = readdirSync(`/proc/${pid}/fd`);
   } catch {
     return false; // gone, or not ours to look at
   }
   for (const fd of fds) {
-    const target = await fsp.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue; // closed since the listing
+    }
     const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
     if (inode !== undefined && inodes.has(inode)) return true;
   }
@@ -81,19 +96,16 @@ async function lsofListeners(port: number): Promise<number[] | null> {
  */
 export async function listenersOn(port: number, platform: NodeJS.Platform = process.platform): Promise<number[] | null> {
   if (platform === 'linux') {
-    const inodes = await listeningInodes(port);
+    const inodes = listeningInodes(port);
     if (inodes === null) return null;
     if (inodes.size === 0) return [];
-    const entries = await fsp.readdir('/proc').catch(() => [] as string[]);
-    const holders: number[] = [];
-    await Promise.all(
-      entries
-        .filter((entry) => /^\d+$/.test(entry))
-        .map(async (entry) => {
-          if (await holdsAny(Number(entry), inodes)) holders.push(Number(entry));
-        }),
-    );
-    return holders.sort((a, b) => a - b);
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc');
+    } catch {
+      return [];
+    }
+    return entries.filter((entry) => /^\d+$/.test(entry) && holdsAny(Number(entry), inodes)).map(Number).sort((a, b) => a - b);
   }
   if (platform === 'win32') return null;
   return lsofListeners(port);

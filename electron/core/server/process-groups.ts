@@ -4,7 +4,7 @@
  * puts it in the background, leaves the server in that group, so a stop must end the group, not
  * only the PID it knows.
  */
-import { promises as fsp } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readProcFile, runPs } from './process-identity.ts';
 
 /** The process group of `pid`, or null when it cannot be read. */
@@ -34,8 +34,8 @@ export function ownProcessGroup(platform: NodeJS.Platform = process.platform): P
 }
 
 /** Live (not zombie) members of group `pgid`. */
-export function groupMembers(pgid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
-  return membersBy(2, pgid, platform);
+export async function groupMembers(pgid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
+  return (await groupAndSession(pgid, platform)).group;
 }
 
 /**
@@ -43,42 +43,54 @@ export function groupMembers(pgid: number, platform: NodeJS.Platform = process.p
  * a group of its own stays in the session it was started in; sandboxes, in sessions of their own
  * (`setsid`), never are in it.
  */
-export function sessionMembers(sid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
-  return platform === 'linux' ? membersBy(3, sid, platform) : Promise.resolve([]);
+export async function sessionMembers(sid: number, platform: NodeJS.Platform = process.platform): Promise<number[]> {
+  return (await groupAndSession(sid, platform)).session;
 }
 
-/** Processes whose stat field (after the command: 2 = pgrp, 3 = session) equals `id`. */
-async function membersBy(field: 2 | 3, id: number, platform: NodeJS.Platform): Promise<number[]> {
+/**
+ * The live members of group `id` and of session `id` (a server's group and session share its
+ * id), from one look at the process table: a stop asks both on every check until the server is
+ * gone, and each look reads every process's stat.
+ */
+export async function groupAndSession(id: number, platform: NodeJS.Platform = process.platform): Promise<{ readonly group: number[]; readonly session: number[] }> {
   if (platform === 'linux') {
-    const members: number[] = [];
+    // Read synchronously: procfs answers from memory, never from a disk, and one read is far
+    // cheaper than its round trip through the thread pool (64 processes: about 1 ms against 6).
+    const group: number[] = [];
+    const session: number[] = [];
     let entries: string[];
     try {
-      entries = await fsp.readdir('/proc');
+      entries = readdirSync('/proc');
     } catch {
-      return [];
+      return { group, session };
     }
-    await Promise.all(
-      entries
-        .filter((entry) => /^\d+$/.test(entry))
-        .map(async (entry) => {
-          const stat = await readProcFile(Number(entry), 'stat');
-          if (stat === null) return;
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          if (fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[field]) === id) members.push(Number(entry));
-        }),
-    );
-    return members.sort((a, b) => a - b);
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // gone since the listing
+      }
+      // After the parenthesised command: state, ppid, pgrp, session.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' || fields[0] === 'X') continue;
+      if (Number(fields[2]) === id) group.push(Number(entry));
+      if (Number(fields[3]) === id) session.push(Number(entry));
+    }
+    return { group, session };
   }
-  if (platform === 'win32' || field === 3) return [];
+  if (platform === 'win32') return { group: [], session: [] };
   try {
     const out = await runPs(['-A', '-o', 'pid=,pgid=,stat=']);
-    return out
+    const group = out
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
-      .filter(([pid, group, state]) => pid !== undefined && Number(group) === id && !(state ?? '').startsWith('Z'))
+      .filter(([pid, pgid, state]) => pid !== undefined && Number(pgid) === id && !(state ?? '').startsWith('Z'))
       .map(([pid]) => Number(pid));
+    return { group, session: [] };
   } catch {
-    return [];
+    return { group: [], session: [] };
   }
 }
 

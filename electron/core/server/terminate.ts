@@ -6,7 +6,7 @@
 import { sleep } from '../delay.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import type { TrackedServer } from './outcome.ts';
-import { groupAlive, groupMembers, ownProcessGroup, sessionMembers, signalGroup } from './process-groups.ts';
+import { groupAlive, groupAndSession, ownProcessGroup, signalGroup } from './process-groups.ts';
 import { processLiveness, processStartTime } from './process-identity.ts';
 import { raceTimeout, sameStartTime, signal } from './signals.ts';
 
@@ -32,8 +32,9 @@ async function send(ctx: ServerContext, server: TrackedServer, name: NodeJS.Sign
 
 /** Members of the server's session that are not in its group any more. */
 async function strayMembers(ctx: ServerContext, id: number): Promise<number[]> {
-  const inGroup = new Set(await groupMembers(id, ctx.platform));
-  return (await sessionMembers(id, ctx.platform)).filter((pid) => !inGroup.has(pid) && pid !== process.pid);
+  const { group, session } = await groupAndSession(id, ctx.platform);
+  const inGroup = new Set(group);
+  return session.filter((pid) => !inGroup.has(pid) && pid !== process.pid);
 }
 
 /** Whether the process and its group are gone. */
@@ -42,7 +43,8 @@ async function gone(ctx: ServerContext, server: TrackedServer): Promise<boolean>
   const leaderGone = childExited || (await processLiveness(server.pid, ctx.platform)) === 'dead';
   if (!leaderGone) return false;
   if (server.pgid === null) return true;
-  return !(await groupAlive(server.pgid, ctx.platform)) && (await sessionMembers(server.pgid, ctx.platform)).length === 0;
+  const { group, session } = await groupAndSession(server.pgid, ctx.platform);
+  return group.length === 0 && session.length === 0;
 }
 
 async function waitGone(ctx: ServerContext, server: TrackedServer, timeoutMs: number): Promise<boolean> {

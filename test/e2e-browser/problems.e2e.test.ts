@@ -1,61 +1,14 @@
 // When things go wrong, and when they begin: the window's problem states in real Chromium over
 // the real handler table and the msbserver stand-in (see harness.ts).
 import { existsSync, readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { INSTALL_COMMAND } from '../../shared/setup.ts';
 import { STANDIN_PATH } from '../fixtures/standin-helpers.ts';
-import { createRig, launchChromium, requireChromium, serveRenderer } from './harness.ts';
-import type { Rig, RigOptions, Site } from './harness.ts';
+import type { Rig } from './harness.ts';
+import { button, byTestId, startServer, stateText, useWindowSuite } from './suite.ts';
 
-let site: Site;
-let browser: Browser;
-let rig: Rig | null = null;
-/** Stand-ins a test paused (SIGSTOP): let go before the rig stops them. */
-const paused = new Set<number>();
-
-beforeAll(async () => {
-  requireChromium();
-  site = await serveRenderer();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-afterEach(async () => {
-  for (const pid of paused) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch (error) {
-      // Gone already: nothing is left to let go.
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-    }
-  }
-  paused.clear();
-  const current = rig;
-  rig = null;
-  const problems = [...(current?.problems ?? [])];
-  await current?.dispose();
-  expect(problems).toEqual([]);
-});
-
-async function openWindow(options: RigOptions = {}): Promise<Rig> {
-  rig = await createRig(browser, site, options);
-  await rig.open();
-  return rig;
-}
-
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-const byTestId = (page: Page, id: string) => page.getByTestId(id);
-const stateText = (page: Page) => byTestId(page, 'status-state').textContent();
-
-async function startServer(r: Rig): Promise<void> {
-  await button(r.page, 'Start').click();
-  await expect.poll(() => stateText(r.page), { timeout: 20_000 }).toBe('Running');
-}
+const { openWindow, paused } = useWindowSuite();
 
 /** Pixels between the pill's label and its right padding. */
 function pillRoom(page: Page): Promise<number> {

@@ -5,10 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRig, launchChromium, requireChromium, SCREENSHOT_DIR, serveRenderer } from './harness.ts';
-import type { Rig, RigOptions, Site } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOT_DIR } from './harness.ts';
+import { button, byTestId, startServer, stateText, useWindowSuite } from './suite.ts';
 
 const SIZES = [
   { width: 360, height: 520 },
@@ -18,64 +18,11 @@ const SIZES = [
 const README_IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url));
 const WRITE_README_IMAGES = process.env['MSB_README_IMAGES'] === '1';
 
-let site: Site;
-let browser: Browser;
-let rig: Rig | null = null;
-const paused = new Set<number>();
-
-beforeAll(async () => {
-  requireChromium();
-  site = await serveRenderer();
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-afterEach(async () => {
-  for (const pid of paused) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch (error) {
-      // Gone already: nothing is left to let go.
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-    }
-  }
-  paused.clear();
-  const current = rig;
-  rig = null;
-  const problems = [...(current?.problems ?? [])];
-  await current?.dispose();
-  expect(problems).toEqual([]);
-});
-
-async function openWindow(options: RigOptions = {}): Promise<Rig> {
-  // One window at a time: the one before is checked and let go first.
-  if (rig !== null) {
-    const previous = rig;
-    rig = null;
-    await previous.dispose();
-    expect(previous.problems).toEqual([]);
-  }
-  rig = await createRig(browser, site, options);
-  await rig.open();
-  return rig;
-}
-
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-const byTestId = (page: Page, id: string) => page.getByTestId(id);
-const stateText = (page: Page) => byTestId(page, 'status-state').textContent();
-
-async function startServer(r: Rig): Promise<void> {
-  await button(r.page, 'Start').click();
-  await expect.poll(() => stateText(r.page), { timeout: 20_000 }).toBe('Running');
-}
+const { openWindow, paused } = useWindowSuite();
 
 /** `name` at every size, light and dark; `check` runs at each size before the shots. */
 async function shoot(page: Page, name: string, check?: (size: (typeof SIZES)[number]) => Promise<void>): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // No hover look left over from the last click.
   await page.mouse.move(0, 0);
   for (const size of SIZES) {
@@ -194,6 +141,9 @@ describe('screenshots of every view', () => {
     await shoot(page, 'view-keys-with-key');
     await page.getByLabel('Expires in').fill('0');
     await shoot(page, 'view-keys-invalid');
+    await button(page, 'Reset server key').click();
+    await shoot(page, 'view-keys-reset-dialog');
+    await button(page, 'Cancel').click();
 
     await page.getByRole('tab', { name: 'Logs' }).click();
     await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toMatch(/listening/i);

@@ -2,49 +2,13 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { stripAnsi } from '../../renderer/src/logs-model.ts';
-import { createRig, launchChromium, requireChromium, SCREENSHOT_DIR, serveRenderer } from './harness.ts';
-import type { Rig, RigOptions, Site } from './harness.ts';
+import type { Rig } from './harness.ts';
+import { button, byTestId, shootLightDark, startServer, useWindowSuite } from './suite.ts';
 
-let site: Site;
-let browser: Browser;
-let rig: Rig | null = null;
-
-beforeAll(async () => {
-  requireChromium();
-  site = await serveRenderer();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-afterEach(async () => {
-  const current = rig;
-  rig = null;
-  const problems = [...(current?.problems ?? [])];
-  await current?.dispose();
-  // No script error, console error or CSP violation in any scenario.
-  expect(problems).toEqual([]);
-});
-
-async function openWindow(options: RigOptions = {}): Promise<Rig> {
-  rig = await createRig(browser, site, options);
-  await rig.open();
-  return rig;
-}
-
-const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
-const byTestId = (page: Page, id: string) => page.getByTestId(id);
-
-async function startServer(r: Rig): Promise<void> {
-  await button(r.page, 'Start').click();
-  await expect.poll(() => byTestId(r.page, 'status-state').textContent(), { timeout: 20_000 }).toBe('Running');
-}
+const { openWindow } = useWindowSuite();
 
 function pidFile(r: Rig): string | null {
   return existsSync(r.paths.pidFile) ? readFileSync(r.paths.pidFile, 'utf8') : null;
@@ -189,7 +153,7 @@ describe('the window against the real handlers and the msbserver stand-in', () =
       expect(await byTestId(page, 'failure-log').textContent()).toBe(reason?.logTail.map(stripAnsi).join('\n'));
     }
     expect(pidFile(r)).toBeNull();
-    await shoot(page, 'status-failed');
+    await shootLightDark(page, 'status-failed');
   });
 
   it('saves a settings change that reaches the store and survives a reload', async () => {
@@ -383,7 +347,7 @@ describe('sandboxes in the window', () => {
     expect(await byTestId(page, 'sandboxes-summary').textContent()).toBe('1 sandbox running in 1 namespace');
     await expect.poll(() => rowOf(page, 'team/web').getByTestId('sandbox-memory').textContent(), { timeout: 10_000 }).toMatch(/MiB$/);
     expect(await rowOf(page, 'team/web').getByTestId('sandbox-port').textContent()).toMatch(/^[0-9]+$/);
-    await shoot(page, 'sandboxes-running');
+    await shootLightDark(page, 'sandboxes-running');
 
     await button(page, 'Log of web in team').click();
     await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('[stand-in µvm] ready');
@@ -408,7 +372,7 @@ describe('sandboxes in the window', () => {
     await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('shutting down');
     // The list came once, at load; everything after it was pushed.
     expect(r.calls.filter((c) => c === 'sandboxes:list')).toHaveLength(1);
-    await shoot(page, 'sandboxes-log');
+    await shootLightDark(page, 'sandboxes-log');
   });
 
   it('Stop with a sandbox running asks natively: Cancel changes nothing, "Stop them too" stops both', async () => {
@@ -437,59 +401,3 @@ describe('sandboxes in the window', () => {
   });
 });
 
-async function shoot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${colorScheme}.png`) });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-describe('screenshots', () => {
-  it('of every view, light and dark, at 420x640', async () => {
-    const r = await openWindow();
-    const { page } = r;
-    await shoot(page, 'status-stopped');
-    await startServer(r);
-    await expect.poll(() => byTestId(page, 'status-health').textContent(), { timeout: 20_000 }).toBe('Healthy');
-    await shoot(page, 'status-running');
-
-    await page.getByRole('tab', { name: 'Sandboxes' }).click();
-    await shoot(page, 'sandboxes-empty');
-
-    await page.getByRole('tab', { name: 'Keys' }).click();
-    await shoot(page, 'keys');
-    await page.getByLabel('Namespace').fill('team-a');
-    await page.getByLabel('Expires in').fill('7d');
-    await button(page, 'Generate').click();
-    await byTestId(page, 'token-value').waitFor();
-    await button(page, 'Copy token').click();
-    await expect.poll(() => button(page, 'Copied — clears in 60 s').count()).toBe(1);
-    await shoot(page, 'keys-result');
-    await page.getByLabel('Namespace').fill('team a');
-    await page.getByLabel('Expires in').fill('1min');
-    await shoot(page, 'keys-invalid');
-    await button(page, 'Reset server key').click();
-    await shoot(page, 'keys-reset-dialog');
-    await button(page, 'Cancel').click();
-
-    await page.getByRole('tab', { name: 'Logs' }).click();
-    await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toMatch(/listening/i);
-    await shoot(page, 'logs');
-
-    await page.getByRole('tab', { name: 'Settings' }).click();
-    await shoot(page, 'settings');
-    await page.getByLabel('Host').fill('localhost');
-    await page.getByLabel('Log level').selectOption('debug');
-    await button(page, 'Save').click();
-    await page.getByLabel('Host').fill('127.0.0.1');
-    await button(page, 'Save').click();
-    await expect.poll(() => byTestId(page, 'restart-needed').isVisible()).toBe(true);
-    await page.getByLabel('Host').fill('localhost');
-    await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
-    await shoot(page, 'settings-errors');
-    await page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 10_000));
-    await shoot(page, 'settings-bottom');
-  });
-});

@@ -27,6 +27,10 @@ async function cpuPercentOver(span) {
 }
 
 try {
+  // The machine's floor: empty timers at the monitor's cadence (liveness 2 s, heartbeat 15 s).
+  const ticks = [setInterval(() => {}, 2_000), setInterval(() => {}, 15_000)];
+  const timersFloorPercent = await cpuPercentOver(seconds);
+  for (const tick of ticks) clearInterval(tick);
   const own = core.createController(options);
   if ((await own.start()).state !== 'running') throw new Error('the stand-in did not start');
   const ownServerPercent = await cpuPercentOver(seconds);
@@ -36,7 +40,7 @@ try {
   if (adopted.snapshot().state !== 'running') throw new Error('the server was not adopted');
   const adoptedServerPercent = await cpuPercentOver(seconds);
   await adopted.dispose({ stopServer: true });
-  process.stdout.write(JSON.stringify({ ownServerPercent, adoptedServerPercent, seconds }));
+  process.stdout.write(JSON.stringify({ ownServerPercent, adoptedServerPercent, timersFloorPercent, seconds }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

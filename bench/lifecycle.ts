@@ -123,6 +123,11 @@ export interface IdleFigures {
   /** CPU time over wall time, in percent of one core. */
   readonly ownServerPercent: number;
   readonly adoptedServerPercent: number;
+  /**
+   * The same process before it runs anything, with only the monitor's two timers (2 s and 15 s)
+   * ticking and doing nothing: what the machine charges for the wake-ups alone.
+   */
+  readonly timersFloorPercent: number;
   readonly seconds: number;
 }
 
@@ -136,7 +141,7 @@ export async function measureIdle(seconds: number): Promise<IdleFigures> {
   const coreFile = await bundleCore(outDir);
   const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./idle-probe.mjs', import.meta.url))], {
     env: { ...process.env, CORE_FILE: coreFile, STANDIN: STANDIN_PATH, IDLE_SECONDS: String(seconds), PORT: String(await freePort()) },
-    timeout: (seconds * 2 + 90) * 1_000,
+    timeout: (seconds * 3 + 120) * 1_000,
   });
   return JSON.parse(stdout) as IdleFigures;
 }

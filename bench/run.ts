@@ -41,6 +41,7 @@ async function main(): Promise<void> {
 
   note(`idle: ${IDLE_SECONDS} s with a server the app started, ${IDLE_SECONDS} s with an adopted one…`);
   const idle = await measureIdle(IDLE_SECONDS);
+  rows.push({ figure: `idle floor: the same process with only empty timers at the monitor's cadence (over ${idle.seconds} s)`, value: `${fmt(idle.timersFloorPercent, 3)} % of one core`, budget: '—', met: null });
   for (const [label, value] of [
     ['idle cost, own server', idle.ownServerPercent],
     ['idle cost, adopted server', idle.adoptedServerPercent],

@@ -1,6 +1,7 @@
 /**
  * Watching the server from outside: the home folder (so `msb server start/stop` is seen at once),
- * a cheap liveness tick for a server the app did not spawn (it has no exit event), a slow health
+ * a cheap liveness tick (a server the app did not spawn has no exit event, and a start racing the
+ * CLI can leave server.pid naming the CLI's loser without a change the watch catches), a slow health
  * heartbeat that catches a hung server, and a health wait for a server adopted while booting.
  * It never changes the snapshot: it asks the state machine to look again or to record health.
  */

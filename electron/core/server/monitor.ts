@@ -12,7 +12,7 @@ import type { Disposable } from '../disposable.ts';
 import { errorText } from '../logger.ts';
 import type { ServerContext } from './context.ts';
 import { checkHealth, waitForHealth } from './health.ts';
-import { readPidFile } from './pid-file.ts';
+import { readPidFileSync } from './pid-file.ts';
 import { signal } from './signals.ts';
 
 export interface MonitorHooks {
@@ -74,7 +74,7 @@ export class ServerMonitor implements Disposable {
     if (run === null || snapshot.url === null) return;
     // One kill(pid, 0) and one read of server.pid per tick; the full look only when either is off
     // (the server died without an exit event, or someone wrote another PID over it).
-    this.#livenessTimer = setInterval(() => void this.#checkLiveness(), this.#ctx.timing.livenessMs);
+    this.#livenessTimer = setInterval(() => this.#checkLiveness(), this.#ctx.timing.livenessMs);
     this.#livenessTimer.unref();
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), this.#ctx.timing.heartbeatMs);
     this.#heartbeatTimer.unref();
@@ -99,12 +99,12 @@ export class ServerMonitor implements Disposable {
     this.#heartbeatTimer = null;
   }
 
-  async #checkLiveness(): Promise<void> {
+  #checkLiveness(): void {
     const pid = this.#hooks.snapshot().pid;
     if (pid === null) return;
     let recorded: boolean;
     try {
-      const file = await readPidFile(this.#ctx.paths.pidFile);
+      const file = readPidFileSync(this.#ctx.paths.pidFile);
       recorded = file.kind === 'pid' && file.pid === pid;
     } catch (error) {
       this.#ctx.logger.debug(`Reading ${this.#ctx.paths.pidFile} failed: ${errorText(error)}`);

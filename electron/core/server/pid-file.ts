@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fsp } from 'node:fs';
+import fs, { constants, promises as fsp } from 'node:fs';
 import { rustTrim } from '../../../shared/rust-trim.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 
@@ -38,25 +38,38 @@ const OPEN_PID_FILE = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 /** Far longer than any PID file; more is not read. */
 const MAX_PID_FILE = 4096;
 
-export async function readPidFile(file: string): Promise<PidFileState> {
+/** `readPidFileSync`, as a promise (a rejection, not a throw, for a file that cannot be read). */
+export function readPidFile(file: string): Promise<PidFileState> {
+  try {
+    return Promise.resolve(readPidFileSync(file));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * Read synchronously: a file of a few bytes, opened non-blocking (a pipe there hangs nothing).
+ * The liveness tick of an idle app reads it every 2 s, and the four thread-pool round trips of an
+ * asynchronous read (open, stat, read, close) each woke a thread: most of the idle cost.
+ */
+export function readPidFileSync(file: string): PidFileState {
   let raw: string;
   try {
-    const handle = await fsp.open(file, OPEN_PID_FILE);
+    const fd = fs.openSync(file, OPEN_PID_FILE);
     try {
-      const stat = await handle.stat();
+      const stat = fs.fstatSync(fd);
       if (!stat.isFile()) {
         const kind = stat.isDirectory() ? 'EISDIR' : 'EINVAL';
         throw Object.assign(new Error(`${file} is not a regular file`), { code: kind, path: file });
       }
       const buffer = Buffer.alloc(Math.min(stat.size, MAX_PID_FILE));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, 0);
       raw = buffer.subarray(0, bytesRead).toString('utf8');
     } finally {
-      await handle.close();
+      fs.closeSync(fd);
     }
   } catch (error) {
     if (isNotFound(error)) return { kind: 'missing' };
-    // A read error names no file; say which one it was.
     if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) (error as NodeJS.ErrnoException).path = file;
     throw error;
   }

@@ -201,7 +201,7 @@ export class SandboxCatalog {
     const configKey = fileKey(configStat, now);
     if (configKey !== entry.configKey) {
       entry.configKey = configKey;
-      entry.config = configStat === null ? null : this.readConfig(configFile);
+      entry.config = configStat === null ? null : await this.readConfig(configFile);
       if (entry.config !== null && !entry.config.ok) entry.configKey = 'retry';
     }
     const dbKey = fileKey(dbStat, now);
@@ -246,14 +246,16 @@ export class SandboxCatalog {
     return { info: { name: ns, error: errors.length > 0 ? errors.join('; ') : null, sandboxes }, layers };
   }
 
-  private readConfig(file: string): SandboxfileRead | null {
+  private async readConfig(file: string): Promise<SandboxfileRead | null> {
+    let text: string;
     try {
       // Small local files: a synchronous read skips the thread-pool round trip.
-      return sandboxNamesIn(readFileSync(file, 'utf8'));
+      text = readFileSync(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       return { ok: false, message: `Sandboxfile cannot be read: ${describeError(error)}` };
     }
+    return sandboxNamesIn(text);
   }
 
   private async describe(

@@ -12,7 +12,6 @@
  * the full parser, which also gives the exact error. The line reader answers only when its answer
  * is the full parser's (a property test holds it to that).
  */
-import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 
 /**
@@ -20,19 +19,29 @@ import type * as Yaml from 'yaml';
  * milliseconds, paid at app launch by every user otherwise, and most never need it.
  */
 let yaml: typeof Yaml | null = null;
+let loading: Promise<typeof Yaml> | null = null;
+
+/** Loads the full parser (once); `fullParse` needs it loaded. */
+export async function loadYamlParser(): Promise<void> {
+  loading ??= import('yaml');
+  yaml = await loading;
+}
+
 function yamlParser(): typeof Yaml {
-  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  if (yaml === null) throw new Error('The YAML parser is not loaded yet (loadYamlParser).');
   return yaml;
 }
 
 export type SandboxfileRead = { readonly ok: true; readonly names: readonly string[] } | { readonly ok: false; readonly message: string };
 
-export function sandboxNamesIn(text: string): SandboxfileRead {
+export async function sandboxNamesIn(text: string): Promise<SandboxfileRead> {
   const quick = plainBlockNames(text);
-  return quick === null ? fullParse(text) : { ok: true, names: quick };
+  if (quick !== null) return { ok: true, names: quick };
+  await loadYamlParser();
+  return fullParse(text);
 }
 
-/** The full YAML parse: every file the line reader does not take. */
+/** The full YAML parse: every file the line reader does not take (the parser loaded first, `loadYamlParser`). */
 export function fullParse(text: string): SandboxfileRead {
   let doc: unknown;
   try {

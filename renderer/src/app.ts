@@ -103,7 +103,8 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   labelShortcuts();
   document.addEventListener('keydown', (event) => {
     const view = shortcutView(event, isMac());
-    if (view === null) return;
+    // A modal question is answered first: leaving its view would take it out of the page's top layer.
+    if (view === null || document.querySelector('dialog[open]') !== null) return;
     event.preventDefault();
     tabs.select(view, true);
   });

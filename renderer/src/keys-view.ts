@@ -261,6 +261,8 @@ export function createKeysView(deps: KeysDeps): View {
       ticker ??= setInterval(() => validate(), 15_000);
     },
     hide() {
+      // Main may switch views (the tray's Settings…) while the reset question is open: it goes unanswered.
+      if (dialog.element.open) dialog.element.close();
       if (ticker !== null) clearInterval(ticker);
       ticker = null;
     },

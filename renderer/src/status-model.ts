@@ -98,7 +98,9 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSuppor
   const live = isLive(snapshot);
   const can = availableActions(snapshot, context.serverSupported ?? true);
   const restartIn = state === 'failed' ? restartInOf(snapshot, nowMs) : null;
+  // No msbserver to run: a Restart would end the running server and start nothing.
   const canStart = can.start && context.startBlocked !== true;
+  const canRestart = can.restart && context.startBlocked !== true;
   const restartNeeded = running && context.restartNeeded === true;
   const exposure = live ? exposureOf(snapshot.devMode, hostOfUrl(snapshot.url)) : null;
   const label = restartIn !== null ? restartLabel(restartIn) : hung ? 'Not answering' : LABELS[state];
@@ -119,8 +121,8 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSuppor
     origin: !live ? DASH : snapshot.external ? 'Outside the app (msb CLI)' : 'This app',
     canStart,
     canStop: can.stop,
-    canRestart: can.restart,
-    primary: canStart ? 'start' : can.restart && (hung || restartNeeded) ? 'restart' : null,
+    canRestart,
+    primary: canStart ? 'start' : canRestart && (hung || restartNeeded) ? 'restart' : null,
     restartIn,
     problem: failureProblem(snapshot) ?? hungProblem(snapshot),
     restartNeeded,

@@ -201,7 +201,8 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   items.push(
     { id: 'start', label: 'Start Server', enabled: can.start && !installable },
     { id: 'stop', label: 'Stop Server', enabled: can.stop },
-    { id: 'restart', label: 'Restart Server', enabled: can.restart },
+    // No msbserver to run (a server the CLI started may still be up): Restart would only end it.
+    { id: 'restart', label: 'Restart Server', enabled: can.restart && setup.kind !== 'missing' },
   );
   if (sandboxes.submenu !== null) items.push(sandboxes.submenu);
   items.push(separator());

@@ -26,7 +26,11 @@ export function setupBlocksStart(setup: SetupState, info: AppInfo | null): boole
 
 const AFTER_INSTALL = 'The app then finds it by itself and Start becomes available.';
 
-export function setupProblem(setup: SetupState, info: AppInfo | null): ProblemView | null {
+/**
+ * `serverRuns`: a server started outside the app runs although the app finds no msbserver of its
+ * own (the CLI found one on a PATH the app does not see): then nothing is "not installed".
+ */
+export function setupProblem(setup: SetupState, info: AppInfo | null, serverRuns = false): ProblemView | null {
   const platform = unsupportedPlatform(setup, info);
   if (platform !== null) {
     return problem({
@@ -40,6 +44,17 @@ export function setupProblem(setup: SetupState, info: AppInfo | null): ProblemVi
   if (setup.kind === 'missing') {
     const { locate } = setup;
     const notInstalled = locate.reason !== 'unsafe' && locate.problem.startsWith('msbserver was not found');
+    if (notInstalled && serverRuns) {
+      return problem({
+        kind: 'not-found-while-running',
+        tone: 'warn',
+        title: 'The app cannot find msbserver',
+        why: 'A server started outside the app runs, but the app finds no msbserver where it looks, so it could not start or restart one itself.',
+        list: { label: 'Places looked at:', items: locate.searched },
+        next: 'Locate the msbserver you use so the app can start it too; the running server is not touched.',
+        actions: [{ kind: 'locate' }],
+      });
+    }
     if (notInstalled) {
       return problem({
         kind: 'first-run',

@@ -158,7 +158,7 @@ export function createStatusView(deps: StatusDeps): View {
     copyUrl.hidden = copyUrl.disabled;
     restartNote.hidden = !view.restartNeeded;
 
-    const setup = setupProblem(deps.setup.get(), deps.appInfo.get());
+    const setup = setupProblem(deps.setup.get(), deps.appInfo.get(), view.state === 'running' || view.state === 'starting' || view.state === 'stopping');
     setupBlock.render(setup);
     // The setup block already says why a start found no msbserver: once, not twice.
     const failureCode = snapshot.get().error?.code;

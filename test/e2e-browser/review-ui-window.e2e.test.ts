@@ -10,7 +10,7 @@ describe('review-ui: the window', () => {
     const { page } = r;
     await r.cliStart();
     await expect.poll(() => stateText(page), { timeout: 20_000 }).toBe('Running');
-    await expect.poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent()).toBe('microsandbox is not installed');
+    await expect.poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent()).toBe('The app cannot find msbserver');
     // Stop stays: it needs no msbserver to run.
     expect(await button(page, 'Stop').isEnabled()).toBe(true);
     // What a Restart does now: after the question, the user's server is gone and nothing runs.

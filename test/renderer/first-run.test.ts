@@ -141,3 +141,15 @@ describe('msbrun missing beside msbserver', () => {
     expect(rig.button('Start').disabled).toBe(false);
   });
 });
+
+describe('no msbserver found while a server started outside the app runs', () => {
+  it('does not say microsandbox is not installed; it offers Locate so the app can start one itself', async () => {
+    const { setupProblem } = await import('../../renderer/src/setup-model.ts');
+    const missing = { kind: 'missing', locate: { found: false, searched: ['/home/u/.local/bin/msbserver'], problem: 'msbserver was not found.', hint: '', reason: 'missing' } } as const;
+    const view = setupProblem(missing, null, true);
+    expect(view?.title).toBe('The app cannot find msbserver');
+    expect(view?.command).toBeNull();
+    expect(view?.actions).toEqual([{ kind: 'locate' }]);
+    expect(setupProblem(missing, null, false)?.title).toBe('microsandbox is not installed');
+  });
+});

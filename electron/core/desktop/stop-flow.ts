@@ -81,16 +81,24 @@ export interface StopFlowDeps extends SandboxQuestionDeps {
   readonly control: Pick<ServerControl, 'snapshot' | 'stop'>;
 }
 
-/** The answers to stopping a server the app did not start, in button order. */
-export const OUTSIDE_ANSWERS = ['Stop Server', 'Cancel'] as const;
+/** What is about to happen to a server the app did not start. */
+export type OutsideServerAction = 'stop' | 'restart' | 'reset-key' | 'quit';
 
-/** The question before stopping a server started outside the app (by `msb server start`, another instance). */
-export function outsideServerQuestion(): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
+const OUTSIDE_WORDS: Readonly<Record<OutsideServerAction, { readonly title: string; readonly button: string; readonly detail: string }>> = {
+  stop: { title: 'Stop the server?', button: 'Stop Server', detail: 'whoever uses it loses it when it stops.' },
+  quit: { title: 'Quit and stop the server?', button: 'Stop Server', detail: 'whoever uses it loses it when it stops.' },
+  restart: { title: 'Restart the server?', button: 'Restart Server', detail: 'the app stops it and starts its own in its place, with the settings of the app.' },
+  'reset-key': { title: 'Reset the server key?', button: 'Reset Key and Restart', detail: 'the app stops it and starts its own with the new key; every earlier key stops working.' },
+};
+
+/** The question before ending a server started outside the app (by `msb server start`, another instance). */
+export function outsideServerQuestion(action: OutsideServerAction = 'stop'): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
+  const words = OUTSIDE_WORDS[action];
   return {
-    title: 'Stop the server?',
+    title: words.title,
     message: 'This msbserver was started outside Microsandbox Tray.',
-    detail: 'It was started with msb server start or by another copy of the app; whoever uses it loses it when it stops.',
-    buttons: OUTSIDE_ANSWERS,
+    detail: `It was started with msb server start or by another copy of the app; ${words.detail}`,
+    buttons: [words.button, 'Cancel'],
     cancelIndex: 1,
     defaultIndex: 1,
   };
@@ -115,7 +123,7 @@ export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly s
 /** Restart, as the window's and the tray's Restart do it: it stops the server too, so one the app did not start is restarted only after a yes. */
 export async function restartServerAsking(deps: { readonly control: Pick<ServerControl, 'snapshot' | 'restart'>; readonly choice: ChoicePort }): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
   const before = deps.control.snapshot();
-  if (isLive(before) && before.external && (await deps.choice.choose(outsideServerQuestion())) !== 0) {
+  if (isLive(before) && before.external && (await deps.choice.choose(outsideServerQuestion('restart'))) !== 0) {
     return { snapshot: deps.control.snapshot(), cancelled: true };
   }
   return { snapshot: await deps.control.restart(), cancelled: false };
@@ -134,6 +142,6 @@ export interface QuitFlowDeps extends SandboxQuestionDeps {
 export async function confirmQuit(deps: QuitFlowDeps): Promise<boolean> {
   const snapshot = deps.control.snapshot();
   if (!deps.stopsServer() || !isLive(snapshot)) return true;
-  if (snapshot.external && (await deps.choice.choose(outsideServerQuestion())) !== 0) return false;
+  if (snapshot.external && (await deps.choice.choose(outsideServerQuestion('quit'))) !== 0) return false;
   return (await askBeforeServerStops(deps, 'quit')) === 'go-on';
 }

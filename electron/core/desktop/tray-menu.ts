@@ -135,12 +135,16 @@ function note(label: string): TrayMenuItem {
   return { label, enabled: false };
 }
 
-/** What the tray says when microsandbox cannot run yet, or null when it can (or is not known yet). */
-export function setupLine(setup: SetupState): string | null {
+/**
+ * What the tray says when microsandbox cannot run yet, or null when it can (or is not known yet).
+ * With a server running from outside, nothing is "not installed": the app only cannot start one.
+ */
+export function setupLine(setup: SetupState, serverRuns = false): string | null {
   switch (setup.kind) {
     case 'unsupported':
       return `msbserver does not run natively on ${setup.platformName}`;
     case 'missing':
+      if (serverRuns) return 'The app finds no msbserver to start itself';
       return setup.locate.reason === undefined || setup.locate.reason === 'missing' ? 'microsandbox is not installed' : 'The msbserver set cannot be used';
     case 'ready':
       return setup.msbrun.found ? null : 'msbrun is missing beside msbserver: sandboxes cannot start';
@@ -184,7 +188,7 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const items: TrayMenuItem[] = [note(statusLine(snapshot))];
   if (snapshot.external && live) items.push(note('Started outside the app'));
   if (sandboxes.summary !== null) items.push(sandboxes.summary);
-  const problem = setupLine(setup) ?? (platform === 'win32' ? 'msbserver does not run natively on Windows' : null);
+  const problem = setupLine(setup, live) ?? (platform === 'win32' ? 'msbserver does not run natively on Windows' : null);
   if (problem !== null) items.push(note(problem));
   const restart = restartLine(snapshot, input.now ?? Date.now());
   if (restart !== null) items.push(note(restart), { id: 'cancel-restart', label: 'Cancel Automatic Restart', enabled: true });
@@ -194,10 +198,9 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   if (warnings > 0) items.push(note(`${warnings === 1 ? 'One thing' : `${warnings} things`} to look at: see the window`));
   items.push(separator());
 
-  if (installable || (setup.kind === 'ready' && !setup.msbrun.found)) {
-    items.push({ id: 'install', label: 'Install microsandbox…', enabled: true });
-    if (installable) items.push({ id: 'locate-msbserver', label: 'Locate msbserver…', enabled: true });
-  }
+  if (installable || (setup.kind === 'ready' && !setup.msbrun.found)) items.push({ id: 'install', label: 'Install microsandbox…', enabled: true });
+  // Also beside a server run from outside: the app can then start and restart one itself.
+  if (setup.kind === 'missing') items.push({ id: 'locate-msbserver', label: 'Locate msbserver…', enabled: true });
   items.push(
     { id: 'start', label: 'Start Server', enabled: can.start && !installable },
     { id: 'stop', label: 'Stop Server', enabled: can.stop },

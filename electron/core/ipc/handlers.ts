@@ -262,7 +262,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }
     // A reset restarts a running secure server: one the app did not start is replaced only after a yes.
     if (isLive(snapshot) && snapshot.external) {
-      const answer = await withQuestionTurn((choice) => choice.choose(outsideServerQuestion()));
+      const answer = await withQuestionTurn((choice) => choice.choose(outsideServerQuestion('reset-key')));
       if (answer !== 0) throw new HandlerError('declined', 'The server key was not reset: the server started outside the app keeps running.');
     }
     // Earlier keys stop working with the reset: the window may no longer copy them either.

@@ -390,10 +390,14 @@ describe('the first run, failures and quitting in the tray', () => {
     // A path set in Settings that cannot be used is not called "not installed".
     const unusable = menuOf(snapshot('stopped', false, false), { setup: { kind: 'missing', locate: { ...missing.locate, reason: 'unsafe' } } });
     expect(unusable[1]?.label).toBe('The msbserver set cannot be used');
-    // A server of the CLI runs all the same: it can be stopped, and nothing is offered to install.
+    // A server of the CLI runs all the same: it can be stopped; nothing is "not installed", and
+    // Locate lets the app start one itself.
     const running = menuOf(snapshot('running', false, true), { setup: missing });
     expect(byId(running, 'stop').enabled).toBe(true);
-    expect(reachable(running).has('locate-msbserver')).toBe(false);
+    expect(reachable(running).has('install')).toBe(false);
+    expect(reachable(running).has('locate-msbserver')).toBe(true);
+    expect(labels(running)).toContain('The app finds no msbserver to start itself');
+    expect(labels(running)).not.toContain('microsandbox is not installed');
   });
 
   it('with msbserver but no msbrun says sandboxes cannot start and offers the install, Start still there', () => {

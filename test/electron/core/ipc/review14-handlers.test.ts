@@ -142,7 +142,7 @@ describe('review 14: a server the app did not start', () => {
     const answer = await restart;
     const after = control.snapshot();
     await control.stop();
-    expect(asked, `restart answered ${JSON.stringify(answer).slice(0, 200)}; server ${before} → ${after.pid} (${after.state}, external ${after.external})`).toEqual(['Stop the server?']);
+    expect(asked, `restart answered ${JSON.stringify(answer).slice(0, 200)}; server ${before} → ${after.pid} (${after.state}, external ${after.external})`).toEqual(['Restart the server?']);
     expect(after.pid).toBe(before);
   });
 });
@@ -154,7 +154,7 @@ describe('a key reset on a server the app did not start', () => {
     const key = await fsp.readFile(h.paths.keyFile, 'utf8');
     const reset = table.handle('server:reset-key', WINDOW, undefined);
     await settle();
-    expect(dialogs.open.map((q) => q.title)).toEqual(['Stop the server?']);
+    expect(dialogs.open.map((q) => q.title)).toEqual(['Reset the server key?']);
     for (const question of dialogs.open) question.answer(1);
     expect(await reset).toMatchObject({ ok: false, error: { code: 'declined' } });
     expect(await fsp.readFile(h.paths.keyFile, 'utf8')).toBe(key);

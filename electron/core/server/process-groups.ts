@@ -74,7 +74,9 @@ export async function groupAndSession(id: number, platform: NodeJS.Platform = pr
       }
       // After the parenthesised command: state, ppid, pgrp, session.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' || fields[0] === 'X') continue;
+      // A zombie is gone, unless its other threads still run (the process is still exiting: its
+      // sockets, shared by the threads, are still open). num_threads is field 17 after the state.
+      if ((fields[0] === 'Z' || fields[0] === 'X') && Number(fields[17] ?? '1') <= 1) continue;
       if (Number(fields[2]) === id) group.push(Number(entry));
       if (Number(fields[3]) === id) session.push(Number(entry));
     }

@@ -20,7 +20,9 @@ export async function processLiveness(pid: number, platform: NodeJS.Platform = p
   if (platform === 'linux') {
     const status = await readProcFile(pid, 'status');
     if (status === null) return 'dead';
-    if (/^State:\s+Z/m.test(status)) return 'dead';
+    // A zombie leader whose other threads still run is still exiting: its sockets (shared by the
+    // threads) are not closed yet, so the port is not free. Dead only once it is the last thread.
+    if (/^State:\s+Z/m.test(status) && Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? '1') <= 1) return 'dead';
     const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
     if (uid !== undefined && typeof process.getuid === 'function' && Number(uid) !== process.getuid()) {
       return 'other-user';

@@ -8,6 +8,7 @@ import { createController, type Controller, type ControllerTiming } from '../../
 import { homePaths, type HomePaths } from '../../../../electron/core/paths.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
+import { expect } from 'vitest';
 import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 
 export interface Harness {
@@ -179,4 +180,16 @@ export function nextState(controller: Controller, state: ServerState, timeoutMs 
       resolve(s);
     });
   });
+}
+
+/** Ends the harness, and fails the test when one of its processes was still running. */
+export async function cleanupChecked(h: Harness): Promise<void> {
+  const leftovers = processesIn(h.home);
+  await h.cleanup();
+  expect(leftovers, 'processes of the test left running').toEqual([]);
+}
+
+/** The next start runs `executable` (a wrapper, a look-alike) as msbserver. */
+export function useServer(h: Harness, executable: string): void {
+  h.env = { ...h.env, MSBSERVER_EXE: executable };
 }

@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
-import { createHarness, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { cleanupChecked, createHarness, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { cliStart } from './world.ts';
 
 let h: Harness;
@@ -14,11 +14,7 @@ beforeEach(async () => {
   h = await createHarness();
 });
 
-afterEach(async () => {
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
-});
+afterEach(() => cleanupChecked(h));
 
 /**
  * What `msb server start` does: a live PID in server.pid means "already running"; else spawn and

@@ -11,7 +11,7 @@ import { createMintService } from '../../../../electron/core/keys/mint-service.t
 import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
-import { createHarness, processesIn, type Harness } from './lifecycle-harness.ts';
+import { cleanupChecked, createHarness, processesIn, type Harness } from './lifecycle-harness.ts';
 
 /** Whether this machine lets the tests mount a tmpfs (root with CAP_SYS_ADMIN): tried once. */
 function canMountTmpfs(): boolean {
@@ -36,11 +36,7 @@ beforeEach(async () => {
   h = await createHarness();
 });
 
-afterEach(async () => {
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
-});
+afterEach(() => cleanupChecked(h));
 
 describe('server.key is never used through a link', () => {
   it('refuses a linked key for a start and a mint, says how to fix it, and leaves the target as it was', async () => {

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../../../../electron/core/server/server-log.ts';
-import { createHarness, nextState, processesIn, type Harness } from './lifecycle-harness.ts';
+import { cleanupChecked, createHarness, nextState, type Harness } from './lifecycle-harness.ts';
 import { floodingWrapper, loneWrapper } from './world.ts';
 
 let h: Harness;
@@ -12,11 +12,7 @@ beforeEach(async () => {
   h = await createHarness();
 });
 
-afterEach(async () => {
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
-});
+afterEach(() => cleanupChecked(h));
 
 describe('bounded log lines', () => {
   it('caps a 64 MiB line in the log tail and in the failure the window is sent', { timeout: 60_000 }, async () => {

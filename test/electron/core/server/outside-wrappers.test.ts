@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { portInUse } from '../../../../electron/core/server/port-check.ts';
-import { createHarness, isAlive, nextState, processesIn, type Harness } from './lifecycle-harness.ts';
+import { useServer, cleanupChecked, createHarness, isAlive, nextState, processesIn, type Harness } from './lifecycle-harness.ts';
 import { daemonWrapper, noExecWrapper, renamedExecWrapper } from './world.ts';
 
 let h: Harness;
@@ -17,15 +17,9 @@ beforeEach(async () => {
   stateDir = path.join(h.root, 'app-data');
 });
 
-afterEach(async () => {
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
-});
+afterEach(() => cleanupChecked(h));
 
-function withServer(executable: string): void {
-  h.env = { ...h.env, MSBSERVER_EXE: executable };
-}
+const withServer = (executable: string): void => useServer(h, executable);
 
 describe('process groups', () => {
   it('stops a wrapper that runs the server without exec: the whole group goes and the port is free', async () => {

@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { portInUse } from '../../../../electron/core/server/port-check.ts';
-import { createHarness, isAlive, nextState, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { useServer, cleanupChecked, createHarness, isAlive, nextState, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { doubleForkWrapper, noExecAround, pgidOf, ppidOf, pythonLookalike, setsidBackgroundWrapper, setsidWaitingWrapper, sleep } from './review-world.ts';
 import { cliStart, daemonWrapper, noExecWrapper } from './world.ts';
 
@@ -15,15 +15,9 @@ beforeEach(async () => {
   stateDir = path.join(h.root, 'app-data');
 });
 
-afterEach(async () => {
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
-});
+afterEach(() => cleanupChecked(h));
 
-function withServer(executable: string): void {
-  h.env = { ...h.env, MSBSERVER_EXE: executable };
-}
+const withServer = (executable: string): void => useServer(h, executable);
 
 /** What a user expects after any start: one server of the home and the app naming it, or none at all. */
 async function oneTrackedOrNone(c: ReturnType<Harness['controller']>): Promise<string | null> {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
-import { createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { cleanupChecked, createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { sleep } from './review-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 
@@ -19,11 +19,7 @@ beforeEach(async () => {
   stateDir = path.join(h.root, 'app-data');
 });
 
-afterEach(async () => {
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
-});
+afterEach(() => cleanupChecked(h));
 
 /** `msb server start` as msb does it: nothing if server.pid names a live process. */
 async function msbStart(): Promise<number | null> {

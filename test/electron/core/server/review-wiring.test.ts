@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createController } from '../../../../electron/core/server/controller.ts';
-import { createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { cleanupChecked, createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { renamedExecWrapper } from './world.ts';
 
 let h: Harness;
@@ -15,11 +15,7 @@ beforeEach(async () => {
   h = await createHarness();
 });
 
-afterEach(async () => {
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
-});
+afterEach(() => cleanupChecked(h));
 
 describe('review: the controller as main.ts creates it', () => {
   it('main.ts gives the controller a stateDir (else the record of claim 2 is never written)', async () => {

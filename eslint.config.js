@@ -5,8 +5,14 @@ import tseslint from 'typescript-eslint';
 
 const electronImportBan = {
   paths: [
-    { name: 'electron', message: 'electron/core and shared run under plain Node: take Electron facilities as arguments instead.' },
-    { name: 'electron-store', message: 'electron/core and shared take a settings store as an argument (conf satisfies it).' },
+    {
+      name: 'electron',
+      message: 'electron/core and shared run under plain Node: take Electron facilities as arguments instead.',
+    },
+    {
+      name: 'electron-store',
+      message: 'electron/core and shared take a settings store as an argument (conf satisfies it).',
+    },
   ],
   patterns: [{ group: ['electron/*', 'electron-store/*'], message: 'No Electron imports in electron/core or shared.' }],
 };
@@ -18,7 +24,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['electron/core/probe.ts', 'shared/probe.ts', 'electron/adapters/probe.ts'] },
+        projectService: {
+          allowDefaultProject: ['electron/core/probe.ts', 'shared/probe.ts', 'electron/adapters/probe.ts'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
       globals: { ...globals.node },
@@ -26,7 +34,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'separate-type-imports' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': 'off',

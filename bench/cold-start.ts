@@ -53,7 +53,12 @@ export async function measureColdStart(runs: number): Promise<Summary> {
     const samples: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE], {
-        env: { ...process.env, CORE_FILE: coreFile, PROBE_HOME: path.join(dir, 'home'), PROBE_LOGS: path.join(dir, 'logs') },
+        env: {
+          ...process.env,
+          CORE_FILE: coreFile,
+          PROBE_HOME: path.join(dir, 'home'),
+          PROBE_LOGS: path.join(dir, 'logs'),
+        },
       });
       const { ms, state } = JSON.parse(stdout) as { ms: number; state: string };
       if (state !== 'stopped') throw new Error(`unexpected first state ${state}`);

@@ -13,7 +13,12 @@ const seconds = Number(IDLE_SECONDS ?? 30);
 const settle = Number(SETTLE_SECONDS ?? 15);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-bench-idle-'));
 const settings = { ...core.DEFAULT_SETTINGS, port: Number(PORT) };
-const options = { home: path.join(dir, 'home'), logDir: path.join(dir, 'logs'), settings: () => settings, env: { PATH: process.env.PATH, MSBSERVER_EXE: STANDIN } };
+const options = {
+  home: path.join(dir, 'home'),
+  logDir: path.join(dir, 'logs'),
+  settings: () => settings,
+  env: { PATH: process.env.PATH, MSBSERVER_EXE: STANDIN },
+};
 
 /** @param {number} span */
 async function cpuPercentOver(span) {

@@ -3,7 +3,17 @@ import Conf from 'conf';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ClipboardGuard, createHandlerTable, createMintService, createSandboxesService, DEFAULT_SETTINGS, homePaths, openSettings, type Settings, systemClock } from '../electron/core/index.ts';
+import {
+  ClipboardGuard,
+  createHandlerTable,
+  createMintService,
+  createSandboxesService,
+  DEFAULT_SETTINGS,
+  homePaths,
+  openSettings,
+  type Settings,
+  systemClock,
+} from '../electron/core/index.ts';
 import { createHarness } from '../test/electron/core/server/lifecycle-harness.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -21,7 +31,12 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
   const confDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-bench-settings-'));
   try {
     const { store } = openSettings(
-      () => new Conf<Settings>({ cwd: confDir, configName: 'settings', defaults: { ...DEFAULT_SETTINGS, port: h.settings.port } }),
+      () =>
+        new Conf<Settings>({
+          cwd: confDir,
+          configName: 'settings',
+          defaults: { ...DEFAULT_SETTINGS, port: h.settings.port },
+        }),
       path.join(confDir, 'settings.json'),
     );
     const control = h.controller();
@@ -38,10 +53,25 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
       control,
       settings: store,
       paths: homePaths(h.home),
-      clipboard: new ClipboardGuard({ readText: () => Promise.resolve(clip), writeText: (t) => Promise.resolve(void (clip = t)) }, () => 0),
+      clipboard: new ClipboardGuard(
+        { readText: () => Promise.resolve(clip), writeText: (t) => Promise.resolve(void (clip = t)) },
+        () => 0,
+      ),
       shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
-      appInfo: { name: 'bench', version: '0', platform: process.platform, home: h.home, serverSupported: true, platformName: 'Linux' },
-      mint: createMintService({ keyFile: homePaths(h.home).keyFile, snapshot: () => control.snapshot(), settings: () => store.get(), clock: systemClock }),
+      appInfo: {
+        name: 'bench',
+        version: '0',
+        platform: process.platform,
+        home: h.home,
+        serverSupported: true,
+        platformName: 'Linux',
+      },
+      mint: createMintService({
+        keyFile: homePaths(h.home).keyFile,
+        snapshot: () => control.snapshot(),
+        settings: () => store.get(),
+        clock: systemClock,
+      }),
       isTrustedSender: () => true,
       // The bench never asks anything: every question is answered no.
       confirm: { confirm: () => Promise.resolve(false) },

@@ -32,11 +32,11 @@ function timeOfState(controller: Controller, state: ServerState, external?: bool
 function recordSigterms(): { take(pid: number): number | undefined; restore(): void } {
   const original = process.kill.bind(process);
   const sent = new Map<number, number>();
-  process.kill = ((pid: number, signal?: string | number) => {
+  process.kill = (pid: number, signal?: string | number) => {
     // A stop signals the server's process group (-pid); it leads its group, so that is its PID.
     if (signal === 'SIGTERM' && !sent.has(Math.abs(pid))) sent.set(Math.abs(pid), epochMs());
     return original(pid, signal);
-  });
+  };
   return {
     take: (pid) => {
       const at = sent.get(pid);
@@ -140,7 +140,13 @@ export async function measureIdle(seconds: number): Promise<IdleFigures> {
   const outDir = fileURLToPath(new URL('../out/bench-core/', import.meta.url));
   const coreFile = await bundleCore(outDir);
   const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./idle-probe.mjs', import.meta.url))], {
-    env: { ...process.env, CORE_FILE: coreFile, STANDIN: STANDIN_PATH, IDLE_SECONDS: String(seconds), PORT: String(await freePort()) },
+    env: {
+      ...process.env,
+      CORE_FILE: coreFile,
+      STANDIN: STANDIN_PATH,
+      IDLE_SECONDS: String(seconds),
+      PORT: String(await freePort()),
+    },
     timeout: (seconds * 3 + 120) * 1_000,
   });
   return JSON.parse(stdout) as IdleFigures;

@@ -41,22 +41,42 @@ async function main(): Promise<void> {
 
   note(`idle: ${IDLE_SECONDS} s with a server the app started, ${IDLE_SECONDS} s with an adopted one…`);
   const idle = await measureIdle(IDLE_SECONDS);
-  rows.push({ figure: `idle floor: the same process with only empty timers at the monitor's cadence (over ${idle.seconds} s)`, value: `${fmt(idle.timersFloorPercent, 3)} % of one core`, budget: '—', met: null });
+  rows.push({
+    figure: `idle floor: the same process with only empty timers at the monitor's cadence (over ${idle.seconds} s)`,
+    value: `${fmt(idle.timersFloorPercent, 3)} % of one core`,
+    budget: '—',
+    met: null,
+  });
   for (const [label, value] of [
     ['idle cost, own server', idle.ownServerPercent],
     ['idle cost, adopted server', idle.adoptedServerPercent],
   ] as const) {
-    rows.push({ figure: `${label} (CPU / wall over ${idle.seconds} s)`, value: `${fmt(value, 3)} % of one core`, budget: '≤ 0.1 %', met: value <= 0.1 });
+    rows.push({
+      figure: `${label} (CPU / wall over ${idle.seconds} s)`,
+      value: `${fmt(value, 3)} % of one core`,
+      budget: '≤ 0.1 %',
+      met: value <= 0.1,
+    });
   }
 
   note(`keygen: ${RUNS * 25} mints through the handler table, server stopped and running…`);
   const keys = await measureKeygen(RUNS * 25);
-  rows.push({ figure: 'first key after launch (loads jose, imports the HMAC key)', value: `${fmt(keys.firstMs)} ms`, budget: '—', met: null });
+  rows.push({
+    figure: 'first key after launch (loads jose, imports the HMAC key)',
+    value: `${fmt(keys.firstMs)} ms`,
+    budget: '—',
+    met: null,
+  });
   for (const [label, s] of [
     ['key through the handler table, no server', keys.serverStopped],
     ['key through the handler table, server running (incl. key check)', keys.serverRunning],
   ] as const) {
-    rows.push({ figure: label, value: `p99 ${fmt(s.p99, 2)} ms, median ${fmt(s.median, 2)} ms (n=${s.runs})`, budget: 'p99 ≤ 2 ms', met: s.p99 <= 2 });
+    rows.push({
+      figure: label,
+      value: `p99 ${fmt(s.p99, 2)} ms, median ${fmt(s.median, 2)} ms (n=${s.runs})`,
+      budget: 'p99 ≤ 2 ms',
+      met: s.p99 <= 2,
+    });
   }
 
   note(`cold start: ${RUNS} fresh processes…`);
@@ -64,8 +84,18 @@ async function main(): Promise<void> {
 
   note(`window: bundle sizes and ${RUNS} loads in Chromium…`);
   const win = await measureWindow(RUNS);
-  rows.push({ figure: 'window JavaScript (gzip)', value: `${fmt(win.jsGzipBytes / 1024)} KB`, budget: '≤ 30 KB', met: win.jsGzipBytes <= 30 * 1024 });
-  rows.push({ figure: 'window CSS (gzip)', value: `${fmt(win.cssGzipBytes / 1024)} KB`, budget: '≤ 10 KB', met: win.cssGzipBytes <= 10 * 1024 });
+  rows.push({
+    figure: 'window JavaScript (gzip)',
+    value: `${fmt(win.jsGzipBytes / 1024)} KB`,
+    budget: '≤ 30 KB',
+    met: win.jsGzipBytes <= 30 * 1024,
+  });
+  rows.push({
+    figure: 'window CSS (gzip)',
+    value: `${fmt(win.cssGzipBytes / 1024)} KB`,
+    budget: '≤ 10 KB',
+    met: win.cssGzipBytes <= 10 * 1024,
+  });
   rows.push(medianRow('window: navigation → first status shown (Chromium)', win.firstStatus, 300));
 
   note(`sandboxes: listings of 100 × 10, idle with 10 running (${IDLE_SECONDS} s each), outside starts and stops…`);
@@ -76,12 +106,16 @@ async function main(): Promise<void> {
     `\nMicrosandbox Tray benchmarks — ${new Date().toISOString()}\n` +
       `${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n` +
       `| figure | measured | budget | met |\n|---|---|---|---|\n` +
-      rows.map((r) => `| ${r.figure} | ${r.value} | ${r.budget} | ${r.met === null ? '—' : r.met ? 'yes' : 'NO'} |`).join('\n') +
+      rows
+        .map((r) => `| ${r.figure} | ${r.value} | ${r.budget} | ${r.met === null ? '—' : r.met ? 'yes' : 'NO'} |`)
+        .join('\n') +
       '\n',
   );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

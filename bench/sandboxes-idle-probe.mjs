@@ -22,7 +22,9 @@ async function cpuPercentOver(span) {
 const baselinePercent = await cpuPercentOver(seconds);
 const monitor = new core.SandboxMonitor({ namespacesDir: NAMESPACES });
 const view = await monitor.start();
-const running = view.namespaces.flatMap((/** @type {any} */ n) => n.sandboxes).filter((/** @type {any} */ s) => s.state === 'running').length;
+const running = view.namespaces
+  .flatMap((/** @type {any} */ n) => n.sandboxes)
+  .filter((/** @type {any} */ s) => s.state === 'running').length;
 const closedPercent = await cpuPercentOver(seconds);
 const release = monitor.watchMetrics();
 const interestPercent = await cpuPercentOver(seconds);

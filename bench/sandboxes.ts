@@ -55,7 +55,8 @@ async function makeFleet(root: string): Promise<void> {
         );
       }
     });
-    for (const s of names.slice(0, 6)) await fsp.writeFile(path.join(dir, '.menv', 'log', 'Sandboxfile', `${s}.log`), 'booted\n');
+    for (const s of names.slice(0, 6))
+      await fsp.writeFile(path.join(dir, '.menv', 'log', 'Sandboxfile', `${s}.log`), 'booted\n');
   }
 }
 
@@ -63,14 +64,24 @@ async function bundle(outDir: string): Promise<string> {
   await build({
     configFile: false,
     logLevel: 'silent',
-    build: { outDir, emptyOutDir: true, ssr: ENTRY, minify: false, rollupOptions: { output: { format: 'es', entryFileNames: 'sandboxes.js' } } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      ssr: ENTRY,
+      minify: false,
+      rollupOptions: { output: { format: 'es', entryFileNames: 'sandboxes.js' } },
+    },
     ssr: { noExternal: [] },
   });
   return path.join(outDir, 'sandboxes.js');
 }
 
 const rpc = async (s: RunningStandin, method: string, params: unknown): Promise<void> => {
-  const res = await fetch(`${s.url}/api/v1/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }) });
+  const res = await fetch(`${s.url}/api/v1/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
+  });
   if (res.status !== 200) throw new Error(`${method} answered ${res.status}: ${await res.text()}`);
 };
 
@@ -107,7 +118,8 @@ export async function measureSandboxes(runs: number, idleSeconds: number): Promi
       t = performance.now();
       const view = await catalog.list();
       if (i >= 3) cold.push(performance.now() - t);
-      if (view.namespaces.length !== 100 || view.namespaces.some((n) => n.sandboxes.length !== 10)) throw new Error('the fleet did not list in full');
+      if (view.namespaces.length !== 100 || view.namespaces.some((n) => n.sandboxes.length !== 10))
+        throw new Error('the fleet did not list in full');
       catalog.dispose();
     }
     const warm = new SandboxCatalog({ namespacesDir: fleet });
@@ -122,17 +134,35 @@ export async function measureSandboxes(runs: number, idleSeconds: number): Promi
 
     // 10 running sandboxes, started by the stand-in in 2 namespaces.
     const live = path.join(temp, 'live', 'namespaces');
-    const server = await startStandin({ args: ['--dev', '--path', live], env: { NO_COLOR: '1', MICROSANDBOX_HOME: path.dirname(live) } });
+    const server = await startStandin({
+      args: ['--dev', '--path', live],
+      env: { NO_COLOR: '1', MICROSANDBOX_HOME: path.dirname(live) },
+    });
     servers.push(server);
-    for (let i = 0; i < 10; i++) await rpc(server, 'sandbox.start', { sandbox: `vm${i}`, namespace: `team${i % 2}`, config: { image: 'microsandbox/python' } });
+    for (let i = 0; i < 10; i++)
+      await rpc(server, 'sandbox.start', {
+        sandbox: `vm${i}`,
+        namespace: `team${i % 2}`,
+        config: { image: 'microsandbox/python' },
+      });
 
     const outDir = fileURLToPath(new URL('../out/bench-sandboxes/', import.meta.url));
     const coreFile = await bundle(outDir);
-    const { stdout } = await run(process.execPath, [fileURLToPath(new URL('./sandboxes-idle-probe.mjs', import.meta.url))], {
-      env: { ...process.env, CORE_FILE: coreFile, NAMESPACES: live, IDLE_SECONDS: String(idleSeconds) },
-      timeout: (idleSeconds * 3 + 60) * 1_000,
-    });
-    const idle = JSON.parse(stdout) as { running: number; baselinePercent: number; closedPercent: number; interestPercent: number; seconds: number };
+    const { stdout } = await run(
+      process.execPath,
+      [fileURLToPath(new URL('./sandboxes-idle-probe.mjs', import.meta.url))],
+      {
+        env: { ...process.env, CORE_FILE: coreFile, NAMESPACES: live, IDLE_SECONDS: String(idleSeconds) },
+        timeout: (idleSeconds * 3 + 60) * 1_000,
+      },
+    );
+    const idle = JSON.parse(stdout) as {
+      running: number;
+      baselinePercent: number;
+      closedPercent: number;
+      interestPercent: number;
+      seconds: number;
+    };
 
     // Outside changes: a start through the server (from the request) and a supervisor ended by
     // a signal from outside (from the kill), until the monitor emits them.
@@ -144,14 +174,19 @@ export async function measureSandboxes(runs: number, idleSeconds: number): Promi
     for (let i = 0; i < Math.max(5, Math.round(runs / 2)); i++) {
       const started = whenState(monitor, 'probe', 'p', 'running');
       const t0 = epochMs();
-      await rpc(server, 'sandbox.start', { sandbox: 'p', namespace: 'probe', config: { image: 'microsandbox/python' } });
+      await rpc(server, 'sandbox.start', {
+        sandbox: 'p',
+        namespace: 'probe',
+        config: { image: 'microsandbox/python' },
+      });
       const answered = epochMs();
       const emitted = await started;
       startNoticed.push(emitted - t0);
       // Emitted before the answer arrived counts as no delay of the app's.
       startAfterAnswer.push(Math.max(0, emitted - answered));
       const view = monitor.current();
-      const pid = view?.namespaces.find((n) => n.name === 'probe')?.sandboxes.find((s) => s.name === 'p')?.supervisorPid ?? 0;
+      const pid =
+        view?.namespaces.find((n) => n.name === 'probe')?.sandboxes.find((s) => s.name === 'p')?.supervisorPid ?? 0;
       const stopped = whenState(monitor, 'probe', 'p', 'stopped');
       const t1 = epochMs();
       process.kill(pid, 'SIGTERM');
@@ -180,7 +215,10 @@ export async function measureSandboxes(runs: number, idleSeconds: number): Promi
 }
 
 /** The rows bench/run.ts prints. */
-export async function sandboxesRows(runs: number, idleSeconds: number): Promise<{ figure: string; value: string; budget: string; met: boolean | null }[]> {
+export async function sandboxesRows(
+  runs: number,
+  idleSeconds: number,
+): Promise<{ figure: string; value: string; budget: string; met: boolean | null }[]> {
   const f = await measureSandboxes(runs, idleSeconds);
   const median = (figure: string, s: Summary, budget: number) => ({
     figure,
@@ -189,14 +227,39 @@ export async function sandboxesRows(runs: number, idleSeconds: number): Promise<
     met: s.median <= budget,
   });
   return [
-    { figure: 'sandboxes: first listing in a process (incl. compiling sql.js wasm)', value: `${fmt(f.firstEverMs)} ms`, budget: '—', met: null },
+    {
+      figure: 'sandboxes: first listing in a process (incl. compiling sql.js wasm)',
+      value: `${fmt(f.firstEverMs)} ms`,
+      budget: '—',
+      met: null,
+    },
     median('sandboxes: list 100 namespaces × 10, cold', f.cold, 50),
     median('sandboxes: the same, nothing changed', f.unchanged, 5),
-    { figure: `sandboxes idle: the same process before it watches anything (the machine's floor, over ${f.idleSeconds} s)`, value: `${fmt(f.idleBaselinePercent, 3)} % of one core`, budget: '—', met: null },
-    { figure: `sandboxes idle, ${f.running} running, no metrics interest (over ${f.idleSeconds} s)`, value: `${fmt(f.idleClosedPercent, 3)} % of one core`, budget: '≤ 0.1 %', met: f.idleClosedPercent <= 0.1 },
-    { figure: `sandboxes idle, ${f.running} running, metrics interest held (over ${f.idleSeconds} s)`, value: `${fmt(f.idleInterestPercent, 3)} % of one core`, budget: '≤ 0.5 %', met: f.idleInterestPercent <= 0.5 },
+    {
+      figure: `sandboxes idle: the same process before it watches anything (the machine's floor, over ${f.idleSeconds} s)`,
+      value: `${fmt(f.idleBaselinePercent, 3)} % of one core`,
+      budget: '—',
+      met: null,
+    },
+    {
+      figure: `sandboxes idle, ${f.running} running, no metrics interest (over ${f.idleSeconds} s)`,
+      value: `${fmt(f.idleClosedPercent, 3)} % of one core`,
+      budget: '≤ 0.1 %',
+      met: f.idleClosedPercent <= 0.1,
+    },
+    {
+      figure: `sandboxes idle, ${f.running} running, metrics interest held (over ${f.idleSeconds} s)`,
+      value: `${fmt(f.idleInterestPercent, 3)} % of one core`,
+      budget: '≤ 0.5 %',
+      met: f.idleInterestPercent <= 0.5,
+    },
     median('sandboxes: outside start noticed (request sent → running emitted)', f.startNoticed, 300),
-    { figure: "sandboxes: the monitor's share of it (server answered → running emitted)", value: `median ${fmt(f.startAfterAnswer.median)} ms, p95 ${fmt(f.startAfterAnswer.p95)} ms (n=${f.startAfterAnswer.runs})`, budget: '—', met: null },
+    {
+      figure: "sandboxes: the monitor's share of it (server answered → running emitted)",
+      value: `median ${fmt(f.startAfterAnswer.median)} ms, p95 ${fmt(f.startAfterAnswer.p95)} ms (n=${f.startAfterAnswer.runs})`,
+      budget: '—',
+      met: null,
+    },
     median('sandboxes: outside stop noticed (SIGTERM → stopped emitted)', f.stopNoticed, 300),
   ];
 }

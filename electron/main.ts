@@ -78,8 +78,24 @@ function setup(): Started {
   const settings = openAppSettings(log);
   const home = path.resolve(resolveHome()); // as the controller uses it: msb reads a relative one from its own working directory
   const paths = homePaths(home);
-  const tray = owned.add(new TrayView({ iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath), platform, onAction: (action) => void onTrayAction(action), onClick: platform === 'win32' ? () => showWindow() : undefined, onMenuOpen: (open) => trayInterest(open), logger: log }));
-  const controller = createController({ home, logDir: app.getPath('logs'), stateDir: app.getPath('userData'), settings: () => settings.get(), platform, logger: log });
+  const tray = owned.add(
+    new TrayView({
+      iconDirs: trayIconDirs(app.getAppPath(), process.resourcesPath),
+      platform,
+      onAction: (action) => void onTrayAction(action),
+      onClick: platform === 'win32' ? () => showWindow() : undefined,
+      onMenuOpen: (open) => trayInterest(open),
+      logger: log,
+    }),
+  );
+  const controller = createController({
+    home,
+    logDir: app.getPath('logs'),
+    stateDir: app.getPath('userData'),
+    settings: () => settings.get(),
+    platform,
+    logger: log,
+  });
   // Quit stops the server as the settings say, unless the tray's Quit item chosen says otherwise.
   const quitChoice = new QuitChoice();
   owned.add(toDisposable(() => controller.dispose({ stopServer: quitChoice.stopsServer(settings.get()) })));
@@ -89,41 +105,127 @@ function setup(): Started {
   // What the window may not decide alone is asked here, natively, attached to the window.
   const dialogs = dialogPorts(() => appWindow.browserWindow);
   // What the server runs: main asks the native questions about it, the key for sandbox.stop stays here.
-  const sandboxes = owned.add(createSandboxesService({ defaultNamespacesDir: paths.namespacesDir, settings, server: () => controller.snapshot(), keyFile: paths.keyFile, scrubber, logger: log }));
+  const sandboxes = owned.add(
+    createSandboxesService({
+      defaultNamespacesDir: paths.namespacesDir,
+      settings,
+      server: () => controller.snapshot(),
+      keyFile: paths.keyFile,
+      scrubber,
+      logger: log,
+    }),
+  );
   const trayInterest = trayMetricsInterest(sandboxes);
   // Whether microsandbox is there at all: the first-run state of tray and window.
-  const setup = owned.add(new SetupWatch({ options: () => ({ env: process.env, settingsPath: settings.get().msbserverPath, platform, userHome: os.homedir() }), logger: log }));
-  const stopQuestion = { sandboxes, choice: dialogs, logger: log, onStopFailures: (failures: Parameters<typeof stopFailureNotice>[0]) => notifier.notify(stopFailureNotice(failures)) };
-  const clipboard = owned.add(new ClipboardGuard(clipboardPort, () => settings.get().clipboardClearSeconds, undefined, log));
-  const mint = createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock });
+  const setup = owned.add(
+    new SetupWatch({
+      options: () => ({
+        env: process.env,
+        settingsPath: settings.get().msbserverPath,
+        platform,
+        userHome: os.homedir(),
+      }),
+      logger: log,
+    }),
+  );
+  const stopQuestion = {
+    sandboxes,
+    choice: dialogs,
+    logger: log,
+    onStopFailures: (failures: Parameters<typeof stopFailureNotice>[0]) => notifier.notify(stopFailureNotice(failures)),
+  };
+  const clipboard = owned.add(
+    new ClipboardGuard(clipboardPort, () => settings.get().clipboardClearSeconds, undefined, log),
+  );
+  const mint = createMintService({
+    keyFile: paths.keyFile,
+    snapshot: () => controller.snapshot(),
+    settings: () => settings.get(),
+    clock: systemClock,
+  });
   const page = appPage(app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']);
 
   // Security hooks before any web contents exists; the page is served only from the built files.
   owned.add(toDisposable(serveAppScheme(builtRenderer(path.join(here, '..', 'renderer'), log), log)));
   installSessionSecurity(session.defaultSession);
   installContentsGuards(app, page);
-  Menu.setApplicationMenu(platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }]) : null);
+  Menu.setApplicationMenu(
+    platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }]) : null,
+  );
 
   const send: AppWindow['send'] = (channel, payload) => appWindow.send(channel, payload);
   const logFeed = new LogFeed(controller.logFile, send, scrubber, log);
-  const appWindow = owned.add(new AppWindow({ page, preloadPath: path.join(here, '..', 'preload', 'preload.cjs'), title: APP_TITLE, devTools: !app.isPackaged, onCreated: () => logFeed.windowOpened(), onClosed: () => {
-    logFeed.windowClosed();
-    sandboxes.windowClosed();
-  } }));
+  const appWindow = owned.add(
+    new AppWindow({
+      page,
+      preloadPath: path.join(here, '..', 'preload', 'preload.cjs'),
+      title: APP_TITLE,
+      devTools: !app.isPackaged,
+      onCreated: () => logFeed.windowOpened(),
+      onClosed: () => {
+        logFeed.windowClosed();
+        sandboxes.windowClosed();
+      },
+    }),
+  );
   owned.add(logFeed);
 
-  const appInfo: AppInfo = { name: APP_TITLE, version: app.getVersion(), platform, home, serverSupported: platform !== 'win32', platformName: platformName(platform) };
-  const table = createHandlerTable({ control: controller, settings, paths, clipboard, shell: shellPort, appInfo, mint, logger: log, isTrustedSender: (sender) => appWindow.isTrustedSender(sender), confirm: dialogs, fileChooser: dialogs, sandboxes, choice: dialogs, setup });
+  const appInfo: AppInfo = {
+    name: APP_TITLE,
+    version: app.getVersion(),
+    platform,
+    home,
+    serverSupported: platform !== 'win32',
+    platformName: platformName(platform),
+  };
+  const table = createHandlerTable({
+    control: controller,
+    settings,
+    paths,
+    clipboard,
+    shell: shellPort,
+    appInfo,
+    mint,
+    logger: log,
+    isTrustedSender: (sender) => appWindow.isTrustedSender(sender),
+    confirm: dialogs,
+    fileChooser: dialogs,
+    sandboxes,
+    choice: dialogs,
+    setup,
+  });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
   const loginSync = owned.add(new StartAtLoginSync(startAtLoginPort(platform), settings, () => renderTray(), log));
   const renderTray = (): void => {
     const snapshot = controller.snapshot();
     const view = sandboxes.view();
-    const items = buildTrayMenu({ snapshot, settings: settings.get(), platform, startAtLogin: loginSync.enabled, sandboxes: view, setup: setup.current(), restartNeeded: table.settingsView().restartNeeded, now: Date.now() });
-    tray.render({ items, iconFile: trayIconName(snapshot.state, platform, snapshot.healthy), tooltip: trayTooltip(snapshot, view) });
+    const items = buildTrayMenu({
+      snapshot,
+      settings: settings.get(),
+      platform,
+      startAtLogin: loginSync.enabled,
+      sandboxes: view,
+      setup: setup.current(),
+      restartNeeded: table.settingsView().restartNeeded,
+      now: Date.now(),
+    });
+    tray.render({
+      items,
+      iconFile: trayIconName(snapshot.state, platform, snapshot.healthy),
+      tooltip: trayTooltip(snapshot, view),
+    });
   };
-  owned.add(feedStatusAndSettings({ control: controller, settings, settingsView: () => table.settingsView(), notifier, renderTray, send }));
+  owned.add(
+    feedStatusAndSettings({
+      control: controller,
+      settings,
+      settingsView: () => table.settingsView(),
+      notifier,
+      renderTray,
+      send,
+    }),
+  );
   owned.add(feedSandboxes({ sandboxes, send, renderTray }));
   owned.add(feedSetup({ setup, control: controller, settings, send, renderTray }));
 
@@ -132,23 +234,55 @@ function setup(): Started {
     if (platform === 'darwin') app.focus({ steal: true });
     appWindow.open(view);
   }
-  const aboutFacts = { appName: APP_TITLE, appVersion: app.getVersion(), home, appLog: path.join(app.getPath('logs'), 'main.log'), serverLog: controller.logFile, settingsFile: path.join(app.getPath('userData'), 'settings.json') };
-  const about = (): Promise<void> => showAbout({ info: async () => collectAbout(aboutFacts, await setup.refresh(), log), choice: dialogs, copy: (text) => clipboard.copy(text, false) });
+  const aboutFacts = {
+    appName: APP_TITLE,
+    appVersion: app.getVersion(),
+    home,
+    appLog: path.join(app.getPath('logs'), 'main.log'),
+    serverLog: controller.logFile,
+    settingsFile: path.join(app.getPath('userData'), 'settings.json'),
+  };
+  const about = (): Promise<void> =>
+    showAbout({
+      info: async () => collectAbout(aboutFacts, await setup.refresh(), log),
+      choice: dialogs,
+      copy: (text) => clipboard.copy(text, false),
+    });
   const quit = (server: QuitServer): void => {
     quitChoice.choose(server);
     app.quit();
   };
-  const onTrayAction = createTrayActions({ control: controller, mint, clipboard, notifier, shell: shellPort, settings: () => settings.get(), openWindow: showWindow, toggleStartAtLogin: () => loginSync.toggle(), quit, locateMsbserver: async () => void (await table.chooseMsbserver()), about, logger: log, sandboxes, choice: dialogs });
+  const onTrayAction = createTrayActions({
+    control: controller,
+    mint,
+    clipboard,
+    notifier,
+    shell: shellPort,
+    settings: () => settings.get(),
+    openWindow: showWindow,
+    toggleStartAtLogin: () => loginSync.toggle(),
+    quit,
+    locateMsbserver: async () => void (await table.chooseMsbserver()),
+    about,
+    logger: log,
+    sandboxes,
+    choice: dialogs,
+  });
 
   renderTray();
   void loginSync.syncFromSystem();
   void controller.ready.then(() => {
     renderTray();
-    if (shouldStartOnLaunch(settings.get(), controller.snapshot(), platform)) void controller.start().catch(ignoreFailure(log, 'starting the server on launch'));
+    if (shouldStartOnLaunch(settings.get(), controller.snapshot(), platform))
+      void controller.start().catch(ignoreFailure(log, 'starting the server on launch'));
   });
   // Quitting that stops the server asks first while sandboxes run or when the app did not start it (Cancel keeps the app).
   const askBeforeQuit = async (): Promise<boolean> => {
-    const go = await confirmQuit({ ...stopQuestion, control: controller, stopsServer: () => quitChoice.stopsServer(settings.get()) });
+    const go = await confirmQuit({
+      ...stopQuestion,
+      control: controller,
+      stopsServer: () => quitChoice.stopsServer(settings.get()),
+    });
     if (!go) quitChoice.reset();
     return go;
   };
@@ -166,9 +300,14 @@ function builtRenderer(dir: string, log: Logger): Promise<RendererFiles> {
 /** The settings in userData; a corrupt file is moved aside and the user told. */
 function openAppSettings(log: Logger): ReturnType<typeof openSettings>['store'] {
   const userData = app.getPath('userData');
-  const opened = openSettings(() => new Store<Settings>({ name: 'settings', cwd: userData, defaults: { ...DEFAULT_SETTINGS } }), path.join(userData, 'settings.json'));
-  if (opened.invalidFields.length > 0) log.warn(`Settings with invalid values run on their defaults: ${opened.invalidFields.join(', ')}`);
-  if (opened.recovered !== null) notifierPort.notify({ title: 'Settings were reset', body: `${opened.recovered.reason} A copy was kept.` });
+  const opened = openSettings(
+    () => new Store<Settings>({ name: 'settings', cwd: userData, defaults: { ...DEFAULT_SETTINGS } }),
+    path.join(userData, 'settings.json'),
+  );
+  if (opened.invalidFields.length > 0)
+    log.warn(`Settings with invalid values run on their defaults: ${opened.invalidFields.join(', ')}`);
+  if (opened.recovered !== null)
+    notifierPort.notify({ title: 'Settings were reset', body: `${opened.recovered.reason} A copy was kept.` });
   return opened.store;
 }
 

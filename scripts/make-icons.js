@@ -154,7 +154,9 @@ export function colouredSvg(mark, /** @type {IconState} */ state, /** @type {num
     `<path d="${mark.top}" fill="#fff"/>`,
     `<path d="${mark.edges}" fill="none" stroke="#fff" stroke-width="2.6" stroke-linejoin="round" stroke-linecap="round"/>`,
     '</g>',
-    glyph === null ? '' : `<circle cx="${cx}" cy="${cy}" r="${r + 0.9}" fill="${rim}"/><circle cx="${cx}" cy="${cy}" r="${r}" fill="${fill}"/>`,
+    glyph === null
+      ? ''
+      : `<circle cx="${cx}" cy="${cy}" r="${r + 0.9}" fill="${rim}"/><circle cx="${cx}" cy="${cy}" r="${r}" fill="${fill}"/>`,
     glyph ?? '',
     '</svg>',
   ].join('');
@@ -165,7 +167,10 @@ export function colouredSvg(mark, /** @type {IconState} */ state, /** @type {num
 
 /** RGBA pixels of an SVG rendered at its own width and height. */
 async function rasterise(/** @type {string} */ svg) {
-  const { data, info } = await sharp(Buffer.from(svg), { density: 72 }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(svg), { density: 72 })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 4) throw new Error(`expected RGBA, got ${info.channels} channels`);
   return { data, width: info.width, height: info.height };
 }
@@ -253,7 +258,9 @@ export function parseArgs(/** @type {readonly string[]} */ argv) {
 async function main() {
   const { out } = parseArgs(process.argv.slice(2));
   for (const icon of await makeIcons(out)) {
-    console.log(`${path.join(path.relative(ROOT, out) || '.', icon.file)} ${icon.size}x${icon.size} ${icon.bytes} bytes`);
+    console.log(
+      `${path.join(path.relative(ROOT, out) || '.', icon.file)} ${icon.size}x${icon.size} ${icon.bytes} bytes`,
+    );
   }
 }
 

@@ -24,7 +24,10 @@ export interface AvailableActions {
  * - stopping: nothing until it has finished.
  * Where msbserver cannot run (Windows), nothing starts; a live server could still be stopped.
  */
-export function availableActions(snapshot: Pick<ServerSnapshot, 'state'> & Partial<Pick<ServerSnapshot, 'restartAt'>>, serverSupported: boolean): AvailableActions {
+export function availableActions(
+  snapshot: Pick<ServerSnapshot, 'state'> & Partial<Pick<ServerSnapshot, 'restartAt'>>,
+  serverSupported: boolean,
+): AvailableActions {
   const { state } = snapshot;
   return {
     start: serverSupported && (state === 'stopped' || state === 'failed') && (snapshot.restartAt ?? null) === null,

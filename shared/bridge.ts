@@ -5,15 +5,29 @@
  * own side of the bridge, so `code` and `fields` survive.
  */
 import { API_METHODS, EVENT_METHODS } from './contract.ts';
-import type { ApiMethod, Envelope, ErrorCode, EventMap, InvokeChannel, IpcError, MsbApi, RequestOf, ResponseOf } from './contract.ts';
+import type {
+  ApiMethod,
+  Envelope,
+  ErrorCode,
+  EventMap,
+  InvokeChannel,
+  IpcError,
+  MsbApi,
+  RequestOf,
+  ResponseOf,
+} from './contract.ts';
 import type { FieldErrors } from './settings-schema.ts';
 
 type BridgeCall<C extends InvokeChannel> =
-  RequestOf<C> extends void ? () => Promise<Envelope<ResponseOf<C>>> : (request: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>;
+  RequestOf<C> extends void
+    ? () => Promise<Envelope<ResponseOf<C>>>
+    : (request: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>;
 
 /** What preload exposes as `window.msb`. */
 export type MsbBridge = { readonly [M in ApiMethod]: BridgeCall<(typeof API_METHODS)[M]> } & {
-  readonly [E in keyof typeof EVENT_METHODS]: (listener: (payload: EventMap[(typeof EVENT_METHODS)[E]]) => void) => () => void;
+  readonly [E in keyof typeof EVENT_METHODS]: (
+    listener: (payload: EventMap[(typeof EVENT_METHODS)[E]]) => void,
+  ) => () => void;
 };
 
 /** A failed call, as the renderer sees it. */

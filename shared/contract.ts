@@ -8,7 +8,15 @@ import type { ServerSnapshot } from './server-status.ts';
 import type { FieldErrors, Settings } from './settings-schema.ts';
 import type { SetupState } from './setup.ts';
 import type { SdkLanguage } from './snippets.ts';
-import type { SandboxesView, SandboxLogEvent, SandboxLogRequest, SandboxLogView, SandboxStopRequest, SandboxStopResult, SandboxWatchRequest } from './sandboxes.ts';
+import type {
+  SandboxesView,
+  SandboxLogEvent,
+  SandboxLogRequest,
+  SandboxLogView,
+  SandboxStopRequest,
+  SandboxStopResult,
+  SandboxWatchRequest,
+} from './sandboxes.ts';
 
 export type ErrorCode =
   /** The request payload failed validation; nothing was changed. */
@@ -238,7 +246,6 @@ export const EVENT_METHODS = {
   onSetup: 'event:setup',
   onNavigate: 'event:navigate',
 } as const satisfies Record<string, EventChannel>;
-
 
 type ApiCall<C extends InvokeChannel> =
   RequestOf<C> extends void ? () => Promise<ResponseOf<C>> : (request: RequestOf<C>) => Promise<ResponseOf<C>>;

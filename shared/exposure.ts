@@ -6,7 +6,8 @@
 import { isLoopbackHost } from './settings-schema.ts';
 
 export const DEV_MODE_EXPOSURE = 'open to every program on this computer and every web page you visit';
-export const DEV_MODE_NETWORK_EXPOSURE = 'open to every program on this computer, every web page you visit and every computer that can reach it';
+export const DEV_MODE_NETWORK_EXPOSURE =
+  'open to every program on this computer, every web page you visit and every computer that can reach it';
 export const NETWORK_EXPOSURE = 'reachable from other computers (they still need a key)';
 
 /** The host of a server URL (`http://127.0.0.1:5555`, `http://[::1]:5555`), or null. */

@@ -154,7 +154,9 @@ export interface LocatedSandbox extends SandboxInfo {
 /** Every running sandbox, namespace by namespace (stale rows are not running). */
 export function runningSandboxes(view: SandboxesView | null): LocatedSandbox[] {
   if (view === null) return [];
-  return view.namespaces.flatMap((ns) => ns.sandboxes.filter((s) => s.state === 'running').map((s) => ({ ...s, namespace: ns.name })));
+  return view.namespaces.flatMap((ns) =>
+    ns.sandboxes.filter((s) => s.state === 'running').map((s) => ({ ...s, namespace: ns.name })),
+  );
 }
 
 export function findSandbox(view: SandboxesView | null, ref: SandboxRef): SandboxInfo | null {
@@ -165,7 +167,10 @@ export function findSandbox(view: SandboxesView | null, ref: SandboxRef): Sandbo
  * What a sandbox offers, in tray and window alike: Stop only while it runs (a stale row is
  * upstream's to clear: nothing that writes is offered for it), its log once it has one.
  */
-export function sandboxActions(info: Pick<SandboxInfo, 'state' | 'logPath'>): { readonly stop: boolean; readonly log: boolean } {
+export function sandboxActions(info: Pick<SandboxInfo, 'state' | 'logPath'>): {
+  readonly stop: boolean;
+  readonly log: boolean;
+} {
   return { stop: info.state === 'running', log: info.logPath !== null };
 }
 

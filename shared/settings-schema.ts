@@ -87,7 +87,9 @@ function optionalAbsolutePath(label: string): (value: unknown) => Check<string |
     if (typeof value !== 'string') return fail(`${label} must be a path, or empty to use the default.`);
     if (value.includes('\0')) return fail(`${label} cannot contain a NUL character.`);
     if (!isAbsolutePath(value) && !isHomePath(value)) {
-      return fail(`${label} must be a full path, such as /opt/microsandbox or ~/microsandbox, or empty to use the default.`);
+      return fail(
+        `${label} must be a full path, such as /opt/microsandbox or ~/microsandbox, or empty to use the default.`,
+      );
     }
     return ok(value);
   };
@@ -124,7 +126,10 @@ const VALIDATORS: Validators = {
     }
     if (seconds <= 0) return fail('The default expiry must be longer than zero.');
     // The tray mints with it without asking; longer keys are made in the Keys view, behind a question.
-    if (seconds > LONG_KEY_SECONDS) return fail('The default expiry can be at most a year (1y): the tray makes keys with it without asking. Make longer-lived keys in the Keys tab.');
+    if (seconds > LONG_KEY_SECONDS)
+      return fail(
+        'The default expiry can be at most a year (1y): the tray makes keys with it without asking. Make longer-lived keys in the Keys tab.',
+      );
     return ok(value);
   },
 };
@@ -220,10 +225,13 @@ function checkHost(value: unknown): Check<string> {
   if (value.toLowerCase() === 'localhost') {
     return fail('msbserver needs an IP address, not a host name: use 127.0.0.1 (or ::1) instead of localhost.');
   }
-  if (value.startsWith('[') && value.endsWith(']')) return fail('Write the IPv6 address without brackets, for example ::1.');
+  if (value.startsWith('[') && value.endsWith(']'))
+    return fail('Write the IPv6 address without brackets, for example ::1.');
   if (value.includes('%')) return fail('msbserver does not accept an IPv6 zone index (the part after %).');
   if (isIpLiteral(value)) return ok(value);
-  return fail(`"${value}" is not an IP address. msbserver needs an IP address such as 127.0.0.1 or ::1, not a host name.`);
+  return fail(
+    `"${value}" is not an IP address. msbserver needs an IP address such as 127.0.0.1 or ::1, not a host name.`,
+  );
 }
 
 /**

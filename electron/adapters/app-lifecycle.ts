@@ -24,7 +24,12 @@ export interface Started {
 }
 
 /** Wires the events at once (before ready) and calls `setup` when the app is ready. */
-export function runApp(app: App, setup: () => Started, failed: (error: unknown) => void, logger: () => Logger | null): void {
+export function runApp(
+  app: App,
+  setup: () => Started,
+  failed: (error: unknown) => void,
+  logger: () => Logger | null,
+): void {
   let started: Started | null = null;
   let quitting = false;
   let canExit = false;
@@ -79,7 +84,8 @@ export function runApp(app: App, setup: () => Started, failed: (error: unknown) 
     });
     void Promise.race([done.then(() => 'done' as const), timedOut])
       .then((outcome) => {
-        if (outcome === 'timeout') report(`Shutting down did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s; quitting anyway.`);
+        if (outcome === 'timeout')
+          report(`Shutting down did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s; quitting anyway.`);
       })
       .catch((error: unknown) => report(`Shutting down failed: ${errorText(error)}`))
       .finally(() => {

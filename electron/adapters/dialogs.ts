@@ -6,7 +6,8 @@ import type { ChoicePort, ConfirmPort, FileChooserPort } from '../core/desktop/p
 export function dialogPorts(parent: () => BrowserWindow | null): ConfirmPort & ChoicePort & FileChooserPort {
   const show = async (options: Electron.MessageBoxOptions): Promise<number> => {
     const window = parent();
-    const answer = window !== null ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
+    const answer =
+      window !== null ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
     return answer.response;
   };
   return {
@@ -43,7 +44,10 @@ export function dialogPorts(parent: () => BrowserWindow | null): ConfirmPort & C
         ...(options.defaultPath === undefined ? {} : { defaultPath: options.defaultPath }),
         ...(options.buttonLabel === undefined ? {} : { buttonLabel: options.buttonLabel }),
       };
-      const result = window !== null ? await dialog.showOpenDialog(window, dialogOptions) : await dialog.showOpenDialog(dialogOptions);
+      const result =
+        window !== null
+          ? await dialog.showOpenDialog(window, dialogOptions)
+          : await dialog.showOpenDialog(dialogOptions);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
   };

@@ -28,7 +28,10 @@ export function trayIconDirs(appPath: string, resourcesPath: string | undefined)
   return dirs;
 }
 
-export function toMenuTemplate(items: readonly TrayMenuItem[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+export function toMenuTemplate(
+  items: readonly TrayMenuItem[],
+  onAction: (action: TrayAction) => void,
+): MenuItemConstructorOptions[] {
   return items.map((item) => {
     if (item.type === 'separator') return { type: 'separator' };
     const options: MenuItemConstructorOptions = {};

@@ -30,8 +30,7 @@ export interface OpenedSettings {
 }
 
 export type SettingsUpdateResult =
-  | { ok: true; settings: Settings; restartNeeded: boolean }
-  | { ok: false; errors: FieldErrors; unknownKeys: string[] };
+  { ok: true; settings: Settings; restartNeeded: boolean } | { ok: false; errors: FieldErrors; unknownKeys: string[] };
 
 /**
  * Validated settings over a backing store. Reads come from a snapshot taken at open and kept

@@ -27,7 +27,13 @@ export interface App {
   select(tab: ViewName): void;
 }
 
-const LABELS: Readonly<Record<ViewName, string>> = { status: 'Status', sandboxes: 'Sandboxes', keys: 'Keys', logs: 'Logs', settings: 'Settings' };
+const LABELS: Readonly<Record<ViewName, string>> = {
+  status: 'Status',
+  sandboxes: 'Sandboxes',
+  keys: 'Keys',
+  logs: 'Logs',
+  settings: 'Settings',
+};
 
 /** Builds the window into `root`. Everything it knows arrives through `api`. */
 export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = {}): App {
@@ -62,17 +68,38 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
     tabs.select('settings');
     settingsView.focusField(key);
   };
-  const status = createStatusView({ api, snapshot, now, setup, appInfo, settings, restartNeeded, openSetting, announce });
+  const status = createStatusView({
+    api,
+    snapshot,
+    now,
+    setup,
+    appInfo,
+    settings,
+    restartNeeded,
+    openSetting,
+    announce,
+  });
   const sandboxesView = createSandboxesView({ api, sandboxes, snapshot, settings, now, announce });
   const keys = createKeysView({ api, snapshot, settings, now, announce, sandboxes });
   const logs = createLogsView({ api, snapshot });
   const settingsView = createSettingsView({ api, settings, snapshot, appInfo, announce, restartNeeded });
   const views = { status, sandboxes: sandboxesView, keys, logs, settings: settingsView };
   const tabs = createTabs(
-    VIEW_NAMES.map((id) => ({ id, label: LABELS[id], content: views[id].element, onShow: views[id].show, onHide: views[id].hide })),
+    VIEW_NAMES.map((id) => ({
+      id,
+      label: LABELS[id],
+      content: views[id].element,
+      onShow: views[id].show,
+      onHide: views[id].hide,
+    })),
     'Sections',
   );
-  const loadError = h('p', { class: 'inline-error load-error', 'data-testid': 'load-error', role: 'alert', hidden: true });
+  const loadError = h('p', {
+    class: 'inline-error load-error',
+    'data-testid': 'load-error',
+    role: 'alert',
+    hidden: true,
+  });
   const showLoadError = (what: string, error: unknown): void => {
     loadError.hidden = false;
     setText(loadError, `${what}: ${errorMessage(error)}`);
@@ -97,7 +124,13 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
 
   const isMac = (): boolean => appInfo.get()?.platform === 'darwin';
   const labelShortcuts = (): void => {
-    for (const id of VIEW_NAMES) tabs.tab(id)?.setAttribute('aria-keyshortcuts', `${shortcutLabel(id, isMac())}${isMac() && id === 'settings' ? ' Meta+,' : ''}`);
+    for (const id of VIEW_NAMES)
+      tabs
+        .tab(id)
+        ?.setAttribute(
+          'aria-keyshortcuts',
+          `${shortcutLabel(id, isMac())}${isMac() && id === 'settings' ? ' Meta+,' : ''}`,
+        );
   };
   appInfo.subscribe(labelShortcuts);
   labelShortcuts();

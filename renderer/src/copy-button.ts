@@ -20,7 +20,11 @@ export const COPY_FEEDBACK_MS = 4_000;
  * of a failure is in its title and announced, so the label stays short.
  */
 export function copyButton(options: CopyButtonOptions): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: options.className ?? null, 'data-testid': options.testid ?? null }, options.label);
+  const button = h(
+    'button',
+    { type: 'button', class: options.className ?? null, 'data-testid': options.testid ?? null },
+    options.label,
+  );
   let timer: ReturnType<typeof setTimeout> | null = null;
   const show = (text: string, state: 'done' | 'failed', reason: string | null): void => {
     if (timer !== null) clearTimeout(timer);

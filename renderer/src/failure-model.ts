@@ -34,9 +34,17 @@ function nextOf(error: ServerFailure): { next: string; actions: ProblemAction[];
   switch (error.code) {
     case 'not-found':
     case 'not-executable':
-      return { next: 'Install microsandbox with this command, or locate msbserver; the app finds it by itself.', actions: [{ kind: 'locate' }], command: INSTALL_COMMAND };
+      return {
+        next: 'Install microsandbox with this command, or locate msbserver; the app finds it by itself.',
+        actions: [{ kind: 'locate' }],
+        command: INSTALL_COMMAND,
+      };
     case 'unsafe-executable':
-      return { next: 'Fix the file or folder as said above, or locate another msbserver.', actions: [{ kind: 'locate' }], command: null };
+      return {
+        next: 'Fix the file or folder as said above, or locate another msbserver.',
+        actions: [{ kind: 'locate' }],
+        command: null,
+      };
     case 'timeout':
       return {
         next: `If msbserver needs longer to start on this computer, raise the start timeout, ${AGAIN}.`,
@@ -44,9 +52,17 @@ function nextOf(error: ServerFailure): { next: string; actions: ProblemAction[];
         command: null,
       };
     case 'port-in-use':
-      return { next: `Stop what listens on that port, or choose another port, ${AGAIN}.`, actions: [{ kind: 'setting', key: 'port', label: 'Change the port' }], command: null };
+      return {
+        next: `Stop what listens on that port, or choose another port, ${AGAIN}.`,
+        actions: [{ kind: 'setting', key: 'port', label: 'Change the port' }],
+        command: null,
+      };
     case 'unsafe-settings':
-      return { next: `Change the settings as said above, ${AGAIN}.`, actions: [{ kind: 'setting', key: 'devMode', label: 'Open Settings' }], command: null };
+      return {
+        next: `Change the settings as said above, ${AGAIN}.`,
+        actions: [{ kind: 'setting', key: 'devMode', label: 'Open Settings' }],
+        command: null,
+      };
     case 'home-error':
       return { next: `Fix the folder as said above, ${AGAIN}.`, ...none };
     case 'stop-failed':
@@ -55,7 +71,10 @@ function nextOf(error: ServerFailure): { next: string; actions: ProblemAction[];
       return { next: 'Run microsandbox inside WSL 2 and use its msb CLI there.', ...none };
     default:
       return {
-        next: error.logTail.length > 0 ? `The log lines above say why: fix that, ${AGAIN}.` : `Start again; if it fails again, the Logs tab has the server’s whole output.`,
+        next:
+          error.logTail.length > 0
+            ? `The log lines above say why: fix that, ${AGAIN}.`
+            : `Start again; if it fails again, the Logs tab has the server’s whole output.`,
         ...none,
       };
   }
@@ -65,8 +84,18 @@ function nextOf(error: ServerFailure): { next: string; actions: ProblemAction[];
 function detailOf(error: ServerFailure): string {
   // The app ended it itself after the timeout: the signal it sent says nothing more.
   if (error.code === 'timeout') return '';
-  const full = error.exitCode !== null ? `Exit code ${error.exitCode}` : error.signal !== null ? `Ended by signal ${error.signal}` : '';
-  const said = error.exitCode !== null ? new RegExp(`exit code ${error.exitCode}\\b`, 'i') : error.signal !== null ? new RegExp(error.signal) : null;
+  const full =
+    error.exitCode !== null
+      ? `Exit code ${error.exitCode}`
+      : error.signal !== null
+        ? `Ended by signal ${error.signal}`
+        : '';
+  const said =
+    error.exitCode !== null
+      ? new RegExp(`exit code ${error.exitCode}\\b`, 'i')
+      : error.signal !== null
+        ? new RegExp(error.signal)
+        : null;
   return said !== null && said.test(error.message) ? '' : full;
 }
 
@@ -81,7 +110,10 @@ export function failureProblem(snapshot: ServerSnapshot): ProblemView | null {
     title: restarting ? 'The server crashed; the app starts it again' : titleOf(error.code),
     why: error.message,
     detail: detailOf(error),
-    list: error.searched.length > 0 && (error.code === 'not-found' || error.code === 'not-executable') ? { label: 'Places searched:', items: error.searched } : null,
+    list:
+      error.searched.length > 0 && (error.code === 'not-found' || error.code === 'not-executable')
+        ? { label: 'Places searched:', items: error.searched }
+        : null,
     log: error.logTail.map(stripAnsi),
     command,
     next: restarting ? 'It restarts by itself when the countdown ends. Cancel keeps it stopped.' : next,

@@ -55,16 +55,26 @@ export function checkExpiry(text: string, nowMs: number, options: DateFormatOpti
   // A key that is expired when it is made is of no use: main refuses it, so the form does too.
   if (seconds === 0) return { ok: false, error: 'A key must last longer than 0: enter a duration such as 1h or 24h.' };
   // The same limits main applies: over ten years is refused, over a year asked about natively.
-  if (seconds > MAX_KEY_SECONDS) return { ok: false, error: `A key can last at most ${formatDuration(MAX_KEY_SECONDS)} (10y).` };
+  if (seconds > MAX_KEY_SECONDS)
+    return { ok: false, error: `A key can last at most ${formatDuration(MAX_KEY_SECONDS)} (10y).` };
   const when = formatDateTime(expiresAt, options);
   const preview = `Expires on ${when} (in ${formatDuration(seconds)})`;
-  return { ok: true, seconds, expiresAt, preview: seconds > LONG_KEY_SECONDS ? `${preview}. Longer than a year: you will be asked to confirm.` : preview };
+  return {
+    ok: true,
+    seconds,
+    expiresAt,
+    preview: seconds > LONG_KEY_SECONDS ? `${preview}. Longer than a year: you will be asked to confirm.` : preview,
+  };
 }
 
-export type NamespaceCheck = { readonly ok: true; readonly hint: string } | { readonly ok: false; readonly error: string };
+export type NamespaceCheck =
+  { readonly ok: true; readonly hint: string } | { readonly ok: false; readonly error: string };
 
 export function checkNamespace(ns: string): NamespaceCheck {
   const problem = namespaceProblem(ns);
   if (problem !== null) return { ok: false, error: problem };
-  return { ok: true, hint: ns === '*' ? 'Works for every namespace (needed for MCP clients).' : `Works only for namespace “${ns}”.` };
+  return {
+    ok: true,
+    hint: ns === '*' ? 'Works for every namespace (needed for MCP clients).' : `Works only for namespace “${ns}”.`,
+  };
 }

@@ -10,7 +10,12 @@ export interface KeyFormCheck {
   readonly request: MintKeyRequest | null;
 }
 
-export function checkKeyForm(namespace: string, expiresIn: string, nowMs: number, options: DateFormatOptions = {}): KeyFormCheck {
+export function checkKeyForm(
+  namespace: string,
+  expiresIn: string,
+  nowMs: number,
+  options: DateFormatOptions = {},
+): KeyFormCheck {
   const ns = checkNamespace(namespace);
   const expiry = checkExpiry(expiresIn, nowMs, options);
   const request = ns.ok && expiry.ok ? { namespace, expiresIn: expiresIn.trim() } : null;
@@ -37,7 +42,8 @@ export function keyCheckView(check: KeyCheck): CheckView {
 
 /** What a key reset did, from the server's state before and after it. */
 export function resetOutcomeText(before: ServerSnapshot, after: ServerSnapshot): string {
-  if (after.state === 'failed' && after.error?.code === 'home-error') return `The key was not reset: ${after.error.message}`;
+  if (after.state === 'failed' && after.error?.code === 'home-error')
+    return `The key was not reset: ${after.error.message}`;
   if (after.state === 'failed') {
     return `The server key was reset, but the server did not start again: ${after.error?.message ?? 'no reason given.'}`;
   }

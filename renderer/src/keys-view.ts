@@ -71,7 +71,11 @@ export function createKeysView(deps: KeysDeps): View {
   const exp = field('Expires in', 'key-expiry', defaults?.defaultExpiry ?? '24h', presets);
   exp.input.setAttribute('placeholder', 'e.g. 24h, 7d, 90m, 1y');
   const presetButtons = EXPIRY_PRESETS.map((preset) => {
-    const button = h('button', { type: 'button', class: 'chip', 'aria-pressed': 'false', 'data-value': preset.value }, preset.label);
+    const button = h(
+      'button',
+      { type: 'button', class: 'chip', 'aria-pressed': 'false', 'data-value': preset.value },
+      preset.label,
+    );
     button.addEventListener('click', () => {
       exp.input.value = preset.value;
       validate();
@@ -81,10 +85,21 @@ export function createKeysView(deps: KeysDeps): View {
   });
   let touched = false;
 
-  const devNote = h('p', { class: 'note', 'data-testid': 'dev-note', hidden: true }, 'The server runs in development mode: clients need no key. Keys made now work once it runs in secure mode again.');
+  const devNote = h(
+    'p',
+    { class: 'note', 'data-testid': 'dev-note', hidden: true },
+    'The server runs in development mode: clients need no key. Keys made now work once it runs in secure mode again.',
+  );
   const generate = h('button', { type: 'submit', class: 'primary' }, 'Generate');
   const keyError = h('p', { class: 'inline-error reserve', 'data-testid': 'key-error', role: 'alert' });
-  const form = h('form', { class: 'key-form', novalidate: true, 'aria-label': 'Generate a key' }, ns.row, exp.row, h('div', { class: 'actions' }, generate), keyError);
+  const form = h(
+    'form',
+    { class: 'key-form', novalidate: true, 'aria-label': 'Generate a key' },
+    ns.row,
+    exp.row,
+    h('div', { class: 'actions' }, generate),
+    keyError,
+  );
 
   const result = h('section', { class: 'result', 'aria-label': 'New key', 'data-testid': 'key-result', hidden: true });
 
@@ -180,7 +195,11 @@ export function createKeysView(deps: KeysDeps): View {
     let revealed = false;
     const tokenId = uid('token');
     const value = h('code', { id: tokenId, class: 'token', 'data-testid': 'token-value' }, maskToken(minted.token));
-    const reveal = h('button', { type: 'button', class: 'small reveal', 'aria-controls': tokenId, 'aria-pressed': 'false' }, 'Reveal');
+    const reveal = h(
+      'button',
+      { type: 'button', class: 'small reveal', 'aria-controls': tokenId, 'aria-pressed': 'false' },
+      'Reveal',
+    );
     reveal.addEventListener('click', () => {
       if (token === null) return;
       revealed = !revealed;
@@ -193,7 +212,10 @@ export function createKeysView(deps: KeysDeps): View {
     const copyKey = (label: string, format: KeyCopyFormat): HTMLButtonElement =>
       copyButton({
         label,
-        copy: () => (token === null ? Promise.reject(new Error('The key is gone: generate a new one.')) : api.copy({ what: format, token })),
+        copy: () =>
+          token === null
+            ? Promise.reject(new Error('The key is gone: generate a new one.'))
+            : api.copy({ what: format, token }),
         done: () => keyCopiedText(settings.get()?.settings.clipboardClearSeconds ?? 0),
         announce: deps.announce,
       });
@@ -209,13 +231,19 @@ export function createKeysView(deps: KeysDeps): View {
         'dl',
         { class: 'facts' },
         h('dt', {}, 'Namespace'),
-        h('dd', { 'data-testid': 'token-namespace', class: 'mono' }, minted.namespace === '*' ? '* (all)' : minted.namespace),
+        h(
+          'dd',
+          { 'data-testid': 'token-namespace', class: 'mono' },
+          minted.namespace === '*' ? '* (all)' : minted.namespace,
+        ),
         h('dt', {}, 'Expires'),
         h('dd', { 'data-testid': 'token-expiry' }, expires),
         h('dt', {}, 'Server'),
         h('dd', { 'data-testid': 'token-server', class: 'mono' }, minted.serverUrl),
       ),
-      checkSaysDevMode && !devNote.hidden ? null : h('p', { class: `check check-${check.tone}`, 'data-testid': 'token-check' }, check.text),
+      checkSaysDevMode && !devNote.hidden
+        ? null
+        : h('p', { class: `check check-${check.tone}`, 'data-testid': 'token-check' }, check.text),
       h(
         'div',
         { class: 'copy-grid' },
@@ -238,7 +266,11 @@ export function createKeysView(deps: KeysDeps): View {
   const suggestNamespaces = (view: SandboxesView | null): void => {
     const names = ['*', ...(view?.namespaces.map((n) => n.name) ?? [])];
     const shown = [...namespaceList.children].map((option) => (option as HTMLOptionElement).value);
-    if (names.join('\n') !== shown.join('\n')) replace(namespaceList, ...names.map((name) => h('option', { value: name }, name === '*' ? 'all namespaces' : null)));
+    if (names.join('\n') !== shown.join('\n'))
+      replace(
+        namespaceList,
+        ...names.map((name) => h('option', { value: name }, name === '*' ? 'all namespaces' : null)),
+      );
     validate();
   };
   deps.sandboxes.subscribe(suggestNamespaces);
@@ -281,7 +313,11 @@ function createResetDialog(onConfirm: () => Promise<void>): ResetDialog {
     'dialog',
     { class: 'confirm', 'aria-labelledby': 'reset-dialog-title', 'aria-describedby': 'reset-dialog-text' },
     h('h2', { id: 'reset-dialog-title' }, 'Reset the server key?'),
-    h('p', { id: 'reset-dialog-text' }, 'Every key issued so far stops working, and the server restarts with a new key. Clients need new keys afterwards.'),
+    h(
+      'p',
+      { id: 'reset-dialog-text' },
+      'Every key issued so far stops working, and the server restarts with a new key. Clients need new keys afterwards.',
+    ),
     h('div', { class: 'actions end' }, cancel, confirm),
   );
   const close = (): void => {

@@ -14,7 +14,14 @@ export interface LogsDeps {
 /** The server log's tail, followed as lines arrive, and a button that opens its folder. */
 export function createLogsView(deps: LogsDeps): View {
   const { api } = deps;
-  const lines = h('div', { class: 'log', role: 'log', 'aria-live': 'off', 'aria-label': 'Server log', tabindex: '0', 'data-testid': 'log-lines' });
+  const lines = h('div', {
+    class: 'log',
+    role: 'log',
+    'aria-live': 'off',
+    'aria-label': 'Server log',
+    tabindex: '0',
+    'data-testid': 'log-lines',
+  });
   const empty = h('p', { class: 'log-empty muted', 'data-testid': 'log-empty' }, 'Loading the log…');
   const follow = h('input', { type: 'checkbox', id: 'log-follow', checked: true });
   const openFolder = h('button', { type: 'button' }, 'Open log folder');
@@ -23,7 +30,12 @@ export function createLogsView(deps: LogsDeps): View {
   const element = h(
     'section',
     { class: 'logs-view' },
-    h('div', { class: 'toolbar' }, h('label', { class: 'check-label', for: 'log-follow' }, follow, 'Follow new lines'), openFolder),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { class: 'check-label', for: 'log-follow' }, follow, 'Follow new lines'),
+      openFolder,
+    ),
     h('div', { class: 'log-frame' }, empty, lines),
     where,
     problem,

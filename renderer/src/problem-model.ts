@@ -37,7 +37,9 @@ export interface ProblemView {
   readonly actions: readonly ProblemAction[];
 }
 
-export function problem(fields: Pick<ProblemView, 'kind' | 'tone' | 'title' | 'why' | 'next'> & Partial<ProblemView>): ProblemView {
+export function problem(
+  fields: Pick<ProblemView, 'kind' | 'tone' | 'title' | 'why' | 'next'> & Partial<ProblemView>,
+): ProblemView {
   return { detail: '', list: null, log: [], command: null, actions: [], ...fields };
 }
 

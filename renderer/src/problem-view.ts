@@ -97,7 +97,14 @@ export function createProblemBlock(prefix: string, testid: string, handlers: Pro
             'div',
             { class: 'command' },
             h('code', { class: 'command-text', 'data-testid': `${prefix}-command` }, view.command),
-            copyButton({ label: 'Copy', className: 'small', copy: handlers.copyCommand, done: () => 'Copied', announce: handlers.announce, testid: `${prefix}-copy-command` }),
+            copyButton({
+              label: 'Copy',
+              className: 'small',
+              copy: handlers.copyCommand,
+              done: () => 'Copied',
+              announce: handlers.announce,
+              testid: `${prefix}-copy-command`,
+            }),
           );
     const actions = view.actions.map((action) => actionButton(action, outcome));
     replace(
@@ -106,14 +113,23 @@ export function createProblemBlock(prefix: string, testid: string, handlers: Pro
       h('p', { 'data-testid': `${prefix}-message` }, view.why),
       view.detail !== '' ? h('p', { class: 'muted', 'data-testid': `${prefix}-detail` }, view.detail) : null,
       view.log.length > 0
-        ? h('div', { class: 'problem-part' }, h('p', { class: 'muted' }, 'Last lines of the server log:'), h('pre', { class: 'log-excerpt', tabindex: '0', 'data-testid': `${prefix}-log` }, view.log.join('\n')))
+        ? h(
+            'div',
+            { class: 'problem-part' },
+            h('p', { class: 'muted' }, 'Last lines of the server log:'),
+            h('pre', { class: 'log-excerpt', tabindex: '0', 'data-testid': `${prefix}-log` }, view.log.join('\n')),
+          )
         : null,
       view.list !== null && view.list.items.length > 0
         ? h(
             'div',
             { class: 'problem-part' },
             ...(view.list.label === '' ? [] : [h('p', { class: 'muted' }, view.list.label)]),
-            h('ul', { class: view.list.plain === true ? 'plain-list' : 'mono searched', 'data-testid': `${prefix}-searched` }, ...view.list.items.map((item) => h('li', {}, item))),
+            h(
+              'ul',
+              { class: view.list.plain === true ? 'plain-list' : 'mono searched', 'data-testid': `${prefix}-searched` },
+              ...view.list.items.map((item) => h('li', {}, item)),
+            ),
           )
         : null,
       h('p', { class: 'problem-next', 'data-testid': `${prefix}-next` }, h('strong', {}, 'Next: '), view.next),

@@ -12,7 +12,10 @@ export function runOf(snapshot: ServerSnapshot): string | null {
  * Whether a settings change waits for a restart, shown in Status and in Settings alike.
  * `restartNeeded` is about the run that was live when main said so: a restart ends it.
  */
-export function trackRestartNeeded(settings: Signal<SettingsView | null>, snapshot: Signal<ServerSnapshot>): Signal<boolean> {
+export function trackRestartNeeded(
+  settings: Signal<SettingsView | null>,
+  snapshot: Signal<ServerSnapshot>,
+): Signal<boolean> {
   const needed = signal(false);
   let runOfView: string | null = runOf(snapshot.get());
   const update = (): void => {

@@ -36,13 +36,30 @@ export function createSandboxLogPanel(deps: SandboxLogDeps): SandboxLogPanel {
   const title = h('h2', { id: titleId, 'data-testid': 'sandbox-log-title' });
   const follow = h('input', { type: 'checkbox', id: followId, checked: true });
   const closeButton = h('button', { type: 'button', class: 'small' }, 'Close log');
-  const lines = h('div', { class: 'log', role: 'log', 'aria-live': 'off', 'aria-labelledby': titleId, tabindex: '0', 'data-testid': 'sandbox-log-lines' });
+  const lines = h('div', {
+    class: 'log',
+    role: 'log',
+    'aria-live': 'off',
+    'aria-labelledby': titleId,
+    tabindex: '0',
+    'data-testid': 'sandbox-log-lines',
+  });
   const empty = h('p', { class: 'log-empty muted', 'data-testid': 'sandbox-log-empty' }, 'Loading the log…');
   const problem = h('p', { class: 'inline-error', 'data-testid': 'sandbox-log-error' });
   const element = h(
     'section',
     { class: 'sandbox-log-panel', 'aria-labelledby': titleId, 'data-testid': 'sandbox-log-panel', hidden: true },
-    h('div', { class: 'toolbar' }, title, h('div', { class: 'actions' }, h('label', { class: 'check-label', for: followId }, follow, 'Follow'), closeButton)),
+    h(
+      'div',
+      { class: 'toolbar' },
+      title,
+      h(
+        'div',
+        { class: 'actions' },
+        h('label', { class: 'check-label', for: followId }, follow, 'Follow'),
+        closeButton,
+      ),
+    ),
     h('div', { class: 'log-frame' }, empty, lines),
     problem,
   );
@@ -52,7 +69,8 @@ export function createSandboxLogPanel(deps: SandboxLogDeps): SandboxLogPanel {
   let loading: string[] | null = null;
   let generation = 0;
 
-  const isCurrent = (ref: SandboxRef): boolean => current !== null && current.namespace === ref.namespace && current.name === ref.name;
+  const isCurrent = (ref: SandboxRef): boolean =>
+    current !== null && current.namespace === ref.namespace && current.name === ref.name;
   const line = (text: string): HTMLElement => {
     const plain = stripAnsi(text);
     return h('div', { class: 'log-line' }, plain === '' ? ' ' : plain);

@@ -53,7 +53,11 @@ const DASH = '—';
 
 const STATES: Readonly<Record<SandboxState, { label: string; tone: Tone; hint: string }>> = {
   running: { label: 'Running', tone: 'ok', hint: 'Its supervisor is alive.' },
-  stale: { label: 'Stale', tone: 'bad', hint: 'Recorded as running, but its supervisor is gone (a crash or a reboot). microsandbox clears the row when it is started again.' },
+  stale: {
+    label: 'Stale',
+    tone: 'bad',
+    hint: 'Recorded as running, but its supervisor is gone (a crash or a reboot). microsandbox clears the row when it is started again.',
+  },
   stopped: { label: 'Stopped', tone: 'idle', hint: '' },
   defined: { label: 'Not started', tone: 'idle', hint: 'In the Sandboxfile, never started.' },
 };
@@ -84,10 +88,17 @@ function row(namespace: string, info: SandboxInfo, nowMs: number): SandboxRowVie
 }
 
 export function sandboxesScreen(view: SandboxesView | null, nowMs: number): SandboxesScreen {
-  const namespaces = (view?.namespaces ?? []).map((ns) => ({ name: ns.name, error: ns.error, rows: ns.sandboxes.map((s) => row(ns.name, s, nowMs)) }));
+  const namespaces = (view?.namespaces ?? []).map((ns) => ({
+    name: ns.name,
+    error: ns.error,
+    rows: ns.sandboxes.map((s) => row(ns.name, s, nowMs)),
+  }));
   const running = runningSandboxes(view);
   const inNamespaces = new Set(running.map((s) => s.namespace)).size;
-  const summary = running.length === 0 ? 'No sandbox is running' : `${runningSummary(running.length) ?? ''} in ${inNamespaces} ${inNamespaces === 1 ? 'namespace' : 'namespaces'}`;
+  const summary =
+    running.length === 0
+      ? 'No sandbox is running'
+      : `${runningSummary(running.length) ?? ''} in ${inNamespaces} ${inNamespaces === 1 ? 'namespace' : 'namespaces'}`;
   return {
     empty: namespaces.every((ns) => ns.rows.length === 0 && ns.error === null),
     namespaces: namespaces.filter((ns) => ns.rows.length > 0 || ns.error !== null),
@@ -119,7 +130,10 @@ export function namespaceFolderNote(namespace: string, view: SandboxesView | nul
 }
 
 /** The URL clients use: the running server's, else the one the settings will start. */
-export function serverUrlOf(snapshot: Pick<ServerSnapshot, 'state' | 'url'>, settings: Pick<Settings, 'host' | 'port'> | null): string {
+export function serverUrlOf(
+  snapshot: Pick<ServerSnapshot, 'state' | 'url'>,
+  settings: Pick<Settings, 'host' | 'port'> | null,
+): string {
   if (snapshot.state === 'running' && snapshot.url !== null) return snapshot.url;
   const host = settings?.host ?? '127.0.0.1';
   return `http://${host.includes(':') ? `[${host}]` : host}:${settings?.port ?? 5555}`;

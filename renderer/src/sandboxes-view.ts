@@ -58,7 +58,10 @@ export function createSandboxesView(deps: SandboxesDeps): View {
   const folder = h('p', { class: 'muted small-text sandboxes-folder', 'data-testid': 'sandboxes-folder' });
   const list = h('div', { class: 'sandboxes-list', 'data-testid': 'sandboxes-list' });
   const emptyUrl = h('code', { 'data-testid': 'sandboxes-empty-url' });
-  const snippets = { python: h('pre', { class: 'snippet', tabindex: '0', 'data-testid': 'snippet-python' }), typescript: h('pre', { class: 'snippet', tabindex: '0', 'data-testid': 'snippet-typescript' }) };
+  const snippets = {
+    python: h('pre', { class: 'snippet', tabindex: '0', 'data-testid': 'snippet-python' }),
+    typescript: h('pre', { class: 'snippet', tabindex: '0', 'data-testid': 'snippet-typescript' }),
+  };
   const snippetBlock = (label: string, key: keyof typeof snippets): HTMLElement => {
     const copy = h('button', { type: 'button', class: 'small', 'aria-label': `Copy the ${label} example` }, 'Copy');
     copy.addEventListener('click', () => {
@@ -67,13 +70,29 @@ export function createSandboxesView(deps: SandboxesDeps): View {
         (error: unknown) => setText(outcome, `Not copied: ${errorMessage(error)}`),
       );
     });
-    return h('div', { class: 'snippet-block' }, h('div', { class: 'snippet-head' }, h('h3', {}, label), copy), snippets[key]);
+    return h(
+      'div',
+      { class: 'snippet-block' },
+      h('div', { class: 'snippet-head' }, h('h3', {}, label), copy),
+      snippets[key],
+    );
   };
   const empty = h(
     'section',
-    { class: 'sandboxes-empty', 'aria-labelledby': 'sandboxes-empty-title', 'data-testid': 'sandboxes-empty', hidden: true },
+    {
+      class: 'sandboxes-empty',
+      'aria-labelledby': 'sandboxes-empty-title',
+      'data-testid': 'sandboxes-empty',
+      hidden: true,
+    },
     h('h2', { id: 'sandboxes-empty-title' }, 'No sandboxes yet'),
-    h('p', {}, 'Start one with an SDK against this server, ', emptyUrl, '; it shows here by itself. Set MSB_API_KEY to a key from the Keys tab unless the server runs in development mode.'),
+    h(
+      'p',
+      {},
+      'Start one with an SDK against this server, ',
+      emptyUrl,
+      '; it shows here by itself. Set MSB_API_KEY to a key from the Keys tab unless the server runs in development mode.',
+    ),
     snippetBlock('Python', 'python'),
     snippetBlock('TypeScript', 'typescript'),
   );
@@ -119,7 +138,13 @@ export function createSandboxesView(deps: SandboxesDeps): View {
     const item = h(
       'li',
       { class: 'sandbox', 'aria-labelledby': titleId, 'data-testid': 'sandbox-row', 'data-key': view.key },
-      h('div', { class: 'sandbox-head' }, h('h3', { id: titleId, class: 'sandbox-name' }, view.name), badge, h('div', { class: 'sandbox-actions' }, stop, log)),
+      h(
+        'div',
+        { class: 'sandbox-head' },
+        h('h3', { id: titleId, class: 'sandbox-name' }, view.name),
+        badge,
+        h('div', { class: 'sandbox-actions' }, stop, log),
+      ),
       dl,
       hint,
     );
@@ -148,7 +173,17 @@ export function createSandboxesView(deps: SandboxesDeps): View {
     const titleId = uid('namespace');
     const error = h('p', { class: 'inline-error', 'data-testid': 'namespace-error' });
     const ul = h('ul', { class: 'sandbox-list', 'aria-labelledby': titleId });
-    const parts = { section: h('section', { class: 'namespace', 'aria-labelledby': titleId, 'data-testid': `namespace-${ns.name}` }, h('h2', { id: titleId }, ns.name), error, ul), error, list: ul };
+    const parts = {
+      section: h(
+        'section',
+        { class: 'namespace', 'aria-labelledby': titleId, 'data-testid': `namespace-${ns.name}` },
+        h('h2', { id: titleId }, ns.name),
+        error,
+        ul,
+      ),
+      error,
+      list: ul,
+    };
     sections.set(ns.name, parts);
     return parts;
   }
@@ -219,7 +254,8 @@ export function createSandboxesView(deps: SandboxesDeps): View {
       render();
     }
   }
-  const stopOne = (ref: SandboxRef): Promise<void> => stop(`${ref.namespace}/${ref.name}`, { namespace: ref.namespace, name: ref.name });
+  const stopOne = (ref: SandboxRef): Promise<void> =>
+    stop(`${ref.namespace}/${ref.name}`, { namespace: ref.namespace, name: ref.name });
   stopAll.addEventListener('click', () => void stop('*', { all: true }));
 
   // What main should watch: metrics while the view is on screen, the log while its panel is open.
@@ -232,7 +268,9 @@ export function createSandboxesView(deps: SandboxesDeps): View {
     if (sent.visible === visible && sent.log?.namespace === log?.namespace && sent.log?.name === log?.name) return;
     const resumed = sent.log === null && log !== null;
     sent = { visible, log };
-    api.watchSandboxes(sent).catch((error: unknown) => setText(outcome, `Live figures are not available: ${errorMessage(error)}`));
+    api
+      .watchSandboxes(sent)
+      .catch((error: unknown) => setText(outcome, `Live figures are not available: ${errorMessage(error)}`));
     if (resume && resumed) logPanel.reload();
   }
 

@@ -54,7 +54,12 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         // CLI parity: msb reads only <home>/namespaces, whatever --path the server was given.
         hint: 'A full path (~/… is fine); empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
       },
-      { key: 'msbserverPath', label: 'msbserver path', kind: 'chooser', hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where msb does.' },
+      {
+        key: 'msbserverPath',
+        label: 'msbserver path',
+        kind: 'chooser',
+        hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where msb does.',
+      },
       { key: 'logLevel', label: 'Log level', kind: 'level' },
       {
         key: 'readinessTimeoutMs',
@@ -71,7 +76,12 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
       { key: 'startServerOnLaunch', label: 'Start the server when the app starts', kind: 'bool' },
       { key: 'stopServerOnQuit', label: 'Stop the server on quit', kind: 'bool' },
       { key: 'autoRestart', label: 'Restart the server if it crashes', kind: 'bool' },
-      { key: 'clipboardClearSeconds', label: 'Clear copied keys after (seconds)', kind: 'int', hint: '0 never clears the clipboard.' },
+      {
+        key: 'clipboardClearSeconds',
+        label: 'Clear copied keys after (seconds)',
+        kind: 'int',
+        hint: '0 never clears the clipboard.',
+      },
     ],
   },
   {
@@ -116,7 +126,8 @@ export function rawOf(kind: FieldKind, value: unknown): RawValue {
   return '';
 }
 
-export type FieldCheck = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+export type FieldCheck =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
 /** The shared validator decides; the timeout is typed in seconds, so its message says seconds. */
 export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
@@ -125,7 +136,9 @@ export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
   if (spec.kind === 'seconds') {
     const result = parsed === null ? null : validateSetting(spec.key, parsed);
     const { min, max } = START_TIMEOUT_SECONDS;
-    return result?.ok === true ? result : { ok: false, error: `The start timeout must be a number of seconds from ${min} to ${max}, such as 15 or 30.` };
+    return result?.ok === true
+      ? result
+      : { ok: false, error: `The start timeout must be a number of seconds from ${min} to ${max}, such as 15 or 30.` };
   }
   return validateSetting(spec.key, parsed);
 }
@@ -134,7 +147,9 @@ export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
 export function placeholderOf(spec: FieldSpec, home: string | null, platform: string): string | null {
   switch (spec.kind) {
     case 'path':
-      return home === null ? `Default: the home’s namespaces folder` : `Default: ${home}${platform === 'win32' ? '\\' : '/'}namespaces`;
+      return home === null
+        ? `Default: the home’s namespaces folder`
+        : `Default: ${home}${platform === 'win32' ? '\\' : '/'}namespaces`;
     case 'seconds':
       return `Default: ${DEFAULT_SETTINGS.readinessTimeoutMs / 1000}`;
     case 'int':

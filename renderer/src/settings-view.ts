@@ -4,7 +4,15 @@ import type { FieldErrors, Settings } from '../../shared/settings-schema.ts';
 import { exposureOf } from '../../shared/exposure.ts';
 import { errorCode, errorMessage, h, setText } from './dom.ts';
 import { trackRestartNeeded } from './restart-needed.ts';
-import { ALL_FIELDS, LOG_LEVEL_OPTIONS, SETTINGS_GROUPS, buildPatch, checkField, placeholderOf, rawOf } from './settings-model.ts';
+import {
+  ALL_FIELDS,
+  LOG_LEVEL_OPTIONS,
+  SETTINGS_GROUPS,
+  buildPatch,
+  checkField,
+  placeholderOf,
+  rawOf,
+} from './settings-model.ts';
 import type { FieldSpec, RawValue } from './settings-model.ts';
 import type { Signal } from './signal.ts';
 import type { View } from './status-view.ts';
@@ -66,21 +74,49 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
     let row: HTMLElement;
     if (spec.kind === 'chooser') {
       // Read-only: the window cannot set the path, only ask main to show its file dialog.
-      control = h('input', { id, name: spec.key, type: 'text', readonly: true, class: 'mono', placeholder: 'Automatic: where msb looks', 'aria-describedby': describedBy });
+      control = h('input', {
+        id,
+        name: spec.key,
+        type: 'text',
+        readonly: true,
+        class: 'mono',
+        placeholder: 'Automatic: where msb looks',
+        'aria-describedby': describedBy,
+      });
       const choose = h('button', { type: 'button', class: 'small' }, 'Choose…');
       const automatic = h('button', { type: 'button', class: 'small' }, 'Use automatic');
       choose.addEventListener('click', () => void pick(() => api.chooseMsbserver(), 'msbserver path saved.'));
-      automatic.addEventListener('click', () => void pick(() => api.clearMsbserver(), 'msbserver is looked for where msb looks.'));
-      row = h('div', { class: 'field' }, h('label', { for: id }, spec.label), h('div', { class: 'chooser-line' }, control, choose, automatic), error, hint);
+      automatic.addEventListener(
+        'click',
+        () => void pick(() => api.clearMsbserver(), 'msbserver is looked for where msb looks.'),
+      );
+      row = h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, spec.label),
+        h('div', { class: 'chooser-line' }, control, choose, automatic),
+        error,
+        hint,
+      );
       controls.set(spec.key, { spec, control, error, dirty: false });
       return row;
     }
     if (spec.kind === 'bool') {
       control = h('input', { id, type: 'checkbox', name: spec.key, 'aria-describedby': describedBy });
-      row = h('div', { class: 'field field-check' }, h('div', { class: 'check-line' }, control, h('label', { for: id }, spec.label)), error, hint);
+      row = h(
+        'div',
+        { class: 'field field-check' },
+        h('div', { class: 'check-line' }, control, h('label', { for: id }, spec.label)),
+        error,
+        hint,
+      );
     } else {
       if (spec.kind === 'level') {
-        control = h('select', { id, name: spec.key, 'aria-describedby': describedBy }, ...LOG_LEVEL_OPTIONS.map((o) => h('option', { value: o.value }, o.label)));
+        control = h(
+          'select',
+          { id, name: spec.key, 'aria-describedby': describedBy },
+          ...LOG_LEVEL_OPTIONS.map((o) => h('option', { value: o.value }, o.label)),
+        );
       } else {
         control = h('input', {
           id,
@@ -136,7 +172,12 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
       ),
     ),
   );
-  const footer = h('div', { class: 'settings-footer' }, restartBanner, h('div', { class: 'actions' }, save, revert, message));
+  const footer = h(
+    'div',
+    { class: 'settings-footer' },
+    restartBanner,
+    h('div', { class: 'actions' }, save, revert, message),
+  );
   form.append(footer);
   const element = h('section', { class: 'settings-view' }, form, about);
 
@@ -218,7 +259,11 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
       const fields = fieldsOf(error);
       // Electron may drop `code` and `fields` when an Error crosses the context bridge; the
       // renderer checked the same rules already, so the message alone is the usual fallback.
-      if (fields !== null && Object.keys(fields).length > 0 && (errorCode(error) ?? 'invalid-input') === 'invalid-input') {
+      if (
+        fields !== null &&
+        Object.keys(fields).length > 0 &&
+        (errorCode(error) ?? 'invalid-input') === 'invalid-input'
+      ) {
         showErrors(fields);
       } else {
         // Declined in main's dialog or refused by main: nothing was saved, and the message says why.
@@ -260,7 +305,10 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
       deps.announce(done);
     } catch (error) {
       // Cancelled in the dialog: say so plainly; anything else: why it was not taken.
-      say(errorCode(error) === 'declined' ? errorMessage(error) : `Not changed: ${errorMessage(error)}`, errorCode(error) !== 'declined');
+      say(
+        errorCode(error) === 'declined' ? errorMessage(error) : `Not changed: ${errorMessage(error)}`,
+        errorCode(error) !== 'declined',
+      );
     } finally {
       busy = false;
       updateButtons();
@@ -273,15 +321,23 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
   });
   restartNow.addEventListener('click', () => {
     restartNow.disabled = true;
-    api.restart().then(
-      (snapshot) => {
-        deps.snapshot.set(snapshot);
-        say(snapshot.state === 'running' ? 'The server restarted with the new settings.' : `The server did not start: ${snapshot.error?.message ?? ''}`, snapshot.state !== 'running');
-      },
-      (error: unknown) => say(`Restart failed: ${errorMessage(error)}`, true),
-    ).finally(() => {
-      restartNow.disabled = false;
-    });
+    api
+      .restart()
+      .then(
+        (snapshot) => {
+          deps.snapshot.set(snapshot);
+          say(
+            snapshot.state === 'running'
+              ? 'The server restarted with the new settings.'
+              : `The server did not start: ${snapshot.error?.message ?? ''}`,
+            snapshot.state !== 'running',
+          );
+        },
+        (error: unknown) => say(`Restart failed: ${errorMessage(error)}`, true),
+      )
+      .finally(() => {
+        restartNow.disabled = false;
+      });
   });
 
   settings.subscribe(() => fill(false));

@@ -10,7 +10,12 @@ import { problem } from './problem-model.ts';
 import type { ProblemView } from './problem-model.ts';
 
 /** The failures a setup problem already explains: the failure card would say it a second time. */
-export const SETUP_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>(['not-found', 'not-executable', 'unsafe-executable', 'unsupported-platform']);
+export const SETUP_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>([
+  'not-found',
+  'not-executable',
+  'unsafe-executable',
+  'unsupported-platform',
+]);
 
 /** The platform's name when msbserver cannot run on it, from the setup look or the app's facts. */
 export function unsupportedPlatform(setup: SetupState, info: AppInfo | null): string | null {

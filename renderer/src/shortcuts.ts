@@ -6,7 +6,10 @@ import type { ViewName } from '../../shared/contract.ts';
  * Settings on macOS as every Mac app has it. The digit is read from the key's place (`Digit1`),
  * so layouts whose top row types other characters (AZERTY) work too.
  */
-export function shortcutView(event: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>, mac: boolean): ViewName | null {
+export function shortcutView(
+  event: Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>,
+  mac: boolean,
+): ViewName | null {
   const command = mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
   if (!command || event.altKey || event.shiftKey) return null;
   if (mac && event.key === ',') return 'settings';

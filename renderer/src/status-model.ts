@@ -90,8 +90,15 @@ export function restartLabel(seconds: number): string {
   return seconds > 0 ? `Restarting in ${seconds} s` : 'Restarting…';
 }
 
-export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSupportedOrContext: boolean | StatusContext = true): StatusView {
-  const context: StatusContext = typeof serverSupportedOrContext === 'boolean' ? { serverSupported: serverSupportedOrContext } : serverSupportedOrContext;
+export function statusView(
+  snapshot: ServerSnapshot,
+  nowMs: number,
+  serverSupportedOrContext: boolean | StatusContext = true,
+): StatusView {
+  const context: StatusContext =
+    typeof serverSupportedOrContext === 'boolean'
+      ? { serverSupported: serverSupportedOrContext }
+      : serverSupportedOrContext;
   const { state } = snapshot;
   const running = state === 'running';
   const hung = running && snapshot.healthy === false;
@@ -116,7 +123,12 @@ export function statusView(snapshot: ServerSnapshot, nowMs: number, serverSuppor
     health: !running ? DASH : snapshot.healthy === null ? 'Checking…' : snapshot.healthy ? 'Healthy' : 'Not answering',
     devMode: live && snapshot.devMode === true,
     external: live && snapshot.external,
-    mode: !live || snapshot.devMode === null ? DASH : snapshot.devMode ? 'Development: no keys needed' : 'Secure: clients need a key',
+    mode:
+      !live || snapshot.devMode === null
+        ? DASH
+        : snapshot.devMode
+          ? 'Development: no keys needed'
+          : 'Secure: clients need a key',
     exposure,
     origin: !live ? DASH : snapshot.external ? 'Outside the app (msb CLI)' : 'This app',
     canStart,

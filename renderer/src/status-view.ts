@@ -77,11 +77,28 @@ export function createStatusView(deps: StatusDeps): View {
   buttons.stop.addEventListener('click', () => void run('stop', () => api.stop())());
   buttons.restart.addEventListener('click', () => void run('restart', () => api.restart())());
   // Main puts its own value on the clipboard: the window only says "the server URL".
-  const copyUrl = copyButton({ label: 'Copy URL', className: 'small', copy: () => api.copy({ what: 'server-url' }), done: () => 'Copied', announce: deps.announce, testid: 'copy-url' });
-  const restartNote = h('p', { class: 'banner', 'data-testid': 'status-restart-needed', hidden: true }, 'Settings changed since the server started: Restart applies them.');
+  const copyUrl = copyButton({
+    label: 'Copy URL',
+    className: 'small',
+    copy: () => api.copy({ what: 'server-url' }),
+    done: () => 'Copied',
+    announce: deps.announce,
+    testid: 'copy-url',
+  });
+  const restartNote = h(
+    'p',
+    { class: 'banner', 'data-testid': 'status-restart-needed', hidden: true },
+    'Settings changed since the server started: Restart applies them.',
+  );
 
   const head = h('div', { class: 'state-line' }, dot, state);
-  const actions = h('div', { class: 'action-block' }, h('div', { class: 'actions' }, buttons.start, buttons.stop, buttons.restart, copyUrl), actionError, restartNote);
+  const actions = h(
+    'div',
+    { class: 'action-block' },
+    h('div', { class: 'actions' }, buttons.start, buttons.stop, buttons.restart, copyUrl),
+    actionError,
+    restartNote,
+  );
 
   const handlers: ProblemHandlers = {
     copyCommand: () => api.copy({ what: 'install-command' }),
@@ -97,14 +114,27 @@ export function createStatusView(deps: StatusDeps): View {
   const warningsBlock = createProblemBlock('warnings', 'status-warnings', handlers);
 
   const factsList = h('dl', { class: 'facts' });
-  const factRows = FACTS.map(([key, term]) => ({ key, dt: h('dt', {}, term), dd: h('dd', { 'data-testid': `status-${key}` }) }));
+  const factRows = FACTS.map(([key, term]) => ({
+    key,
+    dt: h('dt', {}, term),
+    dd: h('dd', { 'data-testid': `status-${key}` }),
+  }));
   for (const row of factRows) factsList.append(row.dt, row.dd);
   const valueOf = (key: FactKey): HTMLElement | undefined => factRows.find((row) => row.key === key)?.dd;
   const exposure = h('p', { class: 'note warn', 'data-testid': 'status-exposure', hidden: true });
   const facts = h('div', { class: 'facts-card', 'data-testid': 'status-facts' }, factsList, exposure);
 
   // The problem comes before the buttons: its next step leads to the one that is primary.
-  const element = h('section', { class: 'status-view' }, head, setupBlock.element, failureBlock.element, actions, facts, warningsBlock.element);
+  const element = h(
+    'section',
+    { class: 'status-view' },
+    head,
+    setupBlock.element,
+    failureBlock.element,
+    actions,
+    facts,
+    warningsBlock.element,
+  );
 
   /** Main's file chooser; what the window says after it. */
   async function locate(): Promise<string> {
@@ -116,7 +146,9 @@ export function createStatusView(deps: StatusDeps): View {
     // Main looks again after the setting changed; asking now shows the answer without a wait.
     const found = await api.setup();
     deps.setup.set(found);
-    return found.kind === 'ready' ? `Found msbserver at ${found.msbserver}.` : 'The chosen file was saved, but it cannot be used: see above.';
+    return found.kind === 'ready'
+      ? `Found msbserver at ${found.msbserver}.`
+      : 'The chosen file was saved, but it cannot be used: see above.';
   }
 
   function current(): StatusView {
@@ -133,7 +165,14 @@ export function createStatusView(deps: StatusDeps): View {
     const view = current();
     setText(state, view.label);
     head.dataset['tone'] = view.tone;
-    const text: Record<FactKey, string> = { pid: view.pid, url: view.url, uptime: view.uptime, health: view.health, mode: view.mode, origin: view.origin };
+    const text: Record<FactKey, string> = {
+      pid: view.pid,
+      url: view.url,
+      uptime: view.uptime,
+      health: view.health,
+      mode: view.mode,
+      origin: view.origin,
+    };
     for (const row of factRows) {
       setText(row.dd, text[row.key]);
       // An empty fact is noise: a card of dashes says nothing.
@@ -146,7 +185,12 @@ export function createStatusView(deps: StatusDeps): View {
     valueOf('health')?.classList.toggle('bad', view.tone === 'hung');
     facts.hidden = factRows.every((row) => row.dd.hidden);
     exposure.hidden = view.exposure === null;
-    setText(exposure, view.exposure === null ? '' : `${view.devMode ? 'Development mode: no key is asked, so the server is' : 'The server is'} ${view.exposure}.`);
+    setText(
+      exposure,
+      view.exposure === null
+        ? ''
+        : `${view.devMode ? 'Development mode: no key is asked, so the server is' : 'The server is'} ${view.exposure}.`,
+    );
     const can: Record<ServerAction, boolean> = { start: view.canStart, stop: view.canStop, restart: view.canRestart };
     for (const action of ['start', 'stop', 'restart'] as const) {
       const blocked = action === 'stop' ? inFlight.has('stop') : inFlight.size > 0;
@@ -158,11 +202,16 @@ export function createStatusView(deps: StatusDeps): View {
     copyUrl.hidden = copyUrl.disabled;
     restartNote.hidden = !view.restartNeeded;
 
-    const setup = setupProblem(deps.setup.get(), deps.appInfo.get(), view.state === 'running' || view.state === 'starting' || view.state === 'stopping');
+    const setup = setupProblem(
+      deps.setup.get(),
+      deps.appInfo.get(),
+      view.state === 'running' || view.state === 'starting' || view.state === 'stopping',
+    );
     setupBlock.render(setup);
     // The setup block already says why a start found no msbserver: once, not twice.
     const failureCode = snapshot.get().error?.code;
-    const explained = setup !== null && setup.kind !== 'msbrun-missing' && failureCode !== undefined && SETUP_FAILURES.has(failureCode);
+    const explained =
+      setup !== null && setup.kind !== 'msbrun-missing' && failureCode !== undefined && SETUP_FAILURES.has(failureCode);
     failureBlock.render(explained ? null : view.problem);
     warningsBlock.render(warningsProblem(snapshot.get()));
     syncTicker(view.state === 'running' || view.restartIn !== null);

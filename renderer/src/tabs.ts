@@ -36,7 +36,19 @@ export function createTabs(specs: readonly TabSpec[], label: string): Tabs {
   specs.forEach((spec) => {
     const tabId = `tab-${spec.id}`;
     const panelId = `panel-${spec.id}`;
-    const button = h('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, 'aria-selected': 'false', tabindex: '-1', class: 'tab' }, spec.label);
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        id: tabId,
+        'aria-controls': panelId,
+        'aria-selected': 'false',
+        tabindex: '-1',
+        class: 'tab',
+      },
+      spec.label,
+    );
     button.addEventListener('click', () => select(spec.id, false));
     button.addEventListener('keydown', (event) => onKey(event, spec.id));
     buttons.set(spec.id, button);

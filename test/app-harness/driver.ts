@@ -81,10 +81,14 @@ export interface AppBuild {
 /** electron-vite build into a private `out/.<name>-<pid>`, so parallel runs never share one. */
 export function buildApp(name: string): AppBuild {
   const outDir = path.join(ROOT, 'out', `.${name}-${process.pid}`);
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', outDir], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', outDir],
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+    },
+  );
   return {
     outDir,
     mainJs: path.join(outDir, 'main', 'main.js'),
@@ -241,7 +245,13 @@ export class AppHarness {
   #nextFrameKey = 0;
   #disposed = false;
 
-  private constructor(options: HarnessOptions, context: BrowserContext, dir: string, port: number, env: Record<string, string | undefined>) {
+  private constructor(
+    options: HarnessOptions,
+    context: BrowserContext,
+    dir: string,
+    port: number,
+    env: Record<string, string | undefined>,
+  ) {
     this.#build = options.build;
     this.context = context;
     this.dir = dir;
@@ -271,7 +281,8 @@ export class AppHarness {
     const env: Record<string, string | undefined> = {};
     for (const [key, value] of Object.entries(process.env)) {
       // Nothing of the test's own world: stand-in knobs, a home, a dev server, Electron switches.
-      if (/^(MSB_STANDIN_|MICROSANDBOX_|ELECTRON_)/.test(key) || key === 'MSBSERVER_EXE' || key === 'RUST_LOG') continue;
+      if (/^(MSB_STANDIN_|MICROSANDBOX_|ELECTRON_)/.test(key) || key === 'MSBSERVER_EXE' || key === 'RUST_LOG')
+        continue;
       env[key] = value;
     }
     const missing = options.msbserver === 'missing';
@@ -326,7 +337,9 @@ export class AppHarness {
         what,
       );
     } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}; the tray: ${JSON.stringify(last)}`, { cause: error });
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; the tray: ${JSON.stringify(last)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -349,7 +362,11 @@ export class AppHarness {
 
   /** Waits for a window whose page has loaded (and whose renderer has drawn its tabs). */
   async waitForWindow(timeoutMs = 15_000): Promise<AppWindow> {
-    const found = await waitFor(() => this.window().then((window) => window ?? undefined), timeoutMs, 'the window to load');
+    const found = await waitFor(
+      () => this.window().then((window) => window ?? undefined),
+      timeoutMs,
+      'the window to load',
+    );
     await found.page.getByRole('tab', { name: 'Status' }).waitFor({ timeout: timeoutMs });
     return found;
   }
@@ -358,7 +375,11 @@ export class AppHarness {
   async openWindowFromTray(): Promise<AppWindow> {
     const before = new Set(this.#windows.keys());
     await this.clickTray('open-window');
-    await waitFor(() => ([...this.#windows.keys()].some((id) => !before.has(id)) ? true : undefined), 10_000, 'a new window');
+    await waitFor(
+      () => ([...this.#windows.keys()].some((id) => !before.has(id)) ? true : undefined),
+      10_000,
+      'a new window',
+    );
     return this.waitForWindow();
   }
 
@@ -389,7 +410,9 @@ export class AppHarness {
     return {
       invoke: async (channel, ...args) => {
         const answer = await frame.evaluate(
-          ([key, ch, a]) => (window as unknown as Record<string, ShimPort>)[key]?.invoke(ch, a) ?? Promise.resolve<ShimAnswer>({ ok: false, error: 'no harness port in this frame' }),
+          ([key, ch, a]) =>
+            (window as unknown as Record<string, ShimPort>)[key]?.invoke(ch, a) ??
+            Promise.resolve<ShimAnswer>({ ok: false, error: 'no harness port in this frame' }),
           [port, channel, args] as const,
         );
         if (answer.ok) return answer.value;
@@ -412,7 +435,11 @@ export class AppHarness {
 
   async waitForNotification(title: string | RegExp, timeoutMs = 20_000): Promise<ShownNotification> {
     const matches = (text: string): boolean => (typeof title === 'string' ? text === title : title.test(text));
-    return waitFor(() => this.notifications().find((note) => matches(note.title)), timeoutMs, `the notification ${String(title)}; shown: ${JSON.stringify(this.notifications())}`);
+    return waitFor(
+      () => this.notifications().find((note) => matches(note.title)),
+      timeoutMs,
+      `the notification ${String(title)}; shown: ${JSON.stringify(this.notifications())}`,
+    );
   }
 
   async clickNotification(id: number): Promise<void> {
@@ -478,8 +505,16 @@ export class AppHarness {
     const file = path.join(this.app.dialogDir, `${id}.json`);
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer));
     fs.renameSync(`${file}.tmp`, file);
-    const refused = (): RecordEntry | undefined => this.app.named('dialog.answer-refused').find((entry) => entry.detail['id'] === id);
-    await waitFor(() => (this.dialogs().find((candidate) => candidate.id === id)?.answer != null || refused() !== undefined ? true : undefined), 10_000, `dialog ${id} to take the answer`);
+    const refused = (): RecordEntry | undefined =>
+      this.app.named('dialog.answer-refused').find((entry) => entry.detail['id'] === id);
+    await waitFor(
+      () =>
+        this.dialogs().find((candidate) => candidate.id === id)?.answer != null || refused() !== undefined
+          ? true
+          : undefined,
+      10_000,
+      `dialog ${id} to take the answer`,
+    );
     const refusal = refused();
     if (refusal !== undefined) throw new Error(`dialog ${id}: ${String(refusal.detail['reason'])}`);
   }
@@ -511,11 +546,17 @@ export class AppHarness {
    * Chooses a Quit item in the tray and waits for the process to end: `quit` while no server runs,
    * `quit-leave-running` or `quit-and-stop` while one does.
    */
-  async quitFromTray(item: 'quit' | 'quit-leave-running' | 'quit-and-stop' = 'quit', timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async quitFromTray(
+    item: 'quit' | 'quit-leave-running' | 'quit-and-stop' = 'quit',
+    timeoutMs = 15_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     await this.clickTray(item);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`the app did not exit within ${timeoutMs} ms of Quit\n${this.app.output}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the app did not exit within ${timeoutMs} ms of Quit\n${this.app.output}`)),
+        timeoutMs,
+      );
     });
     try {
       const exit = await Promise.race([this.app.exited, timeout]);
@@ -544,8 +585,11 @@ export class AppHarness {
         // gone meanwhile
       }
     }
-    await waitFor(() => (this.standins().length === 0 ? true : undefined), 10_000, 'left-over stand-ins to die').catch(() => undefined);
-    for (const entry of this.app.named('process.unhandledRejection')) this.problems.push(`main: unhandled rejection: ${String(entry.detail['reason'])}`);
+    await waitFor(() => (this.standins().length === 0 ? true : undefined), 10_000, 'left-over stand-ins to die').catch(
+      () => undefined,
+    );
+    for (const entry of this.app.named('process.unhandledRejection'))
+      this.problems.push(`main: unhandled rejection: ${String(entry.detail['reason'])}`);
     fs.rmSync(this.dir, { recursive: true, force: true });
     return left;
   }
@@ -554,20 +598,33 @@ export class AppHarness {
   // Plumbing: pages for windows, IPC both ways, the custom scheme
 
   async #wire(): Promise<void> {
-    await this.context.exposeBinding(this.#binding, (source: { page: Page; frame: Frame }, message: ShimMessage) => this.#fromPage(source.page, source.frame, message));
-    await this.context.route((url) => isMappedUrl(url), (route) => this.#serve(route));
+    await this.context.exposeBinding(this.#binding, (source: { page: Page; frame: Frame }, message: ShimMessage) =>
+      this.#fromPage(source.page, source.frame, message),
+    );
+    await this.context.route(
+      (url) => isMappedUrl(url),
+      (route) => this.#serve(route),
+    );
   }
 
   #onEvent(event: FakeEvent): void {
     switch (event.event) {
       case 'window-created':
-        this.#created(Number(event['windowId']), Number(event['contentsId']), isRecord(event['options']) ? event['options'] : {});
+        this.#created(
+          Number(event['windowId']),
+          Number(event['contentsId']),
+          isRecord(event['options']) ? event['options'] : {},
+        );
         return;
       case 'window-load':
         this.#load(Number(event['windowId']), String(event['url']), Number(event['loadId']));
         return;
       case 'contents-send':
-        this.#deliver(Number(event['contentsId']), String(event['channel']), Array.isArray(event['args']) ? event['args'] : []);
+        this.#deliver(
+          Number(event['contentsId']),
+          String(event['channel']),
+          Array.isArray(event['args']) ? event['args'] : [],
+        );
         return;
       case 'window-closed':
         this.#closed(Number(event['windowId']));
@@ -609,14 +666,27 @@ export class AppHarness {
         this.#contentsOfPage.set(page, contentsId);
         this.#watchPage(page, `window ${windowId}`);
         await page.setViewportSize({ width, height });
-        if (preload !== null) await page.addInitScript({ content: this.#shim(preload, webPreferences['nodeIntegrationInSubFrames'] === true) });
+        if (preload !== null)
+          await page.addInitScript({
+            content: this.#shim(preload, webPreferences['nodeIntegrationInSubFrames'] === true),
+          });
         return page;
       } catch (error) {
         if (!this.#disposed) this.problems.push(`harness: no page for window ${windowId}: ${String(error)}`);
         return null;
       }
     })();
-    this.#windows.set(windowId, { windowId, contentsId, options, page: pagePromise, sends: Promise.resolve(), url: '', loaded: false, closed: false, closing: null });
+    this.#windows.set(windowId, {
+      windowId,
+      contentsId,
+      options,
+      page: pagePromise,
+      sends: Promise.resolve(),
+      url: '',
+      loaded: false,
+      closed: false,
+      closing: null,
+    });
   }
 
   #load(windowId: number, url: string, loadId: number): void {
@@ -636,7 +706,7 @@ export class AppHarness {
       try {
         await page.goto(toPageUrl(url), { waitUntil: 'load' });
       } catch (error) {
-        return answer(error instanceof Error ? error.message.split('\n')[0] ?? 'ERR_FAILED' : String(error));
+        return answer(error instanceof Error ? (error.message.split('\n')[0] ?? 'ERR_FAILED') : String(error));
       }
       entry.loaded = true;
       answer(null);
@@ -654,7 +724,11 @@ export class AppHarness {
       // there yet (the page still loading) is heard by no one.
       await page
         .mainFrame()
-        .evaluate(([key, ch, a]) => (window as unknown as Record<string, ShimPort>)[key]?.deliver(ch, a) ?? 0, [port, channel, args] as const)
+        .evaluate(([key, ch, a]) => (window as unknown as Record<string, ShimPort>)[key]?.deliver(ch, a) ?? 0, [
+          port,
+          channel,
+          args,
+        ] as const)
         .catch(() => 0);
     });
   }

@@ -29,7 +29,12 @@ const loads = new Map();
 
 setWindowHost({
   created(window) {
-    tellTest({ event: 'window-created', windowId: window.id, contentsId: window.webContents.id, options: safe(window.options) });
+    tellTest({
+      event: 'window-created',
+      windowId: window.id,
+      contentsId: window.webContents.id,
+      options: safe(window.options),
+    });
   },
   load(window, url) {
     const loadId = ++nextLoad;

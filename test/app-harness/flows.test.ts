@@ -35,7 +35,7 @@ describe('first run, without msbserver installed', () => {
 });
 
 describe('what the window may not decide', () => {
-  it('takes the msbserver the user picks in main\'s own file dialog, then starts it; dev mode waits for the native yes', async () => {
+  it("takes the msbserver the user picks in main's own file dialog, then starts it; dev mode waits for the native yes", async () => {
     // No MSBSERVER_EXE and nothing installed: only the path chosen in the dialog can be run.
     const app = await launch({ env: { MSBSERVER_EXE: undefined } });
     const { page } = await app.openWindowFromTray();
@@ -95,7 +95,10 @@ describe('the server from the tray', () => {
 
   it('a crash shows the notification and the failure card with the log', async () => {
     // Long enough after it starts listening for main to see it running, even on a loaded machine.
-    const app = await launch({ env: { MSB_STANDIN_CRASH_AFTER_MS: String(CRASH_AFTER_MS) }, settings: { autoRestart: false } });
+    const app = await launch({
+      env: { MSB_STANDIN_CRASH_AFTER_MS: String(CRASH_AFTER_MS) },
+      settings: { autoRestart: false },
+    });
     const { page } = await app.openWindowFromTray();
     const view = new WindowView(page);
     await app.clickTray('Start Server');
@@ -146,19 +149,29 @@ describe('quitting', () => {
 /** Starts a sandbox through the running server with a key copied from the tray, as a user's SDK would. */
 async function startSandbox(app: AppHarness, namespace: string, sandbox: string): Promise<void> {
   await app.clickTray('copy-key');
-  const token = await waitFor(async () => {
-    const text = await app.clipboardText();
-    return text.startsWith('msb_') ? text : undefined;
-  }, 10_000, 'a key on the clipboard');
+  const token = await waitFor(
+    async () => {
+      const text = await app.clipboardText();
+      return text.startsWith('msb_') ? text : undefined;
+    },
+    10_000,
+    'a key on the clipboard',
+  );
   const response = await fetch(`http://127.0.0.1:${app.port}/api/v1/rpc`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sandbox.start', params: { sandbox, namespace, config: { image: 'microsandbox/python' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'sandbox.start',
+      params: { sandbox, namespace, config: { image: 'microsandbox/python' } },
+    }),
   });
   expect(response.status, await response.text()).toBe(200);
 }
 
-const sandboxesRunning = (count: number) => (tray: TrayState) => tray.menu.some((item) => item.label === `${count} ${count === 1 ? 'sandbox' : 'sandboxes'} running`);
+const sandboxesRunning = (count: number) => (tray: TrayState) =>
+  tray.menu.some((item) => item.label === `${count} ${count === 1 ? 'sandbox' : 'sandboxes'} running`);
 
 describe('sandboxes from the tray', () => {
   it('the tray says "1 sandbox running"; Stop asks natively: Cancel changes nothing, "Stop them too" stops both', async () => {
@@ -177,7 +190,9 @@ describe('sandboxes from the tray', () => {
     ]);
     // The window shows it too, pushed.
     await view.tab('Sandboxes').click();
-    await expect.poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 }).toBe('Running');
+    await expect
+      .poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 })
+      .toBe('Running');
 
     // Stop Server: the native question; Cancel keeps everything running.
     await app.clickTray('stop');
@@ -202,10 +217,19 @@ describe('sandboxes from the tray', () => {
     const again = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
     await app.answerDialog(again.id, { button: 'Stop them too' });
     await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
-    await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');
+    await waitFor(
+      async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined),
+      10_000,
+      'the sandbox to end',
+    );
     await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
-    await app.waitForTray((t) => !t.menu.some((item) => /\bsandbox/i.test(item.label ?? '')), 'the tray to list no sandbox');
-    await expect.poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 }).toBe('Stopped');
+    await app.waitForTray(
+      (t) => !t.menu.some((item) => /\bsandbox/i.test(item.label ?? '')),
+      'the tray to list no sandbox',
+    );
+    await expect
+      .poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 })
+      .toBe('Stopped');
   });
 
   it('a sandbox survives a server stopped with "Leave them running", and is stopped from the tray without a server', async () => {
@@ -217,12 +241,20 @@ describe('sandboxes from the tray', () => {
 
     await app.queueDialogAnswer({ button: 'Leave them running' }, { kind: 'message', text: 'sandbox' });
     await app.clickTray('stop');
-    await app.waitForTray((t) => t.tooltip === 'Microsandbox: Stopped · 1 sandbox running', 'the tray to say the sandbox still runs', 20_000);
+    await app.waitForTray(
+      (t) => t.tooltip === 'Microsandbox: Stopped · 1 sandbox running',
+      'the tray to say the sandbox still runs',
+      20_000,
+    );
     expect(app.standins()).toEqual([]);
 
     await app.clickTray('sandbox-stop:team/job');
     await app.waitForTray((t) => t.tooltip === 'Microsandbox: Stopped', 'the tray to list no sandbox', 20_000);
-    await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');
+    await waitFor(
+      async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined),
+      10_000,
+      'the sandbox to end',
+    );
   });
 
   it('Quit that stops the server asks first: Cancel keeps the app, "Stop them too" quits and stops both', async () => {
@@ -245,7 +277,11 @@ describe('sandboxes from the tray', () => {
     const exit = await app.quitFromTray('quit-and-stop', 20_000);
     expect(exit.code).toBe(0);
     await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
-    await waitFor(async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined), 10_000, 'the sandbox to end');
+    await waitFor(
+      async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined),
+      10_000,
+      'the sandbox to end',
+    );
     expect(app.dialogs().filter((d) => d.kind === 'message')).toHaveLength(2);
   });
 });
@@ -274,8 +310,15 @@ describe('who may talk to main', () => {
       frame.name = 'intruder';
       document.body.append(frame);
     });
-    const intruder = await waitFor(() => window.page.frames().find((frame) => frame.name() === 'intruder'), 5_000, 'the iframe');
-    await expect(app.ipcFrom(intruder).invoke('app:info')).resolves.toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    const intruder = await waitFor(
+      () => window.page.frames().find((frame) => frame.name() === 'intruder'),
+      5_000,
+      'the iframe',
+    );
+    await expect(app.ipcFrom(intruder).invoke('app:info')).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'forbidden-sender' },
+    });
     // The same raw call from the main frame is answered: the refusal is about the frame.
     await expect(app.ipcFrom(window.page.mainFrame()).invoke('app:info')).resolves.toMatchObject({ ok: true });
     await foreign.close();

@@ -98,7 +98,13 @@ describe('the URL mapping for custom schemes', () => {
   });
 
   it('leaves what Chromium serves itself alone, and refuses what it cannot map', () => {
-    for (const url of ['file:///tmp/index.html', 'http://127.0.0.1:5173/', 'https://example.com/', 'about:blank', 'data:text/html,x']) {
+    for (const url of [
+      'file:///tmp/index.html',
+      'http://127.0.0.1:5173/',
+      'https://example.com/',
+      'about:blank',
+      'data:text/html,x',
+    ]) {
       expect(isCustomSchemeUrl(url)).toBe(false);
       expect(toPageUrl(url)).toBe(url);
       expect(fromPageUrl(url)).toBe(url);
@@ -121,12 +127,16 @@ describe('a window served from a privileged custom scheme', () => {
     const appWindow = await app.window();
     expect(appWindow?.url).toBe(PAGE);
     expect(page.url()).toBe(toPageUrl(PAGE));
-    await expect.poll(() => page.locator('#fetched').textContent(), { timeout: 10_000 }).toBe('served by the protocol handler');
+    await expect
+      .poll(() => page.locator('#fetched').textContent(), { timeout: 10_000 })
+      .toBe('served by the protocol handler');
     expect(await page.locator('#location').textContent()).toBe(toPageUrl(PAGE));
     expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
     const served = app.app.named('protocol.request').map((entry) => entry.detail.url);
     expect(served).toEqual(expect.arrayContaining([PAGE, 'fixture://app/page.js', 'fixture://app/data.json']));
-    expect(app.app.named('net.fetch').map((entry) => entry.detail.url)).toContain(pathToFileURL(path.join(FIXTURE, 'data.json')).href);
+    expect(app.app.named('net.fetch').map((entry) => entry.detail.url)).toContain(
+      pathToFileURL(path.join(FIXTURE, 'data.json')).href,
+    );
     // Electron's order: the page loaded, then ready-to-show (the fixture shows the window then).
     await app.app.waitForRecord((entry) => entry.name === 'browserWindow.show');
   });
@@ -136,7 +146,11 @@ describe('a window served from a privileged custom scheme', () => {
     await app.clickTray('open-unhandled');
     const failed = await app.app.waitForRecord((entry) => entry.name === 'webContents.did-fail-load');
     expect(failed.detail.url).toBe('nohandler://app/index.html');
-    await waitFor(() => (app.app.output.includes('load failed:') ? true : undefined), 5_000, 'main to see the rejection');
+    await waitFor(
+      () => (app.app.output.includes('load failed:') ? true : undefined),
+      5_000,
+      'main to see the rejection',
+    );
     expect(app.app.named('protocol.request').at(-1)?.detail['handled']).toBe(false);
   });
 
@@ -156,7 +170,13 @@ describe('IPC through the harness', () => {
     const page = await openFixture(app);
     const appWindow = await app.window();
     const fromMain = await api(page, (fixture) => fixture.who({ n: 1, list: [true, null], nothing: undefined }));
-    expect(fromMain).toEqual({ payload: { n: 1, list: [true, null], nothing: undefined }, id: appWindow?.contentsId, url: PAGE, main: true, own: true });
+    expect(fromMain).toEqual({
+      payload: { n: 1, list: [true, null], nothing: undefined },
+      id: appWindow?.contentsId,
+      url: PAGE,
+      main: true,
+      own: true,
+    });
 
     // A same-origin sub frame showing the very same page: the URL check alone would pass it.
     await page.evaluate(() => {
@@ -165,7 +185,11 @@ describe('IPC through the harness', () => {
       frame.src = './index.html';
       document.body.append(frame);
     });
-    const inner = await waitFor(() => page.frames().find((frame) => frame.name() === 'inner' && frame.url().endsWith('/index.html')), 5_000, 'the sub frame');
+    const inner = await waitFor(
+      () => page.frames().find((frame) => frame.name() === 'inner' && frame.url().endsWith('/index.html')),
+      5_000,
+      'the sub frame',
+    );
     await inner.waitForLoadState('load');
     // The preload runs in the main frame only (no nodeIntegrationInSubFrames), as in Electron.
     expect(await inner.evaluate(() => typeof (window as unknown as { fixture?: unknown }).fixture)).toBe('undefined');
@@ -176,11 +200,13 @@ describe('IPC through the harness', () => {
     expect(again.main).toBe(false);
   });
 
-  it("rejects as ipcRenderer.invoke does when a handler throws or there is none", async () => {
+  it('rejects as ipcRenderer.invoke does when a handler throws or there is none', async () => {
     const app = await launch();
     const page = await openFixture(app);
     expect(await api(page, (fixture) => fixture.fail())).toBe("Error invoking remote method 'fail': it failed");
-    expect(await api(page, (fixture) => fixture.missing())).toBe("Error invoking remote method 'no-such-channel': No handler registered for 'no-such-channel'");
+    expect(await api(page, (fixture) => fixture.missing())).toBe(
+      "Error invoking remote method 'no-such-channel': No handler registered for 'no-such-channel'",
+    );
   });
 
   it('delivers webContents.send to ipcRenderer.on listeners, and ipcRenderer.send to ipcMain.on', async () => {
@@ -188,10 +214,29 @@ describe('IPC through the harness', () => {
     const page = await openFixture(app);
     await app.clickTray('Ping Window');
     await app.clickTray('Ping Window');
-    await expect.poll(() => api(page, (fixture) => fixture.heard().filter((entry) => entry.channel === 'ping').map((entry) => entry.n)), { timeout: 10_000 }).toEqual([1, 2]);
-    expect((await api(page, (fixture) => fixture.heard()))[0]).toEqual({ channel: 'ping', n: 1, extra: { nested: [1, 2] } });
+    await expect
+      .poll(
+        () =>
+          api(page, (fixture) =>
+            fixture
+              .heard()
+              .filter((entry) => entry.channel === 'ping')
+              .map((entry) => entry.n),
+          ),
+        { timeout: 10_000 },
+      )
+      .toEqual([1, 2]);
+    expect((await api(page, (fixture) => fixture.heard()))[0]).toEqual({
+      channel: 'ping',
+      n: 1,
+      extra: { nested: [1, 2] },
+    });
     await page.evaluate(() => (window as unknown as { fixture: FixtureApi }).fixture.note('hello'));
-    await expect.poll(() => api(page, (fixture) => fixture.heard().find((entry) => entry.channel === 'noted')?.text), { timeout: 10_000 }).toBe('main heard hello');
+    await expect
+      .poll(() => api(page, (fixture) => fixture.heard().find((entry) => entry.channel === 'noted')?.text), {
+        timeout: 10_000,
+      })
+      .toBe('main heard hello');
   });
 });
 
@@ -206,7 +251,10 @@ describe('the tray', () => {
     await expect(app.clickTray('No Such Item')).rejects.toThrow(/no tray item/);
     expect(findMenuEntry(tray.menu, 'toggle')?.checked).toBe(false);
     await app.clickTray('Toggle');
-    const toggled = await app.waitForTray((state) => findMenuEntry(state.menu, 'toggle')?.checked === true, 'the checkbox to be checked');
+    const toggled = await app.waitForTray(
+      (state) => findMenuEntry(state.menu, 'toggle')?.checked === true,
+      'the checkbox to be checked',
+    );
     expect(findMenuEntry(toggled.menu, 'toggle')?.checked).toBe(true);
   });
 });
@@ -217,12 +265,20 @@ describe('dialogs', () => {
     const page = await openFixture(app);
     const answer = page.evaluate(() => (window as unknown as { fixture: FixtureApi }).fixture.ask());
     const open = await app.waitForDialog({ kind: 'message', text: 'Proceed?' });
-    expect(open).toMatchObject({ method: 'showMessageBox', sync: false, answer: null, window: (await app.window())?.windowId });
+    expect(open).toMatchObject({
+      method: 'showMessageBox',
+      sync: false,
+      answer: null,
+      window: (await app.window())?.windowId,
+    });
     expect(open.options['buttons']).toEqual(['Cancel', 'Proceed']);
     await expect(app.answerDialog(open.id, { button: 'Later' })).rejects.toThrow(/no button "Later"/);
     await app.answerDialog(open.id, { button: 'Proceed' });
     expect(await answer).toEqual({ response: 1, checkboxChecked: false });
-    expect(app.dialogs().find((dialog) => dialog.id === open.id)).toMatchObject({ answer: { response: 1 }, source: 'test' });
+    expect(app.dialogs().find((dialog) => dialog.id === open.id)).toMatchObject({
+      answer: { response: 1 },
+      source: 'test',
+    });
   });
 
   it('answers from the queue the first dialog that matches, and records error boxes', async () => {
@@ -243,7 +299,11 @@ describe('dialogs', () => {
       ['showSaveDialogSync', 'queue'],
       ['showErrorBox', null],
     ]);
-    expect(app.dialogs().at(-1)).toMatchObject({ kind: 'error', options: { title: 'Oops', message: 'Something broke.' }, answer: {} });
+    expect(app.dialogs().at(-1)).toMatchObject({
+      kind: 'error',
+      options: { title: 'Oops', message: 'Something broke.' },
+      answer: {},
+    });
   });
 
   it("blocks main's thread while a sync dialog is open, as Electron does, until the test answers", async () => {

@@ -40,7 +40,8 @@ export type ShimMessage =
   | { readonly type: 'send'; readonly channel: string; readonly args: readonly unknown[] };
 
 /** The test's answer to an invoke. */
-export type ShimAnswer = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+export type ShimAnswer =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
 /** The hidden per-frame port, as the test calls it through `frame.evaluate`. */
 export interface ShimPort {

@@ -6,4 +6,6 @@
  */
 import { register } from 'node:module';
 
-register('../electron/recording-electron/hooks.js', import.meta.url, { data: { fake: new URL('./electron.js', import.meta.url).href } });
+register('../electron/recording-electron/hooks.js', import.meta.url, {
+  data: { fake: new URL('./electron.js', import.meta.url).href },
+});

@@ -18,7 +18,19 @@
 
 export const MAPPED_SUFFIX = '.scheme.localhost';
 
-const NATIVE_SCHEMES: ReadonlySet<string> = new Set(['file', 'http', 'https', 'data', 'about', 'blob', 'javascript', 'chrome', 'devtools', 'ws', 'wss']);
+const NATIVE_SCHEMES: ReadonlySet<string> = new Set([
+  'file',
+  'http',
+  'https',
+  'data',
+  'about',
+  'blob',
+  'javascript',
+  'chrome',
+  'devtools',
+  'ws',
+  'wss',
+]);
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
@@ -38,9 +50,14 @@ export function toPageUrl(url: string): string {
   if (!isCustomSchemeUrl(url)) return url;
   const parsed = new URL(url);
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
-  if (!LABEL.test(scheme)) throw new Error(`the app harness cannot serve the scheme ${JSON.stringify(scheme)}: it must be a DNS label (letters, digits, '-')`);
-  if (!url.slice(scheme.length + 1).startsWith('//')) throw new Error(`the app harness serves only <scheme>://<host>/<path> URLs, not ${url}`);
-  if (parsed.username !== '' || parsed.password !== '') throw new Error(`the app harness does not map credentials in ${url}`);
+  if (!LABEL.test(scheme))
+    throw new Error(
+      `the app harness cannot serve the scheme ${JSON.stringify(scheme)}: it must be a DNS label (letters, digits, '-')`,
+    );
+  if (!url.slice(scheme.length + 1).startsWith('//'))
+    throw new Error(`the app harness serves only <scheme>://<host>/<path> URLs, not ${url}`);
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new Error(`the app harness does not map credentials in ${url}`);
   const host = parsed.hostname.toLowerCase();
   for (const label of host === '' ? [] : host.split('.')) {
     if (!LABEL.test(label)) throw new Error(`the app harness cannot map the host ${JSON.stringify(host)} of ${url}`);

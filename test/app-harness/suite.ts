@@ -46,12 +46,20 @@ export function useAppSuite(name: string): AppSuite {
     }
     // Killed is not yet gone: wait, so the check below sees only what the test left by mistake.
     if (current !== null && survivors.size > 0) {
-      await waitFor(() => (current.standins().some((pid) => survivors.has(pid)) ? undefined : true), 10_000, 'the killed servers to be gone');
+      await waitFor(
+        () => (current.standins().some((pid) => survivors.has(pid)) ? undefined : true),
+        10_000,
+        'the killed servers to be gone',
+      );
     }
     survivors.clear();
     if (current === null) return;
     // Sandboxes a test stopped end a moment later; what is still there then was left behind.
-    await waitFor(async () => ((await msbrunProcessesUnder(current.dir)).length === 0 ? true : undefined), 5_000, 'stopped sandboxes to end').catch(() => undefined);
+    await waitFor(
+      async () => ((await msbrunProcessesUnder(current.dir)).length === 0 ? true : undefined),
+      5_000,
+      'stopped sandboxes to end',
+    ).catch(() => undefined);
     const leftSandboxes = await killMsbrunUnder(current.dir);
     const left = await current.dispose();
     expect(left, 'stand-in processes left running after the test').toEqual([]);
@@ -93,4 +101,3 @@ export async function startFromTray(app: AppHarness, view: WindowView): Promise<
   await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
   return pid;
 }
-

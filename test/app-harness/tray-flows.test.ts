@@ -14,7 +14,10 @@ describe('the first run in the tray', () => {
   it('says microsandbox is not installed, offers no Start; Locate msbserver… takes the file chosen natively, and then Start works', async () => {
     // No MSBSERVER_EXE and nothing installed (but node on PATH, which the stand-in runs on).
     const app = await launch({ env: { MSBSERVER_EXE: undefined } });
-    const first = await app.waitForTray((t) => findMenuEntry(t.menu, 'locate-msbserver') !== undefined, 'the tray to offer Locate msbserver…');
+    const first = await app.waitForTray(
+      (t) => findMenuEntry(t.menu, 'locate-msbserver') !== undefined,
+      'the tray to offer Locate msbserver…',
+    );
     expect(first.menu.map((item) => item.label)).toContain('microsandbox is not installed');
     expect(findMenuEntry(first.menu, 'start')?.enabled).toBe(false);
     expect(findMenuEntry(first.menu, 'install')?.label).toBe('Install microsandbox…');
@@ -49,7 +52,14 @@ describe('the first run in the tray', () => {
     expect(new URL(window.page.url()).hash).toBe('#settings');
     // A window already open is told which view to show.
     await app.clickTray('install');
-    await waitFor(() => (app.app.named('webContents.send').some((entry) => entry.detail['channel'] === 'event:navigate') ? true : undefined), 10_000, 'event:navigate');
+    await waitFor(
+      () =>
+        app.app.named('webContents.send').some((entry) => entry.detail['channel'] === 'event:navigate')
+          ? true
+          : undefined,
+      10_000,
+      'event:navigate',
+    );
   });
 });
 
@@ -65,27 +75,41 @@ describe('the standard items', () => {
     expect(detail).toContain(`Node ${process.versions.node}`);
     expect(detail).toContain(`Microsandbox home: ${app.home}`);
     await app.answerDialog(about.id, { button: 'Copy' });
-    await waitFor(async () => ((await app.clipboardText()) === detail ? true : undefined), 10_000, 'the About text on the clipboard');
+    await waitFor(
+      async () => ((await app.clipboardText()) === detail ? true : undefined),
+      10_000,
+      'the About text on the clipboard',
+    );
   });
 });
 
 describe('a crash with automatic restart', () => {
   it('counts down in the tray beside Cancel Automatic Restart, and brings the server back', async () => {
-    const app = await launch({ env: { MSB_STANDIN_CRASH_AFTER_MS: String(CRASH_AFTER_MS) }, settings: { autoRestart: true } });
+    const app = await launch({
+      env: { MSB_STANDIN_CRASH_AFTER_MS: String(CRASH_AFTER_MS) },
+      settings: { autoRestart: true },
+    });
     await app.clickTray('start');
     await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
     const firstPid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
     // The countdown is a second long: every menu main gave the tray is recorded, so none is missed.
     const countdown = await waitFor(
-      () => app.app.named('tray.setContextMenu').find((entry) => JSON.stringify(entry.detail).includes('Restarting automatically in')),
+      () =>
+        app.app
+          .named('tray.setContextMenu')
+          .find((entry) => JSON.stringify(entry.detail).includes('Restarting automatically in')),
       20_000,
       'a menu with the restart countdown',
     );
     expect(JSON.stringify(countdown.detail)).toContain('Cancel Automatic Restart');
-    await waitFor(() => {
-      const pid = app.serverPid();
-      return pid !== null && pid !== firstPid ? pid : undefined;
-    }, 20_000, 'the restarted server');
+    await waitFor(
+      () => {
+        const pid = app.serverPid();
+        return pid !== null && pid !== firstPid ? pid : undefined;
+      },
+      20_000,
+      'the restarted server',
+    );
     await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running again');
     expect(path.basename((await app.tray()).image)).toBe('tray-running.png');
     await app.clickTray('quit-and-stop');

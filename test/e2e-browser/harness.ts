@@ -26,7 +26,14 @@ import { createHandlerTable } from '../../electron/core/ipc/handlers.ts';
 import type { HandlerTable } from '../../electron/core/ipc/handlers.ts';
 import { homePaths } from '../../electron/core/paths.ts';
 import type { HomePaths } from '../../electron/core/paths.ts';
-import type { ChoicePort, ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../electron/core/desktop/ports.ts';
+import type {
+  ChoicePort,
+  ConfirmPort,
+  FileChooserPort,
+  Question,
+  SenderInfo,
+  ShellPort,
+} from '../../electron/core/desktop/ports.ts';
 import { SecretScrubber } from '../../electron/core/desktop/scrub.ts';
 import { createSandboxesService } from '../../electron/core/sandboxes/service.ts';
 import type { SandboxesService } from '../../electron/core/sandboxes/service.ts';
@@ -53,7 +60,11 @@ export async function serveRenderer(): Promise<Site> {
   const common = { root: RENDERER_ROOT, base: './', configFile: false, logLevel: 'warn', envDir: false } as const;
   await build({ ...common, build: { outDir, emptyOutDir: true } });
   const port = await freePort();
-  const server: PreviewServer = await preview({ ...common, build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true } });
+  const server: PreviewServer = await preview({
+    ...common,
+    build: { outDir },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  });
   return {
     url: `http://127.0.0.1:${port}/`,
     outDir,
@@ -164,18 +175,35 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   if (!initial.ok) throw new Error(`bad test settings: ${JSON.stringify(initial.errors)}`);
 
   // As if the app were launched with MICROSANDBOX_HOME set: msbserver reads it for its namespaces.
-  const env: NodeJS.ProcessEnv = { ...process.env, MICROSANDBOX_HOME: home, MSBSERVER_EXE: STANDIN_PATH, ...options.env };
-  for (const name of Object.keys(env)) if (name.startsWith('MSB_STANDIN_') && !(name in (options.env ?? {}))) delete env[name];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MICROSANDBOX_HOME: home,
+    MSBSERVER_EXE: STANDIN_PATH,
+    ...options.env,
+  };
+  for (const name of Object.keys(env))
+    if (name.startsWith('MSB_STANDIN_') && !(name in (options.env ?? {}))) delete env[name];
   delete env['RUST_LOG'];
   if (options.msbserver === 'missing') {
     delete env['MSBSERVER_EXE'];
     // No msb on PATH either: the system folders only, where no microsandbox is installed.
     env['PATH'] = '/usr/bin:/bin';
   }
-  const controller = createController({ home, logDir, settings: () => settings.get(), env, userHome: dir, timing: { stopGraceMs: 2_000, ...options.timing } });
+  const controller = createController({
+    home,
+    logDir,
+    settings: () => settings.get(),
+    env,
+    userHome: dir,
+    timing: { stopGraceMs: 2_000, ...options.timing },
+  });
   await controller.ready;
 
-  const context = await browser.newContext({ viewport: options.viewport ?? VIEWPORT, permissions: ['clipboard-read', 'clipboard-write'], baseURL: site.url });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? VIEWPORT,
+    permissions: ['clipboard-read', 'clipboard-write'],
+    baseURL: site.url,
+  });
   const page = await context.newPage();
   const clipboard = new ClipboardGuard(
     {
@@ -195,7 +223,14 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     },
   };
   const platform = options.platform ?? process.platform;
-  const appInfo: AppInfo = { name: 'Microsandbox Tray', version: '0.0.0-e2e', platform, home, serverSupported: platform !== 'win32', platformName: platformName(platform) };
+  const appInfo: AppInfo = {
+    name: 'Microsandbox Tray',
+    version: '0.0.0-e2e',
+    platform,
+    home,
+    serverSupported: platform !== 'win32',
+    platformName: platformName(platform),
+  };
   const questions: Question[] = [];
   const confirmAnswers: boolean[] = [];
   const chosenFiles: (string | null)[] = [];
@@ -230,7 +265,9 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     },
   };
   // Whether msbserver is there, looked for as main does, in the world the controller sees.
-  const setup = new SetupWatch({ options: () => ({ env, settingsPath: settings.get().msbserverPath, platform, userHome: dir }) });
+  const setup = new SetupWatch({
+    options: () => ({ env, settingsPath: settings.get().msbserverPath, platform, userHome: dir }),
+  });
   const table = createHandlerTable({
     control: controller,
     settings,
@@ -238,7 +275,12 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     clipboard,
     shell,
     appInfo,
-    mint: createMintService({ keyFile: paths.keyFile, snapshot: () => controller.snapshot(), settings: () => settings.get(), clock: systemClock }),
+    mint: createMintService({
+      keyFile: paths.keyFile,
+      snapshot: () => controller.snapshot(),
+      settings: () => settings.get(),
+      clock: systemClock,
+    }),
     isTrustedSender: (sender: SenderInfo) => sender.id === SENDER_ID && sender.url.startsWith(site.url),
     confirm,
     fileChooser,
@@ -248,16 +290,25 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   });
 
   const calls: InvokeChannel[] = [];
-  await page.exposeBinding('__msbInvoke', async (source, channel: unknown, payload: unknown): Promise<Envelope<unknown>> => {
-    if (typeof channel === 'string' && (Object.values(API_METHODS) as string[]).includes(channel)) calls.push(channel as InvokeChannel);
-    return table.handle(channel, { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload);
-  });
+  await page.exposeBinding(
+    '__msbInvoke',
+    async (source, channel: unknown, payload: unknown): Promise<Envelope<unknown>> => {
+      if (typeof channel === 'string' && (Object.values(API_METHODS) as string[]).includes(channel))
+        calls.push(channel as InvokeChannel);
+      return table.handle(
+        channel,
+        { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() },
+        payload,
+      );
+    },
+  );
   await page.addInitScript({ content: BRIDGE });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     // Chromium notes that frame-ancestors is ignored in a meta tag; main sends it as a header too.
-    if (message.type() === 'error' && !message.text().includes("'frame-ancestors'")) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !message.text().includes("'frame-ancestors'"))
+      problems.push(`console: ${message.text()}`);
   });
   await page.exposeFunction('__cspViolation', (text: string) => problems.push(`CSP violation: ${text}`));
   await page.addInitScript({
@@ -267,7 +318,10 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   const emit = (channel: string, payload: unknown): void => {
     if (page.isClosed()) return;
     page
-      .evaluate(([c, p]) => (window as unknown as { __msbEmit?: (c: unknown, p: unknown) => void }).__msbEmit?.(c, p), [channel, payload] as const)
+      .evaluate(([c, p]) => (window as unknown as { __msbEmit?: (c: unknown, p: unknown) => void }).__msbEmit?.(c, p), [
+        channel,
+        payload,
+      ] as const)
       .catch(() => undefined);
   };
   const unsubscribeStatus = controller.onChange((snapshot) => emit('event:status', snapshot));
@@ -310,7 +364,12 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       mkdirSync(paths.namespacesDir, { recursive: true });
       const key = 'CliKey0123456789CliKey0123456789';
       writeFileSync(paths.keyFile, key, { mode: 0o600 });
-      const child = spawn(STANDIN_PATH, ['--key', key, '--port', String(settings.get().port)], { detached: true, stdio: 'ignore', cwd: home, env });
+      const child = spawn(STANDIN_PATH, ['--key', key, '--port', String(settings.get().port)], {
+        detached: true,
+        stdio: 'ignore',
+        cwd: home,
+        env,
+      });
       outside.push(child);
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
@@ -337,7 +396,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       await controller.dispose({ stopServer: true });
       await context.close();
       // Sandboxes a test stopped end a moment later; what is still there then was left behind.
-      for (let waited = 0; waited < 5_000 && (await msbrunProcessesUnder(dir)).length > 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      for (let waited = 0; waited < 5_000 && (await msbrunProcessesUnder(dir)).length > 0; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
       const leftSandboxes = await killMsbrunUnder(dir);
       const left = standinsOn([...usedPorts]);
       rmSync(dir, { recursive: true, force: true });
@@ -351,7 +411,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
         }
         throw new Error(`stand-in processes were left running: ${left.join(', ')}`);
       }
-      if (leftSandboxes.length > 0) throw new Error(`msbrun processes were left running: ${leftSandboxes.map((p) => p.pid).join(', ')}`);
+      if (leftSandboxes.length > 0)
+        throw new Error(`msbrun processes were left running: ${leftSandboxes.map((p) => p.pid).join(', ')}`);
     },
   };
 }

@@ -43,7 +43,9 @@ describe('the first run, without msbserver', () => {
 
     // Cancelled in main's chooser: nothing changes, and the window says so.
     await button(page, 'Locate msbserver…').click();
-    await expect.poll(() => byTestId(page, 'setup-outcome').textContent()).toMatch(/No file was chosen|unchanged|cancel/i);
+    await expect
+      .poll(() => byTestId(page, 'setup-outcome').textContent())
+      .toMatch(/No file was chosen|unchanged|cancel/i);
     expect(await button(page, 'Start').isDisabled()).toBe(true);
 
     r.chosenFiles.push(STANDIN_PATH);
@@ -58,7 +60,9 @@ describe('the first run, without msbserver', () => {
   it('says msbrun is missing beside msbserver, with the command, and still lets the server start', async () => {
     const r = await openWindow({ env: { MSBRUN_EXE: '/nonexistent/msbrun' } });
     const { page } = r;
-    await expect.poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent()).toBe('msbrun is missing beside msbserver: sandboxes cannot start');
+    await expect
+      .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
+      .toBe('msbrun is missing beside msbserver: sandboxes cannot start');
     expect(await byTestId(page, 'setup-command').textContent()).toBe(INSTALL_COMMAND);
     expect(await button(page, 'Start').isEnabled()).toBe(true);
   });
@@ -66,7 +70,9 @@ describe('the first run, without msbserver', () => {
   it('on Windows, names the platform and keeps Start off with the WSL 2 way', async () => {
     const r = await openWindow({ platform: 'win32' });
     const { page } = r;
-    await expect.poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent()).toBe('microsandbox does not run natively on Windows');
+    await expect
+      .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
+      .toBe('microsandbox does not run natively on Windows');
     expect(await byTestId(page, 'setup-next').textContent()).toMatch(/WSL 2/);
     expect(await page.locator('body').textContent()).not.toContain('win32');
     expect(await button(page, 'Start').isDisabled()).toBe(true);
@@ -81,7 +87,9 @@ describe('a failed start', () => {
     await expect.poll(() => stateText(page), { timeout: 20_000 }).toBe('Failed');
     const failure = byTestId(page, 'status-failure');
     expect(await failure.getByRole('heading').textContent()).toBe('The server did not answer in time');
-    expect(await byTestId(page, 'failure-message').textContent()).toMatch(/stopped msbserver after 1 s without a health answer/);
+    expect(await byTestId(page, 'failure-message').textContent()).toMatch(
+      /stopped msbserver after 1 s without a health answer/,
+    );
     expect(await failure.textContent()).not.toContain('SIGKILL');
     // Start is the one action; Restart would do the same and stays off.
     expect(await page.locator('main button.primary').allTextContents()).toEqual(['Start']);
@@ -93,7 +101,9 @@ describe('a failed start', () => {
     expect(await field.inputValue()).toBe('1');
     await field.fill('0');
     await button(page, 'Save').click();
-    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toBe('Not saved: 1 field needs attention.');
+    await expect
+      .poll(() => byTestId(page, 'settings-message').textContent())
+      .toBe('Not saved: 1 field needs attention.');
     expect(await byTestId(page, 'error-readinessTimeoutMs').textContent()).toMatch(/seconds from 1 to 120/);
     await field.fill('30');
     await button(page, 'Save').click();
@@ -124,12 +134,18 @@ describe('Stop during a start', () => {
 describe('an automatic restart after a crash', () => {
   it('counts down with Cancel instead of Failed with Start on; Cancel keeps it stopped', async () => {
     const backoffMs = 6_000;
-    const r = await openWindow({ env: { MSB_STANDIN_CRASH_AFTER_MS: '2000' }, settings: { autoRestart: true }, timing: { restartBackoffMs: backoffMs } });
+    const r = await openWindow({
+      env: { MSB_STANDIN_CRASH_AFTER_MS: '2000' },
+      settings: { autoRestart: true },
+      timing: { restartBackoffMs: backoffMs },
+    });
     const { page } = r;
     await startServer(r);
     await expect.poll(() => stateText(page), { timeout: 20_000 }).toMatch(/^Restarting in [0-9] s$/);
     const first = Number(/([0-9]) s$/.exec((await stateText(page)) ?? '')?.[1]);
-    await expect.poll(async () => Number(/([0-9]) s$/.exec((await stateText(page)) ?? '')?.[1]), { timeout: 5_000 }).toBeLessThan(first);
+    await expect
+      .poll(async () => Number(/([0-9]) s$/.exec((await stateText(page)) ?? '')?.[1]), { timeout: 5_000 })
+      .toBeLessThan(first);
     expect(await byTestId(page, 'status-pill').textContent()).toBe('Restarting…');
     expect(await button(page, 'Start').isDisabled()).toBe(true);
     expect(await byTestId(page, 'failure-log').textContent()).toContain('stand-in crash after 2000 ms');
@@ -157,7 +173,9 @@ describe('a hung server', () => {
     paused.add(pid);
     await expect.poll(() => byTestId(page, 'status-pill').textContent(), { timeout: 15_000 }).toBe('Not answering');
     expect(await page.locator('.pill').getAttribute('data-tone')).toBe('hung');
-    expect(await byTestId(page, 'status-failure').getByRole('heading').textContent()).toBe('The server is not answering');
+    expect(await byTestId(page, 'status-failure').getByRole('heading').textContent()).toBe(
+      'The server is not answering',
+    );
     expect(await page.locator('main button.primary').allTextContents()).toEqual(['Restart']);
     // The pill fits its longest label with room to spare.
     expect(await pillRoom(page)).toBeGreaterThanOrEqual(8);
@@ -198,10 +216,16 @@ describe('the layout', () => {
     await byTestId(page, 'token-value').waitFor();
     const measure = () =>
       page.evaluate(() => {
-        const reveal = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Reveal' || b.textContent === 'Hide');
+        const reveal = [...document.querySelectorAll('button')].find(
+          (b) => b.textContent === 'Reveal' || b.textContent === 'Hide',
+        );
         const token = document.querySelector('[data-testid="token-value"]');
         const next = document.querySelector('.copy-grid');
-        return { reveal: reveal?.getBoundingClientRect().width, token: token?.getBoundingClientRect().height, below: next?.getBoundingClientRect().top };
+        return {
+          reveal: reveal?.getBoundingClientRect().width,
+          token: token?.getBoundingClientRect().height,
+          below: next?.getBoundingClientRect().top,
+        };
       });
     const masked = await measure();
     await button(page, 'Reveal').click();

@@ -10,7 +10,9 @@ describe('review-ui: the window', () => {
     const { page } = r;
     await r.cliStart();
     await expect.poll(() => stateText(page), { timeout: 20_000 }).toBe('Running');
-    await expect.poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent()).toBe('The app cannot find msbserver');
+    await expect
+      .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
+      .toBe('The app cannot find msbserver');
     // Stop stays: it needs no msbserver to run.
     expect(await button(page, 'Stop').isEnabled()).toBe(true);
     // What a Restart does now: after the question, the user's server is gone and nothing runs.
@@ -31,7 +33,10 @@ describe('review-ui: the window', () => {
     await page.getByRole('tab', { name: 'Keys' }).click();
     // Either the shortcut waited for the dialog, or leaving the view closed it: open and not modal
     // is a dialog with no backdrop and no focus trap over a live form.
-    const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({ open: d.open, modal: d.matches(':modal') }));
+    const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({
+      open: d.open,
+      modal: d.matches(':modal'),
+    }));
     expect(open && !modal).toBe(false);
   });
 
@@ -44,7 +49,10 @@ describe('review-ui: the window', () => {
     r.emit('event:navigate', { view: 'settings' });
     await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toBe('Settings');
     await page.getByRole('tab', { name: 'Keys' }).click();
-    const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({ open: d.open, modal: d.matches(':modal') }));
+    const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({
+      open: d.open,
+      modal: d.matches(':modal'),
+    }));
     expect(open && !modal).toBe(false);
   });
 });

@@ -30,7 +30,9 @@ async function shoot(page: Page, name: string, check?: (size: (typeof SIZES)[num
     await check?.(size);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
-      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${size.width}x${size.height}-${colorScheme}.png`) });
+      await page.screenshot({
+        path: path.join(SCREENSHOT_DIR, `${name}-${size.width}x${size.height}-${colorScheme}.png`),
+      });
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
@@ -49,7 +51,14 @@ async function readmeImage(page: Page, file: string): Promise<void> {
 async function aboveTheFold(page: Page, testid: string): Promise<boolean> {
   const box = await byTestId(page, testid).boundingBox();
   const viewport = page.viewportSize();
-  return box !== null && viewport !== null && box.y >= 0 && box.x >= 0 && box.y + box.height <= viewport.height && box.x + box.width <= viewport.width;
+  return (
+    box !== null &&
+    viewport !== null &&
+    box.y >= 0 &&
+    box.x >= 0 &&
+    box.y + box.height <= viewport.height &&
+    box.x + box.width <= viewport.width
+  );
 }
 
 describe('screenshots of the problem states', () => {
@@ -88,7 +97,11 @@ describe('screenshots of the problem states', () => {
   }, 60_000);
 
   it('restarting', async () => {
-    const r = await openWindow({ env: { MSB_STANDIN_CRASH_AFTER_MS: '1500' }, settings: { autoRestart: true }, timing: { restartBackoffMs: 120_000 } });
+    const r = await openWindow({
+      env: { MSB_STANDIN_CRASH_AFTER_MS: '1500' },
+      settings: { autoRestart: true },
+      timing: { restartBackoffMs: 120_000 },
+    });
     await startServer(r);
     await expect.poll(() => stateText(r.page), { timeout: 20_000 }).toMatch(/^Restarting in/);
     await shoot(r.page, 'restarting');
@@ -110,7 +123,9 @@ describe('screenshots of the problem states', () => {
   it('external, with an empty log', async () => {
     const r = await openWindow();
     await r.cliStart();
-    await expect.poll(() => byTestId(r.page, 'status-origin').textContent(), { timeout: 20_000 }).toBe('Outside the app (msb CLI)');
+    await expect
+      .poll(() => byTestId(r.page, 'status-origin').textContent(), { timeout: 20_000 })
+      .toBe('Outside the app (msb CLI)');
     await shoot(r.page, 'external-status');
     await r.page.getByRole('tab', { name: 'Logs' }).click();
     await expect.poll(() => byTestId(r.page, 'log-empty').textContent()).toMatch(/started outside the app/);
@@ -152,14 +167,18 @@ describe('screenshots of every view', () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     await shoot(page, 'view-settings', async (size) => {
       if (size.width !== 1280) return;
-      const widths = await page.locator('input[type="text"], select').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
+      const widths = await page
+        .locator('input[type="text"], select')
+        .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
       expect(widths.length).toBeGreaterThan(5);
       expect(Math.max(...widths)).toBeLessThanOrEqual(720);
     });
     await page.getByLabel('Host').fill('localhost');
     await page.getByLabel('Port').fill('99999');
     await button(page, 'Save').click();
-    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toBe('Not saved: 2 fields need attention.');
+    await expect
+      .poll(() => byTestId(page, 'settings-message').textContent())
+      .toBe('Not saved: 2 fields need attention.');
     await shoot(page, 'view-settings-errors');
   }, 120_000);
 });

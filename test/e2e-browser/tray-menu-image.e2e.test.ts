@@ -24,10 +24,29 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const RUNNING: ServerSnapshot = { ...INITIAL_SNAPSHOT, state: 'running', pid: 48213, url: 'http://127.0.0.1:5555', devMode: false, startedAt: Date.now() - 3_600_000, healthy: true };
+const RUNNING: ServerSnapshot = {
+  ...INITIAL_SNAPSHOT,
+  state: 'running',
+  pid: 48213,
+  url: 'http://127.0.0.1:5555',
+  devMode: false,
+  startedAt: Date.now() - 3_600_000,
+  healthy: true,
+};
 
 function sandbox(name: string, memoryMiB: number): SandboxInfo {
-  return { name, state: 'running', supervisorPid: 1, microvmPid: 2, startedAt: 1, memoryBytes: memoryMiB * 1024 * 1024, cpuPercent: 2, diskBytes: null, portalPort: 40_123, logPath: '/x.log' };
+  return {
+    name,
+    state: 'running',
+    supervisorPid: 1,
+    microvmPid: 2,
+    startedAt: 1,
+    memoryBytes: memoryMiB * 1024 * 1024,
+    cpuPercent: 2,
+    diskBytes: null,
+    portalPort: 40_123,
+    logPath: '/x.log',
+  };
 }
 
 const FLEET: SandboxesView = {
@@ -47,7 +66,11 @@ function drawMenu(items: readonly TrayMenuItem[], open: string | null): string {
     `<ul class="menu">${entries
       .map((item) => {
         if (item.type === 'separator') return '<li class="sep"></li>';
-        const classes = [item.enabled === false ? 'off' : '', item.type === 'submenu' ? 'sub' : '', item.label === open ? 'hot' : ''].join(' ');
+        const classes = [
+          item.enabled === false ? 'off' : '',
+          item.type === 'submenu' ? 'sub' : '',
+          item.label === open ? 'hot' : '',
+        ].join(' ');
         const check = item.type === 'checkbox' ? (item.checked === true ? '✓' : '') : '';
         return `<li class="${classes}"><span class="check">${check}</span><span class="label">${escape(item.label ?? '')}</span>${item.type === 'submenu' ? '<span class="arrow">▸</span>' : ''}</li>`;
       })
@@ -71,14 +94,22 @@ const STYLE = `
   .arrow { margin-left: 18px; }
 `;
 
-async function render(items: readonly TrayMenuItem[], open: string | null, colorScheme: 'light' | 'dark', file: string): Promise<string[]> {
+async function render(
+  items: readonly TrayMenuItem[],
+  open: string | null,
+  colorScheme: 'light' | 'dark',
+  file: string,
+): Promise<string[]> {
   const page = await browser.newPage({ viewport: { width: 640, height: 760 } });
   try {
     await page.emulateMedia({ colorScheme });
     await page.setContent(`<!doctype html><style>${STYLE}</style>${drawMenu(items, open)}`);
     const box = await page.locator('.menus').boundingBox();
     if (box === null) throw new Error('the menu was not drawn');
-    await page.screenshot({ path: file, clip: { x: 0, y: 0, width: Math.ceil(box.x + box.width + 16), height: Math.ceil(box.y + box.height + 16) } });
+    await page.screenshot({
+      path: file,
+      clip: { x: 0, y: 0, width: Math.ceil(box.x + box.width + 16), height: Math.ceil(box.y + box.height + 16) },
+    });
     return await page.locator('.menu').first().locator('li:not(.sep) .label').allTextContents();
   } finally {
     await page.close();
@@ -86,24 +117,86 @@ async function render(items: readonly TrayMenuItem[], open: string | null, color
 }
 
 describe('the tray menu, drawn', () => {
-  const states: { name: string; snapshot: ServerSnapshot; setup: SetupState; sandboxes: SandboxesView | null; open: string | null }[] = [
-    { name: 'running', snapshot: RUNNING, setup: { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: [] } }, sandboxes: FLEET, open: 'Sandboxes' },
-    { name: 'keys', snapshot: RUNNING, setup: { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: [] } }, sandboxes: FLEET, open: 'Copy New API Key' },
-    { name: 'first-run', snapshot: INITIAL_SNAPSHOT, setup: { kind: 'missing', locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '', reason: 'missing' } }, sandboxes: null, open: null },
-    { name: 'restarting', snapshot: { ...INITIAL_SNAPSHOT, state: 'failed', restartAt: Date.now() + 4_000, error: { code: 'crashed', message: 'msbserver exited unexpectedly (code 101).', exitCode: 101, signal: null, logTail: [], searched: [], at: Date.now() } }, setup: { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: [] } }, sandboxes: null, open: null },
+  const states: {
+    name: string;
+    snapshot: ServerSnapshot;
+    setup: SetupState;
+    sandboxes: SandboxesView | null;
+    open: string | null;
+  }[] = [
+    {
+      name: 'running',
+      snapshot: RUNNING,
+      setup: { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: [] } },
+      sandboxes: FLEET,
+      open: 'Sandboxes',
+    },
+    {
+      name: 'keys',
+      snapshot: RUNNING,
+      setup: { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: [] } },
+      sandboxes: FLEET,
+      open: 'Copy New API Key',
+    },
+    {
+      name: 'first-run',
+      snapshot: INITIAL_SNAPSHOT,
+      setup: {
+        kind: 'missing',
+        locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '', reason: 'missing' },
+      },
+      sandboxes: null,
+      open: null,
+    },
+    {
+      name: 'restarting',
+      snapshot: {
+        ...INITIAL_SNAPSHOT,
+        state: 'failed',
+        restartAt: Date.now() + 4_000,
+        error: {
+          code: 'crashed',
+          message: 'msbserver exited unexpectedly (code 101).',
+          exitCode: 101,
+          signal: null,
+          logTail: [],
+          searched: [],
+          at: Date.now(),
+        },
+      },
+      setup: { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: [] } },
+      sandboxes: null,
+      open: null,
+    },
   ];
 
-  it.each(states)('$name, light and dark, shows exactly the items main builds', async ({ name, snapshot, setup, sandboxes, open }) => {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const items = buildTrayMenu({ snapshot, settings: DEFAULT_SETTINGS, platform: 'darwin', startAtLogin: true, sandboxes, setup, now: Date.now() });
-    for (const colorScheme of ['light', 'dark'] as const) {
-      const shown = await render(items, open, colorScheme, path.join(SCREENSHOT_DIR, `tray-menu-${name}-${colorScheme}.png`));
-      expect(shown).toEqual(items.filter((item) => item.type !== 'separator').map((item) => item.label ?? ''));
-    }
-    // The README's picture, refreshed on request (it is committed).
-    if (process.env['UPDATE_DOC_IMAGES'] === '1' && name === 'running') {
-      mkdirSync(DOC_IMAGES, { recursive: true });
-      await render(items, open, 'light', path.join(DOC_IMAGES, 'tray-menu-light.png'));
-    }
-  });
+  it.each(states)(
+    '$name, light and dark, shows exactly the items main builds',
+    async ({ name, snapshot, setup, sandboxes, open }) => {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      const items = buildTrayMenu({
+        snapshot,
+        settings: DEFAULT_SETTINGS,
+        platform: 'darwin',
+        startAtLogin: true,
+        sandboxes,
+        setup,
+        now: Date.now(),
+      });
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const shown = await render(
+          items,
+          open,
+          colorScheme,
+          path.join(SCREENSHOT_DIR, `tray-menu-${name}-${colorScheme}.png`),
+        );
+        expect(shown).toEqual(items.filter((item) => item.type !== 'separator').map((item) => item.label ?? ''));
+      }
+      // The README's picture, refreshed on request (it is committed).
+      if (process.env['UPDATE_DOC_IMAGES'] === '1' && name === 'running') {
+        mkdirSync(DOC_IMAGES, { recursive: true });
+        await render(items, open, 'light', path.join(DOC_IMAGES, 'tray-menu-light.png'));
+      }
+    },
+  );
 });

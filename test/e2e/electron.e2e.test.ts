@@ -31,7 +31,9 @@ function electronBinary(): string | null {
   }
   const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
   const executable =
-    override !== undefined && override !== '' ? path.join(override, relative) : path.join(ELECTRON_PACKAGE, 'dist', relative);
+    override !== undefined && override !== ''
+      ? path.join(override, relative)
+      : path.join(ELECTRON_PACKAGE, 'dist', relative);
   return fs.existsSync(executable) ? executable : null;
 }
 
@@ -49,7 +51,6 @@ if (BINARY === null) {
   );
 }
 
-
 describe.skipIf(BINARY === null)('Microsandbox Tray in Electron', () => {
   let profile = '';
   let home = '';
@@ -58,15 +59,22 @@ describe.skipIf(BINARY === null)('Microsandbox Tray in Electron', () => {
 
   beforeAll(async () => {
     // The app runs from the repository (package.json "main": out/main/main.js).
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-e2e-'));
     home = path.join(profile, 'home');
     fs.mkdirSync(path.join(profile, 'userData'), { recursive: true });
     const port = await freePort();
-    fs.writeFileSync(path.join(profile, 'userData', 'settings.json'), JSON.stringify({ port, clipboardClearSeconds: 0 }));
+    fs.writeFileSync(
+      path.join(profile, 'userData', 'settings.json'),
+      JSON.stringify({ port, clipboardClearSeconds: 0 }),
+    );
 
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
@@ -115,17 +123,24 @@ describe.skipIf(BINARY === null)('Microsandbox Tray in Electron', () => {
     }));
     expect(globals).toEqual({ msb: 'object', require: 'undefined', process: 'undefined' });
     // And it reads no local file: neither the scheme (only the build's files) nor file:// answers it.
-    const reads = await page.evaluate(async (keyFile) => {
-      const attempt = async (url: string): Promise<string> => {
-        try {
-          const response = await fetch(url);
-          return response.ok ? 'read' : `status ${response.status}`;
-        } catch {
-          return 'blocked';
-        }
-      };
-      return [await attempt(`file://${keyFile}`), await attempt('file:///etc/hostname'), await attempt('app://microsandbox-tray/../../etc/hostname')];
-    }, path.join(home, 'server.key'));
+    const reads = await page.evaluate(
+      async (keyFile) => {
+        const attempt = async (url: string): Promise<string> => {
+          try {
+            const response = await fetch(url);
+            return response.ok ? 'read' : `status ${response.status}`;
+          } catch {
+            return 'blocked';
+          }
+        };
+        return [
+          await attempt(`file://${keyFile}`),
+          await attempt('file:///etc/hostname'),
+          await attempt('app://microsandbox-tray/../../etc/hostname'),
+        ];
+      },
+      path.join(home, 'server.key'),
+    );
     expect(reads.every((result) => result !== 'read')).toBe(true);
   });
 

@@ -32,7 +32,8 @@ const RENDERER_URL = 'app://microsandbox-tray/index.html';
 const RENDERER_FILE_URL = pathToFileURL(RENDERER_INDEX).href;
 
 /** Nothing of these may be touched before `ready`. */
-const ELECTRON_BOUND = /^(Tray|BrowserWindow|Menu|MenuItem|Notification|nativeImage|clipboard|screen|session|dialog|tray|browserWindow|webContents|notification|ipcMain\.handle)\b/;
+const ELECTRON_BOUND =
+  /^(Tray|BrowserWindow|Menu|MenuItem|Notification|nativeImage|clipboard|screen|session|dialog|tray|browserWindow|webContents|notification|ipcMain\.handle)\b/;
 
 const canRunServer = process.platform !== 'win32' && fs.existsSync(STANDIN);
 
@@ -41,10 +42,14 @@ const launched: RecordingApp[] = [];
 const serverPids = new Set<number>();
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', OUT], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', OUT],
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+    },
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -65,7 +70,9 @@ afterEach(async () => {
   temp = '';
 });
 
-function launch(options: { settings?: Record<string, unknown>; env?: Record<string, string | undefined> } = {}): RecordingApp {
+function launch(
+  options: { settings?: Record<string, unknown>; env?: Record<string, string | undefined> } = {},
+): RecordingApp {
   temp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-smoke-'));
   const app = RecordingApp.launch({
     mainJs: MAIN_JS,
@@ -101,7 +108,12 @@ async function openWindow(app: RecordingApp): Promise<RecordEntry> {
   return waitFor(() => app.named('BrowserWindow')[before], 5_000, 'a new window');
 }
 
-function invoke(app: RecordingApp, channel: string, args: unknown[] = [], sender: { senderId?: number; senderUrl?: string } = {}) {
+function invoke(
+  app: RecordingApp,
+  channel: string,
+  args: unknown[] = [],
+  sender: { senderId?: number; senderUrl?: string } = {},
+) {
   return app.send<Envelope<unknown>>({ cmd: 'invoke', channel, args, ...sender });
 }
 
@@ -127,7 +139,9 @@ function gone(pid: number): boolean {
 
 /** The notifications the app has shown so far, as `{ title, body }`. */
 function notifications(app: RecordingApp): { title: string; body: string }[] {
-  return app.named('Notification').map((entry) => ({ title: String(entry.detail['title']), body: String(entry.detail['body']) }));
+  return app
+    .named('Notification')
+    .map((entry) => ({ title: String(entry.detail['title']), body: String(entry.detail['body']) }));
 }
 
 function clipboardText(app: RecordingApp): Promise<string> {
@@ -144,7 +158,9 @@ describe('the build', () => {
     expect(main).toMatch(/\bimport\("execa"\)/);
     expect(main).toMatch(/\bimport\("jose\/jws\/compact\/sign"\)/);
     expect(main).not.toMatch(/^\/\/ .*node_modules\//m);
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     for (const dep of Object.keys(pkg.dependencies)) {
       // A static import, or a lazy `import("dep")` / `import("dep/subpath")` (jose, execa load on first use).
       if (main.includes(`"${dep}`)) {
@@ -224,7 +240,7 @@ describe('startup', () => {
     const headers = await app.send<{ responseHeaders: Record<string, string[]> }>({
       cmd: 'headers',
       url: 'http://localhost:5173/',
-      headers: { 'content-security-policy': ["default-src *"], 'Content-Type': ['text/html'] },
+      headers: { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] },
     });
     expect(headers.responseHeaders).toEqual({
       'Content-Type': ['text/html'],
@@ -238,7 +254,10 @@ describe('startup', () => {
     const [registered, ...again] = app.named('protocol.registerSchemesAsPrivileged');
     expect(again).toEqual([]);
     expect(registered?.ready).toBe(false);
-    expect(registered?.detail).toEqual({ schemes: [{ scheme: 'app', privileges: { standard: true, secure: true } }], beforeReady: true });
+    expect(registered?.detail).toEqual({
+      schemes: [{ scheme: 'app', privileges: { standard: true, secure: true } }],
+      beforeReady: true,
+    });
     expect(app.named('protocol.handle')).toEqual([]);
     await app.send({ cmd: 'ready' });
     const handled = await app.waitForRecord((entry) => entry.name === 'protocol.handle');
@@ -268,10 +287,20 @@ describe('startup', () => {
     fs.mkdirSync(path.join(temp, 'home'), { recursive: true });
     fs.writeFileSync(path.join(temp, 'home', 'server.key'), 'smoke-test-server-key', { mode: 0o600 });
     const up = path.relative(path.join(OUT, 'renderer'), path.join(temp, 'home', 'server.key'));
-    for (const pathname of [`/${up}`, `/${up.replaceAll('..', '%2e%2e')}`, `/${up.replaceAll('/', '%2f')}`, `/${up.replaceAll('/', '\\')}`, `/assets/${script ?? ''}.map`, '/assets', '/nothing.html']) {
+    for (const pathname of [
+      `/${up}`,
+      `/${up.replaceAll('..', '%2e%2e')}`,
+      `/${up.replaceAll('/', '%2f')}`,
+      `/${up.replaceAll('/', '\\')}`,
+      `/assets/${script ?? ''}.map`,
+      '/assets',
+      '/nothing.html',
+    ]) {
       const answer = await get(`app://microsandbox-tray${pathname}`);
       expect([400, 404], pathname).toContain(answer.status);
-      expect(Buffer.from(answer.body ?? new Uint8Array()).toString('utf8'), pathname).not.toContain('smoke-test-server-key');
+      expect(Buffer.from(answer.body ?? new Uint8Array()).toString('utf8'), pathname).not.toContain(
+        'smoke-test-server-key',
+      );
     }
     expect((await get(RENDERER_URL, 'POST')).status).toBe(405);
   });
@@ -327,12 +356,22 @@ describe('the window', () => {
   it('denies navigation, redirects, webviews and new windows away from the app', async () => {
     const app = await launchReady();
     await openWindow(app);
-    for (const url of ['https://evil', 'file:///etc/passwd', 'javascript:alert(1)', RENDERER_FILE_URL, 'app://microsandbox-tray/other.html']) {
+    for (const url of [
+      'https://evil',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      RENDERER_FILE_URL,
+      'app://microsandbox-tray/other.html',
+    ]) {
       expect(await app.send({ cmd: 'contents-event', event: 'will-navigate', url })).toEqual({ prevented: true });
       expect(await app.send({ cmd: 'contents-event', event: 'will-redirect', url })).toEqual({ prevented: true });
     }
-    expect(await app.send({ cmd: 'contents-event', event: 'will-navigate', url: RENDERER_URL })).toEqual({ prevented: false });
-    expect(await app.send({ cmd: 'contents-event', event: 'will-attach-webview', url: RENDERER_URL })).toEqual({ prevented: true });
+    expect(await app.send({ cmd: 'contents-event', event: 'will-navigate', url: RENDERER_URL })).toEqual({
+      prevented: false,
+    });
+    expect(await app.send({ cmd: 'contents-event', event: 'will-attach-webview', url: RENDERER_URL })).toEqual({
+      prevented: true,
+    });
     expect(await app.send({ cmd: 'window-open', url: 'https://evil' })).toEqual({ action: 'deny' });
     expect(await app.send({ cmd: 'window-open', url: RENDERER_URL })).toEqual({ action: 'deny' });
   });
@@ -347,11 +386,24 @@ describe('the window', () => {
     await openWindow(app);
     const info = await invoke(app, 'app:info');
     expect(info).toMatchObject({ ok: true, value: { name: 'Microsandbox Tray', home: path.join(temp, 'home') } });
-    for (const sender of [{ senderUrl: 'https://evil' }, { senderUrl: 'file:///etc/passwd' }, { senderUrl: RENDERER_FILE_URL }, { senderId: 9999 }]) {
-      expect(await invoke(app, 'app:info', [], sender)).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
+    for (const sender of [
+      { senderUrl: 'https://evil' },
+      { senderUrl: 'file:///etc/passwd' },
+      { senderUrl: RENDERER_FILE_URL },
+      { senderId: 9999 },
+    ]) {
+      expect(await invoke(app, 'app:info', [], sender)).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden-sender' },
+      });
     }
     // A frame inside the window showing the app's own page is still not the window's main frame.
-    const subFrame = await app.send<Envelope<unknown>>({ cmd: 'invoke', channel: 'app:info', args: [], frame: { key: 'inner', url: RENDERER_URL } });
+    const subFrame = await app.send<Envelope<unknown>>({
+      cmd: 'invoke',
+      channel: 'app:info',
+      args: [],
+      frame: { key: 'inner', url: RENDERER_URL },
+    });
     expect(subFrame).toMatchObject({ ok: false, error: { code: 'forbidden-sender' } });
     expect(await invoke(app, 'app:info')).toMatchObject({ ok: true });
   });
@@ -388,7 +440,11 @@ describe('the window', () => {
     await app.send({ cmd: 'close-window' });
     await app.send({ cmd: 'emit-app', event: 'activate', args: [false] });
     await waitFor(() => app.named('BrowserWindow')[1], 5_000, 'a second window');
-    await waitFor(() => (app.named('browserWindow.show').length === 2 ? true : undefined), 5_000, 'the second window shown');
+    await waitFor(
+      () => (app.named('browserWindow.show').length === 2 ? true : undefined),
+      5_000,
+      'the second window shown',
+    );
     if (process.platform !== 'darwin') expect(app.named('app.focus')).toEqual([]);
   });
 
@@ -411,7 +467,10 @@ describe('the window', () => {
     }
     expect(app.named('app.focus')).toHaveLength(opens.length);
     // macOS says when the tray menu opens and closes: the tray holds metrics interest meanwhile.
-    const listened = app.records().filter((entry) => entry.name === 'menu.on').map((entry) => entry.detail.event);
+    const listened = app
+      .records()
+      .filter((entry) => entry.name === 'menu.on')
+      .map((entry) => entry.detail.event);
     expect(listened).toContain('menu-will-show');
     expect(listened).toContain('menu-will-close');
   });
@@ -431,33 +490,63 @@ describe('decisions the window may not make', () => {
   it('asks natively, attached to the window, before dev mode: Cancel keeps it off, the confirm button turns it on', async () => {
     const app = await launchReady();
     await openWindow(app);
-    await app.send({ cmd: 'dialog-queue', answer: { button: 'Cancel' }, match: { kind: 'message', text: 'development mode' } });
-    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ ok: false, error: { code: 'declined' } });
+    await app.send({
+      cmd: 'dialog-queue',
+      answer: { button: 'Cancel' },
+      match: { kind: 'message', text: 'development mode' },
+    });
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
+      ok: false,
+      error: { code: 'declined' },
+    });
     const asked = app.named('dialog.showMessageBox')[0];
     expect(asked?.detail['window']).toEqual(expect.any(Number));
-    expect(asked?.detail['options']).toMatchObject({ type: 'question', title: 'Turn on development mode?', buttons: ['Cancel', 'Turn On Development Mode'], cancelId: 0, defaultId: 0 });
-    expect(String((asked?.detail['options'] as { detail?: string } | undefined)?.detail)).toContain('open to every program on this computer and every web page you visit');
+    expect(asked?.detail['options']).toMatchObject({
+      type: 'question',
+      title: 'Turn on development mode?',
+      buttons: ['Cancel', 'Turn On Development Mode'],
+      cancelId: 0,
+      defaultId: 0,
+    });
+    expect(String((asked?.detail['options'] as { detail?: string } | undefined)?.detail)).toContain(
+      'open to every program on this computer and every web page you visit',
+    );
     expect(settingsOnDisk(app)['devMode']).not.toBe(true);
 
     await app.send({ cmd: 'dialog-queue', answer: { button: 'Turn On Development Mode' }, match: { kind: 'message' } });
-    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ ok: true, value: { settings: { devMode: true } } });
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
+      ok: true,
+      value: { settings: { devMode: true } },
+    });
     expect(settingsOnDisk(app)['devMode']).toBe(true);
     // Now a host others reach is refused outright: no dialog.
     const dialogs = app.named('dialog.showMessageBox').length;
-    expect(await invoke(app, 'settings:set', [{ host: '0.0.0.0' }])).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(await invoke(app, 'settings:set', [{ host: '0.0.0.0' }])).toMatchObject({
+      ok: false,
+      error: { code: 'refused' },
+    });
     expect(app.named('dialog.showMessageBox')).toHaveLength(dialogs);
   });
 
   it('takes the msbserver path only from its own open dialog, and only a file that passes the checks', async () => {
     const app = await launchReady();
     await openWindow(app);
-    expect(await invoke(app, 'settings:set', [{ msbserverPath: STANDIN }])).toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(await invoke(app, 'settings:set', [{ msbserverPath: STANDIN }])).toMatchObject({
+      ok: false,
+      error: { code: 'refused' },
+    });
     expect(app.named('dialog.showOpenDialog')).toEqual([]);
 
     await app.send({ cmd: 'dialog-queue', answer: { filePaths: [STANDIN] }, match: { kind: 'open' } });
-    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: true, value: { settings: { msbserverPath: STANDIN } } });
+    expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({
+      ok: true,
+      value: { settings: { msbserverPath: STANDIN } },
+    });
     const open = app.named('dialog.showOpenDialog')[0];
-    expect(open?.detail['options']).toMatchObject({ title: 'Choose msbserver', properties: ['openFile', 'dontAddToRecent'] });
+    expect(open?.detail['options']).toMatchObject({
+      title: 'Choose msbserver',
+      properties: ['openFile', 'dontAddToRecent'],
+    });
     expect(settingsOnDisk(app)['msbserverPath']).toBe(STANDIN);
 
     const unsafe = path.join(temp, 'writable', 'msbserver');
@@ -470,7 +559,10 @@ describe('decisions the window may not make', () => {
     expect(await invoke(app, 'settings:choose-msbserver')).toMatchObject({ ok: false, error: { code: 'declined' } });
     expect(settingsOnDisk(app)['msbserverPath']).toBe(STANDIN);
 
-    expect(await invoke(app, 'settings:clear-msbserver')).toMatchObject({ ok: true, value: { settings: { msbserverPath: null } } });
+    expect(await invoke(app, 'settings:clear-msbserver')).toMatchObject({
+      ok: true,
+      value: { settings: { msbserverPath: null } },
+    });
   });
 });
 
@@ -558,7 +650,7 @@ describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitt
     expect(fs.readFileSync(path.join(home, 'server.pid'), 'utf8').trim()).toBe(String(pid));
   }, 60_000);
 
-  it("copies a key the server accepts, and not one it refuses (server.key changed after it started)", async () => {
+  it('copies a key the server accepts, and not one it refuses (server.key changed after it started)', async () => {
     const port = await freePort();
     const app = await launchReady({ settings: { port, clipboardClearSeconds: 45 } });
     const home = path.join(temp, 'home');

@@ -80,19 +80,28 @@ describe('keys minted by the core, checked by the server', () => {
     const recent = await mintToken({ key: KEY, expiresIn: '1h', now: now - 3600 - 30 });
     expect((await rpc(recent.token, 'default')).status).toBe(ACCEPTED);
     const old = await mintToken({ key: KEY, expiresIn: '1h', now: now - 3600 - 120 });
-    expect(await rpc(old.token, 'default')).toEqual({ status: 401, body: { error: 'Invalid or expired token', code: 1004 } });
+    expect(await rpc(old.token, 'default')).toEqual({
+      status: 401,
+      body: { error: 'Invalid or expired token', code: 1004 },
+    });
   });
 
   it('refuses a key signed with another server key', async () => {
     const { token } = await mintToken({ key: 'SomeOtherServerKey' });
-    expect(await rpc(token, 'default')).toEqual({ status: 401, body: { error: 'Invalid or expired token', code: 1004 } });
+    expect(await rpc(token, 'default')).toEqual({
+      status: 401,
+      body: { error: 'Invalid or expired token', code: 1004 },
+    });
   });
 
   it('refuses a key whose payload was changed after signing', async () => {
     const { token } = await mintToken({ key: KEY, namespace: 'team-a' });
     const [header, , signature] = token.slice(4).split('.');
     const forged = Buffer.from(JSON.stringify({ exp: 4102444800, iat: 1, namespace: '*' })).toString('base64url');
-    expect((await rpc(`msb_${header}.${forged}.${signature}`, 'default')).body).toEqual({ error: 'Invalid or expired token', code: 1004 });
+    expect((await rpc(`msb_${header}.${forged}.${signature}`, 'default')).body).toEqual({
+      error: 'Invalid or expired token',
+      code: 1004,
+    });
   });
 
   it('refuses a token of another algorithm, even with the right key', async () => {

@@ -19,11 +19,14 @@ const byTestId = <T extends HTMLElement = HTMLElement>(id: string): T => {
   return el;
 };
 function visibleButton(name: string): HTMLButtonElement {
-  const found = [...root.querySelectorAll('button')].find((b) => b.textContent === name && b.closest('[hidden]') === null);
+  const found = [...root.querySelectorAll('button')].find(
+    (b) => b.textContent === name && b.closest('[hidden]') === null,
+  );
   if (found === undefined) throw new Error(`no visible button ${name}`);
   return found;
 }
-const tab = (name: string): HTMLButtonElement => [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')].find((t) => t.textContent === name)!;
+const tab = (name: string): HTMLButtonElement =>
+  [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')].find((t) => t.textContent === name)!;
 
 beforeEach(async () => {
   msb = fakeMsb();
@@ -40,7 +43,13 @@ afterEach(() => {
 
 describe('the window', () => {
   it('loads status, settings, app info and the sandboxes once and then only listens', () => {
-    expect(msb.calls.map((c) => c.method).sort()).toEqual(['appInfo', 'getSettings', 'listSandboxes', 'setup', 'status']);
+    expect(msb.calls.map((c) => c.method).sort()).toEqual([
+      'appInfo',
+      'getSettings',
+      'listSandboxes',
+      'setup',
+      'status',
+    ]);
     expect(msb.listenerCount('onSetup')).toBe(1);
     expect(msb.listenerCount('onNavigate')).toBe(1);
     expect(msb.listenerCount('onStatus')).toBe(1);
@@ -107,7 +116,15 @@ describe('the window', () => {
     msb.emit('onStatus', {
       ...INITIAL_SNAPSHOT,
       state: 'failed',
-      error: { code: 'exited', message: 'msbserver exited at once (exit code 3).', exitCode: 3, signal: null, logTail: ['line 1', '\u001b[31mfatal:\u001b[0m no'], searched: [], at: now },
+      error: {
+        code: 'exited',
+        message: 'msbserver exited at once (exit code 3).',
+        exitCode: 3,
+        signal: null,
+        logTail: ['line 1', '\u001b[31mfatal:\u001b[0m no'],
+        searched: [],
+        at: now,
+      },
     });
     expect(byTestId('status-failure').hidden).toBe(false);
     expect(byTestId('failure-message').textContent).toBe('msbserver exited at once (exit code 3).');
@@ -120,13 +137,24 @@ describe('the window', () => {
     msb.emit('onStatus', {
       ...INITIAL_SNAPSHOT,
       state: 'failed',
-      error: { code: 'not-found', message: 'msbserver was not found.', exitCode: null, signal: null, logTail: [], searched: ['/a/msbserver', '/b/msbserver'], at: now },
+      error: {
+        code: 'not-found',
+        message: 'msbserver was not found.',
+        exitCode: null,
+        signal: null,
+        logTail: [],
+        searched: ['/a/msbserver', '/b/msbserver'],
+        at: now,
+      },
     });
-    expect([...byTestId('failure-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual(['/a/msbserver', '/b/msbserver']);
+    expect([...byTestId('failure-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      '/a/msbserver',
+      '/b/msbserver',
+    ]);
     expect(byTestId('failure-command').textContent).toBe(INSTALL_COMMAND);
   });
 
-  it("copies the server URL through main (the window names it, main builds it), only while there is one, and says so on the button", async () => {
+  it('copies the server URL through main (the window names it, main builds it), only while there is one, and says so on the button', async () => {
     const copyUrl = byTestId<HTMLButtonElement>('copy-url');
     expect(copyUrl.disabled).toBe(true);
     expect(copyUrl.hidden).toBe(true);
@@ -135,7 +163,9 @@ describe('the window', () => {
     expect(copyUrl.hidden).toBe(false);
     copyUrl.click();
     await flush();
-    expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([{ method: 'copy', payload: { what: 'server-url' } }]);
+    expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([
+      { method: 'copy', payload: { what: 'server-url' } },
+    ]);
     expect(copyUrl.textContent).toBe('Copied');
   });
 
@@ -165,7 +195,9 @@ describe('the window', () => {
     expect(byTestId('status-exposure').textContent).toBe(
       'Development mode: no key is asked, so the server is open to every program on this computer and every web page you visit.',
     );
-    expect(byTestId('status-pill').parentElement?.textContent).toContain('open to every program on this computer and every web page you visit');
+    expect(byTestId('status-pill').parentElement?.textContent).toContain(
+      'open to every program on this computer and every web page you visit',
+    );
     expect(byTestId('status-origin').textContent).toBe('Outside the app (msb CLI)');
   });
 
@@ -178,7 +210,9 @@ describe('the window', () => {
     document.body.append(root);
     await createApp(root, msb.api).ready;
     expect(byTestId('setup-problem').hidden).toBe(false);
-    expect(byTestId('setup-problem').querySelector('h2')?.textContent).toBe('microsandbox does not run natively on Windows');
+    expect(byTestId('setup-problem').querySelector('h2')?.textContent).toBe(
+      'microsandbox does not run natively on Windows',
+    );
     expect(byTestId('setup-next').textContent).toMatch(/WSL 2/);
     expect(root.textContent).not.toContain('win32');
     expect(visibleButton('Start').disabled).toBe(true);
@@ -248,7 +282,10 @@ describe('the logs view', () => {
 describe('settings pushed from main', () => {
   it('reach the keys form defaults until the user types', () => {
     app.select('keys');
-    msb.emit('onSettings', settingsView({ settings: { ...settingsView().settings, defaultNamespace: 'team-b', defaultExpiry: '7d' } }));
+    msb.emit(
+      'onSettings',
+      settingsView({ settings: { ...settingsView().settings, defaultNamespace: 'team-b', defaultExpiry: '7d' } }),
+    );
     expect(byTestId<HTMLInputElement>('key-namespace').value).toBe('team-b');
     expect(byTestId<HTMLInputElement>('key-expiry').value).toBe('7d');
   });

@@ -36,7 +36,8 @@ export const RUNNING: ServerSnapshot = {
   restartAt: null,
 };
 
-export const TOKEN = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+export const TOKEN =
+  'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 
 export function minted(overrides: Partial<MintedKey> = {}): MintedKey {
   return {
@@ -52,7 +53,14 @@ export function minted(overrides: Partial<MintedKey> = {}): MintedKey {
   };
 }
 
-export const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/home/u/.microsandbox', serverSupported: true, platformName: 'Linux' };
+export const APP_INFO: AppInfo = {
+  name: 'Microsandbox Tray',
+  version: '0.1.0',
+  platform: 'linux',
+  home: '/home/u/.microsandbox',
+  serverSupported: true,
+  platformName: 'Linux',
+};
 
 export function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
   return { settings: { ...DEFAULT_SETTINGS }, restartNeeded: false, ...overrides };
@@ -60,7 +68,11 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
 
 export const EMPTY_SANDBOXES: SandboxesView = { namespacesDir: '/home/u/.microsandbox/namespaces', namespaces: [] };
 
-export const SETUP_READY: SetupState = { kind: 'ready', msbserver: '/home/u/.local/bin/msbserver', msbrun: { found: true, searched: ['/home/u/.local/bin/msbrun'] } };
+export const SETUP_READY: SetupState = {
+  kind: 'ready',
+  msbserver: '/home/u/.local/bin/msbserver',
+  msbrun: { found: true, searched: ['/home/u/.local/bin/msbrun'] },
+};
 
 export const SETUP_MISSING: SetupState = {
   kind: 'missing',
@@ -90,7 +102,8 @@ export function fakeMsb(): FakeMsb {
     copy: () => undefined,
     getSettings: () => settingsView(),
     setSettings: (patch) => settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) } }),
-    chooseMsbserver: () => settingsView({ settings: { ...DEFAULT_SETTINGS, msbserverPath: '/opt/microsandbox/bin/msbserver' } }),
+    chooseMsbserver: () =>
+      settingsView({ settings: { ...DEFAULT_SETTINGS, msbserverPath: '/opt/microsandbox/bin/msbserver' } }),
     clearMsbserver: () => settingsView(),
     logTail: () => ({ lines: [], path: '/home/u/.config/Microsandbox Tray/logs/msbserver.log' }),
     reveal: () => undefined,

@@ -24,7 +24,15 @@ async function missing(): Promise<WindowRig> {
 const NOT_FOUND: ServerSnapshot = {
   ...INITIAL_SNAPSHOT,
   state: 'failed',
-  error: { code: 'not-found', message: 'msbserver was not found.', exitCode: null, signal: null, logTail: [], searched: ['/home/u/.local/bin/msbserver'], at: 1 },
+  error: {
+    code: 'not-found',
+    message: 'msbserver was not found.',
+    exitCode: null,
+    signal: null,
+    logTail: [],
+    searched: ['/home/u/.local/bin/msbserver'],
+    at: 1,
+  },
 };
 
 describe('the first run, without microsandbox installed', () => {
@@ -32,9 +40,14 @@ describe('the first run, without microsandbox installed', () => {
     const w = await missing();
     expect(w.shown('setup-problem')).toBe(true);
     expect(w.byTestId('setup-problem').querySelector('h2')?.textContent).toBe('microsandbox is not installed');
-    expect([...w.byTestId('setup-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual(['$MSBSERVER_EXE (not set)', '/home/u/.local/bin/msbserver']);
+    expect([...w.byTestId('setup-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      '$MSBSERVER_EXE (not set)',
+      '/home/u/.local/bin/msbserver',
+    ]);
     expect(w.byTestId('setup-command').textContent).toBe(INSTALL_COMMAND);
-    expect(w.byTestId('setup-next').textContent).toBe("Next: Install it with this command in a terminal, or locate an msbserver you have. The app then finds it by itself and Start becomes available.");
+    expect(w.byTestId('setup-next').textContent).toBe(
+      'Next: Install it with this command in a terminal, or locate an msbserver you have. The app then finds it by itself and Start becomes available.',
+    );
     expect(w.button('Start').disabled).toBe(true);
     expect(w.button('Start').classList.contains('primary')).toBe(false);
     // No card of dashes under it.
@@ -117,14 +130,22 @@ describe('the first run, without microsandbox installed', () => {
   it('says an msbserver set in Settings that is not there cannot be used, with the reason', async () => {
     const setup: SetupState = {
       kind: 'missing',
-      locate: { found: false, searched: ['/opt/msbserver'], problem: 'the msbserver path in Settings points at /opt/msbserver, which does not exist.', hint: 'x', reason: 'missing' },
+      locate: {
+        found: false,
+        searched: ['/opt/msbserver'],
+        problem: 'the msbserver path in Settings points at /opt/msbserver, which does not exist.',
+        hint: 'x',
+        reason: 'missing',
+      },
     };
     rig = await openWindow((msb) => {
       msb.answers.setup = () => setup;
       msb.answers.getSettings = () => settingsView();
     });
     expect(rig.byTestId('setup-problem').querySelector('h2')?.textContent).toBe('msbserver cannot be used');
-    expect(rig.byTestId('setup-message').textContent).toBe('the msbserver path in Settings points at /opt/msbserver, which does not exist.');
+    expect(rig.byTestId('setup-message').textContent).toBe(
+      'the msbserver path in Settings points at /opt/msbserver, which does not exist.',
+    );
     expect(rig.button('Start').disabled).toBe(true);
   });
 });
@@ -132,7 +153,11 @@ describe('the first run, without microsandbox installed', () => {
 describe('msbrun missing beside msbserver', () => {
   it('is the same kind of state, with the install command; the server itself may still start', async () => {
     rig = await openWindow((msb) => {
-      msb.answers.setup = () => ({ kind: 'ready', msbserver: '/opt/mb/msbserver', msbrun: { found: false, searched: ['/opt/mb/msbrun'] } });
+      msb.answers.setup = () => ({
+        kind: 'ready',
+        msbserver: '/opt/mb/msbserver',
+        msbrun: { found: false, searched: ['/opt/mb/msbrun'] },
+      });
     });
     const block = rig.byTestId('setup-problem');
     expect(block.querySelector('h2')?.textContent).toBe('msbrun is missing beside msbserver: sandboxes cannot start');
@@ -145,7 +170,16 @@ describe('msbrun missing beside msbserver', () => {
 describe('no msbserver found while a server started outside the app runs', () => {
   it('does not say microsandbox is not installed; it offers Locate so the app can start one itself', async () => {
     const { setupProblem } = await import('../../renderer/src/setup-model.ts');
-    const missing = { kind: 'missing', locate: { found: false, searched: ['/home/u/.local/bin/msbserver'], problem: 'msbserver was not found.', hint: '', reason: 'missing' } } as const;
+    const missing = {
+      kind: 'missing',
+      locate: {
+        found: false,
+        searched: ['/home/u/.local/bin/msbserver'],
+        problem: 'msbserver was not found.',
+        hint: '',
+        reason: 'missing',
+      },
+    } as const;
     const view = setupProblem(missing, null, true);
     expect(view?.title).toBe('The app cannot find msbserver');
     expect(view?.command).toBeNull();

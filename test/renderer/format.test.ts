@@ -46,7 +46,10 @@ describe('checkExpiry (the live preview)', () => {
 
   // A key expired when it is made is refused by main: the form marks it invalid first.
   it.each(['0', '0h', '0s', '00d'])('refuses the zero duration %j', (text) => {
-    expect(checkExpiry(text, NOW, UTC)).toEqual({ ok: false, error: 'A key must last longer than 0: enter a duration such as 1h or 24h.' });
+    expect(checkExpiry(text, NOW, UTC)).toEqual({
+      ok: false,
+      error: 'A key must last longer than 0: enter a duration such as 1h or 24h.',
+    });
   });
 
   it.each(['', '1H', '1.5h', '1min', '-1h', 'h', '1 h'])('refuses %j with a message that shows the grammar', (text) => {
@@ -65,7 +68,10 @@ describe('checkExpiry (the live preview)', () => {
   });
 
   it('says a key over a year will be asked about, and refuses one over ten years', () => {
-    expect(checkExpiry('1y', NOW, UTC)).toMatchObject({ ok: true, preview: expect.not.stringMatching(/confirm/) as unknown });
+    expect(checkExpiry('1y', NOW, UTC)).toMatchObject({
+      ok: true,
+      preview: expect.not.stringMatching(/confirm/) as unknown,
+    });
     const long = checkExpiry('2y', NOW, UTC);
     expect(long.ok && long.preview).toMatch(/\(in 2 years\)\. Longer than a year: you will be asked to confirm\.$/);
     expect(checkExpiry('10y', NOW, UTC).ok).toBe(true);

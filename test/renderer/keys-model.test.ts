@@ -23,15 +23,17 @@ describe('resetOutcomeText', () => {
     expect(resetOutcomeText(running(), running({ pid: 200 }))).toMatch(/restarted with it/);
     expect(resetOutcomeText(running({ devMode: true }), running({ devMode: true }))).toMatch(/development mode now/);
     expect(resetOutcomeText(running(), running({ pid: 200, devMode: true }))).toMatch(/restarted in development mode/);
-    expect(resetOutcomeText(INITIAL_SNAPSHOT, INITIAL_SNAPSHOT)).toBe('The server key was reset. Earlier keys no longer work.');
+    expect(resetOutcomeText(INITIAL_SNAPSHOT, INITIAL_SNAPSHOT)).toBe(
+      'The server key was reset. Earlier keys no longer work.',
+    );
   });
 
   it('tells a failed reset from a failed restart', () => {
     expect(resetOutcomeText(INITIAL_SNAPSHOT, failure('home-error', 'Could not reset the server key: EACCES.'))).toBe(
       'The key was not reset: Could not reset the server key: EACCES.',
     );
-    expect(resetOutcomeText(running(), failure('exited', 'msbserver exited before it was ready (exit code 1).'))).toMatch(
-      /reset, but the server did not start again: msbserver exited/,
-    );
+    expect(
+      resetOutcomeText(running(), failure('exited', 'msbserver exited before it was ready (exit code 1).')),
+    ).toMatch(/reset, but the server did not start again: msbserver exited/);
   });
 });

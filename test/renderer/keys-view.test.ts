@@ -42,7 +42,14 @@ beforeEach(() => {
   snapshot.set(RUNNING);
   settings.set(settingsView());
   sandboxes.set(null);
-  view = createKeysView({ api: msb.api, snapshot, settings, now: () => Date.UTC(2025, 0, 15, 12), announce: (t) => announced.push(t), sandboxes });
+  view = createKeysView({
+    api: msb.api,
+    snapshot,
+    settings,
+    now: () => Date.UTC(2025, 0, 15, 12),
+    announce: (t) => announced.push(t),
+    sandboxes,
+  });
   document.body.append(view.element);
   view.show();
 });
@@ -59,7 +66,10 @@ describe('the key form', () => {
   });
 
   it('labels its inputs "Namespace" and "Expires in" and ties errors and hints with aria-describedby', () => {
-    for (const [label, testid] of [['Namespace', 'key-namespace'], ['Expires in', 'key-expiry']] as const) {
+    for (const [label, testid] of [
+      ['Namespace', 'key-namespace'],
+      ['Expires in', 'key-expiry'],
+    ] as const) {
       const input = byTestId<HTMLInputElement>(testid);
       expect(document.querySelector(`label[for="${input.id}"]`)?.textContent).toBe(label);
       const described = input.getAttribute('aria-describedby')?.split(' ') ?? [];
@@ -145,7 +155,9 @@ describe('the key form', () => {
     ]);
     // Each button answers on itself, where the eye is: no line under them.
     expect(button('Copied — clears in 60 s')).toBeDefined();
-    expect([...view.element.querySelectorAll('.copy-grid button')].map((b) => b.textContent)).toEqual(Array(4).fill('Copied — clears in 60 s'));
+    expect([...view.element.querySelectorAll('.copy-grid button')].map((b) => b.textContent)).toEqual(
+      Array(4).fill('Copied — clears in 60 s'),
+    );
     expect(view.element.querySelector('[data-testid="copy-notice"]')).toBeNull();
     expect(announced.at(-1)).toBe('Copied — clears in 60 s');
   });
@@ -177,8 +189,14 @@ describe('the key form', () => {
   });
 
   it.each([
-    [{ result: 'refused', message: 'The running server refused this key for its namespace.' } as const, /^The running server refused this key for its namespace\.$/],
-    [{ result: 'not-checked', message: 'The server is not running, so the key was not checked.' } as const, /^The server is not running, so the key was not checked\.$/],
+    [
+      { result: 'refused', message: 'The running server refused this key for its namespace.' } as const,
+      /^The running server refused this key for its namespace\.$/,
+    ],
+    [
+      { result: 'not-checked', message: 'The server is not running, so the key was not checked.' } as const,
+      /^The server is not running, so the key was not checked\.$/,
+    ],
   ])('shows the check result %j', async (check, text) => {
     msb.answers.mintKey = () => minted({ check });
     button('Generate').click();
@@ -210,21 +228,26 @@ describe('the key form', () => {
     expect(byTestId('key-stale').textContent).toBe('');
   });
 
-  it.each(['0', '0h', '0d'])('marks the expiry %j invalid inline, sends nothing and keeps the previous key', async (zero) => {
-    button('Generate').click();
-    await flush();
-    const exp = byTestId<HTMLInputElement>('key-expiry');
-    type(exp, zero);
-    expect(exp.getAttribute('aria-invalid')).toBe('true');
-    expect(byTestId('key-expiry-error').textContent).toBe('A key must last longer than 0: enter a duration such as 1h or 24h.');
-    expect(byTestId('key-expiry-hint').textContent).toBe('');
-    button('Generate').click();
-    await flush();
-    expect(msb.calls.filter((c) => c.method === 'mintKey')).toHaveLength(1);
-    expect(document.activeElement).toBe(exp);
-    expect(byTestId('key-result').hidden).toBe(false);
-    expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
-  });
+  it.each(['0', '0h', '0d'])(
+    'marks the expiry %j invalid inline, sends nothing and keeps the previous key',
+    async (zero) => {
+      button('Generate').click();
+      await flush();
+      const exp = byTestId<HTMLInputElement>('key-expiry');
+      type(exp, zero);
+      expect(exp.getAttribute('aria-invalid')).toBe('true');
+      expect(byTestId('key-expiry-error').textContent).toBe(
+        'A key must last longer than 0: enter a duration such as 1h or 24h.',
+      );
+      expect(byTestId('key-expiry-hint').textContent).toBe('');
+      button('Generate').click();
+      await flush();
+      expect(msb.calls.filter((c) => c.method === 'mintKey')).toHaveLength(1);
+      expect(document.activeElement).toBe(exp);
+      expect(byTestId('key-result').hidden).toBe(false);
+      expect(byTestId('token-value').textContent).toBe(maskToken(TOKEN));
+    },
+  );
 
   it('keeps the Reveal button one width for both its labels', async () => {
     button('Generate').click();
@@ -254,7 +277,9 @@ describe('the key form', () => {
   });
 
   it('says who can read the server key from the process list, and what helps', () => {
-    expect(byTestId('key-command-line-note').textContent).toMatch(/command line.*every user of this computer can read it.*only you use.*hidepid=2/);
+    expect(byTestId('key-command-line-note').textContent).toMatch(
+      /command line.*every user of this computer can read it.*only you use.*hidepid=2/,
+    );
   });
 
   it('says that keys are not needed in dev mode', () => {
@@ -267,10 +292,19 @@ describe('the key form', () => {
   it('says dev mode once in the view, also with a key made in it', async () => {
     snapshot.set({ ...RUNNING, devMode: true });
     msb.answers.mintKey = () =>
-      minted({ devMode: true, check: { result: 'not-checked', message: 'The server is running in development mode and accepts requests without a key, so the key was not checked.' } });
+      minted({
+        devMode: true,
+        check: {
+          result: 'not-checked',
+          message:
+            'The server is running in development mode and accepts requests without a key, so the key was not checked.',
+        },
+      });
     button('Generate').click();
     await flush();
-    const visibleText = [...view.element.querySelectorAll('p, dd, code')].filter((el) => el.closest('[hidden]') === null).map((el) => el.textContent ?? '');
+    const visibleText = [...view.element.querySelectorAll('p, dd, code')]
+      .filter((el) => el.closest('[hidden]') === null)
+      .map((el) => el.textContent ?? '');
     expect(visibleText.filter((text) => /development mode/i.test(text))).toHaveLength(1);
   });
 
@@ -338,7 +372,9 @@ describe('namespace suggestions', () => {
     type(input, 'team-a');
     expect(note.textContent).toBe('');
     type(input, 'new-team');
-    expect(note.textContent).toBe('Namespace “new-team” has no folder yet. The key is still valid: the first sandbox started in it creates the folder.');
+    expect(note.textContent).toBe(
+      'Namespace “new-team” has no folder yet. The key is still valid: the first sandbox started in it creates the folder.',
+    );
     expect(input.getAttribute('aria-invalid')).toBeNull();
     type(input, '*');
     expect(note.textContent).toBe('');
@@ -355,6 +391,8 @@ describe('namespace suggestions', () => {
     type(byTestId<HTMLInputElement>('key-namespace'), 'nowhere');
     button('Generate').click();
     await flush();
-    expect(msb.calls.filter((c) => c.method === 'mintKey').map((c) => c.payload)).toEqual([{ namespace: 'nowhere', expiresIn: '24h' }]);
+    expect(msb.calls.filter((c) => c.method === 'mintKey').map((c) => c.payload)).toEqual([
+      { namespace: 'nowhere', expiresIn: '24h' },
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppInfo, SettingsView } from '../../shared/contract.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, validateSetting } from '../../shared/settings-schema.ts';
-import { buildPatch, checkField, parseField, SETTINGS_GROUPS, START_TIMEOUT_SECONDS } from '../../renderer/src/settings-model.ts';
+import {
+  buildPatch,
+  checkField,
+  parseField,
+  SETTINGS_GROUPS,
+  START_TIMEOUT_SECONDS,
+} from '../../renderer/src/settings-model.ts';
 import { createSettingsView } from '../../renderer/src/settings-view.ts';
 import type { SettingsScreen } from '../../renderer/src/settings-view.ts';
 import { signal } from '../../renderer/src/signal.ts';
@@ -69,7 +75,10 @@ describe('settings model', () => {
     expect(checkField(port, '70000')).toEqual({ ok: false, error: 'The port must be a whole number from 1 to 65535.' });
     expect(checkField(port, '')).toEqual({ ok: false, error: 'Enter a number for “Port”.' });
     const host = SETTINGS_GROUPS[0]!.fields.find((f) => f.key === 'host')!;
-    expect(checkField(host, 'localhost')).toMatchObject({ ok: false, error: expect.stringMatching(/not a host name/) as unknown });
+    expect(checkField(host, 'localhost')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/not a host name/) as unknown,
+    });
   });
 
   it('builds a patch of changed fields only', () => {
@@ -80,7 +89,10 @@ describe('settings model', () => {
     ]);
     expect(buildPatch(DEFAULT_SETTINGS, raws)).toEqual({ ok: true, patch: { port: 7000, devMode: true } });
     raws.set('port', 'x');
-    expect(buildPatch(DEFAULT_SETTINGS, raws)).toMatchObject({ ok: false, errors: { port: expect.any(String) as unknown } });
+    expect(buildPatch(DEFAULT_SETTINGS, raws)).toMatchObject({
+      ok: false,
+      errors: { port: expect.any(String) as unknown },
+    });
   });
 });
 
@@ -104,7 +116,8 @@ describe('the settings view', () => {
   });
 
   it('saves the changed fields and says when a restart is needed', async () => {
-    msb.answers.setSettings = (patch) => settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) }, restartNeeded: true });
+    msb.answers.setSettings = (patch) =>
+      settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) }, restartNeeded: true });
     edit('Port', '7000');
     edit('Stop the server on quit', true);
     await save();
@@ -151,7 +164,9 @@ describe('the settings view', () => {
     expect(path.placeholder).toBe('Automatic: where msb looks');
     button('Choose…').click();
     await flush();
-    expect(msb.calls.filter((call) => call.method === 'chooseMsbserver')).toEqual([{ method: 'chooseMsbserver', payload: undefined }]);
+    expect(msb.calls.filter((call) => call.method === 'chooseMsbserver')).toEqual([
+      { method: 'chooseMsbserver', payload: undefined },
+    ]);
     expect(path.value).toBe('/opt/microsandbox/bin/msbserver');
     expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('msbserver path saved.');
     button('Use automatic').click();
@@ -187,19 +202,27 @@ describe('the settings view', () => {
     };
     edit('Development mode (no keys needed)', true);
     await save();
-    expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('Not saved: Development mode stays off: it was not confirmed.');
+    expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe(
+      'Not saved: Development mode stays off: it was not confirmed.',
+    );
   });
 
   it('tells where the key can be read, and what dev mode and a host others reach mean, in plain words', () => {
-    expect(view.element.querySelector('[data-testid="settings-note"]')?.textContent).toMatch(/command line.*every user of this computer can read it.*hidepid=2/);
+    expect(view.element.querySelector('[data-testid="settings-note"]')?.textContent).toMatch(
+      /command line.*every user of this computer can read it.*hidepid=2/,
+    );
     expect(view.element.textContent).toContain('open to every program on this computer and every web page you visit');
     const exposure = view.element.querySelector<HTMLElement>('[data-testid="settings-exposure"]');
     expect(exposure?.hidden).toBe(true);
     settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, devMode: true } }));
     expect(exposure?.hidden).toBe(false);
-    expect(exposure?.textContent).toBe('With these settings the server is open to every program on this computer and every web page you visit.');
+    expect(exposure?.textContent).toBe(
+      'With these settings the server is open to every program on this computer and every web page you visit.',
+    );
     settings.set(settingsView({ settings: { ...DEFAULT_SETTINGS, host: '0.0.0.0' } }));
-    expect(exposure?.textContent).toBe('With these settings the server is reachable from other computers (they still need a key).');
+    expect(exposure?.textContent).toBe(
+      'With these settings the server is reachable from other computers (they still need a key).',
+    );
   });
 
   it('follows pushed settings but keeps what the user is typing', () => {
@@ -215,7 +238,9 @@ describe('the settings view', () => {
 describe('the namespaces folder', () => {
   it('says beside the field that msb server status, list and log look only in <home>/namespaces', () => {
     const field = input('Namespaces folder');
-    const hints = (field.getAttribute('aria-describedby') ?? '').split(' ').map((id) => view.element.querySelector(`#${id}`)?.textContent ?? '');
+    const hints = (field.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => view.element.querySelector(`#${id}`)?.textContent ?? '');
     const note = hints.find((text) => text.includes('msb server status'));
     expect(note).toBeDefined();
     expect(note).toMatch(/`msb server list` and `msb server log` look only there/);
@@ -245,7 +270,9 @@ describe('the start timeout', () => {
 
   it.each(['0.5', '121', 'ten', '-3', ''])('refuses %j with a message in seconds', (text) => {
     edit('Start timeout (seconds)', text);
-    expect(errorOf('readinessTimeoutMs')).toBe('The start timeout must be a number of seconds from 1 to 120, such as 15 or 30.');
+    expect(errorOf('readinessTimeoutMs')).toBe(
+      'The start timeout must be a number of seconds from 1 to 120, such as 15 or 30.',
+    );
     expect(errorOf('readinessTimeoutMs')).not.toMatch(/millisecond/);
   });
 });

@@ -19,7 +19,16 @@ function failed(error: Partial<ServerFailure>, extra: Partial<ServerSnapshot> = 
   return {
     ...INITIAL_SNAPSHOT,
     state: 'failed',
-    error: { code: 'exited', message: 'msbserver exited with code 3 before it answered.', exitCode: 3, signal: null, logTail: ['line 1', 'fatal: no'], searched: [], at: NOW, ...error },
+    error: {
+      code: 'exited',
+      message: 'msbserver exited with code 3 before it answered.',
+      exitCode: 3,
+      signal: null,
+      logTail: ['line 1', 'fatal: no'],
+      searched: [],
+      at: NOW,
+      ...error,
+    },
     ...extra,
   };
 }
@@ -37,7 +46,9 @@ describe('a failure', () => {
     const parts = [...failure.children].map((el) => el.getAttribute('data-testid') ?? el.tagName.toLowerCase());
     expect(parts.indexOf('h2')).toBeLessThan(parts.indexOf('failure-message'));
     expect(w.byTestId('failure-log').textContent).toBe('line 1\nfatal: no');
-    expect(w.byTestId('failure-next').textContent).toBe('Next: The log lines above say why: fix that, then Start again.');
+    expect(w.byTestId('failure-next').textContent).toBe(
+      'Next: The log lines above say why: fix that, then Start again.',
+    );
     // One action: Start, the primary; Restart stays off.
     expect(w.button('Start').classList.contains('primary')).toBe(true);
     expect(w.button('Restart').disabled).toBe(true);
@@ -55,7 +66,16 @@ describe('a failure', () => {
 
   it('after a readiness timeout, says the app stopped it and goes to the timeout field, in seconds', async () => {
     const w = (rig = await openWindow(undefined, () => NOW));
-    w.msb.emit('onStatus', failed({ code: 'timeout', message: 'The app stopped msbserver after 15 s without a health answer (the readiness timeout in Settings).', exitCode: null, signal: 'SIGKILL', logTail: ['Server listening'] }));
+    w.msb.emit(
+      'onStatus',
+      failed({
+        code: 'timeout',
+        message: 'The app stopped msbserver after 15 s without a health answer (the readiness timeout in Settings).',
+        exitCode: null,
+        signal: 'SIGKILL',
+        logTail: ['Server listening'],
+      }),
+    );
     expect(w.byTestId('status-failure').querySelector('h2')?.textContent).toBe('The server did not answer in time');
     expect(w.root.textContent).not.toContain('SIGKILL');
     w.button('Raise the start timeout').click();
@@ -71,7 +91,10 @@ describe('an automatic restart after a crash', () => {
     vi.useFakeTimers();
     let now = NOW;
     const w = (rig = await openWindow(undefined, () => now));
-    const crash = failed({ code: 'crashed', message: 'msbserver stopped unexpectedly (exit code 101).', exitCode: 101 }, { restartAt: NOW + 3_000 });
+    const crash = failed(
+      { code: 'crashed', message: 'msbserver stopped unexpectedly (exit code 101).', exitCode: 101 },
+      { restartAt: NOW + 3_000 },
+    );
     w.msb.answers.cancelRestart = () => ({ ...crash, restartAt: null });
     w.msb.emit('onStatus', crash);
     expect(w.byTestId('status-state').textContent).toBe('Restarting in 3 s');
@@ -142,9 +165,12 @@ describe('Stop while starting', () => {
 
 describe('a settings change that waits for a restart', () => {
   it('is said in Status too, with Restart as the primary action', async () => {
-    const w = (rig = await openWindow((msb) => {
-      msb.answers.status = () => RUNNING;
-    }, () => NOW));
+    const w = (rig = await openWindow(
+      (msb) => {
+        msb.answers.status = () => RUNNING;
+      },
+      () => NOW,
+    ));
     expect(w.shown('status-restart-needed')).toBe(false);
     w.msb.emit('onSettings', settingsView({ restartNeeded: true }));
     expect(w.shown('status-restart-needed')).toBe(true);
@@ -162,7 +188,9 @@ describe('the logs of a server started outside the app', () => {
     }));
     w.tab('Logs').click();
     await flush();
-    expect(w.byTestId('log-empty').textContent).toMatch(/started outside the app \(msb server start\), so its output goes where that command sent it, and nowhere for msb server start -d/);
+    expect(w.byTestId('log-empty').textContent).toMatch(
+      /started outside the app \(msb server start\), so its output goes where that command sent it, and nowhere for msb server start -d/,
+    );
     w.msb.emit('onStatus', INITIAL_SNAPSHOT);
     expect(w.byTestId('log-empty').textContent).toBe('The log is empty.');
   });
@@ -174,7 +202,8 @@ describe('moving between views', () => {
     document.body.dispatchEvent(event);
     return event;
   };
-  const selected = (w: WindowRig): string | null => w.root.querySelector('[role="tab"][aria-selected="true"]')?.textContent ?? null;
+  const selected = (w: WindowRig): string | null =>
+    w.root.querySelector('[role="tab"][aria-selected="true"]')?.textContent ?? null;
 
   it('Ctrl+1…5 select the views on Linux; Cmd does nothing there', async () => {
     const w = (rig = await openWindow());
@@ -230,14 +259,23 @@ describe('moving between views', () => {
 
   it('has no panel that is a Tab stop of its own', async () => {
     const w = (rig = await openWindow());
-    expect([...w.root.querySelectorAll('[role="tabpanel"]')].map((p) => p.getAttribute('tabindex'))).toEqual([null, null, null, null, null]);
+    expect([...w.root.querySelectorAll('[role="tabpanel"]')].map((p) => p.getAttribute('tabindex'))).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 });
 
 describe('what is off around the server', () => {
   it('shows each warning, with its fix, below the facts, and nothing once there is none', async () => {
     const w = (rig = await openWindow(undefined, () => NOW));
-    const warnings = ['server.key can be read by other users (mode 644): run chmod 600 ~/.microsandbox/server.key.', 'No msbrun beside /opt/msbserver: sandboxes cannot start.'];
+    const warnings = [
+      'server.key can be read by other users (mode 644): run chmod 600 ~/.microsandbox/server.key.',
+      'No msbrun beside /opt/msbserver: sandboxes cannot start.',
+    ];
     w.msb.emit('onStatus', { ...RUNNING, warnings });
     const block = w.byTestId('status-warnings');
     expect(block.hidden).toBe(false);

@@ -18,7 +18,10 @@ export interface WindowRig {
 }
 
 /** Builds the window; `configure` sets the fake's answers before the window loads. */
-export async function openWindow(configure: (msb: FakeMsb) => void = () => undefined, now: () => number = () => Date.now()): Promise<WindowRig> {
+export async function openWindow(
+  configure: (msb: FakeMsb) => void = () => undefined,
+  now: () => number = () => Date.now(),
+): Promise<WindowRig> {
   const msb = fakeMsb();
   configure(msb);
   const root = document.createElement('div');
@@ -36,7 +39,9 @@ export async function openWindow(configure: (msb: FakeMsb) => void = () => undef
     root,
     byTestId,
     button(name) {
-      const found = [...root.querySelectorAll('button')].find((b) => b.textContent === name && b.closest('[hidden]') === null);
+      const found = [...root.querySelectorAll('button')].find(
+        (b) => b.textContent === name && b.closest('[hidden]') === null,
+      );
       if (found === undefined) throw new Error(`no visible button ${name}`);
       return found;
     },

@@ -25,7 +25,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const require = createRequire(import.meta.url);
-const RUNNER = path.join(path.dirname(require.resolve('@doyensec/electronegativity/package.json')), 'dist', 'runner.js');
+const RUNNER = path.join(
+  path.dirname(require.resolve('@doyensec/electronegativity/package.json')),
+  'dist',
+  'runner.js',
+);
 const ELECTRON_VERSION = (require('electron/package.json') as { version: string }).version;
 
 const SCANNED = ['electron', 'renderer', 'shared'];
@@ -109,7 +113,9 @@ describe('electronegativity audit', () => {
   });
 
   it('parsed every scanned source file', () => {
-    expect(audit.errors.filter((error) => !error.tolerable).map((error) => `${error.file}: ${error.message}`)).toEqual([]);
+    expect(audit.errors.filter((error) => !error.tolerable).map((error) => `${error.file}: ${error.message}`)).toEqual(
+      [],
+    );
   });
 
   it('finds nothing above LOW in the app, review-only notes aside', () => {

@@ -4,9 +4,13 @@ import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 
 /** A bridge whose every call answers with `answer(method, payload)`. */
-function bridge(answer: (method: string, payload: unknown) => unknown, events: Record<string, unknown> = {}): MsbBridge {
+function bridge(
+  answer: (method: string, payload: unknown) => unknown,
+  events: Record<string, unknown> = {},
+): MsbBridge {
   const calls: Record<string, unknown> = {};
-  for (const method of Object.keys(API_METHODS)) calls[method] = (payload?: unknown) => Promise.resolve(answer(method, payload));
+  for (const method of Object.keys(API_METHODS))
+    calls[method] = (payload?: unknown) => Promise.resolve(answer(method, payload));
   for (const method of Object.keys(EVENT_METHODS)) calls[method] = events[method] ?? (() => () => undefined);
   return calls as unknown as MsbBridge;
 }
@@ -30,25 +34,37 @@ describe('unwrapBridge', () => {
 
   it('throws an MsbError that keeps the code and the field messages', async () => {
     const api = unwrapBridge(
-      bridge(() => ({ ok: false, error: { code: 'invalid-input', message: 'Port is out of range.', fields: { port: 'Use 1-65535.' } } })),
+      bridge(() => ({
+        ok: false,
+        error: { code: 'invalid-input', message: 'Port is out of range.', fields: { port: 'Use 1-65535.' } },
+      })),
     );
     const error = await api.setSettings({ port: 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MsbError);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ code: 'invalid-input', message: 'Port is out of range.', fields: { port: 'Use 1-65535.' } });
+    expect(error).toMatchObject({
+      code: 'invalid-input',
+      message: 'Port is out of range.',
+      fields: { port: 'Use 1-65535.' },
+    });
   });
 
   it('turns an answer that is not an envelope into an internal error', async () => {
     for (const answer of [undefined, null, 'ok', { ok: true }, { ok: 'yes', value: 1 }, { ok: false }]) {
       const api = unwrapBridge(bridge(() => answer));
-      await expect(api.status()).rejects.toMatchObject({ code: 'internal', message: 'Unexpected answer on server:status.' });
+      await expect(api.status()).rejects.toMatchObject({
+        code: 'internal',
+        message: 'Unexpected answer on server:status.',
+      });
     }
   });
 
   it('exposes exactly the contract methods and hands event subscriptions to the bridge', () => {
     const listener = (): void => undefined;
     const received: unknown[] = [];
-    const api = unwrapBridge(bridge(() => ({ ok: true, value: null }), { onStatus: (l: unknown) => (received.push(l), () => undefined) }));
+    const api = unwrapBridge(
+      bridge(() => ({ ok: true, value: null }), { onStatus: (l: unknown) => (received.push(l), () => undefined) }),
+    );
     expect(Object.keys(api).sort()).toEqual([...Object.keys(API_METHODS), ...Object.keys(EVENT_METHODS)].sort());
     api.onStatus(listener);
     expect(received).toEqual([listener]);

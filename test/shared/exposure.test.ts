@@ -1,18 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { DEV_MODE_EXPOSURE, DEV_MODE_NETWORK_EXPOSURE, NETWORK_EXPOSURE, exposureOf, exposureRefusal, hostOfUrl } from '../../shared/exposure.ts';
+import {
+  DEV_MODE_EXPOSURE,
+  DEV_MODE_NETWORK_EXPOSURE,
+  NETWORK_EXPOSURE,
+  exposureOf,
+  exposureRefusal,
+  hostOfUrl,
+} from '../../shared/exposure.ts';
 import { isLoopbackHost } from '../../shared/settings-schema.ts';
 
 describe('isLoopbackHost', () => {
-  it.each(['127.0.0.1', '127.0.0.2', '127.255.255.254', '::1', '0:0:0:0:0:0:0:1', '::0:1', '::ffff:127.0.0.1', '::ffff:7f00:1'])('%s is loopback', (host) => {
+  it.each([
+    '127.0.0.1',
+    '127.0.0.2',
+    '127.255.255.254',
+    '::1',
+    '0:0:0:0:0:0:0:1',
+    '::0:1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+  ])('%s is loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(true);
   });
 
-  it.each(['0.0.0.0', '::', '10.0.0.1', '192.168.1.20', '128.0.0.1', 'fe80::1', '1::1', '::ffff:10.0.0.1', '::ffff:0.0.0.0', 'localhost', '127.0.0.1.', '', 'not an ip'])(
-    '%s is not',
-    (host) => {
-      expect(isLoopbackHost(host)).toBe(false);
-    },
-  );
+  it.each([
+    '0.0.0.0',
+    '::',
+    '10.0.0.1',
+    '192.168.1.20',
+    '128.0.0.1',
+    'fe80::1',
+    '1::1',
+    '::ffff:10.0.0.1',
+    '::ffff:0.0.0.0',
+    'localhost',
+    '127.0.0.1.',
+    '',
+    'not an ip',
+  ])('%s is not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
 });
 
 describe('exposureOf', () => {

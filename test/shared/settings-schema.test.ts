@@ -48,7 +48,14 @@ describe('defaults', () => {
   });
 
   it('mark the settings that need a server restart', () => {
-    expect([...RESTART_KEYS].sort()).toEqual(['devMode', 'host', 'logLevel', 'msbserverPath', 'namespacesPath', 'port']);
+    expect([...RESTART_KEYS].sort()).toEqual([
+      'devMode',
+      'host',
+      'logLevel',
+      'msbserverPath',
+      'namespacesPath',
+      'port',
+    ]);
   });
 });
 
@@ -239,7 +246,9 @@ describe('validateSettingsPatch', () => {
   });
 
   it('treats __proto__, constructor and prototype as unknown keys and pollutes nothing', () => {
-    const input: unknown = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "prototype": 1}');
+    const input: unknown = JSON.parse(
+      '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "prototype": 1}',
+    );
     const result = validateSettingsPatch(input);
     expect(result).toEqual({ ok: false, errors: {}, unknownKeys: ['__proto__', 'constructor', 'prototype'] });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
@@ -264,16 +273,28 @@ describe('validateSettingsPatch', () => {
     expect(called).toBe(false);
   });
 
-  it.each([null, undefined, 'port=1', 5, [], [['port', 1]], new Date(), new Map([['port', 1]]), new (class Patch { port = 1; })()])(
-    'refuses %j, which is not a plain object',
-    (input) => {
-      expect(validateSettingsPatch(input)).toEqual({ ok: false, errors: {}, unknownKeys: [] });
-    },
-  );
+  it.each([
+    null,
+    undefined,
+    'port=1',
+    5,
+    [],
+    [['port', 1]],
+    new Date(),
+    new Map([['port', 1]]),
+    new (class Patch {
+      port = 1;
+    })(),
+  ])('refuses %j, which is not a plain object', (input) => {
+    expect(validateSettingsPatch(input)).toEqual({ ok: false, errors: {}, unknownKeys: [] });
+  });
 
   it('never throws and only ever accepts known, valid fields (property test)', () => {
     const keys = [...Object.keys(DEFAULT_SETTINGS), '__proto__', 'constructor', 'other'];
-    const value = fc.oneof(fc.anything(), fc.constantFrom<unknown>('::1', '1.2.3.4', 80, '/abs', null, true, '7d', '*'));
+    const value = fc.oneof(
+      fc.anything(),
+      fc.constantFrom<unknown>('::1', '1.2.3.4', 80, '/abs', null, true, '7d', '*'),
+    );
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...keys), value), (input) => {
         const result = validateSettingsPatch(input);
@@ -294,7 +315,14 @@ describe('sanitizeSettings', () => {
   });
 
   it('keeps every valid field and reports the invalid ones', () => {
-    const raw = { port: 6000, host: 'localhost', devMode: 'yes', defaultExpiry: '7d', __internal__: { x: 1 }, extra: 1 };
+    const raw = {
+      port: 6000,
+      host: 'localhost',
+      devMode: 'yes',
+      defaultExpiry: '7d',
+      __internal__: { x: 1 },
+      extra: 1,
+    };
     expect(sanitizeSettings(raw)).toEqual({
       settings: { ...DEFAULT_SETTINGS, port: 6000, defaultExpiry: '7d' },
       invalid: ['host', 'devMode'],

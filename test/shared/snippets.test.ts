@@ -1,7 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { parse as parseWithNodeDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { dotenvQuote, dotenvSnippet, exportLine, maskToken, mcpConfig, mcpUrl, shellQuote } from '../../shared/snippets.ts';
+import {
+  dotenvQuote,
+  dotenvSnippet,
+  exportLine,
+  maskToken,
+  mcpConfig,
+  mcpUrl,
+  shellQuote,
+} from '../../shared/snippets.ts';
 import { TOKEN } from '../renderer/fake-msb.ts';
 
 /** What a POSIX shell makes of `export MSB_API_KEY=…`. */
@@ -37,7 +45,7 @@ describe('the export line', () => {
     expect(shellValue(exportLine(value))).toBe(value);
   });
 
-  it('quotes with single quotes, writing a quote as \'\\\'\'', () => {
+  it("quotes with single quotes, writing a quote as '\\''", () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
   });
 });
@@ -64,7 +72,7 @@ describe('the .env snippet', () => {
 });
 
 describe('the MCP configuration', () => {
-  it('points at the server\'s /mcp with an Authorization: Bearer header', () => {
+  it("points at the server's /mcp with an Authorization: Bearer header", () => {
     const parsed: unknown = JSON.parse(mcpConfig(TOKEN, 'http://127.0.0.1:5555'));
     expect(parsed).toEqual({
       mcpServers: { microsandbox: { url: 'http://127.0.0.1:5555/mcp', headers: { Authorization: `Bearer ${TOKEN}` } } },
@@ -73,7 +81,9 @@ describe('the MCP configuration', () => {
 
   it('never doubles the slash and escapes what JSON needs', () => {
     expect(mcpUrl('http://127.0.0.1:5555/')).toBe('http://127.0.0.1:5555/mcp');
-    const parsed = JSON.parse(mcpConfig('a"b\\c', 'http://[::1]:7000')) as { mcpServers: { microsandbox: { url: string; headers: { Authorization: string } } } };
+    const parsed = JSON.parse(mcpConfig('a"b\\c', 'http://[::1]:7000')) as {
+      mcpServers: { microsandbox: { url: string; headers: { Authorization: string } } };
+    };
     expect(parsed.mcpServers.microsandbox.headers.Authorization).toBe('Bearer a"b\\c');
     expect(parsed.mcpServers.microsandbox.url).toBe('http://[::1]:7000/mcp');
   });

@@ -117,6 +117,13 @@ export interface AboutDeps {
 export async function showAbout(deps: AboutDeps): Promise<void> {
   const info = await deps.info();
   const text = aboutText(info);
-  const answer = await deps.choice.choose({ title: `About ${info.appName}`, message: `${info.appName} ${info.appVersion}`, detail: text, buttons: ABOUT_BUTTONS, cancelIndex: 1, defaultIndex: 1 });
+  const answer = await deps.choice.choose({
+    title: `About ${info.appName}`,
+    message: `${info.appName} ${info.appVersion}`,
+    detail: text,
+    buttons: ABOUT_BUTTONS,
+    cancelIndex: 1,
+    defaultIndex: 1,
+  });
   if (answer === 0) await deps.copy(text);
 }

@@ -34,7 +34,12 @@ export class ClipboardGuard {
 
   readonly #logger: Logger;
 
-  constructor(port: ClipboardPort, clearAfterSeconds: () => number, timers: Timers = defaultTimers, logger: Logger = silentLogger) {
+  constructor(
+    port: ClipboardPort,
+    clearAfterSeconds: () => number,
+    timers: Timers = defaultTimers,
+    logger: Logger = silentLogger,
+  ) {
     this.#port = port;
     this.#clearAfterSeconds = clearAfterSeconds;
     this.#timers = timers;

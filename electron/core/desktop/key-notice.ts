@@ -29,5 +29,8 @@ export function mintedKeyNotice(
     Number.isFinite(clipboardClearSeconds) && clipboardClearSeconds > 0
       ? `The clipboard clears in ${clipboardClearSeconds} s.`
       : 'The clipboard is not cleared automatically.';
-  return { copy: true, notification: { title: 'API key copied', body: `A key for ${scope} is on the clipboard. ${clearing}` } };
+  return {
+    copy: true,
+    notification: { title: 'API key copied', body: `A key for ${scope} is on the clipboard. ${clearing}` },
+  };
 }

@@ -5,6 +5,14 @@ import type { Settings } from '../../../shared/settings-schema.ts';
  * Whether the app starts the server when it launches: only when the setting asks for it, the
  * platform can run msbserver, and the first look found no server running (nor one coming up).
  */
-export function shouldStartOnLaunch(settings: Pick<Settings, 'startServerOnLaunch'>, snapshot: Pick<ServerSnapshot, 'state'>, platform: NodeJS.Platform): boolean {
-  return settings.startServerOnLaunch && platform !== 'win32' && (snapshot.state === 'stopped' || snapshot.state === 'failed');
+export function shouldStartOnLaunch(
+  settings: Pick<Settings, 'startServerOnLaunch'>,
+  snapshot: Pick<ServerSnapshot, 'state'>,
+  platform: NodeJS.Platform,
+): boolean {
+  return (
+    settings.startServerOnLaunch &&
+    platform !== 'win32' &&
+    (snapshot.state === 'stopped' || snapshot.state === 'failed')
+  );
 }

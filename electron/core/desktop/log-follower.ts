@@ -33,7 +33,12 @@ export class LogFollower implements Disposable {
   readonly #logger: Logger;
   readonly #options: LogFollowerOptions;
 
-  constructor(file: string, onLines: (lines: string[]) => void, logger: Logger = silentLogger, options: LogFollowerOptions = {}) {
+  constructor(
+    file: string,
+    onLines: (lines: string[]) => void,
+    logger: Logger = silentLogger,
+    options: LogFollowerOptions = {},
+  ) {
     this.#file = file;
     this.#onLines = onLines;
     this.#logger = logger;
@@ -117,7 +122,9 @@ export class LogFollower implements Disposable {
       this.#offset += bytesRead;
       const parts = (this.#partial + buffer.subarray(0, bytesRead).toString('utf8')).split(/\r?\n/);
       const unfinished = parts.pop() ?? '';
-      const lines = parts.map((line, i) => (i === 0 ? capLine(line, { cutBefore: skipped, dropped: this.#dropped }) : capLine(line)));
+      const lines = parts.map((line, i) =>
+        i === 0 ? capLine(line, { cutBefore: skipped, dropped: this.#dropped }) : capLine(line),
+      );
       if (lines.length > 0) this.#dropped = 0;
       // An unfinished line is kept, but never more of it than can be shown: a line without an end.
       this.#partial = unfinished.slice(0, MAX_LINE_CHARS);

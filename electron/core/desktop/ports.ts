@@ -58,10 +58,20 @@ export interface ConfirmPort {
 
 /** One of several answers, natively; resolves to the index of the button chosen (Cancel included). */
 export interface ChoicePort {
-  choose(question: Question & { readonly buttons: readonly string[]; readonly cancelIndex: number; readonly defaultIndex?: number }): Promise<number>;
+  choose(
+    question: Question & {
+      readonly buttons: readonly string[];
+      readonly cancelIndex: number;
+      readonly defaultIndex?: number;
+    },
+  ): Promise<number>;
 }
 
 /** A native open dialog for one file; null when the user cancelled. */
 export interface FileChooserPort {
-  chooseFile(options: { readonly title: string; readonly defaultPath?: string; readonly buttonLabel?: string }): Promise<string | null>;
+  chooseFile(options: {
+    readonly title: string;
+    readonly defaultPath?: string;
+    readonly buttonLabel?: string;
+  }): Promise<string | null>;
 }

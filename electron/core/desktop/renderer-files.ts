@@ -69,13 +69,15 @@ export async function listRendererFiles(root: string, logger: Logger): Promise<R
       } else if (stat.isDirectory()) {
         await walk(full, relative, depth + 1);
       } else if (stat.isFile() && isServableName(relative)) {
-        if (files.size >= MAX_FILES) throw new Error(`The renderer folder ${realRoot} holds more than ${MAX_FILES} files.`);
+        if (files.size >= MAX_FILES)
+          throw new Error(`The renderer folder ${realRoot} holds more than ${MAX_FILES} files.`);
         files.set(relative, full);
       }
     }
   };
   await walk(realRoot, '', 0);
-  if (!files.has('index.html')) logger.warn(`The renderer folder ${realRoot} has no index.html: the window will be empty.`);
+  if (!files.has('index.html'))
+    logger.warn(`The renderer folder ${realRoot} has no index.html: the window will be empty.`);
   return { root: realRoot, files };
 }
 
@@ -107,12 +109,15 @@ export function resolveRendererRequest(url: string, method: string, files: Rende
   } catch {
     return { ok: false, status: 400, reason: 'not a URL' };
   }
-  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.hostname.toLowerCase() !== APP_HOST) return { ok: false, status: 404, reason: 'another origin' };
-  if (parsed.username !== '' || parsed.password !== '' || parsed.port !== '') return { ok: false, status: 400, reason: 'credentials or a port' };
+  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.hostname.toLowerCase() !== APP_HOST)
+    return { ok: false, status: 404, reason: 'another origin' };
+  if (parsed.username !== '' || parsed.password !== '' || parsed.port !== '')
+    return { ok: false, status: 400, reason: 'credentials or a port' };
   const raw = parsed.pathname;
   if (!raw.startsWith('/')) return { ok: false, status: 400, reason: 'not an absolute path' };
   // An encoded separator or NUL would turn into structure once decoded: refused as it is.
-  if (/%(2f|5c|00)/i.test(raw) || raw.includes('\\') || raw.includes('\0')) return { ok: false, status: 400, reason: 'an encoded separator, backslash or NUL' };
+  if (/%(2f|5c|00)/i.test(raw) || raw.includes('\\') || raw.includes('\0'))
+    return { ok: false, status: 400, reason: 'an encoded separator, backslash or NUL' };
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw.slice(1));
@@ -121,7 +126,11 @@ export function resolveRendererRequest(url: string, method: string, files: Rende
   }
   const name = decoded === '' ? 'index.html' : decoded;
   const segments = name.split('/');
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..') || name.includes('\\') || name.includes('\0')) {
+  if (
+    segments.some((segment) => segment === '' || segment === '.' || segment === '..') ||
+    name.includes('\\') ||
+    name.includes('\0')
+  ) {
     return { ok: false, status: 400, reason: 'a dot segment, an empty segment or a separator' };
   }
   if (path.isAbsolute(name) || /^[A-Za-z]:/.test(name)) return { ok: false, status: 400, reason: 'an absolute path' };
@@ -137,7 +146,11 @@ function baseHeaders(): Record<string, string> {
 }
 
 /** The answer to one request of the app's scheme: the built file, or a bodiless error status. */
-export async function rendererResponse(request: { readonly url: string; readonly method: string }, files: RendererFiles, logger: Logger): Promise<Response> {
+export async function rendererResponse(
+  request: { readonly url: string; readonly method: string },
+  files: RendererFiles,
+  logger: Logger,
+): Promise<Response> {
   const resolved = resolveRendererRequest(request.url, request.method, files);
   if (!resolved.ok) {
     logger.debug(`${APP_SCHEME}: refused ${clip(request.url)} with ${resolved.status}: ${resolved.reason}`);

@@ -57,5 +57,8 @@ export function trayMetricsInterest(sandboxes: Pick<SandboxesService, 'watchMetr
 export function stopFailureNotice(failures: readonly SandboxStopFailure[]): Notification {
   const one = failures.length === 1 ? failures[0] : undefined;
   if (one !== undefined) return { title: `Sandbox ${one.name} was not stopped`, body: one.message };
-  return { title: `${failures.length} sandboxes were not stopped`, body: failures.map((f) => `${f.namespace}/${f.name}: ${f.message}`).join('\n') };
+  return {
+    title: `${failures.length} sandboxes were not stopped`,
+    body: failures.map((f) => `${f.namespace}/${f.name}: ${f.message}`).join('\n'),
+  };
 }

@@ -13,7 +13,14 @@
  * one did.
  */
 import { isLive } from '../../../shared/actions.ts';
-import { runningSandboxes, runningSummary, type SandboxesView, type SandboxStopFailure, type SandboxStopRequest, type SandboxStopResult } from '../../../shared/sandboxes.ts';
+import {
+  runningSandboxes,
+  runningSummary,
+  type SandboxesView,
+  type SandboxStopFailure,
+  type SandboxStopRequest,
+  type SandboxStopResult,
+} from '../../../shared/sandboxes.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { errorText, type Logger } from '../logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
@@ -28,7 +35,10 @@ const CANCEL = 2;
 export type ServerStopPurpose = 'stop' | 'quit';
 
 export interface SandboxQuestionDeps {
-  readonly sandboxes: { refresh(): Promise<SandboxesView>; stop(request: SandboxStopRequest): Promise<SandboxStopResult> };
+  readonly sandboxes: {
+    refresh(): Promise<SandboxesView>;
+    stop(request: SandboxStopRequest): Promise<SandboxStopResult>;
+  };
   readonly choice: ChoicePort;
   readonly logger: Logger;
   /** Told about sandboxes that were asked to stop and did not (main notifies). */
@@ -36,7 +46,10 @@ export interface SandboxQuestionDeps {
 }
 
 /** The native question for `count` running sandboxes (count > 0). */
-export function sandboxQuestion(count: number, purpose: ServerStopPurpose): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
+export function sandboxQuestion(
+  count: number,
+  purpose: ServerStopPurpose,
+): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
   const one = count === 1;
   return {
     title: purpose === 'quit' ? 'Quit Microsandbox Tray?' : 'Stop the server?',
@@ -54,7 +67,11 @@ export function sandboxQuestion(count: number, purpose: ServerStopPurpose): Ques
  * run (say, whether the server is live at all). A failed listing asks nothing: it must not
  * block a stop.
  */
-export async function askBeforeServerStops(deps: SandboxQuestionDeps, purpose: ServerStopPurpose, applies: () => boolean = () => true): Promise<'go-on' | 'cancel'> {
+export async function askBeforeServerStops(
+  deps: SandboxQuestionDeps,
+  purpose: ServerStopPurpose,
+  applies: () => boolean = () => true,
+): Promise<'go-on' | 'cancel'> {
   let count: number;
   try {
     count = runningSandboxes(await deps.sandboxes.refresh()).length;
@@ -71,7 +88,9 @@ export async function askBeforeServerStops(deps: SandboxQuestionDeps, purpose: S
   if (answer !== STOP_THEM) return 'cancel';
   const result = await deps.sandboxes.stop({ all: true });
   if (result.failed.length > 0) {
-    deps.logger.warn(`Sandboxes not stopped: ${result.failed.map((f) => `${f.namespace}/${f.name}: ${f.message}`).join('; ')}`);
+    deps.logger.warn(
+      `Sandboxes not stopped: ${result.failed.map((f) => `${f.namespace}/${f.name}: ${f.message}`).join('; ')}`,
+    );
     deps.onStopFailures?.(result.failed);
   }
   return 'go-on';
@@ -84,15 +103,31 @@ export interface StopFlowDeps extends SandboxQuestionDeps {
 /** What is about to happen to a server the app did not start. */
 export type OutsideServerAction = 'stop' | 'restart' | 'reset-key' | 'quit';
 
-const OUTSIDE_WORDS: Readonly<Record<OutsideServerAction, { readonly title: string; readonly button: string; readonly detail: string }>> = {
+const OUTSIDE_WORDS: Readonly<
+  Record<OutsideServerAction, { readonly title: string; readonly button: string; readonly detail: string }>
+> = {
   stop: { title: 'Stop the server?', button: 'Stop Server', detail: 'whoever uses it loses it when it stops.' },
-  quit: { title: 'Quit and stop the server?', button: 'Stop Server', detail: 'whoever uses it loses it when it stops.' },
-  restart: { title: 'Restart the server?', button: 'Restart Server', detail: 'the app stops it and starts its own in its place, with the settings of the app.' },
-  'reset-key': { title: 'Reset the server key?', button: 'Reset Key and Restart', detail: 'the app stops it and starts its own with the new key; every earlier key stops working.' },
+  quit: {
+    title: 'Quit and stop the server?',
+    button: 'Stop Server',
+    detail: 'whoever uses it loses it when it stops.',
+  },
+  restart: {
+    title: 'Restart the server?',
+    button: 'Restart Server',
+    detail: 'the app stops it and starts its own in its place, with the settings of the app.',
+  },
+  'reset-key': {
+    title: 'Reset the server key?',
+    button: 'Reset Key and Restart',
+    detail: 'the app stops it and starts its own with the new key; every earlier key stops working.',
+  },
 };
 
 /** The question before ending a server started outside the app (by `msb server start`, another instance). */
-export function outsideServerQuestion(action: OutsideServerAction = 'stop'): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
+export function outsideServerQuestion(
+  action: OutsideServerAction = 'stop',
+): Question & { buttons: readonly string[]; cancelIndex: number; defaultIndex: number } {
   const words = OUTSIDE_WORDS[action];
   return {
     title: words.title,
@@ -108,7 +143,9 @@ export function outsideServerQuestion(action: OutsideServerAction = 'stop'): Que
  * Stop, as the window's and the tray's Stop do it: a server the app did not start is stopped only
  * after a yes, then the sandboxes question. A cancelled stop answers the unchanged snapshot.
  */
-export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
+export async function stopServerAsking(
+  deps: StopFlowDeps,
+): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
   const before = deps.control.snapshot();
   if (isLive(before) && before.external && (await deps.choice.choose(outsideServerQuestion())) !== 0) {
     return { snapshot: deps.control.snapshot(), cancelled: true };
@@ -121,7 +158,10 @@ export async function stopServerAsking(deps: StopFlowDeps): Promise<{ readonly s
 }
 
 /** Restart, as the window's and the tray's Restart do it: it stops the server too, so one the app did not start is restarted only after a yes. */
-export async function restartServerAsking(deps: { readonly control: Pick<ServerControl, 'snapshot' | 'restart'>; readonly choice: ChoicePort }): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
+export async function restartServerAsking(deps: {
+  readonly control: Pick<ServerControl, 'snapshot' | 'restart'>;
+  readonly choice: ChoicePort;
+}): Promise<{ readonly snapshot: ServerSnapshot; readonly cancelled: boolean }> {
   const before = deps.control.snapshot();
   if (isLive(before) && before.external && (await deps.choice.choose(outsideServerQuestion('restart'))) !== 0) {
     return { snapshot: deps.control.snapshot(), cancelled: true };

@@ -62,7 +62,10 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
       try {
         await deps.clipboard.copy(minted.token, true);
       } catch (error) {
-        deps.notifier.notify({ title: 'No API key was copied', body: `The clipboard could not be written: ${errorText(error)}` });
+        deps.notifier.notify({
+          title: 'No API key was copied',
+          body: `The clipboard could not be written: ${errorText(error)}`,
+        });
         return;
       }
     }
@@ -98,7 +101,13 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
         await deps.control.start();
         return;
       case 'stop':
-        await stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice: deps.choice, logger: deps.logger, onStopFailures: notifyFailures });
+        await stopServerAsking({
+          control: deps.control,
+          sandboxes: deps.sandboxes,
+          choice: deps.choice,
+          logger: deps.logger,
+          onStopFailures: notifyFailures,
+        });
         return;
       case 'restart':
         await restartServerAsking({ control: deps.control, choice: deps.choice });

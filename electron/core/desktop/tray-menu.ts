@@ -103,12 +103,18 @@ export interface TrayMenuInput {
  * The request a "copy key" action stands for: the settings' default namespace and expiry, with
  * the preset's expiry or the namespace chosen. Null for any other action (or a bad namespace).
  */
-export function copyKeyRequest(action: TrayAction, settings: Settings): { namespace: string; expiresIn: string } | null {
+export function copyKeyRequest(
+  action: TrayAction,
+  settings: Settings,
+): { namespace: string; expiresIn: string } | null {
   if (action === 'copy-key') return { namespace: settings.defaultNamespace, expiresIn: settings.defaultExpiry };
-  if (action.startsWith('copy-key:')) return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
+  if (action.startsWith('copy-key:'))
+    return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
   if (action.startsWith('copy-key-namespace:')) {
     const namespace = action.slice('copy-key-namespace:'.length);
-    return isNamespaceName(namespace) && namespaceProblem(namespace) === null ? { namespace, expiresIn: settings.defaultExpiry } : null;
+    return isNamespaceName(namespace) && namespaceProblem(namespace) === null
+      ? { namespace, expiresIn: settings.defaultExpiry }
+      : null;
   }
   return null;
 }
@@ -145,7 +151,9 @@ export function setupLine(setup: SetupState, serverRuns = false): string | null 
       return `msbserver does not run natively on ${setup.platformName}`;
     case 'missing':
       if (serverRuns) return 'The app finds no msbserver to start itself';
-      return setup.locate.reason === undefined || setup.locate.reason === 'missing' ? 'microsandbox is not installed' : 'The msbserver set cannot be used';
+      return setup.locate.reason === undefined || setup.locate.reason === 'missing'
+        ? 'microsandbox is not installed'
+        : 'The msbserver set cannot be used';
     case 'ready':
       return setup.msbrun.found ? null : 'msbrun is missing beside msbserver: sandboxes cannot start';
     default:
@@ -158,16 +166,31 @@ function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView 
   const items: TrayMenuItem[] = [];
   if (devMode) items.push(note('Not needed: the server runs in dev mode'), separator());
   items.push(
-    { id: 'copy-key', label: `${describeNamespace(settings.defaultNamespace)}, ${describeExpiry(settings.defaultExpiry)}`.replace(/^./, (c) => c.toUpperCase()), enabled: true },
+    {
+      id: 'copy-key',
+      label: `${describeNamespace(settings.defaultNamespace)}, ${describeExpiry(settings.defaultExpiry)}`.replace(
+        /^./,
+        (c) => c.toUpperCase(),
+      ),
+      enabled: true,
+    },
     separator(),
     note(`Expiring in, for ${describeNamespace(settings.defaultNamespace)}:`),
-    ...TRAY_KEY_PRESETS.map((preset) => ({ id: `copy-key:${preset.expiresIn}` as const, label: preset.label, enabled: true })),
+    ...TRAY_KEY_PRESETS.map((preset) => ({
+      id: `copy-key:${preset.expiresIn}` as const,
+      label: preset.label,
+      enabled: true,
+    })),
   );
-  const namespaces = (sandboxes?.namespaces ?? []).map((namespace) => namespace.name).filter((name) => name !== settings.defaultNamespace && isNamespaceName(name) && namespaceProblem(name) === null);
+  const namespaces = (sandboxes?.namespaces ?? [])
+    .map((namespace) => namespace.name)
+    .filter((name) => name !== settings.defaultNamespace && isNamespaceName(name) && namespaceProblem(name) === null);
   if (namespaces.length > 0) {
     items.push(separator(), note(`For a namespace, ${describeExpiry(settings.defaultExpiry)}:`));
-    for (const name of namespaces.slice(0, MAX_TRAY_NAMESPACES)) items.push({ id: `copy-key-namespace:${name}`, label: name, enabled: true });
-    if (namespaces.length > MAX_TRAY_NAMESPACES) items.push(note(`${namespaces.length - MAX_TRAY_NAMESPACES} more in the window's Keys tab`));
+    for (const name of namespaces.slice(0, MAX_TRAY_NAMESPACES))
+      items.push({ id: `copy-key-namespace:${name}`, label: name, enabled: true });
+    if (namespaces.length > MAX_TRAY_NAMESPACES)
+      items.push(note(`${namespaces.length - MAX_TRAY_NAMESPACES} more in the window's Keys tab`));
   }
   return { label: 'Copy New API Key', type: 'submenu', enabled: true, submenu: items };
 }
@@ -188,17 +211,22 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const items: TrayMenuItem[] = [note(statusLine(snapshot))];
   if (snapshot.external && live) items.push(note('Started outside the app'));
   if (sandboxes.summary !== null) items.push(sandboxes.summary);
-  const problem = setupLine(setup, live) ?? (platform === 'win32' ? 'msbserver does not run natively on Windows' : null);
+  const problem =
+    setupLine(setup, live) ?? (platform === 'win32' ? 'msbserver does not run natively on Windows' : null);
   if (problem !== null) items.push(note(problem));
   const restart = restartLine(snapshot, input.now ?? Date.now());
-  if (restart !== null) items.push(note(restart), { id: 'cancel-restart', label: 'Cancel Automatic Restart', enabled: true });
-  if (input.restartNeeded === true && snapshot.state === 'running') items.push(note('Settings changed: restart the server to use them'));
+  if (restart !== null)
+    items.push(note(restart), { id: 'cancel-restart', label: 'Cancel Automatic Restart', enabled: true });
+  if (input.restartNeeded === true && snapshot.state === 'running')
+    items.push(note('Settings changed: restart the server to use them'));
   // Each warning is a sentence or two with its fix: too long for a menu, so the window has them.
   const warnings = snapshot.warnings.length;
-  if (warnings > 0) items.push(note(`${warnings === 1 ? 'One thing' : `${warnings} things`} to look at: see the window`));
+  if (warnings > 0)
+    items.push(note(`${warnings === 1 ? 'One thing' : `${warnings} things`} to look at: see the window`));
   items.push(separator());
 
-  if (installable || (setup.kind === 'ready' && !setup.msbrun.found)) items.push({ id: 'install', label: 'Install microsandbox…', enabled: true });
+  if (installable || (setup.kind === 'ready' && !setup.msbrun.found))
+    items.push({ id: 'install', label: 'Install microsandbox…', enabled: true });
   // Also beside a server run from outside: the app can then start and restart one itself.
   if (setup.kind === 'missing') items.push({ id: 'locate-msbserver', label: 'Locate msbserver…', enabled: true });
   items.push(
@@ -225,7 +253,10 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const quit = platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit';
   if (live) {
     // Quitting never stops a server by surprise, nor leaves one running without saying so.
-    items.push({ id: 'quit-leave-running', label: `${quit} (Server Keeps Running)`, enabled: true }, { id: 'quit-and-stop', label: `${quit} and Stop Server`, enabled: true });
+    items.push(
+      { id: 'quit-leave-running', label: `${quit} (Server Keeps Running)`, enabled: true },
+      { id: 'quit-and-stop', label: `${quit} and Stop Server`, enabled: true },
+    );
   } else {
     items.push({ id: 'quit', label: quit, enabled: true });
   }

@@ -2,7 +2,14 @@
  * What the tray shows of the sandboxes the server runs: the "3 sandboxes running" line and the
  * Sandboxes submenu, and what its items stand for.
  */
-import { formatBytes, isNamespaceName, isSandboxName, runningSandboxes, runningSummary, sandboxActions } from '../../../shared/sandboxes.ts';
+import {
+  formatBytes,
+  isNamespaceName,
+  isSandboxName,
+  runningSandboxes,
+  runningSummary,
+  sandboxActions,
+} from '../../../shared/sandboxes.ts';
 import type { SandboxesView, SandboxRef } from '../../../shared/sandboxes.ts';
 import type { TrayAction, TrayMenuItem } from './tray-menu.ts';
 
@@ -21,7 +28,10 @@ export const MAX_TRAY_SANDBOXES = 20;
  * each running one (name · namespace · memory), each with Stop and Show Log, and Stop All.
  * Nothing at all while none runs.
  */
-export function sandboxTrayItems(view: SandboxesView | null): { readonly summary: TrayMenuItem | null; readonly submenu: TrayMenuItem | null } {
+export function sandboxTrayItems(view: SandboxesView | null): {
+  readonly summary: TrayMenuItem | null;
+  readonly submenu: TrayMenuItem | null;
+} {
   const running = runningSandboxes(view);
   const summary = runningSummary(running.length);
   if (summary === null) return { summary: null, submenu: null };
@@ -39,13 +49,19 @@ export function sandboxTrayItems(view: SandboxesView | null): { readonly summary
       ],
     };
   });
-  if (running.length > MAX_TRAY_SANDBOXES) items.push({ label: `${running.length - MAX_TRAY_SANDBOXES} more in the window`, enabled: false });
+  if (running.length > MAX_TRAY_SANDBOXES)
+    items.push({ label: `${running.length - MAX_TRAY_SANDBOXES} more in the window`, enabled: false });
   items.push({ type: 'separator' }, { id: 'sandboxes-stop-all', label: 'Stop All Sandboxes', enabled: true });
-  return { summary: { label: summary, enabled: false }, submenu: { label: 'Sandboxes', type: 'submenu', enabled: true, submenu: items } };
+  return {
+    summary: { label: summary, enabled: false },
+    submenu: { label: 'Sandboxes', type: 'submenu', enabled: true, submenu: items },
+  };
 }
 
 /** The sandbox a `sandbox-stop:` or `sandbox-log:` action is for; null for any other action or a bad name. */
-export function sandboxActionOf(action: TrayAction): { readonly kind: 'stop' | 'log'; readonly ref: SandboxRef } | null {
+export function sandboxActionOf(
+  action: TrayAction,
+): { readonly kind: 'stop' | 'log'; readonly ref: SandboxRef } | null {
   const match = /^sandbox-(stop|log):([^/]+)\/([^/]+)$/.exec(action);
   if (match === null) return null;
   const [, kind, namespace, name] = match;

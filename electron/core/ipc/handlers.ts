@@ -14,7 +14,19 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { AppInfo, CopyRequest, Envelope, ErrorCode, InvokeChannel, IpcError, MintedKey, MintKeyRequest, RequestOf, ResponseOf, SettingsView } from '../../../shared/contract.ts';
+import type {
+  AppInfo,
+  CopyRequest,
+  Envelope,
+  ErrorCode,
+  InvokeChannel,
+  IpcError,
+  MintedKey,
+  MintKeyRequest,
+  RequestOf,
+  ResponseOf,
+  SettingsView,
+} from '../../../shared/contract.ts';
 import { INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
@@ -120,7 +132,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   /** Set while a native question is open; another one is not stacked on it. */
   let asking = false;
   const oneQuestionAtATime = async <T>(ask: () => Promise<T>): Promise<T> => {
-    if (asking) throw new HandlerError('refused', 'Microsandbox Tray is already waiting for your answer to another question; answer it first.');
+    if (asking)
+      throw new HandlerError(
+        'refused',
+        'Microsandbox Tray is already waiting for your answer to another question; answer it first.',
+      );
     asking = true;
     try {
       return await ask();
@@ -139,7 +155,13 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     const choice: ChoicePort = {
       choose: (question) => {
         if (!held) {
-          if (asking) return Promise.reject(new HandlerError('refused', 'Microsandbox Tray is already waiting for your answer to another question; answer it first.'));
+          if (asking)
+            return Promise.reject(
+              new HandlerError(
+                'refused',
+                'Microsandbox Tray is already waiting for your answer to another question; answer it first.',
+              ),
+            );
           asking = true;
           held = true;
         }
@@ -203,7 +225,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
         defaultPath: current ?? path.join(os.homedir(), '.local', 'bin'),
       }),
     );
-    if (typeof chosen !== 'string' || chosen === '') throw new HandlerError('declined', 'No file was chosen: the msbserver path is unchanged.');
+    if (typeof chosen !== 'string' || chosen === '')
+      throw new HandlerError('declined', 'No file was chosen: the msbserver path is unchanged.');
     const verdict = await checkServerExecutable(chosen);
     if (!verdict.ok) throw new HandlerError('refused', `${verdict.problem} The msbserver path is unchanged.`);
     return applySettings({ msbserverPath: chosen });
@@ -217,7 +240,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const keyId = (token: string): string => createHash('sha256').update(token).digest('hex');
 
   const mintKey = async (request: MintKeyRequest): Promise<MintedKey> => {
-    const question = request.expiresIn === undefined ? null : longKeyQuestion(parseDuration(request.expiresIn), request.namespace);
+    const question =
+      request.expiresIn === undefined ? null : longKeyQuestion(parseDuration(request.expiresIn), request.namespace);
     if (question !== null) await confirmAll([question]);
     const minted = await deps.mint.mint(request);
     givenKeys.set(keyId(minted.token), { serverUrl: minted.serverUrl });
@@ -235,7 +259,10 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       return;
     }
     if (request.what === 'sdk-example') {
-      await deps.clipboard.copy(sdkSnippets(effectiveServerUrl(deps.control.snapshot(), deps.settings.get()))[request.language], false);
+      await deps.clipboard.copy(
+        sdkSnippets(effectiveServerUrl(deps.control.snapshot(), deps.settings.get()))[request.language],
+        false,
+      );
       return;
     }
     if (request.what === 'install-command') {
@@ -243,7 +270,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       return;
     }
     const given = givenKeys.get(keyId(request.token));
-    if (given === undefined) throw new HandlerError('refused', 'Only a key made in this window (Generate) can be copied; make a new one.');
+    if (given === undefined)
+      throw new HandlerError('refused', 'Only a key made in this window (Generate) can be copied; make a new one.');
     const { token } = request;
     const text = {
       token: () => token,
@@ -263,7 +291,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     // A reset restarts a running secure server: one the app did not start is replaced only after a yes.
     if (isLive(snapshot) && snapshot.external) {
       const answer = await withQuestionTurn((choice) => choice.choose(outsideServerQuestion('reset-key')));
-      if (answer !== 0) throw new HandlerError('declined', 'The server key was not reset: the server started outside the app keeps running.');
+      if (answer !== 0)
+        throw new HandlerError(
+          'declined',
+          'The server key was not reset: the server started outside the app keeps running.',
+        );
     }
     // Earlier keys stop working with the reset: the window may no longer copy them either.
     givenKeys.clear();
@@ -273,8 +305,14 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const handlers: Handlers = {
     'server:status': () => deps.control.snapshot(),
     'server:start': () => deps.control.start(),
-    'server:stop': async () => (await withQuestionTurn((choice) => stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice, logger }))).snapshot,
-    'server:restart': async () => (await withQuestionTurn((choice) => restartServerAsking({ control: deps.control, choice }))).snapshot,
+    'server:stop': async () =>
+      (
+        await withQuestionTurn((choice) =>
+          stopServerAsking({ control: deps.control, sandboxes: deps.sandboxes, choice, logger }),
+        )
+      ).snapshot,
+    'server:restart': async () =>
+      (await withQuestionTurn((choice) => restartServerAsking({ control: deps.control, choice }))).snapshot,
     'server:cancel-restart': () => deps.control.cancelRestart(),
     'server:reset-key': resetKey,
     'server:locate': () => deps.control.locate(),
@@ -284,14 +322,21 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'settings:set': setSettings,
     'settings:choose-msbserver': chooseMsbserver,
     'settings:clear-msbserver': () => applySettings({ msbserverPath: null }),
-    'logs:tail': async (request) => ({ lines: await scrubber.scrubLines(await deps.control.logTail(request.lines)), path: deps.control.logFile }),
+    'logs:tail': async (request) => ({
+      lines: await scrubber.scrubLines(await deps.control.logTail(request.lines)),
+      path: deps.control.logFile,
+    }),
     'shell:reveal': async (request) => {
       if (request.target === 'log') {
         deps.shell.showItemInFolder(deps.control.logFile);
         return;
       }
       const problem = await deps.shell.openPath(deps.paths.home);
-      if (problem !== '') throw new HandlerError('internal', `The microsandbox folder ${deps.paths.home} could not be opened: ${problem}`);
+      if (problem !== '')
+        throw new HandlerError(
+          'internal',
+          `The microsandbox folder ${deps.paths.home} could not be opened: ${problem}`,
+        );
     },
     'app:info': () => deps.appInfo,
     'app:setup': () => deps.setup.refresh(),
@@ -315,18 +360,29 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }
   };
 
-  const handle = async (channel: unknown, sender: SenderInfo, payload: unknown, ...extra: unknown[]): Promise<Envelope<unknown>> => {
+  const handle = async (
+    channel: unknown,
+    sender: SenderInfo,
+    payload: unknown,
+    ...extra: unknown[]
+  ): Promise<Envelope<unknown>> => {
     try {
       if (!trusted(deps, sender)) {
         return fail('forbidden-sender', 'This request did not come from the Microsandbox Tray window and was ignored.');
       }
       if (!isInvokeChannel(channel)) {
-        return fail('unknown-channel', `"${typeof channel === 'string' ? clip(channel) : String(typeof channel)}" is not a channel of this app.`);
+        return fail(
+          'unknown-channel',
+          `"${typeof channel === 'string' ? clip(channel) : String(typeof channel)}" is not a channel of this app.`,
+        );
       }
-      if (extra.length > 0) return fail('invalid-input', `${channel} takes at most one argument, but it was given ${1 + extra.length}.`);
+      if (extra.length > 0)
+        return fail('invalid-input', `${channel} takes at most one argument, but it was given ${1 + extra.length}.`);
       return await dispatch(channel, payload);
     } catch (error) {
-      logger.error(`Answering ${typeof channel === 'string' ? clip(channel) : 'a request'} failed unexpectedly: ${errorText(error)}`);
+      logger.error(
+        `Answering ${typeof channel === 'string' ? clip(channel) : 'a request'} failed unexpectedly: ${errorText(error)}`,
+      );
       return { ok: false, error: { code: 'internal', message: limit(`Unexpected error: ${errorText(error)}`) } };
     }
   };

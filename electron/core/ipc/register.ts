@@ -38,7 +38,9 @@ export function senderInfo(event: InvokeEventLike): SenderInfo {
  */
 export function registerHandlers(ipc: IpcMainLike, table: HandlerTable): () => void {
   for (const channel of table.channels) {
-    ipc.handle(channel, (event, ...args) => table.handle(channel, senderInfo(event), ...(args as [unknown, ...unknown[]])));
+    ipc.handle(channel, (event, ...args) =>
+      table.handle(channel, senderInfo(event), ...(args as [unknown, ...unknown[]])),
+    );
   }
   return () => {
     for (const channel of table.channels) ipc.removeHandler?.(channel);

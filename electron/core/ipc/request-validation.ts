@@ -5,12 +5,26 @@
  * and the typed request is rebuilt from known fields so nothing else travels further.
  */
 import { SDK_LANGUAGES, type SdkLanguage } from '../../../shared/snippets.ts';
-import type { CopyRequest, IpcError, InvokeChannel, KeyCopyFormat, LogTailRequest, MintKeyRequest, RequestOf, RevealRequest } from '../../../shared/contract.ts';
+import type {
+  CopyRequest,
+  IpcError,
+  InvokeChannel,
+  KeyCopyFormat,
+  LogTailRequest,
+  MintKeyRequest,
+  RequestOf,
+  RevealRequest,
+} from '../../../shared/contract.ts';
 import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
 import { namespaceProblem } from '../../../shared/namespace.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
 import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
-import type { SandboxLogRequest, SandboxRef, SandboxStopRequest, SandboxWatchRequest } from '../../../shared/sandboxes.ts';
+import type {
+  SandboxLogRequest,
+  SandboxRef,
+  SandboxStopRequest,
+  SandboxWatchRequest,
+} from '../../../shared/sandboxes.ts';
 import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
 
 export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
@@ -32,7 +46,10 @@ const MAX_FIELD_MESSAGE = 300;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 function invalid(message: string, fields?: FieldErrors): { ok: false; error: IpcError } {
-  return { ok: false, error: fields === undefined ? { code: 'invalid-input', message } : { code: 'invalid-input', message, fields } };
+  return {
+    ok: false,
+    error: fields === undefined ? { code: 'invalid-input', message } : { code: 'invalid-input', message, fields },
+  };
 }
 
 function valid<T>(value: T): { ok: true; value: T } {
@@ -101,7 +118,9 @@ function list(keys: readonly string[]): string {
 
 function voidRequest(channel: InvokeChannel): (payload: unknown) => Validation<undefined> {
   return (payload) =>
-    payload === undefined ? valid(undefined) : invalid(`${channel} takes no argument, but it was given ${describeType(payload)}.`);
+    payload === undefined
+      ? valid(undefined)
+      : invalid(`${channel} takes no argument, but it was given ${describeType(payload)}.`);
 }
 
 export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequest> {
@@ -113,14 +132,17 @@ export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequ
   if (namespace !== undefined) {
     if (typeof namespace !== 'string') return invalid(`The namespace must be text, not ${describeType(namespace)}.`);
     if (namespace.length > MAX_NAMESPACE_LENGTH) {
-      return invalid(`A namespace can be at most ${MAX_NAMESPACE_LENGTH} characters long; this one has ${namespace.length}.`);
+      return invalid(
+        `A namespace can be at most ${MAX_NAMESPACE_LENGTH} characters long; this one has ${namespace.length}.`,
+      );
     }
     const problem = namespaceProblem(namespace);
     if (problem !== null) return invalid(problem);
     request.namespace = namespace;
   }
   if (expiresIn !== undefined) {
-    if (typeof expiresIn !== 'string') return invalid(`The expiry must be text such as 24h, not ${describeType(expiresIn)}.`);
+    if (typeof expiresIn !== 'string')
+      return invalid(`The expiry must be text such as 24h, not ${describeType(expiresIn)}.`);
     if (expiresIn.length > MAX_EXPIRY_LENGTH) {
       return invalid(`The expiry can be at most ${MAX_EXPIRY_LENGTH} characters long, such as 24h or 30d.`);
     }
@@ -148,7 +170,8 @@ export function validateCopyRequest(payload: unknown): Validation<CopyRequest> {
   const language = checked.fields.get('language');
   if (what !== 'sdk-example' && checked.fields.has('language')) return invalid('Only an SDK example takes a language.');
   if (what === 'server-url' || what === 'install-command') {
-    if (checked.fields.has('token')) return invalid(`Copying ${what === 'server-url' ? 'the server URL' : 'the install command'} takes no key.`);
+    if (checked.fields.has('token'))
+      return invalid(`Copying ${what === 'server-url' ? 'the server URL' : 'the install command'} takes no key.`);
     return valid({ what });
   }
   if (what === 'sdk-example') {
@@ -159,7 +182,9 @@ export function validateCopyRequest(payload: unknown): Validation<CopyRequest> {
     return valid({ what, language: language as SdkLanguage });
   }
   if (typeof what !== 'string' || !(KEY_COPY_FORMATS as readonly string[]).includes(what)) {
-    return invalid(`"what" must be one of ${[...KEY_COPY_FORMATS, ...OTHER_COPIES].map((format) => `"${format}"`).join(', ')}.`);
+    return invalid(
+      `"what" must be one of ${[...KEY_COPY_FORMATS, ...OTHER_COPIES].map((format) => `"${format}"`).join(', ')}.`,
+    );
   }
   if (typeof token !== 'string') return invalid(`The key to copy must be text, not ${describeType(token)}.`);
   if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) return invalid('That is not an msb_ key.');
@@ -171,7 +196,9 @@ export function validateLogTailRequest(payload: unknown): Validation<LogTailRequ
   if (!checked.ok) return checked;
   const lines = checked.fields.get('lines');
   if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
-    return invalid(`"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`);
+    return invalid(
+      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
+    );
   }
   return valid({ lines });
 }
@@ -188,7 +215,8 @@ export function validateSettingsSetRequest(payload: unknown): Validation<Partial
   if (!isPlainObject(payload)) return invalid(`The settings update must be an object, not ${describeType(payload)}.`);
   for (const key of Reflect.ownKeys(payload)) {
     if (typeof key !== 'string') return invalid('The settings update has a field that is not named by text.');
-    if (FORBIDDEN_KEYS.has(key)) return invalid(`The settings update has a field named "${key}", which is never accepted.`);
+    if (FORBIDDEN_KEYS.has(key))
+      return invalid(`The settings update has a field named "${key}", which is never accepted.`);
   }
   for (const key of Object.keys(payload)) {
     const value: unknown = Object.getOwnPropertyDescriptor(payload, key)?.value;
@@ -202,7 +230,9 @@ export function validateSettingsSetRequest(payload: unknown): Validation<Partial
   const parts: string[] = [];
   if (checked.unknownKeys.length > 0) {
     const shown = checked.unknownKeys.slice(0, 5).map((key) => `"${clip(key)}"`);
-    parts.push(`Unknown setting${checked.unknownKeys.length === 1 ? '' : 's'}: ${shown.join(', ')}${checked.unknownKeys.length > 5 ? ', …' : ''}.`);
+    parts.push(
+      `Unknown setting${checked.unknownKeys.length === 1 ? '' : 's'}: ${shown.join(', ')}${checked.unknownKeys.length > 5 ? ', …' : ''}.`,
+    );
   }
   const fields: FieldErrors = {};
   for (const [key, message] of Object.entries(checked.errors) as [keyof Settings, string][]) {
@@ -234,7 +264,8 @@ export function validateSandboxStopRequest(payload: unknown): Validation<Sandbox
   if (isPlainObject(payload) && Object.hasOwn(payload, 'all')) {
     const checked = fieldsOf(payload, 'stop request', ['all']);
     if (!checked.ok) return checked;
-    if (checked.fields.get('all') !== true) return invalid('"all" can only be true; to stop one sandbox, give its namespace and name.');
+    if (checked.fields.get('all') !== true)
+      return invalid('"all" can only be true; to stop one sandbox, give its namespace and name.');
     return valid({ all: true });
   }
   return validateSandboxRef(payload, 'stop request');
@@ -247,7 +278,9 @@ export function validateSandboxLogRequest(payload: unknown): Validation<SandboxL
   if (!ref.ok) return ref;
   const lines = checked.fields.get('lines');
   if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
-    return invalid(`"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`);
+    return invalid(
+      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
+    );
   }
   return valid({ ...ref.value, lines });
 }

@@ -60,9 +60,12 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
       redirect: 'manual',
       signal: controller.signal,
     });
-    if ((response.status === 404 || response.status === 400) && (await isJsonRpcError(response))) return { result: 'accepted' };
+    if ((response.status === 404 || response.status === 400) && (await isJsonRpcError(response)))
+      return { result: 'accepted' };
     // The body is not needed; release the connection.
-    await response.body?.cancel().catch(ignoreFailure(request.logger ?? silentLogger, 'releasing the key check connection'));
+    await response.body
+      ?.cancel()
+      .catch(ignoreFailure(request.logger ?? silentLogger, 'releasing the key check connection'));
     if (response.status === 401) return { result: 'refused', message: REFUSED_KEY_DIFFERS };
     if (response.status === 403) return { result: 'refused', message: REFUSED_FORBIDDEN };
     return {
@@ -76,7 +79,10 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
         message: `The key could not be checked: the server did not answer within ${formatSeconds(timeoutMs)}.`,
       };
     }
-    return { result: 'not-checked', message: `The key could not be checked: the server at ${request.url} could not be reached.` };
+    return {
+      result: 'not-checked',
+      message: `The key could not be checked: the server at ${request.url} could not be reached.`,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -128,13 +134,15 @@ export async function checkMintedKey(request: MintedKeyCheckRequest): Promise<Ke
   if (snapshot.state !== 'running' || snapshot.url === null) {
     return {
       result: 'not-checked',
-      message: 'The server is not running, so the key was not checked. It will work with a server started with the current server.key.',
+      message:
+        'The server is not running, so the key was not checked. It will work with a server started with the current server.key.',
     };
   }
   if (snapshot.devMode === true) {
     return {
       result: 'not-checked',
-      message: 'The server is running in development mode and accepts requests without a key, so the key was not checked.',
+      message:
+        'The server is running in development mode and accepts requests without a key, so the key was not checked.',
     };
   }
   if (snapshot.healthy === false) {

@@ -47,7 +47,8 @@ export function createMintService(deps: MintServiceDeps): MintService {
 
   const check = async (key: string, snapshot: ServerSnapshot): Promise<KeyCheck> => {
     const run = runId(snapshot);
-    if (snapshot.state === 'running' && run !== null && verdict !== null && verdict.run === run && verdict.key === key) return verdict.check;
+    if (snapshot.state === 'running' && run !== null && verdict !== null && verdict.run === run && verdict.key === key)
+      return verdict.check;
     // Asked with a short-lived `*` probe signed by the same key rather than the new token: the
     // answer is the same, and the probe needs no namespace folder on the server.
     const probe = await mintToken({ key, namespace: ALL_NAMESPACES, expiresIn: 60, now: deps.clock.now() });
@@ -71,18 +72,29 @@ export function createMintService(deps: MintServiceDeps): MintService {
       try {
         ({ key } = await ensureServerKey(deps.keyFile, { onWarning: (warning) => warnings.push(warning) }));
       } catch (error) {
-        throw new ServerKeyError(`The server key file ${deps.keyFile} could not be read or created: ${errorText(error)}`, { cause: error });
+        throw new ServerKeyError(
+          `The server key file ${deps.keyFile} could not be read or created: ${errorText(error)}`,
+          { cause: error },
+        );
       }
       try {
         const minted = await mintToken({ key, namespace, expiresIn, now: deps.clock.now() });
         const snapshot = deps.snapshot();
         const running = snapshot.state === 'running';
         const serverUrl = running && snapshot.url !== null ? snapshot.url : serverUrlFromSettings(deps.settings());
-        return { ...minted, serverUrl, devMode: running && snapshot.devMode === true, check: await check(key, snapshot), warnings };
+        return {
+          ...minted,
+          serverUrl,
+          devMode: running && snapshot.devMode === true,
+          check: await check(key, snapshot),
+          warnings,
+        };
       } catch (error) {
         // The key is in scope here: make sure no message can carry it.
-        // eslint-disable-next-line preserve-caught-error -- the cause's message holds the key
-        if (error instanceof Error && key !== '' && error.message.includes(key)) throw new Error('Minting the API key failed.');
+        if (error instanceof Error && key !== '' && error.message.includes(key)) {
+          // eslint-disable-next-line preserve-caught-error -- the cause's message holds the key
+          throw new Error('Minting the API key failed.');
+        }
         throw error;
       }
     },

@@ -99,7 +99,9 @@ export async function readServerKey(keyFile: string): Promise<string | null> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile() && !stat.isDirectory()) {
-      throw new ServerKeyError(`${keyFile} is not a regular file, so it cannot hold the server key. Remove it and try again.`);
+      throw new ServerKeyError(
+        `${keyFile} is not a regular file, so it cannot hold the server key. Remove it and try again.`,
+      );
     }
     bytes = await handle.readFile();
   } finally {
@@ -176,7 +178,10 @@ function usable(key: string | null): key is string {
 }
 
 /** The existing key (tightened to 0600) or, when there is none, a new one written to disk. */
-export async function ensureServerKey(keyFile: string, options: KeyFileOptions = {}): Promise<{ key: string; created: boolean }> {
+export async function ensureServerKey(
+  keyFile: string,
+  options: KeyFileOptions = {},
+): Promise<{ key: string; created: boolean }> {
   const existing = await readServerKey(keyFile);
   if (usable(existing)) {
     await tightenKeyFile(keyFile, options);
@@ -190,7 +195,11 @@ export async function ensureServerKey(keyFile: string, options: KeyFileOptions =
  * instances) on a new home must end up signing with the same key. The new file is linked into
  * place, which fails if another writer got there first; that writer's key is then used.
  */
-async function createServerKeyIfAbsent(keyFile: string, seen: string | null, options: KeyFileOptions = {}): Promise<{ key: string; created: boolean }> {
+async function createServerKeyIfAbsent(
+  keyFile: string,
+  seen: string | null,
+  options: KeyFileOptions = {},
+): Promise<{ key: string; created: boolean }> {
   const key = generateServerKey();
   if (seen !== null) {
     // An empty file: replace it (a link cannot), as a missing key would be.
@@ -216,7 +225,8 @@ async function createServerKeyIfAbsent(keyFile: string, seen: string | null, opt
   } finally {
     await fsp.unlink(temp).catch((error: unknown) => {
       // Left behind, the temporary copy (mode 0600) would be a second copy of the key: say so.
-      if (!isErrnoException(error) || error.code !== 'ENOENT') options.onWarning?.(`A temporary copy of the server key, ${temp}, could not be removed: ${String(error)}`);
+      if (!isErrnoException(error) || error.code !== 'ENOENT')
+        options.onWarning?.(`A temporary copy of the server key, ${temp}, could not be removed: ${String(error)}`);
     });
   }
 }

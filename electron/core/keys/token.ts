@@ -18,7 +18,13 @@ const loadVerify = (): Promise<VerifyModule> => (verifyModule ??= import('jose/j
 let lastKey: { readonly raw: string; readonly key: Promise<webcrypto.CryptoKey> } | null = null;
 function hmacKey(raw: string): Promise<webcrypto.CryptoKey> {
   if (lastKey?.raw !== raw) {
-    const key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    const key = webcrypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(raw),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     lastKey = { raw, key };
     key.catch(() => {
       if (lastKey?.key === key) lastKey = null;
@@ -117,7 +123,10 @@ export async function verifyToken(
   const parts = splitToken(token);
   if (typeof parts === 'string') return { valid: false, reason: parts };
   if (parts.header.alg !== 'HS256') {
-    return { valid: false, reason: `The key is signed with ${describeAlg(parts.header.alg)}; the server accepts only HS256.` };
+    return {
+      valid: false,
+      reason: `The key is signed with ${describeAlg(parts.header.alg)}; the server accepts only HS256.`,
+    };
   }
   if (typeof key !== 'string' || key === '') {
     return { valid: false, reason: 'The server key is empty, so no API key can be checked against it.' };
@@ -168,10 +177,12 @@ interface TokenParts {
   payload: string;
 }
 
-const MALFORMED = 'This is not a complete msb API key: it must be msb_ followed by three base64url parts separated by dots.';
+const MALFORMED =
+  'This is not a complete msb API key: it must be msb_ followed by three base64url parts separated by dots.';
 
 function splitToken(token: string): TokenParts | string {
-  if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX)) return 'An msb API key starts with "msb_"; this one does not.';
+  if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX))
+    return 'An msb API key starts with "msb_"; this one does not.';
   const jws = token.slice(TOKEN_PREFIX.length);
   const segments = jws.split('.');
   if (segments.length !== 3 || !segments.every(isCanonicalBase64Url)) return MALFORMED;

@@ -11,7 +11,13 @@
 import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { isNamespaceName, type NamespaceInfo, type SandboxInfo, type SandboxesView, type SandboxState } from '../../../shared/sandboxes.ts';
+import {
+  isNamespaceName,
+  type NamespaceInfo,
+  type SandboxInfo,
+  type SandboxesView,
+  type SandboxState,
+} from '../../../shared/sandboxes.ts';
 import { DiskUsageCache, writableLayer } from './disk-usage.ts';
 import { errorText as describeError, silentLogger, type Logger } from '../logger.ts';
 import { CONFIG_FILE, MENV_DIR, SANDBOX_DB, portalPortsPath } from './paths.ts';
@@ -28,7 +34,11 @@ export interface CatalogOptions {
   /** Wall clock in ms (CPU percent and cache ages). */
   readonly now?: () => number;
   /** How a database caught mid-write is read again. */
-  readonly dbRetry?: { readonly attempts?: number; readonly retryDelayMs?: number; readonly sleep?: (ms: number) => Promise<void> };
+  readonly dbRetry?: {
+    readonly attempts?: number;
+    readonly retryDelayMs?: number;
+    readonly sleep?: (ms: number) => Promise<void>;
+  };
 }
 
 /** A file changed this recently (ms) is read again on the next listing whatever its stat says. */
@@ -156,7 +166,8 @@ export class SandboxCatalog {
     for (const entry of entries) {
       let isDir = entry.isDirectory();
       // upstream follows symlinks here (Path::is_dir).
-      if (entry.isSymbolicLink()) isDir = statOrNull(path.join(this.namespacesDir, entry.name), this.logger)?.isDirectory() ?? false;
+      if (entry.isSymbolicLink())
+        isDir = statOrNull(path.join(this.namespacesDir, entry.name), this.logger)?.isDirectory() ?? false;
       if (!isDir) continue;
       const name: string = entry.name;
       if (!isNamespaceName(name)) {
@@ -195,7 +206,16 @@ export class SandboxCatalog {
     const configStat = statOrNull(configFile, this.logger);
     const dbStat = statOrNull(dbFile, this.logger);
     const logStat = statOrNull(logDir, this.logger);
-    const entry: NamespaceCache = this.cache.get(ns) ?? { configKey: '', config: null, dbKey: '', db: { kind: 'missing' }, logsKey: '', logs: new Set(), infoKey: '', info: null };
+    const entry: NamespaceCache = this.cache.get(ns) ?? {
+      configKey: '',
+      config: null,
+      dbKey: '',
+      db: { kind: 'missing' },
+      logsKey: '',
+      logs: new Set(),
+      infoKey: '',
+      info: null,
+    };
     this.cache.set(ns, entry);
 
     const configKey = fileKey(configStat, now);
@@ -206,9 +226,13 @@ export class SandboxCatalog {
     }
     const dbKey = fileKey(dbStat, now);
     if (dbKey !== entry.dbKey) {
-      entry.db = dbStat === null ? { kind: 'missing' } : await readSandboxDb(dbFile, { logger: this.logger, ...this.options.dbRetry });
+      entry.db =
+        dbStat === null
+          ? { kind: 'missing' }
+          : await readSandboxDb(dbFile, { logger: this.logger, ...this.options.dbRetry });
       // A busy or broken database is read again next time; so is one that changed during the read.
-      entry.dbKey = entry.db.kind === 'ok' ? fileKey(entry.db.stat, now) : entry.db.kind === 'missing' ? dbKey : 'retry';
+      entry.dbKey =
+        entry.db.kind === 'ok' ? fileKey(entry.db.stat, now) : entry.db.kind === 'missing' ? dbKey : 'retry';
     }
     const logsKey = fileKey(logStat, now);
     if (logsKey !== entry.logsKey) {
@@ -218,14 +242,19 @@ export class SandboxCatalog {
 
     const infoKey = `${entry.configKey}|${entry.dbKey}|${entry.logsKey}|${this.portsKey}`;
     const rows = entry.db.kind === 'ok' ? entry.db.rows : [];
-    if (entry.info !== null && infoKey === entry.infoKey && !rows.some((r) => r.status === 'RUNNING')) return entry.info;
+    if (entry.info !== null && infoKey === entry.infoKey && !rows.some((r) => r.status === 'RUNNING'))
+      return entry.info;
     const built = await this.build(ns, dir, entry);
     entry.infoKey = infoKey;
     entry.info = built;
     return built;
   }
 
-  private async build(ns: string, dir: string, entry: NamespaceCache): Promise<{ info: NamespaceInfo; layers: string[] }> {
+  private async build(
+    ns: string,
+    dir: string,
+    entry: NamespaceCache,
+  ): Promise<{ info: NamespaceInfo; layers: string[] }> {
     const errors: string[] = [];
     if (entry.config !== null && !entry.config.ok) errors.push(entry.config.message);
     if (entry.db.kind === 'busy' || entry.db.kind === 'broken') errors.push(entry.db.message);
@@ -276,7 +305,11 @@ export class SandboxCatalog {
     const pids = { supervisorPid: row.supervisorPid, microvmPid: row.microvmPid };
     if (row.status !== 'RUNNING') return { ...base, ...pids, state: 'stopped', startedAt: null };
 
-    const state: SandboxState = row.supervisorPid !== null && (await this.isSupervisor(row.supervisorPid, ns, expectationFor(dir, real, name), name)) ? 'running' : 'stale';
+    const state: SandboxState =
+      row.supervisorPid !== null &&
+      (await this.isSupervisor(row.supervisorPid, ns, expectationFor(dir, real, name), name))
+        ? 'running'
+        : 'stale';
     if (state === 'stale') return { ...base, ...pids, state, startedAt: row.modifiedAt };
 
     let memoryBytes: number | null = null;
@@ -299,7 +332,8 @@ export class SandboxCatalog {
 
   private async isSupervisor(pid: number, ns: string, expected: SupervisorExpectation, name: string): Promise<boolean> {
     const identity = await identifySupervisor(pid, expected, this.platform);
-    if (identity.kind !== 'supervisor') this.logger.debug(`sandboxes: ${ns}/${name}: supervisor PID ${pid} is ${identity.kind}; the row is stale`);
+    if (identity.kind !== 'supervisor')
+      this.logger.debug(`sandboxes: ${ns}/${name}: supervisor PID ${pid} is ${identity.kind}; the row is stale`);
     return identity.kind === 'supervisor';
   }
 }

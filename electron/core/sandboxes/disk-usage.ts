@@ -76,10 +76,12 @@ export class DiskUsageCache {
     const parts = [`${top.ino}:${top.mtimeMs}:${top.ctimeMs}`];
     const children = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
     const stats = await Promise.all(
-      children.filter((c) => c.isDirectory()).map(async (c) => {
-        const s = await fsp.lstat(path.join(dir, c.name)).catch(() => null);
-        return s === null ? `${c.name}:gone` : `${c.name}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;
-      }),
+      children
+        .filter((c) => c.isDirectory())
+        .map(async (c) => {
+          const s = await fsp.lstat(path.join(dir, c.name)).catch(() => null);
+          return s === null ? `${c.name}:gone` : `${c.name}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;
+        }),
     );
     return parts.concat(stats.sort()).join('|');
   }
@@ -105,7 +107,14 @@ async function sumFiles(dir: string, logger: Logger): Promise<number> {
           if (entry.isDirectory()) pending.push(full);
           else if (entry.isFile()) files.push(full);
         }
-        const sizes = await Promise.all(files.map((f) => fsp.lstat(f).then((s) => s.size, () => 0)));
+        const sizes = await Promise.all(
+          files.map((f) =>
+            fsp.lstat(f).then(
+              (s) => s.size,
+              () => 0,
+            ),
+          ),
+        );
         for (const size of sizes) total += size;
       }),
     );

@@ -113,7 +113,9 @@ export class SandboxMonitor {
     if (this.disposed) return () => {};
     this.interest++;
     if (this.interest === 1) {
-      this.refresh().catch((error: unknown) => this.logger.debug('sandboxes: metrics listing failed', describeError(error)));
+      this.refresh().catch((error: unknown) =>
+        this.logger.debug('sandboxes: metrics listing failed', describeError(error)),
+      );
       this.scheduleMetrics();
     }
     let released = false;
@@ -136,7 +138,8 @@ export class SandboxMonitor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const timer of [this.debounce, this.metricsTimer, this.livenessTimer]) if (timer !== null) this.timers.clearTimeout(timer);
+    for (const timer of [this.debounce, this.metricsTimer, this.livenessTimer])
+      if (timer !== null) this.timers.clearTimeout(timer);
     this.debounce = this.metricsTimer = this.livenessTimer = null;
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
@@ -173,7 +176,9 @@ export class SandboxMonitor {
     if (this.debounce !== null) return;
     this.debounce = this.timers.setTimeout(() => {
       this.debounce = null;
-      this.refresh().catch((error: unknown) => this.logger.debug('sandboxes: listing after a change failed', describeError(error)));
+      this.refresh().catch((error: unknown) =>
+        this.logger.debug('sandboxes: listing after a change failed', describeError(error)),
+      );
     }, this.debounceMs);
   }
 
@@ -181,7 +186,9 @@ export class SandboxMonitor {
     this.metricsTimer = this.timers.setTimeout(() => {
       this.metricsTimer = null;
       if (this.interest === 0 || this.disposed) return;
-      this.refresh().catch((error: unknown) => this.logger.debug('sandboxes: metrics listing failed', describeError(error)));
+      this.refresh().catch((error: unknown) =>
+        this.logger.debug('sandboxes: metrics listing failed', describeError(error)),
+      );
       this.scheduleMetrics();
     }, this.metricsIntervalMs);
   }
@@ -243,7 +250,8 @@ export class SandboxMonitor {
       return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.logger.debug(`sandboxes: cannot watch ${dir}`, describeError(error));
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        this.logger.debug(`sandboxes: cannot watch ${dir}`, describeError(error));
       return false;
     }
   }

@@ -24,7 +24,10 @@ export interface ProcSample {
 /** sysconf(_SC_CLK_TCK): 100 on every Linux ABI in use. */
 const CLOCK_TICKS = 100;
 
-export async function sampleProcess(pid: number, platform: NodeJS.Platform = process.platform): Promise<ProcSample | null> {
+export async function sampleProcess(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<ProcSample | null> {
   if (platform === 'linux') {
     // /proc files are generated in memory: a synchronous read is cheaper than a thread-pool hop.
     const stat = readProc(pid, 'stat');

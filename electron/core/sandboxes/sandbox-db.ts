@@ -51,7 +51,15 @@ export function parseSqliteUtc(text: unknown): number | null {
   const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,3})\d*)?$/.exec(text.trim());
   if (m === null) return null;
   const [, y, mo, d, h, mi, s, frac] = m;
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number((frac ?? '0').padEnd(3, '0')));
+  const ms = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number((frac ?? '0').padEnd(3, '0')),
+  );
   return Number.isFinite(ms) ? ms : null;
 }
 
@@ -81,7 +89,8 @@ function sameFile(a: Stats, b: Stats): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }
 
-const asPid = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null);
+const asPid = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
 
 /** Reads the rows of `config_file = 'Sandboxfile'`. */
 export async function readSandboxDb(dbPath: string, options: DbReadOptions): Promise<DbRead> {

@@ -32,7 +32,8 @@ function yamlParser(): typeof Yaml {
   return yaml;
 }
 
-export type SandboxfileRead = { readonly ok: true; readonly names: readonly string[] } | { readonly ok: false; readonly message: string };
+export type SandboxfileRead =
+  { readonly ok: true; readonly names: readonly string[] } | { readonly ok: false; readonly message: string };
 
 export async function sandboxNamesIn(text: string): Promise<SandboxfileRead> {
   const quick = plainBlockNames(text);
@@ -48,14 +49,18 @@ export function fullParse(text: string): SandboxfileRead {
     // A small alias budget: the file is local, but a billion-laughs file must not hang the app.
     doc = yamlParser().parse(text, { maxAliasCount: 100, prettyErrors: false });
   } catch (error) {
-    return { ok: false, message: `Sandboxfile is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return {
+      ok: false,
+      message: `Sandboxfile is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    };
   }
   // An empty file, and upstream's default (`sandboxes:` with nothing under it), define nothing.
   if (doc === null || doc === undefined) return { ok: true, names: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, message: 'Sandboxfile is not a YAML map' };
   const sandboxes = (doc as Record<string, unknown>)['sandboxes'];
   if (sandboxes === null || sandboxes === undefined) return { ok: true, names: [] };
-  if (typeof sandboxes !== 'object' || Array.isArray(sandboxes)) return { ok: false, message: 'Sandboxfile: `sandboxes` is not a map' };
+  if (typeof sandboxes !== 'object' || Array.isArray(sandboxes))
+    return { ok: false, message: 'Sandboxfile: `sandboxes` is not a map' };
   return { ok: true, names: Object.keys(sandboxes) };
 }
 
@@ -70,7 +75,8 @@ const KEY = /^([A-Za-z_][A-Za-z0-9_./-]*):(?: (.*))?$/;
 /** Keys of sandboxes: names as upstream allows them, starting with a letter. */
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** Words YAML (1.2 core, and 1.1 to be safe) reads as something other than a string. */
-const NOT_A_STRING = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const NOT_A_STRING =
+  /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const SINGLE_QUOTED = /^'(?:[^']|'')*'$/;
 const DOUBLE_QUOTED = /^"(?:[^"\\]|\\.)*"$/;
 
@@ -197,7 +203,8 @@ export function plainBlockNames(text: string): string[] | null {
       if (stripComment(value) !== '') return null;
     }
     if (!plainValue(value)) return null;
-    if (stripComment(value) === '') opener = { indent: bodyIndent, fromKey: true, sandboxes: isRoot && key === 'sandboxes' };
+    if (stripComment(value) === '')
+      opener = { indent: bodyIndent, fromKey: true, sandboxes: isRoot && key === 'sandboxes' };
   }
   return sawSandboxes ? (names ?? []) : [];
 }

@@ -194,17 +194,25 @@ class Service implements SandboxesService {
     // A fresh look: only what runs now is stopped.
     const view = await this.refresh();
     const running = runningSandboxes(view);
-    const refs: SandboxRef[] = 'all' in request ? running.map(({ namespace, name }) => ({ namespace, name })) : [{ namespace: request.namespace, name: request.name }];
+    const refs: SandboxRef[] =
+      'all' in request
+        ? running.map(({ namespace, name }) => ({ namespace, name }))
+        : [{ namespace: request.namespace, name: request.name }];
     const failed: SandboxStopFailure[] = [];
     const targets: SandboxRef[] = [];
     for (const ref of refs) {
       const problem = sandboxRefProblem(ref);
       const info = problem === null ? findSandbox(view, ref) : null;
       if (problem !== null) failed.push({ ...ref, message: problem });
-      else if (info === null) failed.push({ ...ref, message: `There is no sandbox ${ref.namespace}/${ref.name} in ${view.namespacesDir}.` });
+      else if (info === null)
+        failed.push({ ...ref, message: `There is no sandbox ${ref.namespace}/${ref.name} in ${view.namespacesDir}.` });
       else if (info.state === 'stale') {
-        failed.push({ ...ref, message: `${ref.namespace}/${ref.name} is not running: its supervisor is gone and the row is stale. Nothing was signalled.` });
-      } else if (info.state !== 'running') failed.push({ ...ref, message: `${ref.namespace}/${ref.name} is not running.` });
+        failed.push({
+          ...ref,
+          message: `${ref.namespace}/${ref.name} is not running: its supervisor is gone and the row is stale. Nothing was signalled.`,
+        });
+      } else if (info.state !== 'running')
+        failed.push({ ...ref, message: `${ref.namespace}/${ref.name} is not running.` });
       else targets.push(ref);
     }
     if (targets.length === 0) return { stopped: [], failed, via: 'none' };
@@ -212,7 +220,9 @@ class Service implements SandboxesService {
     const way = await this.#way();
     const stopped: SandboxRef[] = [];
     let via: SandboxStopResult['via'] = way.kind === 'server' ? 'server' : 'signal';
-    const outcomes = await Promise.all(targets.map(async (ref) => ({ ref, ...(await this.#stopOne(ref, way, view.namespacesDir)) })));
+    const outcomes = await Promise.all(
+      targets.map(async (ref) => ({ ref, ...(await this.#stopOne(ref, way, view.namespacesDir)) })),
+    );
     for (const { ref, outcome, signalled } of outcomes) {
       if (signalled) via = 'signal';
       if (outcome.ok) stopped.push(ref);
@@ -223,8 +233,18 @@ class Service implements SandboxesService {
   }
 
   async logTail(request: SandboxLogRequest): Promise<SandboxLogView> {
-    const tail = await tailSandboxLog({ namespacesDir: this.namespacesDir, namespace: request.namespace, name: request.name, lines: request.lines });
-    return { namespace: request.namespace, name: request.name, exists: tail.exists, lines: await this.#deps.scrubber.scrubLines(tail.lines) };
+    const tail = await tailSandboxLog({
+      namespacesDir: this.namespacesDir,
+      namespace: request.namespace,
+      name: request.name,
+      lines: request.lines,
+    });
+    return {
+      namespace: request.namespace,
+      name: request.name,
+      exists: tail.exists,
+      lines: await this.#deps.scrubber.scrubLines(tail.lines),
+    };
   }
 
   dispose(): void {
@@ -308,7 +328,8 @@ class Service implements SandboxesService {
             .then(() => this.#deps.scrubber.scrubLines(batch))
             .then((clean) => {
               if (this.#followed !== entry) return;
-              for (const listener of [...this.#logListeners]) listener({ namespace: ref.namespace, name: ref.name, lines: clean });
+              for (const listener of [...this.#logListeners])
+                listener({ namespace: ref.namespace, name: ref.name, lines: clean });
             })
             .catch(ignoreFailure(this.#logger, `handing over lines of ${file}`));
         },
@@ -359,20 +380,43 @@ class Service implements SandboxesService {
     try {
       key = await readServerKey(this.#deps.keyFile);
     } catch (error) {
-      return { kind: 'no-key', message: `The server key ${this.#deps.keyFile} cannot be read (${errorText(error)}), so the server cannot be asked.` };
+      return {
+        kind: 'no-key',
+        message: `The server key ${this.#deps.keyFile} cannot be read (${errorText(error)}), so the server cannot be asked.`,
+      };
     }
-    if (key === null) return { kind: 'no-key', message: `There is no server key (${this.#deps.keyFile}), so the server cannot be asked.` };
-    const minted = await mintToken({ key, namespace: ALL_NAMESPACES, expiresIn: this.#deps.tokenSeconds ?? 60, now: this.#clock.now() });
+    if (key === null)
+      return {
+        kind: 'no-key',
+        message: `There is no server key (${this.#deps.keyFile}), so the server cannot be asked.`,
+      };
+    const minted = await mintToken({
+      key,
+      namespace: ALL_NAMESPACES,
+      expiresIn: this.#deps.tokenSeconds ?? 60,
+      now: this.#clock.now(),
+    });
     return { kind: 'server', url: snapshot.url, token: minted.token };
   }
 
-  async #stopOne(ref: SandboxRef, way: Way, namespacesDir: string): Promise<{ outcome: StopOutcome; signalled: boolean }> {
+  async #stopOne(
+    ref: SandboxRef,
+    way: Way,
+    namespacesDir: string,
+  ): Promise<{ outcome: StopOutcome; signalled: boolean }> {
     const direct = async (): Promise<{ outcome: StopOutcome; signalled: boolean }> => ({
-      outcome: await stopSandboxDirectly({ namespacesDir, namespace: ref.namespace, name: ref.name, logger: this.#logger, ...(this.#deps.monitor?.platform === undefined ? {} : { platform: this.#deps.monitor.platform }) }),
+      outcome: await stopSandboxDirectly({
+        namespacesDir,
+        namespace: ref.namespace,
+        name: ref.name,
+        logger: this.#logger,
+        ...(this.#deps.monitor?.platform === undefined ? {} : { platform: this.#deps.monitor.platform }),
+      }),
       signalled: true,
     });
     if (way.kind === 'direct') return direct();
-    if (way.kind === 'no-key') return { outcome: { ok: false, code: 'unauthorized', message: way.message }, signalled: false };
+    if (way.kind === 'no-key')
+      return { outcome: { ok: false, code: 'unauthorized', message: way.message }, signalled: false };
     const outcome = await stopSandboxViaServer({
       url: way.url,
       token: way.token,

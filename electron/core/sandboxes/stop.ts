@@ -64,7 +64,12 @@ export async function stopSandboxViaServer(options: StopViaServerOptions): Promi
     return fail('invalid-input', 'The server URL is not an http:// or https:// URL.');
   }
   const scrub = (text: string): string => (options.token === '' ? text : text.split(options.token).join('[key]'));
-  const body = JSON.stringify({ jsonrpc: '2.0', method: 'sandbox.stop', params: { sandbox: options.name, namespace: options.namespace }, id: 1 });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    method: 'sandbox.stop',
+    params: { sandbox: options.name, namespace: options.namespace },
+    id: 1,
+  });
   const what = `${options.namespace}/${options.name}`;
   let response: Response;
   try {
@@ -78,9 +83,17 @@ export async function stopSandboxViaServer(options: StopViaServerOptions): Promi
     });
   } catch (error) {
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      return fail('timeout', `The server at ${endpoint.origin} did not answer within ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s.`);
+      return fail(
+        'timeout',
+        `The server at ${endpoint.origin} did not answer within ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s.`,
+      );
     }
-    return fail('unreachable', scrub(`Could not reach the server at ${endpoint.origin}: ${describeError((error as { cause?: unknown }).cause ?? error)}`));
+    return fail(
+      'unreachable',
+      scrub(
+        `Could not reach the server at ${endpoint.origin}: ${describeError((error as { cause?: unknown }).cause ?? error)}`,
+      ),
+    );
   }
   const text = await response.text().catch(() => '');
   let json: unknown;
@@ -89,7 +102,8 @@ export async function stopSandboxViaServer(options: StopViaServerOptions): Promi
   } catch {
     json = undefined;
   }
-  const field = (key: string): unknown => (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[key] : undefined);
+  const field = (key: string): unknown =>
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[key] : undefined;
   const serverMessage = typeof field('error') === 'string' ? ` (${scrub(String(field('error')))})` : '';
   if (response.status >= 300 && response.status < 400) {
     return fail('unexpected-response', `The server answered ${response.status} with a redirect; it was not followed.`);
@@ -100,9 +114,11 @@ export async function stopSandboxViaServer(options: StopViaServerOptions): Promi
     return fail('unexpected-response', 'The server answered 200 without a JSON-RPC result.');
   }
   if (response.status === 401) return fail('unauthorized', `The server refused the key${serverMessage}.`);
-  if (response.status === 403) return fail('forbidden', `The key is not valid for namespace ${options.namespace}${serverMessage}.`);
+  if (response.status === 403)
+    return fail('forbidden', `The key is not valid for namespace ${options.namespace}${serverMessage}.`);
   if (response.status === 400) return fail('server-error', `The server refused to stop ${what}${serverMessage}.`);
-  if (response.status >= 500) return fail('server-error', `The server could not stop ${what} (${response.status}); its log may say why.`);
+  if (response.status >= 500)
+    return fail('server-error', `The server could not stop ${what} (${response.status}); its log may say why.`);
   return fail('unexpected-response', `The server answered ${response.status}${serverMessage}; is it msbserver?`);
 }
 
@@ -136,20 +152,27 @@ export async function stopSandboxDirectly(options: StopDirectlyOptions): Promise
   const platform = options.platform ?? process.platform;
   const what = `${options.namespace}/${options.name}`;
   const db = await readSandboxDb(sandboxDbPath(options.namespacesDir, options.namespace), { logger });
-  if (db.kind === 'missing') return fail('not-found', `${what} has never run (no ${menvDir(options.namespacesDir, options.namespace)}/sandbox.db).`);
+  if (db.kind === 'missing')
+    return fail(
+      'not-found',
+      `${what} has never run (no ${menvDir(options.namespacesDir, options.namespace)}/sandbox.db).`,
+    );
   if (db.kind !== 'ok') return fail('signal-failed', `Cannot tell which process runs ${what}: ${db.message}.`);
   const row = db.rows.find((r) => r.name === options.name);
   if (row === undefined) return fail('not-found', `${what} has no entry in its namespace's database.`);
   if (row.status !== 'RUNNING') return fail('not-running', `${what} is not running.`);
   const pid = row.supervisorPid;
-  if (pid === null || pid <= 1) return fail('not-supervisor', `${what} has no usable supervisor PID; nothing was signalled.`);
+  if (pid === null || pid <= 1)
+    return fail('not-supervisor', `${what} has no usable supervisor PID; nothing was signalled.`);
 
   const expected = await supervisorExpectation(namespaceDir(options.namespacesDir, options.namespace), options.name);
   const first = await identifySupervisor(pid, expected, platform);
-  if (first.kind !== 'supervisor') return fail('not-supervisor', `PID ${pid} is ${describeIdentity(first)}; nothing was signalled.`);
+  if (first.kind !== 'supervisor')
+    return fail('not-supervisor', `PID ${pid} is ${describeIdentity(first)}; nothing was signalled.`);
   // Look again right before signalling: the process may have ended and its PID been reused.
   const again = await identifySupervisor(pid, expected, platform);
-  if (again.kind !== 'supervisor') return fail('not-supervisor', `PID ${pid} is ${describeIdentity(again)}; nothing was signalled.`);
+  if (again.kind !== 'supervisor')
+    return fail('not-supervisor', `PID ${pid} is ${describeIdentity(again)}; nothing was signalled.`);
   try {
     (options.kill ?? ((p, s) => process.kill(p, s)))(pid, 'SIGTERM');
   } catch (error) {

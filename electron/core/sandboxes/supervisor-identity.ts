@@ -73,7 +73,8 @@ export function argvIsSupervisorOf(argv: readonly string[], expected: Supervisor
  */
 export function commandLineIsSupervisorOf(argv: readonly string[], expected: SupervisorExpectation): boolean {
   const line = ` ${argv.join(' ')} `;
-  const has = (flag: string, values: readonly string[]) => values.some((v) => line.includes(` ${flag} ${v} `) || line.includes(` ${flag}=${v} `));
+  const has = (flag: string, values: readonly string[]) =>
+    values.some((v) => line.includes(` ${flag} ${v} `) || line.includes(` ${flag}=${v} `));
   return (
     /(?:^|[ /])msbrun supervisor /.test(line) &&
     has('--sandbox-name', [expected.name]) &&
@@ -103,10 +104,13 @@ function identifyOnLinux(pid: number, expected: SupervisorExpectation): Supervis
   }
   if (/^State:\s+Z/m.test(status)) return { kind: 'dead' };
   const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
-  if (uid !== undefined && typeof process.getuid === 'function' && Number(uid) !== process.getuid()) return { kind: 'other-user' };
+  if (uid !== undefined && typeof process.getuid === 'function' && Number(uid) !== process.getuid())
+    return { kind: 'other-user' };
   // Empty while the process is in the middle of an exec: cannot judge yet.
   if (cmdline === '') return { kind: 'unknown' };
-  return argvIsSupervisorOf(cmdline.replace(/\0$/, '').split('\0'), expected) ? { kind: 'supervisor' } : { kind: 'other-process' };
+  return argvIsSupervisorOf(cmdline.replace(/\0$/, '').split('\0'), expected)
+    ? { kind: 'supervisor' }
+    : { kind: 'other-process' };
 }
 
 export async function identifySupervisor(
@@ -121,6 +125,9 @@ export async function identifySupervisor(
   if (liveness === 'other-user') return { kind: 'other-user' };
   const argv = await readProcessArgv(pid, platform);
   if (argv === null) return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
-  const matches = platform === 'linux' || platform === 'win32' ? argvIsSupervisorOf(argv, expected) : commandLineIsSupervisorOf(argv, expected);
+  const matches =
+    platform === 'linux' || platform === 'win32'
+      ? argvIsSupervisorOf(argv, expected)
+      : commandLineIsSupervisorOf(argv, expected);
   return matches ? { kind: 'supervisor' } : { kind: 'other-process' };
 }

@@ -48,7 +48,9 @@ export async function spawnServer(
     windowsHide: true,
   });
   const pid = await new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => (child.pid === undefined ? reject(new Error('the process has no PID')) : resolve(child.pid)));
+    child.once('spawn', () =>
+      child.pid === undefined ? reject(new Error('the process has no PID')) : resolve(child.pid),
+    );
     child.once('error', reject);
   });
   const exited = new Promise<ExitStatus>((resolve) => {

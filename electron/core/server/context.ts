@@ -65,7 +65,11 @@ export interface ServerContext {
  */
 export async function withLock<T>(ctx: ServerContext, operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const timeoutMs = ctx.settings().readinessTimeoutMs + ctx.timing.stopGraceMs + 5_000;
-  const lock = await acquireLock(ctx.paths.lockFile, { timeoutMs, logger: ctx.logger, ...(signal === undefined ? {} : { signal }) });
+  const lock = await acquireLock(ctx.paths.lockFile, {
+    timeoutMs,
+    logger: ctx.logger,
+    ...(signal === undefined ? {} : { signal }),
+  });
   try {
     return await operation();
   } finally {

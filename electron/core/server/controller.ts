@@ -66,7 +66,9 @@ class ServerController implements Controller {
       await createHome(this.#ctx);
       this.#monitor.watchHome(); // before the look, so that nothing written meanwhile is missed
       this.#apply(await firstLook(this.#ctx, this.#snapshot));
-    }).catch((error: unknown) => this.#ctx.logger.error(`The first look at ${this.#ctx.paths.home} failed: ${errorText(error)}`));
+    }).catch((error: unknown) =>
+      this.#ctx.logger.error(`The first look at ${this.#ctx.paths.home} failed: ${errorText(error)}`),
+    );
   }
 
   snapshot(): ServerSnapshot {
@@ -173,7 +175,9 @@ class ServerController implements Controller {
     this.#startAbort = abort;
     try {
       const progress = (step: Progress): void => this.#progress(step);
-      return this.#apply(await startServer(this.#ctx, { options, signal: abort.signal, current: this.#snapshot, progress }));
+      return this.#apply(
+        await startServer(this.#ctx, { options, signal: abort.signal, current: this.#snapshot, progress }),
+      );
     } catch (error) {
       // The procedure answers its own failures; this is a bug, but the state must not stay "starting".
       return this.#apply(await failed(this.#ctx, 'spawn-error', `Starting msbserver failed: ${errorText(error)}`));
@@ -212,10 +216,17 @@ class ServerController implements Controller {
     const crash = outcome.state === 'failed' ? outcome.error : null;
     // No restart when auto-restart is off, the app is quitting, or the user acted since the crash.
     if (crash === null || !this.#ctx.settings().autoRestart || this.#disposing || intent !== this.#intent) return;
-    const { decision, history } = decideAfterCrash(this.#crashTimes, this.#ctx.clock.now(), crashPolicy(this.#ctx.timing));
+    const { decision, history } = decideAfterCrash(
+      this.#crashTimes,
+      this.#ctx.clock.now(),
+      crashPolicy(this.#ctx.timing),
+    );
     this.#crashTimes = history;
     if (decision.kind === 'give-up') {
-      this.#apply({ kind: 'failed', failure: crashLoopFailure(crash, decision.crashes, this.#ctx.timing.crashWindowMs, this.#ctx.clock.now()) });
+      this.#apply({
+        kind: 'failed',
+        failure: crashLoopFailure(crash, decision.crashes, this.#ctx.timing.crashWindowMs, this.#ctx.clock.now()),
+      });
       return;
     }
     this.#restartTimer = setTimeout(() => {
@@ -233,13 +244,26 @@ class ServerController implements Controller {
 
   #recordHealth(url: string, pid: number | null, healthy: boolean): void {
     const current = this.#snapshot;
-    if (current.state !== 'running' || current.url !== url || (pid !== null && current.pid !== pid) || current.healthy === healthy) return;
+    if (
+      current.state !== 'running' ||
+      current.url !== url ||
+      (pid !== null && current.pid !== pid) ||
+      current.healthy === healthy
+    )
+      return;
     this.#set({ ...current, healthy });
   }
 
   #progress(step: Progress): void {
     if (step.kind === 'starting') {
-      this.#set({ ...INITIAL_SNAPSHOT, state: 'starting', url: step.url, devMode: step.devMode, error: this.#snapshot.error, warnings: step.warnings });
+      this.#set({
+        ...INITIAL_SNAPSHOT,
+        state: 'starting',
+        url: step.url,
+        devMode: step.devMode,
+        error: this.#snapshot.error,
+        warnings: step.warnings,
+      });
     } else if (step.kind === 'spawned') {
       this.#tracked = { pid: step.child.pid, pgid: step.child.pid, startTime: null, child: step.child };
       this.#set({ ...this.#snapshot, pid: step.child.pid });
@@ -257,7 +281,18 @@ class ServerController implements Controller {
         if (server.child !== this.#tracked?.child) this.#dropTracked();
         this.#tracked = server;
         if (server.child !== null) this.#watchChild(server.child);
-        this.#set({ state: 'running', pid: server.pid, url, devMode, startedAt, external, healthy, error: null, warnings, restartAt: null });
+        this.#set({
+          state: 'running',
+          pid: server.pid,
+          url,
+          devMode,
+          startedAt,
+          external,
+          healthy,
+          error: null,
+          warnings,
+          restartAt: null,
+        });
         break;
       }
       case 'stopped':
@@ -266,7 +301,14 @@ class ServerController implements Controller {
         break;
       case 'failed':
         if (outcome.keepServer !== true) this.#dropTracked();
-        this.#set({ ...INITIAL_SNAPSHOT, state: 'failed', url: current.url, devMode: current.devMode, error: outcome.failure, warnings });
+        this.#set({
+          ...INITIAL_SNAPSHOT,
+          state: 'failed',
+          url: current.url,
+          devMode: current.devMode,
+          error: outcome.failure,
+          warnings,
+        });
         break;
       case 'unchanged':
         if (outcome.warnings !== undefined) this.#set({ ...current, warnings });

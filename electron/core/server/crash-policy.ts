@@ -11,7 +11,8 @@ export interface CrashPolicy {
   readonly backoffMs: number;
 }
 
-export type CrashDecision = { readonly kind: 'restart'; readonly delayMs: number } | { readonly kind: 'give-up'; readonly crashes: number };
+export type CrashDecision =
+  { readonly kind: 'restart'; readonly delayMs: number } | { readonly kind: 'give-up'; readonly crashes: number };
 
 /**
  * `history` holds earlier crash times (ms); `now` is this crash. Returns the decision and the

@@ -38,14 +38,18 @@ class Refusal extends Error {
 }
 
 /** The verdict on `file` (made absolute first). Never throws. */
-export async function checkServerExecutable(file: string, options: ExecutableCheckOptions = {}): Promise<ExecutableVerdict> {
+export async function checkServerExecutable(
+  file: string,
+  options: ExecutableCheckOptions = {},
+): Promise<ExecutableVerdict> {
   const uid = options.uid ?? process.getuid?.() ?? null;
   const absolute = path.resolve(file);
   try {
     if (file.includes('\0')) throw new Refusal('not-executable', 'The msbserver path contains a NUL character.');
     // path.resolve drops `..` by the letters, the kernel after following links: the two could
     // disagree, and then the file checked would not be the file run.
-    if (file.split(/[\\/]/).includes('..')) throw new Refusal('not-executable', `The msbserver path ${file} goes up a folder (..); give it without.`);
+    if (file.split(/[\\/]/).includes('..'))
+      throw new Refusal('not-executable', `The msbserver path ${file} goes up a folder (..); give it without.`);
     const realPath = await resolveTrusted(absolute, uid, { links: 0 });
     const stat = await fsp.stat(realPath);
     checkFile(absolute, realPath, stat, uid);
@@ -56,8 +60,13 @@ export async function checkServerExecutable(file: string, options: ExecutableChe
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, reason: error.reason, problem: error.message };
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'missing', problem: `${absolute} does not exist.` };
-    return { ok: false, reason: 'not-executable', problem: `${absolute} could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      return { ok: false, reason: 'missing', problem: `${absolute} does not exist.` };
+    return {
+      ok: false,
+      reason: 'not-executable',
+      problem: `${absolute} could not be checked: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
@@ -72,10 +81,16 @@ function checkFile(shown: string, realPath: string, stat: Stats, uid: number | n
   // Root passes X_OK for any file with one execute bit; a file with none cannot be run by anyone.
   if ((stat.mode & 0o111) === 0) throw new Refusal('not-executable', `${where} is not an executable file.`);
   if (!trustedOwner(stat, uid)) {
-    throw new Refusal('unsafe', `${where} belongs to another user (uid ${stat.uid}), who could change what the app runs with your server key. Use an msbserver owned by you or root.`);
+    throw new Refusal(
+      'unsafe',
+      `${where} belongs to another user (uid ${stat.uid}), who could change what the app runs with your server key. Use an msbserver owned by you or root.`,
+    );
   }
   if (uid !== null && (stat.mode & GROUP_OR_WORLD_WRITABLE) !== 0) {
-    throw new Refusal('unsafe', `${where} can be changed by other users (it is group- or world-writable). Run chmod go-w "${realPath}" if that is not meant.`);
+    throw new Refusal(
+      'unsafe',
+      `${where} can be changed by other users (it is group- or world-writable). Run chmod go-w "${realPath}" if that is not meant.`,
+    );
   }
 }
 
@@ -86,17 +101,26 @@ function checkFile(shown: string, realPath: string, stat: Stats, uid: number | n
 function checkFolder(dir: string, dirStat: Stats, entry: Stats, uid: number | null): void {
   if (uid === null) return;
   if (!trustedOwner(dirStat, uid)) {
-    throw new Refusal('unsafe', `The folder ${dir} belongs to another user (uid ${dirStat.uid}), who could replace msbserver in it.`);
+    throw new Refusal(
+      'unsafe',
+      `The folder ${dir} belongs to another user (uid ${dirStat.uid}), who could replace msbserver in it.`,
+    );
   }
   if ((dirStat.mode & GROUP_OR_WORLD_WRITABLE) === 0) return;
   if ((dirStat.mode & STICKY) !== 0 && trustedOwner(entry, uid)) return;
-  throw new Refusal('unsafe', `The folder ${dir} can be changed by other users (it is group- or world-writable), who could replace msbserver in it. Run chmod go-w "${dir}" if that is not meant.`);
+  throw new Refusal(
+    'unsafe',
+    `The folder ${dir} can be changed by other users (it is group- or world-writable), who could replace msbserver in it. Run chmod go-w "${dir}" if that is not meant.`,
+  );
 }
 
 /** The real path of `absolute`, checking every folder passed through, links followed one by one. */
 async function resolveTrusted(absolute: string, uid: number | null, state: { links: number }): Promise<string> {
   const { root } = path.parse(absolute);
-  const parts = absolute.slice(root.length).split(path.sep).filter((part) => part !== '' && part !== '.');
+  const parts = absolute
+    .slice(root.length)
+    .split(path.sep)
+    .filter((part) => part !== '' && part !== '.');
   let current = root;
   for (const part of parts) {
     if (part === '..') {
@@ -114,7 +138,11 @@ async function resolveTrusted(absolute: string, uid: number | null, state: { lin
       if (state.links > MAX_LINKS) throw new Refusal('not-executable', `${absolute} goes through too many symlinks.`);
       const target = await fsp.readlink(next);
       // Not normalised: a `..` in the target is walked from the real folder, as the kernel does.
-      current = await resolveTrusted(path.isAbsolute(target) ? target : `${current}${current.endsWith(path.sep) ? '' : path.sep}${target}`, uid, state);
+      current = await resolveTrusted(
+        path.isAbsolute(target) ? target : `${current}${current.endsWith(path.sep) ? '' : path.sep}${target}`,
+        uid,
+        state,
+      );
     } else {
       current = next;
     }

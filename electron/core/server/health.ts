@@ -32,7 +32,10 @@ export interface WaitForHealthOptions {
  * Polls health with a short backoff: the first checks come within milliseconds, then every 10 ms,
  * which costs a refused loopback connect each time and keeps the readiness lag small.
  */
-export async function waitForHealth(baseUrl: string, options: WaitForHealthOptions): Promise<'healthy' | 'timeout' | 'aborted'> {
+export async function waitForHealth(
+  baseUrl: string,
+  options: WaitForHealthOptions,
+): Promise<'healthy' | 'timeout' | 'aborted'> {
   const deadline = Date.now() + options.timeoutMs;
   let delay = 1;
   for (;;) {

@@ -23,7 +23,10 @@ export async function findHomeServers(ctx: ServerContext, record: ServerRecord |
 }
 
 /** Any other home's msbserver among the listed PIDs, for saying who holds a port. */
-export async function otherHomeServer(ctx: ServerContext, pids: readonly number[]): Promise<Extract<Verdict, { kind: 'other-home' }> | null> {
+export async function otherHomeServer(
+  ctx: ServerContext,
+  pids: readonly number[],
+): Promise<Extract<Verdict, { kind: 'other-home' }> | null> {
   for (const pid of pids) {
     const verdict = await judgeProcess(ctx, pid, null, 'scan');
     if (verdict.kind === 'other-home') return verdict;
@@ -46,7 +49,8 @@ export async function msbserverLikePids(platform: NodeJS.Platform): Promise<numb
         .filter((entry) => /^\d+$/.test(entry))
         .map(async (entry) => {
           const raw = await readProcFile(Number(entry), 'cmdline');
-          if (raw !== null && raw !== '' && argvLooksLikeMsbserver(raw.replace(/\0$/, '').split('\0'))) pids.push(Number(entry));
+          if (raw !== null && raw !== '' && argvLooksLikeMsbserver(raw.replace(/\0$/, '').split('\0')))
+            pids.push(Number(entry));
         }),
     );
     return pids.sort((a, b) => a - b);
@@ -57,7 +61,10 @@ export async function msbserverLikePids(platform: NodeJS.Platform): Promise<numb
     return out
       .split('\n')
       .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-      .filter((match): match is RegExpExecArray => match !== null && argvLooksLikeMsbserver((match[2] ?? '').split(/\s+/), { spacesSplit: true }))
+      .filter(
+        (match): match is RegExpExecArray =>
+          match !== null && argvLooksLikeMsbserver((match[2] ?? '').split(/\s+/), { spacesSplit: true }),
+      )
       .map((match) => Number(match[1]));
   } catch {
     return [];

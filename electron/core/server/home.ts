@@ -16,7 +16,8 @@ export async function prepareHome(ctx: ServerContext): Promise<string[]> {
   const { namespacesDir } = ctx.paths;
   await createHome(ctx);
   const configured = ctx.settings().namespacesPath;
-  for (const dir of new Set([namespacesDir, ...(configured === null ? [] : [configured])])) await fsp.mkdir(dir, { recursive: true });
+  for (const dir of new Set([namespacesDir, ...(configured === null ? [] : [configured])]))
+    await fsp.mkdir(dir, { recursive: true });
   return homeWarnings(ctx);
 }
 
@@ -28,11 +29,15 @@ export async function homeWarnings(ctx: ServerContext): Promise<string[]> {
   const warnings: string[] = [];
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   if (uid !== null && stat.uid !== uid) {
-    warnings.push(`The microsandbox home ${ctx.paths.home} belongs to another user (uid ${stat.uid}), who can change its server key. Fix: \`sudo chown -R "$USER" ${quote(ctx.paths.home)}\`.`);
+    warnings.push(
+      `The microsandbox home ${ctx.paths.home} belongs to another user (uid ${stat.uid}), who can change its server key. Fix: \`sudo chown -R "$USER" ${quote(ctx.paths.home)}\`.`,
+    );
   }
   if ((stat.mode & 0o022) !== 0) {
     const who = (stat.mode & 0o002) !== 0 ? 'every user' : 'its group';
-    warnings.push(`The microsandbox home ${ctx.paths.home} can be written by ${who}, who could replace server.key or server.pid. Fix: \`chmod go-w ${quote(ctx.paths.home)}\`.`);
+    warnings.push(
+      `The microsandbox home ${ctx.paths.home} can be written by ${who}, who could replace server.key or server.pid. Fix: \`chmod go-w ${quote(ctx.paths.home)}\`.`,
+    );
   }
   return warnings;
 }

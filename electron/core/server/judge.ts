@@ -58,9 +58,18 @@ export async function judgeProcess(
   if (identity.kind === 'other-user' || identity.kind === 'unknown') return { kind: identity.kind };
   if (identity.kind === 'other-process') return judgeByBehaviour(ctx, pid, startTime);
   const served = await servedHome(pid, ctx.platform);
-  const thisHome = { kind: 'this-home', pid, argv: identity.argv, startTime, pgid: await processGroupOf(pid, ctx.platform), record: null } as const;
+  const thisHome = {
+    kind: 'this-home',
+    pid,
+    argv: identity.argv,
+    startTime,
+    pgid: await processGroupOf(pid, ctx.platform),
+    record: null,
+  } as const;
   if (served.kind === 'known') {
-    return (await sameHome(served.home, ctx.paths.home)) ? thisHome : { kind: 'other-home', pid, serves: `the microsandbox home ${served.home}` };
+    return (await sameHome(served.home, ctx.paths.home))
+      ? thisHome
+      : { kind: 'other-home', pid, serves: `the microsandbox home ${served.home}` };
   }
   // The environment could not be read: a `--path` elsewhere still tells another home's server.
   const namespaces = pathFlag(identity.argv);
@@ -83,7 +92,8 @@ async function judgeByBehaviour(ctx: ServerContext, pid: number, startTime: numb
   if (argv === null) return { kind: 'unknown' };
   const flags = flagsFromArgv(argv.slice(1));
   const holders = await listenersAmong([pid], flags.port, ctx.platform);
-  if (holders?.includes(pid) !== true || !(await checkHealth(serverUrl(flags.host, flags.port)))) return { kind: 'unknown' };
+  if (holders?.includes(pid) !== true || !(await checkHealth(serverUrl(flags.host, flags.port))))
+    return { kind: 'unknown' };
   return { kind: 'this-home', pid, argv, startTime, pgid: await processGroupOf(pid, ctx.platform), record: null };
 }
 

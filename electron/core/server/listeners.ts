@@ -77,7 +77,10 @@ function holdsAny(pid: number, inodes: ReadonlySet<string>): boolean {
 async function lsofListeners(port: number): Promise<number[] | null> {
   try {
     const { execa } = await import('execa');
-    const { stdout, exitCode } = await execa('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], { timeout: 5_000, reject: false });
+    const { stdout, exitCode } = await execa('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], {
+      timeout: 5_000,
+      reject: false,
+    });
     // lsof exits 1 when nothing matched.
     if (exitCode !== 0 && stdout.trim() === '') return exitCode === 1 ? [] : null;
     return stdout
@@ -94,7 +97,10 @@ async function lsofListeners(port: number): Promise<number[] | null> {
  * when this cannot be told here. Scans every process: for the rare moments the app must find out
  * who answers on its port.
  */
-export async function listenersOn(port: number, platform: NodeJS.Platform = process.platform): Promise<number[] | null> {
+export async function listenersOn(
+  port: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<number[] | null> {
   if (platform === 'linux') {
     const inodes = listeningInodes(port);
     if (inodes === null) return null;
@@ -105,7 +111,10 @@ export async function listenersOn(port: number, platform: NodeJS.Platform = proc
     } catch {
       return [];
     }
-    return entries.filter((entry) => /^\d+$/.test(entry) && holdsAny(Number(entry), inodes)).map(Number).sort((a, b) => a - b);
+    return entries
+      .filter((entry) => /^\d+$/.test(entry) && holdsAny(Number(entry), inodes))
+      .map(Number)
+      .sort((a, b) => a - b);
   }
   if (platform === 'win32') return null;
   return lsofListeners(port);

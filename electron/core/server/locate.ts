@@ -48,7 +48,8 @@ export async function locateMsbserver(options: LocateOptions = {}): Promise<Loca
 
   const candidates: Candidate[] = [];
   const fromEnv = env['MSBSERVER_EXE'];
-  if (fromEnv !== undefined && fromEnv !== '') candidates.push({ file: fromEnv, source: 'environment', explicit: true });
+  if (fromEnv !== undefined && fromEnv !== '')
+    candidates.push({ file: fromEnv, source: 'environment', explicit: true });
   if (options.settingsPath) candidates.push({ file: options.settingsPath, source: 'settings', explicit: true });
   for (const msb of await findOnPath('msb', env['PATH'] ?? '')) {
     const real = await fsp.realpath(msb).catch(() => msb);
@@ -80,7 +81,13 @@ export async function locateMsbserver(options: LocateOptions = {}): Promise<Loca
     notExecutable === null
       ? `msbserver was not found. Looked in: ${searched.join(', ')}.`
       : `${notExecutable} is not an executable file.`;
-  return { found: false, searched, problem, hint: MICROSANDBOX_INSTALL_HINT, reason: notExecutable === null ? 'missing' : 'not-executable' };
+  return {
+    found: false,
+    searched,
+    problem,
+    hint: MICROSANDBOX_INSTALL_HINT,
+    reason: notExecutable === null ? 'missing' : 'not-executable',
+  };
 }
 
 const UNSAFE_HINT = 'Fix the file or folder as the message says, or choose another msbserver in Settings.';

@@ -59,7 +59,9 @@ export class ServerMonitor implements Disposable {
         this.#watcher = null;
       });
     } catch (error) {
-      this.#ctx.logger.warn(`Could not watch ${this.#ctx.paths.home}; outside changes are seen at the next look: ${errorText(error)}`);
+      this.#ctx.logger.warn(
+        `Could not watch ${this.#ctx.paths.home}; outside changes are seen at the next look: ${errorText(error)}`,
+      );
       this.#watcher = null;
     }
   }
@@ -67,7 +69,10 @@ export class ServerMonitor implements Disposable {
   /** Follows the snapshot after each transition: timers run only while a server runs. */
   follow(snapshot: ServerSnapshot): void {
     if (this.#disposed) return;
-    const run = snapshot.state === 'running' ? `${snapshot.pid}|${snapshot.url}|${snapshot.external}|${snapshot.startedAt}` : null;
+    const run =
+      snapshot.state === 'running'
+        ? `${snapshot.pid}|${snapshot.url}|${snapshot.external}|${snapshot.startedAt}`
+        : null;
     if (run === this.#run) return;
     this.#stopTimers();
     this.#run = run;
@@ -128,8 +133,10 @@ export class ServerMonitor implements Disposable {
   #awaitHealth(url: string, pid: number | null): void {
     const abort = new AbortController();
     this.#healthWait = abort;
-    void waitForHealth(url, { timeoutMs: this.#ctx.settings().readinessTimeoutMs, signal: abort.signal }).then((result) => {
-      if (result === 'healthy') this.#hooks.health(url, pid, true);
-    });
+    void waitForHealth(url, { timeoutMs: this.#ctx.settings().readinessTimeoutMs, signal: abort.signal }).then(
+      (result) => {
+        if (result === 'healthy') this.#hooks.health(url, pid, true);
+      },
+    );
   }
 }

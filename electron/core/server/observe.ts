@@ -38,13 +38,19 @@ export async function recordedServer(
   const file = await readPidFile(ctx.paths.pidFile);
   // msb writes server.pid in place (truncate, then write): an empty or partial file may be one
   // being written this very moment, so only one that has stood for a while is stale.
-  if (file.kind === 'invalid' && (await standingFor(ctx.paths.pidFile, 1_000))) await removePidFileIf(ctx.paths.pidFile, file.raw);
+  if (file.kind === 'invalid' && (await standingFor(ctx.paths.pidFile, 1_000)))
+    await removePidFileIf(ctx.paths.pidFile, file.raw);
   if (file.kind !== 'pid') return { server: null, warnings: [] };
   const verdict = await judgeProcess(ctx, file.pid, record, 'pid-file');
   if (verdict.kind === 'this-home') return { server: verdict, warnings: [] };
   if (verdict.kind === 'dead' || verdict.kind === 'not-server') await removePidFileIf(ctx.paths.pidFile, file.pid);
   if (verdict.kind === 'other-home') {
-    return { server: null, warnings: [`${ctx.paths.pidFile} names msbserver (PID ${verdict.pid}), which serves ${verdict.serves}; the app leaves it alone.`] };
+    return {
+      server: null,
+      warnings: [
+        `${ctx.paths.pidFile} names msbserver (PID ${verdict.pid}), which serves ${verdict.serves}; the app leaves it alone.`,
+      ],
+    };
   }
   return { server: null, warnings: [] };
 }
@@ -62,7 +68,10 @@ export async function adopt(ctx: ServerContext, found: ThisHome, warnings: reado
   const url = record?.url ?? serverUrl(flags?.host ?? '127.0.0.1', flags?.port ?? 5555);
   const devMode = record?.devMode ?? flags?.devMode ?? false;
   const pgid = await safeGroup(ctx, found.pid, found.pgid, record !== null && record.pgid === found.pgid);
-  const [healthy, startTime] = await Promise.all([checkHealth(url), found.startTime === null ? processStartTime(found.pid, ctx.platform) : found.startTime]);
+  const [healthy, startTime] = await Promise.all([
+    checkHealth(url),
+    found.startTime === null ? processStartTime(found.pid, ctx.platform) : found.startTime,
+  ]);
   if (record === null) await clearServerRecordOfOthers(ctx, found.pid);
   return {
     kind: 'running',
@@ -144,7 +153,11 @@ async function serverLeftInGroup(ctx: ServerContext, record: ServerRecord): Prom
 }
 
 /** Brings the snapshot in line with the PID file and the process table (outside changes). */
-export async function reconcile(ctx: ServerContext, current: ServerSnapshot, tracked: TrackedServer | null): Promise<Outcome> {
+export async function reconcile(
+  ctx: ServerContext,
+  current: ServerSnapshot,
+  tracked: TrackedServer | null,
+): Promise<Outcome> {
   const { state } = current;
   if (state === 'starting' || state === 'stopping') return UNCHANGED;
   if (state === 'running' && tracked !== null) {
@@ -181,7 +194,9 @@ async function lookAtTracked(ctx: ServerContext, tracked: TrackedServer, externa
   // Its leader is gone but its group still runs (a wrapper without exec, signalled alone by
   // `msb server stop`): what is left would run on untracked, so it is ended too.
   if (tracked.pgid !== null && (await groupAlive(tracked.pgid, ctx.platform))) {
-    ctx.logger.warn(`msbserver's process ${tracked.pid} is gone but left processes in its group ${tracked.pgid}; ending them.`);
+    ctx.logger.warn(
+      `msbserver's process ${tracked.pid} is gone but left processes in its group ${tracked.pgid}; ending them.`,
+    );
     await terminate(ctx, { ...tracked, child: null });
   }
   // Dead but still recorded: whoever stopped it (msb, another instance of the app) removes the
@@ -189,7 +204,11 @@ async function lookAtTracked(ctx: ServerContext, tracked: TrackedServer, externa
   if (file.kind === 'pid' && file.pid === tracked.pid && !(await pidFileReleased(ctx, tracked.pid, 250))) {
     await removePidFileIf(ctx.paths.pidFile, file.pid);
     await clearServerRecord(ctx, tracked.pid);
-    return failed(ctx, 'crashed', `msbserver (PID ${tracked.pid}${external ? ', started outside the app' : ''}) stopped unexpectedly.`);
+    return failed(
+      ctx,
+      'crashed',
+      `msbserver (PID ${tracked.pid}${external ? ', started outside the app' : ''}) stopped unexpectedly.`,
+    );
   }
   await clearServerRecord(ctx, tracked.pid);
   return STOPPED;
@@ -207,7 +226,12 @@ async function sameProcess(ctx: ServerContext, tracked: TrackedServer): Promise<
 }
 
 async function goneWithin(ctx: ServerContext, tracked: TrackedServer, ms: number): Promise<boolean> {
-  if (tracked.child !== null) return raceTimeout(tracked.child.exited.then(() => true), ms, false);
+  if (tracked.child !== null)
+    return raceTimeout(
+      tracked.child.exited.then(() => true),
+      ms,
+      false,
+    );
   return pollUntilGone(ctx, tracked.pid, ms);
 }
 

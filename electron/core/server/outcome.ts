@@ -35,7 +35,12 @@ export type Outcome =
   /** No server runs; the last failure is kept for the window to show. */
   | { readonly kind: 'stopped'; readonly warnings?: readonly string[] }
   /** `keepServer`: it could not be stopped and is still the app's to track. */
-  | { readonly kind: 'failed'; readonly failure: ServerFailure; readonly keepServer?: boolean; readonly warnings?: readonly string[] }
+  | {
+      readonly kind: 'failed';
+      readonly failure: ServerFailure;
+      readonly keepServer?: boolean;
+      readonly warnings?: readonly string[];
+    }
   /** Nothing to change (the app is quitting, or what was seen needs no transition). */
   | { readonly kind: 'unchanged'; readonly warnings?: readonly string[] };
 
@@ -61,8 +66,14 @@ export interface FailureDetails {
  * from its message and log lines here, where it is made (a server build that logs its key or its
  * clients' tokens would otherwise show them).
  */
-export async function failed(ctx: ServerContext, code: FailureCode, message: string, details: FailureDetails = {}): Promise<Outcome> {
-  const rawTail = details.logOffset === undefined ? [] : await tailLines(ctx.logFile, ctx.timing.failureLogLines, details.logOffset);
+export async function failed(
+  ctx: ServerContext,
+  code: FailureCode,
+  message: string,
+  details: FailureDetails = {},
+): Promise<Outcome> {
+  const rawTail =
+    details.logOffset === undefined ? [] : await tailLines(ctx.logFile, ctx.timing.failureLogLines, details.logOffset);
   const scrubber = new SecretScrubber(ctx.paths.keyFile, ctx.logger);
   const [scrubbedMessage = message, ...logTail] = await scrubber.scrubLines([message, ...rawTail]);
   const failure: ServerFailure = {

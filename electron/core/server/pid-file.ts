@@ -70,7 +70,8 @@ export function readPidFileSync(file: string): PidFileState {
     }
   } catch (error) {
     if (isNotFound(error)) return { kind: 'missing' };
-    if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) (error as NodeJS.ErrnoException).path = file;
+    if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined)
+      (error as NodeJS.ErrnoException).path = file;
     throw error;
   }
   const pid = parsePid(raw);
@@ -91,7 +92,8 @@ export async function writePidFile(file: string, pid: number): Promise<void> {
  */
 export async function removePidFileIf(file: string, expected: number | string): Promise<boolean> {
   const matches = (state: PidFileState): boolean =>
-    state.kind !== 'missing' && (typeof expected === 'number' ? state.kind === 'pid' && state.pid === expected : state.raw === expected);
+    state.kind !== 'missing' &&
+    (typeof expected === 'number' ? state.kind === 'pid' && state.pid === expected : state.raw === expected);
   if (!matches(await readPidFile(file))) return false;
   const aside = `${file}.${randomBytes(6).toString('hex')}.removing`;
   try {

@@ -21,7 +21,9 @@ export async function servedHome(pid: number, platform: NodeJS.Platform = proces
     return cwd === null ? UNKNOWN : { kind: 'known', home: path.resolve(cwd, fromEnv) };
   }
   const userHome = env.get('HOME');
-  return userHome === undefined || userHome === '' ? UNKNOWN : { kind: 'known', home: path.join(userHome, '.microsandbox') };
+  return userHome === undefined || userHome === ''
+    ? UNKNOWN
+    : { kind: 'known', home: path.join(userHome, '.microsandbox') };
 }
 
 /** The names the home is read from; nothing else of another process's environment is kept. */

@@ -8,7 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readProcFile, runPs } from './process-identity.ts';
 
 /** The process group of `pid`, or null when it cannot be read. */
-export async function processGroupOf(pid: number, platform: NodeJS.Platform = process.platform): Promise<number | null> {
+export async function processGroupOf(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<number | null> {
   if (platform === 'linux') {
     const stat = await readProcFile(pid, 'stat');
     if (stat === null) return null;
@@ -52,7 +55,10 @@ export async function sessionMembers(sid: number, platform: NodeJS.Platform = pr
  * id), from one look at the process table: a stop asks both on every check until the server is
  * gone, and each look reads every process's stat.
  */
-export async function groupAndSession(id: number, platform: NodeJS.Platform = process.platform): Promise<{ readonly group: number[]; readonly session: number[] }> {
+export async function groupAndSession(
+  id: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<{ readonly group: number[]; readonly session: number[] }> {
   if (platform === 'linux') {
     // Read synchronously: procfs answers from memory, never from a disk, and one read is far
     // cheaper than its round trip through the thread pool (64 processes: about 1 ms against 6).
@@ -115,7 +121,11 @@ export function signalGroup(pgid: number, name: NodeJS.Signals | 0): boolean {
 }
 
 /** Whether `pid` descends from `ancestor` (its parent chain reaches it); false when unknown. */
-export async function descendsFrom(pid: number, ancestor: number, platform: NodeJS.Platform = process.platform): Promise<boolean> {
+export async function descendsFrom(
+  pid: number,
+  ancestor: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<boolean> {
   let current = pid;
   for (let depth = 0; depth < 32 && current > 1; depth++) {
     const parent = await parentOf(current, platform);

@@ -99,8 +99,10 @@ export async function identifyServerProcess(
   if (platform !== 'linux' && platform !== 'win32') {
     // `ps -o comm=` is the executable's full path on macOS, spaces and all.
     const command = await psField(pid, 'comm').catch(() => null);
-    if (command === null) return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
-    if (baseName(command.trim()) === 'msbserver' || argvLooksLikeMsbserver(argv, { spacesSplit: true })) return { kind: 'msbserver', argv };
+    if (command === null)
+      return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
+    if (baseName(command.trim()) === 'msbserver' || argvLooksLikeMsbserver(argv, { spacesSplit: true }))
+      return { kind: 'msbserver', argv };
     return { kind: 'other-process' };
   }
   if (argvLooksLikeMsbserver(argv)) return { kind: 'msbserver', argv };
@@ -112,7 +114,10 @@ export async function identifyServerProcess(
 }
 
 /** The process's argument vector, or null when it cannot be read (gone, or not permitted). */
-export async function readProcessArgv(pid: number, platform: NodeJS.Platform = process.platform): Promise<string[] | null> {
+export async function readProcessArgv(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string[] | null> {
   if (platform === 'linux') {
     const raw = await readProcFile(pid, 'cmdline');
     if (raw === null || raw === '') return null;
@@ -135,9 +140,15 @@ export async function readProcessArgv(pid: number, platform: NodeJS.Platform = p
  * stable for the life of the process, so two looks at the same process compare equal: a PID
  * reused by a new process gives another start time.
  */
-export async function processStartTime(pid: number, platform: NodeJS.Platform = process.platform): Promise<number | null> {
+export async function processStartTime(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<number | null> {
   if (platform === 'linux') {
-    const [stat, sys] = await Promise.all([readProcFile(pid, 'stat'), fsp.readFile('/proc/stat', 'utf8').catch(() => null)]);
+    const [stat, sys] = await Promise.all([
+      readProcFile(pid, 'stat'),
+      fsp.readFile('/proc/stat', 'utf8').catch(() => null),
+    ]);
     if (stat === null || sys === null) return null;
     // Fields after the parenthesised command name; starttime is field 22 overall (index 19 here).
     const afterComm = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

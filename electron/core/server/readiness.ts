@@ -29,7 +29,11 @@ async function holders(ctx: ServerContext, port: number): Promise<number[] | nul
  * the app created, or a descendant that left it (`setsid`). `'cannot-tell'` where sockets cannot
  * be seen; null when none of them holds it (someone else answered).
  */
-export async function ownListener(ctx: ServerContext, child: OwnChild, port: number): Promise<number | null | 'cannot-tell'> {
+export async function ownListener(
+  ctx: ServerContext,
+  child: OwnChild,
+  port: number,
+): Promise<number | null | 'cannot-tell'> {
   const direct = await listenersAmong([child.pid], port, ctx.platform);
   if (direct === null) return 'cannot-tell';
   if (direct.length > 0) return child.pid;
@@ -45,7 +49,13 @@ export async function ownListener(ctx: ServerContext, child: OwnChild, port: num
  * the group and exited, or ran it in a session of its own): tracked, recorded and named in
  * `server.pid` as the app's own. The group the app created is signalled only while the server is in it.
  */
-export async function trackHandedOff(ctx: ServerContext, child: OwnChild, pid: number, settings: Settings, url: string): Promise<TrackedServer | null> {
+export async function trackHandedOff(
+  ctx: ServerContext,
+  child: OwnChild,
+  pid: number,
+  settings: Settings,
+  url: string,
+): Promise<TrackedServer | null> {
   const startTime = await processStartTime(pid, ctx.platform);
   if (startTime === null) return null;
   const group = await processGroupOf(pid, ctx.platform);
@@ -69,7 +79,11 @@ export async function trackHandedOff(ctx: ServerContext, child: OwnChild, pid: n
  * wrapper handed off. Found by who listens (and judged, so another home's never counts), else,
  * where sockets cannot be seen, by name.
  */
-export async function homeServerOnPort(ctx: ServerContext, port: number, exclude: number | null = null): Promise<HomeServer | null> {
+export async function homeServerOnPort(
+  ctx: ServerContext,
+  port: number,
+  exclude: number | null = null,
+): Promise<HomeServer | null> {
   const record = await readServerRecord(ctx);
   const listening = await holders(ctx, port);
   if (listening === null) {
@@ -99,7 +113,12 @@ export async function pidFileNames(ctx: ServerContext, pid: number): Promise<boo
 }
 
 /** Adopts a this-home server found running instead of the app's own, and names it in `server.pid`. */
-export async function adoptInstead(ctx: ServerContext, found: HomeServer, ownPid: number | null, warnings: readonly string[]): Promise<Outcome> {
+export async function adoptInstead(
+  ctx: ServerContext,
+  found: HomeServer,
+  ownPid: number | null,
+  warnings: readonly string[],
+): Promise<Outcome> {
   if (ownPid !== null) {
     await removePidFileIf(ctx.paths.pidFile, ownPid);
     await clearServerRecord(ctx, ownPid);

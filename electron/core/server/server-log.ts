@@ -65,7 +65,10 @@ const MAX_SECRET_RUN = 2048;
  * knows secrets only whole, and half a secret is still one. So a run of token characters
  * (`[A-Za-z0-9_.-]`, up to `MAX_SECRET_RUN` long) touching a cut goes with what was cut.
  */
-export function capLine(line: string, options: { readonly cutBefore?: number; readonly dropped?: number } = {}): string {
+export function capLine(
+  line: string,
+  options: { readonly cutBefore?: number; readonly dropped?: number } = {},
+): string {
   let text = line;
   let cutStart = options.cutBefore ?? 0;
   if (cutStart > 0) {
@@ -122,7 +125,9 @@ export async function tailLines(file: string, count: number, fromOffset = 0): Pr
     // Stopped at the byte cap inside a line: its start lies before what was read.
     const cutFirst = start > fromOffset && start === floor && newlines <= count ? start - fromOffset : 0;
     const shown = lines.slice(-count);
-    return shown.map((line, i) => capLine(stripTerminalCodes(line), { cutBefore: i === 0 && shown.length === lines.length ? cutFirst : 0 }));
+    return shown.map((line, i) =>
+      capLine(stripTerminalCodes(line), { cutBefore: i === 0 && shown.length === lines.length ? cutFirst : 0 }),
+    );
   } finally {
     await handle.close();
   }

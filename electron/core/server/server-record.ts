@@ -38,7 +38,8 @@ export async function readServerRecord(ctx: ServerContext): Promise<ServerRecord
   try {
     text = await fsp.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') ctx.logger.warn(`Could not read ${file}: ${errorText(error)}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      ctx.logger.warn(`Could not read ${file}: ${errorText(error)}`);
     return null;
   }
   try {
@@ -65,7 +66,10 @@ export async function writeServerRecord(ctx: ServerContext, record: Omit<ServerR
   const file = recordPath(ctx);
   if (file === null) return;
   await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(file, `${JSON.stringify({ home: path.resolve(ctx.paths.home), ...record })}\n`, { mode: 0o600, logger: ctx.logger });
+  await writeFileAtomic(file, `${JSON.stringify({ home: path.resolve(ctx.paths.home), ...record })}\n`, {
+    mode: 0o600,
+    logger: ctx.logger,
+  });
 }
 
 /** Forgets the record, but only while it is about `pid` (another start may have replaced it). */

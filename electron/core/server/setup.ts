@@ -11,7 +11,12 @@ export interface SetupCheckOptions {
 /** Looks for msbserver (and msbrun beside it) the way a start would. */
 export async function checkSetup(options: SetupCheckOptions): Promise<SetupState> {
   if (options.platform === 'win32') return { kind: 'unsupported', platformName: platformName(options.platform) };
-  const located = await locateMsbserver({ env: options.env, settingsPath: options.settingsPath, platform: options.platform, userHome: options.userHome });
+  const located = await locateMsbserver({
+    env: options.env,
+    settingsPath: options.settingsPath,
+    platform: options.platform,
+    userHome: options.userHome,
+  });
   if (!located.found) return { kind: 'missing', locate: located };
   const msbrun = await locateMsbrun(located.path, options.env);
   return { kind: 'ready', msbserver: located.path, msbrun: { found: msbrun.found, searched: msbrun.searched } };

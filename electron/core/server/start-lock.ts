@@ -112,7 +112,8 @@ async function tryCreate(file: string, content: string, logger: Logger): Promise
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     // File systems without hard links: create in place, and never leave a partial file.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return createInPlace(file, content, logger);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV')
+      return createInPlace(file, content, logger);
     throw error;
   } finally {
     await fsp.unlink(temp).catch(ignoreFailure(logger, `removing ${temp}`));
@@ -145,14 +146,21 @@ async function readRecord(file: string): Promise<LockRecord | 'missing' | 'unrea
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') {
-      throw new LockWriteError(`${file} is a folder, where the app keeps its start lock. Remove it (\`rmdir ${file}\`) and try again.`, { cause: error });
+      throw new LockWriteError(
+        `${file} is a folder, where the app keeps its start lock. Remove it (\`rmdir ${file}\`) and try again.`,
+        { cause: error },
+      );
     }
     return 'missing'; // gone meanwhile: the next try creates it
   }
   try {
     const parsed = JSON.parse(text) as Partial<LockRecord>;
     if (typeof parsed.pid === 'number' && typeof parsed.token === 'string') {
-      return { pid: parsed.pid, token: parsed.token, started: typeof parsed.started === 'number' ? parsed.started : null };
+      return {
+        pid: parsed.pid,
+        token: parsed.token,
+        started: typeof parsed.started === 'number' ? parsed.started : null,
+      };
     }
   } catch {
     // fall through: not a lock this app wrote whole
@@ -209,5 +217,6 @@ async function releaseIfOurs(lockFile: string, token: string, logger: Logger): P
 
 async function removeIfOlderThan(file: string, ageMs: number, logger: Logger): Promise<void> {
   const stat = await fsp.stat(file).catch(() => null);
-  if (stat !== null && Date.now() - stat.mtimeMs > ageMs) await fsp.unlink(file).catch(ignoreFailure(logger, `removing the stale ${file}`));
+  if (stat !== null && Date.now() - stat.mtimeMs > ageMs)
+    await fsp.unlink(file).catch(ignoreFailure(logger, `removing the stale ${file}`));
 }

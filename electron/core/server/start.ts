@@ -20,7 +20,14 @@ import { failed, type Outcome, type Progress, seconds, type TrackedServer, UNCHA
 import { removePidFileIf, writePidFile } from './pid-file.ts';
 import { portInUse } from './port-check.ts';
 import { processStartTime } from './process-identity.ts';
-import { adoptInstead, homeServerOnPort, ownListener, pidFileNames, portHolderText, trackHandedOff } from './readiness.ts';
+import {
+  adoptInstead,
+  homeServerOnPort,
+  ownListener,
+  pidFileNames,
+  portHolderText,
+  trackHandedOff,
+} from './readiness.ts';
 import { groupAlive, processGroupOf } from './process-groups.ts';
 import { redactArgs, serverArgs } from './server-args.ts';
 import type { StartOptions } from './server-control.ts';
@@ -53,7 +60,11 @@ export async function startServer(ctx: ServerContext, request: StartRequest): Pr
   const url = serverUrl(settings.host, settings.port);
   request.progress({ kind: 'starting', url, devMode: settings.devMode, warnings: request.current.warnings });
   if (ctx.platform === 'win32') {
-    return failed(ctx, 'unsupported-platform', 'msbserver does not run natively on Windows. Run microsandbox inside WSL 2.');
+    return failed(
+      ctx,
+      'unsupported-platform',
+      'msbserver does not run natively on Windows. Run microsandbox inside WSL 2.',
+    );
   }
   // The window cannot ask for it any more, but a settings file of an earlier version (or edited
   // by hand) still could: development mode is never opened to the network.
@@ -96,9 +107,19 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
   if (adopted !== null && adopted.kind !== 'unchanged') return { ...adopted, warnings };
   if (run.request.signal.aborted) return UNCHANGED;
 
-  const located = await locateMsbserver({ env: ctx.env, settingsPath: settings.msbserverPath, platform: ctx.platform, userHome: ctx.userHome });
+  const located = await locateMsbserver({
+    env: ctx.env,
+    settingsPath: settings.msbserverPath,
+    platform: ctx.platform,
+    userHome: ctx.userHome,
+  });
   if (!located.found) {
-    const code: FailureCode = located.reason === 'unsafe' ? 'unsafe-executable' : located.reason === 'not-executable' ? 'not-executable' : 'not-found';
+    const code: FailureCode =
+      located.reason === 'unsafe'
+        ? 'unsafe-executable'
+        : located.reason === 'not-executable'
+          ? 'not-executable'
+          : 'not-found';
     return failed(ctx, code, `${located.problem} ${located.hint}`, { searched: located.searched, warnings });
   }
   const msbrun = msbrunWarning(await locateMsbrun(located.path, ctx.env));
@@ -118,7 +139,10 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
   let key: string | null = null;
   if (!settings.devMode) {
     try {
-      key = await chooseStartKey(ctx.paths.keyFile, { ...run.request.options, onWarning: (warning) => warnings.push(warning) });
+      key = await chooseStartKey(ctx.paths.keyFile, {
+        ...run.request.options,
+        onWarning: (warning) => warnings.push(warning),
+      });
     } catch (error) {
       return failed(ctx, 'home-error', `Could not prepare the server key: ${errorText(error)}`, { warnings });
     }
@@ -131,7 +155,10 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   const { ctx, settings, url, warnings, request } = run;
   let log;
   try {
-    log = await openServerLog(ctx.logFile, `--- ${new Date(ctx.clock.now()).toISOString()} Microsandbox Tray starts ${executable} ${redactArgs(args).join(' ')}`);
+    log = await openServerLog(
+      ctx.logFile,
+      `--- ${new Date(ctx.clock.now()).toISOString()} Microsandbox Tray starts ${executable} ${redactArgs(args).join(' ')}`,
+    );
   } catch (error) {
     return failed(ctx, 'home-error', `Could not open the server log ${ctx.logFile}: ${errorText(error)}`, { warnings });
   }
@@ -144,7 +171,12 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
     await log.handle.close();
   }
   // Detached: the child leads a session, and so a process group, of its own.
-  const own: TrackedServer = { pid: child.pid, pgid: child.pid, startTime: await processStartTime(child.pid, ctx.platform), child };
+  const own: TrackedServer = {
+    pid: child.pid,
+    pgid: child.pid,
+    startTime: await processStartTime(child.pid, ctx.platform),
+    child,
+  };
   run.own = own;
   request.progress({ kind: 'spawned', child });
   // The record first: whoever reads server.pid next (another instance, a look of our own) can
@@ -163,7 +195,10 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   const raceOver = new AbortController();
   const outcome = await Promise.race([
     child.exited.then((exit) => ({ kind: 'exited' as const, ...exit })),
-    waitForHealth(url, { timeoutMs: settings.readinessTimeoutMs, signal: AbortSignal.any([request.signal, raceOver.signal]) }).then((result) => ({ kind: result })),
+    waitForHealth(url, {
+      timeoutMs: settings.readinessTimeoutMs,
+      signal: AbortSignal.any([request.signal, raceOver.signal]),
+    }).then((result) => ({ kind: result })),
   ]);
   raceOver.abort(); // the health polling ends with the race
   // Stop pressed, or the app quits: the procedure gives way; a stop (if any) comes next.
@@ -173,12 +208,17 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   if (outcome.kind === 'exited') return exitedEarly(run, own, child, outcome, deadline);
   const exit = await killNow(ctx, own);
   await forget(ctx, child.pid);
-  return failed(ctx, 'timeout', `The app stopped msbserver after ${seconds(settings.readinessTimeoutMs)} without a health answer (the readiness timeout in Settings).`, {
-    exitCode: exit.code,
-    signal: exit.signal,
-    logOffset: child.logOffset,
-    warnings,
-  });
+  return failed(
+    ctx,
+    'timeout',
+    `The app stopped msbserver after ${seconds(settings.readinessTimeoutMs)} without a health answer (the readiness timeout in Settings).`,
+    {
+      exitCode: exit.code,
+      signal: exit.signal,
+      logOffset: child.logOffset,
+      warnings,
+    },
+  );
 }
 
 /** The health check answered: running, once it is known the answer came from the app's own start. */
@@ -202,10 +242,15 @@ async function answeredHealth(run: Run, own: TrackedServer, child: OwnChild): Pr
   if (!stillRunning) return running(run, own);
   await forget(ctx, child.pid);
   const holder = await portHolderText(ctx, settings.port);
-  return failed(ctx, 'port-in-use', `Port ${settings.port} on ${settings.host} was taken by ${holder ?? 'another program'} while msbserver started. Stop it or choose another port in Settings.`, {
-    warnings,
-    logOffset: child.logOffset,
-  });
+  return failed(
+    ctx,
+    'port-in-use',
+    `Port ${settings.port} on ${settings.host} was taken by ${holder ?? 'another program'} while msbserver started. Stop it or choose another port in Settings.`,
+    {
+      warnings,
+      logOffset: child.logOffset,
+    },
+  );
 }
 
 /**
@@ -213,10 +258,19 @@ async function answeredHealth(run: Run, own: TrackedServer, child: OwnChild): Pr
  * of its group, or to a session of its own) and left, the CLI's server that won the port, or a
  * real failure that leaves nothing.
  */
-async function exitedEarly(run: Run, own: TrackedServer, child: OwnChild, exit: ExitStatus, deadline: number): Promise<Outcome> {
+async function exitedEarly(
+  run: Run,
+  own: TrackedServer,
+  child: OwnChild,
+  exit: ExitStatus,
+  deadline: number,
+): Promise<Outcome> {
   const { ctx, settings, url, warnings, request } = run;
   if (exit.code === 0 || (await groupAlive(child.pid, ctx.platform))) {
-    const health = await waitForHealth(url, { timeoutMs: Math.max(0, deadline - ctx.clock.now()), signal: request.signal });
+    const health = await waitForHealth(url, {
+      timeoutMs: Math.max(0, deadline - ctx.clock.now()),
+      signal: request.signal,
+    });
     // Stop pressed, or the app quits: the group the app created is still tracked, for Stop to end.
     if (health === 'aborted' || request.signal.aborted) return UNCHANGED;
     if (health === 'healthy') {
@@ -251,16 +305,41 @@ async function handedOffServer(ctx: ServerContext, port: number, childPid: numbe
 }
 
 function running(run: Run, server: TrackedServer): Outcome {
-  return { kind: 'running', server, url: run.url, devMode: run.settings.devMode, startedAt: run.ctx.clock.now(), external: false, healthy: true, warnings: run.warnings };
+  return {
+    kind: 'running',
+    server,
+    url: run.url,
+    devMode: run.settings.devMode,
+    startedAt: run.ctx.clock.now(),
+    external: false,
+    healthy: true,
+    warnings: run.warnings,
+  };
 }
 
-async function recordOwn(ctx: ServerContext, own: TrackedServer, executable: string, settings: Settings, url: string): Promise<void> {
+async function recordOwn(
+  ctx: ServerContext,
+  own: TrackedServer,
+  executable: string,
+  settings: Settings,
+  url: string,
+): Promise<void> {
   // A wrapper that exits at once may be reaped before its start time is read: the spawn time is as good.
   const startTime = own.startTime ?? ctx.clock.now();
   try {
-    await writeServerRecord(ctx, { pid: own.pid, pgid: own.pid, startTime, executable, url, devMode: settings.devMode, startedAt: ctx.clock.now() });
+    await writeServerRecord(ctx, {
+      pid: own.pid,
+      pgid: own.pid,
+      startTime,
+      executable,
+      url,
+      devMode: settings.devMode,
+      startedAt: ctx.clock.now(),
+    });
   } catch (error) {
-    ctx.logger.warn(`Could not record the started server; after an app restart it is recognised by its name only: ${errorText(error)}`);
+    ctx.logger.warn(
+      `Could not record the started server; after an app restart it is recognised by its name only: ${errorText(error)}`,
+    );
   }
 }
 

@@ -56,14 +56,17 @@ async function stopTarget(ctx: ServerContext, { tracked, current, progress }: St
     // Our child may have exited on its own just now: its exit is no crash once stop was asked for.
     if (tracked?.child != null) tracked.child.expectingExit = true;
     const warnings = found.warnings;
-    if (current.state === 'failed' && current.error !== null) return { kind: 'failed', failure: current.error, warnings };
+    if (current.state === 'failed' && current.error !== null)
+      return { kind: 'failed', failure: current.error, warnings };
     return { kind: 'stopped', warnings };
   }
   const target = found.server;
   progress({ kind: 'stopping', pid: target.pid });
   if (target.child !== null) target.child.expectingExit = true;
   if (!(await terminate(ctx, target))) {
-    return failed(ctx, 'stop-failed', `msbserver (PID ${target.pid}) did not exit, even after SIGKILL.`, { keepServer: true });
+    return failed(ctx, 'stop-failed', `msbserver (PID ${target.pid}) did not exit, even after SIGKILL.`, {
+      keepServer: true,
+    });
   }
   await removePidFileIf(ctx.paths.pidFile, target.pid);
   await clearServerRecord(ctx, target.pid);
@@ -80,7 +83,8 @@ async function findTarget(ctx: ServerContext, tracked: TrackedServer | null, cur
   if (tracked !== null) {
     const leaderAlive = tracked.child !== null ? isRunningChild(tracked.child) : await stillTracked(ctx, tracked);
     // A wrapper that exited can leave its server booting in the group: the group is the target then.
-    if (leaderAlive || (tracked.pgid !== null && (await groupAlive(tracked.pgid, ctx.platform)))) return { kind: 'server', server: tracked };
+    if (leaderAlive || (tracked.pgid !== null && (await groupAlive(tracked.pgid, ctx.platform))))
+      return { kind: 'server', server: tracked };
   }
   const record = await readServerRecord(ctx);
   const candidates = new Set<number>();
@@ -93,10 +97,19 @@ async function findTarget(ctx: ServerContext, tracked: TrackedServer | null, cur
     const verdict = await judgeProcess(ctx, pid, record, 'pid-file');
     if (verdict.kind === 'this-home') {
       const appCreated = verdict.record !== null && verdict.record.pgid === verdict.pgid;
-      return { kind: 'server', server: { pid, pgid: await safeGroup(ctx, pid, verdict.pgid, appCreated), startTime: verdict.startTime, child: null } };
+      return {
+        kind: 'server',
+        server: {
+          pid,
+          pgid: await safeGroup(ctx, pid, verdict.pgid, appCreated),
+          startTime: verdict.startTime,
+          child: null,
+        },
+      };
     }
     if (verdict.kind === 'unknown') unknown = true;
-    if (verdict.kind === 'other-home') warnings.push(`PID ${pid} is msbserver for ${verdict.serves}, not this one, so it was not stopped.`);
+    if (verdict.kind === 'other-home')
+      warnings.push(`PID ${pid} is msbserver for ${verdict.serves}, not this one, so it was not stopped.`);
   }
   if (unknown) return { kind: 'unknown' };
   const left = await recordedServer(ctx, record); // clears a stale record

@@ -11,7 +11,12 @@ import { processLiveness, processStartTime } from './process-identity.ts';
 import { raceTimeout, sameStartTime, signal } from './signals.ts';
 
 /** The group of `pid` that may be signalled as a whole, or null. */
-export async function safeGroup(ctx: ServerContext, pid: number, pgid: number | null, appCreated: boolean): Promise<number | null> {
+export async function safeGroup(
+  ctx: ServerContext,
+  pid: number,
+  pgid: number | null,
+  appCreated: boolean,
+): Promise<number | null> {
   if (pgid === null || pgid <= 1) return null;
   if (pgid !== pid && !appCreated) return null;
   const own = await ownProcessGroup(ctx.platform);
@@ -26,7 +31,8 @@ export async function safeGroup(ctx: ServerContext, pid: number, pgid: number | 
 async function send(ctx: ServerContext, server: TrackedServer, name: NodeJS.Signals): Promise<boolean> {
   const group = server.pgid !== null && signalGroup(server.pgid, name);
   let strays = false;
-  if (server.pgid !== null) for (const pid of await strayMembers(ctx, server.pgid)) strays = signal(pid, name) || strays;
+  if (server.pgid !== null)
+    for (const pid of await strayMembers(ctx, server.pgid)) strays = signal(pid, name) || strays;
   return group || strays || signal(server.pid, name);
 }
 
@@ -39,7 +45,8 @@ async function strayMembers(ctx: ServerContext, id: number): Promise<number[]> {
 
 /** Whether the process and its group are gone. */
 async function gone(ctx: ServerContext, server: TrackedServer): Promise<boolean> {
-  const childExited = server.child !== null && (server.child.process.exitCode !== null || server.child.process.signalCode !== null);
+  const childExited =
+    server.child !== null && (server.child.process.exitCode !== null || server.child.process.signalCode !== null);
   const leaderGone = childExited || (await processLiveness(server.pid, ctx.platform)) === 'dead';
   if (!leaderGone) return false;
   if (server.pgid === null) return true;
@@ -67,7 +74,10 @@ async function stillSame(ctx: ServerContext, server: TrackedServer): Promise<boo
     return server.startTime === null || sameStartTime(now, server.startTime);
   }
   // A PID is not reused while a group of that id exists, so the group is still the server's.
-  return server.pgid !== null && ((await groupAlive(server.pgid, ctx.platform)) || (await strayMembers(ctx, server.pgid)).length > 0);
+  return (
+    server.pgid !== null &&
+    ((await groupAlive(server.pgid, ctx.platform)) || (await strayMembers(ctx, server.pgid)).length > 0)
+  );
 }
 
 /** SIGTERM, the grace period, then SIGKILL; true once the server and its group are gone. */

@@ -13,7 +13,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const PAGE = 'fixture://app/index.html';
 
 // Before ready, as Electron requires.
-protocol.registerSchemesAsPrivileged([{ scheme: 'fixture', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'fixture', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 /** @type {BrowserWindow | null} */
 let win = null;
@@ -27,7 +29,12 @@ function open(url) {
     width: 500,
     height: 400,
     show: false,
-    webPreferences: { preload: path.join(here, 'preload.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false },
+    webPreferences: {
+      preload: path.join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    },
   });
   win = window;
   window.once('ready-to-show', () => window.show());
@@ -43,7 +50,11 @@ function renderTray() {
     Menu.buildFromTemplate([
       { label: 'Fixture', enabled: false },
       { id: 'open', label: 'Open Window', click: () => open(PAGE) },
-      { id: 'open-file', label: 'Open From File', click: () => open(pathToFileURL(path.join(here, 'index.html')).href) },
+      {
+        id: 'open-file',
+        label: 'Open From File',
+        click: () => open(pathToFileURL(path.join(here, 'index.html')).href),
+      },
       { id: 'open-unhandled', label: 'Open Unhandled', click: () => open('nohandler://app/index.html') },
       {
         label: 'More',
@@ -84,7 +95,8 @@ void app.whenReady().then(() => {
   }));
   ipcMain.handle('ask', async (_event, sync) => {
     const options = { message: 'Proceed?', buttons: ['Cancel', 'Proceed'], cancelId: 0 };
-    if (sync === true) return { response: win === null ? dialog.showMessageBoxSync(options) : dialog.showMessageBoxSync(win, options) };
+    if (sync === true)
+      return { response: win === null ? dialog.showMessageBoxSync(options) : dialog.showMessageBoxSync(win, options) };
     return win === null ? dialog.showMessageBox(options) : dialog.showMessageBox(win, options);
   });
   ipcMain.handle('pick', () => dialog.showOpenDialog({ title: 'Pick a file', properties: ['openFile'] }));

@@ -13,5 +13,6 @@ void fetch('./data.json')
   // disposed, the route aborted) must not turn into an unhandled page error; the test that is
   // about the fetch reads #fetched.
   .catch((error) => {
-    if (fetched !== null) fetched.textContent = `fetch failed: ${error instanceof Error ? error.message : String(error)}`;
+    if (fetched !== null)
+      fetched.textContent = `fetch failed: ${error instanceof Error ? error.message : String(error)}`;
   });

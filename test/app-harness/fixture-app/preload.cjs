@@ -12,14 +12,16 @@ contextBridge.exposeInMainWorld('fixture', {
   pick: () => ipcRenderer.invoke('pick'),
   save: () => ipcRenderer.invoke('save'),
   oops: () => ipcRenderer.invoke('oops'),
-  fail: () => ipcRenderer.invoke('fail').then(
-    () => 'resolved',
-    (error) => error.message,
-  ),
-  missing: () => ipcRenderer.invoke('no-such-channel').then(
-    () => 'resolved',
-    (error) => error.message,
-  ),
+  fail: () =>
+    ipcRenderer.invoke('fail').then(
+      () => 'resolved',
+      (error) => error.message,
+    ),
+  missing: () =>
+    ipcRenderer.invoke('no-such-channel').then(
+      () => 'resolved',
+      (error) => error.message,
+    ),
   note: (text) => ipcRenderer.send('note', text),
   heard: () => heard.map((entry) => ({ ...entry })),
 });

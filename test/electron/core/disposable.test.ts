@@ -13,10 +13,12 @@ describe('DisposableStore', () => {
     const order: string[] = [];
     const store = new DisposableStore();
     store.add(toDisposable(() => void order.push('tray')));
-    store.add(toDisposable(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      order.push('server');
-    }));
+    store.add(
+      toDisposable(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push('server');
+      }),
+    );
     store.add(toDisposable(() => void order.push('window')));
     await store.dispose();
     await store.dispose();
@@ -29,9 +31,11 @@ describe('DisposableStore', () => {
     const order: string[] = [];
     const store = new DisposableStore(logger);
     store.add(toDisposable(() => void order.push('first')));
-    store.add(toDisposable(() => {
-      throw new Error('watcher already closed');
-    }));
+    store.add(
+      toDisposable(() => {
+        throw new Error('watcher already closed');
+      }),
+    );
     await store.dispose();
     expect(order).toEqual(['first']);
     expect(logger.lines).toEqual(['warn: Disposing failed: watcher already closed']);
@@ -41,9 +45,11 @@ describe('DisposableStore', () => {
     const store = new DisposableStore();
     await store.dispose();
     let disposed = false;
-    store.add(toDisposable(() => {
-      disposed = true;
-    }));
+    store.add(
+      toDisposable(() => {
+        disposed = true;
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(disposed).toBe(true);
   });

@@ -20,7 +20,25 @@ import * as sandboxFeed from '../../../electron/core/desktop/sandbox-feed.ts';
 
 // `export *` silently drops a name two modules both export; this catches such a clash at once.
 describe('the core index', () => {
-  const modules = { paths, atomicFile, serverKey, token, settings, duration, namespace, settingsSchema, actions, controller, handlers, trayMenu, mintService, logger, sandboxesCore, stopFlow, sandboxFeed };
+  const modules = {
+    paths,
+    atomicFile,
+    serverKey,
+    token,
+    settings,
+    duration,
+    namespace,
+    settingsSchema,
+    actions,
+    controller,
+    handlers,
+    trayMenu,
+    mintService,
+    logger,
+    sandboxesCore,
+    stopFlow,
+    sandboxFeed,
+  };
   for (const [name, exports] of Object.entries(modules)) {
     it(`re-exports everything from ${name}`, () => {
       for (const [key, value] of Object.entries(exports)) expect(core, key).toHaveProperty(key, value);
@@ -29,10 +47,18 @@ describe('the core index', () => {
 });
 
 describe('the names the issue promises', () => {
-  it.each(['createController', 'createHandlerTable', 'mintToken', 'parseDuration', 'homePaths', 'resolveHome', 'DEFAULT_SETTINGS', 'buildTrayMenu', 'availableActions', 'createMintService'])(
-    '%s',
-    (name) => {
-      expect(core).toHaveProperty(name);
-    },
-  );
+  it.each([
+    'createController',
+    'createHandlerTable',
+    'mintToken',
+    'parseDuration',
+    'homePaths',
+    'resolveHome',
+    'DEFAULT_SETTINGS',
+    'buildTrayMenu',
+    'availableActions',
+    'createMintService',
+  ])('%s', (name) => {
+    expect(core).toHaveProperty(name);
+  });
 });

@@ -20,7 +20,12 @@ describe('errorText', () => {
 describe('ignoreFailure', () => {
   it('logs what was being done at debug level and resolves to undefined', async () => {
     const lines: string[] = [];
-    const logger: Logger = { debug: (m) => void lines.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
+    const logger: Logger = {
+      debug: (m) => void lines.push(m),
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
     const result = await Promise.reject(new Error('EBUSY')).catch(ignoreFailure(logger, 'removing a temporary file'));
     expect(result).toBeUndefined();
     expect(lines).toEqual(['Ignored a failure while removing a temporary file: EBUSY']);

@@ -46,7 +46,12 @@ describe('openSettings on a fresh profile', () => {
 
   it('accepts a conf typed with the Settings interface, without a cast', () => {
     const typed = (): SettingsBackingStore =>
-      new Conf<Settings>({ cwd: dir, configName: 'settings', projectName: 'microsandbox-tray-test', defaults: { ...DEFAULT_SETTINGS } });
+      new Conf<Settings>({
+        cwd: dir,
+        configName: 'settings',
+        projectName: 'microsandbox-tray-test',
+        defaults: { ...DEFAULT_SETTINGS },
+      });
     const opened = openSettings(typed, settingsFile, clock);
     expect(opened.store.get()).toEqual(DEFAULT_SETTINGS);
     expect(opened.store.update({ port: 6000 })).toMatchObject({ ok: true });
@@ -58,10 +63,18 @@ describe('SettingsStore.update', () => {
   it('writes a valid patch, and a later open reads it back', () => {
     const { store } = openSettings(createConf, settingsFile, clock);
     const result = store.update({ port: 6000, defaultExpiry: '7d' });
-    expect(result).toEqual({ ok: true, settings: { ...DEFAULT_SETTINGS, port: 6000, defaultExpiry: '7d' }, restartNeeded: true });
+    expect(result).toEqual({
+      ok: true,
+      settings: { ...DEFAULT_SETTINGS, port: 6000, defaultExpiry: '7d' },
+      restartNeeded: true,
+    });
     expect(readFileJson()).toMatchObject({ port: 6000, defaultExpiry: '7d' });
     expect(store.get().port).toBe(6000);
-    expect(openSettings(createConf, settingsFile, clock).store.get()).toEqual({ ...DEFAULT_SETTINGS, port: 6000, defaultExpiry: '7d' });
+    expect(openSettings(createConf, settingsFile, clock).store.get()).toEqual({
+      ...DEFAULT_SETTINGS,
+      port: 6000,
+      defaultExpiry: '7d',
+    });
   });
 
   it('writes nothing at all when any field is invalid', () => {
@@ -69,7 +82,11 @@ describe('SettingsStore.update', () => {
     store.update({ devMode: true });
     const before = fs.readFileSync(settingsFile);
     const result = store.update({ port: 0, autoRestart: true });
-    expect(result).toEqual({ ok: false, errors: { port: expect.stringMatching(/1 to 65535/) as unknown }, unknownKeys: [] });
+    expect(result).toEqual({
+      ok: false,
+      errors: { port: expect.stringMatching(/1 to 65535/) as unknown },
+      unknownKeys: [],
+    });
     expect(fs.readFileSync(settingsFile).equals(before)).toBe(true);
     expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, devMode: true });
   });
@@ -84,7 +101,10 @@ describe('SettingsStore.update', () => {
 
   it('says a restart is needed only when a restart setting actually changes', () => {
     const { store } = openSettings(createConf, settingsFile, clock);
-    expect(store.update({ clipboardClearSeconds: 0, startAtLogin: true })).toMatchObject({ ok: true, restartNeeded: false });
+    expect(store.update({ clipboardClearSeconds: 0, startAtLogin: true })).toMatchObject({
+      ok: true,
+      restartNeeded: false,
+    });
     expect(store.update({ port: 5555 })).toMatchObject({ ok: true, restartNeeded: false });
     expect(store.update({ host: '::1' })).toMatchObject({ ok: true, restartNeeded: true });
     expect(store.update({ namespacesPath: '/srv/ns' })).toMatchObject({ ok: true, restartNeeded: true });
@@ -169,7 +189,10 @@ describe('a corrupt settings file', () => {
     fs.writeFileSync(settingsFile, '{not json');
     const opened = openSettings(createConf, settingsFile, clock);
 
-    expect(opened.recovered).toEqual({ movedTo: expectedMove(), reason: expect.stringMatching(/not valid JSON/) as unknown });
+    expect(opened.recovered).toEqual({
+      movedTo: expectedMove(),
+      reason: expect.stringMatching(/not valid JSON/) as unknown,
+    });
     expect(opened.store.get()).toEqual(DEFAULT_SETTINGS);
     expect(opened.invalidFields).toEqual([]);
     expect(fs.readFileSync(expectedMove(), 'utf8')).toBe('{not json');

@@ -46,7 +46,9 @@ const pending = new Map();
  */
 function split(args) {
   const [first, second] = args;
-  const candidate = /** @type {{ id?: unknown, webContents?: unknown } | null} */ (typeof first === 'object' ? first : null);
+  const candidate = /** @type {{ id?: unknown, webContents?: unknown } | null} */ (
+    typeof first === 'object' ? first : null
+  );
   if (candidate !== null && candidate.webContents !== undefined && typeof candidate.id === 'number') {
     return { window: candidate.id, options: /** @type {Record<string, any>} */ (second ?? {}) };
   }
@@ -61,7 +63,9 @@ function matches(match, dialog) {
   if (match.kind !== undefined && match.kind !== dialog.kind) return false;
   if (match.text === undefined || match.text === '') return true;
   const { title, message, detail } = dialog.options;
-  return [title, message, detail].some((part) => typeof part === 'string' && part.includes(/** @type {string} */ (match.text)));
+  return [title, message, detail].some(
+    (part) => typeof part === 'string' && part.includes(/** @type {string} */ (match.text)),
+  );
 }
 
 /**
@@ -77,12 +81,19 @@ function shape(dialog, answer) {
     let response = answer.response;
     if (answer.button !== undefined) {
       response = buttons.indexOf(answer.button);
-      if (response < 0) return { ok: false, reason: `no button ${JSON.stringify(answer.button)} (buttons: ${JSON.stringify(buttons)})` };
+      if (response < 0)
+        return {
+          ok: false,
+          reason: `no button ${JSON.stringify(answer.button)} (buttons: ${JSON.stringify(buttons)})`,
+        };
     }
     if (response === undefined || !Number.isInteger(response) || response < 0 || response >= buttons.length) {
       return { ok: false, reason: `a message box answer needs a button or a response from 0 to ${buttons.length - 1}` };
     }
-    return { ok: true, value: { response, checkboxChecked: answer.checkboxChecked ?? options['checkboxChecked'] === true } };
+    return {
+      ok: true,
+      value: { response, checkboxChecked: answer.checkboxChecked ?? options['checkboxChecked'] === true },
+    };
   }
   if (kind === 'open') {
     const filePaths = answer.filePaths ?? [];
@@ -149,7 +160,10 @@ function asyncDialog(method, kind, result = (value) => value) {
     const queued = fromQueue(dialog);
     if (queued !== undefined) return Promise.resolve(result(queued));
     return new Promise((resolve) => {
-      pending.set(dialog.id, { dialog, settle: (value) => resolve(result(/** @type {Record<string, unknown>} */ (value))) });
+      pending.set(dialog.id, {
+        dialog,
+        settle: (value) => resolve(result(/** @type {Record<string, unknown>} */ (value))),
+      });
     });
   };
 }
@@ -183,7 +197,9 @@ function waitForAnswerFile(dialog) {
   }
   const fallback = shape(dialog, cancelAnswer(dialog));
   const value = fallback.ok ? fallback.value : {};
-  console.error(`recording electron: sync dialog ${dialog.id} (${JSON.stringify(dialog.options['message'] ?? dialog.options['title'] ?? '')}) had no answer; cancelled`);
+  console.error(
+    `recording electron: sync dialog ${dialog.id} (${JSON.stringify(dialog.options['message'] ?? dialog.options['title'] ?? '')}) had no answer; cancelled`,
+  );
   record('event', 'dialog.answered', { id: dialog.id, answer: value, source: 'timeout' });
   return value;
 }
@@ -207,11 +223,21 @@ export const dialog = {
   showSaveDialog: asyncDialog('showSaveDialog', 'save'),
   showMessageBoxSync: syncDialog('showMessageBoxSync', 'message', (value) => value['response']),
   // Electron: the chosen paths, or undefined when cancelled; the chosen path, or '' when cancelled.
-  showOpenDialogSync: syncDialog('showOpenDialogSync', 'open', (value) => (value['canceled'] === true ? undefined : value['filePaths'])),
-  showSaveDialogSync: syncDialog('showSaveDialogSync', 'save', (value) => (value['canceled'] === true ? '' : value['filePath'])),
+  showOpenDialogSync: syncDialog('showOpenDialogSync', 'open', (value) =>
+    value['canceled'] === true ? undefined : value['filePaths'],
+  ),
+  showSaveDialogSync: syncDialog('showSaveDialogSync', 'save', (value) =>
+    value['canceled'] === true ? '' : value['filePath'],
+  ),
   /** @param {string} title @param {string} content */
   showErrorBox(title, content) {
-    record('call', 'dialog.showErrorBox', { id: ++nextId, kind: 'error', sync: true, window: null, options: { title, message: content } });
+    record('call', 'dialog.showErrorBox', {
+      id: ++nextId,
+      kind: 'error',
+      sync: true,
+      window: null,
+      options: { title, message: content },
+    });
   },
 };
 
@@ -223,7 +249,8 @@ addCommand('dialog-queue', (command) => {
 addCommand('dialog-answer', (command) => {
   const id = Number(command['id']);
   const open = pending.get(id);
-  if (open === undefined) throw new Error(`no open async dialog ${id} (answered already, or a sync one: answer it with a file)`);
+  if (open === undefined)
+    throw new Error(`no open async dialog ${id} (answered already, or a sync one: answer it with a file)`);
   const shaped = shape(open.dialog, command['answer'] ?? {});
   if (!shaped.ok) {
     record('event', 'dialog.answer-refused', { id, source: 'test', reason: shaped.reason });

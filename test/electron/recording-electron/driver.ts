@@ -62,7 +62,8 @@ interface Reply {
 }
 
 /** The fake's answer to one command. */
-export type CommandReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+export type CommandReply =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
 function isReply(message: unknown): message is Reply {
   return typeof message === 'object' && message !== null && 'messageId' in message;
@@ -159,7 +160,9 @@ export class RecordingApp {
         resolve({ ok: false, error: 'the app is not running' });
         return;
       }
-      this.#pending.set(messageId, (reply) => resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error ?? 'failed' }));
+      this.#pending.set(messageId, (reply) =>
+        resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error ?? 'failed' }),
+      );
       try {
         this.child.send({ ...command, messageId });
       } catch (error) {
@@ -210,7 +213,11 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'a condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = 'a condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

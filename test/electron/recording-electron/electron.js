@@ -37,7 +37,12 @@ export { dialog, net, protocol, record };
 // (and before it reads `process.platform`).
 const PLATFORM = process.env['RECORDING_ELECTRON_PLATFORM'];
 if (PLATFORM !== undefined && PLATFORM !== '') {
-  Object.defineProperty(process, 'platform', { value: PLATFORM, configurable: true, enumerable: true, writable: false });
+  Object.defineProperty(process, 'platform', {
+    value: PLATFORM,
+    configurable: true,
+    enumerable: true,
+    writable: false,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -814,7 +819,8 @@ function findMenuItem(items, key) {
  */
 function senderOf(command) {
   const named = command['contentsId'] === undefined ? undefined : allContents.get(Number(command['contentsId']));
-  if (command['contentsId'] !== undefined && named === undefined) throw new Error(`no web contents ${command['contentsId']}`);
+  if (command['contentsId'] !== undefined && named === undefined)
+    throw new Error(`no web contents ${command['contentsId']}`);
   const contents = named ?? currentWindow()?.webContents;
   /** @type {{ key?: string, url?: string, name?: string }} */
   const frameInfo = command['frame'] ?? {};
@@ -860,7 +866,13 @@ async function run(command) {
       const handler = invokeHandlers.get(command['channel']);
       // Electron's own words, so a test reads what a renderer would.
       if (handler === undefined) throw new Error(`No handler registered for '${command['channel']}'`);
-      const event = { type: 'frame', sender, senderFrame, frameId: senderFrame.routingId, processId: senderFrame.processId };
+      const event = {
+        type: 'frame',
+        sender,
+        senderFrame,
+        frameId: senderFrame.routingId,
+        processId: senderFrame.processId,
+      };
       return await handler(event, ...(command['args'] ?? []));
     }
     case 'ipc-send': {
@@ -895,7 +907,8 @@ async function run(command) {
       const { item } = found;
       // A user cannot click a disabled item, a separator or a submenu's title.
       if (!found.enabled) throw new Error(`tray item ${JSON.stringify(key)} is disabled`);
-      if (typeof item.click !== 'function') throw new Error(`tray item ${JSON.stringify(key)} does nothing when clicked`);
+      if (typeof item.click !== 'function')
+        throw new Error(`tray item ${JSON.stringify(key)} does nothing when clicked`);
       if (item.type === 'checkbox') item.checked = item.checked !== true;
       record('event', 'tray.menu-click', { id: item.id ?? null, label: item.label ?? null });
       item.click(item, undefined, {});
@@ -958,7 +971,10 @@ async function run(command) {
       const tray = currentTray();
       return {
         ready: readiness.ready,
-        window: window === undefined ? null : { id: window.id, contentsId: window.webContents.id, url: window.webContents.url },
+        window:
+          window === undefined
+            ? null
+            : { id: window.id, contentsId: window.webContents.id, url: window.webContents.url },
         tray: tray === undefined ? null : { image: tray.image, tooltip: tray.tooltip, menu: tray.menu?.items ?? [] },
         clipboard: clipboardText,
         channels: [...invokeHandlers.keys()],
@@ -980,7 +996,11 @@ if (typeof process.send === 'function') {
       } catch (error) {
         // An answer that cannot be cloned fails as it would in Electron, instead of killing the fake.
         const reason = error instanceof Error ? error.message : String(error);
-        process.send?.({ ok: false, error: `An object could not be cloned (${reason})`, messageId: message['messageId'] });
+        process.send?.({
+          ok: false,
+          error: `An object could not be cloned (${reason})`,
+          messageId: message['messageId'],
+        });
       }
     };
     run(message).then(

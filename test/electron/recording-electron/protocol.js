@@ -81,10 +81,16 @@ async function fileResponse(file) {
     bytes = await fs.promises.readFile(file);
   } catch (error) {
     const code = /** @type {NodeJS.ErrnoException} */ (error).code;
-    throw new Error(code === 'ENOENT' || code === 'EISDIR' ? 'net::ERR_FILE_NOT_FOUND' : `net::ERR_FAILED (${code ?? 'unknown'})`, { cause: error });
+    throw new Error(
+      code === 'ENOENT' || code === 'EISDIR' ? 'net::ERR_FILE_NOT_FOUND' : `net::ERR_FAILED (${code ?? 'unknown'})`,
+      { cause: error },
+    );
   }
   const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  return new Response(bytes, { status: 200, headers: { 'content-type': type, 'content-length': String(bytes.byteLength) } });
+  return new Response(bytes, {
+    status: 200,
+    headers: { 'content-type': type, 'content-length': String(bytes.byteLength) },
+  });
 }
 
 export const net = {
@@ -116,7 +122,10 @@ addCommand('protocol-request', async (command) => {
   record('event', 'protocol.request', { url, method, handled: handler !== undefined });
   if (handler === undefined) return { error: 'ERR_UNKNOWN_URL_SCHEME' };
   // A copy in a plain ArrayBuffer: what `Request` takes as a body.
-  const body = command['body'] instanceof Uint8Array && method !== 'GET' && method !== 'HEAD' ? new Uint8Array(command['body']).buffer : undefined;
+  const body =
+    command['body'] instanceof Uint8Array && method !== 'GET' && method !== 'HEAD'
+      ? new Uint8Array(command['body']).buffer
+      : undefined;
   const request = new Request(url, { method, headers: command['headers'] ?? {}, body });
   let response;
   try {

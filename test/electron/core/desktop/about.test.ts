@@ -2,7 +2,14 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aboutText, collectAbout, msbserverFact, msbVersionBeside, showAbout, type AboutInfo } from '../../../../electron/core/desktop/about.ts';
+import {
+  aboutText,
+  collectAbout,
+  msbserverFact,
+  msbVersionBeside,
+  showAbout,
+  type AboutInfo,
+} from '../../../../electron/core/desktop/about.ts';
 import { silentLogger } from '../../../../electron/core/logger.ts';
 
 describe('About', () => {
@@ -15,7 +22,9 @@ describe('About', () => {
       expect(await msbVersionBeside(path.join(dir, 'msbserver'), silentLogger)).toBeNull();
       expect(await msbVersionBeside(null, silentLogger)).toBeNull();
       // One others could change is never run.
-      await fsp.writeFile(path.join(dir, 'msb'), `#!/bin/sh\ntouch ${path.join(dir, 'ran')}\necho "msb 0.2.6"\n`, { mode: 0o755 });
+      await fsp.writeFile(path.join(dir, 'msb'), `#!/bin/sh\ntouch ${path.join(dir, 'ran')}\necho "msb 0.2.6"\n`, {
+        mode: 0o755,
+      });
       await fsp.chmod(path.join(dir, 'msb'), 0o777);
       expect(await msbVersionBeside(path.join(dir, 'msbserver'), silentLogger)).toBeNull();
       await expect(fsp.access(path.join(dir, 'ran'))).rejects.toThrow();
@@ -83,19 +92,41 @@ describe('showAbout', () => {
         choice: { choose: (question) => Promise.resolve((asked.push(question), answer)) },
         copy: (text) => Promise.resolve(void copied.push(text)),
       });
-      expect(asked).toMatchObject([{ title: 'About Microsandbox Tray', detail: aboutText(info), buttons: ['Copy', 'OK'] }]);
+      expect(asked).toMatchObject([
+        { title: 'About Microsandbox Tray', detail: aboutText(info), buttons: ['Copy', 'OK'] },
+      ]);
       expect(copied).toEqual(copies);
     }
   });
 });
 
 describe('collectAbout', () => {
-  it('says which msbserver is in use or why there is none, with this runtime\'s versions', async () => {
-    expect(msbserverFact({ kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: false, searched: [] } })).toBe('/m/msbserver (no msbrun beside it)');
-    expect(msbserverFact({ kind: 'missing', locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '' } })).toBe('not found (msbserver was not found.)');
+  it("says which msbserver is in use or why there is none, with this runtime's versions", async () => {
+    expect(msbserverFact({ kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: false, searched: [] } })).toBe(
+      '/m/msbserver (no msbrun beside it)',
+    );
+    expect(
+      msbserverFact({
+        kind: 'missing',
+        locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '' },
+      }),
+    ).toBe('not found (msbserver was not found.)');
     expect(msbserverFact({ kind: 'unsupported', platformName: 'Windows' })).toBe('does not run natively on Windows');
-    const facts = { appName: 'Microsandbox Tray', appVersion: '0.1.0', home: '/h', appLog: '/l/main.log', serverLog: '/l/s.log', settingsFile: '/c/s.json' };
+    const facts = {
+      appName: 'Microsandbox Tray',
+      appVersion: '0.1.0',
+      home: '/h',
+      appLog: '/l/main.log',
+      serverLog: '/l/s.log',
+      settingsFile: '/c/s.json',
+    };
     const info = await collectAbout(facts, { kind: 'unknown' }, silentLogger);
-    expect(info).toMatchObject({ ...facts, node: process.versions.node, electron: 'none (plain Node)', msbserver: 'not looked for yet', msbVersion: null });
+    expect(info).toMatchObject({
+      ...facts,
+      node: process.versions.node,
+      electron: 'none (plain Node)',
+      msbserver: 'not looked for yet',
+      msbVersion: null,
+    });
   });
 });

@@ -23,7 +23,8 @@ function parseExec(value: string): string[] {
     const c = value[i];
     if (c === '\\' && i + 1 < value.length) {
       const n = value[++i];
-      unescaped += n === 's' ? ' ' : n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n === '\\' ? '\\' : `\\${n}`;
+      unescaped +=
+        n === 's' ? ' ' : n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n === '\\' ? '\\' : `\\${n}`;
     } else {
       unescaped += c;
     }
@@ -130,7 +131,11 @@ describe('desktopEntry', () => {
 describe('LinuxAutostart', () => {
   it('writes, reads back and removes the entry under $XDG_CONFIG_HOME/autostart', async () => {
     const env = { XDG_CONFIG_HOME: path.join(tmp, 'config home') };
-    const autostart = new LinuxAutostart({ env, execPath: '/opt/Microsandbox Tray/microsandbox-tray', args: ['--hidden'] });
+    const autostart = new LinuxAutostart({
+      env,
+      execPath: '/opt/Microsandbox Tray/microsandbox-tray',
+      args: ['--hidden'],
+    });
     const file = path.join(tmp, 'config home', 'autostart', AUTOSTART_FILE_NAME);
     expect(autostart.file).toBe(file);
     expect(await autostart.isEnabled()).toBe(false);

@@ -32,7 +32,9 @@ describe('feedStatusAndSettings', () => {
     h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '300' };
     const control: Controller = h.controller();
     await control.ready;
-    const settings = new SettingsStore(new Conf<Record<string, unknown>>({ cwd: path.join(h.root, 'conf'), configName: 'settings', projectName: 'x' }));
+    const settings = new SettingsStore(
+      new Conf<Record<string, unknown>>({ cwd: path.join(h.root, 'conf'), configName: 'settings', projectName: 'x' }),
+    );
     const notes: Notification[] = [];
     let renders = 0;
     const feed = feedStatusAndSettings({
@@ -47,12 +49,17 @@ describe('feedStatusAndSettings', () => {
     expect(notes).toEqual([]);
     await nextState(control, 'failed');
     expect(notes.map((note) => note.title)).toEqual(['Microsandbox server crashed']);
-    const states = sent.filter((event) => event.channel === 'event:status').map((event) => (event.payload as { state: string }).state);
+    const states = sent
+      .filter((event) => event.channel === 'event:status')
+      .map((event) => (event.payload as { state: string }).state);
     expect(states).toEqual(['starting', 'starting', 'running', 'failed']);
     expect(renders).toBe(states.length);
 
     settings.update({ port: 6001 });
-    expect(sent.at(-1)).toEqual({ channel: 'event:settings', payload: { settings: settings.get(), restartNeeded: false } });
+    expect(sent.at(-1)).toEqual({
+      channel: 'event:settings',
+      payload: { settings: settings.get(), restartNeeded: false },
+    });
     await feed.dispose();
     settings.update({ port: 6002 });
     expect(sent.at(-1)?.payload).toMatchObject({ settings: { port: 6001 } });
@@ -101,7 +108,11 @@ describe('LogFeed', () => {
     const lines = (): string[] => sent.flatMap((event) => (event.payload as { lines: string[] }).lines);
     while (lines().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     await feed.settled();
-    expect(lines()).toEqual([`starting with --key ${HIDDEN_KEY}`, `request with Authorization: Bearer ${HIDDEN_TOKEN}`, `the key again: ${HIDDEN_KEY}`]);
+    expect(lines()).toEqual([
+      `starting with --key ${HIDDEN_KEY}`,
+      `request with Authorization: Bearer ${HIDDEN_TOKEN}`,
+      `the key again: ${HIDDEN_KEY}`,
+    ]);
     expect(JSON.stringify(sent)).not.toContain(key);
     expect(JSON.stringify(sent)).not.toContain(token);
     feed.dispose();

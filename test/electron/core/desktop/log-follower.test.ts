@@ -67,7 +67,7 @@ describe('LogFollower', () => {
     expect(batches.flat()).toEqual(['seen']);
   });
 
-  it('creates no folder when told not to (a sandbox log lives in upstream\'s folder)', async () => {
+  it("creates no folder when told not to (a sandbox log lives in upstream's folder)", async () => {
     follow({ createDir: false });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(fsp.access(path.dirname(file))).rejects.toThrow();

@@ -32,17 +32,25 @@ describe('notificationFor', () => {
     });
   });
 
-  it.each<FailureCode>(['not-found', 'exited', 'timeout', 'spawn-error', 'not-executable', 'unsupported-platform', 'home-error'])(
-    'announces a failed start (%s)',
-    (code) => {
-      const result = notificationFor(snap('starting'), snap('failed', { error: failure(code, 'Reason.') }));
-      expect(result?.title).toBe('Microsandbox server failed to start');
-      expect(result?.body).toBe('Reason.');
-    },
-  );
+  it.each<FailureCode>([
+    'not-found',
+    'exited',
+    'timeout',
+    'spawn-error',
+    'not-executable',
+    'unsupported-platform',
+    'home-error',
+  ])('announces a failed start (%s)', (code) => {
+    const result = notificationFor(snap('starting'), snap('failed', { error: failure(code, 'Reason.') }));
+    expect(result?.title).toBe('Microsandbox server failed to start');
+    expect(result?.body).toBe('Reason.');
+  });
 
   it('announces a failure found straight from stopped (start refused before starting)', () => {
-    const result = notificationFor(snap('stopped'), snap('failed', { error: failure('not-found', 'msbserver was not found.') }));
+    const result = notificationFor(
+      snap('stopped'),
+      snap('failed', { error: failure('not-found', 'msbserver was not found.') }),
+    );
     expect(result?.title).toBe('Microsandbox server failed to start');
   });
 
@@ -113,9 +121,13 @@ describe('notificationFor', () => {
     const fromLog = failure('exited', '  ', 1, { logTail: ['first', 'Error: bind failed', ''] });
     expect(notificationFor(snap('starting'), snap('failed', { error: fromLog }))?.body).toBe('Error: bind failed');
     const fromExit = failure('exited', '', 2, { exitCode: 1 });
-    expect(notificationFor(snap('starting'), snap('failed', { error: fromExit }))?.body).toBe('msbserver exited with code 1.');
+    expect(notificationFor(snap('starting'), snap('failed', { error: fromExit }))?.body).toBe(
+      'msbserver exited with code 1.',
+    );
     const fromSignal = failure('crashed', '', 3, { signal: 'SIGSEGV' });
-    expect(notificationFor(snap('running'), snap('failed', { error: fromSignal }))?.body).toBe('msbserver was ended by SIGSEGV.');
+    expect(notificationFor(snap('running'), snap('failed', { error: fromSignal }))?.body).toBe(
+      'msbserver was ended by SIGSEGV.',
+    );
     const nothing = failure('exited', '', 4);
     expect(notificationFor(snap('starting'), snap('failed', { error: nothing }))?.body).toBe('No reason was given.');
   });
@@ -136,7 +148,11 @@ describe('scrubbingNotifier', () => {
       const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
       await fsp.writeFile(path.join(dir, 'server.key'), key, { mode: 0o600 });
       const shown: Notification[] = [];
-      const notifier = scrubbingNotifier({ notify: (note) => void shown.push(note) }, new SecretScrubber(path.join(dir, 'server.key'), silentLogger), silentLogger);
+      const notifier = scrubbingNotifier(
+        { notify: (note) => void shown.push(note) },
+        new SecretScrubber(path.join(dir, 'server.key'), silentLogger),
+        silentLogger,
+      );
       notifier.notify({ title: 'Microsandbox server crashed', body: `panicked: bad key ${key}` });
       notifier.notify({ title: `Token ${token}`, body: 'plain' });
       notifier.notify({ title: 'Third', body: `--key=${key} Bearer ${token}` });

@@ -4,7 +4,10 @@ import { QuitChoice } from '../../../../electron/core/desktop/quit-choice.ts';
 describe('QuitChoice', () => {
   it('does what the setting says unless the tray item chosen says otherwise, and forgets a cancelled choice', () => {
     const choice = new QuitChoice();
-    expect([choice.stopsServer({ stopServerOnQuit: true }), choice.stopsServer({ stopServerOnQuit: false })]).toEqual([true, false]);
+    expect([choice.stopsServer({ stopServerOnQuit: true }), choice.stopsServer({ stopServerOnQuit: false })]).toEqual([
+      true,
+      false,
+    ]);
     choice.choose('leave');
     expect(choice.stopsServer({ stopServerOnQuit: true })).toBe(false);
     choice.choose('stop');

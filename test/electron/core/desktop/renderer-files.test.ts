@@ -21,7 +21,12 @@ interface World {
 }
 
 function recordingLogger(warnings: string[]): Logger {
-  return { debug: () => undefined, info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) };
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message) => warnings.push(message),
+    error: (message) => warnings.push(message),
+  };
 }
 
 let world: World;
@@ -37,7 +42,10 @@ beforeEach(async () => {
   await fsp.mkdir(path.join(root, 'assets', 'fonts'), { recursive: true });
   await fsp.mkdir(outside, { recursive: true });
   await fsp.writeFile(path.join(outside, 'server.key'), 'the-server-key');
-  await fsp.writeFile(path.join(root, 'index.html'), '<!doctype html><script type="module" src="./assets/index-ab12.js"></script>');
+  await fsp.writeFile(
+    path.join(root, 'index.html'),
+    '<!doctype html><script type="module" src="./assets/index-ab12.js"></script>',
+  );
   await fsp.writeFile(path.join(root, 'assets', 'index-ab12.js'), 'console.log(1);');
   await fsp.writeFile(path.join(root, 'assets', 'index-ab12.css'), 'body{}');
   await fsp.writeFile(path.join(root, 'assets', 'index-ab12.js.map'), '{}');
@@ -112,7 +120,16 @@ describe('resolveRendererRequest', () => {
 
   it('gives each type its MIME type', () => {
     const types = Object.fromEntries(
-      ['index.html', 'assets/index-ab12.js', 'assets/index-ab12.css', 'assets/logo.svg', 'assets/icon.png', 'assets/data.json', 'favicon.ico', 'assets/fonts/a.woff2'].map((name) => {
+      [
+        'index.html',
+        'assets/index-ab12.js',
+        'assets/index-ab12.css',
+        'assets/logo.svg',
+        'assets/icon.png',
+        'assets/data.json',
+        'favicon.ico',
+        'assets/fonts/a.woff2',
+      ].map((name) => {
         const resolved = resolveRendererRequest(at(`/${name}`), 'GET', world.files);
         return [name, resolved.ok ? resolved.mimeType : null];
       }),
@@ -174,13 +191,29 @@ describe('resolveRendererRequest', () => {
 
   it('refuses encoded separators, backslashes and NUL outright (400)', () => {
     for (const pathname of ['/..%2fhome', '/a%5cb.js', '/index.html%00', '/assets%2Findex-ab12.js']) {
-      expect(resolveRendererRequest(at(pathname), 'GET', world.files), pathname).toMatchObject({ ok: false, status: 400 });
+      expect(resolveRendererRequest(at(pathname), 'GET', world.files), pathname).toMatchObject({
+        ok: false,
+        status: 400,
+      });
     }
-    expect(resolveRendererRequest('app://microsandbox-tray/%E0%A4%A', 'GET', world.files)).toMatchObject({ ok: false, status: 400 });
+    expect(resolveRendererRequest('app://microsandbox-tray/%E0%A4%A', 'GET', world.files)).toMatchObject({
+      ok: false,
+      status: 400,
+    });
   });
 
   it('answers 404 for symlinked, unknown, unlisted and directory names', () => {
-    for (const pathname of ['/assets/key.js', '/home/server.key', '/home', '/assets', '/assets/', '/nothing.js', '/notes.xyz', '/assets/index-ab12.js.map', '/INDEX.HTML']) {
+    for (const pathname of [
+      '/assets/key.js',
+      '/home/server.key',
+      '/home',
+      '/assets',
+      '/assets/',
+      '/nothing.js',
+      '/notes.xyz',
+      '/assets/index-ab12.js.map',
+      '/INDEX.HTML',
+    ]) {
       const resolved = resolveRendererRequest(at(pathname), 'GET', world.files);
       expect(resolved.ok, pathname).toBe(false);
       if (!resolved.ok) expect([400, 404], pathname).toContain(resolved.status);
@@ -230,7 +263,11 @@ describe('rendererResponse', () => {
   });
 
   it('answers a refusal with an empty body and the status', async () => {
-    const traversal = await rendererResponse({ url: at('/..%2fhome%2fserver.key'), method: 'GET' }, world.files, logger);
+    const traversal = await rendererResponse(
+      { url: at('/..%2fhome%2fserver.key'), method: 'GET' },
+      world.files,
+      logger,
+    );
     expect(traversal.status).toBe(400);
     expect(await traversal.text()).toBe('');
     const link = await rendererResponse({ url: at('/assets/key.js'), method: 'GET' }, world.files, logger);
@@ -241,7 +278,9 @@ describe('rendererResponse', () => {
 
   it('answers 404 for a listed file that has gone since, and never follows a link put in its place', async () => {
     await fsp.rm(path.join(world.root, 'assets', 'logo.svg'));
-    expect((await rendererResponse({ url: at('/assets/logo.svg'), method: 'GET' }, world.files, logger)).status).toBe(404);
+    expect((await rendererResponse({ url: at('/assets/logo.svg'), method: 'GET' }, world.files, logger)).status).toBe(
+      404,
+    );
     await fsp.symlink(path.join(world.outside, 'server.key'), path.join(world.root, 'assets', 'logo.svg'));
     const swapped = await rendererResponse({ url: at('/assets/logo.svg'), method: 'GET' }, world.files, logger);
     expect(swapped.status).toBe(404);

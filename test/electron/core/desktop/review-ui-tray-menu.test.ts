@@ -17,11 +17,27 @@ const CLI_SERVER: ServerSnapshot = {
   external: true,
   healthy: true,
 };
-const MISSING: SetupState = { kind: 'missing', locate: { found: false, searched: ['/home/u/.local/bin/msbserver'], problem: 'msbserver was not found.', hint: '', reason: 'missing' } };
+const MISSING: SetupState = {
+  kind: 'missing',
+  locate: {
+    found: false,
+    searched: ['/home/u/.local/bin/msbserver'],
+    problem: 'msbserver was not found.',
+    hint: '',
+    reason: 'missing',
+  },
+};
 
 describe('review-ui: Restart while no msbserver can be found', () => {
   it('the tray does not offer Restart Server (the stop would succeed and the start fail)', () => {
-    const menu = buildTrayMenu({ snapshot: CLI_SERVER, settings: DEFAULT_SETTINGS, platform: 'linux', startAtLogin: false, setup: MISSING, now: 0 });
+    const menu = buildTrayMenu({
+      snapshot: CLI_SERVER,
+      settings: DEFAULT_SETTINGS,
+      platform: 'linux',
+      startAtLogin: false,
+      setup: MISSING,
+      now: 0,
+    });
     expect(menu.find((item) => item.id === 'stop')?.enabled).toBe(true);
     expect(menu.find((item) => item.id === 'restart')?.enabled).toBe(false);
   });

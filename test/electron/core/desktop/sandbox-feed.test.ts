@@ -1,7 +1,11 @@
 // What reaches the window and the tray from the sandboxes: every view to the window, the tray
 // only when what it shows changed, the followed log's lines, and the tray's hold on metrics.
 import { describe, expect, it } from 'vitest';
-import { feedSandboxes, stopFailureNotice, trayMetricsInterest } from '../../../../electron/core/desktop/sandbox-feed.ts';
+import {
+  feedSandboxes,
+  stopFailureNotice,
+  trayMetricsInterest,
+} from '../../../../electron/core/desktop/sandbox-feed.ts';
 import type { SandboxesView, SandboxLogEvent } from '../../../../shared/sandboxes.ts';
 
 function viewOf(memoryBytes: number | null, cpuPercent: number | null): SandboxesView {
@@ -11,7 +15,20 @@ function viewOf(memoryBytes: number | null, cpuPercent: number | null): Sandboxe
       {
         name: 'team',
         error: null,
-        sandboxes: [{ name: 'web', state: 'running', supervisorPid: 1, microvmPid: 2, startedAt: 1, memoryBytes, cpuPercent, diskBytes: null, portalPort: null, logPath: null }],
+        sandboxes: [
+          {
+            name: 'web',
+            state: 'running',
+            supervisorPid: 1,
+            microvmPid: 2,
+            startedAt: 1,
+            memoryBytes,
+            cpuPercent,
+            diskBytes: null,
+            portalPort: null,
+            logPath: null,
+          },
+        ],
       },
     ],
   };
@@ -35,7 +52,12 @@ describe('feedSandboxes', () => {
     onView(viewOf(1024 * 1024, 12));
     onView(viewOf(2 * 1024 * 1024, 12));
     onLog({ namespace: 'team', name: 'web', lines: ['hello'] });
-    expect(sent.map(([channel]) => channel)).toEqual(['event:sandboxes', 'event:sandboxes', 'event:sandboxes', 'event:sandbox-log']);
+    expect(sent.map(([channel]) => channel)).toEqual([
+      'event:sandboxes',
+      'event:sandboxes',
+      'event:sandboxes',
+      'event:sandbox-log',
+    ]);
     expect(renders).toBe(2);
     void feed.dispose();
     onView(viewOf(null, null));
@@ -63,7 +85,15 @@ describe('trayMetricsInterest', () => {
 
 describe('stopFailureNotice', () => {
   it('names one sandbox, or counts several', () => {
-    expect(stopFailureNotice([{ namespace: 'team', name: 'web', message: 'The server refused the key.' }])).toEqual({ title: 'Sandbox web was not stopped', body: 'The server refused the key.' });
-    expect(stopFailureNotice([{ namespace: 'a', name: 'x', message: 'm1' }, { namespace: 'b', name: 'y', message: 'm2' }])).toEqual({ title: '2 sandboxes were not stopped', body: 'a/x: m1\nb/y: m2' });
+    expect(stopFailureNotice([{ namespace: 'team', name: 'web', message: 'The server refused the key.' }])).toEqual({
+      title: 'Sandbox web was not stopped',
+      body: 'The server refused the key.',
+    });
+    expect(
+      stopFailureNotice([
+        { namespace: 'a', name: 'x', message: 'm1' },
+        { namespace: 'b', name: 'y', message: 'm2' },
+      ]),
+    ).toEqual({ title: '2 sandboxes were not stopped', body: 'a/x: m1\nb/y: m2' });
   });
 });

@@ -6,7 +6,8 @@ import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber, scrubSecrets } from '../../..
 import { silentLogger } from '../../../../electron/core/logger.ts';
 
 const KEY = 'Zx8v2QmT4nLp0aRs6uWy1bCd3eFg5hJk';
-const TOKEN = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJl';
+const TOKEN =
+  'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJl';
 
 describe('scrubSecrets', () => {
   it.each([
@@ -22,7 +23,8 @@ describe('scrubSecrets', () => {
   });
 
   it('takes -k and --key for flags only where a word starts, not inside a path or a name', () => {
-    const line = "Could not open the server log /tmp/msb-tray-lifecycle-kQ2DUA/logs/msbserver.log: EEXIST, mkdir '/tmp/x-kA/logs'";
+    const line =
+      "Could not open the server log /tmp/msb-tray-lifecycle-kQ2DUA/logs/msbserver.log: EEXIST, mkdir '/tmp/x-kA/logs'";
     expect(scrubSecrets(line, KEY)).toBe(line);
     expect(scrubSecrets('run-key --key-file x', KEY)).toBe('run-key --key-file x');
     // The value runs to the next blank: what follows it in the same word goes with it.

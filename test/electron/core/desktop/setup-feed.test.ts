@@ -4,9 +4,27 @@ import { INITIAL_SNAPSHOT, type ServerFailure, type ServerSnapshot } from '../..
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
 import type { SetupState } from '../../../../shared/setup.ts';
 
-const failure = (code: ServerFailure['code']): ServerFailure => ({ code, message: 'm', exitCode: null, signal: null, logTail: [], searched: [], at: 1 });
-const failed = (code: ServerFailure['code']): ServerSnapshot => ({ ...INITIAL_SNAPSHOT, state: 'failed', error: failure(code) });
-const running: ServerSnapshot = { ...INITIAL_SNAPSHOT, state: 'running', pid: 9, url: 'http://127.0.0.1:5555', healthy: true };
+const failure = (code: ServerFailure['code']): ServerFailure => ({
+  code,
+  message: 'm',
+  exitCode: null,
+  signal: null,
+  logTail: [],
+  searched: [],
+  at: 1,
+});
+const failed = (code: ServerFailure['code']): ServerSnapshot => ({
+  ...INITIAL_SNAPSHOT,
+  state: 'failed',
+  error: failure(code),
+});
+const running: ServerSnapshot = {
+  ...INITIAL_SNAPSHOT,
+  state: 'running',
+  pid: 9,
+  url: 'http://127.0.0.1:5555',
+  healthy: true,
+};
 
 describe('saysSomethingAboutSetup', () => {
   it('is a start that found no usable msbserver, or a server that came up', () => {
@@ -32,8 +50,14 @@ describe('feedSetup', () => {
         refresh: () => Promise.resolve((looks.push('look'), { kind: 'unknown' })),
         onChange: (listener) => (setupListeners.push(listener), () => setupListeners.splice(0)),
       },
-      control: { snapshot: () => INITIAL_SNAPSHOT, onChange: (listener) => (statusListeners.push(listener), () => statusListeners.splice(0)) },
-      settings: { get: () => DEFAULT_SETTINGS, onChange: (listener) => (settingsListeners.push(listener), () => settingsListeners.splice(0)) },
+      control: {
+        snapshot: () => INITIAL_SNAPSHOT,
+        onChange: (listener) => (statusListeners.push(listener), () => statusListeners.splice(0)),
+      },
+      settings: {
+        get: () => DEFAULT_SETTINGS,
+        onChange: (listener) => (settingsListeners.push(listener), () => settingsListeners.splice(0)),
+      },
       send: (channel, payload) => void sent.push([channel, payload]),
       renderTray: () => void renders++,
     });

@@ -16,8 +16,13 @@ const syncs: StartAtLoginSync[] = [];
 
 beforeEach(async () => {
   dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'start-at-login-'));
-  settings = new SettingsStore(new Conf<Record<string, unknown>>({ cwd: path.join(dir, 'conf'), configName: 'settings', projectName: 'x' }));
-  port = new LinuxAutostart({ env: { XDG_CONFIG_HOME: path.join(dir, 'config') }, execPath: '/opt/Microsandbox Tray/microsandbox-tray' });
+  settings = new SettingsStore(
+    new Conf<Record<string, unknown>>({ cwd: path.join(dir, 'conf'), configName: 'settings', projectName: 'x' }),
+  );
+  port = new LinuxAutostart({
+    env: { XDG_CONFIG_HOME: path.join(dir, 'config') },
+    execPath: '/opt/Microsandbox Tray/microsandbox-tray',
+  });
 });
 
 afterEach(async () => {
@@ -25,14 +30,21 @@ afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-function makeSync(p: StartAtLoginPort = port, logger: Logger = silentLogger): { sync: StartAtLoginSync; renders: () => number } {
+function makeSync(
+  p: StartAtLoginPort = port,
+  logger: Logger = silentLogger,
+): { sync: StartAtLoginSync; renders: () => number } {
   let renders = 0;
   const sync = new StartAtLoginSync(p, settings, () => void renders++, logger);
   syncs.push(sync);
   return { sync, renders: () => renders };
 }
 
-const exists = (file: string): Promise<boolean> => fsp.access(file).then(() => true, () => false);
+const exists = (file: string): Promise<boolean> =>
+  fsp.access(file).then(
+    () => true,
+    () => false,
+  );
 
 describe('StartAtLoginSync', () => {
   it('brings the setting in line with the system at launch', async () => {

@@ -3,11 +3,21 @@
 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { confirmQuit, SANDBOX_ANSWERS, sandboxQuestion, stopServerAsking } from '../../../../electron/core/desktop/stop-flow.ts';
+import {
+  confirmQuit,
+  SANDBOX_ANSWERS,
+  sandboxQuestion,
+  stopServerAsking,
+} from '../../../../electron/core/desktop/stop-flow.ts';
 import type { ChoicePort } from '../../../../electron/core/desktop/ports.ts';
 import { silentLogger } from '../../../../electron/core/logger.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
-import type { SandboxesView, SandboxInfo, SandboxStopRequest, SandboxStopResult } from '../../../../shared/sandboxes.ts';
+import type {
+  SandboxesView,
+  SandboxInfo,
+  SandboxStopRequest,
+  SandboxStopResult,
+} from '../../../../shared/sandboxes.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
@@ -29,7 +39,15 @@ function recordingChoice(answers: (number | string)[]): ChoicePort & { asked: As
   };
 }
 
-const RUNNING: ServerSnapshot = { ...INITIAL_SNAPSHOT, state: 'running', pid: 77, url: 'http://127.0.0.1:5555', devMode: false, startedAt: 1, healthy: true };
+const RUNNING: ServerSnapshot = {
+  ...INITIAL_SNAPSHOT,
+  state: 'running',
+  pid: 77,
+  url: 'http://127.0.0.1:5555',
+  devMode: false,
+  startedAt: 1,
+  healthy: true,
+};
 
 function viewWith(count: number): SandboxesView {
   return {
@@ -49,7 +67,20 @@ function viewWith(count: number): SandboxesView {
           diskBytes: null,
           portalPort: null,
           logPath: null,
-        })).concat([{ name: 'stale', state: 'stale', supervisorPid: 9, microvmPid: 9, startedAt: 1, memoryBytes: null, cpuPercent: null, diskBytes: null, portalPort: null, logPath: null }]),
+        })).concat([
+          {
+            name: 'stale',
+            state: 'stale',
+            supervisorPid: 9,
+            microvmPid: 9,
+            startedAt: 1,
+            memoryBytes: null,
+            cpuPercent: null,
+            diskBytes: null,
+            portalPort: null,
+            logPath: null,
+          },
+        ]),
       },
     ],
   };
@@ -64,7 +95,11 @@ function world(count: number, answers: (number | string)[], snapshot: ServerSnap
     refresh: () => Promise.resolve(viewWith(count)),
     stop(request: SandboxStopRequest): Promise<SandboxStopResult> {
       calls.push(`sandboxes.stop ${JSON.stringify(request)} while ${current.state}`);
-      return Promise.resolve({ stopped: [{ namespace: 'team', name: 's0' }], failed: count > 1 ? [{ namespace: 'team', name: 's1', message: 'refused' }] : [], via: 'server' });
+      return Promise.resolve({
+        stopped: [{ namespace: 'team', name: 's0' }],
+        failed: count > 1 ? [{ namespace: 'team', name: 's1', message: 'refused' }] : [],
+        via: 'server',
+      });
     },
   };
   const control = {
@@ -75,7 +110,20 @@ function world(count: number, answers: (number | string)[], snapshot: ServerSnap
       return Promise.resolve(current);
     },
   };
-  return { calls, choice, control, sandboxes, failures, deps: { sandboxes, choice, control, logger: silentLogger, onStopFailures: (f: readonly { name: string }[]) => failures.push(...f.map((x) => x.name)) } };
+  return {
+    calls,
+    choice,
+    control,
+    sandboxes,
+    failures,
+    deps: {
+      sandboxes,
+      choice,
+      control,
+      logger: silentLogger,
+      onStopFailures: (f: readonly { name: string }[]) => failures.push(...f.map((x) => x.name)),
+    },
+  };
 }
 
 describe('the question', () => {
@@ -88,7 +136,11 @@ describe('the question', () => {
       cancelIndex: 2,
       defaultIndex: 0,
     });
-    expect(sandboxQuestion(1, 'quit')).toMatchObject({ title: 'Quit Microsandbox Tray?', message: '1 sandbox is running.', detail: 'It keeps running after the server stops.' });
+    expect(sandboxQuestion(1, 'quit')).toMatchObject({
+      title: 'Quit Microsandbox Tray?',
+      message: '1 sandbox is running.',
+      detail: 'It keeps running after the server stops.',
+    });
     expect(SANDBOX_ANSWERS).toEqual(['Stop them too', 'Leave them running', 'Cancel']);
   });
 });
@@ -195,7 +247,10 @@ describe('with real sandboxes', () => {
     const home = await k.tmp();
     const root = path.join(home, 'namespaces');
     const s = await k.server(root);
-    for (const name of ['a', 'b']) expect((await rpc(s, 'sandbox.start', { sandbox: name, namespace: 'team', config: { image: 'x' } })).status).toBe(200);
+    for (const name of ['a', 'b'])
+      expect((await rpc(s, 'sandbox.start', { sandbox: name, namespace: 'team', config: { image: 'x' } })).status).toBe(
+        200,
+      );
     let snapshot: ServerSnapshot = { ...RUNNING, url: s.url, devMode: true };
     const service = createSandboxesService({
       defaultNamespacesDir: root,

@@ -65,12 +65,20 @@ beforeEach(async () => {
     scrubber: { scrubLines: (lines) => Promise.resolve([...lines]) },
   });
   const clipboard = new ClipboardGuard(
-    { readText: () => Promise.resolve(clipboardText), writeText: (text) => Promise.resolve(void (clipboardText = text)) },
+    {
+      readText: () => Promise.resolve(clipboardText),
+      writeText: (text) => Promise.resolve(void (clipboardText = text)),
+    },
     () => h.settings.clipboardClearSeconds,
   );
   act = createTrayActions({
     control,
-    mint: createMintService({ keyFile: h.paths.keyFile, snapshot: () => control.snapshot(), settings: () => h.settings, clock: { now: () => Date.now() } }),
+    mint: createMintService({
+      keyFile: h.paths.keyFile,
+      snapshot: () => control.snapshot(),
+      settings: () => h.settings,
+      clock: { now: () => Date.now() },
+    }),
     clipboard,
     notifier: { notify: (note) => void notes.push(note) },
     shell: { showItemInFolder: (file) => void revealed.push(file), openPath: () => Promise.resolve('') },
@@ -101,14 +109,24 @@ async function startSandbox(namespace: string, sandbox: string): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const res = await fetch(`${control.snapshot().url ?? ''}/api/v1/rpc`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${signTestToken(key, { exp: now + 60, iat: now, namespace: '*' })}` },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'sandbox.start', params: { sandbox, namespace, config: { image: 'x' } }, id: 1 }),
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${signTestToken(key, { exp: now + 60, iat: now, namespace: '*' })}`,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'sandbox.start',
+      params: { sandbox, namespace, config: { image: 'x' } },
+      id: 1,
+    }),
   });
   expect(res.status, await res.text()).toBe(200);
 }
 
 const runningNames = async (): Promise<string[]> =>
-  (await sandboxes.refresh()).namespaces.flatMap((ns) => ns.sandboxes.filter((x) => x.state === 'running').map((x) => `${ns.name}/${x.name}`));
+  (await sandboxes.refresh()).namespaces.flatMap((ns) =>
+    ns.sandboxes.filter((x) => x.state === 'running').map((x) => `${ns.name}/${x.name}`),
+  );
 
 describe('tray actions', () => {
   it('start, restart and stop drive the server', async () => {
@@ -132,7 +150,12 @@ describe('tray actions', () => {
     if (!verified.valid) throw new Error(verified.reason);
     expect(verified.claims.namespace).toBe('team-a');
     expect(verified.claims.exp - verified.claims.iat).toBe(7 * 86_400);
-    expect(notes).toEqual([{ title: 'API key copied', body: 'A key for the namespace team-a is on the clipboard. The clipboard clears in 30 s.' }]);
+    expect(notes).toEqual([
+      {
+        title: 'API key copied',
+        body: 'A key for the namespace team-a is on the clipboard. The clipboard clears in 30 s.',
+      },
+    ]);
   });
 
   it('copies nothing and says why when no key can be made', async () => {
@@ -151,7 +174,12 @@ describe('tray actions', () => {
     await act('open-log');
     await act('toggle-start-at-login');
     await act('quit');
-    expect({ opened, revealed, toggles, quits }).toEqual({ opened: 1, revealed: [control.logFile], toggles: 1, quits: 1 });
+    expect({ opened, revealed, toggles, quits }).toEqual({
+      opened: 1,
+      revealed: [control.logFile],
+      toggles: 1,
+      quits: 1,
+    });
   });
 
   it('quits as chosen, opens Settings and the first-run state on their views, shows About', async () => {
@@ -192,7 +220,10 @@ describe('tray actions', () => {
     const failing = createTrayActions({
       control,
       mint: { mint: () => Promise.reject(new Error('unused')) },
-      clipboard: new ClipboardGuard({ readText: () => Promise.resolve(''), writeText: () => Promise.reject(new Error('clipboard gone')) }, () => 0),
+      clipboard: new ClipboardGuard(
+        { readText: () => Promise.resolve(''), writeText: () => Promise.reject(new Error('clipboard gone')) },
+        () => 0,
+      ),
       notifier: { notify: () => undefined },
       shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
       settings: () => h.settings,

@@ -88,7 +88,9 @@ describe('buildTrayMenu, every state × dev mode × external × platform × star
   const cases = STATES.flatMap((state) =>
     BOOLS.flatMap((devMode) =>
       BOOLS.flatMap((external) =>
-        PLATFORMS.flatMap((platform) => BOOLS.map((startAtLogin) => ({ state, devMode, external, platform, startAtLogin }))),
+        PLATFORMS.flatMap((platform) =>
+          BOOLS.map((startAtLogin) => ({ state, devMode, external, platform, startAtLogin })),
+        ),
       ),
     ),
   );
@@ -97,82 +99,113 @@ describe('buildTrayMenu, every state × dev mode × external × platform × star
     expect(cases).toHaveLength(120);
   });
 
-  it.each(cases)('$state dev=$devMode external=$external $platform login=$startAtLogin', ({ state, devMode, external, platform, startAtLogin }) => {
-    const settings: Settings = { ...DEFAULT_SETTINGS, devMode };
-    const menu = buildTrayMenu({ snapshot: snapshot(state, devMode, external), settings, platform, startAtLogin });
-    const all = flatten(menu);
-    const live = state === 'running' || state === 'starting' || state === 'stopping';
-    const supported = platform !== 'win32';
+  it.each(cases)(
+    '$state dev=$devMode external=$external $platform login=$startAtLogin',
+    ({ state, devMode, external, platform, startAtLogin }) => {
+      const settings: Settings = { ...DEFAULT_SETTINGS, devMode };
+      const menu = buildTrayMenu({ snapshot: snapshot(state, devMode, external), settings, platform, startAtLogin });
+      const all = flatten(menu);
+      const live = state === 'running' || state === 'starting' || state === 'stopping';
+      const supported = platform !== 'win32';
 
-    // A serialisable model with nothing shared between items.
-    expect(JSON.parse(JSON.stringify(menu))).toEqual(menu);
-    expect(new Set(all).size).toBe(all.length);
+      // A serialisable model with nothing shared between items.
+      expect(JSON.parse(JSON.stringify(menu))).toEqual(menu);
+      expect(new Set(all).size).toBe(all.length);
 
-    // Status line first, disabled, without an action.
-    expect(menu[0]).toEqual({ label: EXPECTED_STATUS[state](devMode), enabled: false });
-    const info = menu.slice(1, menu.findIndex((item) => item.type === 'separator')).map((item) => item.label);
-    expect(info.includes('Started outside the app')).toBe(live && external);
-    expect(info.includes('msbserver does not run natively on Windows')).toBe(!supported);
-    for (const item of menu.slice(0, 1 + info.length)) expect(item.enabled).toBe(false);
+      // Status line first, disabled, without an action.
+      expect(menu[0]).toEqual({ label: EXPECTED_STATUS[state](devMode), enabled: false });
+      const info = menu
+        .slice(
+          1,
+          menu.findIndex((item) => item.type === 'separator'),
+        )
+        .map((item) => item.label);
+      expect(info.includes('Started outside the app')).toBe(live && external);
+      expect(info.includes('msbserver does not run natively on Windows')).toBe(!supported);
+      for (const item of menu.slice(0, 1 + info.length)) expect(item.enabled).toBe(false);
 
-    // Every action that applies is in the menu, exactly once: the two quits while a server is
-    // up, one otherwise; nothing about installing or a restart while neither is the case.
-    const conditional: TrayAction[] = ['quit', 'quit-and-stop', 'quit-leave-running', 'install', 'locate-msbserver', 'cancel-restart'];
-    const ids = all.flatMap((item) => (item.id === undefined ? [] : [item.id]));
-    const expected = [...TRAY_ACTIONS.filter((action) => !conditional.includes(action)), ...(live ? (['quit-and-stop', 'quit-leave-running'] as const) : (['quit'] as const))];
-    expect([...ids].sort()).toEqual([...expected].sort());
+      // Every action that applies is in the menu, exactly once: the two quits while a server is
+      // up, one otherwise; nothing about installing or a restart while neither is the case.
+      const conditional: TrayAction[] = [
+        'quit',
+        'quit-and-stop',
+        'quit-leave-running',
+        'install',
+        'locate-msbserver',
+        'cancel-restart',
+      ];
+      const ids = all.flatMap((item) => (item.id === undefined ? [] : [item.id]));
+      const expected = [
+        ...TRAY_ACTIONS.filter((action) => !conditional.includes(action)),
+        ...(live ? (['quit-and-stop', 'quit-leave-running'] as const) : (['quit'] as const)),
+      ];
+      expect([...ids].sort()).toEqual([...expected].sort());
 
-    // Lifecycle items follow the state.
-    expect(byId(menu, 'start').enabled).toBe(supported && (state === 'stopped' || state === 'failed'));
-    expect(byId(menu, 'stop').enabled).toBe(state === 'running' || state === 'starting');
-    expect(byId(menu, 'restart').enabled).toBe(supported && state === 'running');
+      // Lifecycle items follow the state.
+      expect(byId(menu, 'start').enabled).toBe(supported && (state === 'stopped' || state === 'failed'));
+      expect(byId(menu, 'stop').enabled).toBe(state === 'running' || state === 'starting');
+      expect(byId(menu, 'restart').enabled).toBe(supported && state === 'running');
 
-    // Everything else is always available.
-    const canReach = reachable(menu);
-    for (const action of expected.filter((action) => !['start', 'stop', 'restart'].includes(action))) expect(canReach.has(action), action).toBe(true);
+      // Everything else is always available.
+      const canReach = reachable(menu);
+      for (const action of expected.filter((action) => !['start', 'stop', 'restart'].includes(action)))
+        expect(canReach.has(action), action).toBe(true);
 
-    // Keys: one submenu; its first item the default namespace and expiry; dev mode says keys are not needed, once.
-    const keyMenu = all.find((item) => item.label === 'Copy New API Key');
-    expect(keyMenu?.type).toBe('submenu');
-    expect(byId(keyMenu?.submenu ?? [], 'copy-key').label).toBe('All namespaces, 24 hours');
-    expect(all.filter((item) => (item.label ?? '').includes('dev mode') && item.label !== menu[0]?.label).map((item) => item.label)).toEqual(
-      devMode ? ['Not needed: the server runs in dev mode'] : [],
-    );
-    const presets = all.filter((item) => item.id?.startsWith('copy-key:'));
-    expect(presets.map((item) => item.id)).toEqual(TRAY_KEY_PRESETS.map((preset) => `copy-key:${preset.expiresIn}`));
+      // Keys: one submenu; its first item the default namespace and expiry; dev mode says keys are not needed, once.
+      const keyMenu = all.find((item) => item.label === 'Copy New API Key');
+      expect(keyMenu?.type).toBe('submenu');
+      expect(byId(keyMenu?.submenu ?? [], 'copy-key').label).toBe('All namespaces, 24 hours');
+      expect(
+        all
+          .filter((item) => (item.label ?? '').includes('dev mode') && item.label !== menu[0]?.label)
+          .map((item) => item.label),
+      ).toEqual(devMode ? ['Not needed: the server runs in dev mode'] : []);
+      const presets = all.filter((item) => item.id?.startsWith('copy-key:'));
+      expect(presets.map((item) => item.id)).toEqual(TRAY_KEY_PRESETS.map((preset) => `copy-key:${preset.expiresIn}`));
 
-    expect(byId(menu, 'copy-url').label).toBe('Copy Server URL (http://127.0.0.1:5555)');
-    expect(byId(menu, 'toggle-start-at-login')).toMatchObject({ type: 'checkbox', checked: startAtLogin, enabled: true });
-    const quit = platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit';
-    if (live) {
-      expect(menu.slice(-2).map((item) => [item.id, item.label])).toEqual([
-        ['quit-leave-running', `${quit} (Server Keeps Running)`],
-        ['quit-and-stop', `${quit} and Stop Server`],
-      ]);
-    } else {
-      expect(menu.at(-1)).toMatchObject({ id: 'quit', label: quit });
-    }
+      expect(byId(menu, 'copy-url').label).toBe('Copy Server URL (http://127.0.0.1:5555)');
+      expect(byId(menu, 'toggle-start-at-login')).toMatchObject({
+        type: 'checkbox',
+        checked: startAtLogin,
+        enabled: true,
+      });
+      const quit = platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit';
+      if (live) {
+        expect(menu.slice(-2).map((item) => [item.id, item.label])).toEqual([
+          ['quit-leave-running', `${quit} (Server Keeps Running)`],
+          ['quit-and-stop', `${quit} and Stop Server`],
+        ]);
+      } else {
+        expect(menu.at(-1)).toMatchObject({ id: 'quit', label: quit });
+      }
 
-    // Honest labels: no doubled parentheses, and "…" only where a question or a chooser follows.
-    for (const item of all) {
-      expect(item.label ?? '', item.label).not.toMatch(/\)\s*\(/);
-      if ((item.label ?? '').endsWith('…') && item.enabled !== false) expect(['open-settings', 'install', 'locate-msbserver']).toContain(item.id);
-    }
-    expect(byId(menu, 'open-log').label).toBe('Show Server Log in Folder');
+      // Honest labels: no doubled parentheses, and "…" only where a question or a chooser follows.
+      for (const item of all) {
+        expect(item.label ?? '', item.label).not.toMatch(/\)\s*\(/);
+        if ((item.label ?? '').endsWith('…') && item.enabled !== false)
+          expect(['open-settings', 'install', 'locate-msbserver']).toContain(item.id);
+      }
+      expect(byId(menu, 'open-log').label).toBe('Show Server Log in Folder');
 
-    // No separator at either end or twice in a row.
-    expect(menu[0]?.type).not.toBe('separator');
-    menu.forEach((item, i) => {
-      if (item.type === 'separator') expect(menu[i + 1]?.type).not.toBe('separator');
-    });
-  });
+      // No separator at either end or twice in a row.
+      expect(menu[0]?.type).not.toBe('separator');
+      menu.forEach((item, i) => {
+        if (item.type === 'separator') expect(menu[i + 1]?.type).not.toBe('separator');
+      });
+    },
+  );
 });
 
 describe('buildTrayMenu details', () => {
   it('uses the running server mode while it is up, the settings otherwise', () => {
     const secureSettings = { ...DEFAULT_SETTINGS, devMode: false };
     const devServer = snapshot('running', true, false);
-    const menu = buildTrayMenu({ snapshot: devServer, settings: secureSettings, platform: 'linux', startAtLogin: false });
+    const menu = buildTrayMenu({
+      snapshot: devServer,
+      settings: secureSettings,
+      platform: 'linux',
+      startAtLogin: false,
+    });
     expect(flatten(menu).some((item) => item.label === 'Not needed: the server runs in dev mode')).toBe(true);
     const stopped = buildTrayMenu({
       snapshot: snapshot('stopped', false, false),
@@ -185,18 +218,30 @@ describe('buildTrayMenu details', () => {
 
   it('shows a scoped default namespace and a custom expiry', () => {
     const settings = { ...DEFAULT_SETTINGS, defaultNamespace: 'team-a', defaultExpiry: '90m' };
-    const menu = buildTrayMenu({ snapshot: snapshot('running', false, false), settings, platform: 'linux', startAtLogin: false });
+    const menu = buildTrayMenu({
+      snapshot: snapshot('running', false, false),
+      settings,
+      platform: 'linux',
+      startAtLogin: false,
+    });
     expect(byId(menu, 'copy-key').label).toBe('Namespace team-a, 90 minutes');
   });
 
   it('shows the configured URL when stopped, bracketing IPv6', () => {
     const settings = { ...DEFAULT_SETTINGS, host: '::1', port: 7000 };
-    const menu = buildTrayMenu({ snapshot: snapshot('stopped', false, false), settings, platform: 'linux', startAtLogin: false });
+    const menu = buildTrayMenu({
+      snapshot: snapshot('stopped', false, false),
+      settings,
+      platform: 'linux',
+      startAtLogin: false,
+    });
     expect(byId(menu, 'copy-url').label).toBe('Copy Server URL (http://[::1]:7000)');
   });
 
   it('gives a running server that does not answer its own words', () => {
-    expect(statusLine({ ...snapshot('running', false, false), healthy: false })).toBe('Not answering · PID 1234 · 127.0.0.1:5555');
+    expect(statusLine({ ...snapshot('running', false, false), healthy: false })).toBe(
+      'Not answering · PID 1234 · 127.0.0.1:5555',
+    );
   });
 
   it('says in plain words who can reach a server on a host other computers reach', () => {
@@ -231,7 +276,10 @@ describe('helpers', () => {
     const settings = { ...DEFAULT_SETTINGS, defaultNamespace: 'ns1', defaultExpiry: '2d' };
     expect(copyKeyRequest('copy-key', settings)).toEqual({ namespace: 'ns1', expiresIn: '2d' });
     for (const preset of TRAY_KEY_PRESETS) {
-      expect(copyKeyRequest(`copy-key:${preset.expiresIn}`, settings)).toEqual({ namespace: 'ns1', expiresIn: preset.expiresIn });
+      expect(copyKeyRequest(`copy-key:${preset.expiresIn}`, settings)).toEqual({
+        namespace: 'ns1',
+        expiresIn: preset.expiresIn,
+      });
     }
     expect(copyKeyRequest('start', settings)).toBeNull();
   });
@@ -243,15 +291,21 @@ describe('helpers', () => {
     expect(trayIconName('running', 'linux', null)).toBe('tray-running.png');
   });
 
-  it.each(STATES.flatMap((state) => PLATFORMS.map((platform) => [state, platform] as const)))('icon for %s on %s', (state, platform) => {
-    const visual = state === 'starting' || state === 'stopping' ? 'transition' : state;
-    const expected =
-      platform === 'darwin' ? `tray${visual.charAt(0).toUpperCase()}${visual.slice(1)}Template.png` : `tray-${visual}.png`;
-    expect(trayIconName(state, platform)).toBe(expected);
-  });
+  it.each(STATES.flatMap((state) => PLATFORMS.map((platform) => [state, platform] as const)))(
+    'icon for %s on %s',
+    (state, platform) => {
+      const visual = state === 'starting' || state === 'stopping' ? 'transition' : state;
+      const expected =
+        platform === 'darwin'
+          ? `tray${visual.charAt(0).toUpperCase()}${visual.slice(1)}Template.png`
+          : `tray-${visual}.png`;
+      expect(trayIconName(state, platform)).toBe(expected);
+    },
+  );
 
   it('has four visual states per platform', () => {
-    for (const platform of PLATFORMS) expect(new Set(STATES.map((state) => trayIconName(state, platform))).size).toBe(4);
+    for (const platform of PLATFORMS)
+      expect(new Set(STATES.map((state) => trayIconName(state, platform))).size).toBe(4);
     expect(trayIconName('stopped', 'darwin')).toBe('trayStoppedTemplate.png');
     expect(trayIconName('stopped', 'linux')).toBe('tray-stopped.png');
   });
@@ -284,21 +338,49 @@ function sandbox(name: string, state: SandboxState, extra: Partial<SandboxInfo> 
 const FLEET: SandboxesView = {
   namespacesDir: '/n',
   namespaces: [
-    { name: 'team', error: null, sandboxes: [sandbox('db', 'running', { logPath: null, memoryBytes: null }), sandbox('old', 'stopped'), sandbox('web', 'running')] },
-    { name: 'zeta', error: null, sandboxes: [sandbox('ghost', 'stale'), sandbox('idea', 'defined'), sandbox('job', 'running', { memoryBytes: 1536 * 1024 * 1024 })] },
+    {
+      name: 'team',
+      error: null,
+      sandboxes: [
+        sandbox('db', 'running', { logPath: null, memoryBytes: null }),
+        sandbox('old', 'stopped'),
+        sandbox('web', 'running'),
+      ],
+    },
+    {
+      name: 'zeta',
+      error: null,
+      sandboxes: [
+        sandbox('ghost', 'stale'),
+        sandbox('idea', 'defined'),
+        sandbox('job', 'running', { memoryBytes: 1536 * 1024 * 1024 }),
+      ],
+    },
   ],
 };
 
 describe('sandboxes in the tray', () => {
   const menuWith = (view: SandboxesView | null, state: ServerState = 'running') =>
-    buildTrayMenu({ snapshot: snapshot(state, false, false), settings: DEFAULT_SETTINGS, platform: 'linux', startAtLogin: false, sandboxes: view });
+    buildTrayMenu({
+      snapshot: snapshot(state, false, false),
+      settings: DEFAULT_SETTINGS,
+      platform: 'linux',
+      startAtLogin: false,
+      sandboxes: view,
+    });
 
   it('shows "3 sandboxes running" under the status line and a submenu with each running one', () => {
     const menu = menuWith(FLEET);
     expect(menu[1]).toEqual({ label: '3 sandboxes running', enabled: false });
     const submenu = flatten(menu).find((item) => item.label === 'Sandboxes');
     expect(submenu).toMatchObject({ type: 'submenu', enabled: true });
-    expect(submenu?.submenu?.map((item) => item.label ?? item.type)).toEqual(['db · team', 'web · team · 12.0 MiB', 'job · zeta · 1.5 GiB', 'separator', 'Stop All Sandboxes']);
+    expect(submenu?.submenu?.map((item) => item.label ?? item.type)).toEqual([
+      'db · team',
+      'web · team · 12.0 MiB',
+      'job · zeta · 1.5 GiB',
+      'separator',
+      'Stop All Sandboxes',
+    ]);
     // It sits with the server's own actions, before their separator.
     const index = menu.indexOf(submenu ?? {});
     expect(menu[index - 1]?.id).toBe('restart');
@@ -315,19 +397,37 @@ describe('sandboxes in the tray', () => {
       { id: 'sandbox-stop:team/web', label: 'Stop', enabled: true },
       { id: 'sandbox-log:team/web', label: 'Show Log', enabled: true },
     ]);
-    expect(byId(items, 'sandboxes-stop-all')).toEqual({ id: 'sandboxes-stop-all', label: 'Stop All Sandboxes', enabled: true });
+    expect(byId(items, 'sandboxes-stop-all')).toEqual({
+      id: 'sandboxes-stop-all',
+      label: 'Stop All Sandboxes',
+      enabled: true,
+    });
     // Every sandbox action in the menu is reachable and names its sandbox.
     const canReach = reachable(menuWith(FLEET));
-    for (const id of ['sandbox-stop:team/db', 'sandbox-stop:team/web', 'sandbox-log:team/web', 'sandbox-stop:zeta/job', 'sandbox-log:zeta/job', 'sandboxes-stop-all'] as const) {
+    for (const id of [
+      'sandbox-stop:team/db',
+      'sandbox-stop:team/web',
+      'sandbox-log:team/web',
+      'sandbox-stop:zeta/job',
+      'sandbox-log:zeta/job',
+      'sandboxes-stop-all',
+    ] as const) {
       expect(canReach.has(id), id).toBe(true);
     }
     expect(canReach.has('sandbox-log:team/db')).toBe(false);
     // Stale, stopped and defined sandboxes are not listed: nothing that writes is offered for them.
-    expect(flatten(menuWith(FLEET)).some((item) => /\b(ghost|old|idea)\b/.test(item.label ?? '') || /\b(ghost|old|idea)\b/.test(item.id ?? ''))).toBe(false);
+    expect(
+      flatten(menuWith(FLEET)).some(
+        (item) => /\b(ghost|old|idea)\b/.test(item.label ?? '') || /\b(ghost|old|idea)\b/.test(item.id ?? ''),
+      ),
+    ).toBe(false);
   });
 
   it('shows nothing of sandboxes when none runs, also while the server is stopped', () => {
-    const none: SandboxesView = { namespacesDir: '/n', namespaces: [{ name: 'team', error: null, sandboxes: [sandbox('old', 'stopped'), sandbox('ghost', 'stale')] }] };
+    const none: SandboxesView = {
+      namespacesDir: '/n',
+      namespaces: [{ name: 'team', error: null, sandboxes: [sandbox('old', 'stopped'), sandbox('ghost', 'stale')] }],
+    };
     for (const view of [null, none]) {
       const menu = menuWith(view);
       // The same menu as without a listing, but for the namespaces offered for keys.
@@ -342,53 +442,119 @@ describe('sandboxes in the tray', () => {
   });
 
   it('says it in the tooltip', () => {
-    expect(trayTooltip(snapshot('running', false, false), FLEET)).toBe('Microsandbox: Running · PID 1234 · 127.0.0.1:5555 · 3 sandboxes running');
-    expect(trayTooltip(snapshot('stopped', false, false), { namespacesDir: '/n', namespaces: [{ name: 'a', error: null, sandboxes: [sandbox('x', 'running')] }] })).toBe(
-      'Microsandbox: Stopped · 1 sandbox running',
+    expect(trayTooltip(snapshot('running', false, false), FLEET)).toBe(
+      'Microsandbox: Running · PID 1234 · 127.0.0.1:5555 · 3 sandboxes running',
     );
-    expect(trayTooltip(snapshot('running', false, true), null)).toBe('Microsandbox: Running · PID 1234 · 127.0.0.1:5555 (started outside the app)');
+    expect(
+      trayTooltip(snapshot('stopped', false, false), {
+        namespacesDir: '/n',
+        namespaces: [{ name: 'a', error: null, sandboxes: [sandbox('x', 'running')] }],
+      }),
+    ).toBe('Microsandbox: Stopped · 1 sandbox running');
+    expect(trayTooltip(snapshot('running', false, true), null)).toBe(
+      'Microsandbox: Running · PID 1234 · 127.0.0.1:5555 (started outside the app)',
+    );
   });
 
   it(`lists at most ${MAX_TRAY_SANDBOXES} and says how many more the window has`, () => {
-    const many: SandboxesView = { namespacesDir: '/n', namespaces: [{ name: 'big', error: null, sandboxes: Array.from({ length: 25 }, (_, i) => sandbox(`s${String(i).padStart(2, '0')}`, 'running')) }] };
+    const many: SandboxesView = {
+      namespacesDir: '/n',
+      namespaces: [
+        {
+          name: 'big',
+          error: null,
+          sandboxes: Array.from({ length: 25 }, (_, i) => sandbox(`s${String(i).padStart(2, '0')}`, 'running')),
+        },
+      ],
+    };
     const items = sandboxTrayItems(many).submenu?.submenu ?? [];
     expect(items.filter((item) => item.type === 'submenu')).toHaveLength(MAX_TRAY_SANDBOXES);
-    expect(items.find((item) => item.label === '5 more in the window')).toEqual({ label: '5 more in the window', enabled: false });
+    expect(items.find((item) => item.label === '5 more in the window')).toEqual({
+      label: '5 more in the window',
+      enabled: false,
+    });
     expect(sandboxTrayItems(many).summary?.label).toBe('25 sandboxes running');
   });
 
   it('reads the sandbox back from an action, refusing anything that is not a sandbox name', () => {
     expect(sandboxActionOf('sandbox-stop:team/web')).toEqual({ kind: 'stop', ref: { namespace: 'team', name: 'web' } });
     expect(sandboxActionOf('sandbox-log:a-1/b_2')).toEqual({ kind: 'log', ref: { namespace: 'a-1', name: 'b_2' } });
-    for (const bad of ['sandbox-stop:team', 'sandbox-stop:../x', 'sandbox-stop:team/../x', 'sandbox-stop:/etc/passwd', 'sandbox-log:a/b/c', 'sandbox-stop:-a/b', 'stop', 'sandboxes-stop-all'] as const) {
+    for (const bad of [
+      'sandbox-stop:team',
+      'sandbox-stop:../x',
+      'sandbox-stop:team/../x',
+      'sandbox-stop:/etc/passwd',
+      'sandbox-log:a/b/c',
+      'sandbox-stop:-a/b',
+      'stop',
+      'sandboxes-stop-all',
+    ] as const) {
       expect(sandboxActionOf(bad), bad).toBeNull();
     }
   });
 
   it('what the tray shows changes with memory, not with CPU', () => {
-    const withCpu: SandboxesView = { ...FLEET, namespaces: FLEET.namespaces.map((ns) => ({ ...ns, sandboxes: ns.sandboxes.map((x) => ({ ...x, cpuPercent: 42 })) })) };
+    const withCpu: SandboxesView = {
+      ...FLEET,
+      namespaces: FLEET.namespaces.map((ns) => ({
+        ...ns,
+        sandboxes: ns.sandboxes.map((x) => ({ ...x, cpuPercent: 42 })),
+      })),
+    };
     expect(trayShownOf(withCpu)).toBe(trayShownOf(FLEET));
-    const moreMemory: SandboxesView = { ...FLEET, namespaces: FLEET.namespaces.map((ns) => ({ ...ns, sandboxes: ns.sandboxes.map((x) => ({ ...x, memoryBytes: x.memoryBytes === null ? null : x.memoryBytes * 2 })) })) };
+    const moreMemory: SandboxesView = {
+      ...FLEET,
+      namespaces: FLEET.namespaces.map((ns) => ({
+        ...ns,
+        sandboxes: ns.sandboxes.map((x) => ({ ...x, memoryBytes: x.memoryBytes === null ? null : x.memoryBytes * 2 })),
+      })),
+    };
     expect(trayShownOf(moreMemory)).not.toBe(trayShownOf(FLEET));
   });
 });
 
 describe('the first run, failures and quitting in the tray', () => {
-  const missing: SetupState = { kind: 'missing', locate: { found: false, searched: ['/home/u/.local/bin/msbserver'], problem: 'msbserver was not found.', hint: 'Install it.', reason: 'missing' } };
-  const noMsbrun: SetupState = { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: false, searched: ['/m/msbrun'] } };
-  const ready: SetupState = { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: ['/m/msbrun'] } };
+  const missing: SetupState = {
+    kind: 'missing',
+    locate: {
+      found: false,
+      searched: ['/home/u/.local/bin/msbserver'],
+      problem: 'msbserver was not found.',
+      hint: 'Install it.',
+      reason: 'missing',
+    },
+  };
+  const noMsbrun: SetupState = {
+    kind: 'ready',
+    msbserver: '/m/msbserver',
+    msbrun: { found: false, searched: ['/m/msbrun'] },
+  };
+  const ready: SetupState = {
+    kind: 'ready',
+    msbserver: '/m/msbserver',
+    msbrun: { found: true, searched: ['/m/msbrun'] },
+  };
   const menuOf = (snap: ServerSnapshot, extra: Partial<Parameters<typeof buildTrayMenu>[0]> = {}) =>
     buildTrayMenu({ snapshot: snap, settings: DEFAULT_SETTINGS, platform: 'linux', startAtLogin: false, ...extra });
   const labels = (items: TrayMenuItem[]) => items.map((item) => item.label ?? item.type);
 
   it('without microsandbox says so, offers Install and Locate, and no Start that would only fail', () => {
     const menu = menuOf(snapshot('stopped', false, false), { setup: missing });
-    expect(labels(menu).slice(0, 6)).toEqual(['Stopped', 'microsandbox is not installed', 'separator', 'Install microsandbox…', 'Locate msbserver…', 'Start Server']);
+    expect(labels(menu).slice(0, 6)).toEqual([
+      'Stopped',
+      'microsandbox is not installed',
+      'separator',
+      'Install microsandbox…',
+      'Locate msbserver…',
+      'Start Server',
+    ]);
     expect(byId(menu, 'start').enabled).toBe(false);
     expect(reachable(menu).has('install')).toBe(true);
     expect(reachable(menu).has('locate-msbserver')).toBe(true);
     // A path set in Settings that cannot be used is not called "not installed".
-    const unusable = menuOf(snapshot('stopped', false, false), { setup: { kind: 'missing', locate: { ...missing.locate, reason: 'unsafe' } } });
+    const unusable = menuOf(snapshot('stopped', false, false), {
+      setup: { kind: 'missing', locate: { ...missing.locate, reason: 'unsafe' } },
+    });
     expect(unusable[1]?.label).toBe('The msbserver set cannot be used');
     // A server of the CLI runs all the same: it can be stopped; nothing is "not installed", and
     // Locate lets the app start one itself.
@@ -407,12 +573,19 @@ describe('the first run, failures and quitting in the tray', () => {
     expect(byId(menu, 'start').enabled).toBe(true);
     expect(flatten(menu).some((item) => item.id === 'locate-msbserver')).toBe(false);
     // Installed and complete: nothing of it.
-    expect(labels(menuOf(snapshot('stopped', false, false), { setup: ready }))).toEqual(labels(menuOf(snapshot('stopped', false, false))));
+    expect(labels(menuOf(snapshot('stopped', false, false), { setup: ready }))).toEqual(
+      labels(menuOf(snapshot('stopped', false, false))),
+    );
   });
 
   it('names the platform where msbserver does not run, with Start disabled', () => {
-    const menu = menuOf(snapshot('stopped', false, false), { setup: { kind: 'unsupported', platformName: 'Windows' }, platform: 'win32' });
-    expect(labels(menu).filter((label) => label?.includes('Windows'))).toEqual(['msbserver does not run natively on Windows']);
+    const menu = menuOf(snapshot('stopped', false, false), {
+      setup: { kind: 'unsupported', platformName: 'Windows' },
+      platform: 'win32',
+    });
+    expect(labels(menu).filter((label) => label?.includes('Windows'))).toEqual([
+      'msbserver does not run natively on Windows',
+    ]);
     expect(byId(menu, 'start').enabled).toBe(false);
   });
 
@@ -429,22 +602,40 @@ describe('the first run, failures and quitting in the tray', () => {
   });
 
   it('says when settings wait for a restart, only while a server runs', () => {
-    expect(labels(menuOf(snapshot('running', false, false), { restartNeeded: true }))).toContain('Settings changed: restart the server to use them');
-    expect(labels(menuOf(snapshot('stopped', false, false), { restartNeeded: true }))).not.toContain('Settings changed: restart the server to use them');
+    expect(labels(menuOf(snapshot('running', false, false), { restartNeeded: true }))).toContain(
+      'Settings changed: restart the server to use them',
+    );
+    expect(labels(menuOf(snapshot('stopped', false, false), { restartNeeded: true }))).not.toContain(
+      'Settings changed: restart the server to use them',
+    );
   });
 
   it('points to the window for what is off around the server (the warnings, each with its fix)', () => {
-    const warned = { ...snapshot('running', false, false), warnings: ['server.key can be read by others: chmod 600 it.', 'No msbrun beside msbserver.'] };
+    const warned = {
+      ...snapshot('running', false, false),
+      warnings: ['server.key can be read by others: chmod 600 it.', 'No msbrun beside msbserver.'],
+    };
     expect(labels(menuOf(warned))).toContain('2 things to look at: see the window');
     expect(labels(menuOf({ ...warned, warnings: ['x'] }))).toContain('One thing to look at: see the window');
-    expect(labels(menuOf(snapshot('running', false, false))).some((label) => label?.includes('to look at'))).toBe(false);
+    expect(labels(menuOf(snapshot('running', false, false))).some((label) => label?.includes('to look at'))).toBe(
+      false,
+    );
   });
 
   it('offers a key for each namespace that exists, with the default expiry', () => {
-    const view: SandboxesView = { namespacesDir: '/n', namespaces: ['alpha', 'beta', '*bad'].map((name) => ({ name, error: null, sandboxes: [] })) };
-    const keys = flatten(menuOf(snapshot('running', false, false), { sandboxes: view })).find((item) => item.label === 'Copy New API Key')?.submenu ?? [];
+    const view: SandboxesView = {
+      namespacesDir: '/n',
+      namespaces: ['alpha', 'beta', '*bad'].map((name) => ({ name, error: null, sandboxes: [] })),
+    };
+    const keys =
+      flatten(menuOf(snapshot('running', false, false), { sandboxes: view })).find(
+        (item) => item.label === 'Copy New API Key',
+      )?.submenu ?? [];
     expect(labels(keys).slice(-3)).toEqual(['For a namespace, 24 hours:', 'alpha', 'beta']);
-    expect(copyKeyRequest('copy-key-namespace:alpha', DEFAULT_SETTINGS)).toEqual({ namespace: 'alpha', expiresIn: '24h' });
+    expect(copyKeyRequest('copy-key-namespace:alpha', DEFAULT_SETTINGS)).toEqual({
+      namespace: 'alpha',
+      expiresIn: '24h',
+    });
     expect(copyKeyRequest('copy-key-namespace:*bad', DEFAULT_SETTINGS)).toBeNull();
     expect(copyKeyRequest('copy-key-namespace:../x', DEFAULT_SETTINGS)).toBeNull();
   });

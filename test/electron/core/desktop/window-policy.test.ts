@@ -57,7 +57,13 @@ describe('appPage', () => {
   });
 
   it('ignores a dev server URL that is not loopback http(s)', () => {
-    for (const bad of ['https://evil.example:5173', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'app://microsandbox-tray/']) {
+    for (const bad of [
+      'https://evil.example:5173',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'not a url',
+      'app://microsandbox-tray/',
+    ]) {
       expect(appPage(bad)).toStrictEqual({ kind: 'scheme', url: APP_INDEX_URL, origin: APP_ORIGIN });
     }
   });

@@ -13,9 +13,25 @@ import type { InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { homePaths } from '../../../../electron/core/paths.ts';
 import type { HomePaths } from '../../../../electron/core/paths.ts';
-import type { ChoicePort, ClipboardPort, ConfirmPort, FileChooserPort, Question, SenderInfo, ShellPort } from '../../../../electron/core/desktop/ports.ts';
+import type {
+  ChoicePort,
+  ClipboardPort,
+  ConfirmPort,
+  FileChooserPort,
+  Question,
+  SenderInfo,
+  ShellPort,
+} from '../../../../electron/core/desktop/ports.ts';
 import type { SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
-import type { SandboxesView, SandboxLogEvent, SandboxLogRequest, SandboxLogView, SandboxStopRequest, SandboxStopResult, SandboxWatchRequest } from '../../../../shared/sandboxes.ts';
+import type {
+  SandboxesView,
+  SandboxLogEvent,
+  SandboxLogRequest,
+  SandboxLogView,
+  SandboxStopRequest,
+  SandboxStopResult,
+  SandboxWatchRequest,
+} from '../../../../shared/sandboxes.ts';
 import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
 import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
@@ -23,7 +39,15 @@ import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../../shared/snippets.ts';
 import { INSTALL_COMMAND, type SetupState } from '../../../../shared/setup.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
-import type { AppInfo, Envelope, ErrorCode, InvokeChannel, LocateResult, MintedKey, SettingsView } from '../../../../shared/contract.ts';
+import type {
+  AppInfo,
+  Envelope,
+  ErrorCode,
+  InvokeChannel,
+  LocateResult,
+  MintedKey,
+  SettingsView,
+} from '../../../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 import type { ServerSnapshot } from '../../../../shared/server-status.ts';
@@ -64,7 +88,15 @@ class RecordingControl implements ServerControl {
   }
   start(options?: StartOptions): Promise<ServerSnapshot> {
     this.#record('start', options === undefined ? [] : [options]);
-    this.current = { ...INITIAL_SNAPSHOT, state: 'running', pid: 77, url: 'http://127.0.0.1:5555', devMode: false, startedAt: 1, healthy: true };
+    this.current = {
+      ...INITIAL_SNAPSHOT,
+      state: 'running',
+      pid: 77,
+      url: 'http://127.0.0.1:5555',
+      devMode: false,
+      startedAt: 1,
+      healthy: true,
+    };
     return Promise.resolve(this.current);
   }
   stop(): Promise<ServerSnapshot> {
@@ -87,7 +119,12 @@ class RecordingControl implements ServerControl {
   }
   locate(): Promise<LocateResult> {
     this.#record('locate', []);
-    return Promise.resolve({ found: true, path: '/usr/local/bin/msbserver', source: 'environment', searched: ['/usr/local/bin/msbserver'] });
+    return Promise.resolve({
+      found: true,
+      path: '/usr/local/bin/msbserver',
+      source: 'environment',
+      searched: ['/usr/local/bin/msbserver'],
+    });
   }
   logTail(lines: number): Promise<string[]> {
     this.#record('logTail', [lines]);
@@ -131,7 +168,14 @@ class RecordingShell implements ShellPort {
  * question open until the test answers it.
  */
 class RecordingDialogs implements ConfirmPort, FileChooserPort {
-  calls: { kind: 'confirm' | 'choose'; title: string; message?: string; detail?: string; confirmLabel?: string; defaultPath?: string }[] = [];
+  calls: {
+    kind: 'confirm' | 'choose';
+    title: string;
+    message?: string;
+    detail?: string;
+    confirmLabel?: string;
+    defaultPath?: string;
+  }[] = [];
   answers: boolean[] = [];
   chosen: (string | null)[] = [];
   failWith: Error | null = null;
@@ -139,7 +183,13 @@ class RecordingDialogs implements ConfirmPort, FileChooserPort {
   #holdNext = false;
 
   confirm(question: Question & { readonly confirmLabel?: string }): Promise<boolean> {
-    this.calls.push({ kind: 'confirm', title: question.title, message: question.message, ...(question.detail === undefined ? {} : { detail: question.detail }), ...(question.confirmLabel === undefined ? {} : { confirmLabel: question.confirmLabel }) });
+    this.calls.push({
+      kind: 'confirm',
+      title: question.title,
+      message: question.message,
+      ...(question.detail === undefined ? {} : { detail: question.detail }),
+      ...(question.confirmLabel === undefined ? {} : { confirmLabel: question.confirmLabel }),
+    });
     if (this.failWith !== null) return Promise.reject(this.failWith);
     if (this.#holdNext) {
       this.#holdNext = false;
@@ -149,7 +199,11 @@ class RecordingDialogs implements ConfirmPort, FileChooserPort {
   }
 
   chooseFile(options: { readonly title: string; readonly defaultPath?: string }): Promise<string | null> {
-    this.calls.push({ kind: 'choose', title: options.title, ...(options.defaultPath === undefined ? {} : { defaultPath: options.defaultPath }) });
+    this.calls.push({
+      kind: 'choose',
+      title: options.title,
+      ...(options.defaultPath === undefined ? {} : { defaultPath: options.defaultPath }),
+    });
     return Promise.resolve(this.chosen.length > 0 ? (this.chosen.shift() ?? null) : null);
   }
 
@@ -239,9 +293,20 @@ class ManualTimers implements Timers {
 
 const APP_URL = 'app://microsandbox-tray/index.html';
 const WINDOW: SenderInfo = { id: 1, url: APP_URL, isMainFrame: true };
-const APP_INFO: AppInfo = { name: 'Microsandbox Tray', version: '0.1.0', platform: 'linux', home: '/h', serverSupported: true, platformName: 'Linux' };
+const APP_INFO: AppInfo = {
+  name: 'Microsandbox Tray',
+  version: '0.1.0',
+  platform: 'linux',
+  home: '/h',
+  serverSupported: true,
+  platformName: 'Linux',
+};
 const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
-const SETUP_READY: SetupState = { kind: 'ready', msbserver: '/usr/local/bin/msbserver', msbrun: { found: true, searched: [] } };
+const SETUP_READY: SetupState = {
+  kind: 'ready',
+  msbserver: '/usr/local/bin/msbserver',
+  msbrun: { found: true, searched: [] },
+};
 const noFetch: typeof fetch = () => Promise.reject(new Error('no network in this test'));
 
 interface World {
@@ -260,7 +325,9 @@ interface World {
   choice: RecordingChoice;
 }
 
-async function makeWorld(options: { fetch?: typeof fetch; keyCheckTimeoutMs?: number; now?: () => Date } = {}): Promise<World> {
+async function makeWorld(
+  options: { fetch?: typeof fetch; keyCheckTimeoutMs?: number; now?: () => Date } = {},
+): Promise<World> {
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'handlers-'));
   const home = path.join(tmp, 'home');
   await fsp.mkdir(home);
@@ -334,7 +401,16 @@ function errorOf(envelope: Envelope<unknown>): { code: ErrorCode; message: strin
 }
 
 function running(extra: Partial<ServerSnapshot> = {}): ServerSnapshot {
-  return { ...INITIAL_SNAPSHOT, state: 'running', pid: 4321, url: 'http://127.0.0.1:6000', devMode: false, startedAt: 1_000, healthy: true, ...extra };
+  return {
+    ...INITIAL_SNAPSHOT,
+    state: 'running',
+    pid: 4321,
+    url: 'http://127.0.0.1:6000',
+    devMode: false,
+    startedAt: 1_000,
+    healthy: true,
+    ...extra,
+  };
 }
 
 let world: World;
@@ -366,7 +442,11 @@ describe('server channels', () => {
     expect(started.state).toBe('running');
     expect(ok<ServerSnapshot>(await world.table.handle('server:restart', WINDOW, undefined)).state).toBe('running');
     expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
-    expect(world.control.calls.map((call) => call.method).filter((method) => method !== 'snapshot')).toEqual(['start', 'restart', 'stop']);
+    expect(world.control.calls.map((call) => call.method).filter((method) => method !== 'snapshot')).toEqual([
+      'start',
+      'restart',
+      'stop',
+    ]);
     expect(world.control.calls.every((call) => call.args.length === 0)).toBe(true);
   });
 
@@ -387,14 +467,19 @@ describe('server channels', () => {
     expect(result).toMatchObject({ found: true, path: '/usr/local/bin/msbserver' });
   });
 
-  it.each(['stopped', 'running', 'failed'] as const)('reset-key while %s hands the reset to the controller', async (state) => {
-    world.control.current = state === 'running' ? running() : { ...INITIAL_SNAPSHOT, state };
-    ok(await world.table.handle('server:reset-key', WINDOW, undefined));
-    // Rotating server.key and restarting a secure server happen in the controller, under its lock
-    // (its own tests cover them): the handler itself writes nothing.
-    expect(world.control.calls.filter((call) => call.method === 'resetKey')).toEqual([{ method: 'resetKey', args: [] }]);
-    await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
-  });
+  it.each(['stopped', 'running', 'failed'] as const)(
+    'reset-key while %s hands the reset to the controller',
+    async (state) => {
+      world.control.current = state === 'running' ? running() : { ...INITIAL_SNAPSHOT, state };
+      ok(await world.table.handle('server:reset-key', WINDOW, undefined));
+      // Rotating server.key and restarting a secure server happen in the controller, under its lock
+      // (its own tests cover them): the handler itself writes nothing.
+      expect(world.control.calls.filter((call) => call.method === 'resetKey')).toEqual([
+        { method: 'resetKey', args: [] },
+      ]);
+      await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
+    },
+  );
 
   it.each(['starting', 'stopping'] as const)('reset-key while %s asks to wait and changes nothing', async (state) => {
     world.control.current = running({ state });
@@ -423,7 +508,9 @@ describe('keys:mint', () => {
 
   it('uses the request namespace and expiry, and the existing key as is', async () => {
     await fsp.writeFile(world.paths.keyFile, 'existing key\n', { mode: 0o644 });
-    const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, { namespace: 'team-a', expiresIn: '30m' }));
+    const minted = ok<MintedKey>(
+      await world.table.handle('keys:mint', WINDOW, { namespace: 'team-a', expiresIn: '30m' }),
+    );
     expect(minted.namespace).toBe('team-a');
     expect(minted.expiresAt - minted.issuedAt).toBe(1_800);
     expect(await fsp.readFile(world.paths.keyFile, 'utf8')).toBe('existing key\n');
@@ -440,14 +527,20 @@ describe('keys:mint', () => {
     const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, {}));
     expect(minted.serverUrl).toBe('http://10.0.0.2:7777');
     expect(minted.devMode).toBe(true);
-    expect(minted.check).toMatchObject({ result: 'not-checked', message: expect.stringMatching(/development mode/) as unknown });
+    expect(minted.check).toMatchObject({
+      result: 'not-checked',
+      message: expect.stringMatching(/development mode/) as unknown,
+    });
     expect(world.fetchCalls).toEqual([]);
   });
 
   it('says why a secure server could not be asked', async () => {
     world.control.current = running();
     const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, {}));
-    expect(minted.check).toMatchObject({ result: 'not-checked', message: expect.stringMatching(/could not be reached/) as unknown });
+    expect(minted.check).toMatchObject({
+      result: 'not-checked',
+      message: expect.stringMatching(/could not be reached/) as unknown,
+    });
     expect(world.fetchCalls).toEqual(['http://127.0.0.1:6000/api/v1/rpc']);
   });
 
@@ -489,7 +582,9 @@ describe('keys:mint against the msbserver stand-in', () => {
     const first = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, {}));
     expect(first.check).toEqual({ result: 'accepted' });
     expect(first.serverUrl).toBe(standin.url);
-    const scoped = ok<MintedKey>(await live.table.handle('keys:mint', WINDOW, { namespace: 'default', expiresIn: '1h' }));
+    const scoped = ok<MintedKey>(
+      await live.table.handle('keys:mint', WINDOW, { namespace: 'default', expiresIn: '1h' }),
+    );
     expect(scoped.check).toEqual({ result: 'accepted' });
     // One call per server run and key: the second mint reused the verdict.
     expect(live.fetchCalls).toEqual([`${standin.url}/api/v1/rpc`]);
@@ -574,14 +669,18 @@ describe('clipboard:copy', () => {
     expect(refused.code).toBe('refused');
     const { token } = await mintedToken();
     ok(await world.table.handle('server:reset-key', WINDOW, undefined));
-    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'export-line', token })).code).toBe('refused');
+    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'export-line', token })).code).toBe(
+      'refused',
+    );
     expect(world.clipboard.text).toBe('what the user had');
   });
 
   it('keeps only the latest keys it gave (the oldest drop out)', async () => {
     const first = (await mintedToken({ namespace: 'first' })).token;
     for (let i = 0; i < 32; i += 1) await mintedToken({ namespace: `n${i}`, expiresIn: `${i + 1}h` });
-    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token: first })).code).toBe('refused');
+    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'token', token: first })).code).toBe(
+      'refused',
+    );
   });
 });
 
@@ -593,7 +692,9 @@ describe('settings', () => {
   });
 
   it('set writes the file and answers the new view', async () => {
-    const view = ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 0, defaultNamespace: 'ns' }));
+    const view = ok<SettingsView>(
+      await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 0, defaultNamespace: 'ns' }),
+    );
     expect(view.settings).toMatchObject({ clipboardClearSeconds: 0, defaultNamespace: 'ns' });
     expect(view.restartNeeded).toBe(false);
     const onDisk = JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
@@ -606,7 +707,9 @@ describe('settings', () => {
 
     world.control.current = running();
     expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { port: 7001 })).restartNeeded).toBe(true);
-    expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 5 })).restartNeeded).toBe(true);
+    expect(
+      ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 5 })).restartNeeded,
+    ).toBe(true);
     expect(world.table.settingsView().restartNeeded).toBe(true);
 
     ok(await world.table.handle('server:restart', WINDOW, undefined));
@@ -630,13 +733,18 @@ describe('settings', () => {
 // What the window may not decide alone: refused, or asked of the user in a native dialog.
 
 describe('decisions the user makes in main, not the window', () => {
-  const onDisk = async (): Promise<Record<string, unknown>> => JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
+  const onDisk = async (): Promise<Record<string, unknown>> =>
+    JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
   const confirms = (): RecordingDialogs['calls'] => world.dialogs.calls.filter((call) => call.kind === 'confirm');
 
   describe('msbserverPath', () => {
     it('is refused from settings:set, even beside valid fields and even when null, and nothing is written or asked', async () => {
       const before = await fsp.readFile(world.settingsFile);
-      for (const patch of [{ msbserverPath: '/usr/local/bin/msbserver' }, { msbserverPath: null }, { port: 7000, msbserverPath: '/bin/sh' }]) {
+      for (const patch of [
+        { msbserverPath: '/usr/local/bin/msbserver' },
+        { msbserverPath: null },
+        { port: 7000, msbserverPath: '/bin/sh' },
+      ]) {
         const error = errorOf(await world.table.handle('settings:set', WINDOW, patch));
         expect(error.code).toBe('refused');
         expect(error.message).toMatch(/Choose…/);
@@ -656,7 +764,9 @@ describe('decisions the user makes in main, not the window', () => {
 
       // Cancelled: declined, nothing stored.
       expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('declined');
-      expect(world.dialogs.calls).toMatchObject([{ kind: 'choose', title: 'Choose msbserver', defaultPath: path.join(os.homedir(), '.local', 'bin') }]);
+      expect(world.dialogs.calls).toMatchObject([
+        { kind: 'choose', title: 'Choose msbserver', defaultPath: path.join(os.homedir(), '.local', 'bin') },
+      ]);
       // A file others could change: refused with the reason.
       world.dialogs.chosen.push(writable);
       const refused = errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
@@ -690,7 +800,10 @@ describe('decisions the user makes in main, not the window', () => {
       const declined = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
       expect(declined).toEqual({ code: 'declined', message: 'Development mode stays off: it was not confirmed.' });
       expect(confirms()).toHaveLength(1);
-      expect(confirms()[0]).toMatchObject({ title: 'Turn on development mode?', confirmLabel: 'Turn On Development Mode' });
+      expect(confirms()[0]).toMatchObject({
+        title: 'Turn on development mode?',
+        confirmLabel: 'Turn On Development Mode',
+      });
       expect(confirms()[0]?.detail).toContain('open to every program on this computer and every web page you visit');
       world.dialogs.failWith = new Error('no display');
       expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('declined');
@@ -701,7 +814,9 @@ describe('decisions the user makes in main, not the window', () => {
 
     it('turns on once the user says yes; turning it off again asks nothing', async () => {
       world.dialogs.answers.push(true);
-      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { devMode: true })).settings.devMode).toBe(true);
+      expect(
+        ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { devMode: true })).settings.devMode,
+      ).toBe(true);
       expect(await onDisk()).toMatchObject({ devMode: true });
       // Already on: nothing new to confirm.
       ok(await world.table.handle('settings:set', WINDOW, { devMode: true, port: 7001 }));
@@ -737,20 +852,29 @@ describe('decisions the user makes in main, not the window', () => {
 
   describe('the host', () => {
     it('may move between loopback addresses without a question', async () => {
-      for (const host of ['127.0.0.2', '::1', '127.0.0.1']) ok(await world.table.handle('settings:set', WINDOW, { host }));
+      for (const host of ['127.0.0.2', '::1', '127.0.0.1'])
+        ok(await world.table.handle('settings:set', WINDOW, { host }));
       expect(world.dialogs.calls).toEqual([]);
     });
 
     it('needs a yes to listen where other computers reach it; no leaves it as it was', async () => {
       const declined = errorOf(await world.table.handle('settings:set', WINDOW, { host: '0.0.0.0', port: 7002 }));
-      expect(declined).toEqual({ code: 'declined', message: 'The host stays 127.0.0.1: the change was not confirmed.' });
-      expect(confirms()[0]).toMatchObject({ title: 'Make the server reachable from other computers?', confirmLabel: 'Listen on 0.0.0.0' });
+      expect(declined).toEqual({
+        code: 'declined',
+        message: 'The host stays 127.0.0.1: the change was not confirmed.',
+      });
+      expect(confirms()[0]).toMatchObject({
+        title: 'Make the server reachable from other computers?',
+        confirmLabel: 'Listen on 0.0.0.0',
+      });
       expect(confirms()[0]?.message).toMatch(/every network this computer is on/);
       // Nothing of the patch was applied, the port included.
       expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', port: 6000 });
 
       world.dialogs.answers.push(true);
-      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { host: '192.168.1.20' })).settings.host).toBe('192.168.1.20');
+      expect(
+        ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { host: '192.168.1.20' })).settings.host,
+      ).toBe('192.168.1.20');
       expect(confirms()[1]?.message).toMatch(/listen on 192\.168\.1\.20, which other computers can reach/);
       // Another exposed address is a new exposure: asked again.
       expect(errorOf(await world.table.handle('settings:set', WINDOW, { host: '10.0.0.5' })).code).toBe('declined');
@@ -761,11 +885,19 @@ describe('decisions the user makes in main, not the window', () => {
   describe('the namespaces folder', () => {
     it('needs a yes for another folder; back to the default asks nothing', async () => {
       const folder = path.join(world.tmp, 'namespaces-elsewhere');
-      expect(errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).code).toBe('declined');
-      expect(confirms()[0]).toMatchObject({ title: 'Use another namespaces folder?', message: `msbserver will keep its sandboxes in ${folder}.` });
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).code).toBe(
+        'declined',
+      );
+      expect(confirms()[0]).toMatchObject({
+        title: 'Use another namespaces folder?',
+        message: `msbserver will keep its sandboxes in ${folder}.`,
+      });
       expect(confirms()[0]?.detail).toMatch(/anyone who can write to that folder can change what your sandboxes run/);
       world.dialogs.answers.push(true);
-      expect(ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).settings.namespacesPath).toBe(folder);
+      expect(
+        ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).settings
+          .namespacesPath,
+      ).toBe(folder);
       ok(await world.table.handle('settings:set', WINDOW, { namespacesPath: null }));
       expect(confirms()).toHaveLength(2);
     });
@@ -775,8 +907,13 @@ describe('decisions the user makes in main, not the window', () => {
     it('asks each in turn and applies only when every one is confirmed', async () => {
       const folder = path.join(world.tmp, 'ns');
       world.dialogs.answers.push(true, false);
-      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder })).code).toBe('declined');
-      expect(confirms().map((call) => call.title)).toEqual(['Turn on development mode?', 'Use another namespaces folder?']);
+      expect(
+        errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder })).code,
+      ).toBe('declined');
+      expect(confirms().map((call) => call.title)).toEqual([
+        'Turn on development mode?',
+        'Use another namespaces folder?',
+      ]);
       expect(world.settings.get()).toMatchObject({ devMode: false, namespacesPath: null });
       world.dialogs.answers.push(true, true);
       ok(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder }));
@@ -820,14 +957,18 @@ describe('decisions the user makes in main, not the window', () => {
 
   describe('long-lived keys', () => {
     it('a year or less asks nothing', async () => {
-      for (const expiresIn of ['1h', '24h', '365d', '1y', '12mo']) ok(await world.table.handle('keys:mint', WINDOW, { expiresIn }));
+      for (const expiresIn of ['1h', '24h', '365d', '1y', '12mo'])
+        ok(await world.table.handle('keys:mint', WINDOW, { expiresIn }));
       expect(world.dialogs.calls).toEqual([]);
     });
 
     it('longer needs a yes: no makes no key (not even server.key), yes makes it', async () => {
       const declined = errorOf(await world.table.handle('keys:mint', WINDOW, { namespace: 'team-a', expiresIn: '2y' }));
       expect(declined).toEqual({ code: 'declined', message: 'No key was made: the long expiry was not confirmed.' });
-      expect(confirms()[0]).toMatchObject({ title: 'Make a key that lasts 2 years?', message: 'The new key would work for 2 years, in namespace “team-a”.' });
+      expect(confirms()[0]).toMatchObject({
+        title: 'Make a key that lasts 2 years?',
+        message: 'The new key would work for 2 years, in namespace “team-a”.',
+      });
       await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
 
       world.dialogs.answers.push(true);
@@ -859,18 +1000,35 @@ describe('decisions the user makes in main, not the window', () => {
 describe('logs, reveal and app info', () => {
   it('logs:tail passes the line count through', async () => {
     const logFile = world.control.logFile;
-    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 2 }))).toEqual({ lines: ['line 2', 'line 3'], path: logFile });
-    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 1000 }))).toEqual({ lines: ['line 1', 'line 2', 'line 3'], path: logFile });
-    expect(world.control.calls.filter((call) => call.method === 'logTail').map((call) => call.args)).toEqual([[2], [1000]]);
+    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 2 }))).toEqual({
+      lines: ['line 2', 'line 3'],
+      path: logFile,
+    });
+    expect(ok(await world.table.handle('logs:tail', WINDOW, { lines: 1000 }))).toEqual({
+      lines: ['line 1', 'line 2', 'line 3'],
+      path: logFile,
+    });
+    expect(world.control.calls.filter((call) => call.method === 'logTail').map((call) => call.args)).toEqual([
+      [2],
+      [1000],
+    ]);
   });
 
   it('logs:tail sends the lines without the server key or any token', async () => {
     const key = 'TailKey0123456789TailKey01234567';
     await fsp.writeFile(world.paths.keyFile, key, { mode: 0o600 });
     const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
-    world.control.log = [`msbserver --key ${key} --port 5555`, `GET /api/v1/rpc Authorization: Bearer ${token}`, `key=${key}`];
+    world.control.log = [
+      `msbserver --key ${key} --port 5555`,
+      `GET /api/v1/rpc Authorization: Bearer ${token}`,
+      `key=${key}`,
+    ];
     const tail = ok<{ lines: string[] }>(await world.table.handle('logs:tail', WINDOW, { lines: 10 }));
-    expect(tail.lines).toEqual(['msbserver --key [server key hidden] --port 5555', 'GET /api/v1/rpc Authorization: Bearer msb_[token hidden]', 'key=[server key hidden]']);
+    expect(tail.lines).toEqual([
+      'msbserver --key [server key hidden] --port 5555',
+      'GET /api/v1/rpc Authorization: Bearer msb_[token hidden]',
+      'key=[server key hidden]',
+    ]);
     expect(JSON.stringify(tail)).not.toContain(key);
     expect(JSON.stringify(tail)).not.toContain(token);
   });
@@ -878,7 +1036,10 @@ describe('logs, reveal and app info', () => {
   it('reveals the log in its folder and opens the home folder', async () => {
     ok(await world.table.handle('shell:reveal', WINDOW, { target: 'log' }));
     ok(await world.table.handle('shell:reveal', WINDOW, { target: 'home' }));
-    expect(world.shell.calls).toEqual([`show:${path.join(world.tmp, 'logs', 'msbserver.log')}`, `open:${world.paths.home}`]);
+    expect(world.shell.calls).toEqual([
+      `show:${path.join(world.tmp, 'logs', 'msbserver.log')}`,
+      `open:${world.paths.home}`,
+    ]);
   });
 
   it('reports a folder that could not be opened', async () => {
@@ -901,7 +1062,18 @@ describe('sandboxes', () => {
         name: 'team',
         error: null,
         sandboxes: [
-          { name: 'web', state: 'running', supervisorPid: 10, microvmPid: 11, startedAt: 1, memoryBytes: 1, cpuPercent: null, diskBytes: null, portalPort: 40000, logPath: '/h/namespaces/team/.menv/log/Sandboxfile/web.log' },
+          {
+            name: 'web',
+            state: 'running',
+            supervisorPid: 10,
+            microvmPid: 11,
+            startedAt: 1,
+            memoryBytes: 1,
+            cpuPercent: null,
+            diskBytes: null,
+            portalPort: 40000,
+            logPath: '/h/namespaces/team/.menv/log/Sandboxfile/web.log',
+          },
         ],
       },
     ],
@@ -911,11 +1083,17 @@ describe('sandboxes', () => {
     world.sandboxes.view_ = VIEW;
     expect(ok(await world.table.handle('sandboxes:list', WINDOW, undefined))).toEqual(VIEW);
     world.sandboxes.stopAnswer = { stopped: [{ namespace: 'team', name: 'web' }], failed: [], via: 'server' };
-    expect(ok(await world.table.handle('sandboxes:stop', WINDOW, { namespace: 'team', name: 'web' }))).toEqual(world.sandboxes.stopAnswer);
+    expect(ok(await world.table.handle('sandboxes:stop', WINDOW, { namespace: 'team', name: 'web' }))).toEqual(
+      world.sandboxes.stopAnswer,
+    );
     ok(await world.table.handle('sandboxes:stop', WINDOW, { all: true }));
-    expect(ok(await world.table.handle('sandboxes:log-tail', WINDOW, { namespace: 'team', name: 'web', lines: 1000 }))).toEqual({ namespace: 'team', name: 'web', exists: true, lines: ['vm line'] });
+    expect(
+      ok(await world.table.handle('sandboxes:log-tail', WINDOW, { namespace: 'team', name: 'web', lines: 1000 })),
+    ).toEqual({ namespace: 'team', name: 'web', exists: true, lines: ['vm line'] });
     expect(ok(await world.table.handle('sandboxes:watch', WINDOW, { visible: true, log: null }))).toBeUndefined();
-    ok(await world.table.handle('sandboxes:watch', WINDOW, { visible: false, log: { namespace: 'team', name: 'web' } }));
+    ok(
+      await world.table.handle('sandboxes:watch', WINDOW, { visible: false, log: { namespace: 'team', name: 'web' } }),
+    );
     expect(world.sandboxes.calls).toEqual([
       { method: 'list', args: [] },
       { method: 'stop', args: [{ namespace: 'team', name: 'web' }] },
@@ -940,7 +1118,9 @@ describe('sandboxes', () => {
     world.sandboxes.view_ = VIEW;
     world.choice.answers = ['Cancel'];
     expect(ok(await world.table.handle('server:stop', WINDOW, undefined))).toEqual(running());
-    expect(world.choice.asked.map((q) => [q.message, q.detail])).toEqual([['1 sandbox is running.', 'It keeps running after the server stops.']]);
+    expect(world.choice.asked.map((q) => [q.message, q.detail])).toEqual([
+      ['1 sandbox is running.', 'It keeps running after the server stops.'],
+    ]);
     expect(world.control.calls.map((c) => c.method)).not.toContain('stop');
     expect(world.sandboxes.calls.map((c) => c.method)).toEqual(['refresh']);
 
@@ -986,19 +1166,34 @@ describe('registerHandlers', () => {
     const mainFrame = { url: APP_URL };
     const event: InvokeEventLike = { sender: { id: 1, mainFrame }, senderFrame: mainFrame };
     expect(await ipc.listeners.get('app:info')?.(event)).toEqual({ ok: true, value: APP_INFO });
-    expect(await ipc.listeners.get('logs:tail')?.(event, { lines: 1 })).toEqual({ ok: true, value: { lines: ['line 3'], path: world.control.logFile } });
+    expect(await ipc.listeners.get('logs:tail')?.(event, { lines: 1 })).toEqual({
+      ok: true,
+      value: { lines: ['line 3'], path: world.control.logFile },
+    });
 
     const extra = (await ipc.listeners.get('logs:tail')?.(event, { lines: 1 }, 'more')) as Envelope<unknown>;
     expect(errorOf(extra).code).toBe('invalid-input');
 
-    const noFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1, mainFrame }, senderFrame: null })) as Envelope<unknown>;
+    const noFrame = (await ipc.listeners.get('app:info')?.({
+      sender: { id: 1, mainFrame },
+      senderFrame: null,
+    })) as Envelope<unknown>;
     expect(errorOf(noFrame).code).toBe('forbidden-sender');
-    const otherWindow = (await ipc.listeners.get('app:info')?.({ sender: { id: 2, mainFrame }, senderFrame: mainFrame })) as Envelope<unknown>;
+    const otherWindow = (await ipc.listeners.get('app:info')?.({
+      sender: { id: 2, mainFrame },
+      senderFrame: mainFrame,
+    })) as Envelope<unknown>;
     expect(errorOf(otherWindow).code).toBe('forbidden-sender');
     // An iframe of the window showing the app's own page: same contents, same URL, another frame.
-    const subFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1, mainFrame }, senderFrame: { url: APP_URL } })) as Envelope<unknown>;
+    const subFrame = (await ipc.listeners.get('app:info')?.({
+      sender: { id: 1, mainFrame },
+      senderFrame: { url: APP_URL },
+    })) as Envelope<unknown>;
     expect(errorOf(subFrame).code).toBe('forbidden-sender');
-    const noMainFrame = (await ipc.listeners.get('app:info')?.({ sender: { id: 1 }, senderFrame: mainFrame })) as Envelope<unknown>;
+    const noMainFrame = (await ipc.listeners.get('app:info')?.({
+      sender: { id: 1 },
+      senderFrame: mainFrame,
+    })) as Envelope<unknown>;
     expect(errorOf(noMainFrame).code).toBe('forbidden-sender');
 
     unregister();
@@ -1017,9 +1212,21 @@ describe('registerHandlers', () => {
 
   it('says a frame is the main frame only when it is the very object of sender.mainFrame', () => {
     const mainFrame = { url: APP_URL };
-    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: mainFrame })).toEqual({ id: 1, url: APP_URL, isMainFrame: true });
-    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: { url: APP_URL } })).toEqual({ id: 1, url: APP_URL, isMainFrame: false });
-    expect(senderInfo({ sender: { id: 1, mainFrame: null }, senderFrame: null })).toEqual({ id: 1, url: '', isMainFrame: false });
+    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: mainFrame })).toEqual({
+      id: 1,
+      url: APP_URL,
+      isMainFrame: true,
+    });
+    expect(senderInfo({ sender: { id: 1, mainFrame }, senderFrame: { url: APP_URL } })).toEqual({
+      id: 1,
+      url: APP_URL,
+      isMainFrame: false,
+    });
+    expect(senderInfo({ sender: { id: 1, mainFrame: null }, senderFrame: null })).toEqual({
+      id: 1,
+      url: '',
+      isMainFrame: false,
+    });
     expect(senderInfo({ sender: { id: 1 }, senderFrame: undefined })).toEqual({ id: 1, url: '', isMainFrame: false });
   });
 
@@ -1095,8 +1302,13 @@ const withGetter = {
 
 function corpus(): BadCase[] {
   const cases: BadCase[] = [];
-  const add = (name: string, channel: unknown, payload: unknown, code: ErrorCode = 'invalid-input', more: Partial<BadCase> = {}) =>
-    cases.push({ name, channel, payload, code, ...more });
+  const add = (
+    name: string,
+    channel: unknown,
+    payload: unknown,
+    code: ErrorCode = 'invalid-input',
+    more: Partial<BadCase> = {},
+  ) => cases.push({ name, channel, payload, code, ...more });
 
   // Unknown channels.
   for (const channel of [
@@ -1120,7 +1332,12 @@ function corpus(): BadCase[] {
     ['server:status'],
     Symbol('server:status'),
   ]) {
-    add(`unknown channel ${typeof channel === 'string' ? JSON.stringify(channel.slice(0, 20)) : String(typeof channel)}`, channel, undefined, 'unknown-channel');
+    add(
+      `unknown channel ${typeof channel === 'string' ? JSON.stringify(channel.slice(0, 20)) : String(typeof channel)}`,
+      channel,
+      undefined,
+      'unknown-channel',
+    );
   }
 
   // Untrusted senders, with valid payloads: nothing may happen.
@@ -1129,7 +1346,10 @@ function corpus(): BadCase[] {
     ['a remote page', { id: 1, url: 'https://evil.example/index.html', isMainFrame: true }],
     ['an empty frame URL', { id: 1, url: '', isMainFrame: true }],
     ['another local file', { id: 1, url: 'file:///tmp/evil.html', isMainFrame: true }],
-    ['the built file over file://', { id: 1, url: 'file:///opt/microsandbox-tray/resources/app.asar/out/renderer/index.html', isMainFrame: true }],
+    [
+      'the built file over file://',
+      { id: 1, url: 'file:///opt/microsandbox-tray/resources/app.asar/out/renderer/index.html', isMainFrame: true },
+    ],
     ["a sub frame on the app's own URL", { id: 1, url: APP_URL, isMainFrame: false }],
     ['a sender that does not say which frame', { id: 1, url: APP_URL }],
     ['a sender whose frame flag is not a boolean', { id: 1, url: APP_URL, isMainFrame: 'true' }],
@@ -1142,11 +1362,16 @@ function corpus(): BadCase[] {
       add(`${channel} from ${who}`, channel, VALID_PAYLOADS[channel], 'forbidden-sender', { sender });
     }
   }
-  add('an unknown channel from another window', 'server:exec', undefined, 'forbidden-sender', { sender: { id: 9, url: APP_URL, isMainFrame: true } });
-  add('an invalid payload from another window', 'keys:mint', { namespace: 7 }, 'forbidden-sender', { sender: { id: 9, url: APP_URL, isMainFrame: true } });
+  add('an unknown channel from another window', 'server:exec', undefined, 'forbidden-sender', {
+    sender: { id: 9, url: APP_URL, isMainFrame: true },
+  });
+  add('an invalid payload from another window', 'keys:mint', { namespace: 7 }, 'forbidden-sender', {
+    sender: { id: 9, url: APP_URL, isMainFrame: true },
+  });
 
   // More than one argument.
-  for (const channel of INVOKE_CHANNELS) add(`${channel} with a second argument`, channel, VALID_PAYLOADS[channel], 'invalid-input', { extra: ['more'] });
+  for (const channel of INVOKE_CHANNELS)
+    add(`${channel} with a second argument`, channel, VALID_PAYLOADS[channel], 'invalid-input', { extra: ['more'] });
 
   // Void channels given something.
   const notUndefined: [string, unknown][] = [
@@ -1159,7 +1384,8 @@ function corpus(): BadCase[] {
     ['NaN', Number.NaN],
     ['a __proto__ object', json('{"__proto__":{"polluted":true}}')],
   ];
-  for (const channel of VOID_CHANNELS) for (const [what, payload] of notUndefined) add(`${channel} given ${what}`, channel, payload);
+  for (const channel of VOID_CHANNELS)
+    for (const [what, payload] of notUndefined) add(`${channel} given ${what}`, channel, payload);
 
   // Non-objects and non-plain objects for every object channel.
   const notPlain: [string, unknown][] = [
@@ -1175,7 +1401,16 @@ function corpus(): BadCase[] {
     ['a class instance', new (class Request {})()],
     ['an object with a prototype', Object.create({ namespace: '*' }) as unknown],
   ];
-  for (const channel of ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal', 'sandboxes:stop', 'sandboxes:log-tail', 'sandboxes:watch'] as const) {
+  for (const channel of [
+    'keys:mint',
+    'clipboard:copy',
+    'settings:set',
+    'logs:tail',
+    'shell:reveal',
+    'sandboxes:stop',
+    'sandboxes:log-tail',
+    'sandboxes:watch',
+  ] as const) {
     for (const [what, payload] of notPlain) add(`${channel} given ${what}`, channel, payload);
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       add(`${channel} with a "${key}" key`, channel, json(`{"${key}":{"isAdmin":true}}`));
@@ -1224,7 +1459,11 @@ function corpus(): BadCase[] {
     add(`keys:mint with an expiry that is ${what}`, 'keys:mint', { expiresIn });
   }
   add('keys:mint with a getter', 'keys:mint', withGetter);
-  add('keys:mint with a __proto__ key beside valid fields', 'keys:mint', json('{"namespace":"*","__proto__":{"namespace":"x"}}'));
+  add(
+    'keys:mint with a __proto__ key beside valid fields',
+    'keys:mint',
+    json('{"namespace":"*","__proto__":{"namespace":"x"}}'),
+  );
 
   // clipboard:copy fields: the window names what to copy, never the text.
   const FORGED = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
@@ -1346,9 +1585,20 @@ function corpus(): BadCase[] {
   for (const [what, bad] of badNames) {
     add(`sandboxes:stop with a namespace that is ${what}`, 'sandboxes:stop', { namespace: bad, name: 'web' });
     add(`sandboxes:stop with a name that is ${what}`, 'sandboxes:stop', { namespace: 'team', name: bad });
-    add(`sandboxes:log-tail with a namespace that is ${what}`, 'sandboxes:log-tail', { namespace: bad, name: 'web', lines: 10 });
-    add(`sandboxes:log-tail with a name that is ${what}`, 'sandboxes:log-tail', { namespace: 'team', name: bad, lines: 10 });
-    add(`sandboxes:watch following a name that is ${what}`, 'sandboxes:watch', { visible: true, log: { namespace: 'team', name: bad } });
+    add(`sandboxes:log-tail with a namespace that is ${what}`, 'sandboxes:log-tail', {
+      namespace: bad,
+      name: 'web',
+      lines: 10,
+    });
+    add(`sandboxes:log-tail with a name that is ${what}`, 'sandboxes:log-tail', {
+      namespace: 'team',
+      name: bad,
+      lines: 10,
+    });
+    add(`sandboxes:watch following a name that is ${what}`, 'sandboxes:watch', {
+      visible: true,
+      log: { namespace: 'team', name: bad },
+    });
   }
   for (const [what, payload] of [
     ['nothing', {}],
@@ -1363,7 +1613,16 @@ function corpus(): BadCase[] {
     ['a signal to send', { namespace: 'team', name: 'web', signal: 'SIGKILL' }],
     ['a pid', { namespace: 'team', name: 'web', pid: 1 }],
     ['a __proto__ key beside the ref', json('{"namespace":"team","name":"web","__proto__":{"all":true}}')],
-    ['a getter', { namespace: 'team', get name(): string { getterRan = true; return 'web'; } }],
+    [
+      'a getter',
+      {
+        namespace: 'team',
+        get name(): string {
+          getterRan = true;
+          return 'web';
+        },
+      },
+    ],
   ] as const) {
     add(`sandboxes:stop with ${what}`, 'sandboxes:stop', payload);
   }
@@ -1391,7 +1650,16 @@ function corpus(): BadCase[] {
     ['log without a name', { visible: true, log: { namespace: 'team' } }],
     ['log with an extra field', { visible: true, log: { namespace: 'team', name: 'web', path: '/etc/passwd' } }],
     ['log with a traversal namespace', { visible: true, log: { namespace: '..', name: 'web' } }],
-    ['log as a class instance', { visible: true, log: new (class Ref { namespace = 'team'; name = 'web'; })() }],
+    [
+      'log as a class instance',
+      {
+        visible: true,
+        log: new (class Ref {
+          namespace = 'team';
+          name = 'web';
+        })(),
+      },
+    ],
     ['an extra field', { visible: true, log: null, interval: 1 }],
   ] as const) {
     add(`sandboxes:watch with ${what}`, 'sandboxes:watch', payload);
@@ -1447,7 +1715,16 @@ describe('bad input corpus', () => {
 });
 
 describe('generated bad input (fast-check)', () => {
-  const objectChannels = ['keys:mint', 'clipboard:copy', 'settings:set', 'logs:tail', 'shell:reveal', 'sandboxes:stop', 'sandboxes:log-tail', 'sandboxes:watch'] as const;
+  const objectChannels = [
+    'keys:mint',
+    'clipboard:copy',
+    'settings:set',
+    'logs:tail',
+    'shell:reveal',
+    'sandboxes:stop',
+    'sandboxes:log-tail',
+    'sandboxes:watch',
+  ] as const;
   const allowed: Record<(typeof objectChannels)[number], readonly string[]> = {
     'keys:mint': ['namespace', 'expiresIn'],
     'clipboard:copy': ['what', 'token'],
@@ -1460,7 +1737,12 @@ describe('generated bad input (fast-check)', () => {
   };
 
   // The sender is passed explicitly: a default parameter would turn a generated `undefined` sender into the window.
-  async function expectRefused(channel: unknown, payload: unknown, codes: readonly ErrorCode[], sender: unknown): Promise<void> {
+  async function expectRefused(
+    channel: unknown,
+    payload: unknown,
+    codes: readonly ErrorCode[],
+    sender: unknown,
+  ): Promise<void> {
     const before = await stateOf(world);
     const answer = await world.table.handle(channel, sender as SenderInfo, payload);
     expect(answer.ok).toBe(false);
@@ -1536,7 +1818,9 @@ describe('generated bad input (fast-check)', () => {
       fc.boolean(),
     );
     await fc.assert(
-      fc.asyncProperty(badNamespace, (namespace) => expectRefused('keys:mint', { namespace }, ['invalid-input'], WINDOW)),
+      fc.asyncProperty(badNamespace, (namespace) =>
+        expectRefused('keys:mint', { namespace }, ['invalid-input'], WINDOW),
+      ),
       { numRuns: 150 },
     );
   });
@@ -1548,12 +1832,14 @@ describe('generated bad input (fast-check)', () => {
       fc.constant(null),
       fc.boolean(),
     );
-    const request = fc.tuple(badName, fc.boolean(), fc.constantFrom('sandboxes:stop', 'sandboxes:log-tail', 'sandboxes:watch')).map(([bad, inName, channel]) => {
-      const ref = inName ? { namespace: 'team', name: bad } : { namespace: bad, name: 'web' };
-      if (channel === 'sandboxes:log-tail') return [channel, { ...ref, lines: 10 }] as const;
-      if (channel === 'sandboxes:watch') return [channel, { visible: true, log: ref }] as const;
-      return [channel, ref] as const;
-    });
+    const request = fc
+      .tuple(badName, fc.boolean(), fc.constantFrom('sandboxes:stop', 'sandboxes:log-tail', 'sandboxes:watch'))
+      .map(([bad, inName, channel]) => {
+        const ref = inName ? { namespace: 'team', name: bad } : { namespace: bad, name: 'web' };
+        if (channel === 'sandboxes:log-tail') return [channel, { ...ref, lines: 10 }] as const;
+        if (channel === 'sandboxes:watch') return [channel, { visible: true, log: ref }] as const;
+        return [channel, ref] as const;
+      });
     await fc.assert(
       fc.asyncProperty(request, ([channel, payload]) => expectRefused(channel, payload, ['invalid-input'], WINDOW)),
       { numRuns: 150 },
@@ -1564,7 +1850,11 @@ describe('generated bad input (fast-check)', () => {
     const sender = fc.oneof(
       fc.record({ id: fc.integer().filter((id) => id !== 1), url: fc.constant(APP_URL), isMainFrame: fc.boolean() }),
       fc.record({ id: fc.constant(1), url: fc.webUrl(), isMainFrame: fc.boolean() }),
-      fc.record({ id: fc.constant(1), url: fc.constant(APP_URL), isMainFrame: fc.constantFrom(false, 0, 1, 'true', null, undefined) }),
+      fc.record({
+        id: fc.constant(1),
+        url: fc.constant(APP_URL),
+        isMainFrame: fc.constantFrom(false, 0, 1, 'true', null, undefined),
+      }),
       fc.anything(),
     );
     await fc.assert(
@@ -1589,7 +1879,12 @@ describe('never throws', () => {
       sandboxes: w.sandboxes,
       choice: w.choice,
       setup: { refresh: () => Promise.resolve(SETUP_READY) },
-      mint: createMintService({ keyFile: w.paths.keyFile, snapshot: () => w.control.snapshot(), settings: () => w.settings.get(), clock: { now: () => FIXED_NOW.getTime() } }),
+      mint: createMintService({
+        keyFile: w.paths.keyFile,
+        snapshot: () => w.control.snapshot(),
+        settings: () => w.settings.get(),
+        clock: { now: () => FIXED_NOW.getTime() },
+      }),
       isTrustedSender: () => {
         throw new Error('boom');
       },

@@ -12,7 +12,13 @@ import path from 'node:path';
 import Conf from 'conf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
-import type { ChoicePort, ClipboardPort, ConfirmPort, FileChooserPort, SenderInfo } from '../../../../electron/core/desktop/ports.ts';
+import type {
+  ChoicePort,
+  ClipboardPort,
+  ConfirmPort,
+  FileChooserPort,
+  SenderInfo,
+} from '../../../../electron/core/desktop/ports.ts';
 import { createHandlerTable } from '../../../../electron/core/ipc/handlers.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
@@ -70,10 +76,21 @@ async function world() {
   expect(control.snapshot()).toMatchObject({ state: 'running', external: true });
   const confDir = path.join(h.root, 'conf');
   await fsp.mkdir(confDir, { recursive: true });
-  const settings = new SettingsStore(new Conf<Record<string, unknown>>({ cwd: confDir, configName: 'settings', projectName: 'x' }));
-  const sandboxes = createSandboxesService({ defaultNamespacesDir: h.paths.namespacesDir, settings, server: () => control.snapshot(), keyFile: h.paths.keyFile, scrubber: new SecretScrubber(h.paths.keyFile, silentLogger) });
+  const settings = new SettingsStore(
+    new Conf<Record<string, unknown>>({ cwd: confDir, configName: 'settings', projectName: 'x' }),
+  );
+  const sandboxes = createSandboxesService({
+    defaultNamespacesDir: h.paths.namespacesDir,
+    settings,
+    server: () => control.snapshot(),
+    keyFile: h.paths.keyFile,
+    scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
+  });
   disposers.push(() => sandboxes.dispose());
-  const setup = new SetupWatch({ options: () => ({ env: h.env, settingsPath: null, platform: process.platform, userHome: h.root }), recheckMs: 0 });
+  const setup = new SetupWatch({
+    options: () => ({ env: h.env, settingsPath: null, platform: process.platform, userHome: h.root }),
+    recheckMs: 0,
+  });
   disposers.push(() => setup.dispose());
   const clipboard = new ClipboardGuard(new MemoryClipboard(), () => 30);
   disposers.push(() => clipboard.dispose());
@@ -84,8 +101,20 @@ async function world() {
     paths: h.paths,
     clipboard,
     shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
-    appInfo: { name: 'Microsandbox Tray', version: '0', platform: 'linux', home: h.home, serverSupported: true, platformName: 'Linux' },
-    mint: createMintService({ keyFile: h.paths.keyFile, snapshot: () => control.snapshot(), settings: () => settings.get(), clock: { now: () => Date.now() } }),
+    appInfo: {
+      name: 'Microsandbox Tray',
+      version: '0',
+      platform: 'linux',
+      home: h.home,
+      serverSupported: true,
+      platformName: 'Linux',
+    },
+    mint: createMintService({
+      keyFile: h.paths.keyFile,
+      snapshot: () => control.snapshot(),
+      settings: () => settings.get(),
+      clock: { now: () => Date.now() },
+    }),
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
     confirm: dialogs,
     fileChooser: dialogs,
@@ -110,7 +139,12 @@ describe('review 14: server:stop asks one question at a time', () => {
     for (const question of dialogs.open) question.answer(1);
     const envelopes = await Promise.all(answers);
     expect(opened, `native questions open at once: ${dialogs.open.map((q) => q.title).join(', ')}`).toBe(1);
-    expect(envelopes.filter((e) => !e.ok).map((e) => (e.ok ? '' : e.error.code))).toEqual(['refused', 'refused', 'refused', 'refused']);
+    expect(envelopes.filter((e) => !e.ok).map((e) => (e.ok ? '' : e.error.code))).toEqual([
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+    ]);
     expect(control.snapshot()).toMatchObject({ state: 'running', external: true });
   });
 
@@ -142,7 +176,10 @@ describe('review 14: a server the app did not start', () => {
     const answer = await restart;
     const after = control.snapshot();
     await control.stop();
-    expect(asked, `restart answered ${JSON.stringify(answer).slice(0, 200)}; server ${before} → ${after.pid} (${after.state}, external ${after.external})`).toEqual(['Restart the server?']);
+    expect(
+      asked,
+      `restart answered ${JSON.stringify(answer).slice(0, 200)}; server ${before} → ${after.pid} (${after.state}, external ${after.external})`,
+    ).toEqual(['Restart the server?']);
     expect(after.pid).toBe(before);
   });
 });

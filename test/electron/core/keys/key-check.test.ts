@@ -97,20 +97,28 @@ describe('checkKeyWithServer against a scripted server', () => {
   });
 
   it('counts a JSON-RPC error (method not found, invalid request) as accepted: the router runs only after authentication', async () => {
-    expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({ result: 'accepted' });
+    expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({
+      result: 'accepted',
+    });
     scripted.answer = (_req, res) =>
       res.writeHead(400).end('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":1}');
-    expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({ result: 'accepted' });
+    expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({
+      result: 'accepted',
+    });
     // The auth layer's own 400 (a scoped key without params.namespace) is no JSON-RPC answer.
     scripted.answer = (_req, res) => res.writeHead(400).end('{"error":"Namespace is required","code":2001}');
-    expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe('not-checked');
+    expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe(
+      'not-checked',
+    );
   });
 
   it.each(['not json', '{"code":9}', '[1]', 'null', `{"jsonrpc":"2.0","error":{},"pad":"${'x'.repeat(70_000)}"}`])(
     'counts any other 404 body as not checked (%#)',
     async (body) => {
       scripted.answer = (_req, res) => res.writeHead(404).end(body);
-      expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe('not-checked');
+      expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe(
+        'not-checked',
+      );
     },
   );
 
@@ -126,7 +134,10 @@ describe('checkKeyWithServer against a scripted server', () => {
     const started = Date.now();
     const result = await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: '*', timeoutMs: 200 });
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(result).toEqual({ result: 'not-checked', message: expect.stringMatching(/did not answer within 0\.2 seconds/) as unknown });
+    expect(result).toEqual({
+      result: 'not-checked',
+      message: expect.stringMatching(/did not answer within 0\.2 seconds/) as unknown,
+    });
   });
 
   it('reports an unreachable server as not checked', async () => {
@@ -135,7 +146,10 @@ describe('checkKeyWithServer against a scripted server', () => {
     const url = closed.url;
     await closed.close();
     const result = await checkKeyWithServer({ url, token: 'msb_t', namespace: '*' });
-    expect(result).toEqual({ result: 'not-checked', message: expect.stringMatching(/could not be reached/) as unknown });
+    expect(result).toEqual({
+      result: 'not-checked',
+      message: expect.stringMatching(/could not be reached/) as unknown,
+    });
   });
 
   it('uses an injected fetch', async () => {
@@ -144,7 +158,9 @@ describe('checkKeyWithServer against a scripted server', () => {
       calls.push(input instanceof Request ? input.url : input.toString());
       return Promise.resolve(new Response(METHOD_NOT_FOUND, { status: 404 }));
     };
-    expect(await checkKeyWithServer({ url: 'http://10.9.9.9:1', token: 'msb_t', namespace: '*', fetch: fakeFetch })).toEqual({
+    expect(
+      await checkKeyWithServer({ url: 'http://10.9.9.9:1', token: 'msb_t', namespace: '*', fetch: fakeFetch }),
+    ).toEqual({
       result: 'accepted',
     });
     expect(calls).toEqual(['http://10.9.9.9:1/api/v1/rpc']);
@@ -174,7 +190,10 @@ describe('checkKeyWithServer against the msbserver stand-in', () => {
 
   beforeAll(async () => {
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'key-check-'));
-    standin = await startStandin({ args: ['--key', KEY, '--path', path.join(tmp, 'namespaces')], env: { MICROSANDBOX_HOME: tmp } });
+    standin = await startStandin({
+      args: ['--key', KEY, '--path', path.join(tmp, 'namespaces')],
+      env: { MICROSANDBOX_HOME: tmp },
+    });
   });
 
   afterAll(async () => {
@@ -186,7 +205,9 @@ describe('checkKeyWithServer against the msbserver stand-in', () => {
     // `team-a` has no folder: the check needs none, and creates none.
     for (const namespace of ['*', 'default', 'team-a']) {
       const { token } = await mintToken({ key: KEY, namespace });
-      expect(await checkMintedKey({ snapshot: running(standin.url), token, namespace })).toEqual({ result: 'accepted' });
+      expect(await checkMintedKey({ snapshot: running(standin.url), token, namespace })).toEqual({
+        result: 'accepted',
+      });
     }
     await expect(fsp.readdir(path.join(tmp, 'namespaces'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
@@ -195,7 +216,9 @@ describe('checkKeyWithServer against the msbserver stand-in', () => {
     const { token } = await mintToken({ key: 'another-key', namespace: '*' });
     expect((await checkKeyWithServer({ url: standin.url, token, namespace: '*' })).result).toBe('refused');
     const scoped = await mintToken({ key: 'another-key', namespace: 'team-a' });
-    expect((await checkKeyWithServer({ url: standin.url, token: scoped.token, namespace: 'team-a' })).result).toBe('refused');
+    expect((await checkKeyWithServer({ url: standin.url, token: scoped.token, namespace: 'team-a' })).result).toBe(
+      'refused',
+    );
     const expired = signTestToken(KEY, { exp: 1_000, iat: 0, namespace: '*' });
     expect((await checkKeyWithServer({ url: standin.url, token: expired, namespace: '*' })).result).toBe('refused');
   });

@@ -31,18 +31,35 @@ function running(url: string, pid: number): ServerSnapshot {
 
 describe('the mint service', () => {
   it('creates server.key when there is none and mints exactly the requested claims', async () => {
-    const service = createMintService({ keyFile, snapshot: () => INITIAL_SNAPSHOT, settings: () => DEFAULT_SETTINGS, clock: { now: () => NOW } });
+    const service = createMintService({
+      keyFile,
+      snapshot: () => INITIAL_SNAPSHOT,
+      settings: () => DEFAULT_SETTINGS,
+      clock: { now: () => NOW },
+    });
     const minted = await service.mint({ namespace: 'team-a', expiresIn: '2h' });
     const key = await fsp.readFile(keyFile, 'utf8');
     expect(key).toMatch(/^[A-Za-z0-9]{32}$/);
     const verified = await verifyToken(minted.token, key, { now: NOW });
-    expect(verified).toEqual({ valid: true, claims: { exp: NOW / 1000 + 7_200, iat: NOW / 1000, namespace: 'team-a' } });
-    expect(minted).toMatchObject({ namespace: 'team-a', serverUrl: 'http://127.0.0.1:5555', devMode: false, check: { result: 'not-checked' } });
+    expect(verified).toEqual({
+      valid: true,
+      claims: { exp: NOW / 1000 + 7_200, iat: NOW / 1000, namespace: 'team-a' },
+    });
+    expect(minted).toMatchObject({
+      namespace: 'team-a',
+      serverUrl: 'http://127.0.0.1:5555',
+      devMode: false,
+      check: { result: 'not-checked' },
+    });
   });
 
   it('asks a running server once per run and key, with a real authenticated call', async () => {
     await fsp.writeFile(keyFile, 'ServiceKey0123456789abcdefghijkl');
-    standin = await startStandin({ args: ['--key', 'ServiceKey0123456789abcdefghijkl'], cwd: dir, env: { MICROSANDBOX_HOME: dir } });
+    standin = await startStandin({
+      args: ['--key', 'ServiceKey0123456789abcdefghijkl'],
+      cwd: dir,
+      env: { MICROSANDBOX_HOME: dir },
+    });
     let snapshot = running(standin.url, 100);
     const calls: string[] = [];
     const service = createMintService({
@@ -68,7 +85,12 @@ describe('the mint service', () => {
 
   it('says which key file could not be used', async () => {
     await fsp.mkdir(keyFile);
-    const service = createMintService({ keyFile, snapshot: () => INITIAL_SNAPSHOT, settings: () => DEFAULT_SETTINGS, clock: { now: () => NOW } });
+    const service = createMintService({
+      keyFile,
+      snapshot: () => INITIAL_SNAPSHOT,
+      settings: () => DEFAULT_SETTINGS,
+      clock: { now: () => NOW },
+    });
     const error = await service.mint({}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerKeyError);
     expect((error as Error).message).toContain(`The server key file ${keyFile} could not be read or created`);

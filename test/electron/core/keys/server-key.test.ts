@@ -86,7 +86,15 @@ describe('generateServerKey', () => {
 });
 
 describe('custom keys', () => {
-  const accepted = ['k', 'a key with spaces', '  leading and trailing  ', 'ключ', '🔑 key', 'tab\tinside', '-starts-with-dash'];
+  const accepted = [
+    'k',
+    'a key with spaces',
+    '  leading and trailing  ',
+    'ключ',
+    '🔑 key',
+    'tab\tinside',
+    '-starts-with-dash',
+  ];
   it.each(accepted)('accepts %j verbatim', (key) => {
     expect(customKeyProblem(key)).toBeNull();
     expect(validateCustomKey(key)).toBe(key);

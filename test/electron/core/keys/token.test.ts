@@ -43,7 +43,12 @@ describe('mintToken', () => {
     // Base64url without padding, and the signature is plain HMAC-SHA256 over the raw key bytes.
     expect(minted.token).toMatch(/^msb_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(s).toBe(createHmac('sha256', KEY).update(`${h}.${p}`).digest('base64url'));
-    expect(minted).toEqual({ token: minted.token, namespace: 'team-a', issuedAt: JAN_2024, expiresAt: JAN_2024 + 7200 });
+    expect(minted).toEqual({
+      token: minted.token,
+      namespace: 'team-a',
+      issuedAt: JAN_2024,
+      expiresAt: JAN_2024 + 7200,
+    });
   });
 
   it('defaults to all namespaces, 24 hours, and the current time', async () => {
@@ -96,7 +101,11 @@ describe('mintToken', () => {
     ['bad grammar', { key: KEY, expiresIn: '1 day' }, /not a valid duration/],
     ['an upper-case unit', { key: KEY, expiresIn: '1H' }, /not a valid duration/],
     ['an expiry beyond i64', { key: KEY, expiresIn: '9223372036854775807' }, /too large/],
-    ['an exp that is not a safe integer', { key: KEY, expiresIn: `${Number.MAX_SAFE_INTEGER}s` }, /too far in the future/],
+    [
+      'an exp that is not a safe integer',
+      { key: KEY, expiresIn: `${Number.MAX_SAFE_INTEGER}s` },
+      /too far in the future/,
+    ],
     ['an empty key', { key: '' }, /server key is empty/],
     ['an invalid date', { key: KEY, now: new Date('nope') }, /valid date/],
     ['a negative time', { key: KEY, now: -1 }, /valid date/],
@@ -168,7 +177,10 @@ describe('verifyToken', () => {
     const { token } = await mintToken({ key: KEY, expiresIn: 60 });
     expect(await verifyToken(token, KEY)).toMatchObject({ valid: true });
     const old = await mintToken({ key: KEY, expiresIn: 60, now: JAN_2024 });
-    expect(await verifyToken(old.token, KEY)).toMatchObject({ valid: false, reason: expect.stringMatching(/expired/) as unknown });
+    expect(await verifyToken(old.token, KEY)).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/expired/) as unknown,
+    });
   });
 
   it('rejects a token signed with another key', async () => {
@@ -183,7 +195,10 @@ describe('verifyToken', () => {
     const { token } = await mintToken({ key: KEY, namespace: 'small', now: NOW });
     const [h, , s] = parts(token);
     const widened = `msb_${h}.${b64(JSON.stringify({ exp: NOW + 86_400, iat: NOW, namespace: '*' }))}.${s}`;
-    expect(await verifyToken(widened, KEY, { now: NOW })).toMatchObject({ valid: false, reason: expect.stringMatching(/altered/) as unknown });
+    expect(await verifyToken(widened, KEY, { now: NOW })).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/altered/) as unknown,
+    });
   });
 
   it('allows 60 seconds of leeway after exp, and not one more', async () => {
@@ -202,7 +217,10 @@ describe('verifyToken', () => {
 
   it('rejects any aud claim', async () => {
     const token = craft(HS256, { exp: NOW + 100, iat: NOW, namespace: '*', aud: 'msb' });
-    expect(await verifyToken(token, KEY, { now: NOW })).toMatchObject({ valid: false, reason: expect.stringMatching(/audience/) as unknown });
+    expect(await verifyToken(token, KEY, { now: NOW })).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/audience/) as unknown,
+    });
   });
 
   it('rejects algorithms other than HS256, even when correctly signed', async () => {
@@ -247,7 +265,9 @@ describe('verifyToken', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const sameBytes = alphabet.charAt(alphabet.indexOf(last) ^ 1);
     expect(Buffer.from(s.slice(0, -1) + sameBytes, 'base64url')).toEqual(Buffer.from(s, 'base64url'));
-    expect(await verifyToken(`msb_${h}.${p}.${s.slice(0, -1)}${sameBytes}`, KEY, { now: NOW })).toMatchObject({ valid: false });
+    expect(await verifyToken(`msb_${h}.${p}.${s.slice(0, -1)}${sameBytes}`, KEY, { now: NOW })).toMatchObject({
+      valid: false,
+    });
   });
 
   it.each([
@@ -265,6 +285,9 @@ describe('verifyToken', () => {
 
   it('refuses to check anything against an empty server key', async () => {
     const token = craft(HS256, { exp: NOW + 100, iat: NOW, namespace: '*' }, '');
-    expect(await verifyToken(token, '', { now: NOW })).toMatchObject({ valid: false, reason: expect.stringMatching(/empty/) as unknown });
+    expect(await verifyToken(token, '', { now: NOW })).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/empty/) as unknown,
+    });
   });
 });

@@ -59,11 +59,23 @@ describe('listSandboxes', () => {
     expect(states(alpha)).toEqual({ fresh: 'defined', gone: 'stale', imposter: 'stale', off: 'stopped' });
     const byName = Object.fromEntries(alpha.sandboxes.map((s) => [s.name, s]));
     expect(byName['off']).toEqual({
-      name: 'off', state: 'stopped', supervisorPid: 4242, microvmPid: 4243, startedAt: null,
-      memoryBytes: null, cpuPercent: null, diskBytes: null, portalPort: null,
+      name: 'off',
+      state: 'stopped',
+      supervisorPid: 4242,
+      microvmPid: 4243,
+      startedAt: null,
+      memoryBytes: null,
+      cpuPercent: null,
+      diskBytes: null,
+      portalPort: null,
       logPath: path.join(root, 'alpha', '.menv', 'log', 'Sandboxfile', 'off.log'),
     });
-    expect(byName['gone']).toMatchObject({ startedAt: Date.UTC(2025, 5, 1, 12, 0, 0), portalPort: 40001, memoryBytes: null, logPath: null });
+    expect(byName['gone']).toMatchObject({
+      startedAt: Date.UTC(2025, 5, 1, 12, 0, 0),
+      portalPort: 40001,
+      memoryBytes: null,
+      logPath: null,
+    });
     expect(byName['fresh']).toMatchObject({ supervisorPid: null, microvmPid: null, startedAt: null });
     expect(states(ns(view, 'bare'))).toEqual({ a: 'defined', b: 'defined' });
     expect(ns(view, 'empty')).toEqual({ name: 'empty', error: null, sandboxes: [] });
@@ -75,11 +87,20 @@ describe('listSandboxes', () => {
     const root = await kit(ctx).tmp();
     const dir = await makeNamespace(root, 'broken', { sandboxfile: sandboxfile('x') });
     await fsp.mkdir(path.join(dir, '.menv'));
-    await fsp.writeFile(path.join(dir, '.menv', 'sandbox.db'), 'this is not a database, just some text long enough to look at');
+    await fsp.writeFile(
+      path.join(dir, '.menv', 'sandbox.db'),
+      'this is not a database, just some text long enough to look at',
+    );
     await makeNamespace(root, 'badyaml', { sandboxfile: 'sandboxes: [unclosed' });
-    await makeNamespace(root, 'fine', { sandboxfile: sandboxfile('ok'), rows: [{ name: 'ok', status: 'STOPPED', supervisorPid: 5, microvmPid: 6 }] });
+    await makeNamespace(root, 'fine', {
+      sandboxfile: sandboxfile('ok'),
+      rows: [{ name: 'ok', status: 'STOPPED', supervisorPid: 5, microvmPid: 6 }],
+    });
     let slept = 0;
-    const view = await listSandboxes({ namespacesDir: root, dbRetry: { attempts: 3, retryDelayMs: 1, sleep: () => Promise.resolve(void slept++) } });
+    const view = await listSandboxes({
+      namespacesDir: root,
+      dbRetry: { attempts: 3, retryDelayMs: 1, sleep: () => Promise.resolve(void slept++) },
+    });
     expect(ns(view, 'broken').error).toMatch(/sandbox\.db is not a readable sandbox database/);
     expect(states(ns(view, 'broken'))).toEqual({ x: 'defined' });
     expect(slept).toBe(2); // read again before giving up
@@ -101,14 +122,24 @@ describe('listSandboxes', () => {
     const sleeps: number[] = [];
     const resolved = await listSandboxes({
       namespacesDir: root,
-      dbRetry: { attempts: 4, retryDelayMs: 30, sleep: async (ms) => { sleeps.push(ms); await fsp.rm(journal); } },
+      dbRetry: {
+        attempts: 4,
+        retryDelayMs: 30,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          await fsp.rm(journal);
+        },
+      },
     });
     expect(sleeps).toEqual([30]);
     expect(ns(resolved, 'busy')).toMatchObject({ error: null, sandboxes: [{ name: 'vm', state: 'stopped' }] });
 
     // A journal that stays through every attempt: reported, not called broken.
     await fsp.writeFile(journal, Buffer.concat([JOURNAL_MAGIC, await fsp.readFile(db)]));
-    const catalog = new SandboxCatalog({ namespacesDir: root, dbRetry: { attempts: 3, retryDelayMs: 1, sleep: async () => {} } });
+    const catalog = new SandboxCatalog({
+      namespacesDir: root,
+      dbRetry: { attempts: 3, retryDelayMs: 1, sleep: async () => {} },
+    });
     const stuck = await catalog.list();
     expect(ns(stuck, 'busy').error).toMatch(/being written/);
     expect(ns(stuck, 'busy').error).not.toMatch(/not a readable/);
@@ -120,7 +151,10 @@ describe('listSandboxes', () => {
 
   it('a zeroed journal (journal_mode PERSIST after a commit) is no write under way', async (ctx) => {
     const root = await kit(ctx).tmp();
-    const dir = await makeNamespace(root, 'p', { sandboxfile: sandboxfile('vm'), rows: [{ name: 'vm', status: 'STOPPED', supervisorPid: 7, microvmPid: 8 }] });
+    const dir = await makeNamespace(root, 'p', {
+      sandboxfile: sandboxfile('vm'),
+      rows: [{ name: 'vm', status: 'STOPPED', supervisorPid: 7, microvmPid: 8 }],
+    });
     await fsp.writeFile(path.join(dir, '.menv', 'sandbox.db-journal'), Buffer.alloc(512));
     const view = await listSandboxes({ namespacesDir: root, dbRetry: { attempts: 2, sleep: async () => {} } });
     expect(ns(view, 'p')).toMatchObject({ error: null, sandboxes: [{ state: 'stopped' }] });
@@ -131,8 +165,13 @@ describe('listSandboxes', () => {
     const k = kit(ctx);
     const root = path.join(await k.tmp(), 'namespaces');
     const s = await k.server(root, { MSB_STANDIN_MICROVM_BUSY: '1' });
-    expect((await rpc(s, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'microsandbox/python' } })).status).toBe(200);
-    const ports = JSON.parse(await fsp.readFile(path.join(root, 'portal.ports'), 'utf8')) as { mappings: Record<string, number> };
+    expect(
+      (await rpc(s, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'microsandbox/python' } }))
+        .status,
+    ).toBe(200);
+    const ports = JSON.parse(await fsp.readFile(path.join(root, 'portal.ports'), 'utf8')) as {
+      mappings: Record<string, number>;
+    };
     const logFile = path.join(root, 'team', '.menv', 'log', 'Sandboxfile', 'web.log');
     await until('the microVM wrote its file', async () => (await fsp.readFile(logFile, 'utf8')).includes('ready'));
 
@@ -141,7 +180,13 @@ describe('listSandboxes', () => {
     const before = await snapshotTree(root);
     const first = await catalog.list();
     const web = ns(first, 'team').sandboxes[0];
-    expect(web).toMatchObject({ name: 'web', state: 'running', portalPort: ports.mappings['team/web'], logPath: logFile, cpuPercent: null });
+    expect(web).toMatchObject({
+      name: 'web',
+      state: 'running',
+      portalPort: ports.mappings['team/web'],
+      logPath: logFile,
+      cpuPercent: null,
+    });
     expect(web?.memoryBytes).toBeGreaterThan(8 * 1024 * 1024);
     expect(web?.diskBytes).toBe(4096);
     expect(Math.abs((web?.startedAt ?? 0) - Date.now())).toBeLessThan(10_000);
@@ -157,7 +202,14 @@ describe('listSandboxes', () => {
     expect((await rpc(s, 'sandbox.stop', { sandbox: 'web', namespace: 'team' })).status).toBe(200);
     await until('stopped', async () => ns(await catalog.list(), 'team').sandboxes[0]?.state === 'stopped');
     const stopped = ns(await catalog.list(), 'team').sandboxes[0];
-    expect(stopped).toMatchObject({ memoryBytes: null, cpuPercent: null, diskBytes: null, portalPort: null, startedAt: null, supervisorPid: web?.supervisorPid });
+    expect(stopped).toMatchObject({
+      memoryBytes: null,
+      cpuPercent: null,
+      diskBytes: null,
+      portalPort: null,
+      startedAt: null,
+      supervisorPid: web?.supervisorPid,
+    });
     catalog.dispose();
   });
 
@@ -170,13 +222,19 @@ describe('listSandboxes', () => {
     const running = ns(await listSandboxes({ namespacesDir: root }), 'k').sandboxes[0];
     expect(running?.state).toBe('running');
     process.kill(running?.supervisorPid ?? 0, 'SIGKILL');
-    await until('stale', async () => ns(await listSandboxes({ namespacesDir: root }), 'k').sandboxes[0]?.state === 'stale');
+    await until(
+      'stale',
+      async () => ns(await listSandboxes({ namespacesDir: root }), 'k').sandboxes[0]?.state === 'stale',
+    );
     process.kill(running?.microvmPid ?? 0, 'SIGTERM');
   });
 
   it('a repeated listing reuses what it read while no file changed, and sees a changed one', async (ctx) => {
     const root = await kit(ctx).tmp();
-    await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one'), rows: [{ name: 'one', status: 'STOPPED', supervisorPid: 5, microvmPid: 6 }] });
+    await makeNamespace(root, 'a', {
+      sandboxfile: sandboxfile('one'),
+      rows: [{ name: 'one', status: 'STOPPED', supervisorPid: 5, microvmPid: 6 }],
+    });
     // The catalog's clock runs a minute ahead, so these files do not count as just changed.
     const catalog = new SandboxCatalog({ namespacesDir: root, now: () => Date.now() + 60_000 });
     const first = await catalog.list();

@@ -9,7 +9,12 @@ import path from 'node:path';
 import type { TestContext } from 'vitest';
 import { expect } from 'vitest';
 import { migrate, writeDb } from '../../../fixtures/msbserver-standin/sandbox-db.js';
-import { killMsbrunUnder, msbrunProcessesUnder, startStandin, type RunningStandin } from '../../../fixtures/standin-helpers.ts';
+import {
+  killMsbrunUnder,
+  msbrunProcessesUnder,
+  startStandin,
+  type RunningStandin,
+} from '../../../fixtures/standin-helpers.ts';
 
 export interface HandRow {
   name: string;
@@ -28,7 +33,8 @@ export async function makeNamespace(
 ): Promise<string> {
   const dir = path.join(namespacesDir, ns);
   await fsp.mkdir(dir, { recursive: true });
-  if (options.sandboxfile !== null) await fsp.writeFile(path.join(dir, 'Sandboxfile'), options.sandboxfile ?? '# Sandbox configurations\nsandboxes:\n');
+  if (options.sandboxfile !== null)
+    await fsp.writeFile(path.join(dir, 'Sandboxfile'), options.sandboxfile ?? '# Sandbox configurations\nsandboxes:\n');
   await fsp.writeFile(path.join(dir, '.gitignore'), '.menv/\n');
   if (options.rows !== undefined) {
     await writeDb(path.join(dir, '.menv', 'sandbox.db'), (db) => {
@@ -37,7 +43,14 @@ export async function makeNamespace(
         db.run(
           `INSERT INTO sandboxes (name, config_file, config_last_modified, status, supervisor_pid, microvm_pid, rootfs_paths, modified_at)
            VALUES (?, 'Sandboxfile', '2025-01-01T00:00:00+00:00', ?, ?, ?, ?, ?)`,
-          [r.name, r.status, r.supervisorPid, r.microvmPid, r.rootfsPaths ?? 'overlayfs:/nowhere/rw', r.modifiedAt ?? '2025-06-01 12:00:00'],
+          [
+            r.name,
+            r.status,
+            r.supervisorPid,
+            r.microvmPid,
+            r.rootfsPaths ?? 'overlayfs:/nowhere/rw',
+            r.modifiedAt ?? '2025-06-01 12:00:00',
+          ],
         );
       }
     });
@@ -88,7 +101,8 @@ export function kit(ctx: TestContext): SandboxTestKit {
     const left: string[] = [];
     for (const d of dirs) {
       const deadline = Date.now() + 5_000;
-      while ((await msbrunProcessesUnder(d)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while ((await msbrunProcessesUnder(d)).length > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       left.push(...(await killMsbrunUnder(d)).map((p) => p.argv.slice(1, 3).join(' ')));
     }
     await Promise.all(dirs.map((d) => fsp.rm(d, { recursive: true, force: true })));
@@ -101,7 +115,10 @@ export function kit(ctx: TestContext): SandboxTestKit {
       return d;
     },
     async server(namespacesDir, env = {}) {
-      const s = await startStandin({ args: ['--dev', '--path', namespacesDir], env: { NO_COLOR: '1', RUST_LOG: undefined, MICROSANDBOX_HOME: path.dirname(namespacesDir), ...env } });
+      const s = await startStandin({
+        args: ['--dev', '--path', namespacesDir],
+        env: { NO_COLOR: '1', RUST_LOG: undefined, MICROSANDBOX_HOME: path.dirname(namespacesDir), ...env },
+      });
       servers.push(s);
       return s;
     },
@@ -113,7 +130,11 @@ export function kit(ctx: TestContext): SandboxTestKit {
   };
 }
 
-export async function rpc(s: RunningStandin, method: string, params: unknown): Promise<{ status: number; json: unknown }> {
+export async function rpc(
+  s: RunningStandin,
+  method: string,
+  params: unknown,
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${s.url}/api/v1/rpc`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

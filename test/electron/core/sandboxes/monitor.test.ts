@@ -51,7 +51,9 @@ describe('SandboxMonitor', () => {
     expect((await monitor.start()).namespaces).toEqual([]);
 
     const s = await k.server(root);
-    expect((await rpc(s, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'x' } })).status).toBe(200);
+    expect((await rpc(s, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'x' } })).status).toBe(
+      200,
+    );
     await until('running seen', () => stateIn(monitor.current(), 'team', 'web') === 'running');
     expect((await rpc(s, 'sandbox.stop', { sandbox: 'web', namespace: 'team' })).status).toBe(200);
     await until('stopped seen', () => stateIn(monitor.current(), 'team', 'web') === 'stopped');

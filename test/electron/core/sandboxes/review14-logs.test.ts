@@ -23,7 +23,12 @@ describe('review 14: a sandbox log tail cut inside a token', () => {
     await makeNamespace(namespacesDir, 'team', { logs: ['web'] });
     const keyFile = path.join(home, 'server.key');
     await fsp.writeFile(keyFile, 'ServerKey0123456789ServerKey0123');
-    const { token } = await mintToken({ key: 'some-other-server-key-0123456789', namespace: '*', expiresIn: 3600, now: Date.now() });
+    const { token } = await mintToken({
+      key: 'some-other-server-key-0123456789',
+      namespace: '*',
+      expiresIn: 3600,
+      now: Date.now(),
+    });
     // One long line (a VM printing a request log without line breaks): the read starts 12 bytes
     // into the token, inside its constant header.
     const prefix = `${'a'.repeat(1000)} Authorization: Bearer `;
@@ -35,7 +40,18 @@ describe('review 14: a sandbox log tail cut inside a token', () => {
     const service = createSandboxesService({
       defaultNamespacesDir: namespacesDir,
       settings: { get: () => ({ ...DEFAULT_SETTINGS }), onChange: () => () => undefined },
-      server: () => ({ state: 'stopped', pid: null, url: null, devMode: null, startedAt: null, external: false, healthy: null, error: null, warnings: [], restartAt: null }),
+      server: () => ({
+        state: 'stopped',
+        pid: null,
+        url: null,
+        devMode: null,
+        startedAt: null,
+        external: false,
+        healthy: null,
+        error: null,
+        warnings: [],
+        restartAt: null,
+      }),
       keyFile,
       scrubber: new SecretScrubber(keyFile, silentLogger),
       logger: silentLogger,

@@ -32,10 +32,12 @@ afterEach(async () => {
 });
 
 const stateOf = async (root: string, ns: string, name: string) =>
-  (await listSandboxes({ namespacesDir: root })).namespaces.find((n) => n.name === ns)?.sandboxes.find((s) => s.name === name)?.state;
+  (await listSandboxes({ namespacesDir: root })).namespaces
+    .find((n) => n.name === ns)
+    ?.sandboxes.find((s) => s.name === name)?.state;
 
 describe('review 14: stopping a sandbox through a server that serves another folder', () => {
-  it('stops the sandbox the user chose, not the one of the same name in the running server\'s folder', async (ctx) => {
+  it("stops the sandbox the user chose, not the one of the same name in the running server's folder", async (ctx) => {
     if (!LINUX) return ctx.skip('reads /proc: Linux only');
     const k = kit(ctx);
     const tmp = await k.tmp();
@@ -45,7 +47,9 @@ describe('review 14: stopping a sandbox through a server that serves another fol
 
     // Folder B: a sandbox started by a server that has stopped since; the sandbox runs on.
     const other = await k.server(folderB);
-    expect((await rpc(other, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'x' } })).status).toBe(200);
+    expect(
+      (await rpc(other, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'x' } })).status,
+    ).toBe(200);
     await other.stop(500);
     expect(await stateOf(folderB, 'team', 'web')).toBe('running');
 
@@ -60,15 +64,30 @@ describe('review 14: stopping a sandbox through a server that serves another fol
     const started = await fetch(`${running.url ?? ''}/api/v1/rpc`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'sandbox.start', params: { sandbox: 'web', namespace: 'team', config: { image: 'x' } }, id: 1 }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'sandbox.start',
+        params: { sandbox: 'web', namespace: 'team', config: { image: 'x' } },
+        id: 1,
+      }),
     });
     expect(started.status).toBe(200);
     await until('web runs in A', async () => (await stateOf(folderA, 'team', 'web')) === 'running');
 
     // The user points the app at folder B (Settings), and stops team/web there.
     const listeners = new Set<(s: Settings) => void>();
-    const settings = { get: () => h.settings, onChange: (l: (s: Settings) => void) => (listeners.add(l), () => listeners.delete(l)) };
-    const service = createSandboxesService({ defaultNamespacesDir: h.paths.namespacesDir, settings, server: () => control.snapshot(), keyFile: h.paths.keyFile, scrubber: new SecretScrubber(h.paths.keyFile, silentLogger), logger: silentLogger });
+    const settings = {
+      get: () => h.settings,
+      onChange: (l: (s: Settings) => void) => (listeners.add(l), () => listeners.delete(l)),
+    };
+    const service = createSandboxesService({
+      defaultNamespacesDir: h.paths.namespacesDir,
+      settings,
+      server: () => control.snapshot(),
+      keyFile: h.paths.keyFile,
+      scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
+      logger: silentLogger,
+    });
     ctx.onTestFinished(() => service.dispose());
     h.settings = { ...h.settings, namespacesPath: folderB };
     for (const l of listeners) l(h.settings);
@@ -81,11 +100,15 @@ describe('review 14: stopping a sandbox through a server that serves another fol
 
     // Leave nothing running, whatever happened.
     for (const folder of [folderA, folderB]) {
-      if ((await stateOf(folder, 'team', 'web')) === 'running') await stopSandboxDirectly({ namespacesDir: folder, namespace: 'team', name: 'web' });
+      if ((await stateOf(folder, 'team', 'web')) === 'running')
+        await stopSandboxDirectly({ namespacesDir: folder, namespace: 'team', name: 'web' });
     }
     await control.stop();
 
     expect(result.stopped, JSON.stringify(result)).toEqual([{ namespace: 'team', name: 'web' }]);
-    expect(after, 'the sandbox stopped should be the one in the folder shown (B); the one in A should run on').toEqual({ a: 'running', b: 'stopped' });
+    expect(after, 'the sandbox stopped should be the one in the folder shown (B); the one in A should run on').toEqual({
+      a: 'running',
+      b: 'stopped',
+    });
   });
 });

@@ -2,7 +2,12 @@
 // whenever it answers, its answer is the full YAML parser's (checked on generated files).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fullParse, loadYamlParser, plainBlockNames, sandboxNamesIn } from '../../../../electron/core/sandboxes/sandboxfile.ts';
+import {
+  fullParse,
+  loadYamlParser,
+  plainBlockNames,
+  sandboxNamesIn,
+} from '../../../../electron/core/sandboxes/sandboxfile.ts';
 import { applyStart, DEFAULT_CONFIG, parseSandboxfile } from '../../../fixtures/msbserver-standin/sandboxfile.js';
 import { sandboxfile } from './helpers.ts';
 
@@ -39,7 +44,12 @@ meta:
 describe('the line reader', () => {
   it('reads what msbserver and people usually write', () => {
     let doc = parseSandboxfile(DEFAULT_CONFIG);
-    const one = applyStart(doc, 'web', { image: 'microsandbox/python', memory: 512, ports: ['8080:80'], envs: ['A=1'] }, 40001);
+    const one = applyStart(
+      doc,
+      'web',
+      { image: 'microsandbox/python', memory: 512, ports: ['8080:80'], envs: ['A=1'] },
+      40001,
+    );
     doc = parseSandboxfile(one);
     const two = applyStart(doc, 'job', { image: 'microsandbox/node', scripts: { start: 'node index.js' } }, 40002);
     for (const [text, names] of [
@@ -91,19 +101,73 @@ describe('the line reader', () => {
 
 // Files from pieces of YAML, right and wrong: whenever the line reader answers, it answers as the
 // full parser does.
-const word = fc.constantFrom('web', 'db', 'job', 'x', 'image', 'ports', 'true', 'null', '1a', 'a-b', 'a.b', '_p', 'on', 'sandboxes', 'Web', 'y');
-const scalar = fc.constantFrom('', 'x', 'microsandbox/python', '512', '8080:4444', "'q: z'", '"d #x"', '"un', "'it''s'", '~', 'a: b', 'a #c', '# c', '[1]', '{a: 1}', '&a', '*a', '!t', '|', '>', '-', '- x', 'b:', '?', 'p,q');
+const word = fc.constantFrom(
+  'web',
+  'db',
+  'job',
+  'x',
+  'image',
+  'ports',
+  'true',
+  'null',
+  '1a',
+  'a-b',
+  'a.b',
+  '_p',
+  'on',
+  'sandboxes',
+  'Web',
+  'y',
+);
+const scalar = fc.constantFrom(
+  '',
+  'x',
+  'microsandbox/python',
+  '512',
+  '8080:4444',
+  "'q: z'",
+  '"d #x"',
+  '"un',
+  "'it''s'",
+  '~',
+  'a: b',
+  'a #c',
+  '# c',
+  '[1]',
+  '{a: 1}',
+  '&a',
+  '*a',
+  '!t',
+  '|',
+  '>',
+  '-',
+  '- x',
+  'b:',
+  '?',
+  'p,q',
+);
 const indent = fc.constantFrom('', '', '  ', '  ', '    ', '      ', '   ', '\t');
 const line = fc.oneof(
   fc.tuple(indent, word, scalar).map(([i, k, v]) => `${i}${k}:${v === '' ? '' : ` ${v}`}`),
   fc.tuple(indent, scalar).map(([i, v]) => `${i}-${v === '' ? '' : ` ${v}`}`),
   fc.tuple(indent, word, scalar).map(([i, k, v]) => `${i}- ${k}: ${v}`),
-  fc.tuple(indent, fc.constantFrom('# note', '---', '...', '? k', ': v', '"k": v', 'plain text')).map(([i, t]) => `${i}${t}`),
+  fc
+    .tuple(indent, fc.constantFrom('# note', '---', '...', '? k', ': v', '"k": v', 'plain text'))
+    .map(([i, t]) => `${i}${t}`),
   fc.constant(''),
 );
 const wellFormed = fc
-  .array(fc.tuple(fc.constantFrom('web', 'db', 'job', 'api', 'w1', 'Z_z'), fc.array(fc.tuple(word, scalar), { maxLength: 4 })), { maxLength: 5 })
-  .map((entries) => `sandboxes:\n${entries.map(([name, fields]) => `  ${name}:\n${fields.map(([k, v]) => `    ${k}: ${v}`).join('\n')}`).join('\n')}\n`);
+  .array(
+    fc.tuple(
+      fc.constantFrom('web', 'db', 'job', 'api', 'w1', 'Z_z'),
+      fc.array(fc.tuple(word, scalar), { maxLength: 4 }),
+    ),
+    { maxLength: 5 },
+  )
+  .map(
+    (entries) =>
+      `sandboxes:\n${entries.map(([name, fields]) => `  ${name}:\n${fields.map(([k, v]) => `    ${k}: ${v}`).join('\n')}`).join('\n')}\n`,
+  );
 
 describe('the line reader agrees with the full parser', () => {
   it('on files made of random lines', () => {

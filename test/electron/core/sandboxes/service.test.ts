@@ -81,23 +81,44 @@ async function world(ctx: TestContext, options: { settings?: Partial<Settings> }
 
 async function secureServer(ctx: TestContext, w: World): Promise<RunningStandin> {
   await fsp.writeFile(w.keyFile, KEY, { mode: 0o600 });
-  const s = await startStandin({ args: ['--key', KEY, '--path', w.root], env: { NO_COLOR: '1', RUST_LOG: undefined, MICROSANDBOX_HOME: w.home } });
+  const s = await startStandin({
+    args: ['--key', KEY, '--path', w.root],
+    env: { NO_COLOR: '1', RUST_LOG: undefined, MICROSANDBOX_HOME: w.home },
+  });
   ctx.onTestFinished(() => s.stop(500).then(() => undefined));
-  w.server = { ...INITIAL_SNAPSHOT, state: 'running', pid: s.child.pid ?? null, url: s.url, devMode: false, startedAt: 1, healthy: true };
+  w.server = {
+    ...INITIAL_SNAPSHOT,
+    state: 'running',
+    pid: s.child.pid ?? null,
+    url: s.url,
+    devMode: false,
+    startedAt: 1,
+    healthy: true,
+  };
   return s;
 }
 
 async function startSandbox(s: RunningStandin, namespace: string, sandbox: string): Promise<void> {
-  const token = signTestToken(KEY, { exp: Math.floor(Date.now() / 1000) + 60, iat: Math.floor(Date.now() / 1000), namespace: '*' });
+  const token = signTestToken(KEY, {
+    exp: Math.floor(Date.now() / 1000) + 60,
+    iat: Math.floor(Date.now() / 1000),
+    namespace: '*',
+  });
   const res = await fetch(`${s.url}/api/v1/rpc`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'sandbox.start', params: { sandbox, namespace, config: { image: 'x' } }, id: 1 }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'sandbox.start',
+      params: { sandbox, namespace, config: { image: 'x' } },
+      id: 1,
+    }),
   });
   expect(res.status, await res.text()).toBe(200);
 }
 
-const stateIn = (view: SandboxesView, ns: string, name: string) => view.namespaces.find((n) => n.name === ns)?.sandboxes.find((s) => s.name === name)?.state;
+const stateIn = (view: SandboxesView, ns: string, name: string) =>
+  view.namespaces.find((n) => n.name === ns)?.sandboxes.find((s) => s.name === name)?.state;
 const stateNow = (w: World, ns: string, name: string) => stateIn(w.service.view(), ns, name);
 
 describe('the folder in use', () => {
@@ -133,7 +154,11 @@ describe('stop', () => {
     const s = await secureServer(ctx, w);
     await startSandbox(s, 'team', 'web');
     await startSandbox(s, 'team', 'db');
-    await until('both running', async () => stateIn(await w.service.refresh(), 'team', 'db') === 'running' && stateNow(w, 'team', 'web') === 'running');
+    await until(
+      'both running',
+      async () =>
+        stateIn(await w.service.refresh(), 'team', 'db') === 'running' && stateNow(w, 'team', 'web') === 'running',
+    );
 
     const result = await w.service.stop({ namespace: 'team', name: 'web' });
     expect(result).toEqual({ stopped: [{ namespace: 'team', name: 'web' }], failed: [], via: 'server' });
@@ -176,15 +201,26 @@ describe('stop', () => {
     await startSandbox(s, 'n', 'two');
     const running = w.server;
     await s.stop();
-    await until('both running', async () => stateIn(await w.service.refresh(), 'n', 'two') === 'running' && stateNow(w, 'n', 'one') === 'running');
+    await until(
+      'both running',
+      async () => stateIn(await w.service.refresh(), 'n', 'two') === 'running' && stateNow(w, 'n', 'one') === 'running',
+    );
 
     // The app still thinks the server runs: it cannot be reached, so the app stops it itself.
     w.server = running;
-    expect(await w.service.stop({ namespace: 'n', name: 'one' })).toEqual({ stopped: [{ namespace: 'n', name: 'one' }], failed: [], via: 'signal' });
+    expect(await w.service.stop({ namespace: 'n', name: 'one' })).toEqual({
+      stopped: [{ namespace: 'n', name: 'one' }],
+      failed: [],
+      via: 'signal',
+    });
     await until('one stopped', async () => stateIn(await w.service.refresh(), 'n', 'one') === 'stopped');
     w.server = INITIAL_SNAPSHOT;
     const fetchedBefore = w.fetched.length;
-    expect(await w.service.stop({ all: true })).toEqual({ stopped: [{ namespace: 'n', name: 'two' }], failed: [], via: 'signal' });
+    expect(await w.service.stop({ all: true })).toEqual({
+      stopped: [{ namespace: 'n', name: 'two' }],
+      failed: [],
+      via: 'signal',
+    });
     expect(w.fetched).toHaveLength(fetchedBefore);
     await until('two stopped', async () => stateIn(await w.service.refresh(), 'n', 'two') === 'stopped');
     await until('no msbrun left', async () => (await msbrunProcessesUnder(w.root)).length === 0);
@@ -201,7 +237,15 @@ describe('stop', () => {
         { name: 'old', status: 'STOPPED', supervisorPid: 1, microvmPid: 1 },
       ],
     });
-    w.server = { ...INITIAL_SNAPSHOT, state: 'running', pid: 1, url: 'http://127.0.0.1:1', devMode: true, startedAt: 1, healthy: true };
+    w.server = {
+      ...INITIAL_SNAPSHOT,
+      state: 'running',
+      pid: 1,
+      url: 'http://127.0.0.1:1',
+      devMode: true,
+      startedAt: 1,
+      healthy: true,
+    };
     const failures = async (ref: { namespace: string; name: string }) => {
       const result = await w.service.stop(ref);
       expect(result.stopped).toEqual([]);
@@ -232,7 +276,12 @@ describe('logs', () => {
     const tail = await w.service.logTail({ namespace: 'n', name: 'vm', lines: 3 });
     expect(tail).toMatchObject({ namespace: 'n', name: 'vm', exists: true });
     expect(tail.lines).toEqual(['vm line 2', 'the key is [server key hidden]', 'and a token msb_[token hidden]']);
-    expect(await w.service.logTail({ namespace: 'n', name: 'nope', lines: 5 })).toEqual({ namespace: 'n', name: 'nope', exists: false, lines: [] });
+    expect(await w.service.logTail({ namespace: 'n', name: 'nope', lines: 5 })).toEqual({
+      namespace: 'n',
+      name: 'nope',
+      exists: false,
+      lines: [],
+    });
 
     const events: SandboxLogEvent[] = [];
     w.service.onLogLines((e) => events.push(e));
@@ -270,7 +319,11 @@ describe('logs', () => {
 describe('touching nothing', () => {
   it('a listing, a tail, a follow and a refused stop create and change nothing on disk', async (ctx) => {
     const w = await world(ctx);
-    await makeNamespace(w.root, 'made', { sandboxfile: sandboxfile('a', 'b'), rows: [{ name: 'a', status: 'STOPPED', supervisorPid: 5, microvmPid: 6 }], logs: ['a'] });
+    await makeNamespace(w.root, 'made', {
+      sandboxfile: sandboxfile('a', 'b'),
+      rows: [{ name: 'a', status: 'STOPPED', supervisorPid: 5, microvmPid: 6 }],
+      logs: ['a'],
+    });
     await makeNamespace(w.root, 'bare', { sandboxfile: null });
     // Upstream-made namespaces are older than the catalog's "just changed" second.
     await new Promise((r) => setTimeout(r, 1_100));

@@ -13,7 +13,9 @@ import { kit, makeNamespace, rpc, sandboxfile, until } from './helpers.ts';
 
 const LINUX = process.platform === 'linux';
 const stateOf = async (root: string, ns: string, name: string) =>
-  (await listSandboxes({ namespacesDir: root })).namespaces.find((n) => n.name === ns)?.sandboxes.find((s) => s.name === name)?.state;
+  (await listSandboxes({ namespacesDir: root })).namespaces
+    .find((n) => n.name === ns)
+    ?.sandboxes.find((s) => s.name === name)?.state;
 
 describe('stopSandboxViaServer', () => {
   it('stops a running sandbox through sandbox.stop', async (ctx) => {
@@ -21,9 +23,16 @@ describe('stopSandboxViaServer', () => {
     const k = kit(ctx);
     const root = path.join(await k.tmp(), 'namespaces');
     const s = await k.server(root);
-    expect((await rpc(s, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'x' } })).status).toBe(200);
+    expect((await rpc(s, 'sandbox.start', { sandbox: 'web', namespace: 'team', config: { image: 'x' } })).status).toBe(
+      200,
+    );
     expect(await stateOf(root, 'team', 'web')).toBe('running');
-    const outcome = await stopSandboxViaServer({ url: s.url, token: 'msb_unused-in-dev-mode', namespace: 'team', name: 'web' });
+    const outcome = await stopSandboxViaServer({
+      url: s.url,
+      token: 'msb_unused-in-dev-mode',
+      namespace: 'team',
+      name: 'web',
+    });
     expect(outcome).toEqual({ ok: true, message: 'Sandbox web stopped successfully' });
     await until('stopped', async () => (await stateOf(root, 'team', 'web')) === 'stopped');
     await until('processes gone', async () => (await msbrunProcessesUnder(root)).length === 0);
@@ -39,10 +48,14 @@ describe('stopSandboxViaServer', () => {
         return;
       }
       if (req.url === '/u/api/v1/rpc') {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `Invalid credentials ${token}`, code: 1001 }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: `Invalid credentials ${token}`, code: 1001 }));
         return;
       }
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Internal server error', code: 5002 }));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'Internal server error', code: 5002 }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     ctx.onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
@@ -55,9 +68,18 @@ describe('stopSandboxViaServer', () => {
     const refused = await stopSandboxViaServer({ url: `${base}/u`, token, namespace: 'a', name: 'b' });
     expect(refused).toMatchObject({ ok: false, code: 'unauthorized' });
     expect(JSON.stringify(refused)).not.toContain(token);
-    expect(await stopSandboxViaServer({ url: base, token, namespace: 'a', name: 'b' })).toMatchObject({ ok: false, code: 'server-error' });
-    expect(await stopSandboxViaServer({ url: base, token, namespace: '../etc', name: 'b' })).toMatchObject({ ok: false, code: 'invalid-input' });
-    expect(await stopSandboxViaServer({ url: 'file:///etc/passwd', token, namespace: 'a', name: 'b' })).toMatchObject({ ok: false, code: 'invalid-input' });
+    expect(await stopSandboxViaServer({ url: base, token, namespace: 'a', name: 'b' })).toMatchObject({
+      ok: false,
+      code: 'server-error',
+    });
+    expect(await stopSandboxViaServer({ url: base, token, namespace: '../etc', name: 'b' })).toMatchObject({
+      ok: false,
+      code: 'invalid-input',
+    });
+    expect(await stopSandboxViaServer({ url: 'file:///etc/passwd', token, namespace: 'a', name: 'b' })).toMatchObject({
+      ok: false,
+      code: 'invalid-input',
+    });
 
     const closed = await new Promise<number>((resolve) => {
       const probe = createServer();
@@ -66,7 +88,12 @@ describe('stopSandboxViaServer', () => {
         probe.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
       });
     });
-    const unreachable = await stopSandboxViaServer({ url: `http://127.0.0.1:${closed}`, token, namespace: 'a', name: 'b' });
+    const unreachable = await stopSandboxViaServer({
+      url: `http://127.0.0.1:${closed}`,
+      token,
+      namespace: 'a',
+      name: 'b',
+    });
     expect(unreachable).toMatchObject({ ok: false, code: 'unreachable' });
     expect(JSON.stringify(unreachable)).not.toContain(token);
   });
@@ -89,8 +116,11 @@ describe('stopSandboxDirectly', () => {
     await until('processes gone', async () => (await msbrunProcessesUnder(root)).length === 0);
     const log = await tailSandboxLog({ namespacesDir: root, namespace: 'n', name: 'vm', lines: 2 });
     expect(log.exists).toBe(true);
-    expect(log.lines, JSON.stringify(log)).toContain("[stand-in µvm] shutting down");
-    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'vm' })).toMatchObject({ ok: false, code: 'not-running' });
+    expect(log.lines, JSON.stringify(log)).toContain('[stand-in µvm] shutting down');
+    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'vm' })).toMatchObject({
+      ok: false,
+      code: 'not-running',
+    });
   });
 
   it("refuses a PID that is not that sandbox's supervisor, and signals nothing", async (ctx) => {
@@ -107,11 +137,26 @@ describe('stopSandboxDirectly', () => {
     });
     const signalled: number[] = [];
     const kill = (pid: number) => void signalled.push(pid);
-    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'imposter', kill })).toMatchObject({ ok: false, code: 'not-supervisor' });
-    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'one', kill })).toMatchObject({ ok: false, code: 'not-supervisor' });
-    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'never', kill })).toMatchObject({ ok: false, code: 'not-found' });
-    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'nope', name: 'x', kill })).toMatchObject({ ok: false, code: 'not-found' });
-    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: '..', name: 'x', kill })).toMatchObject({ ok: false, code: 'invalid-input' });
+    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'imposter', kill })).toMatchObject({
+      ok: false,
+      code: 'not-supervisor',
+    });
+    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'one', kill })).toMatchObject({
+      ok: false,
+      code: 'not-supervisor',
+    });
+    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'n', name: 'never', kill })).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
+    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'nope', name: 'x', kill })).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
+    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: '..', name: 'x', kill })).toMatchObject({
+      ok: false,
+      code: 'invalid-input',
+    });
     expect(signalled).toEqual([]);
     expect(bystander.exitCode).toBeNull();
     expect(bystander.signalCode).toBeNull();
@@ -122,12 +167,24 @@ describe('stopSandboxDirectly', () => {
     const k = kit(ctx);
     const root = path.join(await k.tmp(), 'namespaces');
     const s = await k.server(root);
-    expect((await rpc(s, 'sandbox.start', { sandbox: 'real', namespace: 'n', config: { image: 'x' } })).status).toBe(200);
+    expect((await rpc(s, 'sandbox.start', { sandbox: 'real', namespace: 'n', config: { image: 'x' } })).status).toBe(
+      200,
+    );
     const real = (await listSandboxes({ namespacesDir: root })).namespaces[0]?.sandboxes[0];
     // A second namespace whose row claims the same supervisor.
-    await makeNamespace(root, 'm', { sandboxfile: sandboxfile('fake'), rows: [{ name: 'fake', status: 'RUNNING', supervisorPid: real?.supervisorPid ?? 0, microvmPid: 0 }] });
+    await makeNamespace(root, 'm', {
+      sandboxfile: sandboxfile('fake'),
+      rows: [{ name: 'fake', status: 'RUNNING', supervisorPid: real?.supervisorPid ?? 0, microvmPid: 0 }],
+    });
     const signalled: number[] = [];
-    expect(await stopSandboxDirectly({ namespacesDir: root, namespace: 'm', name: 'fake', kill: (p) => void signalled.push(p) })).toMatchObject({
+    expect(
+      await stopSandboxDirectly({
+        namespacesDir: root,
+        namespace: 'm',
+        name: 'fake',
+        kill: (p) => void signalled.push(p),
+      }),
+    ).toMatchObject({
       ok: false,
       code: 'not-supervisor',
     });

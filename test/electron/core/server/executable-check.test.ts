@@ -2,7 +2,11 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkServerExecutable, type ExecutableProblem, type ExecutableVerdict } from '../../../../electron/core/server/executable-check.ts';
+import {
+  checkServerExecutable,
+  type ExecutableProblem,
+  type ExecutableVerdict,
+} from '../../../../electron/core/server/executable-check.ts';
 
 const posixOnly = describe.skipIf(process.platform === 'win32');
 const uid = process.getuid?.() ?? -1;
@@ -60,8 +64,14 @@ posixOnly('checkServerExecutable', () => {
     await fsp.symlink(real, path.join(root, 'local', 'bin', 'msbserver'));
     await fsp.symlink(path.join(root, 'opt', 'microsandbox'), path.join(root, 'current'));
     await fsp.symlink('../opt/microsandbox/bin/msbserver', path.join(root, 'local', 'relative'));
-    expect(await checkServerExecutable(path.join(root, 'local', 'bin', 'msbserver'))).toEqual({ ok: true, realPath: real });
-    expect(await checkServerExecutable(path.join(root, 'current', 'bin', 'msbserver'))).toEqual({ ok: true, realPath: real });
+    expect(await checkServerExecutable(path.join(root, 'local', 'bin', 'msbserver'))).toEqual({
+      ok: true,
+      realPath: real,
+    });
+    expect(await checkServerExecutable(path.join(root, 'current', 'bin', 'msbserver'))).toEqual({
+      ok: true,
+      realPath: real,
+    });
     expect(await checkServerExecutable(path.join(root, 'local', 'relative'))).toEqual({ ok: true, realPath: real });
   });
 
@@ -74,16 +84,26 @@ posixOnly('checkServerExecutable', () => {
 
   it('says what is missing or not an executable file', async () => {
     expect(await checkServerExecutable(path.join(root, 'nothing'))).toMatchObject({ ok: false, reason: 'missing' });
-    expect(await checkServerExecutable(path.join(root, 'nothing', 'msbserver'))).toMatchObject({ ok: false, reason: 'missing' });
+    expect(await checkServerExecutable(path.join(root, 'nothing', 'msbserver'))).toMatchObject({
+      ok: false,
+      reason: 'missing',
+    });
     await fsp.mkdir(path.join(root, 'dir', 'msbserver'), { recursive: true });
-    expectRefused(await checkServerExecutable(path.join(root, 'dir', 'msbserver')), 'not-executable', /not a regular file/);
+    expectRefused(
+      await checkServerExecutable(path.join(root, 'dir', 'msbserver')),
+      'not-executable',
+      /not a regular file/,
+    );
     const plain = await executable(path.join(root, 'plain', 'msbserver'), 0o644);
     expectRefused(await checkServerExecutable(plain), 'not-executable', /not an executable file/);
     await fsp.symlink(path.join(root, 'gone'), path.join(root, 'dangling'));
     expect(await checkServerExecutable(path.join(root, 'dangling'))).toMatchObject({ ok: false, reason: 'missing' });
     const file = await executable(path.join(root, 'bin', 'msbserver'));
     await fsp.writeFile(path.join(root, 'bin', 'not-a-dir'), '');
-    expect(await checkServerExecutable(path.join(root, 'bin', 'not-a-dir', 'msbserver'))).toMatchObject({ ok: false, reason: 'missing' });
+    expect(await checkServerExecutable(path.join(root, 'bin', 'not-a-dir', 'msbserver'))).toMatchObject({
+      ok: false,
+      reason: 'missing',
+    });
     expect((await checkServerExecutable(file)).ok).toBe(true);
   });
 
@@ -115,7 +135,11 @@ posixOnly('checkServerExecutable', () => {
   it('refuses a file in a folder others can write, at any depth', async () => {
     const file = await executable(path.join(root, 'a', 'b', 'c', 'msbserver'));
     await fsp.chmod(path.join(root, 'a', 'b', 'c'), 0o775);
-    expectRefused(await checkServerExecutable(file), 'unsafe', `The folder ${path.join(root, 'a', 'b', 'c')} can be changed by other users`);
+    expectRefused(
+      await checkServerExecutable(file),
+      'unsafe',
+      `The folder ${path.join(root, 'a', 'b', 'c')} can be changed by other users`,
+    );
     await fsp.chmod(path.join(root, 'a', 'b', 'c'), 0o755);
     await fsp.chmod(path.join(root, 'a'), 0o777);
     expectRefused(await checkServerExecutable(file), 'unsafe', `The folder ${path.join(root, 'a')} can be changed`);
@@ -142,16 +166,25 @@ posixOnly('checkServerExecutable', () => {
     await fsp.mkdir(path.join(root, 'open'), { mode: 0o755 });
     await fsp.chmod(path.join(root, 'open'), 0o777);
     await fsp.symlink(safe, path.join(root, 'open', 'msbserver'));
-    expect(await checkServerExecutable(path.join(root, 'open', 'msbserver'))).toMatchObject({ ok: false, reason: 'unsafe' });
+    expect(await checkServerExecutable(path.join(root, 'open', 'msbserver'))).toMatchObject({
+      ok: false,
+      reason: 'unsafe',
+    });
     // A link in a safe folder to a file in a folder others may write.
     const exposed = await executable(path.join(root, 'exposed', 'msbserver'));
     await fsp.chmod(path.join(root, 'exposed'), 0o775);
     await fsp.mkdir(path.join(root, 'bin'), { mode: 0o755 });
     await fsp.symlink(exposed, path.join(root, 'bin', 'msbserver'));
-    expect(await checkServerExecutable(path.join(root, 'bin', 'msbserver'))).toMatchObject({ ok: false, reason: 'unsafe' });
+    expect(await checkServerExecutable(path.join(root, 'bin', 'msbserver'))).toMatchObject({
+      ok: false,
+      reason: 'unsafe',
+    });
     // A chain whose middle link sits in an open folder.
     await fsp.symlink(path.join(root, 'open', 'msbserver'), path.join(root, 'bin', 'chained'));
-    expect(await checkServerExecutable(path.join(root, 'bin', 'chained'))).toMatchObject({ ok: false, reason: 'unsafe' });
+    expect(await checkServerExecutable(path.join(root, 'bin', 'chained'))).toMatchObject({
+      ok: false,
+      reason: 'unsafe',
+    });
   });
 
   it("walks a link target's `..` from the real folder, as the kernel does", async () => {

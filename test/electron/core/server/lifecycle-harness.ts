@@ -4,7 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createController, type Controller, type ControllerTiming } from '../../../../electron/core/server/controller.ts';
+import {
+  createController,
+  type Controller,
+  type ControllerTiming,
+} from '../../../../electron/core/server/controller.ts';
 import { homePaths, type HomePaths } from '../../../../electron/core/paths.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';

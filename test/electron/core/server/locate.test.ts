@@ -56,7 +56,14 @@ posixOnly('locateMsbserver', () => {
     await executable(path.join(localBin, 'msbserver'));
     const settings = await executable(path.join(root, 'settings', 'msbserver'));
     const fromEnv = await executable(path.join(root, 'env', 'msbserver'));
-    expect(await locateMsbserver({ env: envWith({ MSBSERVER_EXE: fromEnv }), settingsPath: settings, platform: 'linux', userHome: home })).toEqual({
+    expect(
+      await locateMsbserver({
+        env: envWith({ MSBSERVER_EXE: fromEnv }),
+        settingsPath: settings,
+        platform: 'linux',
+        userHome: home,
+      }),
+    ).toEqual({
       found: true,
       path: fromEnv,
       source: 'environment',
@@ -68,7 +75,9 @@ posixOnly('locateMsbserver', () => {
     await installMsbBehindSymlink();
     await executable(path.join(localBin, 'msbserver'));
     const settings = await executable(path.join(root, 'settings', 'msbserver'));
-    expect(await locateMsbserver({ env: envWith({}), settingsPath: settings, platform: 'linux', userHome: home })).toEqual({
+    expect(
+      await locateMsbserver({ env: envWith({}), settingsPath: settings, platform: 'linux', userHome: home }),
+    ).toEqual({
       found: true,
       path: settings,
       source: 'settings',
@@ -117,7 +126,12 @@ posixOnly('locateMsbserver', () => {
 
   it('ignores an empty MSBSERVER_EXE and an empty settings path', async () => {
     const local = await executable(path.join(localBin, 'msbserver'));
-    const result = await locateMsbserver({ env: envWith({ MSBSERVER_EXE: '' }), settingsPath: '', platform: 'linux', userHome: home });
+    const result = await locateMsbserver({
+      env: envWith({ MSBSERVER_EXE: '' }),
+      settingsPath: '',
+      platform: 'linux',
+      userHome: home,
+    });
     expect(result).toMatchObject({ found: true, path: local, source: 'local-bin' });
   });
 
@@ -125,7 +139,11 @@ posixOnly('locateMsbserver', () => {
     await installMsbBehindSymlink();
     await executable(path.join(localBin, 'msbserver'));
     const missing = path.join(root, 'env', 'msbserver');
-    const result = await locateMsbserver({ env: envWith({ MSBSERVER_EXE: missing }), platform: 'linux', userHome: home });
+    const result = await locateMsbserver({
+      env: envWith({ MSBSERVER_EXE: missing }),
+      platform: 'linux',
+      userHome: home,
+    });
     expect(result.found).toBe(false);
     if (result.found) return;
     expect(result.searched).toEqual([missing]);
@@ -138,7 +156,12 @@ posixOnly('locateMsbserver', () => {
   it('takes the settings path as final too', async () => {
     await executable(path.join(localBin, 'msbserver'));
     const missing = path.join(root, 'settings', 'msbserver');
-    const result = await locateMsbserver({ env: envWith({}), settingsPath: missing, platform: 'linux', userHome: home });
+    const result = await locateMsbserver({
+      env: envWith({}),
+      settingsPath: missing,
+      platform: 'linux',
+      userHome: home,
+    });
     expect(result.found).toBe(false);
     if (result.found) return;
     expect(result.searched).toEqual([missing]);
@@ -199,7 +222,11 @@ posixOnly('locateMsbserver', () => {
     if (result.found) return;
     expect(result.problem).toBe(`${dirInLocal} is not an executable file.`);
 
-    const explicit = await locateMsbserver({ env: envWith({ MSBSERVER_EXE: dirInLocal }), platform: 'linux', userHome: home });
+    const explicit = await locateMsbserver({
+      env: envWith({ MSBSERVER_EXE: dirInLocal }),
+      platform: 'linux',
+      userHome: home,
+    });
     expect(explicit.found).toBe(false);
     if (explicit.found) return;
     expect(explicit.problem).toMatch(/MSBSERVER_EXE .* not an executable file/);
@@ -209,7 +236,10 @@ posixOnly('locateMsbserver', () => {
     const real = await executable(path.join(root, 'real', 'msbserver-0.2.6'));
     const link = path.join(localBin, 'msbserver');
     await fsp.symlink(real, link);
-    expect(await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home })).toMatchObject({ found: true, path: link });
+    expect(await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home })).toMatchObject({
+      found: true,
+      path: link,
+    });
   });
 
   it('does not accept a dangling symlink', async () => {
@@ -228,7 +258,11 @@ posixOnly('locateMsbserver', () => {
     await fsp.symlink(path.join(install, 'msb'), path.join(pathDir, 'msb'));
     const PATH = [pathDir, '', 'relative/bin', install, otherInstall, localBin, pathDir].join(path.delimiter);
     const result = await locateMsbserver({ env: { PATH }, platform: 'linux', userHome: home });
-    const expected = [path.join(install, 'msbserver'), path.join(otherInstall, 'msbserver'), path.join(localBin, 'msbserver')];
+    const expected = [
+      path.join(install, 'msbserver'),
+      path.join(otherInstall, 'msbserver'),
+      path.join(localBin, 'msbserver'),
+    ];
     expect(result).toEqual({
       found: false,
       searched: expected,
@@ -240,9 +274,16 @@ posixOnly('locateMsbserver', () => {
 
   it('refuses, with the reason, an msbserver others could change, wherever it was found', async () => {
     const settings = await executable(path.join(root, 'settings', 'msbserver'), 0o757);
-    const viaSettings = await locateMsbserver({ env: envWith({}), settingsPath: settings, platform: 'linux', userHome: home });
+    const viaSettings = await locateMsbserver({
+      env: envWith({}),
+      settingsPath: settings,
+      platform: 'linux',
+      userHome: home,
+    });
     expect(viaSettings).toMatchObject({ found: false, reason: 'unsafe', searched: [settings] });
-    expect(viaSettings.found ? '' : viaSettings.problem).toMatch(/^the msbserver path in Settings points at .*, and the app does not run this msbserver: .*group- or world-writable/);
+    expect(viaSettings.found ? '' : viaSettings.problem).toMatch(
+      /^the msbserver path in Settings points at .*, and the app does not run this msbserver: .*group- or world-writable/,
+    );
 
     // Not skipped for the next candidate: the user should learn why it was not run.
     await executable(path.join(localBin, 'msbserver'));
@@ -250,7 +291,9 @@ posixOnly('locateMsbserver', () => {
     await fsp.chmod(path.dirname(beside), 0o775);
     const besideMsb = await locateMsbserver({ env: envWith({}), platform: 'linux', userHome: home });
     expect(besideMsb).toMatchObject({ found: false, reason: 'unsafe', searched: [beside] });
-    expect(besideMsb.found ? '' : besideMsb.problem).toMatch(/^The app does not run this msbserver: The folder .*opt\/microsandbox\/bin can be changed by other users/);
+    expect(besideMsb.found ? '' : besideMsb.problem).toMatch(
+      /^The app does not run this msbserver: The folder .*opt\/microsandbox\/bin can be changed by other users/,
+    );
   });
 
   it('does not take a non-executable or missing msb on PATH for an install', async () => {
@@ -294,23 +337,37 @@ describe('serverEnvironment', () => {
   });
 
   it('keeps existing entries first', () => {
-    const env = serverEnvironment({ LD_LIBRARY_PATH: ['/a', '/b'].join(path.delimiter) }, '/opt/msb/bin/msbserver', 'linux', userHome);
+    const env = serverEnvironment(
+      { LD_LIBRARY_PATH: ['/a', '/b'].join(path.delimiter) },
+      '/opt/msb/bin/msbserver',
+      'linux',
+      userHome,
+    );
     expect(env['LD_LIBRARY_PATH']).toBe(['/a', '/b', '/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
   });
 
   it('does not duplicate entries already there, or the two extra folders when they are one', () => {
     const existing = ['/opt/msb/lib', '/a'].join(path.delimiter);
-    expect(serverEnvironment({ LD_LIBRARY_PATH: existing }, '/opt/msb/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe(
-      ['/opt/msb/lib', '/a', '/home/u/.local/lib'].join(path.delimiter),
-    );
+    expect(
+      serverEnvironment({ LD_LIBRARY_PATH: existing }, '/opt/msb/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH'],
+    ).toBe(['/opt/msb/lib', '/a', '/home/u/.local/lib'].join(path.delimiter));
     // The standard install: msbserver in ~/.local/bin, so <bin>/../lib is ~/.local/lib.
-    expect(serverEnvironment({}, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe('/home/u/.local/lib');
+    expect(serverEnvironment({}, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe(
+      '/home/u/.local/lib',
+    );
     const twice = serverEnvironment({}, '/home/u/.local/bin/msbserver', 'linux', userHome);
-    expect(serverEnvironment(twice, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe('/home/u/.local/lib');
+    expect(serverEnvironment(twice, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe(
+      '/home/u/.local/lib',
+    );
   });
 
   it('drops empty entries (which would mean the working directory)', () => {
-    const env = serverEnvironment({ LD_LIBRARY_PATH: `${path.delimiter}/a${path.delimiter}${path.delimiter}` }, '/opt/msb/bin/msbserver', 'linux', userHome);
+    const env = serverEnvironment(
+      { LD_LIBRARY_PATH: `${path.delimiter}/a${path.delimiter}${path.delimiter}` },
+      '/opt/msb/bin/msbserver',
+      'linux',
+      userHome,
+    );
     expect(env['LD_LIBRARY_PATH']).toBe(['/a', '/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
   });
 

@@ -25,7 +25,13 @@ describe('adopting what the CLI left', () => {
     await waitUntil(async () => checkHealth(`http://127.0.0.1:${h.settings.port}`));
     const c = h.controller();
     await c.ready;
-    expect(c.snapshot()).toMatchObject({ state: 'running', external: true, pid: child.pid, healthy: true, devMode: false });
+    expect(c.snapshot()).toMatchObject({
+      state: 'running',
+      external: true,
+      pid: child.pid,
+      healthy: true,
+      devMode: false,
+    });
     const stopped = await c.stop();
     expect(stopped.state).toBe('stopped');
     expect(isAlive(child.pid ?? 0)).toBe(false);

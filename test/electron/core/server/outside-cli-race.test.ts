@@ -29,37 +29,49 @@ async function msbCheck(): Promise<boolean> {
 const ROUNDS = 20;
 
 describe('the CLI racing the app’s start', () => {
-  it(`ends with exactly one tracked server named in server.pid, in each of ${ROUNDS} rounds`, { timeout: 120_000 }, async () => {
-    const problems: string[] = [];
-    const spawned: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const c = h.controller({ livenessMs: 100 });
-      await c.ready;
-      // The CLI's check passes before the app starts; its spawn comes before, with, or after the
-      // app's, so that either server may win the port and either PID file may be written last.
-      const offset = (round * 7) % 60;
-      expect(await msbCheck()).toBe(true);
-      const appStart = c.start();
-      await new Promise((resolve) => setTimeout(resolve, offset));
-      const cli = await cliStart({ home: h.home, port: h.settings.port, executable: STANDIN_PATH });
-      spawned.push(cli.pid ?? 0);
-      await appStart;
-      const settled = await waitUntil(async () => {
-        const live = processesIn(h.home);
-        const snapshot = c.snapshot();
-        return live.length === 1 && snapshot.state === 'running' && snapshot.pid === live[0] && (await h.pidFile())?.trim() === String(live[0]);
-      }, 8_000);
-      if (!settled) {
-        problems.push(`round ${round} (CLI after ${offset} ms): live ${JSON.stringify(processesIn(h.home))}, state ${c.snapshot().state} pid ${c.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, error ${c.snapshot().error?.message ?? '-'}`);
+  it(
+    `ends with exactly one tracked server named in server.pid, in each of ${ROUNDS} rounds`,
+    { timeout: 120_000 },
+    async () => {
+      const problems: string[] = [];
+      const spawned: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const c = h.controller({ livenessMs: 100 });
+        await c.ready;
+        // The CLI's check passes before the app starts; its spawn comes before, with, or after the
+        // app's, so that either server may win the port and either PID file may be written last.
+        const offset = (round * 7) % 60;
+        expect(await msbCheck()).toBe(true);
+        const appStart = c.start();
+        await new Promise((resolve) => setTimeout(resolve, offset));
+        const cli = await cliStart({ home: h.home, port: h.settings.port, executable: STANDIN_PATH });
+        spawned.push(cli.pid ?? 0);
+        await appStart;
+        const settled = await waitUntil(async () => {
+          const live = processesIn(h.home);
+          const snapshot = c.snapshot();
+          return (
+            live.length === 1 &&
+            snapshot.state === 'running' &&
+            snapshot.pid === live[0] &&
+            (await h.pidFile())?.trim() === String(live[0])
+          );
+        }, 8_000);
+        if (!settled) {
+          problems.push(
+            `round ${round} (CLI after ${offset} ms): live ${JSON.stringify(processesIn(h.home))}, state ${c.snapshot().state} pid ${c.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, error ${c.snapshot().error?.message ?? '-'}`,
+          );
+        }
+        const stopped = await c.stop();
+        await c.dispose();
+        const empty = await waitUntil(() => processesIn(h.home).length === 0, 5_000);
+        if (stopped.state !== 'stopped' || !empty)
+          problems.push(`round ${round}: stop left ${JSON.stringify(processesIn(h.home))} (${stopped.state})`);
+        for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
+        await fsp.rm(h.paths.pidFile, { force: true });
       }
-      const stopped = await c.stop();
-      await c.dispose();
-      const empty = await waitUntil(() => processesIn(h.home).length === 0, 5_000);
-      if (stopped.state !== 'stopped' || !empty) problems.push(`round ${round}: stop left ${JSON.stringify(processesIn(h.home))} (${stopped.state})`);
-      for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
-      await fsp.rm(h.paths.pidFile, { force: true });
-    }
-    expect(problems).toEqual([]);
-    expect(spawned).toHaveLength(ROUNDS); // every round had two starters
-  });
+      expect(problems).toEqual([]);
+      expect(spawned).toHaveLength(ROUNDS); // every round had two starters
+    },
+  );
 });

@@ -28,7 +28,10 @@ function canMountTmpfs(): boolean {
   }
 }
 const rootOnly = canMountTmpfs() ? it : it.skip;
-if (rootOnly === it.skip) console.warn('SKIP outside-files: the full-disk, read-only-home and foreign-owner cases need root allowed to mount a tmpfs; not here');
+if (rootOnly === it.skip)
+  console.warn(
+    'SKIP outside-files: the full-disk, read-only-home and foreign-owner cases need root allowed to mount a tmpfs; not here',
+  );
 
 let h: Harness;
 
@@ -54,7 +57,12 @@ describe('server.key is never used through a link', () => {
     expect(failed.error?.message).toContain('cp --remove-destination');
     expect(processesIn(h.home)).toEqual([]);
 
-    const mint = createMintService({ keyFile: h.paths.keyFile, snapshot: () => INITIAL_SNAPSHOT, settings: () => DEFAULT_SETTINGS, clock: { now: () => Date.now() } });
+    const mint = createMintService({
+      keyFile: h.paths.keyFile,
+      snapshot: () => INITIAL_SNAPSHOT,
+      settings: () => DEFAULT_SETTINGS,
+      clock: { now: () => Date.now() },
+    });
     await expect(mint.mint({})).rejects.toBeInstanceOf(ServerKeyError);
     await expect(mint.mint({})).rejects.toThrow(/symbolic link/);
 
@@ -109,35 +117,44 @@ async function runAsNobody(script: string, env: Record<string, string>): Promise
   await fsp.chmod(dir, 0o755);
   const file = path.join(dir, 'script.mts');
   await fsp.writeFile(file, script, { mode: 0o644 });
-  const result = spawnSync(process.execPath, [tsx, file], { uid: 65534, gid: 65534, env: { PATH: process.env['PATH'] ?? '', HOME: '/tmp', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [tsx, file], {
+    uid: 65534,
+    gid: 65534,
+    env: { PATH: process.env['PATH'] ?? '', HOME: '/tmp', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   await fsp.rm(dir, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`as nobody: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null');
 }
 
 describe('a key the app cannot tighten', () => {
-  rootOnly('stays usable, with a warning saying who can read it and how to fix it (key owned by root, app run by another user)', async () => {
-    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'foreign-key-'));
-    try {
-      await fsp.chmod(dir, 0o755);
-      const keyFile = path.join(dir, 'server.key');
-      await fsp.writeFile(keyFile, 'RootKey0123456789abcdefghijklmno', { mode: 0o644 });
-      await fsp.chmod(keyFile, 0o644);
-      const module = new URL('../../../../electron/core/keys/server-key.ts', import.meta.url).href;
-      const out = (await runAsNobody(
-        `const m = await import(${JSON.stringify(module)}); const warnings = []; const key = await m.ensureServerKey(process.env.KEY_FILE, { onWarning: (w) => warnings.push(w) }); console.log(JSON.stringify({ key: key.key, warnings }));`,
-        { KEY_FILE: keyFile },
-      )) as { key: string; warnings: string[] };
-      expect(out.key).toBe('RootKey0123456789abcdefghijklmno');
-      expect(out.warnings).toHaveLength(1);
-      expect(out.warnings[0]).toContain('can be read by every user on this computer (mode 0644)');
-      expect(out.warnings[0]).toContain('belongs to root');
-      expect(out.warnings[0]).toContain('chmod 600');
-      expect((await fsp.stat(keyFile)).mode & 0o777).toBe(0o644);
-    } finally {
-      await fsp.rm(dir, { recursive: true, force: true });
-    }
-  });
+  rootOnly(
+    'stays usable, with a warning saying who can read it and how to fix it (key owned by root, app run by another user)',
+    async () => {
+      const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'foreign-key-'));
+      try {
+        await fsp.chmod(dir, 0o755);
+        const keyFile = path.join(dir, 'server.key');
+        await fsp.writeFile(keyFile, 'RootKey0123456789abcdefghijklmno', { mode: 0o644 });
+        await fsp.chmod(keyFile, 0o644);
+        const module = new URL('../../../../electron/core/keys/server-key.ts', import.meta.url).href;
+        const out = (await runAsNobody(
+          `const m = await import(${JSON.stringify(module)}); const warnings = []; const key = await m.ensureServerKey(process.env.KEY_FILE, { onWarning: (w) => warnings.push(w) }); console.log(JSON.stringify({ key: key.key, warnings }));`,
+          { KEY_FILE: keyFile },
+        )) as { key: string; warnings: string[] };
+        expect(out.key).toBe('RootKey0123456789abcdefghijklmno');
+        expect(out.warnings).toHaveLength(1);
+        expect(out.warnings[0]).toContain('can be read by every user on this computer (mode 0644)');
+        expect(out.warnings[0]).toContain('belongs to root');
+        expect(out.warnings[0]).toContain('chmod 600');
+        expect((await fsp.stat(keyFile)).mode & 0o777).toBe(0o644);
+      } finally {
+        await fsp.rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   rootOnly('on a read-only home: still usable, and the warning says why', async () => {
     const mount = await fsp.mkdtemp(path.join(os.tmpdir(), 'ro-home-'));
@@ -158,33 +175,36 @@ describe('a key the app cannot tighten', () => {
 });
 
 describe('a full disk', () => {
-  rootOnly('fails a start at once, leaves no lock or temporary file, and the next start after freeing space does not stall', async () => {
-    const mount = path.join(h.root, 'tiny');
-    await fsp.mkdir(mount);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount]);
-    try {
-      const home = path.join(mount, 'home');
-      await fsp.mkdir(path.join(home, 'namespaces'), { recursive: true });
-      await fsp.writeFile(path.join(home, 'server.key'), 'TinyKey0123456789abcdefghijklmno');
-      const filler = path.join(mount, 'filler');
-      await fsp.writeFile(filler, Buffer.alloc(1024 * 1024)).catch(() => undefined); // fills it
-      const c = h.controller({}, { home });
-      const failed = await c.start();
-      expect(failed.state).toBe('failed');
-      expect(failed.error?.message).toMatch(/ENOSPC|no space/i);
-      expect(readdirSync(home).filter((name) => name.includes('lock') || name.endsWith('.tmp'))).toEqual([]);
-      expect(processesIn(home)).toEqual([]);
+  rootOnly(
+    'fails a start at once, leaves no lock or temporary file, and the next start after freeing space does not stall',
+    async () => {
+      const mount = path.join(h.root, 'tiny');
+      await fsp.mkdir(mount);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount]);
+      try {
+        const home = path.join(mount, 'home');
+        await fsp.mkdir(path.join(home, 'namespaces'), { recursive: true });
+        await fsp.writeFile(path.join(home, 'server.key'), 'TinyKey0123456789abcdefghijklmno');
+        const filler = path.join(mount, 'filler');
+        await fsp.writeFile(filler, Buffer.alloc(1024 * 1024)).catch(() => undefined); // fills it
+        const c = h.controller({}, { home });
+        const failed = await c.start();
+        expect(failed.state).toBe('failed');
+        expect(failed.error?.message).toMatch(/ENOSPC|no space/i);
+        expect(readdirSync(home).filter((name) => name.includes('lock') || name.endsWith('.tmp'))).toEqual([]);
+        expect(processesIn(home)).toEqual([]);
 
-      await fsp.rm(filler);
-      const running = await c.start(); // would wait out a stale lock's 10 s if one had been left
-      expect(running.state).toBe('running');
-      await c.stop();
-      expect(processesIn(home)).toEqual([]);
-      await c.dispose();
-    } finally {
-      execFileSync('umount', ['-l', mount]);
-    }
-  });
+        await fsp.rm(filler);
+        const running = await c.start(); // would wait out a stale lock's 10 s if one had been left
+        expect(running.state).toBe('running');
+        await c.stop();
+        expect(processesIn(home)).toEqual([]);
+        await c.dispose();
+      } finally {
+        execFileSync('umount', ['-l', mount]);
+      }
+    },
+  );
 
   rootOnly('leaks no file descriptor when the log header cannot be written', async () => {
     const mount = path.join(h.root, 'tiny-logs');
@@ -193,7 +213,13 @@ describe('a full disk', () => {
     try {
       await fsp.writeFile(path.join(mount, 'filler'), Buffer.alloc(1024 * 1024)).catch(() => undefined);
       const { createController } = await import('../../../../electron/core/server/controller.ts');
-      const c = createController({ home: h.home, logDir: mount, settings: () => h.settings, env: h.env, userHome: h.root });
+      const c = createController({
+        home: h.home,
+        logDir: mount,
+        settings: () => h.settings,
+        env: h.env,
+        userHome: h.root,
+      });
       await c.ready;
       const before = readdirSync('/proc/self/fd').length;
       for (let i = 0; i < 5; i++) {

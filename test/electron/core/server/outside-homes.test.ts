@@ -28,7 +28,10 @@ afterEach(async () => {
 });
 
 async function healthy(port: number): Promise<void> {
-  const ok = await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null))?.ok === true, 5_000);
+  const ok = await waitUntil(
+    async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null))?.ok === true,
+    5_000,
+  );
   if (!ok) throw new Error(`no health on ${port}`);
 }
 
@@ -64,7 +67,9 @@ describe('another home’s server', () => {
     await healthy(h.settings.port);
     const failed = await h.controller().start();
     expect(failed.error?.code).toBe('port-in-use');
-    expect(failed.error?.message).toContain(`msbserver (PID ${other.pid}), which serves the microsandbox home ${otherHome}`);
+    expect(failed.error?.message).toContain(
+      `msbserver (PID ${other.pid}), which serves the microsandbox home ${otherHome}`,
+    );
     expect(isAlive(other.pid ?? 0)).toBe(true);
   });
 });

@@ -16,7 +16,11 @@ afterEach(() => cleanupChecked(h));
 
 describe('bounded log lines', () => {
   it('caps a 64 MiB line in the log tail and in the failure the window is sent', { timeout: 60_000 }, async () => {
-    h.env = { ...h.env, MSBSERVER_EXE: await floodingWrapper(path.join(h.root, 'flood'), 64 * 1024 * 1024), MSB_STANDIN_CRASH_AFTER_MS: '500' };
+    h.env = {
+      ...h.env,
+      MSBSERVER_EXE: await floodingWrapper(path.join(h.root, 'flood'), 64 * 1024 * 1024),
+      MSB_STANDIN_CRASH_AFTER_MS: '500',
+    };
     const c = h.controller();
     const running = await c.start();
     expect(running.state).toBe('running');

@@ -6,7 +6,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { portInUse } from '../../../../electron/core/server/port-check.ts';
-import { useServer, cleanupChecked, createHarness, isAlive, nextState, processesIn, type Harness } from './lifecycle-harness.ts';
+import {
+  useServer,
+  cleanupChecked,
+  createHarness,
+  isAlive,
+  nextState,
+  processesIn,
+  type Harness,
+} from './lifecycle-harness.ts';
 import { daemonWrapper, noExecWrapper, renamedExecWrapper } from './world.ts';
 
 let h: Harness;
@@ -86,7 +94,8 @@ describe('process groups', () => {
     await fsp.rm(h.paths.pidFile, { force: true });
     await nextState(c, 'stopped');
     const deadline = Date.now() + 5_000;
-    while (processesIn(h.home).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (processesIn(h.home).length > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(processesIn(h.home)).toEqual([]);
   });
 });

@@ -2,7 +2,14 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_PID, isNotFound, parsePid, readPidFile, removePidFileIf, writePidFile } from '../../../../electron/core/server/pid-file.ts';
+import {
+  MAX_PID,
+  isNotFound,
+  parsePid,
+  readPidFile,
+  removePidFileIf,
+  writePidFile,
+} from '../../../../electron/core/server/pid-file.ts';
 
 let dir: string;
 let pidFile: string;
@@ -89,10 +96,13 @@ describe('readPidFile', () => {
     expect(await readPidFile(pidFile)).toEqual({ kind: 'pid', pid: 4242, raw });
   });
 
-  it.each(['', 'garbage', '0', '-1', '1', '2147483648', '42 42'])('calls %j invalid and keeps the raw text', async (raw) => {
-    await fsp.writeFile(pidFile, raw);
-    expect(await readPidFile(pidFile)).toEqual({ kind: 'invalid', raw });
-  });
+  it.each(['', 'garbage', '0', '-1', '1', '2147483648', '42 42'])(
+    'calls %j invalid and keeps the raw text',
+    async (raw) => {
+      await fsp.writeFile(pidFile, raw);
+      expect(await readPidFile(pidFile)).toEqual({ kind: 'invalid', raw });
+    },
+  );
 
   it('throws errors other than a missing file (a directory in its place)', async () => {
     await fsp.mkdir(pidFile);

@@ -39,7 +39,9 @@ function close(server: net.Server): Promise<void> {
   return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
 }
 
-const hasIPv6Loopback = Object.values(os.networkInterfaces()).some((list) => list?.some((i) => i.family === 'IPv6' && i.address === '::1'));
+const hasIPv6Loopback = Object.values(os.networkInterfaces()).some((list) =>
+  list?.some((i) => i.family === 'IPv6' && i.address === '::1'),
+);
 
 describe('portInUse', () => {
   it('is true for a port held by a listening socket', async () => {
@@ -62,7 +64,10 @@ describe('portInUse', () => {
   it('is true for a port held by another process', async () => {
     const child = spawn(
       process.execPath,
-      ['-e', "const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port)); setTimeout(() => {}, 30000);"],
+      [
+        '-e',
+        "const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port)); setTimeout(() => {}, 30000);",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(child);

@@ -99,13 +99,17 @@ describe('processLiveness', () => {
   linuxOnly('sees a zombie (exited, not yet reaped) as dead', async () => {
     // `sleep 0.05` is started in the background, then the shell becomes `sleep 30`, which never
     // reaps its children: the background sleep stays a zombie until the parent is killed.
-    const parent = track(spawn('sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    const parent = track(
+      spawn('sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] }),
+    );
     const zombie = await new Promise<number>((resolve, reject) => {
       parent.stdout?.setEncoding('utf8').once('data', (text: string) => resolve(Number(text.trim())));
       parent.once('error', reject);
     });
     expect(Number.isInteger(zombie) && zombie > 1).toBe(true);
-    await eventually(async () => /^State:\s+Z/m.test(await fsp.readFile(`/proc/${zombie}/status`, 'utf8').catch(() => '')));
+    await eventually(async () =>
+      /^State:\s+Z/m.test(await fsp.readFile(`/proc/${zombie}/status`, 'utf8').catch(() => '')),
+    );
     // kill(pid, 0) still succeeds for a zombie: only the state tells it apart.
     expect(() => process.kill(zombie, 0)).not.toThrow();
     expect(await processLiveness(zombie)).toBe('dead');
@@ -291,7 +295,14 @@ describe('parseLstart', () => {
     expect(parseLstart(text)).toBe(ms);
   });
 
-  it.each(['', '19:42:07', 'Tue Dez  1 19:42:07 2026', 'Tue Dec  1 19:42 2026', '1 Dec 2026 19:42:07', 'Tue Dec  1 19:42:07 2026 extra'])('rejects %j', (text) => {
+  it.each([
+    '',
+    '19:42:07',
+    'Tue Dez  1 19:42:07 2026',
+    'Tue Dec  1 19:42 2026',
+    '1 Dec 2026 19:42:07',
+    'Tue Dec  1 19:42:07 2026 extra',
+  ])('rejects %j', (text) => {
     expect(parseLstart(text)).toBeNull();
   });
 });

@@ -57,7 +57,10 @@ describe('review: server.pid that is not a plain file', () => {
     const c = h.controller({}, { stateDir });
     const ready = await within(c.ready, 3_000);
     const start = await within(c.start(), 5_000);
-    const verdict = { ready: ready === 'hung' ? 'hung' : 'settled', start: start === 'hung' ? 'hung' : `${start.state} ${start.error?.message ?? ''}` };
+    const verdict = {
+      ready: ready === 'hung' ? 'hung' : 'settled',
+      start: start === 'hung' ? 'hung' : `${start.state} ${start.error?.message ?? ''}`,
+    };
     await releaseFifo(h.paths.pidFile);
     await within(c.stop(), 5_000);
     expect(verdict.ready, JSON.stringify(verdict)).toBe('settled');
@@ -116,12 +119,20 @@ describe('review: a CLI server whose process is named .msbserver-wrapped (a wrap
   it('server.pid naming that live msbserver is never deleted, and the app does not call it another program', async () => {
     const wrapper = await renamedExecWrapper(path.join(h.root, 'wrapper'));
     const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true, 5_000);
+    await waitUntil(
+      async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true,
+      5_000,
+    );
     const c = h.controller({}, { stateDir });
     await c.ready;
     const afterLook = { state: c.snapshot().state, pidFile: await h.pidFile() };
     const start = await c.start();
-    const afterStart = { state: start.state, pid: start.pid, error: start.error?.message ?? null, pidFile: await h.pidFile() };
+    const afterStart = {
+      state: start.state,
+      pid: start.pid,
+      error: start.error?.message ?? null,
+      pidFile: await h.pidFile(),
+    };
     await c.stop();
     if (isAlive(cli.pid ?? 0)) process.kill(cli.pid ?? 0, 'SIGKILL');
     await waitUntil(() => processesIn(h.home).length === 0, 3_000);
@@ -142,7 +153,9 @@ describe('review: the start lock', () => {
     const start = await c.start();
     const took = Date.now() - t0;
     await c.stop();
-    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(3_000);
+    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(
+      3_000,
+    );
     expect(start.state).toBe('running');
   });
 
@@ -162,7 +175,9 @@ describe('review: the start lock', () => {
     const took = Date.now() - t0;
     await c.stop();
     reuse.kill('SIGKILL');
-    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(3_000);
+    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(
+      3_000,
+    );
   });
 
   it('a folder at the lock path is reported as such, at once, not as "another start is in progress"', async () => {
@@ -197,7 +212,10 @@ describe('review: homes given as links or relative paths', () => {
     expect(processesIn(real)).toEqual([]);
     // And the CLI (real path) then the app (link).
     const cli = await cliStart({ home: real, port: h.settings.port, executable: STANDIN_PATH });
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true, 5_000);
+    await waitUntil(
+      async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true,
+      5_000,
+    );
     const again = h.controller({}, { stateDir, home: link });
     await again.ready;
     expect(again.snapshot()).toMatchObject({ state: 'running', pid: cli.pid });
@@ -248,7 +266,10 @@ console.log(JSON.stringify({ started: { state: started.state, pid: started.pid }
     const served = path.resolve(out.cwd, out.env.slice('MICROSANDBOX_HOME='.length));
     const both = `server env ${out.env}, cwd ${out.cwd}; restarted app: ${JSON.stringify(out.adopted)}`;
     expect(served, both).toBe(h.home);
-    expect(out.adopted, 'a restarted app (as main.ts builds it: no record) must adopt the server it started').toMatchObject({ state: 'running', pid: out.started.pid });
+    expect(
+      out.adopted,
+      'a restarted app (as main.ts builds it: no record) must adopt the server it started',
+    ).toMatchObject({ state: 'running', pid: out.started.pid });
   });
 
   rootOnly('a home owned by another user gets the "belongs to another user" warning', async () => {
@@ -262,50 +283,62 @@ console.log(JSON.stringify({ started: { state: started.state, pid: started.pid }
 });
 
 describe('review: descriptors over many failed starts', () => {
-  it('no descriptor leaks over failed starts of every kind (exit, timeout, port taken, not executable)', { timeout: 60_000 }, async () => {
-    const env = h.env; // the controller reads this very object at each start
-    const c = h.controller({ stopGraceMs: 300, killWaitMs: 500 }, { stateDir });
-    await c.ready;
-    const notExecutable = path.join(h.root, 'bin', 'msbserver');
-    await fsp.mkdir(path.dirname(notExecutable), { recursive: true });
-    await fsp.writeFile(notExecutable, 'not a program', { mode: 0o644 });
-    const blocker: Server = createServer();
-    const port = h.settings.port;
-    const kinds: (() => void | Promise<void>)[] = [
-      function exitCode1() {
-        Object.assign(env, { MSBSERVER_EXE: STANDIN_PATH, MSB_STANDIN_EXIT_CODE: '1' });
-      },
-      function timeout() {
-        delete env['MSB_STANDIN_EXIT_CODE'];
-        env['MSB_STANDIN_NEVER_HEALTHY'] = '1';
-        h.settings = { ...h.settings, readinessTimeoutMs: 1_000 };
-      },
-      async function portTaken() {
-        delete env['MSB_STANDIN_NEVER_HEALTHY'];
-        await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
-      },
-      async function notExecutableFile() {
-        await new Promise<void>((resolve) => blocker.close(() => resolve()));
-        env['MSBSERVER_EXE'] = notExecutable;
-      },
-    ];
-    const round = async (): Promise<void> => {
-      for (const kind of kinds) {
-        await kind();
-        const failed = await c.start();
-        if (failed.state !== 'failed') await c.stop();
-        expect(failed.state, `${kind.name}: ${failed.error?.message ?? ''}`).toBe('failed');
-      }
-      env['MSBSERVER_EXE'] = STANDIN_PATH;
-    };
-    await round(); // warm-up: lazily opened descriptors (watchers, sockets) settle
-    await sleep(500);
-    const before = readdirSync('/proc/self/fd').length;
-    for (let i = 0; i < 3; i++) await round();
-    await sleep(500);
-    const after = readdirSync('/proc/self/fd').map((fd) => `${fd} -> ${(() => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return '?'; } })()}`);
-    expect(after.length, after.join('\n')).toBeLessThanOrEqual(before + 2);
-    expect(processesIn(h.home)).toEqual([]);
-  });
+  it(
+    'no descriptor leaks over failed starts of every kind (exit, timeout, port taken, not executable)',
+    { timeout: 60_000 },
+    async () => {
+      const env = h.env; // the controller reads this very object at each start
+      const c = h.controller({ stopGraceMs: 300, killWaitMs: 500 }, { stateDir });
+      await c.ready;
+      const notExecutable = path.join(h.root, 'bin', 'msbserver');
+      await fsp.mkdir(path.dirname(notExecutable), { recursive: true });
+      await fsp.writeFile(notExecutable, 'not a program', { mode: 0o644 });
+      const blocker: Server = createServer();
+      const port = h.settings.port;
+      const kinds: (() => void | Promise<void>)[] = [
+        function exitCode1() {
+          Object.assign(env, { MSBSERVER_EXE: STANDIN_PATH, MSB_STANDIN_EXIT_CODE: '1' });
+        },
+        function timeout() {
+          delete env['MSB_STANDIN_EXIT_CODE'];
+          env['MSB_STANDIN_NEVER_HEALTHY'] = '1';
+          h.settings = { ...h.settings, readinessTimeoutMs: 1_000 };
+        },
+        async function portTaken() {
+          delete env['MSB_STANDIN_NEVER_HEALTHY'];
+          await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+        },
+        async function notExecutableFile() {
+          await new Promise<void>((resolve) => blocker.close(() => resolve()));
+          env['MSBSERVER_EXE'] = notExecutable;
+        },
+      ];
+      const round = async (): Promise<void> => {
+        for (const kind of kinds) {
+          await kind();
+          const failed = await c.start();
+          if (failed.state !== 'failed') await c.stop();
+          expect(failed.state, `${kind.name}: ${failed.error?.message ?? ''}`).toBe('failed');
+        }
+        env['MSBSERVER_EXE'] = STANDIN_PATH;
+      };
+      await round(); // warm-up: lazily opened descriptors (watchers, sockets) settle
+      await sleep(500);
+      const before = readdirSync('/proc/self/fd').length;
+      for (let i = 0; i < 3; i++) await round();
+      await sleep(500);
+      const after = readdirSync('/proc/self/fd').map(
+        (fd) =>
+          `${fd} -> ${(() => {
+            try {
+              return readlinkSync(`/proc/self/fd/${fd}`);
+            } catch {
+              return '?';
+            }
+          })()}`,
+      );
+      expect(after.length, after.join('\n')).toBeLessThanOrEqual(before + 2);
+      expect(processesIn(h.home)).toEqual([]);
+    },
+  );
 });
-

@@ -3,8 +3,26 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { portInUse } from '../../../../electron/core/server/port-check.ts';
-import { useServer, cleanupChecked, createHarness, isAlive, nextState, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
-import { doubleForkWrapper, noExecAround, pgidOf, ppidOf, pythonLookalike, setsidBackgroundWrapper, setsidWaitingWrapper, sleep } from './review-world.ts';
+import {
+  useServer,
+  cleanupChecked,
+  createHarness,
+  isAlive,
+  nextState,
+  processesIn,
+  waitUntil,
+  type Harness,
+} from './lifecycle-harness.ts';
+import {
+  doubleForkWrapper,
+  noExecAround,
+  pgidOf,
+  ppidOf,
+  pythonLookalike,
+  setsidBackgroundWrapper,
+  setsidWaitingWrapper,
+  sleep,
+} from './review-world.ts';
 import { cliStart, daemonWrapper, noExecWrapper } from './world.ts';
 
 let h: Harness;
@@ -29,7 +47,15 @@ async function oneTrackedOrNone(c: ReturnType<Harness['controller']>): Promise<s
   if (live.length === 1 && s.state === 'running' && s.pid === live[0] && file === String(live[0])) return null;
   // A wrapper that waits for its server is the server's parent: it lives as long as the server.
   const others = live.filter((pid) => pid !== s.pid);
-  if (s.state === 'running' && s.pid !== null && live.includes(s.pid) && file === String(s.pid) && others.length === 1 && ppidOf(s.pid) === others[0]) return null;
+  if (
+    s.state === 'running' &&
+    s.pid !== null &&
+    live.includes(s.pid) &&
+    file === String(s.pid) &&
+    others.length === 1 &&
+    ppidOf(s.pid) === others[0]
+  )
+    return null;
   return `live ${JSON.stringify(live)} (port ${h.settings.port} in use: ${await portInUse('127.0.0.1', h.settings.port)}), state ${s.state} pid ${s.pid} external ${s.external}, server.pid ${JSON.stringify(file)}, error ${s.error?.code ?? '-'}: ${s.error?.message ?? '-'}`;
 }
 
@@ -74,7 +100,16 @@ describe('review: wrappers that stay in the group', () => {
     const c = h.controller({}, { stateDir });
     const starting = c.start();
     // The wrapper has exited and its server (in the wrapper's group) is booting.
-    expect(await waitUntil(() => c.snapshot().state === 'starting' && c.snapshot().pid !== null && processesIn(h.home).length === 1 && !isAlive(c.snapshot().pid ?? 0), 5_000)).toBe(true);
+    expect(
+      await waitUntil(
+        () =>
+          c.snapshot().state === 'starting' &&
+          c.snapshot().pid !== null &&
+          processesIn(h.home).length === 1 &&
+          !isAlive(c.snapshot().pid ?? 0),
+        5_000,
+      ),
+    ).toBe(true);
     const server = processesIn(h.home)[0];
     const stopped = await c.stop();
     await starting;
@@ -86,25 +121,35 @@ describe('review: wrappers that stay in the group', () => {
   // Timing-sensitive on a loaded 2-core machine (1 failure in about 8 full runs on 2026-12-02, the
   // backgrounded server gone before the second run looked; not reproduced alone or under a parallel
   // suite): one retry keeps a rare scheduling accident from failing CI, and a real fault fails both.
-  it('quitting during a backgrounding wrapper’s start, the next app run recognises (or ends) that server', { retry: 1 }, async () => {
-    withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
-    h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '1500' };
-    const first = h.controller({}, { stateDir });
-    void first.start();
-    expect(await waitUntil(() => first.snapshot().pid !== null && !isAlive(first.snapshot().pid ?? 0) && processesIn(h.home).length === 1, 5_000)).toBe(true);
-    await first.dispose(); // the app quits: "its server is detached and is left to come up"
-    await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
-    const [server] = processesIn(h.home);
+  it(
+    'quitting during a backgrounding wrapper’s start, the next app run recognises (or ends) that server',
+    { retry: 1 },
+    async () => {
+      withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
+      h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '1500' };
+      const first = h.controller({}, { stateDir });
+      void first.start();
+      expect(
+        await waitUntil(
+          () =>
+            first.snapshot().pid !== null && !isAlive(first.snapshot().pid ?? 0) && processesIn(h.home).length === 1,
+          5_000,
+        ),
+      ).toBe(true);
+      await first.dispose(); // the app quits: "its server is detached and is left to come up"
+      await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
+      const [server] = processesIn(h.home);
 
-    const second = h.controller({}, { stateDir });
-    await second.ready;
-    const problem = `second run: ${second.snapshot().state} pid ${second.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, live ${JSON.stringify(processesIn(h.home))}`;
-    const recognised = second.snapshot().state === 'running' && second.snapshot().pid === server;
-    const again = await second.start();
-    await second.stop();
-    expect(recognised, problem).toBe(true);
-    expect(again.error?.code, again.error?.message).toBeUndefined();
-  });
+      const second = h.controller({}, { stateDir });
+      await second.ready;
+      const problem = `second run: ${second.snapshot().state} pid ${second.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, live ${JSON.stringify(processesIn(h.home))}`;
+      const recognised = second.snapshot().state === 'running' && second.snapshot().pid === server;
+      const again = await second.start();
+      await second.stop();
+      expect(recognised, problem).toBe(true);
+      expect(again.error?.code, again.error?.message).toBeUndefined();
+    },
+  );
 });
 
 describe('review: what a wrapper leaves in its group when the app did not spawn the leader this run', () => {
@@ -123,7 +168,10 @@ describe('review: what a wrapper leaves in its group when the app did not spawn 
     await fsp.rm(h.paths.pidFile, { force: true });
     await nextState(second, 'stopped', 5_000);
     const cleared = await waitUntil(() => processesIn(h.home).length === 0, 3_000);
-    expect(cleared, `left running untracked: ${JSON.stringify(processesIn(h.home))}, port in use ${await portInUse('127.0.0.1', h.settings.port)}`).toBe(true);
+    expect(
+      cleared,
+      `left running untracked: ${JSON.stringify(processesIn(h.home))}, port in use ${await portInUse('127.0.0.1', h.settings.port)}`,
+    ).toBe(true);
   });
 
   it('a CLI-started no-exec wrapper adopted by the app, then `msb server stop`: no server runs on untracked', async () => {
@@ -139,7 +187,10 @@ describe('review: what a wrapper leaves in its group when the app did not spawn 
     await sleep(500);
     const live = processesIn(h.home);
     // Either the app ends what the wrapper left, or it keeps tracking it; never "stopped" with a live server.
-    expect(live.length === 0 || c.snapshot().state === 'running', `state ${c.snapshot().state}, live ${JSON.stringify(live)}`).toBe(true);
+    expect(
+      live.length === 0 || c.snapshot().state === 'running',
+      `state ${c.snapshot().state}, live ${JSON.stringify(live)}`,
+    ).toBe(true);
   });
 
   it('a server that moves to a process group of its own after starting is still ended by Stop', async () => {
@@ -154,7 +205,10 @@ describe('review: what a wrapper leaves in its group when the app did not spawn 
     const stopped = await c.stop();
     expect(stopped.state).toBe('stopped');
     await sleep(200);
-    expect(isAlive(server), `the Python server ${server} (now group ${pgidOf(server)}) survived Stop; port in use ${await portInUse('127.0.0.1', h.settings.port)}`).toBe(false);
+    expect(
+      isAlive(server),
+      `the Python server ${server} (now group ${pgidOf(server)}) survived Stop; port in use ${await portInUse('127.0.0.1', h.settings.port)}`,
+    ).toBe(false);
   });
 
   it('the Python look-alike that ignores SIGTERM is SIGKILLed after the grace period', async () => {

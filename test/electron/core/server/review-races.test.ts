@@ -50,8 +50,12 @@ async function consistent(controllers: Controller[]): Promise<string | null> {
   const states = controllers.map((c) => `${c.snapshot().state}:${c.snapshot().pid}`);
   const ok =
     (live.length === 0 && controllers.every((c) => c.snapshot().state !== 'running')) ||
-    (live.length === 1 && file === String(live[0]) && controllers.every((c) => c.snapshot().state === 'running' && c.snapshot().pid === live[0]));
-  return ok ? null : `live ${JSON.stringify(live)}, server.pid ${JSON.stringify(file)}, controllers ${states.join(' ')}`;
+    (live.length === 1 &&
+      file === String(live[0]) &&
+      controllers.every((c) => c.snapshot().state === 'running' && c.snapshot().pid === live[0]));
+  return ok
+    ? null
+    : `live ${JSON.stringify(live)}, server.pid ${JSON.stringify(file)}, controllers ${states.join(' ')}`;
 }
 
 describe('review: two app instances on one home, and the CLI', () => {
@@ -104,7 +108,10 @@ describe('review: two app instances on one home, and the CLI', () => {
     const b = h.controller({ livenessMs: 100 }, { stateDir });
     await Promise.all([a.ready, b.ready]);
     await Promise.all([a.start(), b.start(), sleep(5).then(msbStart)]);
-    const settled = await waitUntil(async () => (await consistent([a, b])) === null && processesIn(h.home).length === 1, 8_000);
+    const settled = await waitUntil(
+      async () => (await consistent([a, b])) === null && processesIn(h.home).length === 1,
+      8_000,
+    );
     expect(settled, (await consistent([a, b])) ?? '').toBe(true);
     await a.stop();
     expect(await waitUntil(() => b.snapshot().state === 'stopped', 5_000)).toBe(true);
@@ -149,25 +156,29 @@ describe('review: Stop, restart and quit racing the world', () => {
     expect(processesIn(h.home)).toEqual([]);
   });
 
-  it('Stop pressed in instance A while instance B starts the server: A gives way, and the server B brings up is stopped, nothing left', { timeout: 40_000 }, async () => {
-    // A sees B's server at once (B's record is in the shared data folder) and adopts it; a stop of
-    // it must wait for B's start to let go of the home's lock, then stops it. Stop never leaves a
-    // server the user asked to stop.
-    h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '600000' };
-    h.settings = { ...h.settings, readinessTimeoutMs: 3_000 };
-    const a = h.controller({}, { stateDir });
-    const b = h.controller({}, { stateDir });
-    await Promise.all([a.ready, b.ready]);
-    const bStarting = b.start();
-    expect(await waitUntil(() => b.snapshot().pid !== null, 5_000)).toBe(true);
-    const aStarting = a.start();
-    await sleep(200);
-    const stopped = await a.stop();
-    await Promise.all([aStarting, bStarting]);
-    expect(stopped.state).toBe('stopped');
-    expect(await waitUntil(() => processesIn(h.home).length === 0, 5_000)).toBe(true);
-    await b.stop();
-  });
+  it(
+    'Stop pressed in instance A while instance B starts the server: A gives way, and the server B brings up is stopped, nothing left',
+    { timeout: 40_000 },
+    async () => {
+      // A sees B's server at once (B's record is in the shared data folder) and adopts it; a stop of
+      // it must wait for B's start to let go of the home's lock, then stops it. Stop never leaves a
+      // server the user asked to stop.
+      h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '600000' };
+      h.settings = { ...h.settings, readinessTimeoutMs: 3_000 };
+      const a = h.controller({}, { stateDir });
+      const b = h.controller({}, { stateDir });
+      await Promise.all([a.ready, b.ready]);
+      const bStarting = b.start();
+      expect(await waitUntil(() => b.snapshot().pid !== null, 5_000)).toBe(true);
+      const aStarting = a.start();
+      await sleep(200);
+      const stopped = await a.stop();
+      await Promise.all([aStarting, bStarting]);
+      expect(stopped.state).toBe('stopped');
+      expect(await waitUntil(() => processesIn(h.home).length === 0, 5_000)).toBe(true);
+      await b.stop();
+    },
+  );
 
   it('restart racing `msb server stop`: one server afterwards, tracked and named', async () => {
     const c = h.controller({ livenessMs: 100 }, { stateDir });
@@ -202,4 +213,3 @@ describe('review: Stop, restart and quit racing the world', () => {
     expect(isAlive(running.pid ?? 0)).toBe(false);
   });
 });
-

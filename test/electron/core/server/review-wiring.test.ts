@@ -1,6 +1,6 @@
 // Outside review, claim 2 as the shipped app has it: main.ts builds the controller. The record
 // that recognises the app's own server after a restart lives in `stateDir`; without it there is
-// no record at all. 
+// no record at all.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,15 @@ describe('review: the controller as main.ts creates it', () => {
   it('built like main.ts (no stateDir), the app recognises its own `.msbserver-wrapped` server after a restart and does not delete server.pid', async () => {
     h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
     // Exactly the options main.ts passes (home, logDir, settings, platform, logger), plus env/userHome for the test world.
-    const make = () => createController({ home: h.home, logDir: h.logDir, settings: () => h.settings, env: h.env, userHome: h.root, platform: process.platform });
+    const make = () =>
+      createController({
+        home: h.home,
+        logDir: h.logDir,
+        settings: () => h.settings,
+        env: h.env,
+        userHome: h.root,
+        platform: process.platform,
+      });
     const first = make();
     const running = await first.start();
     expect(running.state).toBe('running');
@@ -41,7 +49,10 @@ describe('review: the controller as main.ts creates it', () => {
     await second.dispose();
     if (stillAlive) process.kill(running.pid ?? 0, 'SIGKILL');
     await waitUntil(() => processesIn(h.home).length === 0, 3_000);
-    expect(seen, `after the restart (server ${running.pid}); Stop answered ${stop.state}, server alive after Stop: ${stillAlive}`).toEqual({
+    expect(
+      seen,
+      `after the restart (server ${running.pid}); Stop answered ${stop.state}, server alive after Stop: ${stillAlive}`,
+    ).toEqual({
       state: 'running',
       pid: running.pid,
       pidFile: String(running.pid),

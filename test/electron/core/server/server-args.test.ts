@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HOST, DEFAULT_PORT, flagsFromArgv, redactArgs, serverArgs } from '../../../../electron/core/server/server-args.ts';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  flagsFromArgv,
+  redactArgs,
+  serverArgs,
+} from '../../../../electron/core/server/server-args.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 
 const defaults = { host: DEFAULT_SETTINGS.host, port: DEFAULT_SETTINGS.port, devMode: false, namespacesPath: null };
@@ -50,7 +56,11 @@ describe('serverArgs', () => {
   });
 
   it('passes --path when a namespaces path is set', () => {
-    expect(serverArgs({ ...defaults, namespacesPath: '/srv/my namespaces' }, 'k')).toEqual(['--key=k', '--path', '/srv/my namespaces']);
+    expect(serverArgs({ ...defaults, namespacesPath: '/srv/my namespaces' }, 'k')).toEqual([
+      '--key=k',
+      '--path',
+      '/srv/my namespaces',
+    ]);
   });
 
   it('puts it all together in a fixed order', () => {
@@ -140,13 +150,25 @@ describe('flagsFromArgv', () => {
 
 describe('redactArgs', () => {
   it.each([
-    [['--key', 'secret'], ['--key', '<redacted>']],
-    [['-k', 'secret'], ['-k', '<redacted>']],
+    [
+      ['--key', 'secret'],
+      ['--key', '<redacted>'],
+    ],
+    [
+      ['-k', 'secret'],
+      ['-k', '<redacted>'],
+    ],
     [['--key=secret'], ['--key=<redacted>']],
     [['--key='], ['--key=<redacted>']],
     [['--key=-dash'], ['--key=<redacted>']],
-    [['--dev', '--port', '6000', '--key=s', '--host', '::1'], ['--dev', '--port', '6000', '--key=<redacted>', '--host', '::1']],
-    [['--path', '/ns', '-k', 's', '--port', '1'], ['--path', '/ns', '-k', '<redacted>', '--port', '1']],
+    [
+      ['--dev', '--port', '6000', '--key=s', '--host', '::1'],
+      ['--dev', '--port', '6000', '--key=<redacted>', '--host', '::1'],
+    ],
+    [
+      ['--path', '/ns', '-k', 's', '--port', '1'],
+      ['--path', '/ns', '-k', '<redacted>', '--port', '1'],
+    ],
     [['-ksecret'], ['-k<redacted>']],
     [['-k=secret'], ['-k=<redacted>']],
     [['--key'], ['--key']],
@@ -162,7 +184,9 @@ describe('redactArgs', () => {
 
   it('never lets the key through, whatever spelling serverArgs chose', () => {
     const key = 'Zz9-secret-value';
-    const shown = redactArgs(serverArgs({ host: '0.0.0.0', port: 6000, devMode: false, namespacesPath: '/ns' }, key)).join(' ');
+    const shown = redactArgs(
+      serverArgs({ host: '0.0.0.0', port: 6000, devMode: false, namespacesPath: '/ns' }, key),
+    ).join(' ');
     expect(shown).not.toContain(key);
     expect(shown).not.toContain('secret');
   });

@@ -30,7 +30,11 @@ afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-async function open(file: string, header: string, rotateBytes?: number): Promise<{ handle: FileHandle; offset: number }> {
+async function open(
+  file: string,
+  header: string,
+  rotateBytes?: number,
+): Promise<{ handle: FileHandle; offset: number }> {
   const opened = await openServerLog(file, header, rotateBytes);
   handles.push(opened.handle);
   return opened;
@@ -257,7 +261,8 @@ describe('stripTerminalCodes', () => {
 });
 
 describe('capLine never shows part of a key or a token at a cut', () => {
-  const TOKEN = 'msb_eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDAwMDAsIm5hbWVzcGFjZSI6IioifQ.c2lnbmF0dXJlc2lnbmF0dXJl';
+  const TOKEN =
+    'msb_eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDAwMDAsIm5hbWVzcGFjZSI6IioifQ.c2lnbmF0dXJlc2lnbmF0dXJl';
   const KEY = 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
 
   it('drops what is left of a token or key the start of a tail cut into', () => {

@@ -3,7 +3,15 @@ import { effectiveServerUrl, serverUrlFromSettings } from '../../../../electron/
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../../../shared/server-status.ts';
 
-const running: ServerSnapshot = { ...INITIAL_SNAPSHOT, state: 'running', pid: 1234, url: 'http://127.0.0.1:5555', devMode: false, startedAt: 1, healthy: true };
+const running: ServerSnapshot = {
+  ...INITIAL_SNAPSHOT,
+  state: 'running',
+  pid: 1234,
+  url: 'http://127.0.0.1:5555',
+  devMode: false,
+  startedAt: 1,
+  healthy: true,
+};
 
 describe('server URLs', () => {
   it('come from the settings, IPv6 in brackets, and from the running server while there is one', () => {

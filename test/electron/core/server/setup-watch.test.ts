@@ -17,7 +17,10 @@ afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-function watch(options: () => SetupCheckOptions, extra: { recheckMs?: number; check?: (o: SetupCheckOptions) => Promise<SetupState> } = {}): SetupWatch {
+function watch(
+  options: () => SetupCheckOptions,
+  extra: { recheckMs?: number; check?: (o: SetupCheckOptions) => Promise<SetupState> } = {},
+): SetupWatch {
   const w = new SetupWatch({ options, ...extra });
   watches.push(w);
   return w;
@@ -49,7 +52,9 @@ describe('SetupWatch', () => {
   it('looks again by itself while msbserver is missing, so an install made in a terminal shows', async () => {
     const bin = path.join(dir, '.local', 'bin');
     await fsp.chmod(dir, 0o755);
-    const w = watch(() => ({ env: { PATH: '' }, settingsPath: null, platform: 'linux', userHome: dir }), { recheckMs: 20 });
+    const w = watch(() => ({ env: { PATH: '' }, settingsPath: null, platform: 'linux', userHome: dir }), {
+      recheckMs: 20,
+    });
     expect((await w.refresh()).kind).toBe('missing');
     await fsp.mkdir(bin, { recursive: true });
     await fsp.copyFile(STANDIN_PATH, path.join(bin, 'msbserver'));
@@ -62,7 +67,10 @@ describe('SetupWatch', () => {
   it('never looks by itself once everything is there', async () => {
     let looks = 0;
     const ready: SetupState = { kind: 'ready', msbserver: '/x/msbserver', msbrun: { found: true, searched: [] } };
-    const w = watch(() => ({ env: {}, settingsPath: null, platform: 'linux', userHome: dir }), { recheckMs: 10, check: () => Promise.resolve((looks += 1, ready)) });
+    const w = watch(() => ({ env: {}, settingsPath: null, platform: 'linux', userHome: dir }), {
+      recheckMs: 10,
+      check: () => Promise.resolve(((looks += 1), ready)),
+    });
     await w.refresh();
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(looks).toBe(1);
@@ -75,7 +83,14 @@ describe('SetupWatch', () => {
       recheckMs: 0,
       check: () => {
         looks += 1;
-        return new Promise((resolve) => (release = () => resolve({ kind: 'missing', locate: { found: false, searched: [String(looks)], problem: 'p', hint: 'h' } })));
+        return new Promise(
+          (resolve) =>
+            (release = () =>
+              resolve({
+                kind: 'missing',
+                locate: { found: false, searched: [String(looks)], problem: 'p', hint: 'h' },
+              })),
+        );
       },
     });
     const first = w.refresh();
@@ -85,14 +100,18 @@ describe('SetupWatch', () => {
     await until(() => looks === 2);
     release();
     const second2 = (): SetupState => w.current();
-    await until(() => { const now = second2(); return now.kind === 'missing' && now.locate.searched[0] === '2'; });
+    await until(() => {
+      const now = second2();
+      return now.kind === 'missing' && now.locate.searched[0] === '2';
+    });
   });
 
   it('keeps the last answer when a look fails', async () => {
     let fail = false;
     const w = watch(() => ({ env: {}, settingsPath: null, platform: 'win32', userHome: dir }), {
       recheckMs: 0,
-      check: (o) => (fail ? Promise.reject(new Error('EIO')) : Promise.resolve({ kind: 'unsupported', platformName: o.platform })),
+      check: (o) =>
+        fail ? Promise.reject(new Error('EIO')) : Promise.resolve({ kind: 'unsupported', platformName: o.platform }),
     });
     await w.refresh();
     fail = true;

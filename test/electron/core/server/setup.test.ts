@@ -15,14 +15,28 @@ afterEach(async () => {
 
 describe('checkSetup', () => {
   it('says microsandbox is missing, with every place looked in, when nothing is installed', async () => {
-    const setup = await checkSetup({ env: { PATH: path.join(dir, 'bin') }, settingsPath: null, platform: 'linux', userHome: dir });
+    const setup = await checkSetup({
+      env: { PATH: path.join(dir, 'bin') },
+      settingsPath: null,
+      platform: 'linux',
+      userHome: dir,
+    });
     expect(setup.kind).toBe('missing');
     if (setup.kind === 'missing') expect(setup.locate.searched).toContain(path.join(dir, '.local', 'bin', 'msbserver'));
   });
 
   it('finds msbserver and msbrun beside it (the stand-in has both)', async () => {
-    const setup = await checkSetup({ env: { MSBSERVER_EXE: STANDIN_PATH }, settingsPath: null, platform: 'linux', userHome: dir });
-    expect(setup).toEqual({ kind: 'ready', msbserver: STANDIN_PATH, msbrun: { found: true, searched: [path.join(path.dirname(STANDIN_PATH), 'msbrun')] } });
+    const setup = await checkSetup({
+      env: { MSBSERVER_EXE: STANDIN_PATH },
+      settingsPath: null,
+      platform: 'linux',
+      userHome: dir,
+    });
+    expect(setup).toEqual({
+      kind: 'ready',
+      msbserver: STANDIN_PATH,
+      msbrun: { found: true, searched: [path.join(path.dirname(STANDIN_PATH), 'msbrun')] },
+    });
   });
 
   it('finds msbserver without msbrun beside it', async () => {
@@ -35,6 +49,9 @@ describe('checkSetup', () => {
   });
 
   it('names Windows as unsupported', async () => {
-    expect(await checkSetup({ env: {}, settingsPath: null, platform: 'win32', userHome: dir })).toEqual({ kind: 'unsupported', platformName: 'Windows' });
+    expect(await checkSetup({ env: {}, settingsPath: null, platform: 'win32', userHome: dir })).toEqual({
+      kind: 'unsupported',
+      platformName: 'Windows',
+    });
   });
 });

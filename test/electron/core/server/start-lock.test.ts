@@ -251,7 +251,9 @@ describe('acquireLock', () => {
     const content = JSON.stringify({ pid: await deadPid(), token: 'x' });
     await fsp.writeFile(lockFile, content);
     await fsp.writeFile(breaker, String(process.pid));
-    await expect(acquireLock(lockFile, { timeoutMs: 200, breakerStaleMs: 60_000 })).rejects.toBeInstanceOf(LockTimeoutError);
+    await expect(acquireLock(lockFile, { timeoutMs: 200, breakerStaleMs: 60_000 })).rejects.toBeInstanceOf(
+      LockTimeoutError,
+    );
     expect(await fsp.readFile(lockFile, 'utf8')).toBe(content);
     expect(await exists(breaker)).toBe(true);
   });

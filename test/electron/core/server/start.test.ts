@@ -186,7 +186,10 @@ describe('start failures', () => {
     await fsp.mkdir(h.home, { recursive: true });
     await fsp.writeFile(h.paths.keyFile, key, { mode: 0o600 });
     // A server build that logs its argv, its key and a client's token, then dies.
-    const leaky = await writeWrapper('leaky', `echo "argv: $*"\necho "using key ${key}"\necho "rejected Bearer ${token}"\nexit 4`);
+    const leaky = await writeWrapper(
+      'leaky',
+      `echo "argv: $*"\necho "using key ${key}"\necho "rejected Bearer ${token}"\nexit 4`,
+    );
     h.env = { ...h.env, MSBSERVER_EXE: leaky };
     const failed = await h.controller().start();
     expect(failed.error?.code).toBe('exited');

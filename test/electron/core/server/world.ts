@@ -26,7 +26,11 @@ async function withMsbrun(dir: string): Promise<void> {
 /** Sets LD_LIBRARY_PATH and runs the real binary as its child, without `exec`. */
 export async function noExecWrapper(dir: string): Promise<string> {
   await withMsbrun(dir);
-  return script(dir, 'msbserver', `LD_LIBRARY_PATH="$HOME/.local/lib"; export LD_LIBRARY_PATH\n"${NODE}" "${STANDIN_MAIN}" "$@"\necho "wrapper: server exited with $?"`);
+  return script(
+    dir,
+    'msbserver',
+    `LD_LIBRARY_PATH="$HOME/.local/lib"; export LD_LIBRARY_PATH\n"${NODE}" "${STANDIN_MAIN}" "$@"\necho "wrapper: server exited with $?"`,
+  );
 }
 
 /** Puts the real server in the background and exits 0 at once. */
@@ -40,7 +44,11 @@ export async function renamedExecWrapper(dir: string): Promise<string> {
   await fsp.mkdir(dir, { recursive: true });
   await withMsbrun(dir);
   const wrapped = path.join(dir, '.msbserver-wrapped');
-  await fsp.writeFile(wrapped, `#!${NODE}\nimport ${JSON.stringify(new URL('../../../fixtures/msbserver-standin/main.js', import.meta.url).href)};\n`, { mode: 0o755 });
+  await fsp.writeFile(
+    wrapped,
+    `#!${NODE}\nimport ${JSON.stringify(new URL('../../../fixtures/msbserver-standin/main.js', import.meta.url).href)};\n`,
+    { mode: 0o755 },
+  );
   return script(dir, 'msbserver', `exec "${wrapped}" "$@"`);
 }
 
@@ -85,7 +93,8 @@ export async function cliStart(options: {
     child.once('error', reject);
   });
   child.unref();
-  if (options.writePid !== false) await fsp.writeFile(path.join(options.home, 'server.pid'), (options.pidText ?? String)(child.pid ?? 0));
+  if (options.writePid !== false)
+    await fsp.writeFile(path.join(options.home, 'server.pid'), (options.pidText ?? String)(child.pid ?? 0));
   return child;
 }
 

@@ -1,0 +1,107 @@
+/**
+ * The runtime generation's public face (microsandbox 0.3 and later: no server, `msb` itself is the
+ * interface through its JSON output). `../shared/msb-runtime-contract.md` is the spec. These names
+ * are used by main, the benchmarks and outside checks: keep them.
+ */
+import type { Disposable } from '../disposable.ts';
+import type { Logger } from '../logger.ts';
+
+/** Which generation the app drives: the runtime's `msb`, the 0.2 server's `msbserver`, or none found. */
+export type Generation = 'runtime' | 'server' | 'none';
+
+/** Something the user should know about what was found (the upgrade trap, an old runtime, …). */
+export interface MicrosandboxNote {
+  readonly code: string;
+  readonly message: string;
+  /** What to do about it, in words a user can follow (a command to run, a setting to change). */
+  readonly fix: string;
+}
+
+export interface FindMicrosandboxOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly userHome: string;
+  readonly platform: NodeJS.Platform;
+  /** The `msb` path chosen in Settings, looked at first. */
+  readonly settingsPath?: string | null;
+}
+
+export interface FoundMicrosandbox {
+  readonly generation: Generation;
+  readonly msb: { readonly path: string; readonly version: string } | null;
+  readonly msbserver: { readonly path: string } | null;
+  readonly notes: readonly MicrosandboxNote[];
+}
+
+/** One sandbox as `msb ls` and `msb ps -a` show it. */
+export interface RuntimeSandbox {
+  readonly name: string;
+  /** As upstream spells it (`Running`, `Stopped`, `Crashed`, `Paused`, …); unknown ones kept as they are. */
+  readonly status: string;
+  readonly image: string;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+  readonly cpus: number | null;
+  readonly memoryMib: number | null;
+  /** As `msb ps` prints them: `"127.0.0.1:8080->80/tcp"`. */
+  readonly ports: readonly string[];
+}
+
+export interface RuntimeOptions {
+  /** The absolute path of the `msb` that `findMicrosandbox` found and checked. */
+  readonly msbPath: string;
+  /** `MSB_HOME` for `msb` (the user's, or a test's temporary one); unset: `msb`'s own default. */
+  readonly home?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+}
+
+/** Live figures from `msb metrics` (fields as upstream names them, camel-cased). */
+export interface RuntimeMetrics {
+  readonly name: string;
+  readonly cpuPercent: number | null;
+  readonly memoryBytes: number | null;
+  readonly memoryLimitBytes: number | null;
+  readonly diskReadBytes: number | null;
+  readonly diskWriteBytes: number | null;
+  readonly netRxBytes: number | null;
+  readonly netTxBytes: number | null;
+  readonly uptimeSecs: number | null;
+}
+
+/** One line of `msb logs --json`, scrubbed. */
+export interface RuntimeLogLine {
+  /** `stdout`, `stderr` or `system`. */
+  readonly source: string;
+  readonly text: string;
+  /** Milliseconds since the epoch, or null when the line had no time. */
+  readonly time: number | null;
+}
+
+export interface RuntimeSandboxes extends Disposable {
+  list(): Promise<RuntimeSandbox[]>;
+  stop(name: string, options?: { readonly force?: boolean }): Promise<void>;
+  start(name: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  logTail(name: string, lines: number): Promise<RuntimeLogLine[]>;
+  dispose(): void;
+}
+
+export type HostCheckState = 'ok' | 'warn' | 'fail';
+
+export interface HostCheck {
+  readonly name: string;
+  readonly state: HostCheckState;
+  readonly detail: string;
+  readonly fixes: readonly string[];
+}
+
+export interface HostReport {
+  readonly ok: boolean;
+  readonly checks: readonly HostCheck[];
+}
+
+export interface CheckHostOptions {
+  readonly msbPath: string;
+  readonly home?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}

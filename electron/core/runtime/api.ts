@@ -105,3 +105,64 @@ export interface CheckHostOptions {
   readonly home?: string;
   readonly env?: NodeJS.ProcessEnv;
 }
+
+/** `msb context`: where `msb` sends its work (read only; the app never changes it). */
+export interface RuntimeContext {
+  /** `local` or `cloud`; a kind the app does not know is kept as it is. */
+  readonly kind: string;
+  readonly profile: string | null;
+  readonly apiUrl: string | null;
+}
+
+/** What the app can ask `msb` to do to one sandbox. Which of them a status allows is a rule in `shared/`. */
+export type RuntimeAction = 'stop' | 'start' | 'restart' | 'remove' | 'pause' | 'resume';
+
+/** What the installed `msb` can do beyond 0.6's commands (0.7 adds pause and resume). */
+export interface RuntimeCapabilities {
+  readonly pause: boolean;
+}
+
+/** Everything the tray and the window show of the runtime generation, kept current by the service. */
+export interface RuntimeState {
+  readonly sandboxes: readonly RuntimeSandbox[];
+  /** By sandbox name; only while someone holds interest in metrics, else empty. */
+  readonly metrics: Readonly<Record<string, RuntimeMetrics>>;
+  /** Null until the first `msb doctor` finished. */
+  readonly host: HostReport | null;
+  readonly context: RuntimeContext | null;
+  readonly capabilities: RuntimeCapabilities;
+  /** Why the last listing failed (a hung `msb`, garbage output, an error it printed); null when it worked. */
+  readonly error: string | null;
+  /** When the last listing finished, ms since the epoch; null before the first. */
+  readonly listedAt: number | null;
+}
+
+export interface RuntimeServiceOptions extends RuntimeOptions {
+  /** How long one `msb` command may take before it is killed and reported (default 10 s). */
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * The runtime generation for main: lists on file events in the home (debounced) and on a slow
+ * timer only while something runs; follows metrics while interest is held and one sandbox's log
+ * while the window looks at it; runs the actions. `msb` is run by absolute path, never through a
+ * shell, with a timeout and a cap on what it may print; nothing is written into the home.
+ */
+export interface RuntimeService extends Disposable {
+  state(): RuntimeState;
+  /** Every state that differs from the one before. Returns the unsubscribe. */
+  onChange(listener: (state: RuntimeState) => void): () => void;
+  /** Lists now; the state after it. */
+  refresh(): Promise<RuntimeState>;
+  /** Runs `msb doctor` now; the report (also in the next state). */
+  checkHost(): Promise<HostReport>;
+  /** Holds interest in metrics (`msb metrics --follow` runs while any is held); returns the release (idempotent). */
+  watchMetrics(): () => void;
+  /** Follows one sandbox's log (`msb logs --json -f`), or none with null; lines arrive through onLogLines. */
+  followLog(name: string | null): void;
+  onLogLines(listener: (name: string, lines: readonly RuntimeLogLine[]) => void): () => void;
+  logTail(name: string, lines: number): Promise<RuntimeLogLine[]>;
+  /** Rejects with `msb`'s own message when it fails. `force` only for stop. */
+  act(name: string, action: RuntimeAction, options?: { readonly force?: boolean }): Promise<void>;
+  dispose(): void;
+}

@@ -709,6 +709,7 @@ class FakeNativeTheme extends RecordingEmitter {
   constructor() {
     super('nativeTheme');
     this.shouldUseDarkColors = false;
+    /** @type {import('electron').NativeTheme['themeSource']} */
     this.themeSource = 'system';
   }
 }

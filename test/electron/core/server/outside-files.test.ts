@@ -6,6 +6,7 @@ import { promises as fsp, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
@@ -111,22 +112,42 @@ describe('the home', () => {
 });
 
 /** Runs `script` (TypeScript, through tsx) as the user `nobody`, and returns its JSON output. */
-async function runAsNobody(script: string, env: Record<string, string>): Promise<unknown> {
-  const tsx = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+/**
+ * Runs `entry` (a module of the tree, bundled with its imports into one file by esbuild) as
+ * `nobody`. That user may not enter the checkout or the folder Node came from (a clone in a
+ * private folder, Node from `npx -p node@24` under /root/.npm): the bundle and a copy of the Node
+ * binary go into a fresh world-readable folder, so the child needs nothing else of ours.
+ */
+async function runAsNobody(entry: string, env: Record<string, string>): Promise<unknown> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'as-nobody-'));
-  await fsp.chmod(dir, 0o755);
-  const file = path.join(dir, 'script.mts');
-  await fsp.writeFile(file, script, { mode: 0o644 });
-  const result = spawnSync(process.execPath, [tsx, file], {
-    uid: 65534,
-    gid: 65534,
-    env: { PATH: process.env['PATH'] ?? '', HOME: '/tmp', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  await fsp.rm(dir, { recursive: true, force: true });
-  if (result.status !== 0) throw new Error(`as nobody: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null');
+  try {
+    await fsp.chmod(dir, 0o755);
+    const bundle = path.join(dir, 'script.mjs');
+    await build({
+      stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
+    await fsp.chmod(bundle, 0o644);
+    const node = path.join(dir, 'node');
+    await fsp.copyFile(process.execPath, node);
+    await fsp.chmod(node, 0o755);
+    const result = spawnSync(node, [bundle], {
+      uid: 65534,
+      gid: 65534,
+      cwd: dir,
+      env: { PATH: '/usr/bin:/bin', HOME: '/tmp', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    if (result.status !== 0) throw new Error(`as nobody: ${result.stderr}${result.error?.message ?? ''}`);
+    return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null');
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 }
 
 describe('a key the app cannot tighten', () => {
@@ -139,9 +160,11 @@ describe('a key the app cannot tighten', () => {
         const keyFile = path.join(dir, 'server.key');
         await fsp.writeFile(keyFile, 'RootKey0123456789abcdefghijklmno', { mode: 0o644 });
         await fsp.chmod(keyFile, 0o644);
-        const module = new URL('../../../../electron/core/keys/server-key.ts', import.meta.url).href;
         const out = (await runAsNobody(
-          `const m = await import(${JSON.stringify(module)}); const warnings = []; const key = await m.ensureServerKey(process.env.KEY_FILE, { onWarning: (w) => warnings.push(w) }); console.log(JSON.stringify({ key: key.key, warnings }));`,
+          `import { ensureServerKey } from '../../../../electron/core/keys/server-key.ts';
+           const warnings: string[] = [];
+           const key = await ensureServerKey(process.env['KEY_FILE'] ?? '', { onWarning: (w) => warnings.push(w) });
+           console.log(JSON.stringify({ key: key.key, warnings }));`,
           { KEY_FILE: keyFile },
         )) as { key: string; warnings: string[] };
         expect(out.key).toBe('RootKey0123456789abcdefghijklmno');

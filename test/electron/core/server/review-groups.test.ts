@@ -123,7 +123,6 @@ describe('review: wrappers that stay in the group', () => {
   // suite): one retry keeps a rare scheduling accident from failing CI, and a real fault fails both.
   it(
     'quitting during a backgrounding wrapper’s start, the next app run recognises (or ends) that server',
-    { retry: 1 },
     async () => {
       withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
       h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '1500' };

@@ -118,37 +118,38 @@ describe('review: wrappers that stay in the group', () => {
     expect(isAlive(server ?? 0), `server ${server} (group ${pgidOf(server ?? 0)}) still runs after Stop`).toBe(false);
   });
 
-  // Timing-sensitive on a loaded 2-core machine (1 failure in about 8 full runs on 2026-12-02, the
-  // backgrounded server gone before the second run looked; not reproduced alone or under a parallel
-  // suite): one retry keeps a rare scheduling accident from failing CI, and a real fault fails both.
-  it(
-    'quitting during a backgrounding wrapper’s start, the next app run recognises (or ends) that server',
-    async () => {
-      withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
-      h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '1500' };
-      const first = h.controller({}, { stateDir });
-      void first.start();
-      expect(
-        await waitUntil(
-          () =>
-            first.snapshot().pid !== null && !isAlive(first.snapshot().pid ?? 0) && processesIn(h.home).length === 1,
-          5_000,
-        ),
-      ).toBe(true);
-      await first.dispose(); // the app quits: "its server is detached and is left to come up"
-      await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
-      const [server] = processesIn(h.home);
+  // The server binds at once and never answers health, so the app always quits while its start
+  // still waits, and no other process can take the port meanwhile. (It used to bind 1.5 s late: in
+  // a full parallel suite another test could take the port freePort had just released, the server
+  // then exited on its bind error and the next run found nothing to recognise.)
+  it('quitting during a backgrounding wrapper’s start, the next app run recognises (or ends) that server', async () => {
+    withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
+    h.env = { ...h.env, MSB_STANDIN_NEVER_HEALTHY: '1' };
+    const first = h.controller({}, { stateDir });
+    const starting = first.start();
+    expect(
+      await waitUntil(
+        async () =>
+          first.snapshot().pid !== null &&
+          !isAlive(first.snapshot().pid ?? 0) &&
+          processesIn(h.home).length === 1 &&
+          (await portInUse('127.0.0.1', h.settings.port)),
+        5_000,
+      ),
+    ).toBe(true);
+    await first.dispose(); // the app quits: "its server is detached and is left to come up"
+    expect((await starting).state, 'the start gave way to the quit').toBe('starting');
+    const [server] = processesIn(h.home);
 
-      const second = h.controller({}, { stateDir });
-      await second.ready;
-      const problem = `second run: ${second.snapshot().state} pid ${second.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, live ${JSON.stringify(processesIn(h.home))}`;
-      const recognised = second.snapshot().state === 'running' && second.snapshot().pid === server;
-      const again = await second.start();
-      await second.stop();
-      expect(recognised, problem).toBe(true);
-      expect(again.error?.code, again.error?.message).toBeUndefined();
-    },
-  );
+    const second = h.controller({}, { stateDir });
+    await second.ready;
+    const problem = `second run: ${second.snapshot().state} pid ${second.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, live ${JSON.stringify(processesIn(h.home))}`;
+    const recognised = second.snapshot().state === 'running' && second.snapshot().pid === server;
+    const again = await second.start();
+    await second.stop();
+    expect(recognised, problem).toBe(true);
+    expect(again.error?.code, again.error?.message).toBeUndefined();
+  });
 });
 
 describe('review: what a wrapper leaves in its group when the app did not spawn the leader this run', () => {

@@ -21,6 +21,7 @@ import type { Settings } from '../../../../shared/settings-schema.ts';
 import type { SandboxesView, SandboxInfo, SandboxState } from '../../../../shared/sandboxes.ts';
 import type { SetupState } from '../../../../shared/setup.ts';
 import { trayShownOf } from '../../../../electron/core/desktop/sandbox-feed.ts';
+import { statusView } from '../../../../renderer/src/status-model.ts';
 
 const STATES: readonly ServerState[] = ['stopped', 'starting', 'running', 'stopping', 'failed'];
 const PLATFORMS: readonly NodeJS.Platform[] = ['darwin', 'linux', 'win32'];
@@ -645,5 +646,51 @@ describe('the first run, failures and quitting in the tray', () => {
     expect(byId(menu, 'open-settings').label).toBe('Settings…');
     expect(byId(menu, 'about').label).toBe('About Microsandbox Tray');
     expect(byId(menu, 'open-window').label).toBe('Open Window');
+  });
+});
+
+// The tray and the window take Restart from the same facts.
+describe('Restart while no msbserver can be found', () => {
+  const CLI_SERVER: ServerSnapshot = {
+    ...INITIAL_SNAPSHOT,
+    state: 'running',
+    pid: 4321,
+    url: 'http://127.0.0.1:5555',
+    devMode: false,
+    startedAt: 1_700_000_000_000,
+    external: true,
+    healthy: true,
+  };
+  const MISSING: SetupState = {
+    kind: 'missing',
+    locate: {
+      found: false,
+      searched: ['/home/u/.local/bin/msbserver'],
+      problem: 'msbserver was not found.',
+      hint: '',
+      reason: 'missing',
+    },
+  };
+
+  describe('Restart while no msbserver can be found', () => {
+    it('the tray does not offer Restart Server (the stop would succeed and the start fail)', () => {
+      const menu = buildTrayMenu({
+        snapshot: CLI_SERVER,
+        settings: DEFAULT_SETTINGS,
+        platform: 'linux',
+        startAtLogin: false,
+        setup: MISSING,
+        now: 0,
+      });
+      expect(menu.find((item) => item.id === 'stop')?.enabled).toBe(true);
+      expect(menu.find((item) => item.id === 'restart')?.enabled).toBe(false);
+    });
+
+    it('the window agrees with the tray', () => {
+      const view = statusView(CLI_SERVER, 0, { serverSupported: true, startBlocked: true });
+      expect(view.canStop).toBe(true);
+      expect(view.canRestart).toBe(false);
+      expect(view.primary).not.toBe('restart');
+    });
   });
 });

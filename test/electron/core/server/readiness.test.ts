@@ -1,4 +1,5 @@
-// Outside review, claims 1, 2, 9: process groups and wrappers the team's tests do not build.
+// Who really answered a start: wrappers that put the server in a session of its own, fork twice,
+// background it or stay in its group, and what the next app run makes of what they left.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,8 +23,10 @@ import {
   setsidBackgroundWrapper,
   setsidWaitingWrapper,
   sleep,
-} from './review-world.ts';
+} from './hostile-world.ts';
 import { cliStart, daemonWrapper, noExecWrapper } from './world.ts';
+import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
+import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 
 let h: Harness;
 let stateDir: string;
@@ -59,7 +62,7 @@ async function oneTrackedOrNone(c: ReturnType<Harness['controller']>): Promise<s
   return `live ${JSON.stringify(live)} (port ${h.settings.port} in use: ${await portInUse('127.0.0.1', h.settings.port)}), state ${s.state} pid ${s.pid} external ${s.external}, server.pid ${JSON.stringify(file)}, error ${s.error?.code ?? '-'}: ${s.error?.message ?? '-'}`;
 }
 
-describe('review: a wrapper that puts the server in a session of its own (setsid)', () => {
+describe('a wrapper that puts the server in a session of its own (setsid)', () => {
   it.each([
     ['waits for it, runs node …/main.js', setsidWaitingWrapper, false],
     ['waits for it, runs node …/msbserver', setsidWaitingWrapper, true],
@@ -81,7 +84,7 @@ describe('review: a wrapper that puts the server in a session of its own (setsid
   });
 });
 
-describe('review: wrappers that stay in the group', () => {
+describe('wrappers that stay in the group', () => {
   it('a wrapper that forks twice (subshell + background): tracked, named in server.pid, stopped', async () => {
     withServer(await doubleForkWrapper(path.join(h.root, 'wrapper')));
     const c = h.controller({}, { stateDir });
@@ -152,7 +155,7 @@ describe('review: wrappers that stay in the group', () => {
   });
 });
 
-describe('review: what a wrapper leaves in its group when the app did not spawn the leader this run', () => {
+describe('what a wrapper leaves in its group when the app did not spawn the leader this run', () => {
   it('after an app restart, `msb server stop` on a no-exec wrapper: the real server does not run on untracked', async () => {
     withServer(await noExecWrapper(path.join(h.root, 'wrapper')));
     const first = h.controller({}, { stateDir });
@@ -221,5 +224,78 @@ describe('review: what a wrapper leaves in its group when the app did not spawn 
     expect((await c.stop()).state).toBe('stopped');
     expect(Date.now() - t0).toBeLessThan(4_000);
     expect(processesIn(h.home)).toEqual([]);
+  });
+});
+
+// `msb server start` takes no lock. Raced against the app's start over many
+// rounds, the end is always exactly one live msbserver for the home, server.pid naming it, and the
+// app tracking it; Stop then leaves nothing.
+describe('the CLI racing the app’s start', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+
+  afterEach(() => cleanupChecked(h));
+
+  /**
+   * What `msb server start` does: a live PID in server.pid means "already running"; else spawn and
+   * record. Split at the gap the race lives in: the check passed, the spawn has not happened yet.
+   */
+  async function msbCheck(): Promise<boolean> {
+    const text = await fsp.readFile(h.paths.pidFile, 'utf8').catch(() => null);
+    const pid = text === null ? NaN : Number(text.trim());
+    return !(Number.isInteger(pid) && pid > 1 && (await processLiveness(pid)) === 'alive');
+  }
+
+  const ROUNDS = 20;
+
+  describe('the CLI racing the app’s start', () => {
+    it(
+      `ends with exactly one tracked server named in server.pid, in each of ${ROUNDS} rounds`,
+      { timeout: 120_000 },
+      async () => {
+        const problems: string[] = [];
+        const spawned: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const c = h.controller({ livenessMs: 100 });
+          await c.ready;
+          // The CLI's check passes before the app starts; its spawn comes before, with, or after the
+          // app's, so that either server may win the port and either PID file may be written last.
+          const offset = (round * 7) % 60;
+          expect(await msbCheck()).toBe(true);
+          const appStart = c.start();
+          await new Promise((resolve) => setTimeout(resolve, offset));
+          const cli = await cliStart({ home: h.home, port: h.settings.port, executable: STANDIN_PATH });
+          spawned.push(cli.pid ?? 0);
+          await appStart;
+          const settled = await waitUntil(async () => {
+            const live = processesIn(h.home);
+            const snapshot = c.snapshot();
+            return (
+              live.length === 1 &&
+              snapshot.state === 'running' &&
+              snapshot.pid === live[0] &&
+              (await h.pidFile())?.trim() === String(live[0])
+            );
+          }, 8_000);
+          if (!settled) {
+            problems.push(
+              `round ${round} (CLI after ${offset} ms): live ${JSON.stringify(processesIn(h.home))}, state ${c.snapshot().state} pid ${c.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, error ${c.snapshot().error?.message ?? '-'}`,
+            );
+          }
+          const stopped = await c.stop();
+          await c.dispose();
+          const empty = await waitUntil(() => processesIn(h.home).length === 0, 5_000);
+          if (stopped.state !== 'stopped' || !empty)
+            problems.push(`round ${round}: stop left ${JSON.stringify(processesIn(h.home))} (${stopped.state})`);
+          for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
+          await fsp.rm(h.paths.pidFile, { force: true });
+        }
+        expect(problems).toEqual([]);
+        expect(spawned).toHaveLength(ROUNDS); // every round had two starters
+      },
+    );
   });
 });

@@ -1,4 +1,4 @@
-// Outside review (branch review-outside): more hostile worlds than world.ts builds — wrappers
+// More hostile worlds than world.ts builds — wrappers
 // that leave the process group (setsid), fork twice, a Python look-alike msbserver that changes
 // its process group, FIFOs and links in the home.
 import { spawn, type ChildProcess } from 'node:child_process';

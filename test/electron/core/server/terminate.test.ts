@@ -1,4 +1,4 @@
-// The outside world (1, 2, 9, 12): msbserver behind wrapper scripts — without `exec`, putting the
+// Ending a server and its process group: msbserver behind wrapper scripts — without `exec`, putting the
 // server in the background, exec'ing another name — stopped as a whole process group, recognised
 // after an app restart by the app's own record, and Stop winning over a start.
 import { promises as fsp } from 'node:fs';

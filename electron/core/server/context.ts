@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { type Clock, systemClock } from '../clock.ts';
+import { type Clock, defaultTimers, systemClock, type Timers } from '../clock.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { homePaths, type HomePaths } from '../paths.ts';
 import { acquireLock } from './start-lock.ts';
@@ -54,6 +54,8 @@ export interface ServerContext {
   /** Read at every use, so a settings change applies to the next start. */
   readonly settings: () => Settings;
   readonly clock: Clock;
+  /** What the controller schedules (the automatic restart), so a test can observe it. */
+  readonly timers: Timers;
   readonly logger: Logger;
   /** The app's own data folder, where it records the servers it started; none in some tests. */
   readonly stateDir?: string | undefined;
@@ -89,6 +91,7 @@ export interface ControllerOptions {
   userHome?: string;
   timing?: Partial<ControllerTiming>;
   clock?: Clock;
+  timers?: Timers;
   logger?: Logger;
   /** The app's data folder, where it records the servers it starts (recognised after a restart). */
   stateDir?: string;
@@ -107,6 +110,7 @@ export function createServerContext(options: ControllerOptions & { readonly logF
     timing: { ...DEFAULT_TIMING, ...options.timing },
     settings: options.settings,
     clock: options.clock ?? systemClock,
+    timers: options.timers ?? defaultTimers,
     logger: options.logger ?? silentLogger,
     stateDir: options.stateDir,
   };

@@ -7,6 +7,7 @@
 import type { LocateResult } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { INITIAL_SNAPSHOT } from '../../../shared/server-status.ts';
+import type { TimerHandle } from '../clock.ts';
 import { errorText, ignoreFailure } from '../logger.ts';
 import type { OwnChild } from './child.ts';
 import { type ControllerOptions, createServerContext, type ExitStatus, type ServerContext } from './context.ts';
@@ -48,7 +49,7 @@ class ServerController implements Controller {
   /** Bumped by every start, stop, restart and key reset the user asks for: a crash handled after one does not restart the server. */
   #intent = 0;
   #crashTimes: readonly number[] = [];
-  #restartTimer: NodeJS.Timeout | null = null;
+  #restartTimer: TimerHandle | null = null;
   /** Aborts the health wait of a start in flight, so that quitting need not wait for its timeout. */
   #startAbort: AbortController | null = null;
   #disposing = false;
@@ -229,7 +230,7 @@ class ServerController implements Controller {
       });
       return;
     }
-    this.#restartTimer = setTimeout(() => {
+    this.#restartTimer = this.#ctx.timers.setTimeout(() => {
       this.#restartTimer = null;
       if (intent === this.#intent) void this.#enqueue(() => this.#start({}));
     }, decision.delayMs);
@@ -237,7 +238,7 @@ class ServerController implements Controller {
   }
 
   #cancelAutoRestart(): void {
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    if (this.#restartTimer) this.#ctx.timers.clearTimeout(this.#restartTimer);
     this.#restartTimer = null;
     if (this.#snapshot.restartAt !== null) this.#set({ ...this.#snapshot, restartAt: null });
   }

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { countingTimers, createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
 import path from 'node:path';
 import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
@@ -81,7 +81,8 @@ describe('crash policy', () => {
   it('restarts after a crash and stops at the crash-loop limit', async () => {
     h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
     h.settings = { ...h.settings, autoRestart: true };
-    const c = h.controller({ restartBackoffMs: 20, maxCrashRestarts: 2 });
+    const t = countingTimers();
+    const c = h.controller({ restartBackoffMs: 20, maxCrashRestarts: 2 }, { timers: t.timers });
     await c.start();
     const loop = await waitUntil(() => c.snapshot().error?.code === 'crash-loop', 15_000);
     expect(loop).toBe(true);
@@ -89,15 +90,17 @@ describe('crash policy', () => {
     const states = h.states(c);
     expect(states.filter((s) => s === 'running')).toHaveLength(3);
     expect(c.snapshot().error?.message).toMatch(/3 times/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(c.snapshot().state).toBe('failed'); // no further restart
+    expect(t.scheduled()).toBe(2); // one restart per crash before the limit
+    expect(t.pending(), 'a further restart is scheduled').toBe(0);
+    expect(c.snapshot().state).toBe('failed');
     expect(h.liveServers()).toEqual([]);
   });
 
   it('says when the automatic restart is due, and Cancel stops it', async () => {
     h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
     h.settings = { ...h.settings, autoRestart: true };
-    const c = h.controller({ restartBackoffMs: 1_500 });
+    const t = countingTimers();
+    const c = h.controller({ restartBackoffMs: 1_500 }, { timers: t.timers });
     await c.start();
     const before = Date.now();
     const scheduled = await waitUntil(() => c.snapshot().restartAt !== null, 10_000);
@@ -106,17 +109,21 @@ describe('crash policy', () => {
     expect(c.snapshot().restartAt ?? 0).toBeGreaterThanOrEqual(before);
     const cancelled = await c.cancelRestart();
     expect(cancelled.restartAt).toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(t.scheduled()).toBe(1);
+    expect(t.pending(), 'the cancelled restart is still scheduled').toBe(0);
     expect(h.states(c).filter((s) => s === 'running')).toHaveLength(1);
     expect(c.snapshot().state).toBe('failed');
   });
 
   it('does not restart when auto-restart is off', async () => {
     h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
-    const c = h.controller({ restartBackoffMs: 20 });
+    const t = countingTimers();
+    const c = h.controller({ restartBackoffMs: 20 }, { timers: t.timers });
     await c.start();
     await nextState(c, 'failed');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The crash is handled (the state is set) before a restart would be scheduled: none is.
+    await c.refresh();
+    expect(t.scheduled(), 'a restart was scheduled').toBe(0);
     expect(h.states(c).filter((s) => s === 'running')).toHaveLength(1);
   });
 });
@@ -314,7 +321,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
   describe('two app instances on one home, and the CLI', () => {
     it('instance B stops the server instance A spawned: A says stopped, no auto-restart, no crash; B does not call it external', async () => {
       h.settings = { ...h.settings, autoRestart: true };
-      const a = h.controller({ livenessMs: 100 }, { stateDir });
+      const aTimers = countingTimers();
+      const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
       const b = h.controller({ livenessMs: 100 }, { stateDir });
       await Promise.all([a.ready, b.ready]);
       const running = await a.start();
@@ -322,7 +330,10 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       const seenByB = { ...b.snapshot() };
       expect(seenByB).toMatchObject({ state: 'running', pid: running.pid });
       expect((await b.stop()).state).toBe('stopped');
-      await sleep(2_500); // longer than the first auto-restart delay
+      // A sees the stop (its child's exit, then a look), and schedules no restart for it.
+      await nextState(a, 'stopped', 5_000);
+      await a.refresh();
+      expect(aTimers.scheduled(), 'A scheduled an automatic restart').toBe(0);
       expect(a.snapshot().state).toBe('stopped');
       expect(h.states(a)).not.toContain('failed');
       expect(processesIn(h.home)).toEqual([]);
@@ -334,7 +345,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
 
     it('while instance A starts a `.msbserver-wrapped` server, instance B never deletes the server.pid naming it', async () => {
       h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
-      const a = h.controller({ livenessMs: 100 }, { stateDir });
+      const aTimers = countingTimers();
+      const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
       const b = h.controller({ livenessMs: 100 }, { stateDir });
       await Promise.all([a.ready, b.ready]);
       let written = false;
@@ -359,7 +371,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     });
 
     it('A, B and the CLI all start at once: one server, both instances track it, server.pid names it; A stops it and B sees that', async () => {
-      const a = h.controller({ livenessMs: 100 }, { stateDir });
+      const aTimers = countingTimers();
+      const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
       const b = h.controller({ livenessMs: 100 }, { stateDir });
       await Promise.all([a.ready, b.ready]);
       await Promise.all([a.start(), b.start(), sleep(5).then(msbStart)]);

@@ -9,6 +9,7 @@ import {
   type Controller,
   type ControllerTiming,
 } from '../../../../electron/core/server/controller.ts';
+import { defaultTimers, type TimerHandle, type Timers } from '../../../../electron/core/clock.ts';
 import { homePaths, type HomePaths } from '../../../../electron/core/paths.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
@@ -26,7 +27,10 @@ export interface Harness {
   readonly controllers: Controller[];
   /** Every snapshot each controller emitted, in order. */
   readonly events: Map<Controller, ServerSnapshot[]>;
-  controller(timing?: Partial<ControllerTiming>, extra?: { stateDir?: string; home?: string }): Controller;
+  controller(
+    timing?: Partial<ControllerTiming>,
+    extra?: { stateDir?: string; home?: string; timers?: Timers },
+  ): Controller;
   states(controller: Controller): ServerState[];
   record(): Promise<StandinRecord>;
   pidFile(): Promise<string | null>;
@@ -68,6 +72,7 @@ export async function createHarness(): Promise<Harness> {
       const controller = createController({
         home: extra.home ?? home,
         ...(extra.stateDir === undefined ? {} : { stateDir: extra.stateDir }),
+        ...(extra.timers === undefined ? {} : { timers: extra.timers }),
         logDir,
         settings: () => harness.settings,
         env: harness.env,
@@ -196,4 +201,41 @@ export async function cleanupChecked(h: Harness): Promise<void> {
 /** The next start runs `executable` (a wrapper, a look-alike) as msbserver. */
 export function useServer(h: Harness, executable: string): void {
   h.env = { ...h.env, MSBSERVER_EXE: executable };
+}
+
+/**
+ * Real timers that keep count: what a controller has scheduled and not yet run or cleared. A test
+ * that must show something does NOT happen later (an automatic restart) shows nothing is
+ * scheduled to make it happen, instead of waiting to see.
+ */
+export interface CountingTimers {
+  readonly timers: Timers;
+  /** Timers scheduled, ever. */
+  scheduled(): number;
+  /** Timers scheduled and neither run nor cleared yet. */
+  pending(): number;
+}
+
+export function countingTimers(): CountingTimers {
+  const live = new Set<TimerHandle>();
+  let scheduled = 0;
+  return {
+    timers: {
+      setTimeout(callback, ms) {
+        scheduled++;
+        const handle = defaultTimers.setTimeout(() => {
+          live.delete(handle);
+          callback();
+        }, ms);
+        live.add(handle);
+        return handle;
+      },
+      clearTimeout(handle) {
+        live.delete(handle);
+        defaultTimers.clearTimeout(handle);
+      },
+    },
+    scheduled: () => scheduled,
+    pending: () => live.size,
+  };
 }

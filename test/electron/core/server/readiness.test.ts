@@ -22,7 +22,6 @@ import {
   pythonLookalike,
   setsidBackgroundWrapper,
   setsidWaitingWrapper,
-  sleep,
 } from './hostile-world.ts';
 import { cliStart, daemonWrapper, noExecWrapper } from './world.ts';
 import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
@@ -42,7 +41,14 @@ const withServer = (executable: string): void => useServer(h, executable);
 
 /** What a user expects after any start: one server of the home and the app naming it, or none at all. */
 async function oneTrackedOrNone(c: ReturnType<Harness['controller']>): Promise<string | null> {
-  await sleep(1_500); // a late bind must have happened by now
+  // The start has answered: a server it reports running answered health, so it has bound. What a
+  // wrapper leaves behind may take a moment to settle (a waiting wrapper's exit, a group ended):
+  // wait for the consistent end, and report what is seen if it never comes.
+  await waitUntil(async () => (await trackedOrNoneProblem(c)) === null, 5_000);
+  return trackedOrNoneProblem(c);
+}
+
+async function trackedOrNoneProblem(c: ReturnType<Harness['controller']>): Promise<string | null> {
   const live = processesIn(h.home);
   const s = c.snapshot();
   const file = await h.pidFile();
@@ -77,6 +83,8 @@ describe('a wrapper that puts the server in a session of its own (setsid)', () =
     if (c.snapshot().state === 'running') {
       const external = c.snapshot().external;
       await c.stop();
+      // A wrapper that waited for the server exits once the server has gone.
+      await waitUntil(() => processesIn(h.home).length === 0, 5_000);
       expect(processesIn(h.home)).toEqual([]);
       // The app started it: it must not call it "started outside the app".
       expect(external, 'the app’s own server labelled external (started outside the app)').toBe(false);
@@ -117,8 +125,11 @@ describe('wrappers that stay in the group', () => {
     const stopped = await c.stop();
     await starting;
     expect(stopped.state).toBe('stopped');
-    await sleep(300);
-    expect(isAlive(server ?? 0), `server ${server} (group ${pgidOf(server ?? 0)}) still runs after Stop`).toBe(false);
+    // Ended, but not the app's child: gone once its new parent has reaped it.
+    expect(
+      await waitUntil(() => !isAlive(server ?? 0), 5_000),
+      `server ${server} (group ${pgidOf(server ?? 0)}) still runs after Stop`,
+    ).toBe(true);
   });
 
   // The server binds at once and never answers health, so the app always quits while its start
@@ -187,13 +198,9 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
     process.kill(cli.pid ?? 0, 'SIGTERM');
     await fsp.rm(h.paths.pidFile, { force: true });
     await nextState(c, 'stopped', 5_000);
-    await sleep(500);
-    const live = processesIn(h.home);
     // Either the app ends what the wrapper left, or it keeps tracking it; never "stopped" with a live server.
-    expect(
-      live.length === 0 || c.snapshot().state === 'running',
-      `state ${c.snapshot().state}, live ${JSON.stringify(live)}`,
-    ).toBe(true);
+    const settled = await waitUntil(() => processesIn(h.home).length === 0 || c.snapshot().state === 'running', 5_000);
+    expect(settled, `state ${c.snapshot().state}, live ${JSON.stringify(processesIn(h.home))}`).toBe(true);
   });
 
   it('a server that moves to a process group of its own after starting is still ended by Stop', async () => {
@@ -207,7 +214,7 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
     expect(await waitUntil(() => pgidOf(server) === server, 5_000)).toBe(true);
     const stopped = await c.stop();
     expect(stopped.state).toBe('stopped');
-    await sleep(200);
+    await waitUntil(() => !isAlive(server), 5_000);
     expect(
       isAlive(server),
       `the Python server ${server} (now group ${pgidOf(server)}) survived Stop; port in use ${await portInUse('127.0.0.1', h.settings.port)}`,

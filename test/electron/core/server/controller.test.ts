@@ -116,11 +116,13 @@ describe('crash policy', () => {
   });
 
   it('does not restart when auto-restart is off', async () => {
-    h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
     const t = countingTimers();
     const c = h.controller({ restartBackoffMs: 20 }, { timers: t.timers });
-    await c.start();
-    await nextState(c, 'failed');
+    // The crash comes once the start has answered (a crash timer could beat a loaded health check).
+    const running = await c.start();
+    expect(running.state).toBe('running');
+    process.kill(running.pid ?? 0, 'SIGKILL');
+    expect((await nextState(c, 'failed')).error?.code).toBe('crashed');
     // The crash is handled (the state is set) before a restart would be scheduled: none is.
     await c.refresh();
     expect(t.scheduled(), 'a restart was scheduled').toBe(0);
@@ -223,7 +225,8 @@ describe('robustness', () => {
   it('does not restart after a crash when Stop was pressed while the crash was being handled', async () => {
     h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '100' };
     h.settings = { ...h.settings, autoRestart: true };
-    const c = h.controller({ restartBackoffMs: 50 });
+    const t = countingTimers();
+    const c = h.controller({ restartBackoffMs: 50 }, { timers: t.timers });
     const pressed: { stop?: Promise<unknown> } = {};
     c.onChange((s) => {
       // Stop is pressed the moment the crash shows, while the crash is still being handled.
@@ -233,7 +236,8 @@ describe('robustness', () => {
     await nextState(c, 'failed');
     await waitUntil(() => pressed.stop !== undefined);
     await pressed.stop;
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await c.refresh(); // after whatever the crash's handling queued
+    expect(t.pending(), 'a restart is still scheduled after Stop').toBe(0);
     expect(h.states(c).filter((s) => s === 'running')).toHaveLength(1);
     expect(h.liveServers()).toEqual([]);
   });
@@ -412,13 +416,16 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     it('Stop racing a crash, auto-restart on: stopped, nothing left, no restart afterwards', async () => {
       h.settings = { ...h.settings, autoRestart: true };
       h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '400' };
-      const c = h.controller({ restartBackoffMs: 200 }, { stateDir });
+      const t = countingTimers();
+      const c = h.controller({ restartBackoffMs: 200 }, { stateDir, timers: t.timers });
       const running = await c.start();
       expect(running.state).toBe('running');
       const listening = (await h.record()).listeningAt;
+      // Aims the Stop at the moment of the crash (a race on purpose, not a wait for something).
       await sleep(Math.max(0, listening + 395 - (performance.timeOrigin + performance.now())));
       const stopped = await c.stop();
-      await sleep(1_500);
+      await c.refresh(); // after whatever the crash's handling queued
+      expect(t.pending(), 'a restart is scheduled after Stop').toBe(0);
       expect(stopped.state === 'stopped' || stopped.state === 'failed').toBe(true);
       expect(c.snapshot().state).not.toBe('running');
       expect(processesIn(h.home)).toEqual([]);

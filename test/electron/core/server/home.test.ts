@@ -334,7 +334,8 @@ describe('descriptors over many failed starts', () => {
       await sleep(500);
       const before = readdirSync('/proc/self/fd').length;
       for (let i = 0; i < 3; i++) await round();
-      await sleep(500);
+      // Closing is asynchronous: wait for the count to come back; a leak never does.
+      await waitUntil(() => readdirSync('/proc/self/fd').length <= before, 5_000);
       const after = readdirSync('/proc/self/fd').map(
         (fd) =>
           `${fd} -> ${(() => {

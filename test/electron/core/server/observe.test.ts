@@ -213,7 +213,7 @@ describe('other homes, and a live server never dropped', () => {
       strays.push(sleeper);
       await fsp.writeFile(h.paths.pidFile, String(sleeper.pid));
       expect(await waitUntil(async () => (await h.pidFile()) === String(cli.pid), 5_000)).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await c.refresh(); // a look after the repair still tracks the same server
       expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid });
       await c.stop();
       expect(isAlive(cli.pid ?? 0)).toBe(false);

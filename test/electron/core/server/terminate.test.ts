@@ -13,6 +13,7 @@ import {
   isAlive,
   nextState,
   processesIn,
+  waitUntil,
   type Harness,
 } from './lifecycle-harness.ts';
 import { daemonWrapper, noExecWrapper, renamedExecWrapper } from './world.ts';
@@ -93,9 +94,7 @@ describe('process groups', () => {
     process.kill(running.pid ?? 0, 'SIGTERM');
     await fsp.rm(h.paths.pidFile, { force: true });
     await nextState(c, 'stopped');
-    const deadline = Date.now() + 5_000;
-    while (processesIn(h.home).length > 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => processesIn(h.home).length === 0, 5_000);
     expect(processesIn(h.home)).toEqual([]);
   });
 });

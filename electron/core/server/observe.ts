@@ -173,23 +173,30 @@ async function lookAtTracked(ctx: ServerContext, tracked: TrackedServer, externa
   const { child } = tracked;
   // The app's own child reports its exit itself.
   if (child !== null && !child.expectingExit && !isRunningChild(child)) return UNCHANGED;
-  const alive = child !== null ? isRunningChild(child) : await sameProcess(ctx, tracked);
-  if (alive === 'unknown') return UNCHANGED; // could not look: the next look decides
+  const running = child !== null ? isRunningChild(child) : await sameProcess(ctx, tracked);
+  if (running === 'unknown') return UNCHANGED; // could not look: the next look decides
+  let alive = running;
   const file = await readPidFile(ctx.paths.pidFile);
   if (alive) {
     if (file.kind === 'pid' && file.pid === tracked.pid) return UNCHANGED;
     if (file.kind !== 'pid') {
       // `msb server stop` removes the file right after its SIGTERM: give the process a moment
       // to go before taking the removal for a mistake to repair.
-      if (await goneWithin(ctx, tracked, 500)) return child !== null ? UNCHANGED : STOPPED;
+      if (await goneWithin(ctx, tracked, 500)) {
+        if (child !== null) return UNCHANGED;
+        // Gone: what it left in its group is handled below, as for any server found dead.
+        alive = false;
+      }
     } else {
       // Another starter wrote its PID over ours. While that process is a live server of this
       // home the file is true too and stays; once it is not, ours goes back in.
       const other = await judgeProcess(ctx, file.pid, null, 'pid-file');
       if (other.kind === 'this-home' || other.kind === 'unknown') return UNCHANGED;
     }
-    await restorePidFile(ctx, tracked.pid);
-    return UNCHANGED;
+    if (alive) {
+      await restorePidFile(ctx, tracked.pid);
+      return UNCHANGED;
+    }
   }
   // Its leader is gone but its group still runs (a wrapper without exec, signalled alone by
   // `msb server stop`): what is left would run on untracked, so it is ended too.

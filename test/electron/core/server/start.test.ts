@@ -250,6 +250,17 @@ describe('start failures', () => {
     }
   });
 
+  it('counts a first health answer slower than a second when it comes within the start timeout', async () => {
+    h.env = { ...h.env, MSB_STANDIN_HEALTH_DELAY_MS: '1500' };
+    const c = h.controller();
+    const running = await c.start();
+    expect(running.state).toBe('running');
+    expect(running.healthy).toBe(true);
+    expect(h.states(c)).toEqual(['starting', 'starting', 'running']);
+    expect(await h.pidFile()).toBe(String(running.pid));
+    expect((await c.stop()).state).toBe('stopped');
+  });
+
   it('gives up after the readiness timeout, kills the server and leaves no PID file', async () => {
     h.env = { ...h.env, MSB_STANDIN_NEVER_HEALTHY: '1' };
     h.settings = { ...h.settings, readinessTimeoutMs: 1_000 };
@@ -257,8 +268,8 @@ describe('start failures', () => {
     const failed = await c.start();
     expect(failed.error?.code).toBe('timeout');
     expect(failed.error?.signal).toBe('SIGKILL');
-    const { pid } = await h.record();
-    expect(isAlive(pid)).toBe(false);
+    // Not the stand-in's record: on a loaded machine it may not have bound within the second.
+    expect(h.liveServers()).toEqual([]);
     expect(await h.pidFile()).toBeNull();
   });
 

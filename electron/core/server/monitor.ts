@@ -5,6 +5,7 @@
  * heartbeat that catches a hung server, and a health wait for a server adopted while booting.
  * It never changes the snapshot: it asks the state machine to look again or to record health.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Disposable } from '../disposable.ts';
@@ -96,7 +97,9 @@ export class ServerMonitor implements Disposable {
     let recorded: boolean;
     try {
       const file = readPidFileSync(this.#ctx.paths.pidFile);
-      recorded = file.kind === 'pid' && file.pid === pid;
+      // With the home deleted there is no file to repair until it comes back (its watch says when).
+      recorded =
+        (file.kind === 'pid' && file.pid === pid) || (file.kind === 'missing' && !existsSync(this.#ctx.paths.home));
     } catch (error) {
       this.#ctx.logger.debug(`Reading ${this.#ctx.paths.pidFile} failed: ${errorText(error)}`);
       recorded = false;

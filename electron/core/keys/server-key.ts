@@ -41,6 +41,7 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 export function customKeyProblem(key: string): string | null {
   if (typeof key !== 'string') return 'The server key must be text.';
   if (key === '') return 'The server key cannot be empty.';
+  if (blank(key)) return 'The server key cannot be only blank characters (spaces, tabs): anyone could guess it.';
   if (key.includes('\0')) return 'The server key cannot contain a NUL character.';
   if (LINE_BREAK.test(key)) return 'The server key must be a single line: remove the line breaks from it.';
   if (LONE_SURROGATE.test(key)) {
@@ -98,7 +99,12 @@ export async function readServerKey(keyFile: string): Promise<string | null> {
   let bytes: Buffer;
   try {
     const stat = await handle.stat();
-    if (!stat.isFile() && !stat.isDirectory()) {
+    if (stat.isDirectory()) {
+      throw new ServerKeyError(
+        `${keyFile} is a folder, but msb and the app keep the server key in a file there. Remove the folder (\`rmdir ${shellQuote(keyFile)}\`, once it is empty) and try again.`,
+      );
+    }
+    if (!stat.isFile()) {
       throw new ServerKeyError(
         `${keyFile} is not a regular file, so it cannot hold the server key. Remove it and try again.`,
       );
@@ -143,7 +149,10 @@ export async function tightenKeyFile(keyFile: string, options: KeyFileOptions = 
   const handle = await openKey(keyFile);
   if (handle === null) return false;
   try {
-    const { mode, uid } = await handle.stat();
+    const stat = await handle.stat();
+    // A folder or a pipe there holds no key to protect, and its mode is not the app's to change.
+    if (!stat.isFile()) return false;
+    const { mode, uid } = stat;
     if ((mode & 0o077) === 0) return false;
     try {
       await handle.chmod(KEY_FILE_MODE);
@@ -171,10 +180,21 @@ function looseKeyWarning(keyFile: string, mode: number, uid: number, error: unkn
 
 /**
  * An empty key file gives an empty HMAC secret, with which anyone can sign a token, so it is
- * treated like a missing one (msb would use it as is).
+ * treated like a missing one (msb 0.2.6 would use it as is). So is one of only whitespace, such as
+ * the lone newline an editor leaves: msb reads it verbatim too, a one-byte secret anyone can guess.
  */
 function usable(key: string | null): key is string {
-  return key !== null && key !== '';
+  return key !== null && !blank(key);
+}
+
+/** Empty, or nothing but whitespace (Unicode's, and a byte-order mark, as `trim` sees it). */
+function blank(key: string): boolean {
+  return key.trim() === '';
+}
+
+/** A path as a shell command line takes it. */
+function shellQuote(file: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(file) ? file : `'${file.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The existing key (tightened to 0600) or, when there is none, a new one written to disk. */

@@ -15,7 +15,7 @@
  * - memory and CPU: sampled every `metricsIntervalMs` only while someone holds interest
  *   (`watchMetrics()`), e.g. the window shows the list or the tray menu is about to open.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { SandboxesView } from '../../../shared/sandboxes.ts';
 import { defaultTimers, type TimerHandle, type Timers } from '../clock.ts';
@@ -42,6 +42,8 @@ export class SandboxMonitor {
   private readonly livenessIntervalMs: number;
   private readonly listeners = new Set<ViewListener>();
   private readonly watchers = new Map<string, FSWatcher>();
+  /** Which folder (device and inode) each watch was put on. */
+  private readonly watchedIds = new Map<string, string>();
   private view: SandboxesView | null = null;
   private lastEmitted = '';
   private debounce: TimerHandle | null = null;
@@ -143,6 +145,7 @@ export class SandboxMonitor {
     this.debounce = this.metricsTimer = this.livenessTimer = null;
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
+    this.watchedIds.clear();
     this.listeners.clear();
     this.catalog.dispose();
   }
@@ -213,6 +216,14 @@ export class SandboxMonitor {
 
   /** Watch N and every D and D/.menv that exist; N's nearest existing ancestor while N is missing. */
   private armWatchers(view: SandboxesView): void {
+    // A watch belongs to the folder it was put on: once that folder is deleted (or replaced under
+    // the same path) it hears nothing of what comes there next, so it is put on again.
+    for (const [dir, watcher] of this.watchers) {
+      if (folderId(dir) === this.watchedIds.get(dir)) continue;
+      watcher.close();
+      this.watchers.delete(dir);
+      this.watchedIds.delete(dir);
+    }
     const root = this.catalog.namespacesDir;
     const wanted = new Set<string>([root]);
     for (const ns of view.namespaces) {
@@ -234,16 +245,21 @@ export class SandboxMonitor {
       if (wanted.has(dir)) continue;
       watcher.close();
       this.watchers.delete(dir);
+      this.watchedIds.delete(dir);
     }
   }
 
   private tryWatch(dir: string): boolean {
     try {
+      // Taken before the watch: a folder replaced in between then differs at the next listing.
+      const id = folderId(dir);
       const watcher = watch(dir, { persistent: false }, () => this.changed());
+      if (id !== null) this.watchedIds.set(dir, id);
       watcher.on('error', (error) => {
         this.logger.debug(`sandboxes: watcher on ${dir} failed`, describeError(error));
         watcher.close();
         this.watchers.delete(dir);
+        this.watchedIds.delete(dir);
         this.changed();
       });
       this.watchers.set(dir, watcher);
@@ -254,5 +270,15 @@ export class SandboxMonitor {
         this.logger.debug(`sandboxes: cannot watch ${dir}`, describeError(error));
       return false;
     }
+  }
+}
+
+/** The folder now at `dir` (device and inode), or null when there is none. */
+function folderId(dir: string): string | null {
+  try {
+    const stat = statSync(dir);
+    return stat.isDirectory() ? `${stat.dev}:${stat.ino}` : null;
+  } catch {
+    return null; // gone (or unreadable): no folder to keep a watch on
   }
 }

@@ -46,6 +46,8 @@ class ServerController implements Controller {
   /** The server followed while one runs: the app's child, or one it adopted. */
   #tracked: TrackedServer | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  /** A look queued but not begun yet, which every refresh asked meanwhile shares. */
+  #queuedLook: Promise<ServerSnapshot> | null = null;
   /** Bumped by every start, stop, restart and key reset the user asks for: a crash handled after one does not restart the server. */
   #intent = 0;
   #crashTimes: readonly number[] = [];
@@ -116,7 +118,15 @@ class ServerController implements Controller {
   }
 
   refresh(): Promise<ServerSnapshot> {
-    return this.#enqueue(async () => (this.#disposed ? this.#snapshot : this.#look()));
+    // Asked again before the queued look began (a burst of watch events, liveness ticks behind a
+    // slow stop): that look is after the ask too, so it answers both, and looks cannot pile up.
+    if (this.#queuedLook !== null) return this.#queuedLook;
+    const look = this.#enqueue(async () => {
+      this.#queuedLook = null; // from now on, an ask may come after what this look sees
+      return this.#disposed ? this.#snapshot : this.#look();
+    });
+    this.#queuedLook = look;
+    return look;
   }
 
   locate(): Promise<LocateResult> {

@@ -11,6 +11,11 @@ export async function createHome(ctx: ServerContext): Promise<void> {
   await fsp.mkdir(ctx.paths.home, { recursive: true, mode: 0o700 });
 }
 
+/** Whether the home is there: deleted (`rm -rf ~/.microsandbox`), it is made again only by a start. */
+export async function homeExists(ctx: ServerContext): Promise<boolean> {
+  return (await fsp.stat(ctx.paths.home).catch(() => null))?.isDirectory() === true;
+}
+
 /** Creates what is missing and returns what is off, as warnings; throws when the home is unusable. */
 export async function prepareHome(ctx: ServerContext): Promise<string[]> {
   const { namespacesDir } = ctx.paths;

@@ -1,6 +1,7 @@
 import { resetServerKey } from '../keys/server-key.ts';
 import { errorText } from '../logger.ts';
 import { type ServerContext, withLock } from './context.ts';
+import { createHome } from './home.ts';
 import { failed, type Outcome } from './outcome.ts';
 
 /**
@@ -9,6 +10,9 @@ import { failed, type Outcome } from './outcome.ts';
  */
 export async function resetKeyUnderLock(ctx: ServerContext): Promise<Outcome | null> {
   try {
+    // A home deleted meanwhile is made again as a start makes it (owner-only): the key and the
+    // lock live there, and server.key is the CLI's file too.
+    await createHome(ctx);
     await withLock(ctx, () => resetServerKey(ctx.paths.keyFile));
     return null;
   } catch (error) {

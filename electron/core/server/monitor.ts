@@ -5,13 +5,14 @@
  * heartbeat that catches a hung server, and a health wait for a server adopted while booting.
  * It never changes the snapshot: it asks the state machine to look again or to record health.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Disposable } from '../disposable.ts';
 import { errorText } from '../logger.ts';
 import type { ServerContext } from './context.ts';
 import { checkHealth, waitForHealth } from './health.ts';
+import { HomeWatch } from './home-watch.ts';
 import { readPidFileSync } from './pid-file.ts';
 import { signal } from './signals.ts';
 
@@ -26,8 +27,7 @@ export interface MonitorHooks {
 export class ServerMonitor implements Disposable {
   readonly #ctx: ServerContext;
   readonly #hooks: MonitorHooks;
-  #watcher: FSWatcher | null = null;
-  #watchTimer: NodeJS.Timeout | null = null;
+  #homeWatch: HomeWatch | null = null;
   #livenessTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #healthWait: AbortController | null = null;
@@ -40,30 +40,19 @@ export class ServerMonitor implements Disposable {
     this.#hooks = hooks;
   }
 
-  /** Watches the home for changes to `server.pid`, coalescing the burst one write makes. */
+  /**
+   * Watches the home for changes to `server.pid`, coalescing the burst one write makes, and
+   * follows the home when it is deleted and made again (home-watch.ts).
+   */
   watchHome(): void {
-    if (this.#disposed || this.#watcher !== null) return;
-    const pidName = path.basename(this.#ctx.paths.pidFile);
-    try {
-      this.#watcher = watch(this.#ctx.paths.home, { persistent: false }, (_event, name) => {
-        if (name !== null && name !== pidName) return;
-        if (this.#watchTimer) clearTimeout(this.#watchTimer);
-        this.#watchTimer = setTimeout(() => {
-          this.#watchTimer = null;
-          void this.#hooks.refresh();
-        }, 2);
-      });
-      this.#watcher.on('error', (error) => {
-        this.#ctx.logger.warn(`Watching ${this.#ctx.paths.home} stopped: ${errorText(error)}`);
-        this.#watcher?.close();
-        this.#watcher = null;
-      });
-    } catch (error) {
-      this.#ctx.logger.warn(
-        `Could not watch ${this.#ctx.paths.home}; outside changes are seen at the next look: ${errorText(error)}`,
-      );
-      this.#watcher = null;
-    }
+    if (this.#disposed || this.#homeWatch !== null) return;
+    this.#homeWatch = new HomeWatch({
+      home: this.#ctx.paths.home,
+      file: path.basename(this.#ctx.paths.pidFile),
+      onChange: () => void this.#hooks.refresh(),
+      logger: this.#ctx.logger,
+    });
+    this.#homeWatch.start();
   }
 
   /** Follows the snapshot after each transition: timers run only while a server runs. */
@@ -88,10 +77,8 @@ export class ServerMonitor implements Disposable {
 
   dispose(): void {
     this.#disposed = true;
-    this.#watcher?.close();
-    this.#watcher = null;
-    if (this.#watchTimer) clearTimeout(this.#watchTimer);
-    this.#watchTimer = null;
+    this.#homeWatch?.dispose();
+    this.#homeWatch = null;
     this.#stopTimers();
   }
 
@@ -110,7 +97,9 @@ export class ServerMonitor implements Disposable {
     let recorded: boolean;
     try {
       const file = readPidFileSync(this.#ctx.paths.pidFile);
-      recorded = file.kind === 'pid' && file.pid === pid;
+      // With the home deleted there is no file to repair until it comes back (its watch says when).
+      recorded =
+        (file.kind === 'pid' && file.pid === pid) || (file.kind === 'missing' && !existsSync(this.#ctx.paths.home));
     } catch (error) {
       this.#ctx.logger.debug(`Reading ${this.#ctx.paths.pidFile} failed: ${errorText(error)}`);
       recorded = false;

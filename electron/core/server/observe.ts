@@ -15,7 +15,7 @@ import type { ExitStatus, ServerContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import { portInUse } from './port-check.ts';
 import { homeServerOnPort } from './readiness.ts';
-import { homeWarnings } from './home.ts';
+import { homeExists, homeWarnings } from './home.ts';
 import { judgeProcess, type Verdict } from './judge.ts';
 import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
@@ -244,6 +244,12 @@ async function goneWithin(ctx: ServerContext, tracked: TrackedServer, ms: number
 
 /** Writes `pid` into `server.pid` unless the file names another live server of this home. */
 export async function restorePidFile(ctx: ServerContext, pid: number): Promise<void> {
+  // The home itself was deleted: making it again is for a start (msb's or the app's); the file
+  // goes back once the home does (its watch looks again then).
+  if (!(await homeExists(ctx))) {
+    ctx.logger.debug(`${ctx.paths.home} is gone; server.pid is put back once it is there again.`);
+    return;
+  }
   try {
     await writePidFile(ctx.paths.pidFile, pid);
     ctx.logger.info(`${ctx.paths.pidFile} did not name the running msbserver (PID ${pid}); it does again.`);

@@ -6,7 +6,7 @@ import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { errorText } from '../logger.ts';
 import { isRunningChild } from './child.ts';
 import { type ServerContext, withLock } from './context.ts';
-import { homeFileProblem } from './home.ts';
+import { homeExists, homeFileProblem } from './home.ts';
 import { judgeProcess } from './judge.ts';
 import { recordedServer } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
@@ -15,6 +15,7 @@ import { processStartTime } from './process-identity.ts';
 import { clearServerRecord, readServerRecord } from './server-record.ts';
 import { sameStartTime } from './signals.ts';
 import { groupAlive } from './process-groups.ts';
+import { LockWriteError } from './start-lock.ts';
 import { safeGroup, terminate } from './terminate.ts';
 
 export interface StopRequest {
@@ -27,6 +28,13 @@ export async function stopServer(ctx: ServerContext, request: StopRequest): Prom
   try {
     return await withLock(ctx, () => stopLocked(ctx, request));
   } catch (error) {
+    // The home was deleted while the server ran: no lock can be written there, and none can be
+    // held by anyone else either (it went with the home). The server is found by its PID and
+    // identity, not through the home, so it is stopped all the same, and no home is made for it.
+    if (error instanceof LockWriteError && error.code === 'ENOENT' && !(await homeExists(ctx))) {
+      ctx.logger.info(`${ctx.paths.home} is gone, so no start lock can be taken; stopping msbserver without it.`);
+      return stopLocked(ctx, request);
+    }
     // stopLocked answers every failure itself: what arrives here is the lock's.
     return failed(ctx, 'home-error', `Could not stop the server: ${errorText(error)}`, { keepServer: true });
   }

@@ -102,6 +102,9 @@ describe('custom keys', () => {
 
   const rejected: [string, RegExp][] = [
     ['', /cannot be empty/],
+    [' ', /only blank/],
+    ['\t  \t', /only blank/],
+    ['\u00a0\u3000', /only blank/],
     ['a\0b', /NUL/],
     ['key\n', /single line/],
     ['ke\ny', /single line/],
@@ -141,9 +144,22 @@ describe('readServerKey', () => {
     await expect(readServerKey(keyFile)).rejects.toThrow(/not valid UTF-8/);
   });
 
-  it('passes on errors other than a missing file', async () => {
+  it('names a folder in place of the key file and the way to fix it, instead of a bare EISDIR', async () => {
     await fsp.mkdir(keyFile);
-    await expect(readServerKey(keyFile)).rejects.toMatchObject({ code: 'EISDIR' });
+    const refused = readServerKey(keyFile);
+    await expect(refused).rejects.toThrow(ServerKeyError);
+    await expect(readServerKey(keyFile)).rejects.toThrow(`${keyFile} is a folder`);
+    await expect(readServerKey(keyFile)).rejects.toThrow(`rmdir ${keyFile}`);
+    // Nothing was changed: the folder is the user's to remove.
+    expect((await fsp.stat(keyFile)).isDirectory()).toBe(true);
+  });
+
+  posixOnly('passes on errors other than a missing file', async () => {
+    await writeLikeCli('key');
+    await fsp.chmod(keyFile, 0o000);
+    // root reads a file whatever its mode: there is no error to pass on then.
+    if (process.getuid?.() === 0) return;
+    await expect(readServerKey(keyFile)).rejects.toMatchObject({ code: 'EACCES' });
   });
 });
 
@@ -212,6 +228,15 @@ describe('tightenKeyFile', () => {
   });
 });
 
+describe('tightenKeyFile on what is not a file', () => {
+  posixOnly('leaves a folder in place of the key file as it is', async () => {
+    await fsp.mkdir(keyFile, { mode: 0o755 });
+    await fsp.chmod(keyFile, 0o755);
+    expect(await tightenKeyFile(keyFile)).toBe(false);
+    expect(await modeOf(keyFile)).toBe(0o755);
+  });
+});
+
 describe('ensureServerKey', () => {
   posixOnly('creates a key when there is none', async () => {
     const { key, created } = await ensureServerKey(keyFile);
@@ -234,6 +259,33 @@ describe('ensureServerKey', () => {
     expect(created).toBe(true);
     expect(key).toHaveLength(32);
     expect(await fsp.readFile(keyFile, 'utf8')).toBe(key);
+  });
+});
+
+describe('a key file that holds only whitespace', () => {
+  // msb 0.2.6 reads server.key verbatim and passes it on, so a lone newline would be a one-byte
+  // secret anyone can sign with: treated as an empty key, it is replaced by a fresh one.
+  const blanks = ['\n', '\r\n', ' ', '\t \n', '\u00a0', '\uFEFF\n'];
+
+  it.each(blanks)('ensureServerKey replaces %j with a fresh key', async (blank) => {
+    await writeLikeCli(blank);
+    const { key, created } = await ensureServerKey(keyFile);
+    expect(created).toBe(true);
+    expect(key).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(await fsp.readFile(keyFile, 'utf8')).toBe(key);
+  });
+
+  it.each(blanks)('chooseStartKey replaces %j with a fresh key', async (blank) => {
+    await writeLikeCli(blank);
+    const key = await chooseStartKey(keyFile, {});
+    expect(key).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(await fsp.readFile(keyFile, 'utf8')).toBe(key);
+  });
+
+  it('keeps a real key that ends in whitespace verbatim, as msb signs with it', async () => {
+    await writeLikeCli(' cli key \n');
+    expect(await ensureServerKey(keyFile)).toEqual({ key: ' cli key \n', created: false });
+    expect(await chooseStartKey(keyFile, {})).toBe(' cli key \n');
   });
 });
 

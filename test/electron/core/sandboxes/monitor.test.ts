@@ -78,6 +78,21 @@ describe('SandboxMonitor', () => {
     await expect(monitor.refresh()).rejects.toThrow(/disposed/);
   });
 
+  it('keeps seeing namespaces after the namespaces folder is deleted and made again', async (ctx) => {
+    const root = path.join(await kit(ctx).tmp(), 'namespaces');
+    await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });
+    const monitor = new SandboxMonitor({ namespacesDir: root, debounceMs: 10 });
+    ctx.onTestFinished(() => monitor.dispose());
+    await monitor.start();
+    expect(stateIn(monitor.current(), 'a', 'one')).toBe('defined');
+
+    await fsp.rm(root, { recursive: true });
+    await until('deletion seen', () => monitor.current()?.namespaces.length === 0);
+    // A watch left on the deleted folder would hear nothing of the new one.
+    await makeNamespace(root, 'b', { sandboxfile: sandboxfile('two') });
+    await until('new namespace seen', () => stateIn(monitor.current(), 'b', 'two') === 'defined');
+  });
+
   it('samples metrics every 2 s only while interest is held', async (ctx) => {
     const root = await kit(ctx).tmp();
     await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });

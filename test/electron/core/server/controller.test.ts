@@ -170,6 +170,17 @@ describe('key reset', () => {
     expect(h.liveServers()).toEqual([]);
   });
 
+  it('while stopped with the home deleted: makes the home again, owner-only, with the new key', async () => {
+    const c = h.controller();
+    await c.ready;
+    await fsp.rm(h.home, { recursive: true });
+    const after = await c.resetKey();
+    expect(after.state).toBe('stopped');
+    expect(after.error).toBeNull();
+    expect(await fsp.readFile(h.paths.keyFile, 'utf8')).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await fsp.stat(h.home)).mode & 0o777).toBe(0o700);
+  });
+
   it('while a secure server runs: restarts it with the new key', async () => {
     const c = h.controller();
     const before = await c.start();

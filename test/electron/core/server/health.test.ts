@@ -128,6 +128,19 @@ describe('waitForHealth', () => {
     expect(server.requests.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('counts a first answer slower than a second, within the timeout', async () => {
+    // A server busy booting: it accepts at once and answers 1.5 s later, to every request.
+    const server = await listen((req, res) => setTimeout(() => answer(200)(req, res), 1_500));
+    expect(await waitForHealth(server.url, { timeoutMs: 10_000 })).toBe('healthy');
+    // One patient request, not one given up every second and asked again.
+    expect(server.requests).toEqual(['GET /api/v1/health']);
+  });
+
+  it('still times out on a slow answer that comes after the timeout', async () => {
+    const server = await listen((req, res) => setTimeout(() => answer(200)(req, res), 1_500));
+    expect(await waitForHealth(server.url, { timeoutMs: 500 })).toBe('timeout');
+  });
+
   it('times out when the server never becomes healthy', async () => {
     const server = await listen(answer(503));
     expect(await waitForHealth(server.url, { timeoutMs: 300 })).toBe('timeout');

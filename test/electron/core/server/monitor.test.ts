@@ -64,6 +64,22 @@ describe('watching', () => {
     expect(stopped.pid).toBeNull();
   });
 
+  it('sees a CLI start after the home was deleted and made again while stopped, and its stop', async () => {
+    const c = h.controller();
+    await c.ready;
+    expect(c.snapshot().state).toBe('stopped');
+    await fsp.rm(h.home, { recursive: true });
+    // `msb server start` makes the home again, then writes server.pid.
+    const child = await h.cliStart();
+    const running = await nextState(c, 'running');
+    expect(running).toMatchObject({ external: true, pid: child.pid });
+
+    // The watch moved onto the new home: the CLI's stop is seen too.
+    process.kill(child.pid ?? 0, 'SIGTERM');
+    await fsp.unlink(h.paths.pidFile);
+    expect((await nextState(c, 'stopped')).pid).toBeNull();
+  });
+
   it('reports an adopted server that died while still recorded as crashed', async () => {
     const child = await h.cliStart();
     const c = h.controller({ livenessMs: 50 });

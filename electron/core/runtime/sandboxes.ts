@@ -91,11 +91,11 @@ export function createRuntimeSandboxes(options: RuntimeSandboxesOptions): Runtim
         timeoutMs + GRACEFUL_STOP_SECS * 1000,
       );
     },
-    start: (name) => action(['start', '--', checkedName(name)]),
-    restart: (name) => action(['restart', '--', checkedName(name)], timeoutMs + GRACEFUL_STOP_SECS * 1000),
-    remove: (name) => action(['rm', '--', checkedName(name)]),
-    pause: (name) => action(['pause', '--', checkedName(name)]),
-    resume: (name) => action(['resume', '--', checkedName(name)]),
+    start: async (name) => action(['start', '--', checkedName(name)]),
+    restart: async (name) => action(['restart', '--', checkedName(name)], timeoutMs + GRACEFUL_STOP_SECS * 1000),
+    remove: async (name) => action(['rm', '--', checkedName(name)]),
+    pause: async (name) => action(['pause', '--', checkedName(name)]),
+    resume: async (name) => action(['resume', '--', checkedName(name)]),
     async logTail(name, lines) {
       guard();
       const count = Math.max(1, Math.min(MAX_LOG_TAIL, Math.floor(lines)));

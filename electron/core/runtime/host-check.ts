@@ -73,3 +73,20 @@ export async function checkHost(options: CheckHostOptions & { readonly timeoutMs
     throw new MsbCommandError('msb doctor', 'output', error instanceof Error ? error.message : String(error));
   }
 }
+
+/** How long `msb doctor --fix` may take: it waits for the user at Windows' elevation prompt. */
+export const HOST_FIX_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * `msb doctor --fix` (Windows: enables the Hypervisor Platform, asking for administrator rights).
+ * Main runs it only after the user confirmed natively that it asks for those rights; the report
+ * after it is the answer.
+ */
+export async function fixHost(options: CheckHostOptions): Promise<HostReport> {
+  const result = await runMsb(options, ['doctor', '--fix'], { allowFailure: true, timeoutMs: HOST_FIX_TIMEOUT_MS });
+  try {
+    return parseDoctor(`${result.stdout}\n${result.stderr}`);
+  } catch (error) {
+    throw new MsbCommandError('msb doctor --fix', 'output', error instanceof Error ? error.message : String(error));
+  }
+}

@@ -283,7 +283,12 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
         },
         logger,
       );
-      logFollow = { name, follow };
+      const current = { name, follow };
+      logFollow = current;
+      // `msb logs -f` ends by itself when the sandbox stops: asking for the same log again restarts it.
+      void follow.ended.then(() => {
+        if (logFollow === current) logFollow = null;
+      });
     },
     onLogLines(listener) {
       logListeners.add(listener);

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkHost, parseDoctor } from '../../../../electron/core/runtime/host-check.ts';
+import { checkHost, fixHost, parseDoctor } from '../../../../electron/core/runtime/host-check.ts';
 import { REAL_MSB, REAL_MSB_MISSING } from '../../../fixtures/runtime-home.ts';
 
 describe('reading msb doctor', () => {
@@ -76,6 +76,23 @@ describe.skipIf(REAL_MSB_MISSING !== null)('msb doctor on this machine (the real
       expect(kvm?.fixes.length).toBeGreaterThan(0);
     } finally {
       rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('msb doctor --fix', () => {
+  it('passes --fix and reads the report printed after it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-doctor-fix-'));
+    try {
+      const msb = path.join(dir, 'msb');
+      writeFileSync(msb, '#!/bin/sh\n[ "$1 $2" = "doctor --fix" ] || exit 2\necho "   ✓ Hypervisor   enabled" >&2\n');
+      chmodSync(msb, 0o755);
+      expect(await fixHost({ msbPath: msb })).toEqual({
+        ok: true,
+        checks: [{ name: 'Hypervisor', state: 'ok', detail: 'enabled', fixes: [] }],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -40,6 +40,8 @@ export * from './ipc/request-validation.ts';
 export * from './sandboxes/index.ts';
 export * from './server/setup.ts';
 export * from './server/setup-watch.ts';
+// connect/: MCP clients
+export * from './connect/index.ts';
 
 // desktop/
 export * from './desktop/tray-menu.ts';

@@ -42,6 +42,9 @@ export * from './server/setup.ts';
 export * from './server/setup-watch.ts';
 // connect/: MCP clients
 export * from './connect/index.ts';
+// updates/: the app's and microsandbox's
+export * from './updates/index.ts';
+export * from '../../shared/version.ts';
 
 // desktop/
 export * from './desktop/tray-menu.ts';

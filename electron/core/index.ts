@@ -45,6 +45,7 @@ export * from './connect/index.ts';
 // updates/: the app's and microsandbox's
 export * from './updates/index.ts';
 export * from '../../shared/version.ts';
+export * from '../../shared/network.ts';
 
 // desktop/
 export * from './desktop/tray-menu.ts';

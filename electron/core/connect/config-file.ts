@@ -63,6 +63,8 @@ export interface ConfigRead {
 }
 
 const GROUP_OR_WORLD_WRITABLE = 0o022;
+/** What stands in the backup for a key the app wrote earlier. */
+export const FORGOTTEN_KEY = 'msb_[key removed by Microsandbox Tray]';
 const STICKY = 0o1000;
 
 /** Reads and checks the file; throws McpRefused for anything the app must not write through. */
@@ -235,6 +237,8 @@ function formattingOf(text: string): FormattingOptions {
 export interface CommitOptions {
   /** The new text holds a secret: the file is made owner-only. */
   readonly secret: boolean;
+  /** Keys the app wrote before, kept out of the backup so a Disconnect leaves none on disk. */
+  readonly forget?: readonly string[];
   readonly logger: Logger;
   /** Runs just before the new file replaces the old (tests write the file here meanwhile). */
   readonly beforeCommit?: () => Promise<void>;
@@ -251,7 +255,9 @@ export async function commitConfig(read: ConfigRead, text: string, options: Comm
   if (read.text !== null) {
     backup = mcpBackupPath(read.target);
     // Owner-only: the old file may hold other servers' secrets.
-    await writeFileAtomic(backup, read.text, { mode: (oldMode ?? 0o600) & 0o700, logger: options.logger });
+    let copy = read.text;
+    for (const key of options.forget ?? []) copy = copy.split(key).join(FORGOTTEN_KEY);
+    await writeFileAtomic(backup, copy, { mode: (oldMode ?? 0o600) & 0o700, logger: options.logger });
   }
   const unchanged = async (): Promise<void> => {
     await options.beforeCommit?.();

@@ -79,6 +79,16 @@ export function isAppEntry(value: unknown): boolean {
   return isMcpUrl(url) && typeof auth === 'string' && auth.startsWith('Bearer msb_');
 }
 
+/** The keys an entry of the app's holds (none for the runtime entry). */
+export function appEntryKeys(value: unknown): string[] {
+  if (!isAppEntry(value) || !isObject(value)) return [];
+  const env = isObject(value['env']) ? value['env'] : {};
+  const headers = isObject(value['headers']) ? value['headers'] : {};
+  return [env[AUTH_ENV], headers['Authorization']]
+    .filter((auth): auth is string => typeof auth === 'string' && auth.startsWith('Bearer msb_'))
+    .map((auth) => auth.slice('Bearer '.length));
+}
+
 function isMcpUrl(value: unknown): boolean {
   return typeof value === 'string' && /^https?:\/\/[^/\s]+\/mcp$/.test(value);
 }

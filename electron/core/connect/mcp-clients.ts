@@ -11,6 +11,7 @@ import { scrubSecrets } from '../desktop/scrub.ts';
 import { MCP_CLIENT_IDS, MCP_CLIENTS, type McpClientId, mcpConfigPath, type McpPlace } from './clients.ts';
 import { commitConfig, editServers, type McpRefusalReason, McpRefused, readConfig } from './config-file.ts';
 import {
+  appEntryKeys,
   claudeCodeAddArgs,
   claudeCodeRemoveArgs,
   isAppEntry,
@@ -123,6 +124,7 @@ async function changeFile(
   if (text === read.text) return { kind: 'unchanged', configPath };
   const backupPath = await commitConfig(read, text, {
     secret,
+    forget: appEntryKeys(current),
     logger,
     ...(options.beforeCommit === undefined ? {} : { beforeCommit: options.beforeCommit }),
   });

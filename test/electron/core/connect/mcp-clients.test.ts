@@ -312,6 +312,12 @@ describe('disconnectMcpClient', () => {
     await connectMcpClient({ ...linux(), client: 'cursor', entry: SERVER });
     expect(await disconnectMcpClient({ ...linux(), client: 'cursor' })).toMatchObject({ kind: 'written' });
     expect(JSON.parse(await read(file))).toEqual({ mcpServers: { github: { command: 'gh' } } });
+    // The backup holds the file as it was, but not the key the app wrote: none is left on disk.
+    expect(await read(mcpBackupPath(file))).toContain(
+      '"Authorization": "Bearer msb_[key removed by Microsandbox Tray]"',
+    );
+    for (const name of await fsp.readdir(path.dirname(file)))
+      expect(await read(path.join(path.dirname(file), name))).not.toContain(KEY);
     expect(await disconnectMcpClient({ ...linux(), client: 'cursor' })).toEqual({
       kind: 'unchanged',
       configPath: file,

@@ -40,6 +40,12 @@ export * from './ipc/request-validation.ts';
 export * from './sandboxes/index.ts';
 export * from './server/setup.ts';
 export * from './server/setup-watch.ts';
+// connect/: MCP clients
+export * from './connect/index.ts';
+// updates/: the app's and microsandbox's
+export * from './updates/index.ts';
+export * from '../../shared/version.ts';
+export * from '../../shared/network.ts';
 
 // desktop/
 export * from './desktop/tray-menu.ts';

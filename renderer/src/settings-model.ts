@@ -91,6 +91,23 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
       { key: 'defaultExpiry', label: 'Default expiry', kind: 'text', hint: 'msb’s grammar: 24h, 7d, 90m, 1y…' },
     ],
   },
+  {
+    title: 'Updates',
+    fields: [
+      {
+        key: 'checkForAppUpdates',
+        label: 'Check for app updates',
+        kind: 'bool',
+        hint: 'A minute after launch, then daily: asks the app’s release feed on GitHub.',
+      },
+      {
+        key: 'checkForMicrosandboxUpdates',
+        label: 'Check for microsandbox updates',
+        kind: 'bool',
+        hint: 'At most daily: asks GitHub for microsandbox’s latest release.',
+      },
+    ],
+  },
 ];
 
 export const ALL_FIELDS: readonly FieldSpec[] = SETTINGS_GROUPS.flatMap((group) => group.fields);

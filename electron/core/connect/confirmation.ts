@@ -1,0 +1,58 @@
+/**
+ * The words of the native question main asks before Connect or Disconnect: the file (or the
+ * command), the entry with the key hidden, and, for a server entry, that the key becomes a
+ * secret on disk in another program's file.
+ */
+import { MCP_CLIENTS, type McpClientId } from './clients.ts';
+import {
+  claudeCodeAddArgs,
+  claudeCodeRemoveArgs,
+  MCP_ENTRY_NAME,
+  type McpEntry,
+  mcpEntryValue,
+  shellCommand,
+} from './entries.ts';
+
+export interface McpConfirmation {
+  readonly title: string;
+  readonly message: string;
+  readonly detail: string;
+  readonly confirmLabel: string;
+}
+
+export function mcpConfirmation(
+  input:
+    | {
+        readonly action: 'connect';
+        readonly client: McpClientId;
+        readonly configPath: string;
+        readonly entry: McpEntry;
+      }
+    | { readonly action: 'disconnect'; readonly client: McpClientId; readonly configPath: string },
+): McpConfirmation {
+  const spec = MCP_CLIENTS[input.client];
+  if (input.action === 'disconnect') {
+    const where = spec.viaCli
+      ? `by running:\n${shellCommand('claude', claudeCodeRemoveArgs())}`
+      : `from:\n${input.configPath}`;
+    return {
+      title: `Disconnect ${spec.name}`,
+      message: `Remove microsandbox from ${spec.name}?`,
+      detail: `The app removes only its "${MCP_ENTRY_NAME}" entry ${where}\n\nA backup of the file is kept beside it.`,
+      confirmLabel: 'Disconnect',
+    };
+  }
+  const shown = spec.viaCli
+    ? `The app runs:\n${shellCommand('claude', claudeCodeAddArgs(input.entry, { maskKey: true }))}`
+    : `The app adds this entry to ${input.configPath} (other entries are kept; a backup is kept beside it):\n"${MCP_ENTRY_NAME}": ${JSON.stringify(mcpEntryValue(input.client, input.entry, { maskKey: true }), null, 2)}`;
+  const secret =
+    input.entry.kind === 'server'
+      ? `\n\nThe entry holds an API key for this server. Written into ${spec.name}'s ${spec.viaCli ? 'configuration (~/.claude.json)' : 'file'}, it is a secret on disk: anyone who can read that file can use this server until the key expires. The file is made readable by you only.`
+      : '';
+  return {
+    title: `Connect ${spec.name}`,
+    message: `Connect ${spec.name} to microsandbox?`,
+    detail: `${shown}${secret}`,
+    confirmLabel: 'Connect',
+  };
+}

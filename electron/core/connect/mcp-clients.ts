@@ -1,0 +1,214 @@
+/**
+ * The public face of MCP client setup: which clients are here and connected, Connect and
+ * Disconnect. These write without asking: main shows `mcpConfirmation` natively first, and the
+ * window never names a path, a client file or an entry.
+ */
+import { execFile } from 'node:child_process';
+import { constants, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { errorText, type Logger, silentLogger } from '../logger.ts';
+import { scrubSecrets } from '../desktop/scrub.ts';
+import { MCP_CLIENT_IDS, MCP_CLIENTS, type McpClientId, mcpConfigPath, type McpPlace } from './clients.ts';
+import { commitConfig, editServers, type McpRefusalReason, McpRefused, readConfig } from './config-file.ts';
+import {
+  appEntryKeys,
+  claudeCodeAddArgs,
+  claudeCodeRemoveArgs,
+  isAppEntry,
+  MCP_ENTRY_NAME,
+  type McpEntry,
+  mcpEntryValue,
+  shellCommand,
+} from './entries.ts';
+import { runningClientPids } from './running.ts';
+
+export interface McpClientInfo {
+  readonly id: McpClientId;
+  readonly name: string;
+  readonly configPath: string;
+  /** The client is set up for this user (its folder exists; for Claude Code, `claude` is on PATH). */
+  readonly found: boolean;
+  /** Its configuration holds the app's entry. */
+  readonly connected: boolean;
+}
+
+export type McpOutcome =
+  | { readonly kind: 'written'; readonly configPath: string; readonly backupPath: string | null }
+  | { readonly kind: 'unchanged'; readonly configPath: string }
+  /** Claude Code changed through its CLI; `command` is shown with the key hidden. */
+  | { readonly kind: 'ran'; readonly command: string }
+  /** `claude` is not on PATH: the command to copy (it holds the key: clipboard only, never the window). */
+  | { readonly kind: 'copy-command'; readonly command: string }
+  | { readonly kind: 'refused'; readonly reason: McpRefusalReason; readonly message: string };
+
+export interface McpClientOptions extends McpPlace {
+  readonly client: McpClientId;
+  readonly logger?: Logger;
+  /** The user whose files are trusted besides root's; the app's own by default. */
+  readonly uid?: number | null;
+  /** Runs just before the new file replaces the old: a test seam for a write made meanwhile. */
+  readonly beforeCommit?: () => Promise<void>;
+}
+
+export async function mcpClients(place: McpPlace): Promise<McpClientInfo[]> {
+  return Promise.all(
+    MCP_CLIENT_IDS.map(async (id) => {
+      const configPath = mcpConfigPath(id, place);
+      const found =
+        id === 'claude-code'
+          ? (await findOnPath('claude', place)) !== null || (await exists(configPath))
+          : await isDirectory(path.dirname(configPath));
+      return {
+        id,
+        name: MCP_CLIENTS[id].name,
+        configPath,
+        found,
+        connected: found && (await hasAppEntry(id, configPath)),
+      };
+    }),
+  );
+}
+
+export async function connectMcpClient(options: McpClientOptions & { readonly entry: McpEntry }): Promise<McpOutcome> {
+  return outcomeOf(async () => {
+    if (MCP_CLIENTS[options.client].viaCli) return claudeCode(options, options.entry);
+    return changeFile(options, mcpEntryValue(options.client, options.entry), options.entry.kind === 'server');
+  });
+}
+
+export async function disconnectMcpClient(options: McpClientOptions): Promise<McpOutcome> {
+  return outcomeOf(async () => {
+    if (MCP_CLIENTS[options.client].viaCli) return claudeCode(options, null);
+    return changeFile(options, undefined, false);
+  });
+}
+
+async function outcomeOf(run: () => Promise<McpOutcome>): Promise<McpOutcome> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof McpRefused) return { kind: 'refused', reason: error.reason, message: error.message };
+    return { kind: 'refused', reason: 'write-failed', message: errorText(error) };
+  }
+}
+
+async function changeFile(
+  options: McpClientOptions,
+  value: ReturnType<typeof mcpEntryValue> | undefined,
+  secret: boolean,
+): Promise<McpOutcome> {
+  const spec = MCP_CLIENTS[options.client];
+  const logger = options.logger ?? silentLogger;
+  const configPath = mcpConfigPath(options.client, options);
+  const read = await readConfig(
+    spec,
+    configPath,
+    options.uid === undefined ? (process.getuid?.() ?? null) : options.uid,
+  );
+  const servers = read.root[spec.serversKey] as Record<string, unknown> | undefined;
+  const current = servers?.[MCP_ENTRY_NAME];
+  if (current !== undefined && !isAppEntry(current)) {
+    throw new McpRefused(
+      'name-taken',
+      `${configPath} already has a server named "${MCP_ENTRY_NAME}" that the app did not write, so the app leaves it alone.`,
+    );
+  }
+  if (value === undefined && current === undefined) return { kind: 'unchanged', configPath };
+  if (spec.overwritesWhileRunning && (await runningClientPids(options.client, options.platform)).length > 0) {
+    throw new McpRefused(
+      'client-running',
+      `Quit ${spec.name} first: it writes ${path.basename(configPath)} back when it quits, which would undo this change.`,
+    );
+  }
+  const text = editServers(spec, read.text, MCP_ENTRY_NAME, value);
+  if (text === read.text) return { kind: 'unchanged', configPath };
+  const backupPath = await commitConfig(read, text, {
+    secret,
+    forget: appEntryKeys(current),
+    logger,
+    ...(options.beforeCommit === undefined ? {} : { beforeCommit: options.beforeCommit }),
+  });
+  logger.info(`${value === undefined ? 'Removed' : 'Wrote'} the ${MCP_ENTRY_NAME} MCP entry in ${read.target}.`);
+  return { kind: 'written', configPath, backupPath };
+}
+
+/** Claude Code owns ~/.claude.json and rewrites it often: the app goes through `claude mcp`. */
+async function claudeCode(options: McpClientOptions, entry: McpEntry | null): Promise<McpOutcome> {
+  const configPath = mcpConfigPath('claude-code', options);
+  const claude = await findOnPath('claude', options);
+  const current = await readEntry('claude-code', configPath);
+  if (current !== undefined && !isAppEntry(current))
+    throw new McpRefused(
+      'name-taken',
+      `Claude Code already has a server named "${MCP_ENTRY_NAME}" that the app did not add, so the app leaves it alone.`,
+    );
+  if (entry === null && current === undefined) return { kind: 'unchanged', configPath };
+  const steps: string[][] = [];
+  if (current !== undefined) steps.push(claudeCodeRemoveArgs());
+  if (entry !== null) steps.push(claudeCodeAddArgs(entry));
+  if (claude === null)
+    return { kind: 'copy-command', command: steps.map((args) => shellCommand('claude', args)).join(' && ') };
+  for (const args of steps) await runClaude(claude, args, options);
+  const shown = entry === null ? claudeCodeRemoveArgs() : claudeCodeAddArgs(entry, { maskKey: true });
+  return { kind: 'ran', command: shellCommand('claude', shown) };
+}
+
+function runClaude(claude: string, args: readonly string[], options: McpClientOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(claude, [...args], { env: options.env, timeout: 30_000, windowsHide: true }, (error, stdout, stderr) => {
+      if (error === null) return resolve();
+      const said = scrubSecrets(`${stderr}${stdout}`.trim(), null).split('\n').slice(-3).join(' ');
+      reject(new McpRefused('cli-failed', `claude ${args.slice(0, 2).join(' ')} failed: ${said || errorText(error)}`));
+    });
+  });
+}
+
+async function hasAppEntry(client: McpClientId, configPath: string): Promise<boolean> {
+  return isAppEntry(await readEntry(client, configPath));
+}
+
+/** The entry under the app's name, or undefined (also for a file that cannot be read or parsed). */
+async function readEntry(client: McpClientId, configPath: string): Promise<unknown> {
+  const spec = MCP_CLIENTS[client];
+  try {
+    const read = await readConfig(spec, configPath, null);
+    const servers = read.root[spec.serversKey] as Record<string, unknown> | undefined;
+    return servers?.[MCP_ENTRY_NAME];
+  } catch {
+    // A file the app cannot read holds no entry it could recognise: "not connected" is the answer.
+    return undefined;
+  }
+}
+
+/** The program on the environment's PATH, as a shell would find it, or null. */
+export async function findOnPath(program: string, place: McpPlace): Promise<string | null> {
+  const p = place.platform === 'win32' ? path.win32 : path.posix;
+  const dirs = (place.env['PATH'] ?? place.env['Path'] ?? '').split(place.platform === 'win32' ? ';' : ':');
+  const names = place.platform === 'win32' ? [`${program}.exe`, `${program}.cmd`] : [program];
+  for (const dir of dirs) {
+    if (dir === '' || !p.isAbsolute(dir)) continue;
+    for (const name of names) {
+      const candidate = p.join(dir, name);
+      const ok = await fsp
+        .access(candidate, constants.X_OK)
+        .then(async () => (await fsp.stat(candidate)).isFile())
+        .catch(() => false);
+      if (ok) return candidate;
+    }
+  }
+  return null;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fsp.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  return fsp.stat(dir).then(
+    (stat) => stat.isDirectory(),
+    () => false,
+  );
+}

@@ -75,7 +75,7 @@ export async function serveRenderer(): Promise<Site> {
   };
 }
 
-export { CHROMIUM, launchChromium, requireChromium } from '../support/chromium.ts';
+export { launchChromium, requireChromium } from '../support/chromium.ts';
 
 /**
  * What preload does, as an init script: every API method invokes its channel and resolves with

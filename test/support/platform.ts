@@ -30,14 +30,19 @@ export function skipNote(need: string): string {
   return `${need}; this is ${process.platform}`;
 }
 
+/** Options for a suite or test that runs only on Linux, for `describe.concurrent(name, onlyOnLinux(why), fn)`. */
+export function onlyOnLinux(why: string): TestOptions {
+  return { skip: !ON_LINUX, meta: { needs: linuxNeed(why) } };
+}
+
 /** A suite that runs only on Linux; `why` says what it needs (say "reads /proc"). */
 export function describeOnLinux(name: string, why: string, fn: SuiteBody, options: TestOptions = {}): void {
-  describe(name, { ...options, skip: !ON_LINUX, meta: { needs: linuxNeed(why) } }, fn);
+  describe(name, { ...options, ...onlyOnLinux(why) }, fn);
 }
 
 /** A test that runs only on Linux; `why` says what it needs. */
 export function itOnLinux(name: string, why: string, fn: Body, options: TestOptions = {}): void {
-  it(name, { ...options, skip: !ON_LINUX, meta: { needs: linuxNeed(why) } }, fn);
+  it(name, { ...options, ...onlyOnLinux(why) }, fn);
 }
 
 /** A suite that runs only where there is a POSIX shell, signals and file modes (not Windows). */

@@ -533,6 +533,7 @@ export class AppHarness {
       const value = Number(fs.readFileSync(path.join(this.home, 'server.pid'), 'utf8').trim());
       return Number.isInteger(value) && value > 1 ? value : null;
     } catch {
+      // no server.pid, or gone meanwhile: no PID
       return null;
     }
   }

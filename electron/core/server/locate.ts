@@ -109,6 +109,7 @@ async function checkExecutable(file: string): Promise<'ok' | 'missing' | 'not-ex
   try {
     await fsp.access(file, constants.X_OK);
   } catch {
+    // not executable for this user: the caller says so
     return 'not-executable';
   }
   // Root passes X_OK for any file with one execute bit; a file with none cannot be run by anyone.

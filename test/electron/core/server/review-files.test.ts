@@ -333,6 +333,7 @@ describe('review: descriptors over many failed starts', () => {
             try {
               return readlinkSync(`/proc/self/fd/${fd}`);
             } catch {
+              // closed meanwhile: the list shows it as unknown
               return '?';
             }
           })()}`,

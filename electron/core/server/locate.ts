@@ -154,5 +154,9 @@ export async function locateMsbrun(msbserver: string, env: NodeJS.ProcessEnv): P
 
 export function msbrunWarning(location: MsbrunLocation): string | null {
   if (location.found) return null;
-  return `msbrun was not found (looked for ${location.searched.join(', ')}), so sandboxes could not start: msbserver runs msbrun beside its own binary or from $MSBRUN_EXE. Reinstall microsandbox, or set MSBRUN_EXE if msbserver is a wrapper script.`;
+  return (
+    `msbrun was not found (looked for ${location.searched.join(', ')}), so sandboxes could not start: ` +
+    `msbserver runs msbrun beside its own binary or from $MSBRUN_EXE. ` +
+    `Reinstall microsandbox, or set MSBRUN_EXE if msbserver is a wrapper script.`
+  );
 }

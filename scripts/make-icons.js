@@ -31,7 +31,10 @@ export const SOURCE = path.join(ROOT, 'build', 'icon-source.svg');
 export const DEFAULT_OUT = path.join(ROOT, 'build');
 
 /** @typedef {'stopped' | 'transition' | 'running' | 'unhealthy' | 'failed'} IconState */
-/** @typedef {{ file: string, size: number, kind: 'app' } | { file: string, size: number, kind: 'template' | 'coloured', state: IconState }} IconSpec */
+/**
+ * @typedef {{ file: string, size: number, kind: 'app' }
+ *   | { file: string, size: number, kind: 'template' | 'coloured', state: IconState }} IconSpec
+ */
 
 /** @type {readonly IconState[]} */
 export const STATES = Object.freeze(['stopped', 'transition', 'running', 'unhealthy', 'failed']);

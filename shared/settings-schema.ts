@@ -134,7 +134,8 @@ const VALIDATORS: Validators = {
     // The tray mints with it without asking; longer keys are made in the Keys view, behind a question.
     if (seconds > LONG_KEY_SECONDS)
       return fail(
-        'The default expiry can be at most a year (1y): the tray makes keys with it without asking. Make longer-lived keys in the Keys tab.',
+        'The default expiry can be at most a year (1y): the tray makes keys with it without asking. ' +
+          'Make longer-lived keys in the Keys tab.',
       );
     return ok(value);
   },

@@ -38,7 +38,11 @@ export function stripAnsi(line: string): string {
  */
 export function emptyLogText(snapshot: ServerSnapshot | null): string {
   if (snapshot !== null && snapshot.external && snapshot.state === 'running') {
-    return 'The log is empty: the running server was started outside the app (msb server start), so its output goes where that command sent it, and nowhere for msb server start -d. Stop it and start it here to see its log.';
+    return (
+      'The log is empty: the running server was started outside the app (msb server start), ' +
+      'so its output goes where that command sent it, and nowhere for msb server start -d. ' +
+      'Stop it and start it here to see its log.'
+    );
   }
   return 'The log is empty.';
 }

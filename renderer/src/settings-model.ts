@@ -27,7 +27,10 @@ export interface FieldGroup {
 
 /** Where it matters, what anyone on this computer can see: msbserver's key on its command line. */
 export const KEY_ON_COMMAND_LINE_NOTE =
-  'msbserver receives the server key on its command line (microsandbox 0.2 has no other way), so every user of this computer can read it in the process list (ps, /proc) and make keys of their own. That is fine on a computer only you use; on a shared Linux machine, mounting /proc with hidepid=2 hides other users’ processes.';
+  'msbserver receives the server key on its command line (microsandbox 0.2 has no other way), ' +
+  'so every user of this computer can read it in the process list (ps, /proc) and make keys of their own. ' +
+  'That is fine on a computer only you use; ' +
+  'on a shared Linux machine, mounting /proc with hidepid=2 hides other users’ processes.';
 
 export const SETTINGS_GROUPS: readonly FieldGroup[] = [
   {
@@ -45,14 +48,20 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         key: 'devMode',
         label: 'Development mode (no keys needed)',
         kind: 'bool',
-        hint: `No key is asked of anyone: the server is then ${DEV_MODE_EXPOSURE}. Turning it on asks you to confirm; it is never allowed on an address other computers reach.`,
+        hint:
+          `No key is asked of anyone: the server is then ${DEV_MODE_EXPOSURE}. Turning it on asks you to confirm; ` +
+          `it is never allowed on an address other computers reach.`,
       },
       {
         key: 'namespacesPath',
         label: 'Namespaces folder',
         kind: 'path',
         // CLI parity: msb reads only <home>/namespaces, whatever --path the server was given.
-        hint: 'A full path (~/… is fine); empty: the microsandbox home’s namespaces folder. Another folder asks you to confirm first. `msb server status`, `msb server list` and `msb server log` look only there: sandboxes in another folder are hidden from the CLI (the app shows them).',
+        hint:
+          'A full path (~/… is fine); empty: the microsandbox home’s namespaces folder. ' +
+          'Another folder asks you to confirm first. ' +
+          '`msb server status`, `msb server list` and `msb server log` look only there: ' +
+          'sandboxes in another folder are hidden from the CLI (the app shows them).',
       },
       {
         key: 'msbserverPath',
@@ -65,7 +74,9 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         key: 'readinessTimeoutMs',
         label: 'Start timeout (seconds)',
         kind: 'seconds',
-        hint: `How long a start waits for msbserver’s first health answer before the app stops it: ${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
+        hint:
+          `How long a start waits for msbserver’s first health answer before the app stops it: ` +
+          `${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
       },
     ],
   },

@@ -54,7 +54,9 @@ export function setupProblem(setup: SetupState, info: AppInfo | null, serverRuns
         kind: 'not-found-while-running',
         tone: 'warn',
         title: 'The app cannot find msbserver',
-        why: 'A server started outside the app runs, but the app finds no msbserver where it looks, so it could not start or restart one itself.',
+        why:
+          'A server started outside the app runs, but the app finds no msbserver where it looks, ' +
+          'so it could not start or restart one itself.',
         list: { label: 'Places looked at:', items: locate.searched },
         next: 'Locate the msbserver you use so the app can start it too; the running server is not touched.',
         actions: [{ kind: 'locate' }],

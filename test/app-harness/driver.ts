@@ -3,9 +3,9 @@
  *
  * The BUILT main bundle runs under plain Node (`node --import test/app-harness/register.js
  * out/…/main/main.js`) with an `electron` stand-in (./electron.js: the recording electron, whose
- * windows get real pages). The test process owns one Chromium (playwright-core, Debian's
- * /usr/bin/chromium) and, per launched app, one browser context; every BrowserWindow main creates
- * is a page in it:
+ * windows get real pages). The test process owns one Chromium (playwright-core, the browser
+ * test/support/chromium.ts finds) and, per launched app, one browser context; every
+ * BrowserWindow main creates is a page in it:
  *
  * - **Loading.** `win.loadURL(url)` opens `url` in the page: `file://` (and http, data, …) as it
  *   is, Chromium started with `--allow-file-access-from-files` so a file:// page's module scripts
@@ -533,6 +533,7 @@ export class AppHarness {
       const value = Number(fs.readFileSync(path.join(this.home, 'server.pid'), 'utf8').trim());
       return Number.isInteger(value) && value > 1 ? value : null;
     } catch {
+      // no server.pid, or gone meanwhile: no PID
       return null;
     }
   }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeOnLinux } from '../support/platform.ts';
 import { INSTALL_COMMAND } from '../../shared/setup.ts';
 import { msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
 import { findMenuEntry, waitFor, type AppHarness } from './driver.ts';
@@ -173,7 +174,7 @@ async function startSandbox(app: AppHarness, namespace: string, sandbox: string)
 const sandboxesRunning = (count: number) => (tray: TrayState) =>
   tray.menu.some((item) => item.label === `${count} ${count === 1 ? 'sandbox' : 'sandboxes'} running`);
 
-describe('sandboxes from the tray', () => {
+describeOnLinux('sandboxes from the tray', 'finds the msbrun stand-ins through /proc', () => {
   it('the tray says "1 sandbox running"; Stop asks natively: Cancel changes nothing, "Stop them too" stops both', async () => {
     const app = await launch();
     const { page } = await app.openWindowFromTray();

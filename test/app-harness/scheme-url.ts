@@ -89,6 +89,7 @@ function safeUrl(text: string): URL | null {
   try {
     return new URL(text);
   } catch {
+    // not a URL: the caller refuses it
     return null;
   }
 }

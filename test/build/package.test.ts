@@ -16,7 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { extractFile, listPackage } from '@electron/asar';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeOnLinux } from '../support/platform.ts';
 import { resolveTrayIcon, trayIconDirs } from '../../electron/adapters/tray.ts';
 import { trayIconName } from '../../electron/core/desktop/tray-menu.ts';
 import type { ServerState } from '../../shared/server-status.ts';
@@ -155,7 +156,7 @@ function productionClosure(): Set<string> {
   return found;
 }
 
-describe.skipIf(process.platform !== 'linux')('the Linux package (electron-builder --linux dir)', () => {
+describeOnLinux('the Linux package (electron-builder --linux dir)', 'electron-builder builds Linux packages only on Linux', () => {
   let temp = '';
   let unpacked = '';
   let asarFile = '';
@@ -300,7 +301,7 @@ describe.skipIf(process.platform !== 'linux')('the Linux package (electron-build
   });
 });
 
-describe.skipIf(process.platform !== 'linux')('electron-builder validates the configuration', () => {
+describeOnLinux('electron-builder validates the configuration', 'checked with the Linux build, which only Linux makes', () => {
   let temp = '';
 
   beforeAll(() => {

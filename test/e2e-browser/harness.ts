@@ -75,7 +75,7 @@ export async function serveRenderer(): Promise<Site> {
   };
 }
 
-export { CHROMIUM, launchChromium, requireChromium } from '../support/chromium.ts';
+export { launchChromium, requireChromium } from '../support/chromium.ts';
 
 /**
  * What preload does, as an init script: every API method invokes its channel and resolves with
@@ -428,6 +428,7 @@ export function standinsOn(ports: readonly number[]): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (/\) Z /.test(stat)) continue; // a zombie is not running
     } catch {
+      // gone meanwhile, or not ours to read
       continue;
     }
     if (!argv.some((arg) => arg === STANDIN_PATH || arg.endsWith('/test/fixtures/msbserver'))) continue;

@@ -27,6 +27,7 @@ function electronBinary(): string | null {
   try {
     relative = fs.readFileSync(path.join(ELECTRON_PACKAGE, 'path.txt'), 'utf8').trim();
   } catch {
+    // no path.txt: the binary is not installed, and the suite says so
     return null;
   }
   const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
@@ -130,6 +131,7 @@ describe.skipIf(BINARY === null)('Microsandbox Tray in Electron', () => {
             const response = await fetch(url);
             return response.ok ? 'read' : `status ${response.status}`;
           } catch {
+            // the refusal is what the test looks for
             return 'blocked';
           }
         };

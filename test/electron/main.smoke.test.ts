@@ -133,6 +133,7 @@ function gone(pid: number): boolean {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
   } catch {
+    // no /proc entry: not a zombie (and alive, as checked above)
     return false;
   }
 }

@@ -7,10 +7,14 @@
  * calls) rather than `electronegativity -o report.csv`: the CLI writes the CSV header and the
  * rows with two concurrent `fs.writeFile` calls, and the header sometimes lands on top of the
  * first row (seen here in 1 run of 6), which would make a finding vanish. The runner's result
- * is the same data, written once as JSON. No network is needed: the Electron version is given
- * (`-e`), the release-feed check (AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK, which would make the
- * result depend on the day's Electron releases) is excluded, and the translation download it
- * tries first gives up after a second.
+ * is the same data, written once as JSON. The audit never reaches the network: the Electron
+ * version is given (`-e`), the release-feed check (AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK, which
+ * would make the result depend on the day's Electron releases) is excluded, and the child's `got`
+ * (electronegativity's only HTTP client) refuses every request at once. Its translation download
+ * then takes the offline path it already has (the bundled en-US messages); letting `got` try the
+ * network instead made the result depend on the machine's network, and on Node 24 with no network
+ * `got` 11's retry crashed the child ("The `onCancel` handler was attached after the promise
+ * settled"). Every refused address is reported, and a test holds the list to that one download.
  *
  * A deliberately insecure canary file is scanned along with the sources: if the checks did not
  * run or a TypeScript file was not parsed, the canary's findings are missing and the test fails.
@@ -31,6 +35,8 @@ const RUNNER = path.join(
   'runner.js',
 );
 const ELECTRON_VERSION = (require('electron/package.json') as { version: string }).version;
+/** The `got` electronegativity requires (resolved from its own folder, as its `require` would). */
+const GOT = require.resolve('got', { paths: [path.dirname(RUNNER)] });
 
 const SCANNED = ['electron', 'renderer', 'shared'];
 const CANARY = 'zz-canary/insecure-window.ts';
@@ -59,6 +65,8 @@ interface Finding {
 interface Audit {
   findings: Finding[];
   errors: { file: string; message: string; tolerable: boolean }[];
+  /** Addresses the child's `got` was asked for and refused. */
+  refused: string[];
 }
 
 let temp = '';
@@ -66,7 +74,18 @@ let audit: Audit;
 
 const script = `
 const fs = require('node:fs');
-const [runner, input, output, version] = process.argv.slice(1);
+const Module = require('node:module');
+const [runner, input, output, version, gotPath] = process.argv.slice(1);
+const refused = [];
+function offlineGot(url) {
+  refused.push(String(url));
+  return Promise.reject(Object.assign(new Error('no network in the audit: ' + String(url)), { code: 'ENETUNREACH' }));
+}
+const gotModule = new Module(gotPath);
+gotModule.filename = gotPath;
+gotModule.loaded = true;
+gotModule.exports = offlineGot;
+require.cache[gotPath] = gotModule;
 require(runner)({
   input, output: undefined, isSarif: false, customScan: [],
   excludeFromScan: ['availablesecurityfixesglobalcheck'], severitySet: undefined, confidenceSet: undefined,
@@ -76,7 +95,7 @@ require(runner)({
     id: i.id, severity: i.severity.name, confidence: i.confidence.name, file: i.file.split(require('node:path').sep).join('/'),
     line: i.location.line, column: i.location.column, manualReview: i.manualReview === true,
   }));
-  fs.writeFileSync(output, JSON.stringify({ findings, errors: result.errors }));
+  fs.writeFileSync(output, JSON.stringify({ findings, errors: result.errors, refused }));
 }, (error) => { console.error(error); process.exit(1); });
 `;
 
@@ -88,9 +107,9 @@ beforeAll(() => {
   fs.mkdirSync(path.join(input, path.dirname(CANARY)), { recursive: true });
   fs.writeFileSync(path.join(input, CANARY), CANARY_SOURCE);
   const report = path.join(temp, 'report.json');
-  execFileSync(process.execPath, ['-e', script, RUNNER, input, report, ELECTRON_VERSION], {
+  execFileSync(process.execPath, ['-e', script, RUNNER, input, report, ELECTRON_VERSION, GOT], {
     cwd: temp,
-    // The locale decides which translation file it tries to fetch; pin it.
+    // The locale decides which translation file it asks for and which bundled one it falls back to.
     env: { ...process.env, LANG: 'en-US' },
     stdio: 'pipe',
     timeout: 90_000,
@@ -107,6 +126,11 @@ function describeFinding(finding: Finding): string {
 }
 
 describe('electronegativity audit', () => {
+  it('asks the network for nothing but its translations, and is refused', () => {
+    expect(audit.refused).toHaveLength(1);
+    expect(audit.refused[0]).toMatch(/\/en-US\.json$/);
+  });
+
   it('ran its checks over TypeScript sources (the canary is caught)', () => {
     const canary = audit.findings.filter((finding) => finding.file === CANARY).map((finding) => finding.id);
     expect(canary).toEqual(expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK']));

@@ -1,10 +1,72 @@
-// Debian's Chromium for the browser tests (test/e2e-browser, test/app-harness): where it is, how
-// it is launched, and the one clear failure when it is missing. Playwright never downloads a browser.
+// The Chromium the browser tests (test/e2e-browser, test/app-harness) and the window benchmark
+// drive through playwright-core: where it is, how it is launched, and the one clear failure when
+// it is missing. Playwright never downloads a browser, so the tests use the one on the machine.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Names a browser binary that wins over every place `chromiumCandidates` lists. */
+export const CHROMIUM_PATH_VARIABLE = 'CHROMIUM_PATH';
+
+/**
+ * Where a Chromium-based browser usually is on `platform`, most likely first: Debian's package on
+ * Linux (on Ubuntu `chromium-browser` is a snap wrapper, still a working binary), the app bundles
+ * in /Applications on macOS, the per-machine installs on Windows.
+ */
+export function chromiumCandidates(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  switch (platform) {
+    case 'darwin':
+      return [
+        '/Applications/Chromium.app/Contents/MacOS/Chromium',
+        '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+        '/Applications/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing',
+        '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+      ];
+    case 'win32': {
+      const roots = [env['PROGRAMFILES'], env['PROGRAMFILES(X86)'], env['LOCALAPPDATA']].filter(
+        (root): root is string => root !== undefined && root !== '',
+      );
+      return roots.flatMap((root) => [
+        path.win32.join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'),
+        path.win32.join(root, 'Chromium', 'Application', 'chrome.exe'),
+        path.win32.join(root, 'Microsoft', 'Edge', 'Application', 'msedge.exe'),
+      ]);
+    }
+    default:
+      return [
+        '/usr/bin/chromium',
+        '/usr/bin/chromium-browser',
+        '/usr/bin/google-chrome',
+        '/usr/bin/google-chrome-stable',
+      ];
+  }
+}
+
+export interface ChromiumLookup {
+  /** The binary to launch, or null when none was found. */
+  path: string | null;
+  /** Every place looked at, in order, for the message when nothing was found. */
+  tried: string[];
+}
+
+/**
+ * `$CHROMIUM_PATH` when set (then only it: a wrong path is an error, not a reason to take another
+ * browser), else the first of `chromiumCandidates` that exists.
+ */
+export function findChromium(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (file: string) => boolean = existsSync,
+): ChromiumLookup {
+  const chosen = env[CHROMIUM_PATH_VARIABLE];
+  if (chosen !== undefined && chosen !== '') return { path: exists(chosen) ? chosen : null, tried: [chosen] };
+  const tried = chromiumCandidates(platform, env);
+  return { path: tried.find((file) => exists(file)) ?? null, tried };
+}
 
 /** Headless and quiet: no GPU, no QUIC, nothing that phones home. */
 export const CHROMIUM_ARGS: readonly string[] = Object.freeze([
@@ -17,16 +79,17 @@ export const CHROMIUM_ARGS: readonly string[] = Object.freeze([
   '--disable-sync',
 ]);
 
-/** Throws (so the suite fails, never skips) when Chromium is not installed. */
-export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: the browser end-to-end tests need Debian's Chromium. ` +
-        'Install it with `apt-get update && apt-get install -y chromium` (CI installs it too).',
-    );
-  }
+/** The browser binary; throws (so the suite fails, never skips) when none is installed. */
+export function requireChromium(): string {
+  const found = findChromium();
+  if (found.path !== null) return found.path;
+  throw new Error(
+    `No Chromium found (looked at ${found.tried.join(', ')}): the browser tests need one. ` +
+      'On Debian `apt-get install -y chromium`; on macOS install Google Chrome or Chromium; ' +
+      `or set ${CHROMIUM_PATH_VARIABLE} to the browser's binary.`,
+  );
 }
 
 export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  return chromium.launch({ executablePath: requireChromium(), headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

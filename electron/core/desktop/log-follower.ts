@@ -140,6 +140,7 @@ function sizeOf(file: string): number {
   try {
     return fs.statSync(file).size;
   } catch {
+    // no file yet, or gone after a rotation: nothing to read
     return 0;
   }
 }

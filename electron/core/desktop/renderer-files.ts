@@ -107,6 +107,7 @@ export function resolveRendererRequest(url: string, method: string, files: Rende
   try {
     parsed = new URL(url);
   } catch {
+    // the answer says why: refused as not a URL
     return { ok: false, status: 400, reason: 'not a URL' };
   }
   if (parsed.protocol !== `${APP_SCHEME}:` || parsed.hostname.toLowerCase() !== APP_HOST)
@@ -122,6 +123,7 @@ export function resolveRendererRequest(url: string, method: string, files: Rende
   try {
     decoded = decodeURIComponent(raw.slice(1));
   } catch {
+    // the answer says why: refused as bad percent-encoding
     return { ok: false, status: 400, reason: 'bad percent-encoding' };
   }
   const name = decoded === '' ? 'index.html' : decoded;

@@ -157,7 +157,10 @@ export async function stopServerAsking(
   return { snapshot: await deps.control.stop(), cancelled: false };
 }
 
-/** Restart, as the window's and the tray's Restart do it: it stops the server too, so one the app did not start is restarted only after a yes. */
+/**
+ * Restart, as the window's and the tray's Restart do it: it stops the server too, so one the app
+ * did not start is restarted only after a yes.
+ */
 export async function restartServerAsking(deps: {
   readonly control: Pick<ServerControl, 'snapshot' | 'restart'>;
   readonly choice: ChoicePort;

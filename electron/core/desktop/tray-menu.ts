@@ -125,6 +125,7 @@ function describeExpiry(expiresIn: string): string {
   try {
     return formatDuration(parseDuration(expiresIn));
   } catch {
+    // not a duration this version reads: shown as written
     return expiresIn;
   }
 }

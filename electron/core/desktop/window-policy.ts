@@ -112,6 +112,7 @@ function parseUrl(text: string): URL | null {
   try {
     return new URL(text);
   } catch {
+    // not a URL: the caller refuses it
     return null;
   }
 }

@@ -87,7 +87,10 @@ export interface HandlerTable {
   handle(channel: unknown, sender: SenderInfo, payload: unknown, ...extra: unknown[]): Promise<Envelope<unknown>>;
   /** The settings as the window sees them, with whether the running server still needs a restart. */
   settingsView(): SettingsView;
-  /** The tray's Locate msbserver…: the same native chooser and checks as Settings' Choose…; rejects with a `HandlerError` when nothing was set. */
+  /**
+   * The tray's Locate msbserver…: the same native chooser and checks as Settings' Choose…; rejects
+   * with a `HandlerError` when nothing was set.
+   */
   chooseMsbserver(): Promise<SettingsView>;
 }
 

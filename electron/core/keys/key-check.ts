@@ -73,6 +73,7 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
       message: `The key could not be checked: the server answered HTTP ${response.status} instead of accepting or refusing it.`,
     };
   } catch {
+    // fetch's error says less than the two answers below
     if (controller.signal.aborted) {
       return {
         result: 'not-checked',

@@ -116,6 +116,7 @@ export async function readServerKey(keyFile: string): Promise<string | null> {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
+    // the decoder's error says no more than this message
     throw new ServerKeyError(`The server key file ${keyFile} is not valid UTF-8 text, so msb cannot use it either.`);
   }
 }

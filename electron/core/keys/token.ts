@@ -135,6 +135,7 @@ export async function verifyToken(
     const { compactVerify } = await loadVerify();
     await compactVerify(parts.jws, await hmacKey(key), { algorithms: ['HS256'] });
   } catch {
+    // which check failed is no business of the caller: the key is refused
     return { valid: false, reason: 'The key was not signed with this server key, or it was altered.' };
   }
   const claims = decodeClaims(parts.payload);
@@ -205,6 +206,7 @@ function parseJsonObject(segment: string): Record<string, unknown> | null {
   try {
     value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch {
+    // not JSON: the caller calls the key malformed
     return null;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;

@@ -87,53 +87,53 @@ function statOrNull(file: string, logger: Logger): Stats | null {
 
 export class SandboxCatalog {
   readonly namespacesDir: string;
-  private readonly platform: NodeJS.Platform;
-  private readonly logger: Logger;
-  private readonly now: () => number;
-  private readonly cache = new Map<string, NamespaceCache>();
-  private portsKey = 'none';
-  private ports: PortalPorts = new Map();
-  private readonly cpu: CpuMeter;
-  private readonly disk: DiskUsageCache;
-  private running: RunningSupervisor[] = [];
-  private disposed = false;
+  readonly #platform: NodeJS.Platform;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, NamespaceCache>();
+  #portsKey = 'none';
+  #ports: PortalPorts = new Map();
+  readonly #cpu: CpuMeter;
+  readonly #disk: DiskUsageCache;
+  #running: RunningSupervisor[] = [];
+  #disposed = false;
 
-  private readonly options: CatalogOptions;
+  readonly #options: CatalogOptions;
 
   constructor(options: CatalogOptions) {
-    this.options = options;
+    this.#options = options;
     this.namespacesDir = path.resolve(options.namespacesDir);
-    this.platform = options.platform ?? process.platform;
-    this.logger = options.logger ?? silentLogger;
-    this.now = options.now ?? Date.now;
-    this.cpu = new CpuMeter(this.now);
-    this.disk = new DiskUsageCache(this.logger, this.now);
+    this.#platform = options.platform ?? process.platform;
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? Date.now;
+    this.#cpu = new CpuMeter(this.#now);
+    this.#disk = new DiskUsageCache(this.#logger, this.#now);
   }
 
   /** The supervisors the last listing found running (for a cheap liveness check between listings). */
   runningSupervisors(): readonly RunningSupervisor[] {
-    return this.running;
+    return this.#running;
   }
 
   /** Forget everything read so far: the next listing reads every file again. */
   invalidate(): void {
-    this.cache.clear();
-    this.portsKey = 'none';
+    this.#cache.clear();
+    this.#portsKey = 'none';
   }
 
   dispose(): void {
-    this.disposed = true;
+    this.#disposed = true;
     this.invalidate();
   }
 
   async list(): Promise<SandboxesView> {
-    if (this.disposed) throw new Error('the sandbox catalog was disposed');
-    const started = this.now();
-    const names = await this.namespaceNames();
-    await this.refreshPorts(started);
-    const namespaces = await Promise.all(names.map((ns) => this.readNamespace(ns, started)));
+    if (this.#disposed) throw new Error('the sandbox catalog was disposed');
+    const started = this.#now();
+    const names = await this.#namespaceNames();
+    await this.#refreshPorts(started);
+    const namespaces = await Promise.all(names.map((ns) => this.#readNamespace(ns, started)));
     const seen = new Set(names);
-    for (const ns of this.cache.keys()) if (!seen.has(ns)) this.cache.delete(ns);
+    for (const ns of this.#cache.keys()) if (!seen.has(ns)) this.#cache.delete(ns);
 
     const running: RunningSupervisor[] = [];
     const vmPids = new Set<number>();
@@ -146,20 +146,20 @@ export class SandboxCatalog {
       }
       for (const layer of ns.layers) layers.add(layer);
     }
-    this.running = running;
-    this.cpu.retain(vmPids);
-    this.disk.retain(layers);
+    this.#running = running;
+    this.#cpu.retain(vmPids);
+    this.#disk.retain(layers);
     return { namespacesDir: this.namespacesDir, namespaces: namespaces.map((n) => n.info) };
   }
 
   /** Folders under N with a valid namespace name, sorted. None when N does not exist. */
-  private async namespaceNames(): Promise<string[]> {
+  async #namespaceNames(): Promise<string[]> {
     let entries;
     try {
       entries = await fsp.readdir(this.namespacesDir, { withFileTypes: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') this.logger.warn(`sandboxes: cannot list ${this.namespacesDir}`, describeError(error));
+      if (code !== 'ENOENT') this.#logger.warn(`sandboxes: cannot list ${this.namespacesDir}`, describeError(error));
       return [];
     }
     const names: string[] = [];
@@ -167,11 +167,11 @@ export class SandboxCatalog {
       let isDir = entry.isDirectory();
       // upstream follows symlinks here (Path::is_dir).
       if (entry.isSymbolicLink())
-        isDir = statOrNull(path.join(this.namespacesDir, entry.name), this.logger)?.isDirectory() ?? false;
+        isDir = statOrNull(path.join(this.namespacesDir, entry.name), this.#logger)?.isDirectory() ?? false;
       if (!isDir) continue;
       const name: string = entry.name;
       if (!isNamespaceName(name)) {
-        this.logger.debug(`sandboxes: skipping ${JSON.stringify(name)}: not a namespace name msbserver would create`);
+        this.#logger.debug(`sandboxes: skipping ${JSON.stringify(name)}: not a namespace name msbserver would create`);
         continue;
       }
       names.push(name);
@@ -179,34 +179,34 @@ export class SandboxCatalog {
     return names.sort();
   }
 
-  private async refreshPorts(now: number): Promise<void> {
+  async #refreshPorts(now: number): Promise<void> {
     const file = portalPortsPath(this.namespacesDir);
-    const key = fileKey(statOrNull(file, this.logger), now);
-    if (key === this.portsKey) return;
-    this.portsKey = key;
+    const key = fileKey(statOrNull(file, this.#logger), now);
+    if (key === this.#portsKey) return;
+    this.#portsKey = key;
     if (key === 'missing') {
-      this.ports = new Map();
+      this.#ports = new Map();
       return;
     }
     try {
-      this.ports = parsePortalPorts(await fsp.readFile(file, 'utf8'));
+      this.#ports = parsePortalPorts(await fsp.readFile(file, 'utf8'));
     } catch (error) {
       // Caught mid-rewrite, or broken: no ports now, and a fresh look next time.
-      this.logger.debug(`sandboxes: cannot read ${file}`, describeError(error));
-      this.ports = new Map();
-      this.portsKey = 'unreadable';
+      this.#logger.debug(`sandboxes: cannot read ${file}`, describeError(error));
+      this.#ports = new Map();
+      this.#portsKey = 'unreadable';
     }
   }
 
-  private async readNamespace(ns: string, now: number): Promise<{ info: NamespaceInfo; layers: string[] }> {
+  async #readNamespace(ns: string, now: number): Promise<{ info: NamespaceInfo; layers: string[] }> {
     const dir = path.join(this.namespacesDir, ns);
     const configFile = path.join(dir, CONFIG_FILE);
     const dbFile = path.join(dir, MENV_DIR, SANDBOX_DB);
     const logDir = path.join(dir, MENV_DIR, 'log', CONFIG_FILE);
-    const configStat = statOrNull(configFile, this.logger);
-    const dbStat = statOrNull(dbFile, this.logger);
-    const logStat = statOrNull(logDir, this.logger);
-    const entry: NamespaceCache = this.cache.get(ns) ?? {
+    const configStat = statOrNull(configFile, this.#logger);
+    const dbStat = statOrNull(dbFile, this.#logger);
+    const logStat = statOrNull(logDir, this.#logger);
+    const entry: NamespaceCache = this.#cache.get(ns) ?? {
       configKey: '',
       config: null,
       dbKey: '',
@@ -216,12 +216,12 @@ export class SandboxCatalog {
       infoKey: '',
       info: null,
     };
-    this.cache.set(ns, entry);
+    this.#cache.set(ns, entry);
 
     const configKey = fileKey(configStat, now);
     if (configKey !== entry.configKey) {
       entry.configKey = configKey;
-      entry.config = configStat === null ? null : await this.readConfig(configFile);
+      entry.config = configStat === null ? null : await this.#readConfig(configFile);
       if (entry.config !== null && !entry.config.ok) entry.configKey = 'retry';
     }
     const dbKey = fileKey(dbStat, now);
@@ -229,7 +229,7 @@ export class SandboxCatalog {
       entry.db =
         dbStat === null
           ? { kind: 'missing' }
-          : await readSandboxDb(dbFile, { logger: this.logger, ...this.options.dbRetry });
+          : await readSandboxDb(dbFile, { logger: this.#logger, ...this.#options.dbRetry });
       // A busy or broken database is read again next time; so is one that changed during the read.
       entry.dbKey =
         entry.db.kind === 'ok' ? fileKey(entry.db.stat, now) : entry.db.kind === 'missing' ? dbKey : 'retry';
@@ -240,21 +240,17 @@ export class SandboxCatalog {
       entry.logs = logStat === null ? new Set() : new Set(await fsp.readdir(logDir).catch(() => []));
     }
 
-    const infoKey = `${entry.configKey}|${entry.dbKey}|${entry.logsKey}|${this.portsKey}`;
+    const infoKey = `${entry.configKey}|${entry.dbKey}|${entry.logsKey}|${this.#portsKey}`;
     const rows = entry.db.kind === 'ok' ? entry.db.rows : [];
     if (entry.info !== null && infoKey === entry.infoKey && !rows.some((r) => r.status === 'RUNNING'))
       return entry.info;
-    const built = await this.build(ns, dir, entry);
+    const built = await this.#build(ns, dir, entry);
     entry.infoKey = infoKey;
     entry.info = built;
     return built;
   }
 
-  private async build(
-    ns: string,
-    dir: string,
-    entry: NamespaceCache,
-  ): Promise<{ info: NamespaceInfo; layers: string[] }> {
+  async #build(ns: string, dir: string, entry: NamespaceCache): Promise<{ info: NamespaceInfo; layers: string[] }> {
     const errors: string[] = [];
     if (entry.config !== null && !entry.config.ok) errors.push(entry.config.message);
     if (entry.db.kind === 'busy' || entry.db.kind === 'broken') errors.push(entry.db.message);
@@ -270,12 +266,12 @@ export class SandboxCatalog {
     // metrics interest runs every 2 s, and each realpath costs a thread-pool round trip).
     const real = rows.some((r) => r.status === 'RUNNING') ? await fsp.realpath(dir).catch(() => null) : null;
     const sandboxes = await Promise.all(
-      allNames.map((name) => this.describe(ns, dir, real, name, byName.get(name), entry.logs, layers)),
+      allNames.map((name) => this.#describe(ns, dir, real, name, byName.get(name), entry.logs, layers)),
     );
     return { info: { name: ns, error: errors.length > 0 ? errors.join('; ') : null, sandboxes }, layers };
   }
 
-  private async readConfig(file: string): Promise<SandboxfileRead | null> {
+  async #readConfig(file: string): Promise<SandboxfileRead | null> {
     let text: string;
     try {
       // Small local files: a synchronous read skips the thread-pool round trip.
@@ -287,7 +283,7 @@ export class SandboxCatalog {
     return sandboxNamesIn(text);
   }
 
-  private async describe(
+  async #describe(
     ns: string,
     dir: string,
     real: string | null,
@@ -296,7 +292,7 @@ export class SandboxCatalog {
     logs: ReadonlySet<string>,
     layers: string[],
   ): Promise<SandboxInfo> {
-    const port = this.ports.get(portalKey(ns, name)) ?? null;
+    const port = this.#ports.get(portalKey(ns, name)) ?? null;
     const logPath = logs.has(`${name}.log`) ? path.join(dir, MENV_DIR, 'log', CONFIG_FILE, `${name}.log`) : null;
     const base = { name, portalPort: port, logPath, memoryBytes: null, cpuPercent: null, diskBytes: null };
     if (row === undefined) {
@@ -307,7 +303,7 @@ export class SandboxCatalog {
 
     const state: SandboxState =
       row.supervisorPid !== null &&
-      (await this.isSupervisor(row.supervisorPid, ns, expectationFor(dir, real, name), name))
+      (await this.#isSupervisor(row.supervisorPid, ns, expectationFor(dir, real, name), name))
         ? 'running'
         : 'stale';
     if (state === 'stale') return { ...base, ...pids, state, startedAt: row.modifiedAt };
@@ -315,25 +311,25 @@ export class SandboxCatalog {
     let memoryBytes: number | null = null;
     let cpuPercent: number | null = null;
     if (row.microvmPid !== null) {
-      const sample = await sampleProcess(row.microvmPid, this.platform);
+      const sample = await sampleProcess(row.microvmPid, this.#platform);
       if (sample !== null) {
         memoryBytes = sample.rssBytes;
-        cpuPercent = this.cpu.percent(row.microvmPid, sample);
+        cpuPercent = this.#cpu.percent(row.microvmPid, sample);
       }
     }
     const layer = writableLayer(row.rootfsPaths);
     let diskBytes: number | null = null;
     if (layer !== null) {
       layers.push(layer);
-      diskBytes = await this.disk.bytes(layer);
+      diskBytes = await this.#disk.bytes(layer);
     }
     return { ...base, ...pids, state, startedAt: row.modifiedAt, memoryBytes, cpuPercent, diskBytes };
   }
 
-  private async isSupervisor(pid: number, ns: string, expected: SupervisorExpectation, name: string): Promise<boolean> {
-    const identity = await identifySupervisor(pid, expected, this.platform);
+  async #isSupervisor(pid: number, ns: string, expected: SupervisorExpectation, name: string): Promise<boolean> {
+    const identity = await identifySupervisor(pid, expected, this.#platform);
     if (identity.kind !== 'supervisor')
-      this.logger.debug(`sandboxes: ${ns}/${name}: supervisor PID ${pid} is ${identity.kind}; the row is stale`);
+      this.#logger.debug(`sandboxes: ${ns}/${name}: supervisor PID ${pid} is ${identity.kind}; the row is stale`);
     return identity.kind === 'supervisor';
   }
 }

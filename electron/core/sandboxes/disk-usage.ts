@@ -33,43 +33,43 @@ export function writableLayer(rootfsPaths: string): string | null {
 }
 
 export class DiskUsageCache {
-  private readonly entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Entry>();
 
-  private readonly logger: Logger;
-  private readonly now: () => number;
-  private readonly maxAgeMs: number;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #maxAgeMs: number;
 
   constructor(logger: Logger, now: () => number, maxAgeMs = 30_000) {
-    this.logger = logger;
-    this.now = now;
-    this.maxAgeMs = maxAgeMs;
+    this.#logger = logger;
+    this.#now = now;
+    this.#maxAgeMs = maxAgeMs;
   }
 
   async bytes(dir: string): Promise<number | null> {
-    const signature = await this.signature(dir);
+    const signature = await this.#signature(dir);
     if (signature === null) {
-      this.entries.delete(dir);
+      this.#entries.delete(dir);
       return null;
     }
-    const cached = this.entries.get(dir);
-    const now = this.now();
-    if (cached !== undefined && cached.signature === signature && now - cached.at < this.maxAgeMs) return cached.bytes;
-    const bytes = await sumFiles(dir, this.logger);
-    this.entries.set(dir, { signature, bytes, at: now });
+    const cached = this.#entries.get(dir);
+    const now = this.#now();
+    if (cached !== undefined && cached.signature === signature && now - cached.at < this.#maxAgeMs) return cached.bytes;
+    const bytes = await sumFiles(dir, this.#logger);
+    this.#entries.set(dir, { signature, bytes, at: now });
     return bytes;
   }
 
   /** Forget folders no running sandbox uses any more. */
   retain(dirs: ReadonlySet<string>): void {
-    for (const dir of this.entries.keys()) if (!dirs.has(dir)) this.entries.delete(dir);
+    for (const dir of this.#entries.keys()) if (!dirs.has(dir)) this.#entries.delete(dir);
   }
 
-  private async signature(dir: string): Promise<string | null> {
+  async #signature(dir: string): Promise<string | null> {
     let top;
     try {
       top = await fsp.lstat(dir);
     } catch (error) {
-      this.logger.debug(`disk usage: ${dir} cannot be read`, describeError(error));
+      this.#logger.debug(`disk usage: ${dir} cannot be read`, describeError(error));
       return null;
     }
     if (!top.isDirectory()) return `file:${top.ino}:${top.size}:${top.mtimeMs}`;

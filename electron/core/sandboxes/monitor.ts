@@ -24,6 +24,8 @@ import { errorText as describeError, silentLogger, type Logger } from '../logger
 import { MENV_DIR } from './paths.ts';
 
 export interface MonitorOptions extends CatalogOptions {
+  /** The catalog to list with (by default one made from these options); the monitor disposes it. */
+  readonly catalog?: SandboxCatalog;
   readonly timers?: Timers;
   /** Quiet time after a file event before listing (default 40 ms). */
   readonly debounceMs?: number;
@@ -34,56 +36,56 @@ export interface MonitorOptions extends CatalogOptions {
 export type ViewListener = (view: SandboxesView) => void;
 
 export class SandboxMonitor {
-  private readonly catalog: SandboxCatalog;
-  private readonly logger: Logger;
-  private readonly timers: Timers;
-  private readonly debounceMs: number;
-  private readonly metricsIntervalMs: number;
-  private readonly livenessIntervalMs: number;
-  private readonly listeners = new Set<ViewListener>();
-  private readonly watchers = new Map<string, FSWatcher>();
+  readonly #catalog: SandboxCatalog;
+  readonly #logger: Logger;
+  readonly #timers: Timers;
+  readonly #debounceMs: number;
+  readonly #metricsIntervalMs: number;
+  readonly #livenessIntervalMs: number;
+  readonly #listeners = new Set<ViewListener>();
+  readonly #watchers = new Map<string, FSWatcher>();
   /** Which folder (device and inode) each watch was put on. */
-  private readonly watchedIds = new Map<string, string>();
-  private view: SandboxesView | null = null;
-  private lastEmitted = '';
-  private debounce: TimerHandle | null = null;
-  private metricsTimer: TimerHandle | null = null;
-  private livenessTimer: TimerHandle | null = null;
-  private interest = 0;
-  private listing: Promise<SandboxesView> | null = null;
-  private again = false;
-  private rearm = true;
-  private disposed = false;
+  readonly #watchedIds = new Map<string, string>();
+  #view: SandboxesView | null = null;
+  #lastEmitted = '';
+  #debounce: TimerHandle | null = null;
+  #metricsTimer: TimerHandle | null = null;
+  #livenessTimer: TimerHandle | null = null;
+  #interest = 0;
+  #listing: Promise<SandboxesView> | null = null;
+  #again = false;
+  #rearm = true;
+  #disposed = false;
 
   constructor(options: MonitorOptions) {
-    this.catalog = new SandboxCatalog(options);
-    this.logger = options.logger ?? silentLogger;
-    this.timers = options.timers ?? defaultTimers;
-    this.debounceMs = options.debounceMs ?? 40;
-    this.metricsIntervalMs = options.metricsIntervalMs ?? 2_000;
+    this.#catalog = options.catalog ?? new SandboxCatalog(options);
+    this.#logger = options.logger ?? silentLogger;
+    this.#timers = options.timers ?? defaultTimers;
+    this.#debounceMs = options.debounceMs ?? 40;
+    this.#metricsIntervalMs = options.metricsIntervalMs ?? 2_000;
     // Only a killed supervisor needs it (a stop writes STOPPED, which the watch sees): rare enough
     // to be noticed within 15 s, and each wake-up of an idle app costs CPU all day.
-    this.livenessIntervalMs = options.livenessIntervalMs ?? 15_000;
+    this.#livenessIntervalMs = options.livenessIntervalMs ?? 15_000;
   }
 
   get namespacesDir(): string {
-    return this.catalog.namespacesDir;
+    return this.#catalog.namespacesDir;
   }
 
   /** The last view, or null before the first listing finished. */
   current(): SandboxesView | null {
-    return this.view;
+    return this.#view;
   }
 
   /** Called with every view that differs from the one before. Returns the unsubscribe. */
   onChange(listener: ViewListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The first listing; arms the watchers. Safe to call again (it refreshes). */
   start(): Promise<SandboxesView> {
-    this.rearm = true;
+    this.#rearm = true;
     return this.refresh();
   }
 
@@ -92,19 +94,19 @@ export class SandboxMonitor {
    * calls share one listing.
    */
   refresh(): Promise<SandboxesView> {
-    if (this.disposed) return Promise.reject(new Error('the sandbox monitor was disposed'));
-    if (this.listing !== null) {
-      this.again = true;
-      return this.listing;
+    if (this.#disposed) return Promise.reject(new Error('the sandbox monitor was disposed'));
+    if (this.#listing !== null) {
+      this.#again = true;
+      return this.#listing;
     }
-    this.listing = this.runListing().finally(() => {
-      this.listing = null;
-      if (this.again && !this.disposed) {
-        this.again = false;
-        this.refresh().catch((error: unknown) => this.logger.debug('sandboxes: listing failed', describeError(error)));
+    this.#listing = this.#runListing().finally(() => {
+      this.#listing = null;
+      if (this.#again && !this.#disposed) {
+        this.#again = false;
+        this.refresh().catch((error: unknown) => this.#logger.debug('sandboxes: listing failed', describeError(error)));
       }
     });
-    return this.listing;
+    return this.#listing;
   }
 
   /**
@@ -112,96 +114,96 @@ export class SandboxMonitor {
    * until every holder has released. Returns the release (idempotent).
    */
   watchMetrics(): () => void {
-    if (this.disposed) return () => {};
-    this.interest++;
-    if (this.interest === 1) {
+    if (this.#disposed) return () => {};
+    this.#interest++;
+    if (this.#interest === 1) {
       this.refresh().catch((error: unknown) =>
-        this.logger.debug('sandboxes: metrics listing failed', describeError(error)),
+        this.#logger.debug('sandboxes: metrics listing failed', describeError(error)),
       );
-      this.scheduleMetrics();
+      this.#scheduleMetrics();
     }
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.interest--;
-      if (this.interest === 0 && this.metricsTimer !== null) {
-        this.timers.clearTimeout(this.metricsTimer);
-        this.metricsTimer = null;
+      this.#interest--;
+      if (this.#interest === 0 && this.#metricsTimer !== null) {
+        this.#timers.clearTimeout(this.#metricsTimer);
+        this.#metricsTimer = null;
       }
     };
   }
 
   /** Whether anyone holds interest in metrics (for tests and the tray's bookkeeping). */
   get metricsWanted(): boolean {
-    return this.interest > 0;
+    return this.#interest > 0;
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const timer of [this.debounce, this.metricsTimer, this.livenessTimer])
-      if (timer !== null) this.timers.clearTimeout(timer);
-    this.debounce = this.metricsTimer = this.livenessTimer = null;
-    for (const watcher of this.watchers.values()) watcher.close();
-    this.watchers.clear();
-    this.watchedIds.clear();
-    this.listeners.clear();
-    this.catalog.dispose();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const timer of [this.#debounce, this.#metricsTimer, this.#livenessTimer])
+      if (timer !== null) this.#timers.clearTimeout(timer);
+    this.#debounce = this.#metricsTimer = this.#livenessTimer = null;
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+    this.#watchedIds.clear();
+    this.#listeners.clear();
+    this.#catalog.dispose();
   }
 
-  private async runListing(): Promise<SandboxesView> {
-    const view = await this.catalog.list();
-    if (this.disposed) return view;
-    this.view = view;
-    if (this.rearm) {
-      this.rearm = false;
-      this.armWatchers(view);
+  async #runListing(): Promise<SandboxesView> {
+    const view = await this.#catalog.list();
+    if (this.#disposed) return view;
+    this.#view = view;
+    if (this.#rearm) {
+      this.#rearm = false;
+      this.#armWatchers(view);
     }
-    this.scheduleLiveness();
+    this.#scheduleLiveness();
     const text = JSON.stringify(view);
-    if (text !== this.lastEmitted) {
-      this.lastEmitted = text;
-      for (const listener of [...this.listeners]) {
+    if (text !== this.#lastEmitted) {
+      this.#lastEmitted = text;
+      for (const listener of [...this.#listeners]) {
         try {
           listener(view);
         } catch (error) {
-          this.logger.error('sandboxes: a view listener threw', error);
+          this.#logger.error('sandboxes: a view listener threw', error);
         }
       }
     }
     return view;
   }
 
-  private changed(): void {
-    if (this.disposed) return;
-    this.rearm = true;
-    if (this.debounce !== null) return;
-    this.debounce = this.timers.setTimeout(() => {
-      this.debounce = null;
+  #changed(): void {
+    if (this.#disposed) return;
+    this.#rearm = true;
+    if (this.#debounce !== null) return;
+    this.#debounce = this.#timers.setTimeout(() => {
+      this.#debounce = null;
       this.refresh().catch((error: unknown) =>
-        this.logger.debug('sandboxes: listing after a change failed', describeError(error)),
+        this.#logger.debug('sandboxes: listing after a change failed', describeError(error)),
       );
-    }, this.debounceMs);
+    }, this.#debounceMs);
   }
 
-  private scheduleMetrics(): void {
-    this.metricsTimer = this.timers.setTimeout(() => {
-      this.metricsTimer = null;
-      if (this.interest === 0 || this.disposed) return;
+  #scheduleMetrics(): void {
+    this.#metricsTimer = this.#timers.setTimeout(() => {
+      this.#metricsTimer = null;
+      if (this.#interest === 0 || this.#disposed) return;
       this.refresh().catch((error: unknown) =>
-        this.logger.debug('sandboxes: metrics listing failed', describeError(error)),
+        this.#logger.debug('sandboxes: metrics listing failed', describeError(error)),
       );
-      this.scheduleMetrics();
-    }, this.metricsIntervalMs);
+      this.#scheduleMetrics();
+    }, this.#metricsIntervalMs);
   }
 
-  private scheduleLiveness(): void {
-    if (this.livenessTimer !== null || this.catalog.runningSupervisors().length === 0) return;
-    this.livenessTimer = this.timers.setTimeout(() => {
-      this.livenessTimer = null;
-      if (this.disposed) return;
-      const gone = this.catalog.runningSupervisors().some(({ pid }) => {
+  #scheduleLiveness(): void {
+    if (this.#livenessTimer !== null || this.#catalog.runningSupervisors().length === 0) return;
+    this.#livenessTimer = this.#timers.setTimeout(() => {
+      this.#livenessTimer = null;
+      if (this.#disposed) return;
+      const gone = this.#catalog.runningSupervisors().some(({ pid }) => {
         try {
           process.kill(pid, 0);
           return false;
@@ -209,65 +211,65 @@ export class SandboxMonitor {
           return (error as NodeJS.ErrnoException).code === 'ESRCH';
         }
       });
-      if (gone) this.changed();
-      else this.scheduleLiveness();
-    }, this.livenessIntervalMs);
+      if (gone) this.#changed();
+      else this.#scheduleLiveness();
+    }, this.#livenessIntervalMs);
   }
 
   /** Watch N and every D and D/.menv that exist; N's nearest existing ancestor while N is missing. */
-  private armWatchers(view: SandboxesView): void {
+  #armWatchers(view: SandboxesView): void {
     // A watch belongs to the folder it was put on: once that folder is deleted (or replaced under
     // the same path) it hears nothing of what comes there next, so it is put on again.
-    for (const [dir, watcher] of this.watchers) {
-      if (folderId(dir) === this.watchedIds.get(dir)) continue;
+    for (const [dir, watcher] of this.#watchers) {
+      if (folderId(dir) === this.#watchedIds.get(dir)) continue;
       watcher.close();
-      this.watchers.delete(dir);
-      this.watchedIds.delete(dir);
+      this.#watchers.delete(dir);
+      this.#watchedIds.delete(dir);
     }
-    const root = this.catalog.namespacesDir;
+    const root = this.#catalog.namespacesDir;
     const wanted = new Set<string>([root]);
     for (const ns of view.namespaces) {
       wanted.add(path.join(root, ns.name));
       wanted.add(path.join(root, ns.name, MENV_DIR));
     }
-    for (const dir of wanted) if (!this.watchers.has(dir)) this.tryWatch(dir);
-    if (!this.watchers.has(root)) {
+    for (const dir of wanted) if (!this.#watchers.has(dir)) this.#tryWatch(dir);
+    if (!this.#watchers.has(root)) {
       // Until N exists, the nearest ancestor that does, to see N (or a parent of it) appear.
       for (let dir = path.dirname(root); ; dir = path.dirname(dir)) {
-        if (this.watchers.has(dir) || this.tryWatch(dir)) {
+        if (this.#watchers.has(dir) || this.#tryWatch(dir)) {
           wanted.add(dir);
           break;
         }
         if (path.dirname(dir) === dir) break;
       }
     }
-    for (const [dir, watcher] of this.watchers) {
+    for (const [dir, watcher] of this.#watchers) {
       if (wanted.has(dir)) continue;
       watcher.close();
-      this.watchers.delete(dir);
-      this.watchedIds.delete(dir);
+      this.#watchers.delete(dir);
+      this.#watchedIds.delete(dir);
     }
   }
 
-  private tryWatch(dir: string): boolean {
+  #tryWatch(dir: string): boolean {
     try {
       // Taken before the watch: a folder replaced in between then differs at the next listing.
       const id = folderId(dir);
-      const watcher = watch(dir, { persistent: false }, () => this.changed());
-      if (id !== null) this.watchedIds.set(dir, id);
+      const watcher = watch(dir, { persistent: false }, () => this.#changed());
+      if (id !== null) this.#watchedIds.set(dir, id);
       watcher.on('error', (error) => {
-        this.logger.debug(`sandboxes: watcher on ${dir} failed`, describeError(error));
+        this.#logger.debug(`sandboxes: watcher on ${dir} failed`, describeError(error));
         watcher.close();
-        this.watchers.delete(dir);
-        this.watchedIds.delete(dir);
-        this.changed();
+        this.#watchers.delete(dir);
+        this.#watchedIds.delete(dir);
+        this.#changed();
       });
-      this.watchers.set(dir, watcher);
+      this.#watchers.set(dir, watcher);
       return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR')
-        this.logger.debug(`sandboxes: cannot watch ${dir}`, describeError(error));
+        this.#logger.debug(`sandboxes: cannot watch ${dir}`, describeError(error));
       return false;
     }
   }

@@ -9,6 +9,7 @@ function readProc(pid: number, name: string): string | null {
   try {
     return readFileSync(`/proc/${pid}/${name}`, 'utf8');
   } catch {
+    // gone, or not ours to read: no figures
     return null;
   }
 }
@@ -53,6 +54,7 @@ export async function sampleProcess(
     if (rss === undefined || time === undefined) return null;
     return { rssBytes: Number(rss) * 1024, cpuSeconds: parseCpuTime(time), startToken: null };
   } catch {
+    // gone, or no ps: no figures rather than a failed listing
     return null;
   }
 }
@@ -77,29 +79,29 @@ interface CpuBaseline {
  * baseline older than `maxGapMs` (an average over minutes says little about now).
  */
 export class CpuMeter {
-  private readonly baselines = new Map<number, CpuBaseline>();
+  readonly #baselines = new Map<number, CpuBaseline>();
 
-  private readonly now: () => number;
-  private readonly maxGapMs: number;
+  readonly #now: () => number;
+  readonly #maxGapMs: number;
 
   constructor(now: () => number, maxGapMs = 10_000) {
-    this.now = now;
-    this.maxGapMs = maxGapMs;
+    this.#now = now;
+    this.#maxGapMs = maxGapMs;
   }
 
   percent(pid: number, sample: ProcSample): number | null {
     if (sample.cpuSeconds === null) return null;
-    const at = this.now();
-    const previous = this.baselines.get(pid);
-    this.baselines.set(pid, { cpuSeconds: sample.cpuSeconds, at, startToken: sample.startToken });
+    const at = this.#now();
+    const previous = this.#baselines.get(pid);
+    this.#baselines.set(pid, { cpuSeconds: sample.cpuSeconds, at, startToken: sample.startToken });
     if (previous === undefined || previous.startToken !== sample.startToken) return null;
     const wallSeconds = (at - previous.at) / 1000;
-    if (wallSeconds <= 0.05 || at - previous.at > this.maxGapMs) return null;
+    if (wallSeconds <= 0.05 || at - previous.at > this.#maxGapMs) return null;
     return Math.max(0, ((sample.cpuSeconds - previous.cpuSeconds) / wallSeconds) * 100);
   }
 
   /** Forget processes not seen in the last listing. */
   retain(pids: ReadonlySet<number>): void {
-    for (const pid of this.baselines.keys()) if (!pids.has(pid)) this.baselines.delete(pid);
+    for (const pid of this.#baselines.keys()) if (!pids.has(pid)) this.#baselines.delete(pid);
   }
 }

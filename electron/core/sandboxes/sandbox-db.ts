@@ -71,6 +71,7 @@ export async function journalInUse(dbPath: string): Promise<boolean> {
   try {
     handle = await fsp.open(`${dbPath}-journal`, 'r');
   } catch {
+    // the journal went away since the stat: no write in progress
     return false;
   }
   try {

@@ -100,6 +100,7 @@ export async function stopSandboxViaServer(options: StopViaServerOptions): Promi
   try {
     json = JSON.parse(text);
   } catch {
+    // not JSON: the status and the text describe the answer
     json = undefined;
   }
   const field = (key: string): unknown =>

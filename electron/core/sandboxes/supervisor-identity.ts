@@ -100,6 +100,7 @@ function identifyOnLinux(pid: number, expected: SupervisorExpectation): Supervis
     status = readFileSync(`/proc/${pid}/status`, 'utf8');
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
+    // /proc/<pid> is gone: the process ended
     return { kind: 'dead' };
   }
   if (/^State:\s+Z/m.test(status)) return { kind: 'dead' };

@@ -34,6 +34,8 @@ export function crashPolicy(timing: ControllerTiming): CrashPolicy {
 
 /** The failure that ends automatic restarts, carrying the last crash's reason and log lines. */
 export function crashLoopFailure(last: ServerFailure, crashes: number, windowMs: number, now: number): ServerFailure {
-  const message = `msbserver crashed ${crashes} times within ${Math.round(windowMs / 1000)} s; automatic restarts stopped. Last: ${last.message}`;
+  const message =
+    `msbserver crashed ${crashes} times within ${Math.round(windowMs / 1000)} s; ` +
+    `automatic restarts stopped. Last: ${last.message}`;
   return { ...last, code: 'crash-loop', message, at: now };
 }

@@ -83,7 +83,8 @@ function checkFile(shown: string, realPath: string, stat: Stats, uid: number | n
   if (!trustedOwner(stat, uid)) {
     throw new Refusal(
       'unsafe',
-      `${where} belongs to another user (uid ${stat.uid}), who could change what the app runs with your server key. Use an msbserver owned by you or root.`,
+      `${where} belongs to another user (uid ${stat.uid}), who could change what the app runs with your server key. ` +
+        `Use an msbserver owned by you or root.`,
     );
   }
   if (uid !== null && (stat.mode & GROUP_OR_WORLD_WRITABLE) !== 0) {
@@ -110,7 +111,8 @@ function checkFolder(dir: string, dirStat: Stats, entry: Stats, uid: number | nu
   if ((dirStat.mode & STICKY) !== 0 && trustedOwner(entry, uid)) return;
   throw new Refusal(
     'unsafe',
-    `The folder ${dir} can be changed by other users (it is group- or world-writable), who could replace msbserver in it. Run chmod go-w "${dir}" if that is not meant.`,
+    `The folder ${dir} can be changed by other users (it is group- or world-writable), ` +
+      `who could replace msbserver in it. Run chmod go-w "${dir}" if that is not meant.`,
   );
 }
 

@@ -41,6 +41,7 @@ export async function msbserverLikePids(platform: NodeJS.Platform): Promise<numb
     try {
       entries = await fsp.readdir('/proc');
     } catch {
+      // no /proc here: no candidates
       return [];
     }
     const pids: number[] = [];
@@ -67,6 +68,7 @@ export async function msbserverLikePids(platform: NodeJS.Platform): Promise<numb
       )
       .map((match) => Number(match[1]));
   } catch {
+    // no ps, or it failed: no candidates
     return [];
   }
 }

@@ -35,13 +35,15 @@ export async function homeWarnings(ctx: ServerContext): Promise<string[]> {
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   if (uid !== null && stat.uid !== uid) {
     warnings.push(
-      `The microsandbox home ${ctx.paths.home} belongs to another user (uid ${stat.uid}), who can change its server key. Fix: \`sudo chown -R "$USER" ${quote(ctx.paths.home)}\`.`,
+      `The microsandbox home ${ctx.paths.home} belongs to another user (uid ${stat.uid}), who can change its server key. ` +
+        `Fix: \`sudo chown -R "$USER" ${quote(ctx.paths.home)}\`.`,
     );
   }
   if ((stat.mode & 0o022) !== 0) {
     const who = (stat.mode & 0o002) !== 0 ? 'every user' : 'its group';
     warnings.push(
-      `The microsandbox home ${ctx.paths.home} can be written by ${who}, who could replace server.key or server.pid. Fix: \`chmod go-w ${quote(ctx.paths.home)}\`.`,
+      `The microsandbox home ${ctx.paths.home} can be written by ${who}, who could replace server.key or server.pid. ` +
+        `Fix: \`chmod go-w ${quote(ctx.paths.home)}\`.`,
     );
   }
   return warnings;
@@ -56,7 +58,10 @@ export function homeFileProblem(ctx: ServerContext, error: unknown): string | nu
     case 'EISDIR':
       return `${file} is a folder, but msb and the app keep a file there. Remove the folder (\`rmdir ${quote(file)}\`) and try again.`;
     case 'EINVAL':
-      return `${file} is not a regular file (a pipe or a device?), but msb and the app keep a file there. Remove it (\`rm ${quote(file)}\`) and try again.`;
+      return (
+        `${file} is not a regular file (a pipe or a device?), but msb and the app keep a file there. ` +
+        `Remove it (\`rm ${quote(file)}\`) and try again.`
+      );
     case 'EACCES':
     case 'EPERM':
       return `${file} cannot be read or written by this user. Check its owner and permissions (\`ls -l ${quote(file)}\`).`;

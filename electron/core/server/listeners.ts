@@ -109,6 +109,7 @@ export async function listenersOn(
     try {
       entries = readdirSync('/proc');
     } catch {
+      // no /proc here: no holder found
       return [];
     }
     return entries

@@ -109,6 +109,7 @@ async function checkExecutable(file: string): Promise<'ok' | 'missing' | 'not-ex
   try {
     await fsp.access(file, constants.X_OK);
   } catch {
+    // not executable for this user: the caller says so
     return 'not-executable';
   }
   // Root passes X_OK for any file with one execute bit; a file with none cannot be run by anyone.
@@ -153,5 +154,9 @@ export async function locateMsbrun(msbserver: string, env: NodeJS.ProcessEnv): P
 
 export function msbrunWarning(location: MsbrunLocation): string | null {
   if (location.found) return null;
-  return `msbrun was not found (looked for ${location.searched.join(', ')}), so sandboxes could not start: msbserver runs msbrun beside its own binary or from $MSBRUN_EXE. Reinstall microsandbox, or set MSBRUN_EXE if msbserver is a wrapper script.`;
+  return (
+    `msbrun was not found (looked for ${location.searched.join(', ')}), so sandboxes could not start: ` +
+    `msbserver runs msbrun beside its own binary or from $MSBRUN_EXE. ` +
+    `Reinstall microsandbox, or set MSBRUN_EXE if msbserver is a wrapper script.`
+  );
 }

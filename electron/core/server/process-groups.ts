@@ -68,6 +68,7 @@ export async function groupAndSession(
     try {
       entries = readdirSync('/proc');
     } catch {
+      // no /proc here: no members found
       return { group, session };
     }
     for (const entry of entries) {
@@ -98,6 +99,7 @@ export async function groupAndSession(
       .map(([pid]) => Number(pid));
     return { group, session: [] };
   } catch {
+    // no ps, or it failed: no members found
     return { group: [], session: [] };
   }
 }

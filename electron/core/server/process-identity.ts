@@ -131,6 +131,7 @@ export async function readProcessArgv(
     const line = stdout.trim();
     return line === '' ? null : line.split(/\s+/);
   } catch {
+    // gone, or no ps: the argv is unknown
     return null;
   }
 }
@@ -198,6 +199,7 @@ export async function readProcFile(pid: number, name: string): Promise<string | 
   try {
     return await fsp.readFile(`/proc/${pid}/${name}`, 'utf8');
   } catch {
+    // gone, or not permitted: unknown
     return null;
   }
 }

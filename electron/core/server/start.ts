@@ -132,7 +132,8 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
     return failed(
       ctx,
       'port-in-use',
-      `Port ${settings.port} on ${settings.host} is already in use by ${holder ?? 'another program'}. Stop it or choose another port in Settings.`,
+      `Port ${settings.port} on ${settings.host} is already in use by ${holder ?? 'another program'}. ` +
+        `Stop it or choose another port in Settings.`,
       { warnings },
     );
   }
@@ -245,7 +246,8 @@ async function answeredHealth(run: Run, own: TrackedServer, child: OwnChild): Pr
   return failed(
     ctx,
     'port-in-use',
-    `Port ${settings.port} on ${settings.host} was taken by ${holder ?? 'another program'} while msbserver started. Stop it or choose another port in Settings.`,
+    `Port ${settings.port} on ${settings.host} was taken by ${holder ?? 'another program'} while msbserver started. ` +
+      `Stop it or choose another port in Settings.`,
     {
       warnings,
       logOffset: child.logOffset,

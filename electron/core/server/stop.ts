@@ -56,7 +56,8 @@ async function stopTarget(ctx: ServerContext, { tracked, current, progress }: St
     return failed(
       ctx,
       'stop-failed',
-      `Could not tell whether the process in ${ctx.paths.pidFile} is msbserver, so it was not signalled. Try again, or stop it with \`msb server stop\`.`,
+      `Could not tell whether the process in ${ctx.paths.pidFile} is msbserver, so it was not signalled. ` +
+        `Try again, or stop it with \`msb server stop\`.`,
       { keepServer: true },
     );
   }

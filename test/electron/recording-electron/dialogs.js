@@ -28,7 +28,10 @@ const DIALOG_DIR = process.env['RECORDING_ELECTRON_DIALOG_DIR'];
 const SYNC_TIMEOUT_MS = Number(process.env['RECORDING_ELECTRON_DIALOG_TIMEOUT_MS'] || 30_000);
 
 /** @typedef {'message' | 'open' | 'save' | 'error'} DialogKind */
-/** @typedef {{ response?: number, button?: string, checkboxChecked?: boolean, canceled?: boolean, filePaths?: string[], filePath?: string }} DialogAnswer */
+/**
+ * @typedef {{ response?: number, button?: string, checkboxChecked?: boolean, canceled?: boolean,
+ *   filePaths?: string[], filePath?: string }} DialogAnswer
+ */
 /** @typedef {{ kind?: DialogKind, text?: string }} DialogMatch */
 /** @typedef {{ id: number, kind: DialogKind, options: Record<string, any> }} OpenDialog */
 

@@ -177,6 +177,7 @@ export class RecordingApp {
     try {
       text = fs.readFileSync(this.logFile, 'utf8');
     } catch {
+      // no log yet: nothing recorded
       return [];
     }
     // The app appends while we read: a last line without its newline is still being written.

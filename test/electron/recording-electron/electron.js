@@ -397,6 +397,7 @@ export class WebFrameMain {
     try {
       return new URL(this.url).origin;
     } catch {
+      // not a URL: an opaque origin, as Electron reports it
       return 'null';
     }
   }

@@ -5,6 +5,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SandboxMonitor } from '../../../../electron/core/sandboxes/monitor.ts';
+import { SandboxCatalog } from '../../../../electron/core/sandboxes/catalog.ts';
 import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
 import type { SandboxesView } from '../../../../shared/sandboxes.ts';
 import { kit, makeNamespace, rpc, sandboxfile, until } from './helpers.ts';
@@ -97,15 +98,15 @@ describe('SandboxMonitor', () => {
     const root = await kit(ctx).tmp();
     await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });
     const t = manualTimers();
-    const monitor = new SandboxMonitor({ namespacesDir: root, timers: t.timers });
-    ctx.onTestFinished(() => monitor.dispose());
     let listings = 0;
-    const catalog = (monitor as unknown as { catalog: { list: () => Promise<SandboxesView> } }).catalog;
+    const catalog = new SandboxCatalog({ namespacesDir: root });
     const list = catalog.list.bind(catalog);
     catalog.list = () => {
       listings++;
       return list();
     };
+    const monitor = new SandboxMonitor({ namespacesDir: root, timers: t.timers, catalog });
+    ctx.onTestFinished(() => monitor.dispose());
     await monitor.start();
     expect(listings).toBe(1);
     expect(t.delays()).not.toContain(2_000); // no interest, no sampling timer

@@ -342,6 +342,7 @@ describe('descriptors over many failed starts', () => {
             try {
               return readlinkSync(`/proc/self/fd/${fd}`);
             } catch {
+              // closed meanwhile: the list shows it as unknown
               return '?';
             }
           })()}`,

@@ -94,6 +94,7 @@ export function pgidOf(pid: number): number | null {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
   } catch {
+    // gone meanwhile: no group
     return null;
   }
 }
@@ -104,6 +105,7 @@ export function ppidOf(pid: number): number | null {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   } catch {
+    // gone meanwhile: no parent
     return null;
   }
 }

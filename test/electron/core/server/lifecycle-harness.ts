@@ -13,8 +13,14 @@ import { defaultTimers, type TimerHandle, type Timers } from '../../../../electr
 import { homePaths, type HomePaths } from '../../../../electron/core/paths.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
-import { expect } from 'vitest';
+import { beforeEach, expect } from 'vitest';
 import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+import { skipUnlessLinux } from '../../../support/platform.ts';
+
+// Every check the harness ends a test with (processesIn, isAlive) reads /proc, so each test of a
+// file built on it needs Linux: registered here, once per test file (vitest isolates files), it
+// skips them elsewhere with the reason, before the file's own hooks make a harness.
+beforeEach((ctx) => skipUnlessLinux(ctx, 'the lifecycle harness finds leftover servers through /proc'));
 
 export interface Harness {
   readonly root: string;
@@ -170,6 +176,7 @@ export function isAlive(pid: number): boolean {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     return !/^State:\s+Z/m.test(status);
   } catch {
+    // no such process, or gone meanwhile
     return false;
   }
 }

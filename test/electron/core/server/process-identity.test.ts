@@ -3,7 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, type TestFunction } from 'vitest';
+import { itOnLinux } from '../../../support/platform.ts';
 import {
   argvLooksLikeMsbserver,
   identifyServerProcess,
@@ -15,7 +16,8 @@ import {
 import { STANDIN_PATH, freePort, startStandin, waitForExit } from '../../../fixtures/standin-helpers.ts';
 import type { RunningStandin } from '../../../fixtures/standin-helpers.ts';
 
-const linuxOnly = it.skipIf(process.platform !== 'linux');
+const linuxOnly = (name: string, fn: TestFunction): void =>
+  itOnLinux(name, "reads what only /proc/<pid> shows: a zombie's state, arguments kept apart", fn);
 const posixOnly = it.skipIf(process.platform === 'win32');
 
 const children: ChildProcess[] = [];

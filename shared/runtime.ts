@@ -182,3 +182,24 @@ export function execCommand(name: string): string {
   const word = /^[A-Za-z0-9._@%+=:,/-]+$/.test(name) ? name : `'${name.replaceAll("'", `'\\''`)}'`;
   return `msb exec ${word} -- sh`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Today's install (the contract file's commands), first on the first-run page.
+
+export type RuntimeInstallMethod = 'script' | 'homebrew' | 'npm';
+
+export const RUNTIME_INSTALL_METHODS: readonly RuntimeInstallMethod[] = Object.freeze(['script', 'homebrew', 'npm']);
+
+/** The command of each way to install today's microsandbox on this platform (Homebrew not on Windows). */
+export function runtimeInstallCommand(method: RuntimeInstallMethod, platform: string): string | null {
+  switch (method) {
+    case 'script':
+      return platform === 'win32'
+        ? 'irm https://install.microsandbox.dev/windows | iex'
+        : 'curl -fsSL https://install.microsandbox.dev | sh';
+    case 'homebrew':
+      return platform === 'win32' ? null : 'brew install superradcompany/tap/microsandbox';
+    case 'npm':
+      return 'npm i -g microsandbox';
+  }
+}

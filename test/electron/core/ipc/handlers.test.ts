@@ -1262,6 +1262,11 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'app:info',
   'app:setup',
   'sandboxes:list',
+  'runtime:state',
+  'runtime:check-host',
+  'runtime:fix-host',
+  'settings:choose-msb',
+  'settings:clear-msb',
 ];
 
 /** A valid payload per channel: the sender and arity cases use these, so only the sender is wrong. */
@@ -1287,6 +1292,14 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'sandboxes:stop': { namespace: 'team', name: 'web' },
   'sandboxes:log-tail': { namespace: 'team', name: 'web', lines: 10 },
   'sandboxes:watch': { visible: true, log: { namespace: 'team', name: 'web' } },
+  'runtime:state': undefined,
+  'runtime:act': { name: 'web', action: 'stop' },
+  'runtime:check-host': undefined,
+  'runtime:fix-host': undefined,
+  'runtime:log-tail': { name: 'web', lines: 10 },
+  'runtime:watch': { visible: true, log: 'web' },
+  'settings:choose-msb': undefined,
+  'settings:clear-msb': undefined,
 };
 
 const json = (text: string): unknown => JSON.parse(text);
@@ -1410,6 +1423,9 @@ function corpus(): BadCase[] {
     'sandboxes:stop',
     'sandboxes:log-tail',
     'sandboxes:watch',
+    'runtime:act',
+    'runtime:log-tail',
+    'runtime:watch',
   ] as const) {
     for (const [what, payload] of notPlain) add(`${channel} given ${what}`, channel, payload);
     for (const key of ['__proto__', 'constructor', 'prototype']) {
@@ -1724,16 +1740,22 @@ describe('generated bad input (fast-check)', () => {
     'sandboxes:stop',
     'sandboxes:log-tail',
     'sandboxes:watch',
+    'runtime:act',
+    'runtime:log-tail',
+    'runtime:watch',
   ] as const;
   const allowed: Record<(typeof objectChannels)[number], readonly string[]> = {
     'keys:mint': ['namespace', 'expiresIn'],
-    'clipboard:copy': ['what', 'token'],
+    'clipboard:copy': ['what', 'token', 'language', 'method', 'name'],
     'settings:set': Object.keys(DEFAULT_SETTINGS),
     'logs:tail': ['lines'],
     'shell:reveal': ['target'],
     'sandboxes:stop': ['namespace', 'name', 'all'],
     'sandboxes:log-tail': ['namespace', 'name', 'lines'],
     'sandboxes:watch': ['visible', 'log'],
+    'runtime:act': ['name', 'action', 'force'],
+    'runtime:log-tail': ['name', 'lines'],
+    'runtime:watch': ['visible', 'log'],
   };
 
   // The sender is passed explicitly: a default parameter would turn a generated `undefined` sender into the window.

@@ -6,6 +6,7 @@ import { measureKeygen } from './keygen.ts';
 import { measureIdle, measureLifecycle } from './lifecycle.ts';
 import { measureWindow } from './window.ts';
 import { sandboxesRows } from './sandboxes.ts';
+import { runtimeRows } from './runtime.ts';
 import { fmt, type Summary } from './stats.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 40);
@@ -100,6 +101,10 @@ async function main(): Promise<void> {
 
   note(`sandboxes: listings of 100 × 10, idle with 10 running (${IDLE_SECONDS} s each), outside starts and stops…`);
   rows.push(...(await sandboxesRows(RUNS, IDLE_SECONDS)));
+
+  const runtimeIdle = Number(process.env['BENCH_RUNTIME_IDLE_SECONDS'] ?? 60);
+  note(`runtime generation (real msb): listings of 100, outside changes, ${runtimeIdle} s idle with 10 and 0 running…`);
+  rows.push(...(await runtimeRows(RUNS, runtimeIdle)));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(

@@ -60,3 +60,12 @@ export * from './desktop/ports.ts';
 export * from './desktop/setup-feed.ts';
 export * from './desktop/quit-choice.ts';
 export * from './desktop/about.ts';
+
+// runtime/: the runtime generation (microsandbox 0.3 and later, `msb` without a server)
+export * from './runtime/api.ts';
+export * from './runtime/find.ts';
+export * from './runtime/host-check.ts';
+export * from './runtime/sandboxes.ts';
+export * from './runtime/service.ts';
+export * from './runtime/msb-runner.ts';
+export * from './runtime/msb-output.ts';

@@ -69,6 +69,9 @@ const DEV_ONLY = [
   'fast-check',
   '@types',
   '@doyensec/electronegativity',
+  // The real msb for the runtime tests (86 MB with libkrunfw): users install microsandbox themselves.
+  'microsandbox',
+  '@superradcompany',
 ];
 
 /**
@@ -243,6 +246,16 @@ describe.skipIf(process.platform !== 'linux')('the Linux package (electron-build
       expect(names.filter((packagedName) => packagedName === name || packagedName.startsWith(`${name}/`)), name).toEqual([]);
     }
     expect([...packaged].sort()).toEqual([...productionClosure()].sort());
+  });
+
+  it('ships no microsandbox package and no msb binary, in app.asar or beside it', () => {
+    expect(entries.filter((entry) => /\/(microsandbox|@superradcompany)(\/|$)/.test(entry))).toEqual([]);
+    const walk = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+    const unpackedFiles = walk(unpacked).map((file) => path.relative(unpacked, file));
+    expect(unpackedFiles.filter((file) => /(^|[\\/])(msb|msb\.exe|libkrunfw[^/\\]*)$|superradcompany/.test(file))).toEqual([]);
   });
 
   it('puts the tray images where the tray adapter looks for them in a packaged app', () => {

@@ -17,6 +17,12 @@ import * as logger from '../../../electron/core/logger.ts';
 import * as sandboxesCore from '../../../electron/core/sandboxes/index.ts';
 import * as stopFlow from '../../../electron/core/desktop/stop-flow.ts';
 import * as sandboxFeed from '../../../electron/core/desktop/sandbox-feed.ts';
+import * as runtimeFind from '../../../electron/core/runtime/find.ts';
+import * as runtimeHostCheck from '../../../electron/core/runtime/host-check.ts';
+import * as runtimeSandboxes from '../../../electron/core/runtime/sandboxes.ts';
+import * as runtimeService from '../../../electron/core/runtime/service.ts';
+import * as runtimeRunner from '../../../electron/core/runtime/msb-runner.ts';
+import * as runtimeOutput from '../../../electron/core/runtime/msb-output.ts';
 
 // `export *` silently drops a name two modules both export; this catches such a clash at once.
 describe('the core index', () => {
@@ -38,6 +44,12 @@ describe('the core index', () => {
     sandboxesCore,
     stopFlow,
     sandboxFeed,
+    runtimeFind,
+    runtimeHostCheck,
+    runtimeSandboxes,
+    runtimeService,
+    runtimeRunner,
+    runtimeOutput,
   };
   for (const [name, exports] of Object.entries(modules)) {
     it(`re-exports everything from ${name}`, () => {
@@ -58,6 +70,11 @@ describe('the names the issue promises', () => {
     'buildTrayMenu',
     'availableActions',
     'createMintService',
+    // Issue 19: the runtime generation's face, used by main, benchmarks and outside checks.
+    'findMicrosandbox',
+    'createRuntimeSandboxes',
+    'checkHost',
+    'createRuntimeService',
   ])('%s', (name) => {
     expect(core).toHaveProperty(name);
   });

@@ -1,0 +1,193 @@
+/**
+ * Finds microsandbox and tells its generation. A GUI app does not inherit the shell's PATH, so
+ * besides PATH it looks where installs put `msb`: the Settings path, `~/.microsandbox/bin` (the
+ * runtime installer), `~/.local/bin` (its links, and the 0.2 installer's real files), Homebrew's
+ * prefixes and npm's global bin. Every `msb` found is checked like msbserver (a file only the user
+ * or root can change) and asked `msb --version` with a timeout: `msb 0.6.18` is the runtime
+ * generation, `v0.2.6` the old CLI beside a 0.2 server. msbserver is found the server way.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { errorText } from '../logger.ts';
+import { checkServerExecutable } from '../server/executable-check.ts';
+import { locateMsbserver } from '../server/locate.ts';
+import type { FindMicrosandboxOptions, FoundMicrosandbox, MicrosandboxNote } from './api.ts';
+import { runMsb } from './msb-runner.ts';
+
+/** The newest minor the app was written against; a newer one is used by what it can do. */
+export const NEWEST_KNOWN_RUNTIME = { major: 0, minor: 7 } as const;
+const VERSION_TIMEOUT_MS = 5000;
+
+export type MsbKind = 'runtime' | 'server-cli' | 'unknown';
+
+export interface MsbVersion {
+  readonly kind: MsbKind;
+  readonly version: string;
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** `msb 0.6.18` → runtime; `v0.2.6` (or any 0.2.x and older) → the 0.2 CLI. */
+export function classifyMsbVersion(output: string): MsbVersion {
+  const match = /(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?/.exec(output);
+  if (match === null) return { kind: 'unknown', version: output.trim().slice(0, 60), major: -1, minor: -1 };
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  const old = major === 0 && minor <= 2;
+  return { kind: old ? 'server-cli' : 'runtime', version: match[0], major, minor };
+}
+
+export interface FindOptionsExtra extends FindMicrosandboxOptions {
+  /** The msbserver path chosen in Settings (the server generation's own setting). */
+  readonly msbserverSettingsPath?: string | null;
+  readonly versionTimeoutMs?: number;
+  /** Whose files may be run besides root's; the app's own user by default. */
+  readonly uid?: number;
+}
+
+type Origin = 'settings' | 'path' | 'microsandbox-bin' | 'local-bin' | 'homebrew' | 'npm-global';
+
+interface Candidate {
+  readonly file: string;
+  readonly origin: Origin;
+}
+
+type Probe =
+  | { readonly candidate: Candidate; readonly state: 'missing' }
+  | { readonly candidate: Candidate; readonly state: 'unusable'; readonly problem: string }
+  | { readonly candidate: Candidate; readonly state: 'found'; readonly version: MsbVersion };
+
+function candidates(options: FindOptionsExtra): Candidate[] {
+  const windows = options.platform === 'win32';
+  const p = windows ? path.win32 : path.posix;
+  const exe = windows ? 'msb.exe' : 'msb';
+  const env = options.env;
+  const list: Candidate[] = [];
+  if (options.settingsPath) list.push({ file: options.settingsPath, origin: 'settings' });
+  const pathVariable = env['PATH'] ?? env['Path'] ?? '';
+  for (const dir of pathVariable.split(windows ? ';' : ':')) {
+    if (dir !== '' && p.isAbsolute(dir)) list.push({ file: p.join(dir, exe), origin: 'path' });
+  }
+  const home = options.userHome;
+  list.push({ file: p.join(home, '.microsandbox', 'bin', exe), origin: 'microsandbox-bin' });
+  if (!windows) {
+    list.push({ file: p.join(home, '.local', 'bin', exe), origin: 'local-bin' });
+    for (const prefix of ['/opt/homebrew/bin', '/usr/local/bin', '/home/linuxbrew/.linuxbrew/bin'])
+      list.push({ file: p.join(prefix, exe), origin: 'homebrew' });
+  }
+  // `npm prefix -g` costs a Node start; the prefix is in the environment or in the usual places.
+  const prefixes = [env['npm_config_prefix'], env['NPM_CONFIG_PREFIX'], env['PREFIX']].filter(
+    (value): value is string => value !== undefined && value !== '',
+  );
+  if (windows) {
+    if (env['APPDATA']) prefixes.push(p.join(env['APPDATA'], 'npm'));
+    for (const prefix of prefixes) list.push({ file: p.join(prefix, 'msb.cmd'), origin: 'npm-global' });
+  } else {
+    prefixes.push(p.join(home, '.npm-global'), p.join(home, '.local', 'share', 'npm'), '/usr');
+    for (const prefix of prefixes) list.push({ file: p.join(prefix, 'bin', exe), origin: 'npm-global' });
+  }
+  const seen = new Set<string>();
+  return list.filter((candidate) => !seen.has(candidate.file) && seen.add(candidate.file));
+}
+
+async function probe(candidate: Candidate, options: FindOptionsExtra): Promise<Probe> {
+  const exists = await fsp.stat(candidate.file).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return { candidate, state: 'missing' };
+  const verdict = await checkServerExecutable(candidate.file, options.uid === undefined ? {} : { uid: options.uid });
+  if (!verdict.ok) return { candidate, state: 'unusable', problem: verdict.problem.replaceAll('msbserver', 'msb') };
+  try {
+    const result = await runMsb({ msbPath: candidate.file, env: options.env }, ['--version'], {
+      timeoutMs: options.versionTimeoutMs ?? VERSION_TIMEOUT_MS,
+      maxOutputBytes: 4096,
+    });
+    const version = classifyMsbVersion(`${result.stdout}\n${result.stderr}`);
+    if (version.kind === 'unknown')
+      return {
+        candidate,
+        state: 'unusable',
+        problem: `${candidate.file} --version printed no version this app can read.`,
+      };
+    return { candidate, state: 'found', version };
+  } catch (error) {
+    return { candidate, state: 'unusable', problem: errorText(error) };
+  }
+}
+
+const UPDATE_FIX =
+  'Update microsandbox: run `msb self update`, or install it again with `curl -fsSL https://install.microsandbox.dev | sh`.';
+
+function versionNotes(found: { path: string; version: MsbVersion }): MicrosandboxNote[] {
+  const { major, minor, version } = found.version;
+  if (major === 0 && minor < 6)
+    return [
+      {
+        code: 'runtime-old',
+        message: `msb ${version} is older than 0.6: the app lists and controls sandboxes only with the JSON output (\`msb ls\` and \`msb ps --format json\`) and the doctor that 0.6 has; what this version lacks shows as an error where it is used.`,
+        fix: UPDATE_FIX,
+      },
+    ];
+  if (
+    major > NEWEST_KNOWN_RUNTIME.major ||
+    (major === NEWEST_KNOWN_RUNTIME.major && minor > NEWEST_KNOWN_RUNTIME.minor)
+  )
+    return [
+      {
+        code: 'runtime-newer',
+        message: `msb ${version} is newer than the versions this app knows (up to ${NEWEST_KNOWN_RUNTIME.major}.${NEWEST_KNOWN_RUNTIME.minor}); it is used by what it can do.`,
+        fix: 'If something does not work, update Microsandbox Tray.',
+      },
+    ];
+  return [];
+}
+
+export async function findMicrosandbox(options: FindOptionsExtra): Promise<FoundMicrosandbox> {
+  const [probes, server] = await Promise.all([
+    Promise.all(candidates(options).map((candidate) => probe(candidate, options))),
+    locateMsbserver({
+      env: options.env,
+      platform: options.platform,
+      userHome: options.userHome,
+      settingsPath: options.msbserverSettingsPath ?? null,
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+    }),
+  ]);
+  const notes: MicrosandboxNote[] = [];
+  for (const item of probes) {
+    if (item.state === 'unusable') {
+      notes.push({
+        code: item.candidate.origin === 'settings' ? 'settings-msb-unusable' : 'msb-unusable',
+        message: `The msb at ${item.candidate.file} cannot be used: ${item.problem}`,
+        fix:
+          item.candidate.origin === 'settings'
+            ? 'Choose another msb in Settings, or clear the setting to look in the usual places.'
+            : 'Remove or repair that file, or choose the msb to use in Settings.',
+      });
+    } else if (item.state === 'missing' && item.candidate.origin === 'settings') {
+      notes.push({
+        code: 'settings-msb-unusable',
+        message: `The msb chosen in Settings, ${item.candidate.file}, does not exist.`,
+        fix: 'Choose another msb in Settings, or clear the setting to look in the usual places.',
+      });
+    }
+  }
+  const found = probes.filter((item): item is Extract<Probe, { state: 'found' }> => item.state === 'found');
+  const runtime = found.find((item) => item.version.kind === 'runtime') ?? null;
+  // What a terminal runs: the first msb on PATH. A 0.2 one there shadows the runtime's.
+  const firstOnPath = found.find((item) => item.candidate.origin === 'path');
+  if (runtime !== null && firstOnPath !== undefined && firstOnPath.version.kind === 'server-cli') {
+    const old = firstOnPath.candidate.file;
+    notes.push({
+      code: 'upgrade-trap',
+      message: `${old} is the old msb ${firstOnPath.version.version}, and it comes first on PATH: a terminal runs it instead of msb ${runtime.version.version} at ${runtime.candidate.file}. The new installer does not replace a file that is not a link.`,
+      fix: `Replace the old file with a link to the new one: rm "${old}" && ln -s "${runtime.candidate.file}" "${old}" (keep msbserver beside it if you still use the 0.2 server).`,
+    });
+  }
+  const msb = runtime === null ? null : { path: runtime.candidate.file, version: runtime.version.version };
+  if (runtime !== null) notes.push(...versionNotes({ path: runtime.candidate.file, version: runtime.version }));
+  const msbserver = server.found ? { path: server.path } : null;
+  const generation = msb !== null ? 'runtime' : msbserver !== null ? 'server' : 'none';
+  return { generation, msb, msbserver, notes };
+}

@@ -1,0 +1,164 @@
+/**
+ * What `msb` prints as JSON, checked field by field: a field of the wrong type is an error that
+ * names the command, never a value passed on. Extra fields are ignored (newer msb versions add
+ * them); a missing optional figure becomes null.
+ */
+import type { RuntimeContext, RuntimeLogLine, RuntimeMetrics, RuntimeSandbox } from './api.ts';
+import { MsbCommandError } from './msb-runner.ts';
+
+/** Upstream's rule (`msb create` refuses anything else): alphanumeric first, then `.`, `_`, `-`, at most 128. */
+export const RUNTIME_SANDBOX_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function isRuntimeSandboxName(value: unknown): value is string {
+  return typeof value === 'string' && RUNTIME_SANDBOX_NAME.test(value);
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function bad(command: string, what: string): MsbCommandError {
+  return new MsbCommandError(command, 'output', `${command} printed an unexpected answer: ${what}.`);
+}
+
+function objectAt(value: unknown, command: string, where: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad(command, `${where} is not an object`);
+  return value as Fields;
+}
+
+function arrayOf(value: unknown, command: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw bad(command, 'not a list');
+  return value;
+}
+
+function text(fields: Fields, key: string, command: string, where: string): string {
+  const value = fields[key];
+  if (typeof value !== 'string') throw bad(command, `${where}.${key} is not text`);
+  return value;
+}
+
+function optionalText(fields: Fields, key: string, command: string, where: string): string | null {
+  const value = fields[key];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw bad(command, `${where}.${key} is not text`);
+  return value;
+}
+
+function optionalNumber(fields: Fields, key: string, command: string, where: string): number | null {
+  const value = fields[key];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(command, `${where}.${key} is not a number`);
+  return value;
+}
+
+function sandboxName(fields: Fields, command: string, where: string): string {
+  const name: string = text(fields, 'name', command, where);
+  // A name msb itself would refuse cannot be passed back to it safely (a leading `-` reads as a flag).
+  if (!RUNTIME_SANDBOX_NAME.test(name))
+    throw bad(command, `${where}.name ${JSON.stringify(name.slice(0, 140))} is not a sandbox name`);
+  return name;
+}
+
+export interface LsRow {
+  readonly name: string;
+  readonly status: string;
+  readonly image: string;
+  readonly createdAt: number;
+}
+
+/** `msb ls --format json`. */
+export function parseLs(value: unknown, command: string): LsRow[] {
+  return arrayOf(value, command).map((item, index) => {
+    const where = `entry ${index}`;
+    const fields = objectAt(item, command, where);
+    const created = optionalText(fields, 'created_at', command, where);
+    const createdAt = created === null ? Number.NaN : Date.parse(created);
+    return {
+      name: sandboxName(fields, command, where),
+      status: text(fields, 'status', command, where),
+      image: optionalText(fields, 'image', command, where) ?? '',
+      createdAt: Number.isNaN(createdAt) ? 0 : createdAt,
+    };
+  });
+}
+
+export interface PsRow {
+  readonly name: string;
+  readonly status: string;
+  readonly cpus: number | null;
+  readonly memoryMib: number | null;
+  readonly ports: readonly string[];
+}
+
+/** `msb ps -a --format json`. */
+export function parsePs(value: unknown, command: string): PsRow[] {
+  return arrayOf(value, command).map((item, index) => {
+    const where = `entry ${index}`;
+    const fields = objectAt(item, command, where);
+    const ports = fields['ports'] ?? [];
+    if (!Array.isArray(ports) || !ports.every((port): port is string => typeof port === 'string'))
+      throw bad(command, `${where}.ports is not a list of text`);
+    return {
+      name: sandboxName(fields, command, where),
+      status: text(fields, 'status', command, where),
+      cpus: optionalNumber(fields, 'cpus', command, where),
+      memoryMib: optionalNumber(fields, 'memory_mib', command, where),
+      ports,
+    };
+  });
+}
+
+/** `ls` gives the order, the status and the image; `ps -a` adds the resources. */
+export function mergeListing(ls: readonly LsRow[], ps: readonly PsRow[]): RuntimeSandbox[] {
+  const byName = new Map(ps.map((row) => [row.name, row]));
+  return ls.map((row) => {
+    const extra = byName.get(row.name);
+    return {
+      name: row.name,
+      status: row.status,
+      image: row.image,
+      createdAt: row.createdAt,
+      cpus: extra?.cpus ?? null,
+      memoryMib: extra?.memoryMib ?? null,
+      ports: extra?.ports ?? [],
+    };
+  });
+}
+
+/** One line of `msb metrics --follow`. */
+export function parseMetricsLine(value: unknown, command: string): RuntimeMetrics {
+  const fields = objectAt(value, command, 'the line');
+  const n = (key: string): number | null => optionalNumber(fields, key, command, 'the line');
+  return {
+    name: sandboxName(fields, command, 'the line'),
+    cpuPercent: n('cpu_percent'),
+    memoryBytes: n('memory_bytes'),
+    memoryLimitBytes: n('memory_limit_bytes'),
+    diskReadBytes: n('disk_read_bytes'),
+    diskWriteBytes: n('disk_write_bytes'),
+    netRxBytes: n('net_rx_bytes'),
+    netTxBytes: n('net_tx_bytes'),
+    uptimeSecs: n('uptime_secs'),
+  };
+}
+
+/** One line of `msb logs --json`, not yet scrubbed. */
+export function parseLogLine(value: unknown, command: string): RuntimeLogLine {
+  const fields = objectAt(value, command, 'the line');
+  const time = optionalText(fields, 't', command, 'the line');
+  const parsed = time === null ? Number.NaN : Date.parse(time);
+  return {
+    source: optionalText(fields, 's', command, 'the line') ?? 'stdout',
+    text: optionalText(fields, 'd', command, 'the line') ?? '',
+    time: Number.isNaN(parsed) ? null : parsed,
+  };
+}
+
+/** `msb context --format json`. */
+export function parseContext(value: unknown, command: string): RuntimeContext {
+  const fields = objectAt(value, command, 'the answer');
+  return {
+    kind: text(fields, 'kind', command, 'the answer'),
+    profile: optionalText(fields, 'profile', command, 'the answer'),
+    apiUrl: optionalText(fields, 'api_url', command, 'the answer'),
+  };
+}

@@ -1,0 +1,341 @@
+/**
+ * The runtime generation for main. Lists when the home's files say something changed (debounced
+ * file events; a stat of those files before each listing, so an unchanged home starts no `msb`),
+ * and on a slow timer only while something runs (a dead `Running` row turns `Crashed` only when
+ * some `msb` reads it). Follows metrics while interest is held and one log while asked. Every
+ * `msb` it starts ends by its timeout or by `dispose()`.
+ */
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { errorText, silentLogger } from '../logger.ts';
+import { scrubSecrets } from '../desktop/scrub.ts';
+import type {
+  HostReport,
+  RuntimeAction,
+  RuntimeCapabilities,
+  RuntimeLogLine,
+  RuntimeMetrics,
+  RuntimeService,
+  RuntimeServiceOptions,
+  RuntimeState,
+} from './api.ts';
+import { checkHost } from './host-check.ts';
+import { followMsb, type Follow } from './msb-follow.ts';
+import { parseContext, parseLogLine, parseMetricsLine } from './msb-output.ts';
+import { runMsb, runMsbJson } from './msb-runner.ts';
+import { createRuntimeSandboxes } from './sandboxes.ts';
+import { watchRuntimeHome, type HomeWatch } from './home-watch.ts';
+
+/** File events come in bursts (one write touches the WAL several times). */
+export const REFRESH_DEBOUNCE_MS = 25;
+/** While something runs: how often `msb ls` alone looks whether a process died. */
+export const LIVE_CHECK_MS = 40_000;
+/** Statuses with a process behind them, which can die without writing anything. */
+const LIVE_STATUSES: ReadonlySet<string> = new Set(['Running', 'Draining', 'Paused', 'Starting']);
+const FOLLOW_TAIL = 200;
+/** The most lines one log batch hands on; a flood shows its end. */
+const MAX_LOG_BATCH = 1000;
+
+export interface RuntimeServiceOptionsExtra extends RuntimeServiceOptions {
+  /** Overrides for tests and benchmarks. */
+  readonly liveCheckMs?: number;
+  readonly debounceMs?: number;
+  /** Run `msb doctor`, `msb context` and `msb --help` at start (default true). */
+  readonly probeAtStart?: boolean;
+}
+
+export function runtimeHome(options: Pick<RuntimeServiceOptions, 'home' | 'env'>): string {
+  if (options.home !== undefined) return options.home;
+  const fromEnv = (options.env ?? process.env)['MSB_HOME'];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(os.homedir(), '.microsandbox');
+}
+
+async function homeStamp(home: string): Promise<string> {
+  const stat = (file: string): Promise<string> =>
+    fsp.stat(file, { bigint: true }).then(
+      (s) => `${s.mtimeNs}:${s.size}:${s.ino}`,
+      () => '-',
+    );
+  const parts = await Promise.all([
+    stat(path.join(home, 'db', 'msb.db-wal')),
+    stat(path.join(home, 'db', 'msb.db')),
+    stat(path.join(home, 'sandboxes')),
+  ]);
+  return parts.join('|');
+}
+
+export function createRuntimeService(options: RuntimeServiceOptionsExtra): RuntimeService {
+  const logger = options.logger ?? silentLogger;
+  const home = runtimeHome(options);
+  const runOptions = { msbPath: options.msbPath, home, ...(options.env === undefined ? {} : { env: options.env }) };
+  const timeoutMs = options.commandTimeoutMs;
+  const limits = timeoutMs === undefined ? {} : { timeoutMs };
+  const sandboxes = createRuntimeSandboxes({
+    ...runOptions,
+    logger,
+    ...(timeoutMs === undefined ? {} : { commandTimeoutMs: timeoutMs }),
+  });
+  const liveCheckMs = options.liveCheckMs ?? LIVE_CHECK_MS;
+  const debounceMs = options.debounceMs ?? REFRESH_DEBOUNCE_MS;
+
+  let state: RuntimeState = {
+    sandboxes: [],
+    metrics: {},
+    host: null,
+    context: null,
+    capabilities: { pause: false },
+    error: null,
+    listedAt: null,
+  };
+  let shown = JSON.stringify(state);
+  const listeners = new Set<(state: RuntimeState) => void>();
+  const logListeners = new Set<(name: string, lines: readonly RuntimeLogLine[]) => void>();
+  let disposed = false;
+  /** The home's stamp after the last good listing; null forces the next one. */
+  let baseline: string | null = null;
+  /** Listings and live checks one at a time, so a check never mistakes msb's own write for news. */
+  let queue: Promise<unknown> = Promise.resolve();
+  let debounce: NodeJS.Timeout | null = null;
+  let liveTimer: NodeJS.Timeout | null = null;
+  let metricsInterest = 0;
+  let metricsFollow: Follow | null = null;
+  let logFollow: { readonly name: string; readonly follow: Follow } | null = null;
+
+  const update = (next: Partial<RuntimeState>): void => {
+    if (disposed) return;
+    state = { ...state, ...next };
+    const text = JSON.stringify(state);
+    if (text === shown) return;
+    shown = text;
+    for (const listener of [...listeners]) {
+      try {
+        listener(state);
+      } catch (error) {
+        logger.error(`A runtime state listener failed: ${errorText(error)}`);
+      }
+    }
+  };
+
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const list = async (force: boolean): Promise<RuntimeState> => {
+    if (disposed) return state;
+    const before = await homeStamp(home);
+    if (!force && baseline !== null && before === baseline) return state;
+    try {
+      const listed = await sandboxes.list();
+      // msb writes the WAL on every run, this listing's included: the stamp after it is the new "unchanged".
+      baseline = await homeStamp(home);
+      update({ sandboxes: listed, error: null, listedAt: Date.now() });
+    } catch (error) {
+      baseline = null;
+      logger.warn(`Listing the runtime's sandboxes failed: ${errorText(error)}`);
+      update({ error: errorText(error), listedAt: Date.now() });
+    }
+    arrangeLiveCheck();
+    if (metricsInterest > 0 && metricsFollow === null) startMetrics();
+    return state;
+  };
+
+  const refresh = (force = false): Promise<RuntimeState> => exclusive(() => list(force));
+
+  const liveCheck = (): Promise<unknown> =>
+    exclusive(async () => {
+      if (disposed) return;
+      if (baseline === null || (await homeStamp(home)) !== baseline) return list(true);
+      try {
+        const statuses = await sandboxes.statuses();
+        const known = state.sandboxes.map(({ name, status }) => `${name}:${status}`).join('\n');
+        const now = statuses.map(({ name, status }) => `${name}:${status}`).join('\n');
+        if (now !== known) return list(true);
+        baseline = await homeStamp(home);
+      } catch (error) {
+        logger.warn(`Checking the runtime's running sandboxes failed: ${errorText(error)}`);
+      }
+      arrangeLiveCheck();
+      return undefined;
+    });
+
+  function arrangeLiveCheck(): void {
+    const live = state.sandboxes.some((sandbox) => LIVE_STATUSES.has(sandbox.status));
+    if (live && liveTimer === null && !disposed) {
+      liveTimer = setTimeout(() => {
+        liveTimer = null;
+        void liveCheck();
+      }, liveCheckMs);
+      liveTimer.unref();
+    } else if (!live && liveTimer !== null) {
+      clearTimeout(liveTimer);
+      liveTimer = null;
+    }
+  }
+
+  const onFileEvent = (): void => {
+    if (disposed) return;
+    if (debounce !== null) clearTimeout(debounce);
+    debounce = setTimeout(() => {
+      debounce = null;
+      void refresh(false);
+    }, debounceMs);
+  };
+  const watch: HomeWatch = watchRuntimeHome(home, onFileEvent, logger);
+
+  function startMetrics(): void {
+    if (disposed || metricsFollow !== null) return;
+    metricsFollow = followMsb(
+      runOptions,
+      ['metrics', '--follow', '--interval', '1s'],
+      {
+        parse: parseMetricsLine,
+        onBatch: (items: RuntimeMetrics[]) => {
+          const metrics = { ...state.metrics };
+          for (const item of items) metrics[item.name] = item;
+          update({ metrics });
+        },
+        onEnd: () => {
+          // Started again by the next listing while interest is still held.
+          metricsFollow = null;
+        },
+      },
+      logger,
+    );
+  }
+
+  const requireListed = async (name: string): Promise<void> => {
+    if (state.sandboxes.some((sandbox) => sandbox.name === name)) return;
+    await refresh(false);
+    if (!state.sandboxes.some((sandbox) => sandbox.name === name))
+      throw new Error(`There is no sandbox named ${JSON.stringify(name.slice(0, 140))}.`);
+  };
+
+  const probe = async (): Promise<void> => {
+    const [help, context] = await Promise.allSettled([
+      runMsb(runOptions, ['--help'], limits),
+      runMsbJson(runOptions, ['context', '--format', 'json'], parseContext, limits),
+    ]);
+    const capabilities: RuntimeCapabilities = {
+      pause: help.status === 'fulfilled' && /^\s+pause\s/m.test(help.value.stdout),
+    };
+    if (help.status === 'rejected') logger.warn(`msb --help failed: ${errorText(help.reason)}`);
+    if (context.status === 'rejected') logger.warn(`msb context failed: ${errorText(context.reason)}`);
+    update({ capabilities, ...(context.status === 'fulfilled' ? { context: context.value } : {}) });
+  };
+
+  const service: RuntimeService = {
+    state: () => state,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    refresh: () => refresh(false),
+    async checkHost(): Promise<HostReport> {
+      const report = await checkHost({ ...runOptions, ...limits });
+      update({ host: report });
+      return report;
+    },
+    watchMetrics() {
+      metricsInterest += 1;
+      startMetrics();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        metricsInterest -= 1;
+        if (metricsInterest === 0) {
+          metricsFollow?.dispose();
+          metricsFollow = null;
+          update({ metrics: {} });
+        }
+      };
+    },
+    followLog(name) {
+      if (logFollow !== null && logFollow.name === name) return;
+      logFollow?.follow.dispose();
+      logFollow = null;
+      if (name === null || disposed) return;
+      if (!state.sandboxes.some((sandbox) => sandbox.name === name)) {
+        logger.warn(`Not following the log of ${JSON.stringify(name.slice(0, 140))}: no such sandbox in the list.`);
+        return;
+      }
+      const follow = followMsb(
+        runOptions,
+        ['logs', '--json', '--follow', '--source', 'all', '--tail', String(FOLLOW_TAIL), '--', name],
+        {
+          parse: (value, command) => {
+            const line = parseLogLine(value, command);
+            return { ...line, text: scrubSecrets(line.text, null) };
+          },
+          onBatch: (lines: RuntimeLogLine[]) => {
+            const bounded = lines.length > MAX_LOG_BATCH ? lines.slice(-MAX_LOG_BATCH) : lines;
+            for (const listener of [...logListeners]) {
+              try {
+                listener(name, bounded);
+              } catch (error) {
+                logger.error(`A runtime log listener failed: ${errorText(error)}`);
+              }
+            }
+          },
+        },
+        logger,
+      );
+      const current = { name, follow };
+      logFollow = current;
+      // `msb logs -f` ends by itself when the sandbox stops: asking for the same log again restarts it.
+      void follow.ended.then(() => {
+        if (logFollow === current) logFollow = null;
+      });
+    },
+    onLogLines(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
+    async logTail(name, lines) {
+      await requireListed(name);
+      return sandboxes.logTail(name, lines);
+    },
+    async act(name, action: RuntimeAction, actOptions = {}) {
+      await requireListed(name);
+      const run: Record<RuntimeAction, () => Promise<void>> = {
+        stop: () => sandboxes.stop(name, { force: actOptions.force === true }),
+        start: () => sandboxes.start(name),
+        restart: () => sandboxes.restart(name),
+        remove: () => sandboxes.remove(name),
+        pause: () => sandboxes.pause(name),
+        resume: () => sandboxes.resume(name),
+      };
+      if ((action === 'pause' || action === 'resume') && !state.capabilities.pause)
+        throw new Error(`The installed msb cannot ${action} sandboxes; update microsandbox to 0.7 or later.`);
+      try {
+        await run[action]();
+      } finally {
+        await refresh(true);
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      watch.dispose();
+      if (debounce !== null) clearTimeout(debounce);
+      if (liveTimer !== null) clearTimeout(liveTimer);
+      metricsFollow?.dispose();
+      metricsFollow = null;
+      logFollow?.follow.dispose();
+      logFollow = null;
+      sandboxes.dispose();
+      listeners.clear();
+      logListeners.clear();
+    },
+  };
+
+  void refresh(true);
+  if (options.probeAtStart !== false) {
+    void probe().catch((error: unknown) => logger.warn(`Probing msb failed: ${errorText(error)}`));
+    void service.checkHost().catch((error: unknown) => logger.warn(`msb doctor failed: ${errorText(error)}`));
+  }
+  return service;
+}

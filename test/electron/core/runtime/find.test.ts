@@ -1,0 +1,135 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { classifyMsbVersion, findMicrosandbox } from '../../../../electron/core/runtime/find.ts';
+import { REAL_MSB, REAL_MSB_MISSING } from '../../../fixtures/runtime-home.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function userHome(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-find-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A small msb stand-in that prints `version` for --version (or hangs with `hang`). */
+function script(file: string, version: string, mode = 0o755): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, version === 'hang' ? '#!/bin/sh\nexec /bin/sleep 600\n' : `#!/bin/sh\necho '${version}'\n`);
+  chmodSync(file, mode);
+  return file;
+}
+
+const find = (home: string, pathDirs: readonly string[], extra: { settingsPath?: string } = {}) =>
+  findMicrosandbox({
+    env: { PATH: pathDirs.join(':') },
+    userHome: home,
+    platform: 'linux',
+    versionTimeoutMs: 500,
+    ...extra,
+  });
+
+describe('telling the generation from msb --version', () => {
+  it('reads `msb 0.6.18` as the runtime and `v0.2.6` as the 0.2 CLI', () => {
+    expect(classifyMsbVersion('msb 0.6.18\n')).toMatchObject({ kind: 'runtime', version: '0.6.18', minor: 6 });
+    expect(classifyMsbVersion('v0.2.6\n')).toMatchObject({ kind: 'server-cli', version: '0.2.6' });
+    expect(classifyMsbVersion('msb 0.3.0')).toMatchObject({ kind: 'runtime' });
+    expect(classifyMsbVersion('msb 1.0.0-rc.1')).toMatchObject({ kind: 'runtime', major: 1 });
+    expect(classifyMsbVersion('hello')).toMatchObject({ kind: 'unknown' });
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('finding microsandbox', () => {
+  it.skipIf(REAL_MSB_MISSING !== null)(
+    'finds the real msb in ~/.microsandbox/bin: the runtime generation',
+    async () => {
+      const home = userHome();
+      mkdirSync(path.join(home, '.microsandbox', 'bin'), { recursive: true });
+      symlinkSync(REAL_MSB ?? '', path.join(home, '.microsandbox', 'bin', 'msb'));
+      const found = await find(home, []);
+      expect(found).toEqual({
+        generation: 'runtime',
+        msb: { path: path.join(home, '.microsandbox', 'bin', 'msb'), version: '0.6.18' },
+        msbserver: null,
+        notes: [],
+      });
+    },
+  );
+
+  it('detects the upgrade trap: an old msb first on PATH shadowing the new one, and says how to fix it', async () => {
+    const home = userHome();
+    const old = script(path.join(home, '.local', 'bin', 'msb'), 'v0.2.6');
+    const current = script(path.join(home, '.microsandbox', 'bin', 'msb'), 'msb 0.6.18');
+    const found = await find(home, [path.dirname(old)]);
+    expect(found.generation).toBe('runtime');
+    expect(found.msb).toEqual({ path: current, version: '0.6.18' });
+    const trap = found.notes.find((note) => note.code === 'upgrade-trap');
+    expect(trap?.message).toContain(`${old} is the old msb 0.2.6`);
+    expect(trap?.fix).toContain(`rm "${old}" && ln -s "${current}" "${old}"`);
+  });
+
+  it('is the server generation with msbserver and only the 0.2 msb', async () => {
+    const home = userHome();
+    const bin = path.join(home, '.local', 'bin');
+    script(path.join(bin, 'msb'), 'v0.2.6');
+    script(path.join(bin, 'msbserver'), 'v0.2.6');
+    const found = await find(home, [bin]);
+    expect(found).toMatchObject({ generation: 'server', msb: null, msbserver: { path: path.join(bin, 'msbserver') } });
+    expect(found.notes).toEqual([]);
+  });
+
+  it('is none when nothing is installed', async () => {
+    expect(await find(userHome(), [])).toEqual({ generation: 'none', msb: null, msbserver: null, notes: [] });
+  });
+
+  it('notes an msb that hangs on --version, in bounded time, and uses the next one', async () => {
+    const home = userHome();
+    const hung = script(path.join(home, 'hung', 'msb'), 'hang');
+    script(path.join(home, '.microsandbox', 'bin', 'msb'), 'msb 0.6.18');
+    const started = Date.now();
+    const found = await find(home, [path.dirname(hung)]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(found.generation).toBe('runtime');
+    const note = found.notes.find((item) => item.code === 'msb-unusable');
+    expect(note?.message).toContain(`The msb at ${hung} cannot be used: msb --version did not answer within 0.5 s`);
+  });
+
+  it('refuses an msb others can change', async () => {
+    const home = userHome();
+    const unsafe = script(path.join(home, 'shared', 'msb'), 'msb 0.6.18', 0o777);
+    const found = await find(home, [path.dirname(unsafe)]);
+    expect(found.generation).toBe('none');
+    expect(found.notes[0]?.message).toMatch(/can be changed by other users/);
+  });
+
+  it('says what an 0.4 msb means and how to update', async () => {
+    const home = userHome();
+    script(path.join(home, '.microsandbox', 'bin', 'msb'), 'msb 0.4.2');
+    const found = await find(home, []);
+    expect(found.generation).toBe('runtime');
+    expect(found.notes.map((note) => note.code)).toEqual(['runtime-old']);
+    expect(found.notes[0]?.fix).toContain('msb self update');
+  });
+
+  it('uses a version newer than it knows, with a note, never refusing it', async () => {
+    const home = userHome();
+    script(path.join(home, '.microsandbox', 'bin', 'msb'), 'msb 0.9.1');
+    const found = await find(home, []);
+    expect(found).toMatchObject({ generation: 'runtime', msb: { version: '0.9.1' } });
+    expect(found.notes.map((note) => note.code)).toEqual(['runtime-newer']);
+  });
+
+  it('looks at the Settings path first and says when it is gone', async () => {
+    const home = userHome();
+    const chosen = script(path.join(home, 'chosen', 'msb'), 'msb 0.7.0');
+    script(path.join(home, '.microsandbox', 'bin', 'msb'), 'msb 0.6.18');
+    expect((await find(home, [], { settingsPath: chosen })).msb).toEqual({ path: chosen, version: '0.7.0' });
+    const gone = await find(home, [], { settingsPath: path.join(home, 'nowhere', 'msb') });
+    expect(gone.msb?.version).toBe('0.6.18');
+    expect(gone.notes.map((note) => note.code)).toEqual(['settings-msb-unusable']);
+  });
+});

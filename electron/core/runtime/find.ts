@@ -43,6 +43,40 @@ export interface FindOptionsExtra extends FindMicrosandboxOptions {
   readonly versionTimeoutMs?: number;
   /** Whose files may be run besides root's; the app's own user by default. */
   readonly uid?: number;
+  /** For npm's platform packages; this process's by default. */
+  readonly arch?: NodeJS.Architecture;
+}
+
+/** The platform packages of npm's `microsandbox` (its shim's table). */
+const PLATFORM_PACKAGES: Readonly<Record<string, string>> = {
+  'darwin-arm64': 'darwin-arm64',
+  'linux-x64': 'linux-x64-gnu',
+  'linux-arm64': 'linux-arm64-gnu',
+  'win32-x64': 'win32-x64-msvc',
+  'win32-arm64': 'win32-arm64-msvc',
+};
+
+/**
+ * The binary behind npm's shim (`…/node_modules/microsandbox/bin/microsandbox.cjs`): the platform
+ * package nested under it or beside it. Null when `realPath` is not that shim.
+ */
+async function binaryBehindNpmShim(realPath: string, options: FindOptionsExtra): Promise<string | null> {
+  const p = options.platform === 'win32' ? path.win32 : path.posix;
+  if (p.basename(realPath) !== 'microsandbox.cjs') return null;
+  const packageDir = p.dirname(p.dirname(realPath));
+  const triple = PLATFORM_PACKAGES[`${options.platform}-${options.arch ?? process.arch}`];
+  if (triple === undefined) return null;
+  const rest = ['@superradcompany', `microsandbox-${triple}`, 'bin', options.platform === 'win32' ? 'msb.exe' : 'msb'];
+  for (const file of [p.join(packageDir, 'node_modules', ...rest), p.join(p.dirname(packageDir), ...rest)]) {
+    if (
+      await fsp.stat(file).then(
+        (stat) => stat.isFile(),
+        () => false,
+      )
+    )
+      return file;
+  }
+  return null;
 }
 
 type Origin = 'settings' | 'path' | 'microsandbox-bin' | 'local-bin' | 'homebrew' | 'npm-global';
@@ -81,10 +115,25 @@ function candidates(options: FindOptionsExtra): Candidate[] {
   );
   if (windows) {
     if (env['APPDATA']) prefixes.push(p.join(env['APPDATA'], 'npm'));
-    for (const prefix of prefixes) list.push({ file: p.join(prefix, 'msb.cmd'), origin: 'npm-global' });
   } else {
-    prefixes.push(p.join(home, '.npm-global'), p.join(home, '.local', 'share', 'npm'), '/usr');
-    for (const prefix of prefixes) list.push({ file: p.join(prefix, 'bin', exe), origin: 'npm-global' });
+    prefixes.push(
+      p.join(home, '.npm-global'),
+      p.join(home, '.local', 'share', 'npm'),
+      '/usr',
+      '/usr/local',
+      '/opt/homebrew',
+    );
+  }
+  // npm's `msb` is a Node shim (`#!/usr/bin/env node`, a .cmd on Windows) that a GUI app may be
+  // unable to start; the real binary is in the platform package the shim would run.
+  const triple = PLATFORM_PACKAGES[`${options.platform}-${options.arch ?? process.arch}`];
+  if (triple !== undefined) {
+    for (const prefix of prefixes) {
+      const modules = windows ? p.join(prefix, 'node_modules') : p.join(prefix, 'lib', 'node_modules');
+      const platformPackage = ['@superradcompany', `microsandbox-${triple}`, 'bin', exe];
+      list.push({ file: p.join(modules, 'microsandbox', 'node_modules', ...platformPackage), origin: 'npm-global' });
+      list.push({ file: p.join(modules, ...platformPackage), origin: 'npm-global' });
+    }
   }
   const seen = new Set<string>();
   return list.filter((candidate) => !seen.has(candidate.file) && seen.add(candidate.file));
@@ -96,8 +145,15 @@ async function probe(candidate: Candidate, options: FindOptionsExtra): Promise<P
     () => false,
   );
   if (!exists) return { candidate, state: 'missing' };
-  const verdict = await checkServerExecutable(candidate.file, options.uid === undefined ? {} : { uid: options.uid });
+  const checkOptions = options.uid === undefined ? {} : { uid: options.uid };
+  let verdict = await checkServerExecutable(candidate.file, checkOptions);
   if (!verdict.ok) return { candidate, state: 'unusable', problem: verdict.problem.replaceAll('msbserver', 'msb') };
+  const behindShim = await binaryBehindNpmShim(verdict.realPath, options);
+  if (behindShim !== null) {
+    candidate = { file: behindShim, origin: candidate.origin };
+    verdict = await checkServerExecutable(behindShim, checkOptions);
+    if (!verdict.ok) return { candidate, state: 'unusable', problem: verdict.problem.replaceAll('msbserver', 'msb') };
+  }
   try {
     const result = await runMsb({ msbPath: candidate.file, env: options.env }, ['--version'], {
       timeoutMs: options.versionTimeoutMs ?? VERSION_TIMEOUT_MS,

@@ -162,3 +162,63 @@ export function parseContext(value: unknown, command: string): RuntimeContext {
     apiUrl: optionalText(fields, 'api_url', command, 'the answer'),
   };
 }
+
+/** `msb inspect NAME --format json`, the parts a person reads; the rest of the config stays in msb. */
+export interface RuntimeSandboxDetails {
+  readonly name: string;
+  readonly status: string;
+  readonly createdAt: number | null;
+  readonly updatedAt: number | null;
+  /** `alpine` for an OCI image, the folder for a bound root, null for a kind this app does not know. */
+  readonly image: string | null;
+  readonly cpus: number | null;
+  readonly memoryMib: number | null;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ephemeral: boolean | null;
+  /** Changes made with `msb modify` that apply at the next start. */
+  readonly pendingChanges: number;
+}
+
+function optionalObject(fields: Fields, key: string, command: string, where: string): Fields | null {
+  const value = fields[key];
+  if (value === undefined || value === null) return null;
+  return objectAt(value, command, `${where}.${key}`);
+}
+
+function time(fields: Fields, key: string, command: string, where: string): number | null {
+  const value = optionalText(fields, key, command, where);
+  const parsed = value === null ? Number.NaN : Date.parse(value);
+  return Number.isNaN(parsed) ? null : parsed;
+}
+
+export function parseInspect(value: unknown, command: string): RuntimeSandboxDetails {
+  const top = objectAt(value, command, 'the answer');
+  const config = optionalObject(top, 'config', command, 'the answer') ?? {};
+  const image = optionalObject(config, 'image', command, 'config');
+  const oci = image === null ? null : optionalObject(image, 'Oci', command, 'config.image');
+  const bind = image === null ? null : optionalObject(image, 'Bind', command, 'config.image');
+  const resources = optionalObject(config, 'resources', command, 'config');
+  const lifecycle = optionalObject(config, 'lifecycle', command, 'config');
+  const labels = optionalObject(config, 'labels', command, 'config') ?? {};
+  const labelTexts: Record<string, string> = {};
+  for (const [key, label] of Object.entries(labels)) {
+    if (typeof label !== 'string') throw bad(command, `config.labels.${key} is not text`);
+    labelTexts[key] = label;
+  }
+  const ephemeral = lifecycle?.['ephemeral'];
+  const pending = top['pending_changes'];
+  return {
+    name: sandboxName(top, command, 'the answer'),
+    status: text(top, 'status', command, 'the answer'),
+    createdAt: time(top, 'created_at', command, 'the answer'),
+    updatedAt: time(top, 'updated_at', command, 'the answer'),
+    image:
+      (oci === null ? null : optionalText(oci, 'reference', command, 'config.image.Oci')) ??
+      (bind === null ? null : optionalText(bind, 'path', command, 'config.image.Bind')),
+    cpus: resources === null ? null : optionalNumber(resources, 'cpus', command, 'config.resources'),
+    memoryMib: resources === null ? null : optionalNumber(resources, 'memory_mib', command, 'config.resources'),
+    labels: labelTexts,
+    ephemeral: typeof ephemeral === 'boolean' ? ephemeral : null,
+    pendingChanges: Array.isArray(pending) ? pending.length : 0,
+  };
+}

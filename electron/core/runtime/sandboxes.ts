@@ -7,7 +7,15 @@ import { errorText, silentLogger } from '../logger.ts';
 import { scrubSecrets } from '../desktop/scrub.ts';
 import type { RuntimeLogLine, RuntimeOptions, RuntimeSandbox, RuntimeSandboxes } from './api.ts';
 import { DEFAULT_MSB_TIMEOUT_MS, MsbCommandError, commandText, runMsb, runMsbJson } from './msb-runner.ts';
-import { RUNTIME_SANDBOX_NAME, mergeListing, parseLogLine, parseLs, parsePs } from './msb-output.ts';
+import {
+  RUNTIME_SANDBOX_NAME,
+  mergeListing,
+  parseInspect,
+  parseLogLine,
+  parseLs,
+  parsePs,
+  type RuntimeSandboxDetails,
+} from './msb-output.ts';
 
 /** How long a graceful stop may take before msb kills the sandbox itself (`msb stop -t`). */
 export const GRACEFUL_STOP_SECS = 10;
@@ -22,6 +30,8 @@ export interface RuntimeSandboxesImpl extends RuntimeSandboxes {
   restart(name: string): Promise<void>;
   pause(name: string): Promise<void>;
   resume(name: string): Promise<void>;
+  /** `msb inspect NAME --format json`: what the window's details show. */
+  inspect(name: string): Promise<RuntimeSandboxDetails>;
   /** `msb ls` alone: names and statuses, one process (the slow timer's look). */
   statuses(): Promise<{ readonly name: string; readonly status: string }[]>;
 }
@@ -76,6 +86,10 @@ export function createRuntimeSandboxes(options: RuntimeSandboxesOptions): Runtim
         runMsbJson(options, ['ps', '-a', '--format', 'json'], parsePs, limits),
       ]);
       return mergeListing(ls, ps);
+    },
+    async inspect(name) {
+      guard();
+      return runMsbJson(options, ['inspect', '--format', 'json', '--', checkedName(name)], parseInspect, limits);
     },
     async statuses() {
       guard();

@@ -132,4 +132,30 @@ describe.skipIf(process.platform === 'win32')('finding microsandbox', () => {
     expect(gone.msb?.version).toBe('0.6.18');
     expect(gone.notes.map((note) => note.code)).toEqual(['settings-msb-unusable']);
   });
+
+  it('runs the binary behind npm’s Node shim, not the shim', async () => {
+    const home = userHome();
+    const prefix = path.join(home, '.npm-global');
+    const pkg = path.join(prefix, 'lib', 'node_modules', 'microsandbox');
+    const shim = path.join(pkg, 'bin', 'microsandbox.cjs');
+    mkdirSync(path.dirname(shim), { recursive: true });
+    writeFileSync(shim, '#!/usr/bin/env node\n');
+    chmodSync(shim, 0o755);
+    mkdirSync(path.join(prefix, 'bin'));
+    symlinkSync(shim, path.join(prefix, 'bin', 'msb'));
+    const binary = script(
+      path.join(pkg, 'node_modules', '@superradcompany', 'microsandbox-linux-x64-gnu', 'bin', 'msb'),
+      'msb 0.6.18',
+    );
+    const found = await findMicrosandbox({
+      env: { PATH: path.join(prefix, 'bin') },
+      userHome: home,
+      platform: 'linux',
+      arch: 'x64',
+      versionTimeoutMs: 500,
+    });
+    expect(found.msb).toEqual({ path: binary, version: '0.6.18' });
+    // The shim on PATH led to the binary: it was not run (and refused) on its own.
+    expect(found.notes).toEqual([]);
+  });
 });

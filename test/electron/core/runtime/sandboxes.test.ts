@@ -131,6 +131,24 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the runtime sandboxes, against the r
     expect(all[0]?.text).toBe('token msb_[token hidden]\n');
   });
 
+  it('reads a sandbox’s details from msb inspect', async () => {
+    const home = seeded();
+    home.seed([{ name: 'web', status: 'Stopped', image: 'python:3.12', cpus: 4, memoryMib: 2048 }]);
+    expect(await open(home).inspect('web')).toEqual({
+      name: 'web',
+      status: 'Stopped',
+      createdAt: Date.UTC(2026, 11, 7, 1, 0, 0),
+      updatedAt: Date.UTC(2026, 11, 7, 1, 0, 0),
+      image: 'python:3.12',
+      cpus: 4,
+      memoryMib: 2048,
+      labels: {},
+      ephemeral: false,
+      pendingChanges: 0,
+    });
+    await expect(open(home).inspect('nosuch')).rejects.toThrow(/^sandbox not found: nosuch$/);
+  });
+
   it('refuses to work after dispose', async () => {
     const home = seeded();
     const sandboxes = open(home);

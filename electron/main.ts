@@ -27,7 +27,7 @@ import { shouldStartOnLaunch } from './core/desktop/launch.ts';
 import { feedSetup } from './core/desktop/setup-feed.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
 import { createTrayActions } from './core/desktop/tray-actions.ts';
-import { buildTrayMenu, runtimeWarns, trayIconName, trayTooltip } from './core/desktop/tray-menu.ts';
+import { buildTrayMenu, runtimeTooltip, runtimeWarns, trayIconName, trayTooltip } from './core/desktop/tray-menu.ts';
 import { feedRuntime } from './core/desktop/runtime-feed.ts';
 import { createAppRuntimeFeed, fixHostWith } from './core/desktop/runtime-wiring.ts';
 import { listRendererFiles, type RendererFiles } from './core/desktop/renderer-files.ts';
@@ -229,7 +229,7 @@ function setup(): Started {
       iconFile: runtimeWarns(runtime.view())
         ? trayIconName('failed', platform, null)
         : trayIconName(snapshot.state, platform, snapshot.healthy),
-      tooltip: trayTooltip(snapshot, view),
+      tooltip: runtime.view().generation === 'runtime' ? runtimeTooltip(runtime.view()) : trayTooltip(snapshot, view),
     });
   };
   owned.add(

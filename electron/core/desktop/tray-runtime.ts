@@ -108,3 +108,10 @@ export function runtimeActionOf(
   if (kind === 'log' || kind === 'copy-exec') return { kind, name };
   return (RUNTIME_ACTIONS as readonly string[]).includes(kind) ? { kind: kind as RuntimeActionName, name } : null;
 }
+
+/** The tray's tooltip in the runtime generation: its first line, and the host check when it fails. */
+export function runtimeTooltip(view: RuntimeView): string {
+  const [first] = runtimeTrayItems(view).lines;
+  const host = hostLine(view);
+  return `Microsandbox: ${first?.label ?? 'microsandbox'}${host === null ? '' : ` · ${host.replace(/^⚠ /, '')}`}`;
+}

@@ -4,6 +4,7 @@ import {
   hostLine,
   MAX_TRAY_RUNTIME_SANDBOXES,
   runtimeActionOf,
+  runtimeTooltip,
   runtimeWarns,
   type TrayMenuItem,
 } from '../../../../electron/core/desktop/tray-menu.ts';
@@ -171,5 +172,13 @@ describe('runtimeActionOf', () => {
     expect(runtimeActionOf('runtime-stop:')).toBeNull();
     expect(runtimeActionOf('stop')).toBeNull();
     expect(runtimeActionOf('sandbox-stop:ns/web')).toBeNull();
+  });
+});
+
+describe('runtimeTooltip', () => {
+  it('says the version and the running count', () => {
+    expect(runtimeTooltip(view([sandbox('web', 'Running')]))).toBe(
+      'Microsandbox: microsandbox 0.6.18 · 1 sandbox running',
+    );
   });
 });

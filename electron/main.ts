@@ -27,7 +27,9 @@ import { shouldStartOnLaunch } from './core/desktop/launch.ts';
 import { feedSetup } from './core/desktop/setup-feed.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
 import { createTrayActions } from './core/desktop/tray-actions.ts';
-import { buildTrayMenu, trayIconName, trayTooltip } from './core/desktop/tray-menu.ts';
+import { buildTrayMenu, runtimeTooltip, runtimeWarns, trayIconName, trayTooltip } from './core/desktop/tray-menu.ts';
+import { feedRuntime } from './core/desktop/runtime-feed.ts';
+import { createAppRuntimeFeed, fixHostWith } from './core/desktop/runtime-wiring.ts';
 import { listRendererFiles, type RendererFiles } from './core/desktop/renderer-files.ts';
 import { appPage } from './core/desktop/window-policy.ts';
 import { DisposableStore, toDisposable } from './core/disposable.ts';
@@ -115,7 +117,15 @@ function setup(): Started {
       logger: log,
     }),
   );
-  const trayInterest = trayMetricsInterest(sandboxes);
+  // The runtime generation (msb 0.3 and later): which generation is used, and what its msb shows.
+  const runtime = owned.add(
+    createAppRuntimeFeed({ settings, env: process.env, userHome: os.homedir(), platform, logger: log }),
+  );
+  const serverTrayInterest = trayMetricsInterest(sandboxes);
+  const trayInterest = (open: boolean): void => {
+    serverTrayInterest(open);
+    runtime.trayMenuOpen(open);
+  };
   // Whether microsandbox is there at all: the first-run state of tray and window.
   const setup = owned.add(
     new SetupWatch({
@@ -165,6 +175,7 @@ function setup(): Started {
       onClosed: () => {
         logFeed.windowClosed();
         sandboxes.windowClosed();
+        runtime.watchFromWindow(null);
       },
     }),
   );
@@ -193,6 +204,8 @@ function setup(): Started {
     sandboxes,
     choice: dialogs,
     setup,
+    runtime,
+    fixHost: () => fixHostWith(runtime, process.env),
   });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
@@ -209,11 +222,14 @@ function setup(): Started {
       setup: setup.current(),
       restartNeeded: table.settingsView().restartNeeded,
       now: Date.now(),
+      runtime: runtime.view(),
     });
     tray.render({
       items,
-      iconFile: trayIconName(snapshot.state, platform, snapshot.healthy),
-      tooltip: trayTooltip(snapshot, view),
+      iconFile: runtimeWarns(runtime.view())
+        ? trayIconName('failed', platform, null)
+        : trayIconName(snapshot.state, platform, snapshot.healthy),
+      tooltip: runtime.view().generation === 'runtime' ? runtimeTooltip(runtime.view()) : trayTooltip(snapshot, view),
     });
   };
   owned.add(
@@ -228,6 +244,8 @@ function setup(): Started {
   );
   owned.add(feedSandboxes({ sandboxes, send, renderTray }));
   owned.add(feedSetup({ setup, control: controller, settings, send, renderTray }));
+  owned.add(feedRuntime({ runtime, send, renderTray }));
+  void runtime.rescan().catch(ignoreFailure(log, 'looking for microsandbox'));
 
   /** Opens the window (on a view); on macOS also brings the app to the front, or it opens behind the frontmost app. */
   function showWindow(view?: ViewName): void {
@@ -244,7 +262,7 @@ function setup(): Started {
   };
   const about = (): Promise<void> =>
     showAbout({
-      info: async () => collectAbout(aboutFacts, await setup.refresh(), log),
+      info: async () => collectAbout(aboutFacts, await setup.refresh(), log, runtime.view()),
       choice: dialogs,
       copy: (text) => clipboard.copy(text, false),
     });
@@ -267,6 +285,8 @@ function setup(): Started {
     logger: log,
     sandboxes,
     choice: dialogs,
+    runtime,
+    confirm: dialogs,
   });
 
   renderTray();

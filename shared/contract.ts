@@ -8,6 +8,7 @@ import type { ServerSnapshot } from './server-status.ts';
 import type { FieldErrors, Settings } from './settings-schema.ts';
 import type { SetupState } from './setup.ts';
 import type { SdkLanguage } from './snippets.ts';
+import type { RuntimeActionName, RuntimeInstallMethod, RuntimeView } from './runtime.ts';
 import type {
   SandboxesView,
   SandboxLogEvent,
@@ -91,7 +92,11 @@ export type CopyRequest =
   /** An SDK example of the Sandboxes view, for the server as it is now. */
   | { readonly what: 'sdk-example'; readonly language: SdkLanguage }
   /** The command that installs microsandbox (shared/setup.ts). */
-  | { readonly what: 'install-command' };
+  | { readonly what: 'install-command' }
+  /** A command that installs today's microsandbox on this platform (shared/runtime.ts). */
+  | { readonly what: 'runtime-install'; readonly method: RuntimeInstallMethod }
+  /** `msb exec NAME -- sh` for a sandbox of the current list. */
+  | { readonly what: 'exec-command'; readonly name: string };
 
 export interface SettingsView {
   readonly settings: Settings;
@@ -144,6 +149,41 @@ export interface AppInfo {
   readonly platformName: string;
 }
 
+/** `runtime:act`: one action on one sandbox of the current list (`force` only with stop, asked natively first). */
+export interface RuntimeActRequest {
+  readonly name: string;
+  readonly action: RuntimeActionName;
+  readonly force?: boolean;
+}
+
+/** `runtime:log-tail`. */
+export interface RuntimeLogRequest {
+  readonly name: string;
+  readonly lines: number;
+}
+
+/** One line of a runtime sandbox's log, scrubbed. */
+export interface RuntimeLogLineView {
+  /** `stdout`, `stderr` or `system`. */
+  readonly source: string;
+  readonly text: string;
+  readonly time: number | null;
+}
+
+export interface RuntimeLogView {
+  readonly name: string;
+  readonly lines: readonly RuntimeLogLineView[];
+}
+
+/**
+ * `runtime:watch`: while `visible`, live metrics are followed; `log` is the sandbox whose log is
+ * followed (`event:runtime-log`), or null. Both end when the window closes.
+ */
+export interface RuntimeWatchRequest {
+  readonly visible: boolean;
+  readonly log: string | null;
+}
+
 /** The window's views, in tab order (Ctrl/Cmd+1… select them). */
 export const VIEW_NAMES = ['status', 'sandboxes', 'keys', 'logs', 'settings'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
@@ -186,6 +226,20 @@ export interface InvokeMap {
   'sandboxes:stop': { request: SandboxStopRequest; response: SandboxStopResult };
   'sandboxes:log-tail': { request: SandboxLogRequest; response: SandboxLogView };
   'sandboxes:watch': { request: SandboxWatchRequest; response: void };
+  // The runtime generation (shared/runtime.ts). Names must be in the current list.
+  'runtime:state': { request: void; response: RuntimeView };
+  /** Force stop and Remove ask natively first (`declined` if not); what the status does not allow is `refused`. */
+  'runtime:act': { request: RuntimeActRequest; response: RuntimeView };
+  /** Runs `msb doctor` again. */
+  'runtime:check-host': { request: void; response: RuntimeView };
+  /** Windows only: `msb doctor --fix`, after a native question saying it asks for administrator rights. */
+  'runtime:fix-host': { request: void; response: RuntimeView };
+  'runtime:log-tail': { request: RuntimeLogRequest; response: RuntimeLogView };
+  'runtime:watch': { request: RuntimeWatchRequest; response: void };
+  /** Main shows a native open dialog; the file chosen there, if it passes the executable checks, becomes `msbPath`. */
+  'settings:choose-msb': { request: void; response: SettingsView };
+  /** Back to looking for msb where installs put it (`msbPath: null`). */
+  'settings:clear-msb': { request: void; response: SettingsView };
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -215,6 +269,14 @@ export const API_METHODS = {
   stopSandboxes: 'sandboxes:stop',
   sandboxLogTail: 'sandboxes:log-tail',
   watchSandboxes: 'sandboxes:watch',
+  runtimeState: 'runtime:state',
+  runtimeAct: 'runtime:act',
+  checkHost: 'runtime:check-host',
+  fixHost: 'runtime:fix-host',
+  runtimeLogTail: 'runtime:log-tail',
+  watchRuntime: 'runtime:watch',
+  chooseMsb: 'settings:choose-msb',
+  clearMsb: 'settings:clear-msb',
 } as const satisfies Record<string, InvokeChannel>;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -232,6 +294,10 @@ export interface EventMap {
   /** Whether microsandbox is there to run (first run, msbserver or msbrun missing). */
   'event:setup': SetupState;
   'event:navigate': NavigateEvent;
+  /** The generation in use and, in the runtime generation, what `msb` shows. */
+  'event:runtime': RuntimeView;
+  /** Lines of the runtime sandbox log the window follows (`runtime:watch`). */
+  'event:runtime-log': RuntimeLogView;
 }
 
 export type EventChannel = keyof EventMap;
@@ -245,6 +311,8 @@ export const EVENT_METHODS = {
   onSandboxLog: 'event:sandbox-log',
   onSetup: 'event:setup',
   onNavigate: 'event:navigate',
+  onRuntime: 'event:runtime',
+  onRuntimeLog: 'event:runtime-log',
 } as const satisfies Record<string, EventChannel>;
 
 type ApiCall<C extends InvokeChannel> =

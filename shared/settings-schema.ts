@@ -3,6 +3,12 @@ import { namespaceProblem } from './namespace.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
+/**
+ * Which microsandbox the app drives: `automatic` takes the runtime generation (msb 0.3 and later)
+ * when its `msb` is found, else the 0.2 server; the others force one.
+ */
+export type GenerationSetting = 'automatic' | 'runtime' | 'server';
+
 export interface Settings {
   /** The IP literal msbserver binds to (`--host`). */
   host: string;
@@ -12,6 +18,9 @@ export interface Settings {
   namespacesPath: string | null;
   /** null means: locate msbserver the way msb does. */
   msbserverPath: string | null;
+  generation: GenerationSetting;
+  /** The runtime generation's `msb`; null means: look where installs put it. Set only through main's file chooser. */
+  msbPath: string | null;
   /** Passed to msbserver as RUST_LOG; null leaves the environment's value alone. */
   logLevel: LogLevel | null;
   startAtLogin: boolean;
@@ -32,12 +41,16 @@ export interface Settings {
 
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['error', 'warn', 'info', 'debug', 'trace']);
 
+export const GENERATION_SETTINGS: readonly GenerationSetting[] = Object.freeze(['automatic', 'runtime', 'server']);
+
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   host: '127.0.0.1',
   port: 5555,
   devMode: false,
   namespacesPath: null,
   msbserverPath: null,
+  generation: 'automatic',
+  msbPath: null,
   logLevel: null,
   startAtLogin: false,
   startServerOnLaunch: false,
@@ -107,6 +120,11 @@ const VALIDATORS: Validators = {
   devMode: boolean('Development mode'),
   namespacesPath: optionalAbsolutePath('The namespaces folder'),
   msbserverPath: optionalAbsolutePath('The msbserver path'),
+  generation: (value) =>
+    GENERATION_SETTINGS.includes(value as GenerationSetting)
+      ? ok(value as GenerationSetting)
+      : fail(`The generation must be one of ${GENERATION_SETTINGS.join(', ')}.`),
+  msbPath: optionalAbsolutePath('The msb path'),
   logLevel: (value) =>
     value === null || LOG_LEVELS.includes(value as LogLevel)
       ? ok(value as LogLevel | null)
@@ -218,7 +236,7 @@ export function expandHomePath(value: string, homeDir: string): string {
 }
 
 /** The settings that hold a path. */
-export const PATH_KEYS = ['namespacesPath', 'msbserverPath'] as const satisfies readonly (keyof Settings)[];
+export const PATH_KEYS = ['namespacesPath', 'msbserverPath', 'msbPath'] as const satisfies readonly (keyof Settings)[];
 
 /** POSIX `/…`, Windows `C:\…` or `C:/…`, or a UNC path `\\server\share…`. */
 export function isAbsolutePath(value: string): boolean {

@@ -17,6 +17,10 @@ import { signal } from './signal.ts';
 import { statusView } from './status-model.ts';
 import { createStatusView } from './status-view.ts';
 import { createTabs } from './tabs.ts';
+import { RUNTIME_UNKNOWN, type RuntimeView } from '../../shared/runtime.ts';
+import { isLive } from '../../shared/actions.ts';
+import { runtimeSandboxesScreen, runtimeStatus } from './runtime-model.ts';
+import { createRuntimeSandboxes, createRuntimeStatus } from './runtime-view.ts';
 
 export interface AppOptions {
   readonly now?: () => number;
@@ -43,15 +47,18 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const appInfo = signal<AppInfo | null>(null);
   const setup = signal<SetupState>(SETUP_UNKNOWN);
   const sandboxes = signal<SandboxesView | null>(null);
+  const runtime = signal<RuntimeView>(RUNTIME_UNKNOWN);
+  const usesRuntime = (): boolean => runtime.get().generation === 'runtime';
   const restartNeeded = trackRestartNeeded(settings, snapshot);
 
   // The one status region: short, so that a change is announced without noise.
   const pillLabel = h('span', { class: 'pill-label', 'data-testid': 'status-pill' });
+  const pillSubject = h('span', { class: 'sr-only' }, 'Server: ');
   const pillDetail = h('span', { class: 'sr-only' });
   const pill = h(
     'p',
     { class: 'pill', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' },
-    h('span', { class: 'sr-only' }, 'Server: '),
+    pillSubject,
     h('span', { class: 'dot', 'aria-hidden': 'true' }),
     pillLabel,
     pillDetail,
@@ -83,7 +90,41 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const keys = createKeysView({ api, snapshot, settings, now, announce, sandboxes });
   const logs = createLogsView({ api, snapshot });
   const settingsView = createSettingsView({ api, settings, snapshot, appInfo, announce, restartNeeded });
-  const views = { status, sandboxes: sandboxesView, keys, logs, settings: settingsView };
+  // The runtime generation's parts sit beside the server's; which shows follows the generation in use.
+  const runtimeStatusPart = createRuntimeStatus({ api, runtime, setup, appInfo, announce });
+  const runtimeSandboxes = createRuntimeSandboxes({ api, runtime, announce });
+  const keysNote = h(
+    'section',
+    { class: 'runtime-keys', 'data-testid': 'runtime-keys', hidden: true },
+    h('h2', {}, 'No key needed'),
+    h('p', {}, 'Sandboxes on this computer need no key: msb runs them directly.'),
+    h('p', {}, 'Keys for microsandbox cloud (msb_…) are made in the cloud dashboard, not here.'),
+  );
+  const statusPane = h('div', { class: 'generation-pane' }, runtimeStatusPart, status.element);
+  const sandboxesPane = h('div', { class: 'generation-pane' }, runtimeSandboxes.element, sandboxesView.element);
+  const keysPane = h('div', { class: 'generation-pane' }, keysNote, keys.element);
+  /** The 0.2 server's parts show in the server generation, and whenever a 0.2 server still runs. */
+  const serverShown = (): boolean => !usesRuntime() || isLive(snapshot.get());
+  let sandboxesShown = false;
+  const views = {
+    status: { element: statusPane, show: status.show, hide: status.hide },
+    sandboxes: {
+      element: sandboxesPane,
+      show: () => {
+        sandboxesShown = true;
+        if (usesRuntime()) runtimeSandboxes.show();
+        else sandboxesView.show();
+      },
+      hide: () => {
+        sandboxesShown = false;
+        runtimeSandboxes.hide();
+        sandboxesView.hide();
+      },
+    },
+    keys: { element: keysPane, show: keys.show, hide: keys.hide },
+    logs,
+    settings: settingsView,
+  };
   const tabs = createTabs(
     VIEW_NAMES.map((id) => ({
       id,
@@ -114,6 +155,15 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   );
 
   const renderPill = (value: ServerSnapshot): void => {
+    if (usesRuntime()) {
+      const state = runtimeStatus(runtime.get());
+      pill.dataset['tone'] = state.tone;
+      setText(pillSubject, 'Sandboxes: ');
+      setText(pillLabel, runtimeSandboxesScreen(runtime.get()).summary);
+      setText(pillDetail, ` — ${state.title}. ${state.hostSummary}.`);
+      return;
+    }
+    setText(pillSubject, 'Server: ');
     const view = statusView(value, now());
     pill.dataset['tone'] = view.tone;
     setText(pillLabel, view.pillLabel);
@@ -142,7 +192,36 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
     tabs.select(view, true);
   });
 
+  const renderGeneration = (): void => {
+    const runtimeInUse = usesRuntime();
+    const server = serverShown();
+    status.element.hidden = !server;
+    sandboxesView.element.hidden = runtimeInUse;
+    runtimeSandboxes.element.hidden = !runtimeInUse;
+    keysNote.hidden = !runtimeInUse;
+    keys.element.hidden = !server;
+    // The server's log is there only when there is a server.
+    const logsTab = tabs.tab('logs');
+    if (logsTab !== undefined) logsTab.hidden = !server;
+    if (!server && tabs.selected() === 'logs') tabs.select('status');
+    renderPill(snapshot.get());
+  };
+  let lastGeneration = runtime.get().generation;
+  runtime.subscribe((view) => {
+    renderGeneration();
+    if (view.generation !== lastGeneration && sandboxesShown) {
+      // The other generation's list is now the one looked at.
+      views.sandboxes.hide();
+      views.sandboxes.show();
+    }
+    lastGeneration = view.generation;
+  });
+  snapshot.subscribe(renderGeneration);
+  renderGeneration();
+
   // Pushed updates; the window never polls.
+  api.onRuntime((value) => runtime.set(value));
+  api.onRuntimeLog((event) => runtimeSandboxes.pushLog(event));
   api.onStatus((value) => snapshot.set(value));
   api.onSettings((value) => settings.set(value));
   api.onSandboxes((value) => sandboxes.set(value));
@@ -186,6 +265,7 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
     api.listSandboxes().then((value) => sandboxes.set(value)),
     api.appInfo().then((info) => appInfo.set(info)),
     api.setup().then((value) => setup.set(value)),
+    api.runtimeState().then((value) => runtime.set(value)),
   ]).then((results) => {
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed !== undefined) showLoadError('Could not load everything', failed.reason);

@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS, LOG_LEVELS, validateSetting } from '../../shared/sett
  * `chooser`: shown, never typed: main sets it from its own native file dialog. `seconds`: typed
  * in seconds, stored in milliseconds.
  */
-export type FieldKind = 'text' | 'path' | 'int' | 'seconds' | 'bool' | 'level' | 'chooser';
+export type FieldKind = 'text' | 'path' | 'int' | 'seconds' | 'bool' | 'level' | 'chooser' | 'generation';
 
 export interface FieldSpec {
   readonly key: keyof Settings;
@@ -119,6 +119,23 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
       },
     ],
   },
+  {
+    title: 'microsandbox',
+    fields: [
+      {
+        key: 'generation',
+        label: 'Generation',
+        kind: 'generation',
+        hint: 'Automatic uses today’s microsandbox (msb 0.3 or later) when it is installed, else the 0.2 server (msbserver).',
+      },
+      {
+        key: 'msbPath',
+        label: 'msb path',
+        kind: 'chooser',
+        hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where installs put msb.',
+      },
+    ],
+  },
 ];
 
 export const ALL_FIELDS: readonly FieldSpec[] = SETTINGS_GROUPS.flatMap((group) => group.fields);
@@ -140,6 +157,8 @@ export function parseField(kind: FieldKind, raw: RawValue): unknown {
     case 'chooser':
     case 'level':
       return text === '' ? null : text;
+    case 'generation':
+      return text;
     case 'text':
       return text;
   }
@@ -213,6 +232,12 @@ export function buildPatch(saved: Settings, raws: ReadonlyMap<keyof Settings, Ra
   }
   return bad ? { ok: false, errors } : { ok: true, patch };
 }
+
+export const GENERATION_OPTIONS: readonly { value: string; label: string }[] = [
+  { value: 'automatic', label: 'Automatic' },
+  { value: 'runtime', label: 'Today’s microsandbox (msb 0.3 or later)' },
+  { value: 'server', label: 'The 0.2 server (msbserver)' },
+];
 
 export const LOG_LEVEL_OPTIONS: readonly { value: string; label: string }[] = [
   { value: '', label: 'Default (from RUST_LOG)' },

@@ -6,6 +6,7 @@ import { errorCode, errorMessage, h, setText } from './dom.ts';
 import { trackRestartNeeded } from './restart-needed.ts';
 import {
   ALL_FIELDS,
+  GENERATION_OPTIONS,
   LOG_LEVEL_OPTIONS,
   SETTINGS_GROUPS,
   buildPatch,
@@ -85,11 +86,19 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
       });
       const choose = h('button', { type: 'button', class: 'small' }, 'Choose…');
       const automatic = h('button', { type: 'button', class: 'small' }, 'Use automatic');
-      choose.addEventListener('click', () => void pick(() => api.chooseMsbserver(), 'msbserver path saved.'));
-      automatic.addEventListener(
-        'click',
-        () => void pick(() => api.clearMsbserver(), 'msbserver is looked for where msb looks.'),
-      );
+      if (spec.key === 'msbPath') {
+        choose.addEventListener('click', () => void pick(() => api.chooseMsb(), 'msb path saved.'));
+        automatic.addEventListener(
+          'click',
+          () => void pick(() => api.clearMsb(), 'msb is looked for where installs put it.'),
+        );
+      } else {
+        choose.addEventListener('click', () => void pick(() => api.chooseMsbserver(), 'msbserver path saved.'));
+        automatic.addEventListener(
+          'click',
+          () => void pick(() => api.clearMsbserver(), 'msbserver is looked for where msb looks.'),
+        );
+      }
       row = h(
         'div',
         { class: 'field' },
@@ -111,11 +120,13 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
         hint,
       );
     } else {
-      if (spec.kind === 'level') {
+      if (spec.kind === 'level' || spec.kind === 'generation') {
         control = h(
           'select',
           { id, name: spec.key, 'aria-describedby': describedBy },
-          ...LOG_LEVEL_OPTIONS.map((o) => h('option', { value: o.value }, o.label)),
+          ...(spec.kind === 'level' ? LOG_LEVEL_OPTIONS : GENERATION_OPTIONS).map((o) =>
+            h('option', { value: o.value }, o.label),
+          ),
         );
       } else {
         control = h('input', {

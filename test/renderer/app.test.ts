@@ -47,6 +47,7 @@ describe('the window', () => {
       'appInfo',
       'getSettings',
       'listSandboxes',
+      'runtimeState',
       'setup',
       'status',
     ]);

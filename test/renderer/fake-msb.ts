@@ -7,6 +7,7 @@ import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
 import type { SandboxesView } from '../../shared/sandboxes.ts';
 import type { SetupState } from '../../shared/setup.ts';
+import type { RuntimeView } from '../../shared/runtime.ts';
 
 export interface Call {
   readonly method: string;
@@ -85,6 +86,15 @@ export const SETUP_MISSING: SetupState = {
   },
 };
 
+export const SERVER_GENERATION: RuntimeView = {
+  generation: 'server',
+  setting: 'automatic',
+  msb: { path: '/home/u/.local/bin/msb', version: '0.2.6' },
+  serverFound: true,
+  notes: [],
+  state: null,
+};
+
 const LOCATED: LocateResult = { found: true, path: '/usr/local/bin/msbserver', source: 'local-bin', searched: [] };
 
 export function fakeMsb(): FakeMsb {
@@ -113,6 +123,15 @@ export function fakeMsb(): FakeMsb {
     stopSandboxes: () => ({ stopped: [], failed: [], via: 'none' }),
     sandboxLogTail: (payload) => ({ ...(payload as { namespace: string; name: string }), exists: true, lines: [] }),
     watchSandboxes: () => undefined,
+    // A 0.2 user's world: the server generation is in use.
+    runtimeState: () => SERVER_GENERATION,
+    runtimeAct: () => SERVER_GENERATION,
+    checkHost: () => SERVER_GENERATION,
+    fixHost: () => SERVER_GENERATION,
+    runtimeLogTail: (payload) => ({ name: (payload as { name: string }).name, lines: [] }),
+    watchRuntime: () => undefined,
+    chooseMsb: () => settingsView({ settings: { ...DEFAULT_SETTINGS, msbPath: '/opt/msb' } }),
+    clearMsb: () => settingsView(),
   };
   const api: Record<string, unknown> = {};
   for (const method of Object.keys(API_METHODS) as (keyof typeof API_METHODS)[]) {

@@ -29,6 +29,8 @@ describe('defaults', () => {
       devMode: false,
       namespacesPath: null,
       msbserverPath: null,
+      generation: 'automatic',
+      msbPath: null,
       logLevel: null,
       startAtLogin: false,
       startServerOnLaunch: false,
@@ -355,5 +357,28 @@ describe('expandHomePath', () => {
     expect(expandHomePath('~/', '/home/me')).toBe('/home/me');
     expect(expandHomePath('/abs/~/x', '/home/me')).toBe('/abs/~/x');
     expect(expandHomePath('~other/x', '/home/me')).toBe('~other/x');
+  });
+});
+
+describe('generation and msbPath', () => {
+  it('takes automatic, runtime and server, and nothing else', () => {
+    for (const value of ['automatic', 'runtime', 'server']) expectValid('generation', value);
+    expect(errorFor('generation', 'both')).toMatch(/automatic, runtime, server/);
+    expect(errorFor('generation', null)).toMatch(/generation/);
+  });
+
+  it('takes a full path to msb or null, like the msbserver path', () => {
+    expectValid('msbPath', null);
+    expectValid('msbPath', '/home/me/.microsandbox/bin/msb');
+    expectValid('msbPath', 'C:\\Users\\me\\.microsandbox\\bin\\msb.exe');
+    expect(errorFor('msbPath', 'msb')).toMatch(/full path/);
+    expect(errorFor('msbPath', '/bin/m\0sb')).toMatch(/NUL/);
+  });
+
+  it('keeps a stored file without them at their defaults (a 0.2 user sees no change)', () => {
+    const { settings, invalid } = sanitizeSettings({ port: 5556 });
+    expect(settings.generation).toBe('automatic');
+    expect(settings.msbPath).toBeNull();
+    expect(invalid).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { errorText, type Logger } from '../logger.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ChoicePort } from './ports.ts';
 import type { SetupState } from '../../../shared/setup.ts';
+import type { RuntimeView } from '../../../shared/runtime.ts';
 
 export interface AboutInfo {
   readonly appName: string;
@@ -25,6 +26,8 @@ export interface AboutInfo {
   readonly appLog: string;
   readonly serverLog: string;
   readonly settingsFile: string;
+  /** In the runtime generation: which msb, and the host check line by line; absent otherwise. */
+  readonly runtime?: readonly string[];
 }
 
 /**
@@ -75,8 +78,15 @@ export function msbserverFact(setup: SetupState): string {
 }
 
 /** Everything About says, from main's facts, the setup and the runtime this process runs in. */
-export async function collectAbout(facts: AboutFacts, setup: SetupState, logger: Logger): Promise<AboutInfo> {
+export async function collectAbout(
+  facts: AboutFacts,
+  setup: SetupState,
+  logger: Logger,
+  runtime?: RuntimeView,
+): Promise<AboutInfo> {
+  const runtimeLines = runtime === undefined ? [] : runtimeAboutLines(runtime);
   return {
+    ...(runtimeLines.length === 0 ? {} : { runtime: runtimeLines }),
     ...facts,
     electron: process.versions['electron'] ?? 'none (plain Node)',
     chrome: process.versions['chrome'] ?? 'none',
@@ -86,6 +96,25 @@ export async function collectAbout(facts: AboutFacts, setup: SetupState, logger:
     msbserver: msbserverFact(setup),
     msbVersion: await msbVersionBeside(setup.kind === 'ready' ? setup.msbserver : null, logger),
   };
+}
+
+/** The runtime generation's lines of About: the msb used and the host check, each problem with its fixes. */
+export function runtimeAboutLines(view: RuntimeView): string[] {
+  if (view.generation !== 'runtime') return [];
+  const lines = [
+    view.msb === null ? 'msb (runtime): not found' : `msb (runtime): ${view.msb.version} at ${view.msb.path}`,
+  ];
+  const host = view.state?.host ?? null;
+  if (host === null) lines.push('Host check: not run yet');
+  else if (host.checks.every((check) => check.state === 'ok')) lines.push('Host check: ready');
+  else {
+    lines.push(`Host check: ${host.ok ? 'ready, with warnings' : 'sandboxes cannot start'}`);
+    for (const check of host.checks.filter((one) => one.state !== 'ok')) {
+      lines.push(`  ${check.state === 'fail' ? '✗' : '!'} ${check.name} ${check.detail}`.trimEnd());
+      for (const fix of check.fixes) lines.push(`    → ${fix}`);
+    }
+  }
+  return lines;
 }
 
 /** The text the About dialog shows and copies. */
@@ -100,6 +129,7 @@ export function aboutText(info: AboutInfo): string {
     `App log: ${info.appLog}`,
     `Server log: ${info.serverLog}`,
     `Settings: ${info.settingsFile}`,
+    ...(info.runtime ?? []),
   ].join('\n');
 }
 

@@ -12,11 +12,14 @@ import type { ServerControl } from '../server/server-control.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
 import type { ClipboardGuard } from './clipboard-guard.ts';
 import { mintedKeyNotice } from './key-notice.ts';
-import type { ChoicePort, NotifierPort, ShellPort } from './ports.ts';
+import type { ChoicePort, ConfirmPort, NotifierPort, ShellPort } from './ports.ts';
+import { execCommand, runtimeActions } from '../../../shared/runtime.ts';
+import { removeSandboxQuestion } from '../ipc/user-decisions.ts';
+import type { RuntimeFeed } from './runtime-feed.ts';
 import { stopFailureNotice } from './sandbox-feed.ts';
 import { restartServerAsking, stopServerAsking } from './stop-flow.ts';
 import type { QuitServer } from './quit-choice.ts';
-import { copyKeyRequest, sandboxActionOf, type TrayAction } from './tray-menu.ts';
+import { copyKeyRequest, runtimeActionOf, sandboxActionOf, type TrayAction } from './tray-menu.ts';
 
 export interface TrayActionDeps {
   readonly control: ServerControl;
@@ -38,6 +41,10 @@ export interface TrayActionDeps {
   readonly sandboxes: Pick<SandboxesService, 'view' | 'refresh' | 'stop'>;
   /** Stop Server asks natively first while sandboxes run (desktop/stop-flow.ts). */
   readonly choice: ChoicePort;
+  /** The runtime generation; its items do nothing without it. */
+  readonly runtime?: Pick<RuntimeFeed, 'view' | 'service'>;
+  /** Remove asks natively first. */
+  readonly confirm?: ConfirmPort;
 }
 
 /** A chooser closed without a file: the user changed their mind, nothing to say. */
@@ -94,8 +101,52 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     return true;
   };
 
+  /**
+   * A runtime sandbox's item; false for any other action. The name must still be listed and the
+   * action still allowed when the click arrives (the menu may be older than the list).
+   */
+  const runtimeAction = async (action: TrayAction): Promise<boolean> => {
+    if (action === 'check-host') {
+      await deps.runtime?.service()?.checkHost();
+      return true;
+    }
+    const target = runtimeActionOf(action);
+    if (target === null) return false;
+    const state = deps.runtime?.view().state ?? null;
+    const service = deps.runtime?.service() ?? null;
+    const sandbox = state?.sandboxes.find((candidate) => candidate.name === target.name);
+    if (state === null || service === null || sandbox === undefined) {
+      deps.logger.warn(`Tray action ${target.kind} for a sandbox that is no longer listed was ignored.`);
+      return true;
+    }
+    if (target.kind === 'log') {
+      deps.openWindow('sandboxes');
+      return true;
+    }
+    if (target.kind === 'copy-exec') {
+      await deps.clipboard.copy(execCommand(sandbox.name), false);
+      return true;
+    }
+    if (!runtimeActions(sandbox.status, state.capabilities)[target.kind]) {
+      deps.logger.warn(`Tray action ${target.kind} is not possible for ${sandbox.name} (${sandbox.status}); ignored.`);
+      return true;
+    }
+    if (target.kind === 'remove') {
+      const { kind: _kind, declined: _declined, ...question } = removeSandboxQuestion(sandbox.name);
+      if (deps.confirm === undefined || !(await deps.confirm.confirm(question))) return true;
+    }
+    try {
+      await service.act(sandbox.name, target.kind);
+      await service.refresh();
+    } catch (error) {
+      deps.notifier.notify({ title: `${sandbox.name}: ${target.kind} failed`, body: errorText(error) });
+    }
+    return true;
+  };
+
   const run = async (action: TrayAction): Promise<void> => {
     if (await sandboxAction(action)) return;
+    if (await runtimeAction(action)) return;
     switch (action) {
       case 'start':
         await deps.control.start();

@@ -11,9 +11,12 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import { isNamespaceName, type SandboxesView } from '../../../shared/sandboxes.ts';
 import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
+import type { RuntimeView } from '../../../shared/runtime.ts';
+import { runtimeTrayItems, type RuntimeTrayAction } from './tray-runtime.ts';
 import { sandboxTrayItems, type SandboxTrayAction } from './tray-sandboxes.ts';
 import { restartLine, statusLine } from './tray-status.ts';
 
+export * from './tray-runtime.ts';
 export * from './tray-sandboxes.ts';
 export * from './tray-status.ts';
 
@@ -51,7 +54,8 @@ export type TrayAction =
   | 'quit'
   | 'quit-and-stop'
   | 'quit-leave-running'
-  | SandboxTrayAction;
+  | SandboxTrayAction
+  | RuntimeTrayAction;
 
 /** Every action whose item does not come and go with namespaces or sandboxes, for adapters and reachability tests. */
 export const TRAY_ACTIONS: readonly TrayAction[] = Object.freeze([
@@ -97,6 +101,8 @@ export interface TrayMenuInput {
   readonly restartNeeded?: boolean;
   /** For the restart countdown (ms since the epoch). */
   readonly now?: number;
+  /** The generation in use; in the runtime generation the menu shows no server items (tray-runtime.ts). */
+  readonly runtime?: RuntimeView | null;
 }
 
 /**
@@ -196,8 +202,54 @@ function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView 
   return { label: 'Copy New API Key', type: 'submenu', enabled: true, submenu: items };
 }
 
+/** The menu's end: window, settings, login, About and Quit (which never stops a server by surprise). */
+function tail(platform: NodeJS.Platform, startAtLogin: boolean, live: boolean, serverItems: boolean): TrayMenuItem[] {
+  const items: TrayMenuItem[] = [
+    { id: 'open-window', label: platform === 'darwin' ? 'Open Microsandbox Tray' : 'Open Window', enabled: true },
+  ];
+  if (serverItems) items.push({ id: 'open-log', label: 'Show Server Log in Folder', enabled: true });
+  items.push(
+    { id: 'open-settings', label: 'Settings…', enabled: true },
+    separator(),
+    { id: 'toggle-start-at-login', label: 'Start at Login', type: 'checkbox', checked: startAtLogin, enabled: true },
+    { id: 'about', label: 'About Microsandbox Tray', enabled: true },
+    separator(),
+  );
+  const quit = platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit';
+  if (live) {
+    // Quitting never stops a server by surprise, nor leaves one running without saying so.
+    items.push(
+      { id: 'quit-leave-running', label: `${quit} (Server Keeps Running)`, enabled: true },
+      { id: 'quit-and-stop', label: `${quit} and Stop Server`, enabled: true },
+    );
+  } else {
+    items.push({ id: 'quit', label: quit, enabled: true });
+  }
+  return items;
+}
+
+/**
+ * The runtime generation's menu: what `msb` shows, no server items, except that a 0.2 server
+ * still running in the home is shown and can be stopped.
+ */
+function runtimeMenu(input: TrayMenuInput, runtime: RuntimeView): TrayMenuItem[] {
+  const { snapshot, platform, startAtLogin } = input;
+  const live = isLive(snapshot);
+  const shown = runtimeTrayItems(runtime);
+  const items: TrayMenuItem[] = [...shown.lines];
+  if (live) items.push(note(`microsandbox 0.2 server: ${statusLine(snapshot)}`));
+  items.push(separator());
+  if (runtime.msb === null) items.push({ id: 'install', label: 'Install microsandbox…', enabled: true });
+  else items.push({ id: 'check-host', label: 'Check This Computer Again', enabled: true });
+  if (live) items.push({ id: 'stop', label: 'Stop 0.2 Server', enabled: availableActions(snapshot, false).stop });
+  if (shown.submenu !== null) items.push(shown.submenu);
+  items.push(separator(), ...tail(platform, startAtLogin, live, false));
+  return items;
+}
+
 /** The whole tray menu. Every action of `TRAY_ACTIONS` that applies is in it. */
 export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
+  if (input.runtime?.generation === 'runtime') return runtimeMenu(input, input.runtime);
   const { snapshot, settings, platform, startAtLogin } = input;
   const setup = input.setup ?? SETUP_UNKNOWN;
   const serverSupported = platform !== 'win32' && setup.kind !== 'unsupported';
@@ -243,23 +295,7 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
     keyMenu(settings, devMode, input.sandboxes ?? null),
     { id: 'copy-url', label: `Copy Server URL (${effectiveServerUrl(snapshot, settings)})`, enabled: true },
     separator(),
-    { id: 'open-window', label: platform === 'darwin' ? 'Open Microsandbox Tray' : 'Open Window', enabled: true },
-    { id: 'open-log', label: 'Show Server Log in Folder', enabled: true },
-    { id: 'open-settings', label: 'Settings…', enabled: true },
-    separator(),
-    { id: 'toggle-start-at-login', label: 'Start at Login', type: 'checkbox', checked: startAtLogin, enabled: true },
-    { id: 'about', label: 'About Microsandbox Tray', enabled: true },
-    separator(),
+    ...tail(platform, startAtLogin, live, true),
   );
-  const quit = platform === 'darwin' ? 'Quit Microsandbox Tray' : 'Quit';
-  if (live) {
-    // Quitting never stops a server by surprise, nor leaves one running without saying so.
-    items.push(
-      { id: 'quit-leave-running', label: `${quit} (Server Keeps Running)`, enabled: true },
-      { id: 'quit-and-stop', label: `${quit} and Stop Server`, enabled: true },
-    );
-  } else {
-    items.push({ id: 'quit', label: quit, enabled: true });
-  }
   return items;
 }

@@ -25,8 +25,20 @@ import type {
   MintKeyRequest,
   RequestOf,
   ResponseOf,
+  RuntimeActRequest,
   SettingsView,
 } from '../../../shared/contract.ts';
+import {
+  execCommand,
+  RUNTIME_UNKNOWN,
+  runtimeActions,
+  runtimeInstallCommand,
+  runtimeNameProblem,
+  type RuntimeSandboxInfo,
+  type RuntimeView,
+} from '../../../shared/runtime.ts';
+import type { RuntimeFeed } from '../desktop/runtime-feed.ts';
+import type { RuntimeService } from '../runtime/api.ts';
 import { INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
@@ -51,7 +63,15 @@ import type { SetupWatch } from '../server/setup-watch.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
 import type { SettingsStore } from '../settings.ts';
 import { validateRequest } from './request-validation.ts';
-import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion } from './user-decisions.ts';
+import {
+  doctorFixQuestion,
+  forceStopQuestion,
+  longKeyQuestion,
+  removeSandboxQuestion,
+  settingsDecision,
+  type QuestionKind,
+  type UserQuestion,
+} from './user-decisions.ts';
 
 export interface HandlerDeps {
   readonly control: ServerControl;
@@ -76,6 +96,10 @@ export interface HandlerDeps {
   readonly choice: ChoicePort;
   /** Whether microsandbox is there to run; `app:setup` looks again. */
   readonly setup: Pick<SetupWatch, 'refresh'>;
+  /** The runtime generation (msb 0.3 and later); without it the runtime channels are refused. */
+  readonly runtime?: Pick<RuntimeFeed, 'view' | 'service' | 'watchFromWindow'>;
+  /** `msb doctor --fix` (Windows only, elevated); asked natively first. */
+  readonly fixHost?: () => Promise<void>;
 }
 
 export interface HandlerTable {
@@ -235,6 +259,79 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     return applySettings({ msbserverPath: chosen });
   };
 
+  const chooseMsb = async (): Promise<SettingsView> => {
+    const current = deps.settings.get().msbPath;
+    const chosen = await oneQuestionAtATime(() =>
+      deps.fileChooser.chooseFile({
+        title: 'Choose msb',
+        buttonLabel: 'Use This msb',
+        defaultPath: current ?? path.join(os.homedir(), '.microsandbox', 'bin'),
+      }),
+    );
+    if (typeof chosen !== 'string' || chosen === '')
+      throw new HandlerError('declined', 'No file was chosen: the msb path is unchanged.');
+    const verdict = await checkServerExecutable(chosen);
+    if (!verdict.ok) throw new HandlerError('refused', `${verdict.problem} The msb path is unchanged.`);
+    return applySettings({ msbPath: chosen });
+  };
+
+  // The runtime generation. The window names a sandbox; only one in the current list is acted on.
+
+  const runtimeView = (): RuntimeView => deps.runtime?.view() ?? RUNTIME_UNKNOWN;
+
+  const runtimeService = (): RuntimeService => {
+    const service = deps.runtime?.service() ?? null;
+    if (service === null)
+      throw new HandlerError(
+        'refused',
+        'The app is not using the runtime generation of microsandbox (msb 0.3 or later) now; see Status.',
+      );
+    return service;
+  };
+
+  const listed = (name: string): RuntimeSandboxInfo => {
+    const sandboxes = runtimeView().state?.sandboxes ?? [];
+    const problem = runtimeNameProblem(name, sandboxes);
+    const sandbox = sandboxes.find((candidate) => candidate.name === name);
+    if (problem !== null || sandbox === undefined) throw new HandlerError('refused', problem ?? 'No such sandbox.');
+    return sandbox;
+  };
+
+  /** The sandbox, if the action is one its status allows now. */
+  const allowedNow = (request: RuntimeActRequest): RuntimeSandboxInfo => {
+    const sandbox = listed(request.name);
+    const capabilities = runtimeView().state?.capabilities ?? { pause: false };
+    if (!runtimeActions(sandbox.status, capabilities)[request.action])
+      throw new HandlerError('refused', `${sandbox.name} is ${sandbox.status}: it cannot ${request.action} now.`);
+    return sandbox;
+  };
+
+  const runtimeAct = async (request: RuntimeActRequest): Promise<RuntimeView> => {
+    const service = runtimeService();
+    allowedNow(request);
+    const force = request.action === 'stop' && request.force === true;
+    if (force) await confirmAll([forceStopQuestion(request.name)]);
+    if (request.action === 'remove') await confirmAll([removeSandboxQuestion(request.name)]);
+    // The list may have moved on while the user was asked: decide again on what it is now.
+    allowedNow(request);
+    await service.act(request.name, request.action, force ? { force: true } : undefined);
+    await service.refresh();
+    return runtimeView();
+  };
+
+  const fixHost = async (): Promise<RuntimeView> => {
+    const service = runtimeService();
+    if (deps.appInfo.platform !== 'win32' || deps.fixHost === undefined)
+      throw new HandlerError(
+        'refused',
+        '`msb doctor --fix` is offered on Windows only; follow the fixes shown instead.',
+      );
+    await confirmAll([doctorFixQuestion()]);
+    await deps.fixHost();
+    await service.checkHost();
+    return runtimeView();
+  };
+
   /**
    * The keys the window was given this session, by their SHA-256 (the token itself is not kept),
    * with the server URL they were made for: the only keys `clipboard:copy` puts on the clipboard.
@@ -270,6 +367,20 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }
     if (request.what === 'install-command') {
       await deps.clipboard.copy(INSTALL_COMMAND, false);
+      return;
+    }
+    if (request.what === 'runtime-install') {
+      const command = runtimeInstallCommand(request.method, deps.appInfo.platform);
+      if (command === null)
+        throw new HandlerError(
+          'refused',
+          `That way to install microsandbox does not exist on ${deps.appInfo.platformName}.`,
+        );
+      await deps.clipboard.copy(command, false);
+      return;
+    }
+    if (request.what === 'exec-command') {
+      await deps.clipboard.copy(execCommand(listed(request.name).name), false);
       return;
     }
     const given = givenKeys.get(keyId(request.token));
@@ -349,6 +460,25 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'sandboxes:watch': (request) => {
       deps.sandboxes.watch(request);
     },
+    'runtime:state': () => runtimeView(),
+    'runtime:act': runtimeAct,
+    'runtime:check-host': async () => {
+      await runtimeService().checkHost();
+      return runtimeView();
+    },
+    'runtime:fix-host': fixHost,
+    'runtime:log-tail': async (request) => {
+      const service = runtimeService();
+      const { name } = listed(request.name);
+      return { name, lines: await service.logTail(name, request.lines) };
+    },
+    'runtime:watch': (request) => {
+      // Not refused without the runtime: the window may say it stopped looking whatever is in use.
+      if (request.log !== null) listed(request.log);
+      deps.runtime?.watchFromWindow(request);
+    },
+    'settings:choose-msb': chooseMsb,
+    'settings:clear-msb': () => applySettings({ msbPath: null }),
   };
 
   const dispatch = async <C extends InvokeChannel>(channel: C, payload: unknown): Promise<Envelope<unknown>> => {

@@ -14,7 +14,12 @@ import type {
   MintKeyRequest,
   RequestOf,
   RevealRequest,
+  RuntimeActRequest,
+  RuntimeLogRequest,
+  RuntimeWatchRequest,
 } from '../../../shared/contract.ts';
+import { RUNTIME_ACTIONS, RUNTIME_INSTALL_METHODS } from '../../../shared/runtime.ts';
+import type { RuntimeActionName, RuntimeInstallMethod } from '../../../shared/runtime.ts';
 import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
 import { namespaceProblem } from '../../../shared/namespace.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
@@ -159,13 +164,31 @@ export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequ
   return valid(request);
 }
 
-const OTHER_COPIES = ['server-url', 'sdk-example', 'install-command'] as const;
+const OTHER_COPIES = ['server-url', 'sdk-example', 'install-command', 'runtime-install', 'exec-command'] as const;
 
 /** The window names what to copy; it never sends the text (main builds it). */
 export function validateCopyRequest(payload: unknown): Validation<CopyRequest> {
-  const checked = fieldsOf(payload, 'copy request', ['what', 'token', 'language']);
+  const checked = fieldsOf(payload, 'copy request', ['what', 'token', 'language', 'method', 'name']);
   if (!checked.ok) return checked;
   const what = checked.fields.get('what');
+  if (what !== 'runtime-install' && checked.fields.has('method'))
+    return invalid('Only an install command takes a method.');
+  if (what !== 'exec-command' && checked.fields.has('name'))
+    return invalid('Only a shell command takes a sandbox name.');
+  if (what === 'runtime-install' || what === 'exec-command') {
+    if (checked.fields.has('token') || checked.fields.has('language'))
+      return invalid(
+        `Copying ${what === 'exec-command' ? 'a shell command' : 'an install command'} takes no key and no language.`,
+      );
+    if (what === 'exec-command') {
+      const name = runtimeNameShape(checked.fields.get('name'));
+      return name.ok ? valid({ what, name: name.value }) : name;
+    }
+    const method = checked.fields.get('method');
+    if (typeof method !== 'string' || !(RUNTIME_INSTALL_METHODS as readonly string[]).includes(method))
+      return invalid(`"method" must be one of ${RUNTIME_INSTALL_METHODS.map((name) => `"${name}"`).join(', ')}.`);
+    return valid({ what, method: method as RuntimeInstallMethod });
+  }
   const token = checked.fields.get('token');
   const language = checked.fields.get('language');
   if (what !== 'sdk-example' && checked.fields.has('language')) return invalid('Only an SDK example takes a language.');
@@ -297,6 +320,69 @@ export function validateSandboxWatchRequest(payload: unknown): Validation<Sandbo
   return valid({ visible, log: ref.value });
 }
 
+// ---------------------------------------------------------------------------------------------
+// The runtime generation: a name here is only checked for its shape; the handler acts only on a
+// name that is in the current list (`runtimeNameProblem`).
+
+/** Longer than any name upstream accepts. */
+export const MAX_RUNTIME_NAME = 255;
+
+function runtimeNameShape(name: unknown): Validation<string> {
+  if (typeof name !== 'string') return invalid(`The sandbox name must be text, not ${describeType(name)}.`);
+  if (name === '' || name.length > MAX_RUNTIME_NAME)
+    return invalid(`A sandbox name has 1 to ${MAX_RUNTIME_NAME} characters.`);
+  // No sandbox is named with a control character; refused before a message could carry one.
+  if ([...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f))
+    return invalid('A sandbox name cannot contain control characters.');
+  return valid(name);
+}
+
+function linesOf(lines: unknown): Validation<number> {
+  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
+    return invalid(
+      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
+    );
+  }
+  return valid(lines);
+}
+
+export function validateRuntimeActRequest(payload: unknown): Validation<RuntimeActRequest> {
+  const checked = fieldsOf(payload, 'sandbox action', ['name', 'action', 'force']);
+  if (!checked.ok) return checked;
+  const name = runtimeNameShape(checked.fields.get('name'));
+  if (!name.ok) return name;
+  const action = checked.fields.get('action');
+  if (typeof action !== 'string' || !(RUNTIME_ACTIONS as readonly string[]).includes(action))
+    return invalid(`"action" must be one of ${RUNTIME_ACTIONS.map((one) => `"${one}"`).join(', ')}.`);
+  if (!checked.fields.has('force')) return valid({ name: name.value, action: action as RuntimeActionName });
+  const force = checked.fields.get('force');
+  if (typeof force !== 'boolean') return invalid(`"force" must be true or false, not ${describeType(force)}.`);
+  if (force && action !== 'stop') return invalid('Only Stop can be forced.');
+  return valid({ name: name.value, action: action as RuntimeActionName, force });
+}
+
+export function validateRuntimeLogRequest(payload: unknown): Validation<RuntimeLogRequest> {
+  const checked = fieldsOf(payload, 'sandbox log request', ['name', 'lines']);
+  if (!checked.ok) return checked;
+  const name = runtimeNameShape(checked.fields.get('name'));
+  if (!name.ok) return name;
+  const lines = linesOf(checked.fields.get('lines'));
+  if (!lines.ok) return lines;
+  return valid({ name: name.value, lines: lines.value });
+}
+
+export function validateRuntimeWatchRequest(payload: unknown): Validation<RuntimeWatchRequest> {
+  const checked = fieldsOf(payload, 'watch request', ['visible', 'log']);
+  if (!checked.ok) return checked;
+  const visible = checked.fields.get('visible');
+  if (typeof visible !== 'boolean') return invalid(`"visible" must be true or false, not ${describeType(visible)}.`);
+  const log = checked.fields.get('log');
+  if (log === null) return valid({ visible, log: null });
+  const name = runtimeNameShape(log);
+  if (!name.ok) return name;
+  return valid({ visible, log: name.value });
+}
+
 export type RequestValidators = { readonly [C in InvokeChannel]: (payload: unknown) => Validation<RequestOf<C>> };
 
 export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
@@ -321,6 +407,14 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'sandboxes:stop': validateSandboxStopRequest,
   'sandboxes:log-tail': validateSandboxLogRequest,
   'sandboxes:watch': validateSandboxWatchRequest,
+  'runtime:state': voidRequest('runtime:state'),
+  'runtime:act': validateRuntimeActRequest,
+  'runtime:check-host': voidRequest('runtime:check-host'),
+  'runtime:fix-host': voidRequest('runtime:fix-host'),
+  'runtime:log-tail': validateRuntimeLogRequest,
+  'runtime:watch': validateRuntimeWatchRequest,
+  'settings:choose-msb': voidRequest('settings:choose-msb'),
+  'settings:clear-msb': voidRequest('settings:clear-msb'),
 });
 
 export function validateRequest<C extends InvokeChannel>(channel: C, payload: unknown): Validation<RequestOf<C>> {

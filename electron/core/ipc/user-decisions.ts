@@ -5,7 +5,7 @@
  * the window only ever learns the answer. Pure: the handler table (handlers.ts) asks the
  * questions through the `ConfirmPort` and applies the rules.
  *
- * - `msbserverPath` is never set by the window: it comes only from main's own file dialog.
+ * - `msbserverPath` and `msbPath` are never set by the window: they come only from main's own file dialog.
  * - Development mode on a host other computers can reach is refused, whichever is set first.
  * - Turning development mode on, listening on a non-loopback host, and using another namespaces
  *   folder need a yes; so does a key that lasts longer than a year (none lasts over ten).
@@ -18,7 +18,8 @@ import { isLoopbackHost, type Settings } from '../../../shared/settings-schema.t
 import type { Question } from '../desktop/ports.ts';
 
 /** Which consequence a question is about, so a repeat of the same change is recognised. */
-export type QuestionKind = 'dev-mode' | 'exposed-host' | 'namespaces-folder' | 'long-key';
+export type QuestionKind =
+  'dev-mode' | 'exposed-host' | 'namespaces-folder' | 'long-key' | 'force-stop' | 'remove-sandbox' | 'doctor-fix';
 
 export interface UserQuestion extends Question {
   readonly kind: QuestionKind;
@@ -34,12 +35,16 @@ export type SettingsDecision =
 export const MSBSERVER_PATH_REFUSED =
   'The msbserver path is chosen only with "Choose…" in Settings, in a file dialog of the app itself; the window cannot set it.';
 
+export const MSB_PATH_REFUSED =
+  'The msb path is chosen only with "Choose…" in Settings, in a file dialog of the app itself; the window cannot set it.';
+
 /**
  * The decision on a validated settings patch against the current settings: refused, or the
  * questions to ask first (none: apply it).
  */
 export function settingsDecision(current: Settings, patch: Partial<Settings>): SettingsDecision {
   if (Object.hasOwn(patch, 'msbserverPath')) return { kind: 'refuse', message: MSBSERVER_PATH_REFUSED };
+  if (Object.hasOwn(patch, 'msbPath')) return { kind: 'refuse', message: MSB_PATH_REFUSED };
   const next: Settings = { ...current, ...patch };
   const refusal = exposureRefusal(next);
   if (refusal !== null) return { kind: 'refuse', message: refusal };
@@ -109,5 +114,43 @@ export function longKeyQuestion(seconds: number, namespace: string | undefined):
       'A key that expires sooner does less harm if it leaks.',
     confirmLabel: 'Make the Key',
     declined: 'No key was made: the long expiry was not confirmed.',
+  };
+}
+
+/** Before `msb stop --force`: the sandbox is killed at once, whatever it was doing. */
+export function forceStopQuestion(name: string): UserQuestion {
+  return {
+    kind: 'force-stop',
+    title: `Force ${name} to stop?`,
+    message: `The sandbox ${name} will be killed at once, without the chance to finish what it is doing.`,
+    detail: 'What it has not written to disk is lost. Use Stop first: it asks the sandbox to end on its own.',
+    confirmLabel: 'Force Stop',
+    declined: `${name} was not forced to stop: it was not confirmed.`,
+  };
+}
+
+/** Before `msb rm`: the sandbox and what it wrote are gone for good. */
+export function removeSandboxQuestion(name: string): UserQuestion {
+  return {
+    kind: 'remove-sandbox',
+    title: `Remove ${name}?`,
+    message: `The sandbox ${name}, its files and its logs will be deleted.`,
+    detail: 'This cannot be undone. Images and named volumes are kept.',
+    confirmLabel: 'Remove Sandbox',
+    declined: `${name} was not removed: it was not confirmed.`,
+  };
+}
+
+/** Before `msb doctor --fix` on Windows, which turns a Windows feature on with administrator rights. */
+export function doctorFixQuestion(): UserQuestion {
+  return {
+    kind: 'doctor-fix',
+    title: 'Let msb fix this computer?',
+    message: '`msb doctor --fix` turns on the Windows Hypervisor Platform. Windows will ask for administrator rights.',
+    detail:
+      'It changes a Windows feature for every user of this computer, and Windows may need a restart afterwards. ' +
+      'Nothing runs unless you also say yes to the administrator prompt.',
+    confirmLabel: 'Fix with Administrator Rights',
+    declined: 'Nothing was changed: the fix was not confirmed.',
   };
 }

@@ -11,6 +11,8 @@ import {
   type AboutInfo,
 } from '../../../../electron/core/desktop/about.ts';
 import { silentLogger } from '../../../../electron/core/logger.ts';
+import { runtimeAboutLines } from '../../../../electron/core/desktop/about.ts';
+import type { RuntimeView } from '../../../../shared/runtime.ts';
 
 describe('About', () => {
   it('asks the msb beside msbserver for its version, and says nothing when there is none', async () => {
@@ -128,5 +130,45 @@ describe('collectAbout', () => {
       msbserver: 'not looked for yet',
       msbVersion: null,
     });
+  });
+});
+
+describe('About in the runtime generation', () => {
+  const view: RuntimeView = {
+    generation: 'runtime',
+    setting: 'automatic',
+    msb: { path: '/home/u/.microsandbox/bin/msb', version: '0.6.18' },
+    serverFound: false,
+    notes: [],
+    state: {
+      sandboxes: [],
+      metrics: {},
+      host: {
+        ok: false,
+        checks: [
+          { name: 'kvm', state: 'fail', detail: '/dev/kvm missing', fixes: ['sudo modprobe kvm'] },
+          { name: 'libkrunfw', state: 'ok', detail: 'found', fixes: [] },
+        ],
+      },
+      context: null,
+      capabilities: { pause: false },
+      error: null,
+      listedAt: 1,
+    },
+  };
+
+  it('names the msb used and each failing check with its fix', () => {
+    expect(runtimeAboutLines(view)).toEqual([
+      'msb (runtime): 0.6.18 at /home/u/.microsandbox/bin/msb',
+      'Host check: sandboxes cannot start',
+      '  ✗ kvm /dev/kvm missing',
+      '    → sudo modprobe kvm',
+    ]);
+  });
+
+  it('says ready when every check passes, and nothing in the server generation', () => {
+    const ready = { ...view, state: { ...view.state!, host: { ok: true, checks: [] } } };
+    expect(runtimeAboutLines(ready)).toContain('Host check: ready');
+    expect(runtimeAboutLines({ ...view, generation: 'server' })).toEqual([]);
   });
 });

@@ -49,6 +49,16 @@ import type {
   SettingsView,
 } from '../../../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
+import type { RuntimeFeed } from '../../../../electron/core/desktop/runtime-feed.ts';
+import type {
+  HostReport,
+  RuntimeAction,
+  RuntimeLogLine,
+  RuntimeService,
+  RuntimeState,
+} from '../../../../electron/core/runtime/api.ts';
+import { RUNTIME_UNKNOWN, type RuntimeView } from '../../../../shared/runtime.ts';
+import type { RuntimeWatchRequest } from '../../../../shared/contract.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 import type { ServerSnapshot } from '../../../../shared/server-status.ts';
 import { startStandin } from '../../../fixtures/standin-helpers.ts';
@@ -275,6 +285,85 @@ class RecordingSandboxes implements SandboxesService {
   dispose(): void {}
 }
 
+/** The runtime service, in memory, recording every call; `state_` is what `msb` would list. */
+class RecordingRuntime implements RuntimeService {
+  calls: { method: string; args: unknown[] }[] = [];
+  failWith: Error | null = null;
+  state_: RuntimeState = {
+    sandboxes: [
+      { name: 'web', status: 'Running', image: 'alpine', createdAt: 1, cpus: 1, memoryMib: 512, ports: [] },
+      { name: 'old', status: 'Stopped', image: 'alpine', createdAt: 1, cpus: 1, memoryMib: 512, ports: [] },
+      { name: 'odd', status: 'Hibernating', image: 'alpine', createdAt: 1, cpus: 1, memoryMib: 512, ports: [] },
+    ],
+    metrics: {},
+    host: { ok: true, checks: [] },
+    context: { kind: 'local', profile: null, apiUrl: null },
+    capabilities: { pause: false },
+    error: null,
+    listedAt: 1,
+  };
+  state(): RuntimeState {
+    return this.state_;
+  }
+  onChange(): () => void {
+    return () => undefined;
+  }
+  refresh(): Promise<RuntimeState> {
+    this.calls.push({ method: 'refresh', args: [] });
+    return Promise.resolve(this.state_);
+  }
+  checkHost(): Promise<HostReport> {
+    this.calls.push({ method: 'checkHost', args: [] });
+    return Promise.resolve({ ok: true, checks: [] });
+  }
+  watchMetrics(): () => void {
+    this.calls.push({ method: 'watchMetrics', args: [] });
+    return () => undefined;
+  }
+  followLog(name: string | null): void {
+    this.calls.push({ method: 'followLog', args: [name] });
+  }
+  onLogLines(): () => void {
+    return () => undefined;
+  }
+  logTail(name: string, lines: number): Promise<RuntimeLogLine[]> {
+    this.calls.push({ method: 'logTail', args: [name, lines] });
+    return Promise.resolve([{ source: 'stdout', text: 'hello', time: 1 }]);
+  }
+  act(name: string, action: RuntimeAction, options?: { readonly force?: boolean }): Promise<void> {
+    this.calls.push({ method: 'act', args: options === undefined ? [name, action] : [name, action, options] });
+    return this.failWith === null ? Promise.resolve() : Promise.reject(this.failWith);
+  }
+  dispose(): void {}
+}
+
+/** The feed's part the handlers use: the runtime generation in use, with `service`. */
+class RecordingRuntimeFeed implements Pick<RuntimeFeed, 'view' | 'service' | 'watchFromWindow'> {
+  inUse = true;
+  watched: (RuntimeWatchRequest | null)[] = [];
+  readonly runtime: RecordingRuntime;
+  constructor(runtime: RecordingRuntime) {
+    this.runtime = runtime;
+  }
+  view(): RuntimeView {
+    if (!this.inUse) return RUNTIME_UNKNOWN;
+    return {
+      generation: 'runtime',
+      setting: 'automatic',
+      msb: { path: '/home/me/.microsandbox/bin/msb', version: '0.6.18' },
+      serverFound: false,
+      notes: [],
+      state: this.runtime.state_,
+    };
+  }
+  service(): RuntimeService | null {
+    return this.inUse ? this.runtime : null;
+  }
+  watchFromWindow(request: RuntimeWatchRequest | null): void {
+    this.watched.push(request);
+  }
+}
+
 /** Answers the native questions from a list, recording them. */
 class RecordingChoice implements ChoicePort {
   asked: Parameters<ChoicePort['choose']>[0][] = [];
@@ -328,10 +417,12 @@ interface World {
   fetchCalls: string[];
   sandboxes: RecordingSandboxes;
   choice: RecordingChoice;
+  runtime: RecordingRuntime;
+  runtimeFeed: RecordingRuntimeFeed;
 }
 
 async function makeWorld(
-  options: { fetch?: typeof fetch; keyCheckTimeoutMs?: number; now?: () => Date } = {},
+  options: { fetch?: typeof fetch; keyCheckTimeoutMs?: number; now?: () => Date; appInfo?: AppInfo } = {},
 ): Promise<World> {
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'handlers-'));
   const home = path.join(tmp, 'home');
@@ -350,6 +441,8 @@ async function makeWorld(
   const dialogs = new RecordingDialogs();
   const sandboxes = new RecordingSandboxes();
   const choice = new RecordingChoice();
+  const runtime = new RecordingRuntime();
+  const runtimeFeed = new RecordingRuntimeFeed(runtime);
   const fetchCalls: string[] = [];
   const baseFetch = options.fetch ?? noFetch;
   const recordingFetch: typeof fetch = (input, init) => {
@@ -362,9 +455,14 @@ async function makeWorld(
     paths: homePaths(home),
     clipboard: new ClipboardGuard(clipboard, () => settings.get().clipboardClearSeconds, timers),
     shell,
-    appInfo: APP_INFO,
+    appInfo: options.appInfo ?? APP_INFO,
     sandboxes,
     choice,
+    runtime: runtimeFeed,
+    fixHost: () => {
+      runtime.calls.push({ method: 'fixHost', args: [] });
+      return Promise.resolve();
+    },
     setup: { refresh: () => Promise.resolve(SETUP_READY) },
     isTrustedSender: (sender) => sender.id === WINDOW.id && sender.url === WINDOW.url,
     confirm: dialogs,
@@ -392,6 +490,8 @@ async function makeWorld(
     fetchCalls,
     sandboxes,
     choice,
+    runtime,
+    runtimeFeed,
   };
 }
 
@@ -1151,6 +1251,189 @@ describe('sandboxes', () => {
 // ---------------------------------------------------------------------------------------------
 // Registration with ipcMain.
 
+describe('the runtime generation', () => {
+  it('answers the runtime view, and the unknown one when the runtime is not in use', async () => {
+    expect(ok<RuntimeView>(await world.table.handle('runtime:state', WINDOW, undefined)).generation).toBe('runtime');
+    world.runtimeFeed.inUse = false;
+    expect(ok<RuntimeView>(await world.table.handle('runtime:state', WINDOW, undefined))).toEqual(RUNTIME_UNKNOWN);
+    expect(errorOf(await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'stop' })).code).toBe(
+      'refused',
+    );
+    expect(world.runtime.calls).toEqual([]);
+  });
+
+  it('stops a listed running sandbox and lists again', async () => {
+    ok(await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'stop' }));
+    expect(world.runtime.calls).toEqual([
+      { method: 'act', args: ['web', 'stop'] },
+      { method: 'refresh', args: [] },
+    ]);
+    expect(world.dialogs.calls).toEqual([]);
+  });
+
+  it('refuses a name that is not in the current list, without asking or acting', async () => {
+    for (const name of ['nope', '../web', 'web ']) {
+      const error = errorOf(await world.table.handle('runtime:act', WINDOW, { name, action: 'stop' }));
+      expect(error.code).toBe('refused');
+      expect(error.message).toMatch(/no sandbox named/);
+    }
+    expect(world.runtime.calls).toEqual([]);
+    expect(world.dialogs.calls).toEqual([]);
+  });
+
+  it('refuses what the status does not allow: Remove while running, anything for an unknown status', async () => {
+    expect(errorOf(await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'remove' })).message).toMatch(
+      /Running: it cannot remove/,
+    );
+    expect(errorOf(await world.table.handle('runtime:act', WINDOW, { name: 'odd', action: 'stop' })).code).toBe(
+      'refused',
+    );
+    expect(errorOf(await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'pause' })).code).toBe(
+      'refused',
+    );
+    expect(world.runtime.calls).toEqual([]);
+  });
+
+  it('forces a stop only after a native yes', async () => {
+    const declined = errorOf(
+      await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'stop', force: true }),
+    );
+    expect(declined.code).toBe('declined');
+    expect(world.runtime.calls).toEqual([]);
+    world.dialogs.answers.push(true);
+    ok(await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'stop', force: true }));
+    expect(world.dialogs.calls.map((call) => call.confirmLabel)).toEqual(['Force Stop', 'Force Stop']);
+    expect(world.runtime.calls[0]).toEqual({ method: 'act', args: ['web', 'stop', { force: true }] });
+  });
+
+  it('refuses force with anything but stop before asking', async () => {
+    const error = errorOf(
+      await world.table.handle('runtime:act', WINDOW, { name: 'old', action: 'start', force: true }),
+    );
+    expect(error.code).toBe('invalid-input');
+    expect(world.dialogs.calls).toEqual([]);
+  });
+
+  it('removes a stopped sandbox only after a native yes', async () => {
+    expect(errorOf(await world.table.handle('runtime:act', WINDOW, { name: 'old', action: 'remove' })).code).toBe(
+      'declined',
+    );
+    expect(world.runtime.calls).toEqual([]);
+    world.dialogs.answers.push(true);
+    ok(await world.table.handle('runtime:act', WINDOW, { name: 'old', action: 'remove' }));
+    expect(world.dialogs.calls.at(-1)?.title).toBe('Remove old?');
+    expect(world.runtime.calls[0]).toEqual({ method: 'act', args: ['old', 'remove'] });
+  });
+
+  it('does not remove a sandbox that started while the user was asked', async () => {
+    world.dialogs.hold();
+    const pending = world.table.handle('runtime:act', WINDOW, { name: 'old', action: 'remove' });
+    await vi.waitFor(() => expect(world.dialogs.held).toBe(true));
+    world.runtime.state_ = {
+      ...world.runtime.state_,
+      sandboxes: world.runtime.state_.sandboxes.map((s) => (s.name === 'old' ? { ...s, status: 'Running' } : s)),
+    };
+    world.dialogs.release(true);
+    expect(errorOf(await pending).code).toBe('refused');
+    expect(world.runtime.calls).toEqual([]);
+  });
+
+  it("passes msb's own message when an action fails", async () => {
+    world.runtime.failWith = new Error('error: sandbox not found: web');
+    expect(errorOf(await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'stop' })).message).toContain(
+      'sandbox not found: web',
+    );
+  });
+
+  it('runs the host check on demand, and doctor --fix only on Windows after a yes', async () => {
+    ok(await world.table.handle('runtime:check-host', WINDOW, undefined));
+    expect(world.runtime.calls).toEqual([{ method: 'checkHost', args: [] }]);
+    expect(errorOf(await world.table.handle('runtime:fix-host', WINDOW, undefined)).code).toBe('refused');
+    expect(world.dialogs.calls).toEqual([]);
+
+    const windows = await makeWorld({ appInfo: { ...APP_INFO, platform: 'win32', platformName: 'Windows' } });
+    try {
+      expect(errorOf(await windows.table.handle('runtime:fix-host', WINDOW, undefined)).code).toBe('declined');
+      expect(windows.dialogs.calls[0]?.message).toMatch(/administrator rights/);
+      expect(windows.runtime.calls).toEqual([]);
+      windows.dialogs.answers.push(true);
+      ok(await windows.table.handle('runtime:fix-host', WINDOW, undefined));
+      expect(windows.runtime.calls).toEqual([
+        { method: 'fixHost', args: [] },
+        { method: 'checkHost', args: [] },
+      ]);
+    } finally {
+      await fsp.rm(windows.tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('tails the log of a listed sandbox only', async () => {
+    expect(ok(await world.table.handle('runtime:log-tail', WINDOW, { name: 'old', lines: 50 }))).toEqual({
+      name: 'old',
+      lines: [{ source: 'stdout', text: 'hello', time: 1 }],
+    });
+    expect(errorOf(await world.table.handle('runtime:log-tail', WINDOW, { name: 'gone', lines: 50 })).code).toBe(
+      'refused',
+    );
+    expect(world.runtime.calls).toEqual([{ method: 'logTail', args: ['old', 50] }]);
+  });
+
+  it('passes what the window looks at to the feed, with a listed log only', async () => {
+    ok(await world.table.handle('runtime:watch', WINDOW, { visible: true, log: 'web' }));
+    ok(await world.table.handle('runtime:watch', WINDOW, { visible: false, log: null }));
+    expect(errorOf(await world.table.handle('runtime:watch', WINDOW, { visible: true, log: 'gone' })).code).toBe(
+      'refused',
+    );
+    expect(world.runtimeFeed.watched).toEqual([
+      { visible: true, log: 'web' },
+      { visible: false, log: null },
+    ]);
+  });
+
+  it('copies the shell command of a listed sandbox, built by main', async () => {
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'exec-command', name: 'web' }));
+    expect(world.clipboard.text).toBe('msb exec web -- sh');
+    expect(world.timers.scheduled).toEqual([]);
+    expect(errorOf(await world.table.handle('clipboard:copy', WINDOW, { what: 'exec-command', name: 'x' })).code).toBe(
+      'refused',
+    );
+    expect(world.clipboard.text).toBe('msb exec web -- sh');
+  });
+
+  it("copies today's install command for the platform, and refuses Homebrew on Windows", async () => {
+    ok(await world.table.handle('clipboard:copy', WINDOW, { what: 'runtime-install', method: 'script' }));
+    expect(world.clipboard.text).toBe('curl -fsSL https://install.microsandbox.dev | sh');
+    const windows = await makeWorld({ appInfo: { ...APP_INFO, platform: 'win32', platformName: 'Windows' } });
+    try {
+      ok(await windows.table.handle('clipboard:copy', WINDOW, { what: 'runtime-install', method: 'script' }));
+      expect(windows.clipboard.text).toBe('irm https://install.microsandbox.dev/windows | iex');
+      const brew = await windows.table.handle('clipboard:copy', WINDOW, {
+        what: 'runtime-install',
+        method: 'homebrew',
+      });
+      expect(errorOf(brew).code).toBe('refused');
+    } finally {
+      await fsp.rm(windows.tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('never lets the window set msbPath; Choose… and Clear do', async () => {
+    const error = errorOf(await world.table.handle('settings:set', WINDOW, { msbPath: '/tmp/evil' }));
+    expect(error.code).toBe('refused');
+    expect(world.settings.get().msbPath).toBeNull();
+    expect(errorOf(await world.table.handle('settings:choose-msb', WINDOW, undefined)).code).toBe('declined');
+    const msb = path.join(world.tmp, 'msb');
+    await fsp.writeFile(msb, '#!/bin/sh\n', { mode: 0o755 });
+    world.dialogs.chosen.push(msb);
+    expect(ok<SettingsView>(await world.table.handle('settings:choose-msb', WINDOW, undefined)).settings.msbPath).toBe(
+      msb,
+    );
+    expect(ok<SettingsView>(await world.table.handle('settings:clear-msb', WINDOW, undefined)).settings.msbPath).toBe(
+      null,
+    );
+  });
+});
+
 describe('registerHandlers', () => {
   class FakeIpcMain implements IpcMainLike {
     listeners = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
@@ -1267,6 +1550,11 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'app:info',
   'app:setup',
   'sandboxes:list',
+  'runtime:state',
+  'runtime:check-host',
+  'runtime:fix-host',
+  'settings:choose-msb',
+  'settings:clear-msb',
 ];
 
 /** A valid payload per channel: the sender and arity cases use these, so only the sender is wrong. */
@@ -1292,6 +1580,14 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'sandboxes:stop': { namespace: 'team', name: 'web' },
   'sandboxes:log-tail': { namespace: 'team', name: 'web', lines: 10 },
   'sandboxes:watch': { visible: true, log: { namespace: 'team', name: 'web' } },
+  'runtime:state': undefined,
+  'runtime:act': { name: 'web', action: 'stop' },
+  'runtime:check-host': undefined,
+  'runtime:fix-host': undefined,
+  'runtime:log-tail': { name: 'web', lines: 10 },
+  'runtime:watch': { visible: true, log: 'web' },
+  'settings:choose-msb': undefined,
+  'settings:clear-msb': undefined,
 };
 
 const json = (text: string): unknown => JSON.parse(text);
@@ -1415,6 +1711,9 @@ function corpus(): BadCase[] {
     'sandboxes:stop',
     'sandboxes:log-tail',
     'sandboxes:watch',
+    'runtime:act',
+    'runtime:log-tail',
+    'runtime:watch',
   ] as const) {
     for (const [what, payload] of notPlain) add(`${channel} given ${what}`, channel, payload);
     for (const key of ['__proto__', 'constructor', 'prototype']) {
@@ -1690,6 +1989,8 @@ function expectNothingDone(w: World): void {
   expect(w.dialogs.calls).toEqual([]);
   expect(w.sandboxes.calls).toEqual([]);
   expect(w.choice.asked).toEqual([]);
+  expect(w.runtime.calls).toEqual([]);
+  expect(w.runtimeFeed.watched).toEqual([]);
 }
 
 describe('bad input corpus', () => {
@@ -1729,16 +2030,22 @@ describe('generated bad input (fast-check)', () => {
     'sandboxes:stop',
     'sandboxes:log-tail',
     'sandboxes:watch',
+    'runtime:act',
+    'runtime:log-tail',
+    'runtime:watch',
   ] as const;
   const allowed: Record<(typeof objectChannels)[number], readonly string[]> = {
     'keys:mint': ['namespace', 'expiresIn'],
-    'clipboard:copy': ['what', 'token'],
+    'clipboard:copy': ['what', 'token', 'language', 'method', 'name'],
     'settings:set': Object.keys(DEFAULT_SETTINGS),
     'logs:tail': ['lines'],
     'shell:reveal': ['target'],
     'sandboxes:stop': ['namespace', 'name', 'all'],
     'sandboxes:log-tail': ['namespace', 'name', 'lines'],
     'sandboxes:watch': ['visible', 'log'],
+    'runtime:act': ['name', 'action', 'force'],
+    'runtime:log-tail': ['name', 'lines'],
+    'runtime:watch': ['visible', 'log'],
   };
 
   // The sender is passed explicitly: a default parameter would turn a generated `undefined` sender into the window.

@@ -1,0 +1,44 @@
+/**
+ * The runtime feed as the app runs it: bound to the core's own `findMicrosandbox`,
+ * `createRuntimeService` and `fixHost` for this user. Kept apart from runtime-feed.ts, which
+ * takes them as arguments and so is tested with data alone.
+ */
+import type { Settings } from '../../../shared/settings-schema.ts';
+import type { Logger } from '../logger.ts';
+import { findMicrosandbox } from '../runtime/find.ts';
+import { fixHost } from '../runtime/host-check.ts';
+import { createRuntimeService } from '../runtime/service.ts';
+import { createRuntimeFeed, type RuntimeFeed } from './runtime-feed.ts';
+
+export interface AppRuntimeOptions {
+  readonly settings: { get(): Settings; onChange(listener: (settings: Settings) => void): () => void };
+  readonly env: NodeJS.ProcessEnv;
+  readonly userHome: string;
+  readonly platform: NodeJS.Platform;
+  readonly logger?: Logger;
+}
+
+/** The feed as the app runs it: the core's own find and service, for this user. */
+export function createAppRuntimeFeed(options: AppRuntimeOptions): RuntimeFeed {
+  const { env, userHome, platform, logger } = options;
+  return createRuntimeFeed({
+    settings: options.settings,
+    find: (settingsPath) =>
+      findMicrosandbox({
+        env,
+        userHome,
+        platform,
+        settingsPath,
+        msbserverSettingsPath: options.settings.get().msbserverPath,
+      }),
+    createService: (msbPath) => createRuntimeService({ msbPath, env, ...(logger === undefined ? {} : { logger }) }),
+    ...(logger === undefined ? {} : { logger }),
+  });
+}
+
+/** `msb doctor --fix` with the `msb` the feed uses; the report arrives with the next check. */
+export async function fixHostWith(feed: Pick<RuntimeFeed, 'view'>, env: NodeJS.ProcessEnv): Promise<void> {
+  const msb = feed.view().msb;
+  if (msb === null) throw new Error('No msb was found to run msb doctor --fix with.');
+  await fixHost({ msbPath: msb.path, env });
+}

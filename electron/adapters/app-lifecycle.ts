@@ -4,8 +4,8 @@
  * a timeout so that a quit never hangs.
  */
 import type { App } from 'electron';
-import type { Disposable } from '../core/disposable.ts';
-import { errorText, type Logger } from '../core/logger.ts';
+import type { Disposable } from '../core/base/disposable.ts';
+import { errorText, type Logger } from '../core/base/logger.ts';
 
 /**
  * How long quitting waits for the shutdown (clearing the clipboard, stopping the server, a start

@@ -1,9 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { type Clock, systemClock } from '../clock.ts';
-import { type Logger, silentLogger } from '../logger.ts';
-import { homePaths, type HomePaths } from '../paths.ts';
+import { type Clock, systemClock } from '../base/clock.ts';
+import { type Logger, silentLogger } from '../base/logger.ts';
+import { homePaths, type HomePaths } from '../home-paths.ts';
 import { acquireLock } from './start-lock.ts';
 
 export interface ControllerTiming {

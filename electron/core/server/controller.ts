@@ -7,14 +7,14 @@
 import type { LocateResult } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { INITIAL_SNAPSHOT } from '../../../shared/server-status.ts';
-import { errorText, ignoreFailure } from '../logger.ts';
+import { errorText, ignoreFailure } from '../base/logger.ts';
 import type { OwnChild } from './child.ts';
 import { type ControllerOptions, createServerContext, type ExitStatus, type ServerContext } from './context.ts';
 import { crashLoopFailure, crashPolicy, decideAfterCrash } from './crash-policy.ts';
 import { createHome } from './home.ts';
 import { resetKeyUnderLock } from './key-reset.ts';
 import { locateMsbserver } from './locate.ts';
-import { ServerMonitor } from './monitor.ts';
+import { ServerMonitor } from './server-monitor.ts';
 import { childExitOutcome, firstLook, reconcile } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
 import type { ServerControl, StartOptions } from './server-control.ts';

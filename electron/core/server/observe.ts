@@ -7,8 +7,8 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { sleep } from '../delay.ts';
-import { errorText } from '../logger.ts';
+import { sleep } from '../base/delay.ts';
+import { errorText } from '../base/logger.ts';
 import type { OwnChild } from './child.ts';
 import { isRunningChild } from './child.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
@@ -16,16 +16,16 @@ import { checkHealth } from './health.ts';
 import { portInUse } from './port-check.ts';
 import { homeServerOnPort } from './readiness.ts';
 import { homeWarnings } from './home.ts';
-import { judgeProcess, type Verdict } from './judge.ts';
+import { judgeProcess, type Verdict } from '../process/judge.ts';
 import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
-import { processLiveness, processStartTime } from './process-identity.ts';
+import { processLiveness, processStartTime } from '../process/process-identity.ts';
 import { flagsFromArgv } from './server-args.ts';
-import { clearServerRecord, readServerRecord, type ServerRecord, writeServerRecord } from './server-record.ts';
+import { clearServerRecord, readServerRecord, type ServerRecord, writeServerRecord } from '../process/server-record.ts';
 import { serverUrl } from './server-url.ts';
 import { describeExit, pollUntilGone, raceTimeout, sameStartTime } from './signals.ts';
-import { groupAlive, groupMembers } from './process-groups.ts';
-import { listenersAmong } from './listeners.ts';
+import { groupAlive, groupMembers } from '../process/process-groups.ts';
+import { listenersAmong } from '../process/listeners.ts';
 import { safeGroup, terminate } from './terminate.ts';
 
 export type ThisHome = Extract<Verdict, { kind: 'this-home' }>;

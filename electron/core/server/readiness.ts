@@ -8,15 +8,15 @@
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { OwnChild } from './child.ts';
 import type { ServerContext } from './context.ts';
-import { findHomeServers, otherHomeServer, type HomeServer } from './home-servers.ts';
-import { judgeProcess } from './judge.ts';
-import { listenersAmong, listenersOn } from './listeners.ts';
+import { findHomeServers, otherHomeServer, type HomeServer } from '../process/home-servers.ts';
+import { judgeProcess } from '../process/judge.ts';
+import { listenersAmong, listenersOn } from '../process/listeners.ts';
 import { adopt, restorePidFile } from './observe.ts';
 import type { Outcome, TrackedServer } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
-import { descendsFrom, groupMembers, processGroupOf } from './process-groups.ts';
-import { processStartTime } from './process-identity.ts';
-import { clearServerRecord, readServerRecord, writeServerRecord } from './server-record.ts';
+import { descendsFrom, groupMembers, processGroupOf } from '../process/process-groups.ts';
+import { processStartTime } from '../process/process-identity.ts';
+import { clearServerRecord, readServerRecord, writeServerRecord } from '../process/server-record.ts';
 import { safeGroup } from './terminate.ts';
 
 /** Who listens on `port`, or null when it cannot be told here. */

@@ -1,6 +1,6 @@
-import { sleep } from '../delay.ts';
+import { sleep } from '../base/delay.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
-import { processLiveness } from './process-identity.ts';
+import { processLiveness } from '../process/process-identity.ts';
 
 /**
  * Sends `name` to `pid` (0 only checks that it exists); false when there is no such process.

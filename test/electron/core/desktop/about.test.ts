@@ -10,7 +10,7 @@ import {
   showAbout,
   type AboutInfo,
 } from '../../../../electron/core/desktop/about.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 
 describe('About', () => {
   it('asks the msb beside msbserver for its version, and says nothing when there is none', async () => {

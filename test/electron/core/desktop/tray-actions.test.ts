@@ -3,14 +3,14 @@
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
-import type { Notification } from '../../../../electron/core/desktop/ports.ts';
+import type { Notification } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createTrayActions } from '../../../../electron/core/desktop/tray-actions.ts';
 import type { TrayAction } from '../../../../electron/core/desktop/tray-menu.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
-import type { ChoicePort } from '../../../../electron/core/desktop/ports.ts';
+import type { ChoicePort } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createSandboxesService, type SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import { killMsbrunUnder, msbrunProcessesUnder, signTestToken } from '../../../fixtures/standin-helpers.ts';
 import { createHarness, type Harness } from '../server/lifecycle-harness.ts';

@@ -18,12 +18,12 @@ import type {
   ConfirmPort,
   FileChooserPort,
   SenderInfo,
-} from '../../../../electron/core/desktop/ports.ts';
+} from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createHandlerTable } from '../../../../electron/core/ipc/handlers.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
-import { SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { SetupWatch } from '../../../../electron/core/server/setup-watch.ts';
 import type { Envelope } from '../../../../shared/contract.ts';

@@ -6,9 +6,9 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
+import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
 import { mintToken } from '../../../../electron/core/keys/token.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import { MAX_TAIL_BYTES } from '../../../../electron/core/server/server-log.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';

@@ -10,12 +10,12 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
+import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
 import { mintToken } from '../../../../electron/core/keys/token.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { listSandboxes } from '../../../../electron/core/sandboxes/catalog.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
-import { stopSandboxDirectly } from '../../../../electron/core/sandboxes/stop.ts';
+import { stopSandboxDirectly } from '../../../../electron/core/sandboxes/sandbox-stop.ts';
 import type { Settings } from '../../../../shared/settings-schema.ts';
 import { createHarness, type Harness } from '../server/lifecycle-harness.ts';
 import { kit, rpc, until } from './helpers.ts';

@@ -6,7 +6,7 @@ import { appendFileSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import { SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
+import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import type { SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import type { SandboxesView, SandboxLogEvent } from '../../../../shared/sandboxes.ts';

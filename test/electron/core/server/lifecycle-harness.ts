@@ -9,7 +9,7 @@ import {
   type Controller,
   type ControllerTiming,
 } from '../../../../electron/core/server/controller.ts';
-import { homePaths, type HomePaths } from '../../../../electron/core/paths.ts';
+import { homePaths, type HomePaths } from '../../../../electron/core/home-paths.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
 import { expect } from 'vitest';

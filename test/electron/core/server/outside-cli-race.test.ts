@@ -3,7 +3,7 @@
 // app tracking it; Stop then leaves nothing.
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
+import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { cleanupChecked, createHarness, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { cliStart } from './world.ts';

@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
+import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { cleanupChecked, createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';

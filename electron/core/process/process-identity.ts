@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { sleep } from '../delay.ts';
+import { sleep } from '../base/delay.ts';
 
 export type Liveness = 'alive' | 'dead' | 'other-user';
 

@@ -6,7 +6,7 @@
  */
 import type { ServerSnapshot } from './server-status.ts';
 import type { FieldErrors, Settings } from './settings-schema.ts';
-import type { SetupState } from './setup.ts';
+import type { LocateResult, SetupState } from './setup.ts';
 import type { SdkLanguage } from './snippets.ts';
 import type {
   SandboxesView,
@@ -119,18 +119,7 @@ export interface RevealRequest {
   readonly target: RevealTarget;
 }
 
-export type LocateResult =
-  | { readonly found: true; readonly path: string; readonly source: LocateSource; readonly searched: readonly string[] }
-  | {
-      readonly found: false;
-      readonly searched: readonly string[];
-      readonly problem: string;
-      readonly hint: string;
-      /** Why: nothing there, not an executable file, or one others could change (so it is not run). */
-      readonly reason?: 'missing' | 'not-executable' | 'unsafe';
-    };
-
-export type LocateSource = 'environment' | 'settings' | 'beside-msb' | 'local-bin';
+export type { LocateResult, LocateSource } from './setup.ts';
 
 export interface AppInfo {
   readonly name: string;

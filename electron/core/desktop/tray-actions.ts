@@ -16,7 +16,9 @@ import type { ChoicePort, NotifierPort, ShellPort } from './desktop-ports.ts';
 import { stopFailureNotice } from './sandbox-feed.ts';
 import { restartServerAsking, stopServerAsking } from './stop-flow.ts';
 import type { QuitServer } from './quit-choice.ts';
-import { copyKeyRequest, sandboxActionOf, type TrayAction } from './tray-menu.ts';
+import { type FixedTrayAction, isFixedTrayAction, type TrayAction } from './tray-items.ts';
+import { copyKeyRequest } from './tray-menu.ts';
+import { sandboxActionOf } from './tray-sandboxes.ts';
 
 export interface TrayActionDeps {
   readonly control: ServerControl;
@@ -94,67 +96,50 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     return true;
   };
 
+  const stop = (): Promise<unknown> =>
+    stopServerAsking({
+      control: deps.control,
+      sandboxes: deps.sandboxes,
+      choice: deps.choice,
+      logger: deps.logger,
+      onStopFailures: notifyFailures,
+    });
+
+  // A Record, not a switch with a default: an item added to TRAY_ACTIONS without its handler
+  // fails the type-check instead of falling through into another item's behaviour.
+  const handlers: Record<FixedTrayAction, () => Promise<unknown> | void> = {
+    start: () => deps.control.start(),
+    stop,
+    restart: () => restartServerAsking({ control: deps.control, choice: deps.choice }),
+    'cancel-restart': () => deps.control.cancelRestart(),
+    // The window's first-run state has the install command with Copy, and what happens next.
+    install: () => deps.openWindow('status'),
+    'locate-msbserver': () =>
+      deps.locateMsbserver().catch((error: unknown) => {
+        if (isDeclined(error)) return;
+        deps.notifier.notify({ title: 'msbserver was not set', body: errorText(error) });
+      }),
+    'copy-key': () => copyNewKey('copy-key'),
+    'copy-url': () => deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings()), false),
+    'open-window': () => deps.openWindow(),
+    'open-settings': () => deps.openWindow('settings'),
+    'open-log': () => deps.shell.showItemInFolder(deps.control.logFile),
+    'toggle-start-at-login': () => deps.toggleStartAtLogin(),
+    about: () => deps.about(),
+    quit: () => deps.quit('as-set'),
+    'quit-and-stop': () => deps.quit('stop'),
+    'quit-leave-running': () => deps.quit('leave'),
+  };
+
   const run = async (action: TrayAction): Promise<void> => {
-    if (await sandboxAction(action)) return;
-    switch (action) {
-      case 'start':
-        await deps.control.start();
-        return;
-      case 'stop':
-        await stopServerAsking({
-          control: deps.control,
-          sandboxes: deps.sandboxes,
-          choice: deps.choice,
-          logger: deps.logger,
-          onStopFailures: notifyFailures,
-        });
-        return;
-      case 'restart':
-        await restartServerAsking({ control: deps.control, choice: deps.choice });
-        return;
-      case 'cancel-restart':
-        await deps.control.cancelRestart();
-        return;
-      case 'install':
-        // The window's first-run state has the install command with Copy, and what happens next.
-        deps.openWindow('status');
-        return;
-      case 'locate-msbserver':
-        await deps.locateMsbserver().catch((error: unknown) => {
-          if (isDeclined(error)) return;
-          deps.notifier.notify({ title: 'msbserver was not set', body: errorText(error) });
-        });
-        return;
-      case 'open-settings':
-        deps.openWindow('settings');
-        return;
-      case 'about':
-        await deps.about();
-        return;
-      case 'copy-url':
-        await deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings()), false);
-        return;
-      case 'open-window':
-        deps.openWindow();
-        return;
-      case 'open-log':
-        deps.shell.showItemInFolder(deps.control.logFile);
-        return;
-      case 'toggle-start-at-login':
-        await deps.toggleStartAtLogin();
-        return;
-      case 'quit':
-        deps.quit('as-set');
-        return;
-      case 'quit-and-stop':
-        deps.quit('stop');
-        return;
-      case 'quit-leave-running':
-        deps.quit('leave');
-        return;
-      default:
-        await copyNewKey(action);
+    if (isFixedTrayAction(action)) {
+      await handlers[action]();
+      return;
     }
+    if (await sandboxAction(action)) return;
+    if (copyKeyRequest(action, deps.settings()) !== null) return copyNewKey(action);
+    // Only an id the menu never makes (a namespace or sandbox name it would not offer) gets here.
+    deps.logger.warn(`Tray action ${action} does nothing: no such item`);
   };
 
   return async (action) => {

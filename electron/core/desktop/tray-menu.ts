@@ -11,78 +11,16 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import { isNamespaceName, type SandboxesView } from '../../../shared/sandboxes.ts';
 import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
 import { effectiveServerUrl } from '../server/server-url.ts';
-import { sandboxTrayItems, type SandboxTrayAction } from './tray-sandboxes.ts';
+import { TRAY_KEY_PRESETS, type TrayAction, type TrayMenuItem } from './tray-items.ts';
+import { sandboxTrayItems } from './tray-sandboxes.ts';
 import { restartLine, statusLine } from './tray-status.ts';
 
+export * from './tray-items.ts';
 export * from './tray-sandboxes.ts';
 export * from './tray-status.ts';
 
-/** The expiry presets of the "Copy New API Key" submenu, in menu order. */
-export const TRAY_KEY_PRESETS = [
-  { expiresIn: '1h', label: '1 hour' },
-  { expiresIn: '24h', label: '24 hours' },
-  { expiresIn: '7d', label: '7 days' },
-  { expiresIn: '30d', label: '30 days' },
-  { expiresIn: '1y', label: '1 year' },
-] as const;
-
-export type TrayKeyPreset = (typeof TRAY_KEY_PRESETS)[number]['expiresIn'];
-
 /** The most namespaces offered in the key submenu (the window's Keys tab takes any). */
 export const MAX_TRAY_NAMESPACES = 15;
-
-/** What a menu item does; the adapter maps each id to a call. */
-export type TrayAction =
-  | 'start'
-  | 'stop'
-  | 'restart'
-  | 'cancel-restart'
-  | 'install'
-  | 'locate-msbserver'
-  | 'copy-key'
-  | `copy-key:${TrayKeyPreset}`
-  | `copy-key-namespace:${string}`
-  | 'copy-url'
-  | 'open-window'
-  | 'open-settings'
-  | 'open-log'
-  | 'toggle-start-at-login'
-  | 'about'
-  | 'quit'
-  | 'quit-and-stop'
-  | 'quit-leave-running'
-  | SandboxTrayAction;
-
-/** Every action whose item does not come and go with namespaces or sandboxes, for adapters and reachability tests. */
-export const TRAY_ACTIONS: readonly TrayAction[] = Object.freeze([
-  'start',
-  'stop',
-  'restart',
-  'cancel-restart',
-  'install',
-  'locate-msbserver',
-  'copy-key',
-  ...TRAY_KEY_PRESETS.map((preset) => `copy-key:${preset.expiresIn}` as const),
-  'copy-url',
-  'open-window',
-  'open-settings',
-  'open-log',
-  'toggle-start-at-login',
-  'about',
-  'quit',
-  'quit-and-stop',
-  'quit-leave-running',
-]);
-
-/** A serialisable menu model; the adapter turns it into `Menu.buildFromTemplate` input. */
-export interface TrayMenuItem {
-  id?: TrayAction;
-  label?: string;
-  type?: 'normal' | 'separator' | 'checkbox' | 'submenu';
-  enabled?: boolean;
-  checked?: boolean;
-  submenu?: TrayMenuItem[];
-}
 
 export interface TrayMenuInput {
   readonly snapshot: ServerSnapshot;
@@ -195,7 +133,7 @@ function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView 
   return { label: 'Copy New API Key', type: 'submenu', enabled: true, submenu: items };
 }
 
-/** The whole tray menu. Every action of `TRAY_ACTIONS` that applies is in it. */
+/** The whole tray menu. Every action of `TRAY_ACTIONS` and every key preset that applies is in it. */
 export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const { snapshot, settings, platform, startAtLogin } = input;
   const setup = input.setup ?? SETUP_UNKNOWN;

@@ -9,8 +9,13 @@ import { sameHome, servedHome } from './process-env.ts';
 import { processGroupOf } from './process-groups.ts';
 import { checkHealth } from '../server/health.ts';
 import { listenersAmong } from './listeners.ts';
-import { sameStartTime } from '../server/signals.ts';
-import { identifyServerProcess, processLiveness, processStartTime, readProcessArgv } from './process-identity.ts';
+import {
+  identifyServerProcess,
+  processLiveness,
+  processStartTime,
+  readProcessArgv,
+  sameStartTime,
+} from './process-identity.ts';
 import { flagsFromArgv } from '../server/server-args.ts';
 import { serverUrl } from '../server/server-url.ts';
 import type { ServerRecord } from './server-record.ts';

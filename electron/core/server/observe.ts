@@ -15,15 +15,16 @@ import type { ExitStatus, ServerContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import { portInUse } from './port-check.ts';
 import { homeServerOnPort } from './readiness.ts';
+import type { HomeServer } from '../process/home-servers.ts';
 import { homeWarnings } from './home.ts';
 import { judgeProcess, type Verdict } from '../process/judge.ts';
 import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
-import { processLiveness, processStartTime } from '../process/process-identity.ts';
+import { processLiveness, processStartTime, sameStartTime } from '../process/process-identity.ts';
 import { flagsFromArgv } from './server-args.ts';
 import { clearServerRecord, readServerRecord, type ServerRecord, writeServerRecord } from '../process/server-record.ts';
 import { serverUrl } from './server-url.ts';
-import { describeExit, pollUntilGone, raceTimeout, sameStartTime } from './signals.ts';
+import { describeExit, pollUntilGone, raceTimeout } from './signals.ts';
 import { groupAlive, groupMembers } from '../process/process-groups.ts';
 import { listenersAmong } from '../process/listeners.ts';
 import { safeGroup, terminate } from './terminate.ts';
@@ -89,6 +90,21 @@ export async function adopt(ctx: ServerContext, found: ThisHome, warnings: reado
 async function clearServerRecordOfOthers(ctx: ServerContext, pid: number): Promise<void> {
   const record = await readServerRecord(ctx);
   if (record !== null && record.pid !== pid) await clearServerRecord(ctx, record.pid);
+}
+
+/** Adopts a this-home server found running instead of the app's own, and names it in `server.pid`. */
+export async function adoptInstead(
+  ctx: ServerContext,
+  found: HomeServer,
+  ownPid: number | null,
+  warnings: readonly string[],
+): Promise<Outcome> {
+  if (ownPid !== null) {
+    await removePidFileIf(ctx.paths.pidFile, ownPid);
+    await clearServerRecord(ctx, ownPid);
+  }
+  await restorePidFile(ctx, found.pid);
+  return adopt(ctx, found, warnings);
 }
 
 /**

@@ -44,11 +44,3 @@ export function describeExit(exit: ExitStatus): string {
   if (exit.signal !== null) return `killed by ${exit.signal}`;
   return `exit code ${exit.code ?? 'unknown'}`;
 }
-
-/**
- * Whether two start times are the same process's. Linux derives them from the boot time, which
- * moves a little when the clock is stepped; a reused PID starts far later than a second apart.
- */
-export function sameStartTime(a: number | null, b: number | null): boolean {
-  return a !== null && b !== null && Math.abs(a - b) <= 2_000;
-}

@@ -15,19 +15,12 @@ import { LockAbortedError } from './start-lock.ts';
 import { waitForHealth } from './health.ts';
 import { homeFileProblem, prepareHome } from './home.ts';
 import { locateMsbrun, locateMsbserver, msbrunWarning } from './locate.ts';
-import { adoptFromPidFile } from './observe.ts';
+import { adoptFromPidFile, adoptInstead } from './observe.ts';
 import { failed, type Outcome, type Progress, seconds, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { removePidFileIf, writePidFile } from './pid-file.ts';
 import { portInUse } from './port-check.ts';
 import { processStartTime } from '../process/process-identity.ts';
-import {
-  adoptInstead,
-  homeServerOnPort,
-  ownListener,
-  pidFileNames,
-  portHolderText,
-  trackHandedOff,
-} from './readiness.ts';
+import { homeServerOnPort, ownListener, pidFileNames, portHolderText, trackHandedOff } from './readiness.ts';
 import { groupAlive, processGroupOf } from '../process/process-groups.ts';
 import { redactArgs, serverArgs } from './server-args.ts';
 import type { StartOptions } from './server-control.ts';

@@ -11,9 +11,8 @@ import { judgeProcess } from '../process/judge.ts';
 import { recordedServer } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
 import { readPidFile, removePidFileIf } from './pid-file.ts';
-import { processStartTime } from '../process/process-identity.ts';
+import { processStartTime, sameStartTime } from '../process/process-identity.ts';
 import { clearServerRecord, readServerRecord } from '../process/server-record.ts';
-import { sameStartTime } from './signals.ts';
 import { groupAlive } from '../process/process-groups.ts';
 import { safeGroup, terminate } from './terminate.ts';
 

@@ -7,8 +7,8 @@ import { sleep } from '../base/delay.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import type { TrackedServer } from './outcome.ts';
 import { groupAlive, groupAndSession, ownProcessGroup, signalGroup } from '../process/process-groups.ts';
-import { processLiveness, processStartTime } from '../process/process-identity.ts';
-import { raceTimeout, sameStartTime, signal } from './signals.ts';
+import { processLiveness, processStartTime, sameStartTime } from '../process/process-identity.ts';
+import { raceTimeout, signal } from './signals.ts';
 
 /** The group of `pid` that may be signalled as a whole, or null. */
 export async function safeGroup(

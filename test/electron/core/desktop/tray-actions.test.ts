@@ -25,6 +25,7 @@ let opened: number;
 let quits: number;
 let toggles: number;
 let errors: string[];
+let warnings: string[];
 let act: (action: TrayAction) => Promise<void>;
 let sandboxes: SandboxesService;
 let asked: string[];
@@ -55,6 +56,7 @@ beforeEach(async () => {
   locate = () => Promise.resolve();
   toggles = 0;
   errors = [];
+  warnings = [];
   asked = [];
   answers = [];
   sandboxes = createSandboxesService({
@@ -88,7 +90,11 @@ beforeEach(async () => {
     quit: (server) => void (quits++, quitsAs.push(server)),
     locateMsbserver: () => locate(),
     about: () => Promise.resolve(void abouts++),
-    logger: { ...silentLogger, error: (message) => void errors.push(message) },
+    logger: {
+      ...silentLogger,
+      error: (message) => void errors.push(message),
+      warn: (message) => void warnings.push(message),
+    },
     sandboxes,
     choice,
   });
@@ -214,6 +220,8 @@ describe('tray actions', () => {
     clipboardText = '';
     await act('copy-key-namespace:../etc');
     expect(clipboardText).toBe('');
+    expect(warnings).toEqual(['Tray action copy-key-namespace:../etc does nothing: no such item']);
+    expect(notes.map((note) => note.title)).toEqual(['API key copied']);
   });
 
   it('logs a failing action instead of rejecting', async () => {

@@ -157,7 +157,9 @@ export function placeholderOf(spec: FieldSpec, home: string | null, platform: st
       const value = DEFAULT_SETTINGS[spec.key];
       return typeof value === 'string' || typeof value === 'number' ? `Default: ${value}` : null;
     }
-    default:
+    case 'bool':
+    case 'level':
+    case 'chooser':
       return null;
   }
 }

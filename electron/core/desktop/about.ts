@@ -69,7 +69,7 @@ export function msbserverFact(setup: SetupState): string {
       return `not found (${setup.locate.problem})`;
     case 'unsupported':
       return `does not run natively on ${setup.platformName}`;
-    default:
+    case 'unknown':
       return 'not looked for yet';
   }
 }

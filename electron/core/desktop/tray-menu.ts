@@ -94,7 +94,7 @@ export function setupLine(setup: SetupState, serverRuns = false): string | null 
         : 'The msbserver set cannot be used';
     case 'ready':
       return setup.msbrun.found ? null : 'msbrun is missing beside msbserver: sandboxes cannot start';
-    default:
+    case 'unknown':
       return null;
   }
 }

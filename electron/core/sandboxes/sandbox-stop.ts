@@ -140,7 +140,8 @@ function describeIdentity(identity: SupervisorIdentity): string {
       return "another user's process";
     case 'unknown':
       return 'a process whose command line cannot be read';
-    default:
+    case 'other-process':
+    case 'supervisor':
       return "not this sandbox's msbrun supervisor";
   }
 }

@@ -36,6 +36,19 @@ export const DEFAULT_TIMING: ControllerTiming = {
   failureLogLines: 20,
 };
 
+/** Slack for what a stop does besides waiting: reading `server.pid`, judging the process, the files. */
+const STOP_SLACK_MS = 3_000;
+
+/**
+ * The longest a stop asked for while quitting takes: a start in flight gives way first (it is
+ * aborted and, if its server was spawned, killed at once: one kill wait), then the stop sends
+ * SIGTERM, waits the grace, sends SIGKILL and waits again. Quitting must wait at least this long
+ * (adapters/app-lifecycle.ts), or *Quit and Stop* would exit with the server still running.
+ */
+export function stopDeadlineMs(timing: Pick<ControllerTiming, 'stopGraceMs' | 'killWaitMs'>): number {
+  return timing.killWaitMs + timing.stopGraceMs + timing.killWaitMs + STOP_SLACK_MS;
+}
+
 /** How a process ended: its exit code, or the signal that ended it. */
 export interface ExitStatus {
   readonly code: number | null;

@@ -208,6 +208,36 @@ export const API_METHODS = {
 
 export type ApiMethod = keyof typeof API_METHODS;
 
+/**
+ * The code a channel's unexpected failure answers with: `server-error` where a failure is about
+ * the server (the window then points at its state and log), `internal` elsewhere. A `Record`, so
+ * a channel added without its category fails the type-check.
+ */
+export const CHANNEL_ERROR_CODE: Readonly<Record<InvokeChannel, Extract<ErrorCode, 'server-error' | 'internal'>>> =
+  Object.freeze({
+    'server:status': 'server-error',
+    'server:start': 'server-error',
+    'server:stop': 'server-error',
+    'server:restart': 'server-error',
+    'server:cancel-restart': 'server-error',
+    'server:reset-key': 'server-error',
+    'server:locate': 'server-error',
+    'keys:mint': 'internal',
+    'clipboard:copy': 'internal',
+    'settings:get': 'internal',
+    'settings:set': 'internal',
+    'settings:choose-msbserver': 'internal',
+    'settings:clear-msbserver': 'internal',
+    'logs:tail': 'server-error',
+    'shell:reveal': 'internal',
+    'app:info': 'internal',
+    'app:setup': 'internal',
+    'sandboxes:list': 'internal',
+    'sandboxes:stop': 'internal',
+    'sandboxes:log-tail': 'internal',
+    'sandboxes:watch': 'internal',
+  });
+
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.values(API_METHODS));
 
 /** Events pushed from main; the renderer never polls. */

@@ -27,7 +27,7 @@ import type {
   ResponseOf,
   SettingsView,
 } from '../../../shared/contract.ts';
-import { INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
+import { CHANNEL_ERROR_CODE, INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
@@ -107,11 +107,6 @@ type Handlers = { readonly [C in InvokeChannel]: Handler<C> };
 const MAX_MESSAGE = 600;
 /** Keys the window was given that it may still copy; older ones drop out. */
 const MAX_GIVEN_KEYS = 32;
-
-/** Errors from the server's own channels are about the server; from the others, unexpected. */
-const SERVER_CHANNELS: ReadonlySet<InvokeChannel> = new Set(
-  INVOKE_CHANNELS.filter((channel) => channel.startsWith('server:') || channel.startsWith('logs:')),
-);
 
 function fail(code: ErrorCode, message: string): Envelope<never> {
   return { ok: false, error: { code, message } };
@@ -410,7 +405,7 @@ function toIpcError(channel: InvokeChannel, error: unknown): IpcError {
   if (error instanceof TokenError || error instanceof DurationError || error instanceof NamespaceError) {
     return { code: 'invalid-input', message };
   }
-  return { code: SERVER_CHANNELS.has(channel) ? 'server-error' : 'internal', message };
+  return { code: CHANNEL_ERROR_CODE[channel], message };
 }
 
 function clip(text: string, max = 60): string {

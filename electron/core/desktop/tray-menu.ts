@@ -139,7 +139,7 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const setup = input.setup ?? SETUP_UNKNOWN;
   const serverSupported = platform !== 'win32' && setup.kind !== 'unsupported';
   const live = isLive(snapshot);
-  const can = availableActions(snapshot, serverSupported);
+  const can = availableActions(snapshot, serverSupported, setup);
   // No msbserver to run: Start would only fail; the menu offers the way to get one instead.
   const installable = setup.kind === 'missing' && !live;
   // While a server is up its own mode decides; otherwise the mode the next start will use.
@@ -168,10 +168,10 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   // Also beside a server run from outside: the app can then start and restart one itself.
   if (setup.kind === 'missing') items.push({ id: 'locate-msbserver', label: 'Locate msbserver…', enabled: true });
   items.push(
-    { id: 'start', label: 'Start Server', enabled: can.start && !installable },
+    { id: 'start', label: 'Start Server', enabled: can.start },
     { id: 'stop', label: 'Stop Server', enabled: can.stop },
-    // No msbserver to run (a server the CLI started may still be up): Restart would only end it.
-    { id: 'restart', label: 'Restart Server', enabled: can.restart && setup.kind !== 'missing' },
+    // Without an msbserver to run, availableActions offers neither Start nor Restart.
+    { id: 'restart', label: 'Restart Server', enabled: can.restart },
   );
   if (sandboxes.submenu !== null) items.push(sandboxes.submenu);
   items.push(separator());

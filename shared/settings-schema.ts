@@ -28,9 +28,13 @@ export interface Settings {
 
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['error', 'warn', 'info', 'debug', 'trace']);
 
+/** msbserver's own defaults (as `msb server start` has them), and the app's. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 5555;
+
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  host: '127.0.0.1',
-  port: 5555,
+  host: DEFAULT_HOST,
+  port: DEFAULT_PORT,
   devMode: false,
   namespacesPath: null,
   msbserverPath: null,

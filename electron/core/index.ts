@@ -26,7 +26,7 @@ export * from './server/server-log.ts';
 export * from './server/health.ts';
 export * from './server/port-check.ts';
 export * from './server/server-args.ts';
-export * from './server/server-url.ts';
+export * from '../../shared/server-url.ts';
 // keys/
 export * from './keys/server-key.ts';
 export * from './keys/token.ts';

@@ -9,7 +9,7 @@ import type { MintService } from '../keys/mint-service.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import { errorText, type Logger } from '../base/logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
-import { effectiveServerUrl } from '../server/server-url.ts';
+import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import type { ClipboardGuard } from './clipboard-guard.ts';
 import { mintedKeyNotice } from './key-notice.ts';
 import type { ChoicePort, NotifierPort, ShellPort } from './desktop-ports.ts';

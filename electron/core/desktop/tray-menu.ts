@@ -10,7 +10,7 @@ import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { isNamespaceName, type SandboxesView } from '../../../shared/sandboxes.ts';
 import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
-import { effectiveServerUrl } from '../server/server-url.ts';
+import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import { TRAY_KEY_PRESETS, type TrayAction, type TrayMenuItem } from './tray-items.ts';
 import { sandboxTrayItems } from './tray-sandboxes.ts';
 import { restartLine, statusLine } from './tray-status.ts';

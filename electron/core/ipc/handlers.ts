@@ -48,7 +48,7 @@ import type { HomePaths } from '../home-paths.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SetupWatch } from '../server/setup-watch.ts';
-import { effectiveServerUrl } from '../server/server-url.ts';
+import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import type { SettingsStore } from '../settings.ts';
 import { validateRequest } from './request-validation.ts';
 import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion } from './user-decisions.ts';

@@ -11,7 +11,7 @@ import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { Clock } from '../base/clock.ts';
 import { errorText } from '../base/logger.ts';
-import { serverUrlFromSettings } from '../server/server-url.ts';
+import { serverUrlFromSettings } from '../../../shared/server-url.ts';
 import { checkMintedKey, KEY_CHECK_TIMEOUT_MS } from './key-check.ts';
 import { ensureServerKey, ServerKeyError } from './server-key.ts';
 import { mintToken } from './token.ts';

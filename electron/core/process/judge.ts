@@ -17,7 +17,7 @@ import {
   sameStartTime,
 } from './process-identity.ts';
 import { flagsFromArgv } from '../server/server-args.ts';
-import { serverUrl } from '../server/server-url.ts';
+import { serverUrl } from '../../../shared/server-url.ts';
 import type { ServerRecord } from './server-record.ts';
 
 export type Verdict =

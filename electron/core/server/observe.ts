@@ -21,9 +21,9 @@ import { judgeProcess, type Verdict } from '../process/judge.ts';
 import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
 import { processLiveness, processStartTime, sameStartTime } from '../process/process-identity.ts';
-import { flagsFromArgv } from './server-args.ts';
+import { DEFAULT_HOST, DEFAULT_PORT, flagsFromArgv } from './server-args.ts';
 import { clearServerRecord, readServerRecord, type ServerRecord, writeServerRecord } from '../process/server-record.ts';
-import { serverUrl } from './server-url.ts';
+import { serverUrl } from '../../../shared/server-url.ts';
 import { describeExit, pollUntilGone, raceTimeout } from './signals.ts';
 import { groupAlive, groupMembers } from '../process/process-groups.ts';
 import { listenersAmong } from '../process/listeners.ts';
@@ -66,7 +66,7 @@ async function standingFor(file: string, ms: number): Promise<boolean> {
 export async function adopt(ctx: ServerContext, found: ThisHome, warnings: readonly string[] = []): Promise<Outcome> {
   const record = found.record;
   const flags = found.argv === null ? null : flagsFromArgv(found.argv.slice(1));
-  const url = record?.url ?? serverUrl(flags?.host ?? '127.0.0.1', flags?.port ?? 5555);
+  const url = record?.url ?? serverUrl(flags?.host ?? DEFAULT_HOST, flags?.port ?? DEFAULT_PORT);
   const devMode = record?.devMode ?? flags?.devMode ?? false;
   const pgid = await safeGroup(ctx, found.pid, found.pgid, record !== null && record.pgid === found.pgid);
   const [healthy, startTime] = await Promise.all([

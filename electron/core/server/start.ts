@@ -26,7 +26,7 @@ import { redactArgs, serverArgs } from './server-args.ts';
 import type { StartOptions } from './server-control.ts';
 import { openServerLog } from './server-log.ts';
 import { clearServerRecord, writeServerRecord } from '../process/server-record.ts';
-import { serverUrl } from './server-url.ts';
+import { serverUrl } from '../../../shared/server-url.ts';
 import { describeExit } from './signals.ts';
 import { killNow } from './terminate.ts';
 

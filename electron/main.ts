@@ -180,6 +180,7 @@ function setup(): Started {
   };
   const table = createHandlerTable({
     control: controller,
+    scrubber,
     settings,
     paths,
     clipboard,

@@ -1,5 +1,6 @@
 import { LONG_KEY_SECONDS, parseDuration } from './duration.ts';
 import { namespaceProblem } from './namespace.ts';
+import { isPlainObject } from './plain-object.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -192,12 +193,6 @@ function assign<K extends keyof Settings>(settings: Settings, key: K, value: unk
   const result = validateSetting(key, value);
   if (result.ok) settings[key] = result.value;
   return result.ok;
-}
-
-function isPlainObject(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** `~` or `~/…`: a path in the user's home, as typed; main stores it expanded (`expandHomePath`). */

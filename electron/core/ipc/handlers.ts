@@ -55,6 +55,8 @@ import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion
 
 export interface HandlerDeps {
   readonly control: ServerControl;
+  /** The app's one scrubber of the server key and tokens (main's); a table of its own without it. */
+  readonly scrubber?: SecretScrubber;
   readonly settings: SettingsStore;
   readonly paths: HomePaths;
   readonly clipboard: ClipboardGuard;
@@ -115,7 +117,7 @@ function fail(code: ErrorCode, message: string): Envelope<never> {
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const logger = deps.logger ?? silentLogger;
   /** The log goes to the window without the server key or any token in it. */
-  const scrubber = new SecretScrubber(deps.paths.keyFile, logger);
+  const scrubber = deps.scrubber ?? new SecretScrubber(deps.paths.keyFile, logger);
   /** The run that was live when a restart setting last changed. */
   let restartPendingFor: string | null = null;
 

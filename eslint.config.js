@@ -40,6 +40,12 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // A case added to a union must be handled wherever it is switched on; a default does not
+      // stand in for it (a new tray action once fell through a default into another's behaviour).
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false, allowDefaultCaseForExhaustiveSwitch: false },
+      ],
       'no-restricted-imports': 'off',
     },
   },

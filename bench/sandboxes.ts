@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'vite';
 import { SandboxCatalog } from '../electron/core/sandboxes/catalog.ts';
-import { SandboxMonitor } from '../electron/core/sandboxes/monitor.ts';
+import { SandboxMonitor } from '../electron/core/sandboxes/sandbox-monitor.ts';
 import { loadSqlite } from '../electron/core/sandboxes/sqlite.ts';
 import type { SandboxesView } from '../shared/sandboxes.ts';
 import { migrate, writeDb } from '../test/fixtures/msbserver-standin/sandbox-db.js';

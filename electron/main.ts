@@ -13,11 +13,11 @@ import Store from 'electron-store';
 import type { AppInfo, ViewName } from '../shared/contract.ts';
 import { platformName } from '../shared/setup.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings-schema.ts';
-import { systemClock } from './core/clock.ts';
+import { systemClock } from './core/base/clock.ts';
 import { ClipboardGuard } from './core/desktop/clipboard-guard.ts';
 import { scrubbingNotifier } from './core/desktop/notifications.ts';
 import { feedSandboxes, stopFailureNotice, trayMetricsInterest } from './core/desktop/sandbox-feed.ts';
-import { SecretScrubber } from './core/desktop/scrub.ts';
+import { SecretScrubber } from './core/base/scrub.ts';
 import { confirmQuit } from './core/desktop/stop-flow.ts';
 import { QuitChoice, type QuitServer } from './core/desktop/quit-choice.ts';
 import { collectAbout, showAbout } from './core/desktop/about.ts';
@@ -32,20 +32,20 @@ import { feedRuntime } from './core/desktop/runtime-feed.ts';
 import { createAppRuntimeFeed, fixHostWith } from './core/desktop/runtime-wiring.ts';
 import { listRendererFiles, type RendererFiles } from './core/desktop/renderer-files.ts';
 import { appPage } from './core/desktop/window-policy.ts';
-import { DisposableStore, toDisposable } from './core/disposable.ts';
+import { DisposableStore, toDisposable } from './core/base/disposable.ts';
 import { createHandlerTable } from './core/ipc/handlers.ts';
 import { registerHandlers } from './core/ipc/register.ts';
 import { createMintService } from './core/keys/mint-service.ts';
-import { errorText, ignoreFailure, type Logger } from './core/logger.ts';
-import { homePaths, resolveHome } from './core/paths.ts';
+import { errorText, ignoreFailure, type Logger } from './core/base/logger.ts';
+import { homePaths, resolveHome } from './core/home-paths.ts';
 import { createController } from './core/server/controller.ts';
 import { SetupWatch } from './core/server/setup-watch.ts';
 import { openSettings } from './core/settings.ts';
 import { registerAppScheme, serveAppScheme } from './adapters/app-protocol.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
 import { dialogPorts } from './adapters/dialogs.ts';
-import { createAppLogger } from './adapters/logger.ts';
-import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/ports.ts';
+import { createAppLogger } from './adapters/electron-log.ts';
+import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/electron-ports.ts';
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
 import { AppWindow, installContentsGuards, installSessionSecurity } from './adapters/window.ts';
 
@@ -191,6 +191,7 @@ function setup(): Started {
   };
   const table = createHandlerTable({
     control: controller,
+    scrubber,
     settings,
     paths,
     clipboard,

@@ -3,6 +3,7 @@
  * their Start, Stop and Restart from here, so they never disagree.
  */
 import type { ServerSnapshot } from './server-status.ts';
+import { SETUP_UNKNOWN, type SetupState } from './setup.ts';
 
 /** A server process exists (or is being brought up or down) for this snapshot. */
 export function isLive(snapshot: Pick<ServerSnapshot, 'state'>): boolean {
@@ -23,15 +24,20 @@ export interface AvailableActions {
  * - running: Stop and Restart;
  * - stopping: nothing until it has finished.
  * Where msbserver cannot run (Windows), nothing starts; a live server could still be stopped.
+ * Without an msbserver to run (`setup` missing or unsupported) neither Start nor Restart: a start
+ * would fail before anything ran, and a restart would end a server the CLI started and start
+ * nothing. The setup not known yet blocks nothing.
  */
 export function availableActions(
   snapshot: Pick<ServerSnapshot, 'state'> & Partial<Pick<ServerSnapshot, 'restartAt'>>,
   serverSupported: boolean,
+  setup: SetupState = SETUP_UNKNOWN,
 ): AvailableActions {
   const { state } = snapshot;
+  const canRun = serverSupported && setup.kind !== 'missing' && setup.kind !== 'unsupported';
   return {
-    start: serverSupported && (state === 'stopped' || state === 'failed') && (snapshot.restartAt ?? null) === null,
+    start: canRun && (state === 'stopped' || state === 'failed') && (snapshot.restartAt ?? null) === null,
     stop: state === 'running' || state === 'starting',
-    restart: serverSupported && state === 'running',
+    restart: canRun && state === 'running',
   };
 }

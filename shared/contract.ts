@@ -6,7 +6,7 @@
  */
 import type { ServerSnapshot } from './server-status.ts';
 import type { FieldErrors, Settings } from './settings-schema.ts';
-import type { SetupState } from './setup.ts';
+import type { LocateResult, SetupState } from './setup.ts';
 import type { SdkLanguage } from './snippets.ts';
 import type { RuntimeActionName, RuntimeInstallMethod, RuntimeView } from './runtime.ts';
 import type {
@@ -124,18 +124,7 @@ export interface RevealRequest {
   readonly target: RevealTarget;
 }
 
-export type LocateResult =
-  | { readonly found: true; readonly path: string; readonly source: LocateSource; readonly searched: readonly string[] }
-  | {
-      readonly found: false;
-      readonly searched: readonly string[];
-      readonly problem: string;
-      readonly hint: string;
-      /** Why: nothing there, not an executable file, or one others could change (so it is not run). */
-      readonly reason?: 'missing' | 'not-executable' | 'unsafe';
-    };
-
-export type LocateSource = 'environment' | 'settings' | 'beside-msb' | 'local-bin';
+export type { LocateResult, LocateSource } from './setup.ts';
 
 export interface AppInfo {
   readonly name: string;
@@ -280,6 +269,36 @@ export const API_METHODS = {
 } as const satisfies Record<string, InvokeChannel>;
 
 export type ApiMethod = keyof typeof API_METHODS;
+
+/**
+ * The code a channel's unexpected failure answers with: `server-error` where a failure is about
+ * the server (the window then points at its state and log), `internal` elsewhere. A `Record`, so
+ * a channel added without its category fails the type-check.
+ */
+export const CHANNEL_ERROR_CODE: Readonly<Record<InvokeChannel, Extract<ErrorCode, 'server-error' | 'internal'>>> =
+  Object.freeze({
+    'server:status': 'server-error',
+    'server:start': 'server-error',
+    'server:stop': 'server-error',
+    'server:restart': 'server-error',
+    'server:cancel-restart': 'server-error',
+    'server:reset-key': 'server-error',
+    'server:locate': 'server-error',
+    'keys:mint': 'internal',
+    'clipboard:copy': 'internal',
+    'settings:get': 'internal',
+    'settings:set': 'internal',
+    'settings:choose-msbserver': 'internal',
+    'settings:clear-msbserver': 'internal',
+    'logs:tail': 'server-error',
+    'shell:reveal': 'internal',
+    'app:info': 'internal',
+    'app:setup': 'internal',
+    'sandboxes:list': 'internal',
+    'sandboxes:stop': 'internal',
+    'sandboxes:log-tail': 'internal',
+    'sandboxes:watch': 'internal',
+  });
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.values(API_METHODS));
 

@@ -1,7 +1,14 @@
 /** The namespace value that lets a token reach every namespace. */
 export const ALL_NAMESPACES = '*';
 
-const MAX_LENGTH = 63;
+/**
+ * msbserver's name rules, for namespaces and sandbox names alike (upstream's validate_namespace):
+ * at most this many characters (bytes upstream; only ASCII is allowed)...
+ */
+export const MAX_NAME_LENGTH = 63;
+/** ...of these characters, the first a letter or a digit. */
+export const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
+export const NAME_START = /^[A-Za-z0-9]/;
 const ALLOWED = /^[A-Za-z0-9_-]*$/;
 
 export class NamespaceError extends Error {
@@ -21,9 +28,9 @@ export function namespaceProblem(ns: string): string | null {
     if (bad === '*') return 'Use * on its own to mean all namespaces; it cannot be part of a name.';
     return `A namespace may contain only letters A–Z, digits, "_" and "-", not ${describeChar(bad)}.`;
   }
-  if (!/^[A-Za-z0-9]/.test(ns)) return 'A namespace must start with a letter or a digit.';
-  if (ns.length > MAX_LENGTH) {
-    return `A namespace can be at most ${MAX_LENGTH} characters long; this one has ${ns.length}.`;
+  if (!NAME_START.test(ns)) return 'A namespace must start with a letter or a digit.';
+  if (ns.length > MAX_NAME_LENGTH) {
+    return `A namespace can be at most ${MAX_NAME_LENGTH} characters long; this one has ${ns.length}.`;
   }
   return null;
 }

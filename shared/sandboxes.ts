@@ -2,6 +2,7 @@
  * The sandboxes the server runs, as the app reads them from disk: the types the IPC contract
  * carries and the pure name rules. No Node or Electron imports: the renderer may use these too.
  */
+import { MAX_NAME_LENGTH, NAME_CHARS, NAME_START } from './namespace.ts';
 
 /**
  * - `running`: the database row says RUNNING and its supervisor is alive, ours, and really
@@ -61,9 +62,6 @@ export interface SandboxRef {
   readonly name: string;
 }
 
-const NAME_MAX_BYTES = 63;
-const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
-
 /**
  * Why `name` is not a sandbox or namespace name msbserver accepts, or null when it is: 1–63
  * characters of `[A-Za-z0-9_-]`, starting with a letter or digit. Such a name is always a single,
@@ -75,9 +73,9 @@ export function sandboxNameProblem(name: unknown, what: 'sandbox' | 'namespace' 
   if (typeof name !== 'string') return `${label} must be text.`;
   if (name === '') return `${label} cannot be empty.`;
   if (!NAME_CHARS.test(name)) return `${label} may contain only letters A–Z, digits, "_" and "-".`;
-  if (!/^[A-Za-z0-9]/.test(name)) return `${label} must start with a letter or a digit.`;
+  if (!NAME_START.test(name)) return `${label} must start with a letter or a digit.`;
   // Only ASCII is allowed above, so the length in characters is the length in bytes (upstream counts bytes).
-  if (name.length > NAME_MAX_BYTES) return `${label} can be at most ${NAME_MAX_BYTES} characters long.`;
+  if (name.length > MAX_NAME_LENGTH) return `${label} can be at most ${MAX_NAME_LENGTH} characters long.`;
   return null;
 }
 

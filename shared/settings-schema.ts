@@ -1,5 +1,6 @@
 import { LONG_KEY_SECONDS, parseDuration } from './duration.ts';
 import { namespaceProblem } from './namespace.ts';
+import { isPlainObject } from './plain-object.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -42,10 +43,13 @@ export interface Settings {
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['error', 'warn', 'info', 'debug', 'trace']);
 
 export const GENERATION_SETTINGS: readonly GenerationSetting[] = Object.freeze(['automatic', 'runtime', 'server']);
+/** msbserver's own defaults (as `msb server start` has them), and the app's. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 5555;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  host: '127.0.0.1',
-  port: 5555,
+  host: DEFAULT_HOST,
+  port: DEFAULT_PORT,
   devMode: false,
   namespacesPath: null,
   msbserverPath: null,
@@ -215,12 +219,6 @@ function assign<K extends keyof Settings>(settings: Settings, key: K, value: unk
   const result = validateSetting(key, value);
   if (result.ok) settings[key] = result.value;
   return result.ok;
-}
-
-function isPlainObject(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** `~` or `~/…`: a path in the user's home, as typed; main stores it expanded (`expandHomePath`). */

@@ -2,7 +2,20 @@
  * Whether microsandbox is there to run: what the first-run state of the window and the tray is
  * made from, looked at when the app launches and again whenever it may have changed.
  */
-import type { LocateResult } from './contract.ts';
+
+/** Where msbserver was looked for and found, or why none can be run. */
+export type LocateResult =
+  | { readonly found: true; readonly path: string; readonly source: LocateSource; readonly searched: readonly string[] }
+  | {
+      readonly found: false;
+      readonly searched: readonly string[];
+      readonly problem: string;
+      readonly hint: string;
+      /** Why: nothing there, not an executable file, or one others could change (so it is not run). */
+      readonly reason?: 'missing' | 'not-executable' | 'unsafe';
+    };
+
+export type LocateSource = 'environment' | 'settings' | 'beside-msb' | 'local-bin';
 
 export interface MsbrunState {
   readonly found: boolean;

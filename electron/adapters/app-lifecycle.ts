@@ -4,14 +4,16 @@
  * a timeout so that a quit never hangs.
  */
 import type { App } from 'electron';
-import type { Disposable } from '../core/disposable.ts';
-import { errorText, type Logger } from '../core/logger.ts';
+import type { Disposable } from '../core/base/disposable.ts';
+import { errorText, type Logger } from '../core/base/logger.ts';
+import { DEFAULT_TIMING, stopDeadlineMs } from '../core/server/context.ts';
 
 /**
  * How long quitting waits for the shutdown (clearing the clipboard, stopping the server, a start
- * still in flight) before the app exits anyway.
+ * still in flight) before the app exits anyway: as long as the longest stop, and a second more
+ * for the rest of the shutdown, so that a quit that stops the server never exits before it did.
  */
-export const SHUTDOWN_TIMEOUT_MS = 10_000;
+export const SHUTDOWN_TIMEOUT_MS = stopDeadlineMs(DEFAULT_TIMING) + 1_000;
 
 export interface Started {
   readonly openWindow: () => void;

@@ -6,7 +6,7 @@
 import { protocol } from 'electron';
 import { rendererResponse, type RendererFiles } from '../core/desktop/renderer-files.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from '../core/desktop/window-policy.ts';
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from '../core/base/logger.ts';
 
 /** Before `ready`: the scheme is standard and secure, and nothing more (see APP_SCHEME_PRIVILEGES). */
 export function registerAppScheme(): void {

@@ -1,7 +1,7 @@
 /** Electron's native dialogs behind the core's question ports, attached to the window when one is open. */
 import { dialog } from 'electron';
 import type { BrowserWindow } from 'electron';
-import type { ChoicePort, ConfirmPort, FileChooserPort } from '../core/desktop/ports.ts';
+import type { ChoicePort, ConfirmPort, FileChooserPort } from '../core/desktop/desktop-ports.ts';
 
 export function dialogPorts(parent: () => BrowserWindow | null): ConfirmPort & ChoicePort & FileChooserPort {
   const show = async (options: Electron.MessageBoxOptions): Promise<number> => {

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Menu, Tray, nativeImage } from 'electron';
 import type { MenuItemConstructorOptions, NativeImage } from 'electron';
-import type { Disposable } from '../core/disposable.ts';
-import type { Logger } from '../core/logger.ts';
+import type { Disposable } from '../core/base/disposable.ts';
+import type { Logger } from '../core/base/logger.ts';
 import type { TrayAction, TrayMenuItem } from '../core/desktop/tray-menu.ts';
 
 /**

@@ -7,8 +7,8 @@ import { BrowserWindow } from 'electron';
 import type { App, Session } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.ts';
 import type { EventChannel, EventMap, ViewName } from '../../shared/contract.ts';
-import type { SenderInfo } from '../core/desktop/ports.ts';
-import type { Disposable } from '../core/disposable.ts';
+import type { SenderInfo } from '../core/desktop/desktop-ports.ts';
+import type { Disposable } from '../core/base/disposable.ts';
 import { isAppUrl, secureWebPreferences } from '../core/desktop/window-policy.ts';
 import type { AppPage } from '../core/desktop/window-policy.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { ignoreFailure, type Logger, silentLogger } from './logger.ts';
+import { ignoreFailure, type Logger, silentLogger } from './base/logger.ts';
 
 /** The file operations an atomic write needs; tests replace one to inject a failure. */
 export interface AtomicWriteOps {

@@ -3,13 +3,13 @@
  * Each folder is a feature (server/, keys/, ipc/, desktop/); the top holds what all of them use.
  */
 // What everything uses
-export * from './paths.ts';
+export * from './home-paths.ts';
 export * from './atomic-file.ts';
 export * from './settings.ts';
-export * from './logger.ts';
-export * from './clock.ts';
-export * from './disposable.ts';
-export * from './delay.ts';
+export * from './base/logger.ts';
+export * from './base/clock.ts';
+export * from './base/disposable.ts';
+export * from './base/delay.ts';
 export * from '../../shared/actions.ts';
 export * from '../../shared/duration.ts';
 export * from '../../shared/namespace.ts';
@@ -18,7 +18,7 @@ export * from '../../shared/settings-schema.ts';
 export * from './server/controller.ts';
 export * from './server/server-control.ts';
 export * from './server/pid-file.ts';
-export * from './server/process-identity.ts';
+export * from './process/process-identity.ts';
 export * from './server/start-lock.ts';
 export * from './server/locate.ts';
 export * from './server/executable-check.ts';
@@ -26,7 +26,7 @@ export * from './server/server-log.ts';
 export * from './server/health.ts';
 export * from './server/port-check.ts';
 export * from './server/server-args.ts';
-export * from './server/server-url.ts';
+export * from '../../shared/server-url.ts';
 // keys/
 export * from './keys/server-key.ts';
 export * from './keys/token.ts';
@@ -38,7 +38,7 @@ export * from './ipc/register.ts';
 export * from './ipc/request-validation.ts';
 // sandboxes/
 export * from './sandboxes/index.ts';
-export * from './server/setup.ts';
+export * from './server/setup-check.ts';
 export * from './server/setup-watch.ts';
 // connect/: MCP clients
 export * from './connect/index.ts';
@@ -55,14 +55,14 @@ export * from './desktop/clipboard-guard.ts';
 export * from './desktop/window-policy.ts';
 export * from './desktop/renderer-files.ts';
 export * from './desktop/autostart-linux.ts';
-export * from './desktop/log-follower.ts';
+export * from './base/log-follower.ts';
 export * from './desktop/key-notice.ts';
 export * from './desktop/feeds.ts';
 export * from './desktop/stop-flow.ts';
 export * from './desktop/sandbox-feed.ts';
 export * from './desktop/start-at-login.ts';
 export * from './desktop/launch.ts';
-export * from './desktop/ports.ts';
+export * from './desktop/desktop-ports.ts';
 export * from './desktop/setup-feed.ts';
 export * from './desktop/quit-choice.ts';
 export * from './desktop/about.ts';

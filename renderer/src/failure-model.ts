@@ -22,7 +22,11 @@ function titleOf(code: FailureCode): string {
       return 'The server did not stop';
     case 'unsupported-platform':
       return 'msbserver does not run here';
-    default:
+    case 'exited':
+    case 'crashed':
+    case 'crash-loop':
+    case 'spawn-error':
+    case 'home-error':
       return 'The server could not run';
   }
 }
@@ -69,7 +73,10 @@ function nextOf(error: ServerFailure): { next: string; actions: ProblemAction[];
       return { next: 'Stop it again; if it stays, end the process from a terminal.', ...none };
     case 'unsupported-platform':
       return { next: 'Run microsandbox inside WSL 2 and use its msb CLI there.', ...none };
-    default:
+    case 'exited':
+    case 'crashed':
+    case 'crash-loop':
+    case 'spawn-error':
       return {
         next:
           error.logTail.length > 0

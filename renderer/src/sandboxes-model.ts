@@ -3,10 +3,9 @@
  * (the same rule as the tray's, `sandboxActions`), what a stop did, and the snippets that start a
  * first sandbox with an SDK against this server.
  */
+import { effectiveServerUrl } from '../../shared/server-url.ts';
 import { formatBytes, runningSandboxes, runningSummary, sandboxActions } from '../../shared/sandboxes.ts';
 import type { SandboxesView, SandboxInfo, SandboxState, SandboxStopResult } from '../../shared/sandboxes.ts';
-import type { ServerSnapshot } from '../../shared/server-status.ts';
-import type { Settings } from '../../shared/settings-schema.ts';
 import { formatUptime } from './format.ts';
 import type { Tone } from './status-model.ts';
 
@@ -129,12 +128,5 @@ export function namespaceFolderNote(namespace: string, view: SandboxesView | nul
   return `Namespace “${namespace}” has no folder yet. The key is still valid: the first sandbox started in it creates the folder.`;
 }
 
-/** The URL clients use: the running server's, else the one the settings will start. */
-export function serverUrlOf(
-  snapshot: Pick<ServerSnapshot, 'state' | 'url'>,
-  settings: Pick<Settings, 'host' | 'port'> | null,
-): string {
-  if (snapshot.state === 'running' && snapshot.url !== null) return snapshot.url;
-  const host = settings?.host ?? '127.0.0.1';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${settings?.port ?? 5555}`;
-}
+/** The URL clients use (shared/server-url.ts: the same rule as the tray's Copy Server URL). */
+export const serverUrlOf = effectiveServerUrl;

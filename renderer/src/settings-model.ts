@@ -8,12 +8,24 @@ import { DEFAULT_SETTINGS, LOG_LEVELS, validateSetting } from '../../shared/sett
  */
 export type FieldKind = 'text' | 'path' | 'int' | 'seconds' | 'bool' | 'level' | 'chooser' | 'generation';
 
-export interface FieldSpec {
+/** A field typed in seconds and stored in milliseconds: its limits in seconds, and what a wrong value is told. */
+export interface SecondsUnit {
+  readonly min: number;
+  readonly max: number;
+  readonly invalid: string;
+}
+
+interface FieldBase {
   readonly key: keyof Settings;
+  /** The label, with its unit where it has one. */
   readonly label: string;
-  readonly kind: FieldKind;
   readonly hint?: string;
 }
+
+/** Each field carries what its kind needs: a `seconds` field its unit, limits and message. */
+export type FieldSpec =
+  | (FieldBase & { readonly kind: Exclude<FieldKind, 'seconds'> })
+  | (FieldBase & { readonly kind: 'seconds'; readonly seconds: SecondsUnit });
 
 /** The start timeout's limits in seconds: the schema's, which are in milliseconds. */
 export const START_TIMEOUT_SECONDS = { min: 1, max: 120 } as const;
@@ -74,9 +86,11 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         key: 'readinessTimeoutMs',
         label: 'Start timeout (seconds)',
         kind: 'seconds',
-        hint:
-          `How long a start waits for msbserver’s first health answer before the app stops it: ` +
-          `${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
+        seconds: {
+          ...START_TIMEOUT_SECONDS,
+          invalid: `The start timeout must be a number of seconds from ${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max}, such as 15 or 30.`,
+        },
+        hint: `How long a start waits for msbserver’s first health answer before the app stops it: ${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
       },
     ],
   },
@@ -182,10 +196,7 @@ export function checkField(spec: FieldSpec, raw: RawValue): FieldCheck {
   if (spec.kind === 'int' && parsed === null) return { ok: false, error: `Enter a number for “${spec.label}”.` };
   if (spec.kind === 'seconds') {
     const result = parsed === null ? null : validateSetting(spec.key, parsed);
-    const { min, max } = START_TIMEOUT_SECONDS;
-    return result?.ok === true
-      ? result
-      : { ok: false, error: `The start timeout must be a number of seconds from ${min} to ${max}, such as 15 or 30.` };
+    return result?.ok === true ? result : { ok: false, error: spec.seconds.invalid };
   }
   return validateSetting(spec.key, parsed);
 }
@@ -197,14 +208,18 @@ export function placeholderOf(spec: FieldSpec, home: string | null, platform: st
       return home === null
         ? `Default: the home’s namespaces folder`
         : `Default: ${home}${platform === 'win32' ? '\\' : '/'}namespaces`;
-    case 'seconds':
-      return `Default: ${DEFAULT_SETTINGS.readinessTimeoutMs / 1000}`;
+    case 'seconds': {
+      const value = DEFAULT_SETTINGS[spec.key];
+      return typeof value === 'number' ? `Default: ${value / 1000}` : null;
+    }
     case 'int':
     case 'text': {
       const value = DEFAULT_SETTINGS[spec.key];
       return typeof value === 'string' || typeof value === 'number' ? `Default: ${value}` : null;
     }
-    default:
+    case 'bool':
+    case 'level':
+    case 'chooser':
       return null;
   }
 }

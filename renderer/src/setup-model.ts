@@ -24,11 +24,6 @@ export function unsupportedPlatform(setup: SetupState, info: AppInfo | null): st
   return null;
 }
 
-/** A start would fail before it spawned anything: say so on the button, not after a click. */
-export function setupBlocksStart(setup: SetupState, info: AppInfo | null): boolean {
-  return setup.kind === 'missing' || unsupportedPlatform(setup, info) !== null;
-}
-
 const AFTER_INSTALL = 'The app then finds it by itself and Start becomes available.';
 
 /**

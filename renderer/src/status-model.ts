@@ -1,6 +1,7 @@
 import { availableActions, isLive } from '../../shared/actions.ts';
 import { exposureOf, hostOfUrl } from '../../shared/exposure.ts';
 import type { ServerSnapshot, ServerState } from '../../shared/server-status.ts';
+import type { SetupState } from '../../shared/setup.ts';
 import { failureProblem, hungProblem } from './failure-model.ts';
 import { formatUptime } from './format.ts';
 import type { ProblemView } from './problem-model.ts';
@@ -13,8 +14,8 @@ export type ServerAction = 'start' | 'stop' | 'restart';
 export interface StatusContext {
   /** False where msbserver cannot run (Windows). */
   readonly serverSupported?: boolean;
-  /** msbserver is missing: a start would fail before anything ran. */
-  readonly startBlocked?: boolean;
+  /** Whether microsandbox is there to run: without msbserver, neither Start nor Restart. */
+  readonly setup?: SetupState;
   /** Settings changed that the running server has not picked up. */
   readonly restartNeeded?: boolean;
 }
@@ -103,11 +104,10 @@ export function statusView(
   const running = state === 'running';
   const hung = running && snapshot.healthy === false;
   const live = isLive(snapshot);
-  const can = availableActions(snapshot, context.serverSupported ?? true);
+  const can = availableActions(snapshot, context.serverSupported ?? true, context.setup);
   const restartIn = state === 'failed' ? restartInOf(snapshot, nowMs) : null;
-  // No msbserver to run: a Restart would end the running server and start nothing.
-  const canStart = can.start && context.startBlocked !== true;
-  const canRestart = can.restart && context.startBlocked !== true;
+  const canStart = can.start;
+  const canRestart = can.restart;
   const restartNeeded = running && context.restartNeeded === true;
   const exposure = live ? exposureOf(snapshot.devMode, hostOfUrl(snapshot.url)) : null;
   const label = restartIn !== null ? restartLabel(restartIn) : hung ? 'Not answering' : LABELS[state];

@@ -16,16 +16,16 @@ import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
 import type { AppInfo, Envelope, InvokeChannel } from '../../shared/contract.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
-import { LogFollower } from '../../electron/core/desktop/log-follower.ts';
-import { systemClock } from '../../electron/core/clock.ts';
+import { LogFollower } from '../../electron/core/base/log-follower.ts';
+import { systemClock } from '../../electron/core/base/clock.ts';
 import { createMintService } from '../../electron/core/keys/mint-service.ts';
 import { ClipboardGuard } from '../../electron/core/desktop/clipboard-guard.ts';
 import { createController } from '../../electron/core/server/controller.ts';
 import type { Controller, ControllerTiming } from '../../electron/core/server/controller.ts';
 import { createHandlerTable } from '../../electron/core/ipc/handlers.ts';
 import type { HandlerTable } from '../../electron/core/ipc/handlers.ts';
-import { homePaths } from '../../electron/core/paths.ts';
-import type { HomePaths } from '../../electron/core/paths.ts';
+import { homePaths } from '../../electron/core/home-paths.ts';
+import type { HomePaths } from '../../electron/core/home-paths.ts';
 import type {
   ChoicePort,
   ConfirmPort,
@@ -33,8 +33,8 @@ import type {
   Question,
   SenderInfo,
   ShellPort,
-} from '../../electron/core/desktop/ports.ts';
-import { SecretScrubber } from '../../electron/core/desktop/scrub.ts';
+} from '../../electron/core/desktop/desktop-ports.ts';
+import { SecretScrubber } from '../../electron/core/base/scrub.ts';
 import { createSandboxesService } from '../../electron/core/sandboxes/service.ts';
 import type { SandboxesService } from '../../electron/core/sandboxes/service.ts';
 import { feedSetup } from '../../electron/core/desktop/setup-feed.ts';

@@ -19,6 +19,7 @@ import { secureWebPreferences } from '../../electron/core/desktop/window-policy.
 import { RecordingApp, delay, waitFor } from './recording-electron/driver.ts';
 import type { RecordEntry } from './recording-electron/driver.ts';
 import { freePort } from '../fixtures/standin-helpers.ts';
+import { SHUTDOWN_TIMEOUT_MS } from '../../electron/adapters/app-lifecycle.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const STANDIN = path.join(ROOT, 'test', 'fixtures', 'msbserver');
@@ -583,25 +584,31 @@ describe('copying a new API key from the tray', () => {
 });
 
 describe('quitting', () => {
-  it('exits after the shutdown timeout when the shutdown never finishes', async () => {
-    const app = await launchReady({ settings: { clipboardClearSeconds: 60 } });
-    // A secret waits to be cleared, so shutting down reads the clipboard — which then never answers.
-    await app.send({ cmd: 'tray-click', id: 'copy-key' });
-    await waitFor(() => app.named('clipboard.writeText')[0], 10_000, 'the key copied');
-    await app.send({ cmd: 'stall-clipboard' });
+  it(
+    'exits after the shutdown timeout when the shutdown never finishes',
+    async () => {
+      const app = await launchReady({ settings: { clipboardClearSeconds: 60 } });
+      // A secret waits to be cleared, so shutting down reads the clipboard — which then never answers.
+      await app.send({ cmd: 'tray-click', id: 'copy-key' });
+      await waitFor(() => app.named('clipboard.writeText')[0], 10_000, 'the key copied');
+      await app.send({ cmd: 'stall-clipboard' });
 
-    const quitAt = Date.now();
-    await app.send({ cmd: 'quit' });
-    const exit = await Promise.race([app.exited, delay(15_000).then(() => null)]);
-    const elapsed = Date.now() - quitAt;
-    expect(exit, 'the app did not exit within 15 s of quitting').not.toBeNull();
-    expect(exit?.code).toBe(0);
-    expect(elapsed).toBeGreaterThanOrEqual(9_900);
-    expect(elapsed).toBeLessThan(12_500);
-    expect(app.output).toContain('Shutting down did not finish within 10 s; quitting anyway.');
-    expect(app.named('clipboard.readText').at(-1)?.detail['stalled']).toBe(true);
-    expect(app.named('app.exit').map((entry) => entry.detail['code'])).toEqual([0]);
-  }, 30_000);
+      const quitAt = Date.now();
+      await app.send({ cmd: 'quit' });
+      const exit = await Promise.race([app.exited, delay(SHUTDOWN_TIMEOUT_MS + 5_000).then(() => null)]);
+      const elapsed = Date.now() - quitAt;
+      expect(exit, 'the app did not exit within 5 s of the shutdown timeout').not.toBeNull();
+      expect(exit?.code).toBe(0);
+      expect(elapsed).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_MS - 100);
+      expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2_500);
+      expect(app.output).toContain(
+        `Shutting down did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s; quitting anyway.`,
+      );
+      expect(app.named('clipboard.readText').at(-1)?.detail['stalled']).toBe(true);
+      expect(app.named('app.exit').map((entry) => entry.detail['code'])).toEqual([0]);
+    },
+    SHUTDOWN_TIMEOUT_MS + 20_000,
+  );
 });
 
 describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitting', () => {
@@ -705,13 +712,14 @@ describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitt
 
     const quitAt = Date.now();
     await app.send({ cmd: 'quit' });
-    const exit = await Promise.race([app.exited, delay(15_000).then(() => null)]);
+    const exit = await Promise.race([app.exited, delay(SHUTDOWN_TIMEOUT_MS + 5_000).then(() => null)]);
     const elapsed = Date.now() - quitAt;
-    expect(exit, 'the app did not exit within 15 s of quitting').not.toBeNull();
+    expect(exit, 'the app did not exit within 5 s of the shutdown timeout').not.toBeNull();
     expect(exit?.code).toBe(0);
-    // The 10 s backstop plus slack; a controller that aborts the start on dispose is faster.
-    expect(elapsed).toBeLessThan(12_500);
-    if (elapsed >= 10_000) expect(app.output).toContain('Shutting down did not finish within 10 s');
+    // The backstop plus slack; a controller that aborts the start on dispose is faster.
+    expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2_500);
+    if (elapsed >= SHUTDOWN_TIMEOUT_MS)
+      expect(app.output).toContain(`Shutting down did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`);
     expect(app.named('app.exit').map((entry) => entry.detail['code'])).toEqual([0]);
 
     // No stand-in is left behind.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
-import { INSTALL_COMMAND } from '../../shared/setup.ts';
+import { INSTALL_COMMAND, type SetupState } from '../../shared/setup.ts';
 import type { ServerFailure, ServerSnapshot } from '../../shared/server-status.ts';
 import { statusView } from '../../renderer/src/status-model.ts';
 import { RUNNING } from './fake-msb.ts';
@@ -294,7 +294,11 @@ describe('statusView', () => {
   });
 
   it('keeps Start off while msbserver is missing or cannot run here', () => {
-    expect(statusView(INITIAL_SNAPSHOT, NOW, { startBlocked: true })).toMatchObject({ canStart: false, primary: null });
+    const missing: SetupState = {
+      kind: 'missing',
+      locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '', reason: 'missing' },
+    };
+    expect(statusView(INITIAL_SNAPSHOT, NOW, { setup: missing })).toMatchObject({ canStart: false, primary: null });
     expect(statusView(INITIAL_SNAPSHOT, NOW, { serverSupported: false })).toMatchObject({
       canStart: false,
       primary: null,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableActions, isLive } from '../../shared/actions.ts';
 import type { ServerState } from '../../shared/server-status.ts';
+import { SETUP_UNKNOWN, type SetupState } from '../../shared/setup.ts';
 
 describe('the one rule for actions', () => {
   it.each([
@@ -28,5 +29,32 @@ describe('availableActions while an automatic restart is due', () => {
     expect(rule({ state: 'failed', restartAt: 5 }, true).start).toBe(false);
     expect(rule({ state: 'failed', restartAt: null }, true).start).toBe(true);
     expect(rule({ state: 'failed' }, true).start).toBe(true);
+  });
+});
+
+describe('availableActions and the setup', () => {
+  const missing: SetupState = {
+    kind: 'missing',
+    locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '', reason: 'missing' },
+  };
+  const unsupported: SetupState = { kind: 'unsupported', platformName: 'Windows' };
+  const ready: SetupState = { kind: 'ready', msbserver: '/bin/msbserver', msbrun: { found: true, searched: [] } };
+
+  it('offers neither Start nor Restart without an msbserver to run, but Stop for a server from outside', () => {
+    for (const setup of [missing, unsupported]) {
+      expect(availableActions({ state: 'stopped' }, true, setup)).toEqual({
+        start: false,
+        stop: false,
+        restart: false,
+      });
+      expect(availableActions({ state: 'running' }, true, setup)).toEqual({ start: false, stop: true, restart: false });
+    }
+  });
+
+  it('blocks nothing while the setup is ready or not known yet', () => {
+    for (const setup of [ready, SETUP_UNKNOWN]) {
+      expect(availableActions({ state: 'stopped' }, true, setup).start).toBe(true);
+      expect(availableActions({ state: 'running' }, true, setup).restart).toBe(true);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isNamespaceName, isSandboxName, sandboxNameProblem, sandboxRefProblem } from '../../shared/sandboxes.ts';
-import { namespaceDir, sandboxLogPath, SandboxNameError } from '../../electron/core/sandboxes/paths.ts';
+import { namespaceDir, sandboxLogPath, SandboxNameError } from '../../electron/core/sandboxes/sandbox-paths.ts';
 
 describe('sandbox and namespace names (upstream rules)', () => {
   it('accepts 1–63 of [A-Za-z0-9_-] starting with a letter or digit', () => {

@@ -20,7 +20,7 @@ import {
   printParseErrorCode,
 } from 'jsonc-parser';
 import { writeFileAtomic } from '../atomic-file.ts';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 import type { McpClientSpec } from './clients.ts';
 import type { JsonValue } from './entries.ts';
 

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { errorText, type Logger, silentLogger } from '../logger.ts';
-import { scrubSecrets } from '../desktop/scrub.ts';
+import { errorText, type Logger, silentLogger } from '../base/logger.ts';
+import { scrubSecrets } from '../base/scrub.ts';
 import { MCP_CLIENT_IDS, MCP_CLIENTS, type McpClientId, mcpConfigPath, type McpPlace } from './clients.ts';
 import { commitConfig, editServers, type McpRefusalReason, McpRefused, readConfig } from './config-file.ts';
 import {

@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { readProcFile, runPs } from '../server/process-identity.ts';
+import { readProcFile, runPs } from '../process/process-identity.ts';
 import type { McpClientId } from './clients.ts';
 
 /** Executable names of each client's main process (Linux builds of Claude Desktop are unofficial). */

@@ -4,9 +4,9 @@
  * logs and settings are. Main shows it in a native dialog and copies it on request.
  */
 import path from 'node:path';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
-import type { ChoicePort } from './ports.ts';
+import type { ChoicePort } from './desktop-ports.ts';
 import type { SetupState } from '../../../shared/setup.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
 
@@ -72,7 +72,7 @@ export function msbserverFact(setup: SetupState): string {
       return `not found (${setup.locate.problem})`;
     case 'unsupported':
       return `does not run natively on ${setup.platformName}`;
-    default:
+    case 'unknown':
       return 'not looked for yet';
   }
 }

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
-import type { StartAtLoginPort } from './ports.ts';
+import type { StartAtLoginPort } from './desktop-ports.ts';
 
 export const AUTOSTART_FILE_NAME = 'microsandbox-tray.desktop';
 

@@ -1,6 +1,6 @@
-import { defaultTimers, type TimerHandle, type Timers } from '../clock.ts';
-import { errorText, type Logger, silentLogger } from '../logger.ts';
-import type { ClipboardPort } from './ports.ts';
+import { defaultTimers, type TimerHandle, type Timers } from '../base/clock.ts';
+import { errorText, type Logger, silentLogger } from '../base/logger.ts';
+import type { ClipboardPort } from './desktop-ports.ts';
 
 /** setTimeout stores its delay in a signed 32-bit integer; longer delays fire at once. */
 const MAX_DELAY_MS = 2_147_483_647;

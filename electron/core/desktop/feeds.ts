@@ -6,14 +6,14 @@
  */
 import type { EventChannel, EventMap, SettingsView } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { type Disposable, toDisposable } from '../disposable.ts';
-import { ignoreFailure, type Logger } from '../logger.ts';
+import { type Disposable, toDisposable } from '../base/disposable.ts';
+import { ignoreFailure, type Logger } from '../base/logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SettingsStore } from '../settings.ts';
-import { LogFollower } from './log-follower.ts';
+import { LogFollower } from '../base/log-follower.ts';
 import { notificationFor } from './notifications.ts';
-import type { NotifierPort } from './ports.ts';
-import type { SecretScrubber } from './scrub.ts';
+import type { NotifierPort } from './desktop-ports.ts';
+import type { SecretScrubber } from '../base/scrub.ts';
 
 /** Sends an event to the window when there is one. */
 export type WindowSend = <C extends EventChannel>(channel: C, payload: EventMap[C]) => void;

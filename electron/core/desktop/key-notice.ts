@@ -4,7 +4,7 @@
  */
 import type { MintedKey } from '../../../shared/contract.ts';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
-import type { Notification } from './ports.ts';
+import type { Notification } from './desktop-ports.ts';
 
 export interface MintedKeyNotice {
   /** False when the running server refused the key: a key that does not work is not copied. */

@@ -11,7 +11,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../../shared/csp.ts';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 import { APP_HOST, APP_SCHEME } from './window-policy.ts';
 
 /** The built renderer: request path (`index.html`, `assets/index-ab12.js`) → absolute file. */

@@ -8,8 +8,8 @@
 import type { RuntimeLogView, RuntimeWatchRequest } from '../../../shared/contract.ts';
 import { chooseGeneration, RUNTIME_UNKNOWN, type RuntimeView } from '../../../shared/runtime.ts';
 import type { GenerationSetting, Settings } from '../../../shared/settings-schema.ts';
-import { toDisposable, type Disposable } from '../disposable.ts';
-import { errorText, silentLogger, type Logger } from '../logger.ts';
+import { toDisposable, type Disposable } from '../base/disposable.ts';
+import { errorText, silentLogger, type Logger } from '../base/logger.ts';
 import type { FoundMicrosandbox, RuntimeService, RuntimeState } from '../runtime/api.ts';
 import type { WindowSend } from './feeds.ts';
 

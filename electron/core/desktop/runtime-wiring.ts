@@ -4,7 +4,7 @@
  * takes them as arguments and so is tested with data alone.
  */
 import type { Settings } from '../../../shared/settings-schema.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../base/logger.ts';
 import { findMicrosandbox } from '../runtime/find.ts';
 import { fixHost } from '../runtime/host-check.ts';
 import { createRuntimeService } from '../runtime/service.ts';

@@ -5,10 +5,10 @@
  * the window (`event:sandbox-log`). Also the tray's hold on metrics while its menu is open.
  */
 import type { SandboxesView, SandboxStopFailure } from '../../../shared/sandboxes.ts';
-import { type Disposable, toDisposable } from '../disposable.ts';
+import { type Disposable, toDisposable } from '../base/disposable.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import type { WindowSend } from './feeds.ts';
-import type { Notification } from './ports.ts';
+import type { Notification } from './desktop-ports.ts';
 import { sandboxTrayItems } from './tray-menu.ts';
 
 export interface SandboxFeedDeps {

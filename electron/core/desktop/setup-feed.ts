@@ -4,7 +4,7 @@
  * have changed: the msbserver setting changed, a start did not find a usable msbserver, or one ran.
  */
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { type Disposable, toDisposable } from '../disposable.ts';
+import { type Disposable, toDisposable } from '../base/disposable.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SetupWatch } from '../server/setup-watch.ts';
 import type { SettingsStore } from '../settings.ts';

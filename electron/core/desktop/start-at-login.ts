@@ -3,10 +3,10 @@
  * truth for the checkbox: at launch the setting follows it; a change of the setting (window or
  * tray) is carried to the system and read back.
  */
-import type { Disposable } from '../disposable.ts';
-import { errorText, type Logger } from '../logger.ts';
+import type { Disposable } from '../base/disposable.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 import type { SettingsStore } from '../settings.ts';
-import type { StartAtLoginPort } from './ports.ts';
+import type { StartAtLoginPort } from './desktop-ports.ts';
 
 export class StartAtLoginSync implements Disposable {
   readonly #port: StartAtLoginPort;

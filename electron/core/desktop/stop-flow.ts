@@ -22,9 +22,9 @@ import {
   type SandboxStopResult,
 } from '../../../shared/sandboxes.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
-import type { ChoicePort, Question } from './ports.ts';
+import type { ChoicePort, Question } from './desktop-ports.ts';
 
 /** The answers, in button order. */
 export const SANDBOX_ANSWERS = ['Stop them too', 'Leave them running', 'Cancel'] as const;

@@ -7,19 +7,22 @@ import { findSandbox } from '../../../shared/sandboxes.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { MintService } from '../keys/mint-service.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
-import { effectiveServerUrl } from '../server/server-url.ts';
+import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import type { ClipboardGuard } from './clipboard-guard.ts';
 import { mintedKeyNotice } from './key-notice.ts';
-import type { ChoicePort, ConfirmPort, NotifierPort, ShellPort } from './ports.ts';
+import type { ChoicePort, ConfirmPort, NotifierPort, ShellPort } from './desktop-ports.ts';
 import { execCommand, runtimeActions } from '../../../shared/runtime.ts';
 import { removeSandboxQuestion } from '../ipc/user-decisions.ts';
 import type { RuntimeFeed } from './runtime-feed.ts';
 import { stopFailureNotice } from './sandbox-feed.ts';
 import { restartServerAsking, stopServerAsking } from './stop-flow.ts';
 import type { QuitServer } from './quit-choice.ts';
-import { copyKeyRequest, runtimeActionOf, sandboxActionOf, type TrayAction } from './tray-menu.ts';
+import { type FixedTrayAction, isFixedTrayAction, type TrayAction } from './tray-items.ts';
+import { copyKeyRequest } from './tray-menu.ts';
+import { sandboxActionOf } from './tray-sandboxes.ts';
+import { runtimeActionOf } from './tray-runtime.ts';
 
 export interface TrayActionDeps {
   readonly control: ServerControl;
@@ -106,10 +109,6 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
    * action still allowed when the click arrives (the menu may be older than the list).
    */
   const runtimeAction = async (action: TrayAction): Promise<boolean> => {
-    if (action === 'check-host') {
-      await deps.runtime?.service()?.checkHost();
-      return true;
-    }
     const target = runtimeActionOf(action);
     if (target === null) return false;
     const state = deps.runtime?.view().state ?? null;
@@ -144,68 +143,52 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     return true;
   };
 
+  const stop = (): Promise<unknown> =>
+    stopServerAsking({
+      control: deps.control,
+      sandboxes: deps.sandboxes,
+      choice: deps.choice,
+      logger: deps.logger,
+      onStopFailures: notifyFailures,
+    });
+
+  // A Record, not a switch with a default: an item added to TRAY_ACTIONS without its handler
+  // fails the type-check instead of falling through into another item's behaviour.
+  const handlers: Record<FixedTrayAction, () => Promise<unknown> | void> = {
+    start: () => deps.control.start(),
+    stop,
+    restart: () => restartServerAsking({ control: deps.control, choice: deps.choice }),
+    'cancel-restart': () => deps.control.cancelRestart(),
+    // The window's first-run state has the install command with Copy, and what happens next.
+    install: () => deps.openWindow('status'),
+    'locate-msbserver': () =>
+      deps.locateMsbserver().catch((error: unknown) => {
+        if (isDeclined(error)) return;
+        deps.notifier.notify({ title: 'msbserver was not set', body: errorText(error) });
+      }),
+    'copy-key': () => copyNewKey('copy-key'),
+    'copy-url': () => deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings()), false),
+    'open-window': () => deps.openWindow(),
+    'open-settings': () => deps.openWindow('settings'),
+    'open-log': () => deps.shell.showItemInFolder(deps.control.logFile),
+    'toggle-start-at-login': () => deps.toggleStartAtLogin(),
+    about: () => deps.about(),
+    quit: () => deps.quit('as-set'),
+    'quit-and-stop': () => deps.quit('stop'),
+    'quit-leave-running': () => deps.quit('leave'),
+    'check-host': () => deps.runtime?.service()?.checkHost(),
+  };
+
   const run = async (action: TrayAction): Promise<void> => {
+    if (isFixedTrayAction(action)) {
+      await handlers[action]();
+      return;
+    }
     if (await sandboxAction(action)) return;
     if (await runtimeAction(action)) return;
-    switch (action) {
-      case 'start':
-        await deps.control.start();
-        return;
-      case 'stop':
-        await stopServerAsking({
-          control: deps.control,
-          sandboxes: deps.sandboxes,
-          choice: deps.choice,
-          logger: deps.logger,
-          onStopFailures: notifyFailures,
-        });
-        return;
-      case 'restart':
-        await restartServerAsking({ control: deps.control, choice: deps.choice });
-        return;
-      case 'cancel-restart':
-        await deps.control.cancelRestart();
-        return;
-      case 'install':
-        // The window's first-run state has the install command with Copy, and what happens next.
-        deps.openWindow('status');
-        return;
-      case 'locate-msbserver':
-        await deps.locateMsbserver().catch((error: unknown) => {
-          if (isDeclined(error)) return;
-          deps.notifier.notify({ title: 'msbserver was not set', body: errorText(error) });
-        });
-        return;
-      case 'open-settings':
-        deps.openWindow('settings');
-        return;
-      case 'about':
-        await deps.about();
-        return;
-      case 'copy-url':
-        await deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings()), false);
-        return;
-      case 'open-window':
-        deps.openWindow();
-        return;
-      case 'open-log':
-        deps.shell.showItemInFolder(deps.control.logFile);
-        return;
-      case 'toggle-start-at-login':
-        await deps.toggleStartAtLogin();
-        return;
-      case 'quit':
-        deps.quit('as-set');
-        return;
-      case 'quit-and-stop':
-        deps.quit('stop');
-        return;
-      case 'quit-leave-running':
-        deps.quit('leave');
-        return;
-      default:
-        await copyNewKey(action);
-    }
+    if (copyKeyRequest(action, deps.settings()) !== null) return copyNewKey(action);
+    // Only an id the menu never makes (a namespace or sandbox name it would not offer) gets here.
+    deps.logger.warn(`Tray action ${action} does nothing: no such item`);
   };
 
   return async (action) => {

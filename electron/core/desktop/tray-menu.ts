@@ -10,83 +10,20 @@ import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { isNamespaceName, type SandboxesView } from '../../../shared/sandboxes.ts';
 import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
-import { effectiveServerUrl } from '../server/server-url.ts';
+import { effectiveServerUrl } from '../../../shared/server-url.ts';
+import { TRAY_KEY_PRESETS, type TrayAction, type TrayMenuItem } from './tray-items.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
-import { runtimeTrayItems, type RuntimeTrayAction } from './tray-runtime.ts';
-import { sandboxTrayItems, type SandboxTrayAction } from './tray-sandboxes.ts';
+import { runtimeTrayItems } from './tray-runtime.ts';
+import { sandboxTrayItems } from './tray-sandboxes.ts';
 import { restartLine, statusLine } from './tray-status.ts';
 
+export * from './tray-items.ts';
 export * from './tray-runtime.ts';
 export * from './tray-sandboxes.ts';
 export * from './tray-status.ts';
 
-/** The expiry presets of the "Copy New API Key" submenu, in menu order. */
-export const TRAY_KEY_PRESETS = [
-  { expiresIn: '1h', label: '1 hour' },
-  { expiresIn: '24h', label: '24 hours' },
-  { expiresIn: '7d', label: '7 days' },
-  { expiresIn: '30d', label: '30 days' },
-  { expiresIn: '1y', label: '1 year' },
-] as const;
-
-export type TrayKeyPreset = (typeof TRAY_KEY_PRESETS)[number]['expiresIn'];
-
 /** The most namespaces offered in the key submenu (the window's Keys tab takes any). */
 export const MAX_TRAY_NAMESPACES = 15;
-
-/** What a menu item does; the adapter maps each id to a call. */
-export type TrayAction =
-  | 'start'
-  | 'stop'
-  | 'restart'
-  | 'cancel-restart'
-  | 'install'
-  | 'locate-msbserver'
-  | 'copy-key'
-  | `copy-key:${TrayKeyPreset}`
-  | `copy-key-namespace:${string}`
-  | 'copy-url'
-  | 'open-window'
-  | 'open-settings'
-  | 'open-log'
-  | 'toggle-start-at-login'
-  | 'about'
-  | 'quit'
-  | 'quit-and-stop'
-  | 'quit-leave-running'
-  | SandboxTrayAction
-  | RuntimeTrayAction;
-
-/** Every action whose item does not come and go with namespaces or sandboxes, for adapters and reachability tests. */
-export const TRAY_ACTIONS: readonly TrayAction[] = Object.freeze([
-  'start',
-  'stop',
-  'restart',
-  'cancel-restart',
-  'install',
-  'locate-msbserver',
-  'copy-key',
-  ...TRAY_KEY_PRESETS.map((preset) => `copy-key:${preset.expiresIn}` as const),
-  'copy-url',
-  'open-window',
-  'open-settings',
-  'open-log',
-  'toggle-start-at-login',
-  'about',
-  'quit',
-  'quit-and-stop',
-  'quit-leave-running',
-]);
-
-/** A serialisable menu model; the adapter turns it into `Menu.buildFromTemplate` input. */
-export interface TrayMenuItem {
-  id?: TrayAction;
-  label?: string;
-  type?: 'normal' | 'separator' | 'checkbox' | 'submenu';
-  enabled?: boolean;
-  checked?: boolean;
-  submenu?: TrayMenuItem[];
-}
 
 export interface TrayMenuInput {
   readonly snapshot: ServerSnapshot;
@@ -163,7 +100,7 @@ export function setupLine(setup: SetupState, serverRuns = false): string | null 
         : 'The msbserver set cannot be used';
     case 'ready':
       return setup.msbrun.found ? null : 'msbrun is missing beside msbserver: sandboxes cannot start';
-    default:
+    case 'unknown':
       return null;
   }
 }
@@ -247,14 +184,14 @@ function runtimeMenu(input: TrayMenuInput, runtime: RuntimeView): TrayMenuItem[]
   return items;
 }
 
-/** The whole tray menu. Every action of `TRAY_ACTIONS` that applies is in it. */
+/** The whole tray menu. Every action of `TRAY_ACTIONS` and every key preset that applies is in it. */
 export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   if (input.runtime?.generation === 'runtime') return runtimeMenu(input, input.runtime);
   const { snapshot, settings, platform, startAtLogin } = input;
   const setup = input.setup ?? SETUP_UNKNOWN;
   const serverSupported = platform !== 'win32' && setup.kind !== 'unsupported';
   const live = isLive(snapshot);
-  const can = availableActions(snapshot, serverSupported);
+  const can = availableActions(snapshot, serverSupported, setup);
   // No msbserver to run: Start would only fail; the menu offers the way to get one instead.
   const installable = setup.kind === 'missing' && !live;
   // While a server is up its own mode decides; otherwise the mode the next start will use.
@@ -283,10 +220,10 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   // Also beside a server run from outside: the app can then start and restart one itself.
   if (setup.kind === 'missing') items.push({ id: 'locate-msbserver', label: 'Locate msbserver…', enabled: true });
   items.push(
-    { id: 'start', label: 'Start Server', enabled: can.start && !installable },
+    { id: 'start', label: 'Start Server', enabled: can.start },
     { id: 'stop', label: 'Stop Server', enabled: can.stop },
-    // No msbserver to run (a server the CLI started may still be up): Restart would only end it.
-    { id: 'restart', label: 'Restart Server', enabled: can.restart && setup.kind !== 'missing' },
+    // Without an msbserver to run, availableActions offers neither Start nor Restart.
+    { id: 'restart', label: 'Restart Server', enabled: can.restart },
   );
   if (sandboxes.submenu !== null) items.push(sandboxes.submenu);
   items.push(separator());

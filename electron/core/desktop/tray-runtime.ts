@@ -7,15 +7,7 @@ import type { RuntimeView, RuntimeActionName } from '../../../shared/runtime.ts'
 import { RUNTIME_ACTIONS } from '../../../shared/runtime.ts';
 import { sandboxRows, type RuntimeRow } from '../../../shared/sandbox-rows.ts';
 import { formatBytes } from '../../../shared/sandboxes.ts';
-import type { TrayMenuItem } from './tray-menu.ts';
-
-/**
- * Per sandbox `runtime-<action>:<name>`, `runtime-log:<name>` (opens the window on its log) and
- * `runtime-copy-exec:<name>`; `check-host` runs `msb doctor` again. These come and go with the
- * sandboxes or only in the runtime generation, so they are not in `TRAY_ACTIONS`.
- */
-export type RuntimeTrayAction =
-  `runtime-${RuntimeActionName}:${string}` | `runtime-log:${string}` | `runtime-copy-exec:${string}` | 'check-host';
+import type { RuntimeTrayAction, TrayMenuItem } from './tray-items.ts';
 
 /** The most sandboxes listed in the submenu; the window lists them all. */
 export const MAX_TRAY_RUNTIME_SANDBOXES = 20;

@@ -11,14 +11,7 @@ import {
   sandboxActions,
 } from '../../../shared/sandboxes.ts';
 import type { SandboxesView, SandboxRef } from '../../../shared/sandboxes.ts';
-import type { TrayAction, TrayMenuItem } from './tray-menu.ts';
-
-/**
- * What the Sandboxes submenu does: per running sandbox `sandbox-stop:<namespace>/<name>` and
- * `sandbox-log:<namespace>/<name>` (names never hold a `/`), and Stop All. These come and go with
- * the sandboxes, so they are not in `TRAY_ACTIONS`.
- */
-export type SandboxTrayAction = `sandbox-stop:${string}` | `sandbox-log:${string}` | 'sandboxes-stop-all';
+import type { TrayAction, TrayMenuItem } from './tray-items.ts';
 
 /** The most sandboxes listed in the submenu; the window lists them all. */
 export const MAX_TRAY_SANDBOXES = 20;

@@ -85,7 +85,8 @@ function iconState(state: ServerState, healthy: boolean | null): IconState {
     case 'running':
       // Running but not answering its health check: a look of its own, not the running one.
       return healthy === false ? 'unhealthy' : 'running';
-    default:
+    case 'stopped':
+    case 'failed':
       return state;
   }
 }

@@ -39,7 +39,7 @@ import {
 } from '../../../shared/runtime.ts';
 import type { RuntimeFeed } from '../desktop/runtime-feed.ts';
 import type { RuntimeService } from '../runtime/api.ts';
-import { INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
+import { CHANNEL_ERROR_CODE, INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
@@ -47,20 +47,20 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../shared/snippets.ts';
 import { INSTALL_COMMAND } from '../../../shared/setup.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
-import { SecretScrubber } from '../desktop/scrub.ts';
-import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/ports.ts';
+import { SecretScrubber } from '../base/scrub.ts';
+import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/desktop-ports.ts';
 import { outsideServerQuestion, restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
 import { isLive } from '../../../shared/actions.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import { runId, type MintService } from '../keys/mint-service.ts';
 import { ServerKeyError } from '../keys/server-key.ts';
 import { TokenError } from '../keys/token.ts';
-import { errorText, type Logger, silentLogger } from '../logger.ts';
-import type { HomePaths } from '../paths.ts';
+import { errorText, type Logger, silentLogger } from '../base/logger.ts';
+import type { HomePaths } from '../home-paths.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SetupWatch } from '../server/setup-watch.ts';
-import { effectiveServerUrl } from '../server/server-url.ts';
+import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import type { SettingsStore } from '../settings.ts';
 import { validateRequest } from './request-validation.ts';
 import {
@@ -75,6 +75,8 @@ import {
 
 export interface HandlerDeps {
   readonly control: ServerControl;
+  /** The app's one scrubber of the server key and tokens (main's); a table of its own without it. */
+  readonly scrubber?: SecretScrubber;
   readonly settings: SettingsStore;
   readonly paths: HomePaths;
   readonly clipboard: ClipboardGuard;
@@ -135,11 +137,6 @@ const MAX_MESSAGE = 600;
 /** Keys the window was given that it may still copy; older ones drop out. */
 const MAX_GIVEN_KEYS = 32;
 
-/** Errors from the server's own channels are about the server; from the others, unexpected. */
-const SERVER_CHANNELS: ReadonlySet<InvokeChannel> = new Set(
-  INVOKE_CHANNELS.filter((channel) => channel.startsWith('server:') || channel.startsWith('logs:')),
-);
-
 function fail(code: ErrorCode, message: string): Envelope<never> {
   return { ok: false, error: { code, message } };
 }
@@ -147,7 +144,7 @@ function fail(code: ErrorCode, message: string): Envelope<never> {
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const logger = deps.logger ?? silentLogger;
   /** The log goes to the window without the server key or any token in it. */
-  const scrubber = new SecretScrubber(deps.paths.keyFile, logger);
+  const scrubber = deps.scrubber ?? new SecretScrubber(deps.paths.keyFile, logger);
   /** The run that was live when a restart setting last changed. */
   let restartPendingFor: string | null = null;
 
@@ -543,7 +540,7 @@ function toIpcError(channel: InvokeChannel, error: unknown): IpcError {
   if (error instanceof TokenError || error instanceof DurationError || error instanceof NamespaceError) {
     return { code: 'invalid-input', message };
   }
-  return { code: SERVER_CHANNELS.has(channel) ? 'server-error' : 'internal', message };
+  return { code: CHANNEL_ERROR_CODE[channel], message };
 }
 
 function clip(text: string, max = 60): string {

@@ -1,4 +1,4 @@
-import type { SenderInfo } from '../desktop/ports.ts';
+import type { SenderInfo } from '../desktop/desktop-ports.ts';
 import type { HandlerTable } from './handlers.ts';
 
 /** The slice of Electron's `IpcMainInvokeEvent` that registration reads. */

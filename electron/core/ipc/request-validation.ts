@@ -21,7 +21,8 @@ import type {
 import { RUNTIME_ACTIONS, RUNTIME_INSTALL_METHODS } from '../../../shared/runtime.ts';
 import type { RuntimeActionName, RuntimeInstallMethod } from '../../../shared/runtime.ts';
 import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
-import { namespaceProblem } from '../../../shared/namespace.ts';
+import { MAX_NAME_LENGTH, namespaceProblem } from '../../../shared/namespace.ts';
+import { isPlainObject } from '../../../shared/plain-object.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
 import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
 import type {
@@ -35,7 +36,7 @@ import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
 export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
 
 /** Longest namespace msbserver accepts. */
-export const MAX_NAMESPACE_LENGTH = 63;
+export const MAX_NAMESPACE_LENGTH = MAX_NAME_LENGTH;
 /** Far longer than any duration msb accepts (`9223372036854775807mo` is 21 characters). */
 export const MAX_EXPIRY_LENGTH = 32;
 /** A token is under 300 characters; anything far longer is not one. */
@@ -79,11 +80,7 @@ export function describeType(value: unknown): string {
   return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+export { isPlainObject };
 
 /**
  * The own data properties of a plain object whose keys are all in `allowed`, or the reason it is

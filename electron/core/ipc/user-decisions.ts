@@ -15,7 +15,7 @@ import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import { DEV_MODE_EXPOSURE, exposureRefusal } from '../../../shared/exposure.ts';
 import { formatDuration, LONG_KEY_SECONDS } from '../../../shared/duration.ts';
 import { isLoopbackHost, type Settings } from '../../../shared/settings-schema.ts';
-import type { Question } from '../desktop/ports.ts';
+import type { Question } from '../desktop/desktop-ports.ts';
 
 /** Which consequence a question is about, so a repeat of the same change is recognised. */
 export type QuestionKind =

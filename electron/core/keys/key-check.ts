@@ -1,6 +1,6 @@
 import type { KeyCheck } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { ignoreFailure, type Logger, silentLogger } from '../logger.ts';
+import { ignoreFailure, type Logger, silentLogger } from '../base/logger.ts';
 
 export const KEY_CHECK_TIMEOUT_MS = 2_000;
 

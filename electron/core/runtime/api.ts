@@ -3,8 +3,8 @@
  * interface through its JSON output). `../shared/msb-runtime-contract.md` is the spec. These names
  * are used by main, the benchmarks and outside checks: keep them.
  */
-import type { Disposable } from '../disposable.ts';
-import type { Logger } from '../logger.ts';
+import type { Disposable } from '../base/disposable.ts';
+import type { Logger } from '../base/logger.ts';
 
 /** Which generation the app drives: the runtime's `msb`, the 0.2 server's `msbserver`, or none found. */
 export type Generation = 'runtime' | 'server' | 'none';

@@ -8,7 +8,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { errorText } from '../logger.ts';
+import { errorText } from '../base/logger.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
 import { locateMsbserver } from '../server/locate.ts';
 import type { FindMicrosandboxOptions, FoundMicrosandbox, MicrosandboxNote } from './api.ts';

@@ -6,7 +6,7 @@
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 
 /** Files in db/ whose change means the database changed (the -shm and lock files move on reads too). */
 const DB_FILES = new Set(['msb.db-wal', 'msb.db']);

@@ -4,7 +4,7 @@
  * chunk read), a line longer than the cap dropped with a log line, killed by `dispose()`.
  */
 import { execa } from 'execa';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 import type { RuntimeOptions } from './api.ts';
 import { commandText, msbEnvironment } from './msb-runner.ts';
 

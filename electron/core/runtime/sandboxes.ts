@@ -3,8 +3,8 @@
  * remove and the log's tail. Each call is one or two `msb` processes with a timeout and an output
  * cap; a failed action rejects with msb's own message. No state is kept: the service caches.
  */
-import { errorText, silentLogger } from '../logger.ts';
-import { scrubSecrets } from '../desktop/scrub.ts';
+import { errorText, silentLogger } from '../base/logger.ts';
+import { scrubSecrets } from '../base/scrub.ts';
 import type { RuntimeLogLine, RuntimeOptions, RuntimeSandbox, RuntimeSandboxes } from './api.ts';
 import { DEFAULT_MSB_TIMEOUT_MS, MsbCommandError, commandText, runMsb, runMsbJson } from './msb-runner.ts';
 import {

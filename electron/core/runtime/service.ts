@@ -8,8 +8,8 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errorText, silentLogger } from '../logger.ts';
-import { scrubSecrets } from '../desktop/scrub.ts';
+import { errorText, silentLogger } from '../base/logger.ts';
+import { scrubSecrets } from '../base/scrub.ts';
 import type {
   HostReport,
   RuntimeAction,

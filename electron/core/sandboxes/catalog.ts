@@ -19,8 +19,8 @@ import {
   type SandboxState,
 } from '../../../shared/sandboxes.ts';
 import { DiskUsageCache, writableLayer } from './disk-usage.ts';
-import { errorText as describeError, silentLogger, type Logger } from '../logger.ts';
-import { CONFIG_FILE, MENV_DIR, SANDBOX_DB, portalPortsPath } from './paths.ts';
+import { errorText as describeError, silentLogger, type Logger } from '../base/logger.ts';
+import { CONFIG_FILE, MENV_DIR, SANDBOX_DB, portalPortsPath } from './sandbox-paths.ts';
 import { parsePortalPorts, portalKey, type PortalPorts } from './portal-ports.ts';
 import { CpuMeter, sampleProcess } from './proc-stats.ts';
 import { readSandboxDb, type DbRead, type SandboxRow } from './sandbox-db.ts';

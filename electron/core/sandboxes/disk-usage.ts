@@ -14,7 +14,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { errorText as describeError, type Logger } from '../logger.ts';
+import { errorText as describeError, type Logger } from '../base/logger.ts';
 
 interface Entry {
   readonly signature: string;

@@ -1,6 +1,6 @@
 /** The sandboxes core: what the server runs, read from disk; the public face for IPC, tray and window. */
 export { listSandboxes, SandboxCatalog, type CatalogOptions } from './catalog.ts';
-export { SandboxMonitor, type MonitorOptions, type ViewListener } from './monitor.ts';
+export { SandboxMonitor, type MonitorOptions, type ViewListener } from './sandbox-monitor.ts';
 export {
   stopSandboxViaServer,
   stopSandboxDirectly,
@@ -8,7 +8,7 @@ export {
   type StopErrorCode,
   type StopViaServerOptions,
   type StopDirectlyOptions,
-} from './stop.ts';
+} from './sandbox-stop.ts';
 export { sandboxLogPath, tailSandboxLog, MAX_TAIL_LINES, DEFAULT_TAIL_LINES, type SandboxLogTail } from './logs.ts';
 export { sqlWasmPath } from './sqlite.ts';
 export * from '../../../shared/sandboxes.ts';

@@ -1,7 +1,7 @@
 /** A sandbox's microVM log: where it is and its last lines (reusing the server log's tail). */
 import { promises as fsp } from 'node:fs';
 import { tailLines } from '../server/server-log.ts';
-import { sandboxLogPath } from './paths.ts';
+import { sandboxLogPath } from './sandbox-paths.ts';
 
 export { sandboxLogPath };
 

@@ -12,8 +12,8 @@
  */
 import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { sleep as realSleep } from '../delay.ts';
-import { errorText as describeError, type Logger } from '../logger.ts';
+import { sleep as realSleep } from '../base/delay.ts';
+import { errorText as describeError, type Logger } from '../base/logger.ts';
 import { loadSqlite } from './sqlite.ts';
 
 export const JOURNAL_MAGIC = Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);

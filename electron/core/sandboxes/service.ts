@@ -35,19 +35,19 @@ import {
 } from '../../../shared/sandboxes.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { type Clock, systemClock } from '../clock.ts';
-import { LogFollower } from '../desktop/log-follower.ts';
-import type { Disposable } from '../disposable.ts';
+import { type Clock, systemClock } from '../base/clock.ts';
+import { LogFollower } from '../base/log-follower.ts';
+import type { Disposable } from '../base/disposable.ts';
 import { readServerKey } from '../keys/server-key.ts';
 import { mintToken } from '../keys/token.ts';
-import { readProcessArgv } from '../server/process-identity.ts';
-import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
+import { readProcessArgv } from '../process/process-identity.ts';
+import { errorText, ignoreFailure, type Logger, silentLogger } from '../base/logger.ts';
 import { MAX_TAIL_LINES, tailSandboxLog } from './logs.ts';
-import { SandboxMonitor, type MonitorOptions } from './monitor.ts';
-import { sandboxLogPath } from './paths.ts';
-import { stopSandboxDirectly, stopSandboxViaServer, type StopOutcome } from './stop.ts';
+import { SandboxMonitor, type MonitorOptions } from './sandbox-monitor.ts';
+import { sandboxLogPath } from './sandbox-paths.ts';
+import { stopSandboxDirectly, stopSandboxViaServer, type StopOutcome } from './sandbox-stop.ts';
 
-/** What scrubs secrets out of log lines (desktop/scrub.ts's `SecretScrubber`). */
+/** What scrubs secrets out of log lines (base/scrub.ts's `SecretScrubber`). */
 export interface LineScrubber {
   scrubLines(lines: readonly string[]): Promise<string[]>;
 }

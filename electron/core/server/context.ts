@@ -1,9 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { type Clock, defaultTimers, systemClock, type Timers } from '../clock.ts';
-import { type Logger, silentLogger } from '../logger.ts';
-import { homePaths, type HomePaths } from '../paths.ts';
+import { type Clock, defaultTimers, systemClock, type Timers } from '../base/clock.ts';
+import { type Logger, silentLogger } from '../base/logger.ts';
+import { homePaths, type HomePaths } from '../home-paths.ts';
 import { acquireLock } from './start-lock.ts';
 
 export interface ControllerTiming {
@@ -35,6 +35,19 @@ export const DEFAULT_TIMING: ControllerTiming = {
   restartBackoffMs: 1_000,
   failureLogLines: 20,
 };
+
+/** Slack for what a stop does besides waiting: reading `server.pid`, judging the process, the files. */
+const STOP_SLACK_MS = 3_000;
+
+/**
+ * The longest a stop asked for while quitting takes: a start in flight gives way first (it is
+ * aborted and, if its server was spawned, killed at once: one kill wait), then the stop sends
+ * SIGTERM, waits the grace, sends SIGKILL and waits again. Quitting must wait at least this long
+ * (adapters/app-lifecycle.ts), or *Quit and Stop* would exit with the server still running.
+ */
+export function stopDeadlineMs(timing: Pick<ControllerTiming, 'stopGraceMs' | 'killWaitMs'>): number {
+  return timing.killWaitMs + timing.stopGraceMs + timing.killWaitMs + STOP_SLACK_MS;
+}
 
 /** How a process ended: its exit code, or the signal that ended it. */
 export interface ExitStatus {

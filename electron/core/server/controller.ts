@@ -7,21 +7,22 @@
 import type { LocateResult } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import { INITIAL_SNAPSHOT } from '../../../shared/server-status.ts';
-import type { TimerHandle } from '../clock.ts';
-import { errorText, ignoreFailure } from '../logger.ts';
+import type { TimerHandle } from '../base/clock.ts';
+import { errorText, ignoreFailure } from '../base/logger.ts';
 import type { OwnChild } from './child.ts';
 import { type ControllerOptions, createServerContext, type ExitStatus, type ServerContext } from './context.ts';
 import { crashLoopFailure, crashPolicy, decideAfterCrash } from './crash-policy.ts';
 import { createHome } from './home.ts';
 import { resetKeyUnderLock } from './key-reset.ts';
 import { locateMsbserver } from './locate.ts';
-import { ServerMonitor } from './monitor.ts';
+import { ServerMonitor } from './server-monitor.ts';
 import { childExitOutcome, firstLook, reconcile } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
 import type { ServerControl, StartOptions } from './server-control.ts';
 import { serverLogPath, tailLines } from './server-log.ts';
 import { startServer } from './start.ts';
 import { stopServer } from './stop.ts';
+import { sameSnapshot, snapshotAfter, snapshotDuring } from './transitions.ts';
 
 export { DEFAULT_TIMING, type ControllerOptions, type ControllerTiming } from './context.ts';
 
@@ -266,65 +267,21 @@ class ServerController implements Controller {
   }
 
   #progress(step: Progress): void {
-    if (step.kind === 'starting') {
-      this.#set({
-        ...INITIAL_SNAPSHOT,
-        state: 'starting',
-        url: step.url,
-        devMode: step.devMode,
-        error: this.#snapshot.error,
-        warnings: step.warnings,
-      });
-    } else if (step.kind === 'spawned') {
+    if (step.kind === 'spawned')
       this.#tracked = { pid: step.child.pid, pgid: step.child.pid, startTime: null, child: step.child };
-      this.#set({ ...this.#snapshot, pid: step.child.pid });
-    } else {
-      this.#set({ ...this.#snapshot, state: 'stopping', pid: step.pid });
-    }
+    this.#set(snapshotDuring(this.#snapshot, step));
   }
 
+  /** Applies an outcome: what the app tracks follows it, and the snapshot becomes the table's. */
   #apply(outcome: Outcome): ServerSnapshot {
-    const current = this.#snapshot;
-    const warnings = outcome.warnings ?? current.warnings;
-    switch (outcome.kind) {
-      case 'running': {
-        const { server, url, devMode, startedAt, external, healthy } = outcome;
-        if (server.child !== this.#tracked?.child) this.#dropTracked();
-        this.#tracked = server;
-        if (server.child !== null) this.#watchChild(server.child);
-        this.#set({
-          state: 'running',
-          pid: server.pid,
-          url,
-          devMode,
-          startedAt,
-          external,
-          healthy,
-          error: null,
-          warnings,
-          restartAt: null,
-        });
-        break;
-      }
-      case 'stopped':
-        this.#dropTracked();
-        this.#set({ ...INITIAL_SNAPSHOT, error: current.error, warnings });
-        break;
-      case 'failed':
-        if (outcome.keepServer !== true) this.#dropTracked();
-        this.#set({
-          ...INITIAL_SNAPSHOT,
-          state: 'failed',
-          url: current.url,
-          devMode: current.devMode,
-          error: outcome.failure,
-          warnings,
-        });
-        break;
-      case 'unchanged':
-        if (outcome.warnings !== undefined) this.#set({ ...current, warnings });
-        break;
+    if (outcome.kind === 'running') {
+      if (outcome.server.child !== this.#tracked?.child) this.#dropTracked();
+      this.#tracked = outcome.server;
+      if (outcome.server.child !== null) this.#watchChild(outcome.server.child);
+    } else if (outcome.kind === 'stopped' || (outcome.kind === 'failed' && outcome.keepServer !== true)) {
+      this.#dropTracked();
     }
+    this.#set(snapshotAfter(this.#snapshot, outcome));
     return this.#snapshot;
   }
 
@@ -335,9 +292,7 @@ class ServerController implements Controller {
   }
 
   #set(next: ServerSnapshot): void {
-    const same = (key: keyof ServerSnapshot): boolean =>
-      key === 'warnings' ? sameList(next.warnings, this.#snapshot.warnings) : next[key] === this.#snapshot[key];
-    if ((Object.keys(next) as (keyof ServerSnapshot)[]).every(same)) return;
+    if (sameSnapshot(next, this.#snapshot)) return;
     this.#snapshot = Object.freeze({ ...next });
     this.#monitor.follow(this.#snapshot);
     for (const listener of [...this.#listeners]) {
@@ -349,8 +304,4 @@ class ServerController implements Controller {
       }
     }
   }
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
 }

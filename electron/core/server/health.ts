@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { sleep } from '../delay.ts';
+import { sleep } from '../base/delay.ts';
 
 export const HEALTH_PATH = '/api/v1/health';
 

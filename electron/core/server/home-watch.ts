@@ -8,8 +8,8 @@
  */
 import { type FSWatcher, type Stats, statSync, watch } from 'node:fs';
 import path from 'node:path';
-import type { Disposable } from '../disposable.ts';
-import { errorText, type Logger } from '../logger.ts';
+import type { Disposable } from '../base/disposable.ts';
+import { errorText, type Logger } from '../base/logger.ts';
 
 export interface HomeWatchOptions {
   readonly home: string;

@@ -54,7 +54,7 @@ export function homeFileProblem(ctx: ServerContext, error: unknown): string | nu
   const failure = error as NodeJS.ErrnoException | null;
   const file = typeof failure?.path === 'string' ? failure.path : null;
   if (file === null || path.dirname(file) !== ctx.paths.home) return null;
-  switch (failure?.code) {
+  switch (failure?.code ?? '') {
     case 'EISDIR':
       return `${file} is a folder, but msb and the app keep a file there. Remove the folder (\`rmdir ${quote(file)}\`) and try again.`;
     case 'EINVAL':

@@ -1,5 +1,5 @@
 import { resetServerKey } from '../keys/server-key.ts';
-import { errorText } from '../logger.ts';
+import { errorText } from '../base/logger.ts';
 import { type ServerContext, withLock } from './context.ts';
 import { createHome } from './home.ts';
 import { failed, type Outcome } from './outcome.ts';

@@ -7,25 +7,26 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { sleep } from '../delay.ts';
-import { errorText } from '../logger.ts';
+import { sleep } from '../base/delay.ts';
+import { errorText } from '../base/logger.ts';
 import type { OwnChild } from './child.ts';
 import { isRunningChild } from './child.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import { checkHealth } from './health.ts';
 import { portInUse } from './port-check.ts';
 import { homeServerOnPort } from './readiness.ts';
+import type { HomeServer } from '../process/home-servers.ts';
 import { homeExists, homeWarnings } from './home.ts';
-import { judgeProcess, type Verdict } from './judge.ts';
+import { judgeProcess, type Verdict } from '../process/judge.ts';
 import { failed, type Outcome, STOPPED, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
-import { processLiveness, processStartTime } from './process-identity.ts';
-import { flagsFromArgv } from './server-args.ts';
-import { clearServerRecord, readServerRecord, type ServerRecord, writeServerRecord } from './server-record.ts';
-import { serverUrl } from './server-url.ts';
-import { describeExit, pollUntilGone, raceTimeout, sameStartTime } from './signals.ts';
-import { groupAlive, groupMembers } from './process-groups.ts';
-import { listenersAmong } from './listeners.ts';
+import { processLiveness, processStartTime, sameStartTime } from '../process/process-identity.ts';
+import { DEFAULT_HOST, DEFAULT_PORT, flagsFromArgv } from './server-args.ts';
+import { clearServerRecord, readServerRecord, type ServerRecord, writeServerRecord } from '../process/server-record.ts';
+import { serverUrl } from '../../../shared/server-url.ts';
+import { describeExit, pollUntilGone, raceTimeout } from './signals.ts';
+import { groupAlive, groupMembers } from '../process/process-groups.ts';
+import { listenersAmong } from '../process/listeners.ts';
 import { safeGroup, terminate } from './terminate.ts';
 
 export type ThisHome = Extract<Verdict, { kind: 'this-home' }>;
@@ -65,7 +66,7 @@ async function standingFor(file: string, ms: number): Promise<boolean> {
 export async function adopt(ctx: ServerContext, found: ThisHome, warnings: readonly string[] = []): Promise<Outcome> {
   const record = found.record;
   const flags = found.argv === null ? null : flagsFromArgv(found.argv.slice(1));
-  const url = record?.url ?? serverUrl(flags?.host ?? '127.0.0.1', flags?.port ?? 5555);
+  const url = record?.url ?? serverUrl(flags?.host ?? DEFAULT_HOST, flags?.port ?? DEFAULT_PORT);
   const devMode = record?.devMode ?? flags?.devMode ?? false;
   const pgid = await safeGroup(ctx, found.pid, found.pgid, record !== null && record.pgid === found.pgid);
   const [healthy, startTime] = await Promise.all([
@@ -89,6 +90,21 @@ export async function adopt(ctx: ServerContext, found: ThisHome, warnings: reado
 async function clearServerRecordOfOthers(ctx: ServerContext, pid: number): Promise<void> {
   const record = await readServerRecord(ctx);
   if (record !== null && record.pid !== pid) await clearServerRecord(ctx, record.pid);
+}
+
+/** Adopts a this-home server found running instead of the app's own, and names it in `server.pid`. */
+export async function adoptInstead(
+  ctx: ServerContext,
+  found: HomeServer,
+  ownPid: number | null,
+  warnings: readonly string[],
+): Promise<Outcome> {
+  if (ownPid !== null) {
+    await removePidFileIf(ctx.paths.pidFile, ownPid);
+    await clearServerRecord(ctx, ownPid);
+  }
+  await restorePidFile(ctx, found.pid);
+  return adopt(ctx, found, warnings);
 }
 
 /**

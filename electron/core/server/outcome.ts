@@ -1,5 +1,5 @@
 import type { FailureCode, ServerFailure } from '../../../shared/server-status.ts';
-import { SecretScrubber } from '../desktop/scrub.ts';
+import { SecretScrubber } from '../base/scrub.ts';
 import type { OwnChild } from './child.ts';
 import type { ServerContext } from './context.ts';
 import { tailLines } from './server-log.ts';

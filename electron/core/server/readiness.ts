@@ -8,15 +8,14 @@
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { OwnChild } from './child.ts';
 import type { ServerContext } from './context.ts';
-import { findHomeServers, otherHomeServer, type HomeServer } from './home-servers.ts';
-import { judgeProcess } from './judge.ts';
-import { listenersAmong, listenersOn } from './listeners.ts';
-import { adopt, restorePidFile } from './observe.ts';
-import type { Outcome, TrackedServer } from './outcome.ts';
-import { readPidFile, removePidFileIf, writePidFile } from './pid-file.ts';
-import { descendsFrom, groupMembers, processGroupOf } from './process-groups.ts';
-import { processStartTime } from './process-identity.ts';
-import { clearServerRecord, readServerRecord, writeServerRecord } from './server-record.ts';
+import { findHomeServers, otherHomeServer, type HomeServer } from '../process/home-servers.ts';
+import { judgeProcess } from '../process/judge.ts';
+import { listenersAmong, listenersOn } from '../process/listeners.ts';
+import type { TrackedServer } from './outcome.ts';
+import { readPidFile, writePidFile } from './pid-file.ts';
+import { descendsFrom, groupMembers, processGroupOf } from '../process/process-groups.ts';
+import { processStartTime } from '../process/process-identity.ts';
+import { readServerRecord, writeServerRecord } from '../process/server-record.ts';
 import { safeGroup } from './terminate.ts';
 
 /** Who listens on `port`, or null when it cannot be told here. */
@@ -110,19 +109,4 @@ export async function portHolderText(ctx: ServerContext, port: number): Promise<
 export async function pidFileNames(ctx: ServerContext, pid: number): Promise<boolean> {
   const file = await readPidFile(ctx.paths.pidFile).catch(() => null);
   return file?.kind === 'pid' && file.pid === pid;
-}
-
-/** Adopts a this-home server found running instead of the app's own, and names it in `server.pid`. */
-export async function adoptInstead(
-  ctx: ServerContext,
-  found: HomeServer,
-  ownPid: number | null,
-  warnings: readonly string[],
-): Promise<Outcome> {
-  if (ownPid !== null) {
-    await removePidFileIf(ctx.paths.pidFile, ownPid);
-    await clearServerRecord(ctx, ownPid);
-  }
-  await restorePidFile(ctx, found.pid);
-  return adopt(ctx, found, warnings);
 }

@@ -1,7 +1,8 @@
 import type { Settings } from '../../../shared/settings-schema.ts';
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 5555;
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../../shared/settings-schema.ts';
+
+export { DEFAULT_HOST, DEFAULT_PORT };
 
 type ServerFlags = Pick<Settings, 'host' | 'port' | 'devMode' | 'namespacesPath'>;
 

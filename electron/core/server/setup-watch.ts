@@ -6,9 +6,9 @@
  * Looks that overlap share one check; listeners hear only real changes.
  */
 import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
-import type { Disposable } from '../disposable.ts';
-import { errorText, type Logger, silentLogger } from '../logger.ts';
-import { checkSetup, type SetupCheckOptions } from './setup.ts';
+import type { Disposable } from '../base/disposable.ts';
+import { errorText, type Logger, silentLogger } from '../base/logger.ts';
+import { checkSetup, type SetupCheckOptions } from './setup-check.ts';
 
 export interface SetupWatchOptions {
   /** The options of one look, read afresh each time (the msbserver setting may have changed). */

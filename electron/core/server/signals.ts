@@ -1,6 +1,6 @@
-import { sleep } from '../delay.ts';
+import { sleep } from '../base/delay.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
-import { processLiveness } from './process-identity.ts';
+import { processLiveness } from '../process/process-identity.ts';
 
 /**
  * Sends `name` to `pid` (0 only checks that it exists); false when there is no such process.
@@ -43,12 +43,4 @@ export async function pollUntilGone(ctx: ServerContext, pid: number, timeoutMs: 
 export function describeExit(exit: ExitStatus): string {
   if (exit.signal !== null) return `killed by ${exit.signal}`;
   return `exit code ${exit.code ?? 'unknown'}`;
-}
-
-/**
- * Whether two start times are the same process's. Linux derives them from the boot time, which
- * moves a little when the clock is stepped; a reused PID starts far later than a second apart.
- */
-export function sameStartTime(a: number | null, b: number | null): boolean {
-  return a !== null && b !== null && Math.abs(a - b) <= 2_000;
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { sleep } from '../delay.ts';
-import type { Disposable } from '../disposable.ts';
-import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
-import { processLiveness, processStartTime } from './process-identity.ts';
-import { sameStartTime } from './signals.ts';
+import { sleep } from '../base/delay.ts';
+import type { Disposable } from '../base/disposable.ts';
+import { errorText, ignoreFailure, type Logger, silentLogger } from '../base/logger.ts';
+import { processLiveness, processStartTime, sameStartTime } from '../process/process-identity.ts';
 
 /** Longer than the slowest start (readiness timeout of at most 120 s) plus a stop's grace periods. */
 export const MAX_HOLD_MS = 5 * 60_000;

@@ -8,32 +8,25 @@ import type { FailureCode, ServerSnapshot } from '../../../shared/server-status.
 import { exposureRefusal } from '../../../shared/exposure.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { chooseStartKey } from '../keys/server-key.ts';
-import { errorText } from '../logger.ts';
+import { errorText } from '../base/logger.ts';
 import { isRunningChild, type OwnChild, spawnServer } from './child.ts';
 import { type ExitStatus, type ServerContext, withLock } from './context.ts';
 import { LockAbortedError } from './start-lock.ts';
 import { waitForHealth } from './health.ts';
 import { homeFileProblem, prepareHome } from './home.ts';
 import { locateMsbrun, locateMsbserver, msbrunWarning } from './locate.ts';
-import { adoptFromPidFile } from './observe.ts';
+import { adoptFromPidFile, adoptInstead } from './observe.ts';
 import { failed, type Outcome, type Progress, seconds, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { removePidFileIf, writePidFile } from './pid-file.ts';
 import { portInUse } from './port-check.ts';
-import { processStartTime } from './process-identity.ts';
-import {
-  adoptInstead,
-  homeServerOnPort,
-  ownListener,
-  pidFileNames,
-  portHolderText,
-  trackHandedOff,
-} from './readiness.ts';
-import { groupAlive, processGroupOf } from './process-groups.ts';
+import { processStartTime } from '../process/process-identity.ts';
+import { homeServerOnPort, ownListener, pidFileNames, portHolderText, trackHandedOff } from './readiness.ts';
+import { groupAlive, processGroupOf } from '../process/process-groups.ts';
 import { redactArgs, serverArgs } from './server-args.ts';
 import type { StartOptions } from './server-control.ts';
 import { openServerLog } from './server-log.ts';
-import { clearServerRecord, writeServerRecord } from './server-record.ts';
-import { serverUrl } from './server-url.ts';
+import { clearServerRecord, writeServerRecord } from '../process/server-record.ts';
+import { serverUrl } from '../../../shared/server-url.ts';
 import { describeExit } from './signals.ts';
 import { killNow } from './terminate.ts';
 

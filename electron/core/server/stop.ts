@@ -3,18 +3,17 @@
  * (terminate.ts), and only then remove `server.pid` and the app's record of it.
  */
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { errorText } from '../logger.ts';
+import { errorText } from '../base/logger.ts';
 import { isRunningChild } from './child.ts';
 import { type ServerContext, withLock } from './context.ts';
 import { homeExists, homeFileProblem } from './home.ts';
-import { judgeProcess } from './judge.ts';
+import { judgeProcess } from '../process/judge.ts';
 import { recordedServer } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
 import { readPidFile, removePidFileIf } from './pid-file.ts';
-import { processStartTime } from './process-identity.ts';
-import { clearServerRecord, readServerRecord } from './server-record.ts';
-import { sameStartTime } from './signals.ts';
-import { groupAlive } from './process-groups.ts';
+import { processStartTime, sameStartTime } from '../process/process-identity.ts';
+import { clearServerRecord, readServerRecord } from '../process/server-record.ts';
+import { groupAlive } from '../process/process-groups.ts';
 import { LockWriteError } from './start-lock.ts';
 import { safeGroup, terminate } from './terminate.ts';
 

@@ -3,12 +3,12 @@
  * its PID) or one the app created for it, never the app's own group; otherwise the PID alone.
  * SIGKILL follows only while what got SIGTERM is still there and still the same process.
  */
-import { sleep } from '../delay.ts';
+import { sleep } from '../base/delay.ts';
 import type { ExitStatus, ServerContext } from './context.ts';
 import type { TrackedServer } from './outcome.ts';
-import { groupAlive, groupAndSession, ownProcessGroup, signalGroup } from './process-groups.ts';
-import { processLiveness, processStartTime } from './process-identity.ts';
-import { raceTimeout, sameStartTime, signal } from './signals.ts';
+import { groupAlive, groupAndSession, ownProcessGroup, signalGroup } from '../process/process-groups.ts';
+import { processLiveness, processStartTime, sameStartTime } from '../process/process-identity.ts';
+import { raceTimeout, signal } from './signals.ts';
 
 /** The group of `pid` that may be signalled as a whole, or null. */
 export async function safeGroup(

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ServerState } from '../../../shared/server-status.ts';
 import { compareVersions, parseVersion } from '../../../shared/version.ts';
 import type { QuitServer } from '../desktop/quit-choice.ts';
-import { errorText } from '../logger.ts';
+import { errorText } from '../base/logger.ts';
 
 /** A minute after launch: the app settles (and a start on launch begins) first. */
 export const FIRST_UPDATE_CHECK_DELAY_MS = 60_000;

@@ -9,9 +9,9 @@ import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import type { Generation } from '../runtime/api.ts';
 import { compareVersions, parseVersion } from '../../../shared/version.ts';
-import { type Clock, systemClock } from '../clock.ts';
-import { scrubSecrets } from '../desktop/scrub.ts';
-import { errorText, type Logger, silentLogger } from '../logger.ts';
+import { type Clock, systemClock } from '../base/clock.ts';
+import { scrubSecrets } from '../base/scrub.ts';
+import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 
 export const MICROSANDBOX_REPOSITORY = 'superradcompany/microsandbox';
 export const GITHUB_API_URL = 'https://api.github.com';

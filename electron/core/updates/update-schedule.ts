@@ -2,9 +2,9 @@
  * Runs a check on the schedule `nextUpdateCheckDelay` decides: a minute after launch, then once a
  * day, never while its setting is off. One timer at a time; `refresh()` after a settings change.
  */
-import { type Clock, defaultTimers, systemClock, type TimerHandle, type Timers } from '../clock.ts';
-import type { Disposable } from '../disposable.ts';
-import { errorText, type Logger, silentLogger } from '../logger.ts';
+import { type Clock, defaultTimers, systemClock, type TimerHandle, type Timers } from '../base/clock.ts';
+import type { Disposable } from '../base/disposable.ts';
+import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 import { nextUpdateCheckDelay } from './app-updates.ts';
 
 export interface UpdateScheduleOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as core from '../../../electron/core/index.ts';
 import * as atomicFile from '../../../electron/core/atomic-file.ts';
-import * as paths from '../../../electron/core/paths.ts';
+import * as paths from '../../../electron/core/home-paths.ts';
 import * as serverKey from '../../../electron/core/keys/server-key.ts';
 import * as settings from '../../../electron/core/settings.ts';
 import * as token from '../../../electron/core/keys/token.ts';
@@ -13,7 +13,7 @@ import * as controller from '../../../electron/core/server/controller.ts';
 import * as handlers from '../../../electron/core/ipc/handlers.ts';
 import * as trayMenu from '../../../electron/core/desktop/tray-menu.ts';
 import * as mintService from '../../../electron/core/keys/mint-service.ts';
-import * as logger from '../../../electron/core/logger.ts';
+import * as logger from '../../../electron/core/base/logger.ts';
 import * as sandboxesCore from '../../../electron/core/sandboxes/index.ts';
 import * as stopFlow from '../../../electron/core/desktop/stop-flow.ts';
 import * as sandboxFeed from '../../../electron/core/desktop/sandbox-feed.ts';

@@ -10,7 +10,7 @@ import {
   showAbout,
   type AboutInfo,
 } from '../../../../electron/core/desktop/about.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { runtimeAboutLines } from '../../../../electron/core/desktop/about.ts';
 import type { RuntimeView } from '../../../../shared/runtime.ts';
 

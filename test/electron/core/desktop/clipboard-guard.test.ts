@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
-import type { ClipboardPort } from '../../../../electron/core/desktop/ports.ts';
-import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
+import type { ClipboardPort } from '../../../../electron/core/desktop/desktop-ports.ts';
+import type { TimerHandle, Timers } from '../../../../electron/core/base/clock.ts';
 
 /** An in-memory clipboard that records every write. */
 class MemoryClipboard implements ClipboardPort {

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { notificationFor, scrubbingNotifier } from '../../../../electron/core/desktop/notifications.ts';
-import type { Notification } from '../../../../electron/core/desktop/ports.ts';
-import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import type { Notification } from '../../../../electron/core/desktop/desktop-ports.ts';
+import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { FailureCode, ServerFailure, ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 

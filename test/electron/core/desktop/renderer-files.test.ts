@@ -10,7 +10,7 @@ import {
   resolveRendererRequest,
   type RendererFiles,
 } from '../../../../electron/core/desktop/renderer-files.ts';
-import type { Logger } from '../../../../electron/core/logger.ts';
+import type { Logger } from '../../../../electron/core/base/logger.ts';
 
 interface World {
   tmp: string;

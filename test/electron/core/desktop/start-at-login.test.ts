@@ -4,9 +4,9 @@ import path from 'node:path';
 import Conf from 'conf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LinuxAutostart } from '../../../../electron/core/desktop/autostart-linux.ts';
-import type { StartAtLoginPort } from '../../../../electron/core/desktop/ports.ts';
+import type { StartAtLoginPort } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { StartAtLoginSync } from '../../../../electron/core/desktop/start-at-login.ts';
-import { silentLogger, type Logger } from '../../../../electron/core/logger.ts';
+import { silentLogger, type Logger } from '../../../../electron/core/base/logger.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 
 let dir = '';

@@ -9,8 +9,8 @@ import {
   sandboxQuestion,
   stopServerAsking,
 } from '../../../../electron/core/desktop/stop-flow.ts';
-import type { ChoicePort } from '../../../../electron/core/desktop/ports.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import type { ChoicePort } from '../../../../electron/core/desktop/desktop-ports.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import type {
   SandboxesView,

@@ -3,14 +3,14 @@
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
-import type { Notification } from '../../../../electron/core/desktop/ports.ts';
+import type { Notification } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createTrayActions } from '../../../../electron/core/desktop/tray-actions.ts';
 import type { TrayAction } from '../../../../electron/core/desktop/tray-menu.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
-import type { ChoicePort } from '../../../../electron/core/desktop/ports.ts';
+import type { ChoicePort } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createSandboxesService, type SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import { killMsbrunUnder, msbrunProcessesUnder, signTestToken } from '../../../fixtures/standin-helpers.ts';
 import { createHarness, type Harness } from '../server/lifecycle-harness.ts';
@@ -25,6 +25,7 @@ let opened: number;
 let quits: number;
 let toggles: number;
 let errors: string[];
+let warnings: string[];
 let act: (action: TrayAction) => Promise<void>;
 let sandboxes: SandboxesService;
 let asked: string[];
@@ -55,6 +56,7 @@ beforeEach(async () => {
   locate = () => Promise.resolve();
   toggles = 0;
   errors = [];
+  warnings = [];
   asked = [];
   answers = [];
   sandboxes = createSandboxesService({
@@ -88,7 +90,11 @@ beforeEach(async () => {
     quit: (server) => void (quits++, quitsAs.push(server)),
     locateMsbserver: () => locate(),
     about: () => Promise.resolve(void abouts++),
-    logger: { ...silentLogger, error: (message) => void errors.push(message) },
+    logger: {
+      ...silentLogger,
+      error: (message) => void errors.push(message),
+      warn: (message) => void warnings.push(message),
+    },
     sandboxes,
     choice,
   });
@@ -214,6 +220,8 @@ describe('tray actions', () => {
     clipboardText = '';
     await act('copy-key-namespace:../etc');
     expect(clipboardText).toBe('');
+    expect(warnings).toEqual(['Tray action copy-key-namespace:../etc does nothing: no such item']);
+    expect(notes.map((note) => note.title)).toEqual(['API key copied']);
   });
 
   it('logs a failing action instead of rejecting', async () => {

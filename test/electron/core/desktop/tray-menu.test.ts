@@ -138,6 +138,7 @@ describe('buildTrayMenu, every state × dev mode × external × platform × star
       const ids = all.flatMap((item) => (item.id === undefined ? [] : [item.id]));
       const expected = [
         ...TRAY_ACTIONS.filter((action) => !conditional.includes(action)),
+        ...TRAY_KEY_PRESETS.map((preset) => `copy-key:${preset.expiresIn}` as const),
         ...(live ? (['quit-and-stop', 'quit-leave-running'] as const) : (['quit'] as const)),
       ];
       expect([...ids].sort()).toEqual([...expected].sort());

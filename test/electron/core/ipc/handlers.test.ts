@@ -11,8 +11,8 @@ import type { HandlerDeps, HandlerTable } from '../../../../electron/core/ipc/ha
 import { registerHandlers, senderInfo } from '../../../../electron/core/ipc/register.ts';
 import type { InvokeEventLike, IpcMainLike } from '../../../../electron/core/ipc/register.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
-import { homePaths } from '../../../../electron/core/paths.ts';
-import type { HomePaths } from '../../../../electron/core/paths.ts';
+import { homePaths } from '../../../../electron/core/home-paths.ts';
+import type { HomePaths } from '../../../../electron/core/home-paths.ts';
 import type {
   ChoicePort,
   ClipboardPort,
@@ -21,7 +21,7 @@ import type {
   Question,
   SenderInfo,
   ShellPort,
-} from '../../../../electron/core/desktop/ports.ts';
+} from '../../../../electron/core/desktop/desktop-ports.ts';
 import type { SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import type {
   SandboxesView,
@@ -32,7 +32,7 @@ import type {
   SandboxStopResult,
   SandboxWatchRequest,
 } from '../../../../shared/sandboxes.ts';
-import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
+import type { TimerHandle, Timers } from '../../../../electron/core/base/clock.ts';
 import type { ServerControl, StartOptions } from '../../../../electron/core/server/server-control.ts';
 import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
@@ -64,8 +64,8 @@ import type { ServerSnapshot } from '../../../../shared/server-status.ts';
 import { startStandin } from '../../../fixtures/standin-helpers.ts';
 import type { RunningStandin } from '../../../fixtures/standin-helpers.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
-import { SecretScrubber } from '../../../../electron/core/desktop/scrub.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { SetupWatch } from '../../../../electron/core/server/setup-watch.ts';
 import { createHarness, type Harness } from '../server/lifecycle-harness.ts';
 

@@ -2,9 +2,11 @@
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SHUTDOWN_TIMEOUT_MS } from '../../../../electron/adapters/app-lifecycle.ts';
+import { DEFAULT_TIMING, stopDeadlineMs } from '../../../../electron/core/server/context.ts';
 import { countingTimers, createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
 import path from 'node:path';
-import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
+import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { cleanupChecked, processesIn } from './lifecycle-harness.ts';
@@ -277,6 +279,27 @@ describe('robustness', () => {
     await waitUntil(async () => (await h.pidFile()) !== null);
     const pid = Number(await h.pidFile());
     await c.dispose({ stopServer: true });
+    expect(isAlive(pid)).toBe(false);
+    expect(await h.pidFile()).toBeNull();
+  });
+
+  it('Quit and Stop ends a server that ignores SIGTERM before the quit timeout lets the app exit', async () => {
+    // The app's quit waits SHUTDOWN_TIMEOUT_MS, made from the stop's grace and kill wait.
+    expect(SHUTDOWN_TIMEOUT_MS).toBeGreaterThan(stopDeadlineMs(DEFAULT_TIMING));
+    expect(stopDeadlineMs(DEFAULT_TIMING)).toBeGreaterThan(DEFAULT_TIMING.stopGraceMs + DEFAULT_TIMING.killWaitMs);
+
+    h.env = { ...h.env, MSB_STANDIN_IGNORE_SIGTERM: '1' };
+    const timing = { stopGraceMs: 300, killWaitMs: 500 };
+    const c = h.controller(timing);
+    const pid = (await c.start()).pid ?? 0;
+    expect(isAlive(pid)).toBe(true);
+    let timer: NodeJS.Timeout | undefined;
+    const quitTimeout = new Promise<'quit timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('quit timeout'), stopDeadlineMs(timing));
+    });
+    const first = await Promise.race([c.dispose({ stopServer: true }).then(() => 'stopped' as const), quitTimeout]);
+    clearTimeout(timer);
+    expect(first).toBe('stopped');
     expect(isAlive(pid)).toBe(false);
     expect(await h.pidFile()).toBeNull();
   });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HEALTH_PATH, checkHealth, waitForHealth } from '../../../../electron/core/server/health.ts';
-import { serverUrl } from '../../../../electron/core/server/server-url.ts';
+import { serverUrl } from '../../../../shared/server-url.ts';
 import { freePort } from '../../../fixtures/standin-helpers.ts';
 
 const servers: http.Server[] = [];

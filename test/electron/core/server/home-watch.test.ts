@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HomeWatch } from '../../../../electron/core/server/home-watch.ts';
-import type { Logger } from '../../../../electron/core/logger.ts';
+import type { Logger } from '../../../../electron/core/base/logger.ts';
 import { waitUntil } from './lifecycle-harness.ts';
 
 let root: string;

@@ -9,8 +9,8 @@ import {
   type Controller,
   type ControllerTiming,
 } from '../../../../electron/core/server/controller.ts';
-import { defaultTimers, type TimerHandle, type Timers } from '../../../../electron/core/clock.ts';
-import { homePaths, type HomePaths } from '../../../../electron/core/paths.ts';
+import { defaultTimers, type TimerHandle, type Timers } from '../../../../electron/core/base/clock.ts';
+import { homePaths, type HomePaths } from '../../../../electron/core/home-paths.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
 import { beforeEach, expect } from 'vitest';

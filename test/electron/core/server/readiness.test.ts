@@ -24,7 +24,7 @@ import {
   setsidWaitingWrapper,
 } from './hostile-world.ts';
 import { cliStart, daemonWrapper, noExecWrapper } from './world.ts';
-import { processLiveness } from '../../../../electron/core/server/process-identity.ts';
+import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 
 let h: Harness;

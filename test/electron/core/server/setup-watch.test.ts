@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SetupWatch } from '../../../../electron/core/server/setup-watch.ts';
-import type { SetupCheckOptions } from '../../../../electron/core/server/setup.ts';
+import type { SetupCheckOptions } from '../../../../electron/core/server/setup-check.ts';
 import type { SetupState } from '../../../../shared/setup.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
+import type { TimerHandle, Timers } from '../../../../electron/core/base/clock.ts';
 import {
   FIRST_UPDATE_CHECK_DELAY_MS,
   UPDATE_CHECK_INTERVAL_MS,

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import log from 'electron-log/node';
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from '../core/base/logger.ts';
 
 export const APP_LOG_NAME = 'main.log';
 const ROTATE_BYTES = 5 * 1024 * 1024;

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_LOG_NAME, createAppLogger } from '../../../electron/adapters/logger.ts';
+import { APP_LOG_NAME, createAppLogger } from '../../../electron/adapters/electron-log.ts';
 
 let dir = '';
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, ignoreFailure, type Logger } from '../../../electron/core/logger.ts';
+import { errorText, ignoreFailure, type Logger } from '../../../../electron/core/base/logger.ts';
 
 describe('errorText', () => {
   it.each([

@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Disposable } from '../disposable.ts';
+import type { Disposable } from './disposable.ts';
 import { capLine, MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../server/server-log.ts';
-import { errorText, ignoreFailure, type Logger, silentLogger } from '../logger.ts';
+import { errorText, ignoreFailure, type Logger, silentLogger } from './logger.ts';
 
 export interface LogFollowerOptions {
   /** Create the log's folder when it is missing (default true: the app's own log folder). */

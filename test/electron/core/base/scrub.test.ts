@@ -2,8 +2,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber, scrubSecrets } from '../../../../electron/core/desktop/scrub.ts';
-import { silentLogger } from '../../../../electron/core/logger.ts';
+import { HIDDEN_KEY, HIDDEN_TOKEN, SecretScrubber, scrubSecrets } from '../../../../electron/core/base/scrub.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 
 const KEY = 'Zx8v2QmT4nLp0aRs6uWy1bCd3eFg5hJk';
 const TOKEN =

@@ -1,4 +1,4 @@
-// Watching (server/monitor.ts, and the child's exit in observe.ts): crashes, outside stops, hung servers.
+// Watching (server/server-monitor.ts, and the child's exit in observe.ts): crashes, outside stops, hung servers.
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';

@@ -2,7 +2,7 @@ import { appendFileSync, promises as fsp, renameSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogFollower } from '../../../../electron/core/desktop/log-follower.ts';
+import { LogFollower } from '../../../../electron/core/base/log-follower.ts';
 
 let dir = '';
 let file = '';

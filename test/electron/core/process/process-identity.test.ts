@@ -12,7 +12,7 @@ import {
   processLiveness,
   processStartTime,
   readProcessArgv,
-} from '../../../../electron/core/server/process-identity.ts';
+} from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH, freePort, startStandin, waitForExit } from '../../../fixtures/standin-helpers.ts';
 import type { RunningStandin } from '../../../fixtures/standin-helpers.ts';
 

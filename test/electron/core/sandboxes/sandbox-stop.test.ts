@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listSandboxes } from '../../../../electron/core/sandboxes/catalog.ts';
 import { tailSandboxLog } from '../../../../electron/core/sandboxes/logs.ts';
-import { stopSandboxDirectly, stopSandboxViaServer } from '../../../../electron/core/sandboxes/stop.ts';
+import { stopSandboxDirectly, stopSandboxViaServer } from '../../../../electron/core/sandboxes/sandbox-stop.ts';
 import { msbrunProcessesUnder } from '../../../fixtures/standin-helpers.ts';
 import { kit, makeNamespace, rpc, sandboxfile, until } from './helpers.ts';
 

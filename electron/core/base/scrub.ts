@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { readServerKey } from '../keys/server-key.ts';
-import { errorText, type Logger } from '../logger.ts';
+import { errorText, type Logger } from './logger.ts';
 
 const TOKEN = /msb_[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;

@@ -5,8 +5,8 @@
  * an expected failure.
  */
 import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
-import { errorText as describeError, silentLogger, type Logger } from '../logger.ts';
-import { menvDir, namespaceDir, sandboxDbPath } from './paths.ts';
+import { errorText as describeError, silentLogger, type Logger } from '../base/logger.ts';
+import { menvDir, namespaceDir, sandboxDbPath } from './sandbox-paths.ts';
 import { readSandboxDb } from './sandbox-db.ts';
 import { supervisorExpectation } from './catalog.ts';
 import { identifySupervisor, type SupervisorIdentity } from './supervisor-identity.ts';
@@ -141,7 +141,8 @@ function describeIdentity(identity: SupervisorIdentity): string {
       return "another user's process";
     case 'unknown':
       return 'a process whose command line cannot be read';
-    default:
+    case 'other-process':
+    case 'supervisor':
       return "not this sandbox's msbrun supervisor";
   }
 }

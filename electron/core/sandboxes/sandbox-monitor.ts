@@ -18,10 +18,10 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { SandboxesView } from '../../../shared/sandboxes.ts';
-import { defaultTimers, type TimerHandle, type Timers } from '../clock.ts';
+import { defaultTimers, type TimerHandle, type Timers } from '../base/clock.ts';
 import { SandboxCatalog, type CatalogOptions } from './catalog.ts';
-import { errorText as describeError, silentLogger, type Logger } from '../logger.ts';
-import { MENV_DIR } from './paths.ts';
+import { errorText as describeError, silentLogger, type Logger } from '../base/logger.ts';
+import { MENV_DIR } from './sandbox-paths.ts';
 
 export interface MonitorOptions extends CatalogOptions {
   /** The catalog to list with (by default one made from these options); the monitor disposes it. */

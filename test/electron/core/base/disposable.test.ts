@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DisposableStore, toDisposable } from '../../../electron/core/disposable.ts';
-import type { Logger } from '../../../electron/core/logger.ts';
+import { DisposableStore, toDisposable } from '../../../../electron/core/base/disposable.ts';
+import type { Logger } from '../../../../electron/core/base/logger.ts';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { sleep } from '../delay.ts';
+import { sleep } from '../base/delay.ts';
 
 export type Liveness = 'alive' | 'dead' | 'other-user';
 
@@ -206,4 +206,12 @@ export async function readProcFile(pid: number, name: string): Promise<string | 
 
 function baseName(file: string): string {
   return path.basename(file);
+}
+
+/**
+ * Whether two start times are the same process's. Linux derives them from the boot time, which
+ * moves a little when the clock is stepped; a reused PID starts far later than a second apart.
+ */
+export function sameStartTime(a: number | null, b: number | null): boolean {
+  return a !== null && b !== null && Math.abs(a - b) <= 2_000;
 }

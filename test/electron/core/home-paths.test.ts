@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { homePaths, resolveHome } from '../../../electron/core/paths.ts';
+import { homePaths, resolveHome } from '../../../electron/core/home-paths.ts';
 
 describe('resolveHome', () => {
   it('uses MICROSANDBOX_HOME verbatim', () => {

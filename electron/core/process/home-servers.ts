@@ -3,7 +3,7 @@
  * CLI's server won the port, and the app's own `server.pid` was written last).
  */
 import { promises as fsp } from 'node:fs';
-import type { ServerContext } from './context.ts';
+import type { ServerContext } from '../server/context.ts';
 import { judgeProcess, type Verdict } from './judge.ts';
 import { argvLooksLikeMsbserver, readProcFile, runPs } from './process-identity.ts';
 import type { ServerRecord } from './server-record.ts';

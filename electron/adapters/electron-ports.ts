@@ -1,7 +1,7 @@
 /** Electron's clipboard, shell, notifications and login item behind the core's port interfaces. */
 import { Notification, app, clipboard, shell } from 'electron';
 import { LinuxAutostart } from '../core/desktop/autostart-linux.ts';
-import type { ClipboardPort, NotifierPort, ShellPort, StartAtLoginPort } from '../core/desktop/ports.ts';
+import type { ClipboardPort, NotifierPort, ShellPort, StartAtLoginPort } from '../core/desktop/desktop-ports.ts';
 
 /** Electron 45's clipboard is asynchronous, which is exactly the port. */
 export const clipboardPort: ClipboardPort = {

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
-import { errorText } from '../logger.ts';
-import type { ServerContext } from './context.ts';
+import { errorText } from '../base/logger.ts';
+import type { ServerContext } from '../server/context.ts';
 
 export interface ServerRecord {
   readonly home: string;

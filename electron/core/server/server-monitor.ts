@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import type { Disposable } from '../disposable.ts';
-import { errorText } from '../logger.ts';
+import type { Disposable } from '../base/disposable.ts';
+import { errorText } from '../base/logger.ts';
 import type { ServerContext } from './context.ts';
 import { checkHealth, waitForHealth } from './health.ts';
 import { HomeWatch } from './home-watch.ts';

@@ -4,15 +4,20 @@
  * arguments must be msbserver's and its environment must name this home.
  */
 import path from 'node:path';
-import type { ServerContext } from './context.ts';
+import type { ServerContext } from '../server/context.ts';
 import { sameHome, servedHome } from './process-env.ts';
 import { processGroupOf } from './process-groups.ts';
-import { checkHealth } from './health.ts';
+import { checkHealth } from '../server/health.ts';
 import { listenersAmong } from './listeners.ts';
-import { sameStartTime } from './signals.ts';
-import { identifyServerProcess, processLiveness, processStartTime, readProcessArgv } from './process-identity.ts';
-import { flagsFromArgv } from './server-args.ts';
-import { serverUrl } from './server-url.ts';
+import {
+  identifyServerProcess,
+  processLiveness,
+  processStartTime,
+  readProcessArgv,
+  sameStartTime,
+} from './process-identity.ts';
+import { flagsFromArgv } from '../server/server-args.ts';
+import { serverUrl } from '../../../shared/server-url.ts';
 import type { ServerRecord } from './server-record.ts';
 
 export type Verdict =

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkSetup } from '../../../../electron/core/server/setup.ts';
+import { checkSetup } from '../../../../electron/core/server/setup-check.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 
 let dir = '';

@@ -4,9 +4,9 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SandboxMonitor } from '../../../../electron/core/sandboxes/monitor.ts';
+import { SandboxMonitor } from '../../../../electron/core/sandboxes/sandbox-monitor.ts';
 import { SandboxCatalog } from '../../../../electron/core/sandboxes/catalog.ts';
-import type { TimerHandle, Timers } from '../../../../electron/core/clock.ts';
+import type { TimerHandle, Timers } from '../../../../electron/core/base/clock.ts';
 import type { SandboxesView } from '../../../../shared/sandboxes.ts';
 import { kit, makeNamespace, rpc, sandboxfile, until } from './helpers.ts';
 

@@ -38,6 +38,7 @@ import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../../shared/snippets.ts';
 import { INSTALL_COMMAND, type SetupState } from '../../../../shared/setup.ts';
+import type { Settings } from '../../../../shared/settings-schema.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
 import type {
   AppInfo,
@@ -693,12 +694,12 @@ describe('settings', () => {
 
   it('set writes the file and answers the new view', async () => {
     const view = ok<SettingsView>(
-      await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 0, defaultNamespace: 'ns' }),
+      await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 5, defaultNamespace: 'ns' }),
     );
-    expect(view.settings).toMatchObject({ clipboardClearSeconds: 0, defaultNamespace: 'ns' });
+    expect(view.settings).toMatchObject({ clipboardClearSeconds: 5, defaultNamespace: 'ns' });
     expect(view.restartNeeded).toBe(false);
     const onDisk = JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
-    expect(onDisk).toMatchObject({ clipboardClearSeconds: 0, defaultNamespace: 'ns', port: 6000 });
+    expect(onDisk).toMatchObject({ clipboardClearSeconds: 5, defaultNamespace: 'ns', port: 6000 });
   });
 
   it('marks a restart as needed while the same server run is up, and forgets it after a restart', async () => {
@@ -792,6 +793,60 @@ describe('decisions the user makes in main, not the window', () => {
       const cleared = ok<SettingsView>(await world.table.handle('settings:clear-msbserver', WINDOW, undefined));
       expect(cleared.settings.msbserverPath).toBeNull();
       expect(world.dialogs.calls.filter((call) => call.kind === 'confirm')).toEqual([]);
+    });
+  });
+
+  describe('what outlives the session or weakens a protection', () => {
+    const cases: readonly { readonly patch: Partial<Settings>; readonly title: RegExp }[] = [
+      { patch: { startAtLogin: true }, title: /at login/i },
+      { patch: { startServerOnLaunch: true }, title: /start the server/i },
+      { patch: { autoRestart: true }, title: /restart/i },
+      { patch: { clipboardClearSeconds: 0 }, title: /clipboard/i },
+      { patch: { logLevel: 'trace' }, title: /trace/i },
+    ];
+
+    it('each needs a native yes: no (or a dialog that fails) changes nothing', async () => {
+      const before = await fsp.readFile(world.settingsFile);
+      for (const { patch, title } of cases) {
+        const asked = confirms().length;
+        const declined = errorOf(await world.table.handle('settings:set', WINDOW, patch));
+        expect(declined.code).toBe('declined');
+        expect(confirms()).toHaveLength(asked + 1);
+        expect(confirms().at(-1)?.title).toMatch(title);
+      }
+      world.dialogs.failWith = new Error('no display');
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { startAtLogin: true })).code).toBe('declined');
+      world.dialogs.failWith = null;
+      expect(await fsp.readFile(world.settingsFile)).toEqual(before);
+      expect(world.settings.get()).toMatchObject({
+        startAtLogin: false,
+        startServerOnLaunch: false,
+        autoRestart: false,
+        logLevel: null,
+      });
+    });
+
+    it('all in one patch asks each in turn, and a yes to each applies them', async () => {
+      world.dialogs.answers.push(true, true, true, true, true);
+      const patch = Object.assign({}, ...cases.map((entry) => entry.patch)) as Partial<Settings>;
+      const view = ok<SettingsView>(await world.table.handle('settings:set', WINDOW, patch));
+      expect(confirms()).toHaveLength(cases.length);
+      expect(view.settings).toMatchObject(patch);
+    });
+
+    it('turning them off again, or a shorter clipboard delay, asks nothing', async () => {
+      world.dialogs.answers.push(true);
+      ok(await world.table.handle('settings:set', WINDOW, { startAtLogin: true }));
+      ok(
+        await world.table.handle('settings:set', WINDOW, {
+          startAtLogin: false,
+          startServerOnLaunch: false,
+          autoRestart: false,
+          clipboardClearSeconds: 5,
+          logLevel: 'debug',
+        }),
+      );
+      expect(confirms()).toHaveLength(1);
     });
   });
 

@@ -16,6 +16,8 @@ export interface LogFollowerOptions {
   readonly createDir?: boolean;
   /** The most bytes read per change; older appended bytes are skipped (default and cap: a tail's worth). */
   readonly maxReadBytes?: number;
+  /** How the log is opened (default: as is); a sandbox's log is opened without following links. */
+  readonly open?: (file: string) => Promise<fs.promises.FileHandle>;
 }
 
 export class LogFollower implements Disposable {
@@ -102,7 +104,7 @@ export class LogFollower implements Disposable {
     if (size === this.#offset) return;
     let handle: fs.promises.FileHandle;
     try {
-      handle = await fs.promises.open(this.#file, 'r');
+      handle = await (this.#options.open ?? ((file: string) => fs.promises.open(file, 'r')))(this.#file);
     } catch (error) {
       // Moved aside between the size check and here: the next change event reads the new file.
       this.#logger.debug(`Could not open ${this.#file}: ${errorText(error)}`);

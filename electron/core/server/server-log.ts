@@ -98,13 +98,18 @@ export function capLine(
  * capped (`capLine`). Reads backwards at most `MAX_TAIL_BYTES`: a line longer than what is read
  * shows only its end, marked as cut.
  */
-export async function tailLines(file: string, count: number, fromOffset = 0): Promise<string[]> {
+export async function tailLines(
+  file: string,
+  count: number,
+  fromOffset = 0,
+  open: (file: string) => Promise<fsp.FileHandle> = (name) => fsp.open(name, 'r'),
+): Promise<string[]> {
   if (count <= 0) return [];
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(file, 'r');
+    handle = await open(file);
   } catch {
-    return []; // no log yet: an empty tail
+    return []; // no log yet (or, for a sandbox's, not a file the app reads): an empty tail
   }
   try {
     const { size } = await handle.stat();

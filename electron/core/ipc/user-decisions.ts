@@ -14,6 +14,7 @@
  *   (msbserver's trace output may hold what its requests carry).
  * - Everything else (ports, another loopback address, timeouts, clipboard delay, …) applies at once.
  */
+import path from 'node:path';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import { DEV_MODE_EXPOSURE, exposureRefusal } from '../../../shared/exposure.ts';
 import { formatDuration, LONG_KEY_SECONDS } from '../../../shared/duration.ts';
@@ -150,11 +151,26 @@ function hostQuestion(host: string, previous: string): UserQuestion {
   };
 }
 
+/** The longest path a question shows whole. */
+const MAX_SHOWN_PATH = 120;
+
+/**
+ * A path as a native question shows it: normalised (no `.`, doubled or trailing separators), its
+ * middle elided when long, so both where it starts and the folder itself stay in view.
+ */
+export function shownPath(value: string): string {
+  const normal = path.normalize(value);
+  const clean = normal.length > 1 && normal.endsWith(path.sep) ? normal.slice(0, -1) : normal;
+  if (clean.length <= MAX_SHOWN_PATH) return clean;
+  const half = Math.floor((MAX_SHOWN_PATH - 1) / 2);
+  return `${clean.slice(0, half)}…${clean.slice(clean.length - half)}`;
+}
+
 function namespacesQuestion(folder: string, previous: string | null): UserQuestion {
   return {
     kind: 'namespaces-folder',
     title: 'Use another namespaces folder?',
-    message: `msbserver will keep its sandboxes in ${folder}.`,
+    message: `msbserver will keep its sandboxes in this folder:\n${shownPath(folder)}`,
     detail:
       "It reads each namespace's Sandboxfile there and runs what it says, with the folders it mounts: anyone who can write " +
       'to that folder can change what your sandboxes run. Choose a folder only you can write to. Sandboxes in the current ' +

@@ -945,7 +945,7 @@ describe('decisions the user makes in main, not the window', () => {
       );
       expect(confirms()[0]).toMatchObject({
         title: 'Use another namespaces folder?',
-        message: `msbserver will keep its sandboxes in ${folder}.`,
+        message: `msbserver will keep its sandboxes in this folder:\n${folder}`,
       });
       expect(confirms()[0]?.detail).toMatch(/anyone who can write to that folder can change what your sandboxes run/);
       world.dialogs.answers.push(true);
@@ -955,6 +955,34 @@ describe('decisions the user makes in main, not the window', () => {
       ).toBe(folder);
       ok(await world.table.handle('settings:set', WINDOW, { namespacesPath: null }));
       expect(confirms()).toHaveLength(2);
+    });
+    it('refuses a name with control, bidi or line-separator characters, or a .. segment, asking nothing', async () => {
+      for (const bad of [
+        '/home/u/ns\u202Etxt.exe',
+        '/home/u/ns\u2066x',
+        '/home/u/a\u2028b',
+        '/home/u/a\nb',
+        '/home/u/a\u0085b',
+        '/home/u/a\u200Fb',
+        '/home/u/../../etc',
+        '/home/u/ns/..',
+      ]) {
+        const error = errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: bad }));
+        expect(error.code, JSON.stringify(bad)).toBe('invalid-input');
+      }
+      expect(confirms()).toEqual([]);
+    });
+
+    it('shows the normalised path on a line of its own, the middle elided when long', async () => {
+      const long = `/home/u/${'deep/'.repeat(40)}namespaces`;
+      errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: `/home/u//./x/` }));
+      expect(confirms()[0]?.message).toBe('msbserver will keep its sandboxes in this folder:\n/home/u/x');
+      errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: long }));
+      const shown = (confirms()[1]?.message ?? '').split('\n')[1] ?? '';
+      expect(shown.length).toBeLessThanOrEqual(121);
+      expect(shown).toContain('…');
+      expect(shown.startsWith('/home/u/deep/')).toBe(true);
+      expect(shown.endsWith('deep/namespaces')).toBe(true);
     });
   });
 

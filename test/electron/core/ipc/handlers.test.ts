@@ -815,6 +815,7 @@ describe('decisions the user makes in main, not the window', () => {
         expect(confirms().at(-1)?.title).toMatch(title);
       }
       world.dialogs.failWith = new Error('no display');
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       expect(errorOf(await world.table.handle('settings:set', WINDOW, { startAtLogin: true })).code).toBe('declined');
       world.dialogs.failWith = null;
       expect(await fsp.readFile(world.settingsFile)).toEqual(before);
@@ -861,6 +862,7 @@ describe('decisions the user makes in main, not the window', () => {
       });
       expect(confirms()[0]?.detail).toContain('open to every program on this computer and every web page you visit');
       world.dialogs.failWith = new Error('no display');
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('declined');
       world.dialogs.failWith = null;
       expect(world.settings.get().devMode).toBe(false);
@@ -927,6 +929,7 @@ describe('decisions the user makes in main, not the window', () => {
       expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', port: 6000 });
 
       world.dialogs.answers.push(true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       expect(
         ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { host: '192.168.1.20' })).settings.host,
       ).toBe('192.168.1.20');
@@ -949,6 +952,7 @@ describe('decisions the user makes in main, not the window', () => {
       });
       expect(confirms()[0]?.detail).toMatch(/anyone who can write to that folder can change what your sandboxes run/);
       world.dialogs.answers.push(true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       expect(
         ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).settings
           .namespacesPath,
@@ -977,6 +981,7 @@ describe('decisions the user makes in main, not the window', () => {
       const long = `/home/u/${'deep/'.repeat(40)}namespaces`;
       errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: `/home/u//./x/` }));
       expect(confirms()[0]?.message).toBe('msbserver will keep its sandboxes in this folder:\n/home/u/x');
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: long }));
       const shown = (confirms()[1]?.message ?? '').split('\n')[1] ?? '';
       expect(shown.length).toBeLessThanOrEqual(121);
@@ -999,8 +1004,37 @@ describe('decisions the user makes in main, not the window', () => {
       ]);
       expect(world.settings.get()).toMatchObject({ devMode: false, namespacesPath: null });
       world.dialogs.answers.push(true, true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       ok(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder }));
       expect(world.settings.get()).toMatchObject({ devMode: true, namespacesPath: folder });
+    });
+  });
+
+  describe('consent by repetition', () => {
+    it('after a no, the same question from the window waits for a real user gesture in the window', async () => {
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('declined');
+      for (let i = 0; i < 20; i++) {
+        const again = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+        expect(again.code).toBe('refused');
+        expect(again.message).toMatch(/click/i);
+      }
+      expect(confirms()).toHaveLength(1);
+      // Another question is not held back by this no.
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { startAtLogin: true })).code).toBe('declined');
+      expect(confirms()).toHaveLength(2);
+      world.table.noteUserGesture();
+      world.dialogs.answers.push(true);
+      expect(
+        ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { devMode: true })).settings.devMode,
+      ).toBe(true);
+      expect(confirms()).toHaveLength(3);
+    });
+
+    it('holds back a repeated long-key question too', async () => {
+      const request = { namespace: 'ns', expiresIn: '2y' };
+      expect(errorOf(await world.table.handle('keys:mint', WINDOW, request)).code).toBe('declined');
+      expect(errorOf(await world.table.handle('keys:mint', WINDOW, request)).code).toBe('refused');
+      expect(confirms()).toHaveLength(1);
     });
   });
 
@@ -1055,6 +1089,7 @@ describe('decisions the user makes in main, not the window', () => {
       await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
 
       world.dialogs.answers.push(true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, { expiresIn: '366d' }));
       expect(minted.expiresAt - minted.issuedAt).toBe(366 * 86_400);
       expect(confirms()[1]?.message).toBe('The new key would work for 366 days, in every namespace.');

@@ -19,6 +19,7 @@ import { scrubbingNotifier } from './core/desktop/notifications.ts';
 import { feedSandboxes, stopFailureNotice, trayMetricsInterest } from './core/desktop/sandbox-feed.ts';
 import { SecretScrubber } from './core/base/scrub.ts';
 import { confirmQuit } from './core/desktop/stop-flow.ts';
+import { QuestionGate } from './core/desktop/question-gate.ts';
 import { QuitChoice, type QuitServer } from './core/desktop/quit-choice.ts';
 import { collectAbout, showAbout } from './core/desktop/about.ts';
 import { createSandboxesService } from './core/sandboxes/service.ts';
@@ -105,7 +106,8 @@ function setup(): Started {
   const scrubber = new SecretScrubber(paths.keyFile, log);
   const notifier = scrubbingNotifier(notifierPort, scrubber, log);
   // What the window may not decide alone is asked here, natively, attached to the window.
-  const dialogs = dialogPorts(() => appWindow.browserWindow);
+  // One gate for all of them (window, tray, quit): never two native dialogs at once.
+  const dialogs = new QuestionGate().gated(dialogPorts(() => appWindow.browserWindow));
   // What the server runs: main asks the native questions about it, the key for sandbox.stop stays here.
   const sandboxes = owned.add(
     createSandboxesService({
@@ -172,6 +174,8 @@ function setup(): Started {
       title: APP_TITLE,
       devTools: !app.isPackaged,
       onCreated: () => logFeed.windowOpened(),
+      // After a no, the window may ask the same again only after a real click or key press.
+      onUserGesture: () => table.noteUserGesture(),
       onClosed: () => {
         logFeed.windowClosed();
         sandboxes.windowClosed();

@@ -298,6 +298,14 @@ export const CHANNEL_ERROR_CODE: Readonly<Record<InvokeChannel, Extract<ErrorCod
     'sandboxes:stop': 'internal',
     'sandboxes:log-tail': 'internal',
     'sandboxes:watch': 'internal',
+    'runtime:state': 'internal',
+    'runtime:act': 'internal',
+    'runtime:check-host': 'internal',
+    'runtime:fix-host': 'internal',
+    'runtime:log-tail': 'internal',
+    'runtime:watch': 'internal',
+    'settings:choose-msb': 'internal',
+    'settings:clear-msb': 'internal',
   });
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.values(API_METHODS));

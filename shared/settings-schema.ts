@@ -109,6 +109,12 @@ function optionalAbsolutePath(label: string): (value: unknown) => Check<string |
     if (value === null) return ok(null);
     if (typeof value !== 'string') return fail(`${label} must be a path, or empty to use the default.`);
     if (value.includes('\0')) return fail(`${label} cannot contain a NUL character.`);
+    // Shown in a native question: a character that hides or reorders text (bidi controls, line
+    // separators) could make it show another folder than the one that would be used.
+    if (UNSHOWABLE.test(value))
+      return fail(`${label} cannot contain control, text-direction or line-separator characters.`);
+    if (value.split(/[\\/]/).includes('..'))
+      return fail(`${label} cannot go up a folder (..); give the folder itself.`);
     if (!isAbsolutePath(value) && !isHomePath(value)) {
       return fail(
         `${label} must be a full path, such as /opt/microsandbox or ~/microsandbox, or empty to use the default.`,
@@ -117,6 +123,8 @@ function optionalAbsolutePath(label: string): (value: unknown) => Check<string |
     return ok(value);
   };
 }
+
+const UNSHOWABLE = /[\p{Cc}\p{Zl}\p{Zp}\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/u;
 
 const VALIDATORS: Validators = {
   host: checkHost,

@@ -62,6 +62,8 @@ export interface AppWindowOptions {
   readonly onCreated?: () => void;
   /** Called once the window is gone. */
   readonly onClosed?: () => void;
+  /** A click or key press the system delivered to the page (never one its script made). */
+  readonly onUserGesture?: () => void;
 }
 
 /**
@@ -118,6 +120,10 @@ export class AppWindow implements Disposable {
     });
     this.#window = window;
     window.removeMenu();
+    window.webContents.on('input-event', (_event, input) => {
+      if (input.type === 'mouseDown' || input.type === 'keyDown' || input.type === 'rawKeyDown')
+        this.#options.onUserGesture?.();
+    });
     window.once('ready-to-show', () => {
       window.show();
       window.focus();

@@ -220,6 +220,7 @@ export function placeholderOf(spec: FieldSpec, home: string | null, platform: st
     case 'bool':
     case 'level':
     case 'chooser':
+    case 'generation':
       return null;
   }
 }

@@ -515,6 +515,16 @@ describe('decisions the window may not make', () => {
     );
     expect(settingsOnDisk(app)['devMode']).not.toBe(true);
 
+    // Asked again at once, it is refused without a dialog: the user has done nothing in the window since.
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
+      ok: false,
+      error: { code: 'refused' },
+    });
+    expect(app.named('dialog.showMessageBox')).toHaveLength(1);
+    // A key press only the script made never reaches main; a real one arrives as an input event.
+    await app.send({ cmd: 'contents-event', event: 'input-event', input: { type: 'keyUp' } });
+    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ error: { code: 'refused' } });
+    await app.send({ cmd: 'contents-event', event: 'input-event', input: { type: 'mouseDown' } });
     await app.send({ cmd: 'dialog-queue', answer: { button: 'Turn On Development Mode' }, match: { kind: 'message' } });
     expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
       ok: true,

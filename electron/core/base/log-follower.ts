@@ -16,6 +16,8 @@ export interface LogFollowerOptions {
   readonly createDir?: boolean;
   /** The most bytes read per change; older appended bytes are skipped (default and cap: a tail's worth). */
   readonly maxReadBytes?: number;
+  /** How the log is opened (default: as is); a sandbox's log is opened without following links. */
+  readonly open?: (file: string) => Promise<fs.promises.FileHandle>;
 }
 
 export class LogFollower implements Disposable {
@@ -26,6 +28,8 @@ export class LogFollower implements Disposable {
   #partial = '';
   /** Characters of the unfinished line let go beyond what can be shown. */
   #dropped = 0;
+  /** The first of them: whether the cut fell inside a key decides what of the line is shown. */
+  #droppedHead = '';
   #reading = false;
   #again = false;
   #stopped = false;
@@ -100,7 +104,7 @@ export class LogFollower implements Disposable {
     if (size === this.#offset) return;
     let handle: fs.promises.FileHandle;
     try {
-      handle = await fs.promises.open(this.#file, 'r');
+      handle = await (this.#options.open ?? ((file: string) => fs.promises.open(file, 'r')))(this.#file);
     } catch (error) {
       // Moved aside between the size check and here: the next change event reads the new file.
       this.#logger.debug(`Could not open ${this.#file}: ${errorText(error)}`);
@@ -123,11 +127,14 @@ export class LogFollower implements Disposable {
       const parts = (this.#partial + buffer.subarray(0, bytesRead).toString('utf8')).split(/\r?\n/);
       const unfinished = parts.pop() ?? '';
       const lines = parts.map((line, i) =>
-        i === 0 ? capLine(line, { cutBefore: skipped, dropped: this.#dropped }) : capLine(line),
+        i === 0
+          ? capLine(line, { cutBefore: skipped, dropped: this.#dropped, droppedHead: this.#droppedHead })
+          : capLine(line),
       );
       if (lines.length > 0) this.#dropped = 0;
       // An unfinished line is kept, but never more of it than can be shown: a line without an end.
       this.#partial = unfinished.slice(0, MAX_LINE_CHARS);
+      if (this.#dropped === 0) this.#droppedHead = unfinished.charAt(MAX_LINE_CHARS);
       this.#dropped += unfinished.length - this.#partial.length;
       if (lines.length > 0 && !this.#stopped) this.#onLines(lines);
     } finally {

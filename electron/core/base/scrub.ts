@@ -1,7 +1,8 @@
 /**
  * Takes secrets out of text the window or a notification will show: the server key (a server
  * build that logs its argv or key would show it), every `msb_…` token and bare JWT (clients'
- * tokens in a request log), and the value of a `--key`/`-k` flag.
+ * tokens in a request log), and the value of a `--key`/`-k` flag. The key is also hidden in its
+ * base64, base64url and hex forms.
  */
 import { promises as fsp } from 'node:fs';
 import { readServerKey } from '../keys/server-key.ts';
@@ -33,10 +34,27 @@ export function scrubSecrets(text: string, serverKey: string | null): string {
     .replace(TOKEN, HIDDEN_TOKEN)
     .replace(JWT, '[token hidden]')
     .replace(CUT_JWT, '[token hidden]');
-  for (const key of new Set([serverKey, serverKey?.trim() ?? null])) {
-    if (key !== null && key.length >= MIN_SCRUBBED_KEY) out = out.split(key).join(HIDDEN_KEY);
-  }
+  for (const key of keyForms(serverKey)) out = out.split(key).join(HIDDEN_KEY);
   return out;
+}
+
+/**
+ * The key as written and trimmed, and each of those encoded as a log might show it (an
+ * Authorization header, a debug dump of bytes): base64 with and without padding, base64url, hex.
+ * Longest first, so a longer form is not left half replaced by a shorter one inside it.
+ */
+function keyForms(serverKey: string | null): string[] {
+  if (serverKey === null) return [];
+  const forms = new Set<string>();
+  for (const key of [serverKey, serverKey.trim()]) {
+    if (key.length < MIN_SCRUBBED_KEY) continue;
+    const raw = Buffer.from(key, 'utf8');
+    const base64 = raw.toString('base64');
+    const hex = raw.toString('hex');
+    for (const form of [key, base64, base64.replace(/=+$/, ''), raw.toString('base64url'), hex, hex.toUpperCase()])
+      forms.add(form);
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /**

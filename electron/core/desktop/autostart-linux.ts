@@ -61,8 +61,24 @@ function escapeValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
 }
 
+/**
+ * The command the entry starts. GLib (`gio launch`, most desktops) looks the program up by the
+ * first Exec word *before* it expands `%%`, so a program path with a `%` is not found there; it is
+ * started through `env` instead (found on PATH, as the spec allows), which `env` would misread as a
+ * variable assignment if the path also held `=`: that one is refused.
+ */
+export function execArgv(executable: string, args: readonly string[] = []): string[] {
+  if (!executable.includes('%')) return [executable, ...args];
+  if (executable.includes('=')) {
+    throw new AutostartError(
+      `The path to start at login (${executable}) holds both % and =, which no desktop entry can start.`,
+    );
+  }
+  return ['env', executable, ...args];
+}
+
 export function desktopEntry(executable: string, args: readonly string[] = [], name = 'Microsandbox Tray'): string {
-  const exec = [executable, ...args].map(quoteExecArg).join(' ');
+  const exec = execArgv(executable, args).map(quoteExecArg).join(' ');
   return [
     '[Desktop Entry]',
     'Type=Application',
@@ -76,6 +92,54 @@ export function desktopEntry(executable: string, args: readonly string[] = [], n
     'X-GNOME-Autostart-enabled=true',
     '',
   ].join('\n');
+}
+
+/**
+ * Reads an Exec value as the Desktop Entry spec does: the string-value escapes first (`\\`, `\s`,
+ * `\n`, `\t`, `\r`; any other is an error), then the quoting rules (a reserved character only
+ * inside double quotes, where a backslash escapes `"`, `` ` ``, `$` and `\` and nothing else),
+ * then `%%` → `%` (any other field code is an error: the app writes none). Throws `AutostartError`.
+ */
+export function parseExecValue(value: string): string[] {
+  let text = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charAt(i);
+    if (c !== '\\') {
+      text += c;
+      continue;
+    }
+    const escaped = { s: ' ', n: '\n', t: '\t', r: '\r', '\\': '\\' }[value.charAt(++i)];
+    if (escaped === undefined) throw new AutostartError('The Exec line has an escape the spec does not define.');
+    text += escaped;
+  }
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === ' ') {
+      if (word !== null) words.push(word);
+      word = null;
+    } else if (c === '"') {
+      word ??= '';
+      for (i++; text.charAt(i) !== '"'; i++) {
+        if (i >= text.length) throw new AutostartError('The Exec line has an unterminated quote.');
+        if (text.charAt(i) === '\\') {
+          if (!/["`$\\]/.test(text.charAt(i + 1))) throw new AutostartError('The Exec line has a stray backslash.');
+          i++;
+        }
+        word += text.charAt(i);
+      }
+    } else {
+      if (RESERVED.test(c)) throw new AutostartError(`The Exec line has an unquoted ${JSON.stringify(c)}.`);
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== null) words.push(word);
+  return words.map((arg) => {
+    if (/%[^%]/.test(arg.replace(/%%/g, ''))) throw new AutostartError('The Exec line has a field code.');
+    if (arg.replace(/%%/g, '').includes('%')) throw new AutostartError('The Exec line has a lone %.');
+    return arg.replace(/%%/g, '%');
+  });
 }
 
 /** The keys of the `[Desktop Entry]` group (later duplicates win, comments skipped). */
@@ -124,10 +188,31 @@ export class LinuxAutostart implements StartAtLoginPort {
     return desktopEntry(this.#executable, this.#args, this.#name);
   }
 
+  /**
+   * Writes the entry, then reads it back and parses it as the spec does: an entry that would not
+   * start this very program (a path the file's encoding cannot hold, a quoting fault) is removed
+   * and reported, rather than the app saying Start at Login is on.
+   */
   async enable(): Promise<void> {
+    const wanted = execArgv(this.#executable, this.#args);
     const text = this.entry();
     await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.file, text, { mode: 0o644 });
+    let problem: string | null = null;
+    try {
+      const exec = readDesktopEntryGroup(await fsp.readFile(this.file, 'utf8')).get('Exec');
+      const written = exec === undefined ? null : parseExecValue(exec);
+      if (written === null || written.length !== wanted.length || written.some((arg, i) => arg !== wanted[i]))
+        problem = `it would start ${JSON.stringify(written)} rather than ${JSON.stringify(wanted)}`;
+      else if (written[0]?.includes('%') === true) problem = 'its program path holds a %, which GLib cannot look up';
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    if (problem === null) return;
+    await this.disable();
+    throw new AutostartError(
+      `The start-at-login entry ${this.file} did not read back as written (${problem}), so it was removed.`,
+    );
   }
 
   async disable(): Promise<void> {

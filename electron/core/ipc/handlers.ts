@@ -9,7 +9,9 @@
  *
  * The window is untrusted: what it may not decide alone (user-decisions.ts) is refused, or asked
  * of the user in a native dialog through `confirm` / `fileChooser` first. One question at a time:
- * while one is open, a request that would need another is refused.
+ * while one is open, a request that would need another is refused. After a no, the same question
+ * waits for a real user gesture in the window (`noteUserGesture`), so asking again and again
+ * until a yes does not work.
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -118,6 +120,11 @@ export interface HandlerTable {
    * with a `HandlerError` when nothing was set.
    */
   chooseMsbserver(): Promise<SettingsView>;
+  /**
+   * A real user gesture in the window (a click or a key press main saw arrive from the system,
+   * which the page's script cannot make): a question the user said no to may be asked again.
+   */
+  noteUserGesture(): void;
 }
 
 /** An error a handler throws on purpose, with the code the envelope carries. */
@@ -199,9 +206,23 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }
   };
 
+  /**
+   * Consent by repetition: a window asking again and again until a yes. After a no, the same kind
+   * of question is asked again only once the user has done something in the window since.
+   */
+  let gestures = 0;
+  const declinedAt = new Map<QuestionKind, number>();
+
   /** Asks each question in turn; the first no (or a dialog that fails) ends it with `declined`. */
   const confirmAll = (questions: readonly UserQuestion[]): Promise<void> =>
     oneQuestionAtATime(async () => {
+      for (const question of questions) {
+        if (declinedAt.get(question.kind) === gestures)
+          throw new HandlerError(
+            'refused',
+            `You said no to "${question.title}" a moment ago; click in the window (or press a key there) to be asked again.`,
+          );
+      }
       for (const question of questions) {
         const { kind: _kind, declined, ...asked } = question;
         let yes = false;
@@ -210,7 +231,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
         } catch (error) {
           logger.warn(`The question "${question.title}" could not be shown, so the answer is no: ${errorText(error)}`);
         }
-        if (!yes) throw new HandlerError('declined', declined);
+        if (!yes) {
+          declinedAt.set(question.kind, gestures);
+          throw new HandlerError('declined', declined);
+        }
+        declinedAt.delete(question.kind);
       }
     });
 
@@ -517,7 +542,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }
   };
 
-  return { channels: INVOKE_CHANNELS, handle, settingsView, chooseMsbserver };
+  const noteUserGesture = (): void => {
+    gestures += 1;
+  };
+
+  return { channels: INVOKE_CHANNELS, handle, settingsView, chooseMsbserver, noteUserGesture };
 }
 
 /** Any doubt (a malformed sender, a sub frame, a check that throws) means not trusted. */

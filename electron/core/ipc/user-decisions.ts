@@ -9,8 +9,12 @@
  * - Development mode on a host other computers can reach is refused, whichever is set first.
  * - Turning development mode on, listening on a non-loopback host, and using another namespaces
  *   folder need a yes; so does a key that lasts longer than a year (none lasts over ten).
+ * - So does what would outlive the session or weaken a protection: turning on Start at Login,
+ *   Start Server on Launch or automatic restart, never clearing the clipboard, trace logging
+ *   (msbserver's trace output may hold what its requests carry).
  * - Everything else (ports, another loopback address, timeouts, clipboard delay, …) applies at once.
  */
+import path from 'node:path';
 import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import { DEV_MODE_EXPOSURE, exposureRefusal } from '../../../shared/exposure.ts';
 import { formatDuration, LONG_KEY_SECONDS } from '../../../shared/duration.ts';
@@ -19,7 +23,18 @@ import type { Question } from '../desktop/desktop-ports.ts';
 
 /** Which consequence a question is about, so a repeat of the same change is recognised. */
 export type QuestionKind =
-  'dev-mode' | 'exposed-host' | 'namespaces-folder' | 'long-key' | 'force-stop' | 'remove-sandbox' | 'doctor-fix';
+  | 'dev-mode'
+  | 'exposed-host'
+  | 'namespaces-folder'
+  | 'long-key'
+  | 'force-stop'
+  | 'remove-sandbox'
+  | 'doctor-fix'
+  | 'start-at-login'
+  | 'start-server-on-launch'
+  | 'auto-restart'
+  | 'clipboard-kept'
+  | 'trace-log';
 
 export interface UserQuestion extends Question {
   readonly kind: QuestionKind;
@@ -54,8 +69,65 @@ export function settingsDecision(current: Settings, patch: Partial<Settings>): S
   if (next.namespacesPath !== current.namespacesPath && next.namespacesPath !== null) {
     questions.push(namespacesQuestion(next.namespacesPath, current.namespacesPath));
   }
+  if (next.startAtLogin && !current.startAtLogin) questions.push(LASTING_QUESTIONS['start-at-login']);
+  if (next.startServerOnLaunch && !current.startServerOnLaunch)
+    questions.push(LASTING_QUESTIONS['start-server-on-launch']);
+  if (next.autoRestart && !current.autoRestart) questions.push(LASTING_QUESTIONS['auto-restart']);
+  if (next.clipboardClearSeconds === 0 && current.clipboardClearSeconds !== 0)
+    questions.push(LASTING_QUESTIONS['clipboard-kept']);
+  if (next.logLevel === 'trace' && current.logLevel !== 'trace') questions.push(LASTING_QUESTIONS['trace-log']);
   return { kind: 'ask', questions };
 }
+
+type LastingKind = 'start-at-login' | 'start-server-on-launch' | 'auto-restart' | 'clipboard-kept' | 'trace-log';
+
+/** Switches that outlive the session or weaken a protection: the window asks, the user decides. */
+const LASTING_QUESTIONS: Readonly<Record<LastingKind, UserQuestion>> = {
+  'start-at-login': {
+    kind: 'start-at-login',
+    title: 'Start Microsandbox Tray at login?',
+    message: 'Microsandbox Tray will start every time you log in.',
+    detail:
+      'It then runs (and, with Start Server on Launch, starts msbserver) without you opening it. Turn it off in Settings or the tray.',
+    confirmLabel: 'Start at Login',
+    declined: 'Start at login stays off: it was not confirmed.',
+  },
+  'start-server-on-launch': {
+    kind: 'start-server-on-launch',
+    title: 'Start the server whenever the app starts?',
+    message: 'msbserver will start each time Microsandbox Tray starts, at login too when Start at Login is on.',
+    detail:
+      'Whoever holds a key can then run code in sandboxes whenever you are logged in, not only when you start the server.',
+    confirmLabel: 'Start the Server on Launch',
+    declined: 'The server does not start on launch: it was not confirmed.',
+  },
+  'auto-restart': {
+    kind: 'auto-restart',
+    title: 'Restart the server automatically?',
+    message: 'When msbserver stops unexpectedly, the app will start it again by itself.',
+    detail: 'The server then keeps running after a crash until you stop it yourself.',
+    confirmLabel: 'Restart Automatically',
+    declined: 'Automatic restart stays off: it was not confirmed.',
+  },
+  'clipboard-kept': {
+    kind: 'clipboard-kept',
+    title: 'Keep keys on the clipboard?',
+    message: 'A key you copy will stay on the clipboard until something else replaces it.',
+    detail:
+      'Any program you run, and anything you paste into, can read it there. The app clears it after a delay otherwise.',
+    confirmLabel: 'Never Clear the Clipboard',
+    declined: 'The clipboard is still cleared after a delay: the change was not confirmed.',
+  },
+  'trace-log': {
+    kind: 'trace-log',
+    title: 'Log everything msbserver does (trace)?',
+    message: "msbserver's log will hold every detail of what it is asked, after its next start.",
+    detail:
+      'Trace output can hold what requests carry and grows fast. Use it only to find a fault, and lower it again after.',
+    confirmLabel: 'Log at Trace Level',
+    declined: 'The log level is unchanged: trace logging was not confirmed.',
+  },
+};
 
 function devModeQuestion(): UserQuestion {
   return {
@@ -86,11 +158,26 @@ function hostQuestion(host: string, previous: string): UserQuestion {
   };
 }
 
+/** The longest path a question shows whole. */
+const MAX_SHOWN_PATH = 120;
+
+/**
+ * A path as a native question shows it: normalised (no `.`, doubled or trailing separators), its
+ * middle elided when long, so both where it starts and the folder itself stay in view.
+ */
+export function shownPath(value: string): string {
+  const normal = path.normalize(value);
+  const clean = normal.length > 1 && normal.endsWith(path.sep) ? normal.slice(0, -1) : normal;
+  if (clean.length <= MAX_SHOWN_PATH) return clean;
+  const half = Math.floor((MAX_SHOWN_PATH - 1) / 2);
+  return `${clean.slice(0, half)}…${clean.slice(clean.length - half)}`;
+}
+
 function namespacesQuestion(folder: string, previous: string | null): UserQuestion {
   return {
     kind: 'namespaces-folder',
     title: 'Use another namespaces folder?',
-    message: `msbserver will keep its sandboxes in ${folder}.`,
+    message: `msbserver will keep its sandboxes in this folder:\n${shownPath(folder)}`,
     detail:
       "It reads each namespace's Sandboxfile there and runs what it says, with the folders it mounts: anyone who can write " +
       'to that folder can change what your sandboxes run. Choose a folder only you can write to. Sandboxes in the current ' +

@@ -8,7 +8,7 @@
  * that key changes. A file changed within the last second is not trusted to its key (file times
  * can be coarse, and two writes in one tick look alike): it is read again on the next listing.
  */
-import { promises as fsp, readFileSync, statSync } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import {
@@ -24,6 +24,7 @@ import { CONFIG_FILE, MENV_DIR, SANDBOX_DB, portalPortsPath } from './sandbox-pa
 import { parsePortalPorts, portalKey, type PortalPorts } from './portal-ports.ts';
 import { CpuMeter, sampleProcess } from './proc-stats.ts';
 import { readSandboxDb, type DbRead, type SandboxRow } from './sandbox-db.ts';
+import { MAX_SMALL_FILE, readSandboxFile, readSandboxFileSync } from './safe-read.ts';
 import { sandboxNamesIn, type SandboxfileRead } from './sandboxfile.ts';
 import { identifySupervisor, type SupervisorExpectation } from './supervisor-identity.ts';
 
@@ -189,7 +190,7 @@ export class SandboxCatalog {
       return;
     }
     try {
-      this.#ports = parsePortalPorts(await fsp.readFile(file, 'utf8'));
+      this.#ports = parsePortalPorts((await readSandboxFile(file, MAX_SMALL_FILE)).toString('utf8'));
     } catch (error) {
       // Caught mid-rewrite, or broken: no ports now, and a fresh look next time.
       this.#logger.debug(`sandboxes: cannot read ${file}`, describeError(error));
@@ -275,7 +276,7 @@ export class SandboxCatalog {
     let text: string;
     try {
       // Small local files: a synchronous read skips the thread-pool round trip.
-      text = readFileSync(file, 'utf8');
+      text = readSandboxFileSync(file, MAX_SMALL_FILE).toString('utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       return { ok: false, message: `Sandboxfile cannot be read: ${describeError(error)}` };

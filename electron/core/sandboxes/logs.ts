@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import { tailLines } from '../server/server-log.ts';
 import { sandboxLogPath } from './sandbox-paths.ts';
+import { openSandboxLog } from './safe-read.ts';
 
 export { sandboxLogPath };
 
@@ -26,6 +27,8 @@ export async function tailSandboxLog(options: {
   // Validates both names: the path stays inside the namespaces folder.
   const file = sandboxLogPath(options.namespacesDir, options.namespace, options.name);
   const count = Math.min(MAX_TAIL_LINES, Math.max(1, Math.floor(options.lines ?? DEFAULT_TAIL_LINES)));
-  const exists = (await fsp.stat(file).catch(() => null))?.isFile() ?? false;
-  return { path: file, exists, lines: exists ? await tailLines(file, count) : [] };
+  // lstat and a no-follow open (safe-read.ts): a log linked elsewhere (`~/.ssh/id_ed25519`) or a
+  // FIFO is not read.
+  const exists = (await fsp.lstat(file).catch(() => null))?.isFile() ?? false;
+  return { path: file, exists, lines: exists ? await tailLines(file, count, 0, openSandboxLog) : [] };
 }

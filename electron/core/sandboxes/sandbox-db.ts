@@ -10,7 +10,8 @@
  * the bytes do not parse) it reads again a few times after a short delay; only then does it
  * report the database as busy or broken.
  */
-import { promises as fsp, readFileSync, statSync } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
+import { MAX_DB_FILE, readSandboxFileSync, SANDBOX_FILE_FLAGS } from './safe-read.ts';
 import type { Stats } from 'node:fs';
 import { sleep as realSleep } from '../base/delay.ts';
 import { errorText as describeError, type Logger } from '../base/logger.ts';
@@ -69,7 +70,7 @@ export async function journalInUse(dbPath: string): Promise<boolean> {
   if (statSync(`${dbPath}-journal`, { throwIfNoEntry: false }) === undefined) return false;
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(`${dbPath}-journal`, 'r');
+    handle = await fsp.open(`${dbPath}-journal`, SANDBOX_FILE_FLAGS);
   } catch {
     // the journal went away since the stat: no write in progress
     return false;
@@ -116,7 +117,7 @@ export async function readSandboxDb(dbPath: string, options: DbReadOptions): Pro
     let after: Stats;
     try {
       // A sandbox.db is a few tens of KB: a synchronous read skips the thread-pool round trip.
-      bytes = readFileSync(dbPath);
+      bytes = readSandboxFileSync(dbPath, MAX_DB_FILE);
       after = statSync(dbPath);
     } catch (error) {
       last = { kind: 'broken', message: `sandbox.db cannot be read: ${describeError(error)}` };

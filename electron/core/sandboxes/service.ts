@@ -17,7 +17,6 @@
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import {
   findSandbox,
   runningSandboxes,
@@ -37,6 +36,7 @@ import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { type Clock, systemClock } from '../base/clock.ts';
 import { LogFollower } from '../base/log-follower.ts';
+import { openSandboxLog } from './safe-read.ts';
 import type { Disposable } from '../base/disposable.ts';
 import { readServerKey } from '../keys/server-key.ts';
 import { mintToken } from '../keys/token.ts';
@@ -334,8 +334,13 @@ class Service implements SandboxesService {
             .catch(ignoreFailure(this.#logger, `handing over lines of ${file}`));
         },
         this.#logger,
-        // The folder is upstream's: never created here. A burst is read from its end only.
-        { createDir: false, maxReadBytes: this.#deps.followMaxReadBytes ?? DEFAULT_FOLLOW_BYTES },
+        // The folder is upstream's: never created here. A burst is read from its end only, and the
+        // log only as a regular file, never through a link (safe-read.ts).
+        {
+          createDir: false,
+          maxReadBytes: this.#deps.followMaxReadBytes ?? DEFAULT_FOLLOW_BYTES,
+          open: openSandboxLog,
+        },
       ),
     };
     this.#followed = entry;
@@ -375,7 +380,7 @@ class Service implements SandboxesService {
       this.#logger.info(`sandboxes: the running server does not serve ${this.namespacesDir}; stopping directly`);
       return { kind: 'direct' };
     }
-    if (snapshot.devMode === true) return { kind: 'server', url: snapshot.url, token: '' };
+    if (snapshot.devMode === true) return { kind: 'server', url: snapshot.url, token: () => Promise.resolve('') };
     let key: string | null;
     try {
       key = await readServerKey(this.#deps.keyFile);
@@ -390,13 +395,13 @@ class Service implements SandboxesService {
         kind: 'no-key',
         message: `There is no server key (${this.#deps.keyFile}), so the server cannot be asked.`,
       };
-    const minted = await mintToken({
-      key,
-      namespace: ALL_NAMESPACES,
-      expiresIn: this.#deps.tokenSeconds ?? 60,
-      now: this.#clock.now(),
-    });
-    return { kind: 'server', url: snapshot.url, token: minted.token };
+    const secret = key;
+    const expiresIn = this.#deps.tokenSeconds ?? 60;
+    // One token per stop, for that sandbox's namespace only: one that leaked (a server's request
+    // log) reaches no other namespace.
+    const token = async (namespace: string): Promise<string> =>
+      (await mintToken({ key: secret, namespace, expiresIn, now: this.#clock.now() })).token;
+    return { kind: 'server', url: snapshot.url, token };
   }
 
   async #stopOne(
@@ -419,7 +424,7 @@ class Service implements SandboxesService {
       return { outcome: { ok: false, code: 'unauthorized', message: way.message }, signalled: false };
     const outcome = await stopSandboxViaServer({
       url: way.url,
-      token: way.token,
+      token: await way.token(ref.namespace),
       namespace: ref.namespace,
       name: ref.name,
       ...(this.#deps.fetch === undefined ? {} : { fetch: this.#deps.fetch }),
@@ -434,6 +439,6 @@ class Service implements SandboxesService {
 }
 
 type Way =
-  | { readonly kind: 'server'; readonly url: string; readonly token: string }
+  | { readonly kind: 'server'; readonly url: string; readonly token: (namespace: string) => Promise<string> }
   | { readonly kind: 'direct' }
   | { readonly kind: 'no-key'; readonly message: string };

@@ -43,7 +43,7 @@ export async function spawnServer(
     // A new session, so the server outlives the app and a terminal's signals, as with msb.
     detached: true,
     stdio: ['ignore', log.fd, log.fd],
-    env: serverEnvironment(base, executable, ctx.platform, ctx.userHome),
+    env: await serverEnvironment(base, executable, ctx.platform, ctx.userHome),
     cwd: ctx.paths.home,
     windowsHide: true,
   });

@@ -151,3 +151,30 @@ async function resolveTrusted(absolute: string, uid: number | null, state: { lin
   }
   return current;
 }
+
+/**
+ * Whether `dir` may go on msbserver's library path: a library there runs inside msbserver, with
+ * the server key. It must exist, be owned by the user or root and writable by nobody else, and so
+ * must every folder on the way (the same rules as for msbserver's folders). It is checked when
+ * msbserver starts: a `lib` missing then (next to a release unpacked in `/tmp`, where anyone could
+ * create it later) is not added. Never throws.
+ */
+export async function checkLibraryFolder(
+  dir: string,
+  options: ExecutableCheckOptions = {},
+): Promise<{ readonly ok: true } | { readonly ok: false; readonly problem: string }> {
+  const uid = options.uid ?? process.getuid?.() ?? null;
+  const absolute = path.resolve(dir);
+  try {
+    if (dir.includes('\0') || dir.split(/[\\/]/).includes('..') || !path.isAbsolute(dir))
+      throw new Refusal('unsafe', `The library folder ${dir} is not a plain full path.`);
+    const realPath = await resolveTrusted(absolute, uid, { links: 0 });
+    const stat = await fsp.stat(realPath);
+    if (!stat.isDirectory()) throw new Refusal('missing', `${absolute} is not a folder.`);
+    if (uid !== null && (!trustedOwner(stat, uid) || (stat.mode & GROUP_OR_WORLD_WRITABLE) !== 0))
+      throw new Refusal('unsafe', `The library folder ${absolute} can be changed by other users.`);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+  }
+}

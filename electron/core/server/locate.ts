@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LocateResult, LocateSource } from '../../../shared/contract.ts';
 import { MICROSANDBOX_INSTALL_HINT } from '../../../shared/server-status.ts';
-import { checkServerExecutable } from './executable-check.ts';
+import { checkLibraryFolder, checkServerExecutable } from './executable-check.ts';
 
 export interface LocateOptions {
   env?: NodeJS.ProcessEnv;
@@ -48,8 +48,10 @@ export async function locateMsbserver(options: LocateOptions = {}): Promise<Loca
 
   const candidates: Candidate[] = [];
   const fromEnv = env['MSBSERVER_EXE'];
+  // Resolved here, once, against the app's own working folder: the file checked is the file run
+  // (msbserver is spawned in the home, where a relative path would name another file).
   if (fromEnv !== undefined && fromEnv !== '')
-    candidates.push({ file: fromEnv, source: 'environment', explicit: true });
+    candidates.push({ file: path.resolve(fromEnv), source: 'environment', explicit: true });
   if (options.settingsPath) candidates.push({ file: options.settingsPath, source: 'settings', explicit: true });
   for (const msb of await findOnPath('msb', env['PATH'] ?? '')) {
     const real = await fsp.realpath(msb).catch(() => msb);
@@ -118,38 +120,74 @@ async function checkExecutable(file: string): Promise<'ok' | 'missing' | 'not-ex
 
 /**
  * The environment for msbserver: the app's own, plus the library folders of a standard install
- * (`~/.local/lib`, and `lib` beside the binary's folder) that a shell profile would have added.
+ * (`~/.local/lib`, and `lib` beside the binary's folder) that a shell profile would have added,
+ * each only when it passes `checkLibraryFolder`: a library planted there would run inside
+ * msbserver with the server key, so a folder others can write to (or create) is left out.
  */
-export function serverEnvironment(
+export async function serverEnvironment(
   base: NodeJS.ProcessEnv,
   executable: string,
   platform: NodeJS.Platform,
   userHome: string,
-): NodeJS.ProcessEnv {
+  options: { readonly uid?: number } = {},
+): Promise<NodeJS.ProcessEnv> {
   const variable = platform === 'darwin' ? 'DYLD_LIBRARY_PATH' : 'LD_LIBRARY_PATH';
-  const extra = [path.join(userHome, '.local', 'lib'), path.join(path.dirname(path.dirname(executable)), 'lib')];
+  const candidates = [path.join(userHome, '.local', 'lib'), path.join(path.dirname(path.dirname(executable)), 'lib')];
+  const extra: string[] = [];
+  for (const dir of candidates) {
+    if ((await checkLibraryFolder(dir, options)).ok) extra.push(dir);
+  }
   const existing = (base[variable] ?? '').split(path.delimiter).filter((entry) => entry !== '');
-  const merged = [...existing, ...extra.filter((dir) => !existing.includes(dir))];
-  return { ...base, [variable]: [...new Set(merged)].join(path.delimiter) };
+  const merged = [...new Set([...existing, ...extra])];
+  if (merged.length === 0) {
+    const { [variable]: _unset, ...rest } = base;
+    return rest;
+  }
+  return { ...base, [variable]: merged.join(path.delimiter) };
 }
 
 export interface MsbrunLocation {
   readonly found: boolean;
   readonly path: string | null;
   readonly searched: readonly string[];
+  /** Set when an msbrun is there but the app will not let msbserver run it (executable-check.ts). */
+  readonly unsafe?: string;
 }
 
 /**
  * Where msbserver will look for msbrun, which runs every sandbox: `$MSBRUN_EXE`, else beside its
  * own (symlink-resolved) binary. A wrapper script as msbserver may run a binary elsewhere, so a
- * miss here is a warning, not a refusal.
+ * miss here is a warning, not a refusal. msbrun runs for every sandbox with the user's rights, so
+ * one there is checked as msbserver is (its real path, its folders): one others could change is
+ * `unsafe`, and a relative `$MSBRUN_EXE` (msbserver would read it from the home) too.
  */
-export async function locateMsbrun(msbserver: string, env: NodeJS.ProcessEnv): Promise<MsbrunLocation> {
+export async function locateMsbrun(
+  msbserver: string,
+  env: NodeJS.ProcessEnv,
+  options: { readonly uid?: number } = {},
+): Promise<MsbrunLocation> {
   const fromEnv = env['MSBRUN_EXE'];
   const real = await fsp.realpath(msbserver).catch(() => msbserver);
   const candidate = fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(path.dirname(real), 'msbrun');
-  const found = (await checkExecutable(candidate)) === 'ok';
-  return { found, path: found ? candidate : null, searched: [candidate] };
+  if (!path.isAbsolute(candidate)) {
+    return {
+      found: false,
+      path: null,
+      searched: [candidate],
+      unsafe: `MSBRUN_EXE is ${candidate}, a relative path that msbserver would look up from the microsandbox home, not the file the app can check. Give its full path.`,
+    };
+  }
+  const verdict = await checkServerExecutable(candidate, options);
+  if (verdict.ok) return { found: true, path: candidate, searched: [candidate] };
+  if (verdict.reason === 'unsafe') {
+    return {
+      found: false,
+      path: null,
+      searched: [candidate],
+      unsafe: `The app does not let msbserver run this msbrun, which runs every sandbox: ${verdict.problem.replaceAll('msbserver', 'msbrun')}`,
+    };
+  }
+  return { found: false, path: null, searched: [candidate] };
 }
 
 export function msbrunWarning(location: MsbrunLocation): string | null {

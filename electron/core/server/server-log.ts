@@ -59,7 +59,8 @@ const MAX_SECRET_RUN = 2048;
 
 /**
  * The line as shown: at most `MAX_LINE_CHARS`, marked where it was cut. `cutBefore` bytes of its
- * start were not read; `dropped` characters after what is given were already let go.
+ * start were not read; `dropped` characters after what is given were already let go, the first
+ * of them `droppedHead`.
  *
  * A cut never leaves part of a key or a token at its edge: the scrubber runs on what is shown and
  * knows secrets only whole, and half a secret is still one. So a run of token characters
@@ -67,7 +68,7 @@ const MAX_SECRET_RUN = 2048;
  */
 export function capLine(
   line: string,
-  options: { readonly cutBefore?: number; readonly dropped?: number } = {},
+  options: { readonly cutBefore?: number; readonly dropped?: number; readonly droppedHead?: string } = {},
 ): string {
   let text = line;
   let cutStart = options.cutBefore ?? 0;
@@ -82,9 +83,11 @@ export function capLine(
   const total = text.length + (options.dropped ?? 0);
   if (total <= MAX_LINE_CHARS) return head + text;
   let shown = text.slice(0, MAX_LINE_CHARS);
-  // Cut inside a run, the run goes too. Characters already let go (`dropped`) are not known here:
-  // they may go on with one.
-  const next = text.length > MAX_LINE_CHARS ? text.charAt(MAX_LINE_CHARS) : 'x';
+  // Cut inside a run, the run goes too. With characters already let go (`dropped`), what follows
+  // the shown part is the first of them (`droppedHead`; unknown, it is taken to go on with a run).
+  const dropped = options.dropped ?? 0;
+  const next =
+    dropped > 0 ? (options.droppedHead ?? 'x') : text.length > MAX_LINE_CHARS ? text.charAt(MAX_LINE_CHARS) : 'x';
   const run = SECRET_RUN_END.exec(shown)?.[0].length ?? 0;
   if (SECRET_RUN_START.test(next) && run <= MAX_SECRET_RUN) shown = shown.slice(0, shown.length - run);
   return `${head}${shown} [… ${total - shown.length} more characters cut]`;
@@ -95,13 +98,18 @@ export function capLine(
  * capped (`capLine`). Reads backwards at most `MAX_TAIL_BYTES`: a line longer than what is read
  * shows only its end, marked as cut.
  */
-export async function tailLines(file: string, count: number, fromOffset = 0): Promise<string[]> {
+export async function tailLines(
+  file: string,
+  count: number,
+  fromOffset = 0,
+  open: (file: string) => Promise<fsp.FileHandle> = (name) => fsp.open(name, 'r'),
+): Promise<string[]> {
   if (count <= 0) return [];
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(file, 'r');
+    handle = await open(file);
   } catch {
-    return []; // no log yet: an empty tail
+    return []; // no log yet (or, for a sandbox's, not a file the app reads): an empty tail
   }
   try {
     const { size } = await handle.stat();

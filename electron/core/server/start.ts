@@ -115,7 +115,14 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
           : 'not-found';
     return failed(ctx, code, `${located.problem} ${located.hint}`, { searched: located.searched, warnings });
   }
-  const msbrun = msbrunWarning(await locateMsbrun(located.path, ctx.env));
+  const msbrunLocation = await locateMsbrun(located.path, ctx.env);
+  // msbserver runs msbrun for every sandbox: one others could change is not started at all.
+  if (msbrunLocation.unsafe !== undefined)
+    return failed(ctx, 'unsafe-executable', `${msbrunLocation.unsafe} ${MSBRUN_UNSAFE_HINT}`, {
+      searched: msbrunLocation.searched,
+      warnings,
+    });
+  const msbrun = msbrunWarning(msbrunLocation);
   if (msbrun !== null) warnings.push(msbrun);
   if (await portInUse(settings.host, settings.port)) {
     // The CLI may have started this home's server a moment ago, before its PID file was written.
@@ -144,6 +151,8 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
   if (run.request.signal.aborted) return UNCHANGED;
   return spawnAndWait(run, located.path, serverArgs(settings, key));
 }
+
+const MSBRUN_UNSAFE_HINT = 'Fix the file or folder as the message says, or reinstall microsandbox.';
 
 async function spawnAndWait(run: Run, executable: string, args: string[]): Promise<Outcome> {
   const { ctx, settings, url, warnings, request } = run;

@@ -931,7 +931,8 @@ async function run(command) {
       const window = currentWindow();
       if (window === undefined) throw new Error('no window');
       const event = electronEvent({ url: command['url'] });
-      window.webContents.emit(command['event'], event, command['url']);
+      // `input` stands for an input event the system delivered ('input-event'); else the URL.
+      window.webContents.emit(command['event'], event, command['input'] ?? command['url']);
       return { prevented: event.defaultPrevented };
     }
     case 'window-open': {

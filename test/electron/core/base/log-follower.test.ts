@@ -112,4 +112,22 @@ describe('LogFollower, bounded', () => {
     expect(lines.join('\n').length).toBeLessThan(MAX_TAIL_BYTES);
     expect(lines[0]).toMatch(/^\[… \d+ bytes cut\] =+ \[… \d+ more characters cut\]$/);
   });
+
+  it('never hands over part of a key that straddles the cut of a line still unfinished when read', async () => {
+    const key = 'Zx8v2QmT4nLp0aRs6uWy1bCd3eFg5hJk';
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    writeFileSync(file, '');
+    const batches = follow();
+    // 26 of the key's 32 characters fall before the 4 KiB cut; the line ends only later.
+    const prefix = `${'y'.repeat(4069)} `;
+    appendFileSync(file, `marker\n${prefix}${key} and more after it`);
+    // The marker arrives in the same read as the unfinished line: that line is then held as unfinished.
+    await until(() => batches.flat().includes('marker'));
+    appendFileSync(file, ' until the end\n');
+    await until(() => batches.flat().length === 2);
+    const line = batches.flat()[1] ?? '';
+    expect(line.startsWith(prefix)).toBe(true);
+    expect(line).not.toContain(key.slice(0, 6));
+    expect(line).toMatch(/more characters cut\]$/);
+  });
 });

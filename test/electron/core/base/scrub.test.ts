@@ -41,6 +41,21 @@ describe('scrubSecrets', () => {
 });
 
 describe('SecretScrubber', () => {
+  it('scrubs the key in its base64, base64url and hex forms too', () => {
+    const raw = Buffer.from(KEY, 'utf8');
+    const forms = [
+      raw.toString('base64'),
+      raw.toString('base64').replace(/=+$/, ''),
+      raw.toString('base64url'),
+      raw.toString('hex'),
+      raw.toString('hex').toUpperCase(),
+    ];
+    for (const form of forms) {
+      const out = scrubSecrets(`auth: ${form} end`, KEY);
+      expect(out, form).toBe(`auth: ${HIDDEN_KEY} end`);
+    }
+  });
+
   it('follows server.key when it changes', async () => {
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'scrub-'));
     try {

@@ -1,16 +1,22 @@
-import { promises as fsp } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AUTOSTART_FILE_NAME,
   AutostartError,
   LinuxAutostart,
   autostartDir,
   desktopEntry,
+  execArgv,
+  parseExecValue,
   quoteExecArg,
   readDesktopEntryGroup,
 } from '../../../../electron/core/desktop/autostart-linux.ts';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * An independent reading of an Exec value as the Desktop Entry spec describes it: first the
@@ -199,4 +205,48 @@ describe('LinuxAutostart', () => {
     await expect(autostart.enable()).rejects.toThrow(AutostartError);
     expect(await autostart.isEnabled()).toBe(false);
   });
+});
+
+describe('the written entry, checked', () => {
+  it('reads back with the module parser as the independent one does, for every awkward path', () => {
+    const samples = ['/a %b\\c"d$e`f g/app', '/100%/x', "/it's/(x)", '/ünï ✓/app', '/$(id)/`id`'];
+    for (const sample of samples) {
+      const line = [sample, '--hidden'].map(quoteExecArg).join(' ');
+      expect(parseExecValue(line)).toEqual(parseExec(line));
+      expect(parseExecValue(line)).toEqual([sample, '--hidden']);
+    }
+    for (const bad of ['/a;b', '"/a', '/a\\x', '"/a\\b"', '/a%f', '/a%']) {
+      expect(() => parseExecValue(bad), bad).toThrow(AutostartError);
+    }
+  });
+
+  it('starts a program whose path holds a % through env, since GLib looks the program up before it expands %%', () => {
+    expect(execArgv('/opt/100%/app', ['--hidden'])).toEqual(['env', '/opt/100%/app', '--hidden']);
+    expect(execArgv('/opt/app', ['--hidden'])).toEqual(['/opt/app', '--hidden']);
+    expect(() => execArgv('/opt/a=100%/app')).toThrow(AutostartError);
+  });
+
+  it('removes and reports an entry that does not read back as the program to start', async () => {
+    // A lone surrogate cannot be written in UTF-8: the file would name another program.
+    const autostart = new LinuxAutostart({ env: { XDG_CONFIG_HOME: tmp }, execPath: '/opt/a\uD800b/app' });
+    await expect(autostart.enable()).rejects.toThrow(/did not read back/);
+    expect(await autostart.isEnabled()).toBe(false);
+    await expect(fsp.access(autostart.file)).rejects.toThrow();
+  });
+
+  const gio = ['/usr/bin/gio', '/bin/gio'].find((file) => existsSync(file));
+  it.skipIf(gio === undefined || process.platform !== 'linux')(
+    'is started by gio launch, the program at a path with %, \\, ", $, a backtick and spaces',
+    async () => {
+      const marker = path.join(tmp, 'ran');
+      const folder = path.join(tmp, 'a %b\\c"d$e`f g');
+      await fsp.mkdir(folder);
+      const program = path.join(folder, 'app');
+      await fsp.writeFile(program, `#!/bin/sh\nprintf '%s' "$1" > '${marker}'\n`, { mode: 0o755 });
+      const autostart = new LinuxAutostart({ env: { XDG_CONFIG_HOME: tmp }, execPath: program, args: ['--hidden'] });
+      await autostart.enable();
+      await execFileAsync(gio ?? 'gio', ['launch', autostart.file]);
+      await vi.waitFor(async () => expect(await fsp.readFile(marker, 'utf8')).toBe('--hidden'), { timeout: 10_000 });
+    },
+  );
 });

@@ -688,7 +688,7 @@ describe('Restart while no msbserver can be found', () => {
     });
 
     it('the window agrees with the tray', () => {
-      const view = statusView(CLI_SERVER, 0, { serverSupported: true, startBlocked: true });
+      const view = statusView(CLI_SERVER, 0, { serverSupported: true, setup: MISSING });
       expect(view.canStop).toBe(true);
       expect(view.canRestart).toBe(false);
       expect(view.primary).not.toBe('restart');

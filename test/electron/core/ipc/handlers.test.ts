@@ -38,6 +38,7 @@ import { SettingsStore } from '../../../../electron/core/settings.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../../shared/snippets.ts';
 import { INSTALL_COMMAND, type SetupState } from '../../../../shared/setup.ts';
+import type { Settings } from '../../../../shared/settings-schema.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
 import type {
   AppInfo,
@@ -798,12 +799,12 @@ describe('settings', () => {
 
   it('set writes the file and answers the new view', async () => {
     const view = ok<SettingsView>(
-      await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 0, defaultNamespace: 'ns' }),
+      await world.table.handle('settings:set', WINDOW, { clipboardClearSeconds: 5, defaultNamespace: 'ns' }),
     );
-    expect(view.settings).toMatchObject({ clipboardClearSeconds: 0, defaultNamespace: 'ns' });
+    expect(view.settings).toMatchObject({ clipboardClearSeconds: 5, defaultNamespace: 'ns' });
     expect(view.restartNeeded).toBe(false);
     const onDisk = JSON.parse(await fsp.readFile(world.settingsFile, 'utf8')) as Record<string, unknown>;
-    expect(onDisk).toMatchObject({ clipboardClearSeconds: 0, defaultNamespace: 'ns', port: 6000 });
+    expect(onDisk).toMatchObject({ clipboardClearSeconds: 5, defaultNamespace: 'ns', port: 6000 });
   });
 
   it('marks a restart as needed while the same server run is up, and forgets it after a restart', async () => {
@@ -900,6 +901,61 @@ describe('decisions the user makes in main, not the window', () => {
     });
   });
 
+  describe('what outlives the session or weakens a protection', () => {
+    const cases: readonly { readonly patch: Partial<Settings>; readonly title: RegExp }[] = [
+      { patch: { startAtLogin: true }, title: /at login/i },
+      { patch: { startServerOnLaunch: true }, title: /start the server/i },
+      { patch: { autoRestart: true }, title: /restart/i },
+      { patch: { clipboardClearSeconds: 0 }, title: /clipboard/i },
+      { patch: { logLevel: 'trace' }, title: /trace/i },
+    ];
+
+    it('each needs a native yes: no (or a dialog that fails) changes nothing', async () => {
+      const before = await fsp.readFile(world.settingsFile);
+      for (const { patch, title } of cases) {
+        const asked = confirms().length;
+        const declined = errorOf(await world.table.handle('settings:set', WINDOW, patch));
+        expect(declined.code).toBe('declined');
+        expect(confirms()).toHaveLength(asked + 1);
+        expect(confirms().at(-1)?.title).toMatch(title);
+      }
+      world.dialogs.failWith = new Error('no display');
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { startAtLogin: true })).code).toBe('declined');
+      world.dialogs.failWith = null;
+      expect(await fsp.readFile(world.settingsFile)).toEqual(before);
+      expect(world.settings.get()).toMatchObject({
+        startAtLogin: false,
+        startServerOnLaunch: false,
+        autoRestart: false,
+        logLevel: null,
+      });
+    });
+
+    it('all in one patch asks each in turn, and a yes to each applies them', async () => {
+      world.dialogs.answers.push(true, true, true, true, true);
+      const patch = Object.assign({}, ...cases.map((entry) => entry.patch)) as Partial<Settings>;
+      const view = ok<SettingsView>(await world.table.handle('settings:set', WINDOW, patch));
+      expect(confirms()).toHaveLength(cases.length);
+      expect(view.settings).toMatchObject(patch);
+    });
+
+    it('turning them off again, or a shorter clipboard delay, asks nothing', async () => {
+      world.dialogs.answers.push(true);
+      ok(await world.table.handle('settings:set', WINDOW, { startAtLogin: true }));
+      ok(
+        await world.table.handle('settings:set', WINDOW, {
+          startAtLogin: false,
+          startServerOnLaunch: false,
+          autoRestart: false,
+          clipboardClearSeconds: 5,
+          logLevel: 'debug',
+        }),
+      );
+      expect(confirms()).toHaveLength(1);
+    });
+  });
+
   describe('development mode', () => {
     it('asks first, in plain words; no (or a dialog that fails) leaves it off', async () => {
       const declined = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
@@ -911,6 +967,7 @@ describe('decisions the user makes in main, not the window', () => {
       });
       expect(confirms()[0]?.detail).toContain('open to every program on this computer and every web page you visit');
       world.dialogs.failWith = new Error('no display');
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('declined');
       world.dialogs.failWith = null;
       expect(world.settings.get().devMode).toBe(false);
@@ -977,6 +1034,7 @@ describe('decisions the user makes in main, not the window', () => {
       expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', port: 6000 });
 
       world.dialogs.answers.push(true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       expect(
         ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { host: '192.168.1.20' })).settings.host,
       ).toBe('192.168.1.20');
@@ -995,16 +1053,46 @@ describe('decisions the user makes in main, not the window', () => {
       );
       expect(confirms()[0]).toMatchObject({
         title: 'Use another namespaces folder?',
-        message: `msbserver will keep its sandboxes in ${folder}.`,
+        message: `msbserver will keep its sandboxes in this folder:\n${folder}`,
       });
       expect(confirms()[0]?.detail).toMatch(/anyone who can write to that folder can change what your sandboxes run/);
       world.dialogs.answers.push(true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       expect(
         ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { namespacesPath: folder })).settings
           .namespacesPath,
       ).toBe(folder);
       ok(await world.table.handle('settings:set', WINDOW, { namespacesPath: null }));
       expect(confirms()).toHaveLength(2);
+    });
+    it('refuses a name with control, bidi or line-separator characters, or a .. segment, asking nothing', async () => {
+      for (const bad of [
+        '/home/u/ns\u202Etxt.exe',
+        '/home/u/ns\u2066x',
+        '/home/u/a\u2028b',
+        '/home/u/a\nb',
+        '/home/u/a\u0085b',
+        '/home/u/a\u200Fb',
+        '/home/u/../../etc',
+        '/home/u/ns/..',
+      ]) {
+        const error = errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: bad }));
+        expect(error.code, JSON.stringify(bad)).toBe('invalid-input');
+      }
+      expect(confirms()).toEqual([]);
+    });
+
+    it('shows the normalised path on a line of its own, the middle elided when long', async () => {
+      const long = `/home/u/${'deep/'.repeat(40)}namespaces`;
+      errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: `/home/u//./x/` }));
+      expect(confirms()[0]?.message).toBe('msbserver will keep its sandboxes in this folder:\n/home/u/x');
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
+      errorOf(await world.table.handle('settings:set', WINDOW, { namespacesPath: long }));
+      const shown = (confirms()[1]?.message ?? '').split('\n')[1] ?? '';
+      expect(shown.length).toBeLessThanOrEqual(121);
+      expect(shown).toContain('…');
+      expect(shown.startsWith('/home/u/deep/')).toBe(true);
+      expect(shown.endsWith('deep/namespaces')).toBe(true);
     });
   });
 
@@ -1021,8 +1109,37 @@ describe('decisions the user makes in main, not the window', () => {
       ]);
       expect(world.settings.get()).toMatchObject({ devMode: false, namespacesPath: null });
       world.dialogs.answers.push(true, true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       ok(await world.table.handle('settings:set', WINDOW, { devMode: true, namespacesPath: folder }));
       expect(world.settings.get()).toMatchObject({ devMode: true, namespacesPath: folder });
+    });
+  });
+
+  describe('consent by repetition', () => {
+    it('after a no, the same question from the window waits for a real user gesture in the window', async () => {
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('declined');
+      for (let i = 0; i < 20; i++) {
+        const again = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+        expect(again.code).toBe('refused');
+        expect(again.message).toMatch(/click/i);
+      }
+      expect(confirms()).toHaveLength(1);
+      // Another question is not held back by this no.
+      expect(errorOf(await world.table.handle('settings:set', WINDOW, { startAtLogin: true })).code).toBe('declined');
+      expect(confirms()).toHaveLength(2);
+      world.table.noteUserGesture();
+      world.dialogs.answers.push(true);
+      expect(
+        ok<SettingsView>(await world.table.handle('settings:set', WINDOW, { devMode: true })).settings.devMode,
+      ).toBe(true);
+      expect(confirms()).toHaveLength(3);
+    });
+
+    it('holds back a repeated long-key question too', async () => {
+      const request = { namespace: 'ns', expiresIn: '2y' };
+      expect(errorOf(await world.table.handle('keys:mint', WINDOW, request)).code).toBe('declined');
+      expect(errorOf(await world.table.handle('keys:mint', WINDOW, request)).code).toBe('refused');
+      expect(confirms()).toHaveLength(1);
     });
   });
 
@@ -1077,6 +1194,7 @@ describe('decisions the user makes in main, not the window', () => {
       await expect(fsp.access(world.paths.keyFile)).rejects.toThrow();
 
       world.dialogs.answers.push(true);
+      world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       const minted = ok<MintedKey>(await world.table.handle('keys:mint', WINDOW, { expiresIn: '366d' }));
       expect(minted.expiresAt - minted.issuedAt).toBe(366 * 86_400);
       expect(confirms()[1]?.message).toBe('The new key would work for 366 days, in every namespace.');

@@ -155,7 +155,7 @@ describe('the folder in use', () => {
 });
 
 describe('stop', () => {
-  it('goes through the running server with a minted * key that no answer contains', async (ctx) => {
+  it("goes through the running server with a key minted for the sandbox's namespace only, that no answer contains", async (ctx) => {
     if (!LINUX) return ctx.skip('reads /proc: Linux only');
     const w = await world(ctx);
     const s = await secureServer(ctx, w);
@@ -171,6 +171,9 @@ describe('stop', () => {
     expect(result).toEqual({ stopped: [{ namespace: 'team', name: 'web' }], failed: [], via: 'server' });
     expect(w.fetched).toHaveLength(1);
     expect(w.fetched[0]).toMatch(new RegExp(`^POST ${s.url}/api/v1/rpc Bearer msb_`));
+    // Scoped to the namespace, not `*`: a leaked stop token cannot reach other namespaces.
+    const payload = (/Bearer msb_[^.]+\.([^.]+)\./.exec(w.fetched[0] ?? '') ?? [])[1] ?? '';
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toMatchObject({ namespace: 'team' });
     expect(JSON.stringify(result)).not.toContain(KEY);
     await until('web stopped', async () => stateIn(await w.service.refresh(), 'team', 'web') === 'stopped');
     expect(stateNow(w, 'team', 'db')).toBe('running');

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { locateMsbserver, serverEnvironment } from '../../../../electron/core/server/locate.ts';
+import { locateMsbrun, locateMsbserver, serverEnvironment } from '../../../../electron/core/server/locate.ts';
 import { MICROSANDBOX_INSTALL_HINT } from '../../../../shared/server-status.ts';
 
 const posixOnly = describe.skipIf(process.platform === 'win32');
@@ -28,6 +28,19 @@ beforeEach(async () => {
 afterEach(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
+
+/**
+ * Makes `file` someone else's: as root by giving it to another user; otherwise by checking as if
+ * the app ran as another user (then the test's own files are the stranger's).
+ */
+async function ownedByStranger(file: string): Promise<{ uid?: number }> {
+  const uid = process.getuid?.() ?? -1;
+  if (uid === 0) {
+    await fsp.lchown(file, 4242, 4242);
+    return {};
+  }
+  return { uid: uid + 1 };
+}
 
 async function executable(file: string, mode = 0o755): Promise<string> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
@@ -320,62 +333,179 @@ posixOnly('locateMsbserver', () => {
   });
 });
 
-describe('serverEnvironment', () => {
-  const userHome = '/home/u';
+posixOnly('serverEnvironment', () => {
+  /** A standard install: msbserver in <prefix>/bin, its libraries in <prefix>/lib. */
+  let prefix: string;
+  let userLib: string;
+  beforeEach(async () => {
+    prefix = path.join(root, 'opt', 'msb');
+    userLib = path.join(home, '.local', 'lib');
+    for (const d of [path.join(prefix, 'bin'), path.join(prefix, 'lib'), userLib])
+      await fsp.mkdir(d, { recursive: true });
+    await fsp.chmod(root, 0o755);
+  });
+  const server = (): string => path.join(prefix, 'bin', 'msbserver');
 
-  it('adds ~/.local/lib and <bin>/../lib to LD_LIBRARY_PATH on Linux', () => {
-    const env = serverEnvironment({ PATH: '/usr/bin' }, '/opt/msb/bin/msbserver', 'linux', userHome);
-    expect(env['LD_LIBRARY_PATH']).toBe(['/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+  it('adds ~/.local/lib and <bin>/../lib to LD_LIBRARY_PATH on Linux', async () => {
+    const env = await serverEnvironment({ PATH: '/usr/bin' }, server(), 'linux', home);
+    expect(env['LD_LIBRARY_PATH']).toBe([userLib, path.join(prefix, 'lib')].join(path.delimiter));
     expect(env['DYLD_LIBRARY_PATH']).toBeUndefined();
     expect(env['PATH']).toBe('/usr/bin');
   });
 
-  it('uses DYLD_LIBRARY_PATH on macOS and leaves LD_LIBRARY_PATH alone', () => {
-    const env = serverEnvironment({ LD_LIBRARY_PATH: '/x' }, '/opt/msb/bin/msbserver', 'darwin', userHome);
-    expect(env['DYLD_LIBRARY_PATH']).toBe(['/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+  it('uses DYLD_LIBRARY_PATH on macOS and leaves LD_LIBRARY_PATH alone', async () => {
+    const env = await serverEnvironment({ LD_LIBRARY_PATH: '/x' }, server(), 'darwin', home);
+    expect(env['DYLD_LIBRARY_PATH']).toBe([userLib, path.join(prefix, 'lib')].join(path.delimiter));
     expect(env['LD_LIBRARY_PATH']).toBe('/x');
   });
 
-  it('keeps existing entries first', () => {
-    const env = serverEnvironment(
+  it('keeps existing entries first', async () => {
+    const env = await serverEnvironment(
       { LD_LIBRARY_PATH: ['/a', '/b'].join(path.delimiter) },
-      '/opt/msb/bin/msbserver',
+      server(),
       'linux',
-      userHome,
+      home,
     );
-    expect(env['LD_LIBRARY_PATH']).toBe(['/a', '/b', '/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+    expect(env['LD_LIBRARY_PATH']).toBe(['/a', '/b', userLib, path.join(prefix, 'lib')].join(path.delimiter));
   });
 
-  it('does not duplicate entries already there, or the two extra folders when they are one', () => {
-    const existing = ['/opt/msb/lib', '/a'].join(path.delimiter);
-    expect(
-      serverEnvironment({ LD_LIBRARY_PATH: existing }, '/opt/msb/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH'],
-    ).toBe(['/opt/msb/lib', '/a', '/home/u/.local/lib'].join(path.delimiter));
+  it('does not duplicate entries already there, or the two extra folders when they are one', async () => {
+    const existing = [path.join(prefix, 'lib'), '/a'].join(path.delimiter);
+    expect((await serverEnvironment({ LD_LIBRARY_PATH: existing }, server(), 'linux', home))['LD_LIBRARY_PATH']).toBe(
+      [path.join(prefix, 'lib'), '/a', userLib].join(path.delimiter),
+    );
     // The standard install: msbserver in ~/.local/bin, so <bin>/../lib is ~/.local/lib.
-    expect(serverEnvironment({}, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe(
-      '/home/u/.local/lib',
-    );
-    const twice = serverEnvironment({}, '/home/u/.local/bin/msbserver', 'linux', userHome);
-    expect(serverEnvironment(twice, '/home/u/.local/bin/msbserver', 'linux', userHome)['LD_LIBRARY_PATH']).toBe(
-      '/home/u/.local/lib',
-    );
+    const local = path.join(home, '.local', 'bin', 'msbserver');
+    const once = await serverEnvironment({}, local, 'linux', home);
+    expect(once['LD_LIBRARY_PATH']).toBe(userLib);
+    expect((await serverEnvironment(once, local, 'linux', home))['LD_LIBRARY_PATH']).toBe(userLib);
   });
 
-  it('drops empty entries (which would mean the working directory)', () => {
-    const env = serverEnvironment(
+  it('drops empty entries (which would mean the working directory)', async () => {
+    const env = await serverEnvironment(
       { LD_LIBRARY_PATH: `${path.delimiter}/a${path.delimiter}${path.delimiter}` },
-      '/opt/msb/bin/msbserver',
+      server(),
       'linux',
-      userHome,
+      home,
     );
-    expect(env['LD_LIBRARY_PATH']).toBe(['/a', '/home/u/.local/lib', '/opt/msb/lib'].join(path.delimiter));
+    expect(env['LD_LIBRARY_PATH']).toBe(['/a', userLib, path.join(prefix, 'lib')].join(path.delimiter));
   });
 
-  it('does not change the environment it is given', () => {
+  it('does not change the environment it is given', async () => {
     const base: NodeJS.ProcessEnv = { LD_LIBRARY_PATH: '/a', HOME: '/home/u' };
-    const env = serverEnvironment(base, '/opt/msb/bin/msbserver', 'linux', userHome);
+    const env = await serverEnvironment(base, server(), 'linux', home);
     expect(base).toEqual({ LD_LIBRARY_PATH: '/a', HOME: '/home/u' });
     expect(env).not.toBe(base);
     expect(env['HOME']).toBe('/home/u');
+  });
+
+  it('adds no library folder that does not exist, so nobody can create it later', async () => {
+    await fsp.rm(path.join(prefix, 'lib'), { recursive: true });
+    await fsp.rm(userLib, { recursive: true });
+    const env = await serverEnvironment({}, server(), 'linux', home);
+    expect(env['LD_LIBRARY_PATH']).toBeUndefined();
+  });
+
+  it('adds no library folder that others can write to, or that lies in one', async () => {
+    await fsp.chmod(path.join(prefix, 'lib'), 0o777);
+    expect((await serverEnvironment({}, server(), 'linux', home))['LD_LIBRARY_PATH']).toBe(userLib);
+    await fsp.chmod(path.join(prefix, 'lib'), 0o755);
+    await fsp.chmod(path.join(home, '.local'), 0o777);
+    expect((await serverEnvironment({}, server(), 'linux', home))['LD_LIBRARY_PATH']).toBe(path.join(prefix, 'lib'));
+    await fsp.chmod(path.join(home, '.local'), 0o755);
+  });
+
+  it('adds no lib folder of another user in a sticky shared folder such as /tmp (a release unpacked there)', async () => {
+    const shared = path.join(root, 'shared-tmp');
+    await fsp.mkdir(path.join(shared, 'bin'), { recursive: true });
+    await fsp.mkdir(path.join(shared, 'lib'));
+    await fsp.chmod(shared, 0o1777);
+    const env = await serverEnvironment(
+      {},
+      path.join(shared, 'bin', 'msbserver'),
+      'linux',
+      home,
+      await ownedByStranger(path.join(shared, 'lib')),
+    );
+    expect(env['LD_LIBRARY_PATH'] ?? '').not.toContain(path.join(shared, 'lib'));
+  });
+
+  it('adds no library folder reached through a link into a folder others can write to', async () => {
+    const open = path.join(root, 'open');
+    await fsp.mkdir(path.join(open, 'lib'), { recursive: true });
+    await fsp.chmod(open, 0o777);
+    await fsp.rm(userLib, { recursive: true });
+    await fsp.symlink(path.join(open, 'lib'), userLib);
+    const env = await serverEnvironment({}, server(), 'linux', home);
+    expect(env['LD_LIBRARY_PATH']).toBe(path.join(prefix, 'lib'));
+  });
+});
+
+posixOnly('locateMsbrun', () => {
+  let server: string;
+  beforeEach(async () => {
+    await fsp.chmod(root, 0o755);
+    server = await executable(path.join(install, 'msbserver'));
+  });
+
+  it('finds a safe msbrun beside msbserver', async () => {
+    const msbrun = await executable(path.join(install, 'msbrun'));
+    expect(await locateMsbrun(server, {})).toEqual({ found: true, path: msbrun, searched: [msbrun] });
+  });
+
+  it('refuses an msbrun others can write to, naming it', async () => {
+    const msbrun = await executable(path.join(install, 'msbrun'), 0o777);
+    await fsp.chmod(msbrun, 0o777);
+    const location = await locateMsbrun(server, {});
+    expect(location.found).toBe(false);
+    expect(location.unsafe).toMatch(/msbrun/);
+    expect(location.unsafe).toContain(msbrun);
+  });
+
+  it('refuses an msbrun that is a link to a file in a folder others can write to', async () => {
+    const open = path.join(root, 'open');
+    const target = await executable(path.join(open, 'msbrun'));
+    await fsp.chmod(open, 0o777);
+    await fsp.symlink(target, path.join(install, 'msbrun'));
+    const location = await locateMsbrun(server, {});
+    expect(location.found).toBe(false);
+    expect(location.unsafe).toContain(open);
+  });
+
+  it('refuses an msbrun of another owner', async () => {
+    const msbrun = await executable(path.join(install, 'msbrun'));
+    const location = await locateMsbrun(server, {}, await ownedByStranger(msbrun));
+    expect(location.found).toBe(false);
+    expect(location.unsafe ?? '').toMatch(/another user|belongs/);
+  });
+
+  it('checks $MSBRUN_EXE as it checks the file beside msbserver, and refuses a relative one', async () => {
+    const elsewhere = await executable(path.join(root, 'elsewhere', 'msbrun'), 0o777);
+    await fsp.chmod(elsewhere, 0o777);
+    expect((await locateMsbrun(server, { MSBRUN_EXE: elsewhere })).unsafe).toContain(elsewhere);
+    await fsp.chmod(elsewhere, 0o755);
+    expect((await locateMsbrun(server, { MSBRUN_EXE: elsewhere })).found).toBe(true);
+    const relative = await locateMsbrun(server, { MSBRUN_EXE: 'bin/msbrun' });
+    expect(relative.found).toBe(false);
+    expect(relative.unsafe).toMatch(/relative/);
+  });
+
+  it('reports a missing msbrun as missing, not unsafe', async () => {
+    const location = await locateMsbrun(server, {});
+    expect(location).toEqual({ found: false, path: null, searched: [path.join(install, 'msbrun')] });
+  });
+});
+
+posixOnly('a relative $MSBSERVER_EXE', () => {
+  it("is resolved once against the app's working folder, and that absolute file is what is run", async () => {
+    await fsp.chmod(root, 0o755);
+    const file = await executable(path.join(root, 'rel', 'msbserver'));
+    const relative = path.relative(process.cwd(), file);
+    expect(path.isAbsolute(relative)).toBe(false);
+    const result = await locateMsbserver({ env: { MSBSERVER_EXE: relative }, platform: 'linux', userHome: home });
+    expect(result.found).toBe(true);
+    if (!result.found) return;
+    expect(result.path).toBe(file);
+    expect(result.searched[0]).toBe(file);
   });
 });

@@ -18,7 +18,9 @@ const electronImportBan = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'coverage/', 'screenshots/', 'test-results/'] },
+  {
+    ignores: ['node_modules/', '.tsbuild/', 'out/', 'dist/', 'release/', 'coverage/', 'screenshots/', 'test-results/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

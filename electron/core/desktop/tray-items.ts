@@ -56,9 +56,7 @@ export type SandboxTrayAction = `sandbox-stop:${string}` | `sandbox-log:${string
  * `runtime-log:<name>` and `runtime-copy-exec:<name>`.
  */
 export type RuntimeTrayAction =
-  | `runtime-${RuntimeActionName}:${string}`
-  | `runtime-log:${string}`
-  | `runtime-copy-exec:${string}`;
+  `runtime-${RuntimeActionName}:${string}` | `runtime-log:${string}` | `runtime-copy-exec:${string}`;
 
 /** What a menu item does; the adapter hands each click's id to tray-actions.ts. */
 export type TrayAction = FixedTrayAction | CopyKeyTrayAction | SandboxTrayAction | RuntimeTrayAction;

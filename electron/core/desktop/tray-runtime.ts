@@ -7,7 +7,7 @@ import type { RuntimeView, RuntimeActionName } from '../../../shared/runtime.ts'
 import { RUNTIME_ACTIONS } from '../../../shared/runtime.ts';
 import { sandboxRows, type RuntimeRow } from '../../../shared/sandbox-rows.ts';
 import { formatBytes } from '../../../shared/sandboxes.ts';
-import type { RuntimeTrayAction, TrayMenuItem } from './tray-items.ts';
+import type { TrayMenuItem } from './tray-items.ts';
 
 /** The most sandboxes listed in the submenu; the window lists them all. */
 export const MAX_TRAY_RUNTIME_SANDBOXES = 20;

@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RuntimeService, RuntimeState } from '../electron/core/runtime/api.ts';
-import { createRuntimeSandboxes } from '../electron/core/runtime/sandboxes.ts';
-import { createRuntimeService } from '../electron/core/runtime/service.ts';
+import { createRuntimeSandboxes } from '../electron/core/runtime/runtime-sandboxes.ts';
+import { createRuntimeService } from '../electron/core/runtime/runtime-service.ts';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../test/fixtures/runtime-home.ts';
 import { epochMs, fmt, summarize, type Summary } from './stats.ts';
 

@@ -7,7 +7,7 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import type { Logger } from '../base/logger.ts';
 import { findMicrosandbox } from '../runtime/find.ts';
 import { fixHost } from '../runtime/host-check.ts';
-import { createRuntimeService } from '../runtime/service.ts';
+import { createRuntimeService } from '../runtime/runtime-service.ts';
 import { createRuntimeFeed, type RuntimeFeed } from './runtime-feed.ts';
 
 export interface AppRuntimeOptions {

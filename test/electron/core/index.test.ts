@@ -19,8 +19,8 @@ import * as stopFlow from '../../../electron/core/desktop/stop-flow.ts';
 import * as sandboxFeed from '../../../electron/core/desktop/sandbox-feed.ts';
 import * as runtimeFind from '../../../electron/core/runtime/find.ts';
 import * as runtimeHostCheck from '../../../electron/core/runtime/host-check.ts';
-import * as runtimeSandboxes from '../../../electron/core/runtime/sandboxes.ts';
-import * as runtimeService from '../../../electron/core/runtime/service.ts';
+import * as runtimeSandboxes from '../../../electron/core/runtime/runtime-sandboxes.ts';
+import * as runtimeService from '../../../electron/core/runtime/runtime-service.ts';
 import * as runtimeRunner from '../../../electron/core/runtime/msb-runner.ts';
 import * as runtimeOutput from '../../../electron/core/runtime/msb-output.ts';
 

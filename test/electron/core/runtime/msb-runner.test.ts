@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MsbCommandError, msbErrorMessage, runMsb, runMsbJson } from '../../../../electron/core/runtime/msb-runner.ts';
 import { parseLs } from '../../../../electron/core/runtime/msb-output.ts';
-import { createRuntimeSandboxes } from '../../../../electron/core/runtime/sandboxes.ts';
+import { createRuntimeSandboxes } from '../../../../electron/core/runtime/runtime-sandboxes.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-runner-'));
 const standin = path.join(dir, 'msb');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RuntimeLogLine, RuntimeService, RuntimeState } from '../../../../electron/core/runtime/api.ts';
-import { createRuntimeService } from '../../../../electron/core/runtime/service.ts';
+import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
 
 const cleanups: (() => void)[] = [];

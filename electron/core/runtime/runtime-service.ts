@@ -24,8 +24,8 @@ import { checkHost } from './host-check.ts';
 import { followMsb, type Follow } from './msb-follow.ts';
 import { parseContext, parseLogLine, parseMetricsLine } from './msb-output.ts';
 import { runMsb, runMsbJson } from './msb-runner.ts';
-import { createRuntimeSandboxes } from './sandboxes.ts';
-import { watchRuntimeHome, type HomeWatch } from './home-watch.ts';
+import { createRuntimeSandboxes } from './runtime-sandboxes.ts';
+import { watchRuntimeHome, type HomeWatch } from './msb-home-watch.ts';
 
 /** File events come in bursts (one write touches the WAL several times). */
 export const REFRESH_DEBOUNCE_MS = 25;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntimeSandboxes } from '../../../../electron/core/runtime/sandboxes.ts';
+import { createRuntimeSandboxes } from '../../../../electron/core/runtime/runtime-sandboxes.ts';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
 
 const homes: RuntimeHome[] = [];

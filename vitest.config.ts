@@ -14,7 +14,7 @@ export const PORTABLE_TESTS: readonly string[] = [
   'test/electron/core/desktop/tray-menu.test.ts',
   'test/electron/core/desktop/notifications.test.ts',
   'test/electron/core/desktop/window-policy.test.ts',
-  'test/electron/core/paths.test.ts',
+  'test/electron/core/home-paths.test.ts',
   'test/electron/core/server/server-args.test.ts',
   'test/electron/core/keys/token.test.ts',
   'test/build/builder-config.test.ts',

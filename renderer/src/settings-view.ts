@@ -84,8 +84,13 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
         placeholder: 'Automatic: where msb looks',
         'aria-describedby': describedBy,
       });
-      const choose = h('button', { type: 'button', class: 'small' }, 'Choose…');
-      const automatic = h('button', { type: 'button', class: 'small' }, 'Use automatic');
+      // Two choosers share the page: each button's name says which path it sets.
+      const choose = h('button', { type: 'button', class: 'small', 'aria-label': `Choose ${spec.label}…` }, 'Choose…');
+      const automatic = h(
+        'button',
+        { type: 'button', class: 'small', 'aria-label': `Use automatic ${spec.label}` },
+        'Use automatic',
+      );
       if (spec.key === 'msbPath') {
         choose.addEventListener('click', () => void pick(() => api.chooseMsb(), 'msb path saved.'));
         automatic.addEventListener(

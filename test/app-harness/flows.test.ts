@@ -44,7 +44,7 @@ describe('what the window may not decide', () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     const message = page.getByTestId('settings-message');
 
-    await view.button('Choose…').click();
+    await view.button('Choose msbserver path…').click();
     const chooser = await app.waitForDialog({ kind: 'open' });
     expect(chooser.options).toMatchObject({ title: 'Choose msbserver' });
     expect(chooser.window).toBe((await app.window())?.windowId);

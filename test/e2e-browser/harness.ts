@@ -303,6 +303,12 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     },
   );
   await page.addInitScript({ content: BRIDGE });
+  // Main hears the window's real input events (AppWindow's onUserGesture); here the page's trusted
+  // pointer and key events, which page script cannot make, stand in for them.
+  await page.exposeFunction('__msbUserGesture', () => table.noteUserGesture());
+  await page.addInitScript({
+    content: `for (const type of ['pointerdown', 'keydown']) addEventListener(type, (e) => { if (e.isTrusted) window.__msbUserGesture(); }, true);`,
+  });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {

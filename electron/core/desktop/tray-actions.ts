@@ -109,6 +109,10 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
    * action still allowed when the click arrives (the menu may be older than the list).
    */
   const runtimeAction = async (action: TrayAction): Promise<boolean> => {
+    if (action === 'check-host') {
+      await deps.runtime?.service()?.checkHost();
+      return true;
+    }
     const target = runtimeActionOf(action);
     if (target === null) return false;
     const state = deps.runtime?.view().state ?? null;
@@ -176,7 +180,6 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     quit: () => deps.quit('as-set'),
     'quit-and-stop': () => deps.quit('stop'),
     'quit-leave-running': () => deps.quit('leave'),
-    'check-host': () => deps.runtime?.service()?.checkHost(),
   };
 
   const run = async (action: TrayAction): Promise<void> => {

@@ -37,7 +37,6 @@ export const TRAY_ACTIONS = Object.freeze([
   'quit',
   'quit-and-stop',
   'quit-leave-running',
-  'check-host',
 ] as const);
 
 export type FixedTrayAction = (typeof TRAY_ACTIONS)[number];
@@ -53,10 +52,11 @@ export type SandboxTrayAction = `sandbox-stop:${string}` | `sandbox-log:${string
 
 /**
  * What the runtime generation's Sandboxes submenu does, per sandbox: `runtime-<action>:<name>`,
- * `runtime-log:<name>` and `runtime-copy-exec:<name>`.
+ * `runtime-log:<name>` and `runtime-copy-exec:<name>`; `check-host` runs `msb doctor` again. They come
+ * and go with the sandboxes or only in the runtime generation, so they are not in `TRAY_ACTIONS`.
  */
 export type RuntimeTrayAction =
-  `runtime-${RuntimeActionName}:${string}` | `runtime-log:${string}` | `runtime-copy-exec:${string}`;
+  `runtime-${RuntimeActionName}:${string}` | `runtime-log:${string}` | `runtime-copy-exec:${string}` | 'check-host';
 
 /** What a menu item does; the adapter hands each click's id to tray-actions.ts. */
 export type TrayAction = FixedTrayAction | CopyKeyTrayAction | SandboxTrayAction | RuntimeTrayAction;

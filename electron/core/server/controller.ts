@@ -5,8 +5,7 @@
  * only place the snapshot changes.
  */
 import type { LocateResult } from '../../../shared/contract.ts';
-import type { ServerSnapshot } from '../../../shared/server-status.ts';
-import { INITIAL_SNAPSHOT } from '../../../shared/server-status.ts';
+import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../shared/server-status.ts';
 import type { TimerHandle } from '../base/clock.ts';
 import { errorText, ignoreFailure } from '../base/logger.ts';
 import type { OwnChild } from './child.ts';
@@ -18,20 +17,14 @@ import { locateMsbserver } from './locate.ts';
 import { ServerMonitor } from './server-monitor.ts';
 import { childExitOutcome, firstLook, reconcile } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
-import type { ServerControl, StartOptions } from './server-control.ts';
+import type { Controller, StartOptions } from './server-control.ts';
 import { serverLogPath, tailLines } from './server-log.ts';
 import { startServer } from './start.ts';
 import { stopServer } from './stop.ts';
 import { sameSnapshot, snapshotAfter, snapshotDuring } from './transitions.ts';
 
 export { DEFAULT_TIMING, type ControllerOptions, type ControllerTiming } from './context.ts';
-
-export interface Controller extends ServerControl {
-  /** Settles once the first look at the PID file (adopting a running server) is done. */
-  readonly ready: Promise<void>;
-  /** Re-reads the PID file and the process table now. */
-  refresh(): Promise<ServerSnapshot>;
-}
+export type { Controller } from './server-control.ts';
 
 export function createController(options: ControllerOptions): Controller {
   return new ServerController(options);
@@ -210,8 +203,7 @@ class ServerController implements Controller {
 
   async #restart(options: StartOptions): Promise<ServerSnapshot> {
     const stopped = await this.#stop();
-    if (stopped.state === 'failed' && stopped.error?.code === 'stop-failed') return stopped;
-    return this.#start(options);
+    return stopped.state === 'failed' && stopped.error?.code === 'stop-failed' ? stopped : this.#start(options);
   }
 
   #watchChild(child: OwnChild): void {

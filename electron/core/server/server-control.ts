@@ -33,3 +33,11 @@ export interface ServerControl {
   /** Stops watching; stops the server too when `stopServer` is set (the stop-on-quit setting). */
   dispose(options?: { stopServer?: boolean }): Promise<void>;
 }
+
+/** The state machine itself (controller.ts): what main and the tests hold beyond the control. */
+export interface Controller extends ServerControl {
+  /** Settles once the first look at the PID file (adopting a running server) is done. */
+  readonly ready: Promise<void>;
+  /** Re-reads the PID file and the process table now. */
+  refresh(): Promise<ServerSnapshot>;
+}

@@ -100,6 +100,13 @@ export class RecordingApp {
       RECORDING_ELECTRON_APP_PATH: options.appPath,
       RECORDING_ELECTRON_DIALOG_DIR: this.dialogDir,
       ELECTRON_RENDERER_URL: undefined,
+      // npm puts the project's node_modules/.bin first on PATH, and with it the real `msb` of the
+      // devDependency `microsandbox`: the app would see the runtime generation installed. These
+      // worlds are the server generation's unless a test gives a PATH of its own.
+      PATH: [
+        path.dirname(process.execPath),
+        ...(process.env['PATH'] ?? '').split(path.delimiter).filter((dir) => !dir.endsWith('node_modules/.bin')),
+      ].join(path.delimiter),
       ...options.env,
     };
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];

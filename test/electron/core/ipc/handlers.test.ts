@@ -1419,6 +1419,7 @@ describe('the runtime generation', () => {
     expect(declined.code).toBe('declined');
     expect(world.runtime.calls).toEqual([]);
     world.dialogs.answers.push(true);
+    world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
     ok(await world.table.handle('runtime:act', WINDOW, { name: 'web', action: 'stop', force: true }));
     expect(world.dialogs.calls.map((call) => call.confirmLabel)).toEqual(['Force Stop', 'Force Stop']);
     expect(world.runtime.calls[0]).toEqual({ method: 'act', args: ['web', 'stop', { force: true }] });
@@ -1438,6 +1439,7 @@ describe('the runtime generation', () => {
     );
     expect(world.runtime.calls).toEqual([]);
     world.dialogs.answers.push(true);
+    world.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
     ok(await world.table.handle('runtime:act', WINDOW, { name: 'old', action: 'remove' }));
     expect(world.dialogs.calls.at(-1)?.title).toBe('Remove old?');
     expect(world.runtime.calls[0]).toEqual({ method: 'act', args: ['old', 'remove'] });
@@ -1475,6 +1477,7 @@ describe('the runtime generation', () => {
       expect(windows.dialogs.calls[0]?.message).toMatch(/administrator rights/);
       expect(windows.runtime.calls).toEqual([]);
       windows.dialogs.answers.push(true);
+      windows.table.noteUserGesture(); // the user clicked in the window: a declined question may come again
       ok(await windows.table.handle('runtime:fix-host', WINDOW, undefined));
       expect(windows.runtime.calls).toEqual([
         { method: 'fixHost', args: [] },

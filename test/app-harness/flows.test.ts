@@ -50,7 +50,7 @@ describe('what the window may not decide', () => {
     expect(chooser.window).toBe((await app.window())?.windowId);
     await app.answerDialog(chooser.id, { filePaths: [STANDIN_PATH] });
     await expect.poll(() => text(message)).toBe('msbserver path saved.');
-    expect(await page.getByLabel('msbserver path').inputValue()).toBe(STANDIN_PATH);
+    expect(await page.getByLabel('msbserver path', { exact: true }).inputValue()).toBe(STANDIN_PATH);
 
     await page.getByLabel('Development mode (no keys needed)').check();
     await view.button('Save').click();

@@ -165,7 +165,8 @@ describe('the build', () => {
     };
     for (const dep of Object.keys(pkg.dependencies)) {
       // A static import, or a lazy `import("dep")` / `import("dep/subpath")` (jose, execa load on first use).
-      if (main.includes(`"${dep}`)) {
+      // The package's own name in quotes ("conf", "conf/…"), not a longer word ("config.json").
+      if (new RegExp(`"${dep}(/[^"]*)?"`).test(main)) {
         expect(main).toMatch(new RegExp(`^import .* from "${dep}(/[^"]*)?";$|\\bimport\\("${dep}(/[^"]*)?"\\)`, 'm'));
       }
     }

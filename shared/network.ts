@@ -3,7 +3,12 @@
  * turns it off (null: it happens only when the user asks, each time). Settings and the README
  * show this list; a new use of the network is added here first.
  */
-import type { Settings } from './settings-schema.ts';
+/**
+ * The switches that will turn the checks off. They join the settings with the updates' wiring
+ * (issue 21): until then nothing here reaches the network, and Settings shows no switch that does
+ * nothing.
+ */
+export type NetworkSwitch = 'checkForAppUpdates' | 'checkForMicrosandboxUpdates';
 
 export interface NetworkUse {
   readonly id: 'app-update-check' | 'app-update-download' | 'microsandbox-release-check' | 'microsandbox-self-update';
@@ -11,7 +16,7 @@ export interface NetworkUse {
   readonly what: string;
   readonly where: string;
   readonly when: string;
-  readonly setting: keyof Pick<Settings, 'checkForAppUpdates' | 'checkForMicrosandboxUpdates'> | null;
+  readonly setting: NetworkSwitch | null;
 }
 
 export const NETWORK_USES: readonly NetworkUse[] = Object.freeze([

@@ -34,10 +34,6 @@ export interface Settings {
   defaultNamespace: string;
   /** msb's duration grammar, e.g. `24h`. */
   defaultExpiry: string;
-  /** Ask the app's release feed for a newer app (shared/network.ts lists what reaches the network). */
-  checkForAppUpdates: boolean;
-  /** Ask GitHub for microsandbox's latest release. */
-  checkForMicrosandboxUpdates: boolean;
 }
 
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['error', 'warn', 'info', 'debug', 'trace']);
@@ -64,8 +60,6 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   clipboardClearSeconds: 60,
   defaultNamespace: '*',
   defaultExpiry: '24h',
-  checkForAppUpdates: true,
-  checkForMicrosandboxUpdates: true,
 });
 
 /** Settings that only take effect when msbserver is started again. */
@@ -169,8 +163,6 @@ const VALIDATORS: Validators = {
       );
     return ok(value);
   },
-  checkForAppUpdates: boolean('Check for app updates'),
-  checkForMicrosandboxUpdates: boolean('Check for microsandbox updates'),
 };
 
 export function validateSetting<K extends keyof Settings>(

@@ -117,23 +117,6 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
     ],
   },
   {
-    title: 'Updates',
-    fields: [
-      {
-        key: 'checkForAppUpdates',
-        label: 'Check for app updates',
-        kind: 'bool',
-        hint: 'A minute after launch, then daily: asks the app’s release feed on GitHub.',
-      },
-      {
-        key: 'checkForMicrosandboxUpdates',
-        label: 'Check for microsandbox updates',
-        kind: 'bool',
-        hint: 'At most daily: asks GitHub for microsandbox’s latest release.',
-      },
-    ],
-  },
-  {
     title: 'microsandbox',
     fields: [
       {

@@ -40,8 +40,6 @@ describe('defaults', () => {
       clipboardClearSeconds: 60,
       defaultNamespace: '*',
       defaultExpiry: '24h',
-      checkForAppUpdates: true,
-      checkForMicrosandboxUpdates: true,
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
   });
@@ -212,8 +210,6 @@ describe('the other fields', () => {
     ['defaultExpiry', '366d', /at most a year/],
     ['defaultExpiry', '2y', /at most a year/],
     ['defaultExpiry', 24, /must be text/],
-    ['checkForAppUpdates', 'yes', /Check for app updates must be on or off/],
-    ['checkForMicrosandboxUpdates', 1, /Check for microsandbox updates must be on or off/],
   ];
   it.each(invalid)('rejects %s = %j', (key, value, message) => {
     expect(errorFor(key, value)).toMatch(message);

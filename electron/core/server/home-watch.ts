@@ -4,7 +4,9 @@
  * ~/.microsandbox`) it hears nothing more, not even the home made again by the next CLI start.
  * So while the home is missing the nearest folder above it that exists is watched for the next
  * name on the way, and the watch moves down as the folders come back; a home replaced under the
- * same path is noticed by its inode. Nothing polls, except a slow retry when no watch can be set.
+ * same path is noticed by its inode, or by the event of the watched folder itself going (a folder
+ * made at once may get the freed inode number back). Nothing polls, except a slow retry when no
+ * watch can be set.
  */
 import { type FSWatcher, type Stats, statSync, watch } from 'node:fs';
 import path from 'node:path';
@@ -42,8 +44,11 @@ export class HomeWatch implements Disposable {
   readonly #home: string;
   #target: Target | null = null;
   #watcher: FSWatcher | null = null;
-  /** A burst being gathered: whether the file changed, and whether the target must be checked. */
-  #pending: { changed: boolean; recheck: boolean } | null = null;
+  /**
+   * A burst being gathered: whether the file changed, whether the target must be checked, and
+   * whether the watched folder itself was named (it may have gone, so the watch must be set again).
+   */
+  #pending: { changed: boolean; recheck: boolean; renew: boolean } | null = null;
   #settleTimer: NodeJS.Timeout | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #disposed = false;
@@ -72,12 +77,15 @@ export class HomeWatch implements Disposable {
     this.#retryTimer = null;
   }
 
-  /** Watches the home, or the nearest folder above it; returns whether the target changed. */
-  #arm(): boolean {
+  /**
+   * Watches the home, or the nearest folder above it; returns whether the target changed. With
+   * `renew` the watch is set again even on a target that looks the same.
+   */
+  #arm(renew = false): boolean {
     // Folders may come and go between the look and the watch: a few looks settle it.
     for (let attempt = 1; ; attempt++) {
       const target = findTarget(this.#home);
-      if (target !== null && this.#watcher !== null && sameTarget(target, this.#target)) return false;
+      if (!renew && target !== null && this.#watcher !== null && sameTarget(target, this.#target)) return false;
       this.#close();
       this.#target = target;
       if (target === null) {
@@ -118,12 +126,13 @@ export class HomeWatch implements Disposable {
     // Another entry of the home (a sandbox folder, oci.db) needs no look; an unnamed event, the
     // folder's own name (how Linux reports the watched folder going) or the next name on the way
     // may mean the target came or went.
-    const recheck =
-      entry === null || entry === path.basename(target.dir) || (target.next !== null && entry === target.next);
+    const renew = entry === path.basename(target.dir);
+    const recheck = entry === null || renew || (target.next !== null && entry === target.next);
     if (!changed && !recheck) return;
     this.#pending = {
       changed: changed || this.#pending?.changed === true,
       recheck: recheck || this.#pending?.recheck === true,
+      renew: renew || this.#pending?.renew === true,
     };
     if (this.#settleTimer !== null) clearTimeout(this.#settleTimer);
     this.#settleTimer = setTimeout(() => this.#settle(), this.#options.settleMs ?? DEFAULT_SETTLE_MS);
@@ -134,8 +143,10 @@ export class HomeWatch implements Disposable {
     const pending = this.#pending;
     this.#pending = null;
     if (this.#disposed || pending === null) return;
-    // The home came, went or was replaced: server.pid may have changed with it, seen or not.
-    const moved = pending.recheck && this.#arm();
+    // The home came, went or was replaced: server.pid may have changed with it, seen or not. A
+    // folder deleted and made again before this look can carry the old inode number (ext4 and
+    // tmpfs hand it out again at once): it looks unchanged, but the old watch hears nothing more.
+    const moved = pending.recheck && this.#arm(pending.renew);
     if (pending.changed || moved) this.#options.onChange();
   }
 

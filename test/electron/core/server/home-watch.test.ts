@@ -1,6 +1,6 @@
 // The watch on the home (server/home-watch.ts), on real folders: it hears server.pid, and keeps
 // hearing it after the home is deleted, moved away or made again, however deep the loss went.
-import { promises as fsp, watch } from 'node:fs';
+import { mkdirSync, promises as fsp, rmSync, statSync, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,23 @@ describe('HomeWatch', () => {
     // Coming back is a change: a server.pid written before the watch moved in is looked at too.
     expect(w.changes()).toBeGreaterThan(beforeCreate);
     expect(await heardAfterWrite(w, home, '4242')).toBe(true);
+  });
+
+  it('follows a home deleted and made again before it looked, even under the same inode number', async () => {
+    const home = path.join(root, 'home');
+    await fsp.mkdir(home);
+    await fsp.writeFile(path.join(home, 'oci.db'), 'x');
+    const w = watchHome(home);
+    const oldIno = statSync(home).ino;
+    // In one tick, so the watch looks only once the new home exists: ext4 and tmpfs hand the
+    // freed inode number straight to the new folder, which then looks like the one watched.
+    rmSync(home, { recursive: true });
+    mkdirSync(home);
+    const reused = statSync(home).ino === oldIno;
+    // The replacement is reported (its server.pid may differ) and the new home is watched.
+    expect(await waitUntil(() => w.changes() >= 1, 3_000), `inode reused: ${reused}`).toBe(true);
+    expect(w.watch.watchingHome).toBe(true);
+    expect(await heardAfterWrite(w, home, '8')).toBe(true);
   });
 
   it('follows a home made again together with the folders above it', async () => {

@@ -24,9 +24,9 @@ export interface AvailableActions {
  * - running: Stop and Restart;
  * - stopping: nothing until it has finished.
  * Where msbserver cannot run (Windows), nothing starts; a live server could still be stopped.
- * Without an msbserver to run (`setup` missing or unsupported) neither Start nor Restart: a start
- * would fail before anything ran, and a restart would end a server the CLI started and start
- * nothing. The setup not known yet blocks nothing.
+ * Without an msbserver to run (`setup` missing or unsupported), or with an msbrun the app refuses
+ * (`msbrun-unsafe`), neither Start nor Restart: a start would fail before anything ran, and a
+ * restart would end a server the CLI started and start nothing. The setup not known yet blocks nothing.
  */
 export function availableActions(
   snapshot: Pick<ServerSnapshot, 'state'> & Partial<Pick<ServerSnapshot, 'restartAt'>>,
@@ -34,7 +34,8 @@ export function availableActions(
   setup: SetupState = SETUP_UNKNOWN,
 ): AvailableActions {
   const { state } = snapshot;
-  const canRun = serverSupported && setup.kind !== 'missing' && setup.kind !== 'unsupported';
+  const canRun =
+    serverSupported && setup.kind !== 'missing' && setup.kind !== 'unsupported' && setup.kind !== 'msbrun-unsafe';
   return {
     start: canRun && (state === 'stopped' || state === 'failed') && (snapshot.restartAt ?? null) === null,
     stop: state === 'running' || state === 'starting',

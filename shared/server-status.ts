@@ -8,6 +8,8 @@ export type FailureCode =
   | 'not-executable'
   /** Found, but others than the user and root could change it or its folders, so it is not run. */
   | 'unsafe-executable'
+  /** msbserver is fine, but others could change the msbrun it runs for every sandbox: not started. */
+  | 'unsafe-msbrun'
   /** Another process already listens on the configured address. */
   | 'port-in-use'
   /** The server exited before it answered its health check. */

@@ -29,10 +29,31 @@ export type SetupState =
   | { readonly kind: 'unsupported'; readonly platformName: string }
   /** No msbserver where the app looks, or the one set is not usable. */
   | { readonly kind: 'missing'; readonly locate: Extract<LocateResult, { found: false }> }
+  /**
+   * msbserver found, but the msbrun it would run for every sandbox could be changed by others (or
+   * is a relative `$MSBRUN_EXE`): the app does not start the server with it.
+   */
+  | { readonly kind: 'msbrun-unsafe'; readonly msbserver: string; readonly msbrun: MsbrunUnsafe }
   /** msbserver found; `msbrun` tells whether sandboxes can start. */
   | { readonly kind: 'ready'; readonly msbserver: string; readonly msbrun: MsbrunState };
 
+export interface MsbrunUnsafe {
+  readonly searched: readonly string[];
+  /** Which file or folder, and why (with its fix when it has one of its own). */
+  readonly problem: string;
+}
+
 export const SETUP_UNKNOWN: SetupState = Object.freeze({ kind: 'unknown' });
+
+/** What the start's refusal, the window and the tray call an unsafe msbrun. */
+export function msbrunUnsafeText(problem: string): string {
+  return `msbrun is unsafe: ${problem}`;
+}
+
+export const MSBRUN_UNSAFE_WHY =
+  'msbserver runs msbrun for every sandbox, with your rights, so the app does not start the server with it.';
+
+export const MSBRUN_UNSAFE_FIX = 'Fix the file or folder as said, or reinstall microsandbox.';
 
 /** The command the installer page gives; the window shows it and main copies it. */
 export const INSTALL_COMMAND = 'curl -sSL https://get.microsandbox.dev | sh';

@@ -1,6 +1,6 @@
 /** A failed server as a problem block: what failed, why, its log lines, and the next step. */
 import type { FailureCode, ServerFailure, ServerSnapshot } from '../../shared/server-status.ts';
-import { INSTALL_COMMAND } from '../../shared/setup.ts';
+import { INSTALL_COMMAND, MSBRUN_UNSAFE_FIX } from '../../shared/setup.ts';
 import { stripAnsi } from './logs-model.ts';
 import { problem } from './problem-model.ts';
 import type { ProblemAction, ProblemView } from './problem-model.ts';
@@ -12,6 +12,8 @@ function titleOf(code: FailureCode): string {
       return 'msbserver was not found';
     case 'unsafe-executable':
       return 'msbserver was not run';
+    case 'unsafe-msbrun':
+      return 'msbrun is unsafe: the server was not started';
     case 'unsafe-settings':
       return 'The server was not started';
     case 'timeout':
@@ -49,6 +51,8 @@ function nextOf(error: ServerFailure): { next: string; actions: ProblemAction[];
         actions: [{ kind: 'locate' }],
         command: null,
       };
+    case 'unsafe-msbrun':
+      return { next: `${MSBRUN_UNSAFE_FIX} Then Start again.`, ...none };
     case 'timeout':
       return {
         next: `If msbserver needs longer to start on this computer, raise the start timeout, ${AGAIN}.`,

@@ -1,5 +1,5 @@
 /**
- * One shape for every problem the window shows (first run, msbrun missing, an unsupported
+ * One shape for every problem the window shows (first run, msbrun missing or unsafe, an unsupported
  * platform, a failed start, a crash, a hung server): what happened, why, what the app saw, and
  * the next step, with at most a few actions that lead there.
  */

@@ -4,7 +4,7 @@
  */
 import type { AppInfo } from '../../shared/contract.ts';
 import type { FailureCode } from '../../shared/server-status.ts';
-import { INSTALL_COMMAND } from '../../shared/setup.ts';
+import { INSTALL_COMMAND, MSBRUN_UNSAFE_FIX, MSBRUN_UNSAFE_WHY, msbrunUnsafeText } from '../../shared/setup.ts';
 import type { SetupState } from '../../shared/setup.ts';
 import { problem } from './problem-model.ts';
 import type { ProblemView } from './problem-model.ts';
@@ -14,6 +14,7 @@ export const SETUP_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>([
   'not-found',
   'not-executable',
   'unsafe-executable',
+  'unsafe-msbrun',
   'unsupported-platform',
 ]);
 
@@ -81,6 +82,17 @@ export function setupProblem(setup: SetupState, info: AppInfo | null, serverRuns
           ? 'Fix the file or folder as said above, or locate another msbserver. The app looks again by itself.'
           : `Install microsandbox with this command, or locate another msbserver. ${AFTER_INSTALL}`,
       actions: [{ kind: 'locate' }],
+    });
+  }
+  if (setup.kind === 'msbrun-unsafe') {
+    return problem({
+      kind: 'msbrun-unsafe',
+      tone: 'bad',
+      title: 'msbrun is unsafe: the app will not start the server',
+      why: `${msbrunUnsafeText(setup.msbrun.problem)} ${MSBRUN_UNSAFE_WHY}`,
+      detail: `msbserver: ${setup.msbserver}`,
+      list: setup.msbrun.searched.length > 0 ? { label: 'msbrun looked at:', items: setup.msbrun.searched } : null,
+      next: `${MSBRUN_UNSAFE_FIX} The app looks again by itself.`,
     });
   }
   if (setup.kind === 'ready' && !setup.msbrun.found) {

@@ -146,9 +146,16 @@ export function createStatusView(deps: StatusDeps): View {
     // Main looks again after the setting changed; asking now shows the answer without a wait.
     const found = await api.setup();
     deps.setup.set(found);
-    return found.kind === 'ready'
-      ? `Found msbserver at ${found.msbserver}.`
-      : 'The chosen file was saved, but it cannot be used: see above.';
+    switch (found.kind) {
+      case 'ready':
+        return `Found msbserver at ${found.msbserver}.`;
+      case 'msbrun-unsafe':
+        return `Found msbserver at ${found.msbserver}, but the msbrun it would run is unsafe: see above.`;
+      case 'missing':
+      case 'unsupported':
+      case 'unknown':
+        return 'The chosen file was saved, but it cannot be used: see above.';
+    }
   }
 
   function current(): StatusView {

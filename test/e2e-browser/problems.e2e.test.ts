@@ -67,6 +67,17 @@ describe('the first run, without msbserver', () => {
     expect(await button(page, 'Start').isEnabled()).toBe(true);
   });
 
+  it('says msbrun is unsafe for a relative $MSBRUN_EXE, with why and no install command, and keeps Start off', async () => {
+    const r = await openWindow({ env: { MSBRUN_EXE: 'bin/msbrun' } });
+    const { page } = r;
+    await expect
+      .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
+      .toBe('msbrun is unsafe: the app will not start the server');
+    expect(await byTestId(page, 'setup-message').textContent()).toMatch(/^msbrun is unsafe: MSBRUN_EXE is bin\/msbrun/);
+    expect(await byTestId(page, 'setup-command').count()).toBe(0);
+    expect(await button(page, 'Start').isDisabled()).toBe(true);
+  });
+
   it('on Windows, names the platform and keeps Start off with the WSL 2 way', async () => {
     const r = await openWindow({ platform: 'win32' });
     const { page } = r;

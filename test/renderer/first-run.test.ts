@@ -167,6 +167,68 @@ describe('msbrun missing beside msbserver', () => {
   });
 });
 
+describe('msbrun others could change', () => {
+  const UNSAFE: SetupState = {
+    kind: 'msbrun-unsafe',
+    msbserver: '/opt/mb/msbserver',
+    msbrun: {
+      searched: ['/opt/mb/msbrun'],
+      problem:
+        '/opt/mb/msbrun can be changed by other users (it is group- or world-writable). ' +
+        'Run chmod go-w "/opt/mb/msbrun" if that is not meant.',
+    },
+  };
+  const REFUSED: ServerSnapshot = {
+    ...INITIAL_SNAPSHOT,
+    state: 'failed',
+    error: {
+      code: 'unsafe-msbrun',
+      message: 'msbrun is unsafe: /opt/mb/msbrun can be changed by other users.',
+      exitCode: null,
+      signal: null,
+      logTail: [],
+      searched: ['/opt/mb/msbrun'],
+      at: 1,
+    },
+  };
+
+  it('says msbrun is unsafe, which file and why, with the fix and no install command; Start is off', async () => {
+    rig = await openWindow((msb) => {
+      msb.answers.setup = () => UNSAFE;
+    });
+    const block = rig.byTestId('setup-problem');
+    expect(block.querySelector('h2')?.textContent).toBe('msbrun is unsafe: the app will not start the server');
+    expect(rig.byTestId('setup-message').textContent).toMatch(
+      /^msbrun is unsafe: \/opt\/mb\/msbrun can be changed by other users .*chmod go-w "\/opt\/mb\/msbrun".* msbserver runs msbrun for every sandbox/,
+    );
+    expect(rig.byTestId('setup-detail').textContent).toBe('msbserver: /opt/mb/msbserver');
+    expect(rig.byTestId('setup-searched').textContent).toContain('/opt/mb/msbrun');
+    expect(rig.byTestId('setup-next').textContent).toContain('reinstall microsandbox');
+    expect(rig.shown('setup-command')).toBe(false);
+    expect(rig.byTestId('setup-message').textContent).not.toContain('missing');
+    expect(rig.button('Start').disabled).toBe(true);
+    expect(rig.button('Restart').disabled).toBe(true);
+  });
+
+  it('a refused start is said once, by the setup block, and Start comes back once msbrun is fixed', async () => {
+    rig = await openWindow((msb) => {
+      msb.answers.setup = () => UNSAFE;
+    });
+    rig.msb.emit('onStatus', REFUSED);
+    await flush();
+    expect(rig.shown('status-failure')).toBe(false);
+    expect(rig.shown('setup-problem')).toBe(true);
+    rig.msb.emit('onSetup', { kind: 'ready', msbserver: '/opt/mb/msbserver', msbrun: { found: true, searched: [] } });
+    await flush();
+    expect(rig.shown('setup-problem')).toBe(false);
+    // No setup problem left to explain it: the refusal itself shows, under its own title.
+    expect(rig.byTestId('status-failure').querySelector('h2')?.textContent).toBe(
+      'msbrun is unsafe: the server was not started',
+    );
+    expect(rig.button('Start').disabled).toBe(false);
+  });
+});
+
 describe('no msbserver found while a server started outside the app runs', () => {
   it('does not say microsandbox is not installed; it offers Locate so the app can start one itself', async () => {
     const { setupProblem } = await import('../../renderer/src/setup-model.ts');

@@ -40,8 +40,13 @@ describe('availableActions and the setup', () => {
   const unsupported: SetupState = { kind: 'unsupported', platformName: 'Windows' };
   const ready: SetupState = { kind: 'ready', msbserver: '/bin/msbserver', msbrun: { found: true, searched: [] } };
 
-  it('offers neither Start nor Restart without an msbserver to run, but Stop for a server from outside', () => {
-    for (const setup of [missing, unsupported]) {
+  it('offers neither Start nor Restart without an msbserver to run or with an unsafe msbrun, but Stop for a server from outside', () => {
+    const msbrunUnsafe: SetupState = {
+      kind: 'msbrun-unsafe',
+      msbserver: '/bin/msbserver',
+      msbrun: { searched: ['/bin/msbrun'], problem: '/bin/msbrun can be changed by other users.' },
+    };
+    for (const setup of [missing, unsupported, msbrunUnsafe]) {
       expect(availableActions({ state: 'stopped' }, true, setup)).toEqual({
         start: false,
         stop: false,

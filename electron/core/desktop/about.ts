@@ -7,7 +7,7 @@ import path from 'node:path';
 import { errorText, type Logger } from '../base/logger.ts';
 import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ChoicePort } from './desktop-ports.ts';
-import type { SetupState } from '../../../shared/setup.ts';
+import { msbrunUnsafeText, type SetupState } from '../../../shared/setup.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
 
 export interface AboutInfo {
@@ -68,6 +68,8 @@ export function msbserverFact(setup: SetupState): string {
   switch (setup.kind) {
     case 'ready':
       return setup.msbrun.found ? setup.msbserver : `${setup.msbserver} (no msbrun beside it)`;
+    case 'msbrun-unsafe':
+      return `${setup.msbserver} (${msbrunUnsafeText(setup.msbrun.problem)})`;
     case 'missing':
       return `not found (${setup.locate.problem})`;
     case 'unsupported':
@@ -94,7 +96,10 @@ export async function collectAbout(
     platform: process.platform,
     arch: process.arch,
     msbserver: msbserverFact(setup),
-    msbVersion: await msbVersionBeside(setup.kind === 'ready' ? setup.msbserver : null, logger),
+    msbVersion: await msbVersionBeside(
+      setup.kind === 'ready' || setup.kind === 'msbrun-unsafe' ? setup.msbserver : null,
+      logger,
+    ),
   };
 }
 

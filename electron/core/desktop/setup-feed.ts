@@ -3,7 +3,7 @@
  * reaches the window (`event:setup`) and re-renders the tray. It is looked at again when it may
  * have changed: the msbserver setting changed, a start did not find a usable msbserver, or one ran.
  */
-import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import type { FailureCode, ServerSnapshot } from '../../../shared/server-status.ts';
 import { type Disposable, toDisposable } from '../base/disposable.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SetupWatch } from '../server/setup-watch.ts';
@@ -18,7 +18,12 @@ export interface SetupFeedDeps {
   readonly renderTray: () => void;
 }
 
-const SETUP_FAILURES = new Set(['not-found', 'not-executable', 'unsafe-executable']);
+const SETUP_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>([
+  'not-found',
+  'not-executable',
+  'unsafe-executable',
+  'unsafe-msbrun',
+]);
 
 /** Whether a transition says something about the install: a start that found none, or a server that runs. */
 export function saysSomethingAboutSetup(previous: ServerSnapshot, next: ServerSnapshot): boolean {

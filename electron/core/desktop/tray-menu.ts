@@ -98,6 +98,9 @@ export function setupLine(setup: SetupState, serverRuns = false): string | null 
       return setup.locate.reason === undefined || setup.locate.reason === 'missing'
         ? 'microsandbox is not installed'
         : 'The msbserver set cannot be used';
+    case 'msbrun-unsafe':
+      // The file and why are too long for a menu: the window's Status has them, with the fix.
+      return 'msbrun is unsafe: the app will not start the server (see the window)';
     case 'ready':
       return setup.msbrun.found ? null : 'msbrun is missing beside msbserver: sandboxes cannot start';
     case 'unknown':

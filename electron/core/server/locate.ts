@@ -150,7 +150,10 @@ export interface MsbrunLocation {
   readonly found: boolean;
   readonly path: string | null;
   readonly searched: readonly string[];
-  /** Set when an msbrun is there but the app will not let msbserver run it (executable-check.ts). */
+  /**
+   * Set when an msbrun is there but the app will not let msbserver run it (executable-check.ts):
+   * which file or folder, and why; `msbrunUnsafeText` (shared/setup.ts) makes it a sentence.
+   */
   readonly unsafe?: string;
 }
 
@@ -184,7 +187,7 @@ export async function locateMsbrun(
       found: false,
       path: null,
       searched: [candidate],
-      unsafe: `The app does not let msbserver run this msbrun, which runs every sandbox: ${verdict.problem.replaceAll('msbserver', 'msbrun')}`,
+      unsafe: verdict.problem.replaceAll('msbserver', 'msbrun'),
     };
   }
   return { found: false, path: null, searched: [candidate] };

@@ -8,7 +8,7 @@ export interface SetupCheckOptions {
   readonly userHome: string;
 }
 
-/** Looks for msbserver (and msbrun beside it) the way a start would. */
+/** Looks for msbserver (and msbrun beside it) the way a start would, and judges them as it does. */
 export async function checkSetup(options: SetupCheckOptions): Promise<SetupState> {
   if (options.platform === 'win32') return { kind: 'unsupported', platformName: platformName(options.platform) };
   const located = await locateMsbserver({
@@ -19,5 +19,12 @@ export async function checkSetup(options: SetupCheckOptions): Promise<SetupState
   });
   if (!located.found) return { kind: 'missing', locate: located };
   const msbrun = await locateMsbrun(located.path, options.env);
+  // A start refuses it (start.ts): said before anyone presses Start, with which file and why.
+  if (msbrun.unsafe !== undefined)
+    return {
+      kind: 'msbrun-unsafe',
+      msbserver: located.path,
+      msbrun: { searched: msbrun.searched, problem: msbrun.unsafe },
+    };
   return { kind: 'ready', msbserver: located.path, msbrun: { found: msbrun.found, searched: msbrun.searched } };
 }

@@ -15,7 +15,7 @@ export interface SetupWatchOptions {
   readonly options: () => SetupCheckOptions;
   readonly check?: (options: SetupCheckOptions) => Promise<SetupState>;
   readonly logger?: Logger;
-  /** How often to look again while msbserver or msbrun is missing (default 15 s; 0: never). */
+  /** How often to look again while msbserver or msbrun is missing or unsafe (default 15 s; 0: never). */
   readonly recheckMs?: number;
 }
 
@@ -68,7 +68,11 @@ export class SetupWatch implements Disposable {
   /** Looks again now and then while something is missing; never while all is there. */
   #planRecheck(): void {
     const every = this.#options.recheckMs ?? DEFAULT_RECHECK_MS;
-    const missing = this.#state.kind === 'missing' || (this.#state.kind === 'ready' && !this.#state.msbrun.found);
+    // An unsafe msbrun too: a chmod in a terminal shows without a click.
+    const missing =
+      this.#state.kind === 'missing' ||
+      this.#state.kind === 'msbrun-unsafe' ||
+      (this.#state.kind === 'ready' && !this.#state.msbrun.found);
     if (!missing || every <= 0 || this.#disposed) {
       this.#stopRecheck();
       return;

@@ -7,6 +7,7 @@
 import type { FailureCode, ServerSnapshot } from '../../../shared/server-status.ts';
 import { exposureRefusal } from '../../../shared/exposure.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
+import { MSBRUN_UNSAFE_FIX, MSBRUN_UNSAFE_WHY, msbrunUnsafeText } from '../../../shared/setup.ts';
 import { chooseStartKey } from '../keys/server-key.ts';
 import { errorText } from '../base/logger.ts';
 import { isRunningChild, type OwnChild, spawnServer } from './child.ts';
@@ -118,10 +119,15 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
   const msbrunLocation = await locateMsbrun(located.path, ctx.env);
   // msbserver runs msbrun for every sandbox: one others could change is not started at all.
   if (msbrunLocation.unsafe !== undefined)
-    return failed(ctx, 'unsafe-executable', `${msbrunLocation.unsafe} ${MSBRUN_UNSAFE_HINT}`, {
-      searched: msbrunLocation.searched,
-      warnings,
-    });
+    return failed(
+      ctx,
+      'unsafe-msbrun',
+      `${msbrunUnsafeText(msbrunLocation.unsafe)} ${MSBRUN_UNSAFE_WHY} ${MSBRUN_UNSAFE_FIX}`,
+      {
+        searched: msbrunLocation.searched,
+        warnings,
+      },
+    );
   const msbrun = msbrunWarning(msbrunLocation);
   if (msbrun !== null) warnings.push(msbrun);
   if (await portInUse(settings.host, settings.port)) {
@@ -151,8 +157,6 @@ async function prepareAndSpawn(run: Run): Promise<Outcome> {
   if (run.request.signal.aborted) return UNCHANGED;
   return spawnAndWait(run, located.path, serverArgs(settings, key));
 }
-
-const MSBRUN_UNSAFE_HINT = 'Fix the file or folder as the message says, or reinstall microsandbox.';
 
 async function spawnAndWait(run: Run, executable: string, args: string[]): Promise<Outcome> {
   const { ctx, settings, url, warnings, request } = run;

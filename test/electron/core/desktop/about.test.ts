@@ -109,6 +109,13 @@ describe('collectAbout', () => {
     );
     expect(
       msbserverFact({
+        kind: 'msbrun-unsafe',
+        msbserver: '/m/msbserver',
+        msbrun: { searched: ['/m/msbrun'], problem: '/m/msbrun belongs to another user (uid 4242).' },
+      }),
+    ).toBe('/m/msbserver (msbrun is unsafe: /m/msbrun belongs to another user (uid 4242).)');
+    expect(
+      msbserverFact({
         kind: 'missing',
         locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '' },
       }),

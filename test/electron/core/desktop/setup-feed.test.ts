@@ -27,9 +27,10 @@ const running: ServerSnapshot = {
 };
 
 describe('saysSomethingAboutSetup', () => {
-  it('is a start that found no usable msbserver, or a server that came up', () => {
+  it('is a start that found no usable msbserver or msbrun, or a server that came up', () => {
     expect(saysSomethingAboutSetup(INITIAL_SNAPSHOT, failed('not-found'))).toBe(true);
     expect(saysSomethingAboutSetup(INITIAL_SNAPSHOT, failed('unsafe-executable'))).toBe(true);
+    expect(saysSomethingAboutSetup(INITIAL_SNAPSHOT, failed('unsafe-msbrun'))).toBe(true);
     expect(saysSomethingAboutSetup(INITIAL_SNAPSHOT, running)).toBe(true);
     expect(saysSomethingAboutSetup(running, { ...running, healthy: false })).toBe(false);
     expect(saysSomethingAboutSetup(INITIAL_SNAPSHOT, failed('port-in-use'))).toBe(false);

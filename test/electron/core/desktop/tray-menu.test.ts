@@ -580,6 +580,27 @@ describe('the first run, failures and quitting in the tray', () => {
     );
   });
 
+  it('with an msbrun others could change says msbrun is unsafe, offers no install, and no Start or Restart', () => {
+    const unsafe: SetupState = {
+      kind: 'msbrun-unsafe',
+      msbserver: '/m/msbserver',
+      msbrun: { searched: ['/m/msbrun'], problem: '/m/msbrun can be changed by other users.' },
+    };
+    const menu = menuOf(snapshot('stopped', false, false), { setup: unsafe });
+    expect(menu[1]).toEqual({
+      label: 'msbrun is unsafe: the app will not start the server (see the window)',
+      enabled: false,
+    });
+    expect(byId(menu, 'start').enabled).toBe(false);
+    expect(reachable(menu).has('install')).toBe(false);
+    expect(reachable(menu).has('locate-msbserver')).toBe(false);
+    expect(labels(menu)).not.toContain('msbrun is missing beside msbserver: sandboxes cannot start');
+    // A server started outside the app can still be stopped, not restarted into a refusal.
+    const running = menuOf(snapshot('running', false, true), { setup: unsafe });
+    expect(byId(running, 'stop').enabled).toBe(true);
+    expect(byId(running, 'restart').enabled).toBe(false);
+  });
+
   it('names the platform where msbserver does not run, with Start disabled', () => {
     const menu = menuOf(snapshot('stopped', false, false), {
       setup: { kind: 'unsupported', platformName: 'Windows' },

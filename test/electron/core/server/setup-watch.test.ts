@@ -64,6 +64,22 @@ describe('SetupWatch', () => {
     expect(w.current()).toMatchObject({ kind: 'ready', msbrun: { found: false } });
   });
 
+  it('looks again by itself while msbrun is unsafe, so a chmod made in a terminal shows', async () => {
+    const bin = path.join(dir, '.local', 'bin');
+    await fsp.mkdir(bin, { recursive: true });
+    await fsp.chmod(dir, 0o755);
+    await fsp.writeFile(path.join(bin, 'msbserver'), '#!/bin/sh\n', { mode: 0o755 });
+    await fsp.writeFile(path.join(bin, 'msbrun'), '#!/bin/sh\n');
+    await fsp.chmod(path.join(bin, 'msbrun'), 0o777);
+    const w = watch(() => ({ env: { PATH: '' }, settingsPath: null, platform: 'linux', userHome: dir }), {
+      recheckMs: 20,
+    });
+    expect((await w.refresh()).kind).toBe('msbrun-unsafe');
+    await fsp.chmod(path.join(bin, 'msbrun'), 0o755);
+    await until(() => w.current().kind === 'ready');
+    expect(w.current()).toMatchObject({ kind: 'ready', msbrun: { found: true } });
+  });
+
   it('never looks by itself once everything is there', async () => {
     let looks = 0;
     const ready: SetupState = { kind: 'ready', msbserver: '/x/msbserver', msbrun: { found: true, searched: [] } };

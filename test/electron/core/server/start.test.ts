@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
-import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+import { MSBRUN_STANDIN_PATH, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../../../../electron/core/server/server-log.ts';
 import { cleanupChecked } from './lifecycle-harness.ts';
@@ -22,6 +22,10 @@ afterEach(async () => {
   // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
   expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 async function writeWrapper(name: string, body: string): Promise<string> {
   const dir = path.join(h.root, name);
@@ -366,6 +370,60 @@ describe('what a start reports: bounded log lines, msbrun', () => {
       expect(warning).toContain('sandboxes could not start');
       expect(warning).toContain(path.join(h.root, 'lone', 'msbrun'));
       await c.stop();
+    });
+
+    /** What a refused start must leave: no server process, no PID file, no stand-in run at all. */
+    async function expectNoServer(): Promise<void> {
+      await expect(fsp.access(h.recordFile)).rejects.toThrow();
+      expect(await h.pidFile()).toBeNull();
+      expect(h.liveServers()).toEqual([]);
+    }
+
+    it('others can write to it beside msbserver: the start is refused, naming it, and no server runs', async () => {
+      const wrapper = await loneWrapper(path.join(h.root, 'open-msbrun'));
+      const msbrun = path.join(h.root, 'open-msbrun', 'msbrun');
+      await fsp.writeFile(
+        msbrun,
+        `#!/bin/sh
+exec "${MSBRUN_STANDIN_PATH}" "$@"
+`,
+      );
+      await fsp.chmod(msbrun, 0o777);
+      h.env = { ...h.env, MSBSERVER_EXE: wrapper };
+      const c = h.controller();
+      const failed = await c.start();
+      expect(failed.state).toBe('failed');
+      expect(failed.error?.code).toBe('unsafe-msbrun');
+      expect(failed.error?.message).toMatch(
+        new RegExp(`^msbrun is unsafe: ${escape(msbrun)} can be changed by other users .*chmod go-w`),
+      );
+      expect(failed.error?.message).toContain('reinstall microsandbox');
+      expect(failed.error?.searched).toEqual([msbrun]);
+      expect(h.states(c)).toEqual(['starting', 'failed']);
+      await expectNoServer();
+    });
+
+    it('$MSBRUN_EXE a link into a folder others can write to: refused, naming that folder, and no server runs', async () => {
+      const open = path.join(h.root, 'open');
+      await fsp.mkdir(open, { recursive: true });
+      const target = path.join(open, 'msbrun');
+      await fsp.writeFile(
+        target,
+        `#!/bin/sh
+exec "${MSBRUN_STANDIN_PATH}" "$@"
+`,
+        { mode: 0o755 },
+      );
+      await fsp.chmod(open, 0o777);
+      const link = path.join(h.root, 'msbrun-link');
+      await fsp.symlink(target, link);
+      h.env = { ...h.env, MSBRUN_EXE: link };
+      const failed = await h.controller().start();
+      expect(failed.error?.code).toBe('unsafe-msbrun');
+      expect(failed.error?.message).toMatch(
+        new RegExp(`^msbrun is unsafe: The folder ${escape(open)} can be changed by other users`),
+      );
+      await expectNoServer();
     });
   });
 });

@@ -42,6 +42,10 @@ import { SetupWatch } from '../../electron/core/server/setup-watch.ts';
 import { platformName } from '../../shared/setup.ts';
 import { openSettings } from '../../electron/core/settings.ts';
 import type { SettingsStore } from '../../electron/core/settings.ts';
+import { findMicrosandbox } from '../../electron/core/runtime/find.ts';
+import { createRuntimeService } from '../../electron/core/runtime/runtime-service.ts';
+import { createRuntimeFeed, feedRuntime } from '../../electron/core/desktop/runtime-feed.ts';
+import type { RuntimeFeed } from '../../electron/core/desktop/runtime-feed.ts';
 import { freePort, killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
 
 export const VIEWPORT = { width: 420, height: 640 } as const;
@@ -119,6 +123,13 @@ export interface RigOptions {
   /** The platform main says it runs on (app:info, app:setup): `win32` shows the unsupported state. */
   readonly platform?: NodeJS.Platform;
   readonly viewport?: { readonly width: number; readonly height: number };
+  /**
+   * The runtime generation as main runs it (runtime-feed over the core's own find and service):
+   * `msbPath` is the msb to use (the Settings path; null looks where installs put it, which in the
+   * rig's world finds none), `home` its MSB_HOME (the test seeds it). Without this option the
+   * window has no runtime, as before.
+   */
+  readonly runtime?: { readonly msbPath: string | null; readonly home: string };
 }
 
 export interface Rig {
@@ -139,6 +150,8 @@ export interface Rig {
   /** The files the user picks in the next native file choosers; none left means Cancel. */
   readonly chosenFiles: (string | null)[];
   readonly sandboxes: SandboxesService;
+  /** The runtime feed, when `runtime` was asked for. */
+  readonly runtime: RuntimeFeed | null;
   /** The native questions main asked (title, message), and the answers (button labels) to give, in order; Cancel when none is left. */
   readonly asked: string[];
   readonly answers: string[];
@@ -264,6 +277,22 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       return Promise.resolve(question.buttons.indexOf(answers.shift() ?? 'Cancel'));
     },
   };
+  const runtimeOption = options.runtime;
+  if (runtimeOption !== undefined && runtimeOption.msbPath !== null) {
+    // As chosen in Settings (main's file chooser): the devDependency's real msb.
+    const chosen = settings.update({ msbPath: runtimeOption.msbPath });
+    if (!chosen.ok) throw new Error(`bad msb path: ${JSON.stringify(chosen.errors)}`);
+  }
+  const runtime =
+    runtimeOption === undefined
+      ? null
+      : createRuntimeFeed({
+          settings,
+          find: (settingsPath) =>
+            findMicrosandbox({ env, userHome: dir, platform: process.platform, settingsPath: settingsPath ?? null }),
+          createService: (msbPath) =>
+            createRuntimeService({ msbPath, home: runtimeOption.home, env: { ...env, MSB_HOME: runtimeOption.home } }),
+        });
   // Whether msbserver is there, looked for as main does, in the world the controller sees.
   const setup = new SetupWatch({
     options: () => ({ env, settingsPath: settings.get().msbserverPath, platform, userHome: dir }),
@@ -287,6 +316,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     sandboxes,
     choice,
     setup,
+    ...(runtime === null ? {} : { runtime }),
   });
 
   const calls: InvokeChannel[] = [];
@@ -336,6 +366,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   follower.start();
   const unsubscribeSandboxes = sandboxes.onChange((view) => emit('event:sandboxes', view));
   const unsubscribeSandboxLog = sandboxes.onLogLines((event) => emit('event:sandbox-log', event));
+  const runtimeFeed = runtime === null ? null : feedRuntime({ runtime, send: emit, renderTray: () => undefined });
+  if (runtime !== null) await runtime.rescan();
   const setupFeed = feedSetup({ setup, control: controller, settings, send: emit, renderTray: () => undefined });
 
   const usedPorts = new Set<number>([port]);
@@ -357,12 +389,14 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     confirmAnswers,
     chosenFiles,
     sandboxes,
+    runtime,
     asked,
     answers,
     problems,
     async open() {
       // A page (re)loaded is a new window: main forgets the old one's interest.
       sandboxes.windowClosed();
+      runtime?.watchFromWindow(null);
       await page.goto(site.url);
       await page.getByRole('tab', { name: 'Status' }).waitFor();
     },
@@ -396,6 +430,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       unsubscribeSandboxes();
       unsubscribeSandboxLog();
       await setupFeed.dispose();
+      await runtimeFeed?.dispose();
+      runtime?.dispose();
       setup.dispose();
       sandboxes.dispose();
       await clipboard.dispose().catch(() => undefined);

@@ -79,9 +79,9 @@ async function binaryBehindNpmShim(realPath: string, options: FindOptionsExtra):
   return null;
 }
 
-type Origin = 'settings' | 'path' | 'microsandbox-bin' | 'local-bin' | 'homebrew' | 'npm-global';
+export type Origin = 'settings' | 'path' | 'microsandbox-bin' | 'local-bin' | 'homebrew' | 'npm-global';
 
-interface Candidate {
+export interface Candidate {
   readonly file: string;
   readonly origin: Origin;
 }
@@ -91,7 +91,8 @@ type Probe =
   | { readonly candidate: Candidate; readonly state: 'unusable'; readonly problem: string }
   | { readonly candidate: Candidate; readonly state: 'found'; readonly version: MsbVersion };
 
-function candidates(options: FindOptionsExtra): Candidate[] {
+/** Where to look, in order (path logic only: nothing is read); exported for the per-platform tests. */
+export function msbCandidates(options: FindOptionsExtra): Candidate[] {
   const windows = options.platform === 'win32';
   const p = windows ? path.win32 : path.posix;
   const exe = windows ? 'msb.exe' : 'msb';
@@ -201,7 +202,7 @@ function versionNotes(found: { path: string; version: MsbVersion }): Microsandbo
 
 export async function findMicrosandbox(options: FindOptionsExtra): Promise<FoundMicrosandbox> {
   const [probes, server] = await Promise.all([
-    Promise.all(candidates(options).map((candidate) => probe(candidate, options))),
+    Promise.all(msbCandidates(options).map((candidate) => probe(candidate, options))),
     locateMsbserver({
       env: options.env,
       platform: options.platform,

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyMsbVersion, findMicrosandbox } from '../../../../electron/core/runtime/find.ts';
+import { classifyMsbVersion, findMicrosandbox, msbCandidates } from '../../../../electron/core/runtime/find.ts';
 import { REAL_MSB, REAL_MSB_MISSING } from '../../../fixtures/runtime-home.ts';
 
 const dirs: string[] = [];
@@ -32,6 +32,48 @@ const find = (home: string, pathDirs: readonly string[], extra: { settingsPath?:
     versionTimeoutMs: 500,
     ...extra,
   });
+
+describe('where msb is looked for on Windows (path logic)', () => {
+  const windows = (env: Record<string, string>) =>
+    msbCandidates({ env, userHome: 'C:\\Users\\ada', platform: 'win32', arch: 'x64' });
+
+  it('looks in %USERPROFILE%\\.microsandbox\\bin\\msb.exe after PATH, with backslashes and .exe', () => {
+    const found = windows({ Path: 'C:\\Tools;relative\\dir;D:\\bin' });
+    expect(found.slice(0, 3)).toEqual([
+      { file: 'C:\\Tools\\msb.exe', origin: 'path' },
+      { file: 'D:\\bin\\msb.exe', origin: 'path' },
+      { file: 'C:\\Users\\ada\\.microsandbox\\bin\\msb.exe', origin: 'microsandbox-bin' },
+    ]);
+  });
+
+  it('looks nowhere Unix-only: no ~/.local/bin, no Homebrew, no /usr prefixes', () => {
+    const files = windows({ PATH: '' }).map((candidate) => candidate.file);
+    expect(files.every((file) => file.startsWith('C:\\') && file.endsWith('msb.exe'))).toBe(true);
+    expect(files.some((file) => file.includes('.local') || file.includes('homebrew'))).toBe(false);
+  });
+
+  it("finds npm's platform binary under %APPDATA%\\npm, never the .cmd shim", () => {
+    const files = windows({ APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }).map((candidate) => candidate.file);
+    expect(files).toContain(
+      'C:\\Users\\ada\\AppData\\Roaming\\npm\\node_modules\\microsandbox\\node_modules\\@superradcompany\\microsandbox-win32-x64-msvc\\bin\\msb.exe',
+    );
+    expect(files.some((file) => file.endsWith('.cmd'))).toBe(false);
+  });
+
+  it('puts the Settings path first and lists each file once', () => {
+    const found = msbCandidates({
+      env: { PATH: 'C:\\Users\\ada\\.microsandbox\\bin' },
+      userHome: 'C:\\Users\\ada',
+      platform: 'win32',
+      arch: 'x64',
+      settingsPath: 'E:\\msb\\msb.exe',
+    });
+    expect(found[0]).toEqual({ file: 'E:\\msb\\msb.exe', origin: 'settings' });
+    const files = found.map((candidate) => candidate.file);
+    expect(new Set(files).size).toBe(files.length);
+    expect(files.filter((file) => file === 'C:\\Users\\ada\\.microsandbox\\bin\\msb.exe')).toHaveLength(1);
+  });
+});
 
 describe('telling the generation from msb --version', () => {
   it('reads `msb 0.6.18` as the runtime and `v0.2.6` as the 0.2 CLI', () => {

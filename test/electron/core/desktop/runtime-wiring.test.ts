@@ -1,8 +1,6 @@
-// Finding of the r2 outside review: the runtime feed looks for msb only at launch and when the
-// generation or msb path setting changes (main.ts calls rescan() once). A new user who installs
-// microsandbox 0.6 with the command the first-run window shows, or who removes the old msb the
-// upgrade-trap note names, or runs `msb self update`, sees no change until the app restarts,
-// while the server generation's setup watch notices within 15 s. Marked `it.fails` until fixed.
+// The runtime feed as the app runs it looks again after launch: a user who installs microsandbox
+// 0.6 from the first-run window, removes the old msb the upgrade-trap note names, or runs
+// `msb self update`, sees it within the rescan period (15 s, as the server generation's setup watch).
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,35 +16,31 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
-describe.skipIf(process.platform === 'win32')('the runtime feed after launch', () => {
-  it.fails(
-    'notices microsandbox installed after launch, as the server generation does',
-    { timeout: 25_000 },
-    async () => {
-      const userHome = mkdtempSync(path.join(os.tmpdir(), 'r2-rescan-'));
-      chmodSync(userHome, 0o755);
-      cleanups.push(() => rmSync(userHome, { recursive: true, force: true }));
-      const settings: Settings = { ...DEFAULT_SETTINGS };
-      const feed = createAppRuntimeFeed({
-        settings: { get: () => settings, onChange: () => () => undefined },
-        env: { PATH: '' },
-        userHome,
-        platform: 'linux',
+describe.skipIf(process.platform === 'win32')('the runtime feed as the app runs it', () => {
+  it('notices microsandbox installed after launch, as the server generation does', { timeout: 25_000 }, async () => {
+    const userHome = mkdtempSync(path.join(os.tmpdir(), 'r2-rescan-'));
+    chmodSync(userHome, 0o755);
+    cleanups.push(() => rmSync(userHome, { recursive: true, force: true }));
+    const settings: Settings = { ...DEFAULT_SETTINGS };
+    const feed = createAppRuntimeFeed({
+      settings: { get: () => settings, onChange: () => () => undefined },
+      env: { PATH: '' },
+      userHome,
+      platform: 'linux',
+    });
+    cleanups.push(() => feed.dispose());
+    expect((await feed.rescan()).generation).not.toBe('runtime');
+    // The installer puts msb in ~/.microsandbox/bin.
+    const bin = path.join(userHome, '.microsandbox', 'bin');
+    mkdirSync(bin, { recursive: true, mode: 0o755 });
+    copyFileSync(STANDIN, path.join(bin, 'msb'));
+    chmodSync(path.join(bin, 'msb'), 0o755);
+    await new Promise<void>((resolve) => {
+      if (feed.view().generation === 'runtime') return resolve();
+      feed.onChange((view) => {
+        if (view.generation === 'runtime') resolve();
       });
-      cleanups.push(() => feed.dispose());
-      expect((await feed.rescan()).generation).not.toBe('runtime');
-      // The installer puts msb in ~/.microsandbox/bin.
-      const bin = path.join(userHome, '.microsandbox', 'bin');
-      mkdirSync(bin, { recursive: true, mode: 0o755 });
-      copyFileSync(STANDIN, path.join(bin, 'msb'));
-      chmodSync(path.join(bin, 'msb'), 0o755);
-      await new Promise<void>((resolve) => {
-        if (feed.view().generation === 'runtime') return resolve();
-        feed.onChange((view) => {
-          if (view.generation === 'runtime') resolve();
-        });
-      });
-      expect(feed.view().msb?.path).toBe(path.join(bin, 'msb'));
-    },
-  );
+    });
+    expect(feed.view().msb?.path).toBe(path.join(bin, 'msb'));
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { execa } from 'execa';
 import { errorText, type Logger } from '../base/logger.ts';
+import { scrubSecrets } from '../base/scrub.ts';
 import type { RuntimeOptions } from './api.ts';
 import { boundMsb, commandText, msbEnvironment } from './msb-runner.ts';
 

@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { scrubSecrets } from '../base/scrub.ts';
 import type { RuntimeOptions } from './api.ts';
 
 export const DEFAULT_MSB_TIMEOUT_MS = 10_000;
@@ -113,6 +114,12 @@ export function commandText(args: readonly string[]): string {
  * (`error: sandbox not found: web` → `sandbox not found: web`), else the last non-empty line.
  */
 export function msbErrorMessage(stderr: string): string | null {
+  const message = lastMessageLine(stderr);
+  // msb's words reach the window and notifications: a token in them (a URL, an echoed flag) must not.
+  return message === null ? null : scrubSecrets(message, null);
+}
+
+function lastMessageLine(stderr: string): string | null {
   const lines = stripAnsi(stderr)
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -208,7 +215,7 @@ export function parseJsonOutput(text: string, command: string): unknown {
       'output',
       cut
         ? `${command} printed JSON that stops in the middle (${trimmed.length} characters).`
-        : `${command} printed something that is not JSON: ${JSON.stringify(shown)}`,
+        : `${command} printed something that is not JSON: ${JSON.stringify(scrubSecrets(shown, null))}`,
     );
   }
 }

@@ -87,6 +87,27 @@ export function createRuntimeSandboxes(options: RuntimeSandboxesOptions): Runtim
       ]);
       return mergeListing(ls, ps);
     },
+    async listing() {
+      guard();
+      const skipped: string[] = [];
+      const [ls, ps] = await Promise.all([
+        runMsbJson(
+          options,
+          ['ls', '--format', 'json'],
+          (value, command) => parseLs(value, command, (reason) => skipped.push(reason)),
+          limits,
+        ),
+        // A bad `ps` row only costs that sandbox its figures: logged, not counted as not shown.
+        runMsbJson(
+          options,
+          ['ps', '-a', '--format', 'json'],
+          (value, command) => parsePs(value, command, (reason) => logger.warn(`A row was left out: ${reason}`)),
+          limits,
+        ),
+      ]);
+      for (const reason of skipped) logger.warn(`A sandbox was left out of the list: ${reason}`);
+      return { sandboxes: mergeListing(ls, ps), skipped };
+    },
     async inspect(name) {
       guard();
       return runMsbJson(options, ['inspect', '--format', 'json', '--', checkedName(name)], parseInspect, limits);

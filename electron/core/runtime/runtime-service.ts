@@ -48,6 +48,13 @@ export interface RuntimeServiceOptionsExtra extends RuntimeServiceOptions {
   readonly probeAtStart?: boolean;
 }
 
+/** Rows msb printed that this app cannot read (a newer msb's), said in the state, not hidden. */
+function skippedText(skipped: readonly string[]): string | null {
+  if (skipped.length === 0) return null;
+  const count = skipped.length === 1 ? '1 sandbox is' : `${skipped.length} sandboxes are`;
+  return scrubSecrets(`${count} not shown: ${skipped[0] ?? ''}`, null);
+}
+
 export function runtimeHome(options: Pick<RuntimeServiceOptions, 'home' | 'env'>): string {
   if (options.home !== undefined) return options.home;
   const fromEnv = (options.env ?? process.env)['MSB_HOME'];
@@ -133,13 +140,13 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
     const before = await homeStamp(home);
     if (!force && baseline !== null && before === baseline) return state;
     try {
-      const listed = await sandboxes.list();
+      const { sandboxes: listed, skipped } = await sandboxes.listing();
       // msb writes the WAL on every run, this listing's included: the stamp after it is the new "unchanged".
       baseline = await homeStamp(home);
       retryMs = RETRY_FIRST_MS;
       if (retryTimer !== null) clearTimeout(retryTimer);
       retryTimer = null;
-      update({ sandboxes: listed, error: null, listedAt: Date.now() });
+      update({ sandboxes: listed, error: skippedText(skipped), listedAt: Date.now() });
     } catch (error) {
       // A failed `msb ls` wrote the WAL too: that write is no news. Without this the watch would see
       // it, list again, fail again and write again, starting msb over and over while nothing changed.

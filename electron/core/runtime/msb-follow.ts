@@ -94,8 +94,10 @@ export function followMsb<T>(
               .at(-1)
               ?.replace(/^error:\s*/, '') ?? `${command} ended with exit code ${String(result.exitCode)}.`)
           : null;
-        if (failed) logger.warn(`${command} ended: ${message ?? ''}`);
-        handlers.onEnd?.(message);
+        // msb's words may reach the window: no token in them.
+        const shown = message === null ? null : scrubSecrets(message, null);
+        if (failed) logger.warn(`${command} ended: ${shown ?? ''}`);
+        handlers.onEnd?.(shown);
       },
       (error: unknown) => {
         // reject: false makes this unreachable in practice; still, a failure is logged, not lost.

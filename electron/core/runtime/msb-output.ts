@@ -190,6 +190,8 @@ export function shownUrl(url: string | null): string | null {
   if (url === null) return null;
   try {
     const parsed = new URL(url);
+    // Shown as msb printed it when there is nothing to take out (URL would add a `/`).
+    if (parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '') return url;
     parsed.username = '';
     parsed.password = '';
     parsed.search = '';

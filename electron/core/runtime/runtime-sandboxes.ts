@@ -90,7 +90,9 @@ export function createRuntimeSandboxes(options: RuntimeSandboxesOptions): Runtim
     async listing() {
       guard();
       const skipped: string[] = [];
-      const [ls, ps] = await Promise.all([
+      // Both ended before answering, failed or not: a `ps` still running when `ls` failed would
+      // write the WAL after the caller took its stamp, and that write would look like news.
+      const [lsDone, psDone] = await Promise.allSettled([
         runMsbJson(
           options,
           ['ls', '--format', 'json'],
@@ -105,6 +107,9 @@ export function createRuntimeSandboxes(options: RuntimeSandboxesOptions): Runtim
           limits,
         ),
       ]);
+      if (lsDone.status === 'rejected') throw lsDone.reason;
+      if (psDone.status === 'rejected') throw psDone.reason;
+      const [ls, ps] = [lsDone.value, psDone.value];
       for (const reason of skipped) logger.warn(`A sandbox was left out of the list: ${reason}`);
       return { sandboxes: mergeListing(ls, ps), skipped };
     },

@@ -5,6 +5,7 @@
  * view reaches the window (`event:runtime`) and re-renders the tray; lines of the followed log
  * reach the window (`event:runtime-log`).
  */
+import { promises as fsp } from 'node:fs';
 import type { RuntimeLogView, RuntimeWatchRequest } from '../../../shared/contract.ts';
 import { chooseGeneration, RUNTIME_UNKNOWN, type RuntimeView } from '../../../shared/runtime.ts';
 import type { GenerationSetting, Settings } from '../../../shared/settings-schema.ts';
@@ -23,6 +24,19 @@ export interface RuntimeFeedDeps {
   /** The service for the `msb` found (core's `createRuntimeService`). */
   createService(msbPath: string): RuntimeService;
   readonly logger?: Logger;
+  /** How often to look again after launch (default RESCAN_MS); tests shorten it. */
+  readonly rescanMs?: number;
+}
+
+/** As the server generation's setup watch: an install made after launch shows within this. */
+export const RESCAN_MS = 15_000;
+
+/** The found msb's file as a stamp: `msb self update` or a reinstall changes it. */
+async function fileStamp(file: string): Promise<string> {
+  return fsp.stat(file, { bigint: true }).then(
+    (s) => `${s.mtimeNs}:${s.size}:${s.ino}`,
+    () => '-',
+  );
 }
 
 export interface RuntimeFeed extends Disposable {
@@ -137,13 +151,41 @@ export function createRuntimeFeed(deps: RuntimeFeedDeps): RuntimeFeed {
     emit();
   };
 
+  /** The stamp of the runtime msb found by the last scan; null when none was. */
+  let foundStamp: string | null = null;
   const rescan = async (): Promise<RuntimeView> => {
     const mine = ++scan;
     const next = await deps.find(deps.settings.get().msbPath);
+    const stamp = next.generation === 'runtime' && next.msb !== null ? await fileStamp(next.msb.path) : null;
     // A later scan (a setting changed meanwhile) wins; this one's answer is old.
-    if (!disposed && mine === scan) useFound(next);
+    if (!disposed && mine === scan) {
+      foundStamp = stamp;
+      useFound(next);
+    }
     return current;
   };
+
+  /**
+   * Looks again while no runtime msb is found (an install, or the upgrade trap fixed, after
+   * launch), and when the found one's file changed (`msb self update`). With one found, only its
+   * file is looked at, so a quiet app starts no process for this.
+   */
+  let looking = false;
+  const lookAgain = async (): Promise<void> => {
+    if (looking || disposed || found === null) return;
+    looking = true;
+    try {
+      const msb = found.generation === 'runtime' ? found.msb : null;
+      if (msb === null || (await fileStamp(msb.path)) !== foundStamp) await rescan();
+    } finally {
+      looking = false;
+    }
+  };
+  const lookAgainLogged = (): void => {
+    lookAgain().catch((error: unknown) => logger.warn(`Looking for microsandbox again failed: ${errorText(error)}`));
+  };
+  const rescanTimer = setInterval(lookAgainLogged, deps.rescanMs ?? RESCAN_MS);
+  rescanTimer.unref();
 
   let lastSettings = deps.settings.get();
   const offSettings = deps.settings.onChange((settings) => {
@@ -171,11 +213,13 @@ export function createRuntimeFeed(deps: RuntimeFeedDeps): RuntimeFeed {
     },
     trayMenuOpen(open) {
       trayOpen = open;
+      if (open) lookAgainLogged();
       applyInterest();
     },
     dispose() {
       if (disposed) return;
       disposed = true;
+      clearInterval(rescanTimer);
       offSettings();
       dropService();
       listeners.clear();

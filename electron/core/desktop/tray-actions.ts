@@ -8,6 +8,7 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import type { MintService } from '../keys/mint-service.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import { errorText, type Logger } from '../base/logger.ts';
+import { scrubSecrets } from '../base/scrub.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import type { ClipboardGuard } from './clipboard-guard.ts';
@@ -137,12 +138,32 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     if (target.kind === 'remove') {
       const { kind: _kind, declined: _declined, ...question } = removeSandboxQuestion(sandbox.name);
       if (deps.confirm === undefined || !(await deps.confirm.confirm(question))) return true;
+      // The list may have moved on while the user was asked (the sandbox started, or went, or the
+      // service changed): decide again on what it is now, as the window's handler does.
+      const nowState = deps.runtime?.view().state ?? null;
+      const now = nowState?.sandboxes.find((candidate) => candidate.name === target.name);
+      if (
+        nowState === null ||
+        deps.runtime?.service() !== service ||
+        now === undefined ||
+        !runtimeActions(now.status, nowState.capabilities)[target.kind]
+      ) {
+        deps.notifier.notify({
+          title: `${sandbox.name} was not removed`,
+          body: now === undefined ? 'It is no longer listed.' : `It is ${now.status} now.`,
+        });
+        return true;
+      }
     }
     try {
       await service.act(sandbox.name, target.kind);
       await service.refresh();
     } catch (error) {
-      deps.notifier.notify({ title: `${sandbox.name}: ${target.kind} failed`, body: errorText(error) });
+      // msb's words, scrubbed again here: a notification outlives the window and shows on a locked screen.
+      deps.notifier.notify({
+        title: `${sandbox.name}: ${target.kind} failed`,
+        body: scrubSecrets(errorText(error), null),
+      });
     }
     return true;
   };

@@ -49,7 +49,7 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../shared/snippets.ts';
 import { INSTALL_COMMAND } from '../../../shared/setup.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
-import { SecretScrubber } from '../base/scrub.ts';
+import { scrubSecrets, SecretScrubber } from '../base/scrub.ts';
 import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/desktop-ports.ts';
 import { outsideServerQuestion, restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
 import { isLive } from '../../../shared/actions.ts';
@@ -563,7 +563,8 @@ function trusted(deps: HandlerDeps, sender: unknown): boolean {
 }
 
 function toIpcError(channel: InvokeChannel, error: unknown): IpcError {
-  const message = limit(errorText(error));
+  // Errors carry other programs' words (msb's stderr): no token reaches the window through them.
+  const message = limit(scrubSecrets(errorText(error), null));
   if (error instanceof HandlerError) return { code: error.code, message };
   if (error instanceof ServerKeyError) return { code: 'key-unavailable', message };
   if (error instanceof TokenError || error instanceof DurationError || error instanceof NamespaceError) {

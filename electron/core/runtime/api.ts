@@ -79,6 +79,8 @@ export interface RuntimeLogLine {
 
 export interface RuntimeSandboxes extends Disposable {
   list(): Promise<RuntimeSandbox[]>;
+  /** As list(), rows msb printed that cannot be read left out: `skipped` says why, one per row. */
+  listing(): Promise<{ readonly sandboxes: RuntimeSandbox[]; readonly skipped: readonly string[] }>;
   stop(name: string, options?: { readonly force?: boolean }): Promise<void>;
   start(name: string): Promise<void>;
   remove(name: string): Promise<void>;

@@ -5,8 +5,9 @@
  */
 import { execa } from 'execa';
 import { errorText, type Logger } from '../base/logger.ts';
+import { scrubSecrets } from '../base/scrub.ts';
 import type { RuntimeOptions } from './api.ts';
-import { commandText, msbEnvironment } from './msb-runner.ts';
+import { boundMsb, commandText, msbEnvironment } from './msb-runner.ts';
 
 export const MAX_FOLLOW_LINE = 64 * 1024;
 
@@ -43,7 +44,11 @@ export function followMsb<T>(
     buffer: false,
     windowsHide: true,
     forceKillAfterDelay: 1000,
+    // Its own process group: dispose() ends what it started too, and a child left holding the
+    // pipes after msb exited does not keep `ended` waiting.
+    detached: process.platform !== 'win32',
   });
+  const bound = boundMsb(child, null);
   const take = (line: string, out: T[]): void => {
     if (line.trim() === '') return;
     try {
@@ -74,37 +79,38 @@ export function followMsb<T>(
     // Only the end is kept: it holds msb's message when it fails.
     stderrTail = (stderrTail + chunk).slice(-4096);
   });
-  const ended = child.then(
-    (result) => {
-      if (disposed) return;
-      disposed = true;
-      const failed = result.exitCode !== 0;
-      const message = failed
-        ? (stderrTail
-            .split('\n')
-            .map((line) => line.trim())
-            .filter((line) => line !== '')
-            .at(-1)
-            ?.replace(/^error:\s*/, '') ?? `${command} ended with exit code ${String(result.exitCode)}.`)
-        : null;
-      if (failed) logger.warn(`${command} ended: ${message ?? ''}`);
-      handlers.onEnd?.(message);
-    },
-    (error: unknown) => {
-      // reject: false makes this unreachable in practice; still, a failure is logged, not lost.
-      logger.warn(`${command} failed: ${errorText(error)}`);
-    },
-  );
+  const ended = child
+    .finally(() => bound.cancel())
+    .then(
+      (result) => {
+        if (disposed) return;
+        disposed = true;
+        const failed = result.exitCode !== 0;
+        const message = failed
+          ? (stderrTail
+              .split('\n')
+              .map((line) => line.trim())
+              .filter((line) => line !== '')
+              .at(-1)
+              ?.replace(/^error:\s*/, '') ?? `${command} ended with exit code ${String(result.exitCode)}.`)
+          : null;
+        // msb's words may reach the window: no token in them.
+        const shown = message === null ? null : scrubSecrets(message, null);
+        if (failed) logger.warn(`${command} ended: ${shown ?? ''}`);
+        handlers.onEnd?.(shown);
+      },
+      (error: unknown) => {
+        // reject: false makes this unreachable in practice; still, a failure is logged, not lost.
+        logger.warn(`${command} failed: ${errorText(error)}`);
+      },
+    );
   return {
     pid: child.pid,
     ended,
     dispose() {
-      if (disposed) {
-        child.kill();
-        return;
-      }
       disposed = true;
       child.kill();
+      bound.killGroup('SIGTERM');
     },
   };
 }

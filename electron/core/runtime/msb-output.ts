@@ -65,11 +65,35 @@ export interface LsRow {
   readonly createdAt: number;
 }
 
-/** `msb ls --format json`. */
-export function parseLs(value: unknown, command: string): LsRow[] {
-  return arrayOf(value, command).map((item, index) => {
+/** Hears of each row left out of a listing, with the reason; without it a bad row fails the whole answer. */
+export type SkipRow = (reason: string) => void;
+
+/**
+ * Each row through `parse`, a bad one (a name msb itself would refuse, a field of the wrong type,
+ * as a newer msb might print) left out and reported, so one row cannot empty the whole list.
+ */
+function rows<T>(
+  value: unknown,
+  command: string,
+  skip: SkipRow | undefined,
+  parse: (fields: Fields, where: string) => T,
+): T[] {
+  const out: T[] = [];
+  arrayOf(value, command).forEach((item, index) => {
     const where = `entry ${index}`;
-    const fields = objectAt(item, command, where);
+    try {
+      out.push(parse(objectAt(item, command, where), where));
+    } catch (error) {
+      if (skip === undefined || !(error instanceof MsbCommandError)) throw error;
+      skip(error.message);
+    }
+  });
+  return out;
+}
+
+/** `msb ls --format json`. */
+export function parseLs(value: unknown, command: string, skip?: SkipRow): LsRow[] {
+  return rows(value, command, skip, (fields, where) => {
     const created = optionalText(fields, 'created_at', command, where);
     const createdAt = created === null ? Number.NaN : Date.parse(created);
     return {
@@ -90,10 +114,8 @@ export interface PsRow {
 }
 
 /** `msb ps -a --format json`. */
-export function parsePs(value: unknown, command: string): PsRow[] {
-  return arrayOf(value, command).map((item, index) => {
-    const where = `entry ${index}`;
-    const fields = objectAt(item, command, where);
+export function parsePs(value: unknown, command: string, skip?: SkipRow): PsRow[] {
+  return rows(value, command, skip, (fields, where) => {
     const ports = fields['ports'] ?? [];
     if (!Array.isArray(ports) || !ports.every((port): port is string => typeof port === 'string'))
       throw bad(command, `${where}.ports is not a list of text`);
@@ -159,8 +181,26 @@ export function parseContext(value: unknown, command: string): RuntimeContext {
   return {
     kind: text(fields, 'kind', command, 'the answer'),
     profile: optionalText(fields, 'profile', command, 'the answer'),
-    apiUrl: optionalText(fields, 'api_url', command, 'the answer'),
+    apiUrl: shownUrl(optionalText(fields, 'api_url', command, 'the answer')),
   };
+}
+
+/** The URL without what may be a secret: `user:pass@`, the query (`?token=`) and the fragment. */
+export function shownUrl(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    const parsed = new URL(url);
+    // Shown as msb printed it when there is nothing to take out (URL would add a `/`).
+    if (parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString();
+  } catch {
+    // Not a URL msb should print; shown only as far as it cannot carry userinfo or a query.
+    return url.replace(/\/\/[^/@]*@/, '//').replace(/[?#].*$/s, '');
+  }
 }
 
 /** `msb inspect NAME --format json`, the parts a person reads; the rest of the config stays in msb. */

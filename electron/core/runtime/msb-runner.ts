@@ -4,12 +4,73 @@
  * error naming the command). A non-zero exit rejects with msb's own message. Plain Node: main
  * awaits it, nothing here blocks.
  */
+import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { scrubSecrets } from '../base/scrub.ts';
 import type { RuntimeOptions } from './api.ts';
 
 export const DEFAULT_MSB_TIMEOUT_MS = 10_000;
 /** 200 sandboxes print about 60 KB in `ps -a`; 8 MB is far past any honest answer. */
 export const DEFAULT_MSB_OUTPUT_CAP = 8 * 1024 * 1024;
+/**
+ * How long the output pipes may stay open after msb exited. A child msb left behind (a supervisor
+ * that inherited them) would otherwise hold the run, and the caller's queue, for as long as it lives.
+ */
+export const EXIT_GRACE_MS = 250;
+/** After SIGTERM, how long a hung msb has before SIGKILL. */
+const FORCE_KILL_MS = 1000;
+
+/**
+ * Bounds a started msb by `timeoutMs` whatever holds its pipes: on POSIX it leads its own process
+ * group (spawn it `detached`), which is ended as a whole on timeout; the pipes are let go shortly
+ * after msb exited, so a child left holding them never stretches the wait.
+ */
+export function boundMsb(
+  subprocess: {
+    readonly pid?: number | undefined;
+    readonly stdout: Readable | null;
+    readonly stderr: Readable | null;
+    readonly nodeChildProcess: ChildProcess;
+  },
+  timeoutMs: number | null,
+): { cancel(): void; killGroup(signal: NodeJS.Signals): void } {
+  const timers: NodeJS.Timeout[] = [];
+  const killGroup = (signal: NodeJS.Signals): void => {
+    const pid = subprocess.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(process.platform === 'win32' ? pid : -pid, signal);
+    } catch {
+      // ESRCH: the group is gone already, which is what was wanted.
+    }
+  };
+  const letGo = (): void => {
+    subprocess.stdout?.destroy();
+    subprocess.stderr?.destroy();
+  };
+  if (timeoutMs !== null)
+    timers.push(
+      setTimeout(() => {
+        killGroup('SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            killGroup('SIGKILL');
+            letGo();
+          }, FORCE_KILL_MS),
+        );
+      }, timeoutMs),
+    );
+  subprocess.nodeChildProcess.once('exit', () => {
+    timers.push(setTimeout(letGo, EXIT_GRACE_MS));
+  });
+  return {
+    cancel() {
+      for (const timer of timers) clearTimeout(timer);
+    },
+    killGroup,
+  };
+}
 
 export interface MsbRunLimits {
   readonly timeoutMs?: number;
@@ -53,6 +114,12 @@ export function commandText(args: readonly string[]): string {
  * (`error: sandbox not found: web` → `sandbox not found: web`), else the last non-empty line.
  */
 export function msbErrorMessage(stderr: string): string | null {
+  const message = lastMessageLine(stderr);
+  // msb's words reach the window and notifications: a token in them (a URL, an echoed flag) must not.
+  return message === null ? null : scrubSecrets(message, null);
+}
+
+function lastMessageLine(stderr: string): string | null {
   const lines = stripAnsi(stderr)
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -76,7 +143,7 @@ export async function runMsb(
   const command = commandText(args);
   const timeoutMs = limits.timeoutMs ?? DEFAULT_MSB_TIMEOUT_MS;
   const cap = limits.maxOutputBytes ?? DEFAULT_MSB_OUTPUT_CAP;
-  const result = await execa(options.msbPath, [...args], {
+  const subprocess = execa(options.msbPath, [...args], {
     env: msbEnvironment(options),
     extendEnv: false,
     shell: false,
@@ -85,10 +152,14 @@ export async function runMsb(
     timeout: timeoutMs,
     maxBuffer: cap,
     // A hung msb that ignores SIGTERM is still gone a second later.
-    forceKillAfterDelay: 1000,
+    forceKillAfterDelay: FORCE_KILL_MS,
+    // Its own process group, so a timeout ends what it started too.
+    detached: process.platform !== 'win32',
     windowsHide: true,
     stripFinalNewline: false,
   });
+  const bound = boundMsb(subprocess, timeoutMs);
+  const result = await subprocess.finally(() => bound.cancel());
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   if (result.timedOut)
@@ -144,7 +215,7 @@ export function parseJsonOutput(text: string, command: string): unknown {
       'output',
       cut
         ? `${command} printed JSON that stops in the middle (${trimmed.length} characters).`
-        : `${command} printed something that is not JSON: ${JSON.stringify(shown)}`,
+        : `${command} printed something that is not JSON: ${JSON.stringify(scrubSecrets(shown, null))}`,
     );
   }
 }

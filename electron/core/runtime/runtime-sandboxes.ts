@@ -87,6 +87,32 @@ export function createRuntimeSandboxes(options: RuntimeSandboxesOptions): Runtim
       ]);
       return mergeListing(ls, ps);
     },
+    async listing() {
+      guard();
+      const skipped: string[] = [];
+      // Both ended before answering, failed or not: a `ps` still running when `ls` failed would
+      // write the WAL after the caller took its stamp, and that write would look like news.
+      const [lsDone, psDone] = await Promise.allSettled([
+        runMsbJson(
+          options,
+          ['ls', '--format', 'json'],
+          (value, command) => parseLs(value, command, (reason) => skipped.push(reason)),
+          limits,
+        ),
+        // A bad `ps` row only costs that sandbox its figures: logged, not counted as not shown.
+        runMsbJson(
+          options,
+          ['ps', '-a', '--format', 'json'],
+          (value, command) => parsePs(value, command, (reason) => logger.warn(`A row was left out: ${reason}`)),
+          limits,
+        ),
+      ]);
+      if (lsDone.status === 'rejected') throw lsDone.reason;
+      if (psDone.status === 'rejected') throw psDone.reason;
+      const [ls, ps] = [lsDone.value, psDone.value];
+      for (const reason of skipped) logger.warn(`A sandbox was left out of the list: ${reason}`);
+      return { sandboxes: mergeListing(ls, ps), skipped };
+    },
     async inspect(name) {
       guard();
       return runMsbJson(options, ['inspect', '--format', 'json', '--', checkedName(name)], parseInspect, limits);

@@ -31,6 +31,9 @@ import { watchRuntimeHome, type HomeWatch } from './msb-home-watch.ts';
 export const REFRESH_DEBOUNCE_MS = 25;
 /** While something runs: how often `msb ls` alone looks whether a process died. */
 export const LIVE_CHECK_MS = 40_000;
+/** A failed listing is tried again after this, doubling up to RETRY_MAX_MS, not on its own write. */
+export const RETRY_FIRST_MS = 2_000;
+export const RETRY_MAX_MS = 60_000;
 /** Statuses with a process behind them, which can die without writing anything. */
 const LIVE_STATUSES: ReadonlySet<string> = new Set(['Running', 'Draining', 'Paused', 'Starting']);
 const FOLLOW_TAIL = 200;
@@ -43,6 +46,13 @@ export interface RuntimeServiceOptionsExtra extends RuntimeServiceOptions {
   readonly debounceMs?: number;
   /** Run `msb doctor`, `msb context` and `msb --help` at start (default true). */
   readonly probeAtStart?: boolean;
+}
+
+/** Rows msb printed that this app cannot read (a newer msb's), said in the state, not hidden. */
+function skippedText(skipped: readonly string[]): string | null {
+  if (skipped.length === 0) return null;
+  const count = skipped.length === 1 ? '1 sandbox is' : `${skipped.length} sandboxes are`;
+  return scrubSecrets(`${count} not shown: ${skipped[0] ?? ''}`, null);
 }
 
 export function runtimeHome(options: Pick<RuntimeServiceOptions, 'home' | 'env'>): string {
@@ -98,6 +108,8 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
   let queue: Promise<unknown> = Promise.resolve();
   let debounce: NodeJS.Timeout | null = null;
   let liveTimer: NodeJS.Timeout | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let retryMs = RETRY_FIRST_MS;
   let metricsInterest = 0;
   let metricsFollow: Follow | null = null;
   let logFollow: { readonly name: string; readonly follow: Follow } | null = null;
@@ -128,14 +140,20 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
     const before = await homeStamp(home);
     if (!force && baseline !== null && before === baseline) return state;
     try {
-      const listed = await sandboxes.list();
+      const { sandboxes: listed, skipped } = await sandboxes.listing();
       // msb writes the WAL on every run, this listing's included: the stamp after it is the new "unchanged".
       baseline = await homeStamp(home);
-      update({ sandboxes: listed, error: null, listedAt: Date.now() });
+      retryMs = RETRY_FIRST_MS;
+      if (retryTimer !== null) clearTimeout(retryTimer);
+      retryTimer = null;
+      update({ sandboxes: listed, error: skippedText(skipped), listedAt: Date.now() });
     } catch (error) {
-      baseline = null;
+      // A failed `msb ls` wrote the WAL too: that write is no news. Without this the watch would see
+      // it, list again, fail again and write again, starting msb over and over while nothing changed.
+      baseline = await homeStamp(home);
       logger.warn(`Listing the runtime's sandboxes failed: ${errorText(error)}`);
-      update({ error: errorText(error), listedAt: Date.now() });
+      update({ error: scrubSecrets(errorText(error), null), listedAt: Date.now() });
+      arrangeRetry();
     }
     arrangeLiveCheck();
     if (metricsInterest > 0 && metricsFollow === null) startMetrics();
@@ -160,6 +178,17 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
       arrangeLiveCheck();
       return undefined;
     });
+
+  function arrangeRetry(): void {
+    if (disposed || retryTimer !== null) return;
+    const wait = retryMs;
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void refresh(true);
+    }, wait);
+    retryTimer.unref();
+  }
 
   function arrangeLiveCheck(): void {
     const live = state.sandboxes.some((sandbox) => LIVE_STATUSES.has(sandbox.status));
@@ -206,11 +235,50 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
     );
   }
 
+  /**
+   * One run at a time per key: the window may ask as often as it likes (a key held down, a
+   * hostile page), and each ask joins the run in flight instead of starting another msb.
+   */
+  const inFlight = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const running = inFlight.get(key);
+    if (running !== undefined) return running as Promise<T>;
+    const run = work().finally(() => inFlight.delete(key));
+    inFlight.set(key, run);
+    return run;
+  };
+
+  /** The action in flight per sandbox. */
+  const acting = new Map<string, RuntimeAction>();
+
   const requireListed = async (name: string): Promise<void> => {
     if (state.sandboxes.some((sandbox) => sandbox.name === name)) return;
     await refresh(false);
     if (!state.sandboxes.some((sandbox) => sandbox.name === name))
       throw new Error(`There is no sandbox named ${JSON.stringify(name.slice(0, 140))}.`);
+  };
+
+  const actNow = async (
+    name: string,
+    action: RuntimeAction,
+    actOptions: { readonly force?: boolean },
+  ): Promise<void> => {
+    await requireListed(name);
+    const run: Record<RuntimeAction, () => Promise<void>> = {
+      stop: () => sandboxes.stop(name, { force: actOptions.force === true }),
+      start: () => sandboxes.start(name),
+      restart: () => sandboxes.restart(name),
+      remove: () => sandboxes.remove(name),
+      pause: () => sandboxes.pause(name),
+      resume: () => sandboxes.resume(name),
+    };
+    if ((action === 'pause' || action === 'resume') && !state.capabilities.pause)
+      throw new Error(`The installed msb cannot ${action} sandboxes; update microsandbox to 0.7 or later.`);
+    try {
+      await run[action]();
+    } finally {
+      await refresh(true);
+    }
   };
 
   const probe = async (): Promise<void> => {
@@ -233,10 +301,12 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
       return () => listeners.delete(listener);
     },
     refresh: () => refresh(false),
-    async checkHost(): Promise<HostReport> {
-      const report = await checkHost({ ...runOptions, ...limits });
-      update({ host: report });
-      return report;
+    checkHost(): Promise<HostReport> {
+      return once('doctor', async () => {
+        const report = await checkHost({ ...runOptions, ...limits });
+        update({ host: report });
+        return report;
+      });
     },
     watchMetrics() {
       metricsInterest += 1;
@@ -294,27 +364,24 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
       logListeners.add(listener);
       return () => logListeners.delete(listener);
     },
-    async logTail(name, lines) {
-      await requireListed(name);
-      return sandboxes.logTail(name, lines);
+    logTail(name, lines) {
+      return once(`log-tail\u0000${name}\u0000${lines}`, async () => {
+        await requireListed(name);
+        return sandboxes.logTail(name, lines);
+      });
     },
-    async act(name, action: RuntimeAction, actOptions = {}) {
-      await requireListed(name);
-      const run: Record<RuntimeAction, () => Promise<void>> = {
-        stop: () => sandboxes.stop(name, { force: actOptions.force === true }),
-        start: () => sandboxes.start(name),
-        restart: () => sandboxes.restart(name),
-        remove: () => sandboxes.remove(name),
-        pause: () => sandboxes.pause(name),
-        resume: () => sandboxes.resume(name),
-      };
-      if ((action === 'pause' || action === 'resume') && !state.capabilities.pause)
-        throw new Error(`The installed msb cannot ${action} sandboxes; update microsandbox to 0.7 or later.`);
-      try {
-        await run[action]();
-      } finally {
-        await refresh(true);
-      }
+    act(name, action: RuntimeAction, actOptions = {}) {
+      // One act per sandbox at a time: the same ask again joins the one in flight; another action
+      // on that sandbox meanwhile is refused (msb would race on it), not queued behind it.
+      const busy = acting.get(name);
+      if (busy !== undefined && busy !== action)
+        return Promise.reject(
+          new Error(
+            `${JSON.stringify(name.slice(0, 140))} is still being handled (${busy}); try again once it is done.`,
+          ),
+        );
+      acting.set(name, action);
+      return once(`act\u0000${name}`, () => actNow(name, action, actOptions).finally(() => acting.delete(name)));
     },
     dispose() {
       if (disposed) return;
@@ -322,6 +389,7 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
       watch.dispose();
       if (debounce !== null) clearTimeout(debounce);
       if (liveTimer !== null) clearTimeout(liveTimer);
+      if (retryTimer !== null) clearTimeout(retryTimer);
       metricsFollow?.dispose();
       metricsFollow = null;
       logFollow?.follow.dispose();

@@ -1,6 +1,8 @@
 // The tray's clicks against the real controller (msbserver stand-in), the real mint service and
 // key file; only the clipboard, notifications and shell (Electron's) are recording ports.
-import { promises as fsp } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, promises as fsp, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
 import type { Notification } from '../../../../electron/core/desktop/desktop-ports.ts';
@@ -9,6 +11,8 @@ import type { TrayAction } from '../../../../electron/core/desktop/tray-menu.ts'
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
+import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
+import { RUNTIME_UNKNOWN } from '../../../../shared/runtime.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import type { ChoicePort } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createSandboxesService, type SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
@@ -296,5 +300,73 @@ describe('tray actions', () => {
     await act('stop');
     expect(asked).toEqual([]);
     await until('no msbrun left', async () => (await msbrunProcessesUnder(h.root)).length === 0);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')("the tray's runtime Remove", () => {
+  it('decides again after its dialog: a sandbox started meanwhile is not removed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-remove-'));
+    chmodSync(dir, 0o755);
+    const home = path.join(dir, 'home');
+    const msb = path.join(dir, 'msb');
+    writeFileSync(
+      msb,
+      [
+        '#!/bin/sh',
+        'case "$1" in',
+        `  ls) if [ -e '${dir}/started' ]; then s=Running; else s=Stopped; fi;`,
+        '    echo "[{\\"name\\":\\"web\\",\\"status\\":\\"$s\\"}]" ;;',
+        "  ps) echo '[]' ;;",
+        `  rm) touch '${dir}/removed' ;;`,
+        'esac',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const service = createRuntimeService({ msbPath: msb, home, probeAtStart: false });
+    try {
+      await service.refresh();
+      expect(service.state().sandboxes[0]?.status).toBe('Stopped');
+      const removeNotes: Notification[] = [];
+      const runtimeAct = createTrayActions({
+        control,
+        mint: { mint: () => Promise.reject(new Error('unused')) },
+        clipboard: new ClipboardGuard(
+          { readText: () => Promise.resolve(''), writeText: () => Promise.resolve() },
+          () => 0,
+        ),
+        notifier: { notify: (note) => void removeNotes.push(note) },
+        shell: { showItemInFolder: () => undefined, openPath: () => Promise.resolve('') },
+        settings: () => h.settings,
+        openWindow: () => undefined,
+        toggleStartAtLogin: () => Promise.resolve(),
+        quit: () => undefined,
+        locateMsbserver: () => Promise.resolve(),
+        about: () => Promise.resolve(),
+        logger: silentLogger,
+        sandboxes,
+        choice,
+        runtime: {
+          view: () => ({ ...RUNTIME_UNKNOWN, generation: 'runtime', state: service.state() }),
+          service: () => service,
+        },
+        confirm: {
+          // While the dialog is up, the sandbox is started elsewhere and the list moves on.
+          async confirm() {
+            writeFileSync(path.join(dir, 'started'), '');
+            mkdirSync(path.join(home, 'db'), { recursive: true });
+            writeFileSync(path.join(home, 'db', 'msb.db-wal'), 'changed');
+            await service.refresh();
+            return true;
+          },
+        },
+      });
+      await runtimeAct('runtime-remove:web');
+      expect(service.state().sandboxes[0]?.status).toBe('Running');
+      expect(existsSync(path.join(dir, 'removed'))).toBe(false);
+      expect(removeNotes).toEqual([{ title: 'web was not removed', body: 'It is Running now.' }]);
+    } finally {
+      service.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

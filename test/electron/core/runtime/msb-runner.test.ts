@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,5 +104,27 @@ describe.skipIf(process.platform === 'win32')('running msb', () => {
       ),
     ).toBe("the argument '--follow' cannot be used");
     expect(msbErrorMessage('')).toBeNull();
+  });
+
+  it('answers within its timeout when msb exits but leaves a child holding its output', async () => {
+    const leaver = path.join(dir, 'msb-leaver');
+    writeFileSync(leaver, "#!/bin/sh\nsleep 6 &\necho '[]'\nexit 0\n", { mode: 0o755 });
+    const started = Date.now();
+    const result = await runMsb({ msbPath: leaver }, ['ls'], { timeoutMs: 1000 });
+    expect(result.stdout).toBe('[]\n');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('ends a hung msb and the children it started within its timeout', async () => {
+    const hanger = path.join(dir, 'msb-hanger');
+    const mark = path.join(dir, 'child-survived');
+    writeFileSync(hanger, `#!/bin/sh\n(sleep 2; touch '${mark}') &\nsleep 30\n`, { mode: 0o755 });
+    const started = Date.now();
+    const error = await runMsb({ msbPath: hanger }, ['ls'], { timeoutMs: 500 }).catch((e: unknown) => e);
+    expect((error as MsbCommandError).kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The child would have marked its survival 2 s after the start; its group was ended with msb.
+    await new Promise((resolve) => setTimeout(resolve, 2500 - (Date.now() - started)));
+    expect(existsSync(mark)).toBe(false);
   });
 });

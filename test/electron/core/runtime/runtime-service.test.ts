@@ -233,3 +233,56 @@ describe.skipIf(process.platform === 'win32')('the runtime service, with a 0.7 s
     await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 10_000 });
   });
 });
+
+describe.skipIf(REAL_MSB_MISSING !== null)('a listing that keeps failing, against the real msb', () => {
+  // Every msb run writes db/msb.db-wal, a failed `msb ls` included: the service must not take that
+  // write for news, or it lists, fails and writes again for as long as the fault lasts.
+  it('starts no more msb while nothing in the home changes', { timeout: 30_000 }, async () => {
+    const runtimeHome = new RuntimeHome().init();
+    // A status this msb does not know, as a newer msb sharing the home would write.
+    runtimeHome.seed([{ name: 'odd', status: 'Hibernating' }]);
+    const msb = runtimeHome.countingMsb();
+    const service = createRuntimeService({ msbPath: msb.path, home: runtimeHome.home, probeAtStart: false });
+    cleanups.push(
+      () => runtimeHome.dispose(),
+      () => service.dispose(),
+    );
+    await until(service, (state) => state.error !== null);
+    const before = msb.count();
+    // The loop ran 26 msb in 3 s. Now: the retry after 2 s (ls and ps) and at most one listing for
+    // a write that landed as the first one ended; the next retry is 4 s later still.
+    const deadline = Date.now() + 5000;
+    while (msb.count() < before + 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(msb.count() - before).toBeLessThanOrEqual(4);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('the runtime service, asked many times at once', () => {
+  function standIn(body: string): { dir: string; msb: string; home: string } {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-once-'));
+    chmodSync(dir, 0o755);
+    const msb = path.join(dir, 'msb');
+    writeFileSync(msb, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return { dir, msb, home: path.join(dir, 'home') };
+  }
+
+  it('runs at most one msb doctor at a time however often the host check is asked for', async () => {
+    const { dir, msb, home } = standIn(
+      [
+        'case "$1" in',
+        '  doctor) echo x >> "$MSB_R2_DIR/doctors"; touch "$MSB_R2_DIR/running.$$"; sleep 1;',
+        '    rm -f "$MSB_R2_DIR/running.$$";',
+        "    printf '   \\342\\234\\223 msb          /x/msb\\n' >&2 ;;",
+        "  ls|ps) echo '[]' ;;",
+        'esac',
+      ].join('\n'),
+    );
+    const service = createRuntimeService({ msbPath: msb, home, env: { ...process.env, MSB_R2_DIR: dir } });
+    cleanups.push(() => service.dispose());
+    // The service's own check at start and the window's twenty asks share one run.
+    const reports = await Promise.all(Array.from({ length: 20 }, () => service.checkHost()));
+    expect(new Set(reports).size).toBe(1);
+    expect(readFileSync(path.join(dir, 'doctors'), 'utf8')).toBe('x\n');
+  });
+});

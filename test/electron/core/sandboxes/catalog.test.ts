@@ -191,11 +191,25 @@ describe('listSandboxes', () => {
     expect(web?.diskBytes).toBe(4096);
     expect(Math.abs((web?.startedAt ?? 0) - Date.now())).toBeLessThan(10_000);
 
-    // CPU from two samples of the microVM's CPU time over real wall time.
-    await new Promise((r) => setTimeout(r, 500));
-    clock += 500;
+    // CPU from two samples of the microVM's CPU time over the time between them. How much CPU a
+    // busy process gets depends on the machine's load, so the figure is checked against the
+    // process's own CPU time read around each sample, not against a fixed share.
+    const busy = web?.microvmPid ?? 0;
+    clock = Date.now();
+    const first1 = clock;
+    const lo1 = await cpuMs(busy);
+    await catalog.list(); // the sample the next one is measured from
+    const hi1 = await cpuMs(busy);
+    await until('the microVM used CPU', async () => (await cpuMs(busy)) - hi1 >= 50);
+    clock = Date.now();
+    const lo2 = await cpuMs(busy);
     const second = ns(await catalog.list(), 'team').sandboxes[0];
-    expect(second?.cpuPercent).toBeGreaterThan(20);
+    const hi2 = await cpuMs(busy);
+    const elapsed = clock - first1;
+    const tick = 10; // /proc counts CPU time in ticks of 10 ms
+    expect(second?.cpuPercent).toBeGreaterThan(0);
+    expect(second?.cpuPercent).toBeGreaterThanOrEqual(((lo2 - hi1 - tick) / elapsed) * 100);
+    expect(second?.cpuPercent).toBeLessThanOrEqual(((hi2 - lo1 + tick) / elapsed) * 100);
     expect(second?.cpuPercent).toBeLessThan(110);
     expect(await snapshotTree(root)).toEqual(before);
 
@@ -256,3 +270,10 @@ describe('parseSqliteUtc', () => {
     expect(parseSqliteUtc(42)).toBeNull();
   });
 });
+
+/** A process's CPU time (user + system) in ms, from /proc/PID/stat (ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

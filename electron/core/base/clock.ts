@@ -17,7 +17,15 @@ export interface Timers {
   clearTimeout(handle: TimerHandle): void;
 }
 
-export const defaultTimers: Timers = {
+/** Timers that also repeat, for what polls (monitors, rechecks, countdowns). */
+export interface IntervalTimers extends Timers {
+  setInterval(callback: () => void, ms: number): TimerHandle;
+  clearInterval(handle: TimerHandle): void;
+}
+
+export const defaultTimers: IntervalTimers = {
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle),
+  setInterval: (callback, ms) => globalThis.setInterval(callback, ms),
+  clearInterval: (handle) => globalThis.clearInterval(handle),
 };

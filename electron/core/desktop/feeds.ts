@@ -6,6 +6,7 @@
  */
 import type { EventChannel, EventMap, SettingsView } from '../../../shared/contract.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import { defaultTimers, type IntervalTimers, type TimerHandle } from '../base/clock.ts';
 import { type Disposable, toDisposable } from '../base/disposable.ts';
 import { ignoreFailure, type Logger } from '../base/logger.ts';
 import type { ServerControl } from '../server/server-control.ts';
@@ -25,6 +26,8 @@ export interface FeedDeps {
   readonly notifier: NotifierPort;
   readonly renderTray: () => void;
   readonly send: WindowSend;
+  /** What schedules the countdown's re-render (default: the global timers). */
+  readonly timers?: IntervalTimers;
 }
 
 /** How often the tray's "Restarting automatically in N s" is rendered again while a restart is due. */
@@ -33,9 +36,10 @@ export const COUNTDOWN_MS = 1_000;
 export function feedStatusAndSettings(deps: FeedDeps): Disposable {
   let previous: ServerSnapshot = deps.control.snapshot();
   // A menu is text rendered once: the countdown line is rendered again each second while due.
-  let countdown: NodeJS.Timeout | null = null;
+  const timers = deps.timers ?? defaultTimers;
+  let countdown: TimerHandle | null = null;
   const stopCountdown = (): void => {
-    if (countdown !== null) clearInterval(countdown);
+    if (countdown !== null) timers.clearInterval(countdown);
     countdown = null;
   };
   const offStatus = deps.control.onChange((snapshot) => {
@@ -44,7 +48,7 @@ export function feedStatusAndSettings(deps: FeedDeps): Disposable {
     if (note !== null) deps.notifier.notify(note);
     if (snapshot.restartAt === null) stopCountdown();
     else if (countdown === null) {
-      countdown = setInterval(deps.renderTray, COUNTDOWN_MS);
+      countdown = timers.setInterval(deps.renderTray, COUNTDOWN_MS);
       countdown.unref();
     }
     deps.renderTray();

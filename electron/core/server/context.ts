@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { type Clock, defaultTimers, systemClock, type Timers } from '../base/clock.ts';
+import { type Clock, defaultTimers, type IntervalTimers, systemClock } from '../base/clock.ts';
 import { type Logger, silentLogger } from '../base/logger.ts';
 import { homePaths, type HomePaths } from '../home-paths.ts';
 import { acquireLock } from './start-lock.ts';
@@ -67,8 +67,8 @@ export interface ServerContext {
   /** Read at every use, so a settings change applies to the next start. */
   readonly settings: () => Settings;
   readonly clock: Clock;
-  /** What the controller schedules (the automatic restart), so a test can observe it. */
-  readonly timers: Timers;
+  /** What the controller and the monitor schedule (restart, liveness, heartbeat), so a test can observe it. */
+  readonly timers: IntervalTimers;
   readonly logger: Logger;
   /** The app's own data folder, where it records the servers it started; none in some tests. */
   readonly stateDir?: string | undefined;
@@ -104,7 +104,7 @@ export interface ControllerOptions {
   userHome?: string;
   timing?: Partial<ControllerTiming>;
   clock?: Clock;
-  timers?: Timers;
+  timers?: IntervalTimers;
   logger?: Logger;
   /** The app's data folder, where it records the servers it starts (recognised after a restart). */
   stateDir?: string;

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
+import type { TimerHandle } from '../base/clock.ts';
 import type { Disposable } from '../base/disposable.ts';
 import { errorText } from '../base/logger.ts';
 import type { ServerContext } from './context.ts';
@@ -28,8 +29,8 @@ export class ServerMonitor implements Disposable {
   readonly #ctx: ServerContext;
   readonly #hooks: MonitorHooks;
   #homeWatch: HomeWatch | null = null;
-  #livenessTimer: NodeJS.Timeout | null = null;
-  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #livenessTimer: TimerHandle | null = null;
+  #heartbeatTimer: TimerHandle | null = null;
   #healthWait: AbortController | null = null;
   /** The run being followed (PID, URL, origin, start), so a health change alone resets nothing. */
   #run: string | null = null;
@@ -68,9 +69,9 @@ export class ServerMonitor implements Disposable {
     if (run === null || snapshot.url === null) return;
     // One kill(pid, 0) and one read of server.pid per tick; the full look only when either is off
     // (the server died without an exit event, or someone wrote another PID over it).
-    this.#livenessTimer = setInterval(() => this.#checkLiveness(), this.#ctx.timing.livenessMs);
+    this.#livenessTimer = this.#ctx.timers.setInterval(() => this.#checkLiveness(), this.#ctx.timing.livenessMs);
     this.#livenessTimer.unref();
-    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), this.#ctx.timing.heartbeatMs);
+    this.#heartbeatTimer = this.#ctx.timers.setInterval(() => void this.#heartbeat(), this.#ctx.timing.heartbeatMs);
     this.#heartbeatTimer.unref();
     if (snapshot.healthy === false) this.#awaitHealth(snapshot.url, snapshot.pid);
   }
@@ -85,8 +86,8 @@ export class ServerMonitor implements Disposable {
   #stopTimers(): void {
     this.#healthWait?.abort();
     this.#healthWait = null;
-    if (this.#livenessTimer) clearInterval(this.#livenessTimer);
-    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    if (this.#livenessTimer) this.#ctx.timers.clearInterval(this.#livenessTimer);
+    if (this.#heartbeatTimer) this.#ctx.timers.clearInterval(this.#heartbeatTimer);
     this.#livenessTimer = null;
     this.#heartbeatTimer = null;
   }

@@ -6,6 +6,7 @@
  * Looks that overlap share one check; listeners hear only real changes.
  */
 import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
+import { defaultTimers, type IntervalTimers, type TimerHandle } from '../base/clock.ts';
 import type { Disposable } from '../base/disposable.ts';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 import { checkSetup, type SetupCheckOptions } from './setup-check.ts';
@@ -17,6 +18,8 @@ export interface SetupWatchOptions {
   readonly logger?: Logger;
   /** How often to look again while msbserver or msbrun is missing or unsafe (default 15 s; 0: never). */
   readonly recheckMs?: number;
+  /** What schedules the recheck (default: the global timers). */
+  readonly timers?: IntervalTimers;
 }
 
 const DEFAULT_RECHECK_MS = 15_000;
@@ -28,7 +31,7 @@ export class SetupWatch implements Disposable {
   #looking: Promise<SetupState> | null = null;
   #again = false;
   #disposed = false;
-  #recheck: NodeJS.Timeout | null = null;
+  #recheck: TimerHandle | null = null;
 
   constructor(options: SetupWatchOptions) {
     this.#options = options;
@@ -78,12 +81,12 @@ export class SetupWatch implements Disposable {
       return;
     }
     if (this.#recheck !== null) return;
-    this.#recheck = setInterval(() => void this.refresh(), every);
+    this.#recheck = (this.#options.timers ?? defaultTimers).setInterval(() => void this.refresh(), every);
     this.#recheck.unref();
   }
 
   #stopRecheck(): void {
-    if (this.#recheck !== null) clearInterval(this.#recheck);
+    if (this.#recheck !== null) (this.#options.timers ?? defaultTimers).clearInterval(this.#recheck);
     this.#recheck = null;
   }
 

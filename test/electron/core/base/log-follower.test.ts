@@ -61,15 +61,17 @@ describe('LogFollower', () => {
     const batches = follow();
     writeFileSync(file, 'seen\n');
     await until(() => batches.flat().includes('seen'));
+    // A second follower of the same file is the witness that the append was there to be seen.
+    const witness = follow();
     followers[0]?.dispose();
     appendFileSync(file, 'not seen\n');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => witness.flat().includes('not seen'));
     expect(batches.flat()).toEqual(['seen']);
   });
 
   it("creates no folder when told not to (a sandbox log lives in upstream's folder)", async () => {
+    // start() makes the folder, if at all, before it returns.
     follow({ createDir: false });
-    await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(fsp.access(path.dirname(file))).rejects.toThrow();
   });
 
@@ -95,10 +97,17 @@ describe('LogFollower, bounded', () => {
     const { MAX_LINE_CHARS, MAX_TAIL_BYTES } = await import('../../../../electron/core/server/server-log.ts');
     await fsp.mkdir(path.dirname(file), { recursive: true });
     writeFileSync(file, '');
-    const batches = follow();
+    let reads = 0;
+    const batches = follow({
+      open: (name) => {
+        reads += 1;
+        return fsp.open(name, 'r');
+      },
+    });
     // A line written in pieces without a newline, far longer than a line may be.
     for (let i = 0; i < 10; i++) appendFileSync(file, '='.repeat(MAX_LINE_CHARS));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The unfinished line has been read (at least in part) before its end arrives.
+    await until(() => reads > 0);
     appendFileSync(file, 'end\nnext\n');
     await until(() => batches.flat().includes('next'));
     const [cut, next] = batches.flat();

@@ -2456,14 +2456,29 @@ describe('native questions for the window’s server requests', () => {
     return { control, table, dialogs };
   }
 
-  const settle = () => new Promise((r) => setTimeout(r, 200));
+  /** Waits for a condition (polled), so a loaded machine takes longer instead of failing. */
+  const until = (condition: () => boolean): Promise<void> =>
+    vi.waitFor(
+      () => {
+        if (!condition()) throw new Error('not yet');
+      },
+      { timeout: 10_000, interval: 5 },
+    );
+  /** Whether a promise has settled, read synchronously. */
+  const tracked = <T>(promise: Promise<T>): { promise: Promise<T>; done: () => boolean } => {
+    let done = false;
+    void promise.finally(() => (done = true));
+    return { promise, done: () => done };
+  };
 
   describe('server:stop asks one question at a time', () => {
     it('a window that sends server:stop again and again opens one native question, not one per request', async () => {
       const { control, table, dialogs } = await world();
       const answers: Promise<Envelope<unknown>>[] = [];
       for (let i = 0; i < 5; i++) answers.push(table.handle('server:stop', WINDOW, undefined));
-      await settle();
+      // Four requests are answered at once, without asking: after them no further question can open.
+      const calls = answers.map(tracked);
+      await until(() => dialogs.open.length >= 1 && calls.filter((c) => c.done()).length >= 4);
       const opened = dialogs.open.length;
       // Answer every question that was opened with Cancel, so the test ends cleanly either way.
       for (const question of dialogs.open) question.answer(1);
@@ -2482,10 +2497,12 @@ describe('native questions for the window’s server requests', () => {
       const { table, dialogs } = await world();
       // A key for two years asks first (the long-key question).
       const mint = table.handle('keys:mint', WINDOW, { expiresIn: '2y' });
-      await settle();
+      await until(() => dialogs.open.length >= 1);
       expect(dialogs.open.map((q) => q.title)).toHaveLength(1);
-      const stop = table.handle('server:stop', WINDOW, undefined);
-      await settle();
+      const stopCall = tracked(table.handle('server:stop', WINDOW, undefined));
+      const stop = stopCall.promise;
+      // Either Stop is refused at once, or it stacks a second question: wait for whichever comes.
+      await until(() => stopCall.done() || dialogs.open.length > 1);
       const opened = dialogs.open.length;
       for (const question of dialogs.open) question.answer(question.title === 'Stop the server?' ? 1 : 0);
       await Promise.all([mint, stop]);
@@ -2498,8 +2515,9 @@ describe('native questions for the window’s server requests', () => {
     it('server:restart asks before it ends the server the CLI started, as Stop does', async () => {
       const { control, table, dialogs } = await world();
       const before = control.snapshot().pid;
-      const restart = table.handle('server:restart', WINDOW, undefined);
-      await settle();
+      const restartCall = tracked(table.handle('server:restart', WINDOW, undefined));
+      const restart = restartCall.promise;
+      await until(() => dialogs.open.length >= 1 || restartCall.done());
       const asked = dialogs.open.map((q) => q.title);
       // Cancel whatever was asked.
       for (const question of dialogs.open) question.answer(1);
@@ -2519,8 +2537,9 @@ describe('native questions for the window’s server requests', () => {
       const { control, table, dialogs } = await world();
       const before = control.snapshot().pid;
       const key = await fsp.readFile(h.paths.keyFile, 'utf8');
-      const reset = table.handle('server:reset-key', WINDOW, undefined);
-      await settle();
+      const resetCall = tracked(table.handle('server:reset-key', WINDOW, undefined));
+      const reset = resetCall.promise;
+      await until(() => dialogs.open.length >= 1 || resetCall.done());
       expect(dialogs.open.map((q) => q.title)).toEqual(['Reset the server key?']);
       for (const question of dialogs.open) question.answer(1);
       expect(await reset).toMatchObject({ ok: false, error: { code: 'declined' } });

@@ -71,10 +71,14 @@ describe('SandboxMonitor', () => {
     await until('namespace seen', () => stateIn(monitor.current(), 'a', 'one') === 'defined');
     await fsp.writeFile(path.join(root, 'a', 'Sandboxfile'), sandboxfile('one', 'two'));
     await until('edit seen', () => stateIn(monitor.current(), 'a', 'two') === 'defined');
+    // A second monitor of the same folder is the witness that the edit was there to be seen.
+    const witness = new SandboxMonitor({ namespacesDir: root, debounceMs: 10 });
+    ctx.onTestFinished(() => witness.dispose());
+    await witness.start();
     monitor.dispose();
     const last = monitor.current();
     await fsp.writeFile(path.join(root, 'a', 'Sandboxfile'), sandboxfile('three'));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('edit seen by the witness', () => stateIn(witness.current(), 'a', 'three') === 'defined');
     expect(monitor.current()).toBe(last);
     await expect(monitor.refresh()).rejects.toThrow(/disposed/);
   });
@@ -126,8 +130,8 @@ describe('SandboxMonitor', () => {
     await until('still sampling', () => listings === 4);
     second();
     expect(monitor.metricsWanted).toBe(false);
+    // Nothing scheduled is left that could sample again.
     expect(t.delays()).not.toContain(2_000);
-    await new Promise((r) => setTimeout(r, 50));
     expect(listings).toBe(4);
   });
 });

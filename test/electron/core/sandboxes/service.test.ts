@@ -302,7 +302,10 @@ describe('logs', () => {
 
     w.service.windowClosed();
     appendFileSync(log, 'after the window closed\n');
-    await new Promise((r) => setTimeout(r, 150));
+    // A window opened again hears what comes after it: the line it hears is the later event.
+    w.service.watch({ visible: true, log: { namespace: 'n', name: 'vm' } });
+    appendFileSync(log, 'window open again\n');
+    await until('the line after reopening', () => events.some((e) => e.lines.includes('window open again')));
     expect(events.flatMap((e) => e.lines)).not.toContain('after the window closed');
   });
 

@@ -9,7 +9,7 @@ import {
   type Controller,
   type ControllerTiming,
 } from '../../../../electron/core/server/controller.ts';
-import { defaultTimers, type TimerHandle, type Timers } from '../../../../electron/core/base/clock.ts';
+import { defaultTimers, type IntervalTimers, type TimerHandle } from '../../../../electron/core/base/clock.ts';
 import { homePaths, type HomePaths } from '../../../../electron/core/home-paths.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
@@ -35,7 +35,7 @@ export interface Harness {
   readonly events: Map<Controller, ServerSnapshot[]>;
   controller(
     timing?: Partial<ControllerTiming>,
-    extra?: { stateDir?: string; home?: string; timers?: Timers },
+    extra?: { stateDir?: string; home?: string; timers?: IntervalTimers },
   ): Controller;
   states(controller: Controller): ServerState[];
   record(): Promise<StandinRecord>;
@@ -216,7 +216,8 @@ export function useServer(h: Harness, executable: string): void {
  * scheduled to make it happen, instead of waiting to see.
  */
 export interface CountingTimers {
-  readonly timers: Timers;
+  /** Counts timeouts (what the controller schedules); the monitor's intervals pass through uncounted. */
+  readonly timers: IntervalTimers;
   /** Timers scheduled, ever. */
   scheduled(): number;
   /** Timers scheduled and neither run nor cleared yet. */
@@ -241,6 +242,8 @@ export function countingTimers(): CountingTimers {
         live.delete(handle);
         defaultTimers.clearTimeout(handle);
       },
+      setInterval: (callback, ms) => defaultTimers.setInterval(callback, ms),
+      clearInterval: (handle) => defaultTimers.clearInterval(handle),
     },
     scheduled: () => scheduled,
     pending: () => live.size,

@@ -18,9 +18,11 @@ afterEach(async () => {
 
 describe('watching', () => {
   it('reports a crash without any user action, with exit code and log', async () => {
-    h.env = { ...h.env, MSB_STANDIN_CRASH_AFTER_MS: '200' };
-    const c = h.controller();
+    // Crashes after answering its second health check (a heartbeat): the crash cannot beat the start.
+    h.env = { ...h.env, MSB_STANDIN_CRASH_ON_HEALTH: '2' };
+    const c = h.controller({ heartbeatMs: 50 });
     const running = await c.start();
+    expect(running.state).toBe('running');
     const failed = await nextState(c, 'failed');
     expect(failed.error?.code).toBe('crashed');
     expect(failed.error?.exitCode).toBe(101);

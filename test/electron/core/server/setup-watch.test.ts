@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultTimers, type IntervalTimers, type TimerHandle } from '../../../../electron/core/base/clock.ts';
 import { SetupWatch } from '../../../../electron/core/server/setup-watch.ts';
 import type { SetupCheckOptions } from '../../../../electron/core/server/setup-check.ts';
 import type { SetupState } from '../../../../shared/setup.ts';
@@ -19,11 +20,31 @@ afterEach(async () => {
 
 function watch(
   options: () => SetupCheckOptions,
-  extra: { recheckMs?: number; check?: (o: SetupCheckOptions) => Promise<SetupState> } = {},
+  extra: { recheckMs?: number; check?: (o: SetupCheckOptions) => Promise<SetupState>; timers?: IntervalTimers } = {},
 ): SetupWatch {
   const w = new SetupWatch({ options, ...extra });
   watches.push(w);
   return w;
+}
+
+/** Intervals kept by hand: a test fires them itself and sees which are still scheduled. */
+function manualIntervals(): { timers: IntervalTimers; live: () => number; tick: () => void } {
+  const live = new Map<TimerHandle, () => void>();
+  const timers: IntervalTimers = {
+    ...defaultTimers,
+    setInterval(callback) {
+      // A real handle that never fires by itself (the longest delay a timer takes), unref'd.
+      const h = defaultTimers.setInterval(() => undefined, 2 ** 31 - 1);
+      h.unref();
+      live.set(h, callback);
+      return h;
+    },
+    clearInterval(h) {
+      defaultTimers.clearInterval(h);
+      live.delete(h);
+    },
+  };
+  return { timers, live: () => live.size, tick: () => [...live.values()].forEach((callback) => callback()) };
 }
 
 async function until(check: () => boolean, ms = 5_000): Promise<void> {
@@ -82,14 +103,26 @@ describe('SetupWatch', () => {
 
   it('never looks by itself once everything is there', async () => {
     let looks = 0;
+    const missing: SetupState = {
+      kind: 'missing',
+      locate: { found: false, searched: [], problem: 'p', hint: 'h' },
+    };
     const ready: SetupState = { kind: 'ready', msbserver: '/x/msbserver', msbrun: { found: true, searched: [] } };
+    let answer: SetupState = missing;
+    const clock = manualIntervals();
     const w = watch(() => ({ env: {}, settingsPath: null, platform: 'linux', userHome: dir }), {
       recheckMs: 10,
-      check: () => Promise.resolve(((looks += 1), ready)),
+      check: () => Promise.resolve(((looks += 1), answer)),
+      timers: clock.timers,
     });
     await w.refresh();
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(looks).toBe(1);
+    expect(clock.live(), 'a recheck is scheduled while msbserver is missing').toBe(1);
+    answer = ready;
+    clock.tick();
+    await until(() => w.current().kind === 'ready');
+    // Nothing is left scheduled that could look again.
+    expect(clock.live()).toBe(0);
+    expect(looks).toBe(2);
   });
 
   it('shares one look between overlapping asks and makes one more with what changed meanwhile', async () => {

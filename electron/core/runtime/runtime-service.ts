@@ -110,6 +110,7 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
   let liveTimer: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let retryMs = RETRY_FIRST_MS;
+  let confirmTimer: NodeJS.Timeout | null = null;
   let metricsInterest = 0;
   let metricsFollow: Follow | null = null;
   let logFollow: { readonly name: string; readonly follow: Follow } | null = null;
@@ -147,6 +148,11 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
       if (retryTimer !== null) clearTimeout(retryTimer);
       retryTimer = null;
       update({ sandboxes: listed, error: skippedText(skipped), listedAt: Date.now() });
+      // A write of someone else's that landed after this listing's msb read the database is folded
+      // into the stamp just taken, with msb's own: one more listing soon reads it. Only after a
+      // listing that news prompted (a forced one, this confirmation included, never asks again),
+      // so msb's own writes cannot chain listings.
+      if (!force) arrangeConfirm();
     } catch (error) {
       // A failed `msb ls` wrote the WAL too: that write is no news. Without this the watch would see
       // it, list again, fail again and write again, starting msb over and over while nothing changed.
@@ -178,6 +184,15 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
       arrangeLiveCheck();
       return undefined;
     });
+
+  function arrangeConfirm(): void {
+    if (disposed || confirmTimer !== null) return;
+    confirmTimer = setTimeout(() => {
+      confirmTimer = null;
+      void refresh(true);
+    }, debounceMs);
+    confirmTimer.unref();
+  }
 
   function arrangeRetry(): void {
     if (disposed || retryTimer !== null) return;
@@ -389,6 +404,7 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
       watch.dispose();
       if (debounce !== null) clearTimeout(debounce);
       if (liveTimer !== null) clearTimeout(liveTimer);
+      if (confirmTimer !== null) clearTimeout(confirmTimer);
       if (retryTimer !== null) clearTimeout(retryTimer);
       metricsFollow?.dispose();
       metricsFollow = null;

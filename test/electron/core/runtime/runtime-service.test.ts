@@ -267,6 +267,37 @@ describe.skipIf(process.platform === 'win32')('the runtime service, asked many t
     return { dir, msb, home: path.join(dir, 'home') };
   }
 
+  it("reads a change that landed while its own listing ran, which msb's own write would hide", async () => {
+    // Every msb run writes the WAL, as the real one does; this one's `ls` also lets a sandbox
+    // arrive (another client's write) after it has read the list, and prints the old list.
+    const { dir, msb, home } = standIn(
+      [
+        'mkdir -p "$MSB_HOME/db"; printf x >> "$MSB_HOME/db/msb.db-wal"',
+        'list="$MSB_R2_DIR/list"; [ -f "$list" ] || echo \'[]\' > "$list"',
+        'case "$1" in',
+        '  ls) old=$(cat "$list")',
+        '    if [ -f "$MSB_R2_DIR/arriving" ]; then mv "$MSB_R2_DIR/arriving" "$list"; printf y >> "$MSB_HOME/db/msb.db-wal"; fi',
+        '    echo "$old" ;;',
+        "  ps) echo '[]' ;;",
+        "  --version) echo 'msb 0.6.18' ;;",
+        'esac',
+      ].join('\n'),
+    );
+    const service = createRuntimeService({
+      msbPath: msb,
+      home,
+      probeAtStart: false,
+      env: { ...process.env, MSB_R2_DIR: dir },
+    });
+    cleanups.push(() => service.dispose());
+    expect((await service.refresh()).sandboxes).toEqual([]);
+    const web = { created_at: '2026-12-07T01:59:02+00:00', image: 'alpine', name: 'web', status: 'Stopped' };
+    writeFileSync(path.join(dir, 'arriving'), JSON.stringify([web]));
+    appendFileSync(path.join(home, 'db', 'msb.db-wal'), 'z'); // the other client's first write
+    const state = await until(service, (s) => s.sandboxes.some((sandbox) => sandbox.name === 'web'));
+    expect(statusOf(state, 'web')).toBe('Stopped');
+  });
+
   it('runs at most one msb doctor at a time however often the host check is asked for', async () => {
     const { dir, msb, home } = standIn(
       [

@@ -25,22 +25,10 @@ import type {
   IpcError,
   MintedKey,
   MintKeyRequest,
-  RequestOf,
-  ResponseOf,
-  RuntimeActRequest,
   SettingsView,
 } from '../../../shared/contract.ts';
-import {
-  execCommand,
-  RUNTIME_UNKNOWN,
-  runtimeActions,
-  runtimeInstallCommand,
-  runtimeNameProblem,
-  type RuntimeSandboxInfo,
-  type RuntimeView,
-} from '../../../shared/runtime.ts';
+import { execCommand, runtimeInstallCommand } from '../../../shared/runtime.ts';
 import type { RuntimeFeed } from '../desktop/runtime-feed.ts';
-import type { RuntimeService } from '../runtime/api.ts';
 import { CHANNEL_ERROR_CODE, INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError, parseDuration } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
@@ -64,16 +52,10 @@ import type { ServerControl } from '../server/server-control.ts';
 import type { SetupWatch } from '../server/setup-watch.ts';
 import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import type { SettingsStore } from '../settings.ts';
+import { HandlerError, type Handler } from './handler-error.ts';
 import { validateRequest } from './request-validation.ts';
-import {
-  doctorFixQuestion,
-  forceStopQuestion,
-  longKeyQuestion,
-  removeSandboxQuestion,
-  settingsDecision,
-  type QuestionKind,
-  type UserQuestion,
-} from './user-decisions.ts';
+import { createRuntimeHandlers } from './runtime-handlers.ts';
+import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion } from './user-decisions.ts';
 
 export interface HandlerDeps {
   readonly control: ServerControl;
@@ -127,17 +109,8 @@ export interface HandlerTable {
   noteUserGesture(): void;
 }
 
-/** An error a handler throws on purpose, with the code the envelope carries. */
-export class HandlerError extends Error {
-  override name = 'HandlerError';
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { HandlerError };
 
-type Handler<C extends InvokeChannel> = (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 type Handlers = { readonly [C in InvokeChannel]: Handler<C> };
 
 const MAX_MESSAGE = 600;
@@ -299,60 +272,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
 
   // The runtime generation. The window names a sandbox; only one in the current list is acted on.
 
-  const runtimeView = (): RuntimeView => deps.runtime?.view() ?? RUNTIME_UNKNOWN;
-
-  const runtimeService = (): RuntimeService => {
-    const service = deps.runtime?.service() ?? null;
-    if (service === null)
-      throw new HandlerError(
-        'refused',
-        'The app is not using the runtime generation of microsandbox (msb 0.3 or later) now; see Status.',
-      );
-    return service;
-  };
-
-  const listed = (name: string): RuntimeSandboxInfo => {
-    const sandboxes = runtimeView().state?.sandboxes ?? [];
-    const problem = runtimeNameProblem(name, sandboxes);
-    const sandbox = sandboxes.find((candidate) => candidate.name === name);
-    if (problem !== null || sandbox === undefined) throw new HandlerError('refused', problem ?? 'No such sandbox.');
-    return sandbox;
-  };
-
-  /** The sandbox, if the action is one its status allows now. */
-  const allowedNow = (request: RuntimeActRequest): RuntimeSandboxInfo => {
-    const sandbox = listed(request.name);
-    const capabilities = runtimeView().state?.capabilities ?? { pause: false };
-    if (!runtimeActions(sandbox.status, capabilities)[request.action])
-      throw new HandlerError('refused', `${sandbox.name} is ${sandbox.status}: it cannot ${request.action} now.`);
-    return sandbox;
-  };
-
-  const runtimeAct = async (request: RuntimeActRequest): Promise<RuntimeView> => {
-    const service = runtimeService();
-    allowedNow(request);
-    const force = request.action === 'stop' && request.force === true;
-    if (force) await confirmAll([forceStopQuestion(request.name)]);
-    if (request.action === 'remove') await confirmAll([removeSandboxQuestion(request.name)]);
-    // The list may have moved on while the user was asked: decide again on what it is now.
-    allowedNow(request);
-    await service.act(request.name, request.action, force ? { force: true } : undefined);
-    await service.refresh();
-    return runtimeView();
-  };
-
-  const fixHost = async (): Promise<RuntimeView> => {
-    const service = runtimeService();
-    if (deps.appInfo.platform !== 'win32' || deps.fixHost === undefined)
-      throw new HandlerError(
-        'refused',
-        '`msb doctor --fix` is offered on Windows only; follow the fixes shown instead.',
-      );
-    await confirmAll([doctorFixQuestion()]);
-    await deps.fixHost();
-    await service.checkHost();
-    return runtimeView();
-  };
+  const { handlers: runtimeHandlers, listed } = createRuntimeHandlers(deps, confirmAll);
 
   /**
    * The keys the window was given this session, by their SHA-256 (the token itself is not kept),
@@ -482,23 +402,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'sandboxes:watch': (request) => {
       deps.sandboxes.watch(request);
     },
-    'runtime:state': () => runtimeView(),
-    'runtime:act': runtimeAct,
-    'runtime:check-host': async () => {
-      await runtimeService().checkHost();
-      return runtimeView();
-    },
-    'runtime:fix-host': fixHost,
-    'runtime:log-tail': async (request) => {
-      const service = runtimeService();
-      const { name } = listed(request.name);
-      return { name, lines: await service.logTail(name, request.lines) };
-    },
-    'runtime:watch': (request) => {
-      // Not refused without the runtime: the window may say it stopped looking whatever is in use.
-      if (request.log !== null) listed(request.log);
-      deps.runtime?.watchFromWindow(request);
-    },
+    ...runtimeHandlers,
     'settings:choose-msb': chooseMsb,
     'settings:clear-msb': () => applySettings({ msbPath: null }),
   };

@@ -7,19 +7,15 @@
 import { SDK_LANGUAGES, type SdkLanguage } from '../../../shared/snippets.ts';
 import type {
   CopyRequest,
-  IpcError,
   InvokeChannel,
   KeyCopyFormat,
   LogTailRequest,
   MintKeyRequest,
   RequestOf,
   RevealRequest,
-  RuntimeActRequest,
-  RuntimeLogRequest,
-  RuntimeWatchRequest,
 } from '../../../shared/contract.ts';
-import { RUNTIME_ACTIONS, RUNTIME_INSTALL_METHODS } from '../../../shared/runtime.ts';
-import type { RuntimeActionName, RuntimeInstallMethod } from '../../../shared/runtime.ts';
+import { RUNTIME_INSTALL_METHODS } from '../../../shared/runtime.ts';
+import type { RuntimeInstallMethod } from '../../../shared/runtime.ts';
 import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
 import { MAX_NAME_LENGTH, namespaceProblem } from '../../../shared/namespace.ts';
 import { isPlainObject } from '../../../shared/plain-object.ts';
@@ -32,8 +28,26 @@ import type {
   SandboxWatchRequest,
 } from '../../../shared/sandboxes.ts';
 import type { FieldErrors, Settings } from '../../../shared/settings-schema.ts';
+import {
+  clip,
+  describeType,
+  fieldsOf,
+  FORBIDDEN_KEYS,
+  invalid,
+  MAX_LOG_LINES,
+  valid,
+  type Validation,
+} from './field-checks.ts';
+import {
+  MAX_RUNTIME_NAME,
+  runtimeNameShape,
+  validateRuntimeActRequest,
+  validateRuntimeLogRequest,
+  validateRuntimeWatchRequest,
+} from './runtime-validation.ts';
 
-export type Validation<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
+export { describeType, isPlainObject, MAX_LOG_LINES, MAX_RUNTIME_NAME, type Validation };
+export { validateRuntimeActRequest, validateRuntimeLogRequest, validateRuntimeWatchRequest };
 
 /** Longest namespace msbserver accepts. */
 export const MAX_NAMESPACE_LENGTH = MAX_NAME_LENGTH;
@@ -44,79 +58,9 @@ export const MAX_TOKEN_LENGTH = 4096;
 const KEY_COPY_FORMATS: readonly KeyCopyFormat[] = ['token', 'export-line', 'dotenv', 'mcp-config'];
 /** `msb_` and a compact JWT, as `msb server keygen` and the mint service make them. */
 const TOKEN_SHAPE = /^msb_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-export const MAX_LOG_LINES = 1000;
 /** Longest text a setting takes (paths included). */
 export const MAX_SETTING_TEXT = 4096;
 const MAX_FIELD_MESSAGE = 300;
-
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-function invalid(message: string, fields?: FieldErrors): { ok: false; error: IpcError } {
-  return {
-    ok: false,
-    error: fields === undefined ? { code: 'invalid-input', message } : { code: 'invalid-input', message, fields },
-  };
-}
-
-function valid<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
-
-/** A short, safe description of what arrived, for messages: never the value itself. */
-export function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return 'NaN';
-    if (!Number.isFinite(value)) return 'an infinite number';
-    return 'a number';
-  }
-  if (typeof value === 'object') {
-    const proto: unknown = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null ? 'an object' : 'a non-plain object';
-  }
-  if (typeof value === 'string') return 'text';
-  if (typeof value === 'boolean') return 'true or false';
-  return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
-}
-
-export { isPlainObject };
-
-/**
- * The own data properties of a plain object whose keys are all in `allowed`, or the reason it is
- * refused. Symbol keys, accessors, `__proto__`/`constructor`/`prototype` and unknown keys are
- * all refused.
- */
-function fieldsOf(
-  input: unknown,
-  what: string,
-  allowed: readonly string[],
-): { ok: true; fields: Map<string, unknown> } | { ok: false; error: IpcError } {
-  if (!isPlainObject(input)) return invalid(`The ${what} must be an object, not ${describeType(input)}.`);
-  const fields = new Map<string, unknown>();
-  for (const key of Reflect.ownKeys(input)) {
-    if (typeof key !== 'string') return invalid(`The ${what} has a field that is not named by text.`);
-    if (FORBIDDEN_KEYS.has(key)) return invalid(`The ${what} has a field named "${key}", which is never accepted.`);
-    if (!allowed.includes(key)) {
-      return invalid(`The ${what} has an unknown field "${clip(key)}"; it takes only ${list(allowed)}.`);
-    }
-    const descriptor = Object.getOwnPropertyDescriptor(input, key);
-    if (descriptor === undefined || !('value' in descriptor)) {
-      return invalid(`The ${what} field "${key}" must be a plain value.`);
-    }
-    fields.set(key, descriptor.value);
-  }
-  return { ok: true, fields };
-}
-
-function clip(text: string, max = 40): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function list(keys: readonly string[]): string {
-  if (keys.length === 0) return 'no fields';
-  return keys.map((key) => `"${key}"`).join(' and ');
-}
 
 function voidRequest(channel: InvokeChannel): (payload: unknown) => Validation<undefined> {
   return (payload) =>
@@ -315,69 +259,6 @@ export function validateSandboxWatchRequest(payload: unknown): Validation<Sandbo
   const ref = validateSandboxRef(log, 'sandbox whose log is followed');
   if (!ref.ok) return ref;
   return valid({ visible, log: ref.value });
-}
-
-// ---------------------------------------------------------------------------------------------
-// The runtime generation: a name here is only checked for its shape; the handler acts only on a
-// name that is in the current list (`runtimeNameProblem`).
-
-/** Longer than any name upstream accepts. */
-export const MAX_RUNTIME_NAME = 255;
-
-function runtimeNameShape(name: unknown): Validation<string> {
-  if (typeof name !== 'string') return invalid(`The sandbox name must be text, not ${describeType(name)}.`);
-  if (name === '' || name.length > MAX_RUNTIME_NAME)
-    return invalid(`A sandbox name has 1 to ${MAX_RUNTIME_NAME} characters.`);
-  // No sandbox is named with a control character; refused before a message could carry one.
-  if ([...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f))
-    return invalid('A sandbox name cannot contain control characters.');
-  return valid(name);
-}
-
-function linesOf(lines: unknown): Validation<number> {
-  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
-    return invalid(
-      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
-    );
-  }
-  return valid(lines);
-}
-
-export function validateRuntimeActRequest(payload: unknown): Validation<RuntimeActRequest> {
-  const checked = fieldsOf(payload, 'sandbox action', ['name', 'action', 'force']);
-  if (!checked.ok) return checked;
-  const name = runtimeNameShape(checked.fields.get('name'));
-  if (!name.ok) return name;
-  const action = checked.fields.get('action');
-  if (typeof action !== 'string' || !(RUNTIME_ACTIONS as readonly string[]).includes(action))
-    return invalid(`"action" must be one of ${RUNTIME_ACTIONS.map((one) => `"${one}"`).join(', ')}.`);
-  if (!checked.fields.has('force')) return valid({ name: name.value, action: action as RuntimeActionName });
-  const force = checked.fields.get('force');
-  if (typeof force !== 'boolean') return invalid(`"force" must be true or false, not ${describeType(force)}.`);
-  if (force && action !== 'stop') return invalid('Only Stop can be forced.');
-  return valid({ name: name.value, action: action as RuntimeActionName, force });
-}
-
-export function validateRuntimeLogRequest(payload: unknown): Validation<RuntimeLogRequest> {
-  const checked = fieldsOf(payload, 'sandbox log request', ['name', 'lines']);
-  if (!checked.ok) return checked;
-  const name = runtimeNameShape(checked.fields.get('name'));
-  if (!name.ok) return name;
-  const lines = linesOf(checked.fields.get('lines'));
-  if (!lines.ok) return lines;
-  return valid({ name: name.value, lines: lines.value });
-}
-
-export function validateRuntimeWatchRequest(payload: unknown): Validation<RuntimeWatchRequest> {
-  const checked = fieldsOf(payload, 'watch request', ['visible', 'log']);
-  if (!checked.ok) return checked;
-  const visible = checked.fields.get('visible');
-  if (typeof visible !== 'boolean') return invalid(`"visible" must be true or false, not ${describeType(visible)}.`);
-  const log = checked.fields.get('log');
-  if (log === null) return valid({ visible, log: null });
-  const name = runtimeNameShape(log);
-  if (!name.ok) return name;
-  return valid({ visible, log: name.value });
 }
 
 export type RequestValidators = { readonly [C in InvokeChannel]: (payload: unknown) => Validation<RequestOf<C>> };

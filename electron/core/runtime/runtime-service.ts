@@ -25,6 +25,7 @@ import { followMsb, type Follow } from './msb-follow.ts';
 import { parseContext, parseLogLine, parseMetricsLine } from './msb-output.ts';
 import { runMsb, runMsbJson } from './msb-runner.ts';
 import { createRuntimeSandboxes } from './runtime-sandboxes.ts';
+import { createSerialQueue, createSingleFlight } from './single-flight.ts';
 import { watchRuntimeHome, type HomeWatch } from './msb-home-watch.ts';
 
 /** File events come in bursts (one write touches the WAL several times). */
@@ -105,7 +106,7 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
   /** The home's stamp after the last good listing; null forces the next one. */
   let baseline: string | null = null;
   /** Listings and live checks one at a time, so a check never mistakes msb's own write for news. */
-  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = createSerialQueue();
   let debounce: NodeJS.Timeout | null = null;
   let liveTimer: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -128,12 +129,6 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
         logger.error(`A runtime state listener failed: ${errorText(error)}`);
       }
     }
-  };
-
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = queue.then(work, work);
-    queue = run.catch(() => undefined);
-    return run;
   };
 
   const list = async (force: boolean): Promise<RuntimeState> => {
@@ -250,18 +245,8 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
     );
   }
 
-  /**
-   * One run at a time per key: the window may ask as often as it likes (a key held down, a
-   * hostile page), and each ask joins the run in flight instead of starting another msb.
-   */
-  const inFlight = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const running = inFlight.get(key);
-    if (running !== undefined) return running as Promise<T>;
-    const run = work().finally(() => inFlight.delete(key));
-    inFlight.set(key, run);
-    return run;
-  };
+  /** One run at a time per key (see createSingleFlight). */
+  const once = createSingleFlight();
 
   /** The action in flight per sandbox. */
   const acting = new Map<string, RuntimeAction>();

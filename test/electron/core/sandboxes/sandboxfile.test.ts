@@ -180,7 +180,9 @@ describe('the line reader agrees with the full parser', () => {
         if (quick.length > 0) named++;
         expect(fullParse(text), text).toEqual({ ok: true, names: quick });
       }),
-      { numRuns: 4_000 },
+      // How many random files name a sandbox is itself random (about 5 in 4,000, so the check
+      // below failed on unlucky draws): more runs, and a fixed seed so the count is the same each time.
+      { numRuns: 12_000, seed: 20261207 },
     );
     // Some of them name sandboxes, so the comparison is not only about empty answers.
     expect(named).toBeGreaterThan(5);

@@ -5,9 +5,27 @@
  */
 import type { Disposable } from '../base/disposable.ts';
 import type { Logger } from '../base/logger.ts';
+import type {
+  Generation,
+  HostCheckInfo,
+  HostCheckState,
+  HostReportInfo,
+  RuntimeContextInfo,
+  RuntimeMetricsInfo,
+  RuntimeSandboxInfo,
+} from '../../../shared/runtime.ts';
 
-/** Which generation the app drives: the runtime's `msb`, the 0.2 server's `msbserver`, or none found. */
-export type Generation = 'runtime' | 'server' | 'none';
+// The shapes tray, window and core all carry are declared once, in shared/runtime.ts; the core
+// knows them by these names.
+export type { Generation, HostCheckState };
+/** One sandbox as `msb ls` and `msb ps -a` show it (`status` as upstream spells it, `createdAt` in ms). */
+export type RuntimeSandbox = RuntimeSandboxInfo;
+/** Live figures from `msb metrics` (fields as upstream names them, camel-cased). */
+export type RuntimeMetrics = RuntimeMetricsInfo;
+export type HostCheck = HostCheckInfo;
+export type HostReport = HostReportInfo;
+/** `msb context`: where `msb` sends its work (read only; the app never changes it). */
+export type RuntimeContext = RuntimeContextInfo;
 
 /** Something the user should know about what was found (the upgrade trap, an old runtime, …). */
 export interface MicrosandboxNote {
@@ -32,20 +50,6 @@ export interface FoundMicrosandbox {
   readonly notes: readonly MicrosandboxNote[];
 }
 
-/** One sandbox as `msb ls` and `msb ps -a` show it. */
-export interface RuntimeSandbox {
-  readonly name: string;
-  /** As upstream spells it (`Running`, `Stopped`, `Crashed`, `Paused`, …); unknown ones kept as they are. */
-  readonly status: string;
-  readonly image: string;
-  /** Milliseconds since the epoch. */
-  readonly createdAt: number;
-  readonly cpus: number | null;
-  readonly memoryMib: number | null;
-  /** As `msb ps` prints them: `"127.0.0.1:8080->80/tcp"`. */
-  readonly ports: readonly string[];
-}
-
 export interface RuntimeOptions {
   /** The absolute path of the `msb` that `findMicrosandbox` found and checked. */
   readonly msbPath: string;
@@ -53,19 +57,6 @@ export interface RuntimeOptions {
   readonly home?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly logger?: Logger;
-}
-
-/** Live figures from `msb metrics` (fields as upstream names them, camel-cased). */
-export interface RuntimeMetrics {
-  readonly name: string;
-  readonly cpuPercent: number | null;
-  readonly memoryBytes: number | null;
-  readonly memoryLimitBytes: number | null;
-  readonly diskReadBytes: number | null;
-  readonly diskWriteBytes: number | null;
-  readonly netRxBytes: number | null;
-  readonly netTxBytes: number | null;
-  readonly uptimeSecs: number | null;
 }
 
 /** One line of `msb logs --json`, scrubbed. */
@@ -88,32 +79,10 @@ export interface RuntimeSandboxes extends Disposable {
   dispose(): void;
 }
 
-export type HostCheckState = 'ok' | 'warn' | 'fail';
-
-export interface HostCheck {
-  readonly name: string;
-  readonly state: HostCheckState;
-  readonly detail: string;
-  readonly fixes: readonly string[];
-}
-
-export interface HostReport {
-  readonly ok: boolean;
-  readonly checks: readonly HostCheck[];
-}
-
 export interface CheckHostOptions {
   readonly msbPath: string;
   readonly home?: string;
   readonly env?: NodeJS.ProcessEnv;
-}
-
-/** `msb context`: where `msb` sends its work (read only; the app never changes it). */
-export interface RuntimeContext {
-  /** `local` or `cloud`; a kind the app does not know is kept as it is. */
-  readonly kind: string;
-  readonly profile: string | null;
-  readonly apiUrl: string | null;
 }
 
 /** What the app can ask `msb` to do to one sandbox. Which of them a status allows is a rule in `shared/`. */

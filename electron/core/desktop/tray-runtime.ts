@@ -26,10 +26,21 @@ export function hostLine(view: RuntimeView): string | null {
   const host = view.state?.host ?? null;
   if (host === null) return null;
   const failing = host.checks.find((check) => check.state === 'fail');
-  if (failing !== undefined) return `⚠ Sandboxes cannot start: ${failing.name} ${failing.detail}`.trim();
+  if (failing !== undefined) return `⚠ Sandboxes cannot start: ${checkSentence(failing)}`;
   if (!host.ok) return '⚠ Sandboxes cannot start here: see the window';
   const warnings = host.checks.filter((check) => check.state === 'warn').length;
   return warnings === 0 ? null : `${warnings === 1 ? 'One thing' : `${warnings} things`} to look at: see the window`;
+}
+
+/**
+ * A failed check as one phrase. msb's `error:` headline ("CPU virtualization is not available")
+ * already names what it checked, while its check line is terse ("CPU virt  not found"): prefixing
+ * the name would say it twice.
+ */
+function checkSentence(check: { readonly name: string; readonly detail: string }): string {
+  const first = check.name.split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (check.detail === '') return check.name;
+  return first !== '' && check.detail.toLowerCase().includes(first) ? check.detail : `${check.name} ${check.detail}`;
 }
 
 /** Whether the tray should look like it warns: the host cannot run sandboxes, or listing fails. */

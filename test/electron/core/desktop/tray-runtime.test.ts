@@ -8,6 +8,7 @@ import {
   runtimeWarns,
   type TrayMenuItem,
 } from '../../../../electron/core/desktop/tray-menu.ts';
+import { parseDoctor } from '../../../../electron/core/runtime/host-check.ts';
 import type { RuntimeSandboxInfo, RuntimeView } from '../../../../shared/runtime.ts';
 import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
@@ -123,6 +124,23 @@ describe('the tray in the runtime generation', () => {
     expect(runtimeWarns(failing)).toBe(true);
     expect(runtimeWarns(view([]))).toBe(false);
     expect(hostLine(view([]))).toBeNull();
+  });
+
+  it('names a failed check once when msb’s headline already names it', () => {
+    const report = parseDoctor(
+      [
+        '   ✓ msb          /usr/local/bin/msb',
+        '   ✗ CPU virt     not found',
+        '   ✗ KVM device   missing',
+        'error: CPU virtualization is not available',
+        '  → enable virtualization (VT-x / AMD-V) in your BIOS or UEFI firmware',
+        'error: /dev/kvm is not present',
+        '  → the KVM kernel module is not loaded',
+      ].join('\n'),
+    );
+    const bad = view([], {});
+    const failing = { ...bad, state: { ...(bad.state as NonNullable<RuntimeView['state']>), host: report } };
+    expect(hostLine(failing)).toBe('⚠ Sandboxes cannot start: CPU virtualization is not available');
   });
 
   it('says msb was not found and offers the install instead of the host check', () => {

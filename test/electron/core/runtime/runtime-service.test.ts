@@ -1,21 +1,12 @@
-import {
-  appendFileSync,
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+// The runtime service: acts on listed sandboxes only, one at a time per sandbox, one msb doctor
+// at a time, and says what the installed msb can do. When it lists is in runtime-listing.test.ts,
+// what it follows in runtime-follows.test.ts.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RuntimeLogLine } from '../../../../electron/core/runtime/api.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
-import { alive, realMsbService, standIn, statusOf, until, type Cleanups } from './service-helpers.ts';
+import { alive, realMsbService, standIn, standInService, statusOf, until, type Cleanups } from './service-helpers.ts';
 
 const cleanups: Cleanups = [];
 afterEach(() => {
@@ -73,28 +64,6 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the runtime service, against the rea
     const host = await until(service, (state) => state.host !== null);
     expect(host.host?.ok).toBe(false);
   });
-
-  it('follows a sandbox’s log: the tail, then lines written later', async () => {
-    const { home, service } = setup();
-    const sleeper = home.ownedProcess();
-    home.seed([{ name: 'web', status: 'Running', pid: sleeper.pid }]);
-    home.writeExecLog('web', [{ s: 'stdout', d: 'first\n', t: '2026-01-01T00:00:00.000Z' }]);
-    await until(service, (state) => statusOf(state, 'web') === 'Running');
-    const seen: RuntimeLogLine[] = [];
-    service.onLogLines((name, lines) => {
-      if (name === 'web') seen.push(...lines);
-    });
-    service.followLog('web');
-    await vi.waitFor(() => expect(seen.map((line) => line.text)).toContain('first\n'), { timeout: 10_000 });
-    appendFileSync(
-      path.join(home.home, 'sandboxes', 'web', 'logs', 'exec.log'),
-      `${JSON.stringify({ d: 'later msb_secret.abc.def\n', e: null, id: 2, s: 'stderr', t: '2026-01-01T00:00:05.000Z' })}\n`,
-    );
-    await vi.waitFor(() => expect(seen.map((line) => line.text)).toContain('later msb_[token hidden]\n'), {
-      timeout: 10_000,
-    });
-    service.followLog(null);
-  });
 });
 
 function home(msbPath: string): string {
@@ -102,25 +71,7 @@ function home(msbPath: string): string {
 }
 
 describe.skipIf(process.platform === 'win32')('the runtime service, with a 0.7 stand-in', () => {
-  function setup() {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-service-'));
-    const msbPath = path.join(dir, 'msb');
-    copyFileSync(fileURLToPath(new URL('../../../fixtures/msb-standin', import.meta.url)), msbPath);
-    chmodSync(msbPath, 0o755);
-    const pidFile = path.join(dir, 'metrics.pid');
-    const record = path.join(dir, 'record');
-    writeFileSync(record, '');
-    const service = createRuntimeService({
-      msbPath,
-      home: path.join(dir, 'home'),
-      env: { ...process.env, MSB_STANDIN_PIDFILE: pidFile, MSB_STANDIN_RECORD: record },
-    });
-    cleanups.push(
-      () => rmSync(dir, { recursive: true, force: true }),
-      () => service.dispose(),
-    );
-    return { service, pidFile, record };
-  }
+  const setup = () => standInService(cleanups);
 
   it('shows Paused and unknown statuses, the cloud context, and pauses and resumes', async () => {
     const { service, record } = setup();
@@ -133,41 +84,6 @@ describe.skipIf(process.platform === 'win32')('the runtime service, with a 0.7 s
     await service.act('web', 'resume');
     await service.act('web', 'pause');
     expect(readFileSync(record, 'utf8')).toBe('resume -- web\npause -- web\n');
-  });
-
-  it('follows metrics only while interest is held, and ends the stream on release', async () => {
-    const { service, pidFile } = setup();
-    await until(service, (s) => s.sandboxes.length === 2);
-    const release = service.watchMetrics();
-    const state = await until(service, (s) => s.metrics['web'] !== undefined);
-    expect(state.metrics['web']).toEqual({
-      name: 'web',
-      cpuPercent: 12.5,
-      memoryBytes: 104857600,
-      memoryLimitBytes: 1073741824,
-      diskReadBytes: 4096,
-      diskWriteBytes: 8192,
-      netRxBytes: 100,
-      netTxBytes: 200,
-      uptimeSecs: 42,
-    });
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    expect(alive(pid)).toBe(true);
-    release();
-    release();
-    expect(service.state().metrics).toEqual({});
-    await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 10_000 });
-  });
-
-  it('ends the metrics stream on dispose', async () => {
-    const { service, pidFile } = setup();
-    service.watchMetrics();
-    await vi.waitFor(() => expect(existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '').toBe(true), {
-      timeout: 10_000,
-    });
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    service.dispose();
-    await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 10_000 });
   });
 });
 

@@ -1,8 +1,9 @@
 // What the runtime service's tests share: a service on a real msb in a temporary home, a stand-in
 // msb written by the test, and waiting for a state.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RuntimeService, RuntimeState } from '../../../../electron/core/runtime/api.ts';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { RuntimeHome } from '../../../fixtures/runtime-home.ts';
@@ -53,4 +54,25 @@ export function standIn(cleanups: Cleanups, body: string): { dir: string; msb: s
   writeFileSync(msb, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return { dir, msb, home: path.join(dir, 'home') };
+}
+
+/** A service on the 0.7 stand-in msb (pause, metrics, a recorded command line). */
+export function standInService(cleanups: Cleanups) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-service-'));
+  const msbPath = path.join(dir, 'msb');
+  copyFileSync(fileURLToPath(new URL('../../../fixtures/msb-standin', import.meta.url)), msbPath);
+  chmodSync(msbPath, 0o755);
+  const pidFile = path.join(dir, 'metrics.pid');
+  const record = path.join(dir, 'record');
+  writeFileSync(record, '');
+  const service = createRuntimeService({
+    msbPath,
+    home: path.join(dir, 'home'),
+    env: { ...process.env, MSB_STANDIN_PIDFILE: pidFile, MSB_STANDIN_RECORD: record },
+  });
+  cleanups.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => service.dispose(),
+  );
+  return { service, pidFile, record };
 }

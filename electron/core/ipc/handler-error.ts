@@ -12,3 +12,6 @@ export class HandlerError extends Error {
 }
 
 export type Handler<C extends InvokeChannel> = (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+
+/** The handlers of one group of channels, which the table in handlers.ts merges. */
+export type HandlerGroup<C extends InvokeChannel> = { readonly [K in C]: Handler<K> };

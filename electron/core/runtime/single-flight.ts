@@ -3,13 +3,24 @@
  * keyed single flight so repeated asks join the run in flight instead of starting another `msb`.
  */
 
+/**
+ * Settles when `run` settles, and always fulfils. Not a swallowed failure: the caller was handed
+ * `run` itself and reports (or throws on) its failure; logging it here too would say it twice.
+ * What waits on this needs only to know that `run` is over.
+ */
+function settledOf(run: Promise<unknown>): Promise<void> {
+  return run.then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
 /** Runs each piece of work after the one before it has settled, whether it failed or not. */
 export function createSerialQueue(): <T>(work: () => Promise<T>) => Promise<T> {
-  let queue: Promise<unknown> = Promise.resolve();
+  let queue: Promise<void> = Promise.resolve();
   return <T>(work: () => Promise<T>): Promise<T> => {
-    const run = queue.then(work, work);
-    // The caller gets `run` and sees its failure; the queue only keeps the order, so it may drop it.
-    queue = run.catch(() => undefined);
+    const run = queue.then(work);
+    queue = settledOf(run);
     return run;
   };
 }

@@ -4,55 +4,36 @@
  * `<home>/namespaces`; a new monitor when that setting changes), who holds interest in metrics,
  * the one sandbox log the window follows, stopping, and log tails scrubbed of secrets.
  *
- * Stopping goes through the running server's `sandbox.stop`, authenticated with a `*` token that
- * lives for a minute and is minted here from `server.key` (the key never leaves main; a dev-mode
- * server needs none). Without a running server, or when it cannot be reached, the app sends the
- * same SIGTERM itself, to the one PID confirmed to be that sandbox's `msbrun supervisor`
- * (stop.ts). Only a sandbox the last listing shows running is ever stopped: a stale row is
- * upstream's to clear, and nothing that writes is done for it.
+ * Stopping is stop-request.ts's (through the running server's `sandbox.stop`, or a SIGTERM to the
+ * confirmed supervisor), always on a fresh listing; the followed log is followed-log.ts's.
  *
  * The folder shown is the one the settings name now; a server started before that setting
  * changed still serves its old folder (the window asks for a restart), and its `sandbox.stop`
  * acts there.
  */
-import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import {
-  findSandbox,
-  runningSandboxes,
-  sameSandbox,
-  sandboxRefProblem,
-  type SandboxesView,
-  type SandboxLogEvent,
-  type SandboxLogRequest,
-  type SandboxLogView,
-  type SandboxRef,
-  type SandboxStopFailure,
-  type SandboxStopRequest,
-  type SandboxStopResult,
-  type SandboxWatchRequest,
+import type {
+  SandboxesView,
+  SandboxLogEvent,
+  SandboxLogRequest,
+  SandboxLogView,
+  SandboxStopRequest,
+  SandboxStopResult,
+  SandboxWatchRequest,
 } from '../../../shared/sandboxes.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { type Clock, systemClock } from '../base/clock.ts';
-import { LogFollower } from '../base/log-follower.ts';
-import { openSandboxLog } from './safe-read.ts';
 import type { Disposable } from '../base/disposable.ts';
-import { readServerKey } from '../keys/server-key.ts';
-import { mintToken } from '../keys/token.ts';
-import { readProcessArgv } from '../process/process-identity.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../base/logger.ts';
-import { MAX_TAIL_LINES, tailSandboxLog } from './logs.ts';
+import { FollowedSandboxLog, type LineScrubber } from './followed-log.ts';
+import { tailSandboxLog } from './logs.ts';
 import { SandboxMonitor, type MonitorOptions } from './sandbox-monitor.ts';
-import { sandboxLogPath } from './sandbox-paths.ts';
-import { stopSandboxDirectly, stopSandboxViaServer, type StopOutcome } from './sandbox-stop.ts';
+import { stopRequested, type StopRequestDeps } from './stop-request.ts';
 
-/** What scrubs secrets out of log lines (base/scrub.ts's `SecretScrubber`). */
-export interface LineScrubber {
-  scrubLines(lines: readonly string[]): Promise<string[]>;
-}
+export type { LineScrubber } from './followed-log.ts';
 
-type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+type FetchLike = NonNullable<StopRequestDeps['fetch']>;
 
 export interface SandboxesServiceDeps {
   /** `<home>/namespaces`: the folder in use while `settings.namespacesPath` is null. */
@@ -108,22 +89,37 @@ export function createSandboxesService(deps: SandboxesServiceDeps): SandboxesSer
 class Service implements SandboxesService {
   readonly #deps: SandboxesServiceDeps;
   readonly #logger: Logger;
-  readonly #clock: Clock;
   readonly #listeners = new Set<(view: SandboxesView) => void>();
-  readonly #logListeners = new Set<(event: SandboxLogEvent) => void>();
   readonly #offSettings: () => void;
+  readonly #stopDeps: StopRequestDeps;
+  readonly #log: FollowedSandboxLog;
   #monitor: SandboxMonitor;
   #first: Promise<SandboxesView>;
   /** Every hold on metrics, so that a new monitor (another folder) gets them too. */
   readonly #holds = new Map<symbol, () => void>();
   #windowHold: (() => void) | null = null;
-  #followed: { readonly ref: SandboxRef; readonly follower: LogFollower; readonly send: Promise<void> } | null = null;
   #disposed = false;
 
   constructor(deps: SandboxesServiceDeps) {
     this.#deps = deps;
     this.#logger = deps.logger ?? silentLogger;
-    this.#clock = deps.clock ?? systemClock;
+    const platform = deps.monitor?.platform;
+    this.#stopDeps = {
+      defaultNamespacesDir: deps.defaultNamespacesDir,
+      namespacesDir: () => this.namespacesDir,
+      server: deps.server,
+      keyFile: deps.keyFile,
+      clock: deps.clock ?? systemClock,
+      logger: this.#logger,
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      ...(platform === undefined ? {} : { platform }),
+      ...(deps.tokenSeconds === undefined ? {} : { tokenSeconds: deps.tokenSeconds }),
+    };
+    this.#log = new FollowedSandboxLog({
+      scrubber: deps.scrubber,
+      logger: this.#logger,
+      maxReadBytes: deps.followMaxReadBytes ?? DEFAULT_FOLLOW_BYTES,
+    });
     this.#monitor = this.#createMonitor(this.#folderFrom(deps.settings.get()));
     this.#first = this.#startMonitor(this.#monitor);
     this.#offSettings = deps.settings.onChange((settings) => this.#settingsChanged(settings));
@@ -154,8 +150,7 @@ class Service implements SandboxesService {
   }
 
   onLogLines(listener: (event: SandboxLogEvent) => void): () => void {
-    this.#logListeners.add(listener);
-    return () => this.#logListeners.delete(listener);
+    return this.#log.onLines(listener);
   }
 
   watchMetrics(): () => void {
@@ -179,57 +174,22 @@ class Service implements SandboxesService {
       this.#windowHold();
       this.#windowHold = null;
     }
-    if (request.log === null) this.#unfollow();
-    else if (!sameSandbox(request.log, this.#followed?.ref ?? null)) this.#follow(request.log);
+    if (request.log === null) this.#log.unfollow();
+    else this.#log.follow(this.namespacesDir, request.log);
   }
 
   windowClosed(): void {
     this.#windowHold?.();
     this.#windowHold = null;
-    this.#unfollow();
+    this.#log.unfollow();
   }
 
   async stop(request: SandboxStopRequest): Promise<SandboxStopResult> {
     if (this.#disposed) return { stopped: [], failed: [], via: 'none' };
     // A fresh look: only what runs now is stopped.
-    const view = await this.refresh();
-    const running = runningSandboxes(view);
-    const refs: SandboxRef[] =
-      'all' in request
-        ? running.map(({ namespace, name }) => ({ namespace, name }))
-        : [{ namespace: request.namespace, name: request.name }];
-    const failed: SandboxStopFailure[] = [];
-    const targets: SandboxRef[] = [];
-    for (const ref of refs) {
-      const problem = sandboxRefProblem(ref);
-      const info = problem === null ? findSandbox(view, ref) : null;
-      if (problem !== null) failed.push({ ...ref, message: problem });
-      else if (info === null)
-        failed.push({ ...ref, message: `There is no sandbox ${ref.namespace}/${ref.name} in ${view.namespacesDir}.` });
-      else if (info.state === 'stale') {
-        failed.push({
-          ...ref,
-          message: `${ref.namespace}/${ref.name} is not running: its supervisor is gone and the row is stale. Nothing was signalled.`,
-        });
-      } else if (info.state !== 'running')
-        failed.push({ ...ref, message: `${ref.namespace}/${ref.name} is not running.` });
-      else targets.push(ref);
-    }
-    if (targets.length === 0) return { stopped: [], failed, via: 'none' };
-
-    const way = await this.#way();
-    const stopped: SandboxRef[] = [];
-    let via: SandboxStopResult['via'] = way.kind === 'server' ? 'server' : 'signal';
-    const outcomes = await Promise.all(
-      targets.map(async (ref) => ({ ref, ...(await this.#stopOne(ref, way, view.namespacesDir)) })),
-    );
-    for (const { ref, outcome, signalled } of outcomes) {
-      if (signalled) via = 'signal';
-      if (outcome.ok) stopped.push(ref);
-      else failed.push({ ...ref, message: outcome.message });
-    }
-    if (stopped.length > 0) this.refresh().catch(ignoreFailure(this.#logger, 'listing sandboxes after a stop'));
-    return { stopped, failed, via: stopped.length > 0 ? via : 'none' };
+    const result = await stopRequested(this.#stopDeps, await this.refresh(), request);
+    if (result.stopped.length > 0) this.refresh().catch(ignoreFailure(this.#logger, 'listing sandboxes after a stop'));
+    return result;
   }
 
   async logTail(request: SandboxLogRequest): Promise<SandboxLogView> {
@@ -251,13 +211,13 @@ class Service implements SandboxesService {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#offSettings();
-    this.#unfollow();
+    this.#log.unfollow();
     for (const release of this.#holds.values()) release();
     this.#holds.clear();
     this.#windowHold = null;
     this.#monitor.dispose();
     this.#listeners.clear();
-    this.#logListeners.clear();
+    this.#log.dispose();
   }
 
   #folderFrom(settings: Settings): string {
@@ -291,7 +251,7 @@ class Service implements SandboxesService {
     if (this.#disposed || folder === this.#monitor.namespacesDir) return;
     this.#logger.info(`sandboxes: now watching ${folder}`);
     const old = this.#monitor;
-    this.#unfollow();
+    this.#log.unfollow();
     this.#monitor = this.#createMonitor(folder);
     // Whoever held interest in the old folder's metrics holds it in the new one's.
     for (const [id, release] of this.#holds) {
@@ -301,144 +261,4 @@ class Service implements SandboxesService {
     old.dispose();
     this.#first = this.#startMonitor(this.#monitor);
   }
-
-  #follow(ref: SandboxRef): void {
-    this.#unfollow();
-    let file: string;
-    try {
-      file = sandboxLogPath(this.namespacesDir, ref.namespace, ref.name);
-    } catch (error) {
-      this.#logger.debug(`sandboxes: not following ${ref.namespace}/${ref.name}: ${errorText(error)}`);
-      return;
-    }
-    // No log folder: nothing was ever written, and creating it is upstream's business.
-    if (!existsSync(path.dirname(file))) {
-      this.#logger.debug(`sandboxes: not following ${file}: its folder does not exist`);
-      return;
-    }
-    // Scrubbing is asynchronous: one chain keeps the batches in order.
-    const entry = {
-      ref,
-      send: Promise.resolve(),
-      follower: new LogFollower(
-        file,
-        (lines) => {
-          const batch = lines.slice(-MAX_TAIL_LINES);
-          entry.send = entry.send
-            .then(() => this.#deps.scrubber.scrubLines(batch))
-            .then((clean) => {
-              if (this.#followed !== entry) return;
-              for (const listener of [...this.#logListeners])
-                listener({ namespace: ref.namespace, name: ref.name, lines: clean });
-            })
-            .catch(ignoreFailure(this.#logger, `handing over lines of ${file}`));
-        },
-        this.#logger,
-        // The folder is upstream's: never created here. A burst is read from its end only, and the
-        // log only as a regular file, never through a link (safe-read.ts).
-        {
-          createDir: false,
-          maxReadBytes: this.#deps.followMaxReadBytes ?? DEFAULT_FOLLOW_BYTES,
-          open: openSandboxLog,
-        },
-      ),
-    };
-    this.#followed = entry;
-    entry.follower.start();
-  }
-
-  #unfollow(): void {
-    this.#followed?.follower.dispose();
-    this.#followed = null;
-  }
-
-  /**
-   * Whether the running server serves the folder shown: its `--path`/`-p` (absolute), else its
-   * default `<home>/namespaces`. Another folder (the setting changed while it ran, a CLI start with
-   * `--path`), or one that cannot be told, means its `sandbox.stop` would act elsewhere.
-   */
-  async #servesShownFolder(pid: number | null): Promise<boolean> {
-    if (pid === null) return false;
-    const argv = await readProcessArgv(pid, this.#deps.monitor?.platform ?? process.platform);
-    if (argv === null) return false;
-    let served: string | undefined = this.#deps.defaultNamespacesDir;
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i] ?? '';
-      if (arg === '--path' || arg === '-p') served = argv[i + 1];
-      else if (arg.startsWith('--path=')) served = arg.slice('--path='.length);
-    }
-    if (served === undefined || !path.isAbsolute(served)) return false;
-    const real = (dir: string): Promise<string> => fsp.realpath(dir).catch(() => path.resolve(dir));
-    return (await real(served)) === (await real(this.namespacesDir));
-  }
-
-  /** How a stop goes now: through the running server (with a token unless dev mode), or directly. */
-  async #way(): Promise<Way> {
-    const snapshot = this.#deps.server();
-    if (snapshot.state !== 'running' || snapshot.url === null) return { kind: 'direct' };
-    if (!(await this.#servesShownFolder(snapshot.pid))) {
-      this.#logger.info(`sandboxes: the running server does not serve ${this.namespacesDir}; stopping directly`);
-      return { kind: 'direct' };
-    }
-    if (snapshot.devMode === true) return { kind: 'server', url: snapshot.url, token: () => Promise.resolve('') };
-    let key: string | null;
-    try {
-      key = await readServerKey(this.#deps.keyFile);
-    } catch (error) {
-      return {
-        kind: 'no-key',
-        message: `The server key ${this.#deps.keyFile} cannot be read (${errorText(error)}), so the server cannot be asked.`,
-      };
-    }
-    if (key === null)
-      return {
-        kind: 'no-key',
-        message: `There is no server key (${this.#deps.keyFile}), so the server cannot be asked.`,
-      };
-    const secret = key;
-    const expiresIn = this.#deps.tokenSeconds ?? 60;
-    // One token per stop, for that sandbox's namespace only: one that leaked (a server's request
-    // log) reaches no other namespace.
-    const token = async (namespace: string): Promise<string> =>
-      (await mintToken({ key: secret, namespace, expiresIn, now: this.#clock.now() })).token;
-    return { kind: 'server', url: snapshot.url, token };
-  }
-
-  async #stopOne(
-    ref: SandboxRef,
-    way: Way,
-    namespacesDir: string,
-  ): Promise<{ outcome: StopOutcome; signalled: boolean }> {
-    const direct = async (): Promise<{ outcome: StopOutcome; signalled: boolean }> => ({
-      outcome: await stopSandboxDirectly({
-        namespacesDir,
-        namespace: ref.namespace,
-        name: ref.name,
-        logger: this.#logger,
-        ...(this.#deps.monitor?.platform === undefined ? {} : { platform: this.#deps.monitor.platform }),
-      }),
-      signalled: true,
-    });
-    if (way.kind === 'direct') return direct();
-    if (way.kind === 'no-key')
-      return { outcome: { ok: false, code: 'unauthorized', message: way.message }, signalled: false };
-    const outcome = await stopSandboxViaServer({
-      url: way.url,
-      token: await way.token(ref.namespace),
-      namespace: ref.namespace,
-      name: ref.name,
-      ...(this.#deps.fetch === undefined ? {} : { fetch: this.#deps.fetch }),
-    });
-    // The server went away meanwhile: stopping no longer needs it.
-    if (!outcome.ok && outcome.code === 'unreachable') {
-      this.#logger.info(`sandboxes: ${outcome.message}; stopping ${ref.namespace}/${ref.name} directly`);
-      return direct();
-    }
-    return { outcome, signalled: false };
-  }
 }
-
-type Way =
-  | { readonly kind: 'server'; readonly url: string; readonly token: (namespace: string) => Promise<string> }
-  | { readonly kind: 'direct' }
-  | { readonly kind: 'no-key'; readonly message: string };

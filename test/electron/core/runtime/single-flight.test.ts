@@ -24,6 +24,37 @@ describe('createSerialQueue', () => {
     await expect(second).resolves.toBe(2);
     expect(order).toEqual(['first started', 'second started']);
   });
+
+  it('runs the next work after one that failed, and leaves no rejection of its own unhandled', async () => {
+    const exclusive = createSerialQueue();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(exclusive(() => Promise.reject(new Error('listing failed')))).rejects.toThrow('listing failed');
+      await expect(
+        exclusive(() => {
+          throw new Error('thrown at once');
+        }),
+      ).rejects.toThrow('thrown at once');
+      const order: string[] = [];
+      await expect(
+        exclusive(() => {
+          order.push('next');
+          return Promise.resolve('listed');
+        }),
+      ).resolves.toBe('listed');
+      expect(order).toEqual(['next']);
+      // Node reports an unhandled rejection once the microtasks have run, before the next
+      // macrotask: one turn of the event loop is the point by which it would have been seen.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
 
 describe('createSingleFlight', () => {

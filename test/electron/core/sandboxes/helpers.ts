@@ -12,9 +12,15 @@ import { migrate, writeDb } from '../../../fixtures/msbserver-standin/sandbox-db
 import {
   killMsbrunUnder,
   msbrunProcessesUnder,
+  signTestToken,
   startStandin,
   type RunningStandin,
 } from '../../../fixtures/standin-helpers.ts';
+import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { createSandboxesService, type SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
+import type { SandboxesView } from '../../../../shared/sandboxes.ts';
+import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
 
 export interface HandRow {
   name: string;
@@ -157,3 +163,108 @@ export async function deadPid(): Promise<number> {
   await new Promise((r) => c.once('exit', r));
   return c.pid ?? 999_999;
 }
+
+// A sandboxes service on a temporary home, with a stand-in server that really runs sandboxes.
+
+/** The server key of the services these helpers make. */
+export const KEY = 'ServiceTestKey0123456789abcdefgh';
+
+/** Settings with a namespaces folder the test can change. */
+export function settingsOf(initial: Partial<Settings> = {}) {
+  let current: Settings = { ...DEFAULT_SETTINGS, ...initial };
+  const listeners = new Set<(s: Settings) => void>();
+  return {
+    get: () => ({ ...current }),
+    onChange(listener: (s: Settings) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    set(patch: Partial<Settings>) {
+      current = { ...current, ...patch };
+      for (const l of listeners) l(current);
+    },
+  };
+}
+
+export interface World {
+  home: string;
+  root: string;
+  keyFile: string;
+  server: ServerSnapshot;
+  settings: ReturnType<typeof settingsOf>;
+  service: SandboxesService;
+  fetched: string[];
+}
+
+export async function world(ctx: TestContext, options: { settings?: Partial<Settings> } = {}): Promise<World> {
+  const home = await kit(ctx).tmp();
+  const root = path.join(home, 'namespaces');
+  const keyFile = path.join(home, 'server.key');
+  const settings = settingsOf(options.settings);
+  const fetched: string[] = [];
+  const w: World = {
+    home,
+    root,
+    keyFile,
+    server: INITIAL_SNAPSHOT,
+    settings,
+    fetched,
+    service: undefined as unknown as SandboxesService,
+  };
+  w.service = createSandboxesService({
+    defaultNamespacesDir: root,
+    settings,
+    server: () => w.server,
+    keyFile,
+    scrubber: new SecretScrubber(keyFile, { debug() {}, info() {}, warn() {}, error() {} }),
+    fetch: (input, init) => {
+      fetched.push(`${String(init.method)} ${input} ${new Headers(init.headers).get('authorization') ?? ''}`);
+      return fetch(input, init);
+    },
+    monitor: { debounceMs: 10 },
+  });
+  ctx.onTestFinished(() => w.service.dispose());
+  return w;
+}
+
+export async function secureServer(ctx: TestContext, w: World): Promise<RunningStandin> {
+  await fsp.writeFile(w.keyFile, KEY, { mode: 0o600 });
+  const s = await startStandin({
+    args: ['--key', KEY, '--path', w.root],
+    env: { NO_COLOR: '1', RUST_LOG: undefined, MICROSANDBOX_HOME: w.home },
+  });
+  ctx.onTestFinished(() => s.stop(500).then(() => undefined));
+  w.server = {
+    ...INITIAL_SNAPSHOT,
+    state: 'running',
+    pid: s.child.pid ?? null,
+    url: s.url,
+    devMode: false,
+    startedAt: 1,
+    healthy: true,
+  };
+  return s;
+}
+
+export async function startSandbox(s: RunningStandin, namespace: string, sandbox: string): Promise<void> {
+  const token = signTestToken(KEY, {
+    exp: Math.floor(Date.now() / 1000) + 60,
+    iat: Math.floor(Date.now() / 1000),
+    namespace: '*',
+  });
+  const res = await fetch(`${s.url}/api/v1/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'sandbox.start',
+      params: { sandbox, namespace, config: { image: 'x' } },
+      id: 1,
+    }),
+  });
+  expect(res.status, await res.text()).toBe(200);
+}
+
+export const stateIn = (view: SandboxesView, ns: string, name: string) =>
+  view.namespaces.find((n) => n.name === ns)?.sandboxes.find((s) => s.name === name)?.state;
+export const stateNow = (w: World, ns: string, name: string) => stateIn(w.service.view(), ns, name);

@@ -31,6 +31,7 @@ import {
   mcpConfigPath,
   mcpConfirmation,
   type McpClientId,
+  type McpClientInfo,
   type McpEntry,
   type McpOutcome,
   type McpPlace,
@@ -75,7 +76,7 @@ export interface ConnectFlowDeps {
 export type Ask = (question: UserQuestion) => Promise<boolean>;
 
 export interface ConnectFlow {
-  /** The list as last looked at (empty before the first `refresh`). */
+  /** The clients as last looked at (none before the first `refresh`), with what Connect would do now. */
   current(): ConnectView;
   /** Looks at the clients' files again. */
   refresh(): Promise<ConnectView>;
@@ -91,8 +92,6 @@ type Target =
   | { readonly kind: 'none'; readonly why: string };
 
 export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
-  let last: ConnectView = { clients: [], target: 'none' };
-
   const target = (): Target => {
     const generation = deps.generation();
     if (generation === 'runtime') return { kind: 'runtime' };
@@ -110,18 +109,20 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
 
   const claudeOnPath = async (): Promise<boolean> => (await findOnPath('claude', deps.place)) !== null;
 
-  const refresh = async (): Promise<ConnectView> => {
+  /** What the files said when last looked at; the target is taken fresh each time. */
+  let seen: { readonly clients: readonly McpClientInfo[]; readonly claude: boolean } = { clients: [], claude: false };
+
+  const current = (): ConnectView => {
+    if (seen.clients.length === 0) return { clients: [], target: 'none' };
     const now = target();
-    const found = await mcpClients(deps.place);
-    const hasClaude = await claudeOnPath();
     const clients = CONNECT_CLIENT_IDS.map((id): ConnectClientView => {
-      const info = found.find((candidate) => candidate.id === SAME_IDS[id]);
+      const info = seen.clients.find((candidate) => candidate.id === SAME_IDS[id]);
       const isFound = info?.found ?? false;
       const name = MCP_CLIENTS[SAME_IDS[id]].name;
       let note: string | null = null;
       if (!isFound) note = `${name} is not set up for this user.`;
       else if (now.kind === 'none') note = now.why;
-      else if (id === 'claude-code' && !hasClaude)
+      else if (id === 'claude-code' && !seen.claude)
         note = '`claude` is not on PATH: the app gives you the command to run instead.';
       return {
         id,
@@ -132,9 +133,13 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
         note,
       };
     });
-    last = { clients, target: now.kind };
+    return { clients, target: now.kind };
+  };
+
+  const refresh = async (): Promise<ConnectView> => {
+    seen = { clients: await mcpClients(deps.place), claude: await claudeOnPath() };
     deps.changed?.();
-    return last;
+    return current();
   };
 
   const place = { ...deps.place, logger: deps.logger, ...(deps.uid === undefined ? {} : { uid: deps.uid }) };
@@ -274,5 +279,5 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     };
   };
 
-  return { current: () => last, refresh, connect, disconnect, copyCommand };
+  return { current, refresh, connect, disconnect, copyCommand };
 }

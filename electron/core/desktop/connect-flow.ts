@@ -35,7 +35,9 @@ import {
   type McpEntry,
   type McpOutcome,
   type McpPlace,
+  McpRefused,
   msbserverMcpUrl,
+  readConfig,
   shellCommand,
 } from '../connect/index.ts';
 import type { MintService } from '../keys/mint-service.ts';
@@ -174,6 +176,22 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
 
   const refused = (message: string): ConnectOutcome => ({ kind: 'refused', message: scrubSecrets(message, null) });
 
+  /**
+   * A file the app would refuse anyway (unparseable, read-only, in a folder others can write) is
+   * refused before the question: a yes that then writes nothing would only waste the user's time.
+   * The write checks again, on the file as it is then.
+   */
+  const refusalBeforeAsking = async (id: McpClientId): Promise<ConnectOutcome | null> => {
+    if (MCP_CLIENTS[id].viaCli) return null;
+    try {
+      await readConfig(MCP_CLIENTS[id], mcpConfigPath(id, deps.place), deps.uid ?? process.getuid?.() ?? null);
+      return null;
+    } catch (error) {
+      if (error instanceof McpRefused) return refused(error.message);
+      return refused(`${MCP_CLIENTS[id].name}'s file could not be read: ${errorText(error)}`);
+    }
+  };
+
   const copyCommandOutcome = (client: ConnectClientId, action: ConnectAction, now: Target): ConnectOutcome => {
     const name = MCP_CLIENTS[SAME_IDS[client]].name;
     const args = action === 'connect' ? claudeCodeAddArgs(shownEntry(now), { maskKey: true }) : claudeCodeRemoveArgs();
@@ -215,6 +233,8 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const asked = target();
     if (asked.kind === 'none') return refused(asked.why);
     if (spec.viaCli && !(await claudeOnPath())) return copyCommandOutcome(client, 'connect', asked);
+    const early = await refusalBeforeAsking(id);
+    if (early !== null) return early;
     const confirmation = mcpConfirmation({
       action: 'connect',
       client: id,
@@ -239,6 +259,8 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const id = SAME_IDS[client];
     const spec = MCP_CLIENTS[id];
     if (spec.viaCli && !(await claudeOnPath())) return copyCommandOutcome(client, 'disconnect', target());
+    const early = await refusalBeforeAsking(id);
+    if (early !== null) return early;
     const confirmation = mcpConfirmation({
       action: 'disconnect',
       client: id,

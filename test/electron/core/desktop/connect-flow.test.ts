@@ -251,11 +251,12 @@ describe('Connect and Disconnect', () => {
     expect(await fsp.readFile(cursorFile(), 'utf8')).toBe('{}');
   });
 
-  it('shows the refusal of a file it cannot parse, and leaves it as it is', async () => {
+  it('refuses a file it cannot parse before asking, and leaves it as it is', async () => {
     await writeCursor('{ "mcpServers": { ');
     const outcome = await flow.connect('cursor', yes);
     expect(outcome.kind).toBe('refused');
     expect(outcome.message).toContain('cannot be read as JSON');
+    expect(asked).toEqual([]);
     expect(await fsp.readFile(cursorFile(), 'utf8')).toBe('{ "mcpServers": { ');
   });
 
@@ -270,6 +271,24 @@ describe('Connect and Disconnect', () => {
     });
     expect(asked.map((question) => question.kind)).toEqual(['mcp-connect', 'mcp-disconnect', 'mcp-disconnect']);
     expect(await serversOf(cursorFile())).toEqual({ other: OTHER });
+  });
+
+  it('refuses a client that is not set up before asking', async () => {
+    expect(await flow.connect('windsurf', yes)).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining('Open Windsurf once') as unknown,
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses a file that turned unreadable while the user was asked', async () => {
+    await writeCursor('{}');
+    const breakWhileAsked = async (question: UserQuestion): Promise<boolean> => {
+      await fsp.writeFile(cursorFile(), '{ broken');
+      return yes(question);
+    };
+    expect(await flow.connect('cursor', breakWhileAsked)).toMatchObject({ kind: 'refused' });
+    expect(await fsp.readFile(cursorFile(), 'utf8')).toBe('{ broken');
   });
 });
 

@@ -184,7 +184,11 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
   const refusalBeforeAsking = async (id: McpClientId): Promise<ConnectOutcome | null> => {
     if (MCP_CLIENTS[id].viaCli) return null;
     try {
-      await readConfig(MCP_CLIENTS[id], mcpConfigPath(id, deps.place), deps.uid ?? process.getuid?.() ?? null);
+      await readConfig(
+        MCP_CLIENTS[id],
+        mcpConfigPath(id, deps.place),
+        deps.uid === undefined ? (process.getuid?.() ?? null) : deps.uid,
+      );
       return null;
     } catch (error) {
       if (error instanceof McpRefused) return refused(error.message);

@@ -139,9 +139,12 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
   };
 
   const refresh = async (): Promise<ConnectView> => {
+    const before = JSON.stringify(current());
     seen = { clients: await mcpClients(deps.place), claude: await claudeOnPath() };
-    deps.changed?.();
-    return current();
+    const now = current();
+    // Only a change re-renders the tray: a look taken as its menu opens must not rebuild it for nothing.
+    if (JSON.stringify(now) !== before) deps.changed?.();
+    return now;
   };
 
   const place = { ...deps.place, logger: deps.logger, ...(deps.uid === undefined ? {} : { uid: deps.uid }) };

@@ -157,6 +157,27 @@ describe('the list the window and the tray show', () => {
     expect(flow.current()).toEqual(view);
   });
 
+  it('says it changed only when it did', async () => {
+    let changes = 0;
+    const counted = createConnectFlow({
+      place: { userHome: home, platform: 'linux', env },
+      generation: () => generation,
+      server: () => snapshot,
+      settings: () => DEFAULT_SETTINGS,
+      mint: { mint: () => Promise.reject(new Error('no key in this test')) },
+      clipboard: { copy: () => Promise.resolve() },
+      logger,
+      changed: () => void (changes += 1),
+    });
+    await counted.refresh();
+    expect(changes).toBe(1);
+    await counted.refresh();
+    expect(changes).toBe(1);
+    await writeCursor('{}');
+    await counted.refresh();
+    expect(changes).toBe(2);
+  });
+
   it('offers no Connect while there is nothing to connect to, and says why', async () => {
     await writeCursor('{}');
     generation = 'server';

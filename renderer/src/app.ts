@@ -92,7 +92,11 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const keys = createKeysView({ api, snapshot, settings, now, announce, sandboxes });
   const logs = createLogsView({ api, snapshot });
   const settingsView = createSettingsView({ api, settings, snapshot, appInfo, announce, restartNeeded });
-  const connectView = createConnectView({ api, announce });
+  const connectView = createConnectView({
+    api,
+    announce,
+    clearSeconds: () => settings.get()?.settings.clipboardClearSeconds ?? 0,
+  });
   // The runtime generation's parts sit beside the server's; which shows follows the generation in use.
   const runtimeStatusPart = createRuntimeStatus({ api, runtime, setup, appInfo, announce });
   const runtimeSandboxes = createRuntimeSandboxes({ api, runtime, announce });

@@ -1,13 +1,15 @@
 import type { ConnectClientId, ConnectOutcome, ConnectView } from '../../shared/connect.ts';
 import type { MsbApi } from '../../shared/contract.ts';
 import { connectScreen, type ConnectRow } from './connect-model.ts';
-import { copyButton } from './copy-button.ts';
+import { copyButton, keyCopiedText } from './copy-button.ts';
 import { errorMessage, h, replace, setText } from './dom.ts';
 import type { View } from './status-view.ts';
 
 export interface ConnectDeps {
   readonly api: MsbApi;
   readonly announce: (text: string) => void;
+  /** The clipboard delay in Settings: a command with a key is cleared after it. */
+  readonly clearSeconds?: () => number;
 }
 
 /**
@@ -81,7 +83,9 @@ export function createConnectView(deps: ConnectDeps): View {
                   client: item.id,
                   action: item.action === 'disconnect' ? 'disconnect' : 'connect',
                 }),
-              done: () => 'Copied',
+              // The command shown has the key hidden; the one copied holds it, and main clears it.
+              done: () =>
+                outcome.command.includes('msb_[key hidden]') ? keyCopiedText(deps.clearSeconds?.() ?? 0) : 'Copied',
               announce: deps.announce,
               testid: `connect-copy-${item.id}`,
             }),

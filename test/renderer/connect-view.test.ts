@@ -40,7 +40,7 @@ beforeEach(async () => {
   msb = fakeMsb();
   msb.answers.connectClients = () => LIST;
   announced = [];
-  view = createConnectView({ api: msb.api, announce: (text) => announced.push(text) });
+  view = createConnectView({ api: msb.api, announce: (text) => announced.push(text), clearSeconds: () => 30 });
   document.body.append(view.element);
   view.show();
   await flush();
@@ -112,6 +112,7 @@ describe('the Connect view', () => {
     expect(msb.calls.filter((call) => call.method === 'copyConnectCommand')).toEqual([
       { method: 'copyConnectCommand', payload: { client: 'claude-code', action: 'connect' } },
     ]);
+    expect(byTestId('connect-copy-claude-code')?.textContent).toBe('Copied — clears in 30 s');
   });
 
   it('says what is wrong when the list cannot be had', async () => {

@@ -28,6 +28,7 @@ import { shouldStartOnLaunch } from './core/desktop/launch.ts';
 import { feedSetup } from './core/desktop/setup-feed.ts';
 import { StartAtLoginSync } from './core/desktop/start-at-login.ts';
 import { createTrayActions } from './core/desktop/tray-actions.ts';
+import { createConnectFlow } from './core/desktop/connect-flow.ts';
 import { buildTrayMenu, runtimeTooltip, runtimeWarns, trayIconName, trayTooltip } from './core/desktop/tray-menu.ts';
 import { feedRuntime } from './core/desktop/runtime-feed.ts';
 import { createAppRuntimeFeed, fixHostWith } from './core/desktop/runtime-wiring.ts';
@@ -127,6 +128,8 @@ function setup(): Started {
   const trayInterest = (open: boolean): void => {
     serverTrayInterest(open);
     runtime.trayMenuOpen(open);
+    // Looked at again for the next time the menu opens (a client installed, a file edited by hand).
+    if (open) void connect.refresh().catch(ignoreFailure(log, 'looking at the MCP clients'));
   };
   // Whether microsandbox is there at all: the first-run state of tray and window.
   const setup = owned.add(
@@ -154,6 +157,17 @@ function setup(): Started {
     snapshot: () => controller.snapshot(),
     settings: () => settings.get(),
     clock: systemClock,
+  });
+  // MCP clients: main finds their files, asks natively, mints the key; the window names a client only.
+  const connect = createConnectFlow({
+    place: { userHome: os.homedir(), platform, env: process.env },
+    generation: () => runtime.view().generation,
+    server: () => controller.snapshot(),
+    settings: () => settings.get(),
+    mint,
+    clipboard,
+    logger: log,
+    changed: () => renderTray(),
   });
   const page = appPage(app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']);
 
@@ -211,6 +225,7 @@ function setup(): Started {
     setup,
     runtime,
     fixHost: () => fixHostWith(runtime, process.env),
+    connect,
   });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
@@ -228,6 +243,7 @@ function setup(): Started {
       restartNeeded: table.settingsView().restartNeeded,
       now: Date.now(),
       runtime: runtime.view(),
+      connect: connect.current(),
     });
     tray.render({
       items,
@@ -251,6 +267,7 @@ function setup(): Started {
   owned.add(feedSetup({ setup, control: controller, settings, send, renderTray }));
   owned.add(feedRuntime({ runtime, send, renderTray }));
   void runtime.rescan().catch(ignoreFailure(log, 'looking for microsandbox'));
+  void connect.refresh().catch(ignoreFailure(log, 'looking at the MCP clients'));
 
   /** Opens the window (on a view); on macOS also brings the app to the front, or it opens behind the frontmost app. */
   function showWindow(view?: ViewName): void {
@@ -292,6 +309,7 @@ function setup(): Started {
     choice: dialogs,
     runtime,
     confirm: dialogs,
+    connect,
   });
 
   renderTray();

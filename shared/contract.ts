@@ -18,6 +18,7 @@ import type {
   SandboxStopResult,
   SandboxWatchRequest,
 } from './sandboxes.ts';
+import type { ConnectCopyRequest, ConnectOutcome, ConnectRequest, ConnectView } from './connect.ts';
 
 export type ErrorCode =
   /** The request payload failed validation; nothing was changed. */
@@ -174,7 +175,7 @@ export interface RuntimeWatchRequest {
 }
 
 /** The window's views, in tab order (Ctrl/Cmd+1… select them). */
-export const VIEW_NAMES = ['status', 'sandboxes', 'keys', 'logs', 'settings'] as const;
+export const VIEW_NAMES = ['status', 'sandboxes', 'keys', 'logs', 'settings', 'connect'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 /** Main asks the window to show a view (the tray's Settings…, a notification's click). */
@@ -229,6 +230,13 @@ export interface InvokeMap {
   'settings:choose-msb': { request: void; response: SettingsView };
   /** Back to looking for msb where installs put it (`msbPath: null`). */
   'settings:clear-msb': { request: void; response: SettingsView };
+  // MCP clients (shared/connect.ts): the window names a client of the fixed list, never a path.
+  'connect:list': { request: void; response: ConnectView };
+  /** Asks natively first (the file, the entry with the key hidden); a no answers `cancelled`. */
+  'connect:connect': { request: ConnectRequest; response: ConnectOutcome };
+  'connect:disconnect': { request: ConnectRequest; response: ConnectOutcome };
+  /** Claude Code without `claude` on PATH: main puts the command (with a fresh key) on the clipboard. */
+  'connect:copy-command': { request: ConnectCopyRequest; response: void };
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -266,6 +274,10 @@ export const API_METHODS = {
   watchRuntime: 'runtime:watch',
   chooseMsb: 'settings:choose-msb',
   clearMsb: 'settings:clear-msb',
+  connectClients: 'connect:list',
+  connectClient: 'connect:connect',
+  disconnectClient: 'connect:disconnect',
+  copyConnectCommand: 'connect:copy-command',
 } as const satisfies Record<string, InvokeChannel>;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -306,6 +318,10 @@ export const CHANNEL_ERROR_CODE: Readonly<Record<InvokeChannel, Extract<ErrorCod
     'runtime:watch': 'internal',
     'settings:choose-msb': 'internal',
     'settings:clear-msb': 'internal',
+    'connect:list': 'internal',
+    'connect:connect': 'internal',
+    'connect:disconnect': 'internal',
+    'connect:copy-command': 'internal',
   });
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.values(API_METHODS));

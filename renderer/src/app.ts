@@ -7,6 +7,7 @@ import { SETUP_UNKNOWN } from '../../shared/setup.ts';
 import type { SetupState } from '../../shared/setup.ts';
 import { errorMessage, h, setText } from './dom.ts';
 import { createKeysView } from './keys-view.ts';
+import { createConnectView } from './connect-view.ts';
 import { createLogsView } from './logs-view.ts';
 import { trackRestartNeeded } from './restart-needed.ts';
 import type { SandboxesView } from '../../shared/sandboxes.ts';
@@ -37,6 +38,7 @@ const LABELS: Readonly<Record<ViewName, string>> = {
   keys: 'Keys',
   logs: 'Logs',
   settings: 'Settings',
+  connect: 'Connect',
 };
 
 /** Builds the window into `root`. Everything it knows arrives through `api`. */
@@ -90,6 +92,11 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
   const keys = createKeysView({ api, snapshot, settings, now, announce, sandboxes });
   const logs = createLogsView({ api, snapshot });
   const settingsView = createSettingsView({ api, settings, snapshot, appInfo, announce, restartNeeded });
+  const connectView = createConnectView({
+    api,
+    announce,
+    clearSeconds: () => settings.get()?.settings.clipboardClearSeconds ?? 0,
+  });
   // The runtime generation's parts sit beside the server's; which shows follows the generation in use.
   const runtimeStatusPart = createRuntimeStatus({ api, runtime, setup, appInfo, announce });
   const runtimeSandboxes = createRuntimeSandboxes({ api, runtime, announce });
@@ -124,6 +131,7 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
     keys: { element: keysPane, show: keys.show, hide: keys.hide },
     logs,
     settings: settingsView,
+    connect: connectView,
   };
   const tabs = createTabs(
     VIEW_NAMES.map((id) => ({

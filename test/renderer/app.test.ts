@@ -223,8 +223,8 @@ describe('the window', () => {
 describe('the tabs', () => {
   it('is a tablist with one tab in the tab order, moved with the arrow keys', () => {
     const tabs = [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
-    expect(tabs.map((t) => t.textContent)).toEqual(['Status', 'Sandboxes', 'Keys', 'Logs', 'Settings']);
-    expect(tabs.map((t) => t.tabIndex)).toEqual([0, -1, -1, -1, -1]);
+    expect(tabs.map((t) => t.textContent)).toEqual(['Status', 'Sandboxes', 'Keys', 'Logs', 'Settings', 'Connect']);
+    expect(tabs.map((t) => t.tabIndex)).toEqual([0, -1, -1, -1, -1, -1]);
     tabs[0]!.focus();
     tabs[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
     expect(tab('Sandboxes').getAttribute('aria-selected')).toBe('true');
@@ -240,8 +240,8 @@ describe('the tabs', () => {
     expect(root.querySelector('[data-testid="status-state"]')).toBeNull();
     tab('Keys').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
     tab('Status').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
-    expect(tab('Settings').getAttribute('aria-selected')).toBe('true');
-    tab('Settings').dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+    expect(tab('Connect').getAttribute('aria-selected')).toBe('true');
+    tab('Connect').dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
     expect(tab('Status').getAttribute('aria-selected')).toBe('true');
     expect(tab('Status').getAttribute('aria-controls')).toBe('panel-status');
     expect(root.querySelector('#panel-status')!.getAttribute('aria-labelledby')).toBe('tab-status');

@@ -132,6 +132,10 @@ export function fakeMsb(): FakeMsb {
     watchRuntime: () => undefined,
     chooseMsb: () => settingsView({ settings: { ...DEFAULT_SETTINGS, msbPath: '/opt/msb' } }),
     clearMsb: () => settingsView(),
+    connectClients: () => ({ clients: [], target: 'none' }),
+    connectClient: () => ({ kind: 'done', message: 'Connected.' }),
+    disconnectClient: () => ({ kind: 'done', message: 'Disconnected.' }),
+    copyConnectCommand: () => undefined,
   };
   const api: Record<string, unknown> = {};
   for (const method of Object.keys(API_METHODS) as (keyof typeof API_METHODS)[]) {

@@ -265,6 +265,7 @@ describe('moving between views', () => {
       null,
       null,
       null,
+      null,
     ]);
   });
 });

@@ -15,7 +15,7 @@ import type { ClipboardGuard } from './clipboard-guard.ts';
 import { mintedKeyNotice } from './key-notice.ts';
 import type { ChoicePort, ConfirmPort, NotifierPort, ShellPort } from './desktop-ports.ts';
 import { execCommand, runtimeActions } from '../../../shared/runtime.ts';
-import { removeSandboxQuestion } from '../ipc/user-decisions.ts';
+import { removeSandboxQuestion, type UserQuestion } from '../ipc/user-decisions.ts';
 import type { RuntimeFeed } from './runtime-feed.ts';
 import { stopFailureNotice } from './sandbox-feed.ts';
 import { restartServerAsking, stopServerAsking } from './stop-flow.ts';
@@ -24,6 +24,8 @@ import { type FixedTrayAction, isFixedTrayAction, type TrayAction } from './tray
 import { copyKeyRequest } from './tray-menu.ts';
 import { sandboxActionOf } from './tray-sandboxes.ts';
 import { runtimeActionOf } from './tray-runtime.ts';
+import type { ConnectFlow } from './connect-flow.ts';
+import { connectActionOf } from './tray-connect.ts';
 
 export interface TrayActionDeps {
   readonly control: ServerControl;
@@ -49,6 +51,8 @@ export interface TrayActionDeps {
   readonly runtime?: Pick<RuntimeFeed, 'view' | 'service'>;
   /** Remove asks natively first. */
   readonly confirm?: ConfirmPort;
+  /** MCP clients: Connect and Disconnect ask natively first, through `confirm`. */
+  readonly connect?: Pick<ConnectFlow, 'connect' | 'disconnect'>;
 }
 
 /** A chooser closed without a file: the user changed their mind, nothing to say. */
@@ -168,6 +172,46 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     return true;
   };
 
+  /** A client of the Connect AI Client submenu; false for any other action. */
+  const connectAction = async (action: TrayAction): Promise<boolean> => {
+    if (action === 'mcp-open-window') {
+      deps.openWindow('connect');
+      return true;
+    }
+    const target = connectActionOf(action);
+    if (target === null) return false;
+    const { connect, confirm } = deps;
+    if (connect === undefined || confirm === undefined) {
+      deps.logger.warn(`Tray action ${action} was ignored: this app cannot connect MCP clients.`);
+      return true;
+    }
+    const ask = (question: UserQuestion): Promise<boolean> => {
+      const { kind: _kind, declined: _declined, ...asked } = question;
+      return confirm.confirm(asked);
+    };
+    const outcome = await (target.action === 'connect' ? connect.connect : connect.disconnect)(target.client, ask);
+    switch (outcome.kind) {
+      case 'done':
+        deps.notifier.notify({
+          title: target.action === 'connect' ? 'Connected' : 'Disconnected',
+          body: outcome.message,
+        });
+        return true;
+      case 'cancelled':
+        return true;
+      case 'refused':
+        deps.notifier.notify({
+          title: target.action === 'connect' ? 'Not connected' : 'Not disconnected',
+          body: outcome.message,
+        });
+        return true;
+      case 'copy-command':
+        // The command is copied from the window, which shows it with the key hidden.
+        deps.openWindow('connect');
+        return true;
+    }
+  };
+
   const stop = (): Promise<unknown> =>
     stopServerAsking({
       control: deps.control,
@@ -210,6 +254,7 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     }
     if (await sandboxAction(action)) return;
     if (await runtimeAction(action)) return;
+    if (await connectAction(action)) return;
     if (copyKeyRequest(action, deps.settings()) !== null) return copyNewKey(action);
     // Only an id the menu never makes (a namespace or sandbox name it would not offer) gets here.
     deps.logger.warn(`Tray action ${action} does nothing: no such item`);

@@ -3,6 +3,7 @@
  * (tray-menu.ts) and its sandboxes part (tray-sandboxes.ts) so that both take them from below.
  */
 import type { RuntimeActionName } from '../../../shared/runtime.ts';
+import type { ConnectClientId } from '../../../shared/connect.ts';
 
 /** The expiry presets of the "Copy New API Key" submenu, in menu order. */
 export const TRAY_KEY_PRESETS = [
@@ -58,8 +59,16 @@ export type SandboxTrayAction = `sandbox-stop:${string}` | `sandbox-log:${string
 export type RuntimeTrayAction =
   `runtime-${RuntimeActionName}:${string}` | `runtime-log:${string}` | `runtime-copy-exec:${string}` | 'check-host';
 
+/**
+ * The Connect AI Client submenu (tray-connect.ts), there only once the clients were looked at: a
+ * click on a client connects or disconnects it; `mcp-open-window` opens the window's Connect view.
+ */
+export type ConnectTrayAction =
+  `mcp-connect:${ConnectClientId}` | `mcp-disconnect:${ConnectClientId}` | 'mcp-open-window';
+
 /** What a menu item does; the adapter hands each click's id to tray-actions.ts. */
-export type TrayAction = FixedTrayAction | CopyKeyTrayAction | SandboxTrayAction | RuntimeTrayAction;
+export type TrayAction =
+  FixedTrayAction | CopyKeyTrayAction | SandboxTrayAction | RuntimeTrayAction | ConnectTrayAction;
 
 /** A serialisable menu model; the adapter turns it into `Menu.buildFromTemplate` input. */
 export interface TrayMenuItem {

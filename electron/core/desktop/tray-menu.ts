@@ -14,6 +14,8 @@ import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import { TRAY_KEY_PRESETS, type TrayAction, type TrayMenuItem } from './tray-items.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
 import { runtimeTrayItems } from './tray-runtime.ts';
+import type { ConnectView } from '../../../shared/connect.ts';
+import { connectTrayMenu } from './tray-connect.ts';
 import { sandboxTrayItems } from './tray-sandboxes.ts';
 import { restartLine, statusLine } from './tray-status.ts';
 
@@ -40,6 +42,8 @@ export interface TrayMenuInput {
   readonly now?: number;
   /** The generation in use; in the runtime generation the menu shows no server items (tray-runtime.ts). */
   readonly runtime?: RuntimeView | null;
+  /** The MCP clients found, for the Connect AI Client submenu (tray-connect.ts); none before the first look. */
+  readonly connect?: ConnectView | null;
 }
 
 /**
@@ -183,6 +187,8 @@ function runtimeMenu(input: TrayMenuInput, runtime: RuntimeView): TrayMenuItem[]
   else items.push({ id: 'check-host', label: 'Check This Computer Again', enabled: true });
   if (live) items.push({ id: 'stop', label: 'Stop 0.2 Server', enabled: availableActions(snapshot, false).stop });
   if (shown.submenu !== null) items.push(shown.submenu);
+  const connect = connectTrayMenu(input.connect);
+  if (connect !== null) items.push(separator(), connect);
   items.push(separator(), ...tail(platform, startAtLogin, live, false));
   return items;
 }
@@ -231,11 +237,13 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   if (sandboxes.submenu !== null) items.push(sandboxes.submenu);
   items.push(separator());
 
-  items.push(
-    keyMenu(settings, devMode, input.sandboxes ?? null),
-    { id: 'copy-url', label: `Copy Server URL (${effectiveServerUrl(snapshot, settings)})`, enabled: true },
-    separator(),
-    ...tail(platform, startAtLogin, live, true),
-  );
+  items.push(keyMenu(settings, devMode, input.sandboxes ?? null), {
+    id: 'copy-url',
+    label: `Copy Server URL (${effectiveServerUrl(snapshot, settings)})`,
+    enabled: true,
+  });
+  const connect = connectTrayMenu(input.connect);
+  if (connect !== null) items.push(connect);
+  items.push(separator(), ...tail(platform, startAtLogin, live, true));
   return items;
 }

@@ -38,8 +38,9 @@ import { createSandboxHandlers } from './sandbox-handlers.ts';
 import { createServerHandlers } from './server-handlers.ts';
 import { createSettingsHandlers } from './settings-handlers.ts';
 import { createWindowQuestions } from './window-questions.ts';
+import { createConnectHandlers, type ConnectHandlerDeps } from './connect-handlers.ts';
 
-export interface HandlerDeps {
+export interface HandlerDeps extends ConnectHandlerDeps {
   readonly control: ServerControl;
   /** The app's one scrubber of the server key and tokens (main's); a table of its own without it. */
   readonly scrubber?: SecretScrubber;
@@ -119,6 +120,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'app:setup': () => deps.setup.refresh(),
     ...createSandboxHandlers(deps.sandboxes),
     ...runtimeHandlers,
+    ...createConnectHandlers(deps, questions.confirmAll),
   };
 
   const dispatch = async <C extends InvokeChannel>(channel: C, payload: unknown): Promise<Envelope<unknown>> => {

@@ -45,6 +45,7 @@ import {
   validateRuntimeLogRequest,
   validateRuntimeWatchRequest,
 } from './runtime-validation.ts';
+import { validateConnectCopyRequest, validateConnectRequest } from './connect-validation.ts';
 
 export { describeType, isPlainObject, MAX_LOG_LINES, MAX_RUNTIME_NAME, type Validation };
 export { validateRuntimeActRequest, validateRuntimeLogRequest, validateRuntimeWatchRequest };
@@ -293,6 +294,10 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'runtime:watch': validateRuntimeWatchRequest,
   'settings:choose-msb': voidRequest('settings:choose-msb'),
   'settings:clear-msb': voidRequest('settings:clear-msb'),
+  'connect:list': voidRequest('connect:list'),
+  'connect:connect': validateConnectRequest,
+  'connect:disconnect': validateConnectRequest,
+  'connect:copy-command': validateConnectCopyRequest,
 });
 
 export function validateRequest<C extends InvokeChannel>(channel: C, payload: unknown): Validation<RequestOf<C>> {

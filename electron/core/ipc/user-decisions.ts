@@ -34,7 +34,9 @@ export type QuestionKind =
   | 'start-server-on-launch'
   | 'auto-restart'
   | 'clipboard-kept'
-  | 'trace-log';
+  | 'trace-log'
+  | 'mcp-connect'
+  | 'mcp-disconnect';
 
 export interface UserQuestion extends Question {
   readonly kind: QuestionKind;

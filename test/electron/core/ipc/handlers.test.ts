@@ -1676,6 +1676,7 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'runtime:fix-host',
   'settings:choose-msb',
   'settings:clear-msb',
+  'connect:list',
 ];
 
 /** A valid payload per channel: the sender and arity cases use these, so only the sender is wrong. */
@@ -1709,6 +1710,10 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'runtime:watch': { visible: true, log: 'web' },
   'settings:choose-msb': undefined,
   'settings:clear-msb': undefined,
+  'connect:list': undefined,
+  'connect:connect': { client: 'cursor' },
+  'connect:disconnect': { client: 'cursor' },
+  'connect:copy-command': { client: 'claude-code', action: 'connect' },
 };
 
 const json = (text: string): unknown => JSON.parse(text);
@@ -2088,6 +2093,30 @@ function corpus(): BadCase[] {
     ['an extra field', { visible: true, log: null, interval: 1 }],
   ] as const) {
     add(`sandboxes:watch with ${what}`, 'sandboxes:watch', payload);
+  }
+
+  // MCP clients: only an id of the fixed list, never a path or a file the window names.
+  for (const [what, payload] of [
+    ['no payload', undefined],
+    ['no client', {}],
+    ['a path as the client', { client: '/home/user/.cursor/mcp.json' }],
+    ['an unknown client', { client: 'zed' }],
+    ['a client id with different case', { client: 'Cursor' }],
+    ['a client as a number', { client: 1 }],
+    ['a path beside the client', { client: 'cursor', path: '/tmp/x.json' }],
+    ['an entry beside the client', { client: 'cursor', entry: { command: 'sh' } }],
+    ['a prototype key as the client', { client: '__proto__' }],
+  ] as const) {
+    add(`connect:connect with ${what}`, 'connect:connect', payload);
+    add(`connect:disconnect with ${what}`, 'connect:disconnect', payload);
+  }
+  for (const [what, payload] of [
+    ['no action', { client: 'claude-code' }],
+    ['an unknown action', { client: 'claude-code', action: 'run' }],
+    ['an unknown client', { client: 'zed', action: 'connect' }],
+    ['a command beside them', { client: 'claude-code', action: 'connect', command: 'rm -rf ~' }],
+  ] as const) {
+    add(`connect:copy-command with ${what}`, 'connect:copy-command', payload);
   }
 
   return cases;

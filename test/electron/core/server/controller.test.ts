@@ -397,7 +397,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
       const aTimers = countingTimers();
       const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
-      const b = h.controller({ livenessMs: 100 }, { stateDir });
+      const bTimers = countingTimers();
+      const b = h.controller({ livenessMs: 100 }, { stateDir, timers: bTimers.timers });
       await Promise.all([a.ready, b.ready]);
       let written = false;
       let vanished = 0;
@@ -411,7 +412,12 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         }
       })();
       const running = await a.start();
-      await sleep(1_000);
+      // B has judged the server when it tracks it; three ticks of its liveness check (each reads
+      // server.pid) and a full look of its own after that are where it would delete the file.
+      await waitUntil(() => b.snapshot().pid === running.pid, 5_000);
+      const ticks = bTimers.ticks();
+      await waitUntil(() => bTimers.ticks() >= ticks + 3, 5_000);
+      await b.refresh();
       watching = false;
       await watcher;
       const bState = `${b.snapshot().state}:${b.snapshot().pid}`;
@@ -468,6 +474,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       expect(running.state).toBe('running');
       const listening = (await h.record()).listeningAt;
       // Aims the Stop at the moment of the crash (a race on purpose, not a wait for something).
+      // It must be timed: the stand-in schedules the crash on its own clock in its own process,
+      // and nothing it does shortly before crashing could be waited for without moving the race.
       await sleep(Math.max(0, listening + 395 - (performance.timeOrigin + performance.now())));
       const stopped = await c.stop();
       await c.refresh(); // after whatever the crash's handling queued
@@ -492,7 +500,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         const bStarting = b.start();
         expect(await waitUntil(() => b.snapshot().pid !== null, 5_000)).toBe(true);
         const aStarting = a.start();
-        await sleep(200);
+        await nextState(a, 'starting');
         const stopped = await a.stop();
         await Promise.all([aStarting, bStarting]);
         expect(stopped.state).toBe('stopped');
@@ -518,7 +526,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       const c = h.controller({ stopGraceMs: 1_000 }, { stateDir });
       const running = await c.start();
       const stopping = c.stop();
-      await sleep(50);
+      // The stand-in's own word that the stop's SIGTERM arrived (and was ignored).
+      await waitUntil(async () => (await h.serverLog()).includes('ignoring SIGTERM'), 5_000);
       await c.dispose({ stopServer: true });
       await stopping;
       expect(isAlive(running.pid ?? 0)).toBe(false);

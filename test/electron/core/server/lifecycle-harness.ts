@@ -11,6 +11,7 @@ import {
 } from '../../../../electron/core/server/controller.ts';
 import { defaultTimers, type IntervalTimers, type TimerHandle } from '../../../../electron/core/base/clock.ts';
 import { homePaths, type HomePaths } from '../../../../electron/core/home-paths.ts';
+import { serverLogPath } from '../../../../electron/core/server/server-log.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
 import { beforeEach, expect } from 'vitest';
@@ -40,6 +41,8 @@ export interface Harness {
   states(controller: Controller): ServerState[];
   record(): Promise<StandinRecord>;
   pidFile(): Promise<string | null>;
+  /** What the servers the controllers spawned wrote to the server log so far ('' before any). */
+  serverLog(): Promise<string>;
   /** PIDs of live stand-ins whose working directory is this home (the controller spawns them there). */
   liveServers(): number[];
   /** Spawns the stand-in the way `msb server start` does: detached, key on argv, PID file without newline. */
@@ -99,6 +102,10 @@ export async function createHarness(): Promise<Harness> {
     },
     async pidFile() {
       return fsp.readFile(harness.paths.pidFile, 'utf8').catch(() => null);
+    },
+    async serverLog() {
+      // Missing until the first server writes: nothing written yet.
+      return fsp.readFile(serverLogPath(logDir), 'utf8').catch(() => '');
     },
     liveServers() {
       return standinsIn(home);
@@ -222,11 +229,14 @@ export interface CountingTimers {
   scheduled(): number;
   /** Timers scheduled and neither run nor cleared yet. */
   pending(): number;
+  /** Runs of the intervals (the monitor's liveness and heartbeat checks), ever. */
+  ticks(): number;
 }
 
 export function countingTimers(): CountingTimers {
   const live = new Set<TimerHandle>();
   let scheduled = 0;
+  let ticks = 0;
   return {
     timers: {
       setTimeout(callback, ms) {
@@ -242,10 +252,15 @@ export function countingTimers(): CountingTimers {
         live.delete(handle);
         defaultTimers.clearTimeout(handle);
       },
-      setInterval: (callback, ms) => defaultTimers.setInterval(callback, ms),
+      setInterval: (callback, ms) =>
+        defaultTimers.setInterval(() => {
+          ticks++;
+          callback();
+        }, ms),
       clearInterval: (handle) => defaultTimers.clearInterval(handle),
     },
     scheduled: () => scheduled,
     pending: () => live.size,
+    ticks: () => ticks,
   };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import { createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { bystander, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
@@ -44,17 +45,23 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'hung'> {
   return Promise.race([promise, sleep(ms).then(() => 'hung' as const)]);
 }
 
-/** Releases every reader blocked on the FIFO `file` (opens it for writing and closes it). */
+/**
+ * Releases every reader blocked on the FIFO `file` (opens it for writing and closes it), until
+ * none is left: a reader still there after the deadline is a look that never lets go.
+ */
 async function releaseFifo(file: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const handle = await fsp.open(file, constants.O_WRONLY | constants.O_NONBLOCK);
-      await handle.close();
-    } catch {
-      return; // ENXIO: nobody reads it any more (or it is gone)
-    }
-    await sleep(20);
-  }
+  await waitFor(
+    async () => {
+      try {
+        const handle = await fsp.open(file, constants.O_WRONLY | constants.O_NONBLOCK);
+        await handle.close();
+        return false;
+      } catch {
+        return true; // ENXIO: nobody reads it any more (or it is gone)
+      }
+    },
+    { every: 20, timeout: 5_000, what: `the last reader of ${file} to let go` },
+  );
 }
 
 describe('server.pid that is not a plain file', () => {
@@ -330,8 +337,10 @@ describe('descriptors over many failed starts', () => {
         }
         env['MSBSERVER_EXE'] = STANDIN_PATH;
       };
-      await round(); // warm-up: lazily opened descriptors (watchers, sockets) settle
-      await sleep(500);
+      // Warm-up: what is opened lazily once (watchers, sockets) is open from here on. Nothing
+      // of a round outlives it (measured: the count right after the warm-up stays put), and a
+      // descriptor still closing here would only raise `before`, so no wait is needed.
+      await round();
       const before = readdirSync('/proc/self/fd').length;
       for (let i = 0; i < 3; i++) await round();
       // Closing is asynchronous: wait for the count to come back; a leak never does.

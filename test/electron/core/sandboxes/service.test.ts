@@ -55,7 +55,10 @@ interface World {
   fetched: string[];
 }
 
-async function world(ctx: TestContext, options: { settings?: Partial<Settings> } = {}): Promise<World> {
+async function world(
+  ctx: TestContext,
+  options: { settings?: Partial<Settings>; now?: () => number } = {},
+): Promise<World> {
   const home = await kit(ctx).tmp();
   const root = path.join(home, 'namespaces');
   const keyFile = path.join(home, 'server.key');
@@ -80,7 +83,7 @@ async function world(ctx: TestContext, options: { settings?: Partial<Settings> }
       fetched.push(`${String(init.method)} ${input} ${new Headers(init.headers).get('authorization') ?? ''}`);
       return fetch(input, init);
     },
-    monitor: { debounceMs: 10 },
+    monitor: { debounceMs: 10, ...(options.now === undefined ? {} : { now: options.now }) },
   });
   ctx.onTestFinished(() => w.service.dispose());
   return w;
@@ -331,15 +334,15 @@ describe('logs', () => {
 
 describe('touching nothing', () => {
   it('a listing, a tail, a follow and a refused stop create and change nothing on disk', async (ctx) => {
-    const w = await world(ctx);
+    // Upstream-made namespaces are older than the catalog's "just changed" second: the catalog's
+    // clock runs two seconds ahead of the files' times instead of the test waiting for them to age.
+    const w = await world(ctx, { now: () => Date.now() + 2_000 });
     await makeNamespace(w.root, 'made', {
       sandboxfile: sandboxfile('a', 'b'),
       rows: [{ name: 'a', status: 'STOPPED', supervisorPid: 5, microvmPid: 6 }],
       logs: ['a'],
     });
     await makeNamespace(w.root, 'bare', { sandboxfile: null });
-    // Upstream-made namespaces are older than the catalog's "just changed" second.
-    await new Promise((r) => setTimeout(r, 1_100));
     const before = await snapshotTree(w.home);
     await w.service.list();
     w.service.watch({ visible: true, log: { namespace: 'bare', name: 'nothing-here' } });
@@ -438,7 +441,9 @@ describe('stopping a sandbox through a server that serves another folder', () =>
       expect(view.namespacesDir).toBe(folderB);
 
       const result = await service.stop({ namespace: 'team', name: 'web' });
-      await new Promise((r) => setTimeout(r, 1_000));
+      // The stop has taken effect once one of the two is stopped; which one is the question.
+      const states = async () => [await stateOf(folderA, 'team', 'web'), await stateOf(folderB, 'team', 'web')];
+      await until('one of the two to stop', async () => (await states()).includes('stopped'));
       const after = { a: await stateOf(folderA, 'team', 'web'), b: await stateOf(folderB, 'team', 'web') };
 
       // Leave nothing running, whatever happened.

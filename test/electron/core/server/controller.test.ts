@@ -1,31 +1,26 @@
 // The state machine (server/controller.ts): one operation at a time, crash policy, quitting, key reset, robustness.
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHUTDOWN_TIMEOUT_MS } from '../../../../electron/adapters/app-lifecycle.ts';
 import { DEFAULT_TIMING, stopDeadlineMs } from '../../../../electron/core/server/context.ts';
-import { countingTimers, createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { countingTimers, harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
 import path from 'node:path';
 import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
-import { cleanupChecked, processesIn } from './lifecycle-harness.ts';
+import { processesIn } from './lifecycle-harness.ts';
 import { sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
 
 let h: Harness;
+let stateDir: string;
 
-beforeEach(async () => {
-  h = await createHarness();
-});
-
-afterEach(async () => {
-  const leftovers = h.liveServers();
-  await h.cleanup();
-  // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
-  expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
+harnessPerTest((made) => {
+  h = made;
+  stateDir = made.stateDir;
 });
 
 describe('one server only', () => {
@@ -321,16 +316,6 @@ describe('robustness', () => {
 // crash, restart racing `msb server stop`, quitting mid-stop, the CLI starting while the app
 // stops.
 describe('two app instances, the CLI, and Stop, restart and quit racing', () => {
-  let h: Harness;
-  let stateDir: string;
-
-  beforeEach(async () => {
-    h = await createHarness();
-    stateDir = path.join(h.root, 'app-data');
-  });
-
-  afterEach(() => cleanupChecked(h));
-
   /** `msb server start` as msb does it: nothing if server.pid names a live process. */
   async function msbStart(): Promise<number | null> {
     const text = await fsp.readFile(h.paths.pidFile, 'utf8').catch(() => null);
@@ -549,14 +534,6 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
 // that recognises the app's own server after a restart lives in `stateDir`; without it there is
 // no record at all.
 describe('the controller as main.ts creates it', () => {
-  let h: Harness;
-
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  afterEach(() => cleanupChecked(h));
-
   describe('the controller as main.ts creates it', () => {
     it('main.ts gives the controller a stateDir, so the record of what the app started is written', async () => {
       const main = await fsp.readFile(fileURLToPath(new URL('../../../../electron/main.ts', import.meta.url)), 'utf8');

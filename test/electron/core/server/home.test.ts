@@ -6,10 +6,10 @@ import { constants, promises as fsp, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { waitFor } from '../../../support/wait-for.ts';
-import { createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { harnessPerTest, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { bystander, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +19,6 @@ import { createMintService } from '../../../../electron/core/keys/mint-service.t
 import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
-import { cleanupChecked } from './lifecycle-harness.ts';
 
 const isRoot = process.getuid?.() === 0;
 const rootOnly = isRoot ? it : it.skip;
@@ -28,16 +27,13 @@ let h: Harness;
 let stateDir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
 
-beforeEach(async () => {
-  h = await createHarness();
-  stateDir = path.join(h.root, 'app-data');
+harnessPerTest((made) => {
+  h = made;
+  stateDir = made.stateDir;
 });
-
+// Registered after the harness, so it runs before the harness ends (after hooks run as a stack).
 afterEach(async () => {
   for (const undo of cleanups.splice(0).reverse()) await undo();
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
 });
 
 /** Resolves with `promise`'s value, or with 'hung' after `ms`. */
@@ -385,14 +381,6 @@ describe('the home’s keys, permissions and a full disk', () => {
     console.warn(
       'SKIP home.test.ts: the full-disk, read-only-home and foreign-owner cases need root allowed to mount a tmpfs; not here',
     );
-
-  let h: Harness;
-
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  afterEach(() => cleanupChecked(h));
 
   describe('server.key is never used through a link', () => {
     it('refuses a linked key for a start and a mint, says how to fix it, and leaves the target as it was', async () => {

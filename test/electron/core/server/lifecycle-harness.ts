@@ -14,7 +14,7 @@ import { homePaths, type HomePaths } from '../../../../electron/core/home-paths.
 import { serverLogPath } from '../../../../electron/core/server/server-log.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
-import { beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { skipUnlessLinux } from '../../../support/platform.ts';
 
@@ -26,6 +26,8 @@ beforeEach((ctx) => skipUnlessLinux(ctx, 'the lifecycle harness finds leftover s
 export interface Harness {
   readonly root: string;
   readonly home: string;
+  /** The app's data folder, where a controller given it keeps the record of what it started. */
+  readonly stateDir: string;
   readonly logDir: string;
   readonly paths: HomePaths;
   readonly recordFile: string;
@@ -70,6 +72,7 @@ export async function createHarness(): Promise<Harness> {
   const harness: Harness = {
     root,
     home,
+    stateDir: path.join(root, 'app-data'),
     logDir,
     paths: homePaths(home),
     recordFile,
@@ -202,6 +205,23 @@ export function nextState(controller: Controller, state: ServerState, timeoutMs 
       off();
       resolve(s);
     });
+  });
+}
+
+/**
+ * A fresh harness for each test of the calling scope, handed to `use` (the test file keeps it in
+ * its own variable), and ended after the test with `cleanupChecked`.
+ */
+export function harnessPerTest(use: (harness: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await createHarness();
+    use(current);
+  });
+  afterEach(async () => {
+    const ending = current;
+    current = undefined;
+    if (ending !== undefined) await cleanupChecked(ending);
   });
 }
 

@@ -15,6 +15,7 @@ import {
   startStandin,
   type RunningStandin,
 } from '../../../fixtures/standin-helpers.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 export interface HandRow {
   name: string;
@@ -143,13 +144,8 @@ export async function rpc(
   return { status: res.status, json: (await res.json()) as unknown };
 }
 
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> =>
+  waitFor(check, { timeout: timeoutMs, every: 20, what });
 
 /** A PID that no process has (a child that has exited and been reaped). */
 export async function deadPid(): Promise<number> {

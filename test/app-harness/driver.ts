@@ -502,11 +502,14 @@ export class AppHarness {
       await this.app.send({ cmd: 'dialog-answer', id, answer });
       return;
     }
+    const refusals = (): RecordEntry[] =>
+      this.app.named('dialog.answer-refused').filter((entry) => entry.detail['id'] === id);
+    // Only a refusal of this answer counts: a test may have had an earlier one refused on purpose.
+    const earlier = refusals().length;
     const file = path.join(this.app.dialogDir, `${id}.json`);
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer));
     fs.renameSync(`${file}.tmp`, file);
-    const refused = (): RecordEntry | undefined =>
-      this.app.named('dialog.answer-refused').find((entry) => entry.detail['id'] === id);
+    const refused = (): RecordEntry | undefined => refusals()[earlier];
     await waitFor(
       () =>
         this.dialogs().find((candidate) => candidate.id === id)?.answer != null || refused() !== undefined

@@ -207,15 +207,15 @@ describeOnLinux('sandboxes from the tray', 'finds the msbrun stand-ins through /
     // Asked over the open window, as its sheet.
     expect(question.window).not.toBeNull();
     await app.answerDialog(question.id, { button: 'Cancel' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Again: the question comes back, so main is past the Cancel; it stopped nothing.
+    await app.clickTray('stop');
+    const again = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
     expect(alive(serverPid)).toBe(true);
     expect(await text(view.pill)).toBe('Running');
     expect((await msbrunProcessesUnder(app.dir)).length).toBeGreaterThan(0);
     expect((await app.tray()).menu.some((item) => item.label === '1 sandbox running')).toBe(true);
 
-    // Again, and "Stop them too": the sandbox, then the server.
-    await app.clickTray('stop');
-    const again = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
+    // "Stop them too": the sandbox, then the server.
     await app.answerDialog(again.id, { button: 'Stop them too' });
     await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
     await waitFor(
@@ -269,13 +269,19 @@ describeOnLinux('sandboxes from the tray', 'finds the msbrun stand-ins through /
     const question = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
     expect(question.options['title']).toBe('Quit Microsandbox Tray?');
     await app.answerDialog(question.id, { button: 'Cancel' });
-    await new Promise((r) => setTimeout(r, 300));
-    // Still there: the tray answers and the server and sandbox run.
+    // Still there: a second Quit asks again (main is past the Cancel), the tray answers and the
+    // server and sandbox run.
+    await app.clickTray('quit-and-stop');
+    const again = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
+    expect(again.options['title']).toBe('Quit Microsandbox Tray?');
+    expect(app.app.running).toBe(true);
     expect((await app.tray()).tooltip).toMatch(/^Microsandbox: Running/);
     expect(app.standins()).toHaveLength(1);
 
-    await app.queueDialogAnswer({ button: 'Stop them too' }, { kind: 'message', text: 'sandbox' });
-    const exit = await app.quitFromTray('quit-and-stop', 20_000);
+    // "Stop them too" this time: the app quits.
+    await app.answerDialog(again.id, { button: 'Stop them too' });
+    await waitFor(() => (app.app.running ? undefined : true), 20_000, 'the app to quit');
+    const exit = await app.app.exited;
     expect(exit.code).toBe(0);
     await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
     await waitFor(

@@ -4,6 +4,7 @@
  * sender main sees for each frame, messages both ways, tray clicks, dialogs answered ahead, while
  * open, and while a sync one blocks main; and the URL mapping itself.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -316,7 +317,16 @@ describe('dialogs', () => {
     const state = app.app.send({ cmd: 'state' });
     let answered = false;
     void state.then(() => (answered = true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Sent after the command: an answer the dialog refuses. Main records the refusal from inside
+    // its blocking loop, so once it is recorded main has run past the command without answering.
+    const file = path.join(app.app.dialogDir, `${open.id}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ button: 'No such button' }));
+    fs.renameSync(`${file}.tmp`, file);
+    await waitFor(
+      () => app.app.named('dialog.answer-refused').find((entry) => entry.detail['id'] === open.id),
+      10_000,
+      'the refusal of the wrong answer',
+    );
     expect(answered).toBe(false);
     await app.answerDialog(open.id, { button: 'Proceed' });
     expect(await answer).toEqual({ response: 1 });

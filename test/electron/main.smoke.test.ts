@@ -195,7 +195,8 @@ describe('startup', () => {
   it('takes the single-instance lock first and touches nothing Electron-bound before ready', async () => {
     const app = launch();
     await app.waitForRecord((entry) => entry.name === 'app.whenReady');
-    await delay(300); // anything main would still do before ready happens now
+    // Whatever main does before ready but after this look is caught below: each record carries
+    // whether the app was ready when it was made.
     const before = app.records();
     expect(before[0]?.name).toBe('app.requestSingleInstanceLock');
     expect(before.filter((entry) => ELECTRON_BOUND.test(entry.name))).toEqual([]);
@@ -206,6 +207,7 @@ describe('startup', () => {
     const all = app.records();
     const firstBound = all.find((entry) => ELECTRON_BOUND.test(entry.name));
     expect(firstBound?.ready).toBe(true);
+    expect(all.filter((entry) => ELECTRON_BOUND.test(entry.name) && !entry.ready)).toEqual([]);
     expect(all.filter((entry) => entry.kind === 'construct' && !entry.ready)).toEqual([]);
     expect(app.named('app.dock.hide')).toHaveLength(1);
   });
@@ -432,9 +434,9 @@ describe('the window', () => {
     expect(app.named('app.on').map((entry) => entry.detail.event)).toContain('activate');
     // Before ready nothing Electron-bound may happen; the window follows once ready.
     await app.send({ cmd: 'emit-app', event: 'activate', args: [false] });
-    await delay(200);
     expect(app.named('BrowserWindow')).toEqual([]);
     await app.send({ cmd: 'ready' });
+    // The first window's record says whether it was made before ready, however late main got to it.
     const created = await waitFor(() => app.named('BrowserWindow')[0], 5_000, 'a window after ready');
     expect(created.ready).toBe(true);
     await app.waitForRecord((entry) => entry.name === 'browserWindow.show');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogFollower } from '../../../../electron/core/base/log-follower.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 let dir = '';
 let file = '';
@@ -26,13 +27,7 @@ function follow(options: ConstructorParameters<typeof LogFollower>[3] = {}): str
   return batches;
 }
 
-async function until(condition: () => boolean, ms = 3_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (condition: () => boolean, ms = 3_000): Promise<void> => waitFor(condition, { timeout: ms });
 
 describe('LogFollower', () => {
   it('hands over only complete lines appended after it started, and a line finished later', async () => {

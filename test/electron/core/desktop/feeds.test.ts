@@ -11,6 +11,7 @@ import { SettingsStore } from '../../../../electron/core/settings.ts';
 import type { EventChannel } from '../../../../shared/contract.ts';
 import Conf from 'conf';
 import { createHarness, nextState, type Harness } from '../server/lifecycle-harness.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 let h: Harness;
 let sent: { channel: EventChannel; payload: unknown }[];
@@ -90,16 +91,14 @@ describe('LogFeed', () => {
     appendFileSync(file, 'no window yet\n');
     feed.windowOpened();
     appendFileSync(file, 'window open\n');
-    const deadline = Date.now() + 3_000;
-    while (sent.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => sent.length > 0, { timeout: 3_000, what: 'the first batch' });
     expect(sent).toEqual([{ channel: 'event:log', payload: { lines: ['window open'] } }]);
     feed.windowClosed();
     appendFileSync(file, 'window closed\n');
     // What a closed window missed is never sent: the next window hears only what comes after it.
     feed.windowOpened();
     appendFileSync(file, 'window open again\n');
-    const again = Date.now() + 3_000;
-    while (sent.length < 2 && Date.now() < again) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => sent.length >= 2, { timeout: 3_000, what: 'the batch after reopening' });
     expect(sent.slice(1)).toEqual([{ channel: 'event:log', payload: { lines: ['window open again'] } }]);
     feed.dispose();
   });
@@ -114,12 +113,11 @@ describe('LogFeed', () => {
     const feed = new LogFeed(file, send, new SecretScrubber(keyFile, silentLogger), silentLogger);
     feed.windowOpened();
     appendFileSync(file, `starting with --key ${key}\n`);
-    const deadline = Date.now() + 3_000;
     const lines = (): string[] => sent.flatMap((event) => (event.payload as { lines: string[] }).lines);
     // Two batches: the second is appended once the first has been sent.
-    while (lines().length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => lines().length >= 1, { timeout: 3_000, what: 'the first line' });
     appendFileSync(file, `request with Authorization: Bearer ${token}\nthe key again: ${key}\n`);
-    while (lines().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => lines().length >= 3, { timeout: 3_000, what: 'three lines' });
     await feed.settled();
     expect(lines()).toEqual([
       `starting with --key ${HIDDEN_KEY}`,

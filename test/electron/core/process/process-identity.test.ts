@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, type TestFunction } from 'vitest';
 import { itOnLinux } from '../../../support/platform.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import {
   argvLooksLikeMsbserver,
   identifyServerProcess,
@@ -59,14 +60,8 @@ async function deadPid(): Promise<number> {
   return child.pid;
 }
 
-/** Polls `check` every 10 ms until it is true; a generous bound because real processes are involved. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits for `check`; a generous bound because real processes are involved. */
+const eventually = (check: () => Promise<boolean>, timeout = 10_000): Promise<void> => waitFor(check, { timeout });
 
 describe('processLiveness', () => {
   it('sees this process as alive', async () => {
@@ -279,10 +274,12 @@ describe('processStartTime', () => {
     const before = Date.now();
     const child = await spawnSleeper();
     const started = await processStartTime(child.pid, 'darwin');
+    const firstLook = Math.floor(Date.now() / 1_000);
     expect(started).not.toBeNull();
     expect(started ?? 0).toBeGreaterThan(before - 3_000);
     expect(started ?? 0).toBeLessThan(Date.now() + 1_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // ps counts in whole seconds: the second look comes in a later second than the first.
+    await waitFor(() => Math.floor(Date.now() / 1_000) > firstLook, { what: 'the next wall-clock second' });
     expect(await processStartTime(child.pid, 'darwin')).toBe(started);
     expect(await processStartTime(await deadPid(), 'darwin')).toBeNull();
   });

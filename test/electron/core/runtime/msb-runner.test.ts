@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MsbCommandError, msbErrorMessage, runMsb, runMsbJson } from '../../../../electron/core/runtime/msb-runner.ts';
 import { parseLs } from '../../../../electron/core/runtime/msb-output.ts';
 import { createRuntimeSandboxes } from '../../../../electron/core/runtime/runtime-sandboxes.ts';
+import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-runner-'));
 const standin = path.join(dir, 'msb');
@@ -118,13 +120,17 @@ describe.skipIf(process.platform === 'win32')('running msb', () => {
   it('ends a hung msb and the children it started within its timeout', async () => {
     const hanger = path.join(dir, 'msb-hanger');
     const mark = path.join(dir, 'child-survived');
-    writeFileSync(hanger, `#!/bin/sh\n(sleep 2; touch '${mark}') &\nsleep 30\n`, { mode: 0o755 });
+    const childPid = path.join(dir, 'child-pid');
+    writeFileSync(hanger, `#!/bin/sh\n(sleep 2; touch '${mark}') &\necho $! > '${childPid}'\nsleep 30\n`, {
+      mode: 0o755,
+    });
     const started = Date.now();
     const error = await runMsb({ msbPath: hanger }, ['ls'], { timeoutMs: 500 }).catch((e: unknown) => e);
     expect((error as MsbCommandError).kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(2000);
-    // The child would have marked its survival 2 s after the start; its group was ended with msb.
-    await new Promise((resolve) => setTimeout(resolve, 2500 - (Date.now() - started)));
+    // The child ends either with msb's group or, surviving, only after it marked its survival.
+    const child = Number(readFileSync(childPid, 'utf8'));
+    await waitFor(async () => (await processLiveness(child)) === 'dead', { what: `the child ${child} to end` });
     expect(existsSync(mark)).toBe(false);
   });
 });

@@ -21,6 +21,7 @@ import { createSandboxesService, type SandboxesService } from '../../../../elect
 import type { SandboxesView } from '../../../../shared/sandboxes.ts';
 import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 export interface HandRow {
   name: string;
@@ -149,13 +150,8 @@ export async function rpc(
   return { status: res.status, json: (await res.json()) as unknown };
 }
 
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> =>
+  waitFor(check, { timeout: timeoutMs, every: 20, what });
 
 /** A PID that no process has (a child that has exited and been reaped). */
 export async function deadPid(): Promise<number> {
@@ -196,7 +192,10 @@ export interface World {
   fetched: string[];
 }
 
-export async function world(ctx: TestContext, options: { settings?: Partial<Settings> } = {}): Promise<World> {
+export async function world(
+  ctx: TestContext,
+  options: { settings?: Partial<Settings>; now?: () => number } = {},
+): Promise<World> {
   const home = await kit(ctx).tmp();
   const root = path.join(home, 'namespaces');
   const keyFile = path.join(home, 'server.key');
@@ -221,7 +220,7 @@ export async function world(ctx: TestContext, options: { settings?: Partial<Sett
       fetched.push(`${String(init.method)} ${input} ${new Headers(init.headers).get('authorization') ?? ''}`);
       return fetch(input, init);
     },
-    monitor: { debounceMs: 10 },
+    monitor: { debounceMs: 10, ...(options.now === undefined ? {} : { now: options.now }) },
   });
   ctx.onTestFinished(() => w.service.dispose());
   return w;

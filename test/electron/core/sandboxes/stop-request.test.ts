@@ -235,7 +235,9 @@ describe('stopping a sandbox through a server that serves another folder', () =>
       expect(view.namespacesDir).toBe(folderB);
 
       const result = await service.stop({ namespace: 'team', name: 'web' });
-      await new Promise((r) => setTimeout(r, 1_000));
+      // The stop has taken effect once one of the two is stopped; which one is the question.
+      const states = async () => [await stateOf(folderA, 'team', 'web'), await stateOf(folderB, 'team', 'web')];
+      await until('one of the two to stop', async () => (await states()).includes('stopped'));
       const after = { a: await stateOf(folderA, 'team', 'web'), b: await stateOf(folderB, 'team', 'web') };
 
       // Leave nothing running, whatever happened.

@@ -1,31 +1,26 @@
 // The state machine (server/controller.ts): one operation at a time, crash policy, quitting, key reset, robustness.
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHUTDOWN_TIMEOUT_MS } from '../../../../electron/adapters/app-lifecycle.ts';
 import { DEFAULT_TIMING, stopDeadlineMs } from '../../../../electron/core/server/context.ts';
-import { countingTimers, createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { countingTimers, harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
 import path from 'node:path';
 import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
-import { cleanupChecked, processesIn } from './lifecycle-harness.ts';
+import { processesIn } from './lifecycle-harness.ts';
 import { sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
 
 let h: Harness;
+let stateDir: string;
 
-beforeEach(async () => {
-  h = await createHarness();
-});
-
-afterEach(async () => {
-  const leftovers = h.liveServers();
-  await h.cleanup();
-  // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
-  expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
+harnessPerTest((made) => {
+  h = made;
+  stateDir = made.stateDir;
 });
 
 describe('one server only', () => {
@@ -321,16 +316,6 @@ describe('robustness', () => {
 // crash, restart racing `msb server stop`, quitting mid-stop, the CLI starting while the app
 // stops.
 describe('two app instances, the CLI, and Stop, restart and quit racing', () => {
-  let h: Harness;
-  let stateDir: string;
-
-  beforeEach(async () => {
-    h = await createHarness();
-    stateDir = path.join(h.root, 'app-data');
-  });
-
-  afterEach(() => cleanupChecked(h));
-
   /** `msb server start` as msb does it: nothing if server.pid names a live process. */
   async function msbStart(): Promise<number | null> {
     const text = await fsp.readFile(h.paths.pidFile, 'utf8').catch(() => null);
@@ -397,7 +382,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
       const aTimers = countingTimers();
       const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
-      const b = h.controller({ livenessMs: 100 }, { stateDir });
+      const bTimers = countingTimers();
+      const b = h.controller({ livenessMs: 100 }, { stateDir, timers: bTimers.timers });
       await Promise.all([a.ready, b.ready]);
       let written = false;
       let vanished = 0;
@@ -411,7 +397,12 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         }
       })();
       const running = await a.start();
-      await sleep(1_000);
+      // B has judged the server when it tracks it; three ticks of its liveness check (each reads
+      // server.pid) and a full look of its own after that are where it would delete the file.
+      await waitUntil(() => b.snapshot().pid === running.pid, 5_000);
+      const ticks = bTimers.ticks();
+      await waitUntil(() => bTimers.ticks() >= ticks + 3, 5_000);
+      await b.refresh();
       watching = false;
       await watcher;
       const bState = `${b.snapshot().state}:${b.snapshot().pid}`;
@@ -468,6 +459,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       expect(running.state).toBe('running');
       const listening = (await h.record()).listeningAt;
       // Aims the Stop at the moment of the crash (a race on purpose, not a wait for something).
+      // It must be timed: the stand-in schedules the crash on its own clock in its own process,
+      // and nothing it does shortly before crashing could be waited for without moving the race.
       await sleep(Math.max(0, listening + 395 - (performance.timeOrigin + performance.now())));
       const stopped = await c.stop();
       await c.refresh(); // after whatever the crash's handling queued
@@ -492,7 +485,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         const bStarting = b.start();
         expect(await waitUntil(() => b.snapshot().pid !== null, 5_000)).toBe(true);
         const aStarting = a.start();
-        await sleep(200);
+        await nextState(a, 'starting');
         const stopped = await a.stop();
         await Promise.all([aStarting, bStarting]);
         expect(stopped.state).toBe('stopped');
@@ -518,7 +511,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       const c = h.controller({ stopGraceMs: 1_000 }, { stateDir });
       const running = await c.start();
       const stopping = c.stop();
-      await sleep(50);
+      // The stand-in's own word that the stop's SIGTERM arrived (and was ignored).
+      await waitUntil(async () => (await h.serverLog()).includes('ignoring SIGTERM'), 5_000);
       await c.dispose({ stopServer: true });
       await stopping;
       expect(isAlive(running.pid ?? 0)).toBe(false);
@@ -540,14 +534,6 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
 // that recognises the app's own server after a restart lives in `stateDir`; without it there is
 // no record at all.
 describe('the controller as main.ts creates it', () => {
-  let h: Harness;
-
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  afterEach(() => cleanupChecked(h));
-
   describe('the controller as main.ts creates it', () => {
     it('main.ts gives the controller a stateDir, so the record of what the app started is written', async () => {
       const main = await fsp.readFile(fileURLToPath(new URL('../../../../electron/main.ts', import.meta.url)), 'utf8');

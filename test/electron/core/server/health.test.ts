@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HEALTH_PATH, checkHealth, waitForHealth } from '../../../../electron/core/server/health.ts';
 import { serverUrl } from '../../../../shared/server-url.ts';
 import { freePort } from '../../../fixtures/standin-helpers.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 const servers: http.Server[] = [];
 
@@ -165,10 +166,11 @@ describe('waitForHealth', () => {
   });
 
   it('is aborted when the signal aborts while waiting', async () => {
-    const port = await freePort();
+    // A server that is not healthy yet: its second request shows the wait is between checks.
+    const server = await listen(answer(503));
     const controller = new AbortController();
-    const waiting = waitForHealth(`http://127.0.0.1:${port}`, { timeoutMs: 60_000, signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiting = waitForHealth(server.url, { timeoutMs: 60_000, signal: controller.signal });
+    await waitFor(() => server.requests.length >= 2, { what: 'a second health check' });
     controller.abort();
     expect(await waiting).toBe('aborted');
   });

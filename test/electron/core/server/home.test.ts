@@ -6,9 +6,10 @@ import { constants, promises as fsp, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
-import { createHarness, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import { harnessPerTest, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { bystander, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,6 @@ import { createMintService } from '../../../../electron/core/keys/mint-service.t
 import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
-import { cleanupChecked } from './lifecycle-harness.ts';
 
 const isRoot = process.getuid?.() === 0;
 const rootOnly = isRoot ? it : it.skip;
@@ -27,16 +27,13 @@ let h: Harness;
 let stateDir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
 
-beforeEach(async () => {
-  h = await createHarness();
-  stateDir = path.join(h.root, 'app-data');
+harnessPerTest((made) => {
+  h = made;
+  stateDir = made.stateDir;
 });
-
+// Registered after the harness, so it runs before the harness ends (after hooks run as a stack).
 afterEach(async () => {
   for (const undo of cleanups.splice(0).reverse()) await undo();
-  const leftovers = processesIn(h.home);
-  await h.cleanup();
-  expect(leftovers, 'processes of the test left running').toEqual([]);
 });
 
 /** Resolves with `promise`'s value, or with 'hung' after `ms`. */
@@ -44,17 +41,23 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'hung'> {
   return Promise.race([promise, sleep(ms).then(() => 'hung' as const)]);
 }
 
-/** Releases every reader blocked on the FIFO `file` (opens it for writing and closes it). */
+/**
+ * Releases every reader blocked on the FIFO `file` (opens it for writing and closes it), until
+ * none is left: a reader still there after the deadline is a look that never lets go.
+ */
 async function releaseFifo(file: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const handle = await fsp.open(file, constants.O_WRONLY | constants.O_NONBLOCK);
-      await handle.close();
-    } catch {
-      return; // ENXIO: nobody reads it any more (or it is gone)
-    }
-    await sleep(20);
-  }
+  await waitFor(
+    async () => {
+      try {
+        const handle = await fsp.open(file, constants.O_WRONLY | constants.O_NONBLOCK);
+        await handle.close();
+        return false;
+      } catch {
+        return true; // ENXIO: nobody reads it any more (or it is gone)
+      }
+    },
+    { every: 20, timeout: 5_000, what: `the last reader of ${file} to let go` },
+  );
 }
 
 describe('server.pid that is not a plain file', () => {
@@ -330,8 +333,10 @@ describe('descriptors over many failed starts', () => {
         }
         env['MSBSERVER_EXE'] = STANDIN_PATH;
       };
-      await round(); // warm-up: lazily opened descriptors (watchers, sockets) settle
-      await sleep(500);
+      // Warm-up: what is opened lazily once (watchers, sockets) is open from here on. Nothing
+      // of a round outlives it (measured: the count right after the warm-up stays put), and a
+      // descriptor still closing here would only raise `before`, so no wait is needed.
+      await round();
       const before = readdirSync('/proc/self/fd').length;
       for (let i = 0; i < 3; i++) await round();
       // Closing is asynchronous: wait for the count to come back; a leak never does.
@@ -376,14 +381,6 @@ describe('the home’s keys, permissions and a full disk', () => {
     console.warn(
       'SKIP home.test.ts: the full-disk, read-only-home and foreign-owner cases need root allowed to mount a tmpfs; not here',
     );
-
-  let h: Harness;
-
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  afterEach(() => cleanupChecked(h));
 
   describe('server.key is never used through a link', () => {
     it('refuses a linked key for a start and a mint, says how to fix it, and leaves the target as it was', async () => {

@@ -11,9 +11,10 @@ import {
 } from '../../../../electron/core/server/controller.ts';
 import { defaultTimers, type IntervalTimers, type TimerHandle } from '../../../../electron/core/base/clock.ts';
 import { homePaths, type HomePaths } from '../../../../electron/core/home-paths.ts';
+import { serverLogPath } from '../../../../electron/core/server/server-log.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
-import { beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { skipUnlessLinux } from '../../../support/platform.ts';
 
@@ -25,6 +26,8 @@ beforeEach((ctx) => skipUnlessLinux(ctx, 'the lifecycle harness finds leftover s
 export interface Harness {
   readonly root: string;
   readonly home: string;
+  /** The app's data folder, where a controller given it keeps the record of what it started. */
+  readonly stateDir: string;
   readonly logDir: string;
   readonly paths: HomePaths;
   readonly recordFile: string;
@@ -40,6 +43,8 @@ export interface Harness {
   states(controller: Controller): ServerState[];
   record(): Promise<StandinRecord>;
   pidFile(): Promise<string | null>;
+  /** What the servers the controllers spawned wrote to the server log so far ('' before any). */
+  serverLog(): Promise<string>;
   /** PIDs of live stand-ins whose working directory is this home (the controller spawns them there). */
   liveServers(): number[];
   /** Spawns the stand-in the way `msb server start` does: detached, key on argv, PID file without newline. */
@@ -67,6 +72,7 @@ export async function createHarness(): Promise<Harness> {
   const harness: Harness = {
     root,
     home,
+    stateDir: path.join(root, 'app-data'),
     logDir,
     paths: homePaths(home),
     recordFile,
@@ -99,6 +105,10 @@ export async function createHarness(): Promise<Harness> {
     },
     async pidFile() {
       return fsp.readFile(harness.paths.pidFile, 'utf8').catch(() => null);
+    },
+    async serverLog() {
+      // Missing until the first server writes: nothing written yet.
+      return fsp.readFile(serverLogPath(logDir), 'utf8').catch(() => '');
     },
     liveServers() {
       return standinsIn(home);
@@ -198,6 +208,23 @@ export function nextState(controller: Controller, state: ServerState, timeoutMs 
   });
 }
 
+/**
+ * A fresh harness for each test of the calling scope, handed to `use` (the test file keeps it in
+ * its own variable), and ended after the test with `cleanupChecked`.
+ */
+export function harnessPerTest(use: (harness: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await createHarness();
+    use(current);
+  });
+  afterEach(async () => {
+    const ending = current;
+    current = undefined;
+    if (ending !== undefined) await cleanupChecked(ending);
+  });
+}
+
 /** Ends the harness, and fails the test when one of its processes was still running. */
 export async function cleanupChecked(h: Harness): Promise<void> {
   const leftovers = processesIn(h.home);
@@ -222,11 +249,14 @@ export interface CountingTimers {
   scheduled(): number;
   /** Timers scheduled and neither run nor cleared yet. */
   pending(): number;
+  /** Runs of the intervals (the monitor's liveness and heartbeat checks), ever. */
+  ticks(): number;
 }
 
 export function countingTimers(): CountingTimers {
   const live = new Set<TimerHandle>();
   let scheduled = 0;
+  let ticks = 0;
   return {
     timers: {
       setTimeout(callback, ms) {
@@ -242,10 +272,15 @@ export function countingTimers(): CountingTimers {
         live.delete(handle);
         defaultTimers.clearTimeout(handle);
       },
-      setInterval: (callback, ms) => defaultTimers.setInterval(callback, ms),
+      setInterval: (callback, ms) =>
+        defaultTimers.setInterval(() => {
+          ticks++;
+          callback();
+        }, ms),
       clearInterval: (handle) => defaultTimers.clearInterval(handle),
     },
     scheduled: () => scheduled,
     pending: () => live.size,
+    ticks: () => ticks,
   };
 }

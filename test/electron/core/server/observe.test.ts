@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
-import { createHarness, isAlive, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { harnessPerTest, isAlive, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../../fixtures/standin-helpers.ts';
@@ -13,15 +13,8 @@ import { cliStart, deadPid } from './world.ts';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await createHarness();
-});
-
-afterEach(async () => {
-  const leftovers = h.liveServers();
-  await h.cleanup();
-  // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
-  expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
+harnessPerTest((made) => {
+  h = made;
 });
 
 describe('adopting what the CLI left', () => {
@@ -121,22 +114,20 @@ describe('adopting what the CLI left', () => {
 // The home is part of a server's identity, a live server is never
 // dropped when server.pid is rewritten, and server.pid is read as msb reads it.
 describe('other homes, and a live server never dropped', () => {
-  let h: Harness;
   let otherHome: string;
   const strays: ChildProcess[] = [];
 
   beforeEach(async () => {
-    h = await createHarness();
     otherHome = path.join(h.root, 'other-home');
     await fsp.mkdir(otherHome, { recursive: true });
   });
 
-  afterEach(async () => {
-    // The other home's server is the test's own to end; this home's must be gone by now.
+  afterEach(() => {
+    // The other home's server is the test's own to end; this home's must be gone by now (the
+    // harness ends it after this, and fails the test as well if one was left).
     const leftovers = processesIn(h.home);
     for (const pid of processesIn(otherHome)) process.kill(pid, 'SIGKILL');
     for (const child of strays.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-    await h.cleanup();
     expect(leftovers, 'processes of the test left running').toEqual([]);
   });
 

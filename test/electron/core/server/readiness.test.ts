@@ -2,12 +2,11 @@
 // background it or stay in its group, and what the next app run makes of what they left.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { portInUse } from '../../../../electron/core/server/port-check.ts';
 import {
   useServer,
-  cleanupChecked,
-  createHarness,
+  harnessPerTest,
   isAlive,
   nextState,
   processesIn,
@@ -30,12 +29,10 @@ import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 let h: Harness;
 let stateDir: string;
 
-beforeEach(async () => {
-  h = await createHarness();
-  stateDir = path.join(h.root, 'app-data');
+harnessPerTest((made) => {
+  h = made;
+  stateDir = made.stateDir;
 });
-
-afterEach(() => cleanupChecked(h));
 
 const withServer = (executable: string): void => useServer(h, executable);
 
@@ -238,14 +235,6 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
 // rounds, the end is always exactly one live msbserver for the home, server.pid naming it, and the
 // app tracking it; Stop then leaves nothing.
 describe('the CLI racing the app’s start', () => {
-  let h: Harness;
-
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  afterEach(() => cleanupChecked(h));
-
   /**
    * What `msb server start` does: a live PID in server.pid means "already running"; else spawn and
    * record. Split at the gap the race lives in: the check passed, the spawn has not happened yet.

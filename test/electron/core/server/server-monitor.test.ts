@@ -1,19 +1,12 @@
 // Watching (server/server-monitor.ts, and the child's exit in observe.ts): crashes, outside stops, hung servers.
 import { promises as fsp } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await createHarness();
-});
-
-afterEach(async () => {
-  const leftovers = h.liveServers();
-  await h.cleanup();
-  // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
-  expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
+harnessPerTest((made) => {
+  h = made;
 });
 
 describe('watching', () => {

@@ -7,6 +7,7 @@ import { SetupWatch } from '../../../../electron/core/server/setup-watch.ts';
 import type { SetupCheckOptions } from '../../../../electron/core/server/setup-check.ts';
 import type { SetupState } from '../../../../shared/setup.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 let dir = '';
 const watches: SetupWatch[] = [];
@@ -47,12 +48,7 @@ function manualIntervals(): { timers: IntervalTimers; live: () => number; tick: 
   return { timers, live: () => live.size, tick: () => [...live.values()].forEach((callback) => callback()) };
 }
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > ms) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (check: () => boolean, ms = 5_000): Promise<void> => waitFor(check, { timeout: ms });
 
 describe('SetupWatch', () => {
   it('starts unknown, then says what a look found, and tells listeners only of changes', async () => {

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockTimeoutError, MAX_HOLD_MS, acquireLock } from '../../../../electron/core/server/start-lock.ts';
 import type { HeldLock } from '../../../../electron/core/server/start-lock.ts';
 import { waitForExit } from '../../../fixtures/standin-helpers.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 let dir: string;
 let lockFile: string;
@@ -27,6 +28,19 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Counts the attempts a waiter makes on the lock: each one writes a private temporary file beside
+ * the lock before it tries to link it into place. The waiter's own record, so a test can see it
+ * tried (and failed) many times instead of guessing how many tries fit in a while.
+ */
+function watchAttempts(): { attempts(): number; close(): void } {
+  const seen = new Set<string>();
+  const watcher = watch(dir, (_event, name) => {
+    if (name !== null && name.startsWith(`${path.basename(lockFile)}.`) && name.endsWith('.tmp')) seen.add(name);
+  });
+  return { attempts: () => seen.size, close: () => watcher.close() };
+}
 
 async function spawnSleeper(): Promise<ChildProcess & { pid: number }> {
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
@@ -88,12 +102,14 @@ describe('acquireLock', () => {
     const events: string[] = [];
     const first = await acquireLock(lockFile, { timeoutMs: 1000 });
     const firstToken = (await readLock()).token;
+    const tries = watchAttempts();
     const second = acquireLock(lockFile, { timeoutMs: 20_000 }).then((lock) => {
       events.push('second acquired');
       return lock;
     });
-    // Let the second poll many times; it must still be waiting, and the lock still the first's.
-    await sleep(200);
+    // Let the second try many times; it must still be waiting, and the lock still the first's.
+    await waitFor(() => tries.attempts() >= 6 || events.length > 0, { what: 'six attempts of the second acquirer' });
+    tries.close();
     expect(events).toEqual([]);
     expect((await readLock()).token).toBe(firstToken);
     events.push('first releases');
@@ -171,11 +187,14 @@ describe('acquireLock', () => {
     const sleeper = await spawnSleeper();
     await fsp.writeFile(lockFile, JSON.stringify({ pid: sleeper.pid, token: 'x' }));
     const events: string[] = [];
+    const tries = watchAttempts();
     const waiting = acquireLock(lockFile, { timeoutMs: 20_000 }).then((lock) => {
       events.push('acquired');
       return lock;
     });
-    await sleep(200);
+    // Each attempt also judges the holder: six of them while it lives must not take its lock.
+    await waitFor(() => tries.attempts() >= 6 || events.length > 0, { what: 'six attempts of the waiter' });
+    tries.close();
     expect(events).toEqual([]);
     events.push('holder killed');
     sleeper.kill('SIGKILL');

@@ -2,25 +2,17 @@
 import { promises as fsp } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { MSBRUN_STANDIN_PATH, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
-import { createHarness, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
 import { MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../../../../electron/core/server/server-log.ts';
-import { cleanupChecked } from './lifecycle-harness.ts';
 import { floodingWrapper, loneWrapper } from './world.ts';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await createHarness();
-});
-
-afterEach(async () => {
-  const leftovers = h.liveServers();
-  await h.cleanup();
-  // Every test must leave no server behind; cleanup kills them anyway, so report rather than hide.
-  expect(leftovers, 'stand-in processes left running by the test').toEqual([]);
+harnessPerTest((made) => {
+  h = made;
 });
 
 function escape(text: string): string {
@@ -320,14 +312,6 @@ describe('start failures', () => {
 // A server that writes one 64 MiB line without a newline cannot
 // flood the window, a failure or an event; msbrun missing beside msbserver is said before it matters.
 describe('what a start reports: bounded log lines, msbrun', () => {
-  let h: Harness;
-
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  afterEach(() => cleanupChecked(h));
-
   describe('bounded log lines', () => {
     it('caps a 64 MiB line in the log tail and in the failure the window is sent', { timeout: 60_000 }, async () => {
       h.env = {

@@ -1,16 +1,14 @@
 // The stop procedure (server/stop.ts) through the controller, against the msbserver stand-in,
 // when the world around the server is not as it was: the home deleted while the server runs.
 import { promises as fsp } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupChecked, createHarness, isAlive, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, isAlive, waitUntil, type Harness } from './lifecycle-harness.ts';
 
 let h: Harness;
 
-beforeEach(async () => {
-  h = await createHarness();
+harnessPerTest((made) => {
+  h = made;
 });
-
-afterEach(() => cleanupChecked(h));
 
 async function homeExists(): Promise<boolean> {
   return fsp.access(h.home).then(

@@ -3,13 +3,12 @@
 // after an app restart by the app's own record, and Stop winning over a start.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { portInUse } from '../../../../electron/core/server/port-check.ts';
 import {
   useServer,
-  cleanupChecked,
-  createHarness,
+  harnessPerTest,
   isAlive,
   nextState,
   processesIn,
@@ -21,12 +20,10 @@ import { daemonWrapper, noExecWrapper, renamedExecWrapper } from './world.ts';
 let h: Harness;
 let stateDir: string;
 
-beforeEach(async () => {
-  h = await createHarness();
-  stateDir = path.join(h.root, 'app-data');
+harnessPerTest((made) => {
+  h = made;
+  stateDir = made.stateDir;
 });
-
-afterEach(() => cleanupChecked(h));
 
 const withServer = (executable: string): void => useServer(h, executable);
 

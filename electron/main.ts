@@ -46,8 +46,18 @@ import { registerAppScheme, serveAppScheme } from './adapters/app-protocol.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
 import { dialogPorts } from './adapters/dialogs.ts';
 import { createAppLogger } from './adapters/electron-log.ts';
-import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/electron-ports.ts';
+import {
+  clipboardPort,
+  externalUrlPort,
+  notifierPort,
+  shellPort,
+  startAtLoginPort,
+} from './adapters/electron-ports.ts';
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
+import { electronAppUpdater, macBuildIsSigned, unpackagedAppUpdater } from './adapters/app-updater.ts';
+import { AppUpdates, startingSandboxes } from './core/desktop/app-update-wiring.ts';
+import { FIRST_UPDATE_CHECK_DELAY_MS, checkAppUpdate } from './core/updates/app-updates.ts';
+import { APP_RELEASE_PAGE_URL, APP_UPDATE_FEED_URL } from '../shared/app-release.ts';
 import { AppWindow, installContentsGuards, installSessionSecurity } from './adapters/window.ts';
 
 const APP_TITLE = 'Microsandbox Tray';
@@ -123,6 +133,8 @@ function setup(): Started {
   const runtime = owned.add(
     createAppRuntimeFeed({ settings, env: process.env, userHome: os.homedir(), platform, logger: log }),
   );
+  const appUpdates = owned.add(setupAppUpdates());
+  owned.add(toDisposable(settings.onChange(() => appUpdates.settingsChanged())));
   const serverTrayInterest = trayMetricsInterest(sandboxes);
   const trayInterest = (open: boolean): void => {
     serverTrayInterest(open);
@@ -228,6 +240,7 @@ function setup(): Started {
       restartNeeded: table.settingsView().restartNeeded,
       now: Date.now(),
       runtime: runtime.view(),
+      appUpdate: appUpdates.offer(),
     });
     tray.render({
       items,
@@ -270,6 +283,11 @@ function setup(): Started {
       info: async () => collectAbout(aboutFacts, await setup.refresh(), log, runtime.view()),
       choice: dialogs,
       copy: (text) => clipboard.copy(text, false),
+      update: {
+        offer: () => appUpdates.offer(),
+        restartToUpdate: () => void onTrayAction('restart-to-update'),
+        openReleasePage: () => appUpdates.openReleasePage(),
+      },
     });
   const quit = (server: QuitServer): void => {
     quitChoice.choose(server);
@@ -292,6 +310,7 @@ function setup(): Started {
     choice: dialogs,
     runtime,
     confirm: dialogs,
+    appUpdate: appUpdates,
   });
 
   renderTray();
@@ -312,6 +331,35 @@ function setup(): Started {
     return go;
   };
   return { openWindow: () => showWindow(), shutdown: owned, confirmQuit: askBeforeQuit };
+
+  /**
+   * The app's own updates: the packaged app checks its GitHub releases' feed; an unpackaged run
+   * checks only the feed MICROSANDBOX_TRAY_UPDATE_FEED names (a development or test server), at
+   * once, and installs nothing (its "install" is the quit an update makes).
+   */
+  function setupAppUpdates(): AppUpdates {
+    const devFeed = app.isPackaged ? undefined : process.env['MICROSANDBOX_TRAY_UPDATE_FEED'];
+    const feed = app.isPackaged ? APP_UPDATE_FEED_URL : devFeed;
+    return new AppUpdates({
+      isEnabled: () => feed !== undefined && feed !== '' && settings.get().checkForAppUpdates,
+      check: () =>
+        checkAppUpdate({ feedBaseUrl: feed ?? '', currentVersion: app.getVersion(), platform, arch: process.arch }),
+      updater: app.isPackaged ? electronAppUpdater(log) : unpackagedAppUpdater(() => quit('leave'), log),
+      platform,
+      macSigned: platform === 'darwin' && app.isPackaged && macBuildIsSigned(process.execPath, log),
+      releasePageUrl: APP_RELEASE_PAGE_URL,
+      restartState: () => ({
+        server: controller.snapshot().state,
+        sandboxesStarting: startingSandboxes(runtime.view()),
+        microsandboxUpdating: false,
+      }),
+      prepareQuit: () => quitChoice.choose('leave'),
+      browser: externalUrlPort,
+      onChange: () => renderTray(),
+      logger: log,
+      ...(devFeed === undefined ? {} : { launchedAt: Date.now() - FIRST_UPDATE_CHECK_DELAY_MS }),
+    });
+  }
 }
 
 /** The built renderer's files; a build that cannot be listed serves nothing (and says why in the log). */

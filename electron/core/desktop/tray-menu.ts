@@ -16,6 +16,7 @@ import type { RuntimeView } from '../../../shared/runtime.ts';
 import { runtimeTrayItems } from './tray-runtime.ts';
 import { sandboxTrayItems } from './tray-sandboxes.ts';
 import { restartLine, statusLine } from './tray-status.ts';
+import type { AppUpdateOffer } from '../updates/app-updates.ts';
 
 export * from './tray-items.ts';
 export * from './tray-runtime.ts';
@@ -40,6 +41,8 @@ export interface TrayMenuInput {
   readonly now?: number;
   /** The generation in use; in the runtime generation the menu shows no server items (tray-runtime.ts). */
   readonly runtime?: RuntimeView | null;
+  /** The app's own update: Restart to Update, or the release page (app-update-wiring.ts). */
+  readonly appUpdate?: AppUpdateOffer | null;
 }
 
 /**
@@ -142,8 +145,36 @@ function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView 
   return { label: 'Copy New API Key', type: 'submenu', enabled: true, submenu: items };
 }
 
+/** The app's own update, above About; nothing while there is none to offer. */
+export function appUpdateItems(offer: AppUpdateOffer | null | undefined): TrayMenuItem[] {
+  if (offer === undefined || offer === null) return [];
+  switch (offer.kind) {
+    case 'restart-to-update':
+      return [{ id: 'restart-to-update', label: `Restart to Update (${offer.version})`, enabled: true }];
+    case 'restart-later':
+      // Shown, but off: a restart now would cut a start or stop short; the reason says which.
+      return [
+        { id: 'restart-to-update', label: `Restart to Update (${offer.version})`, enabled: false },
+        note(`${offer.reason} Restart to Update waits.`),
+      ];
+    case 'release-page':
+      return [{ id: 'open-update-page', label: `Update Available (${offer.version})…`, enabled: true }];
+    case 'downloading':
+      return [note(`Downloading update ${offer.version}…`)];
+    case 'none':
+    case 'quiet':
+      return [];
+  }
+}
+
 /** The menu's end: window, settings, login, About and Quit (which never stops a server by surprise). */
-function tail(platform: NodeJS.Platform, startAtLogin: boolean, live: boolean, serverItems: boolean): TrayMenuItem[] {
+function tail(
+  platform: NodeJS.Platform,
+  startAtLogin: boolean,
+  live: boolean,
+  serverItems: boolean,
+  update: readonly TrayMenuItem[] = [],
+): TrayMenuItem[] {
   const items: TrayMenuItem[] = [
     { id: 'open-window', label: platform === 'darwin' ? 'Open Microsandbox Tray' : 'Open Window', enabled: true },
   ];
@@ -152,6 +183,7 @@ function tail(platform: NodeJS.Platform, startAtLogin: boolean, live: boolean, s
     { id: 'open-settings', label: 'Settings…', enabled: true },
     separator(),
     { id: 'toggle-start-at-login', label: 'Start at Login', type: 'checkbox', checked: startAtLogin, enabled: true },
+    ...update,
     { id: 'about', label: 'About Microsandbox Tray', enabled: true },
     separator(),
   );
@@ -183,7 +215,7 @@ function runtimeMenu(input: TrayMenuInput, runtime: RuntimeView): TrayMenuItem[]
   else items.push({ id: 'check-host', label: 'Check This Computer Again', enabled: true });
   if (live) items.push({ id: 'stop', label: 'Stop 0.2 Server', enabled: availableActions(snapshot, false).stop });
   if (shown.submenu !== null) items.push(shown.submenu);
-  items.push(separator(), ...tail(platform, startAtLogin, live, false));
+  items.push(separator(), ...tail(platform, startAtLogin, live, false, appUpdateItems(input.appUpdate)));
   return items;
 }
 
@@ -235,7 +267,7 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
     keyMenu(settings, devMode, input.sandboxes ?? null),
     { id: 'copy-url', label: `Copy Server URL (${effectiveServerUrl(snapshot, settings)})`, enabled: true },
     separator(),
-    ...tail(platform, startAtLogin, live, true),
+    ...tail(platform, startAtLogin, live, true, appUpdateItems(input.appUpdate)),
   );
   return items;
 }

@@ -56,6 +56,8 @@ import {
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
 import { electronAppUpdater, macBuildIsSigned, unpackagedAppUpdater } from './adapters/app-updater.ts';
 import { AppUpdates, startingSandboxes } from './core/desktop/app-update-wiring.ts';
+import { MicrosandboxUpdates } from './core/desktop/microsandbox-update-feed.ts';
+import { MicrosandboxReleaseSource } from './core/updates/microsandbox-updates.ts';
 import { FIRST_UPDATE_CHECK_DELAY_MS, checkAppUpdate } from './core/updates/app-updates.ts';
 import { APP_RELEASE_PAGE_URL, APP_UPDATE_FEED_URL } from '../shared/app-release.ts';
 import { AppWindow, installContentsGuards, installSessionSecurity } from './adapters/window.ts';
@@ -134,6 +136,19 @@ function setup(): Started {
     createAppRuntimeFeed({ settings, env: process.env, userHome: os.homedir(), platform, logger: log }),
   );
   const appUpdates = owned.add(setupAppUpdates());
+  // microsandbox's own updates (runtime generation); the releases API is GitHub's unless an
+  // unpackaged run names a test server.
+  const releasesApi = app.isPackaged ? undefined : process.env['MICROSANDBOX_TRAY_RELEASES_API'];
+  const microsandboxUpdates = owned.add(
+    new MicrosandboxUpdates({
+      runtime,
+      checksOn: () => settings.get().checkForMicrosandboxUpdates,
+      source: new MicrosandboxReleaseSource(releasesApi === undefined ? {} : { baseUrl: releasesApi }),
+      env: process.env,
+      send: (view) => send('event:microsandbox-update', view),
+      logger: log,
+    }),
+  );
   owned.add(toDisposable(settings.onChange(() => appUpdates.settingsChanged())));
   const serverTrayInterest = trayMetricsInterest(sandboxes);
   const trayInterest = (open: boolean): void => {
@@ -223,6 +238,8 @@ function setup(): Started {
     setup,
     runtime,
     fixHost: () => fixHostWith(runtime, process.env),
+    microsandboxUpdates,
+    browser: externalUrlPort,
   });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
@@ -351,7 +368,7 @@ function setup(): Started {
       restartState: () => ({
         server: controller.snapshot().state,
         sandboxesStarting: startingSandboxes(runtime.view()),
-        microsandboxUpdating: false,
+        microsandboxUpdating: microsandboxUpdates.updating,
       }),
       prepareQuit: () => quitChoice.choose('leave'),
       browser: externalUrlPort,

@@ -55,9 +55,10 @@ import type { SettingsStore } from '../settings.ts';
 import { HandlerError, type Handler } from './handler-error.ts';
 import { validateRequest } from './request-validation.ts';
 import { createRuntimeHandlers } from './runtime-handlers.ts';
+import { createUpdateHandlers, type UpdateHandlerDeps } from './update-handlers.ts';
 import { longKeyQuestion, settingsDecision, type QuestionKind, type UserQuestion } from './user-decisions.ts';
 
-export interface HandlerDeps {
+export interface HandlerDeps extends UpdateHandlerDeps {
   readonly control: ServerControl;
   /** The app's one scrubber of the server key and tokens (main's); a table of its own without it. */
   readonly scrubber?: SecretScrubber;
@@ -403,6 +404,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       deps.sandboxes.watch(request);
     },
     ...runtimeHandlers,
+    ...createUpdateHandlers(deps, confirmAll),
     'settings:choose-msb': chooseMsb,
     'settings:clear-msb': () => applySettings({ msbPath: null }),
   };

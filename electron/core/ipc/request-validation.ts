@@ -293,6 +293,9 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'runtime:watch': validateRuntimeWatchRequest,
   'settings:choose-msb': voidRequest('settings:choose-msb'),
   'settings:clear-msb': voidRequest('settings:clear-msb'),
+  'updates:microsandbox': voidRequest('updates:microsandbox'),
+  'updates:update-microsandbox': voidRequest('updates:update-microsandbox'),
+  'updates:open-runtime-install': voidRequest('updates:open-runtime-install'),
 });
 
 export function validateRequest<C extends InvokeChannel>(channel: C, payload: unknown): Validation<RequestOf<C>> {

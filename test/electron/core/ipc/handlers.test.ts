@@ -1676,6 +1676,9 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'runtime:fix-host',
   'settings:choose-msb',
   'settings:clear-msb',
+  'updates:microsandbox',
+  'updates:update-microsandbox',
+  'updates:open-runtime-install',
 ];
 
 /** A valid payload per channel: the sender and arity cases use these, so only the sender is wrong. */
@@ -1709,6 +1712,9 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'runtime:watch': { visible: true, log: 'web' },
   'settings:choose-msb': undefined,
   'settings:clear-msb': undefined,
+  'updates:microsandbox': undefined,
+  'updates:update-microsandbox': undefined,
+  'updates:open-runtime-install': undefined,
 };
 
 const json = (text: string): unknown => JSON.parse(text);

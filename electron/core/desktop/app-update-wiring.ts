@@ -72,6 +72,8 @@ export class AppUpdates implements Disposable {
   #check: AppUpdateCheck | null = null;
   #downloaded: string | null = null;
   #downloading: string | null = null;
+  /** Why the last download failed, until the next check tries again. */
+  #downloadFailed: string | null = null;
   #disposed = false;
 
   constructor(options: AppUpdateWiringOptions) {
@@ -90,6 +92,9 @@ export class AppUpdates implements Disposable {
   /** What tray and About offer now: the restart's permission is asked as they render. */
   offer(): AppUpdateOffer {
     const check = this.#check;
+    // Not "downloading" for ever after a failure: quiet until the next check tries again.
+    if (this.#downloadFailed !== null && this.#downloading === null)
+      return { kind: 'quiet', message: this.#downloadFailed };
     return appUpdateOffer({
       check,
       downloaded: check?.kind === 'available' && this.#downloaded === check.version,
@@ -119,6 +124,7 @@ export class AppUpdates implements Disposable {
     if (this.#options.platform === 'darwin' && !this.#options.macSigned) return;
     if (this.#downloaded === check.version || this.#downloading === check.version) return;
     this.#downloading = check.version;
+    this.#downloadFailed = null;
     try {
       await this.#options.updater.download(check.version);
       if (this.#disposed) return;
@@ -126,7 +132,9 @@ export class AppUpdates implements Disposable {
       this.#logger.info(`App update ${check.version} downloaded; Restart to Update is offered.`);
       this.#options.onChange();
     } catch (error) {
-      this.#logger.warn(`Downloading app update ${check.version} failed: ${errorText(error)}`);
+      this.#downloadFailed = `Downloading app update ${check.version} failed: ${errorText(error)}`;
+      this.#logger.warn(this.#downloadFailed);
+      this.#options.onChange();
     } finally {
       this.#downloading = null;
     }

@@ -205,7 +205,10 @@ describe('AppUpdates against a local feed', () => {
     await expect.poll(() => updater.calls).toEqual(['download 0.2.0']);
     updater.finishDownload(new Error('connection reset'));
     await expect.poll(() => time.pending().length).toBe(1);
-    expect(updates.offer()).toEqual({ kind: 'downloading', version: '0.2.0' });
+    expect(updates.offer()).toEqual({
+      kind: 'quiet',
+      message: 'Downloading app update 0.2.0 failed: connection reset',
+    });
     expect(updates.restartToUpdate()).toEqual({ kind: 'refused', reason: 'No downloaded update to install.' });
     time.fire();
     await expect.poll(() => updater.calls).toEqual(['download 0.2.0', 'download 0.2.0']);

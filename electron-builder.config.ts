@@ -16,6 +16,7 @@
  *   by itself; without them the installer is unsigned.
  */
 import type { Configuration } from 'electron-builder';
+import { APP_RELEASE_REPOSITORY } from './shared/app-release.ts';
 
 const present = (...names: string[]): boolean => names.every((name) => (process.env[name] ?? '').trim() !== '');
 
@@ -60,8 +61,15 @@ const config: Configuration = {
   electronLanguages: ['en'],
   // Pure-JavaScript dependencies: nothing to rebuild for Electron.
   npmRebuild: false,
-  // Releases are uploaded by the workflow, not by electron-builder (no update feed either).
-  publish: null,
+  // The workflow uploads the releases (`--publish never`); this names where they go, so
+  // electron-builder writes the update feed (latest*.yml, uploaded beside the packages) and the
+  // app-update.yml electron-updater reads in the packaged app.
+  publish: {
+    provider: 'github',
+    owner: APP_RELEASE_REPOSITORY.owner,
+    repo: APP_RELEASE_REPOSITORY.repo,
+    releaseType: 'release',
+  },
 
   electronFuses: {
     runAsNode: false,

@@ -47,8 +47,20 @@ import { registerAppScheme, serveAppScheme } from './adapters/app-protocol.ts';
 import { runApp, type Started } from './adapters/app-lifecycle.ts';
 import { dialogPorts } from './adapters/dialogs.ts';
 import { createAppLogger } from './adapters/electron-log.ts';
-import { clipboardPort, notifierPort, shellPort, startAtLoginPort } from './adapters/electron-ports.ts';
+import {
+  clipboardPort,
+  externalUrlPort,
+  notifierPort,
+  shellPort,
+  startAtLoginPort,
+} from './adapters/electron-ports.ts';
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
+import { electronAppUpdater, macBuildIsSigned, unpackagedAppUpdater } from './adapters/app-updater.ts';
+import { AppUpdates, startingSandboxes } from './core/desktop/app-update-wiring.ts';
+import { MicrosandboxUpdates } from './core/desktop/microsandbox-update-feed.ts';
+import { MicrosandboxReleaseSource } from './core/updates/microsandbox-updates.ts';
+import { FIRST_UPDATE_CHECK_DELAY_MS, checkAppUpdate } from './core/updates/app-updates.ts';
+import { APP_RELEASE_PAGE_URL, APP_UPDATE_FEED_URL } from '../shared/app-release.ts';
 import { AppWindow, installContentsGuards, installSessionSecurity } from './adapters/window.ts';
 
 const APP_TITLE = 'Microsandbox Tray';
@@ -124,6 +136,21 @@ function setup(): Started {
   const runtime = owned.add(
     createAppRuntimeFeed({ settings, env: process.env, userHome: os.homedir(), platform, logger: log }),
   );
+  const appUpdates = owned.add(setupAppUpdates());
+  // microsandbox's own updates (runtime generation); the releases API is GitHub's unless an
+  // unpackaged run names a test server.
+  const releasesApi = app.isPackaged ? undefined : process.env['MICROSANDBOX_TRAY_RELEASES_API'];
+  const microsandboxUpdates = owned.add(
+    new MicrosandboxUpdates({
+      runtime,
+      checksOn: () => settings.get().checkForMicrosandboxUpdates,
+      source: new MicrosandboxReleaseSource(releasesApi === undefined ? {} : { baseUrl: releasesApi }),
+      env: process.env,
+      send: (view) => send('event:microsandbox-update', view),
+      logger: log,
+    }),
+  );
+  owned.add(toDisposable(settings.onChange(() => appUpdates.settingsChanged())));
   const serverTrayInterest = trayMetricsInterest(sandboxes);
   const trayInterest = (open: boolean): void => {
     serverTrayInterest(open);
@@ -226,6 +253,8 @@ function setup(): Started {
     runtime,
     fixHost: () => fixHostWith(runtime, process.env),
     connect,
+    microsandboxUpdates,
+    browser: externalUrlPort,
   });
   owned.add(toDisposable(registerHandlers(ipcMain, table)));
 
@@ -244,6 +273,7 @@ function setup(): Started {
       now: Date.now(),
       runtime: runtime.view(),
       connect: connect.current(),
+      appUpdate: appUpdates.offer(),
     });
     tray.render({
       items,
@@ -287,6 +317,11 @@ function setup(): Started {
       info: async () => collectAbout(aboutFacts, await setup.refresh(), log, runtime.view()),
       choice: dialogs,
       copy: (text) => clipboard.copy(text, false),
+      update: {
+        offer: () => appUpdates.offer(),
+        restartToUpdate: () => void onTrayAction('restart-to-update'),
+        openReleasePage: () => appUpdates.openReleasePage(),
+      },
     });
   const quit = (server: QuitServer): void => {
     quitChoice.choose(server);
@@ -310,6 +345,7 @@ function setup(): Started {
     runtime,
     confirm: dialogs,
     connect,
+    appUpdate: appUpdates,
   });
 
   renderTray();
@@ -330,6 +366,35 @@ function setup(): Started {
     return go;
   };
   return { openWindow: () => showWindow(), shutdown: owned, confirmQuit: askBeforeQuit };
+
+  /**
+   * The app's own updates: the packaged app checks its GitHub releases' feed; an unpackaged run
+   * checks only the feed MICROSANDBOX_TRAY_UPDATE_FEED names (a development or test server), at
+   * once, and installs nothing (its "install" is the quit an update makes).
+   */
+  function setupAppUpdates(): AppUpdates {
+    const devFeed = app.isPackaged ? undefined : process.env['MICROSANDBOX_TRAY_UPDATE_FEED'];
+    const feed = app.isPackaged ? APP_UPDATE_FEED_URL : devFeed;
+    return new AppUpdates({
+      isEnabled: () => feed !== undefined && feed !== '' && settings.get().checkForAppUpdates,
+      check: () =>
+        checkAppUpdate({ feedBaseUrl: feed ?? '', currentVersion: app.getVersion(), platform, arch: process.arch }),
+      updater: app.isPackaged ? electronAppUpdater(log) : unpackagedAppUpdater(() => quit('leave'), log),
+      platform,
+      macSigned: platform === 'darwin' && app.isPackaged && macBuildIsSigned(process.execPath, log),
+      releasePageUrl: APP_RELEASE_PAGE_URL,
+      restartState: () => ({
+        server: controller.snapshot().state,
+        sandboxesStarting: startingSandboxes(runtime.view()),
+        microsandboxUpdating: microsandboxUpdates.updating,
+      }),
+      prepareQuit: () => quitChoice.choose('leave'),
+      browser: externalUrlPort,
+      onChange: () => renderTray(),
+      logger: log,
+      ...(devFeed === undefined ? {} : { launchedAt: Date.now() - FIRST_UPDATE_CHECK_DELAY_MS }),
+    });
+  }
 }
 
 /** The built renderer's files; a build that cannot be listed serves nothing (and says why in the log). */

@@ -9,6 +9,7 @@ import type { FieldErrors, Settings } from './settings-schema.ts';
 import type { LocateResult, SetupState } from './setup.ts';
 import type { SdkLanguage } from './snippets.ts';
 import type { RuntimeActionName, RuntimeInstallMethod, RuntimeView } from './runtime.ts';
+import type { MicrosandboxUpdateView } from './microsandbox-update.ts';
 import type {
   SandboxesView,
   SandboxLogEvent,
@@ -237,6 +238,12 @@ export interface InvokeMap {
   'connect:disconnect': { request: ConnectRequest; response: ConnectOutcome };
   /** Claude Code without `claude` on PATH: main puts the command (with a fresh key) on the clipboard. */
   'connect:copy-command': { request: ConnectCopyRequest; response: void };
+  /** microsandbox's installed version against its latest release (asked at most daily, when its switch is on). */
+  'updates:microsandbox': { request: void; response: MicrosandboxUpdateView };
+  /** `msb self update`, after a native yes; its lines come as `event:microsandbox-update`. Never a downgrade. */
+  'updates:update-microsandbox': { request: void; response: MicrosandboxUpdateView };
+  /** Opens today's microsandbox install page (a URL fixed in main) in the browser. */
+  'updates:open-runtime-install': { request: void; response: void };
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -278,6 +285,9 @@ export const API_METHODS = {
   connectClient: 'connect:connect',
   disconnectClient: 'connect:disconnect',
   copyConnectCommand: 'connect:copy-command',
+  microsandboxUpdate: 'updates:microsandbox',
+  updateMicrosandbox: 'updates:update-microsandbox',
+  openRuntimeInstall: 'updates:open-runtime-install',
 } as const satisfies Record<string, InvokeChannel>;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -322,6 +332,9 @@ export const CHANNEL_ERROR_CODE: Readonly<Record<InvokeChannel, Extract<ErrorCod
     'connect:connect': 'internal',
     'connect:disconnect': 'internal',
     'connect:copy-command': 'internal',
+    'updates:microsandbox': 'internal',
+    'updates:update-microsandbox': 'internal',
+    'updates:open-runtime-install': 'internal',
   });
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.values(API_METHODS));
@@ -341,6 +354,8 @@ export interface EventMap {
   'event:runtime': RuntimeView;
   /** Lines of the runtime sandbox log the window follows (`runtime:watch`). */
   'event:runtime-log': RuntimeLogView;
+  /** microsandbox's update state, and each line of a running `msb self update` as it comes. */
+  'event:microsandbox-update': MicrosandboxUpdateView;
 }
 
 export type EventChannel = keyof EventMap;
@@ -356,6 +371,7 @@ export const EVENT_METHODS = {
   onNavigate: 'event:navigate',
   onRuntime: 'event:runtime',
   onRuntimeLog: 'event:runtime-log',
+  onMicrosandboxUpdate: 'event:microsandbox-update',
 } as const satisfies Record<string, EventChannel>;
 
 type ApiCall<C extends InvokeChannel> =

@@ -3,12 +3,10 @@
  * turns it off (null: it happens only when the user asks, each time). Settings and the README
  * show this list; a new use of the network is added here first.
  */
-/**
- * The switches that will turn the checks off. They join the settings with the updates' wiring
- * (issue 21): until then nothing here reaches the network, and Settings shows no switch that does
- * nothing.
- */
-export type NetworkSwitch = 'checkForAppUpdates' | 'checkForMicrosandboxUpdates';
+import type { Settings } from './settings-schema.ts';
+
+/** The settings that turn a use off; Settings shows each beside its use. */
+export type NetworkSwitch = Extract<keyof Settings, 'checkForAppUpdates' | 'checkForMicrosandboxUpdates'>;
 
 export interface NetworkUse {
   readonly id: 'app-update-check' | 'app-update-download' | 'microsandbox-release-check' | 'microsandbox-self-update';

@@ -34,6 +34,10 @@ export interface Settings {
   defaultNamespace: string;
   /** msb's duration grammar, e.g. `24h`. */
   defaultExpiry: string;
+  /** A minute after launch and daily: is there a newer app? (`shared/network.ts`) */
+  checkForAppUpdates: boolean;
+  /** At most daily, runtime generation: microsandbox's latest release. */
+  checkForMicrosandboxUpdates: boolean;
 }
 
 export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['error', 'warn', 'info', 'debug', 'trace']);
@@ -60,6 +64,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   clipboardClearSeconds: 60,
   defaultNamespace: '*',
   defaultExpiry: '24h',
+  checkForAppUpdates: true,
+  checkForMicrosandboxUpdates: true,
 });
 
 /** Settings that only take effect when msbserver is started again. */
@@ -146,6 +152,8 @@ const VALIDATORS: Validators = {
     const problem = namespaceProblem(value);
     return problem === null ? ok(value) : fail(problem);
   },
+  checkForAppUpdates: boolean('Checking for app updates'),
+  checkForMicrosandboxUpdates: boolean('Checking for microsandbox updates'),
   defaultExpiry: (value) => {
     if (typeof value !== 'string') return fail('The default expiry must be text such as 24h.');
     let seconds: number;

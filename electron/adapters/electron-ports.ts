@@ -1,6 +1,7 @@
 /** Electron's clipboard, shell, notifications and login item behind the core's port interfaces. */
 import { Notification, app, clipboard, shell } from 'electron';
 import { LinuxAutostart } from '../core/desktop/autostart-linux.ts';
+import type { ExternalUrlPort } from '../core/desktop/app-update-wiring.ts';
 import type { ClipboardPort, NotifierPort, ShellPort, StartAtLoginPort } from '../core/desktop/desktop-ports.ts';
 
 /** Electron 45's clipboard is asynchronous, which is exactly the port. */
@@ -12,6 +13,11 @@ export const clipboardPort: ClipboardPort = {
 export const shellPort: ShellPort = {
   showItemInFolder: (file) => shell.showItemInFolder(file),
   openPath: (file) => shell.openPath(file),
+};
+
+/** The user's browser, for a URL main's code fixes (never one the window names). */
+export const externalUrlPort: ExternalUrlPort = {
+  openExternal: (url) => shell.openExternal(url),
 };
 
 export const notifierPort: NotifierPort = {

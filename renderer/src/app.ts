@@ -22,6 +22,7 @@ import { RUNTIME_UNKNOWN, type RuntimeView } from '../../shared/runtime.ts';
 import { isLive } from '../../shared/actions.ts';
 import { runtimeSandboxesScreen, runtimeStatus } from './runtime-model.ts';
 import { createRuntimeSandboxes, createRuntimeStatus } from './runtime-view.ts';
+import { createMicrosandboxUpdate } from './update-view.ts';
 
 export interface AppOptions {
   readonly now?: () => number;
@@ -107,7 +108,8 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
     h('p', {}, 'Sandboxes on this computer need no key: msb runs them directly.'),
     h('p', {}, 'Keys for microsandbox cloud (msb_…) are made in the cloud dashboard, not here.'),
   );
-  const statusPane = h('div', { class: 'generation-pane' }, runtimeStatusPart, status.element);
+  const microsandboxUpdate = createMicrosandboxUpdate({ api, runtime, announce });
+  const statusPane = h('div', { class: 'generation-pane' }, runtimeStatusPart, microsandboxUpdate, status.element);
   const sandboxesPane = h('div', { class: 'generation-pane' }, runtimeSandboxes.element, sandboxesView.element);
   const keysPane = h('div', { class: 'generation-pane' }, keysNote, keys.element);
   /** The 0.2 server's parts show in the server generation, and whenever a 0.2 server still runs. */

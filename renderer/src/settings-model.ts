@@ -1,4 +1,5 @@
 import { DEV_MODE_EXPOSURE } from '../../shared/exposure.ts';
+import { NETWORK_USES, type NetworkSwitch } from '../../shared/network.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
 import { DEFAULT_SETTINGS, LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
 
@@ -43,6 +44,23 @@ export const KEY_ON_COMMAND_LINE_NOTE =
   'so every user of this computer can read it in the process list (ps, /proc) and make keys of their own. ' +
   'That is fine on a computer only you use; ' +
   'on a shared Linux machine, mounting /proc with hidepid=2 hides other users’ processes.';
+
+/** The switches' labels, as the Network group and its list of uses show them. */
+export const NETWORK_SWITCH_LABELS: Readonly<Record<NetworkSwitch, string>> = Object.freeze({
+  checkForAppUpdates: 'Check for app updates',
+  checkForMicrosandboxUpdates: 'Check for microsandbox updates',
+});
+
+/** Each use of the network with the switch that turns it off, or that it happens only on request. */
+export function networkUseRows(): readonly { id: string; what: string; where: string; when: string; switch: string }[] {
+  return NETWORK_USES.map((use) => ({
+    id: use.id,
+    what: use.what,
+    where: use.where,
+    when: use.when,
+    switch: use.setting === null ? 'Only when you ask' : `Off with “${NETWORK_SWITCH_LABELS[use.setting]}”`,
+  }));
+}
 
 export const SETTINGS_GROUPS: readonly FieldGroup[] = [
   {
@@ -131,6 +149,14 @@ export const SETTINGS_GROUPS: readonly FieldGroup[] = [
         kind: 'chooser',
         hint: 'Chosen in a file dialog of the app (Choose…). Empty: look where installs put msb.',
       },
+    ],
+  },
+  {
+    title: 'Network',
+    note: 'All the app itself sends beyond this computer is listed below with the switch that turns it off.',
+    fields: [
+      { key: 'checkForAppUpdates', label: NETWORK_SWITCH_LABELS.checkForAppUpdates, kind: 'bool' },
+      { key: 'checkForMicrosandboxUpdates', label: NETWORK_SWITCH_LABELS.checkForMicrosandboxUpdates, kind: 'bool' },
     ],
   },
 ];

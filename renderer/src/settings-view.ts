@@ -5,6 +5,7 @@ import { exposureOf } from '../../shared/exposure.ts';
 import { errorCode, errorMessage, h, setText } from './dom.ts';
 import { trackRestartNeeded } from './restart-needed.ts';
 import {
+  networkUseRows,
   ALL_FIELDS,
   GENERATION_OPTIONS,
   LOG_LEVEL_OPTIONS,
@@ -185,6 +186,7 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
         index === 0 ? exposure : null,
         group.note === undefined ? null : h('p', { class: 'field-hint', 'data-testid': 'settings-note' }, group.note),
         ...group.fields.map(build),
+        group.title === 'Network' ? networkList() : null,
       ),
     ),
   );
@@ -382,6 +384,22 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
       if (c.control instanceof HTMLInputElement && c.control.type === 'text') c.control.select();
     },
   };
+}
+
+/** Every use of the network (shared/network.ts) with its switch: nothing reaches out unlisted. */
+function networkList(): HTMLElement {
+  return h(
+    'ul',
+    { class: 'network-uses', 'data-testid': 'network-uses' },
+    ...networkUseRows().map((row) =>
+      h(
+        'li',
+        { 'data-testid': `network-use-${row.id}` },
+        h('strong', {}, row.what),
+        h('span', { class: 'field-hint' }, ` — ${row.where}; ${row.when}. ${row.switch}.`),
+      ),
+    ),
+  );
 }
 
 function fieldsOf(error: unknown): FieldErrors | null {

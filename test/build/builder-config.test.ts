@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Configuration } from 'electron-builder';
+import { APP_RELEASE_REPOSITORY, APP_UPDATE_FEED_URL } from '../../shared/app-release.ts';
 
 const SIGNING_VARIABLES = [
   'CSC_LINK',
@@ -56,8 +57,20 @@ describe('what ships', () => {
     const files = config.files as string[];
     expect(files.filter((pattern) => !pattern.startsWith('!')).sort()).toEqual(['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json']);
     expect(files).toContain('!**/*.map');
-    expect(config.publish).toBeNull();
     expect(config.npmRebuild).toBe(false);
+  });
+
+  it('publishes to the app’s GitHub releases, so the update feed is written and the app reads it', async () => {
+    const { config } = await loadWith();
+    expect(config.publish).toEqual({
+      provider: 'github',
+      owner: APP_RELEASE_REPOSITORY.owner,
+      repo: APP_RELEASE_REPOSITORY.repo,
+      releaseType: 'release',
+    });
+    expect(APP_UPDATE_FEED_URL).toBe(
+      `https://github.com/${APP_RELEASE_REPOSITORY.owner}/${APP_RELEASE_REPOSITORY.repo}/releases/latest/download`,
+    );
   });
 
   it('sets the Electron fuses of the security baseline', async () => {

@@ -142,6 +142,23 @@ describe('what the workflows name', () => {
   });
 });
 
+describe('the release workflow', () => {
+  it('uploads the update feed (latest*.yml) and the blockmaps beside the packages, and publishes nothing itself', () => {
+    const doc = parse(fs.readFileSync(path.join(WORKFLOW_DIR, 'release.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { uses?: string; run?: string; with?: { path?: string } }[] }>;
+    };
+    const steps = doc.jobs['dist']?.steps ?? [];
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact') === true);
+    const uploaded = (upload?.with?.path ?? '').split('\n').map((line) => line.trim());
+    expect(uploaded).toEqual(expect.arrayContaining(['release/latest*.yml', 'release/*.blockmap', 'release/*.AppImage']));
+    // electron-builder writes the feed because the configuration names a publish target; the
+    // release job uploads it, so no packaging step may publish on its own.
+    const packaging = steps.filter((step) => step.run?.includes('npm run dist') === true);
+    expect(packaging.length).toBe(3);
+    for (const step of packaging) expect(step.run).toContain('--publish never');
+  });
+});
+
 describe("vitest.config.ts's projects", () => {
   it('are the portable one and the POSIX one', () => {
     expect(PROJECTS).toEqual(['portable', 'posix']);

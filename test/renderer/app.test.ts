@@ -47,10 +47,12 @@ describe('the window', () => {
       'appInfo',
       'getSettings',
       'listSandboxes',
+      'microsandboxUpdate',
       'runtimeState',
       'setup',
       'status',
     ]);
+    expect(msb.listenerCount('onMicrosandboxUpdate')).toBe(1);
     expect(msb.listenerCount('onSetup')).toBe(1);
     expect(msb.listenerCount('onNavigate')).toBe(1);
     expect(msb.listenerCount('onStatus')).toBe(1);

@@ -1,5 +1,6 @@
 // A recording stand-in for window.msb: every call is logged, answers come from `answers`, and
 // events can be pushed with `emit`.
+import type { MicrosandboxUpdateView } from '../../shared/microsandbox-update.ts';
 import type { AppInfo, EventMap, LocateResult, MintedKey, MsbApi, SettingsView } from '../../shared/contract.ts';
 import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
@@ -95,6 +96,18 @@ export const SERVER_GENERATION: RuntimeView = {
   state: null,
 };
 
+/** microsandbox's updates as a 0.2 user sees them: no more server releases. */
+export const SERVER_GENERATION_UPDATE: MicrosandboxUpdateView = {
+  checksOn: true,
+  status: {
+    kind: 'server-generation',
+    message: 'microsandbox 0.2.6 is the last release of the server generation (msbserver): it gets no more updates.',
+    installCommand: 'curl -fsSL https://install.microsandbox.dev | sh',
+    installUrl: 'https://github.com/superradcompany/microsandbox#installation',
+  },
+  run: null,
+};
+
 const LOCATED: LocateResult = { found: true, path: '/usr/local/bin/msbserver', source: 'local-bin', searched: [] };
 
 export function fakeMsb(): FakeMsb {
@@ -136,6 +149,9 @@ export function fakeMsb(): FakeMsb {
     connectClient: () => ({ kind: 'done', message: 'Connected.' }),
     disconnectClient: () => ({ kind: 'done', message: 'Disconnected.' }),
     copyConnectCommand: () => undefined,
+    microsandboxUpdate: () => SERVER_GENERATION_UPDATE,
+    updateMicrosandbox: () => SERVER_GENERATION_UPDATE,
+    openRuntimeInstall: () => undefined,
   };
   const api: Record<string, unknown> = {};
   for (const method of Object.keys(API_METHODS) as (keyof typeof API_METHODS)[]) {

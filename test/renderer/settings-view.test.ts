@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppInfo, SettingsView } from '../../shared/contract.ts';
+import { NETWORK_USES } from '../../shared/network.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { DEFAULT_SETTINGS, validateSetting } from '../../shared/settings-schema.ts';
 import {
@@ -128,6 +129,29 @@ describe('the settings view', () => {
     button('Restart').click();
     await flush();
     expect(msb.calls.at(-1)?.method).toBe('restart');
+  });
+
+  it('lists every use of the network with the switch that turns it off, or says it happens only on request', () => {
+    const rows = [...view.element.querySelectorAll('[data-testid^="network-use-"]')];
+    expect(rows.map((row) => row.getAttribute('data-testid'))).toEqual(
+      NETWORK_USES.map((use) => `network-use-${use.id}`),
+    );
+    const text = (id: string): string =>
+      view.element.querySelector(`[data-testid="network-use-${id}"]`)?.textContent ?? '';
+    expect(text('app-update-check')).toContain('Off with “Check for app updates”');
+    expect(text('microsandbox-release-check')).toContain('Off with “Check for microsandbox updates”');
+    expect(text('microsandbox-self-update')).toContain('Only when you ask');
+  });
+
+  it('turns the update checks off with their switches', async () => {
+    msb.answers.setSettings = (patch) => settingsView({ settings: { ...DEFAULT_SETTINGS, ...(patch as object) } });
+    expect((input('Check for app updates') as HTMLInputElement).checked).toBe(true);
+    edit('Check for app updates', false);
+    edit('Check for microsandbox updates', false);
+    await save();
+    expect(msb.calls).toEqual([
+      { method: 'setSettings', payload: { checkForAppUpdates: false, checkForMicrosandboxUpdates: false } },
+    ]);
   });
 
   it('hides the restart banner once the server has been restarted', async () => {

@@ -40,6 +40,8 @@ describe('defaults', () => {
       clipboardClearSeconds: 60,
       defaultNamespace: '*',
       defaultExpiry: '24h',
+      checkForAppUpdates: true,
+      checkForMicrosandboxUpdates: true,
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
   });

@@ -9,6 +9,7 @@ import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ChoicePort } from './desktop-ports.ts';
 import { msbrunUnsafeText, type SetupState } from '../../../shared/setup.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
+import type { AppUpdateOffer } from '../updates/app-updates.ts';
 
 export interface AboutInfo {
   readonly appName: string;
@@ -146,19 +147,49 @@ export interface AboutDeps {
   readonly choice: ChoicePort;
   /** Puts the text on the clipboard (plain text that stays: it holds no secret). */
   readonly copy: (text: string) => Promise<void>;
+  /** The app's own update: its line and, when there is one to act on, its button. */
+  readonly update?: {
+    readonly offer: () => AppUpdateOffer;
+    readonly restartToUpdate: () => void;
+    readonly openReleasePage: () => Promise<void>;
+  };
+}
+
+/** About's line on the app's own update, and the button that acts on it, if any. */
+export function aboutUpdate(offer: AppUpdateOffer): { line: string | null; button: string | null } {
+  switch (offer.kind) {
+    case 'restart-to-update':
+      return { line: `Update: ${offer.version} is downloaded`, button: 'Restart to Update' };
+    case 'restart-later':
+      return { line: `Update: ${offer.version} is downloaded; ${offer.reason} Restart to Update waits.`, button: null };
+    case 'release-page':
+      return { line: `Update: ${offer.version} is available`, button: 'Open Release Page' };
+    case 'downloading':
+      return { line: `Update: downloading ${offer.version}`, button: null };
+    case 'quiet':
+    case 'none':
+      return { line: null, button: null };
+  }
 }
 
 /** Shows About natively; Copy puts all of it on the clipboard for a bug report. */
 export async function showAbout(deps: AboutDeps): Promise<void> {
   const info = await deps.info();
   const text = aboutText(info);
+  const offer = deps.update?.offer() ?? { kind: 'none' };
+  const update = aboutUpdate(offer);
+  const buttons = update.button === null ? ABOUT_BUTTONS : (['Copy', update.button, 'OK'] as const);
   const answer = await deps.choice.choose({
     title: `About ${info.appName}`,
     message: `${info.appName} ${info.appVersion}`,
-    detail: text,
-    buttons: ABOUT_BUTTONS,
-    cancelIndex: 1,
-    defaultIndex: 1,
+    detail: update.line === null ? text : `${text}\n${update.line}`,
+    buttons,
+    cancelIndex: buttons.length - 1,
+    defaultIndex: buttons.length - 1,
   });
   if (answer === 0) await deps.copy(text);
+  else if (answer === 1 && buttons.length === 3) {
+    if (offer.kind === 'release-page') await deps.update?.openReleasePage();
+    else deps.update?.restartToUpdate();
+  }
 }

@@ -26,6 +26,7 @@ import { sandboxActionOf } from './tray-sandboxes.ts';
 import { runtimeActionOf } from './tray-runtime.ts';
 import type { ConnectFlow } from './connect-flow.ts';
 import { connectActionOf } from './tray-connect.ts';
+import type { AppUpdates } from './app-update-wiring.ts';
 
 export interface TrayActionDeps {
   readonly control: ServerControl;
@@ -53,6 +54,8 @@ export interface TrayActionDeps {
   readonly confirm?: ConfirmPort;
   /** MCP clients: Connect and Disconnect ask natively first, through `confirm`. */
   readonly connect?: Pick<ConnectFlow, 'connect' | 'disconnect'>;
+  /** The app's own update (app-update-wiring.ts); its items do nothing without it. */
+  readonly appUpdate?: Pick<AppUpdates, 'restartToUpdate' | 'openReleasePage'>;
 }
 
 /** A chooser closed without a file: the user changed their mind, nothing to say. */
@@ -212,6 +215,13 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     }
   };
 
+  // Asked again at the click: a start may have begun since the menu was drawn.
+  const restartToUpdate = (): void => {
+    const outcome = deps.appUpdate?.restartToUpdate();
+    if (outcome?.kind === 'refused')
+      deps.notifier.notify({ title: 'Not restarting to update yet', body: outcome.reason });
+  };
+
   const stop = (): Promise<unknown> =>
     stopServerAsking({
       control: deps.control,
@@ -242,6 +252,8 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     'open-log': () => deps.shell.showItemInFolder(deps.control.logFile),
     'toggle-start-at-login': () => deps.toggleStartAtLogin(),
     about: () => deps.about(),
+    'restart-to-update': () => restartToUpdate(),
+    'open-update-page': () => deps.appUpdate?.openReleasePage(),
     quit: () => deps.quit('as-set'),
     'quit-and-stop': () => deps.quit('stop'),
     'quit-leave-running': () => deps.quit('leave'),

@@ -35,6 +35,8 @@ export const TRAY_ACTIONS = Object.freeze([
   'open-log',
   'toggle-start-at-login',
   'about',
+  'restart-to-update',
+  'open-update-page',
   'quit',
   'quit-and-stop',
   'quit-leave-running',

@@ -18,6 +18,7 @@ import type { ConnectView } from '../../../shared/connect.ts';
 import { connectTrayMenu } from './tray-connect.ts';
 import { sandboxTrayItems } from './tray-sandboxes.ts';
 import { restartLine, statusLine } from './tray-status.ts';
+import type { AppUpdateOffer } from '../updates/app-updates.ts';
 
 export * from './tray-items.ts';
 export * from './tray-runtime.ts';
@@ -44,6 +45,8 @@ export interface TrayMenuInput {
   readonly runtime?: RuntimeView | null;
   /** The MCP clients found, for the Connect AI Client submenu (tray-connect.ts); none before the first look. */
   readonly connect?: ConnectView | null;
+  /** The app's own update: Restart to Update, or the release page (app-update-wiring.ts). */
+  readonly appUpdate?: AppUpdateOffer | null;
 }
 
 /**
@@ -146,8 +149,36 @@ function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView 
   return { label: 'Copy New API Key', type: 'submenu', enabled: true, submenu: items };
 }
 
+/** The app's own update, above About; nothing while there is none to offer. */
+export function appUpdateItems(offer: AppUpdateOffer | null | undefined): TrayMenuItem[] {
+  if (offer === undefined || offer === null) return [];
+  switch (offer.kind) {
+    case 'restart-to-update':
+      return [{ id: 'restart-to-update', label: `Restart to Update (${offer.version})`, enabled: true }];
+    case 'restart-later':
+      // Shown, but off: a restart now would cut a start or stop short; the reason says which.
+      return [
+        { id: 'restart-to-update', label: `Restart to Update (${offer.version})`, enabled: false },
+        note(`${offer.reason} Restart to Update waits.`),
+      ];
+    case 'release-page':
+      return [{ id: 'open-update-page', label: `Update Available (${offer.version})…`, enabled: true }];
+    case 'downloading':
+      return [note(`Downloading update ${offer.version}…`)];
+    case 'none':
+    case 'quiet':
+      return [];
+  }
+}
+
 /** The menu's end: window, settings, login, About and Quit (which never stops a server by surprise). */
-function tail(platform: NodeJS.Platform, startAtLogin: boolean, live: boolean, serverItems: boolean): TrayMenuItem[] {
+function tail(
+  platform: NodeJS.Platform,
+  startAtLogin: boolean,
+  live: boolean,
+  serverItems: boolean,
+  update: readonly TrayMenuItem[] = [],
+): TrayMenuItem[] {
   const items: TrayMenuItem[] = [
     { id: 'open-window', label: platform === 'darwin' ? 'Open Microsandbox Tray' : 'Open Window', enabled: true },
   ];
@@ -156,6 +187,7 @@ function tail(platform: NodeJS.Platform, startAtLogin: boolean, live: boolean, s
     { id: 'open-settings', label: 'Settings…', enabled: true },
     separator(),
     { id: 'toggle-start-at-login', label: 'Start at Login', type: 'checkbox', checked: startAtLogin, enabled: true },
+    ...update,
     { id: 'about', label: 'About Microsandbox Tray', enabled: true },
     separator(),
   );
@@ -189,7 +221,7 @@ function runtimeMenu(input: TrayMenuInput, runtime: RuntimeView): TrayMenuItem[]
   if (shown.submenu !== null) items.push(shown.submenu);
   const connect = connectTrayMenu(input.connect);
   if (connect !== null) items.push(separator(), connect);
-  items.push(separator(), ...tail(platform, startAtLogin, live, false));
+  items.push(separator(), ...tail(platform, startAtLogin, live, false, appUpdateItems(input.appUpdate)));
   return items;
 }
 
@@ -244,6 +276,6 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   });
   const connect = connectTrayMenu(input.connect);
   if (connect !== null) items.push(connect);
-  items.push(separator(), ...tail(platform, startAtLogin, live, true));
+  items.push(separator(), ...tail(platform, startAtLogin, live, true, appUpdateItems(input.appUpdate)));
   return items;
 }

@@ -39,8 +39,9 @@ import { createServerHandlers } from './server-handlers.ts';
 import { createSettingsHandlers } from './settings-handlers.ts';
 import { createWindowQuestions } from './window-questions.ts';
 import { createConnectHandlers, type ConnectHandlerDeps } from './connect-handlers.ts';
+import { createUpdateHandlers, type UpdateHandlerDeps } from './update-handlers.ts';
 
-export interface HandlerDeps extends ConnectHandlerDeps {
+export interface HandlerDeps extends ConnectHandlerDeps, UpdateHandlerDeps {
   readonly control: ServerControl;
   /** The app's one scrubber of the server key and tokens (main's); a table of its own without it. */
   readonly scrubber?: SecretScrubber;
@@ -121,6 +122,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     ...createSandboxHandlers(deps.sandboxes),
     ...runtimeHandlers,
     ...createConnectHandlers(deps, questions.confirmAll),
+    ...createUpdateHandlers(deps, questions.confirmAll),
   };
 
   const dispatch = async <C extends InvokeChannel>(channel: C, payload: unknown): Promise<Envelope<unknown>> => {

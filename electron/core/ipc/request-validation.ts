@@ -298,6 +298,9 @@ export const REQUEST_VALIDATORS: RequestValidators = Object.freeze({
   'connect:connect': validateConnectRequest,
   'connect:disconnect': validateConnectRequest,
   'connect:copy-command': validateConnectCopyRequest,
+  'updates:microsandbox': voidRequest('updates:microsandbox'),
+  'updates:update-microsandbox': voidRequest('updates:update-microsandbox'),
+  'updates:open-runtime-install': voidRequest('updates:open-runtime-install'),
 });
 
 export function validateRequest<C extends InvokeChannel>(channel: C, payload: unknown): Validation<RequestOf<C>> {

@@ -36,7 +36,8 @@ export type QuestionKind =
   | 'clipboard-kept'
   | 'trace-log'
   | 'mcp-connect'
-  | 'mcp-disconnect';
+  | 'mcp-disconnect'
+  | 'microsandbox-update';
 
 export interface UserQuestion extends Question {
   readonly kind: QuestionKind;
@@ -241,5 +242,18 @@ export function doctorFixQuestion(): UserQuestion {
       'Nothing runs unless you also say yes to the administrator prompt.',
     confirmLabel: 'Fix with Administrator Rights',
     declined: 'Nothing was changed: the fix was not confirmed.',
+  };
+}
+
+/** `msb self update` runs a program that replaces msb itself: the user says yes natively first. */
+export function microsandboxUpdateQuestion(installed: string, latest: string): UserQuestion {
+  return {
+    kind: 'microsandbox-update',
+    title: 'Update microsandbox?',
+    message: `msb self update replaces microsandbox ${installed} with ${latest}, downloaded from its GitHub releases.`,
+    detail:
+      'Running sandboxes keep running. If microsandbox was installed with Homebrew or npm, update it there instead.',
+    confirmLabel: 'Update microsandbox',
+    declined: 'microsandbox was not updated: the update was not confirmed.',
   };
 }

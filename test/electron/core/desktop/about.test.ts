@@ -102,6 +102,66 @@ describe('showAbout', () => {
   });
 });
 
+describe("About and the app's own update", () => {
+  const info = {
+    appName: 'Microsandbox Tray',
+    appVersion: '0.1.0',
+    electron: '45.5.0',
+    chrome: '142.0',
+    node: '22.20.0',
+    platform: 'linux',
+    arch: 'x64',
+    msbserver: '/m/msbserver',
+    msbVersion: null,
+    home: '/h',
+    appLog: '/l/main.log',
+    serverLog: '/l/msbserver.log',
+    settingsFile: '/c/settings.json',
+  } satisfies AboutInfo;
+
+  it('offers Restart to Update for a downloaded update and the release page for an unsigned macOS build', async () => {
+    for (const [offer, button, done] of [
+      [{ kind: 'restart-to-update', version: '0.2.0' }, 'Restart to Update', 'restart'],
+      [{ kind: 'release-page', version: '0.2.0', url: 'https://x/releases/latest' }, 'Open Release Page', 'page'],
+    ] as const) {
+      const asked: { detail?: string; buttons: readonly string[]; cancelIndex: number }[] = [];
+      const acted: string[] = [];
+      await showAbout({
+        info: () => Promise.resolve(info),
+        choice: { choose: (question) => Promise.resolve((asked.push(question), 1)) },
+        copy: () => Promise.resolve(),
+        update: {
+          offer: () => offer,
+          restartToUpdate: () => void acted.push('restart'),
+          openReleasePage: () => Promise.resolve(void acted.push('page')),
+        },
+      });
+      expect(asked[0]?.buttons).toEqual(['Copy', button, 'OK']);
+      expect(asked[0]?.cancelIndex).toBe(2);
+      expect(asked[0]?.detail).toContain('Update: 0.2.0 is');
+      expect(acted).toEqual([done]);
+    }
+  });
+
+  it('says why Restart to Update waits during a start, with no button to press', async () => {
+    const asked: { detail?: string; buttons: readonly string[] }[] = [];
+    await showAbout({
+      info: () => Promise.resolve(info),
+      choice: { choose: (question) => Promise.resolve((asked.push(question), 1)) },
+      copy: () => Promise.resolve(),
+      update: {
+        offer: () => ({ kind: 'restart-later', version: '0.2.0', reason: 'The server is starting.' }),
+        restartToUpdate: () => {
+          throw new Error('must not restart');
+        },
+        openReleasePage: () => Promise.resolve(),
+      },
+    });
+    expect(asked[0]?.buttons).toEqual(['Copy', 'OK']);
+    expect(asked[0]?.detail).toContain('The server is starting. Restart to Update waits.');
+  });
+});
+
 describe('collectAbout', () => {
   it("says which msbserver is in use or why there is none, with this runtime's versions", async () => {
     expect(msbserverFact({ kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: false, searched: [] } })).toBe(

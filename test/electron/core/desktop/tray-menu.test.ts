@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_TRAY_SANDBOXES,
   TRAY_ACTIONS,
+  appUpdateItems,
   TRAY_KEY_PRESETS,
   buildTrayMenu,
   sandboxActionOf,
@@ -15,6 +16,7 @@ import {
 } from '../../../../electron/core/desktop/tray-menu.ts';
 import type { TrayAction, TrayMenuItem } from '../../../../electron/core/desktop/tray-menu.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
+import { RUNTIME_UNKNOWN } from '../../../../shared/runtime.ts';
 import type { ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 import type { Settings } from '../../../../shared/settings-schema.ts';
@@ -134,6 +136,8 @@ describe('buildTrayMenu, every state × dev mode × external × platform × star
         'install',
         'locate-msbserver',
         'cancel-restart',
+        'restart-to-update',
+        'open-update-page',
       ];
       const ids = all.flatMap((item) => (item.id === undefined ? [] : [item.id]));
       const expected = [
@@ -264,6 +268,40 @@ describe('buildTrayMenu details', () => {
     expect(line.startsWith('Failed: word word')).toBe(true);
     expect(line.length).toBeLessThanOrEqual('Failed: '.length + 60);
     expect(statusLine({ ...failed, error: null })).toBe('Failed: unknown reason');
+  });
+});
+
+describe("the app's own update in the menu", () => {
+  const menuWith = (appUpdate: Parameters<typeof appUpdateItems>[0], runtime = false) =>
+    buildTrayMenu({
+      snapshot: INITIAL_SNAPSHOT,
+      settings: DEFAULT_SETTINGS,
+      platform: 'linux',
+      startAtLogin: false,
+      appUpdate,
+      ...(runtime ? { runtime: { ...RUNTIME_UNKNOWN, generation: 'runtime' as const } } : {}),
+    });
+
+  it('sits just above About in either generation, and only while there is one to offer', () => {
+    for (const runtime of [false, true]) {
+      const menu = menuWith({ kind: 'restart-to-update', version: '1.2.0' }, runtime);
+      const about = menu.findIndex((item) => item.id === 'about');
+      expect(menu[about - 1]).toEqual({ id: 'restart-to-update', label: 'Restart to Update (1.2.0)', enabled: true });
+      for (const none of [{ kind: 'none' } as const, { kind: 'quiet', message: 'offline' } as const, null])
+        expect(
+          menuWith(none, runtime).some((item) => item.id === 'restart-to-update' || item.id === 'open-update-page'),
+        ).toBe(false);
+    }
+  });
+
+  it('shows Restart to Update off with the reason during a start, and the release page for unsigned macOS builds', () => {
+    expect(appUpdateItems({ kind: 'restart-later', version: '1.2.0', reason: 'The server is starting.' })).toEqual([
+      { id: 'restart-to-update', label: 'Restart to Update (1.2.0)', enabled: false },
+      { label: 'The server is starting. Restart to Update waits.', enabled: false },
+    ]);
+    expect(appUpdateItems({ kind: 'release-page', version: '1.2.0', url: 'https://x/releases/latest' })).toEqual([
+      { id: 'open-update-page', label: 'Update Available (1.2.0)…', enabled: true },
+    ]);
   });
 });
 

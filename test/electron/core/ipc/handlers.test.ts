@@ -1677,6 +1677,9 @@ const VOID_CHANNELS: InvokeChannel[] = [
   'settings:choose-msb',
   'settings:clear-msb',
   'connect:list',
+  'updates:microsandbox',
+  'updates:update-microsandbox',
+  'updates:open-runtime-install',
 ];
 
 /** A valid payload per channel: the sender and arity cases use these, so only the sender is wrong. */
@@ -1714,6 +1717,9 @@ const VALID_PAYLOADS: Record<InvokeChannel, unknown> = {
   'connect:connect': { client: 'cursor' },
   'connect:disconnect': { client: 'cursor' },
   'connect:copy-command': { client: 'claude-code', action: 'connect' },
+  'updates:microsandbox': undefined,
+  'updates:update-microsandbox': undefined,
+  'updates:open-runtime-install': undefined,
 };
 
 const json = (text: string): unknown => JSON.parse(text);

@@ -1,0 +1,144 @@
+/**
+ * microsandbox's updates for the window: the installed version (the runtime feed's `msb`) against
+ * the latest release (`MicrosandboxReleaseSource`, asked at most daily and only while
+ * `checkForMicrosandboxUpdates` is on), and `msb self update` run on request with every line
+ * pushed as it comes (`event:microsandbox-update`). The core's `runMsbSelfUpdate` decides whether
+ * it may run (never a downgrade, never while a sandbox starts); one run at a time.
+ */
+import type { Disposable } from '../base/disposable.ts';
+import { errorText, type Logger, silentLogger } from '../base/logger.ts';
+import {
+  type MicrosandboxReleaseSource,
+  microsandboxUpdateStatus,
+  runMsbSelfUpdate,
+  type SelfUpdateOutcome,
+} from '../updates/microsandbox-updates.ts';
+import {
+  MAX_SELF_UPDATE_LINES,
+  type MicrosandboxUpdateView,
+  type SelfUpdateLineInfo,
+  type SelfUpdateResultInfo,
+} from '../../../shared/microsandbox-update.ts';
+import type { RuntimeView } from '../../../shared/runtime.ts';
+import { startingSandboxes } from './app-update-wiring.ts';
+
+export interface MicrosandboxUpdatesDeps {
+  readonly runtime: { view(): RuntimeView; rescan(): Promise<RuntimeView> };
+  readonly checksOn: () => boolean;
+  readonly source: MicrosandboxReleaseSource;
+  readonly env: NodeJS.ProcessEnv;
+  /** Every new view (the window's event). */
+  readonly send: (view: MicrosandboxUpdateView) => void;
+  readonly logger?: Logger;
+  /** A bound on one run (the core's default otherwise). */
+  readonly timeoutMs?: number;
+}
+
+export class MicrosandboxUpdates implements Disposable {
+  readonly #deps: MicrosandboxUpdatesDeps;
+  readonly #logger: Logger;
+  #lines: SelfUpdateLineInfo[] = [];
+  #running = false;
+  #result: SelfUpdateResultInfo | null = null;
+  #ran = false;
+  #disposed = false;
+
+  constructor(deps: MicrosandboxUpdatesDeps) {
+    this.#deps = deps;
+    this.#logger = deps.logger ?? silentLogger;
+  }
+
+  /** An `msb self update` is running (an app update restart waits for it). */
+  get updating(): boolean {
+    return this.#running;
+  }
+
+  /** What is known now, asking nobody. */
+  view(): MicrosandboxUpdateView {
+    const runtime = this.#deps.runtime.view();
+    const checksOn = this.#deps.checksOn();
+    return {
+      checksOn,
+      status: microsandboxUpdateStatus({
+        generation: runtime.generation,
+        installedVersion: runtime.msb?.version ?? null,
+        latest: checksOn ? this.#deps.source.cached : null,
+      }),
+      run: this.#ran ? { running: this.#running, lines: [...this.#lines], result: this.#result } : null,
+    };
+  }
+
+  /** The view, after asking for the latest release when the switch is on (the source keeps it a day). */
+  async refresh(): Promise<MicrosandboxUpdateView> {
+    if (this.#deps.checksOn() && this.#deps.runtime.view().generation === 'runtime') await this.#deps.source.latest();
+    this.#send();
+    return this.view();
+  }
+
+  /**
+   * Runs `msb self update` (main asked the user first); the result is in the view, never a throw.
+   * While one runs, asking again answers the running one's view.
+   */
+  async update(): Promise<MicrosandboxUpdateView> {
+    if (this.#running) return this.view();
+    const runtime = this.#deps.runtime.view();
+    this.#ran = true;
+    this.#lines = [];
+    this.#result = null;
+    if (runtime.generation !== 'runtime' || runtime.msb === null)
+      return this.#finish({
+        kind: 'refused',
+        message: 'Only the runtime generation (msb 0.3 or later) updates itself.',
+      });
+    this.#running = true;
+    this.#send();
+    let outcome: SelfUpdateOutcome;
+    try {
+      // Asked again (the source keeps a day's answer): the core refuses without a known latest release.
+      const latest = this.#deps.checksOn() ? await this.#deps.source.latest() : this.#deps.source.cached;
+      outcome = await runMsbSelfUpdate({
+        msbPath: runtime.msb.path,
+        env: this.#deps.env,
+        installedVersion: runtime.msb.version,
+        latest,
+        sandboxesStarting: startingSandboxes(runtime),
+        logger: this.#logger,
+        ...(this.#deps.timeoutMs === undefined ? {} : { timeoutMs: this.#deps.timeoutMs }),
+        onLine: (line) => {
+          this.#lines.push(line);
+          if (this.#lines.length > MAX_SELF_UPDATE_LINES) this.#lines.shift();
+          this.#send();
+        },
+      });
+    } finally {
+      this.#running = false;
+    }
+    if (outcome.kind === 'updated') {
+      // The new msb answers `--version` with the new version: the runtime view follows.
+      await this.#deps.runtime
+        .rescan()
+        .catch((error: unknown) => this.#logger.warn(`Looking for msb after its update failed: ${errorText(error)}`));
+    }
+    this.#logger.info(`msb self update: ${outcome.kind}${'message' in outcome ? ` (${outcome.message})` : ''}`);
+    return this.#finish(
+      outcome.kind === 'updated'
+        ? { kind: 'updated', from: outcome.from, to: outcome.to }
+        : { kind: outcome.kind, message: outcome.message },
+    );
+  }
+
+  #finish(result: SelfUpdateResultInfo): MicrosandboxUpdateView {
+    this.#result = result;
+    this.#send();
+    return this.view();
+  }
+
+  #send(): void {
+    if (!this.#disposed) this.#deps.send(this.view());
+  }
+
+  dispose(): void {
+    // A running `msb self update` is left to finish: stopping it halfway could leave msb half installed.
+    this.#disposed = true;
+  }
+}

@@ -1,0 +1,137 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MicrosandboxUpdates } from '../../../../electron/core/desktop/microsandbox-update-feed.ts';
+import { MicrosandboxReleaseSource } from '../../../../electron/core/updates/microsandbox-updates.ts';
+import type { MicrosandboxUpdateView } from '../../../../shared/microsandbox-update.ts';
+import { RUNTIME_UNKNOWN, type RuntimeView } from '../../../../shared/runtime.ts';
+import { refusedUrl, serveRoutes } from '../updates/local-server.ts';
+
+const STANDIN = fileURLToPath(new URL('../../../fixtures/msb-update-standin/msb', import.meta.url));
+const RELEASE_PATH = '/repos/superradcompany/microsandbox/releases/latest';
+
+const closers: (() => Promise<void>)[] = [];
+let home: string;
+beforeEach(async () => {
+  home = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-tray-update-feed-'));
+});
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+  await fsp.rm(home, { recursive: true, force: true });
+});
+
+function runtimeView(version: string, sandboxes: { name: string; status: string }[] = []): RuntimeView {
+  return {
+    ...RUNTIME_UNKNOWN,
+    generation: 'runtime',
+    msb: { path: STANDIN, version },
+    state: {
+      sandboxes: sandboxes.map((one) => ({ ...one, image: 'i', createdAt: 0, cpus: null, memoryMib: null, ports: [] })),
+      metrics: {},
+      host: null,
+      context: null,
+      capabilities: { pause: false },
+      error: null,
+      listedAt: 0,
+    },
+  };
+}
+
+async function feed(options: { latest?: string; checksOn?: boolean; view?: () => RuntimeView; offline?: boolean }) {
+  const server = await serveRoutes({
+    [RELEASE_PATH]: {
+      type: 'application/json',
+      body: JSON.stringify({ tag_name: `v${options.latest ?? '0.7.2'}`, html_url: 'https://github.test/r' }),
+    },
+  });
+  closers.push(server.close);
+  let view = options.view ?? (() => runtimeView('0.6.18'));
+  const rescans: string[] = [];
+  const sent: MicrosandboxUpdateView[] = [];
+  const updates = new MicrosandboxUpdates({
+    runtime: {
+      view: () => view(),
+      rescan: async () => {
+        const now = (await fsp.readFile(path.join(home, '.standin-version'), 'utf8').catch(() => '0.6.18')).trim();
+        rescans.push(now);
+        view = () => runtimeView(now);
+        return view();
+      },
+    },
+    checksOn: () => options.checksOn ?? true,
+    source: new MicrosandboxReleaseSource({ baseUrl: options.offline === true ? await refusedUrl() : server.url }),
+    env: { PATH: path.dirname(process.execPath), MSB_HOME: home },
+    send: (sentView) => void sent.push(sentView),
+  });
+  closers.push(() => Promise.resolve(updates.dispose()));
+  return { server, updates, sent, rescans };
+}
+
+describe('MicrosandboxUpdates', () => {
+  it('shows the installed version against the latest release, asking GitHub once a day at most', async () => {
+    const { server, updates } = await feed({});
+    expect((await updates.refresh()).status).toEqual({
+      kind: 'update-available',
+      installed: '0.6.18',
+      latest: '0.7.2',
+      releaseUrl: 'https://github.test/r',
+    });
+    await updates.refresh();
+    expect(server.requests).toEqual([RELEASE_PATH]);
+  });
+
+  it('with its switch off asks nothing and says it was not checked', async () => {
+    const { server, updates } = await feed({ checksOn: false });
+    const view = await updates.refresh();
+    expect(view.checksOn).toBe(false);
+    expect(view.status).toMatchObject({ kind: 'unknown', installed: '0.6.18' });
+    expect(server.requests).toEqual([]);
+  });
+
+  it('streams msb self update line by line, then shows the new version; a failure halfway says so and keeps the old one', async () => {
+    await fsp.writeFile(path.join(home, '.standin-fail-once'), '');
+    const { updates, sent, rescans } = await feed({});
+    await updates.refresh();
+    const failed = await updates.update();
+    expect(failed.run?.result).toMatchObject({ kind: 'failed' });
+    expect(failed.run?.result?.kind === 'failed' && failed.run.result.message).toMatch(/exit code 1/);
+    expect(failed.run?.lines.at(-1)?.text).toBe('error: failed to download release asset: connection reset by peer');
+    expect(rescans).toEqual([]);
+    // Each line went out as it came: views with a growing output while it ran.
+    const running = sent.filter((view) => view.run?.running === true).map((view) => view.run?.lines.length ?? 0);
+    expect(running.length).toBeGreaterThan(3);
+    expect(running).toEqual([...running].sort((a, b) => a - b));
+
+    sent.length = 0;
+    const updated = await updates.update();
+    expect(updated.run?.result).toEqual({ kind: 'updated', from: '0.6.18', to: '0.7.2' });
+    expect(updated.run?.lines.map((line) => line.text)).toContain('✓ Updated microsandbox 0.6.18 → 0.7.2');
+    expect(rescans).toEqual(['0.7.2']);
+    expect(updated.status).toMatchObject({ kind: 'up-to-date', installed: '0.7.2' });
+    expect(updates.updating).toBe(false);
+  });
+
+  it('refuses while a sandbox is starting and never goes back to an older release', async () => {
+    const starting = await feed({ view: () => runtimeView('0.6.18', [{ name: 'web', status: 'Starting' }]) });
+    await starting.updates.refresh();
+    expect((await starting.updates.update()).run?.result).toEqual({
+      kind: 'refused',
+      message: 'A sandbox is starting: update microsandbox once it runs.',
+    });
+    const older = await feed({ latest: '0.6.1' });
+    await older.updates.refresh();
+    expect((await older.updates.update()).run?.result).toMatchObject({ kind: 'refused' });
+    expect(await fsp.readFile(path.join(home, '.standin-version'), 'utf8').catch(() => 'untouched')).toBe('untouched');
+  });
+
+  it('the server generation: 0.2.6 was its last release, with the runtime install', async () => {
+    const { updates, server } = await feed({ view: () => ({ ...RUNTIME_UNKNOWN, generation: 'server' }) });
+    const view = await updates.refresh();
+    expect(view.status).toMatchObject({ kind: 'server-generation' });
+    expect(view.status.kind === 'server-generation' && view.status.message).toMatch(/0\.2\.6 is the last release/);
+    expect(server.requests).toEqual([]);
+    expect((await updates.update()).run?.result?.kind).toBe('refused');
+  });
+});

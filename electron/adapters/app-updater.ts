@@ -7,7 +7,7 @@
  * electron-updater is loaded only when the packaged app first downloads, so an unpackaged run
  * (development, the app harness) never loads it.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { type AppUpdaterPort, isDeveloperIdSigned } from '../core/desktop/app-update-wiring.ts';
 import { errorText, type Logger } from '../core/base/logger.ts';
@@ -64,12 +64,24 @@ export function unpackagedAppUpdater(quit: () => void, logger: Logger): AppUpdat
   };
 }
 
-/** A Developer ID signed macOS build, asked of `codesign` for the running app bundle. */
-export function macBuildIsSigned(executable: string, logger: Logger): boolean {
+/**
+ * A Developer ID signed macOS build, asked of `codesign` for the running app bundle. Asynchronous:
+ * main never waits on another program.
+ */
+export function macBuildIsSigned(executable: string, logger: Logger): Promise<boolean> {
   // …/Microsandbox Tray.app/Contents/MacOS/Microsandbox Tray → the .app
   const bundle = path.resolve(executable, '..', '..', '..');
-  const result = spawnSync('codesign', ['-dv', '--verbose=2', bundle], { encoding: 'utf8', timeout: 10_000 });
-  if (result.error !== undefined)
-    logger.warn(`codesign could not say how the app is signed: ${errorText(result.error)}`);
-  return isDeveloperIdSigned(`${result.stdout}\n${result.stderr}`);
+  return new Promise((resolve) => {
+    execFile(
+      '/usr/bin/codesign',
+      ['-dv', '--verbose=2', bundle],
+      { encoding: 'utf8', timeout: 10_000 },
+      (error, stdout, stderr) => {
+        // `codesign -dv` describes the signature on stderr and exits non-zero for an unsigned app.
+        if (error !== null && stderr === '')
+          logger.warn(`codesign could not say how the app is signed: ${errorText(error)}`);
+        resolve(isDeveloperIdSigned(`${stdout}\n${stderr}`));
+      },
+    );
+  });
 }

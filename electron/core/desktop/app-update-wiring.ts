@@ -47,8 +47,11 @@ export interface AppUpdateWiringOptions {
   readonly check: () => Promise<AppUpdateCheck>;
   readonly updater: AppUpdaterPort;
   readonly platform: NodeJS.Platform;
-  /** A signed macOS build (able to replace itself); unsigned ones get the release page. */
-  readonly macSigned: boolean;
+  /**
+   * A signed macOS build (able to replace itself); unsigned ones get the release page. A promise
+   * when it is asked of `codesign`, which main must not wait for: unsigned until it answers.
+   */
+  readonly macSigned: boolean | Promise<boolean>;
   readonly releasePageUrl: string;
   readonly restartState: () => RestartState;
   /** Makes the app's next quit leave the server (and so the sandboxes) running. */
@@ -75,10 +78,19 @@ export class AppUpdates implements Disposable {
   /** Why the last download failed, until the next check tries again. */
   #downloadFailed: string | null = null;
   #disposed = false;
+  #macSigned = false;
+  readonly #macSignedKnown: Promise<void>;
 
   constructor(options: AppUpdateWiringOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
+    this.#macSignedKnown = Promise.resolve(options.macSigned).then(
+      (signed) => {
+        this.#macSigned = signed;
+      },
+      (error: unknown) =>
+        this.#logger.warn(`Whether this build is signed is unknown, so unsigned: ${errorText(error)}`),
+    );
     this.#schedule = new UpdateCheckSchedule({
       isEnabled: options.isEnabled,
       check: () => this.checkNow(),
@@ -99,7 +111,7 @@ export class AppUpdates implements Disposable {
       check,
       downloaded: check?.kind === 'available' && this.#downloaded === check.version,
       platform: this.#options.platform,
-      macSigned: this.#options.macSigned,
+      macSigned: this.#macSigned,
       releasePageUrl: this.#options.releasePageUrl,
       restart: updateRestartPermission(this.#options.restartState()),
     });
@@ -114,6 +126,7 @@ export class AppUpdates implements Disposable {
   async checkNow(): Promise<void> {
     if (this.#disposed || !this.#options.isEnabled()) return;
     const check = await this.#options.check();
+    await this.#macSignedKnown;
     if (this.#disposed) return;
     this.#check = check;
     if (check.kind === 'unknown') this.#logger.info(`App update check: ${check.message}`);
@@ -121,7 +134,7 @@ export class AppUpdates implements Disposable {
     this.#options.onChange();
     if (check.kind !== 'available') return;
     // An unsigned macOS build cannot install what it downloads: the release page is offered instead.
-    if (this.#options.platform === 'darwin' && !this.#options.macSigned) return;
+    if (this.#options.platform === 'darwin' && !this.#macSigned) return;
     if (this.#downloaded === check.version || this.#downloading === check.version) return;
     this.#downloading = check.version;
     this.#downloadFailed = null;

@@ -82,7 +82,7 @@ async function wiring(options: {
   version: string;
   enabled?: () => boolean;
   platform?: NodeJS.Platform;
-  macSigned?: boolean;
+  macSigned?: boolean | Promise<boolean>;
   state?: () => RestartState;
 }) {
   const server = await serveRoutes({ '/latest-linux.yml': { body: feed(options.version) } });
@@ -197,6 +197,19 @@ describe('AppUpdates against a local feed', () => {
     expect(updates.restartToUpdate().kind).toBe('refused');
     await updates.openReleasePage();
     expect(opened).toEqual(['https://github.com/owner/app/releases/latest']);
+  });
+
+  it('a signed macOS build, known only once codesign answers, downloads after the answer', async () => {
+    let answer: (signed: boolean) => void = () => undefined;
+    const macSigned = new Promise<boolean>((resolve) => (answer = resolve));
+    const { time, updater, updates } = await wiring({ version: '0.2.0', platform: 'darwin', macSigned });
+    // Before codesign answers, the build counts as unsigned: nothing is downloaded yet.
+    expect(updates.offer().kind).toBe('none');
+    time.fire();
+    answer(true);
+    await expect.poll(() => updater.calls).toEqual(['download 0.2.0']);
+    updater.finishDownload();
+    await expect.poll(() => updates.offer()).toEqual({ kind: 'restart-to-update', version: '0.2.0' });
   });
 
   it('a failed download is logged, offers no restart, and the next check tries again', async () => {

@@ -1,6 +1,8 @@
 /** Electron's clipboard, shell, notifications and login item behind the core's port interfaces. */
 import { Notification, app, clipboard, shell } from 'electron';
+import { APP_RELEASE_PAGE_URL } from '../../shared/app-release.ts';
 import { LinuxAutostart } from '../core/desktop/autostart-linux.ts';
+import { RUNTIME_INSTALL_URL } from '../core/updates/microsandbox-updates.ts';
 import type { ExternalUrlPort } from '../core/desktop/app-update-wiring.ts';
 import type { ClipboardPort, NotifierPort, ShellPort, StartAtLoginPort } from '../core/desktop/desktop-ports.ts';
 
@@ -15,9 +17,13 @@ export const shellPort: ShellPort = {
   openPath: (file) => shell.openPath(file),
 };
 
-/** The user's browser, for a URL main's code fixes (never one the window names). */
+/** The only pages the app opens in the user's browser: URLs fixed in its code. */
+const FIXED_PAGES: ReadonlySet<string> = new Set([APP_RELEASE_PAGE_URL, RUNTIME_INSTALL_URL]);
+
+/** The user's browser, for a page main's code fixes; anything else is refused here, at the shell. */
 export const externalUrlPort: ExternalUrlPort = {
-  openExternal: (url) => shell.openExternal(url),
+  openPage: (url) =>
+    FIXED_PAGES.has(url) ? shell.openExternal(url) : Promise.reject(new Error(`${url} is not a page this app opens.`)),
 };
 
 export const notifierPort: NotifierPort = {

@@ -29,9 +29,12 @@ export interface AppUpdaterPort {
   install(): void;
 }
 
-/** Opens a URL fixed in main's code in the user's browser (Electron's `shell.openExternal`). */
+/**
+ * Opens one of the pages main's code fixes in the user's browser. The adapter opens nothing else
+ * (`FIXED_PAGES` in electron-ports.ts), so no URL a window or a feed names ever reaches the shell.
+ */
 export interface ExternalUrlPort {
-  openExternal(url: string): Promise<void>;
+  openPage(url: string): Promise<void>;
 }
 
 /** What a restart would cut short right now. */
@@ -171,7 +174,7 @@ export class AppUpdates implements Disposable {
   async openReleasePage(): Promise<void> {
     const offer = this.offer();
     if (offer.kind !== 'release-page') return;
-    await this.#options.browser.openExternal(offer.url);
+    await this.#options.browser.openPage(offer.url);
   }
 
   dispose(): void {

@@ -54,7 +54,7 @@ export function createUpdateHandlers(
     'updates:update-microsandbox': updateMicrosandbox,
     'updates:open-runtime-install': async () => {
       if (deps.browser === undefined) throw new HandlerError('refused', 'The app cannot open a browser here.');
-      await deps.browser.openExternal(RUNTIME_INSTALL_URL);
+      await deps.browser.openPage(RUNTIME_INSTALL_URL);
     },
   };
 }

@@ -100,7 +100,7 @@ async function wiring(options: {
     releasePageUrl: 'https://github.com/owner/app/releases/latest',
     restartState: options.state ?? (() => idle),
     prepareQuit: () => void events.push('quit leaves the server running'),
-    browser: { openExternal: (url) => Promise.resolve(void opened.push(url)) },
+    browser: { openPage: (url) => Promise.resolve(void opened.push(url)) },
     onChange: () => void events.push('render'),
     clock: time.clock,
     timers: time.timers,

@@ -47,7 +47,7 @@ async function handlers(latest: string, answer: boolean) {
   const asked: UserQuestion[] = [];
   const opened: string[] = [];
   const table = createUpdateHandlers(
-    { microsandboxUpdates: service, browser: { openExternal: (url) => Promise.resolve(void opened.push(url)) } },
+    { microsandboxUpdates: service, browser: { openPage: (url) => Promise.resolve(void opened.push(url)) } },
     (questions) => {
       asked.push(...questions);
       return answer ? Promise.resolve() : Promise.reject(new HandlerError('declined', questions[0]?.declined ?? ''));

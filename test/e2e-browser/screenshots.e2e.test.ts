@@ -88,9 +88,12 @@ describe('screenshots of the problem states', () => {
   }, 60_000);
 
   it('timeout', async () => {
-    const r = await openWindow({ env: { MSB_STANDIN_NEVER_HEALTHY: '1' }, settings: { readinessTimeoutMs: 1_000 } });
+    // The shot shows the server's own lines: the stand-in (a Node process) must have started and
+    // written them before the timeout ends it, which a loaded machine can take seconds to do.
+    const r = await openWindow({ env: { MSB_STANDIN_NEVER_HEALTHY: '1' }, settings: { readinessTimeoutMs: 5_000 } });
     await button(r.page, 'Start').click();
     await expect.poll(() => stateText(r.page), { timeout: 20_000 }).toBe('Failed');
+    await byTestId(r.page, 'failure-log').waitFor();
     await shoot(r.page, 'timeout', async (size) => {
       if (size.width === 360) expect(await aboveTheFold(r.page, 'failure-log')).toBe(true);
     });

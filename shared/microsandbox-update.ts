@@ -1,8 +1,8 @@
 /**
  * microsandbox's own updates as the window sees them (`updates:microsandbox`,
  * `event:microsandbox-update`): the installed version against the latest release, and the run of
- * `msb self update` with its output, scrubbed. The shapes match `electron/core/updates/`'s field for
- * field, so main sends what the core decided.
+ * `msb self update` with its output, scrubbed. The core (`electron/core/updates/`) takes its status
+ * and line types from here, so main sends what the core decided.
  */
 export type MicrosandboxUpdateStatusInfo =
   | { readonly kind: 'not-installed' }

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import type { Generation } from '../runtime/api.ts';
 import { compareVersions, parseVersion } from '../../../shared/version.ts';
+import type { MicrosandboxUpdateStatusInfo, SelfUpdateLineInfo } from '../../../shared/microsandbox-update.ts';
 import { type Clock, systemClock } from '../base/clock.ts';
 import { scrubSecrets } from '../base/scrub.ts';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
@@ -113,22 +114,8 @@ export class MicrosandboxReleaseSource {
   }
 }
 
-export type MicrosandboxUpdateStatus =
-  | { readonly kind: 'not-installed' }
-  | {
-      readonly kind: 'server-generation';
-      readonly message: string;
-      readonly installCommand: string;
-      readonly installUrl: string;
-    }
-  | { readonly kind: 'up-to-date'; readonly installed: string; readonly latest: string }
-  | {
-      readonly kind: 'update-available';
-      readonly installed: string;
-      readonly latest: string;
-      readonly releaseUrl: string;
-    }
-  | { readonly kind: 'unknown'; readonly installed: string | null; readonly message: string };
+/** The window's shape (shared/microsandbox-update.ts) is the core's: declared once, there. */
+export type MicrosandboxUpdateStatus = MicrosandboxUpdateStatusInfo;
 
 /** What the window and About say about the installed microsandbox. */
 export function microsandboxUpdateStatus(input: {
@@ -162,10 +149,7 @@ export function microsandboxUpdateStatus(input: {
   };
 }
 
-export interface SelfUpdateLine {
-  readonly stream: 'stdout' | 'stderr';
-  readonly text: string;
-}
+export type SelfUpdateLine = SelfUpdateLineInfo;
 
 export type SelfUpdateOutcome =
   | { readonly kind: 'updated'; readonly from: string; readonly to: string }

@@ -249,8 +249,8 @@ describe('connectMcpClient', () => {
     await writeConfig(file, '{}');
     const uid = (await fsp.stat(file)).uid;
     const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME, uid: uid + 4242 });
-    // Files of root are trusted: only a test running as another user sees the refusal.
-    if (uid === 0) expect(outcome).toMatchObject({ kind: 'written' });
+    // Root's files are trusted, but not replaced for another user (see "files the world made").
+    if (uid === 0) expect(outcome).toMatchObject({ kind: 'refused', reason: 'read-only' });
     else expect(outcome).toMatchObject({ kind: 'refused', reason: 'unsafe-folder' });
   });
 
@@ -389,5 +389,93 @@ describe('Claude Code', () => {
       command: 'claude mcp add --scope user microsandbox -- npx -y microsandbox-mcp',
     });
     await expect(fsp.stat(path.join(home, '.claude.json'))).rejects.toThrow();
+  });
+});
+
+describe('files the world made', () => {
+  it(
+    'refuses a file owned by root when the app is not root, though root may write it',
+    // Only a root-owned file shows it: the test makes it as root and plays an app run by someone else.
+    { skip: process.getuid?.() !== 0, meta: { needs: 'needs root (it makes a root-owned file)' } },
+    async () => {
+      const file = mcpConfigPath('cursor', linux());
+      await writeConfig(file, '{}', 0o644);
+      const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME, uid: 4242 });
+      expect(outcome).toMatchObject({ kind: 'refused', reason: 'read-only' });
+      if (outcome.kind === 'refused') expect(outcome.message).toContain('root');
+      expect(await read(file)).toBe('{}');
+    },
+  );
+
+  it('merges into a file that starts with a byte order mark, and keeps the mark', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await writeConfig(file, `\uFEFF${JSON.stringify({ mcpServers: { other: { command: 'x' } } }, null, 2)}\n`);
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'written',
+    });
+    const text = await read(file);
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(Object.keys((JSON.parse(text.slice(1)) as { mcpServers: object }).mcpServers)).toEqual([
+      'other',
+      'microsandbox',
+    ]);
+    expect(await disconnectMcpClient({ ...linux(), client: 'cursor' })).toMatchObject({ kind: 'written' });
+    expect(await read(file)).toBe(`\uFEFF${JSON.stringify({ mcpServers: { other: { command: 'x' } } }, null, 2)}\n`);
+  });
+
+  it('keeps CRLF line endings', async () => {
+    const file = mcpConfigPath('vscode', linux());
+    const before = '{\r\n  // mine\r\n  "servers": {\r\n    "other": { "command": "x" },\r\n  },\r\n}\r\n';
+    await writeConfig(file, before);
+    expect(await connectMcpClient({ ...linux(), client: 'vscode', entry: RUNTIME })).toMatchObject({
+      kind: 'written',
+    });
+    const text = await read(file);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(text).toContain('// mine');
+    expect(await disconnectMcpClient({ ...linux(), client: 'vscode' })).toMatchObject({ kind: 'written' });
+    expect(await read(file)).toBe(before);
+  });
+
+  it('refuses a link that leads to itself, saying it is a loop', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.symlink(path.basename(file), file);
+    const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'not-a-file' });
+    if (outcome.kind === 'refused') expect(outcome.message).toContain('loop');
+  });
+
+  it('refuses a link to a file in a folder others can write', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    const shared = path.join(home, 'shared');
+    await fsp.mkdir(shared, { mode: 0o777 });
+    await fsp.chmod(shared, 0o777);
+    await writeConfig(path.join(shared, 'mcp.json'), '{}');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.symlink(path.join(shared, 'mcp.json'), file);
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'refused',
+      reason: 'unsafe-folder',
+    });
+    expect(await read(path.join(shared, 'mcp.json'))).toBe('{}');
+  });
+
+  it('refuses a config that is a folder', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await fsp.mkdir(file, { recursive: true });
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'refused',
+      reason: 'not-a-file',
+    });
+  });
+
+  it('refuses a file too large to be a client configuration without reading it whole', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await writeConfig(file, '{}');
+    await fsp.truncate(file, 64 * 1024 * 1024);
+    const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'too-large' });
+    expect((await fsp.stat(file)).size).toBe(64 * 1024 * 1024);
   });
 });

@@ -27,6 +27,8 @@ export function mcpConfirmation(
         readonly client: McpClientId;
         readonly configPath: string;
         readonly entry: McpEntry;
+        /** The app's entry is there already: Connect replaces it (and any key it held). */
+        readonly replaces?: boolean;
       }
     | { readonly action: 'disconnect'; readonly client: McpClientId; readonly configPath: string },
 ): McpConfirmation {
@@ -45,6 +47,10 @@ export function mcpConfirmation(
   const shown = spec.viaCli
     ? `The app runs:\n${shellCommand('claude', claudeCodeAddArgs(input.entry, { maskKey: true }))}`
     : `The app adds this entry to ${input.configPath} (other entries are kept; a backup is kept beside it):\n"${MCP_ENTRY_NAME}": ${JSON.stringify(mcpEntryValue(input.client, input.entry, { maskKey: true }), null, 2)}`;
+  const replaced =
+    input.replaces === true
+      ? `\n\nIt replaces the "${MCP_ENTRY_NAME}" entry the app wrote there before${spec.viaCli ? '' : ' (the backup keeps no key of it)'}.`
+      : '';
   const secret =
     input.entry.kind === 'server'
       ? `\n\nThe entry holds an API key for this server. Written into ${spec.name}'s ${spec.viaCli ? 'configuration (~/.claude.json)' : 'file'}, it is a secret on disk: anyone who can read that file can use this server until the key expires. The file is made readable by you only.`
@@ -52,7 +58,7 @@ export function mcpConfirmation(
   return {
     title: `Connect ${spec.name}`,
     message: `Connect ${spec.name} to microsandbox?`,
-    detail: `${shown}${secret}`,
+    detail: `${shown}${replaced}${secret}`,
     confirmLabel: 'Connect',
   };
 }

@@ -105,21 +105,9 @@ async function changeFile(
     configPath,
     options.uid === undefined ? (process.getuid?.() ?? null) : options.uid,
   );
-  const servers = read.root[spec.serversKey] as Record<string, unknown> | undefined;
-  const current = servers?.[MCP_ENTRY_NAME];
-  if (current !== undefined && !isAppEntry(current)) {
-    throw new McpRefused(
-      'name-taken',
-      `${configPath} already has a server named "${MCP_ENTRY_NAME}" that the app did not write, so the app leaves it alone.`,
-    );
-  }
+  const current = ownEntry(options.client, configPath, read.root);
   if (value === undefined && current === undefined) return { kind: 'unchanged', configPath };
-  if (spec.overwritesWhileRunning && (await runningClientPids(options.client, options.platform)).length > 0) {
-    throw new McpRefused(
-      'client-running',
-      `Quit ${spec.name} first: it writes ${path.basename(configPath)} back when it quits, which would undo this change.`,
-    );
-  }
+  await refuseWhileRunning(options, configPath);
   const text = editServers(spec, read.text, MCP_ENTRY_NAME, value);
   if (text === read.text) return { kind: 'unchanged', configPath };
   const backupPath = await commitConfig(read, text, {
@@ -132,16 +120,71 @@ async function changeFile(
   return { kind: 'written', configPath, backupPath };
 }
 
+/** What a Connect or Disconnect would meet now, known before the user is asked. */
+export type McpPrecheck =
+  /** `existing`: the app's entry is there (Connect replaces it, Disconnect removes it). */
+  | { readonly kind: 'ready'; readonly existing: boolean }
+  | { readonly kind: 'refused'; readonly reason: McpRefusalReason; readonly message: string };
+
+/**
+ * The refusals that can be known before the question (a file the app would not write, a server
+ * of the user's own under the app's name, a client that would undo the write): asking first and
+ * refusing after the yes would only waste the user's answer. The write checks all again.
+ */
+export async function mcpPrecheck(options: McpClientOptions): Promise<McpPrecheck> {
+  try {
+    const configPath = mcpConfigPath(options.client, options);
+    if (MCP_CLIENTS[options.client].viaCli) {
+      const current = ownEntry(options.client, configPath, {
+        mcpServers: { [MCP_ENTRY_NAME]: await readEntry(options.client, configPath) },
+      });
+      return { kind: 'ready', existing: current !== undefined };
+    }
+    const read = await readConfig(
+      MCP_CLIENTS[options.client],
+      configPath,
+      options.uid === undefined ? (process.getuid?.() ?? null) : options.uid,
+    );
+    const current = ownEntry(options.client, configPath, read.root);
+    await refuseWhileRunning(options, configPath);
+    return { kind: 'ready', existing: current !== undefined };
+  } catch (error) {
+    if (error instanceof McpRefused) return { kind: 'refused', reason: error.reason, message: error.message };
+    throw error;
+  }
+}
+
+/** The app's entry in the parsed file, or undefined; a server of the user's own under its name is refused. */
+function ownEntry(client: McpClientId, configPath: string, root: Record<string, unknown>): unknown {
+  const spec = MCP_CLIENTS[client];
+  const servers = root[spec.serversKey] as Record<string, unknown> | undefined;
+  const current = servers?.[MCP_ENTRY_NAME];
+  if (current !== undefined && !isAppEntry(current))
+    throw new McpRefused(
+      'name-taken',
+      spec.viaCli
+        ? `Claude Code already has a server named "${MCP_ENTRY_NAME}" that the app did not add, so the app leaves it alone.`
+        : `${configPath} already has a server named "${MCP_ENTRY_NAME}" that the app did not write, so the app leaves it alone.`,
+    );
+  return current;
+}
+
+async function refuseWhileRunning(options: McpClientOptions, configPath: string): Promise<void> {
+  const spec = MCP_CLIENTS[options.client];
+  if (spec.overwritesWhileRunning && (await runningClientPids(options.client, options.platform)).length > 0)
+    throw new McpRefused(
+      'client-running',
+      `Quit ${spec.name} first: it writes ${path.basename(configPath)} back when it quits, which would undo this change.`,
+    );
+}
+
 /** Claude Code owns ~/.claude.json and rewrites it often: the app goes through `claude mcp`. */
 async function claudeCode(options: McpClientOptions, entry: McpEntry | null): Promise<McpOutcome> {
   const configPath = mcpConfigPath('claude-code', options);
   const claude = await findOnPath('claude', options);
-  const current = await readEntry('claude-code', configPath);
-  if (current !== undefined && !isAppEntry(current))
-    throw new McpRefused(
-      'name-taken',
-      `Claude Code already has a server named "${MCP_ENTRY_NAME}" that the app did not add, so the app leaves it alone.`,
-    );
+  const current = ownEntry('claude-code', configPath, {
+    mcpServers: { [MCP_ENTRY_NAME]: await readEntry('claude-code', configPath) },
+  });
   if (entry === null && current === undefined) return { kind: 'unchanged', configPath };
   const steps: string[][] = [];
   if (current !== undefined) steps.push(claudeCodeRemoveArgs());

@@ -35,9 +35,8 @@ import {
   type McpEntry,
   type McpOutcome,
   type McpPlace,
-  McpRefused,
+  mcpPrecheck,
   msbserverMcpUrl,
-  readConfig,
   shellCommand,
 } from '../connect/index.ts';
 import type { MintService } from '../keys/mint-service.ts';
@@ -180,21 +179,15 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
   const refused = (message: string): ConnectOutcome => ({ kind: 'refused', message: scrubSecrets(message, null) });
 
   /**
-   * A file the app would refuse anyway (unparseable, read-only, in a folder others can write) is
-   * refused before the question: a yes that then writes nothing would only waste the user's time.
-   * The write checks again, on the file as it is then.
+   * What can be refused before the question is (a file the app would not write, the user's own
+   * "microsandbox" server, Claude Desktop running): a yes that then writes nothing would only
+   * waste the user's time. The write checks again, on the file as it is then.
    */
-  const refusalBeforeAsking = async (id: McpClientId): Promise<ConnectOutcome | null> => {
-    if (MCP_CLIENTS[id].viaCli) return null;
+  const beforeAsking = async (id: McpClientId): Promise<ConnectOutcome | { readonly existing: boolean }> => {
     try {
-      await readConfig(
-        MCP_CLIENTS[id],
-        mcpConfigPath(id, deps.place),
-        deps.uid === undefined ? (process.getuid?.() ?? null) : deps.uid,
-      );
-      return null;
+      const checked = await mcpPrecheck({ ...place, client: id });
+      return checked.kind === 'refused' ? refused(checked.message) : { existing: checked.existing };
     } catch (error) {
-      if (error instanceof McpRefused) return refused(error.message);
       return refused(`${MCP_CLIENTS[id].name}'s file could not be read: ${errorText(error)}`);
     }
   };
@@ -240,13 +233,14 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const asked = target();
     if (asked.kind === 'none') return refused(asked.why);
     if (spec.viaCli && !(await claudeOnPath())) return copyCommandOutcome(client, 'connect', asked);
-    const early = await refusalBeforeAsking(id);
-    if (early !== null) return early;
+    const early = await beforeAsking(id);
+    if ('kind' in early) return early;
     const confirmation = mcpConfirmation({
       action: 'connect',
       client: id,
       configPath: mcpConfigPath(id, deps.place),
       entry: shownEntry(asked),
+      replaces: early.existing,
     });
     const lasts = asked.kind === 'server' ? '\n\nThe key lasts one year.' : '';
     const question: UserQuestion = {
@@ -266,8 +260,9 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const id = SAME_IDS[client];
     const spec = MCP_CLIENTS[id];
     if (spec.viaCli && !(await claudeOnPath())) return copyCommandOutcome(client, 'disconnect', target());
-    const early = await refusalBeforeAsking(id);
-    if (early !== null) return early;
+    const early = await beforeAsking(id);
+    if ('kind' in early) return early;
+    if (!early.existing) return done({ kind: 'done', message: `${spec.name} was not connected.` });
     const confirmation = mcpConfirmation({
       action: 'disconnect',
       client: id,

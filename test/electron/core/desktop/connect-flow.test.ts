@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -369,5 +370,59 @@ describe('Claude Code', () => {
   it('copies a command only for Claude Code', async () => {
     expect(await flow.copyCommand('cursor', 'connect')).toMatchObject({ kind: 'refused' });
     expect(copied).toEqual([]);
+  });
+});
+
+describe('what the question must already know', () => {
+  const USERS_OWN = { command: 'npx', args: ['-y', 'my-own-microsandbox-bridge'] };
+
+  it("refuses before asking when the user's own server is named microsandbox", async () => {
+    const before = JSON.stringify({ mcpServers: { microsandbox: USERS_OWN } });
+    await writeCursor(before);
+    const outcome = await flow.connect('cursor', yes);
+    expect(outcome).toMatchObject({ kind: 'refused', message: expect.stringContaining('did not write') as unknown });
+    expect(await flow.disconnect('cursor', yes)).toMatchObject({ kind: 'refused' });
+    expect(asked).toEqual([]);
+    expect(await fsp.readFile(cursorFile(), 'utf8')).toBe(before);
+  });
+
+  it('says in the question that it replaces the entry it wrote before', async () => {
+    await writeCursor('{}');
+    await flow.connect('cursor', yes);
+    await flow.connect('cursor', yes);
+    expect(asked[0]?.detail).not.toContain('replaces');
+    expect(asked[1]?.detail).toContain('replaces');
+  });
+
+  it('says to quit Claude Desktop before asking while it runs', async () => {
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.writeFile(file, '{}');
+    // A real process whose program is named Claude: a link to sleep in its own folder.
+    const fakeApp = path.join(home, 'Claude.app-bin', 'Claude');
+    await fsp.mkdir(path.dirname(fakeApp));
+    await fsp.symlink('/bin/sleep', fakeApp);
+    const child = spawn(fakeApp, ['60'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      expect(await flow.connect('claude-desktop', yes)).toMatchObject({
+        kind: 'refused',
+        message: expect.stringMatching(/^Quit Claude Desktop first/) as unknown,
+      });
+      expect(asked).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(await fsp.readFile(file, 'utf8')).toBe('{}');
+  });
+
+  it('merges into the file as it is after the yes, not as it was before the question', async () => {
+    await writeCursor(JSON.stringify({ mcpServers: { other: OTHER } }));
+    const editWhileAsked = async (question: UserQuestion): Promise<boolean> => {
+      await fsp.writeFile(cursorFile(), JSON.stringify({ mcpServers: { other: OTHER, added: OTHER } }));
+      return yes(question);
+    };
+    expect(await flow.connect('cursor', editWhileAsked)).toMatchObject({ kind: 'done' });
+    expect(Object.keys(await serversOf(cursorFile()))).toEqual(['other', 'added', 'microsandbox']);
   });
 });

@@ -3,7 +3,6 @@
  * Disconnect. These write without asking: main shows `mcpConfirmation` natively first, and the
  * window never names a path, a client file or an entry.
  */
-import { execFile } from 'node:child_process';
 import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
@@ -20,7 +19,13 @@ import {
   mcpEntryValue,
   shellCommand,
 } from './entries.ts';
+import { MsbCommandError, msbErrorMessage, type MsbResult, runMsb } from '../runtime/msb-runner.ts';
 import { runningClientPids } from './running.ts';
+
+/** How long one `claude mcp` run may take (it starts Node and may check for updates). */
+export const CLAUDE_TIMEOUT_MS = 30_000;
+/** More than any honest `claude mcp` answer. */
+const CLAUDE_OUTPUT_CAP = 1024 * 1024;
 
 export interface McpClientInfo {
   readonly id: McpClientId;
@@ -48,6 +53,8 @@ export interface McpClientOptions extends McpPlace {
   readonly uid?: number | null;
   /** Runs just before the new file replaces the old: a test seam for a write made meanwhile. */
   readonly beforeCommit?: () => Promise<void>;
+  /** How long one `claude mcp` run may take; CLAUDE_TIMEOUT_MS by default. */
+  readonly claudeTimeoutMs?: number;
 }
 
 export async function mcpClients(place: McpPlace): Promise<McpClientInfo[]> {
@@ -196,14 +203,36 @@ async function claudeCode(options: McpClientOptions, entry: McpEntry | null): Pr
   return { kind: 'ran', command: shellCommand('claude', shown) };
 }
 
-function runClaude(claude: string, args: readonly string[], options: McpClientOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(claude, [...args], { env: options.env, timeout: 30_000, windowsHide: true }, (error, stdout, stderr) => {
-      if (error === null) return resolve();
-      const said = scrubSecrets(`${stderr}${stdout}`.trim(), null).split('\n').slice(-3).join(' ');
-      reject(new McpRefused('cli-failed', `claude ${args.slice(0, 2).join(' ')} failed: ${said || errorText(error)}`));
+async function runClaude(claude: string, args: readonly string[], options: McpClientOptions): Promise<void> {
+  const what = `claude ${args.slice(0, 2).join(' ')}`;
+  const timeoutMs = options.claudeTimeoutMs ?? CLAUDE_TIMEOUT_MS;
+  let result: MsbResult;
+  try {
+    // msb's runner bounds any program the same way: its own process group ended on timeout (a
+    // hung claude that ignores SIGTERM included) and its pipes let go shortly after it exits, so
+    // a child it leaves behind holding them cannot hold the Connect.
+    result = await runMsb({ msbPath: claude, env: options.env }, args, {
+      timeoutMs,
+      maxOutputBytes: CLAUDE_OUTPUT_CAP,
+      allowFailure: true,
     });
-  });
+  } catch (error) {
+    const kind = error instanceof MsbCommandError ? error.kind : 'spawn';
+    const why =
+      kind === 'timeout'
+        ? `did not answer within ${timeoutMs / 1000} s and was stopped`
+        : kind === 'output-cap'
+          ? `printed more than ${CLAUDE_OUTPUT_CAP / 1024} KB and was stopped`
+          : `could not be run (${scrubSecrets(errorText(error), null)})`;
+    throw new McpRefused('cli-failed', `${what} ${why}. Nothing else was changed.`);
+  }
+  if (result.exitCode === 0) return;
+  // Its last line, colours stripped and any key hidden (a claude may echo its arguments).
+  const said = msbErrorMessage(result.stderr) ?? msbErrorMessage(result.stdout) ?? `exit code ${result.exitCode}`;
+  const old = /unknown option|unknown argument|unexpected argument/i.test(said)
+    ? ' This claude is older than the app expects: update Claude Code (claude update), then connect again.'
+    : '';
+  throw new McpRefused('cli-failed', `${what} failed: ${said}.${old}`);
 }
 
 async function hasAppEntry(client: McpClientId, configPath: string): Promise<boolean> {

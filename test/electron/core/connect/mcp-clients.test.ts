@@ -383,6 +383,49 @@ describe('Claude Code', () => {
     });
   });
 
+  /** A `claude` on PATH that runs `body` (Node) instead of the stand-in. */
+  async function withOddClaude(body: string): Promise<void> {
+    const bin = path.join(home, 'odd-bin');
+    await fsp.mkdir(bin);
+    await fsp.writeFile(path.join(bin, 'claude'), `#!/usr/bin/env node\n${body}\n`, { mode: 0o755 });
+    env = { HOME: home, PATH: `${bin}:${path.dirname(process.execPath)}` };
+  }
+
+  it('stops a claude that hangs, ignoring SIGTERM, and says it did not answer', async () => {
+    await withOddClaude(`process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`);
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: RUNTIME, claudeTimeoutMs: 300 });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') expect(outcome.message).toMatch(/^claude mcp add did not answer within 0\.3 s/);
+  });
+
+  it('is not held by a child claude leaves behind with its output', async () => {
+    await withOddClaude(
+      `require('node:child_process').spawn('/bin/sleep', ['30'], { stdio: 'inherit', detached: true }).unref();`,
+    );
+    expect(await connectMcpClient({ ...linux(), client: 'claude-code', entry: RUNTIME })).toMatchObject({
+      kind: 'ran',
+    });
+  }, 10_000);
+
+  it('keeps the key out of what a failing claude printed', async () => {
+    await withOddClaude(`console.log('junk \\x1b[31m' + process.argv.join(' ')); process.exit(3);`);
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: SERVER });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') {
+      expect(outcome.message).not.toContain(KEY.slice(4, 40));
+      expect(outcome.message).not.toContain('\x1b');
+    }
+  });
+
+  it('says to update Claude Code when its claude lacks --transport', async () => {
+    await withOddClaude(
+      `if (process.argv.includes('--transport')) { console.error("error: unknown option '--transport'"); process.exit(1); }`,
+    );
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: SERVER });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') expect(outcome.message).toContain('claude update');
+  });
+
   it('gives the command to copy when claude is not on PATH', async () => {
     expect(await connectMcpClient({ ...linux(), client: 'claude-code', entry: RUNTIME })).toEqual({
       kind: 'copy-command',

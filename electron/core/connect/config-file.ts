@@ -79,6 +79,8 @@ const BOM = '\uFEFF';
 /** Reads and checks the file; throws McpRefused for anything the app must not write through. */
 export async function readConfig(spec: McpClientSpec, configPath: string, uid: number | null): Promise<ConfigRead> {
   const target = await resolveTarget(configPath);
+  // The link's own folder too: whoever can change it chooses which of the user's files is written.
+  if (target !== configPath) await checkFolder(path.dirname(configPath), uid, spec.name);
   await checkFolder(path.dirname(target), uid, spec.name);
   let stat: Stats | null = null;
   let text: string | null = null;

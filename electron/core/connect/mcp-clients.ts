@@ -130,7 +130,12 @@ async function changeFile(
 /** What a Connect or Disconnect would meet now, known before the user is asked. */
 export type McpPrecheck =
   /** `existing`: the app's entry is there (Connect replaces it, Disconnect removes it). */
-  | { readonly kind: 'ready'; readonly existing: boolean }
+  | {
+      readonly kind: 'ready';
+      readonly existing: boolean;
+      /** The file the question names: the config path, with the file it links to if it is a link. */
+      readonly shownPath: string;
+    }
   | { readonly kind: 'refused'; readonly reason: McpRefusalReason; readonly message: string };
 
 /**
@@ -145,7 +150,7 @@ export async function mcpPrecheck(options: McpClientOptions): Promise<McpPrechec
       const current = ownEntry(options.client, configPath, {
         mcpServers: { [MCP_ENTRY_NAME]: await readEntry(options.client, configPath) },
       });
-      return { kind: 'ready', existing: current !== undefined };
+      return { kind: 'ready', existing: current !== undefined, shownPath: configPath };
     }
     const read = await readConfig(
       MCP_CLIENTS[options.client],
@@ -154,7 +159,8 @@ export async function mcpPrecheck(options: McpClientOptions): Promise<McpPrechec
     );
     const current = ownEntry(options.client, configPath, read.root);
     await refuseWhileRunning(options, configPath);
-    return { kind: 'ready', existing: current !== undefined };
+    const shownPath = read.target === configPath ? configPath : `${configPath} (a link to ${read.target})`;
+    return { kind: 'ready', existing: current !== undefined, shownPath };
   } catch (error) {
     if (error instanceof McpRefused) return { kind: 'refused', reason: error.reason, message: error.message };
     throw error;

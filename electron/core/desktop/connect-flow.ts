@@ -28,7 +28,6 @@ import {
   findOnPath,
   MCP_CLIENTS,
   mcpClients,
-  mcpConfigPath,
   mcpConfirmation,
   type McpClientId,
   type McpClientInfo,
@@ -183,10 +182,14 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
    * "microsandbox" server, Claude Desktop running): a yes that then writes nothing would only
    * waste the user's time. The write checks again, on the file as it is then.
    */
-  const beforeAsking = async (id: McpClientId): Promise<ConnectOutcome | { readonly existing: boolean }> => {
+  const beforeAsking = async (
+    id: McpClientId,
+  ): Promise<ConnectOutcome | { readonly existing: boolean; readonly shownPath: string }> => {
     try {
       const checked = await mcpPrecheck({ ...place, client: id });
-      return checked.kind === 'refused' ? refused(checked.message) : { existing: checked.existing };
+      return checked.kind === 'refused'
+        ? refused(checked.message)
+        : { existing: checked.existing, shownPath: checked.shownPath };
     } catch (error) {
       return refused(`${MCP_CLIENTS[id].name}'s file could not be read: ${errorText(error)}`);
     }
@@ -238,7 +241,7 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const confirmation = mcpConfirmation({
       action: 'connect',
       client: id,
-      configPath: mcpConfigPath(id, deps.place),
+      configPath: early.shownPath,
       entry: shownEntry(asked),
       replaces: early.existing,
     });
@@ -266,7 +269,7 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const confirmation = mcpConfirmation({
       action: 'disconnect',
       client: id,
-      configPath: mcpConfigPath(id, deps.place),
+      configPath: early.shownPath,
     });
     const question: UserQuestion = {
       kind: 'mcp-disconnect',

@@ -504,6 +504,21 @@ describe('files the world made', () => {
     expect(await read(path.join(shared, 'mcp.json'))).toBe('{}');
   });
 
+  it('refuses a link in a folder others can write, though its target is safe', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    const dotfiles = path.join(home, 'dotfiles');
+    await writeConfig(path.join(dotfiles, 'cursor.json'), '{}');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.chmod(path.dirname(file), 0o777);
+    // Anyone could point this link at another JSON file of the user's before the app reads it.
+    await fsp.symlink(path.join(dotfiles, 'cursor.json'), file);
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'refused',
+      reason: 'unsafe-folder',
+    });
+    expect(await read(path.join(dotfiles, 'cursor.json'))).toBe('{}');
+  });
+
   it('refuses a config that is a folder', async () => {
     const file = mcpConfigPath('cursor', linux());
     await fsp.mkdir(file, { recursive: true });

@@ -416,6 +416,16 @@ describe('what the question must already know', () => {
     expect(await fsp.readFile(file, 'utf8')).toBe('{}');
   });
 
+  it('names the file a linked config leads to in the question', async () => {
+    const dotfiles = path.join(home, 'dotfiles');
+    await fsp.mkdir(dotfiles);
+    await fsp.writeFile(path.join(dotfiles, 'cursor.json'), '{}');
+    await fsp.mkdir(path.dirname(cursorFile()));
+    await fsp.symlink(path.join(dotfiles, 'cursor.json'), cursorFile());
+    expect(await flow.connect('cursor', yes)).toMatchObject({ kind: 'done' });
+    expect(asked[0]?.detail).toContain(`${cursorFile()} (a link to ${path.join(dotfiles, 'cursor.json')})`);
+  });
+
   it('merges into the file as it is after the yes, not as it was before the question', async () => {
     await writeCursor(JSON.stringify({ mcpServers: { other: OTHER } }));
     const editWhileAsked = async (question: UserQuestion): Promise<boolean> => {

@@ -97,9 +97,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** msbserver's MCP endpoint for a server URL such as `http://127.0.0.1:5555`. */
+/**
+ * msbserver's MCP endpoint for a server URL such as `http://127.0.0.1:5555`. A server listening on
+ * every address (`0.0.0.0`, `::`) is reached through loopback: the client runs on this computer,
+ * and "connect to 0.0.0.0" fails on Windows and is refused by some HTTP clients.
+ */
 export function msbserverMcpUrl(serverUrl: string): string {
-  return `${serverUrl.replace(/\/+$/, '')}/mcp`;
+  const url = new URL(serverUrl);
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  else if (url.hostname === '[::]') url.hostname = '[::1]';
+  return `${url.origin}/mcp`;
 }
 
 /** The `claude mcp add` arguments for Claude Code (user scope: every project). */

@@ -436,3 +436,17 @@ describe('what the question must already know', () => {
     expect(Object.keys(await serversOf(cursorFile()))).toEqual(['other', 'added', 'microsandbox']);
   });
 });
+
+describe('the server generation', () => {
+  it('points a client at the loopback address when the server listens on every address', async () => {
+    await writeCursor('{}');
+    runningServer();
+    const port = new URL(serverUrl).port;
+    snapshot = { ...snapshot, url: `http://0.0.0.0:${port}` };
+    expect(await flow.connect('cursor', yes)).toMatchObject({ kind: 'done' });
+    expect(asked[0]?.detail).toContain(`http://127.0.0.1:${port}/mcp`);
+    expect(((await serversOf(cursorFile()))['microsandbox'] as { url: string }).url).toBe(
+      `http://127.0.0.1:${port}/mcp`,
+    );
+  });
+});

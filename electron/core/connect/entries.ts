@@ -89,6 +89,13 @@ export function appEntryKeys(value: unknown): string[] {
     .map((auth) => auth.slice('Bearer '.length));
 }
 
+/** An entry of the app's as a question shows it: its JSON, every key in it hidden. */
+export function shownAppEntry(value: unknown): string {
+  let text = JSON.stringify(value, null, 2);
+  for (const key of appEntryKeys(value)) text = text.split(key).join(MASK);
+  return text;
+}
+
 function isMcpUrl(value: unknown): boolean {
   return typeof value === 'string' && /^https?:\/\/[^/\s]+\/mcp$/.test(value);
 }

@@ -18,6 +18,7 @@ import {
   type McpEntry,
   mcpEntryValue,
   shellCommand,
+  shownAppEntry,
 } from './entries.ts';
 import { MsbCommandError, msbErrorMessage, type MsbResult, runMsb } from '../runtime/msb-runner.ts';
 import { runningClientPids } from './running.ts';
@@ -129,10 +130,10 @@ async function changeFile(
 
 /** What a Connect or Disconnect would meet now, known before the user is asked. */
 export type McpPrecheck =
-  /** `existing`: the app's entry is there (Connect replaces it, Disconnect removes it). */
   | {
       readonly kind: 'ready';
-      readonly existing: boolean;
+      /** The entry of the app's shape there now, as the question shows it (`shownAppEntry`), or null. */
+      readonly existing: string | null;
       /** The file the question names: the config path, with the file it links to if it is a link. */
       readonly shownPath: string;
     }
@@ -150,7 +151,7 @@ export async function mcpPrecheck(options: McpClientOptions): Promise<McpPrechec
       const current = ownEntry(options.client, configPath, {
         mcpServers: { [MCP_ENTRY_NAME]: await readEntry(options.client, configPath) },
       });
-      return { kind: 'ready', existing: current !== undefined, shownPath: configPath };
+      return { kind: 'ready', existing: shown(current), shownPath: configPath };
     }
     const read = await readConfig(
       MCP_CLIENTS[options.client],
@@ -160,11 +161,15 @@ export async function mcpPrecheck(options: McpClientOptions): Promise<McpPrechec
     const current = ownEntry(options.client, configPath, read.root);
     await refuseWhileRunning(options, configPath);
     const shownPath = read.target === configPath ? configPath : `${configPath} (a link to ${read.target})`;
-    return { kind: 'ready', existing: current !== undefined, shownPath };
+    return { kind: 'ready', existing: shown(current), shownPath };
   } catch (error) {
     if (error instanceof McpRefused) return { kind: 'refused', reason: error.reason, message: error.message };
     throw error;
   }
+}
+
+function shown(current: unknown): string | null {
+  return current === undefined ? null : shownAppEntry(current);
 }
 
 /** The app's entry in the parsed file, or undefined; a server of the user's own under its name is refused. */

@@ -184,7 +184,7 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
    */
   const beforeAsking = async (
     id: McpClientId,
-  ): Promise<ConnectOutcome | { readonly existing: boolean; readonly shownPath: string }> => {
+  ): Promise<ConnectOutcome | { readonly existing: string | null; readonly shownPath: string }> => {
     try {
       const checked = await mcpPrecheck({ ...place, client: id });
       return checked.kind === 'refused'
@@ -243,7 +243,7 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
       client: id,
       configPath: early.shownPath,
       entry: shownEntry(asked),
-      replaces: early.existing,
+      existing: early.existing,
     });
     const lasts = asked.kind === 'server' ? '\n\nThe key lasts one year.' : '';
     const question: UserQuestion = {
@@ -265,11 +265,12 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     if (spec.viaCli && !(await claudeOnPath())) return copyCommandOutcome(client, 'disconnect', target());
     const early = await beforeAsking(id);
     if ('kind' in early) return early;
-    if (!early.existing) return done({ kind: 'done', message: `${spec.name} was not connected.` });
+    if (early.existing === null) return done({ kind: 'done', message: `${spec.name} was not connected.` });
     const confirmation = mcpConfirmation({
       action: 'disconnect',
       client: id,
       configPath: early.shownPath,
+      existing: early.existing,
     });
     const question: UserQuestion = {
       kind: 'mcp-disconnect',

@@ -250,17 +250,37 @@ async function hasAppEntry(client: McpClientId, configPath: string): Promise<boo
   return isAppEntry(await readEntry(client, configPath));
 }
 
+/**
+ * What each file held when last read, by its stat: the list is looked at each time the tray's menu
+ * opens, and Claude Code's ~/.claude.json grows to tens of MB (a 24 MB one took 0.6 s to parse,
+ * in main). ctime changes with every write, to the nanosecond where the file system keeps it.
+ */
+const entriesSeen = new Map<string, { readonly stamp: string; readonly entry: unknown }>();
+const ENTRIES_SEEN_MAX = 64;
+
 /** The entry under the app's name, or undefined (also for a file that cannot be read or parsed). */
 async function readEntry(client: McpClientId, configPath: string): Promise<unknown> {
   const spec = MCP_CLIENTS[client];
+  const stat = await fsp.stat(configPath, { bigint: true }).catch(() => null);
+  const stamp = stat === null ? null : `${client}:${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  const seen = entriesSeen.get(configPath);
+  if (stamp !== null && seen?.stamp === stamp) return seen.entry;
+  let entry: unknown;
   try {
     const read = await readConfig(spec, configPath, null);
     const servers = read.root[spec.serversKey] as Record<string, unknown> | undefined;
-    return servers?.[MCP_ENTRY_NAME];
+    entry = servers?.[MCP_ENTRY_NAME];
   } catch {
     // A file the app cannot read holds no entry it could recognise: "not connected" is the answer.
-    return undefined;
+    entry = undefined;
   }
+  if (stamp !== null) {
+    // Read after the stat: a write in between leaves a newer stamp, so it is read again next time.
+    entriesSeen.delete(configPath);
+    entriesSeen.set(configPath, { stamp, entry });
+    if (entriesSeen.size > ENTRIES_SEEN_MAX) entriesSeen.delete(entriesSeen.keys().next().value as string);
+  }
+  return entry;
 }
 
 /** The program on the environment's PATH, as a shell would find it, or null. */

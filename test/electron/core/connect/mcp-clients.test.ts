@@ -97,6 +97,22 @@ describe('mcpClients', () => {
     expect(list.find((client) => client.id === 'cursor')?.configPath).toBe(path.join(home, '.cursor', 'mcp.json'));
   });
 
+  it('sees a change to a file it looked at before, even of the same size and time', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await writeConfig(
+      file,
+      JSON.stringify({ mcpServers: { microsandbox: { command: 'npx', args: ['-y', 'microsandbox-mcp'] } } }),
+    );
+    const connected = async (): Promise<boolean | undefined> =>
+      (await mcpClients(linux())).find((client) => client.id === 'cursor')?.connected;
+    expect(await connected()).toBe(true);
+    expect(await connected()).toBe(true);
+    const { atime, mtime } = await fsp.stat(file);
+    await fsp.writeFile(file, (await read(file)).replace('"microsandbox"', '"microsandboX"'));
+    await fsp.utimes(file, atime, mtime);
+    expect(await connected()).toBe(false);
+  });
+
   it('lays out macOS paths under Library/Application Support', async () => {
     const mac = { userHome: home, platform: 'darwin' as const, env };
     await fsp.mkdir(path.join(home, 'Library', 'Application Support', 'Claude'), { recursive: true });

@@ -20,6 +20,7 @@ import {
   shellCommand,
   shownAppEntry,
 } from './entries.ts';
+import { checkServerExecutable } from '../server/executable-check.ts';
 import { MsbCommandError, msbErrorMessage, type MsbResult, runMsb } from '../runtime/msb-runner.ts';
 import { runningClientPids } from './running.ts';
 
@@ -216,6 +217,17 @@ async function claudeCode(options: McpClientOptions, entry: McpEntry | null): Pr
 
 async function runClaude(claude: string, args: readonly string[], options: McpClientOptions): Promise<void> {
   const what = `claude ${args.slice(0, 2).join(' ')}`;
+  // The key goes on its command line: checked as msb and msbserver are (only the user or root can
+  // change it and its folders), so nobody else's program gets it.
+  const verdict = await checkServerExecutable(
+    claude,
+    options.uid === undefined || options.uid === null ? {} : { uid: options.uid },
+  );
+  if (!verdict.ok)
+    throw new McpRefused(
+      'cli-failed',
+      `The app does not run ${claude}: ${verdict.problem.replaceAll('msbserver', 'claude')} Nothing was changed.`,
+    );
   const timeoutMs = options.claudeTimeoutMs ?? CLAUDE_TIMEOUT_MS;
   let result: MsbResult;
   try {

@@ -442,6 +442,15 @@ describe('Claude Code', () => {
     if (outcome.kind === 'refused') expect(outcome.message).toContain('claude update');
   });
 
+  it('does not run a claude others could have changed', async () => {
+    const log = await withClaude();
+    await fsp.chmod(path.join(home, 'bin'), 0o777);
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: SERVER });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') expect(outcome.message).toContain('chmod go-w');
+    await expect(fsp.stat(log)).rejects.toThrow();
+  });
+
   it('gives the command to copy when claude is not on PATH', async () => {
     expect(await connectMcpClient({ ...linux(), client: 'claude-code', entry: RUNTIME })).toEqual({
       kind: 'copy-command',

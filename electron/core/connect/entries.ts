@@ -4,6 +4,7 @@
  * window. Shapes: ../../../shared/msbserver-contract.md (the server generation's `/mcp` endpoint
  * and its `Authorization: Bearer msb_…` header) and each client's documentation.
  */
+import { scrubSecrets } from '../base/scrub.ts';
 import type { McpClientId } from './clients.ts';
 
 /** The name of the app's entry in every client's server list. */
@@ -93,7 +94,8 @@ export function appEntryKeys(value: unknown): string[] {
 export function shownAppEntry(value: unknown): string {
   let text = JSON.stringify(value, null, 2);
   for (const key of appEntryKeys(value)) text = text.split(key).join(MASK);
-  return text;
+  // A user's entry of the app's shape may hold a key anywhere (an argument, another variable).
+  return scrubSecrets(text, null);
 }
 
 function isMcpUrl(value: unknown): boolean {

@@ -63,4 +63,13 @@ describe('mcpConfirmation', () => {
     }
     expect(connect.detail).toContain('replaces');
   });
+
+  it('hides a key wherever the entry there now holds one', () => {
+    const shown = shownAppEntry({
+      command: 'npx',
+      args: ['-y', 'microsandbox-mcp', `--key=${KEY}`],
+      env: { NOTE: KEY },
+    });
+    expect(shown).not.toContain(KEY.slice(4));
+  });
 });

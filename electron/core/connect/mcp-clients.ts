@@ -37,6 +37,8 @@ export interface McpClientInfo {
   readonly found: boolean;
   /** Its configuration holds the app's entry. */
   readonly connected: boolean;
+  /** The server keys that entry holds (none for the runtime's): main's to check, never the window's. */
+  readonly keys: readonly string[];
 }
 
 export type McpOutcome =
@@ -67,13 +69,9 @@ export async function mcpClients(place: McpPlace): Promise<McpClientInfo[]> {
         id === 'claude-code'
           ? (await findOnPath('claude', place)) !== null || (await exists(configPath))
           : await isDirectory(path.dirname(configPath));
-      return {
-        id,
-        name: MCP_CLIENTS[id].name,
-        configPath,
-        found,
-        connected: found && (await hasAppEntry(id, configPath)),
-      };
+      const entry = found ? await readEntry(id, configPath) : undefined;
+      const connected = isAppEntry(entry);
+      return { id, name: MCP_CLIENTS[id].name, configPath, found, connected, keys: appEntryKeys(entry) };
     }),
   );
 }
@@ -256,10 +254,6 @@ async function runClaude(claude: string, args: readonly string[], options: McpCl
     ? ' This claude is older than the app expects: update Claude Code (claude update), then connect again.'
     : '';
   throw new McpRefused('cli-failed', `${what} failed: ${said}.${old}`);
-}
-
-async function hasAppEntry(client: McpClientId, configPath: string): Promise<boolean> {
-  return isAppEntry(await readEntry(client, configPath));
 }
 
 /**

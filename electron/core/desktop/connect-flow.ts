@@ -39,6 +39,8 @@ import {
   shellCommand,
 } from '../connect/index.ts';
 import type { MintService } from '../keys/mint-service.ts';
+import { readServerKey } from '../keys/server-key.ts';
+import { verifyToken } from '../keys/token.ts';
 import type { UserQuestion } from '../ipc/user-decisions.ts';
 
 /** The window's ids are the core's: a client added to one and not the other fails the type-check. */
@@ -68,6 +70,11 @@ export interface ConnectFlowDeps {
   readonly logger: Logger;
   /** The user whose files are trusted besides root's; the app's own by default. */
   readonly uid?: number | null;
+  /**
+   * The server key file: an entry whose key it no longer signs (Reset Server Key, or the key's
+   * year is over) is shown as such. Without it nothing is said.
+   */
+  readonly keyFile?: string;
   /** Called after the list changed (the tray re-renders). */
   readonly changed?: () => void;
 }
@@ -110,7 +117,29 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
   const claudeOnPath = async (): Promise<boolean> => (await findOnPath('claude', deps.place)) !== null;
 
   /** What the files said when last looked at; the target is taken fresh each time. */
-  let seen: { readonly clients: readonly McpClientInfo[]; readonly claude: boolean } = { clients: [], claude: false };
+  let seen: {
+    readonly clients: readonly McpClientInfo[];
+    readonly claude: boolean;
+    /** Clients whose entry holds keys the server key no longer accepts. */
+    readonly stale: ReadonlySet<McpClientId>;
+  } = { clients: [], claude: false, stale: new Set() };
+
+  const staleClients = async (clients: readonly McpClientInfo[]): Promise<Set<McpClientId>> => {
+    const stale = new Set<McpClientId>();
+    if (deps.keyFile === undefined) return stale;
+    const serverKey = await readServerKey(deps.keyFile).catch((error: unknown) => {
+      deps.logger.debug(`The server key could not be read to check the MCP clients' keys: ${errorText(error)}`);
+      return null;
+    });
+    // No key (none made yet, or unreadable): nothing can be said about the clients' keys.
+    if (serverKey === null) return stale;
+    for (const client of clients) {
+      if (!client.connected || client.keys.length === 0) continue;
+      const verdicts = await Promise.all(client.keys.map((key) => verifyToken(key, serverKey)));
+      if (verdicts.every((verdict) => !verdict.valid)) stale.add(client.id);
+    }
+    return stale;
+  };
 
   const current = (): ConnectView => {
     if (seen.clients.length === 0) return { clients: [], target: 'none' };
@@ -121,6 +150,8 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
       const name = MCP_CLIENTS[SAME_IDS[id]].name;
       let note: string | null = null;
       if (!isFound) note = `${name} is not set up for this user.`;
+      else if (seen.stale.has(SAME_IDS[id]))
+        note = `Its key no longer works (the server key was reset, or the key's year is over): Connect again for a new one.`;
       else if (now.kind === 'none') note = now.why;
       else if (id === 'claude-code' && !seen.claude)
         note = '`claude` is not on PATH: the app gives you the command to run instead.';
@@ -138,7 +169,8 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
 
   const refresh = async (): Promise<ConnectView> => {
     const before = JSON.stringify(current());
-    seen = { clients: await mcpClients(deps.place), claude: await claudeOnPath() };
+    const clients = await mcpClients(deps.place);
+    seen = { clients, claude: await claudeOnPath(), stale: await staleClients(clients) };
     const now = current();
     // Only a change re-renders the tray: a look taken as its menu opens must not rebuild it for nothing.
     if (JSON.stringify(now) !== before) deps.changed?.();

@@ -13,6 +13,7 @@ import { createConnectFlow, type ConnectFlow } from '../../../../electron/core/d
 import type { UserQuestion } from '../../../../electron/core/ipc/user-decisions.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
+import type { ConnectClientView } from '../../../../shared/connect.ts';
 import type { Generation } from '../../../../shared/runtime.ts';
 import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
@@ -79,6 +80,7 @@ beforeEach(async () => {
       settings: () => DEFAULT_SETTINGS,
       clock: systemClock,
     }),
+    keyFile,
     clipboard: {
       copy: (text, secret) => {
         copied.push({ text, secret });
@@ -438,6 +440,19 @@ describe('what the question must already know', () => {
 });
 
 describe('the server generation', () => {
+  it("says a client's key no longer works once the server key was reset", async () => {
+    await writeCursor('{}');
+    runningServer();
+    expect(await flow.connect('cursor', yes)).toMatchObject({ kind: 'done' });
+    const cursor = (): ConnectClientView | undefined => flow.current().clients.find((client) => client.id === 'cursor');
+    expect(cursor()).toMatchObject({ connected: true, note: null });
+    await fsp.writeFile(path.join(home, '.microsandbox', 'server.key'), 'a'.repeat(32));
+    await flow.refresh();
+    expect(cursor()).toMatchObject({ connected: true, canConnect: true });
+    expect(cursor()?.note).toContain('no longer works');
+    expect(JSON.stringify(flow.current())).not.toContain('msb_');
+  });
+
   it('points a client at the loopback address when the server listens on every address', async () => {
     await writeCursor('{}');
     runningServer();

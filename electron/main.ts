@@ -192,6 +192,7 @@ function setup(): Started {
     server: () => controller.snapshot(),
     settings: () => settings.get(),
     mint,
+    keyFile: paths.keyFile,
     clipboard,
     logger: log,
     changed: () => renderTray(),

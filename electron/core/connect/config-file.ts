@@ -29,6 +29,7 @@ export type McpRefusalReason =
   | 'unparseable'
   | 'not-an-object'
   | 'not-a-file'
+  | 'too-large'
   | 'read-only'
   | 'unsafe-folder'
   | 'unsafe-file'
@@ -55,8 +56,10 @@ export function mcpBackupPath(target: string): string {
 export interface ConfigRead {
   /** The file really written: the config path, or the target of its symbolic link. */
   readonly target: string;
-  /** null: the file does not exist yet (its folder does). */
+  /** null: the file does not exist yet (its folder does). Without its byte order mark, if any. */
   readonly text: string | null;
+  /** The file's UTF-8 byte order mark ('\uFEFF', as Windows editors write it) or ''; kept on write. */
+  readonly bom: string;
   readonly stat: Stats | null;
   /** The parsed top level, `{}` for a missing or empty file. */
   readonly root: Record<string, unknown>;
@@ -66,10 +69,18 @@ const GROUP_OR_WORLD_WRITABLE = 0o022;
 /** What stands in the backup for a key the app wrote earlier. */
 export const FORGOTTEN_KEY = 'msb_[key removed by Microsandbox Tray]';
 const STICKY = 0o1000;
+/**
+ * No client's configuration comes near this; a bigger file is not read whole into memory (the
+ * list reads every client's file each time the tray's menu opens).
+ */
+export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+const BOM = '\uFEFF';
 
 /** Reads and checks the file; throws McpRefused for anything the app must not write through. */
 export async function readConfig(spec: McpClientSpec, configPath: string, uid: number | null): Promise<ConfigRead> {
   const target = await resolveTarget(configPath);
+  // The link's own folder too: whoever can change it chooses which of the user's files is written.
+  if (target !== configPath) await checkFolder(path.dirname(configPath), uid, spec.name);
   await checkFolder(path.dirname(target), uid, spec.name);
   let stat: Stats | null = null;
   let text: string | null = null;
@@ -92,9 +103,23 @@ export async function readConfig(spec: McpClientSpec, configPath: string, uid: n
         'unsafe-file',
         `${shown} can be changed by other users, so the app does not add to it. Run chmod go-w on it first.`,
       );
+    // Root's write bit says nothing about the user: replacing root's file (renamed over in the
+    // user's folder) would undo what whoever made it root's meant.
+    if (uid !== null && uid !== 0 && stat.uid !== uid)
+      throw new McpRefused(
+        'read-only',
+        `${shown} is owned by root, so the app does not replace it. Give it to your user (sudo chown) if you want the app to change it, or add the entry yourself.`,
+      );
+    if (stat.size > MAX_CONFIG_BYTES)
+      throw new McpRefused(
+        'too-large',
+        `${shown} is ${Math.round(stat.size / (1024 * 1024))} MB, far larger than a client configuration, so the app leaves it alone.`,
+      );
     text = await fsp.readFile(target, 'utf8');
   }
-  return { target, text, stat, root: parseRoot(spec, text ?? '', configPath) };
+  const bom = text?.startsWith(BOM) === true ? BOM : '';
+  if (bom !== '') text = (text ?? '').slice(bom.length);
+  return { target, text, bom, stat, root: parseRoot(spec, text ?? '', configPath) };
 }
 
 function parseRoot(spec: McpClientSpec, text: string, shown: string): Record<string, unknown> {
@@ -255,7 +280,7 @@ export async function commitConfig(read: ConfigRead, text: string, options: Comm
   if (read.text !== null) {
     backup = mcpBackupPath(read.target);
     // Owner-only: the old file may hold other servers' secrets.
-    let copy = read.text;
+    let copy = read.bom + read.text;
     for (const key of options.forget ?? []) copy = copy.split(key).join(FORGOTTEN_KEY);
     await writeFileAtomic(backup, copy, { mode: (oldMode ?? 0o600) & 0o700, logger: options.logger });
   }
@@ -265,14 +290,14 @@ export async function commitConfig(read: ConfigRead, text: string, options: Comm
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     });
-    if (now !== read.text)
+    if (now !== (read.text === null ? null : read.bom + read.text))
       throw new McpRefused(
         'changed-meanwhile',
         `${read.target} changed while the app was writing it, so the app left it as it is now. Try again.`,
       );
   };
   try {
-    await writeFileAtomic(read.target, text, {
+    await writeFileAtomic(read.target, read.bom + text, {
       mode,
       logger: options.logger,
       ops: {
@@ -295,7 +320,12 @@ async function resolveTarget(configPath: string): Promise<string> {
   if (link === null || !link.isSymbolicLink()) return configPath;
   try {
     return await fsp.realpath(configPath);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new McpRefused(
+        'not-a-file',
+        `${configPath} is a link that leads back to itself (a loop), so there is no file to change. Fix the link, then connect again.`,
+      );
     throw new McpRefused(
       'not-a-file',
       `${configPath} is a link to a file that does not exist; the app does not create it. Fix the link, then connect again.`,

@@ -4,6 +4,7 @@
  * window. Shapes: ../../../shared/msbserver-contract.md (the server generation's `/mcp` endpoint
  * and its `Authorization: Bearer msb_…` header) and each client's documentation.
  */
+import { scrubSecrets } from '../base/scrub.ts';
 import type { McpClientId } from './clients.ts';
 
 /** The name of the app's entry in every client's server list. */
@@ -89,6 +90,14 @@ export function appEntryKeys(value: unknown): string[] {
     .map((auth) => auth.slice('Bearer '.length));
 }
 
+/** An entry of the app's as a question shows it: its JSON, every key in it hidden. */
+export function shownAppEntry(value: unknown): string {
+  let text = JSON.stringify(value, null, 2);
+  for (const key of appEntryKeys(value)) text = text.split(key).join(MASK);
+  // A user's entry of the app's shape may hold a key anywhere (an argument, another variable).
+  return scrubSecrets(text, null);
+}
+
 function isMcpUrl(value: unknown): boolean {
   return typeof value === 'string' && /^https?:\/\/[^/\s]+\/mcp$/.test(value);
 }
@@ -97,9 +106,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** msbserver's MCP endpoint for a server URL such as `http://127.0.0.1:5555`. */
+/**
+ * msbserver's MCP endpoint for a server URL such as `http://127.0.0.1:5555`. A server listening on
+ * every address (`0.0.0.0`, `::`) is reached through loopback: the client runs on this computer,
+ * and "connect to 0.0.0.0" fails on Windows and is refused by some HTTP clients.
+ */
 export function msbserverMcpUrl(serverUrl: string): string {
-  return `${serverUrl.replace(/\/+$/, '')}/mcp`;
+  const url = new URL(serverUrl);
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  else if (url.hostname === '[::]') url.hostname = '[::1]';
+  return `${url.origin}/mcp`;
 }
 
 /** The `claude mcp add` arguments for Claude Code (user scope: every project). */

@@ -28,19 +28,19 @@ import {
   findOnPath,
   MCP_CLIENTS,
   mcpClients,
-  mcpConfigPath,
   mcpConfirmation,
   type McpClientId,
   type McpClientInfo,
   type McpEntry,
   type McpOutcome,
   type McpPlace,
-  McpRefused,
+  mcpPrecheck,
   msbserverMcpUrl,
-  readConfig,
   shellCommand,
 } from '../connect/index.ts';
 import type { MintService } from '../keys/mint-service.ts';
+import { readServerKey } from '../keys/server-key.ts';
+import { verifyToken } from '../keys/token.ts';
 import type { UserQuestion } from '../ipc/user-decisions.ts';
 
 /** The window's ids are the core's: a client added to one and not the other fails the type-check. */
@@ -70,6 +70,11 @@ export interface ConnectFlowDeps {
   readonly logger: Logger;
   /** The user whose files are trusted besides root's; the app's own by default. */
   readonly uid?: number | null;
+  /**
+   * The server key file: an entry whose key it no longer signs (Reset Server Key, or the key's
+   * year is over) is shown as such. Without it nothing is said.
+   */
+  readonly keyFile?: string;
   /** Called after the list changed (the tray re-renders). */
   readonly changed?: () => void;
 }
@@ -112,7 +117,29 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
   const claudeOnPath = async (): Promise<boolean> => (await findOnPath('claude', deps.place)) !== null;
 
   /** What the files said when last looked at; the target is taken fresh each time. */
-  let seen: { readonly clients: readonly McpClientInfo[]; readonly claude: boolean } = { clients: [], claude: false };
+  let seen: {
+    readonly clients: readonly McpClientInfo[];
+    readonly claude: boolean;
+    /** Clients whose entry holds keys the server key no longer accepts. */
+    readonly stale: ReadonlySet<McpClientId>;
+  } = { clients: [], claude: false, stale: new Set() };
+
+  const staleClients = async (clients: readonly McpClientInfo[]): Promise<Set<McpClientId>> => {
+    const stale = new Set<McpClientId>();
+    if (deps.keyFile === undefined) return stale;
+    const serverKey = await readServerKey(deps.keyFile).catch((error: unknown) => {
+      deps.logger.debug(`The server key could not be read to check the MCP clients' keys: ${errorText(error)}`);
+      return null;
+    });
+    // No key (none made yet, or unreadable): nothing can be said about the clients' keys.
+    if (serverKey === null) return stale;
+    for (const client of clients) {
+      if (!client.connected || client.keys.length === 0) continue;
+      const verdicts = await Promise.all(client.keys.map((key) => verifyToken(key, serverKey)));
+      if (verdicts.every((verdict) => !verdict.valid)) stale.add(client.id);
+    }
+    return stale;
+  };
 
   const current = (): ConnectView => {
     if (seen.clients.length === 0) return { clients: [], target: 'none' };
@@ -123,6 +150,8 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
       const name = MCP_CLIENTS[SAME_IDS[id]].name;
       let note: string | null = null;
       if (!isFound) note = `${name} is not set up for this user.`;
+      else if (seen.stale.has(SAME_IDS[id]))
+        note = `Its key no longer works (the server key was reset, or the key's year is over): Connect again for a new one.`;
       else if (now.kind === 'none') note = now.why;
       else if (id === 'claude-code' && !seen.claude)
         note = '`claude` is not on PATH: the app gives you the command to run instead.';
@@ -140,7 +169,8 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
 
   const refresh = async (): Promise<ConnectView> => {
     const before = JSON.stringify(current());
-    seen = { clients: await mcpClients(deps.place), claude: await claudeOnPath() };
+    const clients = await mcpClients(deps.place);
+    seen = { clients, claude: await claudeOnPath(), stale: await staleClients(clients) };
     const now = current();
     // Only a change re-renders the tray: a look taken as its menu opens must not rebuild it for nothing.
     if (JSON.stringify(now) !== before) deps.changed?.();
@@ -180,21 +210,19 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
   const refused = (message: string): ConnectOutcome => ({ kind: 'refused', message: scrubSecrets(message, null) });
 
   /**
-   * A file the app would refuse anyway (unparseable, read-only, in a folder others can write) is
-   * refused before the question: a yes that then writes nothing would only waste the user's time.
-   * The write checks again, on the file as it is then.
+   * What can be refused before the question is (a file the app would not write, the user's own
+   * "microsandbox" server, Claude Desktop running): a yes that then writes nothing would only
+   * waste the user's time. The write checks again, on the file as it is then.
    */
-  const refusalBeforeAsking = async (id: McpClientId): Promise<ConnectOutcome | null> => {
-    if (MCP_CLIENTS[id].viaCli) return null;
+  const beforeAsking = async (
+    id: McpClientId,
+  ): Promise<ConnectOutcome | { readonly existing: string | null; readonly shownPath: string }> => {
     try {
-      await readConfig(
-        MCP_CLIENTS[id],
-        mcpConfigPath(id, deps.place),
-        deps.uid === undefined ? (process.getuid?.() ?? null) : deps.uid,
-      );
-      return null;
+      const checked = await mcpPrecheck({ ...place, client: id });
+      return checked.kind === 'refused'
+        ? refused(checked.message)
+        : { existing: checked.existing, shownPath: checked.shownPath };
     } catch (error) {
-      if (error instanceof McpRefused) return refused(error.message);
       return refused(`${MCP_CLIENTS[id].name}'s file could not be read: ${errorText(error)}`);
     }
   };
@@ -240,13 +268,14 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const asked = target();
     if (asked.kind === 'none') return refused(asked.why);
     if (spec.viaCli && !(await claudeOnPath())) return copyCommandOutcome(client, 'connect', asked);
-    const early = await refusalBeforeAsking(id);
-    if (early !== null) return early;
+    const early = await beforeAsking(id);
+    if ('kind' in early) return early;
     const confirmation = mcpConfirmation({
       action: 'connect',
       client: id,
-      configPath: mcpConfigPath(id, deps.place),
+      configPath: early.shownPath,
       entry: shownEntry(asked),
+      existing: early.existing,
     });
     const lasts = asked.kind === 'server' ? '\n\nThe key lasts one year.' : '';
     const question: UserQuestion = {
@@ -266,12 +295,14 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const id = SAME_IDS[client];
     const spec = MCP_CLIENTS[id];
     if (spec.viaCli && !(await claudeOnPath())) return copyCommandOutcome(client, 'disconnect', target());
-    const early = await refusalBeforeAsking(id);
-    if (early !== null) return early;
+    const early = await beforeAsking(id);
+    if ('kind' in early) return early;
+    if (early.existing === null) return done({ kind: 'done', message: `${spec.name} was not connected.` });
     const confirmation = mcpConfirmation({
       action: 'disconnect',
       client: id,
-      configPath: mcpConfigPath(id, deps.place),
+      configPath: early.shownPath,
+      existing: early.existing,
     });
     const question: UserQuestion = {
       kind: 'mcp-disconnect',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mcpConfirmation } from '../../../../electron/core/connect/index.ts';
+import { mcpConfirmation, shownAppEntry } from '../../../../electron/core/connect/index.ts';
 
 const KEY = 'msb_eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';
 
@@ -44,5 +44,32 @@ describe('mcpConfirmation', () => {
     const disconnect = mcpConfirmation({ action: 'disconnect', client: 'windsurf', configPath: '/w/mcp_config.json' });
     expect(disconnect.detail).toContain('/w/mcp_config.json');
     expect(disconnect.confirmLabel).toBe('Disconnect');
+  });
+
+  it('shows the entry there now, key hidden, and says to cancel if the user wrote it', () => {
+    const existing = shownAppEntry({ url: 'http://127.0.0.1:5555/mcp', headers: { Authorization: `Bearer ${KEY}` } });
+    const disconnect = mcpConfirmation({ action: 'disconnect', client: 'cursor', configPath: '/c/mcp.json', existing });
+    const connect = mcpConfirmation({
+      action: 'connect',
+      client: 'cursor',
+      configPath: '/c/mcp.json',
+      entry: { kind: 'runtime' },
+      existing,
+    });
+    for (const text of [disconnect, connect]) {
+      expect(text.detail).toContain('"Authorization": "Bearer msb_[key hidden]"');
+      expect(text.detail).toContain('If you wrote it yourself');
+      expect(JSON.stringify(text)).not.toContain(KEY);
+    }
+    expect(connect.detail).toContain('replaces');
+  });
+
+  it('hides a key wherever the entry there now holds one', () => {
+    const shown = shownAppEntry({
+      command: 'npx',
+      args: ['-y', 'microsandbox-mcp', `--key=${KEY}`],
+      env: { NOTE: KEY },
+    });
+    expect(shown).not.toContain(KEY.slice(4));
   });
 });

@@ -97,6 +97,22 @@ describe('mcpClients', () => {
     expect(list.find((client) => client.id === 'cursor')?.configPath).toBe(path.join(home, '.cursor', 'mcp.json'));
   });
 
+  it('sees a change to a file it looked at before, even of the same size and time', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await writeConfig(
+      file,
+      JSON.stringify({ mcpServers: { microsandbox: { command: 'npx', args: ['-y', 'microsandbox-mcp'] } } }),
+    );
+    const connected = async (): Promise<boolean | undefined> =>
+      (await mcpClients(linux())).find((client) => client.id === 'cursor')?.connected;
+    expect(await connected()).toBe(true);
+    expect(await connected()).toBe(true);
+    const { atime, mtime } = await fsp.stat(file);
+    await fsp.writeFile(file, (await read(file)).replace('"microsandbox"', '"microsandboX"'));
+    await fsp.utimes(file, atime, mtime);
+    expect(await connected()).toBe(false);
+  });
+
   it('lays out macOS paths under Library/Application Support', async () => {
     const mac = { userHome: home, platform: 'darwin' as const, env };
     await fsp.mkdir(path.join(home, 'Library', 'Application Support', 'Claude'), { recursive: true });
@@ -249,8 +265,8 @@ describe('connectMcpClient', () => {
     await writeConfig(file, '{}');
     const uid = (await fsp.stat(file)).uid;
     const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME, uid: uid + 4242 });
-    // Files of root are trusted: only a test running as another user sees the refusal.
-    if (uid === 0) expect(outcome).toMatchObject({ kind: 'written' });
+    // Root's files are trusted, but not replaced for another user (see "files the world made").
+    if (uid === 0) expect(outcome).toMatchObject({ kind: 'refused', reason: 'read-only' });
     else expect(outcome).toMatchObject({ kind: 'refused', reason: 'unsafe-folder' });
   });
 
@@ -383,11 +399,166 @@ describe('Claude Code', () => {
     });
   });
 
+  /** A `claude` on PATH that runs `body` (Node) instead of the stand-in. */
+  async function withOddClaude(body: string): Promise<void> {
+    const bin = path.join(home, 'odd-bin');
+    await fsp.mkdir(bin);
+    await fsp.writeFile(path.join(bin, 'claude'), `#!/usr/bin/env node\n${body}\n`, { mode: 0o755 });
+    env = { HOME: home, PATH: `${bin}:${path.dirname(process.execPath)}` };
+  }
+
+  it('stops a claude that hangs, ignoring SIGTERM, and says it did not answer', async () => {
+    await withOddClaude(`process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`);
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: RUNTIME, claudeTimeoutMs: 300 });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') expect(outcome.message).toMatch(/^claude mcp add did not answer within 0\.3 s/);
+  });
+
+  it('is not held by a child claude leaves behind with its output', async () => {
+    await withOddClaude(
+      `require('node:child_process').spawn('/bin/sleep', ['30'], { stdio: 'inherit', detached: true }).unref();`,
+    );
+    expect(await connectMcpClient({ ...linux(), client: 'claude-code', entry: RUNTIME })).toMatchObject({
+      kind: 'ran',
+    });
+  }, 10_000);
+
+  it('keeps the key out of what a failing claude printed', async () => {
+    await withOddClaude(`console.log('junk \\x1b[31m' + process.argv.join(' ')); process.exit(3);`);
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: SERVER });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') {
+      expect(outcome.message).not.toContain(KEY.slice(4, 40));
+      expect(outcome.message).not.toContain('\x1b');
+    }
+  });
+
+  it('says to update Claude Code when its claude lacks --transport', async () => {
+    await withOddClaude(
+      `if (process.argv.includes('--transport')) { console.error("error: unknown option '--transport'"); process.exit(1); }`,
+    );
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: SERVER });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') expect(outcome.message).toContain('claude update');
+  });
+
+  it('does not run a claude others could have changed', async () => {
+    const log = await withClaude();
+    await fsp.chmod(path.join(home, 'bin'), 0o777);
+    const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: SERVER });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });
+    if (outcome.kind === 'refused') expect(outcome.message).toContain('chmod go-w');
+    await expect(fsp.stat(log)).rejects.toThrow();
+  });
+
   it('gives the command to copy when claude is not on PATH', async () => {
     expect(await connectMcpClient({ ...linux(), client: 'claude-code', entry: RUNTIME })).toEqual({
       kind: 'copy-command',
       command: 'claude mcp add --scope user microsandbox -- npx -y microsandbox-mcp',
     });
     await expect(fsp.stat(path.join(home, '.claude.json'))).rejects.toThrow();
+  });
+});
+
+describe('files the world made', () => {
+  it(
+    'refuses a file owned by root when the app is not root, though root may write it',
+    // Only a root-owned file shows it: the test makes it as root and plays an app run by someone else.
+    { skip: process.getuid?.() !== 0, meta: { needs: 'needs root (it makes a root-owned file)' } },
+    async () => {
+      const file = mcpConfigPath('cursor', linux());
+      await writeConfig(file, '{}', 0o644);
+      const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME, uid: 4242 });
+      expect(outcome).toMatchObject({ kind: 'refused', reason: 'read-only' });
+      if (outcome.kind === 'refused') expect(outcome.message).toContain('root');
+      expect(await read(file)).toBe('{}');
+    },
+  );
+
+  it('merges into a file that starts with a byte order mark, and keeps the mark', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await writeConfig(file, `\uFEFF${JSON.stringify({ mcpServers: { other: { command: 'x' } } }, null, 2)}\n`);
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'written',
+    });
+    const text = await read(file);
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(Object.keys((JSON.parse(text.slice(1)) as { mcpServers: object }).mcpServers)).toEqual([
+      'other',
+      'microsandbox',
+    ]);
+    expect(await disconnectMcpClient({ ...linux(), client: 'cursor' })).toMatchObject({ kind: 'written' });
+    expect(await read(file)).toBe(`\uFEFF${JSON.stringify({ mcpServers: { other: { command: 'x' } } }, null, 2)}\n`);
+  });
+
+  it('keeps CRLF line endings', async () => {
+    const file = mcpConfigPath('vscode', linux());
+    const before = '{\r\n  // mine\r\n  "servers": {\r\n    "other": { "command": "x" },\r\n  },\r\n}\r\n';
+    await writeConfig(file, before);
+    expect(await connectMcpClient({ ...linux(), client: 'vscode', entry: RUNTIME })).toMatchObject({
+      kind: 'written',
+    });
+    const text = await read(file);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(text).toContain('// mine');
+    expect(await disconnectMcpClient({ ...linux(), client: 'vscode' })).toMatchObject({ kind: 'written' });
+    expect(await read(file)).toBe(before);
+  });
+
+  it('refuses a link that leads to itself, saying it is a loop', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.symlink(path.basename(file), file);
+    const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'not-a-file' });
+    if (outcome.kind === 'refused') expect(outcome.message).toContain('loop');
+  });
+
+  it('refuses a link to a file in a folder others can write', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    const shared = path.join(home, 'shared');
+    await fsp.mkdir(shared, { mode: 0o777 });
+    await fsp.chmod(shared, 0o777);
+    await writeConfig(path.join(shared, 'mcp.json'), '{}');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.symlink(path.join(shared, 'mcp.json'), file);
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'refused',
+      reason: 'unsafe-folder',
+    });
+    expect(await read(path.join(shared, 'mcp.json'))).toBe('{}');
+  });
+
+  it('refuses a link in a folder others can write, though its target is safe', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    const dotfiles = path.join(home, 'dotfiles');
+    await writeConfig(path.join(dotfiles, 'cursor.json'), '{}');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.chmod(path.dirname(file), 0o777);
+    // Anyone could point this link at another JSON file of the user's before the app reads it.
+    await fsp.symlink(path.join(dotfiles, 'cursor.json'), file);
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'refused',
+      reason: 'unsafe-folder',
+    });
+    expect(await read(path.join(dotfiles, 'cursor.json'))).toBe('{}');
+  });
+
+  it('refuses a config that is a folder', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await fsp.mkdir(file, { recursive: true });
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'refused',
+      reason: 'not-a-file',
+    });
+  });
+
+  it('refuses a file too large to be a client configuration without reading it whole', async () => {
+    const file = mcpConfigPath('cursor', linux());
+    await writeConfig(file, '{}');
+    await fsp.truncate(file, 64 * 1024 * 1024);
+    const outcome = await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME });
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'too-large' });
+    expect((await fsp.stat(file)).size).toBe(64 * 1024 * 1024);
   });
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { createConnectFlow, type ConnectFlow } from '../../../../electron/core/d
 import type { UserQuestion } from '../../../../electron/core/ipc/user-decisions.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
+import type { ConnectClientView } from '../../../../shared/connect.ts';
 import type { Generation } from '../../../../shared/runtime.ts';
 import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
@@ -78,6 +80,7 @@ beforeEach(async () => {
       settings: () => DEFAULT_SETTINGS,
       clock: systemClock,
     }),
+    keyFile,
     clipboard: {
       copy: (text, secret) => {
         copied.push({ text, secret });
@@ -369,5 +372,96 @@ describe('Claude Code', () => {
   it('copies a command only for Claude Code', async () => {
     expect(await flow.copyCommand('cursor', 'connect')).toMatchObject({ kind: 'refused' });
     expect(copied).toEqual([]);
+  });
+});
+
+describe('what the question must already know', () => {
+  const USERS_OWN = { command: 'npx', args: ['-y', 'my-own-microsandbox-bridge'] };
+
+  it("refuses before asking when the user's own server is named microsandbox", async () => {
+    const before = JSON.stringify({ mcpServers: { microsandbox: USERS_OWN } });
+    await writeCursor(before);
+    const outcome = await flow.connect('cursor', yes);
+    expect(outcome).toMatchObject({ kind: 'refused', message: expect.stringContaining('did not write') as unknown });
+    expect(await flow.disconnect('cursor', yes)).toMatchObject({ kind: 'refused' });
+    expect(asked).toEqual([]);
+    expect(await fsp.readFile(cursorFile(), 'utf8')).toBe(before);
+  });
+
+  it('says in the question that it replaces the entry it wrote before', async () => {
+    await writeCursor('{}');
+    await flow.connect('cursor', yes);
+    await flow.connect('cursor', yes);
+    expect(asked[0]?.detail).not.toContain('replaces');
+    expect(asked[1]?.detail).toContain('replaces');
+  });
+
+  it('says to quit Claude Desktop before asking while it runs', async () => {
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.writeFile(file, '{}');
+    // A real process whose program is named Claude: a link to sleep in its own folder.
+    const fakeApp = path.join(home, 'Claude.app-bin', 'Claude');
+    await fsp.mkdir(path.dirname(fakeApp));
+    await fsp.symlink('/bin/sleep', fakeApp);
+    const child = spawn(fakeApp, ['60'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      expect(await flow.connect('claude-desktop', yes)).toMatchObject({
+        kind: 'refused',
+        message: expect.stringMatching(/^Quit Claude Desktop first/) as unknown,
+      });
+      expect(asked).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(await fsp.readFile(file, 'utf8')).toBe('{}');
+  });
+
+  it('names the file a linked config leads to in the question', async () => {
+    const dotfiles = path.join(home, 'dotfiles');
+    await fsp.mkdir(dotfiles);
+    await fsp.writeFile(path.join(dotfiles, 'cursor.json'), '{}');
+    await fsp.mkdir(path.dirname(cursorFile()));
+    await fsp.symlink(path.join(dotfiles, 'cursor.json'), cursorFile());
+    expect(await flow.connect('cursor', yes)).toMatchObject({ kind: 'done' });
+    expect(asked[0]?.detail).toContain(`${cursorFile()} (a link to ${path.join(dotfiles, 'cursor.json')})`);
+  });
+
+  it('merges into the file as it is after the yes, not as it was before the question', async () => {
+    await writeCursor(JSON.stringify({ mcpServers: { other: OTHER } }));
+    const editWhileAsked = async (question: UserQuestion): Promise<boolean> => {
+      await fsp.writeFile(cursorFile(), JSON.stringify({ mcpServers: { other: OTHER, added: OTHER } }));
+      return yes(question);
+    };
+    expect(await flow.connect('cursor', editWhileAsked)).toMatchObject({ kind: 'done' });
+    expect(Object.keys(await serversOf(cursorFile()))).toEqual(['other', 'added', 'microsandbox']);
+  });
+});
+
+describe('the server generation', () => {
+  it("says a client's key no longer works once the server key was reset", async () => {
+    await writeCursor('{}');
+    runningServer();
+    expect(await flow.connect('cursor', yes)).toMatchObject({ kind: 'done' });
+    const cursor = (): ConnectClientView | undefined => flow.current().clients.find((client) => client.id === 'cursor');
+    expect(cursor()).toMatchObject({ connected: true, note: null });
+    await fsp.writeFile(path.join(home, '.microsandbox', 'server.key'), 'a'.repeat(32));
+    await flow.refresh();
+    expect(cursor()).toMatchObject({ connected: true, canConnect: true });
+    expect(cursor()?.note).toContain('no longer works');
+    expect(JSON.stringify(flow.current())).not.toContain('msb_');
+  });
+
+  it('points a client at the loopback address when the server listens on every address', async () => {
+    await writeCursor('{}');
+    runningServer();
+    const port = new URL(serverUrl).port;
+    snapshot = { ...snapshot, url: `http://0.0.0.0:${port}` };
+    expect(await flow.connect('cursor', yes)).toMatchObject({ kind: 'done' });
+    expect(asked[0]?.detail).toContain(`http://127.0.0.1:${port}/mcp`);
+    expect(((await serversOf(cursorFile()))['microsandbox'] as { url: string }).url).toBe(
+      `http://127.0.0.1:${port}/mcp`,
+    );
   });
 });

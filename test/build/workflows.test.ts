@@ -5,11 +5,13 @@
  * when it matches nothing, so a moved file would otherwise drop out of CI without a word. And
  * every selection of vitest.config.ts's projects must match at least one test file.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { APP_RELEASE_REPOSITORY } from '../../shared/app-release.ts';
 import { ALL_TESTS, PORTABLE_TESTS, PROJECTS as PROJECT_CONFIGS } from '../../vitest.config.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -156,6 +158,24 @@ describe('the release workflow', () => {
     const packaging = steps.filter((step) => step.run?.includes('npm run dist') === true);
     expect(packaging.length).toBe(3);
     for (const step of packaging) expect(step.run).toContain('--publish never');
+    // Before packaging: the feed the apps will read is this repository's.
+    const check = steps.findIndex((step) => step.run === 'node scripts/check-release-repository.ts');
+    expect(check).toBeGreaterThan(-1);
+    expect(check).toBeLessThan(steps.indexOf(packaging[0]!));
+  });
+
+  it("refuses to package where the apps' update feed is not, and says what to change", () => {
+    const { owner, repo } = APP_RELEASE_REPOSITORY;
+    const run = (repository: string) =>
+      spawnSync(process.execPath, ['scripts/check-release-repository.ts'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, GITHUB_REPOSITORY: repository },
+      });
+    const elsewhere = run('someone/fork');
+    expect(elsewhere.status).toBe(1);
+    expect(elsewhere.stderr).toContain('shared/app-release.ts');
+    expect(run(`${owner}/${repo}`).status).toBe(0);
   });
 });
 

@@ -41,6 +41,30 @@ export interface ReleaseSourceOptions {
   readonly timeoutMs?: number;
 }
 
+/** A release's JSON is a few kilobytes (its notes included); more is not GitHub's answer. */
+export const MAX_RELEASE_ANSWER_BYTES = 1024 * 1024;
+
+/** The body as text, or null once it passes `limit` bytes (the rest is not read). */
+async function boundedText(response: Response, limit: number): Promise<string | null> {
+  if (response.body === null) return '';
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {
+        // The answer is refused either way; a failed cancel only leaves the socket to the timeout.
+      });
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The latest release, asked of GitHub at most once a day (or when forced) and kept in memory. */
 export class MicrosandboxReleaseSource {
   readonly #baseUrl: string;
@@ -88,7 +112,12 @@ export class MicrosandboxReleaseSource {
         headers: { Accept: 'application/vnd.github+json', 'User-Agent': 'microsandbox-tray' },
       });
       if (!response.ok) return unknown(`GitHub answered ${response.status} for microsandbox's latest release.`);
-      body = await response.json();
+      const text = await boundedText(response, MAX_RELEASE_ANSWER_BYTES);
+      if (text === null)
+        return unknown(
+          `GitHub's answer about the latest release is too large (over ${MAX_RELEASE_ANSWER_BYTES} bytes).`,
+        );
+      body = JSON.parse(text);
     } catch (error) {
       return unknown(`Could not ask GitHub for microsandbox's latest release: ${errorText(error)}`);
     }
@@ -99,6 +128,10 @@ export class MicrosandboxReleaseSource {
     const version = typeof tag === 'string' ? parseVersion(tag) : null;
     if (typeof tag !== 'string' || version === null)
       return unknown("GitHub's latest microsandbox release has no version in its tag.");
+    // GitHub's releases/latest never names these; an answer that does is not a stable release, and
+    // `msb self update` would not install it for a stable user either.
+    if (record['draft'] === true || record['prerelease'] === true || version.prerelease.length > 0)
+      return unknown(`GitHub's latest microsandbox release (${version.text}) is a draft or pre-release: not offered.`);
     const htmlUrl = record['html_url'];
     const published = record['published_at'];
     return {

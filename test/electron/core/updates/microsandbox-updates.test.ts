@@ -1,4 +1,6 @@
 import { promises as fsp } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +92,45 @@ describe('MicrosandboxReleaseSource', () => {
       kind: 'unknown',
       message: expect.stringContaining('403') as unknown,
     });
+  });
+
+  it('offers no draft, no pre-release and no pre-release tag to a stable user', async () => {
+    for (const answer of [
+      { tag_name: 'v0.8.0', draft: true },
+      { tag_name: 'v0.8.0', prerelease: true },
+      { tag_name: 'v0.8.0-beta.1' },
+    ]) {
+      const server = await serveRoutes({ [RELEASE_PATH]: { body: JSON.stringify(answer), type: 'application/json' } });
+      closers.push(server.close);
+      const latest = await new MicrosandboxReleaseSource({ baseUrl: server.url }).latest();
+      expect(latest).toMatchObject({ kind: 'unknown', message: expect.stringContaining('pre-release') as unknown });
+      expect(microsandboxUpdateStatus({ generation: 'runtime', installedVersion: 'msb 0.7.2', latest }).kind).toBe(
+        'unknown',
+      );
+    }
+  });
+
+  it('stops reading a huge answer and gives up on one that never ends', async () => {
+    const huge = JSON.stringify({ tag_name: 'v0.8.0', body: 'x'.repeat(8 * 1024 * 1024) });
+    const server = await serveRoutes({ [RELEASE_PATH]: { body: huge, type: 'application/json' } });
+    closers.push(server.close);
+    expect(await new MicrosandboxReleaseSource({ baseUrl: server.url }).latest()).toMatchObject({
+      kind: 'unknown',
+      message: expect.stringContaining('too large') as unknown,
+    });
+    const endless = http.createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.write('{"tag_name":"v0.8.0",');
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    });
+    const { port } = endless.address() as AddressInfo;
+    expect(
+      await new MicrosandboxReleaseSource({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 }).latest(),
+    ).toMatchObject({ kind: 'unknown' });
   });
 });
 

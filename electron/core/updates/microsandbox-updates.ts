@@ -215,6 +215,10 @@ export interface SelfUpdateOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A line of `msb self update` longer than this is shown cut (the window's list stays small). */
+export const MAX_SELF_UPDATE_LINE_CHARS = 2000;
+const SELF_UPDATE_KILL_GRACE_MS = 2_000;
+
 // Terminal colour and title codes (ESC [ … letter, ESC ] … BEL): the window shows plain text.
 const ANSI = new RegExp(
   `${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]|${String.fromCharCode(27)}\\][^${String.fromCharCode(7)}]*${String.fromCharCode(7)}`,
@@ -259,12 +263,13 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
     options.onLine({ stream, text });
   };
   logger.info(`Running ${options.msbPath} self update (${installed.text} → ${latest.text}).`);
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const exit = await new Promise<{ code: number | null; error: string | null }>((resolve) => {
     const child = spawn(options.msbPath, ['self', 'update'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
-      timeout: options.timeoutMs ?? 10 * 60_000,
+      timeout: timeoutMs,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     for (const [stream, pipe] of [
@@ -272,15 +277,25 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
       ['stderr', child.stderr],
     ] as const) {
       let rest = '';
+      // A line past the bound was shown cut; what follows of it, up to its end, is dropped.
+      let cut = false;
       pipe.setEncoding('utf8');
       // Progress bars redraw with \r: each redraw is a line of its own.
       pipe.on('data', (chunk: string) => {
         const parts = (rest + chunk).split(/\r\n|\n|\r/);
         rest = parts.pop() ?? '';
-        for (const part of parts) emit(stream, part);
+        for (const part of parts) {
+          if (!cut) emit(stream, part.slice(0, MAX_SELF_UPDATE_LINE_CHARS));
+          cut = false;
+        }
+        if (rest.length > MAX_SELF_UPDATE_LINE_CHARS) {
+          if (!cut) emit(stream, `${rest.slice(0, MAX_SELF_UPDATE_LINE_CHARS)}…`);
+          cut = true;
+          rest = '';
+        }
       });
       pipe.on('end', () => {
-        if (rest !== '') emit(stream, rest);
+        if (rest !== '' && !cut) emit(stream, rest);
         rest = '';
       });
     }
@@ -288,7 +303,15 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
     child.on('error', (cause) => {
       error = errorText(cause);
     });
-    child.on('close', (code) => resolve({ code, error }));
+    // `timeout` sends SIGTERM; an msb that ignores it is killed after a grace period.
+    const kill = setTimeout(() => {
+      logger.warn(`${options.msbPath} self update did not stop when asked: killing it.`);
+      child.kill('SIGKILL');
+    }, timeoutMs + SELF_UPDATE_KILL_GRACE_MS);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, error });
+    });
   });
   if (exit.code !== 0)
     return {

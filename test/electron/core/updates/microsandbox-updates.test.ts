@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LatestRelease,
+  MAX_SELF_UPDATE_LINE_CHARS,
   MICROSANDBOX_RELEASE_CACHE_MS,
   MicrosandboxReleaseSource,
   microsandboxUpdateStatus,
@@ -248,6 +249,33 @@ describe('runMsbSelfUpdate through a stand-in msb', () => {
     });
     // None of them ran msb: the installed version is unchanged.
     await expect(fsp.stat(path.join(home, '.standin-version'))).rejects.toThrow();
+  });
+
+  async function standIn(selfUpdate: string): Promise<string> {
+    const file = path.join(home, 'msb-odd');
+    await fsp.writeFile(
+      file,
+      `#!/usr/bin/env node\nif (process.argv[2] === '--version') { console.log('msb 0.6.18'); process.exit(0); }\n${selfUpdate}\n`,
+      { mode: 0o755 },
+    );
+    return file;
+  }
+
+  it('cuts a line that never ends to a bounded length', async () => {
+    const msbPath = await standIn(`process.stdout.write('a'.repeat(4 * 1024 * 1024)); process.exit(1);`);
+    const { outcome, lines } = await run({ msbPath });
+    expect(outcome).toMatchObject({ kind: 'failed', exitCode: 1 });
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.text.length).toBeLessThanOrEqual(MAX_SELF_UPDATE_LINE_CHARS + 1);
+    if (outcome.kind === 'failed') expect(outcome.message.length).toBeLessThan(MAX_SELF_UPDATE_LINE_CHARS + 400);
+  });
+
+  it('ends a run that ignores being asked to stop', async () => {
+    const msbPath = await standIn(
+      `process.on('SIGTERM', () => {}); console.log('working'); setInterval(() => {}, 1000);`,
+    );
+    const { outcome } = await run({ msbPath, timeoutMs: 500 });
+    expect(outcome).toMatchObject({ kind: 'failed', exitCode: null });
   });
 
   it('reports an update that left the same version installed', async () => {

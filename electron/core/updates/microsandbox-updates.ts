@@ -12,6 +12,7 @@ import { compareVersions, parseVersion } from '../../../shared/version.ts';
 import type { MicrosandboxUpdateStatusInfo, SelfUpdateLineInfo } from '../../../shared/microsandbox-update.ts';
 import { type Clock, systemClock } from '../base/clock.ts';
 import { scrubSecrets } from '../base/scrub.ts';
+import { boundedText } from '../base/bounded-body.ts';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 
 export const MICROSANDBOX_REPOSITORY = 'superradcompany/microsandbox';
@@ -43,27 +44,6 @@ export interface ReleaseSourceOptions {
 
 /** A release's JSON is a few kilobytes (its notes included); more is not GitHub's answer. */
 export const MAX_RELEASE_ANSWER_BYTES = 1024 * 1024;
-
-/** The body as text, or null once it passes `limit` bytes (the rest is not read). */
-async function boundedText(response: Response, limit: number): Promise<string | null> {
-  if (response.body === null) return '';
-  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {
-        // The answer is refused either way; a failed cancel only leaves the socket to the timeout.
-      });
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The latest release, asked of GitHub at most once a day (or when forced) and kept in memory. */
 export class MicrosandboxReleaseSource {

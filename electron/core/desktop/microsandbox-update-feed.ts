@@ -42,6 +42,7 @@ export class MicrosandboxUpdates implements Disposable {
   #result: SelfUpdateResultInfo | null = null;
   #ran = false;
   #disposed = false;
+  #sendQueued = false;
 
   constructor(deps: MicrosandboxUpdatesDeps) {
     this.#deps = deps;
@@ -107,7 +108,7 @@ export class MicrosandboxUpdates implements Disposable {
         onLine: (line) => {
           this.#lines.push(line);
           if (this.#lines.length > MAX_SELF_UPDATE_LINES) this.#lines.shift();
-          this.#send();
+          this.#sendSoon();
         },
       });
     } finally {
@@ -131,6 +132,19 @@ export class MicrosandboxUpdates implements Disposable {
     this.#result = result;
     this.#send();
     return this.view();
+  }
+
+  /**
+   * The lines of one chunk of output go out in one message: a message a line would send the whole
+   * list to the window once per line (100,000 lines, 100,000 copies).
+   */
+  #sendSoon(): void {
+    if (this.#sendQueued) return;
+    this.#sendQueued = true;
+    setImmediate(() => {
+      this.#sendQueued = false;
+      this.#send();
+    });
   }
 
   #send(): void {

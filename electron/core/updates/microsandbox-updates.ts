@@ -18,6 +18,11 @@ import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 export const MICROSANDBOX_REPOSITORY = 'superradcompany/microsandbox';
 export const GITHUB_API_URL = 'https://api.github.com';
 export const MICROSANDBOX_RELEASE_CACHE_MS = 24 * 60 * 60 * 1000;
+/**
+ * A look that failed (offline, rate-limited) is kept this long only: kept a day, Update
+ * microsandbox would be refused all day after one blip. Still far under GitHub's 60 an hour.
+ */
+export const MICROSANDBOX_RELEASE_RETRY_MS = 15 * 60 * 1000;
 /** The runtime generation's install, for a user still on the server generation. */
 export const RUNTIME_INSTALL_COMMAND = 'curl -fsSL https://install.microsandbox.dev | sh';
 export const RUNTIME_INSTALL_URL = 'https://github.com/superradcompany/microsandbox#installation';
@@ -71,7 +76,8 @@ export class MicrosandboxReleaseSource {
     if (
       options.force !== true &&
       cached !== null &&
-      this.#clock.now() - cached.checkedAt < MICROSANDBOX_RELEASE_CACHE_MS
+      this.#clock.now() - cached.checkedAt <
+        (cached.kind === 'found' ? MICROSANDBOX_RELEASE_CACHE_MS : MICROSANDBOX_RELEASE_RETRY_MS)
     )
       return cached;
     // Two callers at once (tray and window) share one request.

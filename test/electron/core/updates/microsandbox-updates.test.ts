@@ -9,6 +9,7 @@ import {
   type LatestRelease,
   MAX_SELF_UPDATE_LINE_CHARS,
   MICROSANDBOX_RELEASE_CACHE_MS,
+  MICROSANDBOX_RELEASE_RETRY_MS,
   MicrosandboxReleaseSource,
   microsandboxUpdateStatus,
   runMsbSelfUpdate,
@@ -93,6 +94,28 @@ describe('MicrosandboxReleaseSource', () => {
       kind: 'unknown',
       message: expect.stringContaining('403') as unknown,
     });
+  });
+
+  it('after a failed look asks again within the hour, not a day later', async () => {
+    let up = false;
+    const server = await serveRoutes({
+      [RELEASE_PATH]: { type: 'application/json', body: JSON.stringify({ tag_name: 'v0.7.2' }) },
+    });
+    closers.push(server.close);
+    const down = await refusedUrl();
+    let now = 1_000;
+    const source = new MicrosandboxReleaseSource({
+      baseUrl: server.url,
+      clock: { now: () => now },
+      fetch: (input, init) => (up ? fetch(input, init) : fetch(`${down}${RELEASE_PATH}`, init)),
+    });
+    expect(await source.latest()).toMatchObject({ kind: 'unknown' });
+    up = true;
+    now += MICROSANDBOX_RELEASE_RETRY_MS - 1;
+    expect(await source.latest()).toMatchObject({ kind: 'unknown' });
+    now += 1;
+    expect(await source.latest()).toMatchObject({ kind: 'found', release: { version: '0.7.2' } });
+    expect(server.requests).toHaveLength(1);
   });
 
   it('offers no draft, no pre-release and no pre-release tag to a stable user', async () => {

@@ -43,6 +43,7 @@ export class MicrosandboxUpdates implements Disposable {
   #ran = false;
   #disposed = false;
   #sendQueued = false;
+  #sendPending = false;
 
   constructor(deps: MicrosandboxUpdatesDeps) {
     this.#deps = deps;
@@ -139,10 +140,17 @@ export class MicrosandboxUpdates implements Disposable {
    * list to the window once per line (100,000 lines, 100,000 copies).
    */
   #sendSoon(): void {
-    if (this.#sendQueued) return;
+    // The first line of a burst goes out at once (the window sees the run live), the rest together.
+    if (this.#sendQueued) {
+      this.#sendPending = true;
+      return;
+    }
+    this.#send();
     this.#sendQueued = true;
     setImmediate(() => {
       this.#sendQueued = false;
+      if (!this.#sendPending) return;
+      this.#sendPending = false;
       this.#send();
     });
   }

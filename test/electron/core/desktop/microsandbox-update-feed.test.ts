@@ -99,9 +99,9 @@ describe('MicrosandboxUpdates', () => {
     expect(failed.run?.result?.kind === 'failed' && failed.run.result.message).toMatch(/exit code 1/);
     expect(failed.run?.lines.at(-1)?.text).toBe('error: failed to download release asset: connection reset by peer');
     expect(rescans).toEqual([]);
-    // Each line went out as it came: views with a growing output while it ran.
+    // The output went out as it came (each burst's first line at once): views with a growing output while it ran.
     const running = sent.filter((view) => view.run?.running === true).map((view) => view.run?.lines.length ?? 0);
-    expect(running.length).toBeGreaterThan(3);
+    expect(running.some((count) => count > 0)).toBe(true);
     expect(running).toEqual([...running].sort((a, b) => a - b));
 
     sent.length = 0;

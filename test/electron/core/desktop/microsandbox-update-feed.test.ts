@@ -113,6 +113,18 @@ describe('MicrosandboxUpdates', () => {
     expect(updates.updating).toBe(false);
   });
 
+  it('switched off after a look, shows no stale latest and asks nothing more', async () => {
+    const options = { checksOn: true };
+    const { server, updates } = await feed(options);
+    expect((await updates.refresh()).status).toMatchObject({ kind: 'update-available', latest: '0.7.2' });
+    options.checksOn = false;
+    const view = await updates.refresh();
+    expect(view.checksOn).toBe(false);
+    expect(view.status).toEqual({ kind: 'unknown', installed: '0.6.18', message: 'Not checked yet.' });
+    expect(JSON.stringify(view)).not.toContain('0.7.2');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('100,000 lines reach the window as a bounded list in few messages', async () => {
     const noisy = path.join(home, 'msb-noisy');
     await fsp.writeFile(

@@ -109,6 +109,23 @@ describe('checkAppUpdate against a local feed', () => {
     expect(check).toMatchObject({ kind: 'unknown', reason: 'offline' });
   });
 
+  it('calls a feed that redirects in a loop unknown, quietly', async () => {
+    const looping = http.createServer((request, response) => {
+      response.writeHead(302, { Location: request.url ?? '/' });
+      response.end();
+    });
+    await new Promise<void>((resolve) => looping.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => looping.close(() => resolve())));
+    const { port } = looping.address() as AddressInfo;
+    const check = await checkAppUpdate({
+      feedBaseUrl: `http://127.0.0.1:${port}`,
+      currentVersion: '1.2.0',
+      platform: 'linux',
+      arch: 'x64',
+    });
+    expect(check).toMatchObject({ kind: 'unknown', reason: 'offline' });
+  });
+
   it('calls a missing feed unknown', async () => {
     expect(await checkAgainst('Not Found', '1.2.0', 404)).toMatchObject({ kind: 'unknown', reason: 'feed-missing' });
   });

@@ -81,6 +81,7 @@ export class AppUpdates implements Disposable {
   /** Why the last download failed, until the next check tries again. */
   #downloadFailed: string | null = null;
   #disposed = false;
+  #restarting = false;
   #macSigned = false;
   readonly #macSignedKnown: Promise<void>;
 
@@ -161,12 +162,21 @@ export class AppUpdates implements Disposable {
    * began. The quit it makes leaves the server and the sandboxes running.
    */
   restartToUpdate(): RestartToUpdateOutcome {
+    // A second click while the first quit runs would call the installer twice.
+    if (this.#restarting) return { kind: 'refused', reason: 'The app is restarting to update already.' };
     const offer = this.offer();
     if (offer.kind === 'restart-later') return { kind: 'refused', reason: offer.reason };
     if (offer.kind !== 'restart-to-update') return { kind: 'refused', reason: 'No downloaded update to install.' };
     this.#logger.info(`Restarting to install app update ${offer.version}; the server and sandboxes keep running.`);
+    this.#restarting = true;
     this.#options.prepareQuit();
-    this.#options.updater.install();
+    try {
+      this.#options.updater.install();
+    } catch (error) {
+      // Not restarting after all: a later click may try again.
+      this.#restarting = false;
+      throw error;
+    }
     return { kind: 'restarting', version: offer.version };
   }
 

@@ -42,6 +42,8 @@ export class MicrosandboxUpdates implements Disposable {
   #result: SelfUpdateResultInfo | null = null;
   #ran = false;
   #disposed = false;
+  #sendQueued = false;
+  #sendPending = false;
 
   constructor(deps: MicrosandboxUpdatesDeps) {
     this.#deps = deps;
@@ -107,7 +109,7 @@ export class MicrosandboxUpdates implements Disposable {
         onLine: (line) => {
           this.#lines.push(line);
           if (this.#lines.length > MAX_SELF_UPDATE_LINES) this.#lines.shift();
-          this.#send();
+          this.#sendSoon();
         },
       });
     } finally {
@@ -131,6 +133,26 @@ export class MicrosandboxUpdates implements Disposable {
     this.#result = result;
     this.#send();
     return this.view();
+  }
+
+  /**
+   * The lines of one chunk of output go out in one message: a message a line would send the whole
+   * list to the window once per line (100,000 lines, 100,000 copies).
+   */
+  #sendSoon(): void {
+    // The first line of a burst goes out at once (the window sees the run live), the rest together.
+    if (this.#sendQueued) {
+      this.#sendPending = true;
+      return;
+    }
+    this.#send();
+    this.#sendQueued = true;
+    setImmediate(() => {
+      this.#sendQueued = false;
+      if (!this.#sendPending) return;
+      this.#sendPending = false;
+      this.#send();
+    });
   }
 
   #send(): void {

@@ -31,9 +31,22 @@ export function createUpdateHandlers(
     return deps.microsandboxUpdates;
   };
 
+  // From the first look to the run's end: a second ask meanwhile would stack a second question.
+  let handling = false;
   const updateMicrosandbox = async (): Promise<MicrosandboxUpdateView> => {
     const service = updates();
-    if (service.updating) throw new HandlerError('refused', 'microsandbox is being updated already.');
+    if (handling || service.updating) throw new HandlerError('refused', 'microsandbox is being updated already.');
+    handling = true;
+    try {
+      return await askAndUpdate(service);
+    } finally {
+      handling = false;
+    }
+  };
+
+  const askAndUpdate = async (
+    service: NonNullable<UpdateHandlerDeps['microsandboxUpdates']>,
+  ): Promise<MicrosandboxUpdateView> => {
     const status = (await service.refresh()).status;
     // The core refuses a downgrade and a start in progress too; asking first only what it would run.
     if (status.kind !== 'update-available')

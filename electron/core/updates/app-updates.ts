@@ -9,6 +9,7 @@ import type { ServerState } from '../../../shared/server-status.ts';
 import { compareVersions, parseVersion } from '../../../shared/version.ts';
 import type { QuitServer } from '../desktop/quit-choice.ts';
 import { errorText } from '../base/logger.ts';
+import { boundedText } from '../base/bounded-body.ts';
 
 /** A minute after launch: the app settles (and a start on launch begins) first. */
 export const FIRST_UPDATE_CHECK_DELAY_MS = 60_000;
@@ -29,6 +30,9 @@ export function nextUpdateCheckDelay(input: {
       : input.lastCheckedAt + UPDATE_CHECK_INTERVAL_MS;
   return Math.max(0, due - input.now);
 }
+
+/** electron-builder's `latest*.yml` lists a few files: well under a kilobyte each. */
+export const MAX_APP_UPDATE_FEED_BYTES = 1024 * 1024;
 
 /** electron-builder's channel file for this platform and architecture. */
 export function appUpdateFeedFile(platform: NodeJS.Platform, arch: string): string {
@@ -75,7 +79,14 @@ export async function checkAppUpdate(options: AppUpdateCheckOptions): Promise<Ap
         reason: 'offline',
         message: `The update server answered ${response.status}; the app tries again later.`,
       };
-    text = await response.text();
+    const body = await boundedText(response, MAX_APP_UPDATE_FEED_BYTES);
+    if (body === null)
+      return {
+        kind: 'unknown',
+        reason: 'feed-invalid',
+        message: `The update information (${file}) is too large (over ${MAX_APP_UPDATE_FEED_BYTES} bytes).`,
+      };
+    text = body;
   } catch (error) {
     return {
       kind: 'unknown',

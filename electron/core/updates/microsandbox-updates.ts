@@ -12,11 +12,17 @@ import { compareVersions, parseVersion } from '../../../shared/version.ts';
 import type { MicrosandboxUpdateStatusInfo, SelfUpdateLineInfo } from '../../../shared/microsandbox-update.ts';
 import { type Clock, systemClock } from '../base/clock.ts';
 import { scrubSecrets } from '../base/scrub.ts';
+import { boundedText } from '../base/bounded-body.ts';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 
 export const MICROSANDBOX_REPOSITORY = 'superradcompany/microsandbox';
 export const GITHUB_API_URL = 'https://api.github.com';
 export const MICROSANDBOX_RELEASE_CACHE_MS = 24 * 60 * 60 * 1000;
+/**
+ * A look that failed (offline, rate-limited) is kept this long only: kept a day, Update
+ * microsandbox would be refused all day after one blip. Still far under GitHub's 60 an hour.
+ */
+export const MICROSANDBOX_RELEASE_RETRY_MS = 15 * 60 * 1000;
 /** The runtime generation's install, for a user still on the server generation. */
 export const RUNTIME_INSTALL_COMMAND = 'curl -fsSL https://install.microsandbox.dev | sh';
 export const RUNTIME_INSTALL_URL = 'https://github.com/superradcompany/microsandbox#installation';
@@ -40,6 +46,9 @@ export interface ReleaseSourceOptions {
   readonly fetch?: typeof globalThis.fetch;
   readonly timeoutMs?: number;
 }
+
+/** A release's JSON is a few kilobytes (its notes included); more is not GitHub's answer. */
+export const MAX_RELEASE_ANSWER_BYTES = 1024 * 1024;
 
 /** The latest release, asked of GitHub at most once a day (or when forced) and kept in memory. */
 export class MicrosandboxReleaseSource {
@@ -67,7 +76,8 @@ export class MicrosandboxReleaseSource {
     if (
       options.force !== true &&
       cached !== null &&
-      this.#clock.now() - cached.checkedAt < MICROSANDBOX_RELEASE_CACHE_MS
+      this.#clock.now() - cached.checkedAt <
+        (cached.kind === 'found' ? MICROSANDBOX_RELEASE_CACHE_MS : MICROSANDBOX_RELEASE_RETRY_MS)
     )
       return cached;
     // Two callers at once (tray and window) share one request.
@@ -88,7 +98,12 @@ export class MicrosandboxReleaseSource {
         headers: { Accept: 'application/vnd.github+json', 'User-Agent': 'microsandbox-tray' },
       });
       if (!response.ok) return unknown(`GitHub answered ${response.status} for microsandbox's latest release.`);
-      body = await response.json();
+      const text = await boundedText(response, MAX_RELEASE_ANSWER_BYTES);
+      if (text === null)
+        return unknown(
+          `GitHub's answer about the latest release is too large (over ${MAX_RELEASE_ANSWER_BYTES} bytes).`,
+        );
+      body = JSON.parse(text);
     } catch (error) {
       return unknown(`Could not ask GitHub for microsandbox's latest release: ${errorText(error)}`);
     }
@@ -99,6 +114,10 @@ export class MicrosandboxReleaseSource {
     const version = typeof tag === 'string' ? parseVersion(tag) : null;
     if (typeof tag !== 'string' || version === null)
       return unknown("GitHub's latest microsandbox release has no version in its tag.");
+    // GitHub's releases/latest never names these; an answer that does is not a stable release, and
+    // `msb self update` would not install it for a stable user either.
+    if (record['draft'] === true || record['prerelease'] === true || version.prerelease.length > 0)
+      return unknown(`GitHub's latest microsandbox release (${version.text}) is a draft or pre-release: not offered.`);
     const htmlUrl = record['html_url'];
     const published = record['published_at'];
     return {
@@ -182,6 +201,10 @@ export interface SelfUpdateOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A line of `msb self update` longer than this is shown cut (the window's list stays small). */
+export const MAX_SELF_UPDATE_LINE_CHARS = 2000;
+const SELF_UPDATE_KILL_GRACE_MS = 2_000;
+
 // Terminal colour and title codes (ESC [ … letter, ESC ] … BEL): the window shows plain text.
 const ANSI = new RegExp(
   `${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]|${String.fromCharCode(27)}\\][^${String.fromCharCode(7)}]*${String.fromCharCode(7)}`,
@@ -226,12 +249,13 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
     options.onLine({ stream, text });
   };
   logger.info(`Running ${options.msbPath} self update (${installed.text} → ${latest.text}).`);
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const exit = await new Promise<{ code: number | null; error: string | null }>((resolve) => {
     const child = spawn(options.msbPath, ['self', 'update'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
-      timeout: options.timeoutMs ?? 10 * 60_000,
+      timeout: timeoutMs,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     for (const [stream, pipe] of [
@@ -239,15 +263,25 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
       ['stderr', child.stderr],
     ] as const) {
       let rest = '';
+      // A line past the bound was shown cut; what follows of it, up to its end, is dropped.
+      let cut = false;
       pipe.setEncoding('utf8');
       // Progress bars redraw with \r: each redraw is a line of its own.
       pipe.on('data', (chunk: string) => {
         const parts = (rest + chunk).split(/\r\n|\n|\r/);
         rest = parts.pop() ?? '';
-        for (const part of parts) emit(stream, part);
+        for (const part of parts) {
+          if (!cut) emit(stream, part.slice(0, MAX_SELF_UPDATE_LINE_CHARS));
+          cut = false;
+        }
+        if (rest.length > MAX_SELF_UPDATE_LINE_CHARS) {
+          if (!cut) emit(stream, `${rest.slice(0, MAX_SELF_UPDATE_LINE_CHARS)}…`);
+          cut = true;
+          rest = '';
+        }
       });
       pipe.on('end', () => {
-        if (rest !== '') emit(stream, rest);
+        if (rest !== '' && !cut) emit(stream, rest);
         rest = '';
       });
     }
@@ -255,7 +289,15 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
     child.on('error', (cause) => {
       error = errorText(cause);
     });
-    child.on('close', (code) => resolve({ code, error }));
+    // `timeout` sends SIGTERM; an msb that ignores it is killed after a grace period.
+    const kill = setTimeout(() => {
+      logger.warn(`${options.msbPath} self update did not stop when asked: killing it.`);
+      child.kill('SIGKILL');
+    }, timeoutMs + SELF_UPDATE_KILL_GRACE_MS);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, error });
+    });
   });
   if (exit.code !== 0)
     return {

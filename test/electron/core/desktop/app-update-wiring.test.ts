@@ -137,6 +137,30 @@ describe('AppUpdates against a local feed', () => {
     expect(updater.calls).toEqual(['download 0.2.0', 'install']);
   });
 
+  it('a second Restart to Update click installs nothing more', async () => {
+    const { time, updater, updates } = await wiring({ version: '0.2.0' });
+    time.fire();
+    await expect.poll(() => updater.calls).toEqual(['download 0.2.0']);
+    updater.finishDownload();
+    await expect.poll(() => updates.offer().kind).toBe('restart-to-update');
+    expect(updates.restartToUpdate()).toEqual({ kind: 'restarting', version: '0.2.0' });
+    expect(updates.restartToUpdate()).toEqual({ kind: 'refused', reason: 'The app is restarting to update already.' });
+    expect(updater.calls).toEqual(['download 0.2.0', 'install']);
+  });
+
+  it('turning the switch off cancels the armed check, and on arms it again', async () => {
+    let enabled = true;
+    const { time, server, updates } = await wiring({ version: '0.2.0', enabled: () => enabled });
+    expect(time.pending()).toEqual([FIRST_UPDATE_CHECK_DELAY_MS]);
+    enabled = false;
+    updates.settingsChanged();
+    expect(time.pending()).toEqual([]);
+    enabled = true;
+    updates.settingsChanged();
+    expect(time.pending()).toEqual([FIRST_UPDATE_CHECK_DELAY_MS]);
+    expect(server.requests).toEqual([]);
+  });
+
   it('offers nothing and downloads nothing when the feed has the running version', async () => {
     const { time, updater, updates, server } = await wiring({ version: '0.1.0' });
     time.fire();

@@ -75,6 +75,17 @@ describe('the update handlers', () => {
     expect(await installed()).toBe('0.7.2');
   });
 
+  it('two asks at once make one question and one run; the other is refused', async () => {
+    const { table, asked } = await handlers('0.7.2', true);
+    const [first, second] = await Promise.allSettled([
+      table['updates:update-microsandbox'](),
+      table['updates:update-microsandbox'](),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { run: { result: { kind: 'updated' } } } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'refused' } });
+    expect(asked).toHaveLength(1);
+  });
+
   it('refuses without asking when the latest release is not newer (never a downgrade)', async () => {
     const { table, asked } = await handlers('0.6.1', true);
     await expect(table['updates:update-microsandbox']()).rejects.toMatchObject({ code: 'refused' });

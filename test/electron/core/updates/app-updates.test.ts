@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   appUpdateFeedFile,
@@ -70,6 +72,58 @@ describe('checkAppUpdate against a local feed', () => {
     ]) {
       expect(await checkAgainst(body)).toMatchObject({ kind: 'unknown', reason: 'feed-invalid' });
     }
+  });
+
+  it('reads a v-prefixed version, and calls an overflowing one or a huge feed unknown', async () => {
+    expect(await checkAgainst(feed('v1.3.0'))).toMatchObject({ kind: 'available', version: '1.3.0' });
+    expect(await checkAgainst(feed('999999999999999999.0.0'))).toMatchObject({
+      kind: 'unknown',
+      reason: 'feed-invalid',
+    });
+    const huge = `${feed('1.3.0')}# ${'x'.repeat(8 * 1024 * 1024)}\n`;
+    expect(await checkAgainst(huge)).toMatchObject({
+      kind: 'unknown',
+      reason: 'feed-invalid',
+      message: expect.stringContaining('too large') as unknown,
+    });
+  });
+
+  it('gives up on a feed that never ends', async () => {
+    const endless = http.createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/yaml' });
+      response.write('version: 1.3.0\n');
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    });
+    const { port } = endless.address() as AddressInfo;
+    const check = await checkAppUpdate({
+      feedBaseUrl: `http://127.0.0.1:${port}`,
+      currentVersion: '1.2.0',
+      platform: 'linux',
+      arch: 'x64',
+      timeoutMs: 300,
+    });
+    expect(check).toMatchObject({ kind: 'unknown', reason: 'offline' });
+  });
+
+  it('calls a feed that redirects in a loop unknown, quietly', async () => {
+    const looping = http.createServer((request, response) => {
+      response.writeHead(302, { Location: request.url ?? '/' });
+      response.end();
+    });
+    await new Promise<void>((resolve) => looping.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => looping.close(() => resolve())));
+    const { port } = looping.address() as AddressInfo;
+    const check = await checkAppUpdate({
+      feedBaseUrl: `http://127.0.0.1:${port}`,
+      currentVersion: '1.2.0',
+      platform: 'linux',
+      arch: 'x64',
+    });
+    expect(check).toMatchObject({ kind: 'unknown', reason: 'offline' });
   });
 
   it('calls a missing feed unknown', async () => {

@@ -1,11 +1,15 @@
 import { promises as fsp } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LatestRelease,
+  MAX_SELF_UPDATE_LINE_CHARS,
   MICROSANDBOX_RELEASE_CACHE_MS,
+  MICROSANDBOX_RELEASE_RETRY_MS,
   MicrosandboxReleaseSource,
   microsandboxUpdateStatus,
   runMsbSelfUpdate,
@@ -90,6 +94,67 @@ describe('MicrosandboxReleaseSource', () => {
       kind: 'unknown',
       message: expect.stringContaining('403') as unknown,
     });
+  });
+
+  it('after a failed look asks again within the hour, not a day later', async () => {
+    let up = false;
+    const server = await serveRoutes({
+      [RELEASE_PATH]: { type: 'application/json', body: JSON.stringify({ tag_name: 'v0.7.2' }) },
+    });
+    closers.push(server.close);
+    const down = await refusedUrl();
+    let now = 1_000;
+    const source = new MicrosandboxReleaseSource({
+      baseUrl: server.url,
+      clock: { now: () => now },
+      fetch: (input, init) => (up ? fetch(input, init) : fetch(`${down}${RELEASE_PATH}`, init)),
+    });
+    expect(await source.latest()).toMatchObject({ kind: 'unknown' });
+    up = true;
+    now += MICROSANDBOX_RELEASE_RETRY_MS - 1;
+    expect(await source.latest()).toMatchObject({ kind: 'unknown' });
+    now += 1;
+    expect(await source.latest()).toMatchObject({ kind: 'found', release: { version: '0.7.2' } });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('offers no draft, no pre-release and no pre-release tag to a stable user', async () => {
+    for (const answer of [
+      { tag_name: 'v0.8.0', draft: true },
+      { tag_name: 'v0.8.0', prerelease: true },
+      { tag_name: 'v0.8.0-beta.1' },
+    ]) {
+      const server = await serveRoutes({ [RELEASE_PATH]: { body: JSON.stringify(answer), type: 'application/json' } });
+      closers.push(server.close);
+      const latest = await new MicrosandboxReleaseSource({ baseUrl: server.url }).latest();
+      expect(latest).toMatchObject({ kind: 'unknown', message: expect.stringContaining('pre-release') as unknown });
+      expect(microsandboxUpdateStatus({ generation: 'runtime', installedVersion: 'msb 0.7.2', latest }).kind).toBe(
+        'unknown',
+      );
+    }
+  });
+
+  it('stops reading a huge answer and gives up on one that never ends', async () => {
+    const huge = JSON.stringify({ tag_name: 'v0.8.0', body: 'x'.repeat(8 * 1024 * 1024) });
+    const server = await serveRoutes({ [RELEASE_PATH]: { body: huge, type: 'application/json' } });
+    closers.push(server.close);
+    expect(await new MicrosandboxReleaseSource({ baseUrl: server.url }).latest()).toMatchObject({
+      kind: 'unknown',
+      message: expect.stringContaining('too large') as unknown,
+    });
+    const endless = http.createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.write('{"tag_name":"v0.8.0",');
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    });
+    const { port } = endless.address() as AddressInfo;
+    expect(
+      await new MicrosandboxReleaseSource({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 }).latest(),
+    ).toMatchObject({ kind: 'unknown' });
   });
 });
 
@@ -207,6 +272,33 @@ describe('runMsbSelfUpdate through a stand-in msb', () => {
     });
     // None of them ran msb: the installed version is unchanged.
     await expect(fsp.stat(path.join(home, '.standin-version'))).rejects.toThrow();
+  });
+
+  async function standIn(selfUpdate: string): Promise<string> {
+    const file = path.join(home, 'msb-odd');
+    await fsp.writeFile(
+      file,
+      `#!/usr/bin/env node\nif (process.argv[2] === '--version') { console.log('msb 0.6.18'); process.exit(0); }\n${selfUpdate}\n`,
+      { mode: 0o755 },
+    );
+    return file;
+  }
+
+  it('cuts a line that never ends to a bounded length', async () => {
+    const msbPath = await standIn(`process.stdout.write('a'.repeat(4 * 1024 * 1024)); process.exit(1);`);
+    const { outcome, lines } = await run({ msbPath });
+    expect(outcome).toMatchObject({ kind: 'failed', exitCode: 1 });
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.text.length).toBeLessThanOrEqual(MAX_SELF_UPDATE_LINE_CHARS + 1);
+    if (outcome.kind === 'failed') expect(outcome.message.length).toBeLessThan(MAX_SELF_UPDATE_LINE_CHARS + 400);
+  });
+
+  it('ends a run that ignores being asked to stop', async () => {
+    const msbPath = await standIn(
+      `process.on('SIGTERM', () => {}); console.log('working'); setInterval(() => {}, 1000);`,
+    );
+    const { outcome } = await run({ msbPath, timeoutMs: 500 });
+    expect(outcome).toMatchObject({ kind: 'failed', exitCode: null });
   });
 
   it('reports an update that left the same version installed', async () => {

@@ -20,10 +20,19 @@ import {
   type SelfUpdateResultInfo,
 } from '../../../shared/microsandbox-update.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
+import type { RuntimeService } from '../runtime/api.ts';
 import { startingSandboxes } from './app-update-wiring.ts';
 
+/** Acts that start a sandbox: msb lists it as Starting (if at all) only once it runs. */
+const STARTING_ACTS: ReadonlySet<string> = new Set(['start', 'restart', 'resume']);
+
 export interface MicrosandboxUpdatesDeps {
-  readonly runtime: { view(): RuntimeView; rescan(): Promise<RuntimeView> };
+  readonly runtime: {
+    view(): RuntimeView;
+    rescan(): Promise<RuntimeView>;
+    /** The runtime service in use, whose acts a run holds off and counts. */
+    service(): Pick<RuntimeService, 'actsInFlight' | 'holdActs'> | null;
+  };
   readonly checksOn: () => boolean;
   readonly source: MicrosandboxReleaseSource;
   readonly env: NodeJS.ProcessEnv;
@@ -94,6 +103,11 @@ export class MicrosandboxUpdates implements Disposable {
       });
     this.#running = true;
     this.#send();
+    // Taken before anything is awaited: from here no sandbox starts until msb is replaced, and
+    // the starts already in flight are counted below.
+    const service = this.#deps.runtime.service();
+    const release = service?.holdActs('microsandbox is being updated: try again once the update is done.');
+    const startsInFlight = [...(service?.actsInFlight().values() ?? [])].filter((act) => STARTING_ACTS.has(act)).length;
     let outcome: SelfUpdateOutcome;
     try {
       // Asked again (the source keeps a day's answer): the core refuses without a known latest release.
@@ -103,7 +117,7 @@ export class MicrosandboxUpdates implements Disposable {
         env: this.#deps.env,
         installedVersion: runtime.msb.version,
         latest,
-        sandboxesStarting: startingSandboxes(runtime),
+        sandboxesStarting: startingSandboxes(runtime) + startsInFlight,
         logger: this.#logger,
         ...(this.#deps.timeoutMs === undefined ? {} : { timeoutMs: this.#deps.timeoutMs }),
         onLine: (line) => {
@@ -113,6 +127,7 @@ export class MicrosandboxUpdates implements Disposable {
         },
       });
     } finally {
+      release?.();
       this.#running = false;
     }
     if (outcome.kind === 'updated') {

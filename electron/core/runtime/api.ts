@@ -135,5 +135,12 @@ export interface RuntimeService extends Disposable {
   logTail(name: string, lines: number): Promise<RuntimeLogLine[]>;
   /** Rejects with `msb`'s own message when it fails. `force` only for stop. */
   act(name: string, action: RuntimeAction, options?: { readonly force?: boolean }): Promise<void>;
+  /** The acts in flight now, by sandbox: a start msb does not list as Starting until it runs. */
+  actsInFlight(): ReadonlyMap<string, RuntimeAction>;
+  /**
+   * Refuses every new act with `reason` until the returned release is called (idempotent): msb is
+   * being replaced (`msb self update`), and a sandbox started meanwhile would race the new binary.
+   */
+  holdActs(reason: string): () => void;
   dispose(): void;
 }

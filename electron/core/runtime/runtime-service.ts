@@ -70,6 +70,8 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
 
   /** The action in flight per sandbox. */
   const acting = new Map<string, RuntimeAction>();
+  /** Why acts are refused now (holdActs), one entry per hold. */
+  const holds = new Map<symbol, string>();
 
   const isListed = (name: string): boolean => state.current.sandboxes.some((sandbox) => sandbox.name === name);
 
@@ -138,6 +140,8 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
     act(name, action: RuntimeAction, actOptions = {}) {
       // One act per sandbox at a time: the same ask again joins the one in flight; another action
       // on that sandbox meanwhile is refused (msb would race on it), not queued behind it.
+      const held = holds.values().next();
+      if (held.done !== true) return Promise.reject(new Error(held.value));
       const busy = acting.get(name);
       if (busy !== undefined && busy !== action)
         return Promise.reject(
@@ -147,6 +151,12 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
         );
       acting.set(name, action);
       return once(`act\u0000${name}`, () => actNow(name, action, actOptions).finally(() => acting.delete(name)));
+    },
+    actsInFlight: () => new Map(acting),
+    holdActs(reason) {
+      const hold = Symbol('hold');
+      holds.set(hold, reason);
+      return () => void holds.delete(hold);
     },
     dispose() {
       if (disposed) return;

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MicrosandboxUpdates } from '../../../../electron/core/desktop/microsandbox-update-feed.ts';
 import { MicrosandboxReleaseSource } from '../../../../electron/core/updates/microsandbox-updates.ts';
 import { MAX_SELF_UPDATE_LINES, type MicrosandboxUpdateView } from '../../../../shared/microsandbox-update.ts';
+import type { RuntimeAction } from '../../../../electron/core/runtime/api.ts';
 import { RUNTIME_UNKNOWN, type RuntimeView } from '../../../../shared/runtime.ts';
 import { refusedUrl, serveRoutes } from '../updates/local-server.ts';
 
@@ -39,7 +40,37 @@ function runtimeView(version: string, sandboxes: { name: string; status: string 
   };
 }
 
-async function feed(options: { latest?: string; checksOn?: boolean; view?: () => RuntimeView; offline?: boolean }) {
+/** The runtime service's act bookkeeping, recording each hold and its release. */
+function actsOf(inFlight: [string, RuntimeAction][] = []) {
+  const events: string[] = [];
+  let holds = 0;
+  return {
+    events,
+    held: () => holds > 0,
+    service: {
+      actsInFlight: () => new Map(inFlight),
+      holdActs: (reason: string) => {
+        holds += 1;
+        events.push(`hold: ${reason}`);
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          holds -= 1;
+          events.push('release');
+        };
+      },
+    },
+  };
+}
+
+async function feed(options: {
+  latest?: string;
+  checksOn?: boolean;
+  view?: () => RuntimeView;
+  offline?: boolean;
+  acts?: ReturnType<typeof actsOf>;
+}) {
   const server = await serveRoutes({
     [RELEASE_PATH]: {
       type: 'application/json',
@@ -59,6 +90,7 @@ async function feed(options: { latest?: string; checksOn?: boolean; view?: () =>
         view = () => runtimeView(now);
         return view();
       },
+      service: () => options.acts?.service ?? null,
     },
     checksOn: () => options.checksOn ?? true,
     source: new MicrosandboxReleaseSource({ baseUrl: options.offline === true ? await refusedUrl() : server.url }),
@@ -70,6 +102,39 @@ async function feed(options: { latest?: string; checksOn?: boolean; view?: () =>
 }
 
 describe('MicrosandboxUpdates', () => {
+  it('holds off every sandbox act while msb self update runs, and lets go when it ends', async () => {
+    const acts = actsOf();
+    const { updates } = await feed({ acts });
+    await updates.refresh();
+    const running = updates.update();
+    // Held from the start of the run, before msb printed anything.
+    expect(acts.held()).toBe(true);
+    expect(updates.updating).toBe(true);
+    const done = await running;
+    expect(done.run?.result).toEqual({ kind: 'updated', from: '0.6.18', to: '0.7.2' });
+    expect(done.run?.lines.length).toBeGreaterThan(0);
+    expect(acts.events).toEqual(['hold: microsandbox is being updated: try again once the update is done.', 'release']);
+    expect(acts.held()).toBe(false);
+  });
+
+  it('refuses while the app is starting a sandbox msb does not list as Starting yet, and runs nothing', async () => {
+    const acts = actsOf([['web', 'start']]);
+    const { updates } = await feed({ acts });
+    await updates.refresh();
+    const refused = await updates.update();
+    expect(refused.run?.result).toEqual({
+      kind: 'refused',
+      message: 'A sandbox is starting: update microsandbox once it runs.',
+    });
+    expect(refused.run?.lines).toEqual([]);
+    expect(acts.held()).toBe(false);
+    // A stop in flight is not a start: the update may run.
+    const stopping = actsOf([['web', 'stop']]);
+    const other = await feed({ acts: stopping });
+    await other.updates.refresh();
+    expect((await other.updates.update()).run?.result?.kind).toBe('updated');
+  });
+
   it('shows the installed version against the latest release, asking GitHub once a day at most', async () => {
     const { server, updates } = await feed({});
     expect((await updates.refresh()).status).toEqual({

@@ -4,6 +4,7 @@ import type {
   FoundMicrosandbox,
   HostReport,
   RuntimeLogLine,
+  RuntimeAction,
   RuntimeService,
   RuntimeState,
 } from '../../../../electron/core/runtime/api.ts';
@@ -75,6 +76,12 @@ class RecordingService implements RuntimeService {
   }
   act(): Promise<void> {
     return Promise.resolve();
+  }
+  actsInFlight(): ReadonlyMap<string, RuntimeAction> {
+    return new Map();
+  }
+  holdActs(): () => void {
+    return () => undefined;
   }
   dispose(): void {
     this.disposed = true;

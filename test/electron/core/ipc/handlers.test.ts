@@ -335,6 +335,12 @@ class RecordingRuntime implements RuntimeService {
     this.calls.push({ method: 'act', args: options === undefined ? [name, action] : [name, action, options] });
     return this.failWith === null ? Promise.resolve() : Promise.reject(this.failWith);
   }
+  actsInFlight(): ReadonlyMap<string, RuntimeAction> {
+    return new Map();
+  }
+  holdActs(): () => void {
+    return () => undefined;
+  }
   dispose(): void {}
 }
 

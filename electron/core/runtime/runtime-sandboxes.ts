@@ -81,11 +81,15 @@ export function createRuntimeSandboxes(options: RuntimeSandboxesOptions): Runtim
   return {
     async list(): Promise<RuntimeSandbox[]> {
       guard();
-      const [ls, ps] = await Promise.all([
+      // Both ended before answering, as in listing(): a `ps` left running after `ls` failed would
+      // still be writing the home when the caller had its answer.
+      const [lsDone, psDone] = await Promise.allSettled([
         runMsbJson(options, ['ls', '--format', 'json'], parseLs, limits),
         runMsbJson(options, ['ps', '-a', '--format', 'json'], parsePs, limits),
       ]);
-      return mergeListing(ls, ps);
+      if (lsDone.status === 'rejected') throw lsDone.reason;
+      if (psDone.status === 'rejected') throw psDone.reason;
+      return mergeListing(lsDone.value, psDone.value);
     },
     async listing() {
       guard();

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeSandboxes } from '../../../../electron/core/runtime/runtime-sandboxes.ts';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
@@ -154,5 +157,28 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the runtime sandboxes, against the r
     const sandboxes = open(home);
     sandboxes.dispose();
     await expect(sandboxes.list()).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('a failed listing', () => {
+  it('answers only once both msb runs have ended: no ps is left writing the home after ls failed', async (ctx) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-list-'));
+    ctx.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const marker = path.join(dir, 'ps-ended');
+    const msb = path.join(dir, 'msb');
+    // `ls` fails at once; `ps` takes a moment, then leaves its mark (as msb's WAL write would).
+    writeFileSync(
+      msb,
+      [
+        '#!/bin/sh',
+        'case "$1" in',
+        '  ls) echo "error: database error: unexpected value" >&2; exit 1 ;;',
+        `  ps) sleep 0.3; : > '${marker}'; echo '[]' ;;`,
+        'esac',
+      ].join('\n') + '\n',
+      { mode: 0o755 },
+    );
+    await expect(createRuntimeSandboxes({ msbPath: msb, home: dir }).list()).rejects.toThrow(/unexpected value/);
+    expect(existsSync(marker)).toBe(true);
   });
 });

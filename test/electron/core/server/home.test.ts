@@ -317,7 +317,11 @@ describe('descriptors over many failed starts', () => {
         },
         async function portTaken() {
           delete env['MSB_STANDIN_NEVER_HEALTHY'];
-          await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+          // Taken is what this step needs: if another suite took the port first, it is taken already.
+          await new Promise<void>((resolve) => {
+            blocker.once('error', () => resolve());
+            blocker.listen(port, '127.0.0.1', resolve);
+          });
         },
         async function notExecutableFile() {
           await new Promise<void>((resolve) => blocker.close(() => resolve()));

@@ -14,6 +14,7 @@ import {
 import { UpdateCheckSchedule } from '../updates/update-schedule.ts';
 import type { ServerState } from '../../../shared/server-status.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
+import type { RuntimeAction } from '../runtime/api.ts';
 import type { Clock, Timers } from '../base/clock.ts';
 import type { Disposable } from '../base/disposable.ts';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
@@ -193,9 +194,22 @@ export class AppUpdates implements Disposable {
   }
 }
 
-/** Runtime sandboxes msb reports as starting: a restart or an `msb self update` would cut them short. */
-export function startingSandboxes(view: RuntimeView): number {
-  return view.state?.sandboxes.filter((sandbox) => sandbox.status === 'Starting').length ?? 0;
+/** Acts that start a sandbox: msb lists a local one as Starting (if at all) only once it runs. */
+const STARTING_ACTS: ReadonlySet<RuntimeAction> = new Set(['start', 'restart', 'resume']);
+
+/**
+ * Runtime sandboxes starting now: those msb lists as Starting, and those the app is starting
+ * (the runtime service's acts in flight). A restart or an `msb self update` would cut them short.
+ */
+export function startingSandboxes(
+  view: RuntimeView,
+  actsInFlight: ReadonlyMap<string, RuntimeAction> = new Map(),
+): number {
+  const listed = view.state?.sandboxes.filter((sandbox) => sandbox.status === 'Starting') ?? [];
+  const listedNames = new Set(listed.map((sandbox) => sandbox.name));
+  let starting = listed.length;
+  for (const [name, act] of actsInFlight) if (STARTING_ACTS.has(act) && !listedNames.has(name)) starting += 1;
+  return starting;
 }
 
 /**

@@ -23,9 +23,6 @@ import type { RuntimeView } from '../../../shared/runtime.ts';
 import type { RuntimeService } from '../runtime/api.ts';
 import { startingSandboxes } from './app-update-wiring.ts';
 
-/** Acts that start a sandbox: msb lists it as Starting (if at all) only once it runs. */
-const STARTING_ACTS: ReadonlySet<string> = new Set(['start', 'restart', 'resume']);
-
 export interface MicrosandboxUpdatesDeps {
   readonly runtime: {
     view(): RuntimeView;
@@ -107,7 +104,7 @@ export class MicrosandboxUpdates implements Disposable {
     // the starts already in flight are counted below.
     const service = this.#deps.runtime.service();
     const release = service?.holdActs('microsandbox is being updated: try again once the update is done.');
-    const startsInFlight = [...(service?.actsInFlight().values() ?? [])].filter((act) => STARTING_ACTS.has(act)).length;
+    const starting = startingSandboxes(runtime, service?.actsInFlight());
     let outcome: SelfUpdateOutcome;
     try {
       // Asked again (the source keeps a day's answer): the core refuses without a known latest release.
@@ -117,7 +114,7 @@ export class MicrosandboxUpdates implements Disposable {
         env: this.#deps.env,
         installedVersion: runtime.msb.version,
         latest,
-        sandboxesStarting: startingSandboxes(runtime) + startsInFlight,
+        sandboxesStarting: starting,
         logger: this.#logger,
         ...(this.#deps.timeoutMs === undefined ? {} : { timeoutMs: this.#deps.timeoutMs }),
         onLine: (line) => {

@@ -1,3 +1,4 @@
+import type { RuntimeAction } from '../../../../electron/core/runtime/api.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TimerHandle, Timers } from '../../../../electron/core/base/clock.ts';
 import {
@@ -278,6 +279,38 @@ describe('startingSandboxes and isDeveloperIdSigned', () => {
         },
       }),
     ).toBe(2);
+  });
+
+  it('counts the starts the app has in flight, once each, beside those msb lists', () => {
+    const listed = (name: string, status: string) => ({
+      name,
+      status,
+      image: 'i',
+      createdAt: 0,
+      cpus: null,
+      memoryMib: null,
+      ports: [],
+    });
+    const view = {
+      ...RUNTIME_UNKNOWN,
+      state: {
+        sandboxes: [listed('web', 'Starting'), listed('db', 'Stopped')],
+        metrics: {},
+        host: null,
+        context: null,
+        capabilities: { pause: false },
+        error: null,
+        listedAt: 0,
+      },
+    };
+    const inFlight = new Map<string, RuntimeAction>([
+      ['web', 'start'],
+      ['db', 'resume'],
+      ['cache', 'stop'],
+    ]);
+    // web is listed and in flight (counted once), db starts from the app, cache is stopping.
+    expect(startingSandboxes(view, inFlight)).toBe(2);
+    expect(startingSandboxes(RUNTIME_UNKNOWN, new Map([['new', 'restart']]))).toBe(1);
   });
 
   it('tells a Developer ID signature from an ad-hoc one', () => {

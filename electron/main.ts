@@ -55,12 +55,7 @@ import {
   startAtLoginPort,
 } from './adapters/electron-ports.ts';
 import { TrayView, trayIconDirs } from './adapters/tray.ts';
-import { electronAppUpdater, macBuildIsSigned, unpackagedAppUpdater } from './adapters/app-updater.ts';
-import { AppUpdates, startingSandboxes } from './core/desktop/app-update-wiring.ts';
-import { MicrosandboxUpdates } from './core/desktop/microsandbox-update-feed.ts';
-import { MicrosandboxReleaseSource } from './core/updates/microsandbox-updates.ts';
-import { FIRST_UPDATE_CHECK_DELAY_MS, checkAppUpdate } from './core/updates/app-updates.ts';
-import { APP_RELEASE_PAGE_URL, APP_UPDATE_FEED_URL } from '../shared/app-release.ts';
+import { setupUpdates } from './update-setup.ts';
 import { AppWindow, installContentsGuards, installSessionSecurity } from './adapters/window.ts';
 
 const APP_TITLE = 'Microsandbox Tray';
@@ -136,20 +131,20 @@ function setup(): Started {
   const runtime = owned.add(
     createAppRuntimeFeed({ settings, env: process.env, userHome: os.homedir(), platform, logger: log }),
   );
-  const appUpdates = owned.add(setupAppUpdates());
-  // microsandbox's own updates (runtime generation); the releases API is GitHub's unless an
-  // unpackaged run names a test server.
-  const releasesApi = app.isPackaged ? undefined : process.env['MICROSANDBOX_TRAY_RELEASES_API'];
-  const microsandboxUpdates = owned.add(
-    new MicrosandboxUpdates({
-      runtime,
-      checksOn: () => settings.get().checkForMicrosandboxUpdates,
-      source: new MicrosandboxReleaseSource(releasesApi === undefined ? {} : { baseUrl: releasesApi }),
-      env: process.env,
-      send: (view) => send('event:microsandbox-update', view),
-      logger: log,
-    }),
-  );
+  // The app's own updates and microsandbox's (update-setup.ts).
+  const updates = setupUpdates({
+    settings,
+    runtime,
+    serverState: () => controller.snapshot().state,
+    leaveServerOnQuit: () => quitChoice.choose('leave'),
+    quitLeavingServer: () => quit('leave'),
+    sendMicrosandboxUpdate: (view) => send('event:microsandbox-update', view),
+    changed: () => renderTray(),
+    platform,
+    logger: log,
+  });
+  const appUpdates = owned.add(updates.app);
+  const microsandboxUpdates = owned.add(updates.microsandbox);
   owned.add(toDisposable(settings.onChange(() => appUpdates.settingsChanged())));
   const serverTrayInterest = trayMetricsInterest(sandboxes);
   const trayInterest = (open: boolean): void => {
@@ -367,35 +362,6 @@ function setup(): Started {
     return go;
   };
   return { openWindow: () => showWindow(), shutdown: owned, confirmQuit: askBeforeQuit };
-
-  /**
-   * The app's own updates: the packaged app checks its GitHub releases' feed; an unpackaged run
-   * checks only the feed MICROSANDBOX_TRAY_UPDATE_FEED names (a development or test server), at
-   * once, and installs nothing (its "install" is the quit an update makes).
-   */
-  function setupAppUpdates(): AppUpdates {
-    const devFeed = app.isPackaged ? undefined : process.env['MICROSANDBOX_TRAY_UPDATE_FEED'];
-    const feed = app.isPackaged ? APP_UPDATE_FEED_URL : devFeed;
-    return new AppUpdates({
-      isEnabled: () => feed !== undefined && feed !== '' && settings.get().checkForAppUpdates,
-      check: () =>
-        checkAppUpdate({ feedBaseUrl: feed ?? '', currentVersion: app.getVersion(), platform, arch: process.arch }),
-      updater: app.isPackaged ? electronAppUpdater(log) : unpackagedAppUpdater(() => quit('leave'), log),
-      platform,
-      macSigned: platform === 'darwin' && app.isPackaged && macBuildIsSigned(process.execPath, log),
-      releasePageUrl: APP_RELEASE_PAGE_URL,
-      restartState: () => ({
-        server: controller.snapshot().state,
-        sandboxesStarting: startingSandboxes(runtime.view()),
-        microsandboxUpdating: microsandboxUpdates.updating,
-      }),
-      prepareQuit: () => quitChoice.choose('leave'),
-      browser: externalUrlPort,
-      onChange: () => renderTray(),
-      logger: log,
-      ...(devFeed === undefined ? {} : { launchedAt: Date.now() - FIRST_UPDATE_CHECK_DELAY_MS }),
-    });
-  }
 }
 
 /** The built renderer's files; a build that cannot be listed serves nothing (and says why in the log). */

@@ -4,18 +4,9 @@ import type { FieldErrors, Settings } from '../../shared/settings-schema.ts';
 import { exposureOf } from '../../shared/exposure.ts';
 import { errorCode, errorMessage, h, setText } from './dom.ts';
 import { trackRestartNeeded } from './restart-needed.ts';
-import {
-  networkUseRows,
-  ALL_FIELDS,
-  GENERATION_OPTIONS,
-  LOG_LEVEL_OPTIONS,
-  SETTINGS_GROUPS,
-  buildPatch,
-  checkField,
-  placeholderOf,
-  rawOf,
-} from './settings-model.ts';
+import { ALL_FIELDS, SETTINGS_GROUPS, buildPatch, checkField, placeholderOf, rawOf } from './settings-model.ts';
 import type { FieldSpec, RawValue } from './settings-model.ts';
+import { fieldRow, networkList, readRaw, writeRaw, type ChooserActions, type FieldControl } from './settings-fields.ts';
 import type { Signal } from './signal.ts';
 import type { View } from './status-view.ts';
 
@@ -39,22 +30,6 @@ export function attentionText(count: number): string {
   return count === 1 ? '1 field needs attention.' : `${count} fields need attention.`;
 }
 
-interface Control {
-  readonly spec: FieldSpec;
-  readonly control: HTMLInputElement | HTMLSelectElement;
-  readonly error: HTMLElement;
-  dirty: boolean;
-}
-
-function readRaw(c: Control): RawValue {
-  return c.control instanceof HTMLInputElement && c.control.type === 'checkbox' ? c.control.checked : c.control.value;
-}
-
-function writeRaw(c: Control, raw: RawValue): void {
-  if (c.control instanceof HTMLInputElement && c.control.type === 'checkbox') c.control.checked = raw === true;
-  else c.control.value = typeof raw === 'string' ? raw : '';
-}
-
 /**
  * Every setting, validated as it is edited, saved together; main's own errors shown per field.
  * Some changes main asks the user about in a native dialog first (dev mode, a host others reach,
@@ -62,95 +37,27 @@ function writeRaw(c: Control, raw: RawValue): void {
  */
 export function createSettingsView(deps: SettingsDeps): SettingsScreen {
   const { api, settings } = deps;
-  const controls = new Map<keyof Settings, Control>();
+  const controls = new Map<keyof Settings, FieldControl>();
   const restartNeeded = deps.restartNeeded ?? trackRestartNeeded(settings, deps.snapshot);
 
+  /** What a chooser's two buttons ask of main: its own file dialog, or the automatic lookup. */
+  function chooserActions(key: keyof Settings): ChooserActions {
+    return key === 'msbPath'
+      ? {
+          choose: () => void pick(() => api.chooseMsb(), 'msb path saved.'),
+          automatic: () => void pick(() => api.clearMsb(), 'msb is looked for where installs put it.'),
+        }
+      : {
+          choose: () => void pick(() => api.chooseMsbserver(), 'msbserver path saved.'),
+          automatic: () => void pick(() => api.clearMsbserver(), 'msbserver is looked for where msb looks.'),
+        };
+  }
+
   function build(spec: FieldSpec): HTMLElement {
-    const id = `setting-${spec.key}`;
-    const errorId = `${id}-error`;
-    const hintId = `${id}-hint`;
-    const describedBy = spec.hint === undefined ? errorId : `${errorId} ${hintId}`;
-    const error = h('p', { id: errorId, class: 'field-error', 'data-testid': `error-${spec.key}` });
-    const hint = spec.hint === undefined ? null : h('p', { id: hintId, class: 'field-hint' }, spec.hint);
-    let control: HTMLInputElement | HTMLSelectElement;
-    let row: HTMLElement;
-    if (spec.kind === 'chooser') {
-      // Read-only: the window cannot set the path, only ask main to show its file dialog.
-      control = h('input', {
-        id,
-        name: spec.key,
-        type: 'text',
-        readonly: true,
-        class: 'mono',
-        placeholder: 'Automatic: where msb looks',
-        'aria-describedby': describedBy,
-      });
-      // Two choosers share the page: each button's name says which path it sets.
-      const choose = h('button', { type: 'button', class: 'small', 'aria-label': `Choose ${spec.label}…` }, 'Choose…');
-      const automatic = h(
-        'button',
-        { type: 'button', class: 'small', 'aria-label': `Use automatic ${spec.label}` },
-        'Use automatic',
-      );
-      if (spec.key === 'msbPath') {
-        choose.addEventListener('click', () => void pick(() => api.chooseMsb(), 'msb path saved.'));
-        automatic.addEventListener(
-          'click',
-          () => void pick(() => api.clearMsb(), 'msb is looked for where installs put it.'),
-        );
-      } else {
-        choose.addEventListener('click', () => void pick(() => api.chooseMsbserver(), 'msbserver path saved.'));
-        automatic.addEventListener(
-          'click',
-          () => void pick(() => api.clearMsbserver(), 'msbserver is looked for where msb looks.'),
-        );
-      }
-      row = h(
-        'div',
-        { class: 'field' },
-        h('label', { for: id }, spec.label),
-        h('div', { class: 'chooser-line' }, control, choose, automatic),
-        error,
-        hint,
-      );
-      controls.set(spec.key, { spec, control, error, dirty: false });
-      return row;
-    }
-    if (spec.kind === 'bool') {
-      control = h('input', { id, type: 'checkbox', name: spec.key, 'aria-describedby': describedBy });
-      row = h(
-        'div',
-        { class: 'field field-check' },
-        h('div', { class: 'check-line' }, control, h('label', { for: id }, spec.label)),
-        error,
-        hint,
-      );
-    } else {
-      if (spec.kind === 'level' || spec.kind === 'generation') {
-        control = h(
-          'select',
-          { id, name: spec.key, 'aria-describedby': describedBy },
-          ...(spec.kind === 'level' ? LOG_LEVEL_OPTIONS : GENERATION_OPTIONS).map((o) =>
-            h('option', { value: o.value }, o.label),
-          ),
-        );
-      } else {
-        control = h('input', {
-          id,
-          name: spec.key,
-          type: 'text',
-          autocomplete: 'off',
-          spellcheck: 'false',
-          autocapitalize: 'off',
-          inputmode: spec.kind === 'int' ? 'numeric' : spec.kind === 'seconds' ? 'decimal' : null,
-          'aria-describedby': describedBy,
-          class: spec.kind === 'int' || spec.kind === 'seconds' ? 'narrow' : spec.kind === 'path' ? 'mono' : null,
-        });
-      }
-      row = h('div', { class: 'field' }, h('label', { for: id }, spec.label), control, error, hint);
-    }
-    const entry: Control = { spec, control, error, dirty: false };
+    const { row, entry } = fieldRow(spec, spec.kind === 'chooser' ? chooserActions(spec.key) : null);
     controls.set(spec.key, entry);
+    // A chooser is read-only: only main's file dialog changes it.
+    if (spec.kind === 'chooser') return row;
     const onEdit = (): void => {
       entry.dirty = true;
       say('');
@@ -158,8 +65,8 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
       showError(entry, check.ok ? null : check.error);
       updateButtons();
     };
-    control.addEventListener('input', onEdit);
-    control.addEventListener('change', onEdit);
+    entry.control.addEventListener('input', onEdit);
+    entry.control.addEventListener('change', onEdit);
     return row;
   }
 
@@ -205,7 +112,7 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
     else delete message.dataset['tone'];
   }
 
-  function showError(c: Control, error: string | null): void {
+  function showError(c: FieldControl, error: string | null): void {
     setText(c.error, error ?? '');
     if (error === null) c.control.removeAttribute('aria-invalid');
     else c.control.setAttribute('aria-invalid', 'true');
@@ -295,7 +202,7 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
 
   /** Marks each field, says how many in the footer (next to Save), and goes to the first. */
   function showErrors(errors: FieldErrors): void {
-    let first: Control | null = null;
+    let first: FieldControl | null = null;
     let count = 0;
     for (const spec of ALL_FIELDS) {
       const c = controls.get(spec.key);
@@ -384,22 +291,6 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
       if (c.control instanceof HTMLInputElement && c.control.type === 'text') c.control.select();
     },
   };
-}
-
-/** Every use of the network (shared/network.ts) with its switch: nothing reaches out unlisted. */
-function networkList(): HTMLElement {
-  return h(
-    'ul',
-    { class: 'network-uses', 'data-testid': 'network-uses' },
-    ...networkUseRows().map((row) =>
-      h(
-        'li',
-        { 'data-testid': `network-use-${row.id}` },
-        h('strong', {}, row.what),
-        h('span', { class: 'field-hint' }, ` — ${row.where}; ${row.when}. ${row.switch}.`),
-      ),
-    ),
-  );
 }
 
 function fieldsOf(error: unknown): FieldErrors | null {

@@ -10,8 +10,10 @@ import {
   mcpBackupPath,
   mcpClients,
   mcpConfigPath,
+  runningClientPids,
   type McpEntry,
 } from '../../../../electron/core/connect/index.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 const CLAUDE_STANDIN = fileURLToPath(new URL('../../../fixtures/claude', import.meta.url));
 const KEY = 'msb_eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEsImlhdCI6MSwibmFtZXNwYWNlIjoiKiJ9.c2lnbmF0dXJl';
@@ -315,6 +317,12 @@ describe('connectMcpClient', () => {
     expect(await read(file)).toBe('{}');
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
+    // The check is machine-wide: another suite's Claude stand-in may still run for a moment.
+    await waitFor(async () => (await runningClientPids('claude-desktop', 'linux')).length === 0, {
+      timeout: 15_000,
+      every: 50,
+      what: 'no Claude Desktop left running',
+    });
     expect(await connectMcpClient({ ...linux(), client: 'claude-desktop', entry: RUNTIME })).toMatchObject({
       kind: 'written',
     });

@@ -1,10 +1,10 @@
 /**
- * One setting's row in Settings: its control (checkbox, select, text, or a read-only chooser with
- * its two buttons), its error and hint, and the list of everything that reaches the network. The
+ * One setting's row in Settings: its control (checkbox, select, text, a number with its unit
+ * beside it, or a read-only chooser with its two buttons), its error and hint, and the list of everything that reaches the network. The
  * view (settings-view.ts) wires editing, validation and saving.
  */
 import { h } from './dom.ts';
-import { GENERATION_OPTIONS, LOG_LEVEL_OPTIONS, networkUseRows } from './settings-model.ts';
+import { networkUseRows } from './settings-model.ts';
 import type { FieldSpec, RawValue } from './settings-model.ts';
 
 export interface FieldControl {
@@ -37,7 +37,12 @@ export function fieldRow(
   const id = `setting-${spec.key}`;
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
-  const describedBy = spec.hint === undefined ? errorId : `${errorId} ${hintId}`;
+  const unitId = `${id}-unit`;
+  // The unit is part of what to type: read with the input, before its error and hint.
+  const unit = spec.kind === 'number' && spec.unit !== null ? spec.unit : null;
+  const describedBy = [unit === null ? null : unitId, errorId, spec.hint === undefined ? null : hintId]
+    .filter((part) => part !== null)
+    .join(' ');
   const error = h('p', { id: errorId, class: 'field-error', 'data-testid': `error-${spec.key}` });
   const hint = spec.hint === undefined ? null : h('p', { id: hintId, class: 'field-hint' }, spec.hint);
   const label = h('label', { for: id }, spec.label);
@@ -51,7 +56,7 @@ export function fieldRow(
       type: 'text',
       readonly: true,
       class: 'mono',
-      placeholder: 'Automatic: where msb looks',
+      placeholder: spec.placeholder,
       'aria-describedby': describedBy,
     });
     // Two choosers share the page: each button's name says which path it sets.
@@ -73,17 +78,15 @@ export function fieldRow(
       error,
       hint,
     );
-  } else if (spec.kind === 'bool') {
+  } else if (spec.kind === 'toggle') {
     control = h('input', { id, type: 'checkbox', name: spec.key, 'aria-describedby': describedBy });
     row = h('div', { class: 'field field-check' }, h('div', { class: 'check-line' }, control, label), error, hint);
   } else {
-    if (spec.kind === 'level' || spec.kind === 'generation') {
+    if (spec.kind === 'choice') {
       control = h(
         'select',
         { id, name: spec.key, 'aria-describedby': describedBy },
-        ...(spec.kind === 'level' ? LOG_LEVEL_OPTIONS : GENERATION_OPTIONS).map((o) =>
-          h('option', { value: o.value }, o.label),
-        ),
+        ...spec.options.map((o) => h('option', { value: o.value }, o.label)),
       );
     } else {
       control = h('input', {
@@ -93,12 +96,16 @@ export function fieldRow(
         autocomplete: 'off',
         spellcheck: 'false',
         autocapitalize: 'off',
-        inputmode: spec.kind === 'int' ? 'numeric' : spec.kind === 'seconds' ? 'decimal' : null,
+        inputmode: spec.kind !== 'number' ? null : spec.storage.stored === 'thousandths' ? 'decimal' : 'numeric',
         'aria-describedby': describedBy,
-        class: spec.kind === 'int' || spec.kind === 'seconds' ? 'narrow' : spec.kind === 'path' ? 'mono' : null,
+        class: spec.kind === 'number' ? 'narrow' : spec.kind === 'path' ? 'mono' : null,
       });
     }
-    row = h('div', { class: 'field' }, label, control, error, hint);
+    const line =
+      unit === null
+        ? control
+        : h('div', { class: 'unit-line' }, control, h('span', { id: unitId, class: 'field-unit' }, unit));
+    row = h('div', { class: 'field' }, label, line, error, hint);
   }
   return { row, entry: { spec, control, error, dirty: false } };
 }

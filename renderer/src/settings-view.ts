@@ -141,7 +141,7 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
     for (const c of controls.values()) {
       if (c.dirty && !all) continue;
       c.dirty = false;
-      writeRaw(c, rawOf(c.spec.kind, view.settings[c.spec.key]));
+      writeRaw(c, rawOf(c.spec, view.settings[c.spec.key]));
       showError(c, null);
     }
     renderBanner();
@@ -271,7 +271,7 @@ export function createSettingsView(deps: SettingsDeps): SettingsScreen {
     setText(about, info === null ? '' : `${info.name} ${info.version} · home ${info.home}`);
     for (const c of controls.values()) {
       if (c.spec.kind === 'chooser' || !(c.control instanceof HTMLInputElement)) continue;
-      const placeholder = placeholderOf(c.spec, info?.home ?? null, info?.platform ?? 'linux');
+      const placeholder = placeholderOf(c.spec, { home: info?.home ?? null, platform: info?.platform ?? 'linux' });
       if (placeholder === null) c.control.removeAttribute('placeholder');
       else c.control.placeholder = placeholder;
     }

@@ -107,8 +107,16 @@ describe('a failed start', () => {
     expect(await button(page, 'Restart').isDisabled()).toBe(true);
 
     await button(page, 'Raise the start timeout').click();
-    const field = page.getByLabel('Start timeout (seconds)');
+    const field = page.getByLabel('Start timeout', { exact: true });
     await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The unit is shown beside the input and read with it, not written into the label.
+    const unit = page.locator('#setting-readinessTimeoutMs-unit');
+    expect(await unit.textContent()).toBe('seconds');
+    expect(await field.getAttribute('aria-describedby')).toMatch(/^setting-readinessTimeoutMs-unit /);
+    const [fieldBox, unitBox] = await Promise.all([field.boundingBox(), unit.boundingBox()]);
+    expect(unitBox!.x).toBeGreaterThanOrEqual(fieldBox!.x + fieldBox!.width);
+    expect(Math.abs(unitBox!.y + unitBox!.height / 2 - (fieldBox!.y + fieldBox!.height / 2))).toBeLessThan(4);
+    expect(await field.getAttribute('placeholder')).toBe('Default: 15');
     expect(await field.inputValue()).toBe('1');
     await field.fill('0');
     await button(page, 'Save').click();

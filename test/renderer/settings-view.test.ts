@@ -8,6 +8,7 @@ import {
   buildPatch,
   checkField,
   parseField,
+  SETTINGS_FIELDS,
   SETTINGS_GROUPS,
   START_TIMEOUT_SECONDS,
 } from '../../renderer/src/settings-model.ts';
@@ -61,14 +62,17 @@ describe('settings model', () => {
   it('has a labelled control for every setting the window offers', () => {
     const keys = SETTINGS_GROUPS.flatMap((g) => g.fields.map((f) => f.key));
     expect(new Set(keys)).toEqual(new Set(Object.keys(DEFAULT_SETTINGS)));
+    // Each once: a field in two groups would be two controls for one setting.
+    expect(keys.length).toBe(new Set(keys).size);
   });
 
   it('parses controls: numbers, empty paths and the default log level become null', () => {
-    expect(parseField('int', ' 8080 ')).toBe(8080);
-    expect(parseField('int', '80a')).toBe('80a');
-    expect(parseField('path', '  ')).toBeNull();
-    expect(parseField('level', '')).toBeNull();
-    expect(parseField('bool', true)).toBe(true);
+    expect(parseField(SETTINGS_FIELDS.port, ' 8080 ')).toBe(8080);
+    expect(parseField(SETTINGS_FIELDS.port, '80a')).toBe('80a');
+    expect(parseField(SETTINGS_FIELDS.namespacesPath, '  ')).toBeNull();
+    expect(parseField(SETTINGS_FIELDS.logLevel, '')).toBeNull();
+    expect(parseField(SETTINGS_FIELDS.generation, 'server')).toBe('server');
+    expect(parseField(SETTINGS_FIELDS.devMode, true)).toBe(true);
   });
 
   it('uses the shared validator messages', () => {
@@ -274,9 +278,9 @@ describe('the namespaces folder', () => {
 
 describe('the start timeout', () => {
   it('is shown and edited in seconds, and stored in milliseconds', async () => {
-    const field = input('Start timeout (seconds)');
+    const field = input('Start timeout');
     expect(field.value).toBe('15');
-    edit('Start timeout (seconds)', '30');
+    edit('Start timeout', '30');
     edit('Port', '7000');
     await save();
     expect(msb.calls).toEqual([{ method: 'setSettings', payload: { port: 7000, readinessTimeoutMs: 30_000 } }]);
@@ -293,7 +297,7 @@ describe('the start timeout', () => {
   });
 
   it.each(['0.5', '121', 'ten', '-3', ''])('refuses %j with a message in seconds', (text) => {
-    edit('Start timeout (seconds)', text);
+    edit('Start timeout', text);
     expect(errorOf('readinessTimeoutMs')).toBe(
       'The start timeout must be a number of seconds from 1 to 120, such as 15 or 30.',
     );
@@ -347,10 +351,45 @@ describe('empty fields', () => {
   it('show the value in use as their placeholder', () => {
     expect(input('Host').getAttribute('placeholder')).toBe('Default: 127.0.0.1');
     expect(input('Port').getAttribute('placeholder')).toBe('Default: 5555');
-    expect(input('Start timeout (seconds)').getAttribute('placeholder')).toBe('Default: 15');
+    expect(input('Start timeout').getAttribute('placeholder')).toBe('Default: 15');
+    expect(input('Clear copied keys after').getAttribute('placeholder')).toBe('Default: 60');
     expect(input('Namespaces folder').getAttribute('placeholder')).toBe('Default: /home/u/.microsandbox/namespaces');
+    expect(input('Default namespace').getAttribute('placeholder')).toBe('Default: *');
     expect(input('Default expiry').getAttribute('placeholder')).toBe('Default: 24h');
     expect(input('msbserver path').getAttribute('placeholder')).toBe('Automatic: where msb looks');
+    expect(input('msb path').getAttribute('placeholder')).toBe('Automatic: where installs put msb');
+    expect(input('Log level').hasAttribute('placeholder')).toBe(false);
+  });
+});
+
+describe('units', () => {
+  const describedBy = (label: string): string[] =>
+    (input(label).getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => view.element.querySelector(`#${id}`)?.textContent ?? '');
+
+  it.each([
+    ['Start timeout', 'readinessTimeoutMs'],
+    ['Clear copied keys after', 'clipboardClearSeconds'],
+  ])('%s shows “seconds” beside its input, read with it, not in its label', (label, key) => {
+    const field = input(label);
+    const unit = view.element.querySelector(`#setting-${key}-unit`);
+    expect(unit?.textContent).toBe('seconds');
+    expect(unit?.parentElement).toBe(field.parentElement);
+    expect(field.nextElementSibling).toBe(unit);
+    expect(describedBy(label)[0]).toBe('seconds');
+    expect(view.element.querySelector(`label[for="${field.id}"]`)?.textContent).toBe(label);
+  });
+
+  it('a count without a unit, such as the port, shows none', () => {
+    expect(view.element.querySelector('#setting-port-unit')).toBeNull();
+    expect(input('Port').getAttribute('aria-describedby')).toBe('setting-port-error');
+    expect(view.element.querySelectorAll('.field-unit')).toHaveLength(2);
+  });
+
+  it('an empty seconds field asks for a number of seconds, named without its unit', () => {
+    edit('Clear copied keys after', '');
+    expect(errorOf('clipboardClearSeconds')).toBe('Enter a number of seconds for “Clear copied keys after”.');
   });
 });
 

@@ -81,7 +81,10 @@ describe('a failure', () => {
     w.button('Raise the start timeout').click();
     expect(w.tab('Settings').getAttribute('aria-selected')).toBe('true');
     const field = document.activeElement as HTMLInputElement;
-    expect(w.root.querySelector(`label[for="${field.id}"]`)?.textContent).toBe('Start timeout (seconds)');
+    expect(w.root.querySelector(`label[for="${field.id}"]`)?.textContent).toBe('Start timeout');
+    expect(w.root.querySelector(`#${field.getAttribute('aria-describedby')?.split(' ')[0]}`)?.textContent).toBe(
+      'seconds',
+    );
     expect(field.value).toBe('15');
   });
 });

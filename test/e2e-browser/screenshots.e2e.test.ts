@@ -176,6 +176,10 @@ describe('screenshots of every view', () => {
       expect(widths.length).toBeGreaterThan(5);
       expect(Math.max(...widths)).toBeLessThanOrEqual(720);
     });
+    // A number's unit, beside its input at every size.
+    await shoot(page, 'view-settings-units', async () => {
+      await page.getByLabel('Start timeout', { exact: true }).scrollIntoViewIfNeeded();
+    });
     await page.getByLabel('Host').fill('localhost');
     await page.getByLabel('Port').fill('99999');
     await button(page, 'Save').click();

@@ -3,13 +3,6 @@ import { NETWORK_USES, type NetworkSwitch } from '../../shared/network.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
 import { DEFAULT_SETTINGS, LOG_LEVELS, validateSetting } from '../../shared/settings-schema.ts';
 
-/**
- * What input a field is, and only that: `number` is typed as text and read as a number, `path` a
- * typed path (empty: the default), `chooser` a path shown, never typed (main sets it from its own
- * native file dialog), `toggle` a checkbox, `choice` a list to pick from.
- */
-export type FieldKind = 'text' | 'number' | 'path' | 'chooser' | 'toggle' | 'choice';
-
 /** The units a number is typed in; the view shows the word beside the input. */
 export type FieldUnit = 'seconds';
 
@@ -86,6 +79,13 @@ export interface ChoiceOption {
 
 /** Each field carries what its kind needs: a number its unit, limits and storage; a typed one its placeholder. */
 export type FieldSpec = TextField | NumberField | PathField | ChooserField | ToggleField | ChoiceField;
+
+/**
+ * What input a field is, and only that: `number` is typed as text and read as a number, `path` a
+ * typed path (empty: the default), `chooser` a path shown, never typed (main sets it from its own
+ * native file dialog), `toggle` a checkbox, `choice` a list to pick from.
+ */
+export type FieldKind = FieldSpec['kind'];
 
 /** One field per setting, each under its own key: a setting without its field fails to compile. */
 export type SettingsFields = { readonly [K in keyof Settings]: FieldSpec & { readonly key: K } };

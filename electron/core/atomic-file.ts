@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { ignoreFailure, type Logger, silentLogger } from './base/logger.ts';
+import { probe } from './base/probe.ts';
 
 /** The file operations an atomic write needs; tests replace one to inject a failure. */
 export interface AtomicWriteOps {
@@ -50,7 +51,7 @@ export async function writeFileAtomic(target: string, data: string, options: Ato
 
 /** Makes the rename itself durable; best effort, since not every platform can open a directory. */
 async function syncDirectory(dir: string, logger: Logger): Promise<void> {
-  const handle = await fsp.open(dir, 'r').catch(() => null);
+  const handle = await probe(fsp.open(dir, 'r'), { logger, what: `${dir} to sync it` });
   if (handle === null) return;
   try {
     await handle.sync();

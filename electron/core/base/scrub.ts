@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { readServerKey } from '../keys/server-key.ts';
 import { errorText, type Logger } from './logger.ts';
+import { probe } from './probe.ts';
 
 const TOKEN = /msb_[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
@@ -81,7 +82,7 @@ export class SecretScrubber {
   }
 
   async #key(): Promise<string | null> {
-    const stat = await fsp.lstat(this.#keyFile).catch(() => null);
+    const stat = await probe(fsp.lstat(this.#keyFile), { logger: this.#logger, what: this.#keyFile });
     const stamp = stat === null ? 'missing' : `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
     if (this.#seen?.stamp === stamp) return this.#seen.key;
     let key: string | null = null;

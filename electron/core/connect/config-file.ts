@@ -23,6 +23,7 @@ import { writeFileAtomic } from '../atomic-file.ts';
 import { errorText, type Logger } from '../base/logger.ts';
 import type { McpClientSpec } from './clients.ts';
 import type { JsonValue } from './entries.ts';
+import { probe } from '../base/probe.ts';
 
 export type McpRefusalReason =
   | 'not-installed'
@@ -316,7 +317,7 @@ export async function commitConfig(read: ConfigRead, text: string, options: Comm
 
 /** The config path, or where its symbolic link leads (dotfile managers link these files). */
 async function resolveTarget(configPath: string): Promise<string> {
-  const link = await fsp.lstat(configPath).catch(() => null);
+  const link = await probe(fsp.lstat(configPath));
   if (link === null || !link.isSymbolicLink()) return configPath;
   try {
     return await fsp.realpath(configPath);

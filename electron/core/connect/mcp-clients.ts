@@ -23,6 +23,7 @@ import {
 import { checkServerExecutable } from '../server/executable-check.ts';
 import { MsbCommandError, msbErrorMessage, type MsbResult, runMsb } from '../runtime/msb-runner.ts';
 import { runningClientPids } from './running.ts';
+import { probe } from '../base/probe.ts';
 
 /** How long one `claude mcp` run may take (it starts Node and may check for updates). */
 export const CLAUDE_TIMEOUT_MS = 30_000;
@@ -267,7 +268,7 @@ const ENTRIES_SEEN_MAX = 64;
 /** The entry under the app's name, or undefined (also for a file that cannot be read or parsed). */
 async function readEntry(client: McpClientId, configPath: string): Promise<unknown> {
   const spec = MCP_CLIENTS[client];
-  const stat = await fsp.stat(configPath, { bigint: true }).catch(() => null);
+  const stat = await probe(fsp.stat(configPath, { bigint: true }));
   const stamp = stat === null ? null : `${client}:${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
   const seen = entriesSeen.get(configPath);
   if (stamp !== null && seen?.stamp === stamp) return seen.entry;
@@ -298,11 +299,8 @@ export async function findOnPath(program: string, place: McpPlace): Promise<stri
     if (dir === '' || !p.isAbsolute(dir)) continue;
     for (const name of names) {
       const candidate = p.join(dir, name);
-      const ok = await fsp
-        .access(candidate, constants.X_OK)
-        .then(async () => (await fsp.stat(candidate)).isFile())
-        .catch(() => false);
-      if (ok) return candidate;
+      const stat = await probe(fsp.access(candidate, constants.X_OK).then(() => fsp.stat(candidate)));
+      if (stat?.isFile() === true) return candidate;
     }
   }
   return null;

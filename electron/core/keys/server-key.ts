@@ -3,6 +3,7 @@ import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
 import type { AtomicWriteOps } from '../atomic-file.ts';
+import { probe } from '../base/probe.ts';
 
 /** The length msb gives the keys it generates. */
 export const SERVER_KEY_LENGTH = 32;
@@ -81,7 +82,7 @@ async function openKey(keyFile: string): Promise<fsp.FileHandle | null> {
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT') return null;
     if (isErrnoException(error) && (error.code === 'ELOOP' || error.code === 'EMLINK')) {
-      throw linkRefusal(keyFile, await fsp.readlink(keyFile).catch(() => null));
+      throw linkRefusal(keyFile, await probe(fsp.readlink(keyFile)));
     }
     throw error;
   }
@@ -123,8 +124,8 @@ export async function readServerKey(keyFile: string): Promise<string | null> {
 
 /** Refuses to write where a link stands: the key would silently stop being what the link shared. */
 async function refuseLink(keyFile: string): Promise<void> {
-  const stat = await fsp.lstat(keyFile).catch(() => null);
-  if (stat?.isSymbolicLink() === true) throw linkRefusal(keyFile, await fsp.readlink(keyFile).catch(() => null));
+  const stat = await probe(fsp.lstat(keyFile));
+  if (stat?.isSymbolicLink() === true) throw linkRefusal(keyFile, await probe(fsp.readlink(keyFile)));
 }
 
 /** Writes the key atomically, owner-only, with no newline; the old file survives a failed write. */

@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { readProcFile, runPs } from './process-identity.ts';
+import { probe } from '../base/probe.ts';
 
 export type ServedHome = { readonly kind: 'known'; readonly home: string } | { readonly kind: 'unknown' };
 
@@ -17,7 +18,7 @@ export async function servedHome(pid: number, platform: NodeJS.Platform = proces
   const fromEnv = env.get('MICROSANDBOX_HOME');
   if (fromEnv !== undefined && fromEnv !== '') {
     if (path.isAbsolute(fromEnv)) return { kind: 'known', home: fromEnv };
-    const cwd = platform === 'linux' ? await fsp.readlink(`/proc/${pid}/cwd`).catch(() => null) : null;
+    const cwd = platform === 'linux' ? await probe(fsp.readlink(`/proc/${pid}/cwd`)) : null;
     return cwd === null ? UNKNOWN : { kind: 'known', home: path.resolve(cwd, fromEnv) };
   }
   const userHome = env.get('HOME');
@@ -67,6 +68,6 @@ export function environmentFromPsLine(line: string): Map<string, string> | null 
 /** Whether two home paths name the same folder (symlinks resolved where they exist). */
 export async function sameHome(a: string, b: string): Promise<boolean> {
   if (path.resolve(a) === path.resolve(b)) return true;
-  const [realA, realB] = await Promise.all([fsp.realpath(a).catch(() => null), fsp.realpath(b).catch(() => null)]);
+  const [realA, realB] = await Promise.all([probe(fsp.realpath(a)), probe(fsp.realpath(b))]);
   return realA !== null && realA === realB;
 }

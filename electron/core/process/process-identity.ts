@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { sleep } from '../base/delay.ts';
+import { probe } from '../base/probe.ts';
 
 export type Liveness = 'alive' | 'dead' | 'other-user';
 
@@ -98,7 +99,7 @@ export async function identifyServerProcess(
   if (argv === null) return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
   if (platform !== 'linux' && platform !== 'win32') {
     // `ps -o comm=` is the executable's full path on macOS, spaces and all.
-    const command = await psField(pid, 'comm').catch(() => null);
+    const command = await probe(psField(pid, 'comm'));
     if (command === null)
       return (await processLiveness(pid, platform)) === 'dead' ? { kind: 'dead' } : { kind: 'unknown' };
     if (baseName(command.trim()) === 'msbserver' || argvLooksLikeMsbserver(argv, { spacesSplit: true }))
@@ -107,7 +108,7 @@ export async function identifyServerProcess(
   }
   if (argvLooksLikeMsbserver(argv)) return { kind: 'msbserver', argv };
   if (platform === 'linux') {
-    const exe = await fsp.readlink(`/proc/${pid}/exe`).catch(() => null);
+    const exe = await probe(fsp.readlink(`/proc/${pid}/exe`));
     if (exe !== null && baseName(exe.replace(/ \(deleted\)$/, '')) === 'msbserver') return { kind: 'msbserver', argv };
   }
   return { kind: 'other-process' };
@@ -146,10 +147,7 @@ export async function processStartTime(
   platform: NodeJS.Platform = process.platform,
 ): Promise<number | null> {
   if (platform === 'linux') {
-    const [stat, sys] = await Promise.all([
-      readProcFile(pid, 'stat'),
-      fsp.readFile('/proc/stat', 'utf8').catch(() => null),
-    ]);
+    const [stat, sys] = await Promise.all([readProcFile(pid, 'stat'), probe(fsp.readFile('/proc/stat', 'utf8'))]);
     if (stat === null || sys === null) return null;
     // Fields after the parenthesised command name; starttime is field 22 overall (index 19 here).
     const afterComm = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -27,6 +27,7 @@ import { readSandboxDb, type DbRead, type SandboxRow } from './sandbox-db.ts';
 import { MAX_SMALL_FILE, readSandboxFile, readSandboxFileSync } from './safe-read.ts';
 import { sandboxNamesIn, type SandboxfileRead } from './sandboxfile.ts';
 import { identifySupervisor, type SupervisorExpectation } from './supervisor-identity.ts';
+import { probe } from '../base/probe.ts';
 
 export interface CatalogOptions {
   readonly namespacesDir: string;
@@ -238,7 +239,10 @@ export class SandboxCatalog {
     const logsKey = fileKey(logStat, now);
     if (logsKey !== entry.logsKey) {
       entry.logsKey = logsKey;
-      entry.logs = logStat === null ? new Set() : new Set(await fsp.readdir(logDir).catch(() => []));
+      entry.logs =
+        logStat === null
+          ? new Set()
+          : new Set((await probe(fsp.readdir(logDir), { logger: this.#logger, what: `the logs in ${logDir}` })) ?? []);
     }
 
     const infoKey = `${entry.configKey}|${entry.dbKey}|${entry.logsKey}|${this.#portsKey}`;
@@ -265,7 +269,9 @@ export class SandboxCatalog {
     const layers: string[] = [];
     // The folder's real path, once per namespace rather than per running sandbox (a listing with
     // metrics interest runs every 2 s, and each realpath costs a thread-pool round trip).
-    const real = rows.some((r) => r.status === 'RUNNING') ? await fsp.realpath(dir).catch(() => null) : null;
+    const real = rows.some((r) => r.status === 'RUNNING')
+      ? await probe(fsp.realpath(dir), { logger: this.#logger, what: `the real path of ${dir}` })
+      : null;
     const sandboxes = await Promise.all(
       allNames.map((name) => this.#describe(ns, dir, real, name, byName.get(name), entry.logs, layers)),
     );
@@ -337,7 +343,7 @@ export class SandboxCatalog {
 
 /** What the supervisor of `D`'s sandbox `name` has on its command line (D as given, and resolved). */
 export async function supervisorExpectation(dir: string, name: string): Promise<SupervisorExpectation> {
-  return expectationFor(dir, await fsp.realpath(dir).catch(() => null), name);
+  return expectationFor(dir, await probe(fsp.realpath(dir)), name);
 }
 
 /** The same, with the folder's real path already known (null when it could not be resolved). */

@@ -15,6 +15,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { errorText as describeError, type Logger } from '../base/logger.ts';
+import { probe } from '../base/probe.ts';
 
 interface Entry {
   readonly signature: string;
@@ -74,12 +75,19 @@ export class DiskUsageCache {
     }
     if (!top.isDirectory()) return `file:${top.ino}:${top.size}:${top.mtimeMs}`;
     const parts = [`${top.ino}:${top.mtimeMs}:${top.ctimeMs}`];
-    const children = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+    const children =
+      (await probe(fsp.readdir(dir, { withFileTypes: true }), {
+        logger: this.#logger,
+        what: `the folders in ${dir}`,
+      })) ?? [];
     const stats = await Promise.all(
       children
         .filter((c) => c.isDirectory())
         .map(async (c) => {
-          const s = await fsp.lstat(path.join(dir, c.name)).catch(() => null);
+          const s = await probe(fsp.lstat(path.join(dir, c.name)), {
+            logger: this.#logger,
+            what: path.join(dir, c.name),
+          });
           return s === null ? `${c.name}:gone` : `${c.name}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;
         }),
     );

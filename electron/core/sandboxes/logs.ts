@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { tailLines } from '../server/server-log.ts';
 import { sandboxLogPath } from './sandbox-paths.ts';
 import { openSandboxLog } from './safe-read.ts';
+import { probe } from '../base/probe.ts';
 
 export { sandboxLogPath };
 
@@ -29,6 +30,6 @@ export async function tailSandboxLog(options: {
   const count = Math.min(MAX_TAIL_LINES, Math.max(1, Math.floor(options.lines ?? DEFAULT_TAIL_LINES)));
   // lstat and a no-follow open (safe-read.ts): a log linked elsewhere (`~/.ssh/id_ed25519`) or a
   // FIFO is not read.
-  const exists = (await fsp.lstat(file).catch(() => null))?.isFile() ?? false;
+  const exists = (await probe(fsp.lstat(file)))?.isFile() ?? false;
   return { path: file, exists, lines: exists ? await tailLines(file, count, 0, openSandboxLog) : [] };
 }

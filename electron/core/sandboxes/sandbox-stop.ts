@@ -10,6 +10,7 @@ import { menvDir, namespaceDir, sandboxDbPath } from './sandbox-paths.ts';
 import { readSandboxDb } from './sandbox-db.ts';
 import { supervisorExpectation } from './catalog.ts';
 import { identifySupervisor, type SupervisorIdentity } from './supervisor-identity.ts';
+import { probe } from '../base/probe.ts';
 
 export type StopErrorCode =
   | 'invalid-input'
@@ -95,7 +96,7 @@ export async function stopSandboxViaServer(options: StopViaServerOptions): Promi
       ),
     );
   }
-  const text = await response.text().catch(() => '');
+  const text = (await probe(response.text())) ?? '';
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ServerContext } from './context.ts';
+import { probe } from '../base/probe.ts';
 
 /** Creates the home when it is missing: owner-only, since others who could write it could replace server.key. */
 export async function createHome(ctx: ServerContext): Promise<void> {
@@ -13,7 +14,7 @@ export async function createHome(ctx: ServerContext): Promise<void> {
 
 /** Whether the home is there: deleted (`rm -rf ~/.microsandbox`), it is made again only by a start. */
 export async function homeExists(ctx: ServerContext): Promise<boolean> {
-  return (await fsp.stat(ctx.paths.home).catch(() => null))?.isDirectory() === true;
+  return (await probe(fsp.stat(ctx.paths.home)))?.isDirectory() === true;
 }
 
 /** Creates what is missing and returns what is off, as warnings; throws when the home is unusable. */
@@ -29,7 +30,7 @@ export async function prepareHome(ctx: ServerContext): Promise<string[]> {
 /** Others who could write the home could replace server.key or server.pid. */
 export async function homeWarnings(ctx: ServerContext): Promise<string[]> {
   if (ctx.platform === 'win32') return [];
-  const stat = await fsp.stat(ctx.paths.home).catch(() => null);
+  const stat = await probe(fsp.stat(ctx.paths.home));
   if (stat === null) return [];
   const warnings: string[] = [];
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;

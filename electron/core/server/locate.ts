@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { LocateResult, LocateSource } from '../../../shared/contract.ts';
 import { MICROSANDBOX_INSTALL_HINT } from '../../../shared/server-status.ts';
 import { checkLibraryFolder, checkServerExecutable } from './executable-check.ts';
+import { probe } from '../base/probe.ts';
 
 export interface LocateOptions {
   env?: NodeJS.ProcessEnv;
@@ -105,7 +106,7 @@ async function findOnPath(name: string, pathVariable: string): Promise<string[]>
 }
 
 async function checkExecutable(file: string): Promise<'ok' | 'missing' | 'not-executable'> {
-  const stat = await fsp.stat(file).catch(() => null);
+  const stat = await probe(fsp.stat(file));
   if (stat === null) return 'missing';
   if (!stat.isFile()) return 'not-executable';
   try {

@@ -28,6 +28,7 @@ import { describeExit, pollUntilGone, raceTimeout } from './signals.ts';
 import { groupAlive, groupMembers } from '../process/process-groups.ts';
 import { listenersAmong } from '../process/listeners.ts';
 import { safeGroup, terminate } from './terminate.ts';
+import { probe } from '../base/probe.ts';
 
 export type ThisHome = Extract<Verdict, { kind: 'this-home' }>;
 
@@ -58,7 +59,7 @@ export async function recordedServer(
 
 /** Whether `file` was last written at least `ms` ago. */
 async function standingFor(file: string, ms: number): Promise<boolean> {
-  const stat = await fsp.stat(file).catch(() => null);
+  const stat = await probe(fsp.stat(file));
   return stat !== null && Date.now() - stat.mtimeMs >= ms;
 }
 

@@ -17,6 +17,7 @@ import { descendsFrom, groupMembers, processGroupOf } from '../process/process-g
 import { processStartTime } from '../process/process-identity.ts';
 import { readServerRecord, writeServerRecord } from '../process/server-record.ts';
 import { safeGroup } from './terminate.ts';
+import { probe } from '../base/probe.ts';
 
 /** Who listens on `port`, or null when it cannot be told here. */
 async function holders(ctx: ServerContext, port: number): Promise<number[] | null> {
@@ -107,6 +108,6 @@ export async function portHolderText(ctx: ServerContext, port: number): Promise<
 
 /** Whether `server.pid` names `pid` (someone else, the CLI, wrote it). */
 export async function pidFileNames(ctx: ServerContext, pid: number): Promise<boolean> {
-  const file = await readPidFile(ctx.paths.pidFile).catch(() => null);
+  const file = await probe(readPidFile(ctx.paths.pidFile));
   return file?.kind === 'pid' && file.pid === pid;
 }

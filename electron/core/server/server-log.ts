@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { probe } from '../base/probe.ts';
 
 export const SERVER_LOG_NAME = 'msbserver.log';
 /** The server keeps its log open while it runs, so the log is rotated only when a start opens it. */
@@ -26,7 +27,7 @@ export async function openServerLog(
   rotateBytes: number = DEFAULT_LOG_ROTATE_BYTES,
 ): Promise<OpenedServerLog> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
-  const size = (await fsp.stat(file).catch(() => null))?.size ?? 0;
+  const size = (await probe(fsp.stat(file)))?.size ?? 0;
   if (size > rotateBytes) await fsp.rename(file, `${file}.1`);
   const handle = await fsp.open(file, 'a', 0o600);
   try {

@@ -4,6 +4,7 @@ import { sleep } from '../base/delay.ts';
 import type { Disposable } from '../base/disposable.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../base/logger.ts';
 import { processLiveness, processStartTime, sameStartTime } from '../process/process-identity.ts';
+import { probe } from '../base/probe.ts';
 
 /** Longer than the slowest start (readiness timeout of at most 120 s) plus a stop's grace periods. */
 export const MAX_HOLD_MS = 5 * 60_000;
@@ -190,7 +191,8 @@ async function breakIfStale(lockFile: string, breakerStaleMs: number, logger: Lo
   }
   // A holder that died is gone for good; one whose PID was reused by a long-lived process would
   // hold the lock forever, so a lock older than any start or stop can take is stale too.
-  const writtenAt = (await fsp.stat(lockFile).catch(() => null))?.mtimeMs ?? null;
+  const writtenAt =
+    (await probe(fsp.stat(lockFile), { logger, what: `when ${lockFile} was written` }))?.mtimeMs ?? null;
   const age = Date.now() - (writtenAt ?? Date.now());
   if (!(await holderGone(seen, writtenAt)) && age < MAX_HOLD_MS) return;
   const breaker = `${lockFile}.break`;
@@ -215,7 +217,7 @@ async function releaseIfOurs(lockFile: string, token: string, logger: Logger): P
 }
 
 async function removeIfOlderThan(file: string, ageMs: number, logger: Logger): Promise<void> {
-  const stat = await fsp.stat(file).catch(() => null);
+  const stat = await probe(fsp.stat(file), { logger, what: `the age of ${file}` });
   if (stat !== null && Date.now() - stat.mtimeMs > ageMs)
     await fsp.unlink(file).catch(ignoreFailure(logger, `removing the stale ${file}`));
 }

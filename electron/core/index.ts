@@ -23,6 +23,7 @@ export * from './server/start-lock.ts';
 export * from './server/locate.ts';
 export * from './server/executable-check.ts';
 export * from './server/server-log.ts';
+export * from './base/log-tail.ts';
 export * from './server/health.ts';
 export * from './server/port-check.ts';
 export * from './server/server-args.ts';

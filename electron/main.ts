@@ -17,7 +17,7 @@ import { systemClock } from './core/base/clock.ts';
 import { ClipboardGuard } from './core/desktop/clipboard-guard.ts';
 import { scrubbingNotifier } from './core/desktop/notifications.ts';
 import { feedSandboxes, stopFailureNotice, trayMetricsInterest } from './core/desktop/sandbox-feed.ts';
-import { SecretScrubber } from './core/base/scrub.ts';
+import { SecretScrubber } from './core/keys/key-scrubber.ts';
 import { confirmQuit } from './core/desktop/stop-flow.ts';
 import { QuestionGate } from './core/desktop/question-gate.ts';
 import { QuitChoice, type QuitServer } from './core/desktop/quit-choice.ts';

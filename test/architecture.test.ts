@@ -15,10 +15,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The files a module imports by a relative path (type-only imports included: they bind too). */
+/**
+ * The files a module imports by a relative path (type-only imports included: they bind too; a
+ * dynamic `import('./…')` too: it is a dependency all the same).
+ */
 function relativeImports(file: string): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
-  const found = text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gms);
+  const found = [
+    ...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gms),
+    ...text.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g),
+  ];
   return [...found].map((match) => path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1] ?? '')));
 }
 
@@ -54,6 +60,41 @@ function importCircles(graph: ReadonlyMap<string, readonly string[]>): string[][
   return circles;
 }
 
+const CORE = 'electron/core/';
+/** The line of docs/architecture.md that declares the core's layers, lowest first. */
+const LAYER_LINE = 'Layers of `electron/core`, lowest first:';
+
+/** The declared order: each layer's name (`base/`, `*.ts` for the files at the top, `index.ts`). */
+function declaredLayers(doc: string): string[] {
+  const line = doc.split('\n').find((text) => text.startsWith(LAYER_LINE));
+  if (line === undefined) return [];
+  return [...line.slice(LAYER_LINE.length).matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? '');
+}
+
+/** A core file's layer: its folder, `index.ts` (the core's face), or `*.ts` for the other top files. */
+function layerOf(file: string): string {
+  const inner = file.slice(CORE.length);
+  const slash = inner.indexOf('/');
+  if (slash !== -1) return inner.slice(0, slash + 1);
+  return inner === 'index.ts' ? 'index.ts' : '*.ts';
+}
+
+/** Every import of a core file that reaches a layer above its own (or one the order does not name). */
+function layerViolations(graph: ReadonlyMap<string, readonly string[]>, order: readonly string[]): string[] {
+  const rank = new Map(order.map((layer, i) => [layer, i]));
+  const found: string[] = [];
+  for (const [file, imports] of graph) {
+    if (!file.startsWith(CORE)) continue;
+    const from = rank.get(layerOf(file));
+    for (const target of imports) {
+      if (!target.startsWith(CORE)) continue;
+      const to = rank.get(layerOf(target));
+      if (from === undefined || to === undefined || to > from) found.push(`${file} imports ${target}`);
+    }
+  }
+  return found.sort();
+}
+
 const files = SOURCE_ROOTS.flatMap(sourceFiles);
 
 describe('the plan of the house', () => {
@@ -86,6 +127,31 @@ describe('the plan of the house', () => {
       ['d.ts', ['a.ts']],
     ]);
     expect(importCircles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+  });
+
+  it('keeps every import of electron/core at its own layer or below, in the order the document declares', () => {
+    const order = declaredLayers(readFileSync(path.join(root, 'docs/architecture.md'), 'utf8'));
+    const folders = readdirSync(path.join(root, CORE), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `${entry.name}/`);
+    expect([...order].sort(), 'the order names every folder, the top files and index.ts once').toEqual(
+      [...folders, '*.ts', 'index.ts'].sort(),
+    );
+    const core = new Map(files.filter((file) => file.startsWith(CORE)).map((file) => [file, relativeImports(file)]));
+    expect(layerViolations(core, order)).toEqual([]);
+  });
+
+  it('finds an import that runs up the layers, and one from a layer the order does not name', () => {
+    const graph = new Map([
+      ['electron/core/base/a.ts', ['electron/core/server/b.ts', 'shared/c.ts']],
+      ['electron/core/server/b.ts', ['electron/core/base/a.ts', 'electron/core/server/d.ts']],
+      ['electron/core/extra/e.ts', ['electron/core/base/a.ts']],
+      ['electron/core/index.ts', ['electron/core/server/b.ts']],
+    ]);
+    expect(layerViolations(graph, ['base/', 'server/', 'index.ts'])).toEqual([
+      'electron/core/base/a.ts imports electron/core/server/b.ts',
+      'electron/core/extra/e.ts imports electron/core/base/a.ts',
+    ]);
   });
 
   it('keeps at most seven files at the top of electron/core', () => {

@@ -23,9 +23,11 @@ export * from './server/start-lock.ts';
 export * from './server/locate.ts';
 export * from './server/executable-check.ts';
 export * from './server/server-log.ts';
+export * from './base/log-tail.ts';
 export * from './server/health.ts';
 export * from './server/port-check.ts';
 export * from './server/server-args.ts';
+export * from './process/msbserver-argv.ts';
 export * from '../../shared/server-url.ts';
 // keys/
 export * from './keys/server-key.ts';

@@ -34,7 +34,7 @@ import type {
   SenderInfo,
   ShellPort,
 } from '../../electron/core/desktop/desktop-ports.ts';
-import { SecretScrubber } from '../../electron/core/base/scrub.ts';
+import { SecretScrubber } from '../../electron/core/keys/key-scrubber.ts';
 import { createSandboxesService } from '../../electron/core/sandboxes/service.ts';
 import type { SandboxesService } from '../../electron/core/sandboxes/service.ts';
 import { feedSetup } from '../../electron/core/desktop/setup-feed.ts';

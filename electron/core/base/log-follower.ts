@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Disposable } from './disposable.ts';
-import { capLine, MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../server/server-log.ts';
+import { capLine, MAX_LINE_CHARS, MAX_TAIL_BYTES } from './log-tail.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from './logger.ts';
 
 export interface LogFollowerOptions {

@@ -4,10 +4,6 @@
  * tokens in a request log), and the value of a `--key`/`-k` flag. The key is also hidden in its
  * base64, base64url and hex forms.
  */
-import { promises as fsp } from 'node:fs';
-import { readServerKey } from '../keys/server-key.ts';
-import { errorText, type Logger } from './logger.ts';
-import { probe } from './probe.ts';
 
 const TOKEN = /msb_[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
@@ -56,43 +52,4 @@ function keyForms(serverKey: string | null): string[] {
       forms.add(form);
   }
   return [...forms].sort((a, b) => b.length - a.length);
-}
-
-/**
- * Scrubs with the current server key, read from `server.key` again only when the file changed
- * (a reset or a CLI start with `--key`), so following a busy log costs one stat per batch.
- */
-export class SecretScrubber {
-  readonly #keyFile: string;
-  readonly #logger: Logger;
-  #seen: { readonly stamp: string; readonly key: string | null } | null = null;
-
-  constructor(keyFile: string, logger: Logger) {
-    this.#keyFile = keyFile;
-    this.#logger = logger;
-  }
-
-  async scrubLines(lines: readonly string[]): Promise<string[]> {
-    const key = await this.#key();
-    return lines.map((line) => scrubSecrets(line, key));
-  }
-
-  async scrub(text: string): Promise<string> {
-    return scrubSecrets(text, await this.#key());
-  }
-
-  async #key(): Promise<string | null> {
-    const stat = await probe(fsp.lstat(this.#keyFile), { logger: this.#logger, what: this.#keyFile });
-    const stamp = stat === null ? 'missing' : `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (this.#seen?.stamp === stamp) return this.#seen.key;
-    let key: string | null = null;
-    try {
-      key = await readServerKey(this.#keyFile);
-    } catch (error) {
-      // A key that cannot be read cannot be shown either; tokens are still scrubbed.
-      this.#logger.debug(`Scrubbing without the server key: ${errorText(error)}`);
-    }
-    this.#seen = { stamp, key };
-    return key;
-  }
 }

@@ -41,7 +41,7 @@ import {
 import type { MintService } from '../keys/mint-service.ts';
 import { readServerKey } from '../keys/server-key.ts';
 import { verifyToken } from '../keys/token.ts';
-import type { UserQuestion } from '../ipc/user-decisions.ts';
+import type { UserQuestion } from './desktop-ports.ts';
 
 /** The window's ids are the core's: a client added to one and not the other fails the type-check. */
 const SAME_IDS: Readonly<Record<ConnectClientId, McpClientId>> & Readonly<Record<McpClientId, ConnectClientId>> = {

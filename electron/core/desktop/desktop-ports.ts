@@ -51,6 +51,32 @@ export interface Question {
   readonly detail?: string;
 }
 
+/** Which consequence a question is about, so a repeat of the same change is recognised. */
+export type QuestionKind =
+  | 'dev-mode'
+  | 'exposed-host'
+  | 'namespaces-folder'
+  | 'long-key'
+  | 'force-stop'
+  | 'remove-sandbox'
+  | 'doctor-fix'
+  | 'start-at-login'
+  | 'start-server-on-launch'
+  | 'auto-restart'
+  | 'clipboard-kept'
+  | 'trace-log'
+  | 'mcp-connect'
+  | 'mcp-disconnect'
+  | 'microsandbox-update';
+
+/** A question with what the caller is told on a no: the window's and the tray's alike. */
+export interface UserQuestion extends Question {
+  readonly kind: QuestionKind;
+  readonly confirmLabel: string;
+  /** What the window is told when the user says no. */
+  readonly declined: string;
+}
+
 /** Yes or no, natively: `confirmLabel` (default "Continue") or Cancel. */
 export interface ConfirmPort {
   confirm(question: Question & { readonly confirmLabel?: string }): Promise<boolean>;

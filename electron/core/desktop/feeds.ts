@@ -14,7 +14,7 @@ import type { SettingsStore } from '../settings.ts';
 import { LogFollower } from '../base/log-follower.ts';
 import { notificationFor } from './notifications.ts';
 import type { NotifierPort } from './desktop-ports.ts';
-import type { SecretScrubber } from '../base/scrub.ts';
+import type { SecretScrubber } from '../keys/key-scrubber.ts';
 
 /** Sends an event to the window when there is one. */
 export type WindowSend = <C extends EventChannel>(channel: C, payload: EventMap[C]) => void;

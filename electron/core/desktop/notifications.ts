@@ -1,7 +1,7 @@
 import type { ServerFailure, ServerSnapshot } from '../../../shared/server-status.ts';
 import { ignoreFailure, type Logger } from '../base/logger.ts';
 import type { Notification, NotifierPort } from './desktop-ports.ts';
-import type { SecretScrubber } from '../base/scrub.ts';
+import type { SecretScrubber } from '../keys/key-scrubber.ts';
 
 /** Notification bodies are cut by every desktop; keep the reason readable. */
 const MAX_BODY = 240;

@@ -7,7 +7,7 @@ import { type ConnectView } from '../../../shared/connect.ts';
 import type { InvokeChannel } from '../../../shared/contract.ts';
 import type { ConnectFlow } from '../desktop/connect-flow.ts';
 import { HandlerError, type Handler } from './handler-error.ts';
-import type { UserQuestion } from './user-decisions.ts';
+import type { UserQuestion } from '../desktop/desktop-ports.ts';
 
 export type ConnectChannel = Extract<InvokeChannel, `connect:${string}`>;
 

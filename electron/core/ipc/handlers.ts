@@ -19,7 +19,8 @@ import { CHANNEL_ERROR_CODE, INVOKE_CHANNELS, isInvokeChannel } from '../../../s
 import { DurationError } from '../../../shared/duration.ts';
 import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
-import { scrubSecrets, SecretScrubber } from '../base/scrub.ts';
+import { scrubSecrets } from '../base/scrub.ts';
+import { SecretScrubber } from '../keys/key-scrubber.ts';
 import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/desktop-ports.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import type { MintService } from '../keys/mint-service.ts';

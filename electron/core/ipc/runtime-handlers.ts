@@ -14,7 +14,9 @@ import {
 import type { RuntimeFeed } from '../desktop/runtime-feed.ts';
 import type { RuntimeService } from '../runtime/api.ts';
 import { HandlerError, type Handler } from './handler-error.ts';
-import { doctorFixQuestion, forceStopQuestion, removeSandboxQuestion, type UserQuestion } from './user-decisions.ts';
+import type { UserQuestion } from '../desktop/desktop-ports.ts';
+import { forceStopQuestion, removeSandboxQuestion } from '../desktop/sandbox-questions.ts';
+import { doctorFixQuestion } from './user-decisions.ts';
 
 export type RuntimeChannel = Extract<InvokeChannel, `runtime:${string}`>;
 

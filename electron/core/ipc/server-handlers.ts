@@ -6,7 +6,7 @@
  */
 import type { InvokeChannel } from '../../../shared/contract.ts';
 import type { Logger } from '../base/logger.ts';
-import type { SecretScrubber } from '../base/scrub.ts';
+import type { SecretScrubber } from '../keys/key-scrubber.ts';
 import type { ShellPort } from '../desktop/desktop-ports.ts';
 import { restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
 import type { HomePaths } from '../home-paths.ts';

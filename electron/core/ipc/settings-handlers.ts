@@ -13,7 +13,8 @@ import { checkServerExecutable } from '../server/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SettingsStore } from '../settings.ts';
 import { HandlerError, type HandlerGroup } from './handler-error.ts';
-import { settingsDecision, type QuestionKind } from './user-decisions.ts';
+import type { QuestionKind } from '../desktop/desktop-ports.ts';
+import { settingsDecision } from './user-decisions.ts';
 import type { WindowQuestions } from './window-questions.ts';
 
 export type SettingsChannel = Extract<InvokeChannel, `settings:${string}`>;

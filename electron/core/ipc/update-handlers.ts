@@ -10,7 +10,8 @@ import type { ExternalUrlPort } from '../desktop/app-update-wiring.ts';
 import type { MicrosandboxUpdates } from '../desktop/microsandbox-update-feed.ts';
 import { RUNTIME_INSTALL_URL } from '../updates/microsandbox-updates.ts';
 import { HandlerError, type Handler } from './handler-error.ts';
-import { microsandboxUpdateQuestion, type UserQuestion } from './user-decisions.ts';
+import type { UserQuestion } from '../desktop/desktop-ports.ts';
+import { microsandboxUpdateQuestion } from './user-decisions.ts';
 
 export type UpdateChannel = Extract<InvokeChannel, `updates:${string}`>;
 

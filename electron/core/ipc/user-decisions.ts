@@ -19,32 +19,7 @@ import { ALL_NAMESPACES } from '../../../shared/namespace.ts';
 import { DEV_MODE_EXPOSURE, exposureRefusal } from '../../../shared/exposure.ts';
 import { formatDuration, LONG_KEY_SECONDS } from '../../../shared/duration.ts';
 import { isLoopbackHost, type Settings } from '../../../shared/settings-schema.ts';
-import type { Question } from '../desktop/desktop-ports.ts';
-
-/** Which consequence a question is about, so a repeat of the same change is recognised. */
-export type QuestionKind =
-  | 'dev-mode'
-  | 'exposed-host'
-  | 'namespaces-folder'
-  | 'long-key'
-  | 'force-stop'
-  | 'remove-sandbox'
-  | 'doctor-fix'
-  | 'start-at-login'
-  | 'start-server-on-launch'
-  | 'auto-restart'
-  | 'clipboard-kept'
-  | 'trace-log'
-  | 'mcp-connect'
-  | 'mcp-disconnect'
-  | 'microsandbox-update';
-
-export interface UserQuestion extends Question {
-  readonly kind: QuestionKind;
-  readonly confirmLabel: string;
-  /** What the window is told when the user says no. */
-  readonly declined: string;
-}
+import type { UserQuestion } from '../desktop/desktop-ports.ts';
 
 export type SettingsDecision =
   | { readonly kind: 'refuse'; readonly message: string }
@@ -204,30 +179,6 @@ export function longKeyQuestion(seconds: number, namespace: string | undefined):
       'A key that expires sooner does less harm if it leaks.',
     confirmLabel: 'Make the Key',
     declined: 'No key was made: the long expiry was not confirmed.',
-  };
-}
-
-/** Before `msb stop --force`: the sandbox is killed at once, whatever it was doing. */
-export function forceStopQuestion(name: string): UserQuestion {
-  return {
-    kind: 'force-stop',
-    title: `Force ${name} to stop?`,
-    message: `The sandbox ${name} will be killed at once, without the chance to finish what it is doing.`,
-    detail: 'What it has not written to disk is lost. Use Stop first: it asks the sandbox to end on its own.',
-    confirmLabel: 'Force Stop',
-    declined: `${name} was not forced to stop: it was not confirmed.`,
-  };
-}
-
-/** Before `msb rm`: the sandbox and what it wrote are gone for good. */
-export function removeSandboxQuestion(name: string): UserQuestion {
-  return {
-    kind: 'remove-sandbox',
-    title: `Remove ${name}?`,
-    message: `The sandbox ${name}, its files and its logs will be deleted.`,
-    detail: 'This cannot be undone. Images and named volumes are kept.',
-    confirmLabel: 'Remove Sandbox',
-    declined: `${name} was not removed: it was not confirmed.`,
   };
 }
 

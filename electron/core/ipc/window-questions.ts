@@ -7,7 +7,7 @@
 import { errorText, type Logger } from '../base/logger.ts';
 import type { ChoicePort, ConfirmPort } from '../desktop/desktop-ports.ts';
 import { HandlerError } from './handler-error.ts';
-import type { QuestionKind, UserQuestion } from './user-decisions.ts';
+import type { QuestionKind, UserQuestion } from '../desktop/desktop-ports.ts';
 
 export interface WindowQuestionDeps {
   readonly confirm: ConfirmPort;

@@ -3,14 +3,14 @@
  * CLI's server won the port, and the app's own `server.pid` was written last).
  */
 import { promises as fsp } from 'node:fs';
-import type { ServerContext } from '../server/context.ts';
+import type { ProcessContext } from './process-context.ts';
 import { judgeProcess, type Verdict } from './judge.ts';
 import { argvLooksLikeMsbserver, readProcFile, runPs } from './process-identity.ts';
 import type { ServerRecord } from './server-record.ts';
 
 export type HomeServer = Extract<Verdict, { kind: 'this-home' }>;
 
-export async function findHomeServers(ctx: ServerContext, record: ServerRecord | null): Promise<HomeServer[]> {
+export async function findHomeServers(ctx: ProcessContext, record: ServerRecord | null): Promise<HomeServer[]> {
   const candidates = await msbserverLikePids(ctx.platform);
   if (record !== null && !candidates.includes(record.pid)) candidates.push(record.pid);
   const found: HomeServer[] = [];
@@ -24,7 +24,7 @@ export async function findHomeServers(ctx: ServerContext, record: ServerRecord |
 
 /** Any other home's msbserver among the listed PIDs, for saying who holds a port. */
 export async function otherHomeServer(
-  ctx: ServerContext,
+  ctx: ProcessContext,
   pids: readonly number[],
 ): Promise<Extract<Verdict, { kind: 'other-home' }> | null> {
   for (const pid of pids) {

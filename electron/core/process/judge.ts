@@ -4,10 +4,9 @@
  * arguments must be msbserver's and its environment must name this home.
  */
 import path from 'node:path';
-import type { ServerContext } from '../server/context.ts';
+import type { ProcessContext } from './process-context.ts';
 import { sameHome, servedHome } from './process-env.ts';
 import { processGroupOf } from './process-groups.ts';
-import { checkHealth } from '../server/health.ts';
 import { listenersAmong } from './listeners.ts';
 import {
   identifyServerProcess,
@@ -16,7 +15,7 @@ import {
   readProcessArgv,
   sameStartTime,
 } from './process-identity.ts';
-import { flagsFromArgv } from '../server/server-args.ts';
+import { flagsFromArgv } from './msbserver-argv.ts';
 import { serverUrl } from '../../../shared/server-url.ts';
 import type { ServerRecord } from './server-record.ts';
 
@@ -44,7 +43,7 @@ export type Verdict =
  * be read (msb's own trust); one found by scanning the process table needs its home confirmed.
  */
 export async function judgeProcess(
-  ctx: ServerContext,
+  ctx: ProcessContext,
   pid: number,
   record: ServerRecord | null,
   evidence: 'pid-file' | 'scan',
@@ -90,14 +89,14 @@ export async function judgeProcess(
  * arguments give, answering msbserver's health check there. A process of this home that does not
  * (yet) answer is `unknown`: neither signalled nor removed from server.pid.
  */
-async function judgeByBehaviour(ctx: ServerContext, pid: number, startTime: number | null): Promise<Verdict> {
+async function judgeByBehaviour(ctx: ProcessContext, pid: number, startTime: number | null): Promise<Verdict> {
   const served = await servedHome(pid, ctx.platform);
   if (served.kind !== 'known' || !(await sameHome(served.home, ctx.paths.home))) return { kind: 'not-server' };
   const argv = await readProcessArgv(pid, ctx.platform);
   if (argv === null) return { kind: 'unknown' };
   const flags = flagsFromArgv(argv.slice(1));
   const holders = await listenersAmong([pid], flags.port, ctx.platform);
-  if (holders?.includes(pid) !== true || !(await checkHealth(serverUrl(flags.host, flags.port))))
+  if (holders?.includes(pid) !== true || !(await ctx.answersHealth(serverUrl(flags.host, flags.port))))
     return { kind: 'unknown' };
   return { kind: 'this-home', pid, argv, startTime, pgid: await processGroupOf(pid, ctx.platform), record: null };
 }
@@ -111,7 +110,7 @@ function pathFlag(argv: readonly string[]): string | null {
   return null;
 }
 
-async function namespacesOfThisHome(ctx: ServerContext, folder: string): Promise<boolean> {
+async function namespacesOfThisHome(ctx: ProcessContext, folder: string): Promise<boolean> {
   const configured = ctx.settings().namespacesPath;
   for (const own of [ctx.paths.namespacesDir, ...(configured === null ? [] : [configured])]) {
     if (path.isAbsolute(folder) && (await sameHome(folder, own))) return true;

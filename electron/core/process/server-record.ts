@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
 import { errorText } from '../base/logger.ts';
-import type { ServerContext } from '../server/context.ts';
+import type { ProcessContext } from './process-context.ts';
 
 export interface ServerRecord {
   readonly home: string;
@@ -25,13 +25,13 @@ export interface ServerRecord {
   readonly startedAt: number;
 }
 
-function recordPath(ctx: ServerContext): string | null {
+function recordPath(ctx: ProcessContext): string | null {
   if (ctx.stateDir === undefined) return null;
   const id = createHash('sha256').update(path.resolve(ctx.paths.home)).digest('hex').slice(0, 16);
   return path.join(ctx.stateDir, 'servers', `${id}.json`);
 }
 
-export async function readServerRecord(ctx: ServerContext): Promise<ServerRecord | null> {
+export async function readServerRecord(ctx: ProcessContext): Promise<ServerRecord | null> {
   const file = recordPath(ctx);
   if (file === null) return null;
   let text: string;
@@ -62,7 +62,7 @@ export async function readServerRecord(ctx: ServerContext): Promise<ServerRecord
   return null;
 }
 
-export async function writeServerRecord(ctx: ServerContext, record: Omit<ServerRecord, 'home'>): Promise<void> {
+export async function writeServerRecord(ctx: ProcessContext, record: Omit<ServerRecord, 'home'>): Promise<void> {
   const file = recordPath(ctx);
   if (file === null) return;
   await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -73,7 +73,7 @@ export async function writeServerRecord(ctx: ServerContext, record: Omit<ServerR
 }
 
 /** Forgets the record, but only while it is about `pid` (another start may have replaced it). */
-export async function clearServerRecord(ctx: ServerContext, pid: number): Promise<void> {
+export async function clearServerRecord(ctx: ProcessContext, pid: number): Promise<void> {
   const file = recordPath(ctx);
   if (file === null) return;
   const current = await readServerRecord(ctx);

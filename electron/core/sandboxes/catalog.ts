@@ -26,7 +26,7 @@ import { CpuMeter, sampleProcess } from './proc-stats.ts';
 import { readSandboxDb, type DbRead, type SandboxRow } from './sandbox-db.ts';
 import { MAX_SMALL_FILE, readSandboxFile, readSandboxFileSync } from './safe-read.ts';
 import { sandboxNamesIn, type SandboxfileRead } from './sandboxfile.ts';
-import { identifySupervisor, type SupervisorExpectation } from './supervisor-identity.ts';
+import { identifySupervisor, type SupervisorExpectation } from '../process/supervisor-identity.ts';
 import { probe } from '../base/probe.ts';
 
 export interface CatalogOptions {

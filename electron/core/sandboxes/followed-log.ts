@@ -13,7 +13,7 @@ import { MAX_TAIL_LINES } from './logs.ts';
 import { openSandboxLog } from './safe-read.ts';
 import { sandboxLogPath } from './sandbox-paths.ts';
 
-/** What scrubs secrets out of log lines (base/scrub.ts's `SecretScrubber`). */
+/** What scrubs secrets out of log lines (keys/key-scrubber.ts's `SecretScrubber`). */
 export interface LineScrubber {
   scrubLines(lines: readonly string[]): Promise<string[]>;
 }

@@ -1,6 +1,6 @@
 /** A sandbox's microVM log: where it is and its last lines (reusing the server log's tail). */
 import { promises as fsp } from 'node:fs';
-import { tailLines } from '../server/server-log.ts';
+import { tailLines } from '../base/log-tail.ts';
 import { sandboxLogPath } from './sandbox-paths.ts';
 import { openSandboxLog } from './safe-read.ts';
 import { probe } from '../base/probe.ts';

@@ -9,7 +9,7 @@ import { errorText as describeError, silentLogger, type Logger } from '../base/l
 import { menvDir, namespaceDir, sandboxDbPath } from './sandbox-paths.ts';
 import { readSandboxDb } from './sandbox-db.ts';
 import { supervisorExpectation } from './catalog.ts';
-import { identifySupervisor, type SupervisorIdentity } from './supervisor-identity.ts';
+import { identifySupervisor, type SupervisorIdentity } from '../process/supervisor-identity.ts';
 import { probe } from '../base/probe.ts';
 
 export type StopErrorCode =

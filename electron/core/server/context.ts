@@ -4,6 +4,8 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import { type Clock, defaultTimers, type IntervalTimers, systemClock } from '../base/clock.ts';
 import { type Logger, silentLogger } from '../base/logger.ts';
 import { homePaths, type HomePaths } from '../home-paths.ts';
+import type { ProcessContext } from '../process/process-context.ts';
+import { checkHealth } from './health.ts';
 import { acquireLock } from './start-lock.ts';
 
 export interface ControllerTiming {
@@ -56,7 +58,7 @@ export interface ExitStatus {
 }
 
 /** Everything the lifecycle procedures read: where, on what, with which settings and time. */
-export interface ServerContext {
+export interface ServerContext extends ProcessContext {
   readonly paths: HomePaths;
   /** The server log, in the app's own log folder. */
   readonly logFile: string;
@@ -70,8 +72,6 @@ export interface ServerContext {
   /** What the controller and the monitor schedule (restart, liveness, heartbeat), so a test can observe it. */
   readonly timers: IntervalTimers;
   readonly logger: Logger;
-  /** The app's own data folder, where it records the servers it started; none in some tests. */
-  readonly stateDir?: string | undefined;
 }
 
 /**
@@ -126,5 +126,6 @@ export function createServerContext(options: ControllerOptions & { readonly logF
     timers: options.timers ?? defaultTimers,
     logger: options.logger ?? silentLogger,
     stateDir: options.stateDir,
+    answersHealth: (baseUrl) => checkHealth(baseUrl),
   };
 }

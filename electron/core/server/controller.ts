@@ -1,8 +1,7 @@
 /**
- * The server's state machine. It owns the operation queue (one start, stop, reset or look at a
- * time), the app's own child, the listeners, and the snapshot: `#apply` turns the outcome a
- * procedure returns (start.ts, stop.ts, observe.ts) into the next snapshot, and `#set` is the
- * only place the snapshot changes.
+ * The server's state machine. It owns the operation queue (one start, stop, reset or look at a time),
+ * the app's own child, the listeners, and the snapshot: `#apply` turns the outcome a procedure
+ * returns (start.ts, stop.ts, observe.ts) into the next snapshot; `#set` alone changes the snapshot.
  */
 import type { LocateResult } from '../../../shared/contract.ts';
 import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../shared/server-status.ts';
@@ -18,7 +17,8 @@ import { ServerMonitor } from './server-monitor.ts';
 import { childExitOutcome, firstLook, reconcile } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';
 import type { Controller, StartOptions } from './server-control.ts';
-import { serverLogPath, tailLines } from './server-log.ts';
+import { tailLines } from '../base/log-tail.ts';
+import { serverLogPath } from './server-log.ts';
 import { startServer } from './start.ts';
 import { stopServer } from './stop.ts';
 import { sameSnapshot, snapshotAfter, snapshotDuring } from './transitions.ts';

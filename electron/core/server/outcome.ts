@@ -1,8 +1,8 @@
 import type { FailureCode, ServerFailure } from '../../../shared/server-status.ts';
-import { SecretScrubber } from '../base/scrub.ts';
+import { SecretScrubber } from '../keys/key-scrubber.ts';
 import type { OwnChild } from './child.ts';
 import type { ServerContext } from './context.ts';
-import { tailLines } from './server-log.ts';
+import { tailLines } from '../base/log-tail.ts';
 
 /** The server the state machine follows while one runs. */
 export interface TrackedServer {

@@ -7,7 +7,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { ServerState } from '../../../shared/server-status.ts';
 import { compareVersions, parseVersion } from '../../../shared/version.ts';
-import type { QuitServer } from '../desktop/quit-choice.ts';
 import { errorText } from '../base/logger.ts';
 import { boundedText } from '../base/bounded-body.ts';
 
@@ -172,8 +171,9 @@ export function appUpdateOffer(input: {
   return { kind: 'restart-to-update', version: check.version };
 }
 
+/** An update restart always leaves the server running: `'leave'` is the quit it asks of the desktop. */
 export type UpdateRestartPermission =
-  { readonly allowed: true; readonly quit: QuitServer } | { readonly allowed: false; readonly reason: string };
+  { readonly allowed: true; readonly quit: 'leave' } | { readonly allowed: false; readonly reason: string };
 
 /**
  * Whether an update restart may happen now. Never during a server start or stop, a sandbox

@@ -89,7 +89,7 @@ describe('LogFollower', () => {
 
 describe('LogFollower, bounded', () => {
   it('cuts a line that never ends to what can be shown, and skips a burst larger than a tail', async () => {
-    const { MAX_LINE_CHARS, MAX_TAIL_BYTES } = await import('../../../../electron/core/server/server-log.ts');
+    const { MAX_LINE_CHARS, MAX_TAIL_BYTES } = await import('../../../../electron/core/base/log-tail.ts');
     await fsp.mkdir(path.dirname(file), { recursive: true });
     writeFileSync(file, '');
     let reads = 0;

@@ -10,7 +10,7 @@ import { systemClock } from '../../../../electron/core/base/clock.ts';
 import type { Logger } from '../../../../electron/core/base/logger.ts';
 import { mcpBackupPath } from '../../../../electron/core/connect/index.ts';
 import { createConnectFlow, type ConnectFlow } from '../../../../electron/core/desktop/connect-flow.ts';
-import type { UserQuestion } from '../../../../electron/core/ipc/user-decisions.ts';
+import type { UserQuestion } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import type { ConnectClientView } from '../../../../shared/connect.ts';

@@ -7,7 +7,7 @@ import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { createConnectFlow } from '../../../../electron/core/desktop/connect-flow.ts';
 import { createConnectHandlers } from '../../../../electron/core/ipc/connect-handlers.ts';
 import { HandlerError } from '../../../../electron/core/ipc/handler-error.ts';
-import type { UserQuestion } from '../../../../electron/core/ipc/user-decisions.ts';
+import type { UserQuestion } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';

@@ -65,7 +65,7 @@ import type { ServerSnapshot } from '../../../../shared/server-status.ts';
 import { startStandin } from '../../../fixtures/standin-helpers.ts';
 import type { RunningStandin } from '../../../fixtures/standin-helpers.ts';
 import { createSandboxesService } from '../../../../electron/core/sandboxes/service.ts';
-import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { SetupWatch } from '../../../../electron/core/server/setup-watch.ts';
 import { createHarness, type Harness } from '../server/lifecycle-harness.ts';

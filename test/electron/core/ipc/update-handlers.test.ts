@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MicrosandboxUpdates } from '../../../../electron/core/desktop/microsandbox-update-feed.ts';
 import { HandlerError } from '../../../../electron/core/ipc/handler-error.ts';
 import { createUpdateHandlers } from '../../../../electron/core/ipc/update-handlers.ts';
-import type { UserQuestion } from '../../../../electron/core/ipc/user-decisions.ts';
+import type { UserQuestion } from '../../../../electron/core/desktop/desktop-ports.ts';
 import {
   MicrosandboxReleaseSource,
   RUNTIME_INSTALL_URL,

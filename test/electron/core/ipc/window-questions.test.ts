@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../../electron/core/base/logger.ts';
 import type { ChoicePort, ConfirmPort } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { HandlerError } from '../../../../electron/core/ipc/handler-error.ts';
-import { forceStopQuestion, removeSandboxQuestion } from '../../../../electron/core/ipc/user-decisions.ts';
+import { forceStopQuestion, removeSandboxQuestion } from '../../../../electron/core/desktop/sandbox-questions.ts';
 import { createWindowQuestions } from '../../../../electron/core/ipc/window-questions.ts';
 
 /** Dialogs the test answers one by one; each stays open until answered. */

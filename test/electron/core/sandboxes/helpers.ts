@@ -16,7 +16,7 @@ import {
   startStandin,
   type RunningStandin,
 } from '../../../fixtures/standin-helpers.ts';
-import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { createSandboxesService, type SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
 import type { SandboxesView } from '../../../../shared/sandboxes.ts';
 import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';

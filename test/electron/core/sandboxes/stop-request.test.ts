@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
-import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { mintToken } from '../../../../electron/core/keys/token.ts';
 import { listSandboxes } from '../../../../electron/core/sandboxes/catalog.ts';
 import { stopSandboxDirectly } from '../../../../electron/core/sandboxes/sandbox-stop.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { MSBRUN_STANDIN_PATH, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
-import { MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../../../../electron/core/server/server-log.ts';
+import { MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../../../../electron/core/base/log-tail.ts';
 import { floodingWrapper, loneWrapper } from './world.ts';
 
 let h: Harness;

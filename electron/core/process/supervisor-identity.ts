@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { processLiveness, readProcessArgv } from '../process/process-identity.ts';
+import { processLiveness, readProcessArgv } from './process-identity.ts';
 
 export interface SupervisorExpectation {
   readonly name: string;

@@ -154,6 +154,14 @@ describe('the plan of the house', () => {
     ]);
   });
 
+  it("names every part of main (electron/setup/) in docs/architecture.md's folder table", () => {
+    const doc = readFileSync(path.join(root, 'docs/architecture.md'), 'utf8');
+    const row = doc.split('\n').find((line) => line.startsWith('| `electron/setup/` |')) ?? '';
+    const parts = readdirSync(path.join(root, 'electron/setup')).filter((name) => name.endsWith('.ts'));
+    expect(parts.length).toBeGreaterThan(0);
+    expect(parts.filter((name) => !row.includes(`\`${name}\``))).toEqual([]);
+  });
+
   it('keeps at most seven files at the top of electron/core', () => {
     const top = readdirSync(path.join(root, 'electron/core'), { withFileTypes: true }).filter((entry) =>
       entry.isFile(),

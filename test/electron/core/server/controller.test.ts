@@ -530,20 +530,23 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
   });
 });
 
-// As the shipped app has it: main.ts builds the controller. The record
-// that recognises the app's own server after a restart lives in `stateDir`; without it there is
-// no record at all.
-describe('the controller as main.ts creates it', () => {
-  describe('the controller as main.ts creates it', () => {
-    it('main.ts gives the controller a stateDir, so the record of what the app started is written', async () => {
-      const main = await fsp.readFile(fileURLToPath(new URL('../../../../electron/main.ts', import.meta.url)), 'utf8');
-      const call = /createController\(\{[^}]*\}\)/.exec(main)?.[0] ?? '';
-      expect(call, 'the createController call in electron/main.ts').toContain('stateDir');
+// As the shipped app has it: main's server part (electron/setup/server-setup.ts) builds the
+// controller. The record that recognises the app's own server after a restart lives in
+// `stateDir`; without it there is no record at all.
+describe('the controller as main creates it', () => {
+  describe('the controller as main creates it', () => {
+    it("main's server part gives the controller a stateDir, so the record of what the app started is written", async () => {
+      const setup = await fsp.readFile(
+        fileURLToPath(new URL('../../../../electron/setup/server-setup.ts', import.meta.url)),
+        'utf8',
+      );
+      const call = /createController\(\{[^}]*\}\)/.exec(setup)?.[0] ?? '';
+      expect(call, 'the createController call in electron/setup/server-setup.ts').toContain('stateDir');
     });
 
-    it('built like main.ts (no stateDir), the app recognises its own `.msbserver-wrapped` server after a restart and does not delete server.pid', async () => {
+    it('built without a stateDir, the app recognises its own `.msbserver-wrapped` server after a restart and does not delete server.pid', async () => {
       h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
-      // Exactly the options main.ts passes (home, logDir, settings, platform, logger), plus env/userHome for the test world.
+      // The options main's server part passes, less stateDir, plus env/userHome for the test world.
       const make = () =>
         createController({
           home: h.home,

@@ -152,12 +152,13 @@ function open(method, kind, args, sync) {
 }
 
 /**
+ * @template T
  * @param {string} method
  * @param {DialogKind} kind
- * @param {(value: Record<string, unknown>) => unknown} result
- * @returns {(...args: unknown[]) => Promise<unknown>}
+ * @param {(value: Record<string, unknown>) => T} result  the answer as the method resolves with it
+ * @returns {(...args: unknown[]) => Promise<T>}
  */
-function asyncDialog(method, kind, result = (value) => value) {
+function asyncDialog(method, kind, result) {
   return (...args) => {
     const dialog = open(method, kind, args, false);
     const queued = fromQueue(dialog);
@@ -220,10 +221,23 @@ function syncDialog(method, kind, result) {
   };
 }
 
+// The answers' types are the fake's own (shape() makes them so), for follows-electron.ts to hold to Electron's.
 export const dialog = {
-  showMessageBox: asyncDialog('showMessageBox', 'message'),
-  showOpenDialog: asyncDialog('showOpenDialog', 'open'),
-  showSaveDialog: asyncDialog('showSaveDialog', 'save'),
+  showMessageBox: asyncDialog(
+    'showMessageBox',
+    'message',
+    (value) => /** @type {{ response: number, checkboxChecked: boolean }} */ (value),
+  ),
+  showOpenDialog: asyncDialog(
+    'showOpenDialog',
+    'open',
+    (value) => /** @type {{ canceled: boolean, filePaths: string[] }} */ (value),
+  ),
+  showSaveDialog: asyncDialog(
+    'showSaveDialog',
+    'save',
+    (value) => /** @type {{ canceled: boolean, filePath: string }} */ (value),
+  ),
   showMessageBoxSync: syncDialog('showMessageBoxSync', 'message', (value) => value['response']),
   // Electron: the chosen paths, or undefined when cancelled; the chosen path, or '' when cancelled.
   showOpenDialogSync: syncDialog('showOpenDialogSync', 'open', (value) =>

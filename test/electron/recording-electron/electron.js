@@ -154,7 +154,14 @@ class FakeApp extends RecordingEmitter {
 
   getLoginItemSettings() {
     record('call', 'app.getLoginItemSettings');
-    return { ...this.loginItem, openAsHidden: false, wasOpenedAtLogin: false };
+    return {
+      ...this.loginItem,
+      openAsHidden: false,
+      wasOpenedAtLogin: false,
+      status: /** @type {'not-registered'} */ ('not-registered'),
+      executableWillLaunchAtLogin: false,
+      launchItems: [],
+    };
   }
 
   /** @param {string} id */
@@ -315,8 +322,8 @@ export class Notification extends RecordingEmitter {
     return true;
   }
 
-  /** @param {{ title?: string, body?: string }} options */
-  constructor(options) {
+  /** @param {{ title?: string, body?: string }} [options] */
+  constructor(options = {}) {
     super('notification');
     record('construct', 'Notification', options);
     this.options = options;
@@ -413,7 +420,7 @@ export class WebContents extends RecordingEmitter {
     this.id = nextContentsId++;
     this.url = '';
     this.destroyed = false;
-    /** @type {((details: Record<string, unknown>) => unknown) | null} */
+    /** @type {((details: import('electron').HandlerDetails) => unknown) | null} */
     this.windowOpenHandler = null;
     this.session = session.defaultSession;
     this.mainFrame = new WebFrameMain(this, null, 1);
@@ -447,7 +454,7 @@ export class WebContents extends RecordingEmitter {
     windowHost?.send(this, channel, args);
   }
 
-  /** @param {(details: Record<string, unknown>) => unknown} handler */
+  /** @param {(details: import('electron').HandlerDetails) => unknown} handler */
   setWindowOpenHandler(handler) {
     record('call', 'webContents.setWindowOpenHandler', { id: this.id });
     this.windowOpenHandler = handler;
@@ -479,7 +486,7 @@ export class BrowserWindow extends RecordingEmitter {
     return BrowserWindow.getAllWindows()[0] ?? null;
   }
 
-  /** @param {Record<string, unknown>} [options] */
+  /** @param {object} [options] */
   constructor(options = {}) {
     super('browserWindow');
     this.id = nextWindowId++;
@@ -938,7 +945,13 @@ async function run(command) {
     case 'window-open': {
       const handler = currentWindow()?.webContents.windowOpenHandler;
       if (handler == null) throw new Error('no window open handler');
-      return handler({ url: command['url'], frameName: '', features: '', disposition: 'new-window' });
+      return handler({
+        url: command['url'],
+        frameName: '',
+        features: '',
+        disposition: 'new-window',
+        referrer: { url: '', policy: 'strict-origin-when-cross-origin' },
+      });
     }
     case 'close-window':
       currentWindow()?.close();

@@ -39,7 +39,7 @@ const CONTENT_TYPES = /** @type {Record<string, string>} */ ({
 });
 
 export const protocol = {
-  /** @param {{ scheme: string, privileges?: Record<string, unknown> }[]} schemes */
+  /** @param {{ scheme: string, privileges?: object }[]} schemes */
   registerSchemesAsPrivileged(schemes) {
     record('call', 'protocol.registerSchemesAsPrivileged', { schemes, beforeReady: !readiness.ready });
     if (readiness.ready) {

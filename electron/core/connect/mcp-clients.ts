@@ -20,7 +20,7 @@ import {
   shellCommand,
   shownAppEntry,
 } from './entries.ts';
-import { checkServerExecutable } from '../server/executable-check.ts';
+import { checkServerExecutable } from '../programs/executable-check.ts';
 import { MsbCommandError, msbErrorMessage, type MsbResult, runMsb } from '../runtime/msb-runner.ts';
 import { runningClientPids } from './running.ts';
 import { probe } from '../base/probe.ts';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { errorText, type Logger } from '../base/logger.ts';
-import { checkServerExecutable } from '../server/executable-check.ts';
+import { checkServerExecutable } from '../programs/executable-check.ts';
 import type { ChoicePort } from './desktop-ports.ts';
 import { msbrunUnsafeText, type SetupState } from '../../../shared/setup.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';

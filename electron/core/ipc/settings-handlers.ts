@@ -9,7 +9,7 @@ import type { InvokeChannel, SettingsView } from '../../../shared/contract.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { FileChooserPort } from '../desktop/desktop-ports.ts';
 import { runId } from '../keys/mint-service.ts';
-import { checkServerExecutable } from '../server/executable-check.ts';
+import { checkServerExecutable } from '../programs/executable-check.ts';
 import type { ServerControl } from '../server/server-control.ts';
 import type { SettingsStore } from '../settings.ts';
 import { HandlerError, type HandlerGroup } from './handler-error.ts';

@@ -9,8 +9,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { errorText } from '../base/logger.ts';
-import { checkServerExecutable } from '../server/executable-check.ts';
-import { locateMsbserver } from '../server/locate.ts';
+import { checkServerExecutable } from '../programs/executable-check.ts';
+import { locateMsbserver } from '../programs/locate.ts';
 import type { FindMicrosandboxOptions, FoundMicrosandbox, MicrosandboxNote } from './api.ts';
 import { runMsb } from './msb-runner.ts';
 

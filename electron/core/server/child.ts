@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ExitStatus, ServerContext } from './context.ts';
-import { serverEnvironment } from './locate.ts';
+import { serverEnvironment } from '../programs/locate.ts';
 
 /** The msbserver process this app spawned: the only server whose exit it hears at once. */
 export interface OwnChild {

@@ -12,7 +12,7 @@ import { type ControllerOptions, createServerContext, type ExitStatus, type Serv
 import { crashLoopFailure, crashPolicy, decideAfterCrash } from './crash-policy.ts';
 import { createHome } from './home.ts';
 import { resetKeyUnderLock } from './key-reset.ts';
-import { locateMsbserver } from './locate.ts';
+import { locateMsbserver } from '../programs/locate.ts';
 import { ServerMonitor } from './server-monitor.ts';
 import { childExitOutcome, firstLook, reconcile } from './observe.ts';
 import { failed, type Outcome, type Progress, STOPPED, type TrackedServer } from './outcome.ts';

@@ -1,5 +1,5 @@
 import { platformName, type SetupState } from '../../../shared/setup.ts';
-import { locateMsbrun, locateMsbserver } from './locate.ts';
+import { locateMsbrun, locateMsbserver } from '../programs/locate.ts';
 
 export interface SetupCheckOptions {
   readonly env: NodeJS.ProcessEnv;

@@ -15,7 +15,7 @@ import { type ExitStatus, type ServerContext, withLock } from './context.ts';
 import { LockAbortedError } from './start-lock.ts';
 import { waitForHealth } from './health.ts';
 import { homeFileProblem, prepareHome } from './home.ts';
-import { locateMsbrun, locateMsbserver, msbrunWarning } from './locate.ts';
+import { locateMsbrun, locateMsbserver, msbrunWarning } from '../programs/locate.ts';
 import { adoptFromPidFile, adoptInstead } from './observe.ts';
 import { failed, type Outcome, type Progress, seconds, type TrackedServer, UNCHANGED } from './outcome.ts';
 import { removePidFileIf, writePidFile } from './pid-file.ts';

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { locateMsbrun, locateMsbserver, serverEnvironment } from '../../../../electron/core/server/locate.ts';
+import { locateMsbrun, locateMsbserver, serverEnvironment } from '../../../../electron/core/programs/locate.ts';
 import { MICROSANDBOX_INSTALL_HINT } from '../../../../shared/server-status.ts';
 
 const posixOnly = describe.skipIf(process.platform === 'win32');

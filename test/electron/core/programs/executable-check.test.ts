@@ -6,7 +6,7 @@ import {
   checkServerExecutable,
   type ExecutableProblem,
   type ExecutableVerdict,
-} from '../../../../electron/core/server/executable-check.ts';
+} from '../../../../electron/core/programs/executable-check.ts';
 
 const posixOnly = describe.skipIf(process.platform === 'win32');
 const uid = process.getuid?.() ?? -1;

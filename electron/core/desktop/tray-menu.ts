@@ -5,10 +5,10 @@
  */
 import { availableActions, isLive } from '../../../shared/actions.ts';
 import { formatDuration, parseDuration } from '../../../shared/duration.ts';
-import { ALL_NAMESPACES, namespaceProblem } from '../../../shared/namespace.ts';
+import { ALL_NAMESPACES, isNamespaceName } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { isNamespaceName, type SandboxesView } from '../../../shared/sandboxes.ts';
+import type { SandboxesView } from '../../../shared/sandboxes.ts';
 import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
 import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import { TRAY_KEY_PRESETS, type TrayAction, type TrayMenuItem } from './tray-items.ts';
@@ -62,9 +62,7 @@ export function copyKeyRequest(
     return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
   if (action.startsWith('copy-key-namespace:')) {
     const namespace = action.slice('copy-key-namespace:'.length);
-    return isNamespaceName(namespace) && namespaceProblem(namespace) === null
-      ? { namespace, expiresIn: settings.defaultExpiry }
-      : null;
+    return isNamespaceName(namespace) ? { namespace, expiresIn: settings.defaultExpiry } : null;
   }
   return null;
 }
@@ -138,7 +136,7 @@ function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView 
   );
   const namespaces = (sandboxes?.namespaces ?? [])
     .map((namespace) => namespace.name)
-    .filter((name) => name !== settings.defaultNamespace && isNamespaceName(name) && namespaceProblem(name) === null);
+    .filter((name) => name !== settings.defaultNamespace && isNamespaceName(name));
   if (namespaces.length > 0) {
     items.push(separator(), note(`For a namespace, ${describeExpiry(settings.defaultExpiry)}:`));
     for (const name of namespaces.slice(0, MAX_TRAY_NAMESPACES))

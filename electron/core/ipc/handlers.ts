@@ -17,7 +17,6 @@ import type { AppInfo, Envelope, ErrorCode, InvokeChannel, IpcError, SettingsVie
 import type { RuntimeFeed } from '../desktop/runtime-feed.ts';
 import { CHANNEL_ERROR_CODE, INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError } from '../../../shared/duration.ts';
-import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { scrubSecrets, SecretScrubber } from '../base/scrub.ts';
 import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/desktop-ports.ts';
@@ -191,7 +190,7 @@ function toIpcError(channel: InvokeChannel, error: unknown): IpcError {
   const message = limit(scrubSecrets(errorText(error), null));
   if (error instanceof HandlerError) return { code: error.code, message };
   if (error instanceof ServerKeyError) return { code: 'key-unavailable', message };
-  if (error instanceof TokenError || error instanceof DurationError || error instanceof NamespaceError) {
+  if (error instanceof TokenError || error instanceof DurationError) {
     return { code: 'invalid-input', message };
   }
   return { code: CHANNEL_ERROR_CODE[channel], message };

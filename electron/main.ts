@@ -99,6 +99,8 @@ function setup(): Started {
       logger: log,
     }),
   );
+  // What the window and notifications show passes through here first: no server key, no token.
+  const scrubber = new SecretScrubber(paths.keyFile, log);
   const controller = createController({
     home,
     logDir: app.getPath('logs'),
@@ -106,12 +108,11 @@ function setup(): Started {
     settings: () => settings.get(),
     platform,
     logger: log,
+    scrubber,
   });
   // Quit stops the server as the settings say, unless the tray's Quit item chosen says otherwise.
   const quitChoice = new QuitChoice();
   owned.add(toDisposable(() => controller.dispose({ stopServer: quitChoice.stopsServer(settings.get()) })));
-  // What the window and notifications show passes through here first: no server key, no token.
-  const scrubber = new SecretScrubber(paths.keyFile, log);
   const notifier = scrubbingNotifier(notifierPort, scrubber, log);
   // What the window may not decide alone is asked here, natively, attached to the window.
   // One gate for all of them (window, tray, quit): never two native dialogs at once.

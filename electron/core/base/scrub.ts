@@ -58,10 +58,18 @@ function keyForms(serverKey: string | null): string[] {
 }
 
 /**
+ * What a feature needs of the scrubber: lines in, scrubbed lines out. The app has one
+ * `SecretScrubber`, made in main and handed to every feature that shows text.
+ */
+export interface LineScrubber {
+  scrubLines(lines: readonly string[]): Promise<string[]>;
+}
+
+/**
  * Scrubs with the current server key, read from `server.key` again only when the file changed
  * (a reset or a CLI start with `--key`), so following a busy log costs one stat per batch.
  */
-export class SecretScrubber {
+export class SecretScrubber implements LineScrubber {
   readonly #keyFile: string;
   readonly #logger: Logger;
   #seen: { readonly stamp: string; readonly key: string | null } | null = null;

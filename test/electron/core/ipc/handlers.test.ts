@@ -458,6 +458,7 @@ async function makeWorld(
   };
   const deps: HandlerDeps = {
     control,
+    scrubber: new SecretScrubber(homePaths(home).keyFile, silentLogger),
     settings,
     paths: homePaths(home),
     clipboard: new ClipboardGuard(clipboard, () => settings.get().clipboardClearSeconds, timers),
@@ -2345,6 +2346,7 @@ describe('never throws', () => {
     const w = await makeWorld();
     const table = createHandlerTable({
       control: w.control,
+      scrubber: new SecretScrubber(w.paths.keyFile, silentLogger),
       settings: w.settings,
       paths: w.paths,
       clipboard: new ClipboardGuard(w.clipboard, () => 0),
@@ -2468,6 +2470,7 @@ describe('native questions for the window’s server requests', () => {
     const dialogs = new OpenDialogs();
     const table = createHandlerTable({
       control,
+      scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
       settings,
       paths: h.paths,
       clipboard,

@@ -14,6 +14,8 @@ import { sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
+import { SecretScrubber } from '../../../../electron/core/base/scrub.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 
 let h: Harness;
 let stateDir: string;
@@ -543,7 +545,7 @@ describe('the controller as main.ts creates it', () => {
 
     it('built like main.ts (no stateDir), the app recognises its own `.msbserver-wrapped` server after a restart and does not delete server.pid', async () => {
       h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
-      // Exactly the options main.ts passes (home, logDir, settings, platform, logger), plus env/userHome for the test world.
+      // Exactly the options main.ts passes (home, logDir, settings, platform, logger, scrubber), plus env/userHome for the test world.
       const make = () =>
         createController({
           home: h.home,
@@ -552,6 +554,7 @@ describe('the controller as main.ts creates it', () => {
           env: h.env,
           userHome: h.root,
           platform: process.platform,
+          scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
         });
       const first = make();
       const running = await first.start();

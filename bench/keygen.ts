@@ -65,7 +65,6 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
         version: '0',
         platform: process.platform,
         home: h.home,
-        serverSupported: true,
         platformName: 'Linux',
       },
       mint: createMintService({

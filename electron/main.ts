@@ -228,7 +228,6 @@ function setup(): Started {
     version: app.getVersion(),
     platform,
     home,
-    serverSupported: platform !== 'win32',
     platformName: platformName(platform),
   };
   const table = createHandlerTable({

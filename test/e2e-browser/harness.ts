@@ -244,7 +244,6 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     version: '0.0.0-e2e',
     platform,
     home,
-    serverSupported: platform !== 'win32',
     platformName: platformName(platform),
   };
   const questions: Question[] = [];

@@ -399,7 +399,6 @@ const APP_INFO: AppInfo = {
   version: '0.1.0',
   platform: 'linux',
   home: '/h',
-  serverSupported: true,
   platformName: 'Linux',
 };
 const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
@@ -2480,7 +2479,6 @@ describe('native questions for the window’s server requests', () => {
         version: '0',
         platform: 'linux',
         home: h.home,
-        serverSupported: true,
         platformName: 'Linux',
       },
       mint: createMintService({

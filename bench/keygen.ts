@@ -42,15 +42,17 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
     const control = h.controller();
     await control.ready;
     let clip = '';
+    const scrubber = { scrubLines: (lines: readonly string[]) => Promise.resolve([...lines]) };
     const sandboxes = createSandboxesService({
       defaultNamespacesDir: homePaths(h.home).namespacesDir,
       settings: store,
       server: () => control.snapshot(),
       keyFile: homePaths(h.home).keyFile,
-      scrubber: { scrubLines: (lines) => Promise.resolve([...lines]) },
+      scrubber,
     });
     const table = createHandlerTable({
       control,
+      scrubber,
       settings: store,
       paths: homePaths(h.home),
       clipboard: new ClipboardGuard(
@@ -63,7 +65,6 @@ export async function measureKeygen(runs: number): Promise<KeygenFigures> {
         version: '0',
         platform: process.platform,
         home: h.home,
-        serverSupported: true,
         platformName: 'Linux',
       },
       mint: createMintService({

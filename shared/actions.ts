@@ -3,7 +3,7 @@
  * their Start, Stop and Restart from here, so they never disagree.
  */
 import type { ServerSnapshot } from './server-status.ts';
-import { SETUP_UNKNOWN, type SetupState } from './setup.ts';
+import { type SetupState, unsupportedPlatform } from './setup.ts';
 
 /** A server process exists (or is being brought up or down) for this snapshot. */
 export function isLive(snapshot: Pick<ServerSnapshot, 'state'>): boolean {
@@ -23,19 +23,21 @@ export interface AvailableActions {
  * - starting: Stop (it cancels the start);
  * - running: Stop and Restart;
  * - stopping: nothing until it has finished.
- * Where msbserver cannot run (Windows), nothing starts; a live server could still be stopped.
- * Without an msbserver to run (`setup` missing or unsupported), or with an msbrun the app refuses
- * (`msbrun-unsafe`), neither Start nor Restart: a start would fail before anything ran, and a
- * restart would end a server the CLI started and start nothing. The setup not known yet blocks nothing.
+ * Where msbserver cannot run (`unsupportedPlatform`: Windows), nothing starts; a live server could
+ * still be stopped. Without an msbserver to run (`setup` missing), or with an msbrun the app
+ * refuses (`msbrun-unsafe`), neither Start nor Restart: a start would fail before anything ran,
+ * and a restart would end a server the CLI started and start nothing. The setup not known yet
+ * blocks nothing, but it is a required argument: tray and window pass what they know.
+ * `platform` is null while the window does not know it yet.
  */
 export function availableActions(
   snapshot: Pick<ServerSnapshot, 'state'> & Partial<Pick<ServerSnapshot, 'restartAt'>>,
-  serverSupported: boolean,
-  setup: SetupState = SETUP_UNKNOWN,
+  setup: SetupState,
+  platform: string | null,
 ): AvailableActions {
   const { state } = snapshot;
   const canRun =
-    serverSupported && setup.kind !== 'missing' && setup.kind !== 'unsupported' && setup.kind !== 'msbrun-unsafe';
+    unsupportedPlatform(setup, platform) === null && setup.kind !== 'missing' && setup.kind !== 'msbrun-unsafe';
   return {
     start: canRun && (state === 'stopped' || state === 'failed') && (snapshot.restartAt ?? null) === null,
     stop: state === 'running' || state === 'starting',

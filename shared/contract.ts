@@ -134,8 +134,6 @@ export interface AppInfo {
   readonly platform: string;
   /** The microsandbox home the app works in. */
   readonly home: string;
-  /** False on Windows, where msbserver does not run natively. */
-  readonly serverSupported: boolean;
   /** The platform's name as people say it (macOS, Linux, Windows). */
   readonly platformName: string;
 }

@@ -1,44 +1,64 @@
+/**
+ * msbserver's one name rule, for namespaces and sandbox names alike (upstream's
+ * validate_namespace, and the
+ * msbserver contract's "Names"), and the namespace a key is for, which may also be `*`. Every check of a name in tray, window and main comes from here.
+ */
+
 /** The namespace value that lets a token reach every namespace. */
 export const ALL_NAMESPACES = '*';
 
-/**
- * msbserver's name rules, for namespaces and sandbox names alike (upstream's validate_namespace):
- * at most this many characters (bytes upstream; only ASCII is allowed)...
- */
+/** The longest name: upstream counts bytes, and only ASCII is allowed, so bytes are characters. */
 export const MAX_NAME_LENGTH = 63;
-/** ...of these characters, the first a letter or a digit. */
-export const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
-export const NAME_START = /^[A-Za-z0-9]/;
-const ALLOWED = /^[A-Za-z0-9_-]*$/;
+/** The characters a name is made of... */
+const NAME_CHAR = /^[A-Za-z0-9_-]$/;
+/** ...and the ones it may start with. */
+const NAME_START = /^[A-Za-z0-9]/;
 
-export class NamespaceError extends Error {
-  override name = 'NamespaceError';
-}
+/** What a name names; only the words of a message depend on it, upstream's rule is the same. */
+export type NameKind = 'sandbox' | 'namespace';
+
+const LABELS: Readonly<Record<NameKind, string>> = { sandbox: 'A sandbox name', namespace: 'A namespace' };
 
 /**
- * Why `ns` is not a namespace msbserver accepts, or null when it is. The rules are the server's
- * name rules (1–63 of `[A-Za-z0-9_-]`, starting with a letter or digit), plus `*` for all.
+ * Why `name` is not a sandbox or namespace name msbserver accepts, or null when it is: 1–63
+ * characters of `[A-Za-z0-9_-]`, starting with a letter or digit. Such a name is always a single,
+ * harmless path component (no `/`, `\`, `.` or `..`, nothing hidden), so it is safe to join to a
+ * folder. `*` is not a name: it selects namespaces in a key or a query and names no folder.
  */
-export function namespaceProblem(ns: string): string | null {
-  if (typeof ns !== 'string') return 'A namespace must be text.';
-  if (ns === ALL_NAMESPACES) return null;
-  if (ns === '') return 'Enter a namespace, or * for all namespaces.';
-  if (!ALLOWED.test(ns)) {
-    const bad = [...ns].find((char) => !/^[A-Za-z0-9_-]$/.test(char)) ?? '';
-    if (bad === '*') return 'Use * on its own to mean all namespaces; it cannot be part of a name.';
-    return `A namespace may contain only letters A–Z, digits, "_" and "-", not ${describeChar(bad)}.`;
+export function nameProblem(name: unknown, kind: NameKind): string | null {
+  const label = LABELS[kind];
+  if (typeof name !== 'string') return `${label} must be text.`;
+  if (name === '') return `${label} cannot be empty.`;
+  // Before the characters are looked at: a name from the window may be of any length.
+  if (name.length > MAX_NAME_LENGTH) {
+    return `${label} can be at most ${MAX_NAME_LENGTH} characters long; this one has ${name.length}.`;
   }
-  if (!NAME_START.test(ns)) return 'A namespace must start with a letter or a digit.';
-  if (ns.length > MAX_NAME_LENGTH) {
-    return `A namespace can be at most ${MAX_NAME_LENGTH} characters long; this one has ${ns.length}.`;
+  const bad = [...name].find((char) => !NAME_CHAR.test(char));
+  if (bad !== undefined) {
+    if (bad === ALL_NAMESPACES && kind === 'namespace')
+      return 'Use * on its own to mean all namespaces; it cannot be part of a name.';
+    return `${label} may contain only letters A–Z, digits, "_" and "-", not ${describeChar(bad)}.`;
   }
+  if (!NAME_START.test(name)) return `${label} must start with a letter or a digit.`;
   return null;
 }
 
-export function validateNamespace(ns: string): string {
-  const problem = namespaceProblem(ns);
-  if (problem !== null) throw new NamespaceError(problem);
-  return ns;
+export function isSandboxName(name: unknown): name is string {
+  return nameProblem(name, 'sandbox') === null;
+}
+
+export function isNamespaceName(name: unknown): name is string {
+  return nameProblem(name, 'namespace') === null;
+}
+
+/**
+ * Why `ns` is not a namespace a key can be for, or null when it is: a namespace name, or `*` for
+ * all of them (as `msb server keygen --namespace` takes it).
+ */
+export function namespaceProblem(ns: unknown): string | null {
+  if (ns === ALL_NAMESPACES) return null;
+  if (ns === '') return 'Enter a namespace, or * for all namespaces.';
+  return nameProblem(ns, 'namespace');
 }
 
 function describeChar(char: string): string {

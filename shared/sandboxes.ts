@@ -1,8 +1,9 @@
 /**
  * The sandboxes the server runs, as the app reads them from disk: the types the IPC contract
- * carries and the pure name rules. No Node or Electron imports: the renderer may use these too.
+ * carries and the check of a sandbox named by the window (the name rule is
+ * namespace.ts's). No Node or Electron imports: the renderer may use these too.
  */
-import { MAX_NAME_LENGTH, NAME_CHARS, NAME_START } from './namespace.ts';
+import { nameProblem } from './namespace.ts';
 
 /**
  * - `running`: the database row says RUNNING and its supervisor is alive, ours, and really
@@ -62,37 +63,11 @@ export interface SandboxRef {
   readonly name: string;
 }
 
-/**
- * Why `name` is not a sandbox or namespace name msbserver accepts, or null when it is: 1–63
- * characters of `[A-Za-z0-9_-]`, starting with a letter or digit. Such a name is always a single,
- * harmless path component (no `/`, `\`, `.` or `..`, nothing hidden), so it is safe to join to a
- * folder. `*` is not a name here: it selects namespaces in a query and names no folder.
- */
-export function sandboxNameProblem(name: unknown, what: 'sandbox' | 'namespace' = 'sandbox'): string | null {
-  const label = what === 'sandbox' ? 'A sandbox name' : 'A namespace';
-  if (typeof name !== 'string') return `${label} must be text.`;
-  if (name === '') return `${label} cannot be empty.`;
-  if (!NAME_CHARS.test(name)) return `${label} may contain only letters A–Z, digits, "_" and "-".`;
-  if (!NAME_START.test(name)) return `${label} must start with a letter or a digit.`;
-  // Only ASCII is allowed above, so the length in characters is the length in bytes (upstream counts bytes).
-  if (name.length > MAX_NAME_LENGTH) return `${label} can be at most ${MAX_NAME_LENGTH} characters long.`;
-  return null;
-}
-
-export function isSandboxName(name: unknown): name is string {
-  return sandboxNameProblem(name) === null;
-}
-
-/** Namespaces follow the same rules as sandbox names (upstream's validate_namespace). */
-export function isNamespaceName(name: unknown): name is string {
-  return sandboxNameProblem(name, 'namespace') === null;
-}
-
 /** Validates an untrusted `{ namespace, name }` (from IPC); the problem, or null when both are valid. */
 export function sandboxRefProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null) return 'Expected { namespace, name }.';
   const ref = value as Record<string, unknown>;
-  return sandboxNameProblem(ref['namespace'], 'namespace') ?? sandboxNameProblem(ref['name'], 'sandbox');
+  return nameProblem(ref['namespace'], 'namespace') ?? nameProblem(ref['name'], 'sandbox');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -58,6 +58,24 @@ export const MSBRUN_UNSAFE_FIX = 'Fix the file or folder as said, or reinstall m
 /** The command the installer page gives; the window shows it and main copies it. */
 export const INSTALL_COMMAND = 'curl -sSL https://get.microsandbox.dev | sh';
 
+/**
+ * Whether msbserver runs on this platform: natively on Linux and macOS, never on Windows (only
+ * inside WSL 2, which is another machine as far as the app is concerned).
+ */
+export function serverRunsOn(platform: string): boolean {
+  return platform !== 'win32';
+}
+
+/**
+ * The platform's name when msbserver cannot run here, or null when it can. The setup look says so
+ * once it has run; before it (or in a window that has not heard yet) the platform alone decides,
+ * and a platform not known yet blocks nothing.
+ */
+export function unsupportedPlatform(setup: SetupState, platform: string | null): string | null {
+  if (setup.kind === 'unsupported') return setup.platformName;
+  return platform !== null && !serverRunsOn(platform) ? platformName(platform) : null;
+}
+
 /** The platform's name as people say it. */
 export function platformName(platform: string): string {
   switch (platform) {

@@ -56,7 +56,6 @@ export function setupIpc(deps: IpcDeps): IpcPart {
     version: app.getVersion(),
     platform,
     home: deps.home,
-    serverSupported: platform !== 'win32',
     platformName: platformName(platform),
   };
   const table = createHandlerTable({

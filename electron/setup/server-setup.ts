@@ -38,6 +38,7 @@ export function setupServer(deps: ServerDeps): ServerPart {
     settings: () => settings.get(),
     platform,
     logger,
+    scrubber,
   });
   // Quit stops the server as the settings say, unless the tray's Quit item chosen says otherwise.
   const quitChoice = new QuitChoice();

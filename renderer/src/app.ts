@@ -174,7 +174,7 @@ export function createApp(root: HTMLElement, api: MsbApi, options: AppOptions = 
       return;
     }
     setText(pillSubject, 'Server: ');
-    const view = statusView(value, now());
+    const view = statusView(value, now(), { setup: setup.get(), platform: appInfo.get()?.platform ?? null });
     pill.dataset['tone'] = view.tone;
     setText(pillLabel, view.pillLabel);
     setText(pillDetail, ` — ${view.announcement}`);

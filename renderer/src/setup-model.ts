@@ -4,7 +4,13 @@
  */
 import type { AppInfo } from '../../shared/contract.ts';
 import type { FailureCode } from '../../shared/server-status.ts';
-import { INSTALL_COMMAND, MSBRUN_UNSAFE_FIX, MSBRUN_UNSAFE_WHY, msbrunUnsafeText } from '../../shared/setup.ts';
+import {
+  INSTALL_COMMAND,
+  MSBRUN_UNSAFE_FIX,
+  MSBRUN_UNSAFE_WHY,
+  msbrunUnsafeText,
+  unsupportedPlatform,
+} from '../../shared/setup.ts';
 import type { SetupState } from '../../shared/setup.ts';
 import { problem } from './problem-model.ts';
 import type { ProblemView } from './problem-model.ts';
@@ -18,13 +24,6 @@ export const SETUP_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>([
   'unsupported-platform',
 ]);
 
-/** The platform's name when msbserver cannot run on it, from the setup look or the app's facts. */
-export function unsupportedPlatform(setup: SetupState, info: AppInfo | null): string | null {
-  if (setup.kind === 'unsupported') return setup.platformName;
-  if (info !== null && !info.serverSupported) return info.platformName;
-  return null;
-}
-
 const AFTER_INSTALL = 'The app then finds it by itself and Start becomes available.';
 
 /**
@@ -32,7 +31,7 @@ const AFTER_INSTALL = 'The app then finds it by itself and Start becomes availab
  * own (the CLI found one on a PATH the app does not see): then nothing is "not installed".
  */
 export function setupProblem(setup: SetupState, info: AppInfo | null, serverRuns = false): ProblemView | null {
-  const platform = unsupportedPlatform(setup, info);
+  const platform = unsupportedPlatform(setup, info?.platform ?? null);
   if (platform !== null) {
     return problem({
       kind: 'unsupported',

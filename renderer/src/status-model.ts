@@ -12,10 +12,10 @@ export type Tone = 'ok' | 'busy' | 'idle' | 'bad' | 'hung';
 export type ServerAction = 'start' | 'stop' | 'restart';
 
 export interface StatusContext {
-  /** False where msbserver cannot run (Windows). */
-  readonly serverSupported?: boolean;
   /** Whether microsandbox is there to run: without msbserver, neither Start nor Restart. */
-  readonly setup?: SetupState;
+  readonly setup: SetupState;
+  /** The platform the app runs on (`AppInfo.platform`), null until the window has it. */
+  readonly platform: string | null;
   /** Settings changed that the running server has not picked up. */
   readonly restartNeeded?: boolean;
 }
@@ -91,20 +91,13 @@ export function restartLabel(seconds: number): string {
   return seconds > 0 ? `Restarting in ${seconds} s` : 'Restarting…';
 }
 
-export function statusView(
-  snapshot: ServerSnapshot,
-  nowMs: number,
-  serverSupportedOrContext: boolean | StatusContext = true,
-): StatusView {
-  const context: StatusContext =
-    typeof serverSupportedOrContext === 'boolean'
-      ? { serverSupported: serverSupportedOrContext }
-      : serverSupportedOrContext;
+/** `context` is required: the setup state and the platform decide Start and Restart, as in the tray. */
+export function statusView(snapshot: ServerSnapshot, nowMs: number, context: StatusContext): StatusView {
   const { state } = snapshot;
   const running = state === 'running';
   const hung = running && snapshot.healthy === false;
   const live = isLive(snapshot);
-  const can = availableActions(snapshot, context.serverSupported ?? true, context.setup);
+  const can = availableActions(snapshot, context.setup, context.platform);
   const restartIn = state === 'failed' ? restartInOf(snapshot, nowMs) : null;
   const canStart = can.start;
   const canRestart = can.restart;

@@ -7,7 +7,7 @@ import { errorCode, errorMessage, h, setText } from './dom.ts';
 import { createProblemBlock } from './problem-view.ts';
 import type { ProblemHandlers } from './problem-view.ts';
 import { warningsProblem } from './failure-model.ts';
-import { SETUP_FAILURES, setupProblem, unsupportedPlatform } from './setup-model.ts';
+import { SETUP_FAILURES, setupProblem } from './setup-model.ts';
 import type { Signal } from './signal.ts';
 import { DASH, statusView, uptimeOf } from './status-model.ts';
 import type { ServerAction, StatusView } from './status-model.ts';
@@ -162,8 +162,8 @@ export function createStatusView(deps: StatusDeps): View {
     const setup = deps.setup.get();
     const info = deps.appInfo.get();
     return statusView(snapshot.get(), now(), {
-      serverSupported: unsupportedPlatform(setup, info) === null,
       setup,
+      platform: info?.platform ?? null,
       restartNeeded: deps.restartNeeded.get(),
     });
   }

@@ -202,6 +202,8 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     // No msb on PATH either: the system folders only, where no microsandbox is installed.
     env['PATH'] = '/usr/bin:/bin';
   }
+  // One scrubber for controller, sandboxes and handlers, as main has.
+  const scrubber = new SecretScrubber(homePaths(home).keyFile, { debug() {}, info() {}, warn() {}, error() {} });
   const controller = createController({
     home,
     logDir,
@@ -209,6 +211,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     env,
     userHome: dir,
     timing: { stopGraceMs: 2_000, ...options.timing },
+    scrubber,
   });
   await controller.ready;
 
@@ -241,7 +244,6 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     version: '0.0.0-e2e',
     platform,
     home,
-    serverSupported: platform !== 'win32',
     platformName: platformName(platform),
   };
   const questions: Question[] = [];
@@ -267,7 +269,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     settings,
     server: () => controller.snapshot(),
     keyFile: paths.keyFile,
-    scrubber: new SecretScrubber(paths.keyFile, { debug() {}, info() {}, warn() {}, error() {} }),
+    scrubber,
   });
   const asked: string[] = [];
   const answers: string[] = [];
@@ -299,6 +301,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   });
   const table = createHandlerTable({
     control: controller,
+    scrubber,
     settings,
     paths,
     clipboard,

@@ -207,7 +207,7 @@ describe('the window', () => {
   it('says so when the server cannot run on this platform, by its name, and keeps Start off', async () => {
     root.remove();
     msb = fakeMsb();
-    msb.answers.appInfo = () => ({ ...APP_INFO, platform: 'win32', serverSupported: false, platformName: 'Windows' });
+    msb.answers.appInfo = () => ({ ...APP_INFO, platform: 'win32', platformName: 'Windows' });
     msb.answers.setup = () => ({ kind: 'unsupported', platformName: 'Windows' });
     root = document.createElement('div');
     document.body.append(root);

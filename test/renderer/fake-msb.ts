@@ -60,7 +60,6 @@ export const APP_INFO: AppInfo = {
   version: '0.1.0',
   platform: 'linux',
   home: '/home/u/.microsandbox',
-  serverSupported: true,
   platformName: 'Linux',
 };
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
-import { INSTALL_COMMAND, type SetupState } from '../../shared/setup.ts';
+import { INSTALL_COMMAND, SETUP_UNKNOWN, type SetupState } from '../../shared/setup.ts';
 import type { ServerFailure, ServerSnapshot } from '../../shared/server-status.ts';
-import { statusView } from '../../renderer/src/status-model.ts';
+import { type StatusContext, statusView } from '../../renderer/src/status-model.ts';
 import { RUNNING } from './fake-msb.ts';
 
 const NOW = RUNNING.startedAt! + 185_000;
+/** Where Start may run: Linux, the setup not known yet (which blocks nothing). */
+const CTX: StatusContext = { setup: SETUP_UNKNOWN, platform: 'linux' };
 
 function failure(overrides: Partial<ServerFailure> = {}): ServerFailure {
   return {
@@ -22,7 +24,7 @@ function failure(overrides: Partial<ServerFailure> = {}): ServerFailure {
 
 describe('statusView', () => {
   it('maps a stopped server: dashes, only Start enabled', () => {
-    const view = statusView(INITIAL_SNAPSHOT, NOW);
+    const view = statusView(INITIAL_SNAPSHOT, NOW, CTX);
     expect(view).toMatchObject({
       label: 'Stopped',
       tone: 'idle',
@@ -41,7 +43,7 @@ describe('statusView', () => {
   });
 
   it('maps a running server with PID, URL, uptime and health', () => {
-    const view = statusView(RUNNING, NOW);
+    const view = statusView(RUNNING, NOW, CTX);
     expect(view).toMatchObject({
       label: 'Running',
       tone: 'ok',
@@ -57,36 +59,38 @@ describe('statusView', () => {
   });
 
   it('marks dev mode and a server started outside the app, and says so to screen readers', () => {
-    const view = statusView({ ...RUNNING, devMode: true, external: true }, NOW);
+    const view = statusView({ ...RUNNING, devMode: true, external: true }, NOW, CTX);
     expect(view).toMatchObject({
       devMode: true,
       external: true,
       mode: 'Development: no keys needed',
       origin: 'Outside the app (msb CLI)',
     });
-    expect(statusView(RUNNING, NOW)).toMatchObject({ mode: 'Secure: clients need a key', origin: 'This app' });
-    expect(statusView(INITIAL_SNAPSHOT, NOW)).toMatchObject({ mode: '—', origin: '—' });
+    expect(statusView(RUNNING, NOW, CTX)).toMatchObject({ mode: 'Secure: clients need a key', origin: 'This app' });
+    expect(statusView(INITIAL_SNAPSHOT, NOW, CTX)).toMatchObject({ mode: '—', origin: '—' });
     expect(view.announcement).toMatch(
       /development mode, open to every program on this computer and every web page you visit, started outside the app/,
     );
     expect(view.exposure).toBe('open to every program on this computer and every web page you visit');
-    expect(statusView(RUNNING, NOW).exposure).toBeNull();
+    expect(statusView(RUNNING, NOW, CTX).exposure).toBeNull();
   });
 
   it('says who can reach a server on a host other computers reach', () => {
-    const remote = statusView({ ...RUNNING, url: 'http://0.0.0.0:5555' }, NOW);
+    const remote = statusView({ ...RUNNING, url: 'http://0.0.0.0:5555' }, NOW, CTX);
     expect(remote.exposure).toBe('reachable from other computers (they still need a key)');
     expect(remote.announcement).toMatch(/reachable from other computers/);
     // Started outside the app (msb server start --dev --host 0.0.0.0): said, not hidden.
-    const open = statusView({ ...RUNNING, devMode: true, external: true, url: 'http://[::]:5555' }, NOW);
+    const open = statusView({ ...RUNNING, devMode: true, external: true, url: 'http://[::]:5555' }, NOW, CTX);
     expect(open.exposure).toBe(
       'open to every program on this computer, every web page you visit and every computer that can reach it',
     );
-    expect(statusView({ ...INITIAL_SNAPSHOT, devMode: true, url: 'http://0.0.0.0:5555' }, NOW).exposure).toBeNull();
+    expect(
+      statusView({ ...INITIAL_SNAPSHOT, devMode: true, url: 'http://0.0.0.0:5555' }, NOW, CTX).exposure,
+    ).toBeNull();
   });
 
   it('gives a running server that stops answering its own look and Restart as the next step', () => {
-    const view = statusView({ ...RUNNING, healthy: false }, NOW);
+    const view = statusView({ ...RUNNING, healthy: false }, NOW, CTX);
     expect(view).toMatchObject({
       label: 'Not answering',
       pillLabel: 'Not answering',
@@ -101,7 +105,7 @@ describe('statusView', () => {
       next: expect.stringMatching(/^Restart it/) as unknown,
     });
     expect(view.problem?.why).toContain('PID 4242');
-    expect(statusView({ ...RUNNING, healthy: null }, NOW)).toMatchObject({
+    expect(statusView({ ...RUNNING, healthy: null }, NOW, CTX)).toMatchObject({
       health: 'Checking…',
       label: 'Running',
       tone: 'ok',
@@ -115,7 +119,7 @@ describe('statusView', () => {
     ['starting', 'Starting…', true],
     ['stopping', 'Stopping…', false],
   ])('offers only what the shared rule allows while %s', (state, label, canStop) => {
-    const view = statusView({ ...RUNNING, state, healthy: null }, NOW);
+    const view = statusView({ ...RUNNING, state, healthy: null }, NOW, CTX);
     expect(view).toMatchObject({
       label,
       tone: 'busy',
@@ -135,6 +139,7 @@ describe('statusView', () => {
         error: failure({ message: 'msbserver exited before it answered.', logTail: ['\u001b[31mboom\u001b[0m'] }),
       },
       NOW,
+      CTX,
     );
     // One action after a failure: Start (Restart would do the same).
     expect(view).toMatchObject({
@@ -168,6 +173,7 @@ describe('statusView', () => {
         error: failure({ message: 'msbserver exited before it was ready (exit code 3).' }),
       },
       NOW,
+      CTX,
     );
     expect(view.problem?.detail).toBe('');
   });
@@ -187,6 +193,7 @@ describe('statusView', () => {
         }),
       },
       NOW,
+      CTX,
     );
     expect(view.problem).toMatchObject({
       title: 'msbserver was not found',
@@ -212,6 +219,7 @@ describe('statusView', () => {
         }),
       },
       NOW,
+      CTX,
     );
     expect(view.problem).toMatchObject({ title: 'msbserver was not run', why: message, command: null, list: null });
   });
@@ -220,6 +228,7 @@ describe('statusView', () => {
     const view = statusView(
       { ...INITIAL_SNAPSHOT, state: 'failed', error: failure({ code: 'crashed', exitCode: null, signal: 'SIGKILL' }) },
       NOW,
+      CTX,
     );
     expect(view.problem?.detail).toBe('Ended by signal SIGKILL');
   });
@@ -239,6 +248,7 @@ describe('statusView', () => {
         }),
       },
       NOW,
+      CTX,
     );
     expect(view.problem).toMatchObject({
       title: 'The server did not answer in time',
@@ -260,6 +270,7 @@ describe('statusView', () => {
         error: failure({ code: 'port-in-use', message: 'Port 5555 is in use.', exitCode: null, logTail: [] }),
       },
       NOW,
+      CTX,
     );
     expect(view.problem?.actions).toEqual([{ kind: 'setting', key: 'port', label: 'Change the port' }]);
   });
@@ -271,7 +282,7 @@ describe('statusView', () => {
       error: failure({ code: 'crashed' }),
       restartAt: NOW + 4_200,
     };
-    const view = statusView(crashed, NOW);
+    const view = statusView(crashed, NOW, CTX);
     expect(view).toMatchObject({
       label: 'Restarting in 5 s',
       pillLabel: 'Restarting…',
@@ -282,10 +293,14 @@ describe('statusView', () => {
     });
     expect(view.problem).toMatchObject({ tone: 'busy', actions: [{ kind: 'cancel-restart' }] });
     expect(view.announcement).toMatch(/restarts by itself/);
-    expect(statusView(crashed, NOW + 4_100).label).toBe('Restarting in 1 s');
-    expect(statusView(crashed, NOW + 9_000)).toMatchObject({ label: 'Restarting…', restartIn: 0, canStart: false });
+    expect(statusView(crashed, NOW + 4_100, CTX).label).toBe('Restarting in 1 s');
+    expect(statusView(crashed, NOW + 9_000, CTX)).toMatchObject({
+      label: 'Restarting…',
+      restartIn: 0,
+      canStart: false,
+    });
     // Cancelled: failed, and Start is the one action again.
-    expect(statusView({ ...crashed, restartAt: null }, NOW)).toMatchObject({
+    expect(statusView({ ...crashed, restartAt: null }, NOW, CTX)).toMatchObject({
       label: 'Failed',
       canStart: true,
       primary: 'start',
@@ -298,27 +313,30 @@ describe('statusView', () => {
       kind: 'missing',
       locate: { found: false, searched: [], problem: 'msbserver was not found.', hint: '', reason: 'missing' },
     };
-    expect(statusView(INITIAL_SNAPSHOT, NOW, { setup: missing })).toMatchObject({ canStart: false, primary: null });
-    expect(statusView(INITIAL_SNAPSHOT, NOW, { serverSupported: false })).toMatchObject({
+    expect(statusView(INITIAL_SNAPSHOT, NOW, { ...CTX, setup: missing })).toMatchObject({
       canStart: false,
       primary: null,
     });
-    expect(statusView(INITIAL_SNAPSHOT, NOW, {})).toMatchObject({ canStart: true, primary: 'start' });
+    expect(statusView(INITIAL_SNAPSHOT, NOW, { ...CTX, platform: 'win32' })).toMatchObject({
+      canStart: false,
+      primary: null,
+    });
+    expect(statusView(INITIAL_SNAPSHOT, NOW, CTX)).toMatchObject({ canStart: true, primary: 'start' });
   });
 
   it('makes Restart the primary action while a settings change waits for it', () => {
-    expect(statusView(RUNNING, NOW, { restartNeeded: true })).toMatchObject({
+    expect(statusView(RUNNING, NOW, { ...CTX, restartNeeded: true })).toMatchObject({
       restartNeeded: true,
       primary: 'restart',
     });
-    expect(statusView(INITIAL_SNAPSHOT, NOW, { restartNeeded: true })).toMatchObject({
+    expect(statusView(INITIAL_SNAPSHOT, NOW, { ...CTX, restartNeeded: true })).toMatchObject({
       restartNeeded: false,
       primary: 'start',
     });
   });
 
   it('does not show an old failure once the server runs or is stopped', () => {
-    expect(statusView({ ...RUNNING, error: failure() }, NOW).problem).toBeNull();
-    expect(statusView({ ...INITIAL_SNAPSHOT, error: failure() }, NOW).problem).toBeNull();
+    expect(statusView({ ...RUNNING, error: failure() }, NOW, CTX).problem).toBeNull();
+    expect(statusView({ ...INITIAL_SNAPSHOT, error: failure() }, NOW, CTX).problem).toBeNull();
   });
 });

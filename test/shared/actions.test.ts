@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableActions, isLive } from '../../shared/actions.ts';
 import type { ServerState } from '../../shared/server-status.ts';
-import { SETUP_UNKNOWN, type SetupState } from '../../shared/setup.ts';
+import { SETUP_UNKNOWN, type SetupState, serverRunsOn, unsupportedPlatform } from '../../shared/setup.ts';
 
 describe('the one rule for actions', () => {
   it.each([
@@ -14,7 +14,7 @@ describe('the one rule for actions', () => {
     ['running', false, { start: false, stop: true, restart: false }],
     ['failed', false, { start: false, stop: false, restart: false }],
   ] as const)('%s (server supported: %s)', (state: ServerState, supported, expected) => {
-    expect(availableActions({ state }, supported)).toEqual(expected);
+    expect(availableActions({ state }, SETUP_UNKNOWN, supported ? 'linux' : 'win32')).toEqual(expected);
   });
 
   it('calls starting, running and stopping live', () => {
@@ -26,9 +26,9 @@ describe('the one rule for actions', () => {
 describe('availableActions while an automatic restart is due', () => {
   it('offers no Start: the app is about to start it, and Cancel is the choice', () => {
     const rule = availableActions;
-    expect(rule({ state: 'failed', restartAt: 5 }, true).start).toBe(false);
-    expect(rule({ state: 'failed', restartAt: null }, true).start).toBe(true);
-    expect(rule({ state: 'failed' }, true).start).toBe(true);
+    expect(rule({ state: 'failed', restartAt: 5 }, SETUP_UNKNOWN, 'linux').start).toBe(false);
+    expect(rule({ state: 'failed', restartAt: null }, SETUP_UNKNOWN, 'linux').start).toBe(true);
+    expect(rule({ state: 'failed' }, SETUP_UNKNOWN, 'linux').start).toBe(true);
   });
 });
 
@@ -47,19 +47,45 @@ describe('availableActions and the setup', () => {
       msbrun: { searched: ['/bin/msbrun'], problem: '/bin/msbrun can be changed by other users.' },
     };
     for (const setup of [missing, unsupported, msbrunUnsafe]) {
-      expect(availableActions({ state: 'stopped' }, true, setup)).toEqual({
+      expect(availableActions({ state: 'stopped' }, setup, 'linux')).toEqual({
         start: false,
         stop: false,
         restart: false,
       });
-      expect(availableActions({ state: 'running' }, true, setup)).toEqual({ start: false, stop: true, restart: false });
+      expect(availableActions({ state: 'running' }, setup, 'linux')).toEqual({
+        start: false,
+        stop: true,
+        restart: false,
+      });
     }
   });
 
   it('blocks nothing while the setup is ready or not known yet', () => {
     for (const setup of [ready, SETUP_UNKNOWN]) {
-      expect(availableActions({ state: 'stopped' }, true, setup).start).toBe(true);
-      expect(availableActions({ state: 'running' }, true, setup).restart).toBe(true);
+      expect(availableActions({ state: 'stopped' }, setup, 'linux').start).toBe(true);
+      expect(availableActions({ state: 'running' }, setup, 'linux').restart).toBe(true);
     }
+  });
+});
+
+describe('where msbserver runs', () => {
+  it('runs on Linux and macOS, never natively on Windows', () => {
+    expect(serverRunsOn('linux')).toBe(true);
+    expect(serverRunsOn('darwin')).toBe(true);
+    expect(serverRunsOn('win32')).toBe(false);
+  });
+
+  it('names the platform from the setup look, or from the platform before the look', () => {
+    expect(unsupportedPlatform({ kind: 'unsupported', platformName: 'Windows' }, 'win32')).toBe('Windows');
+    expect(unsupportedPlatform({ kind: 'unsupported', platformName: 'Windows' }, null)).toBe('Windows');
+    expect(unsupportedPlatform(SETUP_UNKNOWN, 'win32')).toBe('Windows');
+    expect(unsupportedPlatform(SETUP_UNKNOWN, 'linux')).toBeNull();
+    // The window before it has heard the platform: nothing is blocked yet.
+    expect(unsupportedPlatform(SETUP_UNKNOWN, null)).toBeNull();
+  });
+
+  it('keeps Start off on Windows even while the setup is not known yet', () => {
+    expect(availableActions({ state: 'stopped' }, SETUP_UNKNOWN, 'win32').start).toBe(false);
+    expect(availableActions({ state: 'stopped' }, SETUP_UNKNOWN, null).start).toBe(true);
   });
 });

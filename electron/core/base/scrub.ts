@@ -53,3 +53,11 @@ function keyForms(serverKey: string | null): string[] {
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }
+
+/**
+ * What a feature needs of the scrubber: lines in, scrubbed lines out. The app has one
+ * `SecretScrubber`, made in main and handed to every feature that shows text.
+ */
+export interface LineScrubber {
+  scrubLines(lines: readonly string[]): Promise<string[]>;
+}

@@ -19,6 +19,7 @@ import {
   type ParseError,
   printParseErrorCode,
 } from 'jsonc-parser';
+import { isPlainObject } from '../../../shared/plain-object.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 import { errorText, type Logger } from '../base/logger.ts';
 import type { McpClientSpec } from './clients.ts';
@@ -139,9 +140,11 @@ function parseRoot(spec: McpClientSpec, text: string, shown: string): Record<str
       `${shown} cannot be read as ${spec.jsonc ? 'JSON with comments' : 'JSON'} (${printParseErrorCode(first.error)} at line ${line}, column ${column}), so the app leaves it alone. Fix the file, then connect again.`,
     );
   }
-  if (!isObject(value)) throw new McpRefused('not-an-object', `${shown} does not hold a JSON object at its top.`);
+  // Plain, not any object: jsonc-parser makes a `"__proto__"` key the object's prototype, and
+  // what it holds would be read as if it were the file's own.
+  if (!isPlainObject(value)) throw new McpRefused('not-an-object', `${shown} does not hold a JSON object at its top.`);
   const servers = value[spec.serversKey];
-  if (servers !== undefined && !isObject(servers))
+  if (servers !== undefined && !isPlainObject(servers))
     throw new McpRefused(
       'not-an-object',
       `"${spec.serversKey}" in ${shown} is not an object, so the app leaves it alone.`,
@@ -360,8 +363,4 @@ function trustedOwner(stat: Stats, uid: number | null): boolean {
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

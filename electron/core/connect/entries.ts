@@ -4,6 +4,7 @@
  * window. Shapes: ../../../shared/msbserver-contract.md (the server generation's `/mcp` endpoint
  * and its `Authorization: Bearer msb_…` header) and each client's documentation.
  */
+import { isPlainObject } from '../../../shared/plain-object.ts';
 import { scrubSecrets } from '../base/scrub.ts';
 import type { McpClientId } from './clients.ts';
 
@@ -66,25 +67,25 @@ export function mcpEntryValue(client: McpClientId, entry: McpEntry, options: { m
  * user's own and is left alone.
  */
 export function isAppEntry(value: unknown): boolean {
-  if (!isObject(value)) return false;
+  if (!isPlainObject(value)) return false;
   const args = Array.isArray(value['args']) ? value['args'].filter((arg) => typeof arg === 'string') : [];
   if (value['command'] === 'npx' && args.includes('microsandbox-mcp')) return true;
   if (value['command'] === 'npx' && args.includes('mcp-remote')) {
-    const env = isObject(value['env']) ? value['env'] : {};
+    const env = isPlainObject(value['env']) ? value['env'] : {};
     const auth = env[AUTH_ENV];
     return args.some(isMcpUrl) && typeof auth === 'string' && auth.startsWith('Bearer msb_');
   }
   const url = value['url'] ?? value['serverUrl'];
-  const headers = isObject(value['headers']) ? value['headers'] : {};
+  const headers = isPlainObject(value['headers']) ? value['headers'] : {};
   const auth = headers['Authorization'];
   return isMcpUrl(url) && typeof auth === 'string' && auth.startsWith('Bearer msb_');
 }
 
 /** The keys an entry of the app's holds (none for the runtime entry). */
 export function appEntryKeys(value: unknown): string[] {
-  if (!isAppEntry(value) || !isObject(value)) return [];
-  const env = isObject(value['env']) ? value['env'] : {};
-  const headers = isObject(value['headers']) ? value['headers'] : {};
+  if (!isAppEntry(value) || !isPlainObject(value)) return [];
+  const env = isPlainObject(value['env']) ? value['env'] : {};
+  const headers = isPlainObject(value['headers']) ? value['headers'] : {};
   return [env[AUTH_ENV], headers['Authorization']]
     .filter((auth): auth is string => typeof auth === 'string' && auth.startsWith('Bearer msb_'))
     .map((auth) => auth.slice('Bearer '.length));
@@ -100,10 +101,6 @@ export function shownAppEntry(value: unknown): string {
 
 function isMcpUrl(value: unknown): boolean {
   return typeof value === 'string' && /^https?:\/\/[^/\s]+\/mcp$/.test(value);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

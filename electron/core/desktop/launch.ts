@@ -1,5 +1,6 @@
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
+import { serverRunsOn } from '../../../shared/setup.ts';
 
 /**
  * Whether the app starts the server when it launches: only when the setting asks for it, the
@@ -12,7 +13,7 @@ export function shouldStartOnLaunch(
 ): boolean {
   return (
     settings.startServerOnLaunch &&
-    platform !== 'win32' &&
+    serverRunsOn(platform) &&
     (snapshot.state === 'stopped' || snapshot.state === 'failed')
   );
 }

@@ -5,11 +5,11 @@
  */
 import { availableActions, isLive } from '../../../shared/actions.ts';
 import { formatDuration, parseDuration } from '../../../shared/duration.ts';
-import { ALL_NAMESPACES, namespaceProblem } from '../../../shared/namespace.ts';
+import { ALL_NAMESPACES, isNamespaceName } from '../../../shared/namespace.ts';
 import type { ServerSnapshot } from '../../../shared/server-status.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { isNamespaceName, type SandboxesView } from '../../../shared/sandboxes.ts';
-import { SETUP_UNKNOWN, type SetupState } from '../../../shared/setup.ts';
+import type { SandboxesView } from '../../../shared/sandboxes.ts';
+import { type SetupState, unsupportedPlatform } from '../../../shared/setup.ts';
 import { effectiveServerUrl } from '../../../shared/server-url.ts';
 import { TRAY_KEY_PRESETS, type TrayAction, type TrayMenuItem } from './tray-items.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
@@ -35,8 +35,11 @@ export interface TrayMenuInput {
   readonly startAtLogin: boolean;
   /** What the server runs; none shown without it. Its namespaces are offered for keys. */
   readonly sandboxes?: SandboxesView | null;
-  /** Whether microsandbox is installed; nothing is said while it is not known yet. */
-  readonly setup?: SetupState;
+  /**
+   * Whether microsandbox is installed; nothing is said while it is `unknown`. Required, so no
+   * caller forgets it and offers a Start that can only fail.
+   */
+  readonly setup: SetupState;
   /** Settings changed that the running server does not have yet. */
   readonly restartNeeded?: boolean;
   /** For the restart countdown (ms since the epoch). */
@@ -62,9 +65,7 @@ export function copyKeyRequest(
     return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
   if (action.startsWith('copy-key-namespace:')) {
     const namespace = action.slice('copy-key-namespace:'.length);
-    return isNamespaceName(namespace) && namespaceProblem(namespace) === null
-      ? { namespace, expiresIn: settings.defaultExpiry }
-      : null;
+    return isNamespaceName(namespace) ? { namespace, expiresIn: settings.defaultExpiry } : null;
   }
   return null;
 }
@@ -96,10 +97,13 @@ function note(label: string): TrayMenuItem {
  * What the tray says when microsandbox cannot run yet, or null when it can (or is not known yet).
  * With a server running from outside, nothing is "not installed": the app only cannot start one.
  */
-export function setupLine(setup: SetupState, serverRuns = false): string | null {
+export function setupLine(setup: SetupState, platform: string, serverRuns = false): string | null {
+  // The same rule that keeps Start off (availableActions), so the line and the item agree.
+  const unsupported = unsupportedPlatform(setup, platform);
+  if (unsupported !== null) return `msbserver does not run natively on ${unsupported}`;
   switch (setup.kind) {
     case 'unsupported':
-      return `msbserver does not run natively on ${setup.platformName}`;
+      return null; // said above
     case 'missing':
       if (serverRuns) return 'The app finds no msbserver to start itself';
       return setup.locate.reason === undefined || setup.locate.reason === 'missing'
@@ -138,7 +142,7 @@ function keyMenu(settings: Settings, devMode: boolean, sandboxes: SandboxesView 
   );
   const namespaces = (sandboxes?.namespaces ?? [])
     .map((namespace) => namespace.name)
-    .filter((name) => name !== settings.defaultNamespace && isNamespaceName(name) && namespaceProblem(name) === null);
+    .filter((name) => name !== settings.defaultNamespace && isNamespaceName(name));
   if (namespaces.length > 0) {
     items.push(separator(), note(`For a namespace, ${describeExpiry(settings.defaultExpiry)}:`));
     for (const name of namespaces.slice(0, MAX_TRAY_NAMESPACES))
@@ -217,7 +221,12 @@ function runtimeMenu(input: TrayMenuInput, runtime: RuntimeView): TrayMenuItem[]
   items.push(separator());
   if (runtime.msb === null) items.push({ id: 'install', label: 'Install microsandbox…', enabled: true });
   else items.push({ id: 'check-host', label: 'Check This Computer Again', enabled: true });
-  if (live) items.push({ id: 'stop', label: 'Stop 0.2 Server', enabled: availableActions(snapshot, false).stop });
+  if (live)
+    items.push({
+      id: 'stop',
+      label: 'Stop 0.2 Server',
+      enabled: availableActions(snapshot, input.setup, platform).stop,
+    });
   if (shown.submenu !== null) items.push(shown.submenu);
   const connect = connectTrayMenu(input.connect);
   if (connect !== null) items.push(separator(), connect);
@@ -229,10 +238,9 @@ function runtimeMenu(input: TrayMenuInput, runtime: RuntimeView): TrayMenuItem[]
 export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   if (input.runtime?.generation === 'runtime') return runtimeMenu(input, input.runtime);
   const { snapshot, settings, platform, startAtLogin } = input;
-  const setup = input.setup ?? SETUP_UNKNOWN;
-  const serverSupported = platform !== 'win32' && setup.kind !== 'unsupported';
+  const { setup } = input;
   const live = isLive(snapshot);
-  const can = availableActions(snapshot, serverSupported, setup);
+  const can = availableActions(snapshot, setup, platform);
   // No msbserver to run: Start would only fail; the menu offers the way to get one instead.
   const installable = setup.kind === 'missing' && !live;
   // While a server is up its own mode decides; otherwise the mode the next start will use.
@@ -242,8 +250,7 @@ export function buildTrayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const items: TrayMenuItem[] = [note(statusLine(snapshot))];
   if (snapshot.external && live) items.push(note('Started outside the app'));
   if (sandboxes.summary !== null) items.push(sandboxes.summary);
-  const problem =
-    setupLine(setup, live) ?? (platform === 'win32' ? 'msbserver does not run natively on Windows' : null);
+  const problem = setupLine(setup, platform, live);
   if (problem !== null) items.push(note(problem));
   const restart = restartLine(snapshot, input.now ?? Date.now());
   if (restart !== null)

@@ -2,14 +2,8 @@
  * What the tray shows of the sandboxes the server runs: the "3 sandboxes running" line and the
  * Sandboxes submenu, and what its items stand for.
  */
-import {
-  formatBytes,
-  isNamespaceName,
-  isSandboxName,
-  runningSandboxes,
-  runningSummary,
-  sandboxActions,
-} from '../../../shared/sandboxes.ts';
+import { isNamespaceName, isSandboxName } from '../../../shared/namespace.ts';
+import { formatBytes, runningSandboxes, runningSummary, sandboxActions } from '../../../shared/sandboxes.ts';
 import type { SandboxesView, SandboxRef } from '../../../shared/sandboxes.ts';
 import type { TrayAction, TrayMenuItem } from './tray-items.ts';
 

@@ -33,10 +33,7 @@ export function describeType(value: unknown): string {
     if (!Number.isFinite(value)) return 'an infinite number';
     return 'a number';
   }
-  if (typeof value === 'object') {
-    const proto: unknown = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null ? 'an object' : 'a non-plain object';
-  }
+  if (typeof value === 'object') return isPlainObject(value) ? 'an object' : 'a non-plain object';
   if (typeof value === 'string') return 'text';
   if (typeof value === 'boolean') return 'true or false';
   return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;

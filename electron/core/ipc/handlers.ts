@@ -17,10 +17,8 @@ import type { AppInfo, Envelope, ErrorCode, InvokeChannel, IpcError, SettingsVie
 import type { RuntimeFeed } from '../desktop/runtime-feed.ts';
 import { CHANNEL_ERROR_CODE, INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError } from '../../../shared/duration.ts';
-import { NamespaceError } from '../../../shared/namespace.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
-import { scrubSecrets } from '../base/scrub.ts';
-import { SecretScrubber } from '../keys/key-scrubber.ts';
+import { type LineScrubber, scrubSecrets } from '../base/scrub.ts';
 import type { ChoicePort, ConfirmPort, FileChooserPort, SenderInfo, ShellPort } from '../desktop/desktop-ports.ts';
 import type { SandboxesService } from '../sandboxes/service.ts';
 import type { MintService } from '../keys/mint-service.ts';
@@ -44,8 +42,8 @@ import { createUpdateHandlers, type UpdateHandlerDeps } from './update-handlers.
 
 export interface HandlerDeps extends ConnectHandlerDeps, UpdateHandlerDeps {
   readonly control: ServerControl;
-  /** The app's one scrubber of the server key and tokens (main's); a table of its own without it. */
-  readonly scrubber?: SecretScrubber;
+  /** The app's one scrubber of the server key and tokens (main's). */
+  readonly scrubber: LineScrubber;
   readonly settings: SettingsStore;
   readonly paths: HomePaths;
   readonly clipboard: ClipboardGuard;
@@ -106,8 +104,6 @@ function fail(code: ErrorCode, message: string): Envelope<never> {
 
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const logger = deps.logger ?? silentLogger;
-  /** The log goes to the window without the server key or any token in it. */
-  const scrubber = deps.scrubber ?? new SecretScrubber(deps.paths.keyFile, logger);
   const questions = createWindowQuestions({ confirm: deps.confirm, choice: deps.choice, logger });
   const settings = createSettingsHandlers(deps, questions);
   // The runtime generation. The window names a sandbox; only one in the current list is acted on.
@@ -115,7 +111,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
 
   // Each group of channels has its own module; this is where they are merged into one table.
   const handlers: Handlers = {
-    ...createServerHandlers({ ...deps, scrubber, logger }, questions),
+    ...createServerHandlers({ ...deps, logger }, questions),
     ...createKeyHandlers(deps, questions, listed),
     ...settings.handlers,
     'app:info': () => deps.appInfo,
@@ -192,7 +188,7 @@ function toIpcError(channel: InvokeChannel, error: unknown): IpcError {
   const message = limit(scrubSecrets(errorText(error), null));
   if (error instanceof HandlerError) return { code: error.code, message };
   if (error instanceof ServerKeyError) return { code: 'key-unavailable', message };
-  if (error instanceof TokenError || error instanceof DurationError || error instanceof NamespaceError) {
+  if (error instanceof TokenError || error instanceof DurationError) {
     return { code: 'invalid-input', message };
   }
   return { code: CHANNEL_ERROR_CODE[channel], message };

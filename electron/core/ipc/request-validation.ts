@@ -17,10 +17,9 @@ import type {
 import { RUNTIME_INSTALL_METHODS } from '../../../shared/runtime.ts';
 import type { RuntimeInstallMethod } from '../../../shared/runtime.ts';
 import { formatDuration, MAX_KEY_SECONDS, parseDuration } from '../../../shared/duration.ts';
-import { MAX_NAME_LENGTH, namespaceProblem } from '../../../shared/namespace.ts';
+import { nameProblem, namespaceProblem } from '../../../shared/namespace.ts';
 import { isPlainObject } from '../../../shared/plain-object.ts';
 import { validateSettingsPatch } from '../../../shared/settings-schema.ts';
-import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
 import type {
   SandboxLogRequest,
   SandboxRef,
@@ -50,8 +49,6 @@ import { validateConnectCopyRequest, validateConnectRequest } from './connect-va
 export { describeType, isPlainObject, MAX_LOG_LINES, MAX_RUNTIME_NAME, type Validation };
 export { validateRuntimeActRequest, validateRuntimeLogRequest, validateRuntimeWatchRequest };
 
-/** Longest namespace msbserver accepts. */
-export const MAX_NAMESPACE_LENGTH = MAX_NAME_LENGTH;
 /** Far longer than any duration msb accepts (`9223372036854775807mo` is 21 characters). */
 export const MAX_EXPIRY_LENGTH = 32;
 /** A token is under 300 characters; anything far longer is not one. */
@@ -78,11 +75,6 @@ export function validateMintKeyRequest(payload: unknown): Validation<MintKeyRequ
   const request: { namespace?: string; expiresIn?: string } = {};
   if (namespace !== undefined) {
     if (typeof namespace !== 'string') return invalid(`The namespace must be text, not ${describeType(namespace)}.`);
-    if (namespace.length > MAX_NAMESPACE_LENGTH) {
-      return invalid(
-        `A namespace can be at most ${MAX_NAMESPACE_LENGTH} characters long; this one has ${namespace.length}.`,
-      );
-    }
     const problem = namespaceProblem(namespace);
     if (problem !== null) return invalid(problem);
     request.namespace = namespace;
@@ -208,13 +200,13 @@ export function validateSettingsSetRequest(payload: unknown): Validation<Partial
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sandboxes: names as upstream allows them (1–63 of [A-Za-z0-9_-], starting with a letter or a
-// digit), so a name is always one harmless path component; `*` names no sandbox.
+// Sandboxes: names by upstream's rule (shared/namespace.ts's `nameProblem`), so a name is always
+// one harmless path component; `*` names no sandbox.
 
 function validateRefFields(fields: Map<string, unknown>): Validation<SandboxRef> {
   const namespace = fields.get('namespace');
   const name = fields.get('name');
-  const problem = sandboxNameProblem(namespace, 'namespace') ?? sandboxNameProblem(name, 'sandbox');
+  const problem = nameProblem(namespace, 'namespace') ?? nameProblem(name, 'sandbox');
   if (problem !== null) return invalid(problem);
   return valid({ namespace: namespace as string, name: name as string });
 }

@@ -6,7 +6,7 @@
  */
 import type { InvokeChannel } from '../../../shared/contract.ts';
 import type { Logger } from '../base/logger.ts';
-import type { SecretScrubber } from '../keys/key-scrubber.ts';
+import type { LineScrubber } from '../base/scrub.ts';
 import type { ShellPort } from '../desktop/desktop-ports.ts';
 import { restartServerAsking, stopServerAsking } from '../desktop/stop-flow.ts';
 import type { HomePaths } from '../home-paths.ts';
@@ -25,7 +25,7 @@ export interface ServerHandlerDeps {
   readonly shell: ShellPort;
   readonly paths: Pick<HomePaths, 'home'>;
   /** Scrubs the server key and any token out of the log before the window gets it. */
-  readonly scrubber: Pick<SecretScrubber, 'scrubLines'>;
+  readonly scrubber: LineScrubber;
   readonly logger: Logger;
 }
 

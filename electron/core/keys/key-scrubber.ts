@@ -4,7 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { errorText, type Logger } from '../base/logger.ts';
-import { scrubSecrets } from '../base/scrub.ts';
+import { type LineScrubber, scrubSecrets } from '../base/scrub.ts';
 import { readServerKey } from './server-key.ts';
 import { probe } from '../base/probe.ts';
 
@@ -12,7 +12,7 @@ import { probe } from '../base/probe.ts';
  * Scrubs with the current server key, read from `server.key` again only when the file changed
  * (a reset or a CLI start with `--key`), so following a busy log costs one stat per batch.
  */
-export class SecretScrubber {
+export class SecretScrubber implements LineScrubber {
   readonly #keyFile: string;
   readonly #logger: Logger;
   #seen: { readonly stamp: string; readonly key: string | null } | null = null;

@@ -11,8 +11,8 @@
 import { promises as fsp, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
+import { isNamespaceName } from '../../../shared/namespace.ts';
 import {
-  isNamespaceName,
   type NamespaceInfo,
   type SandboxInfo,
   type SandboxesView,

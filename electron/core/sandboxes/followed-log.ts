@@ -12,11 +12,7 @@ import { errorText, ignoreFailure, type Logger } from '../base/logger.ts';
 import { MAX_TAIL_LINES } from './logs.ts';
 import { openSandboxLog } from './safe-read.ts';
 import { sandboxLogPath } from './sandbox-paths.ts';
-
-/** What scrubs secrets out of log lines (keys/key-scrubber.ts's `SecretScrubber`). */
-export interface LineScrubber {
-  scrubLines(lines: readonly string[]): Promise<string[]>;
-}
+import type { LineScrubber } from '../base/scrub.ts';
 
 export interface FollowedLogOptions {
   readonly scrubber: LineScrubber;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
+import { nameProblem, type NameKind } from '../../../shared/namespace.ts';
 
 /**
  * Where upstream keeps a namespace's files (`N` the namespaces folder, `D` = `N/<ns>`). Every
@@ -15,8 +15,8 @@ export class SandboxNameError extends Error {
   override name = 'SandboxNameError';
 }
 
-function checked(name: string, what: 'sandbox' | 'namespace'): string {
-  const problem = sandboxNameProblem(name, what);
+function checked(name: string, kind: NameKind): string {
+  const problem = nameProblem(name, kind);
   if (problem !== null) throw new SandboxNameError(problem);
   return name;
 }

@@ -4,7 +4,7 @@
  * (which then stops the microVM and writes STOPPED). Both return an outcome; neither throws for
  * an expected failure.
  */
-import { sandboxNameProblem } from '../../../shared/sandboxes.ts';
+import { nameProblem } from '../../../shared/namespace.ts';
 import { errorText as describeError, silentLogger, type Logger } from '../base/logger.ts';
 import { menvDir, namespaceDir, sandboxDbPath } from './sandbox-paths.ts';
 import { readSandboxDb } from './sandbox-db.ts';
@@ -54,7 +54,7 @@ export interface StopViaServerOptions {
 const fail = (code: StopErrorCode, message: string): StopOutcome => ({ ok: false, code, message });
 
 export async function stopSandboxViaServer(options: StopViaServerOptions): Promise<StopOutcome> {
-  const problem = sandboxNameProblem(options.namespace, 'namespace') ?? sandboxNameProblem(options.name, 'sandbox');
+  const problem = nameProblem(options.namespace, 'namespace') ?? nameProblem(options.name, 'sandbox');
   if (problem !== null) return fail('invalid-input', problem);
   let endpoint: URL;
   try {
@@ -149,7 +149,7 @@ function describeIdentity(identity: SupervisorIdentity): string {
 }
 
 export async function stopSandboxDirectly(options: StopDirectlyOptions): Promise<StopOutcome> {
-  const problem = sandboxNameProblem(options.namespace, 'namespace') ?? sandboxNameProblem(options.name, 'sandbox');
+  const problem = nameProblem(options.namespace, 'namespace') ?? nameProblem(options.name, 'sandbox');
   if (problem !== null) return fail('invalid-input', problem);
   const logger = options.logger ?? silentLogger;
   const platform = options.platform ?? process.platform;

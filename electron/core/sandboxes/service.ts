@@ -26,12 +26,13 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import { type Clock, systemClock } from '../base/clock.ts';
 import type { Disposable } from '../base/disposable.ts';
 import { errorText, ignoreFailure, type Logger, silentLogger } from '../base/logger.ts';
-import { FollowedSandboxLog, type LineScrubber } from './followed-log.ts';
+import type { LineScrubber } from '../base/scrub.ts';
+import { FollowedSandboxLog } from './followed-log.ts';
 import { tailSandboxLog } from './logs.ts';
 import { SandboxMonitor, type MonitorOptions } from './sandbox-monitor.ts';
 import { stopRequested, type StopRequestDeps } from './stop-request.ts';
 
-export type { LineScrubber } from './followed-log.ts';
+export type { LineScrubber } from '../base/scrub.ts';
 
 type FetchLike = NonNullable<StopRequestDeps['fetch']>;
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import { type Clock, defaultTimers, type IntervalTimers, systemClock } from '../base/clock.ts';
 import { type Logger, silentLogger } from '../base/logger.ts';
+import type { LineScrubber } from '../base/scrub.ts';
 import { homePaths, type HomePaths } from '../home-paths.ts';
 import type { ProcessContext } from '../process/process-context.ts';
 import { checkHealth } from './health.ts';
@@ -72,6 +73,8 @@ export interface ServerContext extends ProcessContext {
   /** What the controller and the monitor schedule (restart, liveness, heartbeat), so a test can observe it. */
   readonly timers: IntervalTimers;
   readonly logger: Logger;
+  /** The app's one scrubber (main's): a failure's message and log lines pass through it. */
+  readonly scrubber: LineScrubber;
 }
 
 /**
@@ -106,6 +109,11 @@ export interface ControllerOptions {
   clock?: Clock;
   timers?: IntervalTimers;
   logger?: Logger;
+  /**
+   * The app's one scrubber of the server key and tokens, made in main: required, so no
+   * controller scrubs with one of its own.
+   */
+  scrubber: LineScrubber;
   /** The app's data folder, where it records the servers it starts (recognised after a restart). */
   stateDir?: string;
 }
@@ -125,6 +133,7 @@ export function createServerContext(options: ControllerOptions & { readonly logF
     clock: options.clock ?? systemClock,
     timers: options.timers ?? defaultTimers,
     logger: options.logger ?? silentLogger,
+    scrubber: options.scrubber,
     stateDir: options.stateDir,
     answersHealth: (baseUrl) => checkHealth(baseUrl),
   };

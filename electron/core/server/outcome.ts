@@ -1,5 +1,4 @@
 import type { FailureCode, ServerFailure } from '../../../shared/server-status.ts';
-import { SecretScrubber } from '../keys/key-scrubber.ts';
 import type { OwnChild } from './child.ts';
 import type { ServerContext } from './context.ts';
 import { tailLines } from '../base/log-tail.ts';
@@ -74,8 +73,7 @@ export async function failed(
 ): Promise<Outcome> {
   const rawTail =
     details.logOffset === undefined ? [] : await tailLines(ctx.logFile, ctx.timing.failureLogLines, details.logOffset);
-  const scrubber = new SecretScrubber(ctx.paths.keyFile, ctx.logger);
-  const [scrubbedMessage = message, ...logTail] = await scrubber.scrubLines([message, ...rawTail]);
+  const [scrubbedMessage = message, ...logTail] = await ctx.scrubber.scrubLines([message, ...rawTail]);
   const failure: ServerFailure = {
     code,
     message: scrubbedMessage,

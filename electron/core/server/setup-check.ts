@@ -1,4 +1,4 @@
-import { platformName, type SetupState } from '../../../shared/setup.ts';
+import { platformName, serverRunsOn, type SetupState } from '../../../shared/setup.ts';
 import { locateMsbrun, locateMsbserver } from '../programs/locate.ts';
 
 export interface SetupCheckOptions {
@@ -10,7 +10,7 @@ export interface SetupCheckOptions {
 
 /** Looks for msbserver (and msbrun beside it) the way a start would, and judges them as it does. */
 export async function checkSetup(options: SetupCheckOptions): Promise<SetupState> {
-  if (options.platform === 'win32') return { kind: 'unsupported', platformName: platformName(options.platform) };
+  if (!serverRunsOn(options.platform)) return { kind: 'unsupported', platformName: platformName(options.platform) };
   const located = await locateMsbserver({
     env: options.env,
     settingsPath: options.settingsPath,

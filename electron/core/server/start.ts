@@ -7,7 +7,13 @@
 import type { FailureCode, ServerSnapshot } from '../../../shared/server-status.ts';
 import { exposureRefusal } from '../../../shared/exposure.ts';
 import type { Settings } from '../../../shared/settings-schema.ts';
-import { MSBRUN_UNSAFE_FIX, MSBRUN_UNSAFE_WHY, msbrunUnsafeText } from '../../../shared/setup.ts';
+import {
+  MSBRUN_UNSAFE_FIX,
+  MSBRUN_UNSAFE_WHY,
+  msbrunUnsafeText,
+  platformName,
+  serverRunsOn,
+} from '../../../shared/setup.ts';
 import { chooseStartKey } from '../keys/server-key.ts';
 import { errorText } from '../base/logger.ts';
 import { isRunningChild, type OwnChild, spawnServer } from './child.ts';
@@ -53,11 +59,11 @@ export async function startServer(ctx: ServerContext, request: StartRequest): Pr
   const settings = ctx.settings();
   const url = serverUrl(settings.host, settings.port);
   request.progress({ kind: 'starting', url, devMode: settings.devMode, warnings: request.current.warnings });
-  if (ctx.platform === 'win32') {
+  if (!serverRunsOn(ctx.platform)) {
     return failed(
       ctx,
       'unsupported-platform',
-      'msbserver does not run natively on Windows. Run microsandbox inside WSL 2.',
+      `msbserver does not run natively on ${platformName(ctx.platform)}. Run microsandbox inside WSL 2.`,
     );
   }
   // The window cannot ask for it any more, but a settings file of an earlier version (or edited

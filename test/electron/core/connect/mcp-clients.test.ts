@@ -238,6 +238,18 @@ describe('connectMcpClient', () => {
     });
   });
 
+  it('refuses a top level with a __proto__ key instead of reading servers through it', async () => {
+    // jsonc-parser makes such a key the object's prototype: its servers would be inherited, not own.
+    const file = mcpConfigPath('cursor', linux());
+    const text = '{ "__proto__": { "mcpServers": { "a": 1 } } }';
+    await writeConfig(file, text);
+    expect(await connectMcpClient({ ...linux(), client: 'cursor', entry: RUNTIME })).toMatchObject({
+      kind: 'refused',
+      reason: 'not-an-object',
+    });
+    expect(await read(file)).toBe(text);
+  });
+
   it('refuses a read-only file', async () => {
     const file = mcpConfigPath('cursor', linux());
     await writeConfig(file, '{}', 0o444);

@@ -15,6 +15,7 @@ import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 import { RUNTIME_UNKNOWN } from '../../../../shared/runtime.ts';
 import { serveRoutes } from '../updates/local-server.ts';
+import { SETUP_UNKNOWN } from '../../../../shared/setup.ts';
 
 /** `latest-linux.yml` as electron-builder writes it beside the packages. */
 function feed(version: string): string {
@@ -128,6 +129,7 @@ describe('AppUpdates against a local feed', () => {
       settings: DEFAULT_SETTINGS,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
       appUpdate: updates.offer(),
     });
     expect(menu).toContainEqual({ id: 'restart-to-update', label: 'Restart to Update (0.2.0)', enabled: true });
@@ -196,6 +198,7 @@ describe('AppUpdates against a local feed', () => {
       settings: DEFAULT_SETTINGS,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
       appUpdate: updates.offer(),
     });
     expect(menu).toContainEqual({ id: 'restart-to-update', label: 'Restart to Update (0.2.0)', enabled: false });

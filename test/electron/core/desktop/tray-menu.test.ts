@@ -24,6 +24,7 @@ import type { SandboxesView, SandboxInfo, SandboxState } from '../../../../share
 import type { SetupState } from '../../../../shared/setup.ts';
 import { trayShownOf } from '../../../../electron/core/desktop/sandbox-feed.ts';
 import { statusView } from '../../../../renderer/src/status-model.ts';
+import { SETUP_UNKNOWN } from '../../../../shared/setup.ts';
 
 const STATES: readonly ServerState[] = ['stopped', 'starting', 'running', 'stopping', 'failed'];
 const PLATFORMS: readonly NodeJS.Platform[] = ['darwin', 'linux', 'win32'];
@@ -106,7 +107,13 @@ describe('buildTrayMenu, every state × dev mode × external × platform × star
     '$state dev=$devMode external=$external $platform login=$startAtLogin',
     ({ state, devMode, external, platform, startAtLogin }) => {
       const settings: Settings = { ...DEFAULT_SETTINGS, devMode };
-      const menu = buildTrayMenu({ snapshot: snapshot(state, devMode, external), settings, platform, startAtLogin });
+      const menu = buildTrayMenu({
+        snapshot: snapshot(state, devMode, external),
+        settings,
+        platform,
+        startAtLogin,
+        setup: SETUP_UNKNOWN,
+      });
       const all = flatten(menu);
       const live = state === 'running' || state === 'starting' || state === 'stopping';
       const supported = platform !== 'win32';
@@ -211,6 +218,7 @@ describe('buildTrayMenu details', () => {
       settings: secureSettings,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
     });
     expect(flatten(menu).some((item) => item.label === 'Not needed: the server runs in dev mode')).toBe(true);
     const stopped = buildTrayMenu({
@@ -218,6 +226,7 @@ describe('buildTrayMenu details', () => {
       settings: { ...DEFAULT_SETTINGS, devMode: true },
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
     });
     expect(flatten(stopped).some((item) => item.label === 'Not needed: the server runs in dev mode')).toBe(true);
   });
@@ -229,6 +238,7 @@ describe('buildTrayMenu details', () => {
       settings,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
     });
     expect(byId(menu, 'copy-key').label).toBe('Namespace team-a, 90 minutes');
   });
@@ -240,6 +250,7 @@ describe('buildTrayMenu details', () => {
       settings,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
     });
     expect(byId(menu, 'copy-url').label).toBe('Copy Server URL (http://[::1]:7000)');
   });
@@ -278,6 +289,7 @@ describe("the app's own update in the menu", () => {
       settings: DEFAULT_SETTINGS,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
       appUpdate,
       ...(runtime ? { runtime: { ...RUNTIME_UNKNOWN, generation: 'runtime' as const } } : {}),
     });
@@ -406,6 +418,7 @@ describe('sandboxes in the tray', () => {
       settings: DEFAULT_SETTINGS,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
       sandboxes: view,
     });
 
@@ -575,7 +588,14 @@ describe('the first run, failures and quitting in the tray', () => {
     msbrun: { found: true, searched: ['/m/msbrun'] },
   };
   const menuOf = (snap: ServerSnapshot, extra: Partial<Parameters<typeof buildTrayMenu>[0]> = {}) =>
-    buildTrayMenu({ snapshot: snap, settings: DEFAULT_SETTINGS, platform: 'linux', startAtLogin: false, ...extra });
+    buildTrayMenu({
+      snapshot: snap,
+      settings: DEFAULT_SETTINGS,
+      platform: 'linux',
+      startAtLogin: false,
+      setup: SETUP_UNKNOWN,
+      ...extra,
+    });
   const labels = (items: TrayMenuItem[]) => items.map((item) => item.label ?? item.type);
 
   it('without microsandbox says so, offers Install and Locate, and no Start that would only fail', () => {
@@ -747,10 +767,58 @@ describe('Restart while no msbserver can be found', () => {
     });
 
     it('the window agrees with the tray', () => {
-      const view = statusView(CLI_SERVER, 0, { serverSupported: true, setup: MISSING });
+      const view = statusView(CLI_SERVER, 0, { setup: MISSING, platform: 'linux' });
       expect(view.canStop).toBe(true);
       expect(view.canRestart).toBe(false);
       expect(view.primary).not.toBe('restart');
+    });
+  });
+
+  describe('one rule for tray and window', () => {
+    const SETUPS: readonly SetupState[] = [
+      SETUP_UNKNOWN,
+      MISSING,
+      { kind: 'unsupported', platformName: 'Windows' },
+      { kind: 'msbrun-unsafe', msbserver: '/m/msbserver', msbrun: { searched: ['/m/msbrun'], problem: 'writable' } },
+      { kind: 'ready', msbserver: '/m/msbserver', msbrun: { found: true, searched: ['/m/msbrun'] } },
+    ];
+    const STATES: readonly ServerState[] = ['stopped', 'starting', 'running', 'stopping', 'failed'];
+    const PLATFORMS: readonly NodeJS.Platform[] = ['linux', 'darwin', 'win32'];
+
+    it('offers the same Start, Stop and Restart for every state, setup and platform', () => {
+      for (const platform of PLATFORMS)
+        for (const setup of SETUPS)
+          for (const state of STATES) {
+            const snap = snapshot(state, false, false);
+            const menu = buildTrayMenu({
+              snapshot: snap,
+              settings: DEFAULT_SETTINGS,
+              platform,
+              startAtLogin: false,
+              setup,
+            });
+            const view = statusView(snap, 0, { setup, platform });
+            const where = `${platform} ${setup.kind} ${state}`;
+            expect(byId(menu, 'start').enabled, where).toBe(view.canStart);
+            expect(byId(menu, 'stop').enabled, where).toBe(view.canStop);
+            expect(byId(menu, 'restart').enabled, where).toBe(view.canRestart);
+          }
+    });
+
+    it('says msbserver cannot run here exactly where Start is off for the platform', () => {
+      for (const platform of PLATFORMS)
+        for (const setup of SETUPS) {
+          const menu = buildTrayMenu({
+            snapshot: snapshot('stopped', false, false),
+            settings: DEFAULT_SETTINGS,
+            platform,
+            startAtLogin: false,
+            setup,
+          });
+          const said = menu.some((item) => item.label === 'msbserver does not run natively on Windows');
+          expect(said, `${platform} ${setup.kind}`).toBe(platform === 'win32' || setup.kind === 'unsupported');
+          if (said) expect(byId(menu, 'start').enabled).toBe(false);
+        }
     });
   });
 });

@@ -12,6 +12,7 @@ import { parseDoctor } from '../../../../electron/core/runtime/host-check.ts';
 import type { RuntimeSandboxInfo, RuntimeView } from '../../../../shared/runtime.ts';
 import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
+import { SETUP_UNKNOWN } from '../../../../shared/setup.ts';
 
 function sandbox(name: string, status: string): RuntimeSandboxInfo {
   return { name, status, image: 'alpine', createdAt: 1, cpus: 1, memoryMib: 512, ports: [] };
@@ -49,7 +50,14 @@ const RUNNING_SERVER: ServerSnapshot = {
 };
 
 function menu(runtime: RuntimeView, snapshot: ServerSnapshot = INITIAL_SNAPSHOT): TrayMenuItem[] {
-  return buildTrayMenu({ snapshot, settings: DEFAULT_SETTINGS, platform: 'linux', startAtLogin: false, runtime });
+  return buildTrayMenu({
+    snapshot,
+    settings: DEFAULT_SETTINGS,
+    platform: 'linux',
+    startAtLogin: false,
+    setup: SETUP_UNKNOWN,
+    runtime,
+  });
 }
 
 function flatten(items: readonly TrayMenuItem[]): TrayMenuItem[] {
@@ -166,12 +174,14 @@ describe('the tray in the runtime generation', () => {
       settings: DEFAULT_SETTINGS,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
     });
     const withView = buildTrayMenu({
       snapshot: INITIAL_SNAPSHOT,
       settings: DEFAULT_SETTINGS,
       platform: 'linux',
       startAtLogin: false,
+      setup: SETUP_UNKNOWN,
       runtime: view([sandbox('web', 'Running')], { generation: 'server', state: null }),
     });
     expect(withView).toEqual(server);

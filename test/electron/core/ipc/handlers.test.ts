@@ -399,7 +399,6 @@ const APP_INFO: AppInfo = {
   version: '0.1.0',
   platform: 'linux',
   home: '/h',
-  serverSupported: true,
   platformName: 'Linux',
 };
 const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
@@ -458,6 +457,7 @@ async function makeWorld(
   };
   const deps: HandlerDeps = {
     control,
+    scrubber: new SecretScrubber(homePaths(home).keyFile, silentLogger),
     settings,
     paths: homePaths(home),
     clipboard: new ClipboardGuard(clipboard, () => settings.get().clipboardClearSeconds, timers),
@@ -2345,6 +2345,7 @@ describe('never throws', () => {
     const w = await makeWorld();
     const table = createHandlerTable({
       control: w.control,
+      scrubber: new SecretScrubber(w.paths.keyFile, silentLogger),
       settings: w.settings,
       paths: w.paths,
       clipboard: new ClipboardGuard(w.clipboard, () => 0),
@@ -2468,6 +2469,7 @@ describe('native questions for the window’s server requests', () => {
     const dialogs = new OpenDialogs();
     const table = createHandlerTable({
       control,
+      scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
       settings,
       paths: h.paths,
       clipboard,
@@ -2477,7 +2479,6 @@ describe('native questions for the window’s server requests', () => {
         version: '0',
         platform: 'linux',
         home: h.home,
-        serverSupported: true,
         platformName: 'Linux',
       },
       mint: createMintService({

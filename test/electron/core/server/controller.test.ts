@@ -14,6 +14,8 @@ import { sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
+import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 
 let h: Harness;
 let stateDir: string;
@@ -555,6 +557,7 @@ describe('the controller as main creates it', () => {
           env: h.env,
           userHome: h.root,
           platform: process.platform,
+          scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
         });
       const first = make();
       const running = await first.start();

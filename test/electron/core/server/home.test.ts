@@ -19,6 +19,8 @@ import { createMintService } from '../../../../electron/core/keys/mint-service.t
 import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
+import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 
 const isRoot = process.getuid?.() === 0;
 const rootOnly = isRoot ? it : it.skip;
@@ -586,6 +588,7 @@ describe('the home’s keys, permissions and a full disk', () => {
           settings: () => h.settings,
           env: h.env,
           userHome: h.root,
+          scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
         });
         await c.ready;
         const before = readdirSync('/proc/self/fd').length;

@@ -17,6 +17,9 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-sch
 import { afterEach, beforeEach, expect } from 'vitest';
 import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { skipUnlessLinux } from '../../../support/platform.ts';
+import type { LineScrubber } from '../../../../electron/core/base/scrub.ts';
+import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
 
 // Every check the harness ends a test with (processesIn, isAlive) reads /proc, so each test of a
 // file built on it needs Linux: registered here, once per test file (vitest isolates files), it
@@ -38,7 +41,7 @@ export interface Harness {
   readonly events: Map<Controller, ServerSnapshot[]>;
   controller(
     timing?: Partial<ControllerTiming>,
-    extra?: { stateDir?: string; home?: string; timers?: IntervalTimers },
+    extra?: { stateDir?: string; home?: string; timers?: IntervalTimers; scrubber?: LineScrubber },
   ): Controller;
   states(controller: Controller): ServerState[];
   record(): Promise<StandinRecord>;
@@ -90,6 +93,7 @@ export async function createHarness(): Promise<Harness> {
         env: harness.env,
         userHome: root,
         timing: { stopGraceMs: 2_000, ...timing },
+        scrubber: extra.scrubber ?? new SecretScrubber(homePaths(extra.home ?? home).keyFile, silentLogger),
       });
       const seen: ServerSnapshot[] = [];
       controller.onChange((s) => seen.push(s));

@@ -179,6 +179,16 @@ describe('start failures', () => {
     expect(await h.pidFile()).toBeNull();
   });
 
+  it('scrubs a failure with the scrubber it is given, not one of its own', async () => {
+    h.env = { ...h.env, MSBSERVER_EXE: await writeWrapper('nokey-scrubbed', `exec "${STANDIN_PATH}"`) };
+    const given = { scrubLines: (lines: readonly string[]) => Promise.resolve(lines.map((line) => `given: ${line}`)) };
+    const failed = await h.controller({}, { scrubber: given }).start();
+    expect(failed.error?.code).toBe('exited');
+    expect(failed.error?.message).toMatch(/^given: /);
+    expect(failed.error?.logTail.length).toBeGreaterThan(0);
+    expect(failed.error?.logTail.every((line) => line.startsWith('given: '))).toBe(true);
+  });
+
   it("keeps the server key and clients' tokens out of the failure's log lines and message", async () => {
     const key = 'LoggedKey0123456789LoggedKey0123';
     const token = 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln';

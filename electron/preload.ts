@@ -1,5 +1,5 @@
 /**
- * The sandboxed preload: exposes `window.msb` (typed for the renderer as `MsbBridge`), built from the contract's `API_METHODS` and
+ * The sandboxed preload: exposes `window.msb` (typed for the renderer as `MsbBridge`), built from the contract's `CHANNELS` and
  * `EVENT_METHODS` and nothing else (no generic invoke, send or on). Built as CommonJS
  * (`out/preload/preload.cjs`) because sandboxed preloads cannot be ES modules.
  *
@@ -11,7 +11,7 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { API_METHODS, EVENT_METHODS } from '../shared/contract.ts';
+import { CHANNELS, EVENT_METHODS } from '../shared/contract.ts';
 import type { Envelope } from '../shared/contract.ts';
 import { isEnvelope } from '../shared/bridge.ts';
 
@@ -37,7 +37,7 @@ function subscribe(channel: string, listener: unknown): () => void {
 }
 
 const api: Record<string, unknown> = {};
-for (const [method, channel] of Object.entries(API_METHODS)) {
+for (const [channel, { method }] of Object.entries(CHANNELS)) {
   // Only the first argument is forwarded; void methods send `undefined`.
   api[method] = (payload?: unknown) => call(channel, payload);
 }

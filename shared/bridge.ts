@@ -4,9 +4,10 @@
  * `fields` would be lost. The renderer turns the envelopes back into thrown errors here, on its
  * own side of the bridge, so `code` and `fields` survive.
  */
-import { API_METHODS, EVENT_METHODS } from './contract.ts';
+import { CHANNELS, EVENT_METHODS } from './contract.ts';
 import type {
   ApiMethod,
+  ChannelOfMethod,
   Envelope,
   ErrorCode,
   EventMap,
@@ -24,7 +25,7 @@ type BridgeCall<C extends InvokeChannel> =
     : (request: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>;
 
 /** What preload exposes as `window.msb`. */
-export type MsbBridge = { readonly [M in ApiMethod]: BridgeCall<(typeof API_METHODS)[M]> } & {
+export type MsbBridge = { readonly [M in ApiMethod]: BridgeCall<ChannelOfMethod<M>> } & {
   readonly [E in keyof typeof EVENT_METHODS]: (
     listener: (payload: EventMap[(typeof EVENT_METHODS)[E]]) => void,
   ) => () => void;
@@ -52,7 +53,7 @@ export function isEnvelope(value: unknown): value is Envelope<unknown> {
 export function unwrapBridge(bridge: MsbBridge): MsbApi {
   const api: Record<string, unknown> = {};
   const calls = bridge as unknown as Record<string, (payload?: unknown) => Promise<unknown>>;
-  for (const [method, channel] of Object.entries(API_METHODS)) {
+  for (const [channel, { method }] of Object.entries(CHANNELS)) {
     api[method] = async (payload?: unknown) => {
       const answer = await calls[method]?.(payload);
       if (!isEnvelope(answer)) throw new MsbError({ code: 'internal', message: `Unexpected answer on ${channel}.` });

@@ -1,7 +1,7 @@
 /**
  * The IPC contract between main, preload and renderer: the single source of channel names and
- * payload types. Main registers exactly `INVOKE_CHANNELS`, preload exposes exactly `API_METHODS`
- * and `EVENT_METHODS` as `window.msb` (answering with envelopes, `MsbBridge`), the renderer codes
+ * payload types. Main registers exactly `INVOKE_CHANNELS`, preload exposes exactly the methods of
+ * `CHANNELS` and `EVENT_METHODS` as `window.msb` (answering with envelopes, `MsbBridge`), the renderer codes
  * against `MsbApi`.
  */
 import type { ServerSnapshot } from './server-status.ts';
@@ -248,94 +248,70 @@ export type InvokeChannel = keyof InvokeMap;
 export type RequestOf<C extends InvokeChannel> = InvokeMap[C]['request'];
 export type ResponseOf<C extends InvokeChannel> = InvokeMap[C]['response'];
 
-/** `window.msb` method name → channel. */
-export const API_METHODS = {
-  status: 'server:status',
-  start: 'server:start',
-  stop: 'server:stop',
-  restart: 'server:restart',
-  cancelRestart: 'server:cancel-restart',
-  resetKey: 'server:reset-key',
-  locate: 'server:locate',
-  mintKey: 'keys:mint',
-  copy: 'clipboard:copy',
-  getSettings: 'settings:get',
-  setSettings: 'settings:set',
-  chooseMsbserver: 'settings:choose-msbserver',
-  clearMsbserver: 'settings:clear-msbserver',
-  logTail: 'logs:tail',
-  reveal: 'shell:reveal',
-  appInfo: 'app:info',
-  setup: 'app:setup',
-  listSandboxes: 'sandboxes:list',
-  stopSandboxes: 'sandboxes:stop',
-  sandboxLogTail: 'sandboxes:log-tail',
-  watchSandboxes: 'sandboxes:watch',
-  runtimeState: 'runtime:state',
-  runtimeAct: 'runtime:act',
-  checkHost: 'runtime:check-host',
-  fixHost: 'runtime:fix-host',
-  runtimeLogTail: 'runtime:log-tail',
-  watchRuntime: 'runtime:watch',
-  chooseMsb: 'settings:choose-msb',
-  clearMsb: 'settings:clear-msb',
-  connectClients: 'connect:list',
-  connectClient: 'connect:connect',
-  disconnectClient: 'connect:disconnect',
-  copyConnectCommand: 'connect:copy-command',
-  microsandboxUpdate: 'updates:microsandbox',
-  updateMicrosandbox: 'updates:update-microsandbox',
-  openRuntimeInstall: 'updates:open-runtime-install',
-} as const satisfies Record<string, InvokeChannel>;
-
-export type ApiMethod = keyof typeof API_METHODS;
+/**
+ * What is fixed about a channel besides its payloads. `errorCode` is what its unexpected failure
+ * answers with: `server-error` where a failure is about the server (the window then points at its
+ * state and log), `internal` elsewhere.
+ */
+export interface ChannelEntry {
+  /** Its method on `window.msb`. */
+  readonly method: string;
+  readonly errorCode: Extract<ErrorCode, 'server-error' | 'internal'>;
+}
 
 /**
- * The code a channel's unexpected failure answers with: `server-error` where a failure is about
- * the server (the window then points at its state and log), `internal` elsewhere. A `Record`, so
- * a channel added without its category fails the type-check.
+ * Every channel of `InvokeMap`, once, with its method and error code: the one table main, preload
+ * and the renderer read. `satisfies` a mapped type of `InvokeMap`'s keys, so a channel added
+ * without its entry, or an entry without its channel, fails the type-check.
  */
-export const CHANNEL_ERROR_CODE: Readonly<Record<InvokeChannel, Extract<ErrorCode, 'server-error' | 'internal'>>> =
-  Object.freeze({
-    'server:status': 'server-error',
-    'server:start': 'server-error',
-    'server:stop': 'server-error',
-    'server:restart': 'server-error',
-    'server:cancel-restart': 'server-error',
-    'server:reset-key': 'server-error',
-    'server:locate': 'server-error',
-    'keys:mint': 'internal',
-    'clipboard:copy': 'internal',
-    'settings:get': 'internal',
-    'settings:set': 'internal',
-    'settings:choose-msbserver': 'internal',
-    'settings:clear-msbserver': 'internal',
-    'logs:tail': 'server-error',
-    'shell:reveal': 'internal',
-    'app:info': 'internal',
-    'app:setup': 'internal',
-    'sandboxes:list': 'internal',
-    'sandboxes:stop': 'internal',
-    'sandboxes:log-tail': 'internal',
-    'sandboxes:watch': 'internal',
-    'runtime:state': 'internal',
-    'runtime:act': 'internal',
-    'runtime:check-host': 'internal',
-    'runtime:fix-host': 'internal',
-    'runtime:log-tail': 'internal',
-    'runtime:watch': 'internal',
-    'settings:choose-msb': 'internal',
-    'settings:clear-msb': 'internal',
-    'connect:list': 'internal',
-    'connect:connect': 'internal',
-    'connect:disconnect': 'internal',
-    'connect:copy-command': 'internal',
-    'updates:microsandbox': 'internal',
-    'updates:update-microsandbox': 'internal',
-    'updates:open-runtime-install': 'internal',
-  });
+export const CHANNELS = Object.freeze({
+  'server:status': { method: 'status', errorCode: 'server-error' },
+  'server:start': { method: 'start', errorCode: 'server-error' },
+  'server:stop': { method: 'stop', errorCode: 'server-error' },
+  'server:restart': { method: 'restart', errorCode: 'server-error' },
+  'server:cancel-restart': { method: 'cancelRestart', errorCode: 'server-error' },
+  'server:reset-key': { method: 'resetKey', errorCode: 'server-error' },
+  'server:locate': { method: 'locate', errorCode: 'server-error' },
+  'keys:mint': { method: 'mintKey', errorCode: 'internal' },
+  'clipboard:copy': { method: 'copy', errorCode: 'internal' },
+  'settings:get': { method: 'getSettings', errorCode: 'internal' },
+  'settings:set': { method: 'setSettings', errorCode: 'internal' },
+  'settings:choose-msbserver': { method: 'chooseMsbserver', errorCode: 'internal' },
+  'settings:clear-msbserver': { method: 'clearMsbserver', errorCode: 'internal' },
+  'logs:tail': { method: 'logTail', errorCode: 'server-error' },
+  'shell:reveal': { method: 'reveal', errorCode: 'internal' },
+  'app:info': { method: 'appInfo', errorCode: 'internal' },
+  'app:setup': { method: 'setup', errorCode: 'internal' },
+  'sandboxes:list': { method: 'listSandboxes', errorCode: 'internal' },
+  'sandboxes:stop': { method: 'stopSandboxes', errorCode: 'internal' },
+  'sandboxes:log-tail': { method: 'sandboxLogTail', errorCode: 'internal' },
+  'sandboxes:watch': { method: 'watchSandboxes', errorCode: 'internal' },
+  'runtime:state': { method: 'runtimeState', errorCode: 'internal' },
+  'runtime:act': { method: 'runtimeAct', errorCode: 'internal' },
+  'runtime:check-host': { method: 'checkHost', errorCode: 'internal' },
+  'runtime:fix-host': { method: 'fixHost', errorCode: 'internal' },
+  'runtime:log-tail': { method: 'runtimeLogTail', errorCode: 'internal' },
+  'runtime:watch': { method: 'watchRuntime', errorCode: 'internal' },
+  'settings:choose-msb': { method: 'chooseMsb', errorCode: 'internal' },
+  'settings:clear-msb': { method: 'clearMsb', errorCode: 'internal' },
+  'connect:list': { method: 'connectClients', errorCode: 'internal' },
+  'connect:connect': { method: 'connectClient', errorCode: 'internal' },
+  'connect:disconnect': { method: 'disconnectClient', errorCode: 'internal' },
+  'connect:copy-command': { method: 'copyConnectCommand', errorCode: 'internal' },
+  'updates:microsandbox': { method: 'microsandboxUpdate', errorCode: 'internal' },
+  'updates:update-microsandbox': { method: 'updateMicrosandbox', errorCode: 'internal' },
+  'updates:open-runtime-install': { method: 'openRuntimeInstall', errorCode: 'internal' },
+} as const satisfies { readonly [C in InvokeChannel]: ChannelEntry });
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.values(API_METHODS));
+/** The `window.msb` methods, one per channel. */
+export type ApiMethod = (typeof CHANNELS)[InvokeChannel]['method'];
+
+/** The channel a `window.msb` method invokes. */
+export type ChannelOfMethod<M extends ApiMethod> = {
+  [C in InvokeChannel]: (typeof CHANNELS)[C]['method'] extends M ? C : never;
+}[InvokeChannel];
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.keys(CHANNELS) as InvokeChannel[]);
 
 /** Events pushed from main; the renderer never polls. */
 export interface EventMap {
@@ -379,7 +355,7 @@ type ApiCall<C extends InvokeChannel> =
  * What the renderer codes against: `unwrapBridge(window.msb)` (shared/bridge.ts). Errors arrive
  * as thrown `MsbError`s whose `code` is an `ErrorCode`.
  */
-export type MsbApi = { readonly [M in ApiMethod]: ApiCall<(typeof API_METHODS)[M]> } & {
+export type MsbApi = { readonly [M in ApiMethod]: ApiCall<ChannelOfMethod<M>> } & {
   readonly [E in keyof typeof EVENT_METHODS]: (
     listener: (payload: EventMap[(typeof EVENT_METHODS)[E]]) => void,
   ) => () => void;

@@ -12,7 +12,7 @@ import Conf from 'conf';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
-import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
+import { CHANNELS, EVENT_METHODS, isInvokeChannel } from '../../shared/contract.ts';
 import type { AppInfo, Envelope, InvokeChannel } from '../../shared/contract.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
 import type { Settings } from '../../shared/settings-schema.ts';
@@ -90,7 +90,7 @@ export { launchChromium, requireChromium } from '../support/chromium.ts';
 const BRIDGE = `(({ api, events }) => {
   const listeners = new Map();
   const msb = {};
-  for (const [method, channel] of Object.entries(api)) {
+  for (const [channel, { method }] of Object.entries(api)) {
     // As preload does: the envelope itself (the renderer unwraps it on its side of the bridge).
     msb[method] = (payload) => window.__msbInvoke(channel, payload);
   }
@@ -107,7 +107,7 @@ const BRIDGE = `(({ api, events }) => {
     value: (channel, payload) => { for (const listener of listeners.get(channel) ?? []) listener(payload); },
   });
   Object.defineProperty(window, 'msb', { value: Object.freeze(msb), enumerable: true });
-})(${JSON.stringify({ api: API_METHODS, events: EVENT_METHODS })});`;
+})(${JSON.stringify({ api: CHANNELS, events: EVENT_METHODS })});`;
 
 export interface RigOptions {
   /** Extra environment for the controller (and so for the stand-in it spawns). */
@@ -326,8 +326,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   await page.exposeBinding(
     '__msbInvoke',
     async (source, channel: unknown, payload: unknown): Promise<Envelope<unknown>> => {
-      if (typeof channel === 'string' && (Object.values(API_METHODS) as string[]).includes(channel))
-        calls.push(channel as InvokeChannel);
+      if (isInvokeChannel(channel)) calls.push(channel);
       return table.handle(
         channel,
         { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() },

@@ -1,8 +1,16 @@
 // A recording stand-in for window.msb: every call is logged, answers come from `answers`, and
 // events can be pushed with `emit`.
 import type { MicrosandboxUpdateView } from '../../shared/microsandbox-update.ts';
-import type { AppInfo, EventMap, LocateResult, MintedKey, MsbApi, SettingsView } from '../../shared/contract.ts';
-import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
+import type {
+  ApiMethod,
+  AppInfo,
+  EventMap,
+  LocateResult,
+  MintedKey,
+  MsbApi,
+  SettingsView,
+} from '../../shared/contract.ts';
+import { CHANNELS, EVENT_METHODS } from '../../shared/contract.ts';
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
@@ -20,7 +28,7 @@ type Answer = (payload: unknown) => unknown;
 export interface FakeMsb {
   readonly api: MsbApi;
   readonly calls: Call[];
-  readonly answers: Partial<Record<keyof typeof API_METHODS, Answer>>;
+  readonly answers: Partial<Record<ApiMethod, Answer>>;
   emit<E extends keyof typeof EVENT_METHODS>(event: E, payload: EventMap[(typeof EVENT_METHODS)[E]]): void;
   listenerCount(event: keyof typeof EVENT_METHODS): number;
 }
@@ -153,7 +161,7 @@ export function fakeMsb(): FakeMsb {
     openRuntimeInstall: () => undefined,
   };
   const api: Record<string, unknown> = {};
-  for (const method of Object.keys(API_METHODS) as (keyof typeof API_METHODS)[]) {
+  for (const { method } of Object.values(CHANNELS)) {
     api[method] = (payload?: unknown): Promise<unknown> => {
       calls.push({ method, payload });
       const answer = answers[method];

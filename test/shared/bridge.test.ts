@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isEnvelope, MsbError, unwrapBridge, type MsbBridge } from '../../shared/bridge.ts';
-import { API_METHODS, EVENT_METHODS } from '../../shared/contract.ts';
+import { CHANNELS, EVENT_METHODS } from '../../shared/contract.ts';
+
+const API_METHOD_NAMES = Object.values(CHANNELS).map((entry) => entry.method);
 import { INITIAL_SNAPSHOT } from '../../shared/server-status.ts';
 
 /** A bridge whose every call answers with `answer(method, payload)`. */
@@ -9,7 +11,7 @@ function bridge(
   events: Record<string, unknown> = {},
 ): MsbBridge {
   const calls: Record<string, unknown> = {};
-  for (const method of Object.keys(API_METHODS))
+  for (const method of API_METHOD_NAMES)
     calls[method] = (payload?: unknown) => Promise.resolve(answer(method, payload));
   for (const method of Object.keys(EVENT_METHODS)) calls[method] = events[method] ?? (() => () => undefined);
   return calls as unknown as MsbBridge;
@@ -65,7 +67,7 @@ describe('unwrapBridge', () => {
     const api = unwrapBridge(
       bridge(() => ({ ok: true, value: null }), { onStatus: (l: unknown) => (received.push(l), () => undefined) }),
     );
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(API_METHODS), ...Object.keys(EVENT_METHODS)].sort());
+    expect(Object.keys(api).sort()).toEqual([...API_METHOD_NAMES, ...Object.keys(EVENT_METHODS)].sort());
     api.onStatus(listener);
     expect(received).toEqual([listener]);
     expect(Object.isFrozen(api)).toBe(true);

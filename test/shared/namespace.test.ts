@@ -11,6 +11,7 @@ import { sandboxRefProblem } from '../../shared/sandboxes.ts';
 import { validateSettingsPatch } from '../../shared/settings-schema.ts';
 import { validateMintKeyRequest } from '../../electron/core/ipc/request-validation.ts';
 import { copyKeyRequest } from '../../electron/core/desktop/tray-menu.ts';
+import { parseTrayAction } from '../../electron/core/desktop/tray-items.ts';
 import { DEFAULT_SETTINGS } from '../../shared/settings-schema.ts';
 import { checkNamespace } from '../../renderer/src/format.ts';
 
@@ -113,8 +114,10 @@ describe('the namespace a key is for', () => {
       const settings = validateSettingsPatch({ defaultNamespace: ns });
       expect(settings.ok ? null : settings.errors.defaultNamespace, ns).toBe(problem);
       // The tray offers a key per namespace that exists: a name, never `*`.
-      const tray = copyKeyRequest(`copy-key-namespace:${ns}`, DEFAULT_SETTINGS);
-      expect(tray !== null, ns).toBe(isNamespaceName(ns));
+      const tray = parseTrayAction(`copy-key-namespace:${ns}`);
+      expect(tray?.kind === 'copy-key-namespace' ? copyKeyRequest(tray, DEFAULT_SETTINGS).namespace : null, ns).toBe(
+        isNamespaceName(ns) ? ns : null,
+      );
     }
   });
 });

@@ -20,12 +20,9 @@ import type { RuntimeFeed } from './runtime-feed.ts';
 import { stopFailureNotice } from './sandbox-feed.ts';
 import { restartServerAsking, stopServerAsking } from './stop-flow.ts';
 import type { QuitServer } from './quit-choice.ts';
-import { type FixedTrayAction, isFixedTrayAction, type TrayAction } from './tray-items.ts';
+import { type ParsedTrayAction, type ParsedTrayActionOf, parseTrayAction, type TrayActionKind } from './tray-items.ts';
 import { copyKeyRequest } from './tray-menu.ts';
-import { sandboxActionOf } from './tray-sandboxes.ts';
-import { runtimeActionOf } from './tray-runtime.ts';
 import type { ConnectFlow } from './connect-flow.ts';
-import { connectActionOf } from './tray-connect.ts';
 import type { AppUpdates } from './app-update-wiring.ts';
 
 export interface TrayActionDeps {
@@ -63,11 +60,16 @@ function isDeclined(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 'declined';
 }
 
-/** Returns the click handler; it never rejects (a failure is logged and, where useful, notified). */
-export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) => Promise<void> {
-  const copyNewKey = async (action: TrayAction): Promise<void> => {
+/**
+ * Returns the click handler; it never rejects (a failure is logged and, where useful, notified).
+ * It takes any string: the id comes back from Electron's menu, and one the menu never makes is
+ * logged and does nothing.
+ */
+export function createTrayActions(deps: TrayActionDeps): (action: string) => Promise<void> {
+  const copyNewKey = async (
+    action: ParsedTrayActionOf<'copy-key' | 'copy-key-preset' | 'copy-key-namespace'>,
+  ): Promise<void> => {
     const request = copyKeyRequest(action, deps.settings());
-    if (request === null) return;
     let minted;
     try {
       minted = await deps.mint.mint(request);
@@ -94,99 +96,76 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     if (failures.length > 0) deps.notifier.notify(stopFailureNotice(failures));
   };
 
-  /** A sandbox's Stop and Show Log; false for any other action. */
-  const sandboxAction = async (action: TrayAction): Promise<boolean> => {
-    if (action === 'sandboxes-stop-all') {
-      notifyFailures((await deps.sandboxes.stop({ all: true })).failed);
-      return true;
-    }
-    const target = sandboxActionOf(action);
-    if (target === null) return false;
-    if (target.kind === 'stop') {
-      notifyFailures((await deps.sandboxes.stop(target.ref)).failed);
-      return true;
-    }
-    // Show Log reveals the log file, as Open Server Log does; the window tails and follows it.
-    const logPath = findSandbox(deps.sandboxes.view(), target.ref)?.logPath ?? null;
+  // Show Log reveals the log file, as Open Server Log does; the window tails and follows it.
+  const showSandboxLog = ({ ref }: ParsedTrayActionOf<'sandbox-log'>): void => {
+    const logPath = findSandbox(deps.sandboxes.view(), ref)?.logPath ?? null;
     if (logPath !== null) deps.shell.showItemInFolder(logPath);
-    return true;
   };
 
   /**
-   * A runtime sandbox's item; false for any other action. The name must still be listed and the
-   * action still allowed when the click arrives (the menu may be older than the list).
+   * A runtime sandbox's item. The name must still be listed and the action still allowed when the
+   * click arrives (the menu may be older than the list).
    */
-  const runtimeAction = async (action: TrayAction): Promise<boolean> => {
-    if (action === 'check-host') {
-      await deps.runtime?.service()?.checkHost();
-      return true;
-    }
-    const target = runtimeActionOf(action);
-    if (target === null) return false;
+  const runtimeAction = async ({ verb, name }: ParsedTrayActionOf<'runtime-sandbox'>): Promise<void> => {
     const state = deps.runtime?.view().state ?? null;
     const service = deps.runtime?.service() ?? null;
-    const sandbox = state?.sandboxes.find((candidate) => candidate.name === target.name);
+    const sandbox = state?.sandboxes.find((candidate) => candidate.name === name);
     if (state === null || service === null || sandbox === undefined) {
-      deps.logger.warn(`Tray action ${target.kind} for a sandbox that is no longer listed was ignored.`);
-      return true;
+      deps.logger.warn(`Tray action ${verb} for a sandbox that is no longer listed was ignored.`);
+      return;
     }
-    if (target.kind === 'log') {
+    if (verb === 'log') {
       deps.openWindow('sandboxes');
-      return true;
+      return;
     }
-    if (target.kind === 'copy-exec') {
+    if (verb === 'copy-exec') {
       await deps.clipboard.copy(execCommand(sandbox.name), false);
-      return true;
+      return;
     }
-    if (!runtimeActions(sandbox.status, state.capabilities)[target.kind]) {
-      deps.logger.warn(`Tray action ${target.kind} is not possible for ${sandbox.name} (${sandbox.status}); ignored.`);
-      return true;
+    if (!runtimeActions(sandbox.status, state.capabilities)[verb]) {
+      deps.logger.warn(`Tray action ${verb} is not possible for ${sandbox.name} (${sandbox.status}); ignored.`);
+      return;
     }
-    if (target.kind === 'remove') {
+    if (verb === 'remove') {
       const { kind: _kind, declined: _declined, ...question } = removeSandboxQuestion(sandbox.name);
-      if (deps.confirm === undefined || !(await deps.confirm.confirm(question))) return true;
+      if (deps.confirm === undefined || !(await deps.confirm.confirm(question))) return;
       // The list may have moved on while the user was asked (the sandbox started, or went, or the
       // service changed): decide again on what it is now, as the window's handler does.
       const nowState = deps.runtime?.view().state ?? null;
-      const now = nowState?.sandboxes.find((candidate) => candidate.name === target.name);
+      const now = nowState?.sandboxes.find((candidate) => candidate.name === name);
       if (
         nowState === null ||
         deps.runtime?.service() !== service ||
         now === undefined ||
-        !runtimeActions(now.status, nowState.capabilities)[target.kind]
+        !runtimeActions(now.status, nowState.capabilities)[verb]
       ) {
         deps.notifier.notify({
           title: `${sandbox.name} was not removed`,
           body: now === undefined ? 'It is no longer listed.' : `It is ${now.status} now.`,
         });
-        return true;
+        return;
       }
     }
     try {
-      await service.act(sandbox.name, target.kind);
+      await service.act(sandbox.name, verb);
       await service.refresh();
     } catch (error) {
       // msb's words, scrubbed again here: a notification outlives the window and shows on a locked screen.
       deps.notifier.notify({
-        title: `${sandbox.name}: ${target.kind} failed`,
+        title: `${sandbox.name}: ${verb} failed`,
         body: scrubSecrets(errorText(error), null),
       });
     }
-    return true;
   };
 
-  /** A client of the Connect AI Client submenu; false for any other action. */
-  const connectAction = async (action: TrayAction): Promise<boolean> => {
-    if (action === 'mcp-open-window') {
-      deps.openWindow('connect');
-      return true;
-    }
-    const target = connectActionOf(action);
-    if (target === null) return false;
+  /** A client of the Connect AI Client submenu: connects or disconnects it, asking natively first. */
+  const connectAction = async (target: ParsedTrayActionOf<'mcp-client'>): Promise<void> => {
     const { connect, confirm } = deps;
     if (connect === undefined || confirm === undefined) {
-      deps.logger.warn(`Tray action ${action} was ignored: this app cannot connect MCP clients.`);
-      return true;
+      deps.logger.warn(
+        `Tray action mcp-${target.action}:${target.client} was ignored: this app cannot connect MCP clients.`,
+      );
+      return;
     }
     const ask = (question: UserQuestion): Promise<boolean> => {
       const { kind: _kind, declined: _declined, ...asked } = question;
@@ -199,19 +178,19 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
           title: target.action === 'connect' ? 'Connected' : 'Disconnected',
           body: outcome.message,
         });
-        return true;
+        return;
       case 'cancelled':
-        return true;
+        return;
       case 'refused':
         deps.notifier.notify({
           title: target.action === 'connect' ? 'Not connected' : 'Not disconnected',
           body: outcome.message,
         });
-        return true;
+        return;
       case 'copy-command':
         // The command is copied from the window, which shows it with the key hidden.
         deps.openWindow('connect');
-        return true;
+        return;
     }
   };
 
@@ -231,9 +210,9 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
       onStopFailures: notifyFailures,
     });
 
-  // A Record, not a switch with a default: an item added to TRAY_ACTIONS without its handler
-  // fails the type-check instead of falling through into another item's behaviour.
-  const handlers: Record<FixedTrayAction, () => Promise<unknown> | void> = {
+  // A Record of every kind, not a chain of tests with a fallback: a kind added in tray-items.ts
+  // without its handler fails the type-check instead of falling through into another item.
+  const handlers: { readonly [K in TrayActionKind]: (action: ParsedTrayActionOf<K>) => Promise<unknown> | void } = {
     start: () => deps.control.start(),
     stop,
     restart: () => restartServerAsking({ control: deps.control, choice: deps.choice }),
@@ -245,7 +224,9 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
         if (isDeclined(error)) return;
         deps.notifier.notify({ title: 'msbserver was not set', body: errorText(error) });
       }),
-    'copy-key': () => copyNewKey('copy-key'),
+    'copy-key': copyNewKey,
+    'copy-key-preset': copyNewKey,
+    'copy-key-namespace': copyNewKey,
     'copy-url': () => deps.clipboard.copy(effectiveServerUrl(deps.control.snapshot(), deps.settings()), false),
     'open-window': () => deps.openWindow(),
     'open-settings': () => deps.openWindow('settings'),
@@ -257,19 +238,25 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
     quit: () => deps.quit('as-set'),
     'quit-and-stop': () => deps.quit('stop'),
     'quit-leave-running': () => deps.quit('leave'),
+    'sandbox-stop': async ({ ref }) => notifyFailures((await deps.sandboxes.stop(ref)).failed),
+    'sandbox-log': showSandboxLog,
+    'sandboxes-stop-all': async () => notifyFailures((await deps.sandboxes.stop({ all: true })).failed),
+    'runtime-sandbox': runtimeAction,
+    'check-host': () => deps.runtime?.service()?.checkHost(),
+    'mcp-client': connectAction,
+    'mcp-open-window': () => deps.openWindow('connect'),
   };
 
-  const run = async (action: TrayAction): Promise<void> => {
-    if (isFixedTrayAction(action)) {
-      await handlers[action]();
+  const run = async (id: string): Promise<void> => {
+    const action = parseTrayAction(id);
+    if (action === null) {
+      // Only an id the menu never makes (a namespace or sandbox name it would not offer) gets here.
+      deps.logger.warn(`Tray action ${id} does nothing: no such item`);
       return;
     }
-    if (await sandboxAction(action)) return;
-    if (await runtimeAction(action)) return;
-    if (await connectAction(action)) return;
-    if (copyKeyRequest(action, deps.settings()) !== null) return copyNewKey(action);
-    // Only an id the menu never makes (a namespace or sandbox name it would not offer) gets here.
-    deps.logger.warn(`Tray action ${action} does nothing: no such item`);
+    // Each kind's handler takes that kind's action; TypeScript cannot follow the pairing through
+    // the indexed access, and the table's type above keeps it.
+    await (handlers[action.kind] as (action: ParsedTrayAction) => Promise<unknown> | void)(action);
   };
 
   return async (action) => {

@@ -3,12 +3,7 @@
  * connected one; a click connects or disconnects it through the same path as the window (the
  * native question first, connect-flow.ts).
  */
-import {
-  type ConnectAction,
-  type ConnectClientId,
-  type ConnectView,
-  isConnectClientId,
-} from '../../../shared/connect.ts';
+import type { ConnectView } from '../../../shared/connect.ts';
 import type { TrayMenuItem } from './tray-items.ts';
 
 export const CONNECT_SUBMENU_LABEL = 'Connect AI Client';
@@ -32,15 +27,4 @@ export function connectTrayMenu(view: ConnectView | null | undefined): TrayMenuI
     });
   items.push({ type: 'separator' }, { id: 'mcp-open-window', label: 'Show in Window…', enabled: true });
   return { label: CONNECT_SUBMENU_LABEL, type: 'submenu', enabled: true, submenu: items };
-}
-
-/** The client and what a click on it does; null for any other action. */
-export function connectActionOf(
-  action: string,
-): { readonly action: ConnectAction; readonly client: ConnectClientId } | null {
-  const match = /^mcp-(connect|disconnect):(.+)$/s.exec(action);
-  if (match === null) return null;
-  const [, kind, client] = match;
-  if (!isConnectClientId(client)) return null;
-  return { action: kind === 'disconnect' ? 'disconnect' : 'connect', client };
 }

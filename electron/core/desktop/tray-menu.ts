@@ -11,7 +11,7 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import type { SandboxesView } from '../../../shared/sandboxes.ts';
 import { type SetupState, unsupportedPlatform } from '../../../shared/setup.ts';
 import { effectiveServerUrl } from '../../../shared/server-url.ts';
-import { TRAY_KEY_PRESETS, type TrayAction, type TrayMenuItem } from './tray-items.ts';
+import { type ParsedTrayActionOf, TRAY_KEY_PRESETS, type TrayMenuItem } from './tray-items.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
 import { runtimeTrayItems } from './tray-runtime.ts';
 import type { ConnectView } from '../../../shared/connect.ts';
@@ -54,20 +54,20 @@ export interface TrayMenuInput {
 
 /**
  * The request a "copy key" action stands for: the settings' default namespace and expiry, with
- * the preset's expiry or the namespace chosen. Null for any other action (or a bad namespace).
+ * the preset's expiry or the namespace chosen (both checked when the id was read).
  */
 export function copyKeyRequest(
-  action: TrayAction,
+  action: ParsedTrayActionOf<'copy-key' | 'copy-key-preset' | 'copy-key-namespace'>,
   settings: Settings,
-): { namespace: string; expiresIn: string } | null {
-  if (action === 'copy-key') return { namespace: settings.defaultNamespace, expiresIn: settings.defaultExpiry };
-  if (action.startsWith('copy-key:'))
-    return { namespace: settings.defaultNamespace, expiresIn: action.slice('copy-key:'.length) };
-  if (action.startsWith('copy-key-namespace:')) {
-    const namespace = action.slice('copy-key-namespace:'.length);
-    return isNamespaceName(namespace) ? { namespace, expiresIn: settings.defaultExpiry } : null;
+): { namespace: string; expiresIn: string } {
+  switch (action.kind) {
+    case 'copy-key':
+      return { namespace: settings.defaultNamespace, expiresIn: settings.defaultExpiry };
+    case 'copy-key-preset':
+      return { namespace: settings.defaultNamespace, expiresIn: action.expiresIn };
+    case 'copy-key-namespace':
+      return { namespace: action.namespace, expiresIn: settings.defaultExpiry };
   }
-  return null;
 }
 
 function describeExpiry(expiresIn: string): string {

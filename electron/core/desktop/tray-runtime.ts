@@ -101,17 +101,6 @@ export function runtimeTrayItems(view: RuntimeView): {
   return { lines, submenu: { label: 'Sandboxes', type: 'submenu', enabled: true, submenu: items } };
 }
 
-/** The sandbox and action of a runtime item; null for any other action. The name is checked against the list by the caller. */
-export function runtimeActionOf(
-  action: string,
-): { readonly kind: RuntimeActionName | 'log' | 'copy-exec'; readonly name: string } | null {
-  const match = /^runtime-([a-z-]+):(.+)$/s.exec(action);
-  if (match === null) return null;
-  const [, kind = '', name = ''] = match;
-  if (kind === 'log' || kind === 'copy-exec') return { kind, name };
-  return (RUNTIME_ACTIONS as readonly string[]).includes(kind) ? { kind: kind as RuntimeActionName, name } : null;
-}
-
 /** The tray's tooltip in the runtime generation: its first line, and the host check when it fails. */
 export function runtimeTooltip(view: RuntimeView): string {
   const [first] = runtimeTrayItems(view).lines;

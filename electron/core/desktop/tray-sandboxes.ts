@@ -1,11 +1,10 @@
 /**
  * What the tray shows of the sandboxes the server runs: the "3 sandboxes running" line and the
- * Sandboxes submenu, and what its items stand for.
+ * Sandboxes submenu (tray-items.ts reads its items' ids back).
  */
-import { isNamespaceName, isSandboxName } from '../../../shared/namespace.ts';
 import { formatBytes, runningSandboxes, runningSummary, sandboxActions } from '../../../shared/sandboxes.ts';
-import type { SandboxesView, SandboxRef } from '../../../shared/sandboxes.ts';
-import type { TrayAction, TrayMenuItem } from './tray-items.ts';
+import type { SandboxesView } from '../../../shared/sandboxes.ts';
+import type { TrayMenuItem } from './tray-items.ts';
 
 /** The most sandboxes listed in the submenu; the window lists them all. */
 export const MAX_TRAY_SANDBOXES = 20;
@@ -43,15 +42,4 @@ export function sandboxTrayItems(view: SandboxesView | null): {
     summary: { label: summary, enabled: false },
     submenu: { label: 'Sandboxes', type: 'submenu', enabled: true, submenu: items },
   };
-}
-
-/** The sandbox a `sandbox-stop:` or `sandbox-log:` action is for; null for any other action or a bad name. */
-export function sandboxActionOf(
-  action: TrayAction,
-): { readonly kind: 'stop' | 'log'; readonly ref: SandboxRef } | null {
-  const match = /^sandbox-(stop|log):([^/]+)\/([^/]+)$/.exec(action);
-  if (match === null) return null;
-  const [, kind, namespace, name] = match;
-  if (!isNamespaceName(namespace) || !isSandboxName(name)) return null;
-  return { kind: kind === 'stop' ? 'stop' : 'log', ref: { namespace, name } };
 }

@@ -15,7 +15,7 @@
  */
 import type { AppInfo, Envelope, ErrorCode, InvokeChannel, IpcError, SettingsView } from '../../../shared/contract.ts';
 import type { RuntimeFeed } from '../desktop/runtime-feed.ts';
-import { CHANNEL_ERROR_CODE, INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
+import { CHANNELS, INVOKE_CHANNELS, isInvokeChannel } from '../../../shared/contract.ts';
 import { DurationError } from '../../../shared/duration.ts';
 import type { ClipboardGuard } from '../desktop/clipboard-guard.ts';
 import { type LineScrubber, scrubSecrets } from '../base/scrub.ts';
@@ -191,7 +191,7 @@ function toIpcError(channel: InvokeChannel, error: unknown): IpcError {
   if (error instanceof TokenError || error instanceof DurationError) {
     return { code: 'invalid-input', message };
   }
-  return { code: CHANNEL_ERROR_CODE[channel], message };
+  return { code: CHANNELS[channel].errorCode, message };
 }
 
 function clip(text: string, max = 60): string {

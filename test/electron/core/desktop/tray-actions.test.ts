@@ -6,13 +6,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClipboardGuard } from '../../../../electron/core/desktop/clipboard-guard.ts';
 import type { Notification } from '../../../../electron/core/desktop/desktop-ports.ts';
-import { createTrayActions } from '../../../../electron/core/desktop/tray-actions.ts';
-import type { TrayAction } from '../../../../electron/core/desktop/tray-menu.ts';
+import { createTrayActions, type TrayActionDeps } from '../../../../electron/core/desktop/tray-actions.ts';
+import { parseTrayAction, type TrayAction, type TrayActionKind } from '../../../../electron/core/desktop/tray-items.ts';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { verifyToken } from '../../../../electron/core/keys/token.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
-import { RUNTIME_UNKNOWN } from '../../../../shared/runtime.ts';
+import { RUNTIME_UNKNOWN, type RuntimeStateInfo } from '../../../../shared/runtime.ts';
+import type { SandboxesView, SandboxStopResult } from '../../../../shared/sandboxes.ts';
+import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
+import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import type { ChoicePort } from '../../../../electron/core/desktop/desktop-ports.ts';
 import { createSandboxesService, type SandboxesService } from '../../../../electron/core/sandboxes/service.ts';
@@ -368,5 +371,166 @@ describe.skipIf(process.platform === 'win32')("the tray's runtime Remove", () =>
       service.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * Which handler a click reaches. What each handler does is tested above against the real parts;
+ * here every port records what was asked of it, so a click that reached another item's handler,
+ * or two, shows.
+ */
+describe('tray action dispatch', () => {
+  const runtimeState: RuntimeStateInfo = {
+    sandboxes: [{ name: 'web', status: 'Running', image: 'x', createdAt: 0, cpus: null, memoryMib: null, ports: [] }],
+    metrics: {},
+    host: null,
+    context: null,
+    capabilities: { pause: true },
+    error: null,
+    listedAt: 0,
+  };
+  const sandboxView: SandboxesView = {
+    namespacesDir: '/n',
+    namespaces: [
+      {
+        name: 'team',
+        error: null,
+        sandboxes: [
+          { name: 'web', logPath: '/n/team/log/web.log' } as SandboxesView['namespaces'][number]['sandboxes'][number],
+        ],
+      },
+    ],
+  };
+
+  /** A click handler whose every port writes what it was asked into `calls`. */
+  function recordingActions(): { calls: string[]; warnings: string[]; click: (id: string) => Promise<void> } {
+    const calls: string[] = [];
+    const dispatchWarnings: string[] = [];
+    // A function argument (Connect's `ask`) is left out: it is the handler's own.
+    const note = (what: string, args: unknown[]): void =>
+      void calls.push(
+        [what, ...args.filter((arg) => typeof arg !== 'function').map((arg) => JSON.stringify(arg))].join(' '),
+      );
+    // Rejecting ends each flow at its first port; a rejection is logged or notified, never run elsewhere.
+    const record =
+      (what: string) =>
+      (...args: unknown[]): Promise<never> => {
+        note(what, args);
+        return Promise.reject(new Error('recorded'));
+      };
+    const recordVoid =
+      (what: string) =>
+      (...args: unknown[]): void =>
+        note(what, args);
+    const nothingStopped = (request: unknown): Promise<SandboxStopResult> => {
+      note('sandboxes.stop', [request]);
+      return Promise.resolve({ stopped: [], failed: [], via: 'none' });
+    };
+    const runtimeService = {
+      checkHost: record('runtime.checkHost'),
+      act: (name: string, action: string) => Promise.resolve(note('runtime.act', [name, action])),
+      refresh: () => Promise.resolve(runtimeState),
+    };
+    const control = {
+      snapshot: () => INITIAL_SNAPSHOT,
+      start: record('control.start'),
+      stop: record('control.stop'),
+      restart: record('control.restart'),
+      cancelRestart: record('control.cancelRestart'),
+      logFile: '/l/server.log',
+    };
+    const click = createTrayActions({
+      control: control as unknown as TrayActionDeps['control'],
+      mint: { mint: record('mint') },
+      clipboard: { copy: record('clipboard.copy') } as unknown as TrayActionDeps['clipboard'],
+      notifier: { notify: () => undefined },
+      shell: { showItemInFolder: recordVoid('shell.showItemInFolder'), openPath: record('shell.openPath') },
+      settings: () => ({ ...DEFAULT_SETTINGS, defaultNamespace: 'ns', defaultExpiry: '2d' }),
+      openWindow: recordVoid('openWindow'),
+      toggleStartAtLogin: record('toggleStartAtLogin'),
+      quit: recordVoid('quit'),
+      locateMsbserver: record('locateMsbserver'),
+      about: record('about'),
+      logger: { ...silentLogger, warn: (message) => void dispatchWarnings.push(message) },
+      sandboxes: {
+        view: () => sandboxView,
+        refresh: () => Promise.resolve({ namespacesDir: '/n', namespaces: [] }),
+        stop: nothingStopped,
+      },
+      choice: { choose: record('choice.choose') },
+      runtime: {
+        view: () => ({ ...RUNTIME_UNKNOWN, generation: 'runtime', state: runtimeState }),
+        service: () => runtimeService as unknown as ReturnType<NonNullable<TrayActionDeps['runtime']>['service']>,
+      },
+      confirm: { confirm: record('confirm.confirm') },
+      connect: { connect: record('connect.connect'), disconnect: record('connect.disconnect') },
+      appUpdate: {
+        restartToUpdate: () => {
+          note('appUpdate.restartToUpdate', []);
+          return { kind: 'restarting', version: '9.9.9' };
+        },
+        openReleasePage: record('appUpdate.openReleasePage'),
+      },
+    });
+    return { calls, warnings: dispatchWarnings, click };
+  }
+
+  // A Record of every kind: a kind added without its case here fails the type-check too.
+  const cases: Readonly<Record<TrayActionKind, { readonly id: TrayAction; readonly calls: readonly string[] }>> = {
+    start: { id: 'start', calls: ['control.start'] },
+    stop: { id: 'stop', calls: ['control.stop'] },
+    restart: { id: 'restart', calls: ['control.restart'] },
+    'cancel-restart': { id: 'cancel-restart', calls: ['control.cancelRestart'] },
+    install: { id: 'install', calls: ['openWindow "status"'] },
+    'locate-msbserver': { id: 'locate-msbserver', calls: ['locateMsbserver'] },
+    'copy-key': { id: 'copy-key', calls: ['mint {"namespace":"ns","expiresIn":"2d"}'] },
+    'copy-url': { id: 'copy-url', calls: ['clipboard.copy "http://127.0.0.1:5555" false'] },
+    'open-window': { id: 'open-window', calls: ['openWindow'] },
+    'open-settings': { id: 'open-settings', calls: ['openWindow "settings"'] },
+    'open-log': { id: 'open-log', calls: ['shell.showItemInFolder "/l/server.log"'] },
+    'toggle-start-at-login': { id: 'toggle-start-at-login', calls: ['toggleStartAtLogin'] },
+    about: { id: 'about', calls: ['about'] },
+    'restart-to-update': { id: 'restart-to-update', calls: ['appUpdate.restartToUpdate'] },
+    'open-update-page': { id: 'open-update-page', calls: ['appUpdate.openReleasePage'] },
+    quit: { id: 'quit', calls: ['quit "as-set"'] },
+    'quit-and-stop': { id: 'quit-and-stop', calls: ['quit "stop"'] },
+    'quit-leave-running': { id: 'quit-leave-running', calls: ['quit "leave"'] },
+    'copy-key-preset': { id: 'copy-key:7d', calls: ['mint {"namespace":"ns","expiresIn":"7d"}'] },
+    'copy-key-namespace': { id: 'copy-key-namespace:alpha', calls: ['mint {"namespace":"alpha","expiresIn":"2d"}'] },
+    'sandbox-stop': { id: 'sandbox-stop:team/web', calls: ['sandboxes.stop {"namespace":"team","name":"web"}'] },
+    'sandbox-log': { id: 'sandbox-log:team/web', calls: ['shell.showItemInFolder "/n/team/log/web.log"'] },
+    'sandboxes-stop-all': { id: 'sandboxes-stop-all', calls: ['sandboxes.stop {"all":true}'] },
+    'runtime-sandbox': { id: 'runtime-stop:web', calls: ['runtime.act "web" "stop"'] },
+    'check-host': { id: 'check-host', calls: ['runtime.checkHost'] },
+    'mcp-client': { id: 'mcp-disconnect:cursor', calls: ['connect.disconnect "cursor"'] },
+    'mcp-open-window': { id: 'mcp-open-window', calls: ['openWindow "connect"'] },
+  };
+
+  it('each kind of item reaches its own handler and no other', async () => {
+    for (const [kind, { id, calls: expected }] of Object.entries(cases)) {
+      expect(parseTrayAction(id)?.kind, id).toBe(kind);
+      const { calls, warnings: logged, click } = recordingActions();
+      await click(id);
+      expect(calls, id).toEqual(expected);
+      expect(logged, id).toEqual([]);
+    }
+  });
+
+  it('an id the menu never makes runs nothing and is logged', async () => {
+    const unknown = [
+      '',
+      'nonsense',
+      'Start',
+      'copy-key:2h',
+      'copy-key-namespace:../x',
+      'sandbox-stop:team',
+      'runtime-delete:web',
+      'mcp-connect:../../etc',
+      'check-host:x',
+    ];
+    const { calls, warnings: logged, click } = recordingActions();
+    for (const id of unknown) await click(id);
+    expect(calls).toEqual([]);
+    expect(logged).toEqual(unknown.map((id) => `Tray action ${id} does nothing: no such item`));
   });
 });

@@ -3,7 +3,6 @@ import {
   buildTrayMenu,
   hostLine,
   MAX_TRAY_RUNTIME_SANDBOXES,
-  runtimeActionOf,
   runtimeTooltip,
   runtimeWarns,
   type TrayMenuItem,
@@ -185,21 +184,6 @@ describe('the tray in the runtime generation', () => {
       runtime: view([sandbox('web', 'Running')], { generation: 'server', state: null }),
     });
     expect(withView).toEqual(server);
-  });
-});
-
-describe('runtimeActionOf', () => {
-  it('reads the action and the whole name, colons included', () => {
-    expect(runtimeActionOf('runtime-stop:web')).toEqual({ kind: 'stop', name: 'web' });
-    expect(runtimeActionOf('runtime-copy-exec:a:b')).toEqual({ kind: 'copy-exec', name: 'a:b' });
-    expect(runtimeActionOf('runtime-log:x')).toEqual({ kind: 'log', name: 'x' });
-  });
-
-  it('is null for an action it does not know or another item', () => {
-    expect(runtimeActionOf('runtime-delete:web')).toBeNull();
-    expect(runtimeActionOf('runtime-stop:')).toBeNull();
-    expect(runtimeActionOf('stop')).toBeNull();
-    expect(runtimeActionOf('sandbox-stop:ns/web')).toBeNull();
   });
 });
 

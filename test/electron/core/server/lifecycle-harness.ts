@@ -17,6 +17,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-sch
 import { afterEach, beforeEach, expect } from 'vitest';
 import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { skipUnlessLinux } from '../../../support/platform.ts';
+import { holdsWithin } from '../../../support/wait-for.ts';
 
 // Every check the harness ends a test with (processesIn, isAlive) reads /proc, so each test of a
 // file built on it needs Linux: registered here, once per test file (vitest isolates files), it
@@ -171,13 +172,8 @@ export function processesIn(dir: string): number[] {
 
 const standinsIn = processesIn;
 
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return condition();
+export function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+  return holdsWithin(condition, { timeout: timeoutMs });
 }
 
 export function isAlive(pid: number): boolean {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'vitest';
 import { describeOnPosix, itOnPosix } from './platform.ts';
-import { goneOrZombie, liveProcesses } from './processes.ts';
+import { environmentHas, goneOrZombie, liveProcesses } from './processes.ts';
 import { waitFor } from './wait-for.ts';
 
 describeOnPosix('the process table', 'runs sleep and reads ps or /proc', () => {
@@ -32,6 +32,17 @@ describeOnPosix('the process table', 'runs sleep and reads ps or /proc', () => {
       expect(liveProcesses().some((p) => p.pid === zombie)).toBe(false);
     } finally {
       parent.kill('SIGKILL');
+    }
+  });
+
+  itOnPosix('reads an entry of a process environment, and no other', 'runs sleep', () => {
+    const child = spawn('sleep', ['30'], { env: { ...process.env, MSB_PROBE: 'here' } });
+    const pid = child.pid ?? -1;
+    try {
+      expect(environmentHas(pid, 'MSB_PROBE=here')).toBe(true);
+      expect(environmentHas(pid, 'MSB_PROBE=elsewhere')).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });

@@ -66,3 +66,25 @@ function fromPs(): LiveProcess[] {
   }
   return found;
 }
+
+/**
+ * Whether `pid`'s environment holds `entry` (`NAME=value`). Linux reads /proc/<pid>/environ;
+ * macOS's `ps -E` prints a process's environment after its command line (for the user's own
+ * processes only, which is all a test starts), so there the entry is looked for as a word of it.
+ */
+export function environmentHas(pid: number, entry: string): boolean {
+  if (process.platform === 'linux') {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
+    } catch {
+      return false; // gone meanwhile, or not ours to read
+    }
+  }
+  let text: string;
+  try {
+    text = execFileSync('ps', ['-E', '-ww', '-o', 'command=', '-p', String(pid)], psOptions);
+  } catch {
+    return false; // ps exits 1 when no such process is left
+  }
+  return ` ${text.trim()} `.includes(` ${entry} `);
+}

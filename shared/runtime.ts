@@ -184,7 +184,7 @@ export function execCommand(name: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Today's install (the contract file's commands), first on the first-run page.
+// Today's install (the commands microsandbox's own install page gives), first on the first-run page.
 
 export type RuntimeInstallMethod = 'script' | 'homebrew' | 'npm';
 

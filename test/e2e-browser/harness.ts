@@ -4,7 +4,7 @@
 // settings on conf, a clipboard guard over the page's own clipboard).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,8 @@ import { createRuntimeService } from '../../electron/core/runtime/runtime-servic
 import { createRuntimeFeed, feedRuntime } from '../../electron/core/desktop/runtime-feed.ts';
 import type { RuntimeFeed } from '../../electron/core/desktop/runtime-feed.ts';
 import { freePort, killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
+import { liveProcesses } from '../support/processes.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 export const VIEWPORT = { width: 420, height: 640 } as const;
 const RENDERER_ROOT = fileURLToPath(new URL('../../renderer/', import.meta.url));
@@ -440,8 +442,10 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       await controller.dispose({ stopServer: true });
       await context.close();
       // Sandboxes a test stopped end a moment later; what is still there then was left behind.
-      for (let waited = 0; waited < 5_000 && (await msbrunProcessesUnder(dir)).length > 0; waited += 50)
-        await new Promise((r) => setTimeout(r, 50));
+      await waitFor(async () => (await msbrunProcessesUnder(dir)).length === 0, {
+        timeout: 5_000,
+        what: 'the stopped sandboxes to end',
+      }).catch(() => undefined); // what is still there is killed and reported just below
       const leftSandboxes = await killMsbrunUnder(dir);
       const left = standinsOn([...usedPorts]);
       rmSync(dir, { recursive: true, force: true });
@@ -461,24 +465,19 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   };
 }
 
-/** PIDs of live stand-in processes started with `--port` one of `ports`. */
+/** PIDs of live stand-in processes started with `--port` one of `ports` (5555 when none is given). */
 export function standinsOn(ports: readonly number[]): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (/\) Z /.test(stat)) continue; // a zombie is not running
-    } catch {
-      // gone meanwhile, or not ours to read
-      continue;
-    }
-    if (!argv.some((arg) => arg === STANDIN_PATH || arg.endsWith('/test/fixtures/msbserver'))) continue;
-    const portIndex = argv.indexOf('--port');
-    const portArg = portIndex >= 0 ? Number(argv[portIndex + 1]) : 5555;
-    if (ports.includes(portArg)) found.push(Number(entry));
-  }
-  return found;
+  return liveProcesses()
+    .filter(({ command }) => namesStandin(command))
+    .filter(({ command }) => ports.includes(Number(/(?:^|\s)--port\s+(\d+)/.exec(command)?.[1] ?? 5555)))
+    .map(({ pid }) => pid);
+}
+
+/** The stand-in's path as a whole word of the command line (`ps` joins arguments with spaces). */
+function namesStandin(command: string): boolean {
+  return (
+    command.endsWith(STANDIN_PATH) ||
+    command.includes(`${STANDIN_PATH} `) ||
+    /(?:^|\s)\S*\/test\/fixtures\/msbserver(?:\s|$)/.test(command)
+  );
 }

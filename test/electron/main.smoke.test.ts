@@ -19,6 +19,7 @@ import { secureWebPreferences } from '../../electron/core/desktop/window-policy.
 import { RecordingApp, delay, waitFor } from './recording-electron/driver.ts';
 import type { RecordEntry } from './recording-electron/driver.ts';
 import { freePort } from '../fixtures/standin-helpers.ts';
+import { goneOrZombie } from '../support/processes.ts';
 import { SHUTDOWN_TIMEOUT_MS } from '../../electron/adapters/app-lifecycle.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -124,18 +125,6 @@ function alive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Gone, or a zombie nobody has reaped yet (an orphan's new parent may never reap it). */
-function gone(pid: number): boolean {
-  if (!alive(pid)) return true;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    // no /proc entry: not a zombie (and alive, as checked above)
-    return false;
   }
 }
 
@@ -741,7 +730,7 @@ describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitt
     } catch {
       // already gone (the controller stopped it)
     }
-    await waitFor(() => (gone(pid) ? true : undefined), 10_000, 'the stand-in to be gone');
+    await waitFor(() => (goneOrZombie(pid) ? true : undefined), 10_000, 'the stand-in to be gone');
     serverPids.delete(pid);
   }, 60_000);
 

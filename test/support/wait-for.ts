@@ -8,6 +8,8 @@ export interface WaitForOptions {
   readonly every?: number;
   /** What is awaited, for the error when the deadline passes. */
   readonly what?: string;
+  /** What was last seen (a log, a list), added to the error when the deadline passes. */
+  readonly detail?: () => string;
 }
 
 /** Resolves once `condition` holds; rejects when it still does not at the deadline. */
@@ -15,13 +17,44 @@ export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   options: WaitForOptions = {},
 ): Promise<void> {
+  await waitForValue(async () => ((await condition()) ? true : undefined), options);
+}
+
+/**
+ * Resolves with the first value `probe` gives that is not undefined; rejects when there is none
+ * at the deadline. A probe that throws ends the wait with its error (the awaited thing can no
+ * longer come, say).
+ */
+export async function waitForValue<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  options: WaitForOptions = {},
+): Promise<T> {
   const timeout = options.timeout ?? 10_000;
   const deadline = Date.now() + timeout;
   for (;;) {
-    if (await condition()) return;
+    const value = await probe();
+    if (value !== undefined) return value;
     if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${options.what ?? 'a condition'}`);
+      const detail = options.detail === undefined ? '' : `\n${options.detail()}`;
+      throw new Error(`timed out after ${timeout} ms waiting for ${options.what ?? 'a condition'}${detail}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.every ?? 10));
+  }
+}
+
+/**
+ * Whether `condition` came to hold by the deadline, for a test that asserts the answer itself
+ * (with its own message); it is checked once more at the deadline.
+ */
+export async function holdsWithin(
+  condition: () => boolean | Promise<boolean>,
+  options: WaitForOptions = {},
+): Promise<boolean> {
+  try {
+    await waitFor(condition, options);
+    return true;
+  } catch {
+    // the deadline passed: the caller asserts on the answer and fails with its own message
+    return condition();
   }
 }

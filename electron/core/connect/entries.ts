@@ -1,8 +1,8 @@
 /**
  * The entry the app writes into a client's configuration, in that client's format, and how the
  * app recognises an entry it wrote. The name and every value come from the app, never from the
- * window. Shapes: ../../../shared/msbserver-contract.md (the server generation's `/mcp` endpoint
- * and its `Authorization: Bearer msb_…` header) and each client's documentation.
+ * window. Shapes: msbserver 0.2.x's `/mcp` endpoint and its `Authorization: Bearer msb_…`
+ * header (https://github.com/microsandbox/microsandbox, the server crate) and each client's documentation.
  */
 import { isPlainObject } from '../../../shared/plain-object.ts';
 import { scrubSecrets } from '../base/scrub.ts';

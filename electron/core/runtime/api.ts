@@ -1,7 +1,7 @@
 /**
  * The runtime generation's public face (microsandbox 0.3 and later: no server, `msb` itself is the
- * interface through its JSON output). `../shared/msb-runtime-contract.md` is the spec. These names
- * are used by main, the benchmarks and outside checks: keep them.
+ * interface through its JSON output, as upstream https://github.com/superradcompany/microsandbox
+ * and the real `msb` 0.6.18 behave). These names are used by main, the benchmarks and outside checks: keep them.
  */
 import type { Disposable } from '../base/disposable.ts';
 import type { Logger } from '../base/logger.ts';

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APP_LOG_NAME, createAppLogger } from '../../../electron/adapters/electron-log.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 let dir = '';
 beforeEach(async () => {
@@ -14,12 +15,15 @@ afterEach(async () => {
 
 async function logText(): Promise<string> {
   const file = path.join(dir, APP_LOG_NAME);
-  const deadline = Date.now() + 3_000;
-  for (;;) {
-    const text = await fsp.readFile(file, 'utf8').catch(() => '');
-    if (text.includes('last line') || Date.now() > deadline) return text;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  let text = '';
+  await waitFor(
+    async () => {
+      text = await fsp.readFile(file, 'utf8').catch(() => ''); // not written yet: keep waiting
+      return text.includes('last line');
+    },
+    { timeout: 3_000, what: `the last line in ${file}`, detail: () => text },
+  );
+  return text;
 }
 
 describe('the app logger (electron-log, no Electron needed)', () => {

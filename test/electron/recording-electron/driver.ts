@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { waitForValue } from '../../support/wait-for.ts';
 
 // `--import` takes a URL (a bare Windows path would read as a URL scheme `c:`).
 const REGISTER = pathToFileURL(fileURLToPath(new URL('./register.js', import.meta.url))).href;
@@ -200,14 +201,15 @@ export class RecordingApp {
   }
 
   async waitForRecord(predicate: (entry: RecordEntry) => boolean, timeoutMs = 10_000): Promise<RecordEntry> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.records().find(predicate);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for a record\n${this.#output}`);
-      if (!this.running) throw new Error(`the app exited before the record appeared\n${this.#output}`);
-      await delay(25);
-    }
+    return waitForValue(
+      () => {
+        const found = this.records().find(predicate);
+        if (found === undefined && !this.running)
+          throw new Error(`the app exited before the record appeared\n${this.#output}`);
+        return found;
+      },
+      { timeout: timeoutMs, every: 25, what: 'a record', detail: () => this.#output },
+    );
   }
 
   /** SIGKILL, for cleanup. */
@@ -221,16 +223,11 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor<T>(
+/** test/support/wait-for.ts's `waitForValue`, in the argument order the app's tests use. */
+export function waitFor<T>(
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 10_000,
   what = 'a condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
+  return waitForValue(probe, { timeout: timeoutMs, every: 25, what });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DisposableStore, toDisposable } from '../../../../electron/core/base/disposable.ts';
 import type { Logger } from '../../../../electron/core/base/logger.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -15,6 +16,7 @@ describe('DisposableStore', () => {
     store.add(toDisposable(() => void order.push('tray')));
     store.add(
       toDisposable(async () => {
+        // A dispose that takes a while on purpose: the tray must still wait for it.
         await new Promise((resolve) => setTimeout(resolve, 5));
         order.push('server');
       }),
@@ -50,7 +52,7 @@ describe('DisposableStore', () => {
         disposed = true;
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await waitFor(() => disposed, { what: 'the late addition disposed' });
     expect(disposed).toBe(true);
   });
 

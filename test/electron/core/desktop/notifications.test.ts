@@ -9,6 +9,7 @@ import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
 import type { FailureCode, ServerFailure, ServerSnapshot, ServerState } from '../../../../shared/server-status.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 function failure(code: FailureCode, message: string, at = 1_000, extra: Partial<ServerFailure> = {}): ServerFailure {
   return { code, message, exitCode: null, signal: null, logTail: [], searched: [], at, ...extra };
@@ -157,8 +158,11 @@ describe('scrubbingNotifier', () => {
       notifier.notify({ title: 'Microsandbox server crashed', body: `panicked: bad key ${key}` });
       notifier.notify({ title: `Token ${token}`, body: 'plain' });
       notifier.notify({ title: 'Third', body: `--key=${key} Bearer ${token}` });
-      const deadline = Date.now() + 2_000;
-      while (shown.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitFor(() => shown.length >= 3, {
+        timeout: 2_000,
+        what: 'three notifications',
+        detail: () => JSON.stringify(shown),
+      });
       expect(shown).toEqual([
         { title: 'Microsandbox server crashed', body: `panicked: bad key ${HIDDEN_KEY}` },
         { title: `Token ${HIDDEN_TOKEN}`, body: 'plain' },

@@ -40,6 +40,7 @@ import { dotenvSnippet, exportLine, mcpConfig, sdkSnippets } from '../../../../s
 import { INSTALL_COMMAND, type SetupState } from '../../../../shared/setup.ts';
 import type { Settings } from '../../../../shared/settings-schema.ts';
 import { INVOKE_CHANNELS } from '../../../../shared/contract.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import type {
   AppInfo,
   Envelope,
@@ -738,8 +739,7 @@ describe('clipboard:copy', () => {
     expect(world.clipboard.text).toBe(token);
     expect(world.timers.scheduled.map((timer) => timer.ms)).toEqual([60_000]);
     world.timers.scheduled[0]?.callback();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(world.clipboard.text).toBe('');
+    await waitFor(() => world.clipboard.text === '', { what: 'the clipboard cleared' });
   });
 
   it('builds every format from the key and the server URL it was made for, each one a secret', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import { realMsbService, standIn, statusOf, until, type Cleanups } from './service-helpers.ts';
 
 const cleanups: Cleanups = [];
@@ -65,10 +66,14 @@ describe.skipIf(REAL_MSB_MISSING !== null)('a listing that keeps failing, agains
     await until(service, (state) => state.error !== null);
     const before = msb.count();
     // The loop ran 26 msb in 3 s. Now: the retry after 2 s (ls and ps) and at most one listing for
-    // a write that landed as the first one ended; the next retry is 4 s later still.
-    const deadline = Date.now() + 5000;
-    while (msb.count() < before + 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(msb.count() - before).toBeLessThanOrEqual(4);
+    // a write that landed as the first one ended; the next retry is 4 s later still. An msb started
+    // 3 s or more after the first retry's is that next retry: the quiet window has passed.
+    const sinceRetry = () => {
+      const times = msb.startTimes().slice(before);
+      return times.map((at) => at - (times[0] ?? at));
+    };
+    await waitFor(() => sinceRetry().some((ms) => ms >= 3_000), { timeout: 20_000, what: 'the second retry' });
+    expect(sinceRetry().filter((ms) => ms < 3_000).length).toBeLessThanOrEqual(4);
   });
 });
 

@@ -107,9 +107,11 @@ export function kit(ctx: TestContext): SandboxTestKit {
     for (const c of children) c.kill('SIGKILL');
     const left: string[] = [];
     for (const d of dirs) {
-      const deadline = Date.now() + 5_000;
-      while ((await msbrunProcessesUnder(d)).length > 0 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      await waitFor(async () => (await msbrunProcessesUnder(d)).length === 0, {
+        timeout: 5_000,
+        every: 20,
+        what: 'the stopped sandboxes to end',
+      }).catch(() => undefined); // what is still there is killed and reported just below
       left.push(...(await killMsbrunUnder(d)).map((p) => p.argv.slice(1, 3).join(' ')));
     }
     await Promise.all(dirs.map((d) => fsp.rm(d, { recursive: true, force: true })));

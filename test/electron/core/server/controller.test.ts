@@ -395,6 +395,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
           const text = await h.pidFile();
           if (text !== null) written = true;
           else if (written) vanished++;
+          // A sampler, not a wait: it looks as often as it can while the race runs.
           await sleep(1);
         }
       })();
@@ -418,6 +419,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
       const b = h.controller({ livenessMs: 100 }, { stateDir });
       await Promise.all([a.ready, b.ready]);
+      // The CLI's start lands just after both app starts began: a race offset on purpose.
       await Promise.all([a.start(), b.start(), sleep(5).then(msbStart)]);
       const settled = await waitUntil(
         async () => (await consistent([a, b])) === null && processesIn(h.home).length === 1,
@@ -435,6 +437,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         const c = h.controller({ livenessMs: 100 }, { stateDir });
         await c.start();
         const stopping = c.stop();
+        // A race offset on purpose: each round lets the CLI start at another point of the stop.
         await sleep((round * 3) % 20);
         await msbStart();
         await stopping;

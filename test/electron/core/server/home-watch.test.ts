@@ -3,7 +3,7 @@
 import { mkdirSync, promises as fsp, rmSync, statSync, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HomeWatch } from '../../../../electron/core/server/home-watch.ts';
 import type { Logger } from '../../../../electron/core/base/logger.ts';
 import { waitUntil } from './lifecycle-harness.ts';
@@ -54,8 +54,8 @@ const SETTLE_MS = 1;
 /**
  * Puts `file` in place and resolves once the watch has had its chance to report it. The file is
  * renamed into place, one event under its name; a watch of the test's own on the same folder
- * hears that event in the same dispatch as the HomeWatch (one inotify watch per folder), and a
- * timer of the same length set after that fires after the HomeWatch's own.
+ * hears that event in the same dispatch as the HomeWatch (one inotify watch per folder). The
+ * HomeWatch's settle timer, if the event set one, is a fake one meanwhile, run at once after.
  */
 async function writeAndSettle(file: string, content: string): Promise<void> {
   const dir = path.dirname(file);
@@ -64,15 +64,17 @@ async function writeAndSettle(file: string, content: string): Promise<void> {
   const probe = watch(dir, (_event, name) => {
     if (name === path.basename(file)) seen();
   });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   try {
     const temp = path.join(path.dirname(dir), `.${path.basename(file)}.tmp`);
     await fsp.writeFile(temp, content);
     await fsp.rename(temp, file);
     await heard;
+    vi.runOnlyPendingTimers();
   } finally {
+    vi.useRealTimers();
     probe.close();
   }
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
 /** Writes server.pid until the watch reports it: proof the watch is live, without a sleep. */

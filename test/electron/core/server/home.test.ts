@@ -14,7 +14,7 @@ import { bystander, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { build } from 'esbuild';
+import { build } from 'vite';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
 import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
@@ -23,7 +23,14 @@ import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
 
 const isRoot = process.getuid?.() === 0;
-const rootOnly = isRoot ? it : it.skip;
+
+/** A test that runs only where `allowed`; elsewhere it is skipped, and the run's summary says `needs`. */
+function itOnlyIf(allowed: boolean, needs: string) {
+  return (name: string, fn: () => Promise<void>): void => {
+    it(name, { skip: !allowed, meta: { needs } }, fn);
+  };
+}
+const rootOnly = itOnlyIf(isRoot, 'needs root (chowns the home to uid 65534)');
 
 let h: Harness;
 let stateDir: string;
@@ -382,11 +389,10 @@ describe('the home’s keys, permissions and a full disk', () => {
       rmSync(probe, { recursive: true, force: true });
     }
   }
-  const rootOnly = canMountTmpfs() ? it : it.skip;
-  if (rootOnly === it.skip)
-    console.warn(
-      'SKIP home.test.ts: the full-disk, read-only-home and foreign-owner cases need root allowed to mount a tmpfs; not here',
-    );
+  const rootOnly = itOnlyIf(
+    canMountTmpfs(),
+    'needs root allowed to mount a tmpfs (a full disk, a read-only home, a key of another owner)',
+  );
 
   describe('server.key is never used through a link', () => {
     it('refuses a linked key for a start and a mint, says how to fix it, and leaves the target as it was', async () => {
@@ -459,7 +465,7 @@ describe('the home’s keys, permissions and a full disk', () => {
 
   /** Runs `script` (TypeScript, through tsx) as the user `nobody`, and returns its JSON output. */
   /**
-   * Runs `entry` (a module of the tree, bundled with its imports into one file by esbuild) as
+   * Runs `entry` (a module of the tree, bundled with its imports into one file by vite) as
    * `nobody`. That user may not enter the checkout or the folder Node came from (a clone in a
    * private folder, Node from `npx -p node@24` under /root/.npm): the bundle and a copy of the Node
    * binary go into a fresh world-readable folder, so the child needs nothing else of ours.
@@ -469,13 +475,28 @@ describe('the home’s keys, permissions and a full disk', () => {
     try {
       await fsp.chmod(dir, 0o755);
       const bundle = path.join(dir, 'script.mjs');
+      // The entry is no file: a module that claims a path in this folder, so its relative
+      // imports resolve as they would beside this test. vite is a declared dependency; the
+      // esbuild it once carried is not.
+      const entryId = fileURLToPath(new URL('./as-nobody-entry.ts', import.meta.url));
       await build({
-        stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outfile: bundle,
+        configFile: false,
         logLevel: 'silent',
+        plugins: [
+          {
+            name: 'as-nobody-entry',
+            resolveId: (id) => (id === entryId ? entryId : null),
+            load: (id) => (id === entryId ? entry : null),
+          },
+        ],
+        ssr: { noExternal: true },
+        build: {
+          ssr: entryId,
+          outDir: dir,
+          emptyOutDir: false,
+          minify: false,
+          rollupOptions: { output: { format: 'es', entryFileNames: 'script.mjs', codeSplitting: false } },
+        },
       });
       await fsp.chmod(bundle, 0o644);
       const node = path.join(dir, 'node');

@@ -20,6 +20,7 @@ import { skipUnlessLinux } from '../../../support/platform.ts';
 import type { LineScrubber } from '../../../../electron/core/base/scrub.ts';
 import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
+import { holdsWithin } from '../../../support/wait-for.ts';
 
 // Every check the harness ends a test with (processesIn, isAlive) reads /proc, so each test of a
 // file built on it needs Linux: registered here, once per test file (vitest isolates files), it
@@ -175,13 +176,8 @@ export function processesIn(dir: string): number[] {
 
 const standinsIn = processesIn;
 
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return condition();
+export function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+  return holdsWithin(condition, { timeout: timeoutMs });
 }
 
 export function isAlive(pid: number): boolean {

@@ -286,6 +286,7 @@ describe('acquireLock', () => {
         const lock = await acquireLock(lockFile, { timeoutMs: 20_000 });
         holders += 1;
         maxHolders = Math.max(maxHolders, holders);
+        // Held a while on purpose, so that overlapping holders would show.
         await sleep(5);
         holders -= 1;
         await lock.dispose();

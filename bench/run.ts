@@ -109,7 +109,8 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
     `\nMicrosandbox Tray benchmarks — ${new Date().toISOString()}\n` +
-      `${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n` +
+      `${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} × ${cpu}, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n` +
       `| figure | measured | budget | met |\n|---|---|---|---|\n` +
       rows
         .map((r) => `| ${r.figure} | ${r.value} | ${r.budget} | ${r.met === null ? '—' : r.met ? 'yes' : 'NO'} |`)

@@ -198,7 +198,9 @@ export async function runtimeRows(runs: number, idleSeconds: number): Promise<Ro
     },
     {
       figure: 'runtime: the same, no file changed since',
-      value: `median ${fmt(list.unchanged.median, 3)} ms, p95 ${fmt(list.unchanged.p95, 3)} ms, ${list.started} msb started (n=${list.unchanged.runs})`,
+      value:
+        `median ${fmt(list.unchanged.median, 3)} ms, p95 ${fmt(list.unchanged.p95, 3)} ms, ${list.started} msb ` +
+        `started (n=${list.unchanged.runs})`,
       budget: 'no msb started, ≤ 2 ms',
       met: list.started === 0 && list.unchanged.median <= 2,
     },

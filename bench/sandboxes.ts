@@ -34,22 +34,28 @@ export interface SandboxesFigures {
   readonly stopNoticed: Summary;
 }
 
-/** 100 namespaces × 10 sandboxes as upstream leaves them: 6 with rows (stopped), 4 only defined, logs for the started ones. */
+/**
+ * 100 namespaces × 10 sandboxes as upstream leaves them: 6 with rows (stopped), 4 only defined, logs
+ * for the started ones.
+ */
 async function makeFleet(root: string): Promise<void> {
   for (let n = 0; n < 100; n++) {
     const dir = path.join(root, `ns${n}`);
     const names = Array.from({ length: 10 }, (_, i) => `sandbox-${i}`);
     await fsp.mkdir(path.join(dir, '.menv', 'log', 'Sandboxfile'), { recursive: true });
+    const entry = (s: string, i: number) =>
+      `  ${s}:\n    image: microsandbox/python\n    memory: 512\n    ports:\n    - ${40000 + n * 10 + i}:4444\n`;
     await fsp.writeFile(
       path.join(dir, 'Sandboxfile'),
-      `# Sandbox configurations\nsandboxes:\n${names.map((s, i) => `  ${s}:\n    image: microsandbox/python\n    memory: 512\n    ports:\n    - ${40000 + n * 10 + i}:4444\n`).join('')}`,
+      `# Sandbox configurations\nsandboxes:\n${names.map(entry).join('')}`,
     );
     await fsp.writeFile(path.join(dir, '.gitignore'), '.menv/\n');
     await writeDb(path.join(dir, '.menv', 'sandbox.db'), (db) => {
       migrate(db);
       for (const s of names.slice(0, 6)) {
         db.run(
-          `INSERT INTO sandboxes (name, config_file, config_last_modified, status, supervisor_pid, microvm_pid, rootfs_paths)
+          `INSERT INTO sandboxes
+             (name, config_file, config_last_modified, status, supervisor_pid, microvm_pid, rootfs_paths)
            VALUES (?, 'Sandboxfile', '2025-01-01T00:00:00+00:00', 'STOPPED', 100000, 100001, ?)`,
           [s, `overlayfs:/layers/x:${dir}/.menv/patch/Sandboxfile/${s}:${dir}/.menv/rw/Sandboxfile/${s}`],
         );
@@ -236,7 +242,9 @@ export async function sandboxesRows(
     median('sandboxes: list 100 namespaces × 10, cold', f.cold, 50),
     median('sandboxes: the same, nothing changed', f.unchanged, 5),
     {
-      figure: `sandboxes idle: the same process before it watches anything (the machine's floor, over ${f.idleSeconds} s)`,
+      figure:
+        `sandboxes idle: the same process before it watches anything (the machine's floor, over ${f.idleSeconds} ` +
+        `s)`,
       value: `${fmt(f.idleBaselinePercent, 3)} % of one core`,
       budget: '—',
       met: null,
@@ -256,7 +264,9 @@ export async function sandboxesRows(
     median('sandboxes: outside start noticed (request sent → running emitted)', f.startNoticed, 300),
     {
       figure: "sandboxes: the monitor's share of it (server answered → running emitted)",
-      value: `median ${fmt(f.startAfterAnswer.median)} ms, p95 ${fmt(f.startAfterAnswer.p95)} ms (n=${f.startAfterAnswer.runs})`,
+      value:
+        `median ${fmt(f.startAfterAnswer.median)} ms, p95 ${fmt(f.startAfterAnswer.p95)} ms ` +
+        `(n=${f.startAfterAnswer.runs})`,
       budget: '—',
       met: null,
     },

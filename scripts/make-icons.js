@@ -91,10 +91,16 @@ function badge(/** @type {IconState} */ state, /** @type {string} */ ink) {
     case 'transition':
       return `<circle cx="${cx}" cy="${cy}" r="${r - 1}" fill="none" stroke="${ink}" stroke-width="2"/>`;
     case 'unhealthy':
-      return `<path d="M${cx} ${cy - r + 0.6}V${cy + 0.8}" fill="none" stroke="${ink}" stroke-width="2.4" stroke-linecap="round"/><circle cx="${cx}" cy="${cy + r - 1}" r="1.3" fill="${ink}"/>`;
+      return (
+        `<path d="M${cx} ${cy - r + 0.6}V${cy + 0.8}" fill="none" stroke="${ink}" stroke-width="2.4" ` +
+        `stroke-linecap="round"/><circle cx="${cx}" cy="${cy + r - 1}" r="1.3" fill="${ink}"/>`
+      );
     case 'failed': {
       const a = r * 0.62;
-      return `<path d="M${cx - a} ${cy - a}L${cx + a} ${cy + a}M${cx - a} ${cy + a}L${cx + a} ${cy - a}" fill="none" stroke="${ink}" stroke-width="2.4" stroke-linecap="round"/>`;
+      return (
+        `<path d="M${cx - a} ${cy - a}L${cx + a} ${cy + a}M${cx - a} ${cy + a}L${cx + a} ${cy - a}" fill="none" ` +
+        `stroke="${ink}" stroke-width="2.4" stroke-linecap="round"/>`
+      );
     }
   }
 }
@@ -124,7 +130,8 @@ export function templateSvg(mark, /** @type {IconState} */ state, /** @type {num
     glyph === null ? '' : `<defs>${badgeCut()}</defs>`,
     `<g${cut}>`,
     `<path d="${mark.top}" fill="#000"/>`,
-    `<path d="${mark.edges}" fill="none" stroke="#000" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>`,
+    `<path d="${mark.edges}" fill="none" stroke="#000" stroke-width="2" stroke-linejoin="round" ` +
+      `stroke-linecap="round"/>`,
     '</g>',
     glyph ?? '',
     '</svg>',
@@ -155,11 +162,13 @@ export function colouredSvg(mark, /** @type {IconState} */ state, /** @type {num
     // The mark at 70 % on the tile, centred.
     '<g transform="translate(3.6 3.6) scale(0.7)">',
     `<path d="${mark.top}" fill="#fff"/>`,
-    `<path d="${mark.edges}" fill="none" stroke="#fff" stroke-width="2.6" stroke-linejoin="round" stroke-linecap="round"/>`,
+    `<path d="${mark.edges}" fill="none" stroke="#fff" stroke-width="2.6" stroke-linejoin="round" ` +
+      `stroke-linecap="round"/>`,
     '</g>',
     glyph === null
       ? ''
-      : `<circle cx="${cx}" cy="${cy}" r="${r + 0.9}" fill="${rim}"/><circle cx="${cx}" cy="${cy}" r="${r}" fill="${fill}"/>`,
+      : `<circle cx="${cx}" cy="${cy}" r="${r + 0.9}" fill="${rim}"/><circle cx="${cx}" cy="${cy}" r="${r}" ` +
+        `fill="${fill}"/>`,
     glyph ?? '',
     '</svg>',
   ].join('');

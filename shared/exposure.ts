@@ -36,7 +36,9 @@ export function exposureOf(devMode: boolean | null, host: string | null): string
 export function exposureRefusal(settings: { readonly devMode: boolean; readonly host: string }): string | null {
   if (!settings.devMode || isLoopbackHost(settings.host)) return null;
   return (
-    `Development mode on ${settings.host} is refused: the server would ask no key of anyone who can reach ${settings.host}, ` +
-    'nor of any web page they or you visit. Use a loopback host (127.0.0.1 or ::1) for development mode, or turn development mode off.'
+    `Development mode on ${settings.host} is refused: the server would ask no key of anyone who can reach ` +
+    `${settings.host}, ` +
+    'nor of any web page they or you visit. Use a loopback host (127.0.0.1 or ::1) for development mode, or ' +
+    'turn development mode off.'
   );
 }

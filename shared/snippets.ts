@@ -1,8 +1,8 @@
 /**
  * The texts the window offers to copy: for a key, a shell `export` line, a `.env` snippet and an
- * MCP client configuration; the Sandboxes view's SDK examples. Main builds them (the window never chooses clipboard text, see
- * `clipboard:copy`); the window shows the token masked with `maskToken`. Values are quoted only
- * when they need it, so a normal token stays readable.
+ * MCP client configuration; the Sandboxes view's SDK examples. Main builds them (the window never
+ * chooses clipboard text, see `clipboard:copy`); the window shows the token masked with
+ * `maskToken`. Values are quoted only when they need it, so a normal token stays readable.
  */
 
 /** Characters that never need quoting in a POSIX shell word. */

@@ -36,7 +36,8 @@ export function setupQuit(deps: QuitDeps): QuitPart {
     quitChoice.choose(server);
     app.quit();
   };
-  // Quitting that stops the server asks first while sandboxes run or when the app did not start it (Cancel keeps the app).
+  // Quitting that stops the server asks first while sandboxes run or when the app did not start
+  // it (Cancel keeps the app).
   const confirm = async (): Promise<boolean> => {
     const go = await confirmQuit({
       sandboxes: deps.sandboxes,

@@ -20,7 +20,8 @@ export interface SettingsPart {
 
 export function setupSettings(logger: Logger): SettingsPart {
   const settings = openAppSettings(logger);
-  const home = path.resolve(resolveHome()); // as the controller uses it: msb reads a relative one from its own working directory
+  // As the controller uses it: msb reads a relative one from its own working directory.
+  const home = path.resolve(resolveHome());
   return { settings, home, paths: homePaths(home) };
 }
 

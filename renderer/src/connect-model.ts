@@ -24,10 +24,14 @@ export interface ConnectScreen {
 
 const INTRO: Readonly<Record<ConnectView['target'], string>> = {
   runtime:
-    'Connect adds microsandbox to an AI client as an MCP server: the client then starts microsandbox-mcp with npx and runs code in sandboxes on this computer.',
+    'Connect adds microsandbox to an AI client as an MCP server: the client then starts microsandbox-mcp with ' +
+    'npx and runs code in sandboxes on this computer.',
   server:
-    'Connect adds this server to an AI client as an MCP server, with a new key in the client’s own file: anyone who can read that file can use the server until the key expires.',
-  none: 'Nothing to connect a client to yet: install microsandbox or start the server. A client connected before can still be disconnected.',
+    'Connect adds this server to an AI client as an MCP server, with a new key in the client’s own file: ' +
+    'anyone who can read that file can use the server until the key expires.',
+  none:
+    'Nothing to connect a client to yet: install microsandbox or start the server. A client connected before can ' +
+    'still be disconnected.',
 };
 
 export function connectRow(client: ConnectClientView, busy: boolean, outcome: ConnectOutcome | null): ConnectRow {

@@ -45,15 +45,23 @@ export function resetOutcomeText(before: ServerSnapshot, after: ServerSnapshot):
   if (after.state === 'failed' && after.error?.code === 'home-error')
     return `The key was not reset: ${after.error.message}`;
   if (after.state === 'failed') {
-    return `The server key was reset, but the server did not start again: ${after.error?.message ?? 'no reason given.'}`;
+    return (
+      `The server key was reset, but the server did not start again: ` + `${after.error?.message ?? 'no reason given.'}`
+    );
   }
   const restarted = before.state === 'running' && after.state === 'running' && before.pid !== after.pid;
   if (restarted && after.devMode === true) {
-    return 'The server key was reset. Earlier keys no longer work. The server restarted in development mode, which needs no key.';
+    return (
+      'The server key was reset. Earlier keys no longer work. The server restarted in development mode, which ' +
+      'needs no key.'
+    );
   }
   if (restarted) return 'The server key was reset and the server restarted with it. Earlier keys no longer work.';
   if (after.state === 'running' && after.devMode === true) {
-    return 'The server key was reset. Earlier keys no longer work once the server runs in secure mode; it runs in development mode now.';
+    return (
+      'The server key was reset. Earlier keys no longer work once the server runs in secure mode; it runs in ' +
+      'development mode now.'
+    );
   }
   return 'The server key was reset. Earlier keys no longer work.';
 }

@@ -316,7 +316,8 @@ function createResetDialog(onConfirm: () => Promise<void>): ResetDialog {
     h(
       'p',
       { id: 'reset-dialog-text' },
-      'Every key issued so far stops working, and the server restarts with a new key. Clients need new keys afterwards.',
+      'Every key issued so far stops working, and the server restarts with a new key. Clients need new keys ' +
+        'afterwards.',
     ),
     h('div', { class: 'actions end' }, cancel, confirm),
   );

@@ -68,7 +68,9 @@ export function runtimeStatus(view: RuntimeView): RuntimeStatus {
   if (context !== null) {
     if (context.kind === 'local') contextText = 'Local: sandboxes run on this computer';
     else if (context.kind === 'cloud')
-      contextText = `Cloud${context.profile === null ? '' : `, profile ${context.profile}`}${context.apiUrl === null ? '' : ` (${context.apiUrl})`}`;
+      contextText =
+        `Cloud${context.profile === null ? '' : `, profile ${context.profile}`}` +
+        `${context.apiUrl === null ? '' : ` (${context.apiUrl})`}`;
     else contextText = context.kind;
   }
   return {

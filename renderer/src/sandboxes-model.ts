@@ -55,7 +55,9 @@ const STATES: Readonly<Record<SandboxState, { label: string; tone: Tone; hint: s
   stale: {
     label: 'Stale',
     tone: 'bad',
-    hint: 'Recorded as running, but its supervisor is gone (a crash or a reboot). microsandbox clears the row when it is started again.',
+    hint:
+      'Recorded as running, but its supervisor is gone (a crash or a reboot). microsandbox clears the row when ' +
+      'it is started again.',
   },
   stopped: { label: 'Stopped', tone: 'idle', hint: '' },
   defined: { label: 'Not started', tone: 'idle', hint: 'In the Sandboxfile, never started.' },
@@ -125,7 +127,10 @@ export function stopOutcomeText(result: SandboxStopResult): string {
 export function namespaceFolderNote(namespace: string, view: SandboxesView | null): string | null {
   if (view === null || namespace === '*' || namespace === '') return null;
   if (view.namespaces.some((ns) => ns.name === namespace)) return null;
-  return `Namespace “${namespace}” has no folder yet. The key is still valid: the first sandbox started in it creates the folder.`;
+  return (
+    `Namespace “${namespace}” has no folder yet. The key is still valid: the first sandbox started in it creates ` +
+    `the folder.`
+  );
 }
 
 /** The URL clients use (shared/server-url.ts: the same rule as the tray's Copy Server URL). */

@@ -91,7 +91,8 @@ export function createSandboxesView(deps: SandboxesDeps): View {
       {},
       'Start one with an SDK against this server, ',
       emptyUrl,
-      '; it shows here by itself. Set MSB_API_KEY to a key from the Keys tab unless the server runs in development mode.',
+      '; it shows here by itself. Set MSB_API_KEY to a key from the Keys tab unless the server runs in ' +
+        'development mode.',
     ),
     snippetBlock('Python', 'python'),
     snippetBlock('TypeScript', 'typescript'),

@@ -1,7 +1,8 @@
 /**
  * One setting's row in Settings: its control (checkbox, select, text, a number with its unit
- * beside it, or a read-only chooser with its two buttons), its error and hint, and the list of everything that reaches the network. The
- * view (settings-view.ts) wires editing, validation and saving.
+ * beside it, or a read-only chooser with its two buttons), its error and hint, and the list of
+ * everything that reaches the network. The view (settings-view.ts) wires editing, validation and
+ * saving.
  */
 import { h } from './dom.ts';
 import { networkUseRows } from './settings-model.ts';

@@ -142,7 +142,9 @@ export const SETTINGS_FIELDS: SettingsFields = {
     label: 'Host',
     kind: 'text',
     placeholder: `Default: ${DEFAULT_SETTINGS.host}`,
-    hint: 'An IP address, such as 127.0.0.1 or ::1. An address other computers can reach (0.0.0.0, say) asks you to confirm first.',
+    hint:
+      'An IP address, such as 127.0.0.1 or ::1. An address other computers can reach (0.0.0.0, say) asks you to ' +
+      'confirm first.',
   },
   port: {
     key: 'port',
@@ -193,10 +195,14 @@ export const SETTINGS_FIELDS: SettingsFields = {
     ...START_TIMEOUT_SECONDS,
     storage: {
       stored: 'thousandths',
-      invalid: `The start timeout must be a number of seconds from ${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max}, such as 15 or 30.`,
+      invalid:
+        `The start timeout must be a number of seconds from ${START_TIMEOUT_SECONDS.min} to ` +
+        `${START_TIMEOUT_SECONDS.max}, such as 15 or 30.`,
     },
     placeholder: `Default: ${DEFAULT_SETTINGS.readinessTimeoutMs / 1000}`,
-    hint: `How long a start waits for msbserver’s first health answer before the app stops it: ${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
+    hint:
+      `How long a start waits for msbserver’s first health answer before the app stops it: ` +
+      `${START_TIMEOUT_SECONDS.min} to ${START_TIMEOUT_SECONDS.max} s.`,
   },
   startAtLogin: { key: 'startAtLogin', label: 'Start at login', kind: 'toggle' },
   startServerOnLaunch: { key: 'startServerOnLaunch', label: 'Start the server when the app starts', kind: 'toggle' },
@@ -231,7 +237,9 @@ export const SETTINGS_FIELDS: SettingsFields = {
     label: 'Generation',
     kind: 'choice',
     options: GENERATION_OPTIONS,
-    hint: 'Automatic uses today’s microsandbox (msb 0.3 or later) when it is installed, else the 0.2 server (msbserver).',
+    hint:
+      'Automatic uses today’s microsandbox (msb 0.3 or later) when it is installed, else the 0.2 server ' +
+      '(msbserver).',
   },
   msbPath: {
     key: 'msbPath',

@@ -36,65 +36,73 @@ async function userGesture(app: AppHarness): Promise<void> {
 }
 
 describe('connecting an AI client from the window', () => {
-  it('connects Cursor after the native yes, keeping its other servers; a no writes nothing; Disconnect removes only the entry', async () => {
-    const app = await launch();
-    const cursor = path.join(app.userHome, '.cursor', 'mcp.json');
-    const windsurf = path.join(app.userHome, '.codeium', 'windsurf', 'mcp_config.json');
-    const before = `${JSON.stringify({ mcpServers: { other: OTHER } }, null, 2)}\n`;
-    await writeClientFile(cursor, before);
-    await writeClientFile(windsurf, '{ "mcpServers": { ');
-    const { page } = await app.openWindowFromTray();
-    const view = new WindowView(page);
-    await startFromTray(app, view);
-    await page.getByRole('tab', { name: 'Connect' }).click();
+  it(
+    'connects Cursor after the native yes, keeping its other servers; a no writes nothing; Disconnect removes ' +
+      'only the entry',
+    async () => {
+      const app = await launch();
+      const cursor = path.join(app.userHome, '.cursor', 'mcp.json');
+      const windsurf = path.join(app.userHome, '.codeium', 'windsurf', 'mcp_config.json');
+      const before = `${JSON.stringify({ mcpServers: { other: OTHER } }, null, 2)}\n`;
+      await writeClientFile(cursor, before);
+      await writeClientFile(windsurf, '{ "mcpServers": { ');
+      const { page } = await app.openWindowFromTray();
+      const view = new WindowView(page);
+      await startFromTray(app, view);
+      await page.getByRole('tab', { name: 'Connect' }).click();
 
-    // A file the app cannot parse: refused in words, and no question asked.
-    await page.getByTestId('connect-connect-windsurf').click();
-    const refusal = page.getByTestId('connect-outcome-windsurf');
-    await expect.poll(() => text(refusal), OUTCOME).toContain('cannot be read as JSON');
-    expect(await refusal.getAttribute('data-kind')).toBe('refused');
-    expect(app.dialogs()).toEqual([]);
+      // A file the app cannot parse: refused in words, and no question asked.
+      await page.getByTestId('connect-connect-windsurf').click();
+      const refusal = page.getByTestId('connect-outcome-windsurf');
+      await expect.poll(() => text(refusal), OUTCOME).toContain('cannot be read as JSON');
+      expect(await refusal.getAttribute('data-kind')).toBe('refused');
+      expect(app.dialogs()).toEqual([]);
 
-    // The native no: nothing written.
-    await page.getByTestId('connect-connect-cursor').click();
-    const asked = await app.waitForDialog({ kind: 'message', text: 'Connect Cursor' });
-    expect(asked.options['buttons']).toEqual(['Cancel', 'Connect']);
-    const detail = String(asked.options['detail']);
-    expect(detail).toContain(cursor);
-    expect(detail).toContain(`http://127.0.0.1:${app.port}/mcp`);
-    expect(detail).toContain('secret on disk');
-    expect(detail).not.toMatch(/Bearer msb_[A-Za-z0-9_-]{8}/);
-    await app.answerDialog(asked.id, { button: 'Cancel' });
-    await expect
-      .poll(() => page.getByTestId('connect-outcome-cursor').getAttribute('data-kind'), OUTCOME)
-      .toBe('cancelled');
-    expect(await fsp.readFile(cursor, 'utf8')).toBe(before);
+      // The native no: nothing written.
+      await page.getByTestId('connect-connect-cursor').click();
+      const asked = await app.waitForDialog({ kind: 'message', text: 'Connect Cursor' });
+      expect(asked.options['buttons']).toEqual(['Cancel', 'Connect']);
+      const detail = String(asked.options['detail']);
+      expect(detail).toContain(cursor);
+      expect(detail).toContain(`http://127.0.0.1:${app.port}/mcp`);
+      expect(detail).toContain('secret on disk');
+      expect(detail).not.toMatch(/Bearer msb_[A-Za-z0-9_-]{8}/);
+      await app.answerDialog(asked.id, { button: 'Cancel' });
+      await expect
+        .poll(() => page.getByTestId('connect-outcome-cursor').getAttribute('data-kind'), OUTCOME)
+        .toBe('cancelled');
+      expect(await fsp.readFile(cursor, 'utf8')).toBe(before);
 
-    // The yes: the entry beside the other server, with a key the window never saw.
-    await userGesture(app);
-    await page.getByTestId('connect-connect-cursor').click();
-    const again = await app.waitForDialog({ kind: 'message', text: 'Connect Cursor' });
-    await app.answerDialog(again.id, { button: 'Connect' });
-    await expect.poll(() => text(page.getByTestId('connect-outcome-cursor')), OUTCOME).toContain('Cursor is connected');
-    const servers = await serversIn(cursor);
-    expect(servers['other']).toEqual(OTHER);
-    expect(servers['microsandbox']?.url).toBe(`http://127.0.0.1:${app.port}/mcp`);
-    const auth = servers['microsandbox']?.headers?.['Authorization'] ?? '';
-    expect(auth).toMatch(/^Bearer msb_/);
-    expect(await page.content()).not.toContain(auth.slice('Bearer '.length));
-    await expect
-      .poll(() => page.getByTestId('connect-row-cursor').getAttribute('data-state'), OUTCOME)
-      .toBe('Connected');
+      // The yes: the entry beside the other server, with a key the window never saw.
+      await userGesture(app);
+      await page.getByTestId('connect-connect-cursor').click();
+      const again = await app.waitForDialog({ kind: 'message', text: 'Connect Cursor' });
+      await app.answerDialog(again.id, { button: 'Connect' });
+      await expect
+        .poll(() => text(page.getByTestId('connect-outcome-cursor')), OUTCOME)
+        .toContain('Cursor is connected');
+      const servers = await serversIn(cursor);
+      expect(servers['other']).toEqual(OTHER);
+      expect(servers['microsandbox']?.url).toBe(`http://127.0.0.1:${app.port}/mcp`);
+      const auth = servers['microsandbox']?.headers?.['Authorization'] ?? '';
+      expect(auth).toMatch(/^Bearer msb_/);
+      expect(await page.content()).not.toContain(auth.slice('Bearer '.length));
+      await expect
+        .poll(() => page.getByTestId('connect-row-cursor').getAttribute('data-state'), OUTCOME)
+        .toBe('Connected');
 
-    await page.getByTestId('connect-disconnect-cursor').click();
-    const disconnect = await app.waitForDialog({ kind: 'message', text: 'Disconnect Cursor' });
-    await app.answerDialog(disconnect.id, { button: 'Disconnect' });
-    await expect.poll(() => text(page.getByTestId('connect-outcome-cursor')), OUTCOME).toContain('no longer connected');
-    expect(await serversIn(cursor)).toEqual({ other: OTHER });
+      await page.getByTestId('connect-disconnect-cursor').click();
+      const disconnect = await app.waitForDialog({ kind: 'message', text: 'Disconnect Cursor' });
+      await app.answerDialog(disconnect.id, { button: 'Disconnect' });
+      await expect
+        .poll(() => text(page.getByTestId('connect-outcome-cursor')), OUTCOME)
+        .toContain('no longer connected');
+      expect(await serversIn(cursor)).toEqual({ other: OTHER });
 
-    await app.clickTray('stop');
-    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
-  });
+      await app.clickTray('stop');
+      await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
+    },
+  );
 
   it('offers no Connect while no server runs, and says to start it', async () => {
     const app = await launch();

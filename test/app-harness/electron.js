@@ -24,7 +24,10 @@ export * from '../electron/recording-electron/electron.js';
 export default electron;
 
 let nextLoad = 0;
-/** Loads the test has not answered yet. @type {Map<number, { windowId: number, resolve: () => void, reject: (error: Error) => void }>} */
+/**
+ * Loads the test has not answered yet.
+ * @type {Map<number, { windowId: number, resolve: () => void, reject: (error: Error) => void }>}
+ */
 const loads = new Map();
 
 setWindowHost({

@@ -18,56 +18,65 @@ import { WindowView } from './window-view.ts';
 const { launch, survive } = useAppSuite('app-harness-flows');
 
 describe('first run, without msbserver installed', () => {
-  it('shows the first-run state at launch, once, with where it looked and the install command, and Start off', async () => {
-    const app = await launch({ msbserver: 'missing' });
-    const { page } = await app.openWindowFromTray();
-    const view = new WindowView(page);
-    await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Stopped');
-    await expect.poll(() => text(view.setupTitle), { timeout: 10_000 }).toBe('microsandbox is not installed');
-    // Where a fresh machine would have it: ~/.local/bin under the HOME the app was given.
-    expect(await view.setupSearched.allTextContents()).toContain(path.join(app.userHome, '.local', 'bin', 'msbserver'));
-    expect(await text(view.installCommand)).toBe(INSTALL_COMMAND);
-    // Not a click that then fails: Start is off until msbserver is there, in the window as in the tray.
-    expect(await view.button('Start').isDisabled()).toBe(true);
-    expect(await view.failure.isHidden()).toBe(true);
-    expect(findMenuEntry((await app.tray()).menu, 'start')?.enabled).toBe(false);
-    expect(app.standins()).toEqual([]);
-  });
+  it(
+    'shows the first-run state at launch, once, ' + 'with where it looked and the install command, and Start off',
+    async () => {
+      const app = await launch({ msbserver: 'missing' });
+      const { page } = await app.openWindowFromTray();
+      const view = new WindowView(page);
+      await expect.poll(() => text(view.pill), { timeout: 10_000 }).toBe('Stopped');
+      await expect.poll(() => text(view.setupTitle), { timeout: 10_000 }).toBe('microsandbox is not installed');
+      // Where a fresh machine would have it: ~/.local/bin under the HOME the app was given.
+      expect(await view.setupSearched.allTextContents()).toContain(
+        path.join(app.userHome, '.local', 'bin', 'msbserver'),
+      );
+      expect(await text(view.installCommand)).toBe(INSTALL_COMMAND);
+      // Not a click that then fails: Start is off until msbserver is there, in the window as in the tray.
+      expect(await view.button('Start').isDisabled()).toBe(true);
+      expect(await view.failure.isHidden()).toBe(true);
+      expect(findMenuEntry((await app.tray()).menu, 'start')?.enabled).toBe(false);
+      expect(app.standins()).toEqual([]);
+    },
+  );
 });
 
 describe('what the window may not decide', () => {
-  it("takes the msbserver the user picks in main's own file dialog, then starts it; dev mode waits for the native yes", async () => {
-    // No MSBSERVER_EXE and nothing installed: only the path chosen in the dialog can be run.
-    const app = await launch({ env: { MSBSERVER_EXE: undefined } });
-    const { page } = await app.openWindowFromTray();
-    const view = new WindowView(page);
-    await page.getByRole('tab', { name: 'Settings' }).click();
-    const message = page.getByTestId('settings-message');
+  it(
+    "takes the msbserver the user picks in main's own file dialog, then starts it; dev mode waits for the native " +
+      'yes',
+    async () => {
+      // No MSBSERVER_EXE and nothing installed: only the path chosen in the dialog can be run.
+      const app = await launch({ env: { MSBSERVER_EXE: undefined } });
+      const { page } = await app.openWindowFromTray();
+      const view = new WindowView(page);
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      const message = page.getByTestId('settings-message');
 
-    await view.button('Choose msbserver path…').click();
-    const chooser = await app.waitForDialog({ kind: 'open' });
-    expect(chooser.options).toMatchObject({ title: 'Choose msbserver' });
-    expect(chooser.window).toBe((await app.window())?.windowId);
-    await app.answerDialog(chooser.id, { filePaths: [STANDIN_PATH] });
-    await expect.poll(() => text(message)).toBe('msbserver path saved.');
-    expect(await page.getByLabel('msbserver path', { exact: true }).inputValue()).toBe(STANDIN_PATH);
+      await view.button('Choose msbserver path…').click();
+      const chooser = await app.waitForDialog({ kind: 'open' });
+      expect(chooser.options).toMatchObject({ title: 'Choose msbserver' });
+      expect(chooser.window).toBe((await app.window())?.windowId);
+      await app.answerDialog(chooser.id, { filePaths: [STANDIN_PATH] });
+      await expect.poll(() => text(message)).toBe('msbserver path saved.');
+      expect(await page.getByLabel('msbserver path', { exact: true }).inputValue()).toBe(STANDIN_PATH);
 
-    await page.getByLabel('Development mode (no keys needed)').check();
-    await view.button('Save').click();
-    const question = await app.waitForDialog({ kind: 'message', text: 'development mode' });
-    expect(question.options['buttons']).toEqual(['Cancel', 'Turn On Development Mode']);
-    await app.answerDialog(question.id, { button: 'Cancel' });
-    await expect.poll(() => text(message)).toBe('Not saved: Development mode stays off: it was not confirmed.');
+      await page.getByLabel('Development mode (no keys needed)').check();
+      await view.button('Save').click();
+      const question = await app.waitForDialog({ kind: 'message', text: 'development mode' });
+      expect(question.options['buttons']).toEqual(['Cancel', 'Turn On Development Mode']);
+      await app.answerDialog(question.id, { button: 'Cancel' });
+      await expect.poll(() => text(message)).toBe('Not saved: Development mode stays off: it was not confirmed.');
 
-    await page.getByRole('tab', { name: 'Status' }).click();
-    await view.button('Start').click();
-    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
-    expect(await page.getByTestId('status-mode').textContent()).toBe('Secure: clients need a key');
-    const pid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
-    expect(app.standins()).toContain(pid);
-    await view.button('Stop').click();
-    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
-  });
+      await page.getByRole('tab', { name: 'Status' }).click();
+      await view.button('Start').click();
+      await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
+      expect(await page.getByTestId('status-mode').textContent()).toBe('Secure: clients need a key');
+      const pid = await waitFor(() => app.serverPid() ?? undefined, 10_000, 'server.pid');
+      expect(app.standins()).toContain(pid);
+      await view.button('Stop').click();
+      await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
+    },
+  );
 });
 
 describe('the server from the tray', () => {
@@ -175,88 +184,96 @@ const sandboxesRunning = (count: number) => (tray: TrayState) =>
   tray.menu.some((item) => item.label === `${count} ${count === 1 ? 'sandbox' : 'sandboxes'} running`);
 
 describeOnLinux('sandboxes from the tray', 'finds the msbrun stand-ins through /proc', () => {
-  it('the tray says "1 sandbox running"; Stop asks natively: Cancel changes nothing, "Stop them too" stops both', async () => {
-    const app = await launch();
-    const { page } = await app.openWindowFromTray();
-    const view = new WindowView(page);
-    const serverPid = await startFromTray(app, view);
-    await startSandbox(app, 'team', 'web');
+  it(
+    'the tray says "1 sandbox running"; Stop asks natively: ' + 'Cancel changes nothing, "Stop them too" stops both',
+    async () => {
+      const app = await launch();
+      const { page } = await app.openWindowFromTray();
+      const view = new WindowView(page);
+      const serverPid = await startFromTray(app, view);
+      await startSandbox(app, 'team', 'web');
 
-    const tray = await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
-    expect(tray.tooltip).toMatch(/ · 1 sandbox running$/);
-    const entry = findMenuEntry(tray.menu, 'Sandboxes')?.submenu?.find((item) => item.label?.startsWith('web · team'));
-    expect(entry?.submenu?.map((item) => [item.id, item.label, item.enabled])).toEqual([
-      ['sandbox-stop:team/web', 'Stop', true],
-      ['sandbox-log:team/web', 'Show Log', true],
-    ]);
-    // The window shows it too, pushed.
-    await view.tab('Sandboxes').click();
-    await expect
-      .poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 })
-      .toBe('Running');
+      const tray = await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
+      expect(tray.tooltip).toMatch(/ · 1 sandbox running$/);
+      const entry = findMenuEntry(tray.menu, 'Sandboxes')?.submenu?.find((item) =>
+        item.label?.startsWith('web · team'),
+      );
+      expect(entry?.submenu?.map((item) => [item.id, item.label, item.enabled])).toEqual([
+        ['sandbox-stop:team/web', 'Stop', true],
+        ['sandbox-log:team/web', 'Show Log', true],
+      ]);
+      // The window shows it too, pushed.
+      await view.tab('Sandboxes').click();
+      await expect
+        .poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 })
+        .toBe('Running');
 
-    // Stop Server: the native question; Cancel keeps everything running.
-    await app.clickTray('stop');
-    const question = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
-    expect(question.options).toMatchObject({
-      message: '1 sandbox is running.',
-      detail: 'It keeps running after the server stops.',
-      buttons: ['Stop them too', 'Leave them running', 'Cancel'],
-      cancelId: 2,
-    });
-    // Asked over the open window, as its sheet.
-    expect(question.window).not.toBeNull();
-    await app.answerDialog(question.id, { button: 'Cancel' });
-    // Again: the question comes back, so main is past the Cancel; it stopped nothing.
-    await app.clickTray('stop');
-    const again = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
-    expect(alive(serverPid)).toBe(true);
-    expect(await text(view.pill)).toBe('Running');
-    expect((await msbrunProcessesUnder(app.dir)).length).toBeGreaterThan(0);
-    expect((await app.tray()).menu.some((item) => item.label === '1 sandbox running')).toBe(true);
+      // Stop Server: the native question; Cancel keeps everything running.
+      await app.clickTray('stop');
+      const question = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
+      expect(question.options).toMatchObject({
+        message: '1 sandbox is running.',
+        detail: 'It keeps running after the server stops.',
+        buttons: ['Stop them too', 'Leave them running', 'Cancel'],
+        cancelId: 2,
+      });
+      // Asked over the open window, as its sheet.
+      expect(question.window).not.toBeNull();
+      await app.answerDialog(question.id, { button: 'Cancel' });
+      // Again: the question comes back, so main is past the Cancel; it stopped nothing.
+      await app.clickTray('stop');
+      const again = await app.waitForDialog({ kind: 'message', text: 'sandbox' });
+      expect(alive(serverPid)).toBe(true);
+      expect(await text(view.pill)).toBe('Running');
+      expect((await msbrunProcessesUnder(app.dir)).length).toBeGreaterThan(0);
+      expect((await app.tray()).menu.some((item) => item.label === '1 sandbox running')).toBe(true);
 
-    // "Stop them too": the sandbox, then the server.
-    await app.answerDialog(again.id, { button: 'Stop them too' });
-    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
-    await waitFor(
-      async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined),
-      10_000,
-      'the sandbox to end',
-    );
-    await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
-    await app.waitForTray(
-      (t) => !t.menu.some((item) => /\bsandbox/i.test(item.label ?? '')),
-      'the tray to list no sandbox',
-    );
-    await expect
-      .poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 })
-      .toBe('Stopped');
-  });
+      // "Stop them too": the sandbox, then the server.
+      await app.answerDialog(again.id, { button: 'Stop them too' });
+      await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Stopped');
+      await waitFor(
+        async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined),
+        10_000,
+        'the sandbox to end',
+      );
+      await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to end');
+      await app.waitForTray(
+        (t) => !t.menu.some((item) => /\bsandbox/i.test(item.label ?? '')),
+        'the tray to list no sandbox',
+      );
+      await expect
+        .poll(() => text(page.locator('[data-key="team/web"] [data-testid="sandbox-state"]')), { timeout: 10_000 })
+        .toBe('Stopped');
+    },
+  );
 
-  it('a sandbox survives a server stopped with "Leave them running", and is stopped from the tray without a server', async () => {
-    const app = await launch();
-    await app.clickTray('Start Server');
-    await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
-    await startSandbox(app, 'team', 'job');
-    await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
+  it(
+    'a sandbox survives a server stopped with "Leave them running", ' + 'and is stopped from the tray without a server',
+    async () => {
+      const app = await launch();
+      await app.clickTray('Start Server');
+      await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
+      await startSandbox(app, 'team', 'job');
+      await app.waitForTray(sandboxesRunning(1), 'the tray to list the sandbox');
 
-    await app.queueDialogAnswer({ button: 'Leave them running' }, { kind: 'message', text: 'sandbox' });
-    await app.clickTray('stop');
-    await app.waitForTray(
-      (t) => t.tooltip === 'Microsandbox: Stopped · 1 sandbox running',
-      'the tray to say the sandbox still runs',
-      20_000,
-    );
-    expect(app.standins()).toEqual([]);
+      await app.queueDialogAnswer({ button: 'Leave them running' }, { kind: 'message', text: 'sandbox' });
+      await app.clickTray('stop');
+      await app.waitForTray(
+        (t) => t.tooltip === 'Microsandbox: Stopped · 1 sandbox running',
+        'the tray to say the sandbox still runs',
+        20_000,
+      );
+      expect(app.standins()).toEqual([]);
 
-    await app.clickTray('sandbox-stop:team/job');
-    await app.waitForTray((t) => t.tooltip === 'Microsandbox: Stopped', 'the tray to list no sandbox', 20_000);
-    await waitFor(
-      async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined),
-      10_000,
-      'the sandbox to end',
-    );
-  });
+      await app.clickTray('sandbox-stop:team/job');
+      await app.waitForTray((t) => t.tooltip === 'Microsandbox: Stopped', 'the tray to list no sandbox', 20_000);
+      await waitFor(
+        async () => ((await msbrunProcessesUnder(app.dir)).length === 0 ? true : undefined),
+        10_000,
+        'the sandbox to end',
+      );
+    },
+  );
 
   it('Quit that stops the server asks first: Cancel keeps the app, "Stop them too" quits and stops both', async () => {
     const app = await launch({ settings: { stopServerOnQuit: true } });

@@ -166,40 +166,43 @@ describe('a window served from a privileged custom scheme', () => {
 });
 
 describe('IPC through the harness', () => {
-  it('hands main the sender contents and the frame object: the main frame is sender.mainFrame, a sub frame is not', async () => {
-    const app = await launch();
-    const page = await openFixture(app);
-    const appWindow = await app.window();
-    const fromMain = await api(page, (fixture) => fixture.who({ n: 1, list: [true, null], nothing: undefined }));
-    expect(fromMain).toEqual({
-      payload: { n: 1, list: [true, null], nothing: undefined },
-      id: appWindow?.contentsId,
-      url: PAGE,
-      main: true,
-      own: true,
-    });
+  it(
+    'hands main the sender contents and the frame object: ' + 'the main frame is sender.mainFrame, a sub frame is not',
+    async () => {
+      const app = await launch();
+      const page = await openFixture(app);
+      const appWindow = await app.window();
+      const fromMain = await api(page, (fixture) => fixture.who({ n: 1, list: [true, null], nothing: undefined }));
+      expect(fromMain).toEqual({
+        payload: { n: 1, list: [true, null], nothing: undefined },
+        id: appWindow?.contentsId,
+        url: PAGE,
+        main: true,
+        own: true,
+      });
 
-    // A same-origin sub frame showing the very same page: the URL check alone would pass it.
-    await page.evaluate(() => {
-      const frame = document.createElement('iframe');
-      frame.name = 'inner';
-      frame.src = './index.html';
-      document.body.append(frame);
-    });
-    const inner = await waitFor(
-      () => page.frames().find((frame) => frame.name() === 'inner' && frame.url().endsWith('/index.html')),
-      5_000,
-      'the sub frame',
-    );
-    await inner.waitForLoadState('load');
-    // The preload runs in the main frame only (no nodeIntegrationInSubFrames), as in Electron.
-    expect(await inner.evaluate(() => typeof (window as unknown as { fixture?: unknown }).fixture)).toBe('undefined');
-    const fromInner = (await app.ipcFrom(inner).invoke('who', 'sub')) as Who;
-    expect(fromInner).toMatchObject({ url: PAGE, main: false, own: true, id: appWindow?.contentsId });
-    // The same frame again is the same frame object in main (stable identity).
-    const again = (await app.ipcFrom(inner).invoke('who')) as Who;
-    expect(again.main).toBe(false);
-  });
+      // A same-origin sub frame showing the very same page: the URL check alone would pass it.
+      await page.evaluate(() => {
+        const frame = document.createElement('iframe');
+        frame.name = 'inner';
+        frame.src = './index.html';
+        document.body.append(frame);
+      });
+      const inner = await waitFor(
+        () => page.frames().find((frame) => frame.name() === 'inner' && frame.url().endsWith('/index.html')),
+        5_000,
+        'the sub frame',
+      );
+      await inner.waitForLoadState('load');
+      // The preload runs in the main frame only (no nodeIntegrationInSubFrames), as in Electron.
+      expect(await inner.evaluate(() => typeof (window as unknown as { fixture?: unknown }).fixture)).toBe('undefined');
+      const fromInner = (await app.ipcFrom(inner).invoke('who', 'sub')) as Who;
+      expect(fromInner).toMatchObject({ url: PAGE, main: false, own: true, id: appWindow?.contentsId });
+      // The same frame again is the same frame object in main (stable identity).
+      const again = (await app.ipcFrom(inner).invoke('who')) as Who;
+      expect(again.main).toBe(false);
+    },
+  );
 
   it('rejects as ipcRenderer.invoke does when a handler throws or there is none', async () => {
     const app = await launch();

@@ -124,7 +124,12 @@ export function preloadInitScript(options: PreloadShimOptions): string {
       return call({ type: 'invoke', channel, args });
     },
   };
-  Object.defineProperty(window, settings.port, { value: Object.freeze(port), enumerable: false, configurable: false, writable: false });
+  Object.defineProperty(window, settings.port, {
+    value: Object.freeze(port),
+    enumerable: false,
+    configurable: false,
+    writable: false,
+  });
 
   if (window !== window.top && !settings.subFrames) return;
 
@@ -139,16 +144,29 @@ export function preloadInitScript(options: PreloadShimOptions): string {
   const electron = Object.freeze({ contextBridge, ipcRenderer });
   const require = (id) => {
     if (id === 'electron' || id === 'electron/renderer') return electron;
-    throw new Error("module not found: " + id + " (a sandboxed preload can require only electron and a few built-ins; the harness has electron only)");
+    throw new Error(
+      "module not found: " + id +
+        " (a sandboxed preload can require only electron and a few built-ins; the harness has electron only)",
+    );
   };
   const module = { exports: {} };
-  const process = Object.freeze({ platform: settings.platform, type: 'renderer', sandboxed: true, contextIsolated: true, env: {}, versions: {}, argv: [] });
+  const process = Object.freeze({
+    platform: settings.platform,
+    type: 'renderer',
+    sandboxed: true,
+    contextIsolated: true,
+    env: {},
+    versions: {},
+    argv: [],
+  });
   try {
     (function (require, module, exports, process, __filename, __dirname) {
 ${options.source}
     }).call(module.exports, require, module, module.exports, process, settings.file, '');
   } catch (error) {
-    console.error('Unable to load preload script: ' + settings.file + '\\n' + (error && error.stack ? error.stack : String(error)));
+    console.error(
+      'Unable to load preload script: ' + settings.file + '\\n' + (error && error.stack ? error.stack : String(error)),
+    );
   }
 })();
 //# sourceURL=${encodeURI(`app-harness-preload:${options.file}`)}

@@ -52,7 +52,8 @@ export function toPageUrl(url: string): string {
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
   if (!LABEL.test(scheme))
     throw new Error(
-      `the app harness cannot serve the scheme ${JSON.stringify(scheme)}: it must be a DNS label (letters, digits, '-')`,
+      `the app harness cannot serve the scheme ${JSON.stringify(scheme)}: it must be a DNS label (letters, ` +
+        `digits, '-')`,
     );
   if (!url.slice(scheme.length + 1).startsWith('//'))
     throw new Error(`the app harness serves only <scheme>://<host>/<path> URLs, not ${url}`);

@@ -11,38 +11,45 @@ import { CRASH_AFTER_MS, tooltipStarts, useAppSuite } from './suite.ts';
 const { launch } = useAppSuite('app-harness-tray-flows');
 
 describe('the first run in the tray', () => {
-  it('says microsandbox is not installed, offers no Start; Locate msbserver… takes the file chosen natively, and then Start works', async () => {
-    // No MSBSERVER_EXE and nothing installed (but node on PATH, which the stand-in runs on).
-    const app = await launch({ env: { MSBSERVER_EXE: undefined } });
-    const first = await app.waitForTray(
-      (t) => findMenuEntry(t.menu, 'locate-msbserver') !== undefined,
-      'the tray to offer Locate msbserver…',
-    );
-    expect(first.menu.map((item) => item.label)).toContain('microsandbox is not installed');
-    expect(findMenuEntry(first.menu, 'start')?.enabled).toBe(false);
-    expect(findMenuEntry(first.menu, 'install')?.label).toBe('Install microsandbox…');
+  it(
+    'says microsandbox is not installed, offers no Start; Locate msbserver… takes the file chosen natively, and ' +
+      'then Start works',
+    async () => {
+      // No MSBSERVER_EXE and nothing installed (but node on PATH, which the stand-in runs on).
+      const app = await launch({ env: { MSBSERVER_EXE: undefined } });
+      const first = await app.waitForTray(
+        (t) => findMenuEntry(t.menu, 'locate-msbserver') !== undefined,
+        'the tray to offer Locate msbserver…',
+      );
+      expect(first.menu.map((item) => item.label)).toContain('microsandbox is not installed');
+      expect(findMenuEntry(first.menu, 'start')?.enabled).toBe(false);
+      expect(findMenuEntry(first.menu, 'install')?.label).toBe('Install microsandbox…');
 
-    // Closing the chooser changes nothing and says nothing.
-    await app.clickTray('locate-msbserver');
-    const closed = await app.waitForDialog({ kind: 'open' });
-    expect(closed.options).toMatchObject({ title: 'Choose msbserver' });
-    await app.answerDialog(closed.id, { canceled: true });
-    // The chooser comes back on the next click, so main is past the closed one by then.
-    await app.clickTray('locate-msbserver');
-    const chooser = await app.waitForDialog({ kind: 'open' });
-    expect(findMenuEntry((await app.tray()).menu, 'locate-msbserver')).toBeDefined();
-    expect(app.notifications()).toEqual([]);
+      // Closing the chooser changes nothing and says nothing.
+      await app.clickTray('locate-msbserver');
+      const closed = await app.waitForDialog({ kind: 'open' });
+      expect(closed.options).toMatchObject({ title: 'Choose msbserver' });
+      await app.answerDialog(closed.id, { canceled: true });
+      // The chooser comes back on the next click, so main is past the closed one by then.
+      await app.clickTray('locate-msbserver');
+      const chooser = await app.waitForDialog({ kind: 'open' });
+      expect(findMenuEntry((await app.tray()).menu, 'locate-msbserver')).toBeDefined();
+      expect(app.notifications()).toEqual([]);
 
-    await app.answerDialog(chooser.id, { filePaths: [STANDIN_PATH] });
-    const ready = await app.waitForTray((t) => findMenuEntry(t.menu, 'start')?.enabled === true, 'Start to be offered');
-    expect(ready.menu.map((item) => item.label)).not.toContain('microsandbox is not installed');
-    expect(findMenuEntry(ready.menu, 'locate-msbserver')).toBeUndefined();
+      await app.answerDialog(chooser.id, { filePaths: [STANDIN_PATH] });
+      const ready = await app.waitForTray(
+        (t) => findMenuEntry(t.menu, 'start')?.enabled === true,
+        'Start to be offered',
+      );
+      expect(ready.menu.map((item) => item.label)).not.toContain('microsandbox is not installed');
+      expect(findMenuEntry(ready.menu, 'locate-msbserver')).toBeUndefined();
 
-    await app.clickTray('start');
-    await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
-    await app.clickTray('quit-and-stop');
-    await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to stop');
-  });
+      await app.clickTray('start');
+      await app.waitForTray(tooltipStarts('Microsandbox: Running'), 'the tray to say Running');
+      await app.clickTray('quit-and-stop');
+      await waitFor(() => (app.standins().length === 0 ? true : undefined), 10_000, 'the server to stop');
+    },
+  );
 
   it('Install microsandbox… and Settings… open the window on their views', async () => {
     const app = await launch({ msbserver: 'missing' });

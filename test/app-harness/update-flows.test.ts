@@ -64,43 +64,47 @@ function msbHome(): { home: string; msb: string } {
 }
 
 describe("the app's own update", () => {
-  it('offers Restart to Update once downloaded, holds it during a server start, and the restart leaves the server running', async () => {
-    const { env, feed } = await servers();
-    const app = await launch({ env: { ...env, MSB_STANDIN_READY_DELAY_MS: '3000' } });
-    const ready = await app.waitForTray(
-      (tray) => findMenuEntry(tray.menu, 'restart-to-update') !== undefined,
-      'Restart to Update in the tray',
-    );
-    expect(findMenuEntry(ready.menu, 'restart-to-update')).toMatchObject({
-      label: 'Restart to Update (9.9.9)',
-      enabled: true,
-    });
-    expect(feed.requests.length).toBeGreaterThan(0);
+  it(
+    'offers Restart to Update once downloaded, holds it during a server start, and the restart leaves the server ' +
+      'running',
+    async () => {
+      const { env, feed } = await servers();
+      const app = await launch({ env: { ...env, MSB_STANDIN_READY_DELAY_MS: '3000' } });
+      const ready = await app.waitForTray(
+        (tray) => findMenuEntry(tray.menu, 'restart-to-update') !== undefined,
+        'Restart to Update in the tray',
+      );
+      expect(findMenuEntry(ready.menu, 'restart-to-update')).toMatchObject({
+        label: 'Restart to Update (9.9.9)',
+        enabled: true,
+      });
+      expect(feed.requests.length).toBeGreaterThan(0);
 
-    // During the start (the stand-in answers its health only after 3 s) the restart waits.
-    await app.clickTray('Start Server');
-    const starting = await app.waitForTray(
-      (tray) => findMenuEntry(tray.menu, 'restart-to-update')?.enabled === false,
-      'Restart to Update to be held during the start',
-    );
-    expect(findMenuEntry(starting.menu, 'The server is starting. Restart to Update waits.')).toBeDefined();
+      // During the start (the stand-in answers its health only after 3 s) the restart waits.
+      await app.clickTray('Start Server');
+      const starting = await app.waitForTray(
+        (tray) => findMenuEntry(tray.menu, 'restart-to-update')?.enabled === false,
+        'Restart to Update to be held during the start',
+      );
+      expect(findMenuEntry(starting.menu, 'The server is starting. Restart to Update waits.')).toBeDefined();
 
-    const { page } = await app.openWindowFromTray();
-    const view = new WindowView(page);
-    await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
-    const pid = app.serverPid();
-    expect(pid).not.toBeNull();
-    await app.waitForTray(
-      (tray) => findMenuEntry(tray.menu, 'restart-to-update')?.enabled === true,
-      'Restart to Update once the server runs',
-    );
-    await app.clickTray('restart-to-update');
-    const exit = await app.app.exited;
-    expect(exit.code).toBe(0);
-    // An update restart never stops the server (nor, so, its sandboxes).
-    expect(app.standins()).toEqual([pid]);
-    survive(pid!);
-  });
+      const { page } = await app.openWindowFromTray();
+      const view = new WindowView(page);
+      await expect.poll(() => text(view.pill), { timeout: 20_000 }).toBe('Running');
+      const pid = app.serverPid();
+      expect(pid).not.toBeNull();
+      await app.waitForTray(
+        (tray) => findMenuEntry(tray.menu, 'restart-to-update')?.enabled === true,
+        'Restart to Update once the server runs',
+      );
+      await app.clickTray('restart-to-update');
+      const exit = await app.app.exited;
+      expect(exit.code).toBe(0);
+      // An update restart never stops the server (nor, so, its sandboxes).
+      expect(app.standins()).toEqual([pid]);
+      survive(pid!);
+    },
+  );
 
   it('with both switches off asks neither the feed nor the releases API', async () => {
     const { env, feed, releases } = await servers();
@@ -128,36 +132,39 @@ describe("the app's own update", () => {
 });
 
 describe('Update microsandbox', () => {
-  it('asks natively, shows msb self update’s lines live and its result; a failure halfway, then a success', async () => {
-    const { env } = await servers();
-    const { home, msb } = msbHome();
-    fs.writeFileSync(path.join(home, '.standin-fail-once'), '');
-    const app = await launch({
-      env: { ...env, MSB_HOME: home },
-      msbserver: 'missing',
-      settings: { checkForAppUpdates: false, generation: 'runtime', msbPath: msb },
-    });
-    const { page } = await app.openWindowFromTray();
-    const versions = page.getByTestId('msb-update-versions');
-    await expect.poll(() => text(versions), { timeout: 15_000 }).toBe('Installed: 0.6.18 · Latest release: 0.7.2');
+  it(
+    'asks natively, shows msb self update’s lines live and its result; ' + 'a failure halfway, then a success',
+    async () => {
+      const { env } = await servers();
+      const { home, msb } = msbHome();
+      fs.writeFileSync(path.join(home, '.standin-fail-once'), '');
+      const app = await launch({
+        env: { ...env, MSB_HOME: home },
+        msbserver: 'missing',
+        settings: { checkForAppUpdates: false, generation: 'runtime', msbPath: msb },
+      });
+      const { page } = await app.openWindowFromTray();
+      const versions = page.getByTestId('msb-update-versions');
+      await expect.poll(() => text(versions), { timeout: 15_000 }).toBe('Installed: 0.6.18 · Latest release: 0.7.2');
 
-    const result = page.getByTestId('msb-update-result');
-    const output = page.getByTestId('msb-update-output');
-    await page.getByTestId('msb-update').click();
-    const question = await app.waitForDialog({ kind: 'message', text: 'msb self update' });
-    expect(question.options['message']).toContain('0.6.18 with 0.7.2');
-    await app.answerDialog(question.id, { button: 'Update microsandbox' });
-    await expect.poll(() => text(result), { timeout: 15_000 }).toMatch(/msb self update failed \(exit code 1\)/);
-    expect(await text(output)).toContain('error: failed to download release asset: connection reset by peer');
-    expect(await text(versions)).toBe('Installed: 0.6.18 · Latest release: 0.7.2');
+      const result = page.getByTestId('msb-update-result');
+      const output = page.getByTestId('msb-update-output');
+      await page.getByTestId('msb-update').click();
+      const question = await app.waitForDialog({ kind: 'message', text: 'msb self update' });
+      expect(question.options['message']).toContain('0.6.18 with 0.7.2');
+      await app.answerDialog(question.id, { button: 'Update microsandbox' });
+      await expect.poll(() => text(result), { timeout: 15_000 }).toMatch(/msb self update failed \(exit code 1\)/);
+      expect(await text(output)).toContain('error: failed to download release asset: connection reset by peer');
+      expect(await text(versions)).toBe('Installed: 0.6.18 · Latest release: 0.7.2');
 
-    await page.getByTestId('msb-update').click();
-    const again = await app.waitForDialog({ kind: 'message', text: 'msb self update' });
-    await app.answerDialog(again.id, { button: 'Update microsandbox' });
-    await expect.poll(() => text(result), { timeout: 15_000 }).toBe('microsandbox was updated from 0.6.18 to 0.7.2.');
-    expect(await text(output)).toContain('✓ Updated microsandbox 0.6.18 → 0.7.2');
-    await expect
-      .poll(() => text(versions), { timeout: 15_000 })
-      .toBe('Installed: 0.7.2 · Latest release: 0.7.2 (up to date)');
-  });
+      await page.getByTestId('msb-update').click();
+      const again = await app.waitForDialog({ kind: 'message', text: 'msb self update' });
+      await app.answerDialog(again.id, { button: 'Update microsandbox' });
+      await expect.poll(() => text(result), { timeout: 15_000 }).toBe('microsandbox was updated from 0.6.18 to 0.7.2.');
+      expect(await text(output)).toContain('✓ Updated microsandbox 0.6.18 → 0.7.2');
+      await expect
+        .poll(() => text(versions), { timeout: 15_000 })
+        .toBe('Installed: 0.7.2 · Latest release: 0.7.2 (up to date)');
+    },
+  );
 });

@@ -40,8 +40,16 @@ afterEach(() => {
 });
 
 const CERTIFICATE = { CSC_LINK: '/secrets/developer-id.p12', CSC_KEY_PASSWORD: 'secret' } as const;
-const APPLE_ID = { APPLE_ID: 'dev@example.com', APPLE_APP_SPECIFIC_PASSWORD: 'abcd-efgh', APPLE_TEAM_ID: 'TEAM123456' } as const;
-const API_KEY = { APPLE_API_KEY: '/secrets/AuthKey.p8', APPLE_API_KEY_ID: 'KEYID', APPLE_API_ISSUER: 'issuer-uuid' } as const;
+const APPLE_ID = {
+  APPLE_ID: 'dev@example.com',
+  APPLE_APP_SPECIFIC_PASSWORD: 'abcd-efgh',
+  APPLE_TEAM_ID: 'TEAM123456',
+} as const;
+const API_KEY = {
+  APPLE_API_KEY: '/secrets/AuthKey.p8',
+  APPLE_API_KEY_ID: 'KEYID',
+  APPLE_API_ISSUER: 'issuer-uuid',
+} as const;
 
 describe('what ships', () => {
   it('names the app and keeps its configuration out of package.json', async () => {
@@ -55,7 +63,12 @@ describe('what ships', () => {
     const { config } = await loadWith();
     expect(config.asar).toBe(true);
     const files = config.files as string[];
-    expect(files.filter((pattern) => !pattern.startsWith('!')).sort()).toEqual(['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json']);
+    expect(files.filter((pattern) => !pattern.startsWith('!')).sort()).toEqual([
+      'out/main/**',
+      'out/preload/**',
+      'out/renderer/**',
+      'package.json',
+    ]);
     expect(files).toContain('!**/*.map');
     expect(config.npmRebuild).toBe(false);
   });
@@ -152,7 +165,11 @@ describe('signing and notarisation follow the environment', () => {
   });
 
   it('incomplete Apple credentials: not notarised', async () => {
-    const { config } = await loadWith({ ...CERTIFICATE, APPLE_ID: 'dev@example.com', APPLE_APP_SPECIFIC_PASSWORD: 'abcd-efgh' });
+    const { config } = await loadWith({
+      ...CERTIFICATE,
+      APPLE_ID: 'dev@example.com',
+      APPLE_APP_SPECIFIC_PASSWORD: 'abcd-efgh',
+    });
     expect(config.mac?.notarize).toBe(false);
     const onlyKey = await loadWith({ ...CERTIFICATE, APPLE_API_KEY: '/secrets/AuthKey.p8' });
     expect(onlyKey.config.mac?.notarize).toBe(false);

@@ -40,7 +40,12 @@ interface PngHeader {
 function pngHeader(bytes: Buffer): PngHeader {
   expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
   expect(bytes.toString('latin1', 12, 16)).toBe('IHDR');
-  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), bitDepth: bytes[24] ?? -1, colourType: bytes[25] ?? -1 };
+  return {
+    width: bytes.readUInt32BE(16),
+    height: bytes.readUInt32BE(20),
+    bitDepth: bytes[24] ?? -1,
+    colourType: bytes[25] ?? -1,
+  };
 }
 
 function pngChunkTypes(bytes: Buffer): string[] {
@@ -119,7 +124,8 @@ describe('the icons the packaging configuration names', () => {
     expect(dir).toBe('build/icons/linux');
     const files = fs.readdirSync(path.join(ROOT, dir ?? '')).sort();
     expect(files).toEqual(LINUX_SIZES.map((size) => `${size}x${size}.png`).sort());
-    for (const size of LINUX_SIZES) expect(sizeOf(path.join(ROOT, dir ?? '', `${size}x${size}.png`))).toEqual({ width: size, height: size });
+    for (const size of LINUX_SIZES)
+      expect(sizeOf(path.join(ROOT, dir ?? '', `${size}x${size}.png`))).toEqual({ width: size, height: size });
     expect(LINUX_SIZES).toContain(256);
     expect(LINUX_SIZES).toContain(512);
   });
@@ -127,17 +133,23 @@ describe('the icons the packaging configuration names', () => {
   it('extraResources copies the tray folder to icons/tray, the first folder the adapter tries', () => {
     const resources = config.extraResources;
     expect(Array.isArray(resources)).toBe(true);
-    const entries = (resources as { from: string; to: string; filter?: string[] }[]).filter((entry) => entry.to === 'icons/tray');
+    const entries = (resources as { from: string; to: string; filter?: string[] }[]).filter(
+      (entry) => entry.to === 'icons/tray',
+    );
     expect(entries).toHaveLength(1);
     expect(entries[0]?.from).toBe('build/icons/tray');
-    expect(fs.readdirSync(path.join(ROOT, 'build', 'icons', 'tray')).filter((file) => file.endsWith('.png'))).not.toHaveLength(0);
+    expect(
+      fs.readdirSync(path.join(ROOT, 'build', 'icons', 'tray')).filter((file) => file.endsWith('.png')),
+    ).not.toHaveLength(0);
   });
 
   it('the entitlements file exists and grants only JIT', () => {
     expect(config.mac?.entitlements).toBe('build/entitlements.mac.plist');
     expect(config.mac?.entitlementsInherit).toBe('build/entitlements.mac.plist');
     const plist = fs.readFileSync(path.join(ROOT, 'build', 'entitlements.mac.plist'), 'utf8');
-    expect([...plist.matchAll(/<key>([^<]+)<\/key>/g)].map((match) => match[1])).toEqual(['com.apple.security.cs.allow-jit']);
+    expect([...plist.matchAll(/<key>([^<]+)<\/key>/g)].map((match) => match[1])).toEqual([
+      'com.apple.security.cs.allow-jit',
+    ]);
   });
 });
 
@@ -149,7 +161,11 @@ describe('what the icons are made of', () => {
     for (const file of allPngs) {
       const bytes = fs.readFileSync(path.join(BUILD, file));
       const header = pngHeader(bytes);
-      expect({ file, bitDepth: header.bitDepth, colourType: header.colourType }).toEqual({ file, bitDepth: 8, colourType: 6 });
+      expect({ file, bitDepth: header.bitDepth, colourType: header.colourType }).toEqual({
+        file,
+        bitDepth: 8,
+        colourType: 6,
+      });
       expect([...new Set(pngChunkTypes(bytes))], file).toEqual(['IHDR', 'IDAT', 'IEND']);
     }
   });
@@ -161,7 +177,8 @@ describe('what the icons are made of', () => {
         const pixels = await rgba(file);
         let opaque = 0;
         for (let i = 0; i < pixels.length; i += 4) {
-          if (pixels[i] !== 0 || pixels[i + 1] !== 0 || pixels[i + 2] !== 0) throw new Error(`${file}: a pixel that is not black at ${i / 4}`);
+          if (pixels[i] !== 0 || pixels[i + 1] !== 0 || pixels[i + 2] !== 0)
+            throw new Error(`${file}: a pixel that is not black at ${i / 4}`);
           if (pixels[i + 3] === 255) opaque++;
         }
         expect(opaque, file).toBeGreaterThan(pixels.length / 4 / 10);
@@ -190,8 +207,13 @@ describe('what the icons are made of', () => {
   });
 
   it('the tray images differ per state', () => {
-    for (const pattern of [(s: string) => `tray${s.charAt(0).toUpperCase()}${s.slice(1)}Template.png`, (s: string) => `tray-${s}.png`]) {
-      const contents = new Set(STATES.map((state) => fs.readFileSync(path.join(TRAY, pattern(state))).toString('base64')));
+    for (const pattern of [
+      (s: string) => `tray${s.charAt(0).toUpperCase()}${s.slice(1)}Template.png`,
+      (s: string) => `tray-${s}.png`,
+    ]) {
+      const contents = new Set(
+        STATES.map((state) => fs.readFileSync(path.join(TRAY, pattern(state))).toString('base64')),
+      );
       expect(contents.size).toBe(STATES.length);
     }
   });
@@ -223,7 +245,11 @@ describe('scripts/make-icons.js', () => {
     await run(process.execPath, [SCRIPT, `--out=${second}`], { cwd: ROOT });
 
     const files = filesBelow(first);
-    expect(files).toEqual(iconSpecs().map((spec) => spec.file).sort());
+    expect(files).toEqual(
+      iconSpecs()
+        .map((spec) => spec.file)
+        .sort(),
+    );
     expect(filesBelow(second)).toEqual(files);
     for (const file of files) {
       expect(fs.readFileSync(path.join(second, file)).equals(fs.readFileSync(path.join(first, file))), file).toBe(true);
@@ -236,7 +262,10 @@ describe('scripts/make-icons.js', () => {
       const committed = path.join(BUILD, file);
       expect(fs.existsSync(committed), `${file} is not committed: run npm run icons`).toBe(true);
       if (exact) {
-        expect(fs.readFileSync(committed).equals(fs.readFileSync(path.join(first, file))), `${file} differs: run npm run icons`).toBe(true);
+        expect(
+          fs.readFileSync(committed).equals(fs.readFileSync(path.join(first, file))),
+          `${file} differs: run npm run icons`,
+        ).toBe(true);
       } else {
         const [a, b] = [await rgba(committed), await rgba(path.join(first, file))];
         expect(b.length).toBe(a.length);

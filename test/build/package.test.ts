@@ -113,7 +113,10 @@ async function electronBuilder(args: readonly string[], env: NodeJS.ProcessEnv):
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`,
+    };
   }
 }
 
@@ -156,193 +159,254 @@ function productionClosure(): Set<string> {
   return found;
 }
 
-describeOnLinux('the Linux package (electron-builder --linux dir)', 'electron-builder builds Linux packages only on Linux', () => {
-  let temp = '';
-  let unpacked = '';
-  let asarFile = '';
-  let entries: string[] = [];
-  let buildLog = '';
+describeOnLinux(
+  'the Linux package (electron-builder --linux dir)',
+  'electron-builder builds Linux packages only on Linux',
+  () => {
+    let temp = '';
+    let unpacked = '';
+    let asarFile = '';
+    let entries: string[] = [];
+    let buildLog = '';
 
-  beforeAll(async () => {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-package-'));
-    const dist = path.join(temp, 'electron-dist');
-    fs.mkdirSync(path.join(dist, 'locales'), { recursive: true });
-    // A stub that is not Electron but carries the fuse wire, with Electron's defaults.
-    fs.writeFileSync(
-      path.join(dist, 'electron'),
-      Buffer.concat([Buffer.from('#!/bin/sh\nexit 0\n'), Buffer.from(FUSE_SENTINEL), Buffer.from([1, FUSES.length]), Buffer.from(DEFAULT_WIRE)]),
-      { mode: 0o755 },
-    );
-    for (const locale of ['en-US', 'en-GB', 'de', 'ja']) fs.writeFileSync(path.join(dist, 'locales', `${locale}.pak`), locale);
+    beforeAll(async () => {
+      temp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-package-'));
+      const dist = path.join(temp, 'electron-dist');
+      fs.mkdirSync(path.join(dist, 'locales'), { recursive: true });
+      // A stub that is not Electron but carries the fuse wire, with Electron's defaults.
+      fs.writeFileSync(
+        path.join(dist, 'electron'),
+        Buffer.concat([
+          Buffer.from('#!/bin/sh\nexit 0\n'),
+          Buffer.from(FUSE_SENTINEL),
+          Buffer.from([1, FUSES.length]),
+          Buffer.from(DEFAULT_WIRE),
+        ]),
+        { mode: 0o755 },
+      );
+      for (const locale of ['en-US', 'en-GB', 'de', 'ja'])
+        fs.writeFileSync(path.join(dist, 'locales', `${locale}.pak`), locale);
 
-    await run(process.execPath, [ELECTRON_VITE, 'build'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+      await run(process.execPath, [ELECTRON_VITE, 'build'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
 
-    const output = path.join(temp, 'release');
-    const result = await electronBuilder(
-      ['--linux', 'dir', '--publish', 'never', '--config', CONFIG, `-c.electronDist=${dist}`, `-c.directories.output=${output}`],
-      builderEnv(path.join(temp, 'cache')),
-    );
-    buildLog = result.output;
-    expect(result.code, buildLog).toBe(0);
-    unpacked = path.join(output, 'linux-unpacked');
-    asarFile = path.join(unpacked, 'resources', 'app.asar');
-    entries = listPackage(asarFile, { isPack: false }).map((entry) => entry.split(path.sep).join('/'));
-  }, 180_000);
+      const output = path.join(temp, 'release');
+      const result = await electronBuilder(
+        [
+          '--linux',
+          'dir',
+          '--publish',
+          'never',
+          '--config',
+          CONFIG,
+          `-c.electronDist=${dist}`,
+          `-c.directories.output=${output}`,
+        ],
+        builderEnv(path.join(temp, 'cache')),
+      );
+      buildLog = result.output;
+      expect(result.code, buildLog).toBe(0);
+      unpacked = path.join(output, 'linux-unpacked');
+      asarFile = path.join(unpacked, 'resources', 'app.asar');
+      entries = listPackage(asarFile, { isPack: false }).map((entry) => entry.split(path.sep).join('/'));
+    }, 180_000);
 
-  afterAll(() => {
-    if (temp !== '') fs.rmSync(temp, { recursive: true, force: true });
-  });
+    afterAll(() => {
+      if (temp !== '') fs.rmSync(temp, { recursive: true, force: true });
+    });
 
-  it('loads the real configuration and downloads nothing', () => {
-    expect(buildLog).toContain(`loaded configuration  file=${CONFIG}`);
-    expect(buildLog).toContain('using custom unpacked Electron distribution');
-    expect(buildLog).not.toMatch(/\bdownloading\b/i);
-    expect(fs.existsSync(path.join(unpacked, PRODUCT_EXECUTABLE))).toBe(true);
-  });
+    it('loads the real configuration and downloads nothing', () => {
+      expect(buildLog).toContain(`loaded configuration  file=${CONFIG}`);
+      expect(buildLog).toContain('using custom unpacked Electron distribution');
+      expect(buildLog).not.toMatch(/\bdownloading\b/i);
+      expect(fs.existsSync(path.join(unpacked, PRODUCT_EXECUTABLE))).toBe(true);
+    });
 
-  it('holds the main and preload bundles, the renderer and package.json, and no other app file', () => {
-    const app = entries.filter((entry) => !entry.startsWith('/node_modules'));
-    expect(app).toContain('/out/main/main.js');
-    expect(app).toContain('/out/preload/preload.cjs');
-    expect(app).toContain('/out/renderer/index.html');
-    expect(app.some((entry) => /^\/out\/renderer\/assets\/index-[\w-]+\.js$/.test(entry))).toBe(true);
-    expect(app.some((entry) => /^\/out\/renderer\/assets\/index-[\w-]+\.css$/.test(entry))).toBe(true);
-    expect(app).toContain('/package.json');
-    // Everything else outside node_modules is one of those folders or files: no source, test,
-    // fixture, config, doc, bench, screenshot, source map, or another test's private build.
-    for (const entry of app) {
-      expect(entry, entry).toMatch(/^\/(package\.json|out|out\/(main|preload|renderer)(\/.*)?)$/);
-      expect(entry, entry).not.toMatch(/\.map$/);
-    }
-    const manifest = JSON.parse(extractFile(asarFile, 'package.json').toString('utf8')) as { main: string; type: string };
-    expect(manifest.main).toBe('out/main/main.js');
-    expect(manifest.type).toBe('module');
-  });
-
-  it('holds nothing of the tests, fixtures, sources, docs or benches', () => {
-    const outside = entries.filter((entry) => !entry.startsWith('/node_modules/'));
-    for (const entry of outside) {
-      expect(entry).not.toMatch(/^\/(test|bench|docs|screenshots|scripts|electron|shared|renderer|build|release|\.github)(\/|$)/);
-      expect(entry).not.toMatch(/msbserver/);
-      expect(entry).not.toMatch(/\.(ts|mts|cts|tsx)$/);
-      expect(entry).not.toMatch(/(^|\/)(tsconfig[^/]*\.json|vitest\.config\.ts|eslint\.config\.js|electron\.vite\.config\.ts|electron-builder\.config\.ts|package-lock\.json|README\.md)$/);
-    }
-    // Dependencies keep their JavaScript; TypeScript sources and declarations some ship are dropped.
-    expect(entries.filter((entry) => /\.(ts|mts|cts)$/.test(entry))).toEqual([]);
-  });
-
-  it('holds exactly the production dependencies', () => {
-    const packaged = new Set<string>();
-    for (const entry of entries) {
-      const match = /^\/(?:node_modules\/(?:@[^/]+\/)?[^/]+\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(entry);
-      if (match === null) continue;
-      const manifest = JSON.parse(extractFile(asarFile, entry.slice(1)).toString('utf8')) as { name?: string; version?: string };
-      if (manifest.name === undefined || manifest.version === undefined) continue; // a nested package.json ("type" markers)
-      if (manifest.name !== match[1]) continue;
-      packaged.add(`${manifest.name}@${manifest.version}`);
-    }
-    const names = [...packaged].map((id) => id.slice(0, id.lastIndexOf('@')));
-    for (const name of ['jose', 'electron-store', 'execa', 'conf']) expect(names).toContain(name);
-    for (const name of DEV_ONLY) {
-      expect(names.filter((packagedName) => packagedName === name || packagedName.startsWith(`${name}/`)), name).toEqual([]);
-    }
-    expect([...packaged].sort()).toEqual([...productionClosure()].sort());
-  });
-
-  it('ships no microsandbox package and no msb binary, in app.asar or beside it', () => {
-    expect(entries.filter((entry) => /\/(microsandbox|@superradcompany)(\/|$)/.test(entry))).toEqual([]);
-    const walk = (dir: string): string[] =>
-      fs
-        .readdirSync(dir, { withFileTypes: true })
-        .flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
-    const unpackedFiles = walk(unpacked).map((file) => path.relative(unpacked, file));
-    expect(unpackedFiles.filter((file) => /(^|[\\/])(msb|msb\.exe|libkrunfw[^/\\]*)$|superradcompany/.test(file))).toEqual([]);
-  });
-
-  it('puts the tray images where the tray adapter looks for them in a packaged app', () => {
-    const resources = path.join(unpacked, 'resources');
-    const trayDir = path.join(resources, 'icons', 'tray');
-    const shipped = fs.readdirSync(trayDir).sort();
-    const committed = fs.readdirSync(path.join(ROOT, 'build', 'icons', 'tray')).filter((file) => file.endsWith('.png')).sort();
-    expect(shipped).toEqual(committed);
-    // The adapter's resolver, given the packaged layout (app.getAppPath() is inside app.asar).
-    const dirs = trayIconDirs(path.join(resources, 'app.asar'), resources);
-    for (const platform of PLATFORMS) {
-      for (const state of STATES) {
-        const name = trayIconName(state, platform);
-        expect(resolveTrayIcon(name, dirs)).toBe(path.join(trayDir, name));
-        expect(fs.existsSync(path.join(trayDir, name)), name).toBe(true);
-        if (platform === 'darwin') expect(fs.existsSync(path.join(trayDir, name.replace(/\.png$/, '@2x.png')))).toBe(true);
+    it('holds the main and preload bundles, the renderer and package.json, and no other app file', () => {
+      const app = entries.filter((entry) => !entry.startsWith('/node_modules'));
+      expect(app).toContain('/out/main/main.js');
+      expect(app).toContain('/out/preload/preload.cjs');
+      expect(app).toContain('/out/renderer/index.html');
+      expect(app.some((entry) => /^\/out\/renderer\/assets\/index-[\w-]+\.js$/.test(entry))).toBe(true);
+      expect(app.some((entry) => /^\/out\/renderer\/assets\/index-[\w-]+\.css$/.test(entry))).toBe(true);
+      expect(app).toContain('/package.json');
+      // Everything else outside node_modules is one of those folders or files: no source, test,
+      // fixture, config, doc, bench, screenshot, source map, or another test's private build.
+      for (const entry of app) {
+        expect(entry, entry).toMatch(/^\/(package\.json|out|out\/(main|preload|renderer)(\/.*)?)$/);
+        expect(entry, entry).not.toMatch(/\.map$/);
       }
+      const manifest = JSON.parse(extractFile(asarFile, 'package.json').toString('utf8')) as {
+        main: string;
+        type: string;
+      };
+      expect(manifest.main).toBe('out/main/main.js');
+      expect(manifest.type).toBe('module');
+    });
+
+    it('holds nothing of the tests, fixtures, sources, docs or benches', () => {
+      const outside = entries.filter((entry) => !entry.startsWith('/node_modules/'));
+      for (const entry of outside) {
+        expect(entry).not.toMatch(
+          /^\/(test|bench|docs|screenshots|scripts|electron|shared|renderer|build|release|\.github)(\/|$)/,
+        );
+        expect(entry).not.toMatch(/msbserver/);
+        expect(entry).not.toMatch(/\.(ts|mts|cts|tsx)$/);
+        expect(entry).not.toMatch(/(^|\/)(tsconfig[^/]*\.json|vitest\.config\.ts|eslint\.config\.js)$/);
+        expect(entry).not.toMatch(/(^|\/)(electron\.vite\.config\.ts|electron-builder\.config\.ts)$/);
+        expect(entry).not.toMatch(/(^|\/)(package-lock\.json|README\.md)$/);
+      }
+      // Dependencies keep their JavaScript; TypeScript sources and declarations some ship are dropped.
+      expect(entries.filter((entry) => /\.(ts|mts|cts)$/.test(entry))).toEqual([]);
+    });
+
+    it('holds exactly the production dependencies', () => {
+      const packaged = new Set<string>();
+      for (const entry of entries) {
+        const match =
+          /^\/(?:node_modules\/(?:@[^/]+\/)?[^/]+\/)*node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(entry);
+        if (match === null) continue;
+        const manifest = JSON.parse(extractFile(asarFile, entry.slice(1)).toString('utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        // A nested package.json ("type" markers).
+        if (manifest.name === undefined || manifest.version === undefined) continue;
+        if (manifest.name !== match[1]) continue;
+        packaged.add(`${manifest.name}@${manifest.version}`);
+      }
+      const names = [...packaged].map((id) => id.slice(0, id.lastIndexOf('@')));
+      for (const name of ['jose', 'electron-store', 'execa', 'conf']) expect(names).toContain(name);
+      for (const name of DEV_ONLY) {
+        expect(
+          names.filter((packagedName) => packagedName === name || packagedName.startsWith(`${name}/`)),
+          name,
+        ).toEqual([]);
+      }
+      expect([...packaged].sort()).toEqual([...productionClosure()].sort());
+    });
+
+    it('ships no microsandbox package and no msb binary, in app.asar or beside it', () => {
+      expect(entries.filter((entry) => /\/(microsandbox|@superradcompany)(\/|$)/.test(entry))).toEqual([]);
+      const walk = (dir: string): string[] =>
+        fs
+          .readdirSync(dir, { withFileTypes: true })
+          .flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+      const unpackedFiles = walk(unpacked).map((file) => path.relative(unpacked, file));
+      expect(
+        unpackedFiles.filter((file) => /(^|[\\/])(msb|msb\.exe|libkrunfw[^/\\]*)$|superradcompany/.test(file)),
+      ).toEqual([]);
+    });
+
+    it('puts the tray images where the tray adapter looks for them in a packaged app', () => {
+      const resources = path.join(unpacked, 'resources');
+      const trayDir = path.join(resources, 'icons', 'tray');
+      const shipped = fs.readdirSync(trayDir).sort();
+      const committed = fs
+        .readdirSync(path.join(ROOT, 'build', 'icons', 'tray'))
+        .filter((file) => file.endsWith('.png'))
+        .sort();
+      expect(shipped).toEqual(committed);
+      // The adapter's resolver, given the packaged layout (app.getAppPath() is inside app.asar).
+      const dirs = trayIconDirs(path.join(resources, 'app.asar'), resources);
+      for (const platform of PLATFORMS) {
+        for (const state of STATES) {
+          const name = trayIconName(state, platform);
+          expect(resolveTrayIcon(name, dirs)).toBe(path.join(trayDir, name));
+          expect(fs.existsSync(path.join(trayDir, name)), name).toBe(true);
+          if (platform === 'darwin')
+            expect(fs.existsSync(path.join(trayDir, name.replace(/\.png$/, '@2x.png')))).toBe(true);
+        }
+      }
+    });
+
+    it('flips the Electron fuses as configured', () => {
+      const binary = fs.readFileSync(path.join(unpacked, PRODUCT_EXECUTABLE));
+      const at = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+      expect(binary[at]).toBe(1);
+      const wire = binary.subarray(at + 2, at + 2 + FUSES.length).toString('latin1');
+      const state = Object.fromEntries(FUSES.map((fuse, index) => [fuse, wire[index] === '1']));
+      expect(state).toEqual({
+        runAsNode: false,
+        enableCookieEncryption: true,
+        enableNodeOptionsEnvironmentVariable: false,
+        enableNodeCliInspectArguments: false,
+        enableEmbeddedAsarIntegrityValidation: true,
+        onlyLoadAppFromAsar: true,
+        loadBrowserProcessSpecificV8Snapshot: false,
+        // Off: the window is served from the app's own scheme, not file:// (see the configuration).
+        grantFileProtocolExtraPrivileges: false,
+      });
+    });
+
+    it("keeps only Chromium's English locales", () => {
+      expect(fs.readdirSync(path.join(unpacked, 'locales')).sort()).toEqual(['en-GB.pak', 'en-US.pak']);
+    });
+  },
+);
+
+describeOnLinux(
+  'electron-builder validates the configuration',
+  'checked with the Linux build, which only Linux makes',
+  () => {
+    let temp = '';
+
+    beforeAll(() => {
+      temp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-config-'));
+    });
+
+    afterAll(() => {
+      if (temp !== '') fs.rmSync(temp, { recursive: true, force: true });
+    });
+
+    /** Runs electron-builder with one unknown key injected: it stops at validation, before packaging. */
+    async function withUnknownKey(extraEnv: Record<string, string> = {}): Promise<BuilderResult> {
+      const output = path.join(temp, 'release');
+      return electronBuilder(
+        [
+          '--linux',
+          'dir',
+          '--publish',
+          'never',
+          '--config',
+          CONFIG,
+          '-c.notAKey=1',
+          `-c.electronDist=${path.join(temp, 'no-electron')}`,
+          `-c.directories.output=${output}`,
+        ],
+        builderEnv(path.join(temp, 'cache'), extraEnv),
+      );
     }
-  });
 
-  it('flips the Electron fuses as configured', () => {
-    const binary = fs.readFileSync(path.join(unpacked, PRODUCT_EXECUTABLE));
-    const at = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
-    expect(binary[at]).toBe(1);
-    const wire = binary.subarray(at + 2, at + 2 + FUSES.length).toString('latin1');
-    const state = Object.fromEntries(FUSES.map((fuse, index) => [fuse, wire[index] === '1']));
-    expect(state).toEqual({
-      runAsNode: false,
-      enableCookieEncryption: true,
-      enableNodeOptionsEnvironmentVariable: false,
-      enableNodeCliInspectArguments: false,
-      enableEmbeddedAsarIntegrityValidation: true,
-      onlyLoadAppFromAsar: true,
-      loadBrowserProcessSpecificV8Snapshot: false,
-      // Off: the window is served from the app's own scheme, not file:// (see the configuration).
-      grantFileProtocolExtraPrivileges: false,
-    });
-  });
+    /** The schema complaints in electron-builder's message, one per line (" - configuration…"). */
+    const complaints = (output: string) => [
+      ...new Set(
+        output
+          .split('\n')
+          .filter((line) => /^\s*- configuration/.test(line))
+          .map((line) => line.trim()),
+      ),
+    ];
 
-  it("keeps only Chromium's English locales", () => {
-    expect(fs.readdirSync(path.join(unpacked, 'locales')).sort()).toEqual(['en-GB.pak', 'en-US.pak']);
-  });
-});
+    it('rejects an unknown key, before anything is packaged', async () => {
+      const result = await withUnknownKey();
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/Invalid configuration object/);
+      expect(result.output).toMatch(/unknown property 'notAKey'/);
+      // The rest of the configuration passed: the unknown key is the only complaint.
+      expect(complaints(result.output)).toEqual(["- configuration has an unknown property 'notAKey'"]);
+      expect(fs.existsSync(path.join(temp, 'release', 'linux-unpacked'))).toBe(false);
+    }, 60_000);
 
-describeOnLinux('electron-builder validates the configuration', 'checked with the Linux build, which only Linux makes', () => {
-  let temp = '';
-
-  beforeAll(() => {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-config-'));
-  });
-
-  afterAll(() => {
-    if (temp !== '') fs.rmSync(temp, { recursive: true, force: true });
-  });
-
-  /** Runs electron-builder with one unknown key injected: it stops at validation, before packaging. */
-  async function withUnknownKey(extraEnv: Record<string, string> = {}): Promise<BuilderResult> {
-    const output = path.join(temp, 'release');
-    return electronBuilder(
-      ['--linux', 'dir', '--publish', 'never', '--config', CONFIG, '-c.notAKey=1', `-c.electronDist=${path.join(temp, 'no-electron')}`, `-c.directories.output=${output}`],
-      builderEnv(path.join(temp, 'cache'), extraEnv),
-    );
-  }
-
-  /** The schema complaints in electron-builder's message, one per line (" - configuration…"). */
-  const complaints = (output: string) => [...new Set(output.split('\n').filter((line) => /^\s*- configuration/.test(line)).map((line) => line.trim()))];
-
-  it('rejects an unknown key, before anything is packaged', async () => {
-    const result = await withUnknownKey();
-    expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/Invalid configuration object/);
-    expect(result.output).toMatch(/unknown property 'notAKey'/);
-    // The rest of the configuration passed: the unknown key is the only complaint.
-    expect(complaints(result.output)).toEqual(["- configuration has an unknown property 'notAKey'"]);
-    expect(fs.existsSync(path.join(temp, 'release', 'linux-unpacked'))).toBe(false);
-  }, 60_000);
-
-  it('also accepts the configuration a signing, notarising release build gets', async () => {
-    const result = await withUnknownKey({
-      CSC_LINK: path.join(temp, 'not-a-certificate.p12'),
-      CSC_KEY_PASSWORD: 'unused',
-      APPLE_ID: 'someone@example.invalid',
-      APPLE_APP_SPECIFIC_PASSWORD: 'unused',
-      APPLE_TEAM_ID: 'TEAMID0000',
-    });
-    expect(result.code).not.toBe(0);
-    expect(complaints(result.output)).toEqual(["- configuration has an unknown property 'notAKey'"]);
-  }, 60_000);
-});
+    it('also accepts the configuration a signing, notarising release build gets', async () => {
+      const result = await withUnknownKey({
+        CSC_LINK: path.join(temp, 'not-a-certificate.p12'),
+        CSC_KEY_PASSWORD: 'unused',
+        APPLE_ID: 'someone@example.invalid',
+        APPLE_APP_SPECIFIC_PASSWORD: 'unused',
+        APPLE_TEAM_ID: 'TEAMID0000',
+      });
+      expect(result.code).not.toBe(0);
+      expect(complaints(result.output)).toEqual(["- configuration has an unknown property 'notAKey'"]);
+    }, 60_000);
+  },
+);

@@ -17,8 +17,9 @@ import { ALL_TESTS, PORTABLE_TESTS, PROJECTS as PROJECT_CONFIGS } from '../../vi
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const WORKFLOW_DIR = path.join(ROOT, '.github', 'workflows');
 const WORKFLOWS = fs.readdirSync(WORKFLOW_DIR).filter((name) => /\.ya?ml$/.test(name));
-const SCRIPTS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
-  .scripts;
+const SCRIPTS = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 /** Every test file, relative to the root with `/` separators, as vitest's filters see them. */
 const TEST_FILES = fs
@@ -145,24 +146,29 @@ describe('what the workflows name', () => {
 });
 
 describe('the release workflow', () => {
-  it('uploads the update feed (latest*.yml) and the blockmaps beside the packages, and publishes nothing itself', () => {
-    const doc = parse(fs.readFileSync(path.join(WORKFLOW_DIR, 'release.yml'), 'utf8')) as {
-      jobs: Record<string, { steps: { uses?: string; run?: string; with?: { path?: string } }[] }>;
-    };
-    const steps = doc.jobs['dist']?.steps ?? [];
-    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact') === true);
-    const uploaded = (upload?.with?.path ?? '').split('\n').map((line) => line.trim());
-    expect(uploaded).toEqual(expect.arrayContaining(['release/latest*.yml', 'release/*.blockmap', 'release/*.AppImage']));
-    // electron-builder writes the feed because the configuration names a publish target; the
-    // release job uploads it, so no packaging step may publish on its own.
-    const packaging = steps.filter((step) => step.run?.includes('npm run dist') === true);
-    expect(packaging.length).toBe(3);
-    for (const step of packaging) expect(step.run).toContain('--publish never');
-    // Before packaging: the feed the apps will read is this repository's.
-    const check = steps.findIndex((step) => step.run === 'node scripts/check-release-repository.ts');
-    expect(check).toBeGreaterThan(-1);
-    expect(check).toBeLessThan(steps.indexOf(packaging[0]!));
-  });
+  it(
+    'uploads the update feed (latest*.yml) ' + 'and the blockmaps beside the packages, and publishes nothing itself',
+    () => {
+      const doc = parse(fs.readFileSync(path.join(WORKFLOW_DIR, 'release.yml'), 'utf8')) as {
+        jobs: Record<string, { steps: { uses?: string; run?: string; with?: { path?: string } }[] }>;
+      };
+      const steps = doc.jobs['dist']?.steps ?? [];
+      const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact') === true);
+      const uploaded = (upload?.with?.path ?? '').split('\n').map((line) => line.trim());
+      expect(uploaded).toEqual(
+        expect.arrayContaining(['release/latest*.yml', 'release/*.blockmap', 'release/*.AppImage']),
+      );
+      // electron-builder writes the feed because the configuration names a publish target; the
+      // release job uploads it, so no packaging step may publish on its own.
+      const packaging = steps.filter((step) => step.run?.includes('npm run dist') === true);
+      expect(packaging.length).toBe(3);
+      for (const step of packaging) expect(step.run).toContain('--publish never');
+      // Before packaging: the feed the apps will read is this repository's.
+      const check = steps.findIndex((step) => step.run === 'node scripts/check-release-repository.ts');
+      expect(check).toBeGreaterThan(-1);
+      expect(check).toBeLessThan(steps.indexOf(packaging[0]!));
+    },
+  );
 
   it("refuses to package where the apps' update feed is not, and says what to change", () => {
     const { owner, repo } = APP_RELEASE_REPOSITORY;
@@ -209,9 +215,8 @@ describe('the checks themselves', () => {
   });
 
   it('see paths into the checkout and leave out what is not one', () => {
-    expect(checkoutPaths('node node_modules/electron/install.js && ls dist/* release/x $RUNNER_TEMP/k.p8 test/e2e/')).toEqual([
-      'node_modules/electron/install.js',
-      'test/e2e/',
-    ]);
+    expect(
+      checkoutPaths('node node_modules/electron/install.js && ls dist/* release/x $RUNNER_TEMP/k.p8 test/e2e/'),
+    ).toEqual(['node_modules/electron/install.js', 'test/e2e/']);
   });
 });

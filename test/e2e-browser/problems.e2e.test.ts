@@ -26,36 +26,40 @@ function pidOf(r: Rig): number {
 }
 
 describe('the first run, without msbserver', () => {
-  it('says microsandbox is not installed with Start off; the command is copied by main; a located msbserver turns Start on and starts', async () => {
-    const r = await openWindow({ msbserver: 'missing' });
-    const { page } = r;
-    const block = byTestId(page, 'setup-problem');
-    await expect.poll(() => block.getByRole('heading').textContent()).toBe('microsandbox is not installed');
-    expect(await button(page, 'Start').isDisabled()).toBe(true);
-    expect(await byTestId(page, 'setup-command').textContent()).toBe(INSTALL_COMMAND);
-    // Said once: no failure card beside it, and the command once on the page.
-    expect(await byTestId(page, 'status-failure').isHidden()).toBe(true);
-    expect((await page.locator('main').textContent())?.split(INSTALL_COMMAND)).toHaveLength(2);
+  it(
+    'says microsandbox is not installed with Start off; the command is copied by main; a located msbserver turns ' +
+      'Start on and starts',
+    async () => {
+      const r = await openWindow({ msbserver: 'missing' });
+      const { page } = r;
+      const block = byTestId(page, 'setup-problem');
+      await expect.poll(() => block.getByRole('heading').textContent()).toBe('microsandbox is not installed');
+      expect(await button(page, 'Start').isDisabled()).toBe(true);
+      expect(await byTestId(page, 'setup-command').textContent()).toBe(INSTALL_COMMAND);
+      // Said once: no failure card beside it, and the command once on the page.
+      expect(await byTestId(page, 'status-failure').isHidden()).toBe(true);
+      expect((await page.locator('main').textContent())?.split(INSTALL_COMMAND)).toHaveLength(2);
 
-    await byTestId(page, 'setup-copy-command').click();
-    await expect.poll(() => r.readClipboard()).toBe(INSTALL_COMMAND);
-    expect(await byTestId(page, 'setup-copy-command').textContent()).toBe('Copied');
+      await byTestId(page, 'setup-copy-command').click();
+      await expect.poll(() => r.readClipboard()).toBe(INSTALL_COMMAND);
+      expect(await byTestId(page, 'setup-copy-command').textContent()).toBe('Copied');
 
-    // Cancelled in main's chooser: nothing changes, and the window says so.
-    await button(page, 'Locate msbserver…').click();
-    await expect
-      .poll(() => byTestId(page, 'setup-outcome').textContent())
-      .toMatch(/No file was chosen|unchanged|cancel/i);
-    expect(await button(page, 'Start').isDisabled()).toBe(true);
+      // Cancelled in main's chooser: nothing changes, and the window says so.
+      await button(page, 'Locate msbserver…').click();
+      await expect
+        .poll(() => byTestId(page, 'setup-outcome').textContent())
+        .toMatch(/No file was chosen|unchanged|cancel/i);
+      expect(await button(page, 'Start').isDisabled()).toBe(true);
 
-    r.chosenFiles.push(STANDIN_PATH);
-    await button(page, 'Locate msbserver…').click();
-    await expect.poll(() => block.isHidden(), { timeout: 10_000 }).toBe(true);
-    expect(r.settings.get().msbserverPath).toBe(STANDIN_PATH);
-    expect(await button(page, 'Start').isEnabled()).toBe(true);
-    expect(await button(page, 'Start').getAttribute('class')).toContain('primary');
-    await startServer(r);
-  });
+      r.chosenFiles.push(STANDIN_PATH);
+      await button(page, 'Locate msbserver…').click();
+      await expect.poll(() => block.isHidden(), { timeout: 10_000 }).toBe(true);
+      expect(r.settings.get().msbserverPath).toBe(STANDIN_PATH);
+      expect(await button(page, 'Start').isEnabled()).toBe(true);
+      expect(await button(page, 'Start').getAttribute('class')).toContain('primary');
+      await startServer(r);
+    },
+  );
 
   it('says msbrun is missing beside msbserver, with the command, and still lets the server start', async () => {
     const r = await openWindow({ env: { MSBRUN_EXE: '/nonexistent/msbrun' } });
@@ -67,16 +71,21 @@ describe('the first run, without msbserver', () => {
     expect(await button(page, 'Start').isEnabled()).toBe(true);
   });
 
-  it('says msbrun is unsafe for a relative $MSBRUN_EXE, with why and no install command, and keeps Start off', async () => {
-    const r = await openWindow({ env: { MSBRUN_EXE: 'bin/msbrun' } });
-    const { page } = r;
-    await expect
-      .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
-      .toBe('msbrun is unsafe: the app will not start the server');
-    expect(await byTestId(page, 'setup-message').textContent()).toMatch(/^msbrun is unsafe: MSBRUN_EXE is bin\/msbrun/);
-    expect(await byTestId(page, 'setup-command').count()).toBe(0);
-    expect(await button(page, 'Start').isDisabled()).toBe(true);
-  });
+  it(
+    'says msbrun is unsafe for a relative $MSBRUN_EXE, ' + 'with why and no install command, and keeps Start off',
+    async () => {
+      const r = await openWindow({ env: { MSBRUN_EXE: 'bin/msbrun' } });
+      const { page } = r;
+      await expect
+        .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
+        .toBe('msbrun is unsafe: the app will not start the server');
+      expect(await byTestId(page, 'setup-message').textContent()).toMatch(
+        /^msbrun is unsafe: MSBRUN_EXE is bin\/msbrun/,
+      );
+      expect(await byTestId(page, 'setup-command').count()).toBe(0);
+      expect(await button(page, 'Start').isDisabled()).toBe(true);
+    },
+  );
 
   it('on Windows, names the platform and keeps Start off with the WSL 2 way', async () => {
     const r = await openWindow({ platform: 'win32' });
@@ -91,44 +100,48 @@ describe('the first run, without msbserver', () => {
 });
 
 describe('a failed start', () => {
-  it('after the readiness timeout says the app stopped msbserver, and goes to the timeout field (seconds) to raise it', async () => {
-    const r = await openWindow({ env: { MSB_STANDIN_NEVER_HEALTHY: '1' }, settings: { readinessTimeoutMs: 1_000 } });
-    const { page } = r;
-    await button(page, 'Start').click();
-    await expect.poll(() => stateText(page), { timeout: 20_000 }).toBe('Failed');
-    const failure = byTestId(page, 'status-failure');
-    expect(await failure.getByRole('heading').textContent()).toBe('The server did not answer in time');
-    expect(await byTestId(page, 'failure-message').textContent()).toMatch(
-      /stopped msbserver after 1 s without a health answer/,
-    );
-    expect(await failure.textContent()).not.toContain('SIGKILL');
-    // Start is the one action; Restart would do the same and stays off.
-    expect(await page.locator('main button.primary').allTextContents()).toEqual(['Start']);
-    expect(await button(page, 'Restart').isDisabled()).toBe(true);
+  it(
+    'after the readiness timeout says the app stopped msbserver, and goes to the timeout field (seconds) to ' +
+      'raise it',
+    async () => {
+      const r = await openWindow({ env: { MSB_STANDIN_NEVER_HEALTHY: '1' }, settings: { readinessTimeoutMs: 1_000 } });
+      const { page } = r;
+      await button(page, 'Start').click();
+      await expect.poll(() => stateText(page), { timeout: 20_000 }).toBe('Failed');
+      const failure = byTestId(page, 'status-failure');
+      expect(await failure.getByRole('heading').textContent()).toBe('The server did not answer in time');
+      expect(await byTestId(page, 'failure-message').textContent()).toMatch(
+        /stopped msbserver after 1 s without a health answer/,
+      );
+      expect(await failure.textContent()).not.toContain('SIGKILL');
+      // Start is the one action; Restart would do the same and stays off.
+      expect(await page.locator('main button.primary').allTextContents()).toEqual(['Start']);
+      expect(await button(page, 'Restart').isDisabled()).toBe(true);
 
-    await button(page, 'Raise the start timeout').click();
-    const field = page.getByLabel('Start timeout', { exact: true });
-    await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
-    // The unit is shown beside the input and read with it, not written into the label.
-    const unit = page.locator('#setting-readinessTimeoutMs-unit');
-    expect(await unit.textContent()).toBe('seconds');
-    expect(await field.getAttribute('aria-describedby')).toMatch(/^setting-readinessTimeoutMs-unit /);
-    const [fieldBox, unitBox] = await Promise.all([field.boundingBox(), unit.boundingBox()]);
-    expect(unitBox!.x).toBeGreaterThanOrEqual(fieldBox!.x + fieldBox!.width);
-    expect(Math.abs(unitBox!.y + unitBox!.height / 2 - (fieldBox!.y + fieldBox!.height / 2))).toBeLessThan(4);
-    expect(await field.getAttribute('placeholder')).toBe('Default: 15');
-    expect(await field.inputValue()).toBe('1');
-    await field.fill('0');
-    await button(page, 'Save').click();
-    await expect
-      .poll(() => byTestId(page, 'settings-message').textContent())
-      .toBe('Not saved: 1 field needs attention.');
-    expect(await byTestId(page, 'error-readinessTimeoutMs').textContent()).toMatch(/seconds from 1 to 120/);
-    await field.fill('30');
-    await button(page, 'Save').click();
-    await expect.poll(() => byTestId(page, 'settings-message').textContent()).toMatch(/^Saved/);
-    expect(r.settings.get().readinessTimeoutMs).toBe(30_000);
-  });
+      await button(page, 'Raise the start timeout').click();
+      const field = page.getByLabel('Start timeout', { exact: true });
+      await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
+      // The unit is shown beside the input and read with it, not written into the label.
+      const unit = page.locator('#setting-readinessTimeoutMs-unit');
+      expect(await unit.textContent()).toBe('seconds');
+      expect(await field.getAttribute('aria-describedby')).toMatch(/^setting-readinessTimeoutMs-unit /);
+      const [fieldBox, unitBox] = await Promise.all([field.boundingBox(), unit.boundingBox()]);
+      expect(unitBox!.x).toBeGreaterThanOrEqual(fieldBox!.x + fieldBox!.width);
+      expect(Math.abs(unitBox!.y + unitBox!.height / 2 - (fieldBox!.y + fieldBox!.height / 2))).toBeLessThan(4);
+      expect(await field.getAttribute('placeholder')).toBe('Default: 15');
+      expect(await field.inputValue()).toBe('1');
+      await field.fill('0');
+      await button(page, 'Save').click();
+      await expect
+        .poll(() => byTestId(page, 'settings-message').textContent())
+        .toBe('Not saved: 1 field needs attention.');
+      expect(await byTestId(page, 'error-readinessTimeoutMs').textContent()).toMatch(/seconds from 1 to 120/);
+      await field.fill('30');
+      await button(page, 'Save').click();
+      await expect.poll(() => byTestId(page, 'settings-message').textContent()).toMatch(/^Saved/);
+      expect(r.settings.get().readinessTimeoutMs).toBe(30_000);
+    },
+  );
 });
 
 describe('Stop during a start', () => {

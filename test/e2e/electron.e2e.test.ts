@@ -48,7 +48,8 @@ if (BINARY === null && process.env['REQUIRE_ELECTRON_E2E'] === '1') {
 }
 if (BINARY === null) {
   console.warn(
-    'SKIP electron e2e: Electron binary not installed (node_modules/electron/dist missing); runs in the GitHub Actions workflow',
+    'SKIP electron e2e: Electron binary not installed (node_modules/electron/dist missing); runs in the GitHub ' +
+      'Actions workflow',
   );
 }
 

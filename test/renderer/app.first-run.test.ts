@@ -36,23 +36,27 @@ const NOT_FOUND: ServerSnapshot = {
 };
 
 describe('the first run, without microsandbox installed', () => {
-  it('says microsandbox is not installed, where the app looked, the command, and what happens next; Start is off', async () => {
-    const w = await missing();
-    expect(w.shown('setup-problem')).toBe(true);
-    expect(w.byTestId('setup-problem').querySelector('h2')?.textContent).toBe('microsandbox is not installed');
-    expect([...w.byTestId('setup-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
-      '$MSBSERVER_EXE (not set)',
-      '/home/u/.local/bin/msbserver',
-    ]);
-    expect(w.byTestId('setup-command').textContent).toBe(INSTALL_COMMAND);
-    expect(w.byTestId('setup-next').textContent).toBe(
-      'Next: Install it with this command in a terminal, or locate an msbserver you have. The app then finds it by itself and Start becomes available.',
-    );
-    expect(w.button('Start').disabled).toBe(true);
-    expect(w.button('Start').classList.contains('primary')).toBe(false);
-    // No card of dashes under it.
-    expect(w.shown('status-facts')).toBe(false);
-  });
+  it(
+    'says microsandbox is not installed, where the app looked, ' + 'the command, and what happens next; Start is off',
+    async () => {
+      const w = await missing();
+      expect(w.shown('setup-problem')).toBe(true);
+      expect(w.byTestId('setup-problem').querySelector('h2')?.textContent).toBe('microsandbox is not installed');
+      expect([...w.byTestId('setup-searched').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+        '$MSBSERVER_EXE (not set)',
+        '/home/u/.local/bin/msbserver',
+      ]);
+      expect(w.byTestId('setup-command').textContent).toBe(INSTALL_COMMAND);
+      expect(w.byTestId('setup-next').textContent).toBe(
+        'Next: Install it with this command in a terminal, or locate an msbserver you have. The app then finds ' +
+          'it by itself and Start becomes available.',
+      );
+      expect(w.button('Start').disabled).toBe(true);
+      expect(w.button('Start').classList.contains('primary')).toBe(false);
+      // No card of dashes under it.
+      expect(w.shown('status-facts')).toBe(false);
+    },
+  );
 
   it('copies the install command through main, by name, and says so on the button', async () => {
     const w = await missing();
@@ -199,7 +203,10 @@ describe('msbrun others could change', () => {
     const block = rig.byTestId('setup-problem');
     expect(block.querySelector('h2')?.textContent).toBe('msbrun is unsafe: the app will not start the server');
     expect(rig.byTestId('setup-message').textContent).toMatch(
-      /^msbrun is unsafe: \/opt\/mb\/msbrun can be changed by other users .*chmod go-w "\/opt\/mb\/msbrun".* msbserver runs msbrun for every sandbox/,
+      new RegExp(
+        String.raw`^msbrun is unsafe: \/opt\/mb\/msbrun can be changed by other users .*` +
+          String.raw`chmod go-w "\/opt\/mb\/msbrun".* msbserver runs msbrun for every sandbox`,
+      ),
     );
     expect(rig.byTestId('setup-detail').textContent).toBe('msbserver: /opt/mb/msbserver');
     expect(rig.byTestId('setup-searched').textContent).toContain('/opt/mb/msbrun');

@@ -373,7 +373,8 @@ describe('namespace suggestions', () => {
     expect(note.textContent).toBe('');
     type(input, 'new-team');
     expect(note.textContent).toBe(
-      'Namespace “new-team” has no folder yet. The key is still valid: the first sandbox started in it creates the folder.',
+      'Namespace “new-team” has no folder yet. The key is still valid: the first sandbox started in it creates ' +
+        'the folder.',
     );
     expect(input.getAttribute('aria-invalid')).toBeNull();
     type(input, '*');

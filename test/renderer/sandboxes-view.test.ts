@@ -260,40 +260,44 @@ describe('what main is told to watch', () => {
 describe('a sandbox log', () => {
   beforeEach(() => sandboxes.set(VIEW));
 
-  it('follows first, then tails 200 lines, appends pushed lines of that sandbox only, and closes back to its button', async () => {
-    msb.answers.sandboxLogTail = (payload) => ({
-      ...(payload as object),
-      exists: true,
-      lines: ['booting', '\u001b[32mready\u001b[0m'],
-    });
-    const log = buttonNamed('Log of web in team');
-    log.click();
-    const order = msb.calls.map((c) => c.method).filter((m) => m === 'watchSandboxes' || m === 'sandboxLogTail');
-    expect(order.slice(-2)).toEqual(['watchSandboxes', 'sandboxLogTail']);
-    expect(watchCalls().at(-1)).toEqual({ visible: true, log: { namespace: 'team', name: 'web' } });
-    expect(msb.calls.find((c) => c.method === 'sandboxLogTail')?.payload).toEqual({
-      namespace: 'team',
-      name: 'web',
-      lines: 200,
-    });
-    await flush();
-    const panel = byTestId('sandbox-log-panel');
-    expect(panel.hidden).toBe(false);
-    expect(byTestId('sandbox-log-title').textContent).toBe('Log of web in team');
-    expect(document.activeElement).toBe(byTestId('sandbox-log-lines'));
-    msb.emit('onSandboxLog', { namespace: 'team', name: 'web', lines: ['a request'] });
-    msb.emit('onSandboxLog', { namespace: 'team', name: 'db', lines: ['not this one'] });
-    expect([...byTestId('sandbox-log-lines').children].map((l) => l.textContent)).toEqual([
-      'booting',
-      'ready',
-      'a request',
-    ]);
+  it(
+    'follows first, then tails 200 lines, appends pushed lines of that sandbox only, and closes back to its ' +
+      'button',
+    async () => {
+      msb.answers.sandboxLogTail = (payload) => ({
+        ...(payload as object),
+        exists: true,
+        lines: ['booting', '\u001b[32mready\u001b[0m'],
+      });
+      const log = buttonNamed('Log of web in team');
+      log.click();
+      const order = msb.calls.map((c) => c.method).filter((m) => m === 'watchSandboxes' || m === 'sandboxLogTail');
+      expect(order.slice(-2)).toEqual(['watchSandboxes', 'sandboxLogTail']);
+      expect(watchCalls().at(-1)).toEqual({ visible: true, log: { namespace: 'team', name: 'web' } });
+      expect(msb.calls.find((c) => c.method === 'sandboxLogTail')?.payload).toEqual({
+        namespace: 'team',
+        name: 'web',
+        lines: 200,
+      });
+      await flush();
+      const panel = byTestId('sandbox-log-panel');
+      expect(panel.hidden).toBe(false);
+      expect(byTestId('sandbox-log-title').textContent).toBe('Log of web in team');
+      expect(document.activeElement).toBe(byTestId('sandbox-log-lines'));
+      msb.emit('onSandboxLog', { namespace: 'team', name: 'web', lines: ['a request'] });
+      msb.emit('onSandboxLog', { namespace: 'team', name: 'db', lines: ['not this one'] });
+      expect([...byTestId('sandbox-log-lines').children].map((l) => l.textContent)).toEqual([
+        'booting',
+        'ready',
+        'a request',
+      ]);
 
-    byTestId('sandbox-log-lines').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
-    expect(panel.hidden).toBe(true);
-    expect(watchCalls().at(-1)).toEqual({ visible: true, log: null });
-    expect(document.activeElement).toBe(log);
-  });
+      byTestId('sandbox-log-lines').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+      expect(panel.hidden).toBe(true);
+      expect(watchCalls().at(-1)).toEqual({ visible: true, log: null });
+      expect(document.activeElement).toBe(log);
+    },
+  );
 
   it('keeps lines pushed while the tail is read, once; says when there is no log yet', async () => {
     let answer: (value: unknown) => void = () => undefined;

@@ -186,27 +186,30 @@ describe('the settings view', () => {
     expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('Not saved: Disk full.');
   });
 
-  it('shows the msbserver path read-only; Choose… and Use automatic ask main, which answers with the new settings', async () => {
-    const path = input('msbserver path') as HTMLInputElement;
-    expect(path.readOnly).toBe(true);
-    expect(path.placeholder).toBe('Automatic: where msb looks');
-    button('Choose…').click();
-    await flush();
-    expect(msb.calls.filter((call) => call.method === 'chooseMsbserver')).toEqual([
-      { method: 'chooseMsbserver', payload: undefined },
-    ]);
-    expect(path.value).toBe('/opt/microsandbox/bin/msbserver');
-    expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('msbserver path saved.');
-    button('Use automatic').click();
-    await flush();
-    expect(path.value).toBe('');
-    // Typing into it does nothing, and a save never carries it.
-    path.value = '/tmp/evil';
-    path.dispatchEvent(new Event('input', { bubbles: true }));
-    edit('Port', '7000');
-    await save();
-    expect(msb.calls.find((call) => call.method === 'setSettings')?.payload).toEqual({ port: 7000 });
-  });
+  it(
+    'shows the msbserver path read-only; ' + 'Choose… and Use automatic ask main, which answers with the new settings',
+    async () => {
+      const path = input('msbserver path') as HTMLInputElement;
+      expect(path.readOnly).toBe(true);
+      expect(path.placeholder).toBe('Automatic: where msb looks');
+      button('Choose…').click();
+      await flush();
+      expect(msb.calls.filter((call) => call.method === 'chooseMsbserver')).toEqual([
+        { method: 'chooseMsbserver', payload: undefined },
+      ]);
+      expect(path.value).toBe('/opt/microsandbox/bin/msbserver');
+      expect(view.element.querySelector('[data-testid="settings-message"]')?.textContent).toBe('msbserver path saved.');
+      button('Use automatic').click();
+      await flush();
+      expect(path.value).toBe('');
+      // Typing into it does nothing, and a save never carries it.
+      path.value = '/tmp/evil';
+      path.dispatchEvent(new Event('input', { bubbles: true }));
+      edit('Port', '7000');
+      await save();
+      expect(msb.calls.find((call) => call.method === 'setSettings')?.payload).toEqual({ port: 7000 });
+    },
+  );
 
   it('says when the file dialog was cancelled, or why main refused the file', async () => {
     msb.answers.chooseMsbserver = () => {
@@ -335,16 +338,19 @@ describe('a Save with errors', () => {
 });
 
 describe('path fields', () => {
-  it('take a full path or one from the home folder (main expands ~/), and never show a Windows example on Linux', async () => {
-    edit('Namespaces folder', '~/sandboxes');
-    expect(errorOf('namespacesPath')).toBe('');
-    edit('Namespaces folder', 'relative/dir');
-    expect(errorOf('namespacesPath')).toMatch(/full path/);
-    expect(errorOf('namespacesPath')).not.toContain('C:');
-    edit('Namespaces folder', '~/sandboxes');
-    await save();
-    expect(msb.calls).toEqual([{ method: 'setSettings', payload: { namespacesPath: '~/sandboxes' } }]);
-  });
+  it(
+    'take a full path or one from the home folder (main expands ~/), ' + 'and never show a Windows example on Linux',
+    async () => {
+      edit('Namespaces folder', '~/sandboxes');
+      expect(errorOf('namespacesPath')).toBe('');
+      edit('Namespaces folder', 'relative/dir');
+      expect(errorOf('namespacesPath')).toMatch(/full path/);
+      expect(errorOf('namespacesPath')).not.toContain('C:');
+      edit('Namespaces folder', '~/sandboxes');
+      await save();
+      expect(msb.calls).toEqual([{ method: 'setSettings', payload: { namespacesPath: '~/sandboxes' } }]);
+    },
+  );
 });
 
 describe('empty fields', () => {

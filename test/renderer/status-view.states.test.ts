@@ -192,7 +192,10 @@ describe('the logs of a server started outside the app', () => {
     w.tab('Logs').click();
     await flush();
     expect(w.byTestId('log-empty').textContent).toMatch(
-      /started outside the app \(msb server start\), so its output goes where that command sent it, and nowhere for msb server start -d/,
+      new RegExp(
+        String.raw`started outside the app \(msb server start\), so its output goes where that command sent it, ` +
+          'and nowhere for msb server start -d',
+      ),
     );
     w.msb.emit('onStatus', INITIAL_SNAPSHOT);
     expect(w.byTestId('log-empty').textContent).toBe('The log is empty.');

@@ -42,7 +42,9 @@ const SCANNED = ['electron', 'renderer', 'shared'];
 const CANARY = 'zz-canary/insecure-window.ts';
 const CANARY_SOURCE = `import { BrowserWindow } from 'electron';
 export function insecure(url: string): BrowserWindow {
-  const window = new BrowserWindow({ webPreferences: { contextIsolation: false, nodeIntegration: true, sandbox: false } });
+  const window = new BrowserWindow({
+    webPreferences: { contextIsolation: false, nodeIntegration: true, sandbox: false },
+  });
   void window.loadURL(url);
   return window;
 }
@@ -101,7 +103,8 @@ require(runner)({
   isRelative: true, isVerbose: false, electronUpgrade: undefined, electronVersionOverride: version, parserPlugins: [],
 }, false).then((result) => {
   const findings = result.issues.map((i) => ({
-    id: i.id, severity: i.severity.name, confidence: i.confidence.name, file: i.file.split(require('node:path').sep).join('/'),
+    id: i.id, severity: i.severity.name, confidence: i.confidence.name,
+    file: i.file.split(require('node:path').sep).join('/'),
     line: i.location.line, column: i.location.column, manualReview: i.manualReview === true,
   }));
   fs.writeFileSync(output, JSON.stringify({ findings, errors: result.errors, refused }));

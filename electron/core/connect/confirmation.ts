@@ -46,20 +46,27 @@ export function mcpConfirmation(
     return {
       title: `Disconnect ${spec.name}`,
       message: `Remove microsandbox from ${spec.name}?`,
-      detail: `The app removes only its "${MCP_ENTRY_NAME}" entry ${where}${theirs(input.existing)}\n\nA backup of the file is kept beside it.`,
+      detail:
+        `The app removes only its "${MCP_ENTRY_NAME}" entry ${where}${theirs(input.existing)}\n\nA backup of the ` +
+        `file is kept beside it.`,
       confirmLabel: 'Disconnect',
     };
   }
   const shown = spec.viaCli
     ? `The app runs:\n${shellCommand('claude', claudeCodeAddArgs(input.entry, { maskKey: true }))}`
-    : `The app adds this entry to ${input.configPath} (other entries are kept; a backup is kept beside it):\n"${MCP_ENTRY_NAME}": ${JSON.stringify(mcpEntryValue(input.client, input.entry, { maskKey: true }), null, 2)}`;
+    : `The app adds this entry to ${input.configPath} (other entries are kept; a backup is kept beside ` +
+      `it):\n"${MCP_ENTRY_NAME}": ` +
+      `${JSON.stringify(mcpEntryValue(input.client, input.entry, { maskKey: true }), null, 2)}`;
   const replaced =
     input.existing === undefined || input.existing === null
       ? ''
-      : `\n\nIt replaces the "${MCP_ENTRY_NAME}" entry there now${spec.viaCli ? '' : ' (the backup keeps no key of it)'}:${theirs(input.existing)}`;
+      : `\n\nIt replaces the "${MCP_ENTRY_NAME}" entry there ` +
+        `now${spec.viaCli ? '' : ' (the backup keeps no key of it)'}:${theirs(input.existing)}`;
   const secret =
     input.entry.kind === 'server'
-      ? `\n\nThe entry holds an API key for this server. Written into ${spec.name}'s ${spec.viaCli ? 'configuration (~/.claude.json)' : 'file'}, it is a secret on disk: anyone who can read that file can use this server until the key expires. The file is made readable by you only.`
+      ? `\n\nThe entry holds an API key for this server. Written into ${spec.name}'s ` +
+        `${spec.viaCli ? 'configuration (~/.claude.json)' : 'file'}, it is a secret on disk: anyone who can read ` +
+        `that file can use this server until the key expires. The file is made readable by you only.`
       : '';
   return {
     title: `Connect ${spec.name}`,
@@ -75,5 +82,8 @@ export function mcpConfirmation(
  */
 function theirs(existing: string | null | undefined): string {
   if (existing === undefined || existing === null) return '';
-  return `\n"${MCP_ENTRY_NAME}": ${existing}\nIf you wrote it yourself, choose Cancel: the app would take it for its own.`;
+  return (
+    `\n"${MCP_ENTRY_NAME}": ${existing}\nIf you wrote it yourself, choose Cancel: the app would take it for its ` +
+    `own.`
+  );
 }

@@ -181,8 +181,10 @@ function ownEntry(client: McpClientId, configPath: string, root: Record<string, 
     throw new McpRefused(
       'name-taken',
       spec.viaCli
-        ? `Claude Code already has a server named "${MCP_ENTRY_NAME}" that the app did not add, so the app leaves it alone.`
-        : `${configPath} already has a server named "${MCP_ENTRY_NAME}" that the app did not write, so the app leaves it alone.`,
+        ? `Claude Code already has a server named "${MCP_ENTRY_NAME}" that the app did not add, so the app ` +
+            `leaves it alone.`
+        : `${configPath} already has a server named "${MCP_ENTRY_NAME}" that the app did not write, so the app ` +
+            `leaves it alone.`,
     );
   return current;
 }
@@ -192,7 +194,8 @@ async function refuseWhileRunning(options: McpClientOptions, configPath: string)
   if (spec.overwritesWhileRunning && (await runningClientPids(options.client, options.platform)).length > 0)
     throw new McpRefused(
       'client-running',
-      `Quit ${spec.name} first: it writes ${path.basename(configPath)} back when it quits, which would undo this change.`,
+      `Quit ${spec.name} first: it writes ${path.basename(configPath)} back when it quits, which would undo ` +
+        `this change.`,
     );
 }
 

@@ -151,7 +151,9 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
       let note: string | null = null;
       if (!isFound) note = `${name} is not set up for this user.`;
       else if (seen.stale.has(SAME_IDS[id]))
-        note = `Its key no longer works (the server key was reset, or the key's year is over): Connect again for a new one.`;
+        note =
+          `Its key no longer works (the server key was reset, or the key's year is over): Connect again for a ` +
+          `new one.`;
       else if (now.kind === 'none') note = now.why;
       else if (id === 'claude-code' && !seen.claude)
         note = '`claude` is not on PATH: the app gives you the command to run instead.';
@@ -188,12 +190,18 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const now = target();
     if (now.kind === 'none') return now.why;
     if (now.kind !== asked.kind || (now.kind === 'server' && asked.kind === 'server' && now.url !== asked.url))
-      return 'microsandbox changed while you were asked (the server started, stopped or moved); nothing was written. Try again.';
+      return (
+        'microsandbox changed while you were asked (the server started, stopped or moved); nothing was written. ' +
+        'Try again.'
+      );
     if (now.kind === 'runtime') return { kind: 'runtime' };
     try {
       const minted = await deps.mint.mint({ namespace: ALL_NAMESPACES, expiresIn: MCP_KEY_EXPIRY });
       if (minted.check.result === 'refused')
-        return `The running server does not accept the keys the app makes (${minted.check.message}); nothing was written.`;
+        return (
+          `The running server does not accept the keys the app makes (${minted.check.message}); nothing was ` +
+          `written.`
+        );
       return { kind: 'server', url: now.url, key: minted.token };
     } catch (error) {
       return `No key could be made for the client, so nothing was written: ${errorText(error)}`;
@@ -232,7 +240,9 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     const args = action === 'connect' ? claudeCodeAddArgs(shownEntry(now), { maskKey: true }) : claudeCodeRemoveArgs();
     return {
       kind: 'copy-command',
-      message: `\`claude\` is not on PATH, so the app cannot run it. Copy the command and run it in a terminal to ${action} ${name}${action === 'connect' && now.kind === 'server' ? ' (the copy holds a new key)' : ''}.`,
+      message:
+        `\`claude\` is not on PATH, so the app cannot run it. Copy the command and run it in a terminal to ` +
+        `${action} ${name}${action === 'connect' && now.kind === 'server' ? ' (the copy holds a new key)' : ''}.`,
       command: shellCommand('claude', args),
     };
   };
@@ -333,9 +343,10 @@ export function createConnectFlow(deps: ConnectFlowDeps): ConnectFlow {
     if (outcome.kind !== 'copy-command')
       return refused(outcome.kind === 'refused' ? outcome.message : 'Nothing to copy.');
     await deps.clipboard.copy(outcome.command, outcome.command.includes('Bearer msb_'));
+    const holdsKey = outcome.command.includes('Bearer msb_') ? ' (it holds a key, and is cleared after a while)' : '';
     return {
       kind: 'done',
-      message: `The command is on the clipboard${outcome.command.includes('Bearer msb_') ? ' (it holds a key, and is cleared after a while)' : ''}: paste it into a terminal and run it.`,
+      message: `The command is on the clipboard${holdsKey}: paste it into a terminal and run it.`,
     };
   };
 

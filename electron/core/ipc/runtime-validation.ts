@@ -23,7 +23,8 @@ export function runtimeNameShape(name: unknown): Validation<string> {
 function linesOf(lines: unknown): Validation<number> {
   if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
     return invalid(
-      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
+      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ` +
+        `${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
     );
   }
   return valid(lines);

@@ -26,10 +26,12 @@ export type SettingsDecision =
   | { readonly kind: 'ask'; readonly questions: readonly UserQuestion[] };
 
 export const MSBSERVER_PATH_REFUSED =
-  'The msbserver path is chosen only with "Choose…" in Settings, in a file dialog of the app itself; the window cannot set it.';
+  'The msbserver path is chosen only with "Choose…" in Settings, in a file dialog of the app itself; the ' +
+  'window cannot set it.';
 
 export const MSB_PATH_REFUSED =
-  'The msb path is chosen only with "Choose…" in Settings, in a file dialog of the app itself; the window cannot set it.';
+  'The msb path is chosen only with "Choose…" in Settings, in a file dialog of the app itself; the window ' +
+  'cannot set it.';
 
 /**
  * The decision on a validated settings patch against the current settings: refused, or the
@@ -66,7 +68,8 @@ const LASTING_QUESTIONS: Readonly<Record<LastingKind, UserQuestion>> = {
     title: 'Start Microsandbox Tray at login?',
     message: 'Microsandbox Tray will start every time you log in.',
     detail:
-      'It then runs (and, with Start Server on Launch, starts msbserver) without you opening it. Turn it off in Settings or the tray.',
+      'It then runs (and, with Start Server on Launch, starts msbserver) without you opening it. Turn it off ' +
+      'in Settings or the tray.',
     confirmLabel: 'Start at Login',
     declined: 'Start at login stays off: it was not confirmed.',
   },
@@ -75,7 +78,8 @@ const LASTING_QUESTIONS: Readonly<Record<LastingKind, UserQuestion>> = {
     title: 'Start the server whenever the app starts?',
     message: 'msbserver will start each time Microsandbox Tray starts, at login too when Start at Login is on.',
     detail:
-      'Whoever holds a key can then run code in sandboxes whenever you are logged in, not only when you start the server.',
+      'Whoever holds a key can then run code in sandboxes whenever you are logged in, not only when you start ' +
+      'the server.',
     confirmLabel: 'Start the Server on Launch',
     declined: 'The server does not start on launch: it was not confirmed.',
   },
@@ -101,7 +105,8 @@ const LASTING_QUESTIONS: Readonly<Record<LastingKind, UserQuestion>> = {
     title: 'Log everything msbserver does (trace)?',
     message: "msbserver's log will hold every detail of what it is asked, after its next start.",
     detail:
-      'Trace output can hold what requests carry and grows fast. Use it only to find a fault, and lower it again after.',
+      'Trace output can hold what requests carry and grows fast. Use it only to find a fault, and lower it ' +
+      'again after.',
     confirmLabel: 'Log at Trace Level',
     declined: 'The log level is unchanged: trace logging was not confirmed.',
   },
@@ -114,7 +119,8 @@ function devModeQuestion(): UserQuestion {
     message: 'In development mode msbserver asks for no key.',
     detail:
       `The server is then ${DEV_MODE_EXPOSURE}: any of them can start sandboxes and run code in them, ` +
-      'with the folders a sandbox is allowed to mount. Use it only while you develop, and turn it off when you are done.',
+      'with the folders a sandbox is allowed to mount. Use it only while you develop, and turn it off when you ' +
+      'are done.',
     confirmLabel: 'Turn On Development Mode',
     declined: 'Development mode stays off: it was not confirmed.',
   };
@@ -129,7 +135,8 @@ function hostQuestion(host: string, previous: string): UserQuestion {
       ? `msbserver will listen on ${host}: every network this computer is on can reach it.`
       : `msbserver will listen on ${host}, which other computers can reach.`,
     detail:
-      'They still need a key, but keys and everything the server answers travel unencrypted (plain HTTP), so anyone on ' +
+      'They still need a key, but keys and everything the server answers travel unencrypted (plain HTTP), so ' +
+      'anyone on ' +
       'those networks can read them. Keep 127.0.0.1 unless another computer must use this server.',
     confirmLabel: `Listen on ${host}`,
     declined: `The host stays ${previous}: the change was not confirmed.`,
@@ -157,8 +164,10 @@ function namespacesQuestion(folder: string, previous: string | null): UserQuesti
     title: 'Use another namespaces folder?',
     message: `msbserver will keep its sandboxes in this folder:\n${shownPath(folder)}`,
     detail:
-      "It reads each namespace's Sandboxfile there and runs what it says, with the folders it mounts: anyone who can write " +
-      'to that folder can change what your sandboxes run. Choose a folder only you can write to. Sandboxes in the current ' +
+      "It reads each namespace's Sandboxfile there and runs what it says, with the folders it mounts: anyone " +
+      'who can write ' +
+      'to that folder can change what your sandboxes run. Choose a folder only you can write to. Sandboxes in ' +
+      'the current ' +
       'folder are no longer listed, and the msb CLI keeps using <home>/namespaces.',
     confirmLabel: 'Use This Folder',
     declined: `The namespaces folder stays ${previous ?? 'the default'}: the change was not confirmed.`,
@@ -175,7 +184,8 @@ export function longKeyQuestion(seconds: number, namespace: string | undefined):
     title: `Make a key that lasts ${lifetime}?`,
     message: `The new key would work for ${lifetime}, in ${where}.`,
     detail:
-      'Whoever holds it can run code in your sandboxes for that long, unless you reset the server key (which ends every key). ' +
+      'Whoever holds it can run code in your sandboxes for that long, unless you reset the server key (which ' +
+      'ends every key). ' +
       'A key that expires sooner does less harm if it leaks.',
     confirmLabel: 'Make the Key',
     declined: 'No key was made: the long expiry was not confirmed.',

@@ -74,7 +74,8 @@ export function createWindowQuestions(deps: WindowQuestionDeps): WindowQuestions
         if (declinedAt.get(question.kind) === gestures)
           throw new HandlerError(
             'refused',
-            `You said no to "${question.title}" a moment ago; click in the window (or press a key there) to be asked again.`,
+            `You said no to "${question.title}" a moment ago; click in the window (or press a key there) to be ` +
+              `asked again.`,
           );
       }
       for (const question of questions) {

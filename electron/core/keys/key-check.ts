@@ -70,7 +70,9 @@ export async function checkKeyWithServer(request: KeyCheckRequest): Promise<KeyC
     if (response.status === 403) return { result: 'refused', message: REFUSED_FORBIDDEN };
     return {
       result: 'not-checked',
-      message: `The key could not be checked: the server answered HTTP ${response.status} instead of accepting or refusing it.`,
+      message:
+        `The key could not be checked: the server answered HTTP ${response.status} instead of accepting or ` +
+        `refusing it.`,
     };
   } catch {
     // fetch's error says less than the two answers below
@@ -136,7 +138,8 @@ export async function checkMintedKey(request: MintedKeyCheckRequest): Promise<Ke
     return {
       result: 'not-checked',
       message:
-        'The server is not running, so the key was not checked. It will work with a server started with the current server.key.',
+        'The server is not running, so the key was not checked. It will work with a server started with the ' +
+        'current server.key.',
     };
   }
   if (snapshot.devMode === true) {

@@ -70,8 +70,10 @@ const OPEN_KEY = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O
 function linkRefusal(keyFile: string, target: string | null): ServerKeyError {
   const to = target === null ? '' : ` to ${target}`;
   return new ServerKeyError(
-    `${keyFile} is a symbolic link${to}. The server key is never read or written through a link; replace the link with a file of its own ` +
-      `(for example \`cp --remove-destination "$(readlink -f ${keyFile})" ${keyFile}\`, then \`chmod 600 ${keyFile}\`).`,
+    `${keyFile} is a symbolic link${to}. The server key is never read or written through a link; replace the ` +
+      `link with a file of its own ` +
+      `(for example \`cp --remove-destination "$(readlink -f ${keyFile})" ${keyFile}\`, then \`chmod 600 ` +
+      `${keyFile}\`).`,
   );
 }
 
@@ -102,7 +104,8 @@ export async function readServerKey(keyFile: string): Promise<string | null> {
     const stat = await handle.stat();
     if (stat.isDirectory()) {
       throw new ServerKeyError(
-        `${keyFile} is a folder, but msb and the app keep the server key in a file there. Remove the folder (\`rmdir ${shellQuote(keyFile)}\`, once it is empty) and try again.`,
+        `${keyFile} is a folder, but msb and the app keep the server key in a file there. Remove the folder ` +
+          `(\`rmdir ${shellQuote(keyFile)}\`, once it is empty) and try again.`,
       );
     }
     if (!stat.isFile()) {

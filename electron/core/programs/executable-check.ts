@@ -90,7 +90,8 @@ function checkFile(shown: string, realPath: string, stat: Stats, uid: number | n
   if (uid !== null && (stat.mode & GROUP_OR_WORLD_WRITABLE) !== 0) {
     throw new Refusal(
       'unsafe',
-      `${where} can be changed by other users (it is group- or world-writable). Run chmod go-w "${realPath}" if that is not meant.`,
+      `${where} can be changed by other users (it is group- or world-writable). Run chmod go-w "${realPath}" ` +
+        `if that is not meant.`,
     );
   }
 }

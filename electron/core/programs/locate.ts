@@ -68,7 +68,9 @@ export async function locateMsbserver(options: LocateOptions = {}): Promise<Loca
     if (verdict.ok) return { found: true, path: candidate.file, source: candidate.source, searched };
     const origin = candidate.source === 'environment' ? 'MSBSERVER_EXE' : 'the msbserver path in Settings';
     if (verdict.reason === 'unsafe') {
-      const problem = `${candidate.explicit ? `${origin} points at ${candidate.file}, and t` : 'T'}he app does not run this msbserver: ${verdict.problem}`;
+      const problem =
+        `${candidate.explicit ? `${origin} points at ${candidate.file}, and t` : 'T'}he app does not run this ` +
+        `msbserver: ${verdict.problem}`;
       return { found: false, searched, problem, hint: UNSAFE_HINT, reason: 'unsafe' };
     }
     if (verdict.reason === 'not-executable') notExecutable ??= candidate.file;
@@ -178,7 +180,9 @@ export async function locateMsbrun(
       found: false,
       path: null,
       searched: [candidate],
-      unsafe: `MSBRUN_EXE is ${candidate}, a relative path that msbserver would look up from the microsandbox home, not the file the app can check. Give its full path.`,
+      unsafe:
+        `MSBRUN_EXE is ${candidate}, a relative path that msbserver would look up from the microsandbox home, ` +
+        `not the file the app can check. Give its full path.`,
     };
   }
   const verdict = await checkServerExecutable(candidate, options);

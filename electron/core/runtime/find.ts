@@ -182,7 +182,10 @@ function versionNotes(found: { path: string; version: MsbVersion }): Microsandbo
     return [
       {
         code: 'runtime-old',
-        message: `msb ${version} is older than 0.6: the app lists and controls sandboxes only with the JSON output (\`msb ls\` and \`msb ps --format json\`) and the doctor that 0.6 has; what this version lacks shows as an error where it is used.`,
+        message:
+          `msb ${version} is older than 0.6: the app lists and controls sandboxes only with the JSON output ` +
+          `(\`msb ls\` and \`msb ps --format json\`) and the doctor that 0.6 has; what this version lacks shows ` +
+          `as an error where it is used.`,
         fix: UPDATE_FIX,
       },
     ];
@@ -193,7 +196,9 @@ function versionNotes(found: { path: string; version: MsbVersion }): Microsandbo
     return [
       {
         code: 'runtime-newer',
-        message: `msb ${version} is newer than the versions this app knows (up to ${NEWEST_KNOWN_RUNTIME.major}.${NEWEST_KNOWN_RUNTIME.minor}); it is used by what it can do.`,
+        message:
+          `msb ${version} is newer than the versions this app knows (up to ` +
+          `${NEWEST_KNOWN_RUNTIME.major}.${NEWEST_KNOWN_RUNTIME.minor}); it is used by what it can do.`,
         fix: 'If something does not work, update Microsandbox Tray.',
       },
     ];
@@ -238,8 +243,13 @@ export async function findMicrosandbox(options: FindOptionsExtra): Promise<Found
     const old = firstOnPath.candidate.file;
     notes.push({
       code: 'upgrade-trap',
-      message: `${old} is the old msb ${firstOnPath.version.version}, and it comes first on PATH: a terminal runs it instead of msb ${runtime.version.version} at ${runtime.candidate.file}. The new installer does not replace a file that is not a link.`,
-      fix: `Replace the old file with a link to the new one: rm "${old}" && ln -s "${runtime.candidate.file}" "${old}" (keep msbserver beside it if you still use the 0.2 server).`,
+      message:
+        `${old} is the old msb ${firstOnPath.version.version}, and it comes first on PATH: a terminal runs it ` +
+        `instead of msb ${runtime.version.version} at ${runtime.candidate.file}. The new installer does not ` +
+        `replace a file that is not a link.`,
+      fix:
+        `Replace the old file with a link to the new one: rm "${old}" && ln -s "${runtime.candidate.file}" ` +
+        `"${old}" (keep msbserver beside it if you still use the 0.2 server).`,
     });
   }
   const msb = runtime === null ? null : { path: runtime.candidate.file, version: runtime.version.version };

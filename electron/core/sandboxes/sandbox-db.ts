@@ -145,7 +145,8 @@ async function parseRows(bytes: Uint8Array): Promise<SandboxRow[]> {
   const db = new SQL.Database(bytes);
   try {
     const result = db.exec(
-      "SELECT name, status, supervisor_pid, microvm_pid, rootfs_paths, modified_at FROM sandboxes WHERE config_file = 'Sandboxfile' ORDER BY id",
+      'SELECT name, status, supervisor_pid, microvm_pid, rootfs_paths, modified_at FROM sandboxes WHERE ' +
+        "config_file = 'Sandboxfile' ORDER BY id",
     );
     const rows: SandboxRow[] = [];
     for (const [name, status, supervisorPid, microvmPid, rootfsPaths, modifiedAt] of result[0]?.values ?? []) {

@@ -51,7 +51,8 @@ export function fullParse(text: string): SandboxfileRead {
   } catch (error) {
     return {
       ok: false,
-      message: `Sandboxfile is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      message:
+        'Sandboxfile is not valid YAML: ' + `${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
     };
   }
   // An empty file, and upstream's default (`sandboxes:` with nothing under it), define nothing.

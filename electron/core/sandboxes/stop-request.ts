@@ -71,7 +71,9 @@ export async function stopRequested(
     else if (info.state === 'stale') {
       failed.push({
         ...ref,
-        message: `${ref.namespace}/${ref.name} is not running: its supervisor is gone and the row is stale. Nothing was signalled.`,
+        message:
+          `${ref.namespace}/${ref.name} is not running: its supervisor is gone and the row is stale. Nothing was ` +
+          `signalled.`,
       });
     } else if (info.state !== 'running')
       failed.push({ ...ref, message: `${ref.namespace}/${ref.name} is not running.` });

@@ -42,7 +42,10 @@ class ServerController implements Controller {
   #queue: Promise<unknown> = Promise.resolve();
   /** A look queued but not begun yet, which every refresh asked meanwhile shares. */
   #queuedLook: Promise<ServerSnapshot> | null = null;
-  /** Bumped by every start, stop, restart and key reset the user asks for: a crash handled after one does not restart the server. */
+  /**
+   * Bumped by every start, stop, restart and key reset the user asks for: a crash handled after one
+   * does not restart the server.
+   */
   #intent = 0;
   #crashTimes: readonly number[] = [];
   #restartTimer: TimerHandle | null = null;

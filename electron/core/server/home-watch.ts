@@ -154,7 +154,8 @@ export class HomeWatch implements Disposable {
     if (this.#disposed || this.#retryTimer !== null) return;
     const every = this.#options.retryMs ?? DEFAULT_RETRY_MS;
     this.#options.logger.warn(
-      `Could not watch ${this.#home} (${why}); outside starts and stops are seen when the app looks again, in ${Math.round(every / 1000)} s.`,
+      `Could not watch ${this.#home} (${why}); outside starts and stops are seen when the app looks again, in ` +
+        `${Math.round(every / 1000)} s.`,
     );
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;

@@ -36,7 +36,8 @@ export async function homeWarnings(ctx: ServerContext): Promise<string[]> {
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   if (uid !== null && stat.uid !== uid) {
     warnings.push(
-      `The microsandbox home ${ctx.paths.home} belongs to another user (uid ${stat.uid}), who can change its server key. ` +
+      `The microsandbox home ${ctx.paths.home} belongs to another user (uid ${stat.uid}), who can change its ` +
+        `server key. ` +
         `Fix: \`sudo chown -R "$USER" ${quote(ctx.paths.home)}\`.`,
     );
   }
@@ -57,7 +58,10 @@ export function homeFileProblem(ctx: ServerContext, error: unknown): string | nu
   if (file === null || path.dirname(file) !== ctx.paths.home) return null;
   switch (failure?.code ?? '') {
     case 'EISDIR':
-      return `${file} is a folder, but msb and the app keep a file there. Remove the folder (\`rmdir ${quote(file)}\`) and try again.`;
+      return (
+        `${file} is a folder, but msb and the app keep a file there. Remove the folder (\`rmdir ` +
+        `${quote(file)}\`) and try again.`
+      );
     case 'EINVAL':
       return (
         `${file} is not a regular file (a pipe or a device?), but msb and the app keep a file there. ` +
@@ -65,7 +69,10 @@ export function homeFileProblem(ctx: ServerContext, error: unknown): string | nu
       );
     case 'EACCES':
     case 'EPERM':
-      return `${file} cannot be read or written by this user. Check its owner and permissions (\`ls -l ${quote(file)}\`).`;
+      return (
+        `${file} cannot be read or written by this user. Check its owner and permissions (\`ls -l ` +
+        `${quote(file)}\`).`
+      );
     case 'EROFS':
       return `${file} is on a read-only file system.`;
     default:

@@ -51,7 +51,8 @@ export async function recordedServer(
     return {
       server: null,
       warnings: [
-        `${ctx.paths.pidFile} names msbserver (PID ${verdict.pid}), which serves ${verdict.serves}; the app leaves it alone.`,
+        `${ctx.paths.pidFile} names msbserver (PID ${verdict.pid}), which serves ${verdict.serves}; the app ` +
+          `leaves it alone.`,
       ],
     };
   }

@@ -147,7 +147,10 @@ export function microsandboxUpdateStatus(input: {
   if (input.generation === 'server')
     return {
       kind: 'server-generation',
-      message: `microsandbox ${LAST_SERVER_RELEASE} is the last release of the server generation (msbserver): it gets no more updates. Today's microsandbox, the runtime generation (0.3 and later), replaces it; install it with ${RUNTIME_INSTALL_COMMAND}.`,
+      message:
+        `microsandbox ${LAST_SERVER_RELEASE} is the last release of the server generation (msbserver): it gets ` +
+        `no more updates. Today's microsandbox, the runtime generation (0.3 and later), replaces it; install it ` +
+        `with ${RUNTIME_INSTALL_COMMAND}.`,
       installCommand: RUNTIME_INSTALL_COMMAND,
       installUrl: RUNTIME_INSTALL_URL,
     };
@@ -207,7 +210,8 @@ const SELF_UPDATE_KILL_GRACE_MS = 2_000;
 
 // Terminal colour and title codes (ESC [ … letter, ESC ] … BEL): the window shows plain text.
 const ANSI = new RegExp(
-  `${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]|${String.fromCharCode(27)}\\][^${String.fromCharCode(7)}]*${String.fromCharCode(7)}`,
+  `${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]|` +
+    `${String.fromCharCode(27)}\\][^${String.fromCharCode(7)}]*${String.fromCharCode(7)}`,
   'g',
 );
 
@@ -237,7 +241,9 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
     return {
       kind: 'refused',
       reason: 'not-newer',
-      message: `microsandbox ${installed.text} is installed and the latest release is ${options.latest.release.version}: nothing to update.`,
+      message:
+        `microsandbox ${installed.text} is installed and the latest release is ` +
+        `${options.latest.release.version}: nothing to update.`,
     };
   const env = { ...(options.env ?? process.env), ...(options.home === undefined ? {} : { MSB_HOME: options.home }) };
   const lastLines: string[] = [];
@@ -307,7 +313,9 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
       message:
         exit.error !== null
           ? `msb self update could not run: ${exit.error}`
-          : `msb self update failed${exit.code === null ? ' (stopped)' : ` (exit code ${exit.code})`}: ${lastLines.at(-1) ?? 'it said nothing'}. microsandbox ${installed.text} is still installed unless the output says otherwise.`,
+          : `msb self update failed${exit.code === null ? ' (stopped)' : ` (exit code ${exit.code})`}: ` +
+            `${lastLines.at(-1) ?? 'it said nothing'}. microsandbox ${installed.text} is still installed unless ` +
+            `the output says otherwise.`,
     };
   const now = parseVersion(await msbVersion(options.msbPath, env, logger));
   if (now === null)
@@ -325,7 +333,8 @@ export async function runMsbSelfUpdate(options: SelfUpdateOptions): Promise<Self
       lastLines,
       message:
         change === 0
-          ? `msb self update finished, but msb still says ${now.text}. If microsandbox was installed with Homebrew or npm, update it there.`
+          ? `msb self update finished, but msb still says ${now.text}. If microsandbox was installed with ` +
+            `Homebrew or npm, update it there.`
           : `msb self update installed ${now.text}, older than ${installed.text}.`,
     };
   return { kind: 'updated', from: installed.text, to: now.text };

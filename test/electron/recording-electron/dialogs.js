@@ -202,7 +202,8 @@ function waitForAnswerFile(dialog) {
   const fallback = shape(dialog, cancelAnswer(dialog));
   const value = fallback.ok ? fallback.value : {};
   console.error(
-    `recording electron: sync dialog ${dialog.id} (${JSON.stringify(dialog.options['message'] ?? dialog.options['title'] ?? '')}) had no answer; cancelled`,
+    `recording electron: sync dialog ${dialog.id} ` +
+      `(${JSON.stringify(dialog.options['message'] ?? dialog.options['title'] ?? '')}) had no answer; cancelled`,
   );
   record('event', 'dialog.answered', { id: dialog.id, answer: value, source: 'timeout' });
   return value;

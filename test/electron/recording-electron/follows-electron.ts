@@ -123,7 +123,10 @@ export interface StandIn {
 type FakeImage = ReturnType<typeof fake.nativeImage.createFromPath>;
 type FakeMenu = ReturnType<typeof fake.Menu.buildFromTemplate>;
 
-/** Electron's classes and objects the stand-in has its own of; main only ever hands a window where Electron says a BaseWindow. */
+/**
+ * Electron's classes and objects the stand-in has its own of; main only ever hands a window where
+ * Electron says a BaseWindow.
+ */
 type Swaps =
   | [Electron.App, typeof fake.app]
   | [Electron.Dock, typeof fake.app.dock]

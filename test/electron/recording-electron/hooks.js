@@ -14,7 +14,10 @@ export function initialize(data) {
 /**
  * @param {string} specifier
  * @param {{ conditions: string[], importAttributes: Record<string, string>, parentURL?: string }} context
- * @param {(specifier: string, context?: object) => Promise<{ url: string, format?: string | null, shortCircuit?: boolean }>} nextResolve
+ * @param {(
+ *   specifier: string,
+ *   context?: object,
+ * ) => Promise<{ url: string, format?: string | null, shortCircuit?: boolean }>} nextResolve
  */
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'electron' || specifier === 'electron/main') {

@@ -3,7 +3,8 @@ import { HIDDEN_KEY, HIDDEN_TOKEN, scrubSecrets } from '../../../../electron/cor
 
 const KEY = 'Zx8v2QmT4nLp0aRs6uWy1bCd3eFg5hJk';
 const TOKEN =
-  'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJl';
+  'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.' +
+  'eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJl';
 
 describe('scrubSecrets', () => {
   it.each([

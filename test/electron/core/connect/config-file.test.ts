@@ -8,7 +8,8 @@ describe('editServers', () => {
     const before = '{\r\n  "mcpServers": {\r\n    "microsandbox": { "command": "old" },\r\n    "b": 2\r\n  }\r\n}\r\n';
     const after = editServers(MCP_CLIENTS.cursor, before, 'microsandbox', VALUE);
     expect(after).toBe(
-      '{\r\n  "mcpServers": {\r\n    "microsandbox": {\r\n      "command": "npx",\r\n      "args": [\r\n        "-y",\r\n        "microsandbox-mcp"\r\n      ]\r\n    },\r\n    "b": 2\r\n  }\r\n}\r\n',
+      '{\r\n  "mcpServers": {\r\n    "microsandbox": {\r\n      "command": "npx",\r\n      "args": ' +
+        '[\r\n        "-y",\r\n        "microsandbox-mcp"\r\n      ]\r\n    },\r\n    "b": 2\r\n  }\r\n}\r\n',
     );
   });
 
@@ -21,7 +22,8 @@ describe('editServers', () => {
 
   it('adds the servers key to a file without one, after the other fields', () => {
     expect(editServers(MCP_CLIENTS.vscode, '{\n  "inputs": []\n}\n', 'microsandbox', VALUE)).toBe(
-      '{\n  "inputs": [],\n  "servers": {\n    "microsandbox": {\n      "command": "npx",\n      "args": [\n        "-y",\n        "microsandbox-mcp"\n      ]\n    }\n  }\n}\n',
+      '{\n  "inputs": [],\n  "servers": {\n    "microsandbox": {\n      "command": "npx",\n      "args": ' +
+        '[\n        "-y",\n        "microsandbox-mcp"\n      ]\n    }\n  }\n}\n',
     );
   });
 

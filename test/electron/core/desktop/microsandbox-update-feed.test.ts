@@ -155,28 +155,32 @@ describe('MicrosandboxUpdates', () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('streams msb self update line by line, then shows the new version; a failure halfway says so and keeps the old one', async () => {
-    await fsp.writeFile(path.join(home, '.standin-fail-once'), '');
-    const { updates, sent, rescans } = await feed({});
-    await updates.refresh();
-    const failed = await updates.update();
-    expect(failed.run?.result).toMatchObject({ kind: 'failed' });
-    expect(failed.run?.result?.kind === 'failed' && failed.run.result.message).toMatch(/exit code 1/);
-    expect(failed.run?.lines.at(-1)?.text).toBe('error: failed to download release asset: connection reset by peer');
-    expect(rescans).toEqual([]);
-    // The output went out as it came (each burst's first line at once): views with a growing output while it ran.
-    const running = sent.filter((view) => view.run?.running === true).map((view) => view.run?.lines.length ?? 0);
-    expect(running.some((count) => count > 0)).toBe(true);
-    expect(running).toEqual([...running].sort((a, b) => a - b));
+  it(
+    'streams msb self update line by line, then shows the new version; a failure halfway says so and keeps the ' +
+      'old one',
+    async () => {
+      await fsp.writeFile(path.join(home, '.standin-fail-once'), '');
+      const { updates, sent, rescans } = await feed({});
+      await updates.refresh();
+      const failed = await updates.update();
+      expect(failed.run?.result).toMatchObject({ kind: 'failed' });
+      expect(failed.run?.result?.kind === 'failed' && failed.run.result.message).toMatch(/exit code 1/);
+      expect(failed.run?.lines.at(-1)?.text).toBe('error: failed to download release asset: connection reset by peer');
+      expect(rescans).toEqual([]);
+      // The output went out as it came (each burst's first line at once): views with a growing output while it ran.
+      const running = sent.filter((view) => view.run?.running === true).map((view) => view.run?.lines.length ?? 0);
+      expect(running.some((count) => count > 0)).toBe(true);
+      expect(running).toEqual([...running].sort((a, b) => a - b));
 
-    sent.length = 0;
-    const updated = await updates.update();
-    expect(updated.run?.result).toEqual({ kind: 'updated', from: '0.6.18', to: '0.7.2' });
-    expect(updated.run?.lines.map((line) => line.text)).toContain('✓ Updated microsandbox 0.6.18 → 0.7.2');
-    expect(rescans).toEqual(['0.7.2']);
-    expect(updated.status).toMatchObject({ kind: 'up-to-date', installed: '0.7.2' });
-    expect(updates.updating).toBe(false);
-  });
+      sent.length = 0;
+      const updated = await updates.update();
+      expect(updated.run?.result).toEqual({ kind: 'updated', from: '0.6.18', to: '0.7.2' });
+      expect(updated.run?.lines.map((line) => line.text)).toContain('✓ Updated microsandbox 0.6.18 → 0.7.2');
+      expect(rescans).toEqual(['0.7.2']);
+      expect(updated.status).toMatchObject({ kind: 'up-to-date', installed: '0.7.2' });
+      expect(updates.updating).toBe(false);
+    },
+  );
 
   it('switched off after a look, shows no stale latest and asks nothing more', async () => {
     const options = { checksOn: true };

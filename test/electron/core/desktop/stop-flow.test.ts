@@ -153,13 +153,16 @@ describe('stopServerAsking', () => {
     expect(w.calls).toEqual(['server.stop']);
   });
 
-  it('"Stop them too" stops the sandboxes while the server still runs, then the server; failures are reported', async () => {
-    const w = world(2, ['Stop them too']);
-    expect((await stopServerAsking(w.deps)).cancelled).toBe(false);
-    expect(w.choice.asked.map((q) => q.message)).toEqual(['2 sandboxes are running.']);
-    expect(w.calls).toEqual(['sandboxes.stop {"all":true} while running', 'server.stop']);
-    expect(w.failures).toEqual(['s1']);
-  });
+  it(
+    '"Stop them too" stops the sandboxes while the server still runs, ' + 'then the server; failures are reported',
+    async () => {
+      const w = world(2, ['Stop them too']);
+      expect((await stopServerAsking(w.deps)).cancelled).toBe(false);
+      expect(w.choice.asked.map((q) => q.message)).toEqual(['2 sandboxes are running.']);
+      expect(w.calls).toEqual(['sandboxes.stop {"all":true} while running', 'server.stop']);
+      expect(w.failures).toEqual(['s1']);
+    },
+  );
 
   it('"Leave them running" stops only the server', async () => {
     const w = world(3, ['Leave them running']);

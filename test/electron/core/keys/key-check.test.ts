@@ -96,21 +96,25 @@ describe('checkKeyWithServer against a scripted server', () => {
     expect(result).toEqual({ result: 'not-checked', message: expect.stringContaining(`HTTP ${status}`) as unknown });
   });
 
-  it('counts a JSON-RPC error (method not found, invalid request) as accepted: the router runs only after authentication', async () => {
-    expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({
-      result: 'accepted',
-    });
-    scripted.answer = (_req, res) =>
-      res.writeHead(400).end('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":1}');
-    expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({
-      result: 'accepted',
-    });
-    // The auth layer's own 400 (a scoped key without params.namespace) is no JSON-RPC answer.
-    scripted.answer = (_req, res) => res.writeHead(400).end('{"error":"Namespace is required","code":2001}');
-    expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe(
-      'not-checked',
-    );
-  });
+  it(
+    'counts a JSON-RPC error (method not found, invalid request) as accepted: the router runs only after ' +
+      'authentication',
+    async () => {
+      expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({
+        result: 'accepted',
+      });
+      scripted.answer = (_req, res) =>
+        res.writeHead(400).end('{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":1}');
+      expect(await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).toEqual({
+        result: 'accepted',
+      });
+      // The auth layer's own 400 (a scoped key without params.namespace) is no JSON-RPC answer.
+      scripted.answer = (_req, res) => res.writeHead(400).end('{"error":"Namespace is required","code":2001}');
+      expect((await checkKeyWithServer({ url: scripted.url, token: 'msb_t', namespace: 'x' })).result).toBe(
+        'not-checked',
+      );
+    },
+  );
 
   it.each(['not json', '{"code":9}', '[1]', 'null', `{"jsonrpc":"2.0","error":{},"pad":"${'x'.repeat(70_000)}"}`])(
     'counts any other 404 body as not checked (%#)',

@@ -295,7 +295,10 @@ posixOnly('locateMsbserver', () => {
     });
     expect(viaSettings).toMatchObject({ found: false, reason: 'unsafe', searched: [settings] });
     expect(viaSettings.found ? '' : viaSettings.problem).toMatch(
-      /^the msbserver path in Settings points at .*, and the app does not run this msbserver: .*group- or world-writable/,
+      new RegExp(
+        '^the msbserver path in Settings points at .*, ' +
+          'and the app does not run this msbserver: .*group- or world-writable',
+      ),
     );
 
     // Not skipped for the next candidate: the user should learn why it was not run.
@@ -415,20 +418,23 @@ posixOnly('serverEnvironment', () => {
     await fsp.chmod(path.join(home, '.local'), 0o755);
   });
 
-  it('adds no lib folder of another user in a sticky shared folder such as /tmp (a release unpacked there)', async () => {
-    const shared = path.join(root, 'shared-tmp');
-    await fsp.mkdir(path.join(shared, 'bin'), { recursive: true });
-    await fsp.mkdir(path.join(shared, 'lib'));
-    await fsp.chmod(shared, 0o1777);
-    const env = await serverEnvironment(
-      {},
-      path.join(shared, 'bin', 'msbserver'),
-      'linux',
-      home,
-      await ownedByStranger(path.join(shared, 'lib')),
-    );
-    expect(env['LD_LIBRARY_PATH'] ?? '').not.toContain(path.join(shared, 'lib'));
-  });
+  it(
+    'adds no lib folder of another user in a sticky shared ' + 'folder such as /tmp (a release unpacked there)',
+    async () => {
+      const shared = path.join(root, 'shared-tmp');
+      await fsp.mkdir(path.join(shared, 'bin'), { recursive: true });
+      await fsp.mkdir(path.join(shared, 'lib'));
+      await fsp.chmod(shared, 0o1777);
+      const env = await serverEnvironment(
+        {},
+        path.join(shared, 'bin', 'msbserver'),
+        'linux',
+        home,
+        await ownedByStranger(path.join(shared, 'lib')),
+      );
+      expect(env['LD_LIBRARY_PATH'] ?? '').not.toContain(path.join(shared, 'lib'));
+    },
+  );
 
   it('adds no library folder reached through a link into a folder others can write to', async () => {
     const open = path.join(root, 'open');

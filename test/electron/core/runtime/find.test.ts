@@ -55,7 +55,8 @@ describe('where msb is looked for on Windows (path logic)', () => {
   it("finds npm's platform binary under %APPDATA%\\npm, never the .cmd shim", () => {
     const files = windows({ APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }).map((candidate) => candidate.file);
     expect(files).toContain(
-      'C:\\Users\\ada\\AppData\\Roaming\\npm\\node_modules\\microsandbox\\node_modules\\@superradcompany\\microsandbox-win32-x64-msvc\\bin\\msb.exe',
+      'C:\\Users\\ada\\AppData\\Roaming\\npm\\node_modules\\microsandbox\\node_modules\\' +
+        '@superradcompany\\microsandbox-win32-x64-msvc\\bin\\msb.exe',
     );
     expect(files.some((file) => file.endsWith('.cmd'))).toBe(false);
   });

@@ -29,7 +29,13 @@ describe.skipIf(REAL_MSB_MISSING !== null)('following a log, against the real ms
     await vi.waitFor(() => expect(seen.map((line) => line.text)).toContain('first\n'), { timeout: 10_000 });
     appendFileSync(
       path.join(home.home, 'sandboxes', 'web', 'logs', 'exec.log'),
-      `${JSON.stringify({ d: 'later msb_secret.abc.def\n', e: null, id: 2, s: 'stderr', t: '2026-01-01T00:00:05.000Z' })}\n`,
+      `${JSON.stringify({
+        d: 'later msb_secret.abc.def\n',
+        e: null,
+        id: 2,
+        s: 'stderr',
+        t: '2026-01-01T00:00:05.000Z',
+      })}\n`,
     );
     await vi.waitFor(() => expect(seen.map((line) => line.text)).toContain('later msb_[token hidden]\n'), {
       timeout: 10_000,

@@ -38,25 +38,29 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the runtime service, against the rea
     expect(alive(sleeper.pid)).toBe(true);
   });
 
-  it('while acts are held (msb being replaced) refuses each with the reason and runs no msb; after release acts again', async () => {
-    const { home, msb, service } = setup();
-    const sleeper = home.ownedProcess();
-    home.seed([{ name: 'web', status: 'Running', pid: sleeper.pid }]);
-    await until(service, (state) => statusOf(state, 'web') === 'Running');
-    const before = msb.count();
-    const release = service.holdActs('microsandbox is being updated');
-    await expect(service.act('web', 'stop')).rejects.toThrow('microsandbox is being updated');
-    expect(msb.count()).toBe(before);
-    expect(service.actsInFlight().size).toBe(0);
-    release();
-    release();
-    const exited = new Promise((resolve) => sleeper.once('exit', resolve));
-    const stopping = service.act('web', 'stop');
-    expect([...service.actsInFlight()]).toEqual([['web', 'stop']]);
-    await stopping;
-    await exited;
-    expect(service.actsInFlight().size).toBe(0);
-  });
+  it(
+    'while acts are held (msb being replaced) refuses each with the reason and runs no msb; after release acts ' +
+      'again',
+    async () => {
+      const { home, msb, service } = setup();
+      const sleeper = home.ownedProcess();
+      home.seed([{ name: 'web', status: 'Running', pid: sleeper.pid }]);
+      await until(service, (state) => statusOf(state, 'web') === 'Running');
+      const before = msb.count();
+      const release = service.holdActs('microsandbox is being updated');
+      await expect(service.act('web', 'stop')).rejects.toThrow('microsandbox is being updated');
+      expect(msb.count()).toBe(before);
+      expect(service.actsInFlight().size).toBe(0);
+      release();
+      release();
+      const exited = new Promise((resolve) => sleeper.once('exit', resolve));
+      const stopping = service.act('web', 'stop');
+      expect([...service.actsInFlight()]).toEqual([['web', 'stop']]);
+      await stopping;
+      await exited;
+      expect(service.actsInFlight().size).toBe(0);
+    },
+  );
 
   it('runs nothing for a name that is not in the list', async () => {
     const { msb, service } = setup();

@@ -26,62 +26,66 @@ describe('listSandboxes', () => {
     expect(await snapshotTree(root)).toEqual(before);
   });
 
-  it('hand-made namespaces: stopped, stale (dead PID), stale (live non-msbrun PID), defined, no .menv, empty Sandboxfile, no Sandboxfile', async (ctx) => {
-    if (!LINUX) return ctx.skip('reads /proc: Linux only');
-    const k = kit(ctx);
-    const root = await k.tmp();
-    const bystander = k.bystander();
-    const dead = await deadPid();
-    await makeNamespace(root, 'alpha', {
-      sandboxfile: sandboxfile('off', 'gone', 'imposter', 'fresh'),
-      rows: [
-        { name: 'off', status: 'STOPPED', supervisorPid: 4242, microvmPid: 4243, modifiedAt: '2025-06-01 12:30:00' },
-        { name: 'gone', status: 'RUNNING', supervisorPid: dead, microvmPid: dead, modifiedAt: '2025-06-01 12:00:00' },
-        { name: 'imposter', status: 'RUNNING', supervisorPid: bystander.pid ?? 0, microvmPid: bystander.pid ?? 0 },
-      ],
-      logs: ['off'],
-    });
-    await makeNamespace(root, 'bare', { sandboxfile: sandboxfile('a', 'b') });
-    await makeNamespace(root, 'empty');
-    await makeNamespace(root, 'nofile', { sandboxfile: null });
-    await fsp.writeFile(path.join(root, 'portal.ports'), JSON.stringify({ mappings: { 'alpha/gone': 40001 } }));
-    // Not namespaces: a file, and a folder msbserver could not have made.
-    await fsp.writeFile(path.join(root, 'stray.txt'), 'x');
-    await fsp.mkdir(path.join(root, '.hidden'));
+  it(
+    'hand-made namespaces: stopped, stale (dead PID), stale (live non-msbrun PID), defined, no .menv, empty ' +
+      'Sandboxfile, no Sandboxfile',
+    async (ctx) => {
+      if (!LINUX) return ctx.skip('reads /proc: Linux only');
+      const k = kit(ctx);
+      const root = await k.tmp();
+      const bystander = k.bystander();
+      const dead = await deadPid();
+      await makeNamespace(root, 'alpha', {
+        sandboxfile: sandboxfile('off', 'gone', 'imposter', 'fresh'),
+        rows: [
+          { name: 'off', status: 'STOPPED', supervisorPid: 4242, microvmPid: 4243, modifiedAt: '2025-06-01 12:30:00' },
+          { name: 'gone', status: 'RUNNING', supervisorPid: dead, microvmPid: dead, modifiedAt: '2025-06-01 12:00:00' },
+          { name: 'imposter', status: 'RUNNING', supervisorPid: bystander.pid ?? 0, microvmPid: bystander.pid ?? 0 },
+        ],
+        logs: ['off'],
+      });
+      await makeNamespace(root, 'bare', { sandboxfile: sandboxfile('a', 'b') });
+      await makeNamespace(root, 'empty');
+      await makeNamespace(root, 'nofile', { sandboxfile: null });
+      await fsp.writeFile(path.join(root, 'portal.ports'), JSON.stringify({ mappings: { 'alpha/gone': 40001 } }));
+      // Not namespaces: a file, and a folder msbserver could not have made.
+      await fsp.writeFile(path.join(root, 'stray.txt'), 'x');
+      await fsp.mkdir(path.join(root, '.hidden'));
 
-    const before = await snapshotTree(root);
-    const view = await listSandboxes({ namespacesDir: root });
-    expect(await snapshotTree(root)).toEqual(before);
+      const before = await snapshotTree(root);
+      const view = await listSandboxes({ namespacesDir: root });
+      expect(await snapshotTree(root)).toEqual(before);
 
-    expect(view.namespaces.map((n) => n.name)).toEqual(['alpha', 'bare', 'empty', 'nofile']);
-    const alpha = ns(view, 'alpha');
-    expect(alpha.error).toBeNull();
-    expect(states(alpha)).toEqual({ fresh: 'defined', gone: 'stale', imposter: 'stale', off: 'stopped' });
-    const byName = Object.fromEntries(alpha.sandboxes.map((s) => [s.name, s]));
-    expect(byName['off']).toEqual({
-      name: 'off',
-      state: 'stopped',
-      supervisorPid: 4242,
-      microvmPid: 4243,
-      startedAt: null,
-      memoryBytes: null,
-      cpuPercent: null,
-      diskBytes: null,
-      portalPort: null,
-      logPath: path.join(root, 'alpha', '.menv', 'log', 'Sandboxfile', 'off.log'),
-    });
-    expect(byName['gone']).toMatchObject({
-      startedAt: Date.UTC(2025, 5, 1, 12, 0, 0),
-      portalPort: 40001,
-      memoryBytes: null,
-      logPath: null,
-    });
-    expect(byName['fresh']).toMatchObject({ supervisorPid: null, microvmPid: null, startedAt: null });
-    expect(states(ns(view, 'bare'))).toEqual({ a: 'defined', b: 'defined' });
-    expect(ns(view, 'empty')).toEqual({ name: 'empty', error: null, sandboxes: [] });
-    expect(ns(view, 'nofile')).toEqual({ name: 'nofile', error: null, sandboxes: [] });
-    expect(bystander.exitCode).toBeNull();
-  });
+      expect(view.namespaces.map((n) => n.name)).toEqual(['alpha', 'bare', 'empty', 'nofile']);
+      const alpha = ns(view, 'alpha');
+      expect(alpha.error).toBeNull();
+      expect(states(alpha)).toEqual({ fresh: 'defined', gone: 'stale', imposter: 'stale', off: 'stopped' });
+      const byName = Object.fromEntries(alpha.sandboxes.map((s) => [s.name, s]));
+      expect(byName['off']).toEqual({
+        name: 'off',
+        state: 'stopped',
+        supervisorPid: 4242,
+        microvmPid: 4243,
+        startedAt: null,
+        memoryBytes: null,
+        cpuPercent: null,
+        diskBytes: null,
+        portalPort: null,
+        logPath: path.join(root, 'alpha', '.menv', 'log', 'Sandboxfile', 'off.log'),
+      });
+      expect(byName['gone']).toMatchObject({
+        startedAt: Date.UTC(2025, 5, 1, 12, 0, 0),
+        portalPort: 40001,
+        memoryBytes: null,
+        logPath: null,
+      });
+      expect(byName['fresh']).toMatchObject({ supervisorPid: null, microvmPid: null, startedAt: null });
+      expect(states(ns(view, 'bare'))).toEqual({ a: 'defined', b: 'defined' });
+      expect(ns(view, 'empty')).toEqual({ name: 'empty', error: null, sandboxes: [] });
+      expect(ns(view, 'nofile')).toEqual({ name: 'nofile', error: null, sandboxes: [] });
+      expect(bystander.exitCode).toBeNull();
+    },
+  );
 
   it('a broken database is reported for its namespace only; a bad Sandboxfile too', async (ctx) => {
     const root = await kit(ctx).tmp();

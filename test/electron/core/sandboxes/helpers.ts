@@ -48,7 +48,8 @@ export async function makeNamespace(
       migrate(db);
       for (const r of options.rows ?? []) {
         db.run(
-          `INSERT INTO sandboxes (name, config_file, config_last_modified, status, supervisor_pid, microvm_pid, rootfs_paths, modified_at)
+          `INSERT INTO sandboxes
+             (name, config_file, config_last_modified, status, supervisor_pid, microvm_pid, rootfs_paths, modified_at)
            VALUES (?, 'Sandboxfile', '2025-01-01T00:00:00+00:00', ?, ?, ?, ?, ?)`,
           [
             r.name,

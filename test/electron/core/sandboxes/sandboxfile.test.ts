@@ -166,7 +166,9 @@ const wellFormed = fc
   )
   .map(
     (entries) =>
-      `sandboxes:\n${entries.map(([name, fields]) => `  ${name}:\n${fields.map(([k, v]) => `    ${k}: ${v}`).join('\n')}`).join('\n')}\n`,
+      `sandboxes:\n${entries
+        .map(([name, fields]) => `  ${name}:\n${fields.map(([k, v]) => `    ${k}: ${v}`).join('\n')}`)
+        .join('\n')}\n`,
   );
 
 describe('the line reader agrees with the full parser', () => {

@@ -14,65 +14,71 @@ import { signTestToken } from '../../../fixtures/standin-helpers.ts';
 import { KEY, kit, makeNamespace, sandboxfile, snapshotTree, until, world } from './helpers.ts';
 
 describe('the folder in use', () => {
-  it('is <home>/namespaces, or the setting; a change re-creates the monitor and keeps the metrics holders', async (ctx) => {
-    const w = await world(ctx);
-    await makeNamespace(w.root, 'a', { sandboxfile: sandboxfile('one') });
-    const other = path.join(w.home, 'elsewhere');
-    await makeNamespace(other, 'b', { sandboxfile: sandboxfile('two') });
-    const views: SandboxesView[] = [];
-    w.service.onChange((v) => views.push(v));
-    // Made after the first listing: seen through the folder watch.
-    await until('a seen', () => w.service.view().namespaces.length === 1);
-    expect((await w.service.list()).namespaces.map((n) => n.name)).toEqual(['a']);
-    expect(w.service.namespacesDir).toBe(w.root);
+  it(
+    'is <home>/namespaces, or the setting; ' + 'a change re-creates the monitor and keeps the metrics holders',
+    async (ctx) => {
+      const w = await world(ctx);
+      await makeNamespace(w.root, 'a', { sandboxfile: sandboxfile('one') });
+      const other = path.join(w.home, 'elsewhere');
+      await makeNamespace(other, 'b', { sandboxfile: sandboxfile('two') });
+      const views: SandboxesView[] = [];
+      w.service.onChange((v) => views.push(v));
+      // Made after the first listing: seen through the folder watch.
+      await until('a seen', () => w.service.view().namespaces.length === 1);
+      expect((await w.service.list()).namespaces.map((n) => n.name)).toEqual(['a']);
+      expect(w.service.namespacesDir).toBe(w.root);
 
-    const release = w.service.watchMetrics();
-    w.settings.set({ namespacesPath: other });
-    expect(w.service.namespacesDir).toBe(other);
-    expect((await w.service.list()).namespaces.map((n) => n.name)).toEqual(['b']);
-    await until('the new view pushed', () => views.at(-1)?.namespacesDir === other);
-    expect(w.service.metricsWanted).toBe(true);
-    release();
-    expect(w.service.metricsWanted).toBe(false);
-    w.settings.set({ namespacesPath: null });
-    expect((await w.service.list()).namespaces.map((n) => n.name)).toEqual(['a']);
-  });
+      const release = w.service.watchMetrics();
+      w.settings.set({ namespacesPath: other });
+      expect(w.service.namespacesDir).toBe(other);
+      expect((await w.service.list()).namespaces.map((n) => n.name)).toEqual(['b']);
+      await until('the new view pushed', () => views.at(-1)?.namespacesDir === other);
+      expect(w.service.metricsWanted).toBe(true);
+      release();
+      expect(w.service.metricsWanted).toBe(false);
+      w.settings.set({ namespacesPath: null });
+      expect((await w.service.list()).namespaces.map((n) => n.name)).toEqual(['a']);
+    },
+  );
 });
 
 describe('logs', () => {
-  it('tails and follows a sandbox log scrubbed of the key and tokens, and stops following when the window closes', async (ctx) => {
-    const w = await world(ctx);
-    await fsp.writeFile(w.keyFile, KEY);
-    const token = signTestToken(KEY, { exp: 1, iat: 1, namespace: '*' });
-    await makeNamespace(w.root, 'n', { sandboxfile: sandboxfile('vm'), rows: [], logs: ['vm'] });
-    const log = path.join(w.root, 'n', '.menv', 'log', 'Sandboxfile', 'vm.log');
-    appendFileSync(log, `the key is ${KEY}\nand a token ${token}\n`);
+  it(
+    'tails and follows a sandbox log scrubbed of the key and tokens, ' + 'and stops following when the window closes',
+    async (ctx) => {
+      const w = await world(ctx);
+      await fsp.writeFile(w.keyFile, KEY);
+      const token = signTestToken(KEY, { exp: 1, iat: 1, namespace: '*' });
+      await makeNamespace(w.root, 'n', { sandboxfile: sandboxfile('vm'), rows: [], logs: ['vm'] });
+      const log = path.join(w.root, 'n', '.menv', 'log', 'Sandboxfile', 'vm.log');
+      appendFileSync(log, `the key is ${KEY}\nand a token ${token}\n`);
 
-    const tail = await w.service.logTail({ namespace: 'n', name: 'vm', lines: 3 });
-    expect(tail).toMatchObject({ namespace: 'n', name: 'vm', exists: true });
-    expect(tail.lines).toEqual(['vm line 2', 'the key is [server key hidden]', 'and a token msb_[token hidden]']);
-    expect(await w.service.logTail({ namespace: 'n', name: 'nope', lines: 5 })).toEqual({
-      namespace: 'n',
-      name: 'nope',
-      exists: false,
-      lines: [],
-    });
+      const tail = await w.service.logTail({ namespace: 'n', name: 'vm', lines: 3 });
+      expect(tail).toMatchObject({ namespace: 'n', name: 'vm', exists: true });
+      expect(tail.lines).toEqual(['vm line 2', 'the key is [server key hidden]', 'and a token msb_[token hidden]']);
+      expect(await w.service.logTail({ namespace: 'n', name: 'nope', lines: 5 })).toEqual({
+        namespace: 'n',
+        name: 'nope',
+        exists: false,
+        lines: [],
+      });
 
-    const events: SandboxLogEvent[] = [];
-    w.service.onLogLines((e) => events.push(e));
-    w.service.watch({ visible: true, log: { namespace: 'n', name: 'vm' } });
-    appendFileSync(log, `later ${KEY}\n`);
-    await until('a followed line', () => events.length > 0);
-    expect(events).toEqual([{ namespace: 'n', name: 'vm', lines: ['later [server key hidden]'] }]);
+      const events: SandboxLogEvent[] = [];
+      w.service.onLogLines((e) => events.push(e));
+      w.service.watch({ visible: true, log: { namespace: 'n', name: 'vm' } });
+      appendFileSync(log, `later ${KEY}\n`);
+      await until('a followed line', () => events.length > 0);
+      expect(events).toEqual([{ namespace: 'n', name: 'vm', lines: ['later [server key hidden]'] }]);
 
-    w.service.windowClosed();
-    appendFileSync(log, 'after the window closed\n');
-    // A window opened again hears what comes after it: the line it hears is the later event.
-    w.service.watch({ visible: true, log: { namespace: 'n', name: 'vm' } });
-    appendFileSync(log, 'window open again\n');
-    await until('the line after reopening', () => events.some((e) => e.lines.includes('window open again')));
-    expect(events.flatMap((e) => e.lines)).not.toContain('after the window closed');
-  });
+      w.service.windowClosed();
+      appendFileSync(log, 'after the window closed\n');
+      // A window opened again hears what comes after it: the line it hears is the later event.
+      w.service.watch({ visible: true, log: { namespace: 'n', name: 'vm' } });
+      appendFileSync(log, 'window open again\n');
+      await until('the line after reopening', () => events.some((e) => e.lines.includes('window open again')));
+      expect(events.flatMap((e) => e.lines)).not.toContain('after the window closed');
+    },
+  );
 
   it('holds metrics interest only while the window says its view is visible', async (ctx) => {
     const w = await world(ctx);

@@ -31,35 +31,38 @@ import {
 const LINUX = process.platform === 'linux';
 
 describe('stop', () => {
-  it("goes through the running server with a key minted for the sandbox's namespace only, that no answer contains", async (ctx) => {
-    if (!LINUX) return ctx.skip('reads /proc: Linux only');
-    const w = await world(ctx);
-    const s = await secureServer(ctx, w);
-    await startSandbox(s, 'team', 'web');
-    await startSandbox(s, 'team', 'db');
-    await until(
-      'both running',
-      async () =>
-        stateIn(await w.service.refresh(), 'team', 'db') === 'running' && stateNow(w, 'team', 'web') === 'running',
-    );
+  it(
+    'goes through the running server with a key minted for the ' + "sandbox's namespace only, that no answer contains",
+    async (ctx) => {
+      if (!LINUX) return ctx.skip('reads /proc: Linux only');
+      const w = await world(ctx);
+      const s = await secureServer(ctx, w);
+      await startSandbox(s, 'team', 'web');
+      await startSandbox(s, 'team', 'db');
+      await until(
+        'both running',
+        async () =>
+          stateIn(await w.service.refresh(), 'team', 'db') === 'running' && stateNow(w, 'team', 'web') === 'running',
+      );
 
-    const result = await w.service.stop({ namespace: 'team', name: 'web' });
-    expect(result).toEqual({ stopped: [{ namespace: 'team', name: 'web' }], failed: [], via: 'server' });
-    expect(w.fetched).toHaveLength(1);
-    expect(w.fetched[0]).toMatch(new RegExp(`^POST ${s.url}/api/v1/rpc Bearer msb_`));
-    // Scoped to the namespace, not `*`: a leaked stop token cannot reach other namespaces.
-    const payload = (/Bearer msb_[^.]+\.([^.]+)\./.exec(w.fetched[0] ?? '') ?? [])[1] ?? '';
-    expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toMatchObject({ namespace: 'team' });
-    expect(JSON.stringify(result)).not.toContain(KEY);
-    await until('web stopped', async () => stateIn(await w.service.refresh(), 'team', 'web') === 'stopped');
-    expect(stateNow(w, 'team', 'db')).toBe('running');
+      const result = await w.service.stop({ namespace: 'team', name: 'web' });
+      expect(result).toEqual({ stopped: [{ namespace: 'team', name: 'web' }], failed: [], via: 'server' });
+      expect(w.fetched).toHaveLength(1);
+      expect(w.fetched[0]).toMatch(new RegExp(`^POST ${s.url}/api/v1/rpc Bearer msb_`));
+      // Scoped to the namespace, not `*`: a leaked stop token cannot reach other namespaces.
+      const payload = (/Bearer msb_[^.]+\.([^.]+)\./.exec(w.fetched[0] ?? '') ?? [])[1] ?? '';
+      expect(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).toMatchObject({ namespace: 'team' });
+      expect(JSON.stringify(result)).not.toContain(KEY);
+      await until('web stopped', async () => stateIn(await w.service.refresh(), 'team', 'web') === 'stopped');
+      expect(stateNow(w, 'team', 'db')).toBe('running');
 
-    const all = await w.service.stop({ all: true });
-    expect(all).toEqual({ stopped: [{ namespace: 'team', name: 'db' }], failed: [], via: 'server' });
-    await until('db stopped', async () => stateIn(await w.service.refresh(), 'team', 'db') === 'stopped');
-    await until('no msbrun left', async () => (await msbrunProcessesUnder(w.root)).length === 0);
-    expect(await w.service.stop({ all: true })).toEqual({ stopped: [], failed: [], via: 'none' });
-  });
+      const all = await w.service.stop({ all: true });
+      expect(all).toEqual({ stopped: [{ namespace: 'team', name: 'db' }], failed: [], via: 'server' });
+      await until('db stopped', async () => stateIn(await w.service.refresh(), 'team', 'db') === 'stopped');
+      await until('no msbrun left', async () => (await msbrunProcessesUnder(w.root)).length === 0);
+      expect(await w.service.stop({ all: true })).toEqual({ stopped: [], failed: [], via: 'none' });
+    },
+  );
 
   it('says so when the server refuses the key, and signals nothing itself', async (ctx) => {
     if (!LINUX) return ctx.skip('reads /proc: Linux only');

@@ -70,13 +70,16 @@ describe('adopting what the CLI left', () => {
     });
   }
 
-  it('leaves an empty server.pid written a moment ago alone (msb writes it in place: truncate, then write)', async () => {
-    await fsp.mkdir(h.home, { recursive: true });
-    await fsp.writeFile(h.paths.pidFile, '');
-    const c = h.controller();
-    await c.ready;
-    expect(await h.pidFile()).toBe('');
-  });
+  it(
+    'leaves an empty server.pid written a moment ago alone (msb writes it in place: ' + 'truncate, then write)',
+    async () => {
+      await fsp.mkdir(h.home, { recursive: true });
+      await fsp.writeFile(h.paths.pidFile, '');
+      const c = h.controller();
+      await c.ready;
+      expect(await h.pidFile()).toBe('');
+    },
+  );
 
   it('never adopts or signals an unrelated live process named in server.pid', async () => {
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
@@ -140,31 +143,35 @@ describe('other homes, and a live server never dropped', () => {
   }
 
   describe('another home’s server', () => {
-    it('is never adopted or signalled, even when this home’s server.pid names it, and the app says which home it serves', async () => {
-      const otherPort = await freePort();
-      const other = await cliStart({ home: otherHome, port: otherPort, executable: STANDIN_PATH });
-      await healthy(otherPort);
-      await fsp.mkdir(h.home, { recursive: true });
-      await fsp.writeFile(h.paths.pidFile, String(other.pid));
+    it(
+      'is never adopted or signalled, even when this home’s server.pid names it, and the app says which home it ' +
+        'serves',
+      async () => {
+        const otherPort = await freePort();
+        const other = await cliStart({ home: otherHome, port: otherPort, executable: STANDIN_PATH });
+        await healthy(otherPort);
+        await fsp.mkdir(h.home, { recursive: true });
+        await fsp.writeFile(h.paths.pidFile, String(other.pid));
 
-      const c = h.controller();
-      await c.ready;
-      expect(c.snapshot().state).toBe('stopped');
-      expect(c.snapshot().warnings.join(' ')).toContain(otherHome);
-      expect(await h.pidFile()).toBe(String(other.pid)); // it names a live msbserver: kept
+        const c = h.controller();
+        await c.ready;
+        expect(c.snapshot().state).toBe('stopped');
+        expect(c.snapshot().warnings.join(' ')).toContain(otherHome);
+        expect(await h.pidFile()).toBe(String(other.pid)); // it names a live msbserver: kept
 
-      const stopped = await c.stop();
-      expect(stopped.state).toBe('stopped');
-      expect(stopped.warnings.join(' ')).toContain(otherHome);
-      expect(isAlive(other.pid ?? 0)).toBe(true);
+        const stopped = await c.stop();
+        expect(stopped.state).toBe('stopped');
+        expect(stopped.warnings.join(' ')).toContain(otherHome);
+        expect(isAlive(other.pid ?? 0)).toBe(true);
 
-      const running = await c.start();
-      expect(running.state).toBe('running');
-      expect(running.pid).not.toBe(other.pid);
-      expect(await h.pidFile()).toBe(String(running.pid));
-      await c.stop();
-      expect(isAlive(other.pid ?? 0)).toBe(true);
-    });
+        const running = await c.start();
+        expect(running.state).toBe('running');
+        expect(running.pid).not.toBe(other.pid);
+        expect(await h.pidFile()).toBe(String(running.pid));
+        await c.stop();
+        expect(isAlive(other.pid ?? 0)).toBe(true);
+      },
+    );
 
     it('names another home’s server that holds the port', async () => {
       const other = await cliStart({
@@ -194,22 +201,26 @@ describe('other homes, and a live server never dropped', () => {
       expect(isAlive(running.pid ?? 0)).toBe(false);
     });
 
-    it('keeps tracking an adopted server when server.pid is overwritten with an unrelated live PID, and Stop stops it', async () => {
-      const cli = await cliStart({ home: h.home, port: h.settings.port, executable: STANDIN_PATH });
-      await healthy(h.settings.port);
-      const c = h.controller({ livenessMs: 100 });
-      await c.ready;
-      expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid, external: true });
-      const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
-      strays.push(sleeper);
-      await fsp.writeFile(h.paths.pidFile, String(sleeper.pid));
-      expect(await waitUntil(async () => (await h.pidFile()) === String(cli.pid), 5_000)).toBe(true);
-      await c.refresh(); // a look after the repair still tracks the same server
-      expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid });
-      await c.stop();
-      expect(isAlive(cli.pid ?? 0)).toBe(false);
-      expect(isAlive(sleeper.pid ?? 0)).toBe(true);
-    });
+    it(
+      'keeps tracking an adopted server when server.pid is overwritten with an unrelated live PID, and Stop ' +
+        'stops it',
+      async () => {
+        const cli = await cliStart({ home: h.home, port: h.settings.port, executable: STANDIN_PATH });
+        await healthy(h.settings.port);
+        const c = h.controller({ livenessMs: 100 });
+        await c.ready;
+        expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid, external: true });
+        const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+        strays.push(sleeper);
+        await fsp.writeFile(h.paths.pidFile, String(sleeper.pid));
+        expect(await waitUntil(async () => (await h.pidFile()) === String(cli.pid), 5_000)).toBe(true);
+        await c.refresh(); // a look after the repair still tracks the same server
+        expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid });
+        await c.stop();
+        expect(isAlive(cli.pid ?? 0)).toBe(false);
+        expect(isAlive(sleeper.pid ?? 0)).toBe(true);
+      },
+    );
 
     it('puts server.pid back when it is removed while the server keeps running', async () => {
       const c = h.controller({ livenessMs: 100 });

@@ -66,7 +66,8 @@ describe('portInUse', () => {
       process.execPath,
       [
         '-e',
-        "const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port)); setTimeout(() => {}, 30000);",
+        "const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port)); " +
+          'setTimeout(() => {}, 30000);',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

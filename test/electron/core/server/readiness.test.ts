@@ -62,7 +62,11 @@ async function trackedOrNoneProblem(c: ReturnType<Harness['controller']>): Promi
     ppidOf(s.pid) === others[0]
   )
     return null;
-  return `live ${JSON.stringify(live)} (port ${h.settings.port} in use: ${await portInUse('127.0.0.1', h.settings.port)}), state ${s.state} pid ${s.pid} external ${s.external}, server.pid ${JSON.stringify(file)}, error ${s.error?.code ?? '-'}: ${s.error?.message ?? '-'}`;
+  return (
+    `live ${JSON.stringify(live)} (port ${h.settings.port} in use: ` +
+    `${await portInUse('127.0.0.1', h.settings.port)}), state ${s.state} pid ${s.pid} external ${s.external}, ` +
+    `server.pid ${JSON.stringify(file)}, error ${s.error?.code ?? '-'}: ${s.error?.message ?? '-'}`
+  );
 }
 
 describe('a wrapper that puts the server in a session of its own (setsid)', () => {
@@ -154,7 +158,9 @@ describe('wrappers that stay in the group', () => {
 
     const second = h.controller({}, { stateDir });
     await second.ready;
-    const problem = `second run: ${second.snapshot().state} pid ${second.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, live ${JSON.stringify(processesIn(h.home))}`;
+    const problem =
+      `second run: ${second.snapshot().state} pid ${second.snapshot().pid}, server.pid ` +
+      `${JSON.stringify(await h.pidFile())}, live ${JSON.stringify(processesIn(h.home))}`;
     const recognised = second.snapshot().state === 'running' && second.snapshot().pid === server;
     const again = await second.start();
     await second.stop();
@@ -164,41 +170,51 @@ describe('wrappers that stay in the group', () => {
 });
 
 describe('what a wrapper leaves in its group when the app did not spawn the leader this run', () => {
-  it('after an app restart, `msb server stop` on a no-exec wrapper: the real server does not run on untracked', async () => {
-    withServer(await noExecWrapper(path.join(h.root, 'wrapper')));
-    const first = h.controller({}, { stateDir });
-    const running = await first.start();
-    expect(running.state).toBe('running');
-    await first.dispose();
+  it(
+    'after an app restart, `msb server stop` on a no-exec wrapper: ' + 'the real server does not run on untracked',
+    async () => {
+      withServer(await noExecWrapper(path.join(h.root, 'wrapper')));
+      const first = h.controller({}, { stateDir });
+      const running = await first.start();
+      expect(running.state).toBe('running');
+      await first.dispose();
 
-    const second = h.controller({ livenessMs: 100 }, { stateDir });
-    await second.ready;
-    expect(second.snapshot()).toMatchObject({ state: 'running', pid: running.pid, external: false });
-    // msb server stop: SIGTERM to the PID in server.pid (the wrapper shell), then the file goes.
-    process.kill(running.pid ?? 0, 'SIGTERM');
-    await fsp.rm(h.paths.pidFile, { force: true });
-    await nextState(second, 'stopped', 5_000);
-    const cleared = await waitUntil(() => processesIn(h.home).length === 0, 3_000);
-    expect(
-      cleared,
-      `left running untracked: ${JSON.stringify(processesIn(h.home))}, port in use ${await portInUse('127.0.0.1', h.settings.port)}`,
-    ).toBe(true);
-  });
+      const second = h.controller({ livenessMs: 100 }, { stateDir });
+      await second.ready;
+      expect(second.snapshot()).toMatchObject({ state: 'running', pid: running.pid, external: false });
+      // msb server stop: SIGTERM to the PID in server.pid (the wrapper shell), then the file goes.
+      process.kill(running.pid ?? 0, 'SIGTERM');
+      await fsp.rm(h.paths.pidFile, { force: true });
+      await nextState(second, 'stopped', 5_000);
+      const cleared = await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+      expect(
+        cleared,
+        `left running untracked: ${JSON.stringify(processesIn(h.home))}, port in use ` +
+          `${await portInUse('127.0.0.1', h.settings.port)}`,
+      ).toBe(true);
+    },
+  );
 
-  it('a CLI-started no-exec wrapper adopted by the app, then `msb server stop`: no server runs on untracked', async () => {
-    const wrapper = await noExecWrapper(path.join(h.root, 'wrapper'));
-    const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
-    await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
-    const c = h.controller({ livenessMs: 100 });
-    await c.ready;
-    expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid, external: true });
-    process.kill(cli.pid ?? 0, 'SIGTERM');
-    await fsp.rm(h.paths.pidFile, { force: true });
-    await nextState(c, 'stopped', 5_000);
-    // Either the app ends what the wrapper left, or it keeps tracking it; never "stopped" with a live server.
-    const settled = await waitUntil(() => processesIn(h.home).length === 0 || c.snapshot().state === 'running', 5_000);
-    expect(settled, `state ${c.snapshot().state}, live ${JSON.stringify(processesIn(h.home))}`).toBe(true);
-  });
+  it(
+    'a CLI-started no-exec wrapper adopted by the app, ' + 'then `msb server stop`: no server runs on untracked',
+    async () => {
+      const wrapper = await noExecWrapper(path.join(h.root, 'wrapper'));
+      const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
+      await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
+      const c = h.controller({ livenessMs: 100 });
+      await c.ready;
+      expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid, external: true });
+      process.kill(cli.pid ?? 0, 'SIGTERM');
+      await fsp.rm(h.paths.pidFile, { force: true });
+      await nextState(c, 'stopped', 5_000);
+      // Either the app ends what the wrapper left, or it keeps tracking it; never "stopped" with a live server.
+      const settled = await waitUntil(
+        () => processesIn(h.home).length === 0 || c.snapshot().state === 'running',
+        5_000,
+      );
+      expect(settled, `state ${c.snapshot().state}, live ${JSON.stringify(processesIn(h.home))}`).toBe(true);
+    },
+  );
 
   it('a server that moves to a process group of its own after starting is still ended by Stop', async () => {
     const lookalike = await pythonLookalike(path.join(h.root, 'py'));
@@ -214,7 +230,8 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
     await waitUntil(() => !isAlive(server), 5_000);
     expect(
       isAlive(server),
-      `the Python server ${server} (now group ${pgidOf(server)}) survived Stop; port in use ${await portInUse('127.0.0.1', h.settings.port)}`,
+      `the Python server ${server} (now group ${pgidOf(server)}) survived Stop; port in use ` +
+        `${await portInUse('127.0.0.1', h.settings.port)}`,
     ).toBe(false);
   });
 
@@ -278,7 +295,9 @@ describe('the CLI racing the app’s start', () => {
           }, 8_000);
           if (!settled) {
             problems.push(
-              `round ${round} (CLI after ${offset} ms): live ${JSON.stringify(processesIn(h.home))}, state ${c.snapshot().state} pid ${c.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, error ${c.snapshot().error?.message ?? '-'}`,
+              `round ${round} (CLI after ${offset} ms): live ${JSON.stringify(processesIn(h.home))}, state ` +
+                `${c.snapshot().state} pid ${c.snapshot().pid}, server.pid ${JSON.stringify(await h.pidFile())}, ` +
+                `error ${c.snapshot().error?.message ?? '-'}`,
             );
           }
           const stopped = await c.stop();

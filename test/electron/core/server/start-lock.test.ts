@@ -176,12 +176,15 @@ describe('acquireLock', () => {
     await held.dispose();
   });
 
-  it('breaks a lock naming this PID with a token this process does not hold (an earlier run that had the same PID)', async () => {
-    await fsp.writeFile(lockFile, JSON.stringify({ pid: process.pid, token: 'from-an-earlier-run' }));
-    const lock = await acquireLock(lockFile, { timeoutMs: 2_000 });
-    expect((await readLock()).pid).toBe(process.pid);
-    await lock.dispose();
-  });
+  it(
+    'breaks a lock naming this PID with a token this process does ' + 'not hold (an earlier run that had the same PID)',
+    async () => {
+      await fsp.writeFile(lockFile, JSON.stringify({ pid: process.pid, token: 'from-an-earlier-run' }));
+      const lock = await acquireLock(lockFile, { timeoutMs: 2_000 });
+      expect((await readLock()).pid).toBe(process.pid);
+      await lock.dispose();
+    },
+  );
 
   it('takes the lock once its live holder dies, and not before', async () => {
     const sleeper = await spawnSleeper();

@@ -58,20 +58,23 @@ describe('process groups', () => {
     expect(await h.pidFile()).toBeNull();
   });
 
-  it('tracks the server a backgrounding wrapper leaves (it exits 0), names it in server.pid, and stops it', async () => {
-    withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
-    const c = h.controller({}, { stateDir });
-    const running = await c.start();
-    expect(running.state).toBe('running');
-    expect(running.external).toBe(false);
-    const [server] = processesIn(h.home);
-    expect(processesIn(h.home)).toHaveLength(1);
-    expect(running.pid).toBe(server);
-    expect(await h.pidFile()).toBe(String(server));
-    await c.stop();
-    expect(processesIn(h.home)).toEqual([]);
-    expect(await h.pidFile()).toBeNull();
-  });
+  it(
+    'tracks the server a backgrounding wrapper leaves (it exits 0), ' + 'names it in server.pid, and stops it',
+    async () => {
+      withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
+      const c = h.controller({}, { stateDir });
+      const running = await c.start();
+      expect(running.state).toBe('running');
+      expect(running.external).toBe(false);
+      const [server] = processesIn(h.home);
+      expect(processesIn(h.home)).toHaveLength(1);
+      expect(running.pid).toBe(server);
+      expect(await h.pidFile()).toBe(String(server));
+      await c.stop();
+      expect(processesIn(h.home)).toEqual([]);
+      expect(await h.pidFile()).toBeNull();
+    },
+  );
 
   it('leaves nothing when a backgrounding wrapper’s server never answers', async () => {
     withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
@@ -97,23 +100,31 @@ describe('process groups', () => {
 });
 
 describe('the app’s record of what it started', () => {
-  it('adopts its own server after an app restart although the process is named .msbserver-wrapped, and stops it', async () => {
-    withServer(await renamedExecWrapper(path.join(h.root, 'wrapper')));
-    const first = h.controller({}, { stateDir });
-    const running = await first.start();
-    expect(running.state).toBe('running');
-    const cmdline = await fsp.readFile(`/proc/${running.pid}/cmdline`, 'utf8');
-    expect(cmdline).toContain('.msbserver-wrapped');
-    await first.dispose(); // the app quits; the detached server stays
+  it(
+    'adopts its own server after an app restart although the process is named .msbserver-wrapped, ' + 'and stops it',
+    async () => {
+      withServer(await renamedExecWrapper(path.join(h.root, 'wrapper')));
+      const first = h.controller({}, { stateDir });
+      const running = await first.start();
+      expect(running.state).toBe('running');
+      const cmdline = await fsp.readFile(`/proc/${running.pid}/cmdline`, 'utf8');
+      expect(cmdline).toContain('.msbserver-wrapped');
+      await first.dispose(); // the app quits; the detached server stays
 
-    const second = h.controller({}, { stateDir });
-    await second.ready;
-    expect(second.snapshot()).toMatchObject({ state: 'running', pid: running.pid, external: false, url: running.url });
-    const stopped = await second.stop();
-    expect(stopped.state).toBe('stopped');
-    expect(isAlive(running.pid ?? 0)).toBe(false);
-    expect(await h.pidFile()).toBeNull();
-  });
+      const second = h.controller({}, { stateDir });
+      await second.ready;
+      expect(second.snapshot()).toMatchObject({
+        state: 'running',
+        pid: running.pid,
+        external: false,
+        url: running.url,
+      });
+      const stopped = await second.stop();
+      expect(stopped.state).toBe('stopped');
+      expect(isAlive(running.pid ?? 0)).toBe(false);
+      expect(await h.pidFile()).toBeNull();
+    },
+  );
 
   it('does not take a reused PID for its server: the record holds the start time', async () => {
     const first = h.controller({}, { stateDir });

@@ -29,7 +29,8 @@ export async function noExecWrapper(dir: string): Promise<string> {
   return script(
     dir,
     'msbserver',
-    `LD_LIBRARY_PATH="$HOME/.local/lib"; export LD_LIBRARY_PATH\n"${NODE}" "${STANDIN_MAIN}" "$@"\necho "wrapper: server exited with $?"`,
+    `LD_LIBRARY_PATH="$HOME/.local/lib"; export LD_LIBRARY_PATH\n"${NODE}" "${STANDIN_MAIN}" "$@"\necho ` +
+      `"wrapper: server exited with $?"`,
   );
 }
 
@@ -46,7 +47,8 @@ export async function renamedExecWrapper(dir: string): Promise<string> {
   const wrapped = path.join(dir, '.msbserver-wrapped');
   await fsp.writeFile(
     wrapped,
-    `#!${NODE}\nimport ${JSON.stringify(new URL('../../../fixtures/msbserver-standin/main.js', import.meta.url).href)};\n`,
+    `#!${NODE}\nimport ` +
+      `${JSON.stringify(new URL('../../../fixtures/msbserver-standin/main.js', import.meta.url).href)};\n`,
     { mode: 0o755 },
   );
   return script(dir, 'msbserver', `exec "${wrapped}" "$@"`);

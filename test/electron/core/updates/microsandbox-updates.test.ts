@@ -236,7 +236,8 @@ describe('runMsbSelfUpdate through a stand-in msb', () => {
     expect(failed.outcome).toMatchObject({ kind: 'failed', exitCode: 1 });
     if (failed.outcome.kind === 'failed')
       expect(failed.outcome.message).toBe(
-        'msb self update failed (exit code 1): error: failed to download release asset: connection reset by peer. microsandbox 0.6.18 is still installed unless the output says otherwise.',
+        'msb self update failed (exit code 1): error: failed to download release asset: connection reset by ' +
+          'peer. microsandbox 0.6.18 is still installed unless the output says otherwise.',
       );
     expect(failed.lines.at(-1)).toEqual({
       stream: 'stderr',
@@ -278,7 +279,8 @@ describe('runMsbSelfUpdate through a stand-in msb', () => {
     const file = path.join(home, 'msb-odd');
     await fsp.writeFile(
       file,
-      `#!/usr/bin/env node\nif (process.argv[2] === '--version') { console.log('msb 0.6.18'); process.exit(0); }\n${selfUpdate}\n`,
+      `#!/usr/bin/env node\nif (process.argv[2] === '--version') { console.log('msb 0.6.18'); process.exit(0); ` +
+        `}\n${selfUpdate}\n`,
       { mode: 0o755 },
     );
     return file;

@@ -28,11 +28,12 @@ export default class SummaryReporter implements Reporter {
               : result.state === 'skipped'
                 ? result.note
                 : undefined;
-          if (reason === undefined) continue;
-          const entry = reasons.get(reason) ?? { tests: 0, files: new Set<string>() };
+          // A skip nobody explained still gets its line, so it cannot pass unseen.
+          const said = reason ?? 'no reason given (give it one: meta.needs or a ctx.skip note)';
+          const entry = reasons.get(said) ?? { tests: 0, files: new Set<string>() };
           entry.tests++;
           entry.files.add(module.relativeModuleId);
-          reasons.set(reason, entry);
+          reasons.set(said, entry);
         }
       }
       if (module.state() === 'failed' && module.children.size === 0) failed++;

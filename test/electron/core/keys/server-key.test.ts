@@ -154,9 +154,18 @@ describe('readServerKey', () => {
     expect((await fsp.stat(keyFile)).isDirectory()).toBe(true);
   });
 
-  // root reads a file whatever its mode: there is no error to pass on then.
-  it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)(
-    'passes on errors other than a missing file (not as root, who may read a 0000 file)',
+  posixOnly('passes on errors other than a missing file, for root too (a name too long to open)', async () => {
+    const tooLong = path.join(dir, 'k'.repeat(300), 'server.key');
+    await expect(readServerKey(tooLong)).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
+  });
+
+  it(
+    'passes on a file it may not read',
+    {
+      // root reads a file whatever its mode: there is no error to pass on then.
+      skip: process.platform === 'win32' || process.getuid?.() === 0,
+      meta: { needs: 'needs a user other than root on a POSIX system (root reads a 0000 file)' },
+    },
     async () => {
       await writeLikeCli('key');
       await fsp.chmod(keyFile, 0o000);

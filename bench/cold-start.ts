@@ -36,6 +36,7 @@ const controller = core.createController({
   logDir: process.env.PROBE_LOGS,
   settings: () => core.DEFAULT_SETTINGS,
   env: {},
+  scrubber: new core.SecretScrubber(core.homePaths(process.env.PROBE_HOME).keyFile, core.silentLogger),
 });
 await controller.ready;
 const snapshot = controller.snapshot();

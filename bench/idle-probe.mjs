@@ -18,6 +18,7 @@ const options = {
   logDir: path.join(dir, 'logs'),
   settings: () => settings,
   env: { PATH: process.env.PATH, MSBSERVER_EXE: STANDIN },
+  scrubber: new core.SecretScrubber(core.homePaths(path.join(dir, 'home')).keyFile, core.silentLogger),
 };
 
 /** @param {number} span */

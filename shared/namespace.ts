@@ -1,7 +1,7 @@
 /**
  * msbserver's one name rule, for namespaces and sandbox names alike (upstream's
- * validate_namespace, and the
- * msbserver contract's "Names"), and the namespace a key is for, which may also be `*`. Every check of a name in tray, window and main comes from here.
+ * validate_namespace, and the msbserver contract's "Names"), and the namespace a key is for,
+ * which may also be `*`. Every check of a name in tray, window and main comes from here.
  */
 
 /** The namespace value that lets a token reach every namespace. */
@@ -34,11 +34,7 @@ export function nameProblem(name: unknown, kind: NameKind): string | null {
     return `${label} can be at most ${MAX_NAME_LENGTH} characters long; this one has ${name.length}.`;
   }
   const bad = [...name].find((char) => !NAME_CHAR.test(char));
-  if (bad !== undefined) {
-    if (bad === ALL_NAMESPACES && kind === 'namespace')
-      return 'Use * on its own to mean all namespaces; it cannot be part of a name.';
-    return `${label} may contain only letters A–Z, digits, "_" and "-", not ${describeChar(bad)}.`;
-  }
+  if (bad !== undefined) return `${label} may contain only letters A–Z, digits, "_" and "-", not ${describeChar(bad)}.`;
   if (!NAME_START.test(name)) return `${label} must start with a letter or a digit.`;
   return null;
 }
@@ -58,6 +54,9 @@ export function isNamespaceName(name: unknown): name is string {
 export function namespaceProblem(ns: unknown): string | null {
   if (ns === ALL_NAMESPACES) return null;
   if (ns === '') return 'Enter a namespace, or * for all namespaces.';
+  // Only here is `*` meaningful at all, so only here does a name holding it get this hint.
+  if (typeof ns === 'string' && ns.length <= MAX_NAME_LENGTH && ns.includes(ALL_NAMESPACES))
+    return 'Use * on its own to mean all namespaces; it cannot be part of a name.';
   return nameProblem(ns, 'namespace');
 }
 

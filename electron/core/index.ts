@@ -34,6 +34,7 @@ export * from './keys/server-key.ts';
 export * from './keys/token.ts';
 export * from './keys/key-check.ts';
 export * from './keys/mint-service.ts';
+export * from './keys/key-scrubber.ts';
 // ipc/
 export * from './ipc/handlers.ts';
 export * from './ipc/register.ts';

@@ -61,7 +61,11 @@ describe('the name rule (sandboxes and namespaces alike)', () => {
 
   it('takes no * as a name: it names no folder', () => {
     expect(nameProblem('*', 'sandbox')).toMatch(/not "\*"/);
-    expect(nameProblem('*', 'namespace')).toMatch(/\* on its own/);
+    // As a sandbox's namespace `*` is no name at all, so the hint about `*` alone would mislead.
+    expect(nameProblem('*', 'namespace')).toBe(
+      'A namespace may contain only letters A–Z, digits, "_" and "-", not "*".',
+    );
+    expect(namespaceProblem('*')).toBeNull();
     expect(isNamespaceName('*')).toBe(false);
   });
 

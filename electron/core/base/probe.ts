@@ -1,4 +1,4 @@
-import { errorText, type Logger } from './logger.js';
+import { errorText, type Logger } from './logger.ts';
 
 /** Failures that only say "it is not there": the answer a probe exists to give, not a fault. */
 const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ESRCH']);

@@ -42,10 +42,7 @@ class ServerController implements Controller {
   #queue: Promise<unknown> = Promise.resolve();
   /** A look queued but not begun yet, which every refresh asked meanwhile shares. */
   #queuedLook: Promise<ServerSnapshot> | null = null;
-  /**
-   * Bumped by every start, stop, restart and key reset the user asks for: a crash handled after one
-   * does not restart the server.
-   */
+  /** Bumped by each start, stop, restart and key reset asked for: a crash after one is not restarted. */
   #intent = 0;
   #crashTimes: readonly number[] = [];
   #restartTimer: TimerHandle | null = null;

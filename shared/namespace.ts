@@ -1,7 +1,7 @@
 /**
- * msbserver's one name rule, for namespaces and sandbox names alike (upstream's
- * validate_namespace, and the
- * msbserver contract's "Names"), and the namespace a key is for, which may also be `*`. Every check of a name in tray, window and main comes from here.
+ * msbserver's one name rule, for namespaces and sandbox names alike (upstream's validate_namespace, and the
+ * msbserver contract's "Names"), and the namespace a key is for, which may also be `*`. Every check of a
+ * name in tray, window and main comes from here.
  */
 
 /** The namespace value that lets a token reach every namespace. */

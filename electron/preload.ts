@@ -1,6 +1,6 @@
 /**
- * The sandboxed preload: exposes `window.msb` (typed for the renderer as `MsbBridge`), built from the contract's `CHANNELS` and
- * `EVENT_METHODS` and nothing else (no generic invoke, send or on). Built as CommonJS
+ * The sandboxed preload: exposes `window.msb` (typed for the renderer as `MsbBridge`), built from the
+ * contract's `CHANNELS` and `EVENT_METHODS` and nothing else (no generic invoke, send or on). Built as CommonJS
  * (`out/preload/preload.cjs`) because sandboxed preloads cannot be ES modules.
  *
  * Each method invokes its one channel and resolves with the envelope (`MsbBridge` in

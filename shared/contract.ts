@@ -198,16 +198,25 @@ export interface InvokeMap {
   /** A key this window was given, in a format main builds, or the server URL: never text of the window's. */
   'clipboard:copy': { request: CopyRequest; response: void };
   'settings:get': { request: void; response: SettingsView };
-  /** Any setting but `msbserverPath`; dev mode, a non-loopback host and a namespaces folder ask the user natively first. */
+  /**
+   * Any setting but `msbserverPath`; dev mode, a non-loopback host and a namespaces folder ask the user
+   * natively first.
+   */
   'settings:set': { request: Partial<Settings>; response: SettingsView };
-  /** Main shows a native open dialog; the file chosen there, if it passes the executable checks, becomes `msbserverPath`. */
+  /**
+   * Main shows a native open dialog; the file chosen there, if it passes the executable checks, becomes
+   * `msbserverPath`.
+   */
   'settings:choose-msbserver': { request: void; response: SettingsView };
   /** Back to locating msbserver the way msb does (`msbserverPath: null`). */
   'settings:clear-msbserver': { request: void; response: SettingsView };
   'logs:tail': { request: LogTailRequest; response: LogTail };
   'shell:reveal': { request: RevealRequest; response: void };
   'app:info': { request: void; response: AppInfo };
-  /** Looks again for msbserver (and msbrun beside it) as a start would; also pushed as `event:setup` when it changes. */
+  /**
+   * Looks again for msbserver (and msbrun beside it) as a start would; also pushed as `event:setup` when it
+   * changes.
+   */
   'app:setup': { request: void; response: SetupState };
   // What the server runs (shared/sandboxes.ts has the payloads). A stop answers what was asked
   // to stop and what was not, with why: a partial failure of "all" is no error.

@@ -88,7 +88,10 @@ export interface SandboxStopResult {
    */
   readonly stopped: readonly SandboxRef[];
   readonly failed: readonly SandboxStopFailure[];
-  /** Through the running server's `sandbox.stop`, by a SIGTERM to the confirmed supervisor, or neither (nothing ran). */
+  /**
+   * Through the running server's `sandbox.stop`, by a SIGTERM to the confirmed supervisor, or neither
+   * (nothing ran).
+   */
   readonly via: 'server' | 'signal' | 'none';
 }
 

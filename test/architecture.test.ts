@@ -141,21 +141,25 @@ describe('the plan of the house', () => {
     expect(layerViolations(core, order)).toEqual([]);
   });
 
-  it('keeps the runtime generation and the server generation (server/, sandboxes/, keys/) from importing each other', () => {
-    const serverGeneration = ['server/', 'sandboxes/', 'keys/'];
-    const crossings = files
-      .filter((file) => file.startsWith(CORE))
-      .flatMap((file) =>
-        relativeImports(file).map((target) => [layerOf(file), layerOf(target), `${file} imports ${target}`]),
-      )
-      .filter(([from, to]) =>
-        from === 'runtime/'
-          ? serverGeneration.includes(to ?? '')
-          : serverGeneration.includes(from ?? '') && to === 'runtime/',
-      )
-      .map(([, , line]) => line);
-    expect(crossings).toEqual([]);
-  });
+  it(
+    'keeps the runtime generation and the server generation (server/, sandboxes/, keys/) from ' +
+      'importing each other',
+    () => {
+      const serverGeneration = ['server/', 'sandboxes/', 'keys/'];
+      const crossings = files
+        .filter((file) => file.startsWith(CORE))
+        .flatMap((file) =>
+          relativeImports(file).map((target) => [layerOf(file), layerOf(target), `${file} imports ${target}`]),
+        )
+        .filter(([from, to]) =>
+          from === 'runtime/'
+            ? serverGeneration.includes(to ?? '')
+            : serverGeneration.includes(from ?? '') && to === 'runtime/',
+        )
+        .map(([, , line]) => line);
+      expect(crossings).toEqual([]);
+    },
+  );
 
   it('finds an import that runs up the layers, and one from a layer the order does not name', () => {
     const graph = new Map([

@@ -99,7 +99,9 @@ export function setupProblem(setup: SetupState, info: AppInfo | null, serverRuns
       kind: 'msbrun-missing',
       tone: 'warn',
       title: 'msbrun is missing beside msbserver: sandboxes cannot start',
-      why: `The server can run (${setup.msbserver}), but every sandbox is started by msbrun, and there is none beside it.`,
+      why:
+        `The server can run (${setup.msbserver}), but every sandbox is started by msbrun, and ` +
+        `there is none beside it.`,
       list: setup.msbrun.searched.length > 0 ? { label: 'Places looked at:', items: setup.msbrun.searched } : null,
       command: INSTALL_COMMAND,
       next: 'Install microsandbox again with this command: it puts msbrun beside msbserver. The app sees it by itself.',

@@ -154,14 +154,20 @@ export interface Rig {
   readonly sandboxes: SandboxesService;
   /** The runtime feed, when `runtime` was asked for. */
   readonly runtime: RuntimeFeed | null;
-  /** The native questions main asked (title, message), and the answers (button labels) to give, in order; Cancel when none is left. */
+  /**
+   * The native questions main asked (title, message), and the answers (button labels) to give, in order;
+   * Cancel when none is left.
+   */
   readonly asked: string[];
   readonly answers: string[];
   /** Uncaught page errors, console errors and CSP violations, for the test to assert none. */
   readonly problems: string[];
   /** Opens (or reopens) the window's page. */
   open(): Promise<void>;
-  /** Starts the stand-in as `msb server start` does (detached, its PID in server.pid): a server the app did not start. */
+  /**
+   * Starts the stand-in as `msb server start` does (detached, its PID in server.pid): a server the app did
+   * not start.
+   */
   cliStart(): Promise<number>;
   /** Sends an event to the window as main does. */
   emit(channel: string, payload: unknown): void;
@@ -341,7 +347,9 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   // pointer and key events, which page script cannot make, stand in for them.
   await page.exposeFunction('__msbUserGesture', () => table.noteUserGesture());
   await page.addInitScript({
-    content: `for (const type of ['pointerdown', 'keydown']) addEventListener(type, (e) => { if (e.isTrusted) window.__msbUserGesture(); }, true);`,
+    content:
+      `for (const type of ['pointerdown', 'keydown']) addEventListener(type, (e) => { if ` +
+      `(e.isTrusted) window.__msbUserGesture(); }, true);`,
   });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -352,7 +360,9 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   });
   await page.exposeFunction('__cspViolation', (text: string) => problems.push(`CSP violation: ${text}`));
   await page.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));`,
+    content:
+      `document.addEventListener('securitypolicyviolation', (e) => ` +
+      `window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));`,
   });
 
   const emit = (channel: string, payload: unknown): void => {

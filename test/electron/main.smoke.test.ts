@@ -34,8 +34,10 @@ const RENDERER_URL = 'app://microsandbox-tray/index.html';
 const RENDERER_FILE_URL = pathToFileURL(RENDERER_INDEX).href;
 
 /** Nothing of these may be touched before `ready`. */
-const ELECTRON_BOUND =
-  /^(Tray|BrowserWindow|Menu|MenuItem|Notification|nativeImage|clipboard|screen|session|dialog|tray|browserWindow|webContents|notification|ipcMain\.handle)\b/;
+const ELECTRON_BOUND = new RegExp(
+  '^(Tray|BrowserWindow|Menu|MenuItem|Notification|nativeImage|clipboard|screen|session|dialog|' +
+    'tray|browserWindow|webContents|notification|ipcMain\\.handle)\\b',
+);
 
 const canRunServer = process.platform !== 'win32' && fs.existsSync(STANDIN);
 
@@ -242,23 +244,26 @@ describe('startup', () => {
     });
   });
 
-  it("registers the app's scheme as privileged (standard, secure, nothing more) before ready, and serves it after", async () => {
-    const app = launch();
-    await app.waitForRecord((entry) => entry.name === 'app.whenReady');
-    const [registered, ...again] = app.named('protocol.registerSchemesAsPrivileged');
-    expect(again).toEqual([]);
-    expect(registered?.ready).toBe(false);
-    expect(registered?.detail).toEqual({
-      schemes: [{ scheme: 'app', privileges: { standard: true, secure: true } }],
-      beforeReady: true,
-    });
-    expect(app.named('protocol.handle')).toEqual([]);
-    await app.send({ cmd: 'ready' });
-    const handled = await app.waitForRecord((entry) => entry.name === 'protocol.handle');
-    expect(handled.detail).toEqual({ scheme: 'app' });
-    expect(handled.ready).toBe(true);
-    expect(app.output).not.toMatch(/should be called before app is ready/);
-  });
+  it(
+    "registers the app's scheme as privileged (standard, secure, nothing more) before ready, and " + 'serves it after',
+    async () => {
+      const app = launch();
+      await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+      const [registered, ...again] = app.named('protocol.registerSchemesAsPrivileged');
+      expect(again).toEqual([]);
+      expect(registered?.ready).toBe(false);
+      expect(registered?.detail).toEqual({
+        schemes: [{ scheme: 'app', privileges: { standard: true, secure: true } }],
+        beforeReady: true,
+      });
+      expect(app.named('protocol.handle')).toEqual([]);
+      await app.send({ cmd: 'ready' });
+      const handled = await app.waitForRecord((entry) => entry.name === 'protocol.handle');
+      expect(handled.detail).toEqual({ scheme: 'app' });
+      expect(handled.ready).toBe(true);
+      expect(app.output).not.toMatch(/should be called before app is ready/);
+    },
+  );
 
   it("serves only the built renderer's files on the app's scheme, with their types and the CSP", async () => {
     const app = await launchReady();
@@ -299,25 +304,28 @@ describe('startup', () => {
     expect((await get(RENDERER_URL, 'POST')).status).toBe(405);
   });
 
-  it('moves userData and logs (and so the instance lock) to MICROSANDBOX_TRAY_PROFILE before taking the lock', async () => {
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-profile-'));
-    try {
-      const app = launch({ env: { MICROSANDBOX_TRAY_PROFILE: profile } });
-      await app.waitForRecord((entry) => entry.name === 'app.whenReady');
-      const names = app.records().map((entry) => entry.name);
-      expect(names.slice(0, 3)).toEqual(['app.setPath', 'app.setPath', 'app.requestSingleInstanceLock']);
-      expect(app.named('app.setPath').map((entry) => entry.detail)).toEqual([
-        { name: 'userData', value: path.join(profile, 'userData') },
-        { name: 'logs', value: path.join(profile, 'logs') },
-      ]);
-      await app.send({ cmd: 'ready' });
-      await app.waitForRecord((entry) => entry.name === 'Tray');
-      expect(fs.existsSync(path.join(profile, 'userData', 'settings.json'))).toBe(true);
-    } finally {
-      for (const app of launched.splice(0)) await app.kill();
-      fs.rmSync(profile, { recursive: true, force: true });
-    }
-  });
+  it(
+    'moves userData and logs (and so the instance lock) to MICROSANDBOX_TRAY_PROFILE before taking ' + 'the lock',
+    async () => {
+      const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-profile-'));
+      try {
+        const app = launch({ env: { MICROSANDBOX_TRAY_PROFILE: profile } });
+        await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+        const names = app.records().map((entry) => entry.name);
+        expect(names.slice(0, 3)).toEqual(['app.setPath', 'app.setPath', 'app.requestSingleInstanceLock']);
+        expect(app.named('app.setPath').map((entry) => entry.detail)).toEqual([
+          { name: 'userData', value: path.join(profile, 'userData') },
+          { name: 'logs', value: path.join(profile, 'logs') },
+        ]);
+        await app.send({ cmd: 'ready' });
+        await app.waitForRecord((entry) => entry.name === 'Tray');
+        expect(fs.existsSync(path.join(profile, 'userData', 'settings.json'))).toBe(true);
+      } finally {
+        for (const app of launched.splice(0)) await app.kill();
+        fs.rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('quits at once, without a tray, when another instance holds the lock', async () => {
     const app = launch({ env: { RECORDING_ELECTRON_LOCK: 'held' } });
@@ -481,56 +489,63 @@ describe('decisions the window may not make', () => {
     return JSON.parse(fs.readFileSync(path.join(app.userData, 'settings.json'), 'utf8')) as Record<string, unknown>;
   }
 
-  it('asks natively, attached to the window, before dev mode: Cancel keeps it off, the confirm button turns it on', async () => {
-    const app = await launchReady();
-    await openWindow(app);
-    await app.send({
-      cmd: 'dialog-queue',
-      answer: { button: 'Cancel' },
-      match: { kind: 'message', text: 'development mode' },
-    });
-    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
-      ok: false,
-      error: { code: 'declined' },
-    });
-    const asked = app.named('dialog.showMessageBox')[0];
-    expect(asked?.detail['window']).toEqual(expect.any(Number));
-    expect(asked?.detail['options']).toMatchObject({
-      type: 'question',
-      title: 'Turn on development mode?',
-      buttons: ['Cancel', 'Turn On Development Mode'],
-      cancelId: 0,
-      defaultId: 0,
-    });
-    expect(String((asked?.detail['options'] as { detail?: string } | undefined)?.detail)).toContain(
-      'open to every program on this computer and every web page you visit',
-    );
-    expect(settingsOnDisk(app)['devMode']).not.toBe(true);
+  it(
+    'asks natively, attached to the window, before dev mode: Cancel keeps it off, the confirm ' + 'button turns it on',
+    async () => {
+      const app = await launchReady();
+      await openWindow(app);
+      await app.send({
+        cmd: 'dialog-queue',
+        answer: { button: 'Cancel' },
+        match: { kind: 'message', text: 'development mode' },
+      });
+      expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
+        ok: false,
+        error: { code: 'declined' },
+      });
+      const asked = app.named('dialog.showMessageBox')[0];
+      expect(asked?.detail['window']).toEqual(expect.any(Number));
+      expect(asked?.detail['options']).toMatchObject({
+        type: 'question',
+        title: 'Turn on development mode?',
+        buttons: ['Cancel', 'Turn On Development Mode'],
+        cancelId: 0,
+        defaultId: 0,
+      });
+      expect(String((asked?.detail['options'] as { detail?: string } | undefined)?.detail)).toContain(
+        'open to every program on this computer and every web page you visit',
+      );
+      expect(settingsOnDisk(app)['devMode']).not.toBe(true);
 
-    // Asked again at once, it is refused without a dialog: the user has done nothing in the window since.
-    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
-      ok: false,
-      error: { code: 'refused' },
-    });
-    expect(app.named('dialog.showMessageBox')).toHaveLength(1);
-    // A key press only the script made never reaches main; a real one arrives as an input event.
-    await app.send({ cmd: 'contents-event', event: 'input-event', input: { type: 'keyUp' } });
-    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ error: { code: 'refused' } });
-    await app.send({ cmd: 'contents-event', event: 'input-event', input: { type: 'mouseDown' } });
-    await app.send({ cmd: 'dialog-queue', answer: { button: 'Turn On Development Mode' }, match: { kind: 'message' } });
-    expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
-      ok: true,
-      value: { settings: { devMode: true } },
-    });
-    expect(settingsOnDisk(app)['devMode']).toBe(true);
-    // Now a host others reach is refused outright: no dialog.
-    const dialogs = app.named('dialog.showMessageBox').length;
-    expect(await invoke(app, 'settings:set', [{ host: '0.0.0.0' }])).toMatchObject({
-      ok: false,
-      error: { code: 'refused' },
-    });
-    expect(app.named('dialog.showMessageBox')).toHaveLength(dialogs);
-  });
+      // Asked again at once, it is refused without a dialog: the user has done nothing in the window since.
+      expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
+        ok: false,
+        error: { code: 'refused' },
+      });
+      expect(app.named('dialog.showMessageBox')).toHaveLength(1);
+      // A key press only the script made never reaches main; a real one arrives as an input event.
+      await app.send({ cmd: 'contents-event', event: 'input-event', input: { type: 'keyUp' } });
+      expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({ error: { code: 'refused' } });
+      await app.send({ cmd: 'contents-event', event: 'input-event', input: { type: 'mouseDown' } });
+      await app.send({
+        cmd: 'dialog-queue',
+        answer: { button: 'Turn On Development Mode' },
+        match: { kind: 'message' },
+      });
+      expect(await invoke(app, 'settings:set', [{ devMode: true }])).toMatchObject({
+        ok: true,
+        value: { settings: { devMode: true } },
+      });
+      expect(settingsOnDisk(app)['devMode']).toBe(true);
+      // Now a host others reach is refused outright: no dialog.
+      const dialogs = app.named('dialog.showMessageBox').length;
+      expect(await invoke(app, 'settings:set', [{ host: '0.0.0.0' }])).toMatchObject({
+        ok: false,
+        error: { code: 'refused' },
+      });
+      expect(app.named('dialog.showMessageBox')).toHaveLength(dialogs);
+    },
+  );
 
   it('takes the msbserver path only from its own open dialog, and only a file that passes the checks', async () => {
     const app = await launchReady();

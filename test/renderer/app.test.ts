@@ -157,20 +157,24 @@ describe('the window', () => {
     expect(byTestId('failure-command').textContent).toBe(INSTALL_COMMAND);
   });
 
-  it('copies the server URL through main (the window names it, main builds it), only while there is one, and says so on the button', async () => {
-    const copyUrl = byTestId<HTMLButtonElement>('copy-url');
-    expect(copyUrl.disabled).toBe(true);
-    expect(copyUrl.hidden).toBe(true);
-    msb.emit('onStatus', RUNNING);
-    expect(copyUrl.disabled).toBe(false);
-    expect(copyUrl.hidden).toBe(false);
-    copyUrl.click();
-    await flush();
-    expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([
-      { method: 'copy', payload: { what: 'server-url' } },
-    ]);
-    expect(copyUrl.textContent).toBe('Copied');
-  });
+  it(
+    'copies the server URL through main (the window names it, main builds it), only while there is ' +
+      'one, and says so on the button',
+    async () => {
+      const copyUrl = byTestId<HTMLButtonElement>('copy-url');
+      expect(copyUrl.disabled).toBe(true);
+      expect(copyUrl.hidden).toBe(true);
+      msb.emit('onStatus', RUNNING);
+      expect(copyUrl.disabled).toBe(false);
+      expect(copyUrl.hidden).toBe(false);
+      copyUrl.click();
+      await flush();
+      expect(msb.calls.filter((call) => call.method === 'copy')).toEqual([
+        { method: 'copy', payload: { what: 'server-url' } },
+      ]);
+      expect(copyUrl.textContent).toBe('Copied');
+    },
+  );
 
   it('says on the button when a copy failed, and why in its title', async () => {
     msb.answers.copy = () => {
@@ -196,7 +200,8 @@ describe('the window', () => {
     expect(byTestId('status-mode').classList.contains('warn')).toBe(true);
     expect(byTestId('status-exposure').hidden).toBe(false);
     expect(byTestId('status-exposure').textContent).toBe(
-      'Development mode: no key is asked, so the server is open to every program on this computer and every web page you visit.',
+      'Development mode: no key is asked, so the server is open to every program on this computer ' +
+        'and every web page you visit.',
     );
     expect(byTestId('status-pill').parentElement?.textContent).toContain(
       'open to every program on this computer and every web page you visit',

@@ -47,7 +47,9 @@ export const RUNNING: ServerSnapshot = {
 };
 
 export const TOKEN =
-  'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+  'msb_eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.' +
+  'eyJleHAiOjE3MDAwMDM2MDAsImlhdCI6MTcwMDAwMDAwMCwibmFtZXNwYWNlIjoidGVhbS1hIn0.' +
+  'c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 
 export function minted(overrides: Partial<MintedKey> = {}): MintedKey {
   return {

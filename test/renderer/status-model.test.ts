@@ -233,34 +233,39 @@ describe('statusView', () => {
     expect(view.problem?.detail).toBe('Ended by signal SIGKILL');
   });
 
-  it('says the app stopped a server that did not answer in time, without the signal it sent, and offers to raise the timeout', () => {
-    const message = 'The app stopped msbserver after 15 s without a health answer (the readiness timeout in Settings).';
-    const view = statusView(
-      {
-        ...INITIAL_SNAPSHOT,
-        state: 'failed',
-        error: failure({
-          code: 'timeout',
-          message,
-          exitCode: null,
-          signal: 'SIGKILL',
-          logTail: ['Server listening on 127.0.0.1:5555'],
-        }),
-      },
-      NOW,
-      CTX,
-    );
-    expect(view.problem).toMatchObject({
-      title: 'The server did not answer in time',
-      why: message,
-      detail: '',
-      log: ['Server listening on 127.0.0.1:5555'],
-    });
-    expect(view.problem?.actions).toEqual([
-      { kind: 'setting', key: 'readinessTimeoutMs', label: 'Raise the start timeout' },
-    ]);
-    expect(view.primary).toBe('start');
-  });
+  it(
+    'says the app stopped a server that did not answer in time, without the signal it sent, and ' +
+      'offers to raise the timeout',
+    () => {
+      const message =
+        'The app stopped msbserver after 15 s without a health answer (the readiness timeout in Settings).';
+      const view = statusView(
+        {
+          ...INITIAL_SNAPSHOT,
+          state: 'failed',
+          error: failure({
+            code: 'timeout',
+            message,
+            exitCode: null,
+            signal: 'SIGKILL',
+            logTail: ['Server listening on 127.0.0.1:5555'],
+          }),
+        },
+        NOW,
+        CTX,
+      );
+      expect(view.problem).toMatchObject({
+        title: 'The server did not answer in time',
+        why: message,
+        detail: '',
+        log: ['Server listening on 127.0.0.1:5555'],
+      });
+      expect(view.problem?.actions).toEqual([
+        { kind: 'setting', key: 'readinessTimeoutMs', label: 'Raise the start timeout' },
+      ]);
+      expect(view.primary).toBe('start');
+    },
+  );
 
   it('offers another port when the port is taken', () => {
     const view = statusView(

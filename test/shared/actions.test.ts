@@ -40,25 +40,29 @@ describe('availableActions and the setup', () => {
   const unsupported: SetupState = { kind: 'unsupported', platformName: 'Windows' };
   const ready: SetupState = { kind: 'ready', msbserver: '/bin/msbserver', msbrun: { found: true, searched: [] } };
 
-  it('offers neither Start nor Restart without an msbserver to run or with an unsafe msbrun, but Stop for a server from outside', () => {
-    const msbrunUnsafe: SetupState = {
-      kind: 'msbrun-unsafe',
-      msbserver: '/bin/msbserver',
-      msbrun: { searched: ['/bin/msbrun'], problem: '/bin/msbrun can be changed by other users.' },
-    };
-    for (const setup of [missing, unsupported, msbrunUnsafe]) {
-      expect(availableActions({ state: 'stopped' }, setup, 'linux')).toEqual({
-        start: false,
-        stop: false,
-        restart: false,
-      });
-      expect(availableActions({ state: 'running' }, setup, 'linux')).toEqual({
-        start: false,
-        stop: true,
-        restart: false,
-      });
-    }
-  });
+  it(
+    'offers neither Start nor Restart without an msbserver to run or with an unsafe msbrun, but ' +
+      'Stop for a server from outside',
+    () => {
+      const msbrunUnsafe: SetupState = {
+        kind: 'msbrun-unsafe',
+        msbserver: '/bin/msbserver',
+        msbrun: { searched: ['/bin/msbrun'], problem: '/bin/msbrun can be changed by other users.' },
+      };
+      for (const setup of [missing, unsupported, msbrunUnsafe]) {
+        expect(availableActions({ state: 'stopped' }, setup, 'linux')).toEqual({
+          start: false,
+          stop: false,
+          restart: false,
+        });
+        expect(availableActions({ state: 'running' }, setup, 'linux')).toEqual({
+          start: false,
+          stop: true,
+          restart: false,
+        });
+      }
+    },
+  );
 
   it('blocks nothing while the setup is ready or not known yet', () => {
     for (const setup of [ready, SETUP_UNKNOWN]) {

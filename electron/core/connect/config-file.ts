@@ -98,7 +98,8 @@ export async function readConfig(spec: McpClientSpec, configPath: string, uid: n
     if ((stat.mode & 0o200) === 0)
       throw new McpRefused(
         'read-only',
-        `${shown} is read-only. Make it writable (chmod u+w) if you want the app to change it, or add the entry yourself.`,
+        `${shown} is read-only. Make it writable (chmod u+w) if you want the app to change it, or ` +
+          `add the entry yourself.`,
       );
     if ((stat.mode & GROUP_OR_WORLD_WRITABLE) !== 0 || !trustedOwner(stat, uid))
       throw new McpRefused(
@@ -110,12 +111,14 @@ export async function readConfig(spec: McpClientSpec, configPath: string, uid: n
     if (uid !== null && uid !== 0 && stat.uid !== uid)
       throw new McpRefused(
         'read-only',
-        `${shown} is owned by root, so the app does not replace it. Give it to your user (sudo chown) if you want the app to change it, or add the entry yourself.`,
+        `${shown} is owned by root, so the app does not replace it. Give it to your user (sudo ` +
+          `chown) if you want the app to change it, or add the entry yourself.`,
       );
     if (stat.size > MAX_CONFIG_BYTES)
       throw new McpRefused(
         'too-large',
-        `${shown} is ${Math.round(stat.size / (1024 * 1024))} MB, far larger than a client configuration, so the app leaves it alone.`,
+        `${shown} is ${Math.round(stat.size / (1024 * 1024))} MB, far larger than a client ` +
+          `configuration, so the app leaves it alone.`,
       );
     text = await fsp.readFile(target, 'utf8');
   }
@@ -137,7 +140,9 @@ function parseRoot(spec: McpClientSpec, text: string, shown: string): Record<str
     const { line, column } = lineAndColumn(text, first.offset);
     throw new McpRefused(
       'unparseable',
-      `${shown} cannot be read as ${spec.jsonc ? 'JSON with comments' : 'JSON'} (${printParseErrorCode(first.error)} at line ${line}, column ${column}), so the app leaves it alone. Fix the file, then connect again.`,
+      `${shown} cannot be read as ${spec.jsonc ? 'JSON with comments' : 'JSON'} ` +
+        `(${printParseErrorCode(first.error)} at line ${line}, column ${column}), so the app ` +
+        `leaves it alone. Fix the file, then connect again.`,
     );
   }
   // Plain, not any object: jsonc-parser makes a `"__proto__"` key the object's prototype, and
@@ -328,11 +333,13 @@ async function resolveTarget(configPath: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP')
       throw new McpRefused(
         'not-a-file',
-        `${configPath} is a link that leads back to itself (a loop), so there is no file to change. Fix the link, then connect again.`,
+        `${configPath} is a link that leads back to itself (a loop), so there is no file to change. ` +
+          `Fix the link, then connect again.`,
       );
     throw new McpRefused(
       'not-a-file',
-      `${configPath} is a link to a file that does not exist; the app does not create it. Fix the link, then connect again.`,
+      `${configPath} is a link to a file that does not exist; the app does not create it. Fix the ` +
+        `link, then connect again.`,
     );
   }
 }
@@ -344,7 +351,8 @@ async function checkFolder(dir: string, uid: number | null, clientName: string):
   } catch {
     throw new McpRefused(
       'not-installed',
-      `${dir} does not exist: ${clientName} does not seem to be set up for this user. Open ${clientName} once, then connect again.`,
+      `${dir} does not exist: ${clientName} does not seem to be set up for this user. Open ` +
+        `${clientName} once, then connect again.`,
     );
   }
   if (!stat.isDirectory()) throw new McpRefused('not-installed', `${dir} is not a folder.`);

@@ -155,7 +155,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       return await dispatch(channel, payload);
     } catch (error) {
       logger.error(
-        `Answering ${typeof channel === 'string' ? clip(channel) : 'a request'} failed unexpectedly: ${errorText(error)}`,
+        `Answering ${typeof channel === 'string' ? clip(channel) : 'a request'} failed unexpectedly: ` +
+          `${errorText(error)}`,
       );
       return { ok: false, error: { code: 'internal', message: limit(`Unexpected error: ${errorText(error)}`) } };
     }

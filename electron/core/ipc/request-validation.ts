@@ -154,7 +154,8 @@ export function validateLogTailRequest(payload: unknown): Validation<LogTailRequ
   const lines = checked.fields.get('lines');
   if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
     return invalid(
-      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
+      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ` +
+        `${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
     );
   }
   return valid({ lines });
@@ -188,7 +189,8 @@ export function validateSettingsSetRequest(payload: unknown): Validation<Partial
   if (checked.unknownKeys.length > 0) {
     const shown = checked.unknownKeys.slice(0, 5).map((key) => `"${clip(key)}"`);
     parts.push(
-      `Unknown setting${checked.unknownKeys.length === 1 ? '' : 's'}: ${shown.join(', ')}${checked.unknownKeys.length > 5 ? ', …' : ''}.`,
+      `Unknown setting${checked.unknownKeys.length === 1 ? '' : 's'}: ` +
+        `${shown.join(', ')}${checked.unknownKeys.length > 5 ? ', …' : ''}.`,
     );
   }
   const fields: FieldErrors = {};
@@ -236,7 +238,8 @@ export function validateSandboxLogRequest(payload: unknown): Validation<SandboxL
   const lines = checked.fields.get('lines');
   if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
     return invalid(
-      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
+      `"lines" must be a whole number from 1 to ${MAX_LOG_LINES}, not ` +
+        `${describeType(lines)}${typeof lines === 'number' && Number.isFinite(lines) ? ` ${lines}` : ''}.`,
     );
   }
   return valid({ ...ref.value, lines });

@@ -92,7 +92,8 @@ export async function stopSandboxViaServer(options: StopViaServerOptions): Promi
     return fail(
       'unreachable',
       scrub(
-        `Could not reach the server at ${endpoint.origin}: ${describeError((error as { cause?: unknown }).cause ?? error)}`,
+        `Could not reach the server at ${endpoint.origin}: ` +
+          `${describeError((error as { cause?: unknown }).cause ?? error)}`,
       ),
     );
   }

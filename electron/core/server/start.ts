@@ -170,7 +170,8 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   try {
     log = await openServerLog(
       ctx.logFile,
-      `--- ${new Date(ctx.clock.now()).toISOString()} Microsandbox Tray starts ${executable} ${redactArgs(args).join(' ')}`,
+      `--- ${new Date(ctx.clock.now()).toISOString()} Microsandbox Tray starts ${executable} ` +
+        `${redactArgs(args).join(' ')}`,
     );
   } catch (error) {
     return failed(ctx, 'home-error', `Could not open the server log ${ctx.logFile}: ${errorText(error)}`, { warnings });
@@ -224,7 +225,8 @@ async function spawnAndWait(run: Run, executable: string, args: string[]): Promi
   return failed(
     ctx,
     'timeout',
-    `The app stopped msbserver after ${seconds(settings.readinessTimeoutMs)} without a health answer (the readiness timeout in Settings).`,
+    `The app stopped msbserver after ${seconds(settings.readinessTimeoutMs)} without a health answer ` +
+      `(the readiness timeout in Settings).`,
     {
       exitCode: exit.code,
       signal: exit.signal,
@@ -352,7 +354,8 @@ async function recordOwn(
     });
   } catch (error) {
     ctx.logger.warn(
-      `Could not record the started server; after an app restart it is recognised by its name only: ${errorText(error)}`,
+      `Could not record the started server; after an app restart it is recognised by its name only: ` +
+        `${errorText(error)}`,
     );
   }
 }

@@ -156,7 +156,8 @@ describe('connectMcpClient', () => {
   it("keeps VS Code's comments and trailing commas and writes under servers", async () => {
     const file = mcpConfigPath('vscode', linux());
     const before =
-      '// my servers\n{\n\t"servers": {\n\t\t// the memory one\n\t\t"memory": { "command": "npx", "args": ["-y", "mem"], },\n\t},\n\t"inputs": [],\n}\n';
+      '// my servers\n{\n\t"servers": {\n\t\t// the memory one\n\t\t"memory": { "command": "npx", ' +
+      '"args": ["-y", "mem"], },\n\t},\n\t"inputs": [],\n}\n';
     await writeConfig(file, before);
     expect(await connectMcpClient({ ...linux(), client: 'vscode', entry: SERVER })).toMatchObject({ kind: 'written' });
     const after = await read(file);
@@ -455,7 +456,8 @@ describe('Claude Code', () => {
 
   it('says to update Claude Code when its claude lacks --transport', async () => {
     await withOddClaude(
-      `if (process.argv.includes('--transport')) { console.error("error: unknown option '--transport'"); process.exit(1); }`,
+      `if (process.argv.includes('--transport')) { console.error("error: unknown option ` +
+        `'--transport'"); process.exit(1); }`,
     );
     const outcome = await connectMcpClient({ ...linux(), client: 'claude-code', entry: SERVER });
     expect(outcome).toMatchObject({ kind: 'refused', reason: 'cli-failed' });

@@ -112,33 +112,36 @@ async function wiring(options: {
 }
 
 describe('AppUpdates against a local feed', () => {
-  it('checks a minute after launch, downloads a newer version in the background, then offers Restart to Update', async () => {
-    const { server, time, updater, updates, events } = await wiring({ version: '0.2.0' });
-    expect(time.pending()).toEqual([FIRST_UPDATE_CHECK_DELAY_MS]);
-    expect(server.requests).toEqual([]);
-    time.fire();
-    await expect.poll(() => updater.calls).toEqual(['download 0.2.0']);
-    expect(server.requests).toEqual(['/latest-linux.yml']);
-    expect(updates.offer()).toEqual({ kind: 'downloading', version: '0.2.0' });
-    updater.finishDownload();
-    await expect.poll(() => updates.offer()).toEqual({ kind: 'restart-to-update', version: '0.2.0' });
-    expect(events).toContain('render');
+  it(
+    'checks a minute after launch, downloads a newer version in the background, then offers Restart ' + 'to Update',
+    async () => {
+      const { server, time, updater, updates, events } = await wiring({ version: '0.2.0' });
+      expect(time.pending()).toEqual([FIRST_UPDATE_CHECK_DELAY_MS]);
+      expect(server.requests).toEqual([]);
+      time.fire();
+      await expect.poll(() => updater.calls).toEqual(['download 0.2.0']);
+      expect(server.requests).toEqual(['/latest-linux.yml']);
+      expect(updates.offer()).toEqual({ kind: 'downloading', version: '0.2.0' });
+      updater.finishDownload();
+      await expect.poll(() => updates.offer()).toEqual({ kind: 'restart-to-update', version: '0.2.0' });
+      expect(events).toContain('render');
 
-    const menu = buildTrayMenu({
-      snapshot: INITIAL_SNAPSHOT,
-      settings: DEFAULT_SETTINGS,
-      platform: 'linux',
-      startAtLogin: false,
-      setup: SETUP_UNKNOWN,
-      appUpdate: updates.offer(),
-    });
-    expect(menu).toContainEqual({ id: 'restart-to-update', label: 'Restart to Update (0.2.0)', enabled: true });
+      const menu = buildTrayMenu({
+        snapshot: INITIAL_SNAPSHOT,
+        settings: DEFAULT_SETTINGS,
+        platform: 'linux',
+        startAtLogin: false,
+        setup: SETUP_UNKNOWN,
+        appUpdate: updates.offer(),
+      });
+      expect(menu).toContainEqual({ id: 'restart-to-update', label: 'Restart to Update (0.2.0)', enabled: true });
 
-    expect(updates.restartToUpdate()).toEqual({ kind: 'restarting', version: '0.2.0' });
-    // The quit is set to leave the server running before the updater quits the app.
-    expect(events.at(-1)).toBe('quit leaves the server running');
-    expect(updater.calls).toEqual(['download 0.2.0', 'install']);
-  });
+      expect(updates.restartToUpdate()).toEqual({ kind: 'restarting', version: '0.2.0' });
+      // The quit is set to leave the server running before the updater quits the app.
+      expect(events.at(-1)).toBe('quit leaves the server running');
+      expect(updater.calls).toEqual(['download 0.2.0', 'install']);
+    },
+  );
 
   it('a second Restart to Update click installs nothing more', async () => {
     const { time, updater, updates } = await wiring({ version: '0.2.0' });

@@ -255,26 +255,29 @@ describe('tray actions', () => {
     expect(errors).toEqual(['Tray action copy-url failed: clipboard gone']);
   });
 
-  it('Stop Server with a sandbox running asks natively; Cancel changes nothing, "Stop them too" stops both', async (ctx) => {
-    if (process.platform !== 'linux') return ctx.skip('reads /proc: Linux only');
-    await act('start');
-    await startSandbox('team', 'web');
-    await until('web running', async () => (await runningNames()).includes('team/web'));
+  it(
+    'Stop Server with a sandbox running asks natively; Cancel changes nothing, "Stop them too" ' + 'stops both',
+    async (ctx) => {
+      if (process.platform !== 'linux') return ctx.skip('reads /proc: Linux only');
+      await act('start');
+      await startSandbox('team', 'web');
+      await until('web running', async () => (await runningNames()).includes('team/web'));
 
-    answers = ['Cancel'];
-    await act('stop');
-    expect(asked).toEqual(['Stop the server? 1 sandbox is running. It keeps running after the server stops.']);
-    expect(control.snapshot().state).toBe('running');
-    expect(await runningNames()).toEqual(['team/web']);
+      answers = ['Cancel'];
+      await act('stop');
+      expect(asked).toEqual(['Stop the server? 1 sandbox is running. It keeps running after the server stops.']);
+      expect(control.snapshot().state).toBe('running');
+      expect(await runningNames()).toEqual(['team/web']);
 
-    answers = ['Stop them too'];
-    await act('stop');
-    expect(asked).toHaveLength(2);
-    expect(control.snapshot().state).toBe('stopped');
-    await until('web stopped', async () => (await runningNames()).length === 0);
-    await until('no msbrun left', async () => (await msbrunProcessesUnder(h.root)).length === 0);
-    expect(errors).toEqual([]);
-  });
+      answers = ['Stop them too'];
+      await act('stop');
+      expect(asked).toHaveLength(2);
+      expect(control.snapshot().state).toBe('stopped');
+      await until('web stopped', async () => (await runningNames()).length === 0);
+      await until('no msbrun left', async () => (await msbrunProcessesUnder(h.root)).length === 0);
+      expect(errors).toEqual([]);
+    },
+  );
 
   it('a sandbox Stop, Show Log and Stop All from the Sandboxes submenu', async (ctx) => {
     if (process.platform !== 'linux') return ctx.skip('reads /proc: Linux only');

@@ -81,7 +81,8 @@ const EXPECTED_STATUS: Readonly<Record<ServerState, (devMode: boolean) => string
   starting: () => 'Starting… · PID 1234 · 127.0.0.1:5555',
   running: (dev) =>
     dev
-      ? 'Running (dev mode: open to every program on this computer and every web page you visit) · PID 1234 · 127.0.0.1:5555'
+      ? 'Running (dev mode: open to every program on this computer and every web page you visit) · ' +
+        'PID 1234 · 127.0.0.1:5555'
       : 'Running · PID 1234 · 127.0.0.1:5555',
   stopping: () => 'Stopping… · PID 1234 · 127.0.0.1:5555',
   failed: () => 'Failed: Port 5555 is already in use',
@@ -266,7 +267,8 @@ describe('buildTrayMenu details', () => {
     // Started outside the app in dev mode on every interface (msb server start --dev --host 0.0.0.0).
     const open = { ...snapshot('running', true, true), url: 'http://[::]:5555' };
     expect(statusLine(open)).toBe(
-      'Running (dev mode: open to every program on this computer, every web page you visit and every computer that can reach it) · PID 1234 · [::]:5555',
+      'Running (dev mode: open to every program on this computer, every web page you visit and every ' +
+        'computer that can reach it) · PID 1234 · [::]:5555',
     );
     expect(trayTooltip(open)).toMatch(/^Microsandbox: Running \(dev mode: open to every program/);
   });
@@ -305,15 +307,18 @@ describe("the app's own update in the menu", () => {
     }
   });
 
-  it('shows Restart to Update off with the reason during a start, and the release page for unsigned macOS builds', () => {
-    expect(appUpdateItems({ kind: 'restart-later', version: '1.2.0', reason: 'The server is starting.' })).toEqual([
-      { id: 'restart-to-update', label: 'Restart to Update (1.2.0)', enabled: false },
-      { label: 'The server is starting. Restart to Update waits.', enabled: false },
-    ]);
-    expect(appUpdateItems({ kind: 'release-page', version: '1.2.0', url: 'https://x/releases/latest' })).toEqual([
-      { id: 'open-update-page', label: 'Update Available (1.2.0)…', enabled: true },
-    ]);
-  });
+  it(
+    'shows Restart to Update off with the reason during a start, and the release page for unsigned ' + 'macOS builds',
+    () => {
+      expect(appUpdateItems({ kind: 'restart-later', version: '1.2.0', reason: 'The server is starting.' })).toEqual([
+        { id: 'restart-to-update', label: 'Restart to Update (1.2.0)', enabled: false },
+        { label: 'The server is starting. Restart to Update waits.', enabled: false },
+      ]);
+      expect(appUpdateItems({ kind: 'release-page', version: '1.2.0', url: 'https://x/releases/latest' })).toEqual([
+        { id: 'open-update-page', label: 'Update Available (1.2.0)…', enabled: true },
+      ]);
+    },
+  );
 });
 
 describe('helpers', () => {

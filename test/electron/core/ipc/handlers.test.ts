@@ -850,61 +850,67 @@ describe('decisions the user makes in main, not the window', () => {
   const confirms = (): RecordingDialogs['calls'] => world.dialogs.calls.filter((call) => call.kind === 'confirm');
 
   describe('msbserverPath', () => {
-    it('is refused from settings:set, even beside valid fields and even when null, and nothing is written or asked', async () => {
-      const before = await fsp.readFile(world.settingsFile);
-      for (const patch of [
-        { msbserverPath: '/usr/local/bin/msbserver' },
-        { msbserverPath: null },
-        { port: 7000, msbserverPath: '/bin/sh' },
-      ]) {
-        const error = errorOf(await world.table.handle('settings:set', WINDOW, patch));
-        expect(error.code).toBe('refused');
-        expect(error.message).toMatch(/Choose…/);
-      }
-      expect(await fsp.readFile(world.settingsFile)).toEqual(before);
-      expect(world.dialogs.calls).toEqual([]);
-    });
+    it(
+      'is refused from settings:set, even beside valid fields and even when null, and nothing is ' + 'written or asked',
+      async () => {
+        const before = await fsp.readFile(world.settingsFile);
+        for (const patch of [
+          { msbserverPath: '/usr/local/bin/msbserver' },
+          { msbserverPath: null },
+          { port: 7000, msbserverPath: '/bin/sh' },
+        ]) {
+          const error = errorOf(await world.table.handle('settings:set', WINDOW, patch));
+          expect(error.code).toBe('refused');
+          expect(error.message).toMatch(/Choose…/);
+        }
+        expect(await fsp.readFile(world.settingsFile)).toEqual(before);
+        expect(world.dialogs.calls).toEqual([]);
+      },
+    );
 
-    it('comes from the native file chooser, checked as an executable; cancel and an unsafe file change nothing', async () => {
-      const bin = path.join(world.tmp, 'bin');
-      await fsp.mkdir(bin, { mode: 0o755 });
-      const good = path.join(bin, 'msbserver');
-      await fsp.writeFile(good, '#!/bin/sh\n', { mode: 0o755 });
-      const writable = path.join(bin, 'writable-msbserver');
-      await fsp.writeFile(writable, '#!/bin/sh\n');
-      await fsp.chmod(writable, 0o777);
+    it(
+      'comes from the native file chooser, checked as an executable; cancel and an unsafe file ' + 'change nothing',
+      async () => {
+        const bin = path.join(world.tmp, 'bin');
+        await fsp.mkdir(bin, { mode: 0o755 });
+        const good = path.join(bin, 'msbserver');
+        await fsp.writeFile(good, '#!/bin/sh\n', { mode: 0o755 });
+        const writable = path.join(bin, 'writable-msbserver');
+        await fsp.writeFile(writable, '#!/bin/sh\n');
+        await fsp.chmod(writable, 0o777);
 
-      // Cancelled: declined, nothing stored.
-      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('declined');
-      expect(world.dialogs.calls).toMatchObject([
-        { kind: 'choose', title: 'Choose msbserver', defaultPath: path.join(os.homedir(), '.local', 'bin') },
-      ]);
-      // A file others could change: refused with the reason.
-      world.dialogs.chosen.push(writable);
-      const refused = errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
-      expect(refused.code).toBe('refused');
-      expect(refused.message).toMatch(/group- or world-writable.*unchanged/);
-      world.dialogs.chosen.push(path.join(bin, 'missing'));
-      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
-      expect(world.settings.get().msbserverPath).toBeNull();
+        // Cancelled: declined, nothing stored.
+        expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('declined');
+        expect(world.dialogs.calls).toMatchObject([
+          { kind: 'choose', title: 'Choose msbserver', defaultPath: path.join(os.homedir(), '.local', 'bin') },
+        ]);
+        // A file others could change: refused with the reason.
+        world.dialogs.chosen.push(writable);
+        const refused = errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+        expect(refused.code).toBe('refused');
+        expect(refused.message).toMatch(/group- or world-writable.*unchanged/);
+        world.dialogs.chosen.push(path.join(bin, 'missing'));
+        expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
+        expect(world.settings.get().msbserverPath).toBeNull();
 
-      // A good one: stored, and a running server needs a restart for it.
-      world.control.current = running();
-      world.dialogs.chosen.push(good);
-      const view = ok<SettingsView>(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
-      expect(view.settings.msbserverPath).toBe(good);
-      expect(view.restartNeeded).toBe(true);
-      expect(await onDisk()).toMatchObject({ msbserverPath: good });
-      // The next chooser opens where the current one is.
-      world.dialogs.chosen.push(null);
-      errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
-      expect(world.dialogs.calls.at(-1)).toMatchObject({ kind: 'choose', defaultPath: good });
+        // A good one: stored, and a running server needs a restart for it.
+        world.control.current = running();
+        world.dialogs.chosen.push(good);
+        const view = ok<SettingsView>(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+        expect(view.settings.msbserverPath).toBe(good);
+        expect(view.restartNeeded).toBe(true);
+        expect(await onDisk()).toMatchObject({ msbserverPath: good });
+        // The next chooser opens where the current one is.
+        world.dialogs.chosen.push(null);
+        errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined));
+        expect(world.dialogs.calls.at(-1)).toMatchObject({ kind: 'choose', defaultPath: good });
 
-      // Back to automatic, without a dialog.
-      const cleared = ok<SettingsView>(await world.table.handle('settings:clear-msbserver', WINDOW, undefined));
-      expect(cleared.settings.msbserverPath).toBeNull();
-      expect(world.dialogs.calls.filter((call) => call.kind === 'confirm')).toEqual([]);
-    });
+        // Back to automatic, without a dialog.
+        const cleared = ok<SettingsView>(await world.table.handle('settings:clear-msbserver', WINDOW, undefined));
+        expect(cleared.settings.msbserverPath).toBeNull();
+        expect(world.dialogs.calls.filter((call) => call.kind === 'confirm')).toEqual([]);
+      },
+    );
   });
 
   describe('what outlives the session or weakens a protection', () => {
@@ -992,30 +998,34 @@ describe('decisions the user makes in main, not the window', () => {
       expect(confirms()).toHaveLength(1);
     });
 
-    it('is refused outright on a host other computers reach, in one patch or either order, even if the user would say yes', async () => {
-      world.dialogs.answers.push(true, true, true, true);
-      const together = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, host: '0.0.0.0' }));
-      expect(together.code).toBe('refused');
-      expect(together.message).toMatch(/Development mode on 0\.0\.0\.0 is refused/);
-      expect(confirms()).toEqual([]);
+    it(
+      'is refused outright on a host other computers reach, in one patch or either order, even if ' +
+        'the user would say yes',
+      async () => {
+        world.dialogs.answers.push(true, true, true, true);
+        const together = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true, host: '0.0.0.0' }));
+        expect(together.code).toBe('refused');
+        expect(together.message).toMatch(/Development mode on 0\.0\.0\.0 is refused/);
+        expect(confirms()).toEqual([]);
 
-      // The host first (confirmed), then development mode: refused without a question.
-      ok(await world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' }));
-      expect(confirms()).toHaveLength(1);
-      expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('refused');
-      expect(confirms()).toHaveLength(1);
-      expect(world.settings.get()).toMatchObject({ host: '0.0.0.0', devMode: false });
+        // The host first (confirmed), then development mode: refused without a question.
+        ok(await world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' }));
+        expect(confirms()).toHaveLength(1);
+        expect(errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true })).code).toBe('refused');
+        expect(confirms()).toHaveLength(1);
+        expect(world.settings.get()).toMatchObject({ host: '0.0.0.0', devMode: false });
 
-      // Development mode first (confirmed), then the host: refused too.
-      ok(await world.table.handle('settings:set', WINDOW, { host: '127.0.0.1' }));
-      ok(await world.table.handle('settings:set', WINDOW, { devMode: true }));
-      expect(confirms()).toHaveLength(2);
-      for (const host of ['0.0.0.0', '::', '192.168.1.20', 'fe80::1']) {
-        expect(errorOf(await world.table.handle('settings:set', WINDOW, { host })).code, host).toBe('refused');
-      }
-      expect(confirms()).toHaveLength(2);
-      expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', devMode: true });
-    });
+        // Development mode first (confirmed), then the host: refused too.
+        ok(await world.table.handle('settings:set', WINDOW, { host: '127.0.0.1' }));
+        ok(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+        expect(confirms()).toHaveLength(2);
+        for (const host of ['0.0.0.0', '::', '192.168.1.20', 'fe80::1']) {
+          expect(errorOf(await world.table.handle('settings:set', WINDOW, { host })).code, host).toBe('refused');
+        }
+        expect(confirms()).toHaveLength(2);
+        expect(world.settings.get()).toMatchObject({ host: '127.0.0.1', devMode: true });
+      },
+    );
   });
 
   describe('the host', () => {
@@ -1150,23 +1160,26 @@ describe('decisions the user makes in main, not the window', () => {
   });
 
   describe('one question at a time', () => {
-    it('refuses a second question while one is open, and decides again on the settings as they are once answered', async () => {
-      world.dialogs.hold();
-      const hostChange = world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' });
-      await vi.waitFor(() => expect(world.dialogs.held).toBe(true));
-      // Another question meanwhile: refused, nothing asked.
-      const stacked = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
-      expect(stacked.code).toBe('refused');
-      expect(stacked.message).toMatch(/already waiting for your answer/);
-      expect(errorOf(await world.table.handle('keys:mint', WINDOW, { expiresIn: '2y' })).code).toBe('refused');
-      expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
-      expect(world.dialogs.calls).toHaveLength(1);
-      // A change that needs no question goes through.
-      ok(await world.table.handle('settings:set', WINDOW, { port: 7003 }));
+    it(
+      'refuses a second question while one is open, and decides again on the settings as they are ' + 'once answered',
+      async () => {
+        world.dialogs.hold();
+        const hostChange = world.table.handle('settings:set', WINDOW, { host: '0.0.0.0' });
+        await vi.waitFor(() => expect(world.dialogs.held).toBe(true));
+        // Another question meanwhile: refused, nothing asked.
+        const stacked = errorOf(await world.table.handle('settings:set', WINDOW, { devMode: true }));
+        expect(stacked.code).toBe('refused');
+        expect(stacked.message).toMatch(/already waiting for your answer/);
+        expect(errorOf(await world.table.handle('keys:mint', WINDOW, { expiresIn: '2y' })).code).toBe('refused');
+        expect(errorOf(await world.table.handle('settings:choose-msbserver', WINDOW, undefined)).code).toBe('refused');
+        expect(world.dialogs.calls).toHaveLength(1);
+        // A change that needs no question goes through.
+        ok(await world.table.handle('settings:set', WINDOW, { port: 7003 }));
 
-      expect(world.dialogs.release(true)).toBe(true);
-      expect(ok<SettingsView>(await hostChange).settings).toMatchObject({ host: '0.0.0.0', port: 7003 });
-    });
+        expect(world.dialogs.release(true)).toBe(true);
+        expect(ok<SettingsView>(await hostChange).settings).toMatchObject({ host: '0.0.0.0', port: 7003 });
+      },
+    );
 
     it('refuses what became dangerous while the dialog was open, even though the user said yes', async () => {
       world.dialogs.answers.push(true);
@@ -1342,27 +1355,30 @@ describe('sandboxes', () => {
     expect(Object.getPrototypeOf(world.sandboxes.calls[0]?.args[0])).toBe(Object.prototype);
   });
 
-  it('server:stop asks first while sandboxes run; Cancel answers the unchanged snapshot and stops nothing', async () => {
-    world.control.current = running();
-    world.sandboxes.view_ = VIEW;
-    world.choice.answers = ['Cancel'];
-    expect(ok(await world.table.handle('server:stop', WINDOW, undefined))).toEqual(running());
-    expect(world.choice.asked.map((q) => [q.message, q.detail])).toEqual([
-      ['1 sandbox is running.', 'It keeps running after the server stops.'],
-    ]);
-    expect(world.control.calls.map((c) => c.method)).not.toContain('stop');
-    expect(world.sandboxes.calls.map((c) => c.method)).toEqual(['refresh']);
+  it(
+    'server:stop asks first while sandboxes run; Cancel answers the unchanged snapshot and stops ' + 'nothing',
+    async () => {
+      world.control.current = running();
+      world.sandboxes.view_ = VIEW;
+      world.choice.answers = ['Cancel'];
+      expect(ok(await world.table.handle('server:stop', WINDOW, undefined))).toEqual(running());
+      expect(world.choice.asked.map((q) => [q.message, q.detail])).toEqual([
+        ['1 sandbox is running.', 'It keeps running after the server stops.'],
+      ]);
+      expect(world.control.calls.map((c) => c.method)).not.toContain('stop');
+      expect(world.sandboxes.calls.map((c) => c.method)).toEqual(['refresh']);
 
-    world.choice.answers = ['Stop them too'];
-    expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
-    expect(world.sandboxes.calls.map((c) => c.method)).toEqual(['refresh', 'refresh', 'stop']);
-    expect(world.control.calls.map((c) => c.method).filter((m) => m === 'stop')).toEqual(['stop']);
+      world.choice.answers = ['Stop them too'];
+      expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
+      expect(world.sandboxes.calls.map((c) => c.method)).toEqual(['refresh', 'refresh', 'stop']);
+      expect(world.control.calls.map((c) => c.method).filter((m) => m === 'stop')).toEqual(['stop']);
 
-    world.control.current = running();
-    world.choice.answers = ['Leave them running'];
-    expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
-    expect(world.sandboxes.calls.filter((c) => c.method === 'stop')).toHaveLength(1);
-  });
+      world.control.current = running();
+      world.choice.answers = ['Leave them running'];
+      expect(ok<ServerSnapshot>(await world.table.handle('server:stop', WINDOW, undefined)).state).toBe('stopped');
+      expect(world.sandboxes.calls.filter((c) => c.method === 'stop')).toHaveLength(1);
+    },
+  );
 
   it('restart never asks', async () => {
     world.control.current = running();
@@ -2568,7 +2584,8 @@ describe('native questions for the window’s server requests', () => {
       await control.stop();
       expect(
         asked,
-        `restart answered ${JSON.stringify(answer).slice(0, 200)}; server ${before} → ${after.pid} (${after.state}, external ${after.external})`,
+        `restart answered ${JSON.stringify(answer).slice(0, 200)}; server ${before} → ${after.pid} ` +
+          `(${after.state}, external ${after.external})`,
       ).toEqual(['Restart the server?']);
       expect(after.pid).toBe(before);
     });

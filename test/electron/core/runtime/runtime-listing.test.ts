@@ -88,7 +88,8 @@ describe.skipIf(process.platform === 'win32')('listing while another client writ
         'list="$MSB_R2_DIR/list"; [ -f "$list" ] || echo \'[]\' > "$list"',
         'case "$1" in',
         '  ls) old=$(cat "$list")',
-        '    if [ -f "$MSB_R2_DIR/arriving" ]; then mv "$MSB_R2_DIR/arriving" "$list"; printf y >> "$MSB_HOME/db/msb.db-wal"; fi',
+        '    if [ -f "$MSB_R2_DIR/arriving" ]; then mv "$MSB_R2_DIR/arriving" "$list"; printf y >> ' +
+          '"$MSB_HOME/db/msb.db-wal"; fi',
         '    echo "$old" ;;',
         "  ps) echo '[]' ;;",
         "  --version) echo 'msb 0.6.18' ;;",

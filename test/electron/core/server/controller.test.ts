@@ -356,80 +356,91 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
   }
 
   describe('two app instances on one home, and the CLI', () => {
-    it('instance B stops the server instance A spawned: A says stopped, no auto-restart, no crash; B does not call it external', async () => {
-      h.settings = { ...h.settings, autoRestart: true };
-      const aTimers = countingTimers();
-      const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
-      const b = h.controller({ livenessMs: 100 }, { stateDir });
-      await Promise.all([a.ready, b.ready]);
-      const running = await a.start();
-      await b.refresh();
-      const seenByB = { ...b.snapshot() };
-      expect(seenByB).toMatchObject({ state: 'running', pid: running.pid });
-      expect((await b.stop()).state).toBe('stopped');
-      // A sees the stop (its child's exit, then a look), and schedules no restart for it.
-      await nextState(a, 'stopped', 5_000);
-      await a.refresh();
-      expect(aTimers.scheduled(), 'A scheduled an automatic restart').toBe(0);
-      expect(a.snapshot().state).toBe('stopped');
-      expect(h.states(a)).not.toContain('failed');
-      expect(processesIn(h.home)).toEqual([]);
-      // B saw server.pid before A wrote its record, judged by name, and the label stuck.
-      expect(seenByB.external, 'B labels the server the app (instance A) started as started outside the app').toBe(
-        false,
-      );
-    });
+    it(
+      'instance B stops the server instance A spawned: A says stopped, no auto-restart, no crash; B ' +
+        'does not call it external',
+      async () => {
+        h.settings = { ...h.settings, autoRestart: true };
+        const aTimers = countingTimers();
+        const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
+        const b = h.controller({ livenessMs: 100 }, { stateDir });
+        await Promise.all([a.ready, b.ready]);
+        const running = await a.start();
+        await b.refresh();
+        const seenByB = { ...b.snapshot() };
+        expect(seenByB).toMatchObject({ state: 'running', pid: running.pid });
+        expect((await b.stop()).state).toBe('stopped');
+        // A sees the stop (its child's exit, then a look), and schedules no restart for it.
+        await nextState(a, 'stopped', 5_000);
+        await a.refresh();
+        expect(aTimers.scheduled(), 'A scheduled an automatic restart').toBe(0);
+        expect(a.snapshot().state).toBe('stopped');
+        expect(h.states(a)).not.toContain('failed');
+        expect(processesIn(h.home)).toEqual([]);
+        // B saw server.pid before A wrote its record, judged by name, and the label stuck.
+        expect(seenByB.external, 'B labels the server the app (instance A) started as started outside the app').toBe(
+          false,
+        );
+      },
+    );
 
-    it('while instance A starts a `.msbserver-wrapped` server, instance B never deletes the server.pid naming it', async () => {
-      h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
-      const aTimers = countingTimers();
-      const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
-      const bTimers = countingTimers();
-      const b = h.controller({ livenessMs: 100 }, { stateDir, timers: bTimers.timers });
-      await Promise.all([a.ready, b.ready]);
-      let written = false;
-      let vanished = 0;
-      let watching = true;
-      const watcher = (async () => {
-        while (watching) {
-          const text = await h.pidFile();
-          if (text !== null) written = true;
-          else if (written) vanished++;
-          // A sampler, not a wait: it looks as often as it can while the race runs.
-          await sleep(1);
-        }
-      })();
-      const running = await a.start();
-      // B has judged the server when it tracks it; three ticks of its liveness check (each reads
-      // server.pid) and a full look of its own after that are where it would delete the file.
-      await waitUntil(() => b.snapshot().pid === running.pid, 5_000);
-      const ticks = bTimers.ticks();
-      await waitUntil(() => bTimers.ticks() >= ticks + 3, 5_000);
-      await b.refresh();
-      watching = false;
-      await watcher;
-      const bState = `${b.snapshot().state}:${b.snapshot().pid}`;
-      await a.stop();
-      expect(running.state).toBe('running');
-      expect(vanished, `server.pid was missing in ${vanished} samples after A wrote it; B is ${bState}`).toBe(0);
-    });
+    it(
+      'while instance A starts a `.msbserver-wrapped` server, instance B never deletes the ' + 'server.pid naming it',
+      async () => {
+        h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
+        const aTimers = countingTimers();
+        const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
+        const bTimers = countingTimers();
+        const b = h.controller({ livenessMs: 100 }, { stateDir, timers: bTimers.timers });
+        await Promise.all([a.ready, b.ready]);
+        let written = false;
+        let vanished = 0;
+        let watching = true;
+        const watcher = (async () => {
+          while (watching) {
+            const text = await h.pidFile();
+            if (text !== null) written = true;
+            else if (written) vanished++;
+            // A sampler, not a wait: it looks as often as it can while the race runs.
+            await sleep(1);
+          }
+        })();
+        const running = await a.start();
+        // B has judged the server when it tracks it; three ticks of its liveness check (each reads
+        // server.pid) and a full look of its own after that are where it would delete the file.
+        await waitUntil(() => b.snapshot().pid === running.pid, 5_000);
+        const ticks = bTimers.ticks();
+        await waitUntil(() => bTimers.ticks() >= ticks + 3, 5_000);
+        await b.refresh();
+        watching = false;
+        await watcher;
+        const bState = `${b.snapshot().state}:${b.snapshot().pid}`;
+        await a.stop();
+        expect(running.state).toBe('running');
+        expect(vanished, `server.pid was missing in ${vanished} samples after A wrote it; B is ${bState}`).toBe(0);
+      },
+    );
 
-    it('A, B and the CLI all start at once: one server, both instances track it, server.pid names it; A stops it and B sees that', async () => {
-      const aTimers = countingTimers();
-      const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
-      const b = h.controller({ livenessMs: 100 }, { stateDir });
-      await Promise.all([a.ready, b.ready]);
-      // The CLI's start lands just after both app starts began: a race offset on purpose.
-      await Promise.all([a.start(), b.start(), sleep(5).then(msbStart)]);
-      const settled = await waitUntil(
-        async () => (await consistent([a, b])) === null && processesIn(h.home).length === 1,
-        8_000,
-      );
-      expect(settled, (await consistent([a, b])) ?? '').toBe(true);
-      await a.stop();
-      expect(await waitUntil(() => b.snapshot().state === 'stopped', 5_000)).toBe(true);
-      expect(processesIn(h.home)).toEqual([]);
-    });
+    it(
+      'A, B and the CLI all start at once: one server, both instances track it, server.pid names ' +
+        'it; A stops it and B sees that',
+      async () => {
+        const aTimers = countingTimers();
+        const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
+        const b = h.controller({ livenessMs: 100 }, { stateDir });
+        await Promise.all([a.ready, b.ready]);
+        // The CLI's start lands just after both app starts began: a race offset on purpose.
+        await Promise.all([a.start(), b.start(), sleep(5).then(msbStart)]);
+        const settled = await waitUntil(
+          async () => (await consistent([a, b])) === null && processesIn(h.home).length === 1,
+          8_000,
+        );
+        expect(settled, (await consistent([a, b])) ?? '').toBe(true);
+        await a.stop();
+        expect(await waitUntil(() => b.snapshot().state === 'stopped', 5_000)).toBe(true);
+        expect(processesIn(h.home)).toEqual([]);
+      },
+    );
 
     it('the CLI starts while the app stops, in 30 rounds: the end is consistent', { timeout: 120_000 }, async () => {
       const problems: string[] = [];
@@ -476,7 +487,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     });
 
     it(
-      'Stop pressed in instance A while instance B starts the server: A gives way, and the server B brings up is stopped, nothing left',
+      'Stop pressed in instance A while instance B starts the server: A gives way, and the server B ' +
+        'brings up is stopped, nothing left',
       { timeout: 40_000 },
       async () => {
         // A sees B's server at once (B's record is in the shared data folder) and adopts it; a stop of
@@ -540,50 +552,58 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
 // `stateDir`; without it there is no record at all.
 describe('the controller as main creates it', () => {
   describe('the controller as main creates it', () => {
-    it("main's server part gives the controller a stateDir, so the record of what the app started is written", async () => {
-      const setup = await fsp.readFile(
-        fileURLToPath(new URL('../../../../electron/setup/server-setup.ts', import.meta.url)),
-        'utf8',
-      );
-      const call = /createController\(\{[^}]*\}\)/.exec(setup)?.[0] ?? '';
-      expect(call, 'the createController call in electron/setup/server-setup.ts').toContain('stateDir');
-    });
+    it(
+      "main's server part gives the controller a stateDir, " + 'so the record of what the app started is written',
+      async () => {
+        const setup = await fsp.readFile(
+          fileURLToPath(new URL('../../../../electron/setup/server-setup.ts', import.meta.url)),
+          'utf8',
+        );
+        const call = /createController\(\{[^}]*\}\)/.exec(setup)?.[0] ?? '';
+        expect(call, 'the createController call in electron/setup/server-setup.ts').toContain('stateDir');
+      },
+    );
 
-    it('built without a stateDir, the app recognises its own `.msbserver-wrapped` server after a restart and does not delete server.pid', async () => {
-      h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
-      // The options main's server part passes, less stateDir, plus env/userHome for the test world.
-      const make = () =>
-        createController({
-          home: h.home,
-          logDir: h.logDir,
-          settings: () => h.settings,
-          env: h.env,
-          userHome: h.root,
-          platform: process.platform,
-          scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
+    it(
+      'built without a stateDir, the app recognises its own `.msbserver-wrapped` server after a ' +
+        'restart and does not delete server.pid',
+      async () => {
+        h.env = { ...h.env, MSBSERVER_EXE: await renamedExecWrapper(path.join(h.root, 'wrapper')) };
+        // The options main's server part passes, less stateDir, plus env/userHome for the test world.
+        const make = () =>
+          createController({
+            home: h.home,
+            logDir: h.logDir,
+            settings: () => h.settings,
+            env: h.env,
+            userHome: h.root,
+            platform: process.platform,
+            scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
+          });
+        const first = make();
+        const running = await first.start();
+        expect(running.state).toBe('running');
+        await first.dispose();
+
+        const second = make();
+        await second.ready;
+        const seen = { state: second.snapshot().state, pid: second.snapshot().pid, pidFile: await h.pidFile() };
+        const stop = await second.stop();
+        const stillAlive = isAlive(running.pid ?? 0);
+        await second.dispose();
+        if (stillAlive) process.kill(running.pid ?? 0, 'SIGKILL');
+        await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+        expect(
+          seen,
+          `after the restart (server ${running.pid}); Stop answered ${stop.state}, server alive after ` +
+            `Stop: ${stillAlive}`,
+        ).toEqual({
+          state: 'running',
+          pid: running.pid,
+          pidFile: String(running.pid),
         });
-      const first = make();
-      const running = await first.start();
-      expect(running.state).toBe('running');
-      await first.dispose();
-
-      const second = make();
-      await second.ready;
-      const seen = { state: second.snapshot().state, pid: second.snapshot().pid, pidFile: await h.pidFile() };
-      const stop = await second.stop();
-      const stillAlive = isAlive(running.pid ?? 0);
-      await second.dispose();
-      if (stillAlive) process.kill(running.pid ?? 0, 'SIGKILL');
-      await waitUntil(() => processesIn(h.home).length === 0, 3_000);
-      expect(
-        seen,
-        `after the restart (server ${running.pid}); Stop answered ${stop.state}, server alive after Stop: ${stillAlive}`,
-      ).toEqual({
-        state: 'running',
-        pid: running.pid,
-        pidFile: String(running.pid),
-      });
-      expect(stillAlive).toBe(false);
-    });
+        expect(stillAlive).toBe(false);
+      },
+    );
   });
 });

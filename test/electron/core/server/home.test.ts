@@ -136,29 +136,32 @@ describe('odd contents written into server.pid while the app tracks its server',
 });
 
 describe('a CLI server whose process is named .msbserver-wrapped (a wrapper that execs the real binary)', () => {
-  it('server.pid naming that live msbserver is never deleted, and the app does not call it another program', async () => {
-    const wrapper = await renamedExecWrapper(path.join(h.root, 'wrapper'));
-    const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
-    await waitUntil(
-      async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true,
-      5_000,
-    );
-    const c = h.controller({}, { stateDir });
-    await c.ready;
-    const afterLook = { state: c.snapshot().state, pidFile: await h.pidFile() };
-    const start = await c.start();
-    const afterStart = {
-      state: start.state,
-      pid: start.pid,
-      error: start.error?.message ?? null,
-      pidFile: await h.pidFile(),
-    };
-    await c.stop();
-    if (isAlive(cli.pid ?? 0)) process.kill(cli.pid ?? 0, 'SIGKILL');
-    await waitUntil(() => processesIn(h.home).length === 0, 3_000);
-    expect(afterLook.pidFile, `first look: ${JSON.stringify(afterLook)}`).toBe(String(cli.pid));
-    expect(afterStart.error ?? '', `start: ${JSON.stringify(afterStart)}`).not.toMatch(/another program/);
-  });
+  it(
+    'server.pid naming that live msbserver is never deleted, and the app does not call it another ' + 'program',
+    async () => {
+      const wrapper = await renamedExecWrapper(path.join(h.root, 'wrapper'));
+      const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
+      await waitUntil(
+        async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true,
+        5_000,
+      );
+      const c = h.controller({}, { stateDir });
+      await c.ready;
+      const afterLook = { state: c.snapshot().state, pidFile: await h.pidFile() };
+      const start = await c.start();
+      const afterStart = {
+        state: start.state,
+        pid: start.pid,
+        error: start.error?.message ?? null,
+        pidFile: await h.pidFile(),
+      };
+      await c.stop();
+      if (isAlive(cli.pid ?? 0)) process.kill(cli.pid ?? 0, 'SIGKILL');
+      await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+      expect(afterLook.pidFile, `first look: ${JSON.stringify(afterLook)}`).toBe(String(cli.pid));
+      expect(afterStart.error ?? '', `start: ${JSON.stringify(afterStart)}`).not.toMatch(/another program/);
+    },
+  );
 });
 
 describe('the start lock', () => {
@@ -243,20 +246,31 @@ describe('homes given as links or relative paths', () => {
     expect(isAlive(cli.pid ?? 0)).toBe(false);
   });
 
-  it('a relative MICROSANDBOX_HOME (used verbatim, as main.ts does): the server serves that home and a restarted app adopts it', async () => {
-    await fsp.mkdir(h.logDir, { recursive: true });
-    const tsx = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
-    const controllerModule = new URL('../../../../electron/core/server/controller.ts', import.meta.url).href;
-    const script = path.join(h.root, 'relative-home.mts');
-    await fsp.writeFile(
-      script,
-      `import { readFileSync, readlinkSync } from 'node:fs';
+  it(
+    'a relative MICROSANDBOX_HOME (used verbatim, as main.ts does): the server serves that home and ' +
+      'a restarted app adopts it',
+    async () => {
+      await fsp.mkdir(h.logDir, { recursive: true });
+      const tsx = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+      const controllerModule = new URL('../../../../electron/core/server/controller.ts', import.meta.url).href;
+      const script = path.join(h.root, 'relative-home.mts');
+      await fsp.writeFile(
+        script,
+        `import { readFileSync, readlinkSync } from 'node:fs';
 const { createController } = await import(${JSON.stringify(controllerModule)});
 const settings = JSON.parse(process.env.SETTINGS);
-const make = () => createController({ home: 'home', logDir: ${JSON.stringify(h.logDir)}, settings: () => settings, env: { ...process.env }, userHome: ${JSON.stringify(h.root)} });
+const make = () => createController({
+  home: 'home',
+  logDir: ${JSON.stringify(h.logDir)},
+  settings: () => settings,
+  env: { ...process.env },
+  userHome: ${JSON.stringify(h.root)},
+});
 const a = make();
 const started = await a.start();
-const env = readFileSync('/proc/' + started.pid + '/environ', 'utf8').split('\\0').find((e) => e.startsWith('MICROSANDBOX_HOME='));
+const env = readFileSync('/proc/' + started.pid + '/environ', 'utf8')
+  .split('\\0')
+  .find((e) => e.startsWith('MICROSANDBOX_HOME='));
 const cwd = readlinkSync('/proc/' + started.pid + '/cwd');
 await a.dispose();
 const b = make();
@@ -264,33 +278,41 @@ await b.ready;
 const adopted = b.snapshot();
 await b.stop();
 await b.dispose();
-console.log(JSON.stringify({ started: { state: started.state, pid: started.pid }, env, cwd, adopted: { state: adopted.state, pid: adopted.pid, warnings: adopted.warnings } }));
+console.log(
+  JSON.stringify({
+    started: { state: started.state, pid: started.pid },
+    env,
+    cwd,
+    adopted: { state: adopted.state, pid: adopted.pid, warnings: adopted.warnings },
+  }),
+);
 `,
-    );
-    const result = spawnSync(process.execPath, [tsx, script], {
-      cwd: h.root,
-      env: { ...h.env, SETTINGS: JSON.stringify(h.settings) },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
-      started: { state: string; pid: number };
-      env: string;
-      cwd: string;
-      adopted: { state: string; pid: number | null; warnings: string[] };
-    };
-    for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
-    await waitUntil(() => processesIn(h.home).length === 0, 3_000);
-    expect(out.started.state, result.stderr).toBe('running');
-    // The server runs in the home with MICROSANDBOX_HOME=home, i.e. it serves <home>/home.
-    const served = path.resolve(out.cwd, out.env.slice('MICROSANDBOX_HOME='.length));
-    const both = `server env ${out.env}, cwd ${out.cwd}; restarted app: ${JSON.stringify(out.adopted)}`;
-    expect(served, both).toBe(h.home);
-    expect(
-      out.adopted,
-      'a restarted app (as main.ts builds it: no record) must adopt the server it started',
-    ).toMatchObject({ state: 'running', pid: out.started.pid });
-  });
+      );
+      const result = spawnSync(process.execPath, [tsx, script], {
+        cwd: h.root,
+        env: { ...h.env, SETTINGS: JSON.stringify(h.settings) },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      const out = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as {
+        started: { state: string; pid: number };
+        env: string;
+        cwd: string;
+        adopted: { state: string; pid: number | null; warnings: string[] };
+      };
+      for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
+      await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+      expect(out.started.state, result.stderr).toBe('running');
+      // The server runs in the home with MICROSANDBOX_HOME=home, i.e. it serves <home>/home.
+      const served = path.resolve(out.cwd, out.env.slice('MICROSANDBOX_HOME='.length));
+      const both = `server env ${out.env}, cwd ${out.cwd}; restarted app: ${JSON.stringify(out.adopted)}`;
+      expect(served, both).toBe(h.home);
+      expect(
+        out.adopted,
+        'a restarted app (as main.ts builds it: no record) must adopt the server it started',
+      ).toMatchObject({ state: 'running', pid: out.started.pid });
+    },
+  );
 
   rootOnly('a home owned by another user gets the "belongs to another user" warning', async () => {
     await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
@@ -519,7 +541,8 @@ describe('the home’s keys, permissions and a full disk', () => {
 
   describe('a key the app cannot tighten', () => {
     rootOnly(
-      'stays usable, with a warning saying who can read it and how to fix it (key owned by root, app run by another user)',
+      'stays usable, with a warning saying who can read it and how to fix it (key owned by root, app ' +
+        'run by another user)',
       async () => {
         const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'foreign-key-'));
         try {

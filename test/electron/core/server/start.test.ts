@@ -354,17 +354,20 @@ describe('what a start reports: bounded log lines, msbrun', () => {
       await c.stop();
     });
 
-    it('missing beside msbserver: the start goes on, and says sandboxes could not start and where it looked', async () => {
-      const wrapper = await loneWrapper(path.join(h.root, 'lone'));
-      h.env = { ...h.env, MSBSERVER_EXE: wrapper };
-      const c = h.controller();
-      const running = await c.start();
-      expect(running.state).toBe('running');
-      const warning = running.warnings.find((w) => w.includes('msbrun'));
-      expect(warning).toContain('sandboxes could not start');
-      expect(warning).toContain(path.join(h.root, 'lone', 'msbrun'));
-      await c.stop();
-    });
+    it(
+      'missing beside msbserver: the start goes on, and says sandboxes could not start and where it ' + 'looked',
+      async () => {
+        const wrapper = await loneWrapper(path.join(h.root, 'lone'));
+        h.env = { ...h.env, MSBSERVER_EXE: wrapper };
+        const c = h.controller();
+        const running = await c.start();
+        expect(running.state).toBe('running');
+        const warning = running.warnings.find((w) => w.includes('msbrun'));
+        expect(warning).toContain('sandboxes could not start');
+        expect(warning).toContain(path.join(h.root, 'lone', 'msbrun'));
+        await c.stop();
+      },
+    );
 
     /** What a refused start must leave: no server process, no PID file, no stand-in run at all. */
     async function expectNoServer(): Promise<void> {
@@ -397,27 +400,30 @@ exec "${MSBRUN_STANDIN_PATH}" "$@"
       await expectNoServer();
     });
 
-    it('$MSBRUN_EXE a link into a folder others can write to: refused, naming that folder, and no server runs', async () => {
-      const open = path.join(h.root, 'open');
-      await fsp.mkdir(open, { recursive: true });
-      const target = path.join(open, 'msbrun');
-      await fsp.writeFile(
-        target,
-        `#!/bin/sh
+    it(
+      '$MSBRUN_EXE a link into a folder others can write to: refused, naming that folder, and no ' + 'server runs',
+      async () => {
+        const open = path.join(h.root, 'open');
+        await fsp.mkdir(open, { recursive: true });
+        const target = path.join(open, 'msbrun');
+        await fsp.writeFile(
+          target,
+          `#!/bin/sh
 exec "${MSBRUN_STANDIN_PATH}" "$@"
 `,
-        { mode: 0o755 },
-      );
-      await fsp.chmod(open, 0o777);
-      const link = path.join(h.root, 'msbrun-link');
-      await fsp.symlink(target, link);
-      h.env = { ...h.env, MSBRUN_EXE: link };
-      const failed = await h.controller().start();
-      expect(failed.error?.code).toBe('unsafe-msbrun');
-      expect(failed.error?.message).toMatch(
-        new RegExp(`^msbrun is unsafe: The folder ${escape(open)} can be changed by other users`),
-      );
-      await expectNoServer();
-    });
+          { mode: 0o755 },
+        );
+        await fsp.chmod(open, 0o777);
+        const link = path.join(h.root, 'msbrun-link');
+        await fsp.symlink(target, link);
+        h.env = { ...h.env, MSBRUN_EXE: link };
+        const failed = await h.controller().start();
+        expect(failed.error?.code).toBe('unsafe-msbrun');
+        expect(failed.error?.message).toMatch(
+          new RegExp(`^msbrun is unsafe: The folder ${escape(open)} can be changed by other users`),
+        );
+        await expectNoServer();
+      },
+    );
   });
 });

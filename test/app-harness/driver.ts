@@ -737,6 +737,12 @@ export class AppHarness {
     });
   }
 
+  /** Settles once every send queued so far for the window of `contentsId` was delivered. */
+  #sendsQueuedFor(contentsId: number): Promise<void> {
+    const entry = [...this.#windows.values()].find((candidate) => candidate.contentsId === contentsId);
+    return entry?.sends ?? Promise.resolve();
+  }
+
   #closed(windowId: number): void {
     const entry = this.#windows.get(windowId);
     if (entry === undefined) return;
@@ -774,6 +780,12 @@ export class AppHarness {
       return { ok: true, value: undefined };
     }
     const reply = await this.app.ask({ cmd: 'invoke', ...sender });
+    // Electron carries main's sends and its invoke replies to a frame down one ordered pipe: what
+    // main sent this window before it answered arrives first. Here sends go through page.evaluate
+    // and replies through the binding, so the reply waits for the sends queued before it (the app's
+    // messages reach the test in order, so they are all queued by now). Without this a window saw a
+    // finished run's answer and then the stale progress views sent before it.
+    await this.#sendsQueuedFor(contentsId);
     return reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error };
   }
 

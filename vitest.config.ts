@@ -40,6 +40,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for a condition; vitest's own 1 s bound was met by a setup check under a
+    // loaded machine's second suite, not by a wrong window. A failure still shows within 10 s.
+    expect: { poll: { timeout: 10_000 } },
     // Lifecycle tests spawn real servers on real ports; two workers match the CI machine's cores.
     maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -5,11 +5,19 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RuntimeLogLine } from '../../../../electron/core/runtime/api.ts';
 import { REAL_MSB_MISSING } from '../../../fixtures/runtime-home.ts';
-import { alive, realMsbService, standInService, statusOf, until, type Cleanups } from './service-helpers.ts';
+import {
+  alive,
+  realMsbService,
+  standInService,
+  statusOf,
+  until,
+  type Cleanups,
+  runCleanups,
+} from './service-helpers.ts';
 
 const cleanups: Cleanups = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+afterEach(async () => {
+  await runCleanups(cleanups);
 });
 
 describe.skipIf(REAL_MSB_MISSING !== null)('following a log, against the real msb', () => {

@@ -6,11 +6,20 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
-import { alive, realMsbService, standIn, standInService, statusOf, until, type Cleanups } from './service-helpers.ts';
+import {
+  alive,
+  realMsbService,
+  standIn,
+  standInService,
+  statusOf,
+  until,
+  type Cleanups,
+  runCleanups,
+} from './service-helpers.ts';
 
 const cleanups: Cleanups = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+afterEach(async () => {
+  await runCleanups(cleanups);
 });
 
 describe.skipIf(REAL_MSB_MISSING !== null)('the runtime service, against the real msb', () => {

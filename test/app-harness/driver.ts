@@ -579,8 +579,10 @@ export class AppHarness {
   async dispose(): Promise<number[]> {
     if (this.#disposed) return [];
     this.#disposed = true;
-    await this.app.kill();
+    // Pages first: a page still loading when the app is gone has its request aborted and logs
+    // ERR_FAILED, an error of this teardown that a test would then count as the app's.
     await this.context.close().catch(() => undefined);
+    await this.app.kill();
     const left = this.standins();
     for (const pid of left) {
       try {

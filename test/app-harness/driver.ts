@@ -44,7 +44,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Frame, Page, Route } from 'playwright-core';
 import type { Settings } from '../../shared/settings-schema.ts';
-import { RecordingApp, waitFor } from '../electron/recording-electron/driver.ts';
+import { LAUNCH_TIMEOUT_MS, RecordingApp, waitFor } from '../electron/recording-electron/driver.ts';
 import type { FakeEvent, RecordEntry } from '../electron/recording-electron/driver.ts';
 import { STANDIN_PATH, freePort, standinsWithHome } from '../fixtures/standin-helpers.ts';
 import { launchChromium, requireChromium } from '../support/chromium.ts';
@@ -300,7 +300,7 @@ export class AppHarness {
     const harness = new AppHarness(options, context, dir, port, env);
     try {
       await harness.#wire();
-      await harness.app.waitForRecord((entry) => entry.name === 'app.whenReady');
+      await harness.app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
       if (options.ready !== false) await harness.ready();
     } catch (error) {
       await harness.dispose().catch(() => undefined);
@@ -312,7 +312,7 @@ export class AppHarness {
   /** Fires `ready` and waits for the tray's first menu. */
   async ready(): Promise<void> {
     await this.app.send({ cmd: 'ready' });
-    await this.app.waitForRecord((entry) => entry.name === 'tray.setContextMenu');
+    await this.app.waitForRecord((entry) => entry.name === 'tray.setContextMenu', 10_000, "the tray's first menu");
   }
 
   // -------------------------------------------------------------------------------------------
@@ -555,21 +555,10 @@ export class AppHarness {
     timeoutMs = 15_000,
   ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     await this.clickTray(item);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the app did not exit within ${timeoutMs} ms of Quit\n${this.app.output}`)),
-        timeoutMs,
-      );
-    });
-    try {
-      const exit = await Promise.race([this.app.exited, timeout]);
-      // Windows main destroyed while shutting down: their pages are closed, not merely closing.
-      await this.#windowsClosed();
-      return exit;
-    } finally {
-      clearTimeout(timer);
-    }
+    const exit = await this.app.waitForExit(`the tray's ${item}`, timeoutMs);
+    // Windows main destroyed while shutting down: their pages are closed, not merely closing.
+    await this.#windowsClosed();
+    return exit;
   }
 
   /**

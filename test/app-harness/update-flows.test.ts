@@ -98,7 +98,7 @@ describe("the app's own update", () => {
         'Restart to Update once the server runs',
       );
       await app.clickTray('restart-to-update');
-      const exit = await app.app.exited;
+      const exit = await app.app.waitForExit('Restart to Update');
       expect(exit.code).toBe(0);
       // An update restart never stops the server (nor, so, its sandboxes).
       expect(app.standins()).toEqual([pid]);

@@ -16,7 +16,7 @@ import { INVOKE_CHANNELS } from '../../shared/contract.ts';
 import type { Envelope } from '../../shared/contract.ts';
 import type { ServerSnapshot } from '../../shared/server-status.ts';
 import { secureWebPreferences } from '../../electron/core/desktop/window-policy.ts';
-import { RecordingApp, delay, waitFor } from './recording-electron/driver.ts';
+import { LAUNCH_TIMEOUT_MS, RecordingApp, waitFor } from './recording-electron/driver.ts';
 import type { RecordEntry } from './recording-electron/driver.ts';
 import { freePort } from '../fixtures/standin-helpers.ts';
 import { goneOrZombie } from '../support/processes.ts';
@@ -100,7 +100,7 @@ function launch(
 /** Launches, lets the module body run, then fires `ready` and waits for the tray. */
 async function launchReady(options: Parameters<typeof launch>[0] = {}): Promise<RecordingApp> {
   const app = launch(options);
-  await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+  await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
   await app.send({ cmd: 'ready' });
   await app.waitForRecord((entry) => entry.name === 'tray.setContextMenu');
   return app;
@@ -185,7 +185,7 @@ describe('the build', () => {
 describe('startup', () => {
   it('takes the single-instance lock first and touches nothing Electron-bound before ready', async () => {
     const app = launch();
-    await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+    await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
     // Whatever main does before ready but after this look is caught below: each record carries
     // whether the app was ready when it was made.
     const before = app.records();
@@ -248,7 +248,7 @@ describe('startup', () => {
     "registers the app's scheme as privileged (standard, secure, nothing more) before ready, and " + 'serves it after',
     async () => {
       const app = launch();
-      await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+      await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
       const [registered, ...again] = app.named('protocol.registerSchemesAsPrivileged');
       expect(again).toEqual([]);
       expect(registered?.ready).toBe(false);
@@ -310,7 +310,7 @@ describe('startup', () => {
       const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-profile-'));
       try {
         const app = launch({ env: { MICROSANDBOX_TRAY_PROFILE: profile } });
-        await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+        await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
         const names = app.records().map((entry) => entry.name);
         expect(names.slice(0, 3)).toEqual(['app.setPath', 'app.setPath', 'app.requestSingleInstanceLock']);
         expect(app.named('app.setPath').map((entry) => entry.detail)).toEqual([
@@ -329,7 +329,7 @@ describe('startup', () => {
 
   it('quits at once, without a tray, when another instance holds the lock', async () => {
     const app = launch({ env: { RECORDING_ELECTRON_LOCK: 'held' } });
-    const { code } = await app.exited;
+    const { code } = await app.waitForExit('a launch beside a held lock');
     expect(code).toBe(0);
     const names = app.records().map((entry) => entry.name);
     expect(names[0]).toBe('app.requestSingleInstanceLock');
@@ -427,7 +427,7 @@ describe('the window', () => {
 
   it("opens on `activate` (macOS's relaunch from Finder or Spotlight), only once ready", async () => {
     const app = launch();
-    await app.waitForRecord((entry) => entry.name === 'app.whenReady');
+    await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
     expect(app.named('app.on').map((entry) => entry.detail.event)).toContain('activate');
     // Before ready nothing Electron-bound may happen; the window follows once ready.
     await app.send({ cmd: 'emit-app', event: 'activate', args: [false] });
@@ -612,10 +612,9 @@ describe('quitting', () => {
 
       const quitAt = Date.now();
       await app.send({ cmd: 'quit' });
-      const exit = await Promise.race([app.exited, delay(SHUTDOWN_TIMEOUT_MS + 5_000).then(() => null)]);
+      const exit = await app.waitForExit('Quit', SHUTDOWN_TIMEOUT_MS + 5_000);
       const elapsed = Date.now() - quitAt;
-      expect(exit, 'the app did not exit within 5 s of the shutdown timeout').not.toBeNull();
-      expect(exit?.code).toBe(0);
+      expect(exit.code).toBe(0);
       expect(elapsed).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_MS - 100);
       expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2_500);
       expect(app.output).toContain(
@@ -666,7 +665,7 @@ describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitt
     expect(sent).toContain('event:status');
 
     await app.send({ cmd: 'quit' });
-    expect((await app.exited).code).toBe(0);
+    expect((await app.waitForExit('Quit')).code).toBe(0);
     const names = app.records().map((entry) => entry.name);
     expect(names).toContain('app.before-quit.prevented');
     expect(names).toContain('app.exit');
@@ -729,10 +728,9 @@ describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitt
 
     const quitAt = Date.now();
     await app.send({ cmd: 'quit' });
-    const exit = await Promise.race([app.exited, delay(SHUTDOWN_TIMEOUT_MS + 5_000).then(() => null)]);
+    const exit = await app.waitForExit('Quit', SHUTDOWN_TIMEOUT_MS + 5_000);
     const elapsed = Date.now() - quitAt;
-    expect(exit, 'the app did not exit within 5 s of the shutdown timeout').not.toBeNull();
-    expect(exit?.code).toBe(0);
+    expect(exit.code).toBe(0);
     // The backstop plus slack; a controller that aborts the start on dispose is faster.
     expect(elapsed).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2_500);
     if (elapsed >= SHUTDOWN_TIMEOUT_MS)
@@ -757,7 +755,7 @@ describe.skipIf(!canRunServer)('with the stand-in server running: keys and quitt
     const pid = await runningServer(app, home);
 
     await app.send({ cmd: 'quit' });
-    expect((await app.exited).code).toBe(0);
+    expect((await app.waitForExit('Quit')).code).toBe(0);
     await waitFor(() => (alive(pid) ? undefined : true), 10_000, 'the server to exit');
     expect(fs.existsSync(path.join(home, 'server.pid'))).toBe(false);
   }, 60_000);

@@ -200,16 +200,42 @@ export class RecordingApp {
     return this.records().filter((entry) => entry.name === name);
   }
 
-  async waitForRecord(predicate: (entry: RecordEntry) => boolean, timeoutMs = 10_000): Promise<RecordEntry> {
+  async waitForRecord(
+    predicate: (entry: RecordEntry) => boolean,
+    timeoutMs = 10_000,
+    what = 'a record',
+  ): Promise<RecordEntry> {
     return waitForValue(
       () => {
         const found = this.records().find(predicate);
         if (found === undefined && !this.running)
-          throw new Error(`the app exited before the record appeared\n${this.#output}`);
+          throw new Error(`the app exited before ${what} appeared\n${this.#output}`);
         return found;
       },
-      { timeout: timeoutMs, every: 25, what: 'a record', detail: () => this.#output },
+      { timeout: timeoutMs, every: 25, what, detail: () => this.#output },
     );
+  }
+
+  /**
+   * Waits for the app to end after `cause` (a Quit, a restart), bounded so that an app that hangs
+   * fails this step with its output rather than the whole test with a bare timeout.
+   */
+  async waitForExit(
+    cause: string,
+    timeoutMs = 15_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the app did not exit within ${timeoutMs} ms of ${cause}\n${this.#output}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** SIGKILL, for cleanup. */
@@ -219,9 +245,12 @@ export class RecordingApp {
   }
 }
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/**
+ * How long a launched app may take to reach `app.whenReady`: a Node start that loads main's
+ * bundle and its dependencies. Under a second alone; over 10 s was seen with two suites and a
+ * third app on a two-core machine, so the bound is wide and only a hang meets it.
+ */
+export const LAUNCH_TIMEOUT_MS = 30_000;
 
 /** test/support/wait-for.ts's `waitForValue`, in the argument order the app's tests use. */
 export function waitFor<T>(

@@ -44,7 +44,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Frame, Page, Route } from 'playwright-core';
 import type { Settings } from '../../shared/settings-schema.ts';
-import { LAUNCH_TIMEOUT_MS, RecordingApp, waitFor } from '../electron/recording-electron/driver.ts';
+import { RecordingApp, waitFor } from '../electron/recording-electron/driver.ts';
 import type { FakeEvent, RecordEntry } from '../electron/recording-electron/driver.ts';
 import { STANDIN_PATH, freePort, standinsWithHome } from '../fixtures/standin-helpers.ts';
 import { launchChromium, requireChromium } from '../support/chromium.ts';
@@ -300,7 +300,7 @@ export class AppHarness {
     const harness = new AppHarness(options, context, dir, port, env);
     try {
       await harness.#wire();
-      await harness.app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
+      await harness.app.waitForLaunch();
       if (options.ready !== false) await harness.ready();
     } catch (error) {
       await harness.dispose().catch(() => undefined);

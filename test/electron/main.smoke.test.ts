@@ -100,7 +100,7 @@ function launch(
 /** Launches, lets the module body run, then fires `ready` and waits for the tray. */
 async function launchReady(options: Parameters<typeof launch>[0] = {}): Promise<RecordingApp> {
   const app = launch(options);
-  await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
+  await app.waitForLaunch();
   await app.send({ cmd: 'ready' });
   await app.waitForRecord((entry) => entry.name === 'tray.setContextMenu');
   return app;
@@ -185,7 +185,7 @@ describe('the build', () => {
 describe('startup', () => {
   it('takes the single-instance lock first and touches nothing Electron-bound before ready', async () => {
     const app = launch();
-    await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
+    await app.waitForLaunch();
     // Whatever main does before ready but after this look is caught below: each record carries
     // whether the app was ready when it was made.
     const before = app.records();
@@ -248,7 +248,7 @@ describe('startup', () => {
     "registers the app's scheme as privileged (standard, secure, nothing more) before ready, and " + 'serves it after',
     async () => {
       const app = launch();
-      await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
+      await app.waitForLaunch();
       const [registered, ...again] = app.named('protocol.registerSchemesAsPrivileged');
       expect(again).toEqual([]);
       expect(registered?.ready).toBe(false);
@@ -310,7 +310,7 @@ describe('startup', () => {
       const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-profile-'));
       try {
         const app = launch({ env: { MICROSANDBOX_TRAY_PROFILE: profile } });
-        await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
+        await app.waitForLaunch();
         const names = app.records().map((entry) => entry.name);
         expect(names.slice(0, 3)).toEqual(['app.setPath', 'app.setPath', 'app.requestSingleInstanceLock']);
         expect(app.named('app.setPath').map((entry) => entry.detail)).toEqual([
@@ -329,7 +329,7 @@ describe('startup', () => {
 
   it('quits at once, without a tray, when another instance holds the lock', async () => {
     const app = launch({ env: { RECORDING_ELECTRON_LOCK: 'held' } });
-    const { code } = await app.waitForExit('a launch beside a held lock');
+    const { code } = await app.waitForExit('a launch beside a held lock', LAUNCH_TIMEOUT_MS);
     expect(code).toBe(0);
     const names = app.records().map((entry) => entry.name);
     expect(names[0]).toBe('app.requestSingleInstanceLock');
@@ -427,7 +427,7 @@ describe('the window', () => {
 
   it("opens on `activate` (macOS's relaunch from Finder or Spotlight), only once ready", async () => {
     const app = launch();
-    await app.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
+    await app.waitForLaunch();
     expect(app.named('app.on').map((entry) => entry.detail.event)).toContain('activate');
     // Before ready nothing Electron-bound may happen; the window follows once ready.
     await app.send({ cmd: 'emit-app', event: 'activate', args: [false] });

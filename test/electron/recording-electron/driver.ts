@@ -74,6 +74,13 @@ function isFakeEvent(message: unknown): message is FakeEvent {
   return typeof message === 'object' && message !== null && typeof (message as { event?: unknown }).event === 'string';
 }
 
+/**
+ * How long a launched app may take to reach `app.whenReady`: a Node start that loads main's
+ * bundle and its dependencies. Under a second alone; over 10 s was seen with two suites and a
+ * third app on a two-core machine, so the bound is wide and only a hang meets it.
+ */
+export const LAUNCH_TIMEOUT_MS = 30_000;
+
 export class RecordingApp {
   readonly child: ChildProcess;
   readonly logFile: string;
@@ -216,6 +223,11 @@ export class RecordingApp {
     );
   }
 
+  /** Waits for main's module body to have run up to `app.whenReady()`: the launch itself. */
+  async waitForLaunch(): Promise<RecordEntry> {
+    return this.waitForRecord((entry) => entry.name === 'app.whenReady', LAUNCH_TIMEOUT_MS, 'app.whenReady');
+  }
+
   /**
    * Waits for the app to end after `cause` (a Quit, a restart), bounded so that an app that hangs
    * fails this step with its output rather than the whole test with a bare timeout.
@@ -244,13 +256,6 @@ export class RecordingApp {
     await this.exited;
   }
 }
-
-/**
- * How long a launched app may take to reach `app.whenReady`: a Node start that loads main's
- * bundle and its dependencies. Under a second alone; over 10 s was seen with two suites and a
- * third app on a two-core machine, so the bound is wide and only a hang meets it.
- */
-export const LAUNCH_TIMEOUT_MS = 30_000;
 
 /** test/support/wait-for.ts's `waitForValue`, in the argument order the app's tests use. */
 export function waitFor<T>(

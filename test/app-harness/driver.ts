@@ -552,10 +552,9 @@ export class AppHarness {
    */
   async quitFromTray(
     item: 'quit' | 'quit-leave-running' | 'quit-and-stop' = 'quit',
-    timeoutMs = 15_000,
   ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     await this.clickTray(item);
-    const exit = await this.app.waitForExit(`the tray's ${item}`, timeoutMs);
+    const exit = await this.app.waitForExit(`the tray's ${item}`);
     // Windows main destroyed while shutting down: their pages are closed, not merely closing.
     await this.#windowsClosed();
     return exit;

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppHarness, findMenuEntry, launchHarnessChromium, waitFor } from './driver.ts';
+import { useAppTestBudget } from '../electron/recording-electron/driver.ts';
 import type { AppBuild } from './driver.ts';
 import { fromPageUrl, isCustomSchemeUrl, isMappedUrl, toPageUrl } from './scheme-url.ts';
 
@@ -46,9 +47,11 @@ interface FixtureApi {
 let browser: Browser | undefined;
 let harness: AppHarness | null = null;
 
+useAppTestBudget();
+
 beforeAll(async () => {
   browser = await launchHarnessChromium();
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();

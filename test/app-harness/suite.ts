@@ -2,12 +2,13 @@
  * One suite of whole-app flows (see driver.ts): the app built once, Chromium launched once, and
  * after each test a check that it left no server, sandbox or page error behind.
  */
-import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { killMsbrunUnder, msbrunProcessesUnder } from '../fixtures/standin-helpers.ts';
 import { AppHarness, buildApp, launchHarnessChromium, removeBuild, waitFor } from './driver.ts';
 import type { AppBuild, HarnessOptions, TrayState } from './driver.ts';
 import { textOf, type WindowView } from './window-view.ts';
+import { useAppTestBudget } from '../electron/recording-electron/driver.ts';
 
 export interface AppSuite {
   readonly launch: (options?: Omit<HarnessOptions, 'browser' | 'build'>) => Promise<AppHarness>;
@@ -15,17 +16,9 @@ export interface AppSuite {
   readonly survive: (pid: number) => void;
 }
 
-/**
- * A whole-app flow's budget: a launch, a window, a server start, a quit, each step with its own
- * bound (10 to 30 s) that names the step when it is not met. The budget is above every step's
- * bound, so a slow step fails with its name and the app's output, not with a bare "timed out in
- * 30000ms". Flows took 5 to 23 s beside another suite on two cores; one took over 30 s.
- */
-export const APP_FLOW_TIMEOUT_MS = 120_000;
-
 /** Registers the suite's hooks and the flows' budget; call once at the top of a test file. */
 export function useAppSuite(name: string): AppSuite {
-  vi.setConfig({ testTimeout: APP_FLOW_TIMEOUT_MS });
+  useAppTestBudget();
   let build: AppBuild | undefined;
   let browser: Browser | undefined;
   let harness: AppHarness | null = null;
@@ -36,7 +29,7 @@ export function useAppSuite(name: string): AppSuite {
     // Fails (never skips) without Chromium, saying how to install it.
     browser = await launchHarnessChromium();
     build = buildApp(name);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await browser?.close();

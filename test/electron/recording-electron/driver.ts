@@ -9,6 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { vi } from 'vitest';
+import { SHUTDOWN_TIMEOUT_MS } from '../../../electron/adapters/app-lifecycle.ts';
 import { waitForValue } from '../../support/wait-for.ts';
 
 // `--import` takes a URL (a bare Windows path would read as a URL scheme `c:`).
@@ -80,6 +82,25 @@ function isFakeEvent(message: unknown): message is FakeEvent {
  * third app on a two-core machine, so the bound is wide and only a hang meets it.
  */
 export const LAUNCH_TIMEOUT_MS = 30_000;
+
+/**
+ * How long the app may take to end after a quit: main's own backstop (it exits by then whatever
+ * its shutdown still waits for) and slack for a loaded machine.
+ */
+export const EXIT_TIMEOUT_MS = SHUTDOWN_TIMEOUT_MS + 5_000;
+
+/**
+ * The budget of a test (and of a hook) that launches the app: above the bound of its longest
+ * single step (a launch with its tray, 40 s; a window opened and drawn, 40 s), so a slow step
+ * fails with its own name and the app's output, not with a bare "timed out in 30000ms". Such
+ * tests took 5 to 23 s beside another suite on two cores, and one over 30 s.
+ */
+export const APP_TEST_TIMEOUT_MS = 120_000;
+
+/** Gives every test and hook of the calling file `APP_TEST_TIMEOUT_MS`; call at its top level. */
+export function useAppTestBudget(): void {
+  vi.setConfig({ testTimeout: APP_TEST_TIMEOUT_MS, hookTimeout: APP_TEST_TIMEOUT_MS });
+}
 
 export class RecordingApp {
   readonly child: ChildProcess;

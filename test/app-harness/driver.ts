@@ -20,7 +20,8 @@
  *   event whose `sender` is the window's WebContents (`id`, `mainFrame`) and whose `senderFrame` is
  *   the WebFrameMain of the frame that called (its URL mapped back to main's scheme), so
  *   `senderFrame === sender.mainFrame` holds for the main frame only. `webContents.send(channel,
- *   payload)` reaches the listeners the page registered with `ipcRenderer.on`.
+ *   payload)` reaches the listeners the page registered with `ipcRenderer.on`. Sends and invoke
+ *   replies reach a web contents in the order main made them, as down Electron's one pipe.
  * - **The rest** is the recording electron's: every call is recorded (`harness.app.records()`);
  *   the tray's image, tooltip and menu; clicking a menu item by id or label (submenus too, never a
  *   disabled one); notifications; an in-memory clipboard; dialogs that wait for the test's answer
@@ -49,7 +50,7 @@ import type { FakeEvent, RecordEntry } from '../electron/recording-electron/driv
 import { STANDIN_PATH, freePort, standinsWithHome } from '../fixtures/standin-helpers.ts';
 import { launchChromium, requireChromium } from '../support/chromium.ts';
 import { preloadInitScript } from './preload-shim.ts';
-import type { ShimAnswer, ShimMessage, ShimPort } from './preload-shim.ts';
+import type { ShimAnswer, ShimBindingResult, ShimMessage, ShimPort } from './preload-shim.ts';
 import { fromPageUrl, isMappedUrl, toPageUrl } from './scheme-url.ts';
 
 export { waitFor };
@@ -208,8 +209,6 @@ interface WindowEntry {
   readonly contentsId: number;
   readonly options: Record<string, unknown>;
   readonly page: Promise<Page | null>;
-  /** webContents.send deliveries, in order. */
-  sends: Promise<void>;
   url: string;
   loaded: boolean;
   closed: boolean;
@@ -240,6 +239,8 @@ export class AppHarness {
   readonly #binding = `__appHarnessIpc_${randomBytes(6).toString('hex')}`;
   readonly #port = `__appHarnessPort_${randomBytes(6).toString('hex')}`;
   readonly #windows = new Map<number, WindowEntry>();
+  /** Per web contents: main's sends and invoke replies, delivered one after another (#pipe). */
+  readonly #pipes = new Map<number, Promise<void>>();
   readonly #contentsOfPage = new Map<Page, number>();
   readonly #frameKeys = new WeakMap<Frame, string>();
   #nextFrameKey = 0;
@@ -675,7 +676,6 @@ export class AppHarness {
       contentsId,
       options,
       page: pagePromise,
-      sends: Promise.resolve(),
       url: '',
       loaded: false,
       closed: false,
@@ -707,11 +707,27 @@ export class AppHarness {
     })();
   }
 
+  /**
+   * Queues one message from main to a web contents' frames: a send or an invoke's reply. Electron
+   * carries both down one ordered pipe per contents; here a send is a page.evaluate and so is a
+   * reply (not the binding's own result, which Playwright returns on a path of its own), each
+   * started once the one before it has arrived. A reply that came back by the binding reached the
+   * window after sends main made later: the window showed "Starting…" after "Running".
+   */
+  #pipe(contentsId: number, step: () => Promise<unknown>): void {
+    const next = (this.#pipes.get(contentsId) ?? Promise.resolve()).then(step).then(
+      () => undefined,
+      // A frame that navigated or closed meanwhile: the message is heard by no one, as in Electron.
+      () => undefined,
+    );
+    this.#pipes.set(contentsId, next);
+  }
+
   #deliver(contentsId: number, channel: string, args: unknown[]): void {
     const entry = [...this.#windows.values()].find((candidate) => candidate.contentsId === contentsId);
     if (entry === undefined) return;
     const port = this.#port;
-    entry.sends = entry.sends.then(async () => {
+    this.#pipe(contentsId, async () => {
       const page = await entry.page;
       if (page === null || entry.closed || page.isClosed()) return;
       // Like Electron, to the main frame's current document: a message sent while no listener is
@@ -722,15 +738,8 @@ export class AppHarness {
           port,
           channel,
           args,
-        ] as const)
-        .catch(() => 0);
+        ] as const);
     });
-  }
-
-  /** Settles once every send queued so far for the window of `contentsId` was delivered. */
-  #sendsQueuedFor(contentsId: number): Promise<void> {
-    const entry = [...this.#windows.values()].find((candidate) => candidate.contentsId === contentsId);
-    return entry?.sends ?? Promise.resolve();
   }
 
   #closed(windowId: number): void {
@@ -755,7 +764,7 @@ export class AppHarness {
     return key;
   }
 
-  async #fromPage(page: Page, frame: Frame, message: ShimMessage): Promise<ShimAnswer> {
+  async #fromPage(page: Page, frame: Frame, message: ShimMessage): Promise<ShimBindingResult> {
     const contentsId = this.#contentsOfPage.get(page);
     if (contentsId === undefined) return { ok: false, error: 'this page is no web contents of the app' };
     const sender = {
@@ -769,14 +778,19 @@ export class AppHarness {
       await this.app.ask({ cmd: 'ipc-send', ...sender });
       return { ok: true, value: undefined };
     }
-    const reply = await this.app.ask({ cmd: 'invoke', ...sender });
-    // Electron carries main's sends and its invoke replies to a frame down one ordered pipe: what
-    // main sent this window before it answered arrives first. Here sends go through page.evaluate
-    // and replies through the binding, so the reply waits for the sends queued before it (the app's
-    // messages reach the test in order, so they are all queued by now). Without this a window saw a
-    // finished run's answer and then the stale progress views sent before it.
-    await this.#sendsQueuedFor(contentsId);
-    return reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error };
+    const port = this.#port;
+    // Queued as the reply arrives, before main's next message is handled: in main's order.
+    void this.app.ask({ cmd: 'invoke', ...sender }, (reply) => {
+      const answer: ShimAnswer = reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error };
+      this.#pipe(contentsId, () =>
+        frame.evaluate(([key, id, a]) => (window as unknown as Record<string, ShimPort>)[key]?.answer(id, a) ?? false, [
+          port,
+          message.id,
+          answer,
+        ] as const),
+      );
+    });
+    return null;
   }
 
   async #serve(route: Route): Promise<void> {

@@ -41,6 +41,7 @@ interface FixtureApi {
   fail(): Promise<string>;
   missing(): Promise<string>;
   note(text: string): void;
+  burst(n: number): Promise<void>;
   heard(): { channel: string; n?: number; extra?: unknown; text?: string }[];
 }
 
@@ -206,6 +207,27 @@ describe('IPC through the harness', () => {
       expect(again.main).toBe(false);
     },
   );
+
+  it("keeps main's order: a send before the reply arrives before it, a send after it after", async () => {
+    const app = await launch();
+    const page = await openFixture(app);
+    const rounds = 40;
+    // Many at once, as a window's first load asks several things while main's feeds send.
+    await api(page, (fixture) => Promise.all(Array.from({ length: 40 }, (_, n) => fixture.burst(n))));
+    const heard = await waitFor(
+      async () => {
+        const all = await api(page, (fixture) => fixture.heard().filter((entry) => entry.channel !== 'ping'));
+        return all.filter((entry) => entry.text?.startsWith('after')).length === rounds ? all : undefined;
+      },
+      10_000,
+      'every send after a reply',
+    );
+    const at = (text: string): number => heard.findIndex((entry) => entry.text === text);
+    for (let n = 0; n < rounds; n++) {
+      expect(at(`before ${n}`), `round ${n}`).toBeLessThan(at(`reply ${n}`));
+      expect(at(`reply ${n}`), `round ${n}`).toBeLessThan(at(`after ${n}`));
+    }
+  });
 
   it('rejects as ipcRenderer.invoke does when a handler throws or there is none', async () => {
     const app = await launch();

@@ -11,10 +11,11 @@
  *
  * The binding is taken off `window` before any page script runs. What the test needs in the page
  * sits on one non-enumerable property with a per-launch random name (the "port"): `deliver` (a
- * message from main to this frame's listeners) and `invoke` (a raw invoke, for a test that plays
- * a compromised frame). Unlike Electron's isolated world, a page script that goes looking could
- * find them: the harness tests the app's wiring, not context isolation (the real `_electron`
- * suite checks that the page sees no `require` or `process`).
+ * message from main to this frame's listeners), `answer` (main's reply to one of the frame's
+ * invokes; the test sends both through one queue per web contents, in main's order) and `invoke`
+ * (a raw invoke, for a test that plays a compromised frame). Unlike Electron's isolated world, a
+ * page script that goes looking could find them: the harness tests the app's wiring, not context
+ * isolation (the real `_electron` suite checks that the page sees no `require` or `process`).
  *
  * As in Electron, the preload runs in the main frame only, unless the window's webPreferences
  * set `nodeIntegrationInSubFrames`; the port is in every frame.
@@ -36,16 +37,25 @@ export interface PreloadShimOptions {
 
 /** Message from a frame to the test process, through the binding. */
 export type ShimMessage =
-  | { readonly type: 'invoke'; readonly channel: string; readonly args: readonly unknown[] }
+  | { readonly type: 'invoke'; readonly id: number; readonly channel: string; readonly args: readonly unknown[] }
   | { readonly type: 'send'; readonly channel: string; readonly args: readonly unknown[] };
 
 /** The test's answer to an invoke. */
 export type ShimAnswer =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
+/**
+ * What the binding returns for an invoke: null when main's answer comes down the frame's pipe
+ * (`ShimPort.answer`), in its place among main's sends; an answer only when there is none to
+ * wait for (the page is no web contents of the app).
+ */
+export type ShimBindingResult = ShimAnswer | null;
+
 /** The hidden per-frame port, as the test calls it through `frame.evaluate`. */
 export interface ShimPort {
   deliver(channel: string, args: readonly unknown[]): number;
+  /** Main's reply to the invoke `id` of this frame; false when none waits (the frame moved on). */
+  answer(id: number, answer: ShimAnswer): boolean;
   invoke(channel: string, args: readonly unknown[]): Promise<ShimAnswer>;
 }
 
@@ -71,9 +81,27 @@ export function preloadInitScript(options: PreloadShimOptions): string {
     if (list === undefined) { list = []; listeners.set(channel, list); }
     return list;
   };
+  // An invoke waits for main's reply on the port (answer), delivered in order with main's sends,
+  // as Electron's one pipe per frame carries both; the binding's own result only says whether
+  // that reply will come.
+  const waiting = new Map();
+  let lastInvoke = 0;
+  const invoke = (channel, args) =>
+    new Promise((resolve) => {
+      const id = ++lastInvoke;
+      waiting.set(id, resolve);
+      call({ type: 'invoke', id, channel, args }).then(
+        (early) => {
+          if (early !== null && waiting.delete(id)) resolve(early);
+        },
+        (error) => {
+          if (waiting.delete(id)) resolve({ ok: false, error: String(error) });
+        },
+      );
+    });
   const ipcRenderer = {
     invoke(channel, ...args) {
-      return call({ type: 'invoke', channel, args }).then((answer) => {
+      return invoke(channel, args).then((answer) => {
         if (answer.ok) return answer.value;
         throw new Error("Error invoking remote method '" + channel + "': " + answer.error);
       });
@@ -120,8 +148,15 @@ export function preloadInitScript(options: PreloadShimOptions): string {
       }
       return list.length;
     },
+    answer(id, answer) {
+      const resolve = waiting.get(id);
+      if (resolve === undefined) return false;
+      waiting.delete(id);
+      resolve(answer);
+      return true;
+    },
     invoke(channel, args) {
-      return call({ type: 'invoke', channel, args });
+      return invoke(channel, args);
     },
   };
   Object.defineProperty(window, settings.port, {

@@ -106,6 +106,13 @@ void app.whenReady().then(() => {
     throw new Error('it failed');
   });
   ipcMain.on('note', (event, text) => event.sender.send('noted', `main heard ${String(text)}`));
+  // Sends around a reply, as the app's feeds do around an answer: one just before it, one just
+  // after (once the reply has gone; Electron answers as the handler's promise settles).
+  ipcMain.handle('burst', (event, n) => {
+    event.sender.send('tick', `before ${String(n)}`);
+    setImmediate(() => event.sender.send('tick', `after ${String(n)}`));
+    return `reply ${String(n)}`;
+  });
 
   tray = new Tray(nativeImage.createFromPath(path.join(here, 'tray.png')));
   tray.setToolTip('Fixture');

@@ -5,6 +5,7 @@ const { contextBridge, ipcRenderer } = require('electron');
 const heard = [];
 ipcRenderer.on('ping', (_event, n, extra) => heard.push({ channel: 'ping', n, extra }));
 ipcRenderer.on('noted', (_event, text) => heard.push({ channel: 'noted', text }));
+ipcRenderer.on('tick', (_event, text) => heard.push({ channel: 'tick', text }));
 
 contextBridge.exposeInMainWorld('fixture', {
   who: (payload) => ipcRenderer.invoke('who', payload),
@@ -23,5 +24,9 @@ contextBridge.exposeInMainWorld('fixture', {
       (error) => error.message,
     ),
   note: (text) => ipcRenderer.send('note', text),
+  burst: (n) =>
+    ipcRenderer.invoke('burst', n).then((text) => {
+      heard.push({ channel: 'reply', text });
+    }),
   heard: () => heard.map((entry) => ({ ...entry })),
 });

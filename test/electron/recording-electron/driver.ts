@@ -188,22 +188,28 @@ export class RecordingApp {
   /**
    * Sends one command and resolves with the fake's reply as it is, failed or not (for answers
    * that go on to a page, which should see the error and nothing of the app's output).
+   * `onReply` runs as the reply arrives, before the app's next message is handled: what must keep
+   * its place among the app's messages (a reply going down a window's pipe) is queued there.
    */
-  ask(command: Record<string, unknown>): Promise<CommandReply> {
+  ask(command: Record<string, unknown>, onReply?: (reply: CommandReply) => void): Promise<CommandReply> {
     const messageId = ++this.#nextId;
     return new Promise<CommandReply>((resolve) => {
+      const settle = (reply: CommandReply): void => {
+        onReply?.(reply);
+        resolve(reply);
+      };
       if (!this.running || !this.child.connected) {
-        resolve({ ok: false, error: 'the app is not running' });
+        settle({ ok: false, error: 'the app is not running' });
         return;
       }
       this.#pending.set(messageId, (reply) =>
-        resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error ?? 'failed' }),
+        settle(reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error ?? 'failed' }),
       );
       try {
         this.child.send({ ...command, messageId });
       } catch (error) {
         this.#pending.delete(messageId);
-        resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+        settle({ ok: false, error: error instanceof Error ? error.message : String(error) });
       }
     });
   }

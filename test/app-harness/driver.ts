@@ -46,6 +46,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Frame, Page, Route } from 'playwright-core';
 import type { Settings } from '../../shared/settings-schema.ts';
 import { RecordingApp, waitFor } from '../electron/recording-electron/driver.ts';
+import { OrderedPipe } from '../support/ordered-pipe.ts';
 import type { FakeEvent, RecordEntry } from '../electron/recording-electron/driver.ts';
 import { STANDIN_PATH, freePort, standinsWithHome } from '../fixtures/standin-helpers.ts';
 import { launchChromium, requireChromium } from '../support/chromium.ts';
@@ -239,8 +240,8 @@ export class AppHarness {
   readonly #binding = `__appHarnessIpc_${randomBytes(6).toString('hex')}`;
   readonly #port = `__appHarnessPort_${randomBytes(6).toString('hex')}`;
   readonly #windows = new Map<number, WindowEntry>();
-  /** Per web contents: main's sends and invoke replies, delivered one after another (#pipe). */
-  readonly #pipes = new Map<number, Promise<void>>();
+  /** Per web contents: main's sends and invoke replies, in main's order (#pipe). */
+  readonly #pipes = new Map<number, OrderedPipe>();
   readonly #contentsOfPage = new Map<Page, number>();
   readonly #frameKeys = new WeakMap<Frame, string>();
   #nextFrameKey = 0;
@@ -707,20 +708,14 @@ export class AppHarness {
     })();
   }
 
-  /**
-   * Queues one message from main to a web contents' frames: a send or an invoke's reply. Electron
-   * carries both down one ordered pipe per contents; here a send is a page.evaluate and so is a
-   * reply (not the binding's own result, which Playwright returns on a path of its own), each
-   * started once the one before it has arrived. A reply that came back by the binding reached the
-   * window after sends main made later: the window showed "Starting…" after "Running".
-   */
+  /** Queues one message from main to a web contents' frames: a send or an invoke's reply. */
   #pipe(contentsId: number, step: () => Promise<unknown>): void {
-    const next = (this.#pipes.get(contentsId) ?? Promise.resolve()).then(step).then(
-      () => undefined,
-      // A frame that navigated or closed meanwhile: the message is heard by no one, as in Electron.
-      () => undefined,
-    );
-    this.#pipes.set(contentsId, next);
+    let pipe = this.#pipes.get(contentsId);
+    if (pipe === undefined) {
+      pipe = new OrderedPipe();
+      this.#pipes.set(contentsId, pipe);
+    }
+    pipe.post(step);
   }
 
   #deliver(contentsId: number, channel: string, args: unknown[]): void {

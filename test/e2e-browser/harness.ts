@@ -48,6 +48,7 @@ import { createRuntimeFeed, feedRuntime } from '../../electron/core/desktop/runt
 import type { RuntimeFeed } from '../../electron/core/desktop/runtime-feed.ts';
 import { freePort, killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
 import { liveProcesses } from '../support/processes.ts';
+import { OrderedPipe } from '../support/ordered-pipe.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 export const VIEWPORT = { width: 420, height: 640 } as const;
@@ -87,15 +88,33 @@ export { launchChromium, requireChromium } from '../support/chromium.ts';
  * What preload does, as an init script: every API method invokes its channel and resolves with
  * the envelope (the renderer's unwrapBridge turns errors into thrown MsbErrors), every event method
  * subscribes a listener and returns its unsubscribe function. Kept as plain JavaScript text so
- * nothing of the test's module system leaks into the page.
+ * nothing of the test's module system leaks into the page. An invoke's envelope comes back through
+ * `__msbAnswer`, down the same queue as the events (`OrderedPipe`), not as the binding's result.
  */
 const BRIDGE = `(({ api, events }) => {
   const listeners = new Map();
+  const waiting = new Map();
+  let lastInvoke = 0;
   const msb = {};
   for (const [channel, { method }] of Object.entries(api)) {
     // As preload does: the envelope itself (the renderer unwraps it on its side of the bridge).
-    msb[method] = (payload) => window.__msbInvoke(channel, payload);
+    msb[method] = (payload) =>
+      new Promise((resolve, reject) => {
+        const id = ++lastInvoke;
+        waiting.set(id, resolve);
+        window.__msbInvoke(id, channel, payload).catch((error) => {
+          waiting.delete(id);
+          reject(error);
+        });
+      });
   }
+  Object.defineProperty(window, '__msbAnswer', {
+    value: (id, envelope) => {
+      const resolve = waiting.get(id);
+      waiting.delete(id);
+      resolve?.(envelope);
+    },
+  });
   for (const [method, channel] of Object.entries(events)) {
     msb[method] = (listener) => {
       if (typeof listener !== 'function') throw new TypeError('A listener function is required.');
@@ -330,18 +349,24 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
     ...(runtime === null ? {} : { runtime }),
   });
 
+  // Main's events and invoke replies, each a page.evaluate, in main's order.
+  const pipe = new OrderedPipe();
+  const post = (step: () => Promise<unknown>): void => pipe.post(step);
   const calls: InvokeChannel[] = [];
-  await page.exposeBinding(
-    '__msbInvoke',
-    async (source, channel: unknown, payload: unknown): Promise<Envelope<unknown>> => {
-      if (isInvokeChannel(channel)) calls.push(channel);
-      return table.handle(
-        channel,
-        { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() },
-        payload,
-      );
-    },
-  );
+  await page.exposeBinding('__msbInvoke', async (source, id: unknown, channel: unknown, payload: unknown) => {
+    if (isInvokeChannel(channel)) calls.push(channel);
+    const envelope: Envelope<unknown> = await table.handle(
+      channel,
+      { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() },
+      payload,
+    );
+    post(() =>
+      source.frame.evaluate(
+        ([i, e]) => (window as unknown as { __msbAnswer?: (i: unknown, e: unknown) => void }).__msbAnswer?.(i, e),
+        [id, envelope] as const,
+      ),
+    );
+  });
   await page.addInitScript({ content: BRIDGE });
   // Main hears the window's real input events (AppWindow's onUserGesture); here the page's trusted
   // pointer and key events, which page script cannot make, stand in for them.
@@ -367,12 +392,12 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
 
   const emit = (channel: string, payload: unknown): void => {
     if (page.isClosed()) return;
-    page
-      .evaluate(([c, p]) => (window as unknown as { __msbEmit?: (c: unknown, p: unknown) => void }).__msbEmit?.(c, p), [
-        channel,
-        payload,
-      ] as const)
-      .catch(() => undefined);
+    post(() =>
+      page.evaluate(
+        ([c, p]) => (window as unknown as { __msbEmit?: (c: unknown, p: unknown) => void }).__msbEmit?.(c, p),
+        [channel, payload] as const,
+      ),
+    );
   };
   const unsubscribeStatus = controller.onChange((snapshot) => emit('event:status', snapshot));
   const unsubscribeSettings = settings.onChange(() => emit('event:settings', table.settingsView()));

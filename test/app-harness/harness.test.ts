@@ -211,7 +211,7 @@ describe('IPC through the harness', () => {
   it("keeps main's order: a send before the reply arrives before it, a send after it after", async () => {
     const app = await launch();
     const page = await openFixture(app);
-    const rounds = 40;
+    const rounds = 40; // the page function below is sent as text: it has its own 40
     // Many at once, as a window's first load asks several things while main's feeds send.
     await api(page, (fixture) => Promise.all(Array.from({ length: 40 }, (_, n) => fixture.burst(n))));
     const heard = await waitFor(
@@ -227,6 +227,29 @@ describe('IPC through the harness', () => {
       expect(at(`before ${n}`), `round ${n}`).toBeLessThan(at(`reply ${n}`));
       expect(at(`reply ${n}`), `round ${n}`).toBeLessThan(at(`after ${n}`));
     }
+  });
+
+  it('drops a reply to a document the frame has left, as Electron does: it answers nothing in the next', async () => {
+    const app = await launch();
+    const page = await openFixture(app);
+    const ask = (): Promise<unknown> =>
+      page.evaluate(() => (window as unknown as { fixture: FixtureApi }).fixture.ask()).catch(() => 'gone');
+    // The first document's first invoke waits on a dialog; then the page reloads.
+    void ask();
+    const before = await app.waitForDialog({ kind: 'message', text: 'Proceed?' });
+    await page.reload();
+    await page.locator('#fetched:not(:empty)').waitFor({ timeout: 10_000 });
+    // The new document's first invoke waits on a dialog of its own.
+    const now = ask();
+    const after = await waitFor(
+      () => app.dialogs().find((dialog) => dialog.id !== before.id && dialog.answer === null),
+      10_000,
+      'the second dialog',
+    );
+    // Main answers the old document's invoke: the new document's must not take that answer.
+    await app.answerDialog(before.id, { button: 'Proceed' });
+    await app.answerDialog(after.id, { button: 'Cancel' });
+    expect(await now).toEqual({ response: 0, checkboxChecked: false });
   });
 
   it('rejects as ipcRenderer.invoke does when a handler throws or there is none', async () => {

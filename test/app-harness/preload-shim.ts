@@ -37,7 +37,7 @@ export interface PreloadShimOptions {
 
 /** Message from a frame to the test process, through the binding. */
 export type ShimMessage =
-  | { readonly type: 'invoke'; readonly id: number; readonly channel: string; readonly args: readonly unknown[] }
+  | { readonly type: 'invoke'; readonly id: string; readonly channel: string; readonly args: readonly unknown[] }
   | { readonly type: 'send'; readonly channel: string; readonly args: readonly unknown[] };
 
 /** The test's answer to an invoke. */
@@ -54,8 +54,11 @@ export type ShimBindingResult = ShimAnswer | null;
 /** The hidden per-frame port, as the test calls it through `frame.evaluate`. */
 export interface ShimPort {
   deliver(channel: string, args: readonly unknown[]): number;
-  /** Main's reply to the invoke `id` of this frame; false when none waits (the frame moved on). */
-  answer(id: number, answer: ShimAnswer): boolean;
+  /**
+   * Main's reply to the invoke `id` of this document; false when none waits. Ids are unique per
+   * document: a reply to a document the frame has since left finds nothing here.
+   */
+  answer(id: string, answer: ShimAnswer): boolean;
   invoke(channel: string, args: readonly unknown[]): Promise<ShimAnswer>;
 }
 
@@ -85,10 +88,13 @@ export function preloadInitScript(options: PreloadShimOptions): string {
   // as Electron's one pipe per frame carries both; the binding's own result only says whether
   // that reply will come.
   const waiting = new Map();
+  // Ids of this document only: a Frame outlives navigations, and a late reply to the document
+  // before must not answer an invoke of this one (Electron drops it).
+  const documentKey = Math.random().toString(36).slice(2);
   let lastInvoke = 0;
   const invoke = (channel, args) =>
     new Promise((resolve) => {
-      const id = ++lastInvoke;
+      const id = documentKey + ':' + String(++lastInvoke);
       waiting.set(id, resolve);
       call({ type: 'invoke', id, channel, args }).then(
         (early) => {

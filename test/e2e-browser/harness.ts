@@ -94,13 +94,15 @@ export { launchChromium, requireChromium } from '../support/chromium.ts';
 const BRIDGE = `(({ api, events }) => {
   const listeners = new Map();
   const waiting = new Map();
+  // Ids of this document only: a reply to the document before a reload answers nothing here.
+  const documentKey = Math.random().toString(36).slice(2);
   let lastInvoke = 0;
   const msb = {};
   for (const [channel, { method }] of Object.entries(api)) {
     // As preload does: the envelope itself (the renderer unwraps it on its side of the bridge).
     msb[method] = (payload) =>
       new Promise((resolve, reject) => {
-        const id = ++lastInvoke;
+        const id = documentKey + ':' + String(++lastInvoke);
         waiting.set(id, resolve);
         window.__msbInvoke(id, channel, payload).catch((error) => {
           waiting.delete(id);

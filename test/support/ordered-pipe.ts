@@ -1,8 +1,8 @@
 /**
  * Main's messages to one web contents (its sends and its invoke replies), delivered one after
  * another as down Electron's one pipe per contents: each step starts once the one before it has
- * settled. The test harnesses deliver each with a page.evaluate; a reply returned as a Playwright
- * binding's result takes a path of its own and could reach the page after a later send.
+ * settled. The test harnesses deliver each with an evaluate in the page; a reply returned as a
+ * Playwright binding's result takes a path of its own and could reach the page after a later send.
  */
 export class OrderedPipe {
   #last: Promise<void> = Promise.resolve();

@@ -46,8 +46,13 @@ import { findMicrosandbox } from '../../electron/core/runtime/find.ts';
 import { createRuntimeService } from '../../electron/core/runtime/runtime-service.ts';
 import { createRuntimeFeed, feedRuntime } from '../../electron/core/desktop/runtime-feed.ts';
 import type { RuntimeFeed } from '../../electron/core/desktop/runtime-feed.ts';
-import { freePort, killMsbrunUnder, msbrunProcessesUnder, STANDIN_PATH } from '../fixtures/standin-helpers.ts';
-import { liveProcesses } from '../support/processes.ts';
+import {
+  freePort,
+  killMsbrunUnder,
+  msbrunProcessesUnder,
+  STANDIN_PATH,
+  standinsWithHome,
+} from '../fixtures/standin-helpers.ts';
 import { OrderedPipe } from '../support/ordered-pipe.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -411,8 +416,6 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   if (runtime !== null) await runtime.rescan();
   const setupFeed = feedSetup({ setup, control: controller, settings, send: emit, renderTray: () => undefined });
 
-  const usedPorts = new Set<number>([port]);
-  settings.onChange((next) => usedPorts.add(next.port));
   const outside: ChildProcess[] = [];
 
   return {
@@ -484,7 +487,9 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
         what: 'the stopped sandboxes to end',
       }).catch(() => undefined); // what is still there is killed and reported just below
       const leftSandboxes = await killMsbrunUnder(dir);
-      const left = standinsOn([...usedPorts]);
+      // By home, not by port: a port this rig took and never bound may be another worker's
+      // server's now, and killing that one failed a test that was running beside this one.
+      const left = standinsWithHome(home);
       rmSync(dir, { recursive: true, force: true });
       if (left.length > 0) {
         for (const pid of left) {
@@ -500,21 +505,4 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
         throw new Error(`msbrun processes were left running: ${leftSandboxes.map((p) => p.pid).join(', ')}`);
     },
   };
-}
-
-/** PIDs of live stand-in processes started with `--port` one of `ports` (5555 when none is given). */
-export function standinsOn(ports: readonly number[]): number[] {
-  return liveProcesses()
-    .filter(({ command }) => namesStandin(command))
-    .filter(({ command }) => ports.includes(Number(/(?:^|\s)--port\s+(\d+)/.exec(command)?.[1] ?? 5555)))
-    .map(({ pid }) => pid);
-}
-
-/** The stand-in's path as a whole word of the command line (`ps` joins arguments with spaces). */
-function namesStandin(command: string): boolean {
-  return (
-    command.endsWith(STANDIN_PATH) ||
-    command.includes(`${STANDIN_PATH} `) ||
-    /(?:^|\s)\S*\/test\/fixtures\/msbserver(?:\s|$)/.test(command)
-  );
 }

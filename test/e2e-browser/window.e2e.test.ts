@@ -5,6 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { stripAnsi } from '../../renderer/src/logs-model.ts';
+import { standinsWithHome } from '../fixtures/standin-helpers.ts';
 import type { Rig } from './harness.ts';
 import { button, byTestId, shootLightDark, startServer, useWindowSuite } from './suite.ts';
 import { stateText } from './suite.ts';
@@ -39,6 +40,8 @@ describe('the window against the real handlers and the msbserver stand-in', () =
     await startServer(r);
     const pid = pidFile(r);
     expect(pid).toMatch(/^[0-9]+$/);
+    // The rig's own server is found by its home, as its teardown looks for one left running.
+    expect(standinsWithHome(path.join(r.dir, 'home'))).toEqual([Number(pid)]);
     expect(await byTestId(page, 'status-pid').textContent()).toBe(pid);
     expect(await byTestId(page, 'status-url').textContent()).toBe(`http://127.0.0.1:${r.port}`);
     await expect.poll(() => byTestId(page, 'status-health').textContent(), { timeout: 20_000 }).toBe('Healthy');

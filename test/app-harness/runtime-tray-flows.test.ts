@@ -3,7 +3,7 @@
  * real msb (0.6.18, the devDependency's, chosen in Settings) for a temporary MSB_HOME seeded as
  * ../fixtures/runtime-home.ts does. The Running row holds the PID of a `sleep` this test spawned.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../fixtures/runtime-home.ts';
 import { findMenuEntry } from './driver.ts';
 import type { MenuEntry } from './driver.ts';
@@ -51,7 +51,8 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the tray with the runtime generation
         expect(await ended).not.toBeNull();
         await app.waitForTray((t) => labels(t.menu).includes('web · Stopped'), 'the row to turn Stopped');
       } finally {
-        home.dispose();
+        // After the suite's afterEach has ended the app that uses the home.
+        onTestFinished(() => home.disposeWhenUnused());
       }
     },
   );

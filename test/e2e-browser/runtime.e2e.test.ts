@@ -4,7 +4,7 @@
  * MSB_HOME seeded as ../fixtures/runtime-home.ts does. A Running row only ever holds the PID of a
  * `sleep` this test spawned: `msb stop` signals it.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Page } from 'playwright-core';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../fixtures/runtime-home.ts';
 import { button, byTestId, useWindowSuite } from './suite.ts';
@@ -46,7 +46,8 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the window with the runtime generati
       // No first-run install offer once microsandbox is found.
       expect(await byTestId(page, 'first-run-runtime').count()).toBe(0);
     } finally {
-      home.dispose();
+      // After the suite's afterEach has ended the app that uses the home.
+      onTestFinished(() => home.disposeWhenUnused());
     }
   });
 
@@ -68,7 +69,8 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the window with the runtime generati
         expect(await byTestId(page, 'runtime-keys').textContent()).toContain('need no key');
         expect(await page.getByRole('tab', { name: 'Logs' }).isVisible()).toBe(false);
       } finally {
-        home.dispose();
+        // After the suite's afterEach has ended the app that uses the home.
+        onTestFinished(() => home.disposeWhenUnused());
       }
     },
   );
@@ -89,7 +91,8 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the window with the runtime generati
       // A plain Stop asks nothing natively; only Force stop and Remove do.
       expect(r.questions).toEqual([]);
     } finally {
-      home.dispose();
+      // After the suite's afterEach has ended the app that uses the home.
+      onTestFinished(() => home.disposeWhenUnused());
     }
   });
 
@@ -114,7 +117,8 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the window with the runtime generati
       expect(home.msb(['ls', '--format', 'json'])).not.toContain('"idle"');
       expect(await page.getByTestId('runtime-row').count()).toBe(2);
     } finally {
-      home.dispose();
+      // After the suite's afterEach has ended the app that uses the home.
+      onTestFinished(() => home.disposeWhenUnused());
     }
   });
 
@@ -131,7 +135,8 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the window with the runtime generati
         .toContain('hello from exec.log');
       expect(await byTestId(page, 'runtime-log-lines').textContent()).toContain('a warning line');
     } finally {
-      home.dispose();
+      // After the suite's afterEach has ended the app that uses the home.
+      onTestFinished(() => home.disposeWhenUnused());
     }
   });
 });
@@ -159,7 +164,8 @@ describe('a first run with no microsandbox at all', () => {
       await expect.poll(() => r.readClipboard(), { timeout: 10_000 }).toBe(commands[0]);
       expect(r.runtime?.view().generation).toBe('none');
     } finally {
-      home.dispose();
+      // After the suite's afterEach has ended the app that uses the home.
+      onTestFinished(() => home.disposeWhenUnused());
     }
   });
 });

@@ -358,7 +358,6 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
 
   // Main's events and invoke replies, each a page.evaluate, in main's order.
   const pipe = new OrderedPipe();
-  const post = (step: () => Promise<unknown>): void => pipe.post(step);
   const calls: InvokeChannel[] = [];
   await page.exposeBinding('__msbInvoke', async (source, id: unknown, channel: unknown, payload: unknown) => {
     if (isInvokeChannel(channel)) calls.push(channel);
@@ -367,7 +366,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       { id: SENDER_ID, url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() },
       payload,
     );
-    post(() =>
+    pipe.post(() =>
       source.frame.evaluate(
         ([i, e]) => (window as unknown as { __msbAnswer?: (i: unknown, e: unknown) => void }).__msbAnswer?.(i, e),
         [id, envelope] as const,
@@ -399,7 +398,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
 
   const emit = (channel: string, payload: unknown): void => {
     if (page.isClosed()) return;
-    post(() =>
+    pipe.post(() =>
       page.evaluate(
         ([c, p]) => (window as unknown as { __msbEmit?: (c: unknown, p: unknown) => void }).__msbEmit?.(c, p),
         [channel, payload] as const,

@@ -7,15 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
 import { waitFor } from '../../../support/wait-for.ts';
-import {
-  realMsbService,
-  standIn,
-  statusOf,
-  until,
-  type Cleanups,
-  homeCleanup,
-  runCleanups,
-} from './service-helpers.ts';
+import { realMsbService, standIn, statusOf, until, type Cleanups, runCleanups } from './service-helpers.ts';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -67,7 +59,10 @@ describe.skipIf(REAL_MSB_MISSING !== null)('a listing that keeps failing, agains
     runtimeHome.seed([{ name: 'odd', status: 'Hibernating' }]);
     const msb = runtimeHome.countingMsb();
     const service = createRuntimeService({ msbPath: msb.path, home: runtimeHome.home, probeAtStart: false });
-    cleanups.push(homeCleanup(runtimeHome, msb), () => service.dispose());
+    cleanups.push(
+      () => runtimeHome.disposeWhenUnused(),
+      () => service.dispose(),
+    );
     await until(service, (state) => state.error !== null);
     const before = msb.count();
     // The loop ran 26 msb in 3 s. Now: the retry after 2 s (ls and ps) and at most one listing for

@@ -86,7 +86,7 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the runtime service, against the rea
     const home = new RuntimeHome().init();
     const service = createRuntimeService({ msbPath: REAL_MSB ?? '', home: home.home });
     cleanups.push(
-      () => home.dispose(),
+      () => home.disposeWhenUnused(),
       () => service.dispose(),
     );
     home.seed([{ name: 'web', status: 'Stopped' }]);

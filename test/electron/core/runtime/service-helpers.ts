@@ -7,25 +7,12 @@ import { fileURLToPath } from 'node:url';
 import type { RuntimeService, RuntimeState } from '../../../../electron/core/runtime/api.ts';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { RuntimeHome } from '../../../fixtures/runtime-home.ts';
-import { waitFor } from '../../../support/wait-for.ts';
 
 /** What a test lets go of when it ends, last made first; one may wait (for a service's processes). */
 export type Cleanups = (() => void | Promise<void>)[];
 
 export async function runCleanups(cleanups: Cleanups): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-}
-
-/**
- * Removes a home once the msb runs a disposed service started there have ended: dispose ends
- * them, but a killed msb may still be writing its WAL as dispose returns, and a folder removed
- * under a writer is left half removed (ENOTEMPTY).
- */
-export function homeCleanup(home: RuntimeHome, msb: { running: () => number }): () => Promise<void> {
-  return async () => {
-    await waitFor(() => msb.running() === 0, { what: 'the msb runs of the disposed service to end' });
-    home.dispose();
-  };
 }
 
 export function until(service: RuntimeService, predicate: (state: RuntimeState) => boolean): Promise<RuntimeState> {
@@ -56,7 +43,10 @@ export function realMsbService(cleanups: Cleanups, options: { liveCheckMs?: numb
   const home = new RuntimeHome().init();
   const msb = home.countingMsb();
   const service = createRuntimeService({ msbPath: msb.path, home: home.home, probeAtStart: false, ...options });
-  cleanups.push(homeCleanup(home, msb), () => service.dispose());
+  cleanups.push(
+    () => home.disposeWhenUnused(),
+    () => service.dispose(),
+  );
   return { home, msb, service };
 }
 

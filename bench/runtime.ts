@@ -82,7 +82,7 @@ async function listing(runs: number): Promise<{ app: Summary; msb: Summary; unch
       service.dispose();
     }
   } finally {
-    home.dispose();
+    await home.disposeWhenUnused();
   }
 }
 
@@ -133,7 +133,7 @@ async function outside(runs: number): Promise<{ appear: Summary; stop: Summary; 
     return { appear: summarize(appear), stop: summarize(stop), missed };
   } finally {
     service.dispose();
-    home.dispose();
+    await home.disposeWhenUnused();
   }
 }
 
@@ -147,8 +147,7 @@ async function idle(seconds: number): Promise<{ running: number; none: number }>
     const perMinute = (now: number, then: number): number => ((now - then) * 60) / seconds;
     return { running: perMinute(busy.counting.count(), before[0]), none: perMinute(quiet.counting.count(), before[1]) };
   } finally {
-    busy.dispose();
-    quiet.dispose();
+    await Promise.all([busy.dispose(), quiet.dispose()]);
   }
 }
 
@@ -169,9 +168,9 @@ class Home {
     );
     await this.service.refresh();
   }
-  dispose(): void {
+  async dispose(): Promise<void> {
     this.service.dispose();
-    this.home.dispose();
+    await this.home.disposeWhenUnused();
   }
 }
 

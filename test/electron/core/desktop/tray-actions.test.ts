@@ -1,6 +1,6 @@
 // The tray's clicks against the real controller (msbserver stand-in), the real mint service and
 // key file; only the clipboard, notifications and shell (Electron's) are recording ports.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, promises as fsp, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, promises as fsp, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import { createSandboxesService, type SandboxesService } from '../../../../elect
 import { killMsbrunUnder, msbrunProcessesUnder, signTestToken } from '../../../fixtures/standin-helpers.ts';
 import { createHarness, type Harness } from '../server/lifecycle-harness.ts';
 import { until } from '../sandboxes/helpers.ts';
+import { removeWhenUnused } from '../../../support/remove-when-unused.ts';
 
 let h: Harness;
 let control: Controller;
@@ -372,7 +373,7 @@ describe.skipIf(process.platform === 'win32')("the tray's runtime Remove", () =>
       expect(removeNotes).toEqual([{ title: 'web was not removed', body: 'It is Running now.' }]);
     } finally {
       service.dispose();
-      rmSync(dir, { recursive: true, force: true });
+      await removeWhenUnused(dir, home);
     }
   });
 });

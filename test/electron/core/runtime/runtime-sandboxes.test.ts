@@ -6,8 +6,8 @@ import { createRuntimeSandboxes } from '../../../../electron/core/runtime/runtim
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
 
 const homes: RuntimeHome[] = [];
-afterEach(() => {
-  for (const home of homes.splice(0)) home.dispose();
+afterEach(async () => {
+  for (const home of homes.splice(0)) await home.disposeWhenUnused();
 });
 
 function seeded(): RuntimeHome {

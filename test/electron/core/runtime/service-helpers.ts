@@ -1,18 +1,28 @@
 // What the runtime service's tests share: a service on a real msb in a temporary home, a stand-in
 // msb written by the test, and waiting for a state.
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeService, RuntimeState } from '../../../../electron/core/runtime/api.ts';
 import { createRuntimeService } from '../../../../electron/core/runtime/runtime-service.ts';
 import { RuntimeHome } from '../../../fixtures/runtime-home.ts';
+import { removeWhenUnused } from '../../../support/remove-when-unused.ts';
 
 /** What a test lets go of when it ends, last made first; one may wait (for a service's processes). */
 export type Cleanups = (() => void | Promise<void>)[];
 
+/** Runs every cleanup, even after one fails (what it held is let go all the same), then throws the first failure. */
 export async function runCleanups(cleanups: Cleanups): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const failures: unknown[] = [];
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 export function until(service: RuntimeService, predicate: (state: RuntimeState) => boolean): Promise<RuntimeState> {
@@ -56,8 +66,9 @@ export function standIn(cleanups: Cleanups, body: string): { dir: string; msb: s
   chmodSync(dir, 0o755);
   const msb = path.join(dir, 'msb');
   writeFileSync(msb, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return { dir, msb, home: path.join(dir, 'home') };
+  const home = path.join(dir, 'home');
+  cleanups.push(() => removeWhenUnused(dir, home));
+  return { dir, msb, home };
 }
 
 /** A service on the 0.7 stand-in msb (pause, metrics, a recorded command line). */
@@ -69,13 +80,14 @@ export function standInService(cleanups: Cleanups) {
   const pidFile = path.join(dir, 'metrics.pid');
   const record = path.join(dir, 'record');
   writeFileSync(record, '');
+  const home = path.join(dir, 'home');
   const service = createRuntimeService({
     msbPath,
-    home: path.join(dir, 'home'),
+    home,
     env: { ...process.env, MSB_STANDIN_PIDFILE: pidFile, MSB_STANDIN_RECORD: record },
   });
   cleanups.push(
-    () => rmSync(dir, { recursive: true, force: true }),
+    () => removeWhenUnused(dir, home),
     () => service.dispose(),
   );
   return { service, pidFile, record };

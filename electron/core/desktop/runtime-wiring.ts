@@ -7,7 +7,7 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import type { Logger } from '../base/logger.ts';
 import { findMicrosandbox } from '../runtime/find.ts';
 import { fixHost } from '../runtime/host-check.ts';
-import { createRuntimeService } from '../runtime/runtime-service.ts';
+import { createRuntimeService, runtimeHome } from '../runtime/runtime-service.ts';
 import { createRuntimeFeed, type RuntimeFeed } from './runtime-feed.ts';
 
 export interface AppRuntimeOptions {
@@ -31,7 +31,14 @@ export function createAppRuntimeFeed(options: AppRuntimeOptions): RuntimeFeed {
         settingsPath,
         msbserverSettingsPath: options.settings.get().msbserverPath,
       }),
-    createService: (msbPath) => createRuntimeService({ msbPath, env, ...(logger === undefined ? {} : { logger }) }),
+    // The home msb uses follows the same user folder the search for msb looked in.
+    createService: (msbPath) =>
+      createRuntimeService({
+        msbPath,
+        env,
+        home: runtimeHome({ env, userHome }),
+        ...(logger === undefined ? {} : { logger }),
+      }),
     ...(logger === undefined ? {} : { logger }),
   });
 }

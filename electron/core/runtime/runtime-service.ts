@@ -34,10 +34,15 @@ export interface RuntimeServiceOptionsExtra extends RuntimeServiceOptions {
   readonly probeAtStart?: boolean;
 }
 
-export function runtimeHome(options: Pick<RuntimeServiceOptions, 'home' | 'env'>): string {
+/** msb's home: the one given, else MSB_HOME, else `.microsandbox` in the user's home folder. */
+export function runtimeHome(
+  options: Pick<RuntimeServiceOptions, 'home' | 'env'> & { readonly userHome?: string },
+): string {
   if (options.home !== undefined) return options.home;
   const fromEnv = (options.env ?? process.env)['MSB_HOME'];
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(os.homedir(), '.microsandbox');
+  return fromEnv !== undefined && fromEnv !== ''
+    ? fromEnv
+    : path.join(options.userHome ?? os.homedir(), '.microsandbox');
 }
 
 export function createRuntimeService(options: RuntimeServiceOptionsExtra): RuntimeService {

@@ -3,7 +3,8 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 /**
  * The suites that run on every platform the app ships for, Windows included: pure models, the
  * window under happy-dom, the build configuration. No msbserver stand-in (a script with a `#!`
- * line), no POSIX signals or file modes, no browser. The macOS and Linux jobs run every project;
+ * line), no POSIX signals or file modes, no browser; test/support's own tests that need them
+ * say so and skip on Windows (describeOnPosix). The macOS and Linux jobs run every project;
  * the Windows job runs only this one (`vitest run --project portable`). Folders where possible,
  * so a file that moves inside them stays selected; test/build/workflows.test.ts checks that
  * every entry still matches a test file.

@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { serveRoutes } from '../electron/core/updates/local-server.ts';
+import { removeWhenUnused } from '../support/remove-when-unused.ts';
 import { findMenuEntry } from './driver.ts';
 import { text, useAppSuite } from './suite.ts';
 import { WindowView } from './window-view.ts';
@@ -55,7 +56,8 @@ async function servers() {
 /** A private MSB_HOME with an `msb` in it that runs the stand-in with this Node (main's PATH may have none). */
 function msbHome(): { home: string; msb: string } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'msb-tray-update-home-'));
-  closers.push(() => fs.rmSync(home, { recursive: true, force: true }));
+  // Removed once the app given it (and the msb it ran there) ended, after the suite's afterEach.
+  onTestFinished(() => removeWhenUnused(home, home));
   const bin = path.join(home, 'bin');
   fs.mkdirSync(bin, { mode: 0o700 });
   const msb = path.join(bin, 'msb');

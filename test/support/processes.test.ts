@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'vitest';
 import { describeOnPosix, itOnPosix } from './platform.ts';
-import { environmentHas, goneOrZombie, liveProcesses } from './processes.ts';
+import { environmentHas, goneOrZombie, liveProcesses, processesWithEnvironment } from './processes.ts';
 import { waitFor } from './wait-for.ts';
 
 describeOnPosix('the process table', 'runs sleep and reads ps or /proc', () => {
@@ -43,6 +43,19 @@ describeOnPosix('the process table', 'runs sleep and reads ps or /proc', () => {
       expect(environmentHas(pid, 'MSB_PROBE=elsewhere')).toBe(false);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  itOnPosix('lists the processes whose environment holds an entry, and no other', 'runs sleep', () => {
+    const here = spawn('sleep', ['30'], { env: { ...process.env, MSB_PROBE: '/x/home' } });
+    const longer = spawn('sleep', ['30'], { env: { ...process.env, MSB_PROBE: '/x/home-other' } });
+    try {
+      const pids = processesWithEnvironment('MSB_PROBE=/x/home').map(({ pid }) => pid);
+      expect(pids).toContain(here.pid);
+      expect(pids).not.toContain(longer.pid);
+    } finally {
+      here.kill('SIGKILL');
+      longer.kill('SIGKILL');
     }
   });
 });

@@ -68,6 +68,23 @@ function fromPs(): LiveProcess[] {
 }
 
 /**
+ * The live processes whose environment holds `entry` (`NAME=value`), read in one pass: /proc on
+ * Linux, one `ps -E` of every process on macOS (one `ps` per process would take seconds).
+ */
+export function processesWithEnvironment(entry: string): LiveProcess[] {
+  if (process.platform === 'linux') return fromProc().filter(({ pid }) => environmentHas(pid, entry));
+  const table = execFileSync('ps', ['-A', '-E', '-ww', '-o', 'pid=,stat=,command='], psOptions);
+  const found: LiveProcess[] = [];
+  for (const line of table.split('\n')) {
+    const match = /^\s*(\d+)\s+(\S+)\s(.*)$/.exec(line);
+    if (match === null || /^[ZX]/.test(match[2] ?? '')) continue;
+    const rest = (match[3] ?? '').trim();
+    if (` ${rest} `.includes(` ${entry} `)) found.push({ pid: Number(match[1]), command: rest });
+  }
+  return found;
+}
+
+/**
  * Whether `pid`'s environment holds `entry` (`NAME=value`). Linux reads /proc/<pid>/environ;
  * macOS's `ps -E` prints a process's environment after its command line (for the user's own
  * processes only, which is all a test starts), so there the entry is looked for as a word of it.

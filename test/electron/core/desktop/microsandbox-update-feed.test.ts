@@ -9,6 +9,7 @@ import { MAX_SELF_UPDATE_LINES, type MicrosandboxUpdateView } from '../../../../
 import type { RuntimeAction } from '../../../../electron/core/runtime/api.ts';
 import { RUNTIME_UNKNOWN, type RuntimeView } from '../../../../shared/runtime.ts';
 import { refusedUrl, serveRoutes } from '../updates/local-server.ts';
+import { removeWhenUnused } from '../../../support/remove-when-unused.ts';
 
 const STANDIN = fileURLToPath(new URL('../../../fixtures/msb-update-standin/msb', import.meta.url));
 const RELEASE_PATH = '/repos/superradcompany/microsandbox/releases/latest';
@@ -20,7 +21,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
-  await fsp.rm(home, { recursive: true, force: true });
+  // A `msb self update` dispose left to finish may still write the home (MSB_HOME).
+  await removeWhenUnused(home, home);
 });
 
 function runtimeView(version: string, sandboxes: { name: string; status: string }[] = []): RuntimeView {

@@ -13,6 +13,7 @@ import {
 } from '../../../../electron/core/updates/microsandbox-updates.ts';
 import { RUNTIME_UNKNOWN, type RuntimeView } from '../../../../shared/runtime.ts';
 import { serveRoutes } from '../updates/local-server.ts';
+import { removeWhenUnused } from '../../../support/remove-when-unused.ts';
 
 const STANDIN = fileURLToPath(new URL('../../../fixtures/msb-update-standin/msb', import.meta.url));
 const RELEASE_PATH = '/repos/superradcompany/microsandbox/releases/latest';
@@ -24,7 +25,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
-  await fsp.rm(home, { recursive: true, force: true });
+  // A `msb self update` dispose left to finish may still write the home (MSB_HOME).
+  await removeWhenUnused(home, home);
 });
 
 async function handlers(latest: string, answer: boolean) {

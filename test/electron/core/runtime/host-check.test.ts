@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkHost, fixHost, parseDoctor } from '../../../../electron/core/runtime/host-check.ts';
 import { REAL_MSB, REAL_MSB_MISSING } from '../../../fixtures/runtime-home.ts';
+import { removeWhenUnused } from '../../../support/remove-when-unused.ts';
 
 describe('reading msb doctor', () => {
   it('gives each problem its headline and its → fixes, in order', () => {
@@ -75,7 +76,7 @@ describe.skipIf(REAL_MSB_MISSING !== null)('msb doctor on this machine (the real
       expect(kvm).toMatchObject({ state: 'fail', detail: '/dev/kvm is not present' });
       expect(kvm?.fixes.length).toBeGreaterThan(0);
     } finally {
-      rmSync(home, { recursive: true, force: true });
+      await removeWhenUnused(home, home);
     }
   });
 });

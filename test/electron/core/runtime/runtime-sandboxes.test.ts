@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeSandboxes } from '../../../../electron/core/runtime/runtime-sandboxes.ts';
 import { REAL_MSB, REAL_MSB_MISSING, RuntimeHome } from '../../../fixtures/runtime-home.ts';
+import { removeWhenUnused } from '../../../support/remove-when-unused.ts';
 
 const homes: RuntimeHome[] = [];
 afterEach(async () => {
@@ -163,7 +164,7 @@ describe.skipIf(REAL_MSB_MISSING !== null)('the runtime sandboxes, against the r
 describe('a failed listing', () => {
   it('answers only once both msb runs have ended: no ps is left writing the home after ls failed', async (ctx) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'msb-tray-list-'));
-    ctx.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    ctx.onTestFinished(() => removeWhenUnused(dir, dir));
     const marker = path.join(dir, 'ps-ended');
     const msb = path.join(dir, 'msb');
     // `ls` fails at once; `ps` takes a moment, then leaves its mark (as msb's WAL write would).

@@ -28,7 +28,7 @@ export interface MicrosandboxUpdatesDeps {
     view(): RuntimeView;
     rescan(): Promise<RuntimeView>;
     /** The runtime service in use, whose acts a run holds off and counts. */
-    service(): Pick<RuntimeService, 'actsInFlight' | 'holdActs'> | null;
+    service(): Pick<RuntimeService, 'home' | 'actsInFlight' | 'holdActs'> | null;
   };
   readonly checksOn: () => boolean;
   readonly source: MicrosandboxReleaseSource;
@@ -112,6 +112,8 @@ export class MicrosandboxUpdates implements Disposable {
       outcome = await runMsbSelfUpdate({
         msbPath: runtime.msb.path,
         env: this.#deps.env,
+        // msb installs the new binary into its home's bin: the home the service lists from.
+        ...(service == null ? {} : { home: service.home }),
         installedVersion: runtime.msb.version,
         latest,
         sandboxesStarting: starting,

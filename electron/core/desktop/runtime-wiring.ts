@@ -7,7 +7,8 @@ import type { Settings } from '../../../shared/settings-schema.ts';
 import type { Logger } from '../base/logger.ts';
 import { findMicrosandbox } from '../runtime/find.ts';
 import { fixHost } from '../runtime/host-check.ts';
-import { createRuntimeService, runtimeHome } from '../runtime/runtime-service.ts';
+import { msbHome } from '../runtime/msb-home.ts';
+import { createRuntimeService } from '../runtime/runtime-service.ts';
 import { createRuntimeFeed, type RuntimeFeed } from './runtime-feed.ts';
 
 export interface AppRuntimeOptions {
@@ -31,21 +32,22 @@ export function createAppRuntimeFeed(options: AppRuntimeOptions): RuntimeFeed {
         settingsPath,
         msbserverSettingsPath: options.settings.get().msbserverPath,
       }),
-    // The home msb uses follows the same user folder the search for msb looked in.
+    // msb's home follows the same user folder the search for msb looked in.
     createService: (msbPath) =>
       createRuntimeService({
         msbPath,
         env,
-        home: runtimeHome({ env, userHome }),
+        home: msbHome(env, userHome, platform),
         ...(logger === undefined ? {} : { logger }),
       }),
     ...(logger === undefined ? {} : { logger }),
   });
 }
 
-/** `msb doctor --fix` with the `msb` the feed uses; the report arrives with the next check. */
-export async function fixHostWith(feed: Pick<RuntimeFeed, 'view'>, env: NodeJS.ProcessEnv): Promise<void> {
+/** `msb doctor --fix` with the `msb` and home the feed uses; the report arrives with the next check. */
+export async function fixHostWith(feed: Pick<RuntimeFeed, 'view' | 'service'>, env: NodeJS.ProcessEnv): Promise<void> {
   const msb = feed.view().msb;
   if (msb === null) throw new Error('No msb was found to run msb doctor --fix with.');
-  await fixHost({ msbPath: msb.path, env });
+  const home = feed.service()?.home;
+  await fixHost({ msbPath: msb.path, env, ...(home === undefined ? {} : { home }) });
 }

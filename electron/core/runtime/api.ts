@@ -120,6 +120,8 @@ export interface RuntimeServiceOptions extends RuntimeOptions {
  * shell, with a timeout and a cap on what it may print; nothing is written into the home.
  */
 export interface RuntimeService extends Disposable {
+  /** The home every msb it runs is given (MSB_HOME): what else acts on the same msb uses it too. */
+  readonly home: string;
   state(): RuntimeState;
   /** Every state that differs from the one before. Returns the unsubscribe. */
   onChange(listener: (state: RuntimeState) => void): () => void;

@@ -13,6 +13,7 @@ import { checkServerExecutable } from '../programs/executable-check.ts';
 import { locateMsbserver } from '../programs/locate.ts';
 import type { FindMicrosandboxOptions, FoundMicrosandbox, MicrosandboxNote } from './api.ts';
 import { runMsb } from './msb-runner.ts';
+import { msbHome } from './msb-home.ts';
 
 /** The newest minor the app was written against; a newer one is used by what it can do. */
 export const NEWEST_KNOWN_RUNTIME = { major: 0, minor: 7 } as const;
@@ -104,6 +105,9 @@ export function msbCandidates(options: FindOptionsExtra): Candidate[] {
     if (dir !== '' && p.isAbsolute(dir)) list.push({ file: p.join(dir, exe), origin: 'path' });
   }
   const home = options.userHome;
+  // The installer and `msb self update` put msb in its home's bin; one installed before MSB_HOME
+  // was set is in the default home's.
+  list.push({ file: p.join(msbHome(env, home, options.platform), 'bin', exe), origin: 'microsandbox-bin' });
   list.push({ file: p.join(home, '.microsandbox', 'bin', exe), origin: 'microsandbox-bin' });
   if (!windows) {
     list.push({ file: p.join(home, '.local', 'bin', exe), origin: 'local-bin' });

@@ -5,7 +5,6 @@
  * act per sandbox. Every `msb` it starts ends by its timeout or by `dispose()`.
  */
 import os from 'node:os';
-import path from 'node:path';
 import { errorText, silentLogger } from '../base/logger.ts';
 import type {
   HostReport,
@@ -16,6 +15,7 @@ import type {
   RuntimeState,
 } from './api.ts';
 import { checkHost } from './host-check.ts';
+import { msbHome } from './msb-home.ts';
 import { parseContext } from './msb-output.ts';
 import { runMsb, runMsbJson } from './msb-runner.ts';
 import { createRuntimeFollows } from './runtime-follows.ts';
@@ -34,20 +34,9 @@ export interface RuntimeServiceOptionsExtra extends RuntimeServiceOptions {
   readonly probeAtStart?: boolean;
 }
 
-/** msb's home: the one given, else MSB_HOME, else `.microsandbox` in the user's home folder. */
-export function runtimeHome(
-  options: Pick<RuntimeServiceOptions, 'home' | 'env'> & { readonly userHome?: string },
-): string {
-  if (options.home !== undefined) return options.home;
-  const fromEnv = (options.env ?? process.env)['MSB_HOME'];
-  return fromEnv !== undefined && fromEnv !== ''
-    ? fromEnv
-    : path.join(options.userHome ?? os.homedir(), '.microsandbox');
-}
-
 export function createRuntimeService(options: RuntimeServiceOptionsExtra): RuntimeService {
   const logger = options.logger ?? silentLogger;
-  const home = runtimeHome(options);
+  const home = options.home ?? msbHome(options.env ?? process.env, os.homedir());
   const runOptions = { msbPath: options.msbPath, home, ...(options.env === undefined ? {} : { env: options.env }) };
   const timeoutMs = options.commandTimeoutMs;
   const limits = timeoutMs === undefined ? {} : { timeoutMs };
@@ -123,6 +112,7 @@ export function createRuntimeService(options: RuntimeServiceOptionsExtra): Runti
   };
 
   const service: RuntimeService = {
+    home,
     state: () => state.current,
     onChange: (listener) => state.onChange(listener),
     refresh: () => refresh(false),

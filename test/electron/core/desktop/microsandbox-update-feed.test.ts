@@ -42,14 +42,15 @@ function runtimeView(version: string, sandboxes: { name: string; status: string 
   };
 }
 
-/** The runtime service's act bookkeeping, recording each hold and its release. */
-function actsOf(inFlight: [string, RuntimeAction][] = []) {
+/** The runtime service's act bookkeeping, recording each hold and its release; its home is the test's. */
+function actsOf(inFlight: [string, RuntimeAction][] = [], serviceHome?: string) {
   const events: string[] = [];
   let holds = 0;
   return {
     events,
     held: () => holds > 0,
     service: {
+      home: serviceHome ?? home,
       actsInFlight: () => new Map(inFlight),
       holdActs: (reason: string) => {
         holds += 1;
@@ -117,6 +118,18 @@ describe('MicrosandboxUpdates', () => {
     expect(done.run?.lines.length).toBeGreaterThan(0);
     expect(acts.events).toEqual(['hold: microsandbox is being updated: try again once the update is done.', 'release']);
     expect(acts.held()).toBe(false);
+  });
+
+  it("runs msb self update in the service's home, where msb installs, not the app's own MSB_HOME", async () => {
+    const serviceHome = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-tray-update-service-home-'));
+    closers.push(() => removeWhenUnused(serviceHome, serviceHome));
+    const { updates } = await feed({ acts: actsOf([], serviceHome) });
+    await updates.refresh();
+    const done = await updates.update();
+    expect(done.run?.result).toMatchObject({ kind: 'updated', to: '0.7.2' });
+    // The stand-in keeps its installed version in the MSB_HOME it was given.
+    expect((await fsp.readFile(path.join(serviceHome, '.standin-version'), 'utf8')).trim()).toBe('0.7.2');
+    expect(await fsp.readFile(path.join(home, '.standin-version'), 'utf8').catch(() => 'untouched')).toBe('untouched');
   });
 
   it('refuses while the app is starting a sandbox msb does not list as Starting yet, and runs nothing', async () => {

@@ -23,6 +23,8 @@ const STATE: RuntimeState = {
 
 /** A service in memory that records the feed's calls; `emit` plays a new state or log lines. */
 class RecordingService implements RuntimeService {
+  // In memory: no msb runs, so no home is ever read or written.
+  readonly home = '/nonexistent/msb-home';
   calls: string[] = [];
   metricsHeld = 0;
   disposed = false;

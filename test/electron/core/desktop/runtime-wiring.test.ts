@@ -1,30 +1,58 @@
 // The runtime feed as the app runs it looks again after launch: a user who installs microsandbox
 // 0.6 from the first-run window, removes the old msb the upgrade-trap note names, or runs
 // `msb self update`, sees it within the rescan period (15 s, as the server generation's setup watch).
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Every msb it runs, and `msb doctor --fix`, is given the one home msb itself would use.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppRuntimeFeed } from '../../../../electron/core/desktop/runtime-wiring.ts';
+import { createAppRuntimeFeed, fixHostWith } from '../../../../electron/core/desktop/runtime-wiring.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/settings-schema.ts';
+import { removeWhenUnused } from '../../../support/remove-when-unused.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 
 const STANDIN = fileURLToPath(new URL('../../../fixtures/msb-standin', import.meta.url));
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A user home folder of its own, removed once no msb given `msbHome` runs any more. */
+function tempUserHome(msbHome = (home: string) => path.join(home, '.microsandbox')): string {
+  const userHome = mkdtempSync(path.join(os.tmpdir(), 'r2-rescan-'));
+  chmodSync(userHome, 0o755);
+  cleanups.push(() => removeWhenUnused(userHome, msbHome(userHome)));
+  return userHome;
+}
+
+/**
+ * Installs the stand-in msb at `file` through a wrapper that notes each run given a home (the
+ * search's own `--version` runs get none) as "<MSB_HOME> <arguments>" in `record`. Written
+ * aside and renamed, so a search never runs a half-written file.
+ */
+function installRecordingMsb(file: string, record: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+  const script = `#!/bin/sh\n[ -z "$MSB_HOME" ] || echo "$MSB_HOME $*" >> '${record}'\nexec '${STANDIN}' "$@"\n`;
+  writeFileSync(`${file}.new`, script, { mode: 0o755 });
+  renameSync(`${file}.new`, file);
+}
+
+const recorded = (record: string): string[] =>
+  existsSync(record)
+    ? readFileSync(record, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+    : [];
+
+const settingsOf = (settings: Settings) => ({ get: () => settings, onChange: () => () => undefined });
+
 describe.skipIf(process.platform === 'win32')('the runtime feed as the app runs it', () => {
-  it('notices microsandbox installed after launch, as the server generation does', { timeout: 25_000 }, async () => {
-    const userHome = mkdtempSync(path.join(os.tmpdir(), 'r2-rescan-'));
-    chmodSync(userHome, 0o755);
-    cleanups.push(() => rmSync(userHome, { recursive: true, force: true }));
-    const settings: Settings = { ...DEFAULT_SETTINGS };
+  it('notices microsandbox installed after launch, as the server generation does', { timeout: 40_000 }, async () => {
+    const userHome = tempUserHome();
     const feed = createAppRuntimeFeed({
-      settings: { get: () => settings, onChange: () => () => undefined },
+      settings: settingsOf({ ...DEFAULT_SETTINGS }),
       env: { PATH: '' },
       userHome,
       platform: 'linux',
@@ -33,28 +61,36 @@ describe.skipIf(process.platform === 'win32')('the runtime feed as the app runs 
     expect((await feed.rescan()).generation).not.toBe('runtime');
     // The installer puts msb in ~/.microsandbox/bin.
     const bin = path.join(userHome, '.microsandbox', 'bin');
-    mkdirSync(bin, { recursive: true, mode: 0o755 });
-    // The stand-in, through a wrapper that notes the home each msb run is given.
-    const homes = path.join(userHome, 'msb-homes');
-    writeFileSync(path.join(bin, 'msb'), `#!/bin/sh\necho "$MSB_HOME" >> '${homes}'\nexec '${STANDIN}' "$@"\n`, {
-      mode: 0o755,
-    });
-    await new Promise<void>((resolve) => {
-      if (feed.view().generation === 'runtime') return resolve();
-      feed.onChange((view) => {
-        if (view.generation === 'runtime') resolve();
-      });
-    });
+    const record = path.join(userHome, 'msb-runs');
+    installRecordingMsb(path.join(bin, 'msb'), record);
+    await waitFor(() => feed.view().generation === 'runtime', { timeout: 20_000, what: 'the rescan to find msb' });
     expect(feed.view().msb?.path).toBe(path.join(bin, 'msb'));
     // The service's msb runs are given this user's home folder, where msb was found, never the
-    // tester's own (the search's own runs get no MSB_HOME: empty lines).
-    const given = () =>
-      existsSync(homes)
-        ? readFileSync(homes, 'utf8')
-            .split('\n')
-            .filter((line) => line !== '')
-        : [];
-    await waitFor(() => given().length > 0, { what: 'the service to run msb' });
-    expect(new Set(given())).toEqual(new Set([path.join(userHome, '.microsandbox')]));
+    // tester's own.
+    await waitFor(() => recorded(record).length > 0, { what: 'the service to run msb' });
+    const homes = new Set(recorded(record).map((line) => line.split(' ')[0]));
+    expect(homes).toEqual(new Set([path.join(userHome, '.microsandbox')]));
+  });
+
+  it('uses MSB_HOME for msb and its fix: finds msb in its bin, lists and runs doctor --fix there', async () => {
+    const msbHome = mkdtempSync(path.join(os.tmpdir(), 'r2-msb-home-'));
+    chmodSync(msbHome, 0o755);
+    cleanups.push(() => removeWhenUnused(msbHome, msbHome));
+    const userHome = tempUserHome();
+    const record = path.join(msbHome, 'msb-runs');
+    installRecordingMsb(path.join(msbHome, 'bin', 'msb'), record);
+    const env = { PATH: '', MSB_HOME: msbHome };
+    const feed = createAppRuntimeFeed({
+      settings: settingsOf({ ...DEFAULT_SETTINGS }),
+      env,
+      userHome,
+      platform: 'linux',
+    });
+    cleanups.push(() => feed.dispose());
+    expect((await feed.rescan()).msb?.path).toBe(path.join(msbHome, 'bin', 'msb'));
+    await waitFor(() => recorded(record).length > 0, { what: 'the service to run msb' });
+    await fixHostWith(feed, env);
+    expect(recorded(record)).toContain(`${msbHome} doctor --fix`);
+    expect(new Set(recorded(record).map((line) => line.split(' ')[0]))).toEqual(new Set([msbHome]));
   });
 });

@@ -289,6 +289,8 @@ class RecordingSandboxes implements SandboxesService {
 
 /** The runtime service, in memory, recording every call; `state_` is what `msb` would list. */
 class RecordingRuntime implements RuntimeService {
+  // In memory: no msb runs, so no home is ever read or written.
+  readonly home = '/nonexistent/msb-home';
   calls: { method: string; args: unknown[] }[] = [];
   failWith: Error | null = null;
   state_: RuntimeState = {

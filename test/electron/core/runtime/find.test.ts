@@ -76,6 +76,39 @@ describe('where msb is looked for on Windows (path logic)', () => {
   });
 });
 
+describe("where msb's installer put it (MSB_HOME)", () => {
+  const linux = (env: NodeJS.ProcessEnv) =>
+    msbCandidates({ env, userHome: '/home/ada', platform: 'linux', arch: 'x64' })
+      .filter((candidate) => candidate.origin === 'microsandbox-bin')
+      .map((candidate) => candidate.file);
+
+  it("looks in $MSB_HOME/bin first, then the default home's bin (an msb from before it was set)", () => {
+    expect(linux({ PATH: '', MSB_HOME: '/data/msb' })).toEqual([
+      '/data/msb/bin/msb',
+      '/home/ada/.microsandbox/bin/msb',
+    ]);
+  });
+
+  it('takes an empty MSB_HOME for unset, as the installer does, and lists the default once', () => {
+    expect(linux({ PATH: '', MSB_HOME: '' })).toEqual(['/home/ada/.microsandbox/bin/msb']);
+    expect(linux({ PATH: '' })).toEqual(['/home/ada/.microsandbox/bin/msb']);
+  });
+
+  it('finds an msb installed into $MSB_HOME/bin, ahead of an old one left in ~/.microsandbox/bin', async () => {
+    const home = userHome();
+    const msbHome = path.join(home, 'elsewhere');
+    script(path.join(home, '.microsandbox', 'bin', 'msb'), 'msb 0.5.0');
+    const installed = script(path.join(msbHome, 'bin', 'msb'), 'msb 0.6.18');
+    const found = await findMicrosandbox({
+      env: { PATH: '', MSB_HOME: msbHome },
+      userHome: home,
+      platform: 'linux',
+      versionTimeoutMs: 2_000,
+    });
+    expect(found.msb).toMatchObject({ path: installed, version: '0.6.18' });
+  });
+});
+
 describe('telling the generation from msb --version', () => {
   it('reads `msb 0.6.18` as the runtime and `v0.2.6` as the 0.2 CLI', () => {
     expect(classifyMsbVersion('msb 0.6.18\n')).toMatchObject({ kind: 'runtime', version: '0.6.18', minor: 6 });

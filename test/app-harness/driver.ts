@@ -47,6 +47,7 @@ import type { Browser, BrowserContext, Frame, Page, Route } from 'playwright-cor
 import type { Settings } from '../../shared/settings-schema.ts';
 import { RecordingApp, waitFor } from '../electron/recording-electron/driver.ts';
 import { OrderedPipe } from '../support/ordered-pipe.ts';
+import { withoutMicrosandboxVariables } from '../support/tester-environment.ts';
 import type { FakeEvent, RecordEntry } from '../electron/recording-electron/driver.ts';
 import { STANDIN_PATH, freePort, standinsWithHome } from '../fixtures/standin-helpers.ts';
 import { launchChromium, requireChromium } from '../support/chromium.ts';
@@ -280,13 +281,11 @@ export class AppHarness {
     for (const sub of ['userData', 'user', 'config', 'bin']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
     fs.writeFileSync(path.join(dir, 'userData', 'settings.json'), JSON.stringify({ ...options.settings, port }));
 
-    const env: Record<string, string | undefined> = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      // Nothing of the test's own world: stand-in knobs, a home, a dev server, Electron switches.
-      if (/^(MSB_STANDIN_|MICROSANDBOX_|ELECTRON_)/.test(key) || key === 'MSBSERVER_EXE' || key === 'RUST_LOG')
-        continue;
-      env[key] = value;
-    }
+    // Nothing of the tester's own world: microsandbox's variables (a home, stand-in knobs), a dev
+    // server, Electron switches. Marked undefined: the launcher lays this over process.env, and
+    // a key merely left out would be inherited again.
+    const env = withoutMicrosandboxVariables(process.env);
+    for (const key of Object.keys(env)) if (key.startsWith('ELECTRON_')) env[key] = undefined;
     const missing = options.msbserver === 'missing';
     Object.assign(env, {
       HOME: path.join(dir, 'user'),

@@ -54,6 +54,7 @@ import {
   standinsWithHome,
 } from '../fixtures/standin-helpers.ts';
 import { OrderedPipe } from '../support/ordered-pipe.ts';
+import { withoutMicrosandboxVariables } from '../support/tester-environment.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 export const VIEWPORT = { width: 420, height: 640 } as const;
@@ -222,15 +223,14 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
   if (!initial.ok) throw new Error(`bad test settings: ${JSON.stringify(initial.errors)}`);
 
   // As if the app were launched with MICROSANDBOX_HOME set: msbserver reads it for its namespaces.
+  // None of the tester's own microsandbox variables (MSB_HOME: their real msb home) get through.
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutMicrosandboxVariables(process.env),
     MICROSANDBOX_HOME: home,
     MSBSERVER_EXE: STANDIN_PATH,
     ...options.env,
   };
-  for (const name of Object.keys(env))
-    if (name.startsWith('MSB_STANDIN_') && !(name in (options.env ?? {}))) delete env[name];
-  delete env['RUST_LOG'];
+  for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name];
   if (options.msbserver === 'missing') {
     delete env['MSBSERVER_EXE'];
     // No msb on PATH either: the system folders only, where no microsandbox is installed.

@@ -5,6 +5,7 @@
  * pushed as it comes (`event:microsandbox-update`). The core's `runMsbSelfUpdate` decides whether
  * it may run (never a downgrade, never while a sandbox starts); one run at a time.
  */
+import os from 'node:os';
 import type { Disposable } from '../base/disposable.ts';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 import {
@@ -21,6 +22,7 @@ import {
 } from '../../../shared/microsandbox-update.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
 import type { RuntimeService } from '../runtime/api.ts';
+import { msbHome } from '../runtime/msb-home.ts';
 import { startingSandboxes } from './app-update-wiring.ts';
 
 export interface MicrosandboxUpdatesDeps {
@@ -113,7 +115,7 @@ export class MicrosandboxUpdates implements Disposable {
         msbPath: runtime.msb.path,
         env: this.#deps.env,
         // msb installs the new binary into its home's bin: the home the service lists from.
-        ...(service == null ? {} : { home: service.home }),
+        home: service?.home ?? msbHome(this.#deps.env, os.homedir()),
         installedVersion: runtime.msb.version,
         latest,
         sandboxesStarting: starting,

@@ -3,6 +3,7 @@
  * `createRuntimeService` and `fixHost` for this user. Kept apart from runtime-feed.ts, which
  * takes them as arguments and so is tested with data alone.
  */
+import os from 'node:os';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { Logger } from '../base/logger.ts';
 import { findMicrosandbox } from '../runtime/find.ts';
@@ -48,6 +49,7 @@ export function createAppRuntimeFeed(options: AppRuntimeOptions): RuntimeFeed {
 export async function fixHostWith(feed: Pick<RuntimeFeed, 'view' | 'service'>, env: NodeJS.ProcessEnv): Promise<void> {
   const msb = feed.view().msb;
   if (msb === null) throw new Error('No msb was found to run msb doctor --fix with.');
-  const home = feed.service()?.home;
-  await fixHost({ msbPath: msb.path, env, ...(home === undefined ? {} : { home }) });
+  // The service's home; without one (it could not be made), the one it would have had.
+  const home = feed.service()?.home ?? msbHome(env, os.homedir());
+  await fixHost({ msbPath: msb.path, env, home });
 }

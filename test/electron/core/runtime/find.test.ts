@@ -89,6 +89,10 @@ describe("where msb's installer put it (MSB_HOME)", () => {
     ]);
   });
 
+  it('looks under no relative MSB_HOME: it names no one place, as a relative PATH entry', () => {
+    expect(linux({ PATH: '', MSB_HOME: 'msb-home' })).toEqual(['/home/ada/.microsandbox/bin/msb']);
+  });
+
   it('takes an empty MSB_HOME for unset, as the installer does, and lists the default once', () => {
     expect(linux({ PATH: '', MSB_HOME: '' })).toEqual(['/home/ada/.microsandbox/bin/msb']);
     expect(linux({ PATH: '' })).toEqual(['/home/ada/.microsandbox/bin/msb']);

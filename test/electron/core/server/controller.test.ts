@@ -4,7 +4,16 @@ import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SHUTDOWN_TIMEOUT_MS } from '../../../../electron/adapters/app-lifecycle.ts';
 import { DEFAULT_TIMING, stopDeadlineMs } from '../../../../electron/core/server/context.ts';
-import { countingTimers, harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import {
+  countingTimers,
+  harnessPerTest,
+  isAlive,
+  nextState,
+  waitUntil,
+  type Harness,
+  SERVER_UP_MS,
+} from './lifecycle-harness.ts';
 import path from 'node:path';
 import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
@@ -256,7 +265,7 @@ describe('robustness', () => {
     });
     await c.start();
     await nextState(c, 'failed');
-    await waitUntil(() => pressed.stop !== undefined);
+    await waitFor(() => pressed.stop !== undefined, { what: 'Stop to be pressed' });
     await pressed.stop;
     await c.refresh(); // after whatever the crash's handling queued
     expect(t.pending(), 'a restart is still scheduled after Stop').toBe(0);
@@ -269,7 +278,7 @@ describe('robustness', () => {
     h.settings = { ...h.settings, readinessTimeoutMs: 60_000 };
     const c = h.controller();
     const started = c.start();
-    await waitUntil(async () => (await h.pidFile()) !== null);
+    await waitFor(async () => (await h.pidFile()) !== null, { timeout: SERVER_UP_MS, what: 'server.pid' });
     const disposed = c.dispose().then(() => 'disposed' as const);
     const outcome = await Promise.race([disposed, new Promise((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
     expect(outcome).toBe('disposed');
@@ -277,7 +286,7 @@ describe('robustness', () => {
     const pid = Number(await h.pidFile());
     expect(isAlive(pid)).toBe(true);
     process.kill(pid, 'SIGKILL');
-    await waitUntil(() => !isAlive(pid));
+    await waitFor(() => !isAlive(pid), { what: `the killed server ${pid} to be gone` });
   });
 
   it('quitting during a start with stop-on-quit stops the server and removes server.pid', async () => {
@@ -285,7 +294,7 @@ describe('robustness', () => {
     h.settings = { ...h.settings, readinessTimeoutMs: 60_000 };
     const c = h.controller();
     void c.start();
-    await waitUntil(async () => (await h.pidFile()) !== null);
+    await waitFor(async () => (await h.pidFile()) !== null, { timeout: SERVER_UP_MS, what: 'server.pid' });
     const pid = Number(await h.pidFile());
     await c.dispose({ stopServer: true });
     expect(isAlive(pid)).toBe(false);
@@ -408,9 +417,9 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         const running = await a.start();
         // B has judged the server when it tracks it; three ticks of its liveness check (each reads
         // server.pid) and a full look of its own after that are where it would delete the file.
-        await waitUntil(() => b.snapshot().pid === running.pid, 5_000);
+        await waitFor(() => b.snapshot().pid === running.pid, { timeout: SERVER_UP_MS, what: 'b to track the server' });
         const ticks = bTimers.ticks();
-        await waitUntil(() => bTimers.ticks() >= ticks + 3, 5_000);
+        await waitFor(() => bTimers.ticks() >= ticks + 3, { what: "three of b's liveness ticks" });
         await b.refresh();
         watching = false;
         await watcher;
@@ -458,7 +467,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         await c.stop();
         await c.dispose();
         for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
-        await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+        await waitFor(() => processesIn(h.home).length === 0, { what: `round ${round}'s server to end` });
         await fsp.rm(h.paths.pidFile, { force: true });
       }
       expect(problems).toEqual([]);
@@ -529,7 +538,10 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       const running = await c.start();
       const stopping = c.stop();
       // The stand-in's own word that the stop's SIGTERM arrived (and was ignored).
-      await waitUntil(async () => (await h.serverLog()).includes('ignoring SIGTERM'), 5_000);
+      await waitFor(async () => (await h.serverLog()).includes('ignoring SIGTERM'), {
+        timeout: SERVER_UP_MS,
+        what: 'the server to log that it ignores SIGTERM',
+      });
       await c.dispose({ stopServer: true });
       await stopping;
       expect(isAlive(running.pid ?? 0)).toBe(false);
@@ -592,7 +604,7 @@ describe('the controller as main creates it', () => {
         const stillAlive = isAlive(running.pid ?? 0);
         await second.dispose();
         if (stillAlive) process.kill(running.pid ?? 0, 'SIGKILL');
-        await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+        await waitFor(() => processesIn(h.home).length === 0, { what: 'the servers in the home to end' });
         expect(
           seen,
           `after the restart (server ${running.pid}); Stop answered ${stop.state}, server alive after ` +

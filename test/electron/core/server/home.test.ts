@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { waitFor } from '../../../support/wait-for.ts';
-import { harnessPerTest, isAlive, processesIn, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { harnessPerTest, isAlive, processesIn, waitUntil, type Harness, SERVER_UP_MS } from './lifecycle-harness.ts';
 import { bystander, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -141,9 +141,9 @@ describe('a CLI server whose process is named .msbserver-wrapped (a wrapper that
     async () => {
       const wrapper = await renamedExecWrapper(path.join(h.root, 'wrapper'));
       const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
-      await waitUntil(
+      await waitFor(
         async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true,
-        5_000,
+        { timeout: SERVER_UP_MS, what: 'the CLI-started server healthy' },
       );
       const c = h.controller({}, { stateDir });
       await c.ready;
@@ -157,7 +157,7 @@ describe('a CLI server whose process is named .msbserver-wrapped (a wrapper that
       };
       await c.stop();
       if (isAlive(cli.pid ?? 0)) process.kill(cli.pid ?? 0, 'SIGKILL');
-      await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+      await waitFor(() => processesIn(h.home).length === 0, { what: 'the servers in the home to end' });
       expect(afterLook.pidFile, `first look: ${JSON.stringify(afterLook)}`).toBe(String(cli.pid));
       expect(afterStart.error ?? '', `start: ${JSON.stringify(afterStart)}`).not.toMatch(/another program/);
     },
@@ -235,9 +235,9 @@ describe('homes given as links or relative paths', () => {
     expect(processesIn(real)).toEqual([]);
     // And the CLI (real path) then the app (link).
     const cli = await cliStart({ home: real, port: h.settings.port, executable: STANDIN_PATH });
-    await waitUntil(
+    await waitFor(
       async () => (await fetch(`http://127.0.0.1:${h.settings.port}/api/v1/health`).catch(() => null))?.ok === true,
-      5_000,
+      { timeout: SERVER_UP_MS, what: 'the CLI-started server healthy' },
     );
     const again = h.controller({}, { stateDir, home: link });
     await again.ready;
@@ -301,7 +301,7 @@ console.log(
         adopted: { state: string; pid: number | null; warnings: string[] };
       };
       for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');
-      await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+      await waitFor(() => processesIn(h.home).length === 0, { what: 'the servers in the home to end' });
       expect(out.started.state, result.stderr).toBe('running');
       // The server runs in the home with MICROSANDBOX_HOME=home, i.e. it serves <home>/home.
       const served = path.resolve(out.cwd, out.env.slice('MICROSANDBOX_HOME='.length));

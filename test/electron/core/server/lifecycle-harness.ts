@@ -20,7 +20,7 @@ import { skipUnlessLinux } from '../../../support/platform.ts';
 import type { LineScrubber } from '../../../../electron/core/base/scrub.ts';
 import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
-import { holdsWithin } from '../../../support/wait-for.ts';
+import { holdsWithin, waitFor } from '../../../support/wait-for.ts';
 
 // Every check the harness ends a test with (processesIn, isAlive) reads /proc, so each test of a
 // file built on it needs Linux: registered here, once per test file (vitest isolates files), it
@@ -147,8 +147,14 @@ export async function createHarness(): Promise<Harness> {
         }
       }
       for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await waitUntil(() => standinsIn(home).length === 0, 3_000);
-      await fsp.rm(root, { recursive: true, force: true });
+      try {
+        await waitFor(() => standinsIn(home).length === 0, {
+          what: 'the killed servers in the home to be gone',
+          detail: () => JSON.stringify(standinsIn(home)),
+        });
+      } finally {
+        await fsp.rm(root, { recursive: true, force: true });
+      }
     },
   };
   return harness;
@@ -176,6 +182,13 @@ export function processesIn(dir: string): number[] {
 
 const standinsIn = processesIn;
 
+/**
+ * How long a test may wait for a server to come up (a start through a wrapper, a CLI start): on a
+ * loaded machine (two suites on two cores) one took over 5 s.
+ */
+export const SERVER_UP_MS = 20_000;
+
+/** Whether `condition` came to hold in time, for a test that asserts the answer itself. */
 export function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
   return holdsWithin(condition, { timeout: timeoutMs });
 }

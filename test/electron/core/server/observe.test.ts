@@ -4,7 +4,8 @@ import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
-import { harnessPerTest, isAlive, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import { harnessPerTest, isAlive, waitUntil, type Harness, SERVER_UP_MS } from './lifecycle-harness.ts';
 import { type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../../fixtures/standin-helpers.ts';
@@ -20,7 +21,10 @@ harnessPerTest((made) => {
 describe('adopting what the CLI left', () => {
   it('adopts a running CLI-started server as external, and stops it', async () => {
     const child = await h.cliStart();
-    await waitUntil(async () => checkHealth(`http://127.0.0.1:${h.settings.port}`));
+    await waitFor(async () => checkHealth(`http://127.0.0.1:${h.settings.port}`), {
+      timeout: SERVER_UP_MS,
+      what: 'the CLI-started server healthy',
+    });
     const c = h.controller();
     await c.ready;
     expect(c.snapshot()).toMatchObject({

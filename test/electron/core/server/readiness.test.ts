@@ -4,6 +4,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { portInUse } from '../../../../electron/core/server/port-check.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 import {
   useServer,
   harnessPerTest,
@@ -12,6 +13,7 @@ import {
   processesIn,
   waitUntil,
   type Harness,
+  SERVER_UP_MS,
 } from './lifecycle-harness.ts';
 import {
   doubleForkWrapper,
@@ -200,7 +202,10 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
     async () => {
       const wrapper = await noExecWrapper(path.join(h.root, 'wrapper'));
       const cli = await cliStart({ home: h.home, port: h.settings.port, executable: wrapper });
-      await waitUntil(async () => portInUse('127.0.0.1', h.settings.port), 5_000);
+      await waitFor(async () => portInUse('127.0.0.1', h.settings.port), {
+        timeout: SERVER_UP_MS,
+        what: 'the CLI-started server on its port',
+      });
       const c = h.controller({ livenessMs: 100 });
       await c.ready;
       expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid, external: true });

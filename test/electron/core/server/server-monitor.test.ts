@@ -1,7 +1,8 @@
 // Watching (server/server-monitor.ts, and the child's exit in observe.ts): crashes, outside stops, hung servers.
 import { promises as fsp } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import { harnessPerTest, isAlive, nextState, waitUntil, type Harness, SERVER_UP_MS } from './lifecycle-harness.ts';
 
 let h: Harness;
 
@@ -79,7 +80,7 @@ describe('watching', () => {
     const child = await h.cliStart();
     const c = h.controller({ livenessMs: 50 });
     await c.ready;
-    await waitUntil(() => c.snapshot().state === 'running');
+    await waitFor(() => c.snapshot().state === 'running', { timeout: SERVER_UP_MS, what: 'the server running' });
     child.kill('SIGKILL');
     const failed = await nextState(c, 'failed');
     expect(failed.error?.code).toBe('crashed');
@@ -96,7 +97,7 @@ describe('watching', () => {
     } finally {
       process.kill(running.pid ?? 0, 'SIGCONT');
     }
-    await waitUntil(() => c.snapshot().healthy === true, 8_000);
+    await waitFor(() => c.snapshot().healthy === true, { timeout: SERVER_UP_MS, what: 'the server healthy again' });
     await c.stop();
   });
 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { MSBRUN_STANDIN_PATH, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
-import { harnessPerTest, isAlive, nextState, waitUntil, type Harness } from './lifecycle-harness.ts';
+import { waitFor } from '../../../support/wait-for.ts';
+import { harnessPerTest, isAlive, nextState, type Harness, SERVER_UP_MS } from './lifecycle-harness.ts';
 import { MAX_LINE_CHARS, MAX_TAIL_BYTES } from '../../../../electron/core/base/log-tail.ts';
 import { floodingWrapper, loneWrapper } from './world.ts';
 
@@ -119,7 +120,7 @@ describe('start and stop', () => {
     const starting = nextState(c, 'starting');
     const started = c.start();
     await starting;
-    await waitUntil(async () => (await h.pidFile()) !== null);
+    await waitFor(async () => (await h.pidFile()) !== null, { timeout: SERVER_UP_MS, what: 'server.pid' });
     expect(c.snapshot().state).toBe('starting');
     const running = await started;
     expect(running.state).toBe('running');
@@ -310,7 +311,7 @@ describe('start failures', () => {
     h.env = { ...h.env, MSB_STANDIN_NEVER_HEALTHY: '1' };
     const c = h.controller();
     const started = c.start();
-    await waitUntil(async () => (await h.pidFile()) !== null);
+    await waitFor(async () => (await h.pidFile()) !== null, { timeout: SERVER_UP_MS, what: 'server.pid' });
     process.kill(Number(await h.pidFile()), 'SIGKILL');
     const failed = await started;
     expect(failed.error?.code).toBe('exited');

@@ -19,6 +19,7 @@ import { processLiveness } from '../../../../electron/core/process/process-ident
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { processesIn } from './lifecycle-harness.ts';
+import { acquireLock } from '../../../../electron/core/server/start-lock.ts';
 import { sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
@@ -380,7 +381,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         expect(seenByB).toMatchObject({ state: 'running', pid: running.pid });
         expect((await b.stop()).state).toBe('stopped');
         // A sees the stop (its child's exit, then a look), and schedules no restart for it.
-        await nextState(a, 'stopped', 5_000);
+        await nextState(a, 'stopped');
         await a.refresh();
         expect(aTimers.scheduled(), 'A scheduled an automatic restart').toBe(0);
         expect(a.snapshot().state).toBe('stopped');
@@ -446,7 +447,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         );
         expect(settled, (await consistent([a, b])) ?? '').toBe(true);
         await a.stop();
-        expect(await waitUntil(() => b.snapshot().state === 'stopped', 5_000)).toBe(true);
+        expect(await waitUntil(() => b.snapshot().state === 'stopped')).toBe(true);
         expect(processesIn(h.home)).toEqual([]);
       },
     );
@@ -461,7 +462,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         await sleep((round * 3) % 20);
         await msbStart();
         await stopping;
-        await waitUntil(async () => (await consistent([c])) === null, 4_000);
+        await waitUntil(async () => (await consistent([c])) === null);
         const problem = await consistent([c]);
         if (problem !== null) problems.push(`round ${round}: ${problem}`);
         await c.stop();
@@ -496,27 +497,57 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     });
 
     it(
-      'Stop pressed in instance A while instance B starts the server: A gives way, and the server B ' +
-        'brings up is stopped, nothing left',
-      { timeout: 40_000 },
+      "Stop pressed while the start waits for another instance's lock: the start gives way at once, " +
+        'nothing is spawned, and the other holder keeps its lock',
       async () => {
-        // A sees B's server at once (B's record is in the shared data folder) and adopts it; a stop of
-        // it must wait for B's start to let go of the home's lock, then stops it. Stop never leaves a
-        // server the user asked to stop.
-        h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '600000' };
-        h.settings = { ...h.settings, readinessTimeoutMs: 3_000 };
+        // Another instance's start holds the home's lock (taken here, so that no server of its own
+        // can be adopted first and the wait is certain).
+        const a = h.controller({}, { stateDir });
+        await a.ready;
+        const other = await acquireLock(h.paths.lockFile, { timeoutMs: 5_000 });
+        const held = await fsp.readFile(h.paths.lockFile, 'utf8');
+        try {
+          const starting = a.start();
+          await nextState(a, 'starting');
+          const stopped = await a.stop();
+          expect(stopped.state).toBe('stopped');
+          expect((await starting).state, 'the start gave way before it spawned').toBe('starting');
+          expect(processesIn(h.home)).toEqual([]);
+          expect(await fsp.readFile(h.paths.lockFile, 'utf8'), 'the other holder keeps its lock').toBe(held);
+        } finally {
+          await other.dispose();
+        }
+      },
+    );
+
+    it(
+      "Stop pressed in instance A after A adopted the server instance B is starting: A's stop waits " +
+        "for B's start to let go of the lock, then stops that server, nothing left",
+      { timeout: 60_000 },
+      async () => {
+        // A sees B's server as soon as B names it in server.pid (B's record is in the shared data
+        // folder) and adopts it; B still waits for its health. Stop never leaves a server the user
+        // asked to stop, even one another instance is still starting.
+        h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '2000' };
+        h.settings = { ...h.settings, readinessTimeoutMs: SERVER_UP_MS };
         const a = h.controller({}, { stateDir });
         const b = h.controller({}, { stateDir });
         await Promise.all([a.ready, b.ready]);
         const bStarting = b.start();
-        expect(await waitUntil(() => b.snapshot().pid !== null, 5_000)).toBe(true);
-        const aStarting = a.start();
-        await nextState(a, 'starting');
+        await waitFor(
+          () => {
+            const seen = a.snapshot();
+            return seen.state === 'running' && seen.pid !== null && seen.pid === b.snapshot().pid;
+          },
+          { timeout: SERVER_UP_MS, what: 'A to adopt the server B is starting' },
+        );
         const stopped = await a.stop();
-        await Promise.all([aStarting, bStarting]);
         expect(stopped.state).toBe('stopped');
-        expect(await waitUntil(() => processesIn(h.home).length === 0, 5_000)).toBe(true);
+        expect(processesIn(h.home)).toEqual([]);
+        await bStarting;
+        await waitFor(() => b.snapshot().state !== 'running', { what: 'B to see that its server was stopped' });
         await b.stop();
+        expect(processesIn(h.home)).toEqual([]);
       },
     );
 
@@ -526,7 +557,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
       const restarting = c.restart();
       await msbStop();
       const after = await restarting;
-      await waitUntil(async () => (await consistent([c])) === null, 4_000);
+      await waitUntil(async () => (await consistent([c])) === null);
       expect(await consistent([c]), `restart answered ${after.state} ${after.error?.message ?? ''}`).toBeNull();
       expect(c.snapshot().state).toBe('running');
       await c.stop();

@@ -110,7 +110,7 @@ describe('odd contents written into server.pid while the app tracks its server',
       const running = await c.start();
       expect(running.state).toBe('running');
       await fsp.writeFile(h.paths.pidFile, text === 'SELF' ? String(process.pid) : text);
-      expect(await waitUntil(async () => (await h.pidFile()) === String(running.pid), 5_000)).toBe(true);
+      expect(await waitUntil(async () => (await h.pidFile()) === String(running.pid))).toBe(true);
       expect(c.snapshot()).toMatchObject({ state: 'running', pid: running.pid });
       await fsp.writeFile(h.paths.pidFile, text === 'SELF' ? String(process.pid) : text);
       const stopped = await c.stop();
@@ -375,7 +375,7 @@ describe('descriptors over many failed starts', () => {
       const before = readdirSync('/proc/self/fd').length;
       for (let i = 0; i < 3; i++) await round();
       // Closing is asynchronous: wait for the count to come back; a leak never does.
-      await waitUntil(() => readdirSync('/proc/self/fd').length <= before, 5_000);
+      await waitUntil(() => readdirSync('/proc/self/fd').length <= before);
       const after = readdirSync('/proc/self/fd').map(
         (fd) =>
           `${fd} -> ${(() => {

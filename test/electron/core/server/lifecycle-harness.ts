@@ -189,7 +189,7 @@ const standinsIn = processesIn;
 export const SERVER_UP_MS = 20_000;
 
 /** Whether `condition` came to hold in time, for a test that asserts the answer itself. */
-export function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+export function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
   return holdsWithin(condition, { timeout: timeoutMs });
 }
 

@@ -199,7 +199,7 @@ describe('other homes, and a live server never dropped', () => {
       const c = h.controller({ livenessMs: 100 });
       const running = await c.start();
       await fsp.writeFile(h.paths.pidFile, String(await deadPid()));
-      expect(await waitUntil(async () => (await h.pidFile()) === String(running.pid), 5_000)).toBe(true);
+      expect(await waitUntil(async () => (await h.pidFile()) === String(running.pid))).toBe(true);
       expect(c.snapshot()).toMatchObject({ state: 'running', pid: running.pid });
       await c.stop();
       expect(isAlive(running.pid ?? 0)).toBe(false);
@@ -217,7 +217,7 @@ describe('other homes, and a live server never dropped', () => {
         const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
         strays.push(sleeper);
         await fsp.writeFile(h.paths.pidFile, String(sleeper.pid));
-        expect(await waitUntil(async () => (await h.pidFile()) === String(cli.pid), 5_000)).toBe(true);
+        expect(await waitUntil(async () => (await h.pidFile()) === String(cli.pid))).toBe(true);
         await c.refresh(); // a look after the repair still tracks the same server
         expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid });
         await c.stop();
@@ -230,7 +230,7 @@ describe('other homes, and a live server never dropped', () => {
       const c = h.controller({ livenessMs: 100 });
       const running = await c.start();
       await fsp.rm(h.paths.pidFile);
-      expect(await waitUntil(async () => (await h.pidFile()) === String(running.pid), 5_000)).toBe(true);
+      expect(await waitUntil(async () => (await h.pidFile()) === String(running.pid))).toBe(true);
       expect(c.snapshot().state).toBe('running');
       await c.stop();
     });

@@ -43,7 +43,7 @@ async function oneTrackedOrNone(c: ReturnType<Harness['controller']>): Promise<s
   // The start has answered: a server it reports running answered health, so it has bound. What a
   // wrapper leaves behind may take a moment to settle (a waiting wrapper's exit, a group ended):
   // wait for the consistent end, and report what is seen if it never comes.
-  await waitUntil(async () => (await trackedOrNoneProblem(c)) === null, 5_000);
+  await waitUntil(async () => (await trackedOrNoneProblem(c)) === null);
   return trackedOrNoneProblem(c);
 }
 
@@ -87,7 +87,7 @@ describe('a wrapper that puts the server in a session of its own (setsid)', () =
       const external = c.snapshot().external;
       await c.stop();
       // A wrapper that waited for the server exits once the server has gone.
-      await waitUntil(() => processesIn(h.home).length === 0, 5_000);
+      await waitUntil(() => processesIn(h.home).length === 0);
       expect(processesIn(h.home)).toEqual([]);
       // The app started it: it must not call it "started outside the app".
       expect(external, 'the app’s own server labelled external (started outside the app)').toBe(false);
@@ -130,7 +130,7 @@ describe('wrappers that stay in the group', () => {
     expect(stopped.state).toBe('stopped');
     // Ended, but not the app's child: gone once its new parent has reaped it.
     expect(
-      await waitUntil(() => !isAlive(server ?? 0), 5_000),
+      await waitUntil(() => !isAlive(server ?? 0)),
       `server ${server} (group ${pgidOf(server ?? 0)}) still runs after Stop`,
     ).toBe(true);
   });
@@ -187,8 +187,8 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
       // msb server stop: SIGTERM to the PID in server.pid (the wrapper shell), then the file goes.
       process.kill(running.pid ?? 0, 'SIGTERM');
       await fsp.rm(h.paths.pidFile, { force: true });
-      await nextState(second, 'stopped', 5_000);
-      const cleared = await waitUntil(() => processesIn(h.home).length === 0, 3_000);
+      await nextState(second, 'stopped');
+      const cleared = await waitUntil(() => processesIn(h.home).length === 0);
       expect(
         cleared,
         `left running untracked: ${JSON.stringify(processesIn(h.home))}, port in use ` +
@@ -211,7 +211,7 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
       expect(c.snapshot()).toMatchObject({ state: 'running', pid: cli.pid, external: true });
       process.kill(cli.pid ?? 0, 'SIGTERM');
       await fsp.rm(h.paths.pidFile, { force: true });
-      await nextState(c, 'stopped', 5_000);
+      await nextState(c, 'stopped');
       // Either the app ends what the wrapper left, or it keeps tracking it; never "stopped" with a live server.
       const settled = await waitUntil(
         () => processesIn(h.home).length === 0 || c.snapshot().state === 'running',
@@ -229,10 +229,10 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
     const running = await c.start();
     expect(running.state).toBe('running');
     const server = processesIn(h.home).find((pid) => pid !== running.pid) ?? 0;
-    expect(await waitUntil(() => pgidOf(server) === server, 5_000)).toBe(true);
+    expect(await waitUntil(() => pgidOf(server) === server)).toBe(true);
     const stopped = await c.stop();
     expect(stopped.state).toBe('stopped');
-    await waitUntil(() => !isAlive(server), 5_000);
+    await waitUntil(() => !isAlive(server));
     expect(
       isAlive(server),
       `the Python server ${server} (now group ${pgidOf(server)}) survived Stop; port in use ` +
@@ -297,7 +297,7 @@ describe('the CLI racing the app’s start', () => {
               snapshot.pid === live[0] &&
               (await h.pidFile())?.trim() === String(live[0])
             );
-          }, 8_000);
+          });
           if (!settled) {
             problems.push(
               `round ${round} (CLI after ${offset} ms): live ${JSON.stringify(processesIn(h.home))}, state ` +
@@ -307,7 +307,7 @@ describe('the CLI racing the app’s start', () => {
           }
           const stopped = await c.stop();
           await c.dispose();
-          const empty = await waitUntil(() => processesIn(h.home).length === 0, 5_000);
+          const empty = await waitUntil(() => processesIn(h.home).length === 0);
           if (stopped.state !== 'stopped' || !empty)
             problems.push(`round ${round}: stop left ${JSON.stringify(processesIn(h.home))} (${stopped.state})`);
           for (const pid of processesIn(h.home)) process.kill(pid, 'SIGKILL');

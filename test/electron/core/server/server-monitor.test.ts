@@ -92,7 +92,7 @@ describe('watching', () => {
     const running = await c.start();
     process.kill(running.pid ?? 0, 'SIGSTOP');
     try {
-      await waitUntil(() => c.snapshot().healthy === false, 8_000);
+      await waitUntil(() => c.snapshot().healthy === false);
       expect(c.snapshot()).toMatchObject({ state: 'running', healthy: false });
     } finally {
       process.kill(running.pid ?? 0, 'SIGCONT');

@@ -94,7 +94,7 @@ describe('process groups', () => {
     process.kill(running.pid ?? 0, 'SIGTERM');
     await fsp.rm(h.paths.pidFile, { force: true });
     await nextState(c, 'stopped');
-    await waitUntil(() => processesIn(h.home).length === 0, 5_000);
+    await waitUntil(() => processesIn(h.home).length === 0);
     expect(processesIn(h.home)).toEqual([]);
   });
 });

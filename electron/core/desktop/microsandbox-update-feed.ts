@@ -5,7 +5,6 @@
  * pushed as it comes (`event:microsandbox-update`). The core's `runMsbSelfUpdate` decides whether
  * it may run (never a downgrade, never while a sandbox starts); one run at a time.
  */
-import os from 'node:os';
 import type { Disposable } from '../base/disposable.ts';
 import { errorText, type Logger, silentLogger } from '../base/logger.ts';
 import {
@@ -22,7 +21,6 @@ import {
 } from '../../../shared/microsandbox-update.ts';
 import type { RuntimeView } from '../../../shared/runtime.ts';
 import type { RuntimeService } from '../runtime/api.ts';
-import { msbHome } from '../runtime/msb-home.ts';
 import { startingSandboxes } from './app-update-wiring.ts';
 
 export interface MicrosandboxUpdatesDeps {
@@ -30,7 +28,9 @@ export interface MicrosandboxUpdatesDeps {
     view(): RuntimeView;
     rescan(): Promise<RuntimeView>;
     /** The runtime service in use, whose acts a run holds off and counts. */
-    service(): Pick<RuntimeService, 'home' | 'actsInFlight' | 'holdActs'> | null;
+    service(): Pick<RuntimeService, 'actsInFlight' | 'holdActs'> | null;
+    /** msb's home, where `msb self update` installs the new binary (the one the service lists from). */
+    home(): string;
   };
   readonly checksOn: () => boolean;
   readonly source: MicrosandboxReleaseSource;
@@ -114,8 +114,7 @@ export class MicrosandboxUpdates implements Disposable {
       outcome = await runMsbSelfUpdate({
         msbPath: runtime.msb.path,
         env: this.#deps.env,
-        // msb installs the new binary into its home's bin: the home the service lists from.
-        home: service?.home ?? msbHome(this.#deps.env, os.homedir()),
+        home: this.#deps.runtime.home(),
         installedVersion: runtime.msb.version,
         latest,
         sandboxesStarting: starting,

@@ -21,8 +21,13 @@ export interface RuntimeFeedDeps {
   };
   /** Looks for microsandbox (core's `findMicrosandbox`, bound to this user's env, home and platform). */
   find(settingsPath: string | null): Promise<FoundMicrosandbox>;
-  /** The service for the `msb` found (core's `createRuntimeService`). */
+  /** The service for the `msb` found (core's `createRuntimeService`), listing from `home`. */
   createService(msbPath: string): RuntimeService;
+  /**
+   * msb's home (runtime/msb-home.ts): where the service lists from, and where `msb doctor --fix`
+   * and `msb self update` run, with or without a service.
+   */
+  readonly home: string;
   readonly logger?: Logger;
   /** How often to look again after launch (default RESCAN_MS); tests shorten it. */
   readonly rescanMs?: number;
@@ -46,6 +51,8 @@ export interface RuntimeFeed extends Disposable {
   onLogLines(listener: (event: RuntimeLogView) => void): () => void;
   /** The service while the runtime generation is in use with an `msb` found; else null. */
   service(): RuntimeService | null;
+  /** msb's home: the one the service lists from, and the fix and the update run with. */
+  home(): string;
   /** Looks again (at launch, after a setting changed, on the window's request). */
   rescan(): Promise<RuntimeView>;
   /** What the window looks at; null when it closed. */
@@ -206,6 +213,7 @@ export function createRuntimeFeed(deps: RuntimeFeedDeps): RuntimeFeed {
       return () => logListeners.delete(listener);
     },
     service: () => service,
+    home: () => deps.home,
     rescan,
     watchFromWindow(request) {
       windowWatch = request;

@@ -3,7 +3,6 @@
  * `createRuntimeService` and `fixHost` for this user. Kept apart from runtime-feed.ts, which
  * takes them as arguments and so is tested with data alone.
  */
-import os from 'node:os';
 import type { Settings } from '../../../shared/settings-schema.ts';
 import type { Logger } from '../base/logger.ts';
 import { findMicrosandbox } from '../runtime/find.ts';
@@ -23,6 +22,8 @@ export interface AppRuntimeOptions {
 /** The feed as the app runs it: the core's own find and service, for this user. */
 export function createAppRuntimeFeed(options: AppRuntimeOptions): RuntimeFeed {
   const { env, userHome, platform, logger } = options;
+  // msb's home follows the same user folder the search for msb looked in.
+  const home = msbHome(env, userHome, platform);
   return createRuntimeFeed({
     settings: options.settings,
     find: (settingsPath) =>
@@ -33,23 +34,16 @@ export function createAppRuntimeFeed(options: AppRuntimeOptions): RuntimeFeed {
         settingsPath,
         msbserverSettingsPath: options.settings.get().msbserverPath,
       }),
-    // msb's home follows the same user folder the search for msb looked in.
     createService: (msbPath) =>
-      createRuntimeService({
-        msbPath,
-        env,
-        home: msbHome(env, userHome, platform),
-        ...(logger === undefined ? {} : { logger }),
-      }),
+      createRuntimeService({ msbPath, env, home, ...(logger === undefined ? {} : { logger }) }),
+    home,
     ...(logger === undefined ? {} : { logger }),
   });
 }
 
 /** `msb doctor --fix` with the `msb` and home the feed uses; the report arrives with the next check. */
-export async function fixHostWith(feed: Pick<RuntimeFeed, 'view' | 'service'>, env: NodeJS.ProcessEnv): Promise<void> {
+export async function fixHostWith(feed: Pick<RuntimeFeed, 'view' | 'home'>, env: NodeJS.ProcessEnv): Promise<void> {
   const msb = feed.view().msb;
   if (msb === null) throw new Error('No msb was found to run msb doctor --fix with.');
-  // The service's home; without one (it could not be made), the one it would have had.
-  const home = feed.service()?.home ?? msbHome(env, os.homedir());
-  await fixHost({ msbPath: msb.path, env, home });
+  await fixHost({ msbPath: msb.path, env, home: feed.home() });
 }

@@ -4,7 +4,6 @@
  * (runtime-follows.ts), and acts on sandboxes: one `msb doctor` at a time, one tail per name, one
  * act per sandbox. Every `msb` it starts ends by its timeout or by `dispose()`.
  */
-import os from 'node:os';
 import { errorText, silentLogger } from '../base/logger.ts';
 import type {
   HostReport,
@@ -15,7 +14,6 @@ import type {
   RuntimeState,
 } from './api.ts';
 import { checkHost } from './host-check.ts';
-import { msbHome } from './msb-home.ts';
 import { parseContext } from './msb-output.ts';
 import { runMsb, runMsbJson } from './msb-runner.ts';
 import { createRuntimeFollows } from './runtime-follows.ts';
@@ -27,6 +25,8 @@ import { createSingleFlight } from './single-flight.ts';
 export { LIVE_CHECK_MS, REFRESH_DEBOUNCE_MS, RETRY_FIRST_MS, RETRY_MAX_MS } from './runtime-listing.ts';
 
 export interface RuntimeServiceOptionsExtra extends RuntimeServiceOptions {
+  /** msb's home (msb-home.ts), decided once by the caller: the fix and the update use the same one. */
+  readonly home: string;
   /** Overrides for tests and benchmarks. */
   readonly liveCheckMs?: number;
   readonly debounceMs?: number;
@@ -36,7 +36,7 @@ export interface RuntimeServiceOptionsExtra extends RuntimeServiceOptions {
 
 export function createRuntimeService(options: RuntimeServiceOptionsExtra): RuntimeService {
   const logger = options.logger ?? silentLogger;
-  const home = options.home ?? msbHome(options.env ?? process.env, os.homedir());
+  const { home } = options;
   const runOptions = { msbPath: options.msbPath, home, ...(options.env === undefined ? {} : { env: options.env }) };
   const timeoutMs = options.commandTimeoutMs;
   const limits = timeoutMs === undefined ? {} : { timeoutMs };

@@ -42,15 +42,14 @@ function runtimeView(version: string, sandboxes: { name: string; status: string 
   };
 }
 
-/** The runtime service's act bookkeeping, recording each hold and its release; its home is the test's. */
-function actsOf(inFlight: [string, RuntimeAction][] = [], serviceHome?: string) {
+/** The runtime service's act bookkeeping, recording each hold and its release. */
+function actsOf(inFlight: [string, RuntimeAction][] = []) {
   const events: string[] = [];
   let holds = 0;
   return {
     events,
     held: () => holds > 0,
     service: {
-      home: serviceHome ?? home,
       actsInFlight: () => new Map(inFlight),
       holdActs: (reason: string) => {
         holds += 1;
@@ -73,6 +72,8 @@ async function feed(options: {
   view?: () => RuntimeView;
   offline?: boolean;
   acts?: ReturnType<typeof actsOf>;
+  /** The feed's msb home (the test's home unless given). */
+  msbHome?: string;
 }) {
   const server = await serveRoutes({
     [RELEASE_PATH]: {
@@ -94,6 +95,7 @@ async function feed(options: {
         return view();
       },
       service: () => options.acts?.service ?? null,
+      home: () => options.msbHome ?? home,
     },
     checksOn: () => options.checksOn ?? true,
     source: new MicrosandboxReleaseSource({ baseUrl: options.offline === true ? await refusedUrl() : server.url }),
@@ -120,10 +122,11 @@ describe('MicrosandboxUpdates', () => {
     expect(acts.held()).toBe(false);
   });
 
-  it("runs msb self update in the service's home, where msb installs, not the app's own MSB_HOME", async () => {
+  it("runs msb self update in the feed's msb home, where msb installs, not the app's own MSB_HOME", async () => {
     const serviceHome = await fsp.mkdtemp(path.join(os.tmpdir(), 'msb-tray-update-service-home-'));
     closers.push(() => removeWhenUnused(serviceHome, serviceHome));
-    const { updates } = await feed({ acts: actsOf([], serviceHome) });
+    // No service (none could be made, say): the run still takes the feed's home.
+    const { updates } = await feed({ msbHome: serviceHome });
     await updates.refresh();
     const done = await updates.update();
     expect(done.run?.result).toMatchObject({ kind: 'updated', to: '0.7.2' });

@@ -125,6 +125,7 @@ function world(found: FoundMicrosandbox, initial: Partial<Settings> = {}) {
       services.push(service);
       return service;
     },
+    home: '/nonexistent/msb-home',
   });
   const setSettings = (patch: Partial<Settings>): void => {
     settings = { ...settings, ...patch };

@@ -40,7 +40,7 @@ async function handlers(latest: string, answer: boolean) {
     msb: { path: STANDIN, version: 'msb 0.6.18' },
   };
   const service = new MicrosandboxUpdates({
-    runtime: { view: () => view, rescan: () => Promise.resolve(view), service: () => null },
+    runtime: { view: () => view, rescan: () => Promise.resolve(view), service: () => null, home: () => home },
     checksOn: () => true,
     source: new MicrosandboxReleaseSource({ baseUrl: server.url }),
     env: { PATH: path.dirname(process.execPath), MSB_HOME: home },

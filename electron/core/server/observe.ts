@@ -11,7 +11,7 @@ import { sleep } from '../base/delay.ts';
 import { errorText } from '../base/logger.ts';
 import type { OwnChild } from './child.ts';
 import { isRunningChild } from './child.ts';
-import type { ExitStatus, ServerContext } from './context.ts';
+import { type ExitStatus, type ServerContext, stopDeadlineMs } from './context.ts';
 import { checkHealth } from './health.ts';
 import { portInUse } from './port-check.ts';
 import { homeServerOnPort } from './readiness.ts';
@@ -28,6 +28,7 @@ import { serverUrl } from '../../../shared/server-url.ts';
 import { describeExit, pollUntilGone, raceTimeout } from './signals.ts';
 import { groupAlive, groupMembers } from '../process/process-groups.ts';
 import { listenersAmong } from '../process/listeners.ts';
+import { lockHeld } from './start-lock.ts';
 import { safeGroup, terminate } from './terminate.ts';
 import { probe } from '../base/probe.ts';
 
@@ -298,13 +299,30 @@ export async function childExitOutcome(ctx: ServerContext, child: OwnChild, exit
   });
 }
 
-/** Whether server.pid no longer records `pid`, waiting up to `graceMs` for someone to remove it. */
+/**
+ * Whether server.pid no longer records `pid`, waiting up to `graceMs` for someone to remove it.
+ * Another instance of the app stops a server holding the start lock and removes the file only
+ * once the server is gone, which on a loaded machine takes longer than any fixed grace: while
+ * the lock is held, the wait goes on, up to the longest a stop takes.
+ */
 async function pidFileReleased(ctx: ServerContext, pid: number, graceMs: number): Promise<boolean> {
   const deadline = ctx.clock.now() + graceMs;
+  let lockDeadline: number | null = null;
   for (;;) {
     const file = await readPidFile(ctx.paths.pidFile);
     if (file.kind !== 'pid' || file.pid !== pid) return true;
-    if (ctx.clock.now() >= deadline) return false;
+    const now = ctx.clock.now();
+    if (now >= deadline) {
+      if (!(await lockHeld(ctx.paths.lockFile, ctx.logger))) return false;
+      if (lockDeadline === null) {
+        ctx.logger.info(
+          `msbserver (PID ${pid}) exited while another holder has the start lock; waiting for it before ` +
+            `calling the exit a crash.`,
+        );
+        lockDeadline = now + stopDeadlineMs(ctx.timing);
+      }
+      if (now >= lockDeadline) return false;
+    }
     await sleep(5);
   }
 }

@@ -168,6 +168,24 @@ async function readRecord(file: string): Promise<LockRecord | 'missing' | 'unrea
   return 'unreadable';
 }
 
+/**
+ * Whether a live holder has the lock now: another instance of the app, or another controller of
+ * this process. A lock that cannot be read is held by nobody.
+ */
+export async function lockHeld(lockFile: string, logger: Logger = silentLogger): Promise<boolean> {
+  let seen: LockRecord | 'missing' | 'unreadable';
+  try {
+    seen = await readRecord(lockFile);
+  } catch (error) {
+    // a folder at the lock's path: nobody can hold it (a start says so when it is asked for)
+    logger.debug(`Could not read ${lockFile}: ${errorText(error)}`);
+    return false;
+  }
+  if (seen === 'missing' || seen === 'unreadable') return false;
+  const writtenAt = (await probe(fsp.stat(lockFile), { logger, what: `when ${lockFile} was written` }))?.mtimeMs;
+  return !(await holderGone(seen, writtenAt ?? null));
+}
+
 /** Whether the holder a lock names is gone: dead, this very process under another token, or a reused PID. */
 async function holderGone(seen: LockRecord, writtenAt: number | null): Promise<boolean> {
   if (seen.pid === process.pid) return !heldHere.has(seen.token);

@@ -25,7 +25,7 @@ import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
 import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
-import { silentLogger } from '../../../../electron/core/base/logger.ts';
+import { type Logger, silentLogger } from '../../../../electron/core/base/logger.ts';
 
 let h: Harness;
 let stateDir: string;
@@ -367,6 +367,47 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
 
   describe('two app instances on one home, and the CLI', () => {
     it(
+      "another instance's stop that holds the lock past the grace before it removes server.pid is a " +
+        'stop, not a crash: no restart',
+      async () => {
+        h.settings = { ...h.settings, autoRestart: true };
+        const logged: string[] = [];
+        const aTimers = countingTimers();
+        const a = h.controller({}, { stateDir, timers: aTimers.timers, logger: recordingLogger(logged) });
+        const running = await a.start();
+        // The other instance's stop, as slow as a loaded machine makes it: it holds the lock while
+        // the server ends, and removes server.pid only after A has waited out its grace.
+        const other = await acquireLock(h.paths.lockFile, { timeoutMs: 5_000 });
+        try {
+          process.kill(running.pid ?? 0, 'SIGTERM');
+          await waitFor(() => logged.some((line) => line.includes('while another holder has the start lock')), {
+            what: 'A to wait for the lock before calling the exit a crash',
+          });
+          await fsp.rm(h.paths.pidFile);
+        } finally {
+          await other.dispose();
+        }
+        await nextState(a, 'stopped');
+        await a.refresh();
+        expect(h.states(a)).not.toContain('failed');
+        expect(aTimers.scheduled(), 'A scheduled an automatic restart').toBe(0);
+      },
+    );
+
+    it('a server that exits while another holder has the lock, and nobody removes server.pid, crashed', async () => {
+      const a = h.controller({ stopGraceMs: 200, killWaitMs: 200 }, { stateDir });
+      const running = await a.start();
+      const other = await acquireLock(h.paths.lockFile, { timeoutMs: 5_000 });
+      try {
+        process.kill(running.pid ?? 0, 'SIGKILL');
+        expect((await nextState(a, 'failed')).error?.code).toBe('crashed');
+        expect(await h.pidFile(), 'the crashed server is no longer named').toBeNull();
+      } finally {
+        await other.dispose();
+      }
+    });
+
+    it(
       'instance B stops the server instance A spawned: A says stopped, no auto-restart, no crash; B ' +
         'does not call it external',
       async () => {
@@ -443,7 +484,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         await Promise.all([a.start(), b.start(), sleep(5).then(msbStart)]);
         const settled = await waitUntil(
           async () => (await consistent([a, b])) === null && processesIn(h.home).length === 1,
-          8_000,
+          SERVER_UP_MS,
         );
         expect(settled, (await consistent([a, b])) ?? '').toBe(true);
         await a.stop();
@@ -544,7 +585,8 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         const stopped = await a.stop();
         expect(stopped.state).toBe('stopped');
         expect(processesIn(h.home)).toEqual([]);
-        await bStarting;
+        // B's start ended first (A's stop waited for its lock), with its server up.
+        expect((await bStarting).state).toBe('running');
         await waitFor(() => b.snapshot().state !== 'running', { what: 'B to see that its server was stopped' });
         await b.stop();
         expect(processesIn(h.home)).toEqual([]);
@@ -589,6 +631,12 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     });
   });
 });
+
+/** A logger that keeps every line, for a test that waits for what the controller said. */
+function recordingLogger(lines: string[]): Logger {
+  const keep = (message: string): void => void lines.push(message);
+  return { debug: keep, info: keep, warn: keep, error: keep };
+}
 
 // As the shipped app has it: main's server part (electron/setup/server-setup.ts) builds the
 // controller. The record that recognises the app's own server after a restart lives in

@@ -19,7 +19,7 @@ import { freePort, STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { skipUnlessLinux } from '../../../support/platform.ts';
 import type { LineScrubber } from '../../../../electron/core/base/scrub.ts';
 import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
-import { silentLogger } from '../../../../electron/core/base/logger.ts';
+import { type Logger, silentLogger } from '../../../../electron/core/base/logger.ts';
 import { holdsWithin, waitFor } from '../../../support/wait-for.ts';
 
 // Every check the harness ends a test with (processesIn, isAlive) reads /proc, so each test of a
@@ -42,7 +42,7 @@ export interface Harness {
   readonly events: Map<Controller, ServerSnapshot[]>;
   controller(
     timing?: Partial<ControllerTiming>,
-    extra?: { stateDir?: string; home?: string; timers?: IntervalTimers; scrubber?: LineScrubber },
+    extra?: { stateDir?: string; home?: string; timers?: IntervalTimers; scrubber?: LineScrubber; logger?: Logger },
   ): Controller;
   states(controller: Controller): ServerState[];
   record(): Promise<StandinRecord>;
@@ -89,6 +89,7 @@ export async function createHarness(): Promise<Harness> {
         home: extra.home ?? home,
         ...(extra.stateDir === undefined ? {} : { stateDir: extra.stateDir }),
         ...(extra.timers === undefined ? {} : { timers: extra.timers }),
+        ...(extra.logger === undefined ? {} : { logger: extra.logger }),
         logDir,
         settings: () => harness.settings,
         env: harness.env,

@@ -70,19 +70,20 @@ async function releaseFifo(file: string): Promise<void> {
 }
 
 describe('server.pid that is not a plain file', () => {
-  it('a FIFO at server.pid does not hang the first look, Start or Stop', async () => {
+  it('a FIFO at server.pid does not hang the first look, Start or Stop', { timeout: 60_000 }, async () => {
     await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
     execFileSync('mkfifo', [h.paths.pidFile]);
     cleanups.push(() => releaseFifo(h.paths.pidFile));
     const c = h.controller({}, { stateDir });
-    const ready = await within(c.ready, 3_000);
-    const start = await within(c.start(), 5_000);
+    // A hang never ends; the bounds are only for a loaded machine's slow start.
+    const ready = await within(c.ready, 10_000);
+    const start = await within(c.start(), SERVER_UP_MS);
     const verdict = {
       ready: ready === 'hung' ? 'hung' : 'settled',
       start: start === 'hung' ? 'hung' : `${start.state} ${start.error?.message ?? ''}`,
     };
     await releaseFifo(h.paths.pidFile);
-    await within(c.stop(), 5_000);
+    await within(c.stop(), 10_000);
     expect(verdict.ready, JSON.stringify(verdict)).toBe('settled');
     expect(verdict.start, JSON.stringify(verdict)).not.toBe('hung');
   });
@@ -169,17 +170,13 @@ describe('the start lock', () => {
     await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
     // A crashed instance; the new one got the same PID (usual in a fresh PID namespace: a container, a sandboxed app).
     await fsp.writeFile(h.paths.lockFile, JSON.stringify({ pid: process.pid, token: 'deadbeefdeadbeef' }));
-    h.settings = { ...h.settings, readinessTimeoutMs: 3_000 };
     const c = h.controller({}, { stateDir });
     await c.ready;
-    const t0 = Date.now();
     const start = await c.start();
-    const took = Date.now() - t0;
     await c.stop();
-    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(
-      3_000,
-    );
-    expect(start.state).toBe('running');
+    // A lock judged held is waited on until the lock's timeout, and the start then fails: running
+    // is the proof that it was broken at once (not a time, which a loaded machine stretches).
+    expect(start.state, start.error?.message ?? '').toBe('running');
   });
 
   it('a lock whose PID was reused by a process started after the lock was written does not stall Start', async () => {
@@ -190,17 +187,12 @@ describe('the start lock', () => {
     const reuse = bystander(); // a process younger than the lock: the lock cannot be its
     await fsp.writeFile(h.paths.lockFile, JSON.stringify({ pid: reuse.pid, token: 'deadbeefdeadbeef' }));
     await fsp.utimes(h.paths.lockFile, old, old);
-    h.settings = { ...h.settings, readinessTimeoutMs: 3_000 };
     const c = h.controller({}, { stateDir });
     await c.ready;
-    const t0 = Date.now();
     const start = await c.start();
-    const took = Date.now() - t0;
     await c.stop();
     reuse.kill('SIGKILL');
-    expect(took, `start took ${took} ms and answered ${start.state}: ${start.error?.message ?? ''}`).toBeLessThan(
-      3_000,
-    );
+    expect(start.state, start.error?.message ?? '').toBe('running');
   });
 
   it('a folder at the lock path is reported as such, at once, not as "another start is in progress"', async () => {
@@ -213,7 +205,8 @@ describe('the start lock', () => {
     const took = Date.now() - t0;
     expect(start.state).toBe('failed');
     expect(`${took} ms: ${start.error?.message ?? ''}`).not.toMatch(/still in progress/);
-    expect(took).toBeLessThan(2_000);
+    // The lock's wait here is 1 s + 0.5 s + 5 s: a start that waited on it took longer.
+    expect(took, 'the start did not wait for the lock').toBeLessThan(6_000);
   });
 });
 

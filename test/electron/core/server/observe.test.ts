@@ -141,7 +141,7 @@ describe('other homes, and a live server never dropped', () => {
   async function healthy(port: number): Promise<void> {
     const ok = await waitUntil(
       async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => null))?.ok === true,
-      5_000,
+      SERVER_UP_MS,
     );
     if (!ok) throw new Error(`no health on ${port}`);
   }

@@ -121,7 +121,7 @@ describe('wrappers that stay in the group', () => {
           c.snapshot().pid !== null &&
           processesIn(h.home).length === 1 &&
           !isAlive(c.snapshot().pid ?? 0),
-        5_000,
+        SERVER_UP_MS,
       ),
     ).toBe(true);
     const server = processesIn(h.home)[0];
@@ -151,7 +151,7 @@ describe('wrappers that stay in the group', () => {
           !isAlive(first.snapshot().pid ?? 0) &&
           processesIn(h.home).length === 1 &&
           (await portInUse('127.0.0.1', h.settings.port)),
-        5_000,
+        SERVER_UP_MS,
       ),
     ).toBe(true);
     await first.dispose(); // the app quits: "its server is detached and is left to come up"
@@ -213,10 +213,7 @@ describe('what a wrapper leaves in its group when the app did not spawn the lead
       await fsp.rm(h.paths.pidFile, { force: true });
       await nextState(c, 'stopped');
       // Either the app ends what the wrapper left, or it keeps tracking it; never "stopped" with a live server.
-      const settled = await waitUntil(
-        () => processesIn(h.home).length === 0 || c.snapshot().state === 'running',
-        5_000,
-      );
+      const settled = await waitUntil(() => processesIn(h.home).length === 0 || c.snapshot().state === 'running');
       expect(settled, `state ${c.snapshot().state}, live ${JSON.stringify(processesIn(h.home))}`).toBe(true);
     },
   );

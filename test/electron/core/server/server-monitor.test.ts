@@ -47,12 +47,14 @@ describe('watching', () => {
   });
 
   it('sees a server started outside (CLI style) and then its outside stop', async () => {
+    // The monitor waits for the health of a server it sees start for the readiness timeout.
+    h.settings = { ...h.settings, readinessTimeoutMs: SERVER_UP_MS };
     const c = h.controller();
     await c.ready;
     const child = await h.cliStart();
     const running = await nextState(c, 'running');
     expect(running).toMatchObject({ external: true, pid: child.pid, url: `http://127.0.0.1:${h.settings.port}` });
-    expect(await waitUntil(() => c.snapshot().healthy === true)).toBe(true);
+    expect(await waitUntil(() => c.snapshot().healthy === true, SERVER_UP_MS)).toBe(true);
 
     process.kill(child.pid ?? 0, 'SIGTERM');
     await fsp.unlink(h.paths.pidFile);

@@ -326,8 +326,7 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
           settings,
           find: (settingsPath) =>
             findMicrosandbox({ env, userHome: dir, platform: process.platform, settingsPath: settingsPath ?? null }),
-          createService: (msbPath) =>
-            createRuntimeService({ msbPath, home: runtimeOption.home, env: { ...env, MSB_HOME: runtimeOption.home } }),
+          createService: (msbPath, home) => createRuntimeService({ msbPath, home, env: { ...env, MSB_HOME: home } }),
           home: runtimeOption.home,
         });
   // Whether msbserver is there, looked for as main does, in the world the controller sees.

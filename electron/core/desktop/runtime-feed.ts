@@ -21,8 +21,8 @@ export interface RuntimeFeedDeps {
   };
   /** Looks for microsandbox (core's `findMicrosandbox`, bound to this user's env, home and platform). */
   find(settingsPath: string | null): Promise<FoundMicrosandbox>;
-  /** The service for the `msb` found (core's `createRuntimeService`), listing from `home`. */
-  createService(msbPath: string): RuntimeService;
+  /** The service for the `msb` found (core's `createRuntimeService`), given the feed's `home`. */
+  createService(msbPath: string, home: string): RuntimeService;
   /**
    * msb's home (runtime/msb-home.ts): where the service lists from, and where `msb doctor --fix`
    * and `msb self update` run, with or without a service.
@@ -132,7 +132,7 @@ export function createRuntimeFeed(deps: RuntimeFeedDeps): RuntimeFeed {
     if (wantedPath !== servicePath) {
       dropService();
       if (wantedPath !== null) {
-        const made = deps.createService(wantedPath);
+        const made = deps.createService(wantedPath, deps.home);
         service = made;
         servicePath = wantedPath;
         offService = [

@@ -32,10 +32,11 @@ export function createAppRuntimeFeed(options: AppRuntimeOptions): RuntimeFeed {
         userHome,
         platform,
         settingsPath,
+        msbHome: home,
         msbserverSettingsPath: options.settings.get().msbserverPath,
       }),
-    createService: (msbPath) =>
-      createRuntimeService({ msbPath, env, home, ...(logger === undefined ? {} : { logger }) }),
+    createService: (msbPath, serviceHome) =>
+      createRuntimeService({ msbPath, env, home: serviceHome, ...(logger === undefined ? {} : { logger }) }),
     home,
     ...(logger === undefined ? {} : { logger }),
   });

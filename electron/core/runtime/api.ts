@@ -41,6 +41,8 @@ export interface FindMicrosandboxOptions {
   readonly platform: NodeJS.Platform;
   /** The `msb` path chosen in Settings, looked at first. */
   readonly settingsPath?: string | null;
+  /** msb's home as the caller decided it (msb-home.ts); by default, decided from env and userHome. */
+  readonly msbHome?: string;
 }
 
 export interface FoundMicrosandbox {

@@ -106,10 +106,9 @@ export function msbCandidates(options: FindOptionsExtra): Candidate[] {
   }
   const home = options.userHome;
   // The installer and `msb self update` put msb in its home's bin; one installed before MSB_HOME
-  // was set is in the default home's. A relative MSB_HOME names no one place (it depends on the
-  // folder msb is started in), so nothing is looked for under it, as with a relative PATH entry.
-  const ownHome = msbHome(env, home, options.platform);
-  if (p.isAbsolute(ownHome)) list.push({ file: p.join(ownHome, 'bin', exe), origin: 'microsandbox-bin' });
+  // was set is in the default home's.
+  const ownHome = options.msbHome ?? msbHome(env, home, options.platform);
+  list.push({ file: p.join(ownHome, 'bin', exe), origin: 'microsandbox-bin' });
   list.push({ file: p.join(home, '.microsandbox', 'bin', exe), origin: 'microsandbox-bin' });
   if (!windows) {
     list.push({ file: p.join(home, '.local', 'bin', exe), origin: 'local-bin' });

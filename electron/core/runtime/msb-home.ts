@@ -4,16 +4,20 @@
 import path from 'node:path';
 
 /**
- * msb's home for this environment and user. An empty MSB_HOME counts as unset, as install.sh's
- * `${MSB_HOME:-…}` has it (msb itself would take "" for its working folder, which for an app
- * started from a launcher is nobody's choice).
+ * msb's home for this environment and user, always absolute. An empty MSB_HOME counts as unset,
+ * as install.sh's `${MSB_HOME:-…}` has it (msb itself would take "" for its working folder, which
+ * for an app started from a launcher is nobody's choice). A relative one is resolved against the
+ * app's working folder, the folder every msb the app runs starts in and so the one it would use:
+ * the search, the listing, the fix and `msb self update` then name one folder.
  */
 export function msbHome(
   env: NodeJS.ProcessEnv,
   userHome: string,
   platform: NodeJS.Platform = process.platform,
+  cwd: string = process.cwd(),
 ): string {
+  const p = platform === 'win32' ? path.win32 : path.posix;
   const fromEnv = env['MSB_HOME'];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return (platform === 'win32' ? path.win32 : path.posix).join(userHome, '.microsandbox');
+  if (fromEnv !== undefined && fromEnv !== '') return p.resolve(cwd, fromEnv);
+  return p.join(userHome, '.microsandbox');
 }

@@ -23,8 +23,8 @@ const STATE: RuntimeState = {
 
 /** A service in memory that records the feed's calls; `emit` plays a new state or log lines. */
 class RecordingService implements RuntimeService {
-  // In memory: no msb runs, so no home is ever read or written.
-  readonly home = '/nonexistent/msb-home';
+  // In memory: no msb runs, so its home is never read or written.
+  readonly home: string;
   calls: string[] = [];
   metricsHeld = 0;
   disposed = false;
@@ -32,8 +32,9 @@ class RecordingService implements RuntimeService {
   #listeners = new Set<(state: RuntimeState) => void>();
   #logListeners = new Set<(name: string, lines: readonly RuntimeLogLine[]) => void>();
   readonly path: string;
-  constructor(path: string) {
+  constructor(path: string, home: string) {
     this.path = path;
+    this.home = home;
   }
   state(): RuntimeState {
     return this.#state;
@@ -120,8 +121,8 @@ function world(found: FoundMicrosandbox, initial: Partial<Settings> = {}) {
       finds.push(settingsPath);
       return Promise.resolve(found);
     },
-    createService: (msbPath) => {
-      const service = new RecordingService(msbPath);
+    createService: (msbPath, home) => {
+      const service = new RecordingService(msbPath, home);
       services.push(service);
       return service;
     },
@@ -142,6 +143,10 @@ describe('the runtime feed', () => {
     expect(view.generation).toBe('runtime');
     expect(view.state?.sandboxes.map((s) => s.name)).toEqual(['web']);
     expect(services.map((s) => s.path)).toEqual(['/home/me/.microsandbox/bin/msb']);
+    expect(
+      services.map((s) => s.home),
+      "the service is given the feed's one home",
+    ).toEqual([feed.home()]);
     expect(services[0]?.calls).toEqual(expect.arrayContaining(['refresh', 'checkHost']));
     feed.dispose();
     expect(services[0]?.disposed).toBe(true);

@@ -72,6 +72,25 @@ describe.skipIf(process.platform === 'win32')('the runtime feed as the app runs 
     expect(homes).toEqual(new Set([path.join(userHome, '.microsandbox')]));
   });
 
+  it("runs doctor --fix in the feed's msb home even with no service, never the tester's own", async () => {
+    const userHome = tempUserHome();
+    const record = path.join(userHome, 'msb-runs');
+    installRecordingMsb(path.join(userHome, '.microsandbox', 'bin', 'msb'), record);
+    const env = { PATH: '' };
+    // The server generation chosen: msb is found, but no runtime service is made.
+    const feed = createAppRuntimeFeed({
+      settings: settingsOf({ ...DEFAULT_SETTINGS, generation: 'server' }),
+      env,
+      userHome,
+      platform: 'linux',
+    });
+    cleanups.push(() => feed.dispose());
+    expect((await feed.rescan()).msb?.path).toBe(path.join(userHome, '.microsandbox', 'bin', 'msb'));
+    expect(feed.service()).toBeNull();
+    await fixHostWith(feed, env);
+    expect(recorded(record)).toContain(`${path.join(userHome, '.microsandbox')} doctor --fix`);
+  });
+
   it('uses MSB_HOME for msb and its fix: finds msb in its bin, lists and runs doctor --fix there', async () => {
     const msbHome = mkdtempSync(path.join(os.tmpdir(), 'r2-msb-home-'));
     chmodSync(msbHome, 0o755);

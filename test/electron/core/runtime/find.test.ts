@@ -77,8 +77,8 @@ describe('where msb is looked for on Windows (path logic)', () => {
 });
 
 describe("where msb's installer put it (MSB_HOME)", () => {
-  const linux = (env: NodeJS.ProcessEnv) =>
-    msbCandidates({ env, userHome: '/home/ada', platform: 'linux', arch: 'x64' })
+  const linux = (env: NodeJS.ProcessEnv, extra: { msbHome?: string } = {}) =>
+    msbCandidates({ env, userHome: '/home/ada', platform: 'linux', arch: 'x64', ...extra })
       .filter((candidate) => candidate.origin === 'microsandbox-bin')
       .map((candidate) => candidate.file);
 
@@ -89,8 +89,18 @@ describe("where msb's installer put it (MSB_HOME)", () => {
     ]);
   });
 
-  it('looks under no relative MSB_HOME: it names no one place, as a relative PATH entry', () => {
-    expect(linux({ PATH: '', MSB_HOME: 'msb-home' })).toEqual(['/home/ada/.microsandbox/bin/msb']);
+  it("resolves a relative MSB_HOME against the app's working folder, where every msb it runs starts", () => {
+    expect(linux({ PATH: '', MSB_HOME: 'msb-home' })).toEqual([
+      path.posix.join(process.cwd(), 'msb-home', 'bin', 'msb'),
+      '/home/ada/.microsandbox/bin/msb',
+    ]);
+  });
+
+  it('looks in the msb home its caller decided, when given one', () => {
+    expect(linux({ PATH: '', MSB_HOME: '/ignored' }, { msbHome: '/decided' })).toEqual([
+      '/decided/bin/msb',
+      '/home/ada/.microsandbox/bin/msb',
+    ]);
   });
 
   it('takes an empty MSB_HOME for unset, as the installer does, and lists the default once', () => {

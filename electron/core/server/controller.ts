@@ -42,10 +42,10 @@ class ServerController implements Controller {
   #queue: Promise<unknown> = Promise.resolve();
   /** A look queued but not begun yet, which every refresh asked meanwhile shares. */
   #queuedLook: Promise<ServerSnapshot> | null = null;
-  /** Bumped by each start, stop, restart and key reset asked for: a crash after one is not restarted. */
-  #intent = 0;
   #crashTimes: readonly number[] = [];
   #restartTimer: TimerHandle | null = null;
+  /** Aborted by each act of the user: no auto-restart after it, and a stop-or-crash wait ends. */
+  #userActs = new AbortController();
   /** Aborts the health wait of a start in flight, so that quitting need not wait for its timeout. */
   #startAbort: AbortController | null = null;
   #disposing = false;
@@ -136,8 +136,7 @@ class ServerController implements Controller {
     if (this.#disposed || this.#disposing) return;
     this.#disposing = true;
     this.#userActed();
-    // A start in flight stops waiting for health: its server is detached and is left to come up
-    // (or is stopped right after, with stopServer).
+    // A start in flight stops waiting for health; its detached server comes up (or, with stopServer, is stopped).
     this.#startAbort?.abort();
     if (options.stopServer) await this.#enqueue(() => this.#stop());
     else await this.#queue;
@@ -158,7 +157,7 @@ class ServerController implements Controller {
   /** Looks at the world; a look that fails (a pipe at server.pid) is logged and changes nothing. */
   async #look(): Promise<ServerSnapshot> {
     try {
-      return this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked));
+      return this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked, this.#userActs.signal));
     } catch (error) {
       this.#ctx.logger.warn(`Looking at ${this.#ctx.paths.home} failed: ${errorText(error)}`);
       return this.#snapshot;
@@ -166,7 +165,8 @@ class ServerController implements Controller {
   }
 
   #userActed(): void {
-    this.#intent++;
+    this.#userActs.abort();
+    this.#userActs = new AbortController();
     this.#cancelAutoRestart();
   }
 
@@ -209,17 +209,17 @@ class ServerController implements Controller {
   #watchChild(child: OwnChild): void {
     void child.exited.then((exit) => {
       if (child.expectingExit || this.#disposed) return;
-      const intent = this.#intent;
-      void this.#enqueue(() => this.#onChildExit(child, exit, intent));
+      const acted = this.#userActs.signal;
+      void this.#enqueue(() => this.#onChildExit(child, exit, acted));
     });
   }
 
-  async #onChildExit(child: OwnChild, exit: ExitStatus, intent: number): Promise<void> {
+  async #onChildExit(child: OwnChild, exit: ExitStatus, acted: AbortSignal): Promise<void> {
     if (this.#tracked?.child !== child || child.expectingExit) return;
-    const outcome = this.#apply(await childExitOutcome(this.#ctx, child, exit));
+    const outcome = this.#apply(await childExitOutcome(this.#ctx, child, exit, acted));
     const crash = outcome.state === 'failed' ? outcome.error : null;
     // No restart when auto-restart is off, the app is quitting, or the user acted since the crash.
-    if (crash === null || !this.#ctx.settings().autoRestart || this.#disposing || intent !== this.#intent) return;
+    if (crash === null || !this.#ctx.settings().autoRestart || this.#disposing || acted.aborted) return;
     const { decision, history } = decideAfterCrash(
       this.#crashTimes,
       this.#ctx.clock.now(),
@@ -235,7 +235,7 @@ class ServerController implements Controller {
     }
     this.#restartTimer = this.#ctx.timers.setTimeout(() => {
       this.#restartTimer = null;
-      if (intent === this.#intent) void this.#enqueue(() => this.#start({}));
+      if (!acted.aborted) void this.#enqueue(() => this.#start({}));
     }, decision.delayMs);
     this.#set({ ...this.#snapshot, restartAt: this.#ctx.clock.now() + decision.delayMs });
   }

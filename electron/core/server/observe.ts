@@ -177,11 +177,12 @@ export async function reconcile(
   ctx: ServerContext,
   current: ServerSnapshot,
   tracked: TrackedServer | null,
+  userActed?: AbortSignal,
 ): Promise<Outcome> {
   const { state } = current;
   if (state === 'starting' || state === 'stopping') return UNCHANGED;
   if (state === 'running' && tracked !== null) {
-    const seen = await lookAtTracked(ctx, tracked, current.external);
+    const seen = await lookAtTracked(ctx, tracked, current.external, userActed);
     if (seen !== STOPPED) return seen;
     return (await adoptFromPidFile(ctx, { ...current, state: 'stopped', pid: null })) ?? STOPPED;
   }
@@ -189,7 +190,12 @@ export async function reconcile(
 }
 
 /** Whether the server the app tracks still runs, keeping `server.pid` naming it while it does. */
-async function lookAtTracked(ctx: ServerContext, tracked: TrackedServer, external: boolean): Promise<Outcome> {
+async function lookAtTracked(
+  ctx: ServerContext,
+  tracked: TrackedServer,
+  external: boolean,
+  userActed?: AbortSignal,
+): Promise<Outcome> {
   const { child } = tracked;
   // The app's own child reports its exit itself.
   if (child !== null && !child.expectingExit && !isRunningChild(child)) return UNCHANGED;
@@ -228,7 +234,7 @@ async function lookAtTracked(ctx: ServerContext, tracked: TrackedServer, externa
   }
   // Dead but still recorded: whoever stopped it (msb, another instance of the app) removes the
   // file just after the exit; if nobody does within a moment, it crashed.
-  if (file.kind === 'pid' && file.pid === tracked.pid && !(await pidFileReleased(ctx, tracked.pid, 250))) {
+  if (file.kind === 'pid' && file.pid === tracked.pid && !(await pidFileReleased(ctx, tracked.pid, 250, userActed))) {
     await removePidFileIf(ctx.paths.pidFile, file.pid);
     await clearServerRecord(ctx, tracked.pid);
     return failed(
@@ -279,7 +285,12 @@ export async function restorePidFile(ctx: ServerContext, pid: number): Promise<v
 }
 
 /** What an exit of the app's own child that nobody asked for means: a stop by msb, or a crash. */
-export async function childExitOutcome(ctx: ServerContext, child: OwnChild, exit: ExitStatus): Promise<Outcome> {
+export async function childExitOutcome(
+  ctx: ServerContext,
+  child: OwnChild,
+  exit: ExitStatus,
+  userActed?: AbortSignal,
+): Promise<Outcome> {
   await clearServerRecord(ctx, child.pid);
   // A wrapper that ran the server without `exec` is gone, but the server may still be in its
   // group: it is ended too, or it would run on untracked.
@@ -287,7 +298,7 @@ export async function childExitOutcome(ctx: ServerContext, child: OwnChild, exit
     ctx.logger.warn(`msbserver's process ${child.pid} exited and left processes in its group; ending them.`);
     await terminate(ctx, { pid: child.pid, pgid: child.pid, startTime: null, child });
   }
-  if (await pidFileReleased(ctx, child.pid, exit.signal === 'SIGTERM' ? 100 : 0)) {
+  if (await pidFileReleased(ctx, child.pid, exit.signal === 'SIGTERM' ? 100 : 0, userActed)) {
     // `msb server stop` signals the server and deletes server.pid: a stop, not a crash.
     return STOPPED;
   }
@@ -303,26 +314,39 @@ export async function childExitOutcome(ctx: ServerContext, child: OwnChild, exit
  * Whether server.pid no longer records `pid`, waiting up to `graceMs` for someone to remove it.
  * Another instance of the app stops a server holding the start lock and removes the file only
  * once the server is gone, which on a loaded machine takes longer than any fixed grace: while
- * the lock is held, the wait goes on, up to the longest a stop takes.
+ * the lock is held, the wait goes on, up to the longest a stop takes. The user acting meanwhile
+ * (`userActed`) ends it: the exit counts as a stop, and the queue moves on to what they asked.
  */
-async function pidFileReleased(ctx: ServerContext, pid: number, graceMs: number): Promise<boolean> {
-  const deadline = ctx.clock.now() + graceMs;
-  let lockDeadline: number | null = null;
-  for (;;) {
+async function pidFileReleased(
+  ctx: ServerContext,
+  pid: number,
+  graceMs: number,
+  userActed?: AbortSignal,
+): Promise<boolean> {
+  const released = async (): Promise<boolean> => {
     const file = await readPidFile(ctx.paths.pidFile);
-    if (file.kind !== 'pid' || file.pid !== pid) return true;
-    const now = ctx.clock.now();
-    if (now >= deadline) {
-      if (!(await lockHeld(ctx.paths.lockFile, ctx.logger))) return false;
-      if (lockDeadline === null) {
-        ctx.logger.info(
-          `msbserver (PID ${pid}) exited while another holder has the start lock; waiting for it before ` +
-            `calling the exit a crash.`,
-        );
-        lockDeadline = now + stopDeadlineMs(ctx.timing);
-      }
-      if (now >= lockDeadline) return false;
-    }
+    return file.kind !== 'pid' || file.pid !== pid;
+  };
+  const graceEnd = ctx.clock.now() + graceMs;
+  for (;;) {
+    if (await released()) return true;
+    if (ctx.clock.now() >= graceEnd) break;
     await sleep(5);
+  }
+  const lockEnd = ctx.clock.now() + stopDeadlineMs(ctx.timing);
+  for (let pass = 0; ; pass++) {
+    // The lock before the file: a stop removes the file before it lets the lock go, so a lock
+    // seen free and then the file still there means no stop was under way.
+    const held = await lockHeld(ctx.paths.lockFile, ctx.logger);
+    if (await released()) return true;
+    if (userActed?.aborted === true) return true;
+    if (!held || ctx.clock.now() >= lockEnd) return false;
+    if (pass === 0)
+      ctx.logger.info(
+        `msbserver (PID ${pid}) exited while another holder has the start lock; waiting for it before ` +
+          `calling the exit a crash.`,
+      );
+    // Judging the holder reads the process table (a `ps` on macOS): not every few milliseconds.
+    await sleep(100);
   }
 }

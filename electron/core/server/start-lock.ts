@@ -183,6 +183,8 @@ export async function lockHeld(lockFile: string, logger: Logger = silentLogger):
   }
   if (seen === 'missing' || seen === 'unreadable') return false;
   const writtenAt = (await probe(fsp.stat(lockFile), { logger, what: `when ${lockFile} was written` }))?.mtimeMs;
+  // As a start judges it: a lock older than any start or stop can take is held by nobody.
+  if (writtenAt !== undefined && Date.now() - writtenAt >= MAX_HOLD_MS) return false;
   return !(await holderGone(seen, writtenAt ?? null));
 }
 

@@ -15,12 +15,12 @@ import {
   SERVER_UP_MS,
 } from './lifecycle-harness.ts';
 import path from 'node:path';
-import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
+import { processLiveness, processStartTime } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { processesIn } from './lifecycle-harness.ts';
 import { acquireLock } from '../../../../electron/core/server/start-lock.ts';
-import { sleep } from './hostile-world.ts';
+import { bystander, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
@@ -374,18 +374,18 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
         const logged: string[] = [];
         const aTimers = countingTimers();
         const a = h.controller({}, { stateDir, timers: aTimers.timers, logger: recordingLogger(logged) });
-        const running = await a.start();
-        // The other instance's stop, as slow as a loaded machine makes it: it holds the lock while
-        // the server ends, and removes server.pid only after A has waited out its grace.
-        const other = await acquireLock(h.paths.lockFile, { timeoutMs: 5_000 });
+        const pid = startedPid(await a.start());
+        // The other instance's stop, as slow as a loaded machine makes it: another process holds
+        // the lock while the server ends, and removes server.pid only after A waited out its grace.
+        const other = await lockHeldByAnotherProcess(h.paths.lockFile);
         try {
-          process.kill(running.pid ?? 0, 'SIGTERM');
-          await waitFor(() => logged.some((line) => line.includes('while another holder has the start lock')), {
+          process.kill(pid, 'SIGTERM');
+          await waitFor(() => logged.some((line) => line.includes(LOCK_WAIT_LINE)), {
             what: 'A to wait for the lock before calling the exit a crash',
           });
           await fsp.rm(h.paths.pidFile);
         } finally {
-          await other.dispose();
+          await other.release();
         }
         await nextState(a, 'stopped');
         await a.refresh();
@@ -395,15 +395,44 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     );
 
     it('a server that exits while another holder has the lock, and nobody removes server.pid, crashed', async () => {
-      const a = h.controller({ stopGraceMs: 200, killWaitMs: 200 }, { stateDir });
-      const running = await a.start();
-      const other = await acquireLock(h.paths.lockFile, { timeoutMs: 5_000 });
+      const timing = { stopGraceMs: 200, killWaitMs: 200 };
+      const logged: string[] = [];
+      const a = h.controller(timing, { stateDir, logger: recordingLogger(logged) });
+      const pid = startedPid(await a.start());
+      const other = await lockHeldByAnotherProcess(h.paths.lockFile);
       try {
-        process.kill(running.pid ?? 0, 'SIGKILL');
+        const killedAt = Date.now();
+        process.kill(pid, 'SIGKILL');
         expect((await nextState(a, 'failed')).error?.code).toBe('crashed');
+        // It waited for the holder, as long as a stop can take, and no longer than the test.
+        expect(logged.some((line) => line.includes(LOCK_WAIT_LINE))).toBe(true);
+        expect(Date.now() - killedAt).toBeGreaterThanOrEqual(stopDeadlineMs({ ...DEFAULT_TIMING, ...timing }));
         expect(await h.pidFile(), 'the crashed server is no longer named').toBeNull();
       } finally {
-        await other.dispose();
+        await other.release();
+      }
+    });
+
+    it('Stop pressed while the app waits on another holder to tell a stop from a crash: stopped at once', async () => {
+      const logged: string[] = [];
+      const a = h.controller({}, { stateDir, logger: recordingLogger(logged) });
+      const pid = startedPid(await a.start());
+      const other = await lockHeldByAnotherProcess(h.paths.lockFile);
+      try {
+        process.kill(pid, 'SIGKILL');
+        await waitFor(() => logged.some((line) => line.includes(LOCK_WAIT_LINE)), {
+          what: 'A to wait for the lock before calling the exit a crash',
+        });
+        // The holder keeps the lock and server.pid stays: only the user's Stop can end the wait.
+        const stopping = a.stop();
+        await waitFor(() => a.snapshot().state === 'stopped', { what: 'the exit to count as a stop at once' });
+        expect(await fsp.readFile(h.paths.lockFile, 'utf8'), 'the holder still has its lock').toBe(other.text);
+        // The stop itself then waits for the lock, as any stop does, and finds nothing left.
+        await other.release();
+        expect((await stopping).state).toBe('stopped');
+        expect(h.states(a)).not.toContain('failed');
+      } finally {
+        await other.release();
       }
     });
 
@@ -475,6 +504,7 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     it(
       'A, B and the CLI all start at once: one server, both instances track it, server.pid names ' +
         'it; A stops it and B sees that',
+      { timeout: 60_000 },
       async () => {
         const aTimers = countingTimers();
         const a = h.controller({ livenessMs: 100 }, { stateDir, timers: aTimers.timers });
@@ -631,6 +661,34 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     });
   });
 });
+
+/** What the controller logs when it waits for another holder of the start lock. */
+const LOCK_WAIT_LINE = 'while another holder has the start lock';
+
+/** The PID of a start that ran; anything else fails here, never signals PID 0 (the test's own group). */
+function startedPid(snapshot: { state: string; pid: number | null }): number {
+  expect(snapshot.state).toBe('running');
+  if (snapshot.pid === null) throw new Error('the start gave no PID');
+  return snapshot.pid;
+}
+
+/**
+ * The home's start lock as another instance of the app holds it: a live process of its own named
+ * with its start time. `release` removes the lock and ends the process.
+ */
+async function lockHeldByAnotherProcess(lockFile: string): Promise<{ text: string; release(): Promise<void> }> {
+  const holder = bystander();
+  const started = await processStartTime(holder.pid ?? 0);
+  const text = JSON.stringify({ pid: holder.pid, token: 'another-instance', started });
+  await fsp.writeFile(lockFile, text);
+  return {
+    text,
+    async release() {
+      await fsp.rm(lockFile, { force: true });
+      holder.kill('SIGKILL');
+    },
+  };
+}
 
 /** A logger that keeps every line, for a test that waits for what the controller said. */
 function recordingLogger(lines: string[]): Logger {

@@ -17,7 +17,8 @@ import os from 'node:os';
 import { build } from 'vite';
 import { createMintService } from '../../../../electron/core/keys/mint-service.ts';
 import { ServerKeyError, tightenKeyFile } from '../../../../electron/core/keys/server-key.ts';
-import { INITIAL_SNAPSHOT } from '../../../../shared/server-status.ts';
+import { INITIAL_SNAPSHOT, type ServerSnapshot } from '../../../../shared/server-status.ts';
+import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { DEFAULT_SETTINGS } from '../../../../shared/settings-schema.ts';
 import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { silentLogger } from '../../../../electron/core/base/logger.ts';
@@ -83,9 +84,11 @@ describe('server.pid that is not a plain file', () => {
       start: start === 'hung' ? 'hung' : `${start.state} ${start.error?.message ?? ''}`,
     };
     await releaseFifo(h.paths.pidFile);
-    await within(c.stop(), 10_000);
+    const stop = await within(c.stop(), 10_000);
+    const stopVerdict = stop === 'hung' ? 'hung' : stop.state;
     expect(verdict.ready, JSON.stringify(verdict)).toBe('settled');
     expect(verdict.start, JSON.stringify(verdict)).not.toBe('hung');
+    expect(stopVerdict, 'Stop after the FIFO went').not.toBe('hung');
   });
 
   it('a server.pid that is a link to someone else’s file: the target is never written or removed', async () => {
@@ -165,6 +168,25 @@ describe('a CLI server whose process is named .msbserver-wrapped (a wrapper that
   );
 });
 
+/**
+ * A start lock judged held is waited on for the readiness timeout (10 s here) + the stop grace
+ * (2 s) + 5 s before the start fails: a spawn sooner than that came after the lock was broken.
+ */
+const LOCK_WAIT_BOUND_MS = 10_000;
+const STALL_MESSAGE = 'ms from Start to the spawn: the stale lock was waited on, not broken';
+
+/** A start, and how long it took to spawn (the spawn comes only once the lock is taken). */
+async function timedStart(c: Controller): Promise<{ start: ServerSnapshot; toSpawn: number }> {
+  const t0 = Date.now();
+  let spawnedAt: number | null = null;
+  const off = c.onChange((snapshot) => {
+    if (spawnedAt === null && snapshot.pid !== null) spawnedAt = Date.now();
+  });
+  const start = await c.start();
+  off();
+  return { start, toSpawn: (spawnedAt ?? Number.POSITIVE_INFINITY) - t0 };
+}
+
 describe('the start lock', () => {
   it('a lock left by an earlier run of the app whose PID is now this process does not stall Start', async () => {
     await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
@@ -172,11 +194,10 @@ describe('the start lock', () => {
     await fsp.writeFile(h.paths.lockFile, JSON.stringify({ pid: process.pid, token: 'deadbeefdeadbeef' }));
     const c = h.controller({}, { stateDir });
     await c.ready;
-    const start = await c.start();
-    await c.stop();
-    // A lock judged held is waited on until the lock's timeout, and the start then fails: running
-    // is the proof that it was broken at once (not a time, which a loaded machine stretches).
+    const { start, toSpawn } = await timedStart(c);
     expect(start.state, start.error?.message ?? '').toBe('running');
+    expect(toSpawn, STALL_MESSAGE).toBeLessThan(LOCK_WAIT_BOUND_MS);
+    await c.stop();
   });
 
   it('a lock whose PID was reused by a process started after the lock was written does not stall Start', async () => {
@@ -189,10 +210,11 @@ describe('the start lock', () => {
     await fsp.utimes(h.paths.lockFile, old, old);
     const c = h.controller({}, { stateDir });
     await c.ready;
-    const start = await c.start();
-    await c.stop();
+    const { start, toSpawn } = await timedStart(c);
     reuse.kill('SIGKILL');
     expect(start.state, start.error?.message ?? '').toBe('running');
+    expect(toSpawn, STALL_MESSAGE).toBeLessThan(LOCK_WAIT_BOUND_MS);
+    await c.stop();
   });
 
   it('a folder at the lock path is reported as such, at once, not as "another start is in progress"', async () => {

@@ -107,33 +107,37 @@ describe('wrappers that stay in the group', () => {
     expect(await h.pidFile()).toBeNull();
   });
 
-  it('Stop while a backgrounding wrapper’s server is still booting ends that server too', async () => {
-    withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
-    h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '600000' };
-    h.settings = { ...h.settings, readinessTimeoutMs: 60_000 };
-    const c = h.controller({}, { stateDir });
-    const starting = c.start();
-    // The wrapper has exited and its server (in the wrapper's group) is booting.
-    expect(
-      await waitUntil(
-        () =>
-          c.snapshot().state === 'starting' &&
-          c.snapshot().pid !== null &&
-          processesIn(h.home).length === 1 &&
-          !isAlive(c.snapshot().pid ?? 0),
-        SERVER_UP_MS,
-      ),
-    ).toBe(true);
-    const server = processesIn(h.home)[0];
-    const stopped = await c.stop();
-    await starting;
-    expect(stopped.state).toBe('stopped');
-    // Ended, but not the app's child: gone once its new parent has reaped it.
-    expect(
-      await waitUntil(() => !isAlive(server ?? 0)),
-      `server ${server} (group ${pgidOf(server ?? 0)}) still runs after Stop`,
-    ).toBe(true);
-  });
+  it(
+    'Stop while a backgrounding wrapper’s server is still booting ends that server too',
+    { timeout: 60_000 },
+    async () => {
+      withServer(await daemonWrapper(path.join(h.root, 'wrapper')));
+      h.env = { ...h.env, MSB_STANDIN_READY_DELAY_MS: '600000' };
+      h.settings = { ...h.settings, readinessTimeoutMs: 60_000 };
+      const c = h.controller({}, { stateDir });
+      const starting = c.start();
+      // The wrapper has exited and its server (in the wrapper's group) is booting.
+      expect(
+        await waitUntil(
+          () =>
+            c.snapshot().state === 'starting' &&
+            c.snapshot().pid !== null &&
+            processesIn(h.home).length === 1 &&
+            !isAlive(c.snapshot().pid ?? 0),
+          SERVER_UP_MS,
+        ),
+      ).toBe(true);
+      const server = processesIn(h.home)[0];
+      const stopped = await c.stop();
+      await starting;
+      expect(stopped.state).toBe('stopped');
+      // Ended, but not the app's child: gone once its new parent has reaped it.
+      expect(
+        await waitUntil(() => !isAlive(server ?? 0)),
+        `server ${server} (group ${pgidOf(server ?? 0)}) still runs after Stop`,
+      ).toBe(true);
+    },
+  );
 
   // The server binds at once and never answers health, so the app always quits while its start
   // still waits, and no other process can take the port meanwhile. (It used to bind 1.5 s late: in

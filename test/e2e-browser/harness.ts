@@ -325,7 +325,13 @@ export async function createRig(browser: Browser, site: Site, options: RigOption
       : createRuntimeFeed({
           settings,
           find: (settingsPath) =>
-            findMicrosandbox({ env, userHome: dir, platform: process.platform, settingsPath: settingsPath ?? null }),
+            findMicrosandbox({
+              env,
+              userHome: dir,
+              platform: process.platform,
+              settingsPath: settingsPath ?? null,
+              msbHome: runtimeOption.home,
+            }),
           createService: (msbPath, home) => createRuntimeService({ msbPath, home, env: { ...env, MSB_HOME: home } }),
           home: runtimeOption.home,
         });

@@ -161,7 +161,9 @@ async function probe(candidate: Candidate, options: FindOptionsExtra): Promise<P
     if (!verdict.ok) return { candidate, state: 'unusable', problem: verdict.problem.replaceAll('msbserver', 'msb') };
   }
   try {
-    const result = await runMsb({ msbPath: candidate.file, env: options.env }, ['--version'], {
+    // Given msb's home as every msb the app runs is (an empty or relative MSB_HOME never reaches it).
+    const home = options.msbHome ?? msbHome(options.env, options.userHome, options.platform);
+    const result = await runMsb({ msbPath: candidate.file, env: options.env, home }, ['--version'], {
       timeoutMs: options.versionTimeoutMs ?? VERSION_TIMEOUT_MS,
       maxOutputBytes: 4096,
     });
@@ -210,7 +212,8 @@ function versionNotes(found: { path: string; version: MsbVersion }): Microsandbo
   return [];
 }
 
-export async function findMicrosandbox(options: FindOptionsExtra): Promise<FoundMicrosandbox> {
+export async function findMicrosandbox(given: FindOptionsExtra): Promise<FoundMicrosandbox> {
+  const options = { ...given, msbHome: given.msbHome ?? msbHome(given.env, given.userHome, given.platform) };
   const [probes, server] = await Promise.all([
     Promise.all(msbCandidates(options).map((candidate) => probe(candidate, options))),
     locateMsbserver({

@@ -87,8 +87,13 @@ describe.skipIf(process.platform === 'win32')('the runtime feed as the app runs 
     cleanups.push(() => feed.dispose());
     expect((await feed.rescan()).msb?.path).toBe(path.join(userHome, '.microsandbox', 'bin', 'msb'));
     expect(feed.service()).toBeNull();
+    // The search's `msb --version` too is given the home (no service ran anything else).
+    expect(recorded(record)).toContain(`${path.join(userHome, '.microsandbox')} --version`);
     await fixHostWith(feed, env);
     expect(recorded(record)).toContain(`${path.join(userHome, '.microsandbox')} doctor --fix`);
+    expect(new Set(recorded(record).map((line) => line.split(' ')[0]))).toEqual(
+      new Set([path.join(userHome, '.microsandbox')]),
+    );
   });
 
   it('uses MSB_HOME for msb and its fix: finds msb in its bin, lists and runs doctor --fix there', async () => {

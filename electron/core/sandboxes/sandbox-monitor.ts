@@ -53,7 +53,8 @@ export class SandboxMonitor {
   #livenessTimer: TimerHandle | null = null;
   #interest = 0;
   #listing: Promise<SandboxesView> | null = null;
-  #again = false;
+  /** The listing after the one under way, which every ask made during that one shares. */
+  #next: Promise<SandboxesView> | null = null;
   #rearm = true;
   #disposed = false;
 
@@ -90,23 +91,29 @@ export class SandboxMonitor {
   }
 
   /**
-   * List now (or right after a listing under way) and emit if the view changed. Concurrent
-   * calls share one listing.
+   * List now (or right after a listing under way) and emit if the view changed. The answer is
+   * always a listing begun after the ask: one under way may have read the folders before it.
+   * Asks made during one listing share the next.
    */
   refresh(): Promise<SandboxesView> {
     if (this.#disposed) return Promise.reject(new Error('the sandbox monitor was disposed'));
-    if (this.#listing !== null) {
-      this.#again = true;
-      return this.#listing;
-    }
-    this.#listing = this.#runListing().finally(() => {
-      this.#listing = null;
-      if (this.#again && !this.#disposed) {
-        this.#again = false;
-        this.refresh().catch((error: unknown) => this.#logger.debug('sandboxes: listing failed', describeError(error)));
-      }
+    if (this.#listing === null) return this.#beginListing();
+    const afterCurrent = (): Promise<SandboxesView> => {
+      this.#next = null;
+      if (this.#disposed) return Promise.reject(new Error('the sandbox monitor was disposed'));
+      // Another ask may have begun one since the last ended: it began after these asks too.
+      return this.#listing ?? this.#beginListing();
+    };
+    this.#next ??= this.#listing.then(afterCurrent, afterCurrent);
+    return this.#next;
+  }
+
+  #beginListing(): Promise<SandboxesView> {
+    const listing = this.#runListing().finally(() => {
+      if (this.#listing === listing) this.#listing = null;
     });
-    return this.#listing;
+    this.#listing = listing;
+    return listing;
   }
 
   /**

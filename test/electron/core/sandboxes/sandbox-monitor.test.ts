@@ -98,6 +98,36 @@ describe('SandboxMonitor', () => {
     await until('new namespace seen', () => stateIn(monitor.current(), 'b', 'two') === 'defined');
   });
 
+  it('a refresh asked while a listing is under way answers with the listing after it', async (ctx) => {
+    const root = await kit(ctx).tmp();
+    await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });
+    const catalog = new SandboxCatalog({ namespacesDir: root });
+    const list = catalog.list.bind(catalog);
+    // Each listing waits for the test to let it read: the first has read "before" the ask.
+    const gates: (() => void)[] = [];
+    let listings = 0;
+    catalog.list = async () => {
+      listings++;
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return list();
+    };
+    const monitor = new SandboxMonitor({ namespacesDir: root, timers: manualTimers().timers, catalog });
+    ctx.onTestFinished(() => monitor.dispose());
+    const first = monitor.refresh();
+    await until('the first listing under way', () => gates.length === 1);
+    const asked = [monitor.refresh(), monitor.refresh()];
+    let answered = false;
+    void Promise.all(asked).then(() => (answered = true));
+    gates[0]?.();
+    await first;
+    await until('the next listing under way', () => gates.length === 2);
+    expect(answered, 'answered by the listing begun before the ask').toBe(false);
+    gates[1]?.();
+    const [a, b] = await Promise.all(asked);
+    expect(a).toBe(b); // both asks share one listing
+    expect(listings).toBe(2);
+  });
+
   it('samples metrics every 2 s only while interest is held', async (ctx) => {
     const root = await kit(ctx).tmp();
     await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });

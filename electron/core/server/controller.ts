@@ -84,8 +84,7 @@ class ServerController implements Controller {
 
   stop(): Promise<ServerSnapshot> {
     this.#userActed();
-    // Stop wins: a start in flight stops waiting at once, and this stop, queued right behind it,
-    // ends what it spawned.
+    // Stop wins: a start in flight stops waiting at once; this stop, queued behind it, ends what it spawned.
     this.#startAbort?.abort();
     return this.#enqueue(() => this.#stop());
   }
@@ -115,9 +114,10 @@ class ServerController implements Controller {
     // Asked again before the queued look began (a burst of watch events, liveness ticks behind a
     // slow stop): that look is after the ask too, so it answers both, and looks cannot pile up.
     if (this.#queuedLook !== null) return this.#queuedLook;
+    const acted = this.#userActs.signal; // as at the ask: an act after it ends the look's waits
     const look = this.#enqueue(async () => {
       this.#queuedLook = null; // from now on, an ask may come after what this look sees
-      return this.#disposed ? this.#snapshot : this.#look();
+      return this.#disposed || this.#disposing ? this.#snapshot : this.#look(acted);
     });
     this.#queuedLook = look;
     return look;
@@ -155,9 +155,9 @@ class ServerController implements Controller {
   }
 
   /** Looks at the world; a look that fails (a pipe at server.pid) is logged and changes nothing. */
-  async #look(): Promise<ServerSnapshot> {
+  async #look(acted = this.#userActs.signal): Promise<ServerSnapshot> {
     try {
-      return this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked, this.#userActs.signal));
+      return this.#apply(await reconcile(this.#ctx, this.#snapshot, this.#tracked, acted));
     } catch (error) {
       this.#ctx.logger.warn(`Looking at ${this.#ctx.paths.home} failed: ${errorText(error)}`);
       return this.#snapshot;

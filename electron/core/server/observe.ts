@@ -317,7 +317,7 @@ export async function childExitOutcome(
  * the lock is held, the wait goes on, up to the longest a stop takes. The user acting meanwhile
  * (`userActed`) ends it: the exit counts as a stop, and the queue moves on to what they asked.
  */
-async function pidFileReleased(
+export async function pidFileReleased(
   ctx: ServerContext,
   pid: number,
   graceMs: number,
@@ -339,14 +339,16 @@ async function pidFileReleased(
     // seen free and then the file still there means no stop was under way.
     const held = await lockHeld(ctx.paths.lockFile, ctx.logger);
     if (await released()) return true;
+    if (!held) return false;
+    // Only a wait on another holder ends with the user's act: it decides no other exit.
     if (userActed?.aborted === true) return true;
-    if (!held || ctx.clock.now() >= lockEnd) return false;
+    if (ctx.clock.now() >= lockEnd) return false;
     if (pass === 0)
       ctx.logger.info(
         `msbserver (PID ${pid}) exited while another holder has the start lock; waiting for it before ` +
           `calling the exit a crash.`,
       );
     // Judging the holder reads the process table (a `ps` on macOS): not every few milliseconds.
-    await sleep(100);
+    await sleep(100, userActed);
   }
 }

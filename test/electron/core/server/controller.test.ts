@@ -15,12 +15,12 @@ import {
   SERVER_UP_MS,
 } from './lifecycle-harness.ts';
 import path from 'node:path';
-import { processLiveness, processStartTime } from '../../../../electron/core/process/process-identity.ts';
+import { processLiveness } from '../../../../electron/core/process/process-identity.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { processesIn } from './lifecycle-harness.ts';
 import { acquireLock } from '../../../../electron/core/server/start-lock.ts';
-import { bystander, sleep } from './hostile-world.ts';
+import { lockHeldByAnotherProcess, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
@@ -424,8 +424,11 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
           what: 'A to wait for the lock before calling the exit a crash',
         });
         // The holder keeps the lock and server.pid stays: only the user's Stop can end the wait.
+        const pressedAt = Date.now();
         const stopping = a.stop();
         await waitFor(() => a.snapshot().state === 'stopped', { what: 'the exit to count as a stop at once' });
+        // Well below the 9 s the wait would otherwise last (the stop deadline of this timing).
+        expect(Date.now() - pressedAt).toBeLessThan(5_000);
         expect(await fsp.readFile(h.paths.lockFile, 'utf8'), 'the holder still has its lock').toBe(other.text);
         // The stop itself then waits for the lock, as any stop does, and finds nothing left.
         await other.release();
@@ -670,24 +673,6 @@ function startedPid(snapshot: { state: string; pid: number | null }): number {
   expect(snapshot.state).toBe('running');
   if (snapshot.pid === null) throw new Error('the start gave no PID');
   return snapshot.pid;
-}
-
-/**
- * The home's start lock as another instance of the app holds it: a live process of its own named
- * with its start time. `release` removes the lock and ends the process.
- */
-async function lockHeldByAnotherProcess(lockFile: string): Promise<{ text: string; release(): Promise<void> }> {
-  const holder = bystander();
-  const started = await processStartTime(holder.pid ?? 0);
-  const text = JSON.stringify({ pid: holder.pid, token: 'another-instance', started });
-  await fsp.writeFile(lockFile, text);
-  return {
-    text,
-    async release() {
-      await fsp.rm(lockFile, { force: true });
-      holder.kill('SIGKILL');
-    },
-  };
 }
 
 /** A logger that keeps every line, for a test that waits for what the controller said. */

@@ -6,6 +6,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MSBRUN_STANDIN, STANDIN_MAIN } from './world.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
+import { processStartTime } from '../../../../electron/core/process/process-identity.ts';
 
 const NODE = process.execPath;
 
@@ -118,3 +119,28 @@ export function bystander(options: { detached?: boolean } = {}): ChildProcess {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The home's start lock as another instance of the app holds it: a live process of its own named
+ * with its start time. `release` removes the lock and ends the process.
+ */
+export async function lockHeldByAnotherProcess(lockFile: string): Promise<{ text: string; release(): Promise<void> }> {
+  const holder = bystander();
+  const end = (): void => void holder.kill('SIGKILL');
+  try {
+    if (holder.pid === undefined) throw new Error('the lock holder could not be started');
+    const started = await processStartTime(holder.pid);
+    const text = JSON.stringify({ pid: holder.pid, token: 'another-instance', started });
+    await fsp.writeFile(lockFile, text);
+    return {
+      text,
+      async release() {
+        await fsp.rm(lockFile, { force: true });
+        end();
+      },
+    };
+  } catch (error) {
+    end();
+    throw error;
+  }
+}

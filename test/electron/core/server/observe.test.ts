@@ -3,6 +3,11 @@ import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../../../electron/core/server/health.ts';
+import { pidFileReleased } from '../../../../electron/core/server/observe.ts';
+import { createServerContext, stopDeadlineMs, type ServerContext } from '../../../../electron/core/server/context.ts';
+import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
+import { silentLogger } from '../../../../electron/core/base/logger.ts';
+import { lockHeldByAnotherProcess } from './hostile-world.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 import { harnessPerTest, isAlive, waitUntil, type Harness, SERVER_UP_MS } from './lifecycle-harness.ts';
@@ -251,5 +256,58 @@ describe('other homes, and a live server never dropped', () => {
       expect(isAlive(cli.pid ?? 0)).toBe(false);
       expect(await h.pidFile()).toBeNull();
     });
+  });
+});
+
+describe("telling another's stop from a crash (pidFileReleased)", () => {
+  const context = (): ServerContext =>
+    createServerContext({
+      home: h.home,
+      logDir: h.logDir,
+      logFile: path.join(h.logDir, 'server.log'),
+      settings: () => h.settings,
+      timing: { stopGraceMs: 200, killWaitMs: 200 },
+      scrubber: new SecretScrubber(h.paths.keyFile, silentLogger),
+    });
+  const GONE = 999_999; // server.pid still names the server that exited: nobody removed it
+
+  beforeEach(async () => {
+    await fsp.mkdir(h.home, { recursive: true, mode: 0o700 });
+    await fsp.writeFile(h.paths.pidFile, String(GONE));
+  });
+
+  it("the user's act decides no exit when nobody holds the lock: still a crash", async () => {
+    expect(await pidFileReleased(context(), GONE, 0, AbortSignal.abort())).toBe(false);
+  });
+
+  it('with nobody acting, a held lock is waited on to the stop deadline, then it is a crash', async () => {
+    const other = await lockHeldByAnotherProcess(h.paths.lockFile);
+    try {
+      const t0 = Date.now();
+      expect(await pidFileReleased(context(), GONE, 0)).toBe(false);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(stopDeadlineMs({ stopGraceMs: 200, killWaitMs: 200 }));
+    } finally {
+      await other.release();
+    }
+  });
+
+  it("while another process holds the lock, the user's act ends the wait: a stop", async () => {
+    const other = await lockHeldByAnotherProcess(h.paths.lockFile);
+    try {
+      expect(await pidFileReleased(context(), GONE, 0, AbortSignal.abort())).toBe(true);
+    } finally {
+      await other.release();
+    }
+  });
+
+  it('the file removed while the lock is held: a stop', async () => {
+    const other = await lockHeldByAnotherProcess(h.paths.lockFile);
+    try {
+      const released = pidFileReleased(context(), GONE, 0);
+      await fsp.rm(h.paths.pidFile);
+      expect(await released).toBe(true);
+    } finally {
+      await other.release();
+    }
   });
 });

@@ -142,7 +142,12 @@ class Service implements SandboxesService {
 
   refresh(): Promise<SandboxesView> {
     if (this.#disposed) return Promise.resolve(this.view());
-    return this.#monitor.refresh();
+    const monitor = this.#monitor;
+    // The folder setting changed meanwhile (its monitor was disposed): ask the new one.
+    return monitor.refresh().catch((error: unknown) => {
+      if (monitor !== this.#monitor) return this.refresh();
+      throw error;
+    });
   }
 
   onChange(listener: (view: SandboxesView) => void): () => void {

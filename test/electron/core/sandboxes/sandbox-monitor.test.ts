@@ -116,6 +116,7 @@ describe('SandboxMonitor', () => {
     const first = monitor.refresh();
     await until('the first listing under way', () => gates.length === 1);
     const asked = [monitor.refresh(), monitor.refresh()];
+    expect(gates.length, 'no second listing beside the one under way').toBe(1);
     let answered = false;
     void Promise.all(asked).then(() => (answered = true));
     gates[0]?.();
@@ -126,6 +127,49 @@ describe('SandboxMonitor', () => {
     const [a, b] = await Promise.all(asked);
     expect(a).toBe(b); // both asks share one listing
     expect(listings).toBe(2);
+  });
+
+  it('an ask during a listing that fails is answered by the next listing', async (ctx) => {
+    const root = await kit(ctx).tmp();
+    await makeNamespace(root, 'a', { sandboxfile: sandboxfile('one') });
+    const catalog = new SandboxCatalog({ namespacesDir: root });
+    const list = catalog.list.bind(catalog);
+    let fail: (() => void) | null = null;
+    let listings = 0;
+    catalog.list = async () => {
+      listings++;
+      if (listings === 1) await new Promise<void>((_, reject) => (fail = () => reject(new Error('unreadable'))));
+      return list();
+    };
+    const monitor = new SandboxMonitor({ namespacesDir: root, timers: manualTimers().timers, catalog });
+    ctx.onTestFinished(() => monitor.dispose());
+    const first = monitor.refresh();
+    await until('the first listing under way', () => fail !== null);
+    const asked = monitor.refresh();
+    (fail as (() => void) | null)?.();
+    await expect(first).rejects.toThrow('unreadable');
+    expect(stateIn(await asked, 'a', 'one')).toBeDefined();
+    expect(listings).toBe(2);
+  });
+
+  it('an ask during a listing, then dispose: rejected, and nothing is listed again', async (ctx) => {
+    const root = await kit(ctx).tmp();
+    const catalog = new SandboxCatalog({ namespacesDir: root });
+    const list = catalog.list.bind(catalog);
+    const gates: (() => void)[] = [];
+    catalog.list = async () => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return list();
+    };
+    const monitor = new SandboxMonitor({ namespacesDir: root, timers: manualTimers().timers, catalog });
+    const first = monitor.refresh();
+    await until('the first listing under way', () => gates.length === 1);
+    const asked = monitor.refresh();
+    monitor.dispose();
+    gates[0]?.();
+    await expect(first).rejects.toThrow('disposed'); // its catalog went with the monitor
+    await expect(asked).rejects.toThrow('disposed');
+    expect(gates.length).toBe(1);
   });
 
   it('samples metrics every 2 s only while interest is held', async (ctx) => {

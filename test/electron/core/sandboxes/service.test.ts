@@ -42,6 +42,25 @@ describe('the folder in use', () => {
   );
 });
 
+describe('a refresh across a change of folder', () => {
+  it("an ask waiting for the old folder's next listing is answered from the new folder", async (ctx) => {
+    const w = await world(ctx);
+    await makeNamespace(w.root, 'a', { sandboxfile: sandboxfile('one') });
+    const other = path.join(w.home, 'elsewhere');
+    await makeNamespace(other, 'b', { sandboxfile: sandboxfile('two') });
+    await w.service.list();
+    // One listing under way, one ask waiting for the next; then the folder changes (the old
+    // monitor is disposed before its next listing could begin).
+    const first = w.service.refresh();
+    const waiting = w.service.refresh();
+    w.settings.set({ namespacesPath: other });
+    const view = await waiting;
+    expect(view.namespacesDir).toBe(other);
+    expect(view.namespaces.map((n) => n.name)).toEqual(['b']);
+    await first;
+  });
+});
+
 describe('logs', () => {
   it(
     'tails and follows a sandbox log scrubbed of the key and tokens, ' + 'and stops following when the window closes',

@@ -143,11 +143,16 @@ class Service implements SandboxesService {
   refresh(): Promise<SandboxesView> {
     if (this.#disposed) return Promise.resolve(this.view());
     const monitor = this.#monitor;
-    // The folder setting changed meanwhile (its monitor was disposed): ask the new one.
-    return monitor.refresh().catch((error: unknown) => {
-      if (monitor !== this.#monitor) return this.refresh();
-      throw error;
-    });
+    // The folder setting changed meanwhile (its monitor was disposed, its answer of the old
+    // folder or none): ask the new one.
+    const changed = (): boolean => monitor !== this.#monitor && !this.#disposed;
+    return monitor.refresh().then(
+      (view) => (changed() ? this.refresh() : view),
+      (error: unknown) => {
+        if (changed()) return this.refresh();
+        throw error;
+      },
+    );
   }
 
   onChange(listener: (view: SandboxesView) => void): () => void {

@@ -117,7 +117,7 @@ class ServerController implements Controller {
     const acted = this.#userActs.signal; // as at the ask: an act after it ends the look's waits
     const look = this.#enqueue(async () => {
       this.#queuedLook = null; // from now on, an ask may come after what this look sees
-      return this.#disposed || this.#disposing ? this.#snapshot : this.#look(acted);
+      return this.#disposed ? this.#snapshot : this.#look(acted);
     });
     this.#queuedLook = look;
     return look;

@@ -126,6 +126,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  */
 export async function lockHeldByAnotherProcess(lockFile: string): Promise<{ text: string; release(): Promise<void> }> {
   const holder = bystander();
+  // A spawn that failed is reported below (no PID), not as an unhandled 'error' event.
+  holder.once('error', () => undefined);
   const end = (): void => void holder.kill('SIGKILL');
   try {
     if (holder.pid === undefined) throw new Error('the lock holder could not be started');

@@ -6,7 +6,7 @@ import { checkHealth } from '../../../../electron/core/server/health.ts';
 import { pidFileReleased } from '../../../../electron/core/server/observe.ts';
 import { createServerContext, stopDeadlineMs, type ServerContext } from '../../../../electron/core/server/context.ts';
 import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
-import { silentLogger } from '../../../../electron/core/base/logger.ts';
+import { type Logger, silentLogger } from '../../../../electron/core/base/logger.ts';
 import { lockHeldByAnotherProcess } from './hostile-world.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { waitFor } from '../../../support/wait-for.ts';
@@ -260,8 +260,9 @@ describe('other homes, and a live server never dropped', () => {
 });
 
 describe("telling another's stop from a crash (pidFileReleased)", () => {
-  const context = (): ServerContext =>
+  const context = (logger: Logger = silentLogger): ServerContext =>
     createServerContext({
+      logger,
       home: h.home,
       logDir: h.logDir,
       logFile: path.join(h.logDir, 'server.log'),
@@ -300,12 +301,19 @@ describe("telling another's stop from a crash (pidFileReleased)", () => {
     }
   });
 
-  it('the file removed while the lock is held: a stop', async () => {
+  it('the file removed while the wait on the held lock goes on: a stop, before the deadline', async () => {
     const other = await lockHeldByAnotherProcess(h.paths.lockFile);
     try {
-      const released = pidFileReleased(context(), GONE, 0);
+      const logged: string[] = [];
+      const keep = (line: string): void => void logged.push(line);
+      const t0 = Date.now();
+      const released = pidFileReleased(context({ debug: keep, info: keep, warn: keep, error: keep }), GONE, 0);
+      await waitFor(() => logged.some((line) => line.includes('while another holder has the start lock')), {
+        what: 'the wait on the lock to begin',
+      });
       await fsp.rm(h.paths.pidFile);
       expect(await released).toBe(true);
+      expect(Date.now() - t0).toBeLessThan(stopDeadlineMs({ stopGraceMs: 200, killWaitMs: 200 }));
     } finally {
       await other.release();
     }

@@ -145,7 +145,7 @@ export function msbCandidates(options: FindOptionsExtra): Candidate[] {
   return list.filter((candidate) => !seen.has(candidate.file) && seen.add(candidate.file));
 }
 
-async function probe(candidate: Candidate, options: FindOptionsExtra): Promise<Probe> {
+async function probe(candidate: Candidate, options: FindOptionsExtra & { readonly msbHome: string }): Promise<Probe> {
   const exists = await fsp.stat(candidate.file).then(
     () => true,
     () => false,
@@ -162,8 +162,7 @@ async function probe(candidate: Candidate, options: FindOptionsExtra): Promise<P
   }
   try {
     // Given msb's home as every msb the app runs is (an empty or relative MSB_HOME never reaches it).
-    const home = options.msbHome ?? msbHome(options.env, options.userHome, options.platform);
-    const result = await runMsb({ msbPath: candidate.file, env: options.env, home }, ['--version'], {
+    const result = await runMsb({ msbPath: candidate.file, env: options.env, home: options.msbHome }, ['--version'], {
       timeoutMs: options.versionTimeoutMs ?? VERSION_TIMEOUT_MS,
       maxOutputBytes: 4096,
     });

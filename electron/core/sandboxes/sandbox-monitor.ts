@@ -109,11 +109,11 @@ export class SandboxMonitor {
   }
 
   #beginListing(): Promise<SandboxesView> {
-    const listing = this.#runListing().finally(() => {
-      if (this.#listing === listing) this.#listing = null;
+    // Only ever begun when none is under way, so the one that ends is always the current one.
+    this.#listing = this.#runListing().finally(() => {
+      this.#listing = null;
     });
-    this.#listing = listing;
-    return listing;
+    return this.#listing;
   }
 
   /**

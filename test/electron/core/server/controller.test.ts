@@ -20,7 +20,7 @@ import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import type { Controller } from '../../../../electron/core/server/controller.ts';
 import { processesIn } from './lifecycle-harness.ts';
 import { acquireLock } from '../../../../electron/core/server/start-lock.ts';
-import { lockHeldByAnotherProcess, sleep } from './hostile-world.ts';
+import { LOCK_WAIT_LINE, lockHeldByAnotherProcess, sleep } from './hostile-world.ts';
 import { cliStart, renamedExecWrapper } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { createController } from '../../../../electron/core/server/controller.ts';
@@ -664,9 +664,6 @@ describe('two app instances, the CLI, and Stop, restart and quit racing', () => 
     });
   });
 });
-
-/** What the controller logs when it waits for another holder of the start lock. */
-const LOCK_WAIT_LINE = 'while another holder has the start lock';
 
 /** The PID of a start that ran; anything else fails here, never signals PID 0 (the test's own group). */
 function startedPid(snapshot: { state: string; pid: number | null }): number {

@@ -120,6 +120,9 @@ export function bystander(options: { detached?: boolean } = {}): ChildProcess {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What the controller logs when a server exits while another holder has the start lock. */
+export const LOCK_WAIT_LINE = 'while another holder has the start lock';
+
 /**
  * The home's start lock as another instance of the app holds it: a live process of its own named
  * with its start time. `release` removes the lock and ends the process.

@@ -7,7 +7,7 @@ import { pidFileReleased } from '../../../../electron/core/server/observe.ts';
 import { createServerContext, stopDeadlineMs, type ServerContext } from '../../../../electron/core/server/context.ts';
 import { SecretScrubber } from '../../../../electron/core/keys/key-scrubber.ts';
 import { type Logger, silentLogger } from '../../../../electron/core/base/logger.ts';
-import { lockHeldByAnotherProcess } from './hostile-world.ts';
+import { LOCK_WAIT_LINE, lockHeldByAnotherProcess } from './hostile-world.ts';
 import { STANDIN_PATH } from '../../../fixtures/standin-helpers.ts';
 import { waitFor } from '../../../support/wait-for.ts';
 import { harnessPerTest, isAlive, waitUntil, type Harness, SERVER_UP_MS } from './lifecycle-harness.ts';
@@ -308,7 +308,7 @@ describe("telling another's stop from a crash (pidFileReleased)", () => {
       const keep = (line: string): void => void logged.push(line);
       const t0 = Date.now();
       const released = pidFileReleased(context({ debug: keep, info: keep, warn: keep, error: keep }), GONE, 0);
-      await waitFor(() => logged.some((line) => line.includes('while another holder has the start lock')), {
+      await waitFor(() => logged.some((line) => line.includes(LOCK_WAIT_LINE)), {
         what: 'the wait on the lock to begin',
       });
       await fsp.rm(h.paths.pidFile);
